@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+import { main } from "../dist/src/cli/main.js";
+
+process.exitCode = await main(process.argv, {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+});

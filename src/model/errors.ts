@@ -1,0 +1,82 @@
+/**
+ * Typed errors. Every error a user can cause carries a code, a message a person can act on and,
+ * where it applies, the place in the input (a path such as `topics[2].partitions[0].replicas` and,
+ * for files, a line). Expected outcomes of planning (infeasible goals) are results, not errors;
+ * an infeasible *request* (one the user asked for and that cannot be met) is a BallastError.
+ */
+export type ErrorCode =
+  | "PARSE_ERROR"
+  | "UNSUPPORTED_VERSION"
+  | "SCHEMA"
+  | "DUPLICATE_BROKER"
+  | "DUPLICATE_PARTITION"
+  | "DUPLICATE_TOPIC"
+  | "UNKNOWN_BROKER"
+  | "DUPLICATE_REPLICA"
+  | "EMPTY_REPLICAS"
+  | "INVALID_NUMBER"
+  | "INVALID_UNIT"
+  | "MIXED_RACKS"
+  | "LEADER_NOT_REPLICA"
+  | "CONFIG"
+  | "INFEASIBLE"
+  | "USAGE"
+  | "IO";
+
+export interface ErrorPlace {
+  /** Source name, usually a file path. */
+  readonly source?: string;
+  /** Path inside the document, e.g. `brokers[3].id`. */
+  readonly path?: string;
+  /** 1-based line and column in the source text, when known. */
+  readonly line?: number;
+  readonly column?: number;
+}
+
+export class BallastError extends Error {
+  readonly code: ErrorCode;
+  readonly place: ErrorPlace;
+
+  constructor(code: ErrorCode, message: string, place: ErrorPlace = {}) {
+    super(message);
+    this.name = "BallastError";
+    this.code = code;
+    this.place = place;
+  }
+
+  /** Returns a copy with more place information (the first value wins). */
+  withPlace(place: ErrorPlace): BallastError {
+    const merged: ErrorPlace = { ...place, ...dropUndefined(this.place) };
+    const err = new BallastError(this.code, this.message, merged);
+    return err;
+  }
+
+  /** One line, the form the CLI prints after `error: `. */
+  describe(): string {
+    const where = formatPlace(this.place);
+    return where ? `${where}: ${this.message}` : this.message;
+  }
+}
+
+function dropUndefined(place: ErrorPlace): ErrorPlace {
+  const out: { -readonly [K in keyof ErrorPlace]: ErrorPlace[K] } = {};
+  if (place.source !== undefined) out.source = place.source;
+  if (place.path !== undefined) out.path = place.path;
+  if (place.line !== undefined) out.line = place.line;
+  if (place.column !== undefined) out.column = place.column;
+  return out;
+}
+
+export function formatPlace(place: ErrorPlace): string {
+  let s = place.source ?? "";
+  if (place.line !== undefined) {
+    s += `${s ? ":" : "line "}${place.line}`;
+    if (place.column !== undefined) s += `:${place.column}`;
+  }
+  if (place.path !== undefined && place.path !== "") s += `${s ? " " : ""}(${place.path})`;
+  return s;
+}
+
+export function isBallastError(e: unknown): e is BallastError {
+  return e instanceof BallastError;
+}

@@ -1,0 +1,86 @@
+/**
+ * The cluster model: plain, versioned data that mirrors what Kafka itself knows (brokers with racks,
+ * topic partitions with ordered replica lists) plus the load figures the planner balances.
+ * Numbers are bytes and bytes per second once parsed; unit strings exist only in the file format.
+ */
+
+export const SNAPSHOT_VERSION = 1;
+
+export type BrokerStatus = "alive" | "dead";
+
+export interface Capacity {
+  /** Disk capacity in bytes. */
+  readonly disk?: number;
+  /** Network in capacity in bytes/s. */
+  readonly networkIn?: number;
+  /** Network out capacity in bytes/s. */
+  readonly networkOut?: number;
+}
+
+export interface Broker {
+  readonly id: number;
+  /** Failure domain (rack or availability zone). Either every broker has one or none has. */
+  readonly rack?: string;
+  /** Physical host; two replicas of one partition should never share a host. */
+  readonly host?: string;
+  readonly status: BrokerStatus;
+  readonly capacity: Capacity;
+}
+
+export interface Partition {
+  readonly topic: string;
+  readonly partition: number;
+  /** Ordered replica list; the first one is the preferred leader. */
+  readonly replicas: readonly number[];
+  /** Current leader (defaults to replicas[0]). */
+  readonly leader: number;
+  /** Bytes on disk per replica. */
+  readonly size: number;
+  /** Produce rate, bytes/s. */
+  readonly bytesIn: number;
+  /** Consume rate (all consumers), bytes/s. */
+  readonly bytesOut: number;
+}
+
+export interface Topic {
+  readonly name: string;
+  readonly partitions: readonly Partition[];
+}
+
+export interface Cluster {
+  readonly version: typeof SNAPSHOT_VERSION;
+  readonly name?: string;
+  readonly brokers: readonly Broker[];
+  readonly topics: readonly Topic[];
+}
+
+/** One entry of Kafka's reassignment JSON (kafka-reassign-partitions.sh --execute). */
+export interface ReassignmentEntry {
+  readonly topic: string;
+  readonly partition: number;
+  readonly replicas: readonly number[];
+  readonly log_dirs: readonly string[];
+}
+
+/** Kafka's reassignment JSON, version 1. */
+export interface Reassignment {
+  readonly version: 1;
+  readonly partitions: readonly ReassignmentEntry[];
+}
+
+/** Iterates every partition of a cluster in file order. */
+export function* allPartitions(cluster: Cluster): Generator<Partition> {
+  for (const t of cluster.topics) yield* t.partitions;
+}
+
+export function partitionCount(cluster: Cluster): number {
+  let n = 0;
+  for (const t of cluster.topics) n += t.partitions.length;
+  return n;
+}
+
+export function replicaCount(cluster: Cluster): number {
+  let n = 0;
+  for (const t of cluster.topics) for (const p of t.partitions) n += p.replicas.length;
+  return n;
+}

@@ -1,0 +1,137 @@
+/**
+ * Public types of the solver: what a caller passes to `plan` and `assess`, and what comes back.
+ * Expected outcomes (an infeasible request) are tagged results; exceptions are for bad input and bugs.
+ */
+import type { BrokerStatus, Cluster, Reassignment } from "../model/types.js";
+import type { GoalName } from "../model/config.js";
+import type { Rng } from "../model/random.js";
+
+export interface PlanOptions {
+  /** Goal priority order (default DEFAULT_GOALS). Valid placement is always first. */
+  readonly goals?: readonly GoalName[];
+  /** Brokers that must end with no replicas (in addition to dead ones). */
+  readonly excludeBrokers?: readonly number[];
+  /** Topics (regular expressions) whose partitions are not moved unless a replica sits on a dead or excluded broker. */
+  readonly excludeTopics?: readonly string[];
+  /** Movement budgets: the plan does the most valuable moves that fit. */
+  readonly maxMoves?: number;
+  readonly maxBytesMoved?: number;
+  /** Disk balance threshold as a fraction of the mean (default 0.10). */
+  readonly diskBalanceThreshold?: number;
+  /** Seeded generator; the solver never uses another source of randomness. */
+  readonly rng?: Rng;
+}
+
+export interface Band {
+  readonly min: number;
+  readonly max: number;
+}
+
+export interface BrokerBalance {
+  readonly id: number;
+  /** Rack (the broker id as a string when the cluster has no racks). */
+  readonly rack: string;
+  readonly host: string;
+  readonly status: BrokerStatus;
+  readonly excluded: boolean;
+  /** True when the broker may hold replicas (alive and not excluded). */
+  readonly eligible: boolean;
+  readonly replicas: number;
+  /** Preferred leaders (first replica in the list). */
+  readonly leaders: number;
+  /** Bytes on disk. */
+  readonly disk: number;
+  readonly diskCapacity?: number;
+  /** disk / diskCapacity, when the capacity is known. */
+  readonly diskUtilization?: number;
+  /** The replica count this broker should have: the best the racks allow. */
+  readonly targetReplicas: Band;
+}
+
+export interface RackBalance {
+  readonly rack: string;
+  readonly brokers: number;
+  readonly eligibleBrokers: number;
+  readonly replicas: number;
+  readonly leaders: number;
+  readonly disk: number;
+}
+
+export interface GoalStatus {
+  readonly goal: GoalName | "valid-placement";
+  readonly hard: boolean;
+  readonly satisfied: boolean;
+  /** One line a person can read: what is off, or why it is fine. */
+  readonly detail: string;
+}
+
+export interface BalanceSummary {
+  readonly brokers: number;
+  readonly eligibleBrokers: number;
+  readonly racks: number;
+  readonly partitions: number;
+  readonly replicas: number;
+  /** Replica counts over eligible brokers. */
+  readonly replicaCount: { readonly min: number; readonly max: number; /** Largest distance of any broker from its target band. */ readonly maxDeviation: number };
+  /** Preferred-leader counts over eligible brokers. */
+  readonly leaderCount: { readonly min: number; readonly max: number; readonly ideal: number; readonly maxDeviation: number };
+  /** Disk use (utilisation when capacities are known, bytes otherwise) over eligible brokers. */
+  readonly disk: { readonly min: number; readonly max: number; readonly mean: number; /** max |x - mean| / mean, 0 when the mean is 0 */ readonly maxDeviationRatio: number; readonly utilization: boolean };
+  /** Largest (max - min) replica count of one topic across eligible brokers, and that topic. */
+  readonly topicSpread: { readonly max: number; readonly topic: string | null };
+  /** Replicas on dead or excluded brokers. */
+  readonly misplacedReplicas: number;
+  /** Partitions breaking the rack rule, and the host rule. */
+  readonly rackViolations: number;
+  readonly hostViolations: number;
+}
+
+export interface BalanceReport {
+  readonly brokers: readonly BrokerBalance[];
+  readonly racks: readonly RackBalance[];
+  readonly summary: BalanceSummary;
+  readonly goals: readonly GoalStatus[];
+}
+
+export interface LowerBound {
+  /** No plan that reaches the hard goals and the replica-count targets can use fewer moves. */
+  readonly moves: number;
+  /** Nor move fewer bytes. */
+  readonly bytesMoved: number;
+}
+
+/** A move of one replica or a leadership change, for explanations and tests. */
+export interface PlannedChange {
+  readonly topic: string;
+  readonly partition: number;
+  readonly from: readonly number[];
+  readonly to: readonly number[];
+}
+
+export interface Infeasibility {
+  /** The rule that cannot be met. */
+  readonly rule: "replication-factor" | "rack-spread" | "excluded-topic" | "budget";
+  readonly message: string;
+  /** Where in the input, e.g. `topics[orders].partitions[3]`. */
+  readonly path?: string;
+}
+
+export type PlanOutcome =
+  | {
+      readonly status: "planned";
+      /** Only partitions whose replica list changes. */
+      readonly reassignment: Reassignment;
+      /** The cluster as it will be once the reassignment is applied. */
+      readonly after: Cluster;
+      /** Replica moves: brokers added to a partition's replica set. */
+      readonly moves: number;
+      readonly bytesMoved: number;
+      /** Partitions whose preferred leader changes. */
+      readonly leaderChanges: number;
+      readonly lowerBound: LowerBound;
+      readonly balanceBefore: BalanceReport;
+      readonly balanceAfter: BalanceReport;
+      /** True when a movement budget stopped the plan short of the goals. */
+      readonly budgetLimited: boolean;
+    }
+  | { readonly status: "infeasible"; readonly problems: readonly Infeasibility[] };
