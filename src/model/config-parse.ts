@@ -1,0 +1,68 @@
+/**
+ * Reading the balance configuration (`--config` YAML). Every problem is a CONFIG error with the key's
+ * path and line.
+ */
+import { GOAL_NAMES, type BalanceConfig, type GoalName } from "./config.js";
+import { loadYaml } from "./parse.js";
+import { Checker } from "./validate.js";
+
+type Mapping = Readonly<Record<string, unknown>>;
+type MutableConfig = { -readonly [K in keyof BalanceConfig]: BalanceConfig[K] };
+
+const CONFIG_KEYS = ["goals", "excludeBrokers", "excludeTopics", "maxMoves", "maxBytesMoved", "diskBalanceThreshold"];
+
+/** Parses a balance configuration. An empty file is an empty configuration (all defaults). */
+export function parseConfig(text: string, source?: string): BalanceConfig {
+  const { data, locate } = loadYaml(text, source);
+  if (data === null || data === undefined) return {};
+  const c = new Checker(locate, () => "CONFIG");
+  const root = c.asMapping(data, [], "the configuration");
+  c.onlyKeys(root, [], CONFIG_KEYS, "the configuration");
+  const config: MutableConfig = {};
+  if (root["goals"] !== undefined) config.goals = readGoals(root, c);
+  if (root["excludeBrokers"] !== undefined) config.excludeBrokers = readExcludeBrokers(root, c);
+  if (root["excludeTopics"] !== undefined) config.excludeTopics = readExcludeTopics(root, c);
+  if (root["maxMoves"] !== undefined) config.maxMoves = c.integer(root, "maxMoves", [], "maxMoves");
+  if (root["maxBytesMoved"] !== undefined) config.maxBytesMoved = c.quantity(root, "maxBytesMoved", [], "size");
+  if (root["diskBalanceThreshold"] !== undefined) config.diskBalanceThreshold = readThreshold(root, c);
+  return config;
+}
+
+function readGoals(root: Mapping, c: Checker): GoalName[] {
+  const list = c.list(root, "goals", [], "goals");
+  const goals: GoalName[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const goal = c.oneOf(list, i, ["goals"], "a goal", GOAL_NAMES);
+    const earlier = goals.indexOf(goal);
+    if (earlier >= 0) c.fail("CONFIG", `goal ${goal} is listed twice, at goals[${earlier}] and goals[${i}]; list each goal once, in priority order`, ["goals", i]);
+    goals.push(goal);
+  }
+  return goals;
+}
+
+function readExcludeBrokers(root: Mapping, c: Checker): number[] {
+  const list = c.list(root, "excludeBrokers", [], "excludeBrokers (broker ids)");
+  return list.map((_, i) => c.integer(list, i, ["excludeBrokers"], "a broker id"));
+}
+
+/** Topic patterns must compile as JavaScript regular expressions. */
+function readExcludeTopics(root: Mapping, c: Checker): string[] {
+  const list = c.list(root, "excludeTopics", [], "excludeTopics (regular expressions)");
+  return list.map((_, i) => {
+    const pattern = c.text(list, i, ["excludeTopics"], "a topic pattern");
+    try {
+      new RegExp(pattern);
+    } catch (e) {
+      c.fail("CONFIG", `${JSON.stringify(pattern)} is not a valid regular expression: ${(e as Error).message}`, ["excludeTopics", i]);
+    }
+    return pattern;
+  });
+}
+
+function readThreshold(root: Mapping, c: Checker): number {
+  const value = c.number(root, "diskBalanceThreshold", [], "diskBalanceThreshold");
+  if (value <= 0 || value > 1) {
+    c.fail("CONFIG", `diskBalanceThreshold must be a fraction of the mean in (0, 1], e.g. 0.1 for 10%; found ${value}`, ["diskBalanceThreshold"]);
+  }
+  return value;
+}

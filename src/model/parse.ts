@@ -1,0 +1,134 @@
+/**
+ * Reading snapshot text (YAML or JSON) into a checked Cluster. YAML keeps its Document so that errors
+ * point at a line and column; JSON goes straight through JSON.parse, which matters for snapshots with
+ * millions of replicas.
+ */
+import { LineCounter, isMap, isNode, isScalar, parseDocument, type Document, type Node } from "yaml";
+import { BallastError, type ErrorPlace } from "./errors.js";
+import type { Cluster } from "./types.js";
+import { Checker, formatPath, pathLocator, validateCluster, type InputPath, type Locator } from "./validate.js";
+
+export type ClusterFormat = "yaml" | "json";
+
+export interface ParseClusterOptions {
+  readonly format: ClusterFormat;
+  /** Source name (usually the file path) for error messages. */
+  readonly source?: string;
+}
+
+/** Parsed text: the plain data and a way to find where a path is in the text. */
+export interface LoadedText {
+  readonly data: unknown;
+  readonly locate: Locator;
+}
+
+/** Parses and checks a snapshot. Throws BallastError (PARSE_ERROR, SCHEMA, …) with path and, for YAML, line. */
+export function parseCluster(text: string, opts: ParseClusterOptions): Cluster {
+  const { data, locate } = opts.format === "yaml" ? loadYaml(text, opts.source) : loadJson(text, opts.source);
+  return validateCluster(data, new Checker(locate));
+}
+
+const FORMAT_BY_EXTENSION: Readonly<Record<string, ClusterFormat>> = { ".yaml": "yaml", ".yml": "yaml", ".json": "json" };
+
+/** The snapshot format of a file, by extension (.yaml, .yml, .json). */
+export function clusterFormatFor(fileName: string): ClusterFormat {
+  const dot = fileName.lastIndexOf(".");
+  const extension = dot > fileName.lastIndexOf("/") ? fileName.slice(dot).toLowerCase() : "";
+  const format = FORMAT_BY_EXTENSION[extension];
+  if (format === undefined) {
+    const found = extension === "" ? "has no extension" : `has extension ${JSON.stringify(extension)}`;
+    throw new BallastError("USAGE", `cannot tell the format of ${JSON.stringify(fileName)}: it ${found}; use .yaml, .yml or .json`);
+  }
+  return format;
+}
+
+function withSource(source: string | undefined): ErrorPlace {
+  return source === undefined ? {} : { source };
+}
+
+/** Parses one YAML document. Syntax errors (including duplicate keys) are PARSE_ERROR with line and column. */
+export function loadYaml(text: string, source?: string): LoadedText {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: true });
+  const error = doc.errors[0];
+  if (error !== undefined) {
+    const pos = error.linePos?.[0];
+    // Pretty messages end with " at line L, column C:" and an excerpt; the place carries the position.
+    const message = (error.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "");
+    throw new BallastError("PARSE_ERROR", `invalid YAML: ${message}`, {
+      ...withSource(source),
+      ...(pos !== undefined && { line: pos.line, column: pos.col }),
+    });
+  }
+  return { data: doc.toJS({ maxAliasCount: 1000 }), locate: yamlLocator(doc, lineCounter, source) };
+}
+
+/** Points a path at its node in the YAML document: the value, else its key, else the nearest ancestor. */
+function yamlLocator(doc: Document, lineCounter: LineCounter, source: string | undefined): Locator {
+  return (path, target) => {
+    const place: ErrorPlace = { ...withSource(source), path: formatPath(path) };
+    const start = nodeFor(doc, path, target)?.range?.[0];
+    if (start === undefined) return place;
+    const { line, col } = lineCounter.linePos(start);
+    return { ...place, line, column: col };
+  };
+}
+
+function nodeFor(doc: Document, path: InputPath, target: "value" | "key"): Node | undefined {
+  for (let n = path.length; n >= 0; n--) {
+    const prefix = path.slice(0, n);
+    const value = target === "value" || n < path.length ? doc.getIn(prefix, true) : undefined;
+    if (isNode(value) && value.range) return value;
+    const key = keyNode(doc, prefix);
+    if (key?.range) return key;
+  }
+  return undefined;
+}
+
+function keyNode(doc: Document, path: InputPath): Node | undefined {
+  const last = path[path.length - 1];
+  if (last === undefined || typeof last === "number") return undefined;
+  const parent = doc.getIn(path.slice(0, -1), true);
+  if (!isMap(parent)) return undefined;
+  const pair = parent.items.find((p) => isScalar(p.key) && p.key.value === last);
+  return isNode(pair?.key) ? pair.key : undefined;
+}
+
+/** Parses JSON. Syntax errors are PARSE_ERROR, with line and column where Node reports a position. */
+export function loadJson(text: string, source?: string): LoadedText {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  try {
+    return { data: JSON.parse(body) as unknown, locate: pathLocator(source) };
+  } catch (e) {
+    if (e instanceof SyntaxError) throw jsonSyntaxError(e.message, body, source);
+    throw e;
+  }
+}
+
+/**
+ * Node's messages look like `Unexpected token '}', "{"a":}" is not valid JSON`,
+ * `Expected ':' after property name in JSON at position 4` (newer versions add `(line 1 column 5)`)
+ * or `Unexpected end of JSON input`. The excerpt and position move into the place.
+ */
+function jsonSyntaxError(raw: string, text: string, source: string | undefined): BallastError {
+  const at = /at position (\d+)/.exec(raw);
+  const offset = at ? Number(at[1]) : raw.startsWith("Unexpected end of JSON input") ? text.length : undefined;
+  const message = raw
+    .replace(/, (?:\.\.\.)?".*" is not valid JSON$/s, "")
+    .replace(/ in JSON at position \d+.*$/s, "");
+  return new BallastError("PARSE_ERROR", `invalid JSON: ${message}`, {
+    ...withSource(source),
+    ...(offset !== undefined && lineAndColumn(text, offset)),
+  });
+}
+
+/** 1-based line and column of an offset. */
+function lineAndColumn(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = text.indexOf("\n"); i !== -1 && i < offset; i = text.indexOf("\n", i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { line, column: offset - lineStart + 1 };
+}
