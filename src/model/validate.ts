@@ -61,7 +61,9 @@ export class Checker {
   onlyKeys(obj: Mapping, path: InputPath, allowed: readonly string[], what: string): void {
     for (const key in obj) {
       if (!allowed.includes(key)) {
-        this.fail("SCHEMA", `unknown key ${JSON.stringify(key)} in ${what}; allowed keys are ${allowed.join(", ")}`, [...path, key], "key");
+        const guess = closestKey(key, allowed);
+        const hint = guess === undefined ? "" : ` (did you mean ${JSON.stringify(guess)}?)`;
+        this.fail("SCHEMA", `unknown key ${JSON.stringify(key)} in ${what}${hint}; allowed keys are ${allowed.join(", ")}`, [...path, key], "key");
       }
     }
   }
@@ -126,6 +128,31 @@ export class Checker {
     }
     return value;
   }
+}
+
+/** The allowed key a typo most likely meant, ignoring case: one edit per three letters, at most two. */
+function closestKey(key: string, allowed: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.min(2, Math.floor(key.length / 3)) + 1;
+  for (const candidate of allowed) {
+    const d = editDistance(key.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [candidate, d];
+  }
+  return best;
+}
+
+/** Levenshtein distance (short keys only). */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[b.length] as number;
 }
 
 /** The first few broker ids, for messages. */
