@@ -1,0 +1,179 @@
+/**
+ * Lower bounds on the replica moves (and bytes) that any plan needs to reach at least the balance a
+ * given plan reaches: for every broker, (topic, broker) pair, rack and host, no further from its target
+ * than the plan leaves it. Comparing the plan's moves with this bound tells how far it is from optimal.
+ *
+ * Every move removes one replica from one broker and adds one to another. A broker must lose at least
+ *   - every replica that left it when it is dead or excluded,
+ *   - the drop of its excess above its replica-count band,
+ *   - for each topic, the drop of its excess above the topic's band,
+ *   - enough of its largest replicas to shed the drop of its disk excess;
+ * and must gain the same way for deficits. A host must lose at least the sum over its brokers and, per
+ * partition, the replicas that stopped sharing it; a rack at least the sum over its hosts and, per
+ * partition, the drop of replicas above the rack maximum. Racks are disjoint, so removals sum over
+ * racks; additions sum over brokers; the bound is the larger. Bytes likewise.
+ */
+import type { Targets } from "./targets.js";
+import type { PlacementState } from "./state.js";
+import type { LowerBound } from "./types.js";
+
+export interface BoundGoals {
+  readonly rackSpread: boolean;
+  readonly replicaCount: boolean;
+  readonly topicSpread: boolean;
+  readonly disk: boolean;
+}
+
+const pos = (x: number): number => (x > 0 ? x : 0);
+
+/** How much of an excess above `max` (deficit below `min`) was removed between x0 and x1. */
+function dropAbove(x0: number, x1: number, max: number): number {
+  return pos(pos(x0 - max) - pos(x1 - max));
+}
+
+function dropBelow(x0: number, x1: number, min: number): number {
+  return pos(pos(min - x0) - pos(min - x1));
+}
+
+/** Fewest values from `desc` (sorted descending) whose sum reaches `bytes`. */
+function fewestToReach(desc: readonly number[], bytes: number): number {
+  if (bytes <= 0) return 0;
+  let s = 0;
+  for (let i = 0; i < desc.length; i++) {
+    s += desc[i]!;
+    if (s >= bytes * (1 - 1e-12)) return i + 1;
+  }
+  return desc.length;
+}
+
+export function lowerBound(initial: PlacementState, final: PlacementState, targets: Targets, goals: BoundGoals): LowerBound {
+  const B = initial.brokerCount;
+  const T = initial.topicNames.length;
+  const removals = new Float64Array(B);
+  let additions = 0;
+  let removalBytes = 0;
+  let diskShed = 0;
+  let diskGain = 0;
+  const allSizesDesc = goals.disk ? Array.from(initial.size).sort((a, b) => b - a) : [];
+  for (let b = 0; b < B; b++) {
+    const c0 = initial.count[b]!;
+    const c1 = final.count[b]!;
+    let out = 0;
+    let inn = 0;
+    if (!initial.eligible[b]) out = pos(c0 - c1);
+    else {
+      if (goals.replicaCount) {
+        out = dropAbove(c0, c1, targets.countMax[b]!);
+        inn = dropBelow(c0, c1, targets.countMin[b]!);
+      }
+      if (goals.topicSpread) {
+        let tOut = 0;
+        let tIn = 0;
+        for (let t = 0; t < T; t++) {
+          const i = t * B + b;
+          tOut += dropAbove(initial.topicCount[i]!, final.topicCount[i]!, targets.topicMaxOf(t, b));
+          tIn += dropBelow(initial.topicCount[i]!, final.topicCount[i]!, targets.topicMinOf(t, b));
+        }
+        out = Math.max(out, tOut);
+        inn = Math.max(inn, tIn);
+      }
+      if (goals.disk) {
+        const shed = dropAbove(initial.disk[b]!, final.disk[b]!, targets.diskHigh[b]!);
+        const gain = dropBelow(initial.disk[b]!, final.disk[b]!, targets.diskLow[b]!);
+        diskShed += shed;
+        diskGain += gain;
+        const mine = Array.from(initial.partitionsOn(b), (p) => initial.size[p]!).sort((x, y) => y - x);
+        out = Math.max(out, fewestToReach(mine, shed));
+        inn = Math.max(inn, fewestToReach(allSizesDesc, gain));
+      }
+    }
+    removals[b] = out;
+    additions += inn;
+    removalBytes += smallestSizes(initial, b, out);
+  }
+
+  const H = initial.hostNames.length;
+  const hostNeed = new Float64Array(H);
+  for (let b = 0; b < B; b++) hostNeed[initial.hostOf[b]!]! += removals[b]!;
+  const hostForced = new Float64Array(H);
+  const rackForced = new Float64Array(initial.rackNames.length);
+  let partitionBytes = 0;
+  for (let p = 0; p < initial.partitionCount; p++) {
+    const relocated = forced(initial, final, targets, p, goals.rackSpread, hostForced, rackForced);
+    partitionBytes += relocated * initial.size[p]!;
+  }
+  const rackNeed = new Float64Array(initial.rackNames.length);
+  const rackOfHost = new Int32Array(H);
+  for (let b = 0; b < B; b++) rackOfHost[initial.hostOf[b]!] = initial.rackOf[b]!;
+  for (let h = 0; h < H; h++) rackNeed[rackOfHost[h]!]! += Math.max(hostNeed[h]!, hostForced[h]!);
+  let moves = 0;
+  for (let r = 0; r < rackNeed.length; r++) moves += Math.max(rackNeed[r]!, rackForced[r]!);
+  return {
+    moves: Math.round(Math.max(moves, additions)),
+    bytesMoved: Math.max(removalBytes, partitionBytes, diskShed, diskGain),
+  };
+}
+
+/** Sum of the `k` smallest replica sizes on broker b. */
+function smallestSizes(state: PlacementState, b: number, k: number): number {
+  if (k <= 0) return 0;
+  const sizes = Array.from(state.partitionsOn(b), (p) => state.size[p]!).sort((x, y) => x - y);
+  let s = 0;
+  for (let i = 0; i < Math.min(k, sizes.length); i++) s += sizes[i]!;
+  return s;
+}
+
+interface Crowding {
+  /** Replicas of the partition in the group. */
+  readonly count: number;
+  /** Of those, on dead or excluded brokers. */
+  readonly bad: number;
+}
+
+/** Replicas of p per key (host or rack), with how many sit on ineligible brokers. */
+function crowding(state: PlacementState, p: number, keyOf: Int32Array): Map<number, Crowding> {
+  const out = new Map<number, Crowding>();
+  const o = state.offset[p]!;
+  for (let i = 0; i < state.rf[p]!; i++) {
+    const b = state.replicas[o + i]!;
+    const k = keyOf[b]!;
+    const c = out.get(k) ?? { count: 0, bad: 0 };
+    out.set(k, { count: c.count + 1, bad: c.bad + (state.eligible[b] ? 0 : 1) });
+  }
+  return out;
+}
+
+/**
+ * Adds, per host and rack, the replicas of partition p that must have left it to get from `initial`
+ * to `final`'s spread; returns how many of p's replicas must have been relocated at least.
+ */
+function forced(
+  initial: PlacementState,
+  final: PlacementState,
+  targets: Targets,
+  p: number,
+  rackSpread: boolean,
+  hostForced: Float64Array,
+  rackForced: Float64Array,
+): number {
+  const rule = targets.rule(initial.rf[p]!);
+  const hostLimit = rackSpread && rule?.hostRule ? 1 : Infinity;
+  const rackLimit = rackSpread && rule ? rule.maxPerRack : Infinity;
+  const must = (key: number, before: Map<number, Crowding>, after: Map<number, Crowding>, limit: number): number => {
+    const b0 = before.get(key) ?? { count: 0, bad: 0 };
+    const b1 = after.get(key) ?? { count: 0, bad: 0 };
+    return Math.max(pos(b0.bad - b1.bad), dropAbove(b0.count, b1.count, limit));
+  };
+  const h0 = crowding(initial, p, initial.hostOf);
+  const h1 = crowding(final, p, final.hostOf);
+  for (const h of h0.keys()) hostForced[h]! += must(h, h0, h1, hostLimit);
+  const r0 = crowding(initial, p, initial.rackOf);
+  const r1 = crowding(final, p, final.rackOf);
+  let relocated = 0;
+  for (const r of r0.keys()) {
+    const m = must(r, r0, r1, rackLimit);
+    rackForced[r]! += m;
+    relocated += m;
+  }
+  return relocated;
+}

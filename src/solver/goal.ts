@@ -1,0 +1,42 @@
+/**
+ * The goal interface. A goal knows how to score the placement, how to improve it (by proposing
+ * actions) and whether it accepts an action a lower-priority goal proposes. The optimizer applies
+ * an action only if every higher-priority goal accepts it (Cruise Control's rule), so a later goal
+ * never makes an earlier one worse.
+ */
+import type { GoalName } from "../model/config.js";
+import type { Rng } from "../model/random.js";
+import type { Action, PlacementState } from "./state.js";
+import type { Targets } from "./targets.js";
+
+export type GoalId = GoalName | "valid-placement";
+
+export interface GoalContext {
+  readonly state: PlacementState;
+  readonly targets: Targets;
+  readonly rng: Rng;
+  /** The goals after the running one, in priority order (for choosing among equally good actions). */
+  readonly later: readonly GoalId[];
+  /** Applies the action when every higher-priority goal accepts it and the budget allows; true if applied. */
+  propose(action: Action): boolean;
+  /** Whether `propose` would apply the action (no change). */
+  allowed(action: Action): boolean;
+}
+
+export interface GoalStatusDetail {
+  readonly satisfied: boolean;
+  readonly detail: string;
+}
+
+export interface Goal {
+  readonly id: GoalId;
+  /** A hard goal must hold in every plan; soft goals are reached as far as movement allows. */
+  readonly hard: boolean;
+  /** Lower is better; 0 means fully satisfied. Used to check that no later goal makes this one worse. */
+  score(state: PlacementState, targets: Targets): number;
+  status(state: PlacementState, targets: Targets): GoalStatusDetail;
+  /** Whether this goal lets `action` (proposed by a lower-priority goal) through. */
+  accepts(action: Action, state: PlacementState, targets: Targets): boolean;
+  /** Improves the placement for this goal through `ctx.propose`. */
+  optimize(ctx: GoalContext): void;
+}

@@ -1,0 +1,78 @@
+/**
+ * Shared acceptance rule of the balance goals: an action is acceptable when no broker it touches ends
+ * further from its target band than it was. Summed over brokers this means the goal's score never rises.
+ */
+import type { Action, PlacementState } from "../state.js";
+import { deviation } from "../targets.js";
+
+/** (key, delta) pairs: how an action changes per-key quantities; keys repeat at most a few times. */
+export type Deltas = Array<[number, number]>;
+
+function add(out: Deltas, key: number, delta: number): void {
+  for (const e of out) {
+    if (e[0] === key) {
+      e[1] += delta;
+      return;
+    }
+  }
+  out.push([key, delta]);
+}
+
+/** Per-broker change of a per-replica quantity (`weight(p)`: 1 for counts, size for disk). */
+export function brokerDeltas(state: PlacementState, action: Action, weight: (p: number) => number): Deltas {
+  const out: Deltas = [];
+  for (const c of state.changes(action)) {
+    const w = weight(c.p);
+    add(out, c.from, -w);
+    add(out, c.to, w);
+  }
+  return out;
+}
+
+/** Per (topic, broker) change in replica count, keyed t * brokerCount + b. */
+export function topicDeltas(state: PlacementState, action: Action): Deltas {
+  const out: Deltas = [];
+  const B = state.brokerCount;
+  for (const c of state.changes(action)) {
+    const t = state.topicOf[c.p]!;
+    add(out, t * B + c.from, -1);
+    add(out, t * B + c.to, 1);
+  }
+  return out;
+}
+
+/** Per-broker change in preferred leaders. */
+export function leaderDeltas(state: PlacementState, action: Action): Deltas {
+  const out: Deltas = [];
+  if (action.kind === "lead") {
+    if (action.slot !== 0) {
+      add(out, state.brokerAt(action.p, 0), -1);
+      add(out, state.brokerAt(action.p, action.slot), 1);
+    }
+    return out;
+  }
+  for (const c of state.changes(action)) {
+    if (c.slot !== 0) continue;
+    add(out, c.from, -1);
+    add(out, c.to, 1);
+  }
+  return out;
+}
+
+/** True when no key ends further outside its band [min(key), max(key)] than it is now. */
+export function bandAccepts(
+  deltas: Deltas,
+  value: (key: number) => number,
+  min: (key: number) => number,
+  max: (key: number) => number,
+  tolerance = 0,
+): boolean {
+  for (const [key, d] of deltas) {
+    if (d === 0) continue;
+    const v = value(key);
+    const lo = min(key);
+    const hi = max(key);
+    if (deviation(v + d, lo, hi) > deviation(v, lo, hi) + tolerance) return false;
+  }
+  return true;
+}

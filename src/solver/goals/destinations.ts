@@ -1,0 +1,101 @@
+/**
+ * Choosing where a replica goes. Eligible brokers are kept in an order that is refreshed now and then
+ * (emptiest against its target first), so a destination is usually found among the first few brokers
+ * scanned instead of by a scan of the whole cluster for every replica.
+ */
+import { spreadViolation } from "../rules.js";
+import type { PlacementState } from "../state.js";
+import type { Targets } from "../targets.js";
+
+/** How many rule-keeping candidates to compare before taking the best. */
+const CANDIDATES = 8;
+
+export class BrokerOrder {
+  private order: Int32Array;
+  private changesSinceRefresh = 0;
+
+  constructor(
+    private readonly state: PlacementState,
+    private readonly targets: Targets,
+    /** Refresh after this many applied changes. */
+    private readonly refreshEvery = 32,
+  ) {
+    this.order = new Int32Array(0);
+    this.refresh();
+  }
+
+  refresh(): void {
+    const { state, targets } = this;
+    const list: number[] = [];
+    for (let b = 0; b < state.brokerCount; b++) if (state.eligible[b]) list.push(b);
+    const fill = (b: number): number => state.count[b]! - targets.countMax[b]!;
+    const diskRatio = (b: number): number => (targets.diskIdeal[b]! > 0 ? state.disk[b]! / targets.diskIdeal[b]! : 0);
+    list.sort((a, b) => fill(a) - fill(b) || diskRatio(a) - diskRatio(b) || a - b);
+    this.order = Int32Array.from(list);
+    this.changesSinceRefresh = 0;
+  }
+
+  /** Call after each applied change; re-sorts now and then. */
+  touched(): void {
+    if (++this.changesSinceRefresh >= this.refreshEvery) this.refresh();
+  }
+
+  brokers(): Int32Array {
+    return this.order;
+  }
+}
+
+export interface DestinationChoice {
+  readonly to: number;
+  /** spreadViolation of the partition after the move. */
+  readonly violation: number;
+}
+
+/**
+ * The best broker for the replica at (p, slot): first the fewest rack/host violations, then the move
+ * cost (returning a replica to a broker that had it is free), then the fill against the target, then
+ * this topic's count there, then the order. `accept` filters candidates (higher-priority goals).
+ */
+export function chooseDestination(
+  state: PlacementState,
+  targets: Targets,
+  order: BrokerOrder,
+  p: number,
+  slot: number,
+  accept: (to: number) => boolean = () => true,
+): DestinationChoice | null {
+  const base = spreadViolation(state, targets, p, slot, -1);
+  const B = state.brokerCount;
+  const t = state.topicOf[p]!;
+  let best = -1;
+  let bestKey: number[] = [];
+  let perfect = 0;
+  const brokers = order.brokers();
+  for (let i = 0; i < brokers.length && perfect < CANDIDATES; i++) {
+    const d = brokers[i]!;
+    if (state.slotOf(p, d) >= 0) continue;
+    const v = spreadViolation(state, targets, p, slot, d);
+    if (v === base) perfect++;
+    const key = [
+      v,
+      state.moveDelta(p, slot, d),
+      state.count[d]! - targets.countMax[d]!,
+      state.topicCount[t * B + d]! - targets.topicMaxOf(t, d),
+      i,
+    ];
+    if ((best < 0 || lexLess(key, bestKey)) && accept(d)) {
+      best = d;
+      bestKey = key;
+    }
+  }
+  return best < 0 ? null : { to: best, violation: bestKey[0]! };
+}
+
+export function lexLess(a: readonly number[], b: readonly number[]): boolean {
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x !== y) return x < y;
+  }
+  return false;
+}

@@ -1,0 +1,165 @@
+/**
+ * Disk balance: every eligible broker's disk use within ±threshold of its ideal (the broker's share of
+ * all bytes: by capacity when capacities are known, else by its replica-count target). Moves a replica
+ * where the replica-count band has room, otherwise swaps a larger replica for a smaller one, which
+ * leaves replica counts as they are.
+ */
+import type { Goal, GoalContext } from "../goal.js";
+import { moveKeepsSpread } from "../rules.js";
+import type { Action, PlacementState } from "../state.js";
+import type { Targets } from "../targets.js";
+import { deviation } from "../targets.js";
+import { bandAccepts, brokerDeltas } from "./band.js";
+import { compareKeys } from "./replica-count.js";
+import { diskGain, nearFirst, topicGain } from "./scoring.js";
+
+/** Destinations compared for each overloaded broker. */
+const DESTINATIONS = 6;
+
+function diskDeviation(state: PlacementState, targets: Targets): number {
+  let s = 0;
+  for (let b = 0; b < state.brokerCount; b++) {
+    if (state.eligible[b]) s += deviation(state.disk[b]!, targets.diskLow[b]!, targets.diskHigh[b]!);
+  }
+  return s;
+}
+
+function tolerance(targets: Targets, b: number): number {
+  return 1e-9 * Math.max(1, targets.diskIdeal[b]!);
+}
+
+interface Candidate {
+  readonly action: Action;
+  readonly key: number[];
+}
+
+/** Partitions on broker b, sorted by size ascending. */
+function bySize(state: PlacementState, b: number): Int32Array {
+  return state.partitionsOn(b).sort((x, y) => state.size[x]! - state.size[y]! || x - y);
+}
+
+/** Whether replica p may leave s for d under the rack rule (cheap pre-filter; propose checks everything). */
+function canGo(state: PlacementState, targets: Targets, p: number, s: number, d: number): boolean {
+  if (state.frozen[p] || state.slotOf(p, d) >= 0) return false;
+  return moveKeepsSpread(state, targets, p, state.slotOf(p, s), d);
+}
+
+function candidates(ctx: GoalContext, s: number, d: number, fromS: Int32Array, onD: Int32Array): Candidate[] {
+  const { state, targets } = ctx;
+  const out: Candidate[] = [];
+  const grain = Math.max(1, targets.diskIdeal[s]! * 0.002);
+  const wantTopic = ctx.later.includes("topic-spread");
+  const push = (action: Action, net: number, bytes: number, tg: number): void => {
+    const gain = diskGain(state, targets, s, d, net);
+    if (gain <= tolerance(targets, s)) return;
+    out.push({ action, key: [-Math.round(gain / grain), -tg, bytes, out.length] });
+  };
+  const want = Math.min(state.disk[s]! - targets.diskIdeal[s]!, targets.diskIdeal[d]! - state.disk[d]!);
+  for (const p of fromS) {
+    if (!canGo(state, targets, p, s, d)) continue;
+    const slot = state.slotOf(p, s);
+    const sz = state.size[p]!;
+    const tgP = wantTopic ? topicGain(state, targets, p, s, d) : 0;
+    push({ kind: "move", p, slot, to: d }, sz, sz, tgP);
+    // Swap with a replica on d about `want` smaller.
+    const goal = sz - want;
+    let lo = 0;
+    let hi = onD.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (state.size[onD[mid]!]! < goal) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let k = Math.max(0, lo - 2); k < Math.min(onD.length, lo + 2); k++) {
+      const q = onD[k]!;
+      if (q === p || state.size[q]! >= sz || !canGo(state, targets, q, d, s)) continue;
+      const tgQ = wantTopic ? topicGain(state, targets, q, d, s) : 0;
+      push(
+        { kind: "swap", p, slot, q, qSlot: state.slotOf(q, d) },
+        sz - state.size[q]!,
+        sz + state.size[q]!,
+        tgP + tgQ,
+      );
+    }
+  }
+  return out;
+}
+
+/** Eligible brokers other than `skip`, by disk use against their ideal (emptiest first). */
+function byFullness(state: PlacementState, targets: Targets, skip: number): number[] {
+  const out: number[] = [];
+  for (let b = 0; b < state.brokerCount; b++) if (state.eligible[b] && b !== skip) out.push(b);
+  const fill = (b: number): number => (state.disk[b]! - targets.diskIdeal[b]!) / Math.max(1, targets.diskIdeal[b]!);
+  return out.sort((a, b) => fill(a) - fill(b) || a - b);
+}
+
+/**
+ * One improving action between broker b (over or under its band) and the brokers best placed to
+ * balance it; true if applied.
+ */
+function rebalance(ctx: GoalContext, b: number, over: boolean): boolean {
+  const { state, targets } = ctx;
+  const others = byFullness(state, targets, b);
+  const partners = nearFirst(state, b, over ? others : others.reverse(), DESTINATIONS);
+  const all: Candidate[] = [];
+  for (const o of partners) {
+    const [s, d] = over ? [b, o] : [o, b];
+    all.push(...candidates(ctx, s, d, bySize(state, s).reverse(), bySize(state, d)));
+  }
+  all.sort((x, y) => compareKeys(x.key, y.key));
+  for (const c of all) if (ctx.propose(c.action)) return true;
+  return false;
+}
+
+export const diskGoal: Goal = {
+  id: "disk",
+  hard: false,
+
+  score: diskDeviation,
+
+  status(state, targets) {
+    let outside = 0;
+    let worst = 0;
+    for (let b = 0; b < state.brokerCount; b++) {
+      if (!state.eligible[b] || targets.diskIdeal[b]! <= 0) continue;
+      const r = Math.abs(state.disk[b]! / targets.diskIdeal[b]! - 1);
+      worst = Math.max(worst, r);
+      if (deviation(state.disk[b]!, targets.diskLow[b]!, targets.diskHigh[b]!) > tolerance(targets, b)) outside++;
+    }
+    const t = `largest distance from a broker's ideal disk use ${(worst * 100).toFixed(1)}%`;
+    return outside === 0 ? { satisfied: true, detail: t } : { satisfied: false, detail: `${t}; ${String(outside)} broker(s) outside the threshold` };
+  },
+
+  accepts(action: Action, state: PlacementState, targets: Targets): boolean {
+    if (action.kind === "lead") return true;
+    return bandAccepts(
+      brokerDeltas(state, action, (p) => state.size[p]!),
+      (b) => state.disk[b]!,
+      (b) => targets.diskLow[b]!,
+      (b) => targets.diskHigh[b]!,
+      1e-6,
+    );
+  },
+
+  optimize(ctx: GoalContext): void {
+    const { state, targets } = ctx;
+    const stuck = new Set<number>();
+    const limit = 4 * state.brokerCount + state.partitionCount;
+    for (let i = 0; i < limit; i++) {
+      let worstBroker = -1;
+      let worst = 0;
+      for (let b = 0; b < state.brokerCount; b++) {
+        if (!state.eligible[b] || stuck.has(b)) continue;
+        const off = deviation(state.disk[b]!, targets.diskLow[b]!, targets.diskHigh[b]!);
+        const r = off / Math.max(1, targets.diskIdeal[b]!);
+        if (off > tolerance(targets, b) && r > worst) {
+          worstBroker = b;
+          worst = r;
+        }
+      }
+      if (worstBroker < 0) return;
+      const over = state.disk[worstBroker]! > targets.diskHigh[worstBroker]!;
+      if (!rebalance(ctx, worstBroker, over)) stuck.add(worstBroker);
+    }
+  },
+};

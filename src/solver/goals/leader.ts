@@ -1,0 +1,177 @@
+/**
+ * Leader balance: preferred leaders (the first replica) even across eligible brokers, reached by
+ * reordering replica lists, which moves no data. A greedy pass hands leadership from brokers above the
+ * band to replicas below it; what remains is solved as a matching by augmenting paths (leadership
+ * passed along a chain of partitions), which reaches the band whenever reordering alone can.
+ */
+import type { Goal, GoalContext } from "../goal.js";
+import type { Action, PlacementState } from "../state.js";
+import type { Targets } from "../targets.js";
+import { deviation } from "../targets.js";
+import { bandAccepts, leaderDeltas } from "./band.js";
+
+function leaderDeviation(state: PlacementState, targets: Targets): number {
+  let s = 0;
+  for (let b = 0; b < state.brokerCount; b++) {
+    if (state.eligible[b]) s += deviation(state.leaders[b]!, targets.leaderMin, targets.leaderMax);
+  }
+  return s;
+}
+
+/** Hands leadership of one partition led by s to its follower with the fewest leaders (below `below`). */
+function handOff(ctx: GoalContext, s: number, below: number): boolean {
+  const { state } = ctx;
+  let best: { p: number; slot: number } | null = null;
+  let bestLeaders = below;
+  const n = state.partitionsOnCount(s);
+  for (let i = 0; i < n; i++) {
+    const p = state.partitionOnAt(s, i);
+    if (state.brokerAt(p, 0) !== s || state.frozen[p]) continue;
+    for (let slot = 1; slot < state.rf[p]!; slot++) {
+      const b = state.brokerAt(p, slot);
+      if (!state.eligible[b]) continue;
+      const l = state.leaders[b]!;
+      if (l < bestLeaders || (best !== null && l === bestLeaders && p < best.p)) {
+        best = { p, slot };
+        bestLeaders = l;
+      }
+    }
+  }
+  return best !== null && ctx.propose({ kind: "lead", p: best.p, slot: best.slot });
+}
+
+/**
+ * Breadth-first search from broker `from` over "s leads p, b follows p" edges to a broker that can
+ * take one more leader; applies the chain of leadership changes. True if the excess moved.
+ */
+function augment(ctx: GoalContext, from: number, canTake: (b: number) => boolean): boolean {
+  const { state } = ctx;
+  const B = state.brokerCount;
+  const via = new Int32Array(B).fill(-1);
+  const prev = new Int32Array(B).fill(-1);
+  const seen = new Uint8Array(B);
+  seen[from] = 1;
+  const queue = [from];
+  for (let qi = 0; qi < queue.length; qi++) {
+    const u = queue[qi]!;
+    const n = state.partitionsOnCount(u);
+    for (let i = 0; i < n; i++) {
+      const p = state.partitionOnAt(u, i);
+      if (state.brokerAt(p, 0) !== u || state.frozen[p]) continue;
+      for (let slot = 1; slot < state.rf[p]!; slot++) {
+        const b = state.brokerAt(p, slot);
+        if (seen[b] || !state.eligible[b]) continue;
+        seen[b] = 1;
+        via[b] = p;
+        prev[b] = u;
+        if (canTake(b)) return applyChain(ctx, b, via, prev);
+        queue.push(b);
+      }
+    }
+  }
+  return false;
+}
+
+function applyChain(ctx: GoalContext, end: number, via: Int32Array, prev: Int32Array): boolean {
+  const { state } = ctx;
+  const chain: Array<{ p: number; to: number }> = [];
+  for (let b = end; prev[b]! >= 0; b = prev[b]!) chain.push({ p: via[b]!, to: b });
+  // Apply from the start of the chain so every intermediate broker's count returns to where it was.
+  let ok = true;
+  for (const link of chain.reverse()) {
+    if (!ctx.propose({ kind: "lead", p: link.p, slot: state.slotOf(link.p, link.to) })) ok = false;
+  }
+  return ok;
+}
+
+export const leaderGoal: Goal = {
+  id: "leader",
+  hard: false,
+
+  score: leaderDeviation,
+
+  status(state, targets) {
+    let min = Infinity;
+    let max = -Infinity;
+    for (let b = 0; b < state.brokerCount; b++) {
+      if (!state.eligible[b]) continue;
+      min = Math.min(min, state.leaders[b]!);
+      max = Math.max(max, state.leaders[b]!);
+    }
+    if (!Number.isFinite(min)) return { satisfied: true, detail: "no eligible brokers" };
+    const band = targets.leaderMin === targets.leaderMax ? String(targets.leaderMin) : `${String(targets.leaderMin)}–${String(targets.leaderMax)}`;
+    const text = `preferred leaders per broker ${String(min)}–${String(max)}, target ${band}`;
+    return leaderDeviation(state, targets) === 0 ? { satisfied: true, detail: text } : { satisfied: false, detail: text };
+  },
+
+  accepts(action: Action, state: PlacementState, targets: Targets): boolean {
+    return bandAccepts(
+      leaderDeltas(state, action),
+      (b) => state.leaders[b]!,
+      () => targets.leaderMin,
+      () => targets.leaderMax,
+    );
+  },
+
+  optimize(ctx: GoalContext): void {
+    const { state, targets } = ctx;
+    const eligible: number[] = [];
+    for (let b = 0; b < state.brokerCount; b++) if (state.eligible[b]) eligible.push(b);
+    const byLeadersDesc = (): number[] => [...eligible].sort((a, b) => state.leaders[b]! - state.leaders[a]! || a - b);
+    // Greedy: from the most-led brokers to followers below the band, then within it.
+    for (const limit of [targets.leaderMin, targets.leaderMax]) {
+      for (const s of byLeadersDesc()) {
+        while (state.leaders[s]! > targets.leaderMax && handOff(ctx, s, limit)) {
+          /* keep handing off */
+        }
+      }
+    }
+    // Exact: augmenting paths from every broker still above the band, then to every one below it.
+    for (const s of byLeadersDesc()) {
+      while (state.leaders[s]! > targets.leaderMax && augment(ctx, s, (b) => state.leaders[b]! < targets.leaderMax)) {
+        /* keep augmenting */
+      }
+    }
+    for (const d of [...eligible].sort((a, b) => state.leaders[a]! - state.leaders[b]! || a - b)) {
+      while (state.leaders[d]! < targets.leaderMin && pull(ctx, d)) {
+        /* keep pulling */
+      }
+    }
+  },
+};
+
+/** Gives under-led broker d one more leader through a chain from a broker that can spare one. */
+function pull(ctx: GoalContext, d: number): boolean {
+  const { state, targets } = ctx;
+  // Search backwards: brokers whose led partitions d follows, and so on, to a broker above the minimum.
+  const B = state.brokerCount;
+  const via = new Int32Array(B).fill(-1);
+  const next = new Int32Array(B).fill(-1);
+  const seen = new Uint8Array(B);
+  seen[d] = 1;
+  const queue = [d];
+  for (let qi = 0; qi < queue.length; qi++) {
+    const v = queue[qi]!;
+    const n = state.partitionsOnCount(v);
+    for (let i = 0; i < n; i++) {
+      const p = state.partitionOnAt(v, i);
+      const u = state.brokerAt(p, 0);
+      if (u === v || seen[u] || state.frozen[p] || !state.eligible[u]) continue;
+      seen[u] = 1;
+      via[u] = p;
+      next[u] = v;
+      if (state.leaders[u]! > targets.leaderMin) {
+        // Apply from d's end backwards: each link hands p from u to next[u].
+        const links: Array<{ p: number; to: number }> = [];
+        for (let b = u; next[b]! >= 0; b = next[b]!) links.push({ p: via[b]!, to: next[b]! });
+        let ok = true;
+        for (const link of links.reverse()) {
+          if (!ctx.propose({ kind: "lead", p: link.p, slot: state.slotOf(link.p, link.to) })) ok = false;
+        }
+        return ok;
+      }
+      queue.push(u);
+    }
+  }
+  return false;
+}

@@ -1,0 +1,81 @@
+/**
+ * Runs the goals in priority order. An action is applied only when every higher-priority goal accepts
+ * it and it fits the movement budget; after each goal the optimizer checks that no higher-priority
+ * goal got worse (a failure there is a bug, not an outcome). Rounds repeat until a whole round changes
+ * nothing, so the result is a fixed point: planning it again proposes nothing.
+ */
+import type { Rng } from "../model/random.js";
+import type { Goal, GoalContext, GoalId } from "./goal.js";
+import type { Action, PlacementState } from "./state.js";
+import type { Targets } from "./targets.js";
+
+export interface Budget {
+  readonly maxMoves: number;
+  readonly maxBytesMoved: number;
+}
+
+export interface OptimizeResult {
+  /** Actions applied in total. */
+  readonly actions: number;
+  readonly rounds: number;
+  /** True when the budget refused at least one action. */
+  readonly budgetLimited: boolean;
+}
+
+const MAX_ROUNDS = 6;
+
+export function optimize(
+  state: PlacementState,
+  targets: Targets,
+  goals: readonly Goal[],
+  budget: Budget,
+  rng: Rng,
+): OptimizeResult {
+  let actions = 0;
+  let budgetLimited = false;
+  let rounds = 0;
+
+  const fits = (a: Action): boolean => {
+    const c = state.cost(a);
+    if (c.moves <= 0 && c.bytes <= 0) return true;
+    const ok = state.moves + c.moves <= budget.maxMoves && state.bytesMoved + c.bytes <= budget.maxBytesMoved;
+    if (!ok) budgetLimited = true;
+    return ok;
+  };
+
+  const contextFor = (index: number): GoalContext => {
+    const higher = goals.slice(0, index);
+    const allowed = (a: Action): boolean => higher.every((g) => g.accepts(a, state, targets)) && fits(a);
+    return {
+      state,
+      targets,
+      rng,
+      later: goals.slice(index + 1).map((g): GoalId => g.id),
+      allowed,
+      propose(a: Action): boolean {
+        if (!allowed(a)) return false;
+        state.apply(a);
+        actions++;
+        return true;
+      },
+    };
+  };
+
+  const contexts = goals.map((_, i) => contextFor(i));
+  for (rounds = 1; rounds <= MAX_ROUNDS; rounds++) {
+    const before = actions;
+    goals.forEach((goal, i) => {
+      const scores = goals.slice(0, i).map((g) => g.score(state, targets));
+      goal.optimize(contexts[i]!);
+      goals.slice(0, i).forEach((g, j) => {
+        const now = g.score(state, targets);
+        const was = scores[j]!;
+        if (now > was + 1e-6 * Math.max(1, Math.abs(was))) {
+          throw new Error(`goal ${goal.id} made higher-priority goal ${g.id} worse (${String(was)} -> ${String(now)})`);
+        }
+      });
+    });
+    if (actions === before) break;
+  }
+  return { actions, rounds: Math.min(rounds, MAX_ROUNDS), budgetLimited };
+}

@@ -1,0 +1,152 @@
+/**
+ * The balance report: per broker and per rack figures, a summary, and each goal's status.
+ */
+import type { Goal } from "./goal.js";
+import { spreadViolation } from "./rules.js";
+import type { PlacementState } from "./state.js";
+import { isImplicitHost } from "./state.js";
+import type { Targets } from "./targets.js";
+import { deviation } from "./targets.js";
+import type { BalanceReport, BalanceSummary, BrokerBalance, GoalStatus, RackBalance } from "./types.js";
+
+export function balanceReport(state: PlacementState, targets: Targets, goals: readonly Goal[]): BalanceReport {
+  const brokers = brokerRows(state, targets);
+  return {
+    brokers,
+    racks: rackRows(state, brokers),
+    summary: summarize(state, targets, brokers),
+    goals: goals.map((g): GoalStatus => ({ goal: g.id, hard: g.hard, ...g.status(state, targets) })),
+  };
+}
+
+function brokerRows(state: PlacementState, targets: Targets): BrokerBalance[] {
+  const rows: BrokerBalance[] = [];
+  for (let b = 0; b < state.brokerCount; b++) {
+    const cap = state.diskCapacity[b]!;
+    const row: BrokerBalance = {
+      id: state.brokerIds[b]!,
+      rack: state.rackNames[state.rackOf[b]!]!,
+      host: isImplicitHost(state.hostNames[state.hostOf[b]!]!) ? "" : state.hostNames[state.hostOf[b]!]!,
+      status: state.dead[b] ? "dead" : "alive",
+      excluded: state.excluded[b] === 1,
+      eligible: state.eligible[b] === 1,
+      replicas: state.count[b]!,
+      leaders: state.leaders[b]!,
+      disk: state.disk[b]!,
+      targetReplicas: { min: targets.countMin[b]!, max: targets.countMax[b]! },
+      ...(cap > 0 ? { diskCapacity: cap, diskUtilization: state.disk[b]! / cap } : {}),
+    };
+    rows.push(row);
+  }
+  return rows;
+}
+
+function rackRows(state: PlacementState, brokers: readonly BrokerBalance[]): RackBalance[] {
+  const byRack = new Map<string, { brokers: number; eligibleBrokers: number; replicas: number; leaders: number; disk: number }>();
+  for (const b of brokers) {
+    const r = byRack.get(b.rack) ?? { brokers: 0, eligibleBrokers: 0, replicas: 0, leaders: 0, disk: 0 };
+    r.brokers++;
+    if (b.eligible) r.eligibleBrokers++;
+    r.replicas += b.replicas;
+    r.leaders += b.leaders;
+    r.disk += b.disk;
+    byRack.set(b.rack, r);
+  }
+  return state.rackNames.filter((r) => byRack.has(r)).map((rack) => ({ rack, ...byRack.get(rack)! }));
+}
+
+function summarize(state: PlacementState, targets: Targets, brokers: readonly BrokerBalance[]): BalanceSummary {
+  const eligible = brokers.filter((b) => b.eligible);
+  let countDev = 0;
+  let leaderDev = 0;
+  let diskWorst = 0;
+  for (let b = 0; b < state.brokerCount; b++) {
+    if (!state.eligible[b]) continue;
+    countDev = Math.max(countDev, deviation(state.count[b]!, targets.countMin[b]!, targets.countMax[b]!));
+    leaderDev = Math.max(leaderDev, deviation(state.leaders[b]!, targets.leaderMin, targets.leaderMax));
+    const ideal = targets.diskIdeal[b]!;
+    if (ideal > 0) diskWorst = Math.max(diskWorst, Math.abs(state.disk[b]! / ideal - 1));
+  }
+  const diskValues = eligible.map((b) => (state.hasDiskCapacity ? (b.diskUtilization ?? 0) : b.disk));
+  const { rack, host } = spreadViolations(state, targets);
+  let misplaced = 0;
+  for (const b of brokers) if (!b.eligible) misplaced += b.replicas;
+  return {
+    brokers: state.brokerCount,
+    eligibleBrokers: state.eligibleCount,
+    racks: targets.activeRacks,
+    partitions: state.partitionCount,
+    replicas: state.replicas.length,
+    replicaCount: { min: minOf(eligible.map((b) => b.replicas)), max: maxOf(eligible.map((b) => b.replicas)), maxDeviation: countDev },
+    leaderCount: {
+      min: minOf(eligible.map((b) => b.leaders)),
+      max: maxOf(eligible.map((b) => b.leaders)),
+      ideal: targets.leaderIdeal,
+      maxDeviation: leaderDev,
+    },
+    disk: {
+      min: minOf(diskValues),
+      max: maxOf(diskValues),
+      mean: diskValues.length ? diskValues.reduce((a, x) => a + x, 0) / diskValues.length : 0,
+      maxDeviationRatio: diskWorst,
+      utilization: state.hasDiskCapacity,
+    },
+    topicSpread: topicSpread(state),
+    misplacedReplicas: misplaced,
+    rackViolations: rack,
+    hostViolations: host,
+  };
+}
+
+function minOf(xs: readonly number[]): number {
+  return xs.length ? Math.min(...xs) : 0;
+}
+
+function maxOf(xs: readonly number[]): number {
+  return xs.length ? Math.max(...xs) : 0;
+}
+
+function topicSpread(state: PlacementState): { max: number; topic: string | null } {
+  const B = state.brokerCount;
+  let worst = 0;
+  let topic: string | null = null;
+  for (let t = 0; t < state.topicNames.length; t++) {
+    let min = Infinity;
+    let max = -Infinity;
+    for (let b = 0; b < B; b++) {
+      if (!state.eligible[b]) continue;
+      const c = state.topicCount[t * B + b]!;
+      if (c < min) min = c;
+      if (c > max) max = c;
+    }
+    if (Number.isFinite(min) && max - min > worst) {
+      worst = max - min;
+      topic = state.topicNames[t]!;
+    }
+  }
+  return { max: worst, topic };
+}
+
+/** Partitions breaking the rack maximum, and partitions with two replicas on one host where the rule applies. */
+function spreadViolations(state: PlacementState, targets: Targets): { rack: number; host: number } {
+  let rack = 0;
+  let host = 0;
+  for (let p = 0; p < state.partitionCount; p++) {
+    if (spreadViolation(state, targets, p) === 0) continue;
+    const rule = targets.rule(state.rf[p]!);
+    if (rule === null) continue;
+    const o = state.offset[p]!;
+    const racks = new Map<number, number>();
+    const hosts = new Set<number>();
+    let hostClash = false;
+    for (let i = 0; i < state.rf[p]!; i++) {
+      const b = state.replicas[o + i]!;
+      racks.set(state.rackOf[b]!, (racks.get(state.rackOf[b]!) ?? 0) + 1);
+      if (hosts.has(state.hostOf[b]!)) hostClash = true;
+      hosts.add(state.hostOf[b]!);
+    }
+    if ([...racks.values()].some((n) => n > rule.maxPerRack)) rack++;
+    if (rule.hostRule && hostClash) host++;
+  }
+  return { rack, host };
+}

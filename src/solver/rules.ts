@@ -1,0 +1,66 @@
+/**
+ * The rack and host rules for one partition, evaluated on its replica list with one replica
+ * optionally replaced. Replication factors are small, so quadratic scans beat any structure.
+ */
+import type { PlacementState } from "./state.js";
+import type { Targets } from "./targets.js";
+
+/**
+ * How far partition p is from the rack rule: replicas above the per-rack maximum plus, where the host
+ * rule applies, replicas sharing a host. With `slot`/`broker` given, as if that replica were on `broker`
+ * (broker -1: as if that replica were absent).
+ */
+export function spreadViolation(state: PlacementState, targets: Targets, p: number, slot = -1, broker = -1): number {
+  const rule = targets.rule(state.rf[p]!);
+  if (rule === null) return 0;
+  const o = state.offset[p]!;
+  const r = state.rf[p]!;
+  const m = rule.maxPerRack;
+  let v = 0;
+  for (let i = 0; i < r; i++) {
+    const bi = i === slot ? broker : state.replicas[o + i]!;
+    if (bi < 0) continue;
+    const rack = state.rackOf[bi]!;
+    const host = state.hostOf[bi]!;
+    let sameRack = 0;
+    let sameHost = false;
+    for (let j = 0; j < i; j++) {
+      const bj = j === slot ? broker : state.replicas[o + j]!;
+      if (bj < 0) continue;
+      if (state.rackOf[bj] === rack) sameRack++;
+      if (state.hostOf[bj] === host) sameHost = true;
+    }
+    if (sameRack >= m) v++;
+    else if (rule.hostRule && sameHost) v++;
+  }
+  return v;
+}
+
+/** True when broker b already holds a replica of p. */
+export function holds(state: PlacementState, p: number, b: number): boolean {
+  return state.slotOf(p, b) >= 0;
+}
+
+/**
+ * Whether moving the replica at (p, slot) to broker d leaves p's violation no worse. Fast path: the
+ * new replica neither crowds its rack nor shares a host; otherwise the exact comparison.
+ */
+export function moveKeepsSpread(state: PlacementState, targets: Targets, p: number, slot: number, d: number): boolean {
+  const rule = targets.rule(state.rf[p]!);
+  if (rule === null) return true;
+  const o = state.offset[p]!;
+  const from = state.replicas[o + slot]!;
+  const rack = state.rackOf[d]!;
+  const host = state.hostOf[d]!;
+  let inRack = 0;
+  let hostClash = false;
+  for (let i = 0; i < state.rf[p]!; i++) {
+    if (i === slot) continue;
+    const b = state.replicas[o + i]!;
+    if (state.rackOf[b] === rack) inRack++;
+    if (state.hostOf[b] === host) hostClash = true;
+  }
+  const rackOk = state.rackOf[from] === rack || inRack < rule.maxPerRack;
+  if (rackOk && !(rule.hostRule && hostClash)) return true;
+  return spreadViolation(state, targets, p, slot, d) <= spreadViolation(state, targets, p);
+}

@@ -1,0 +1,373 @@
+/**
+ * The working model of the optimizer: the cluster in compact, indexed form (typed arrays, integer
+ * indices), with every aggregate the goals read (replica counts, preferred leaders, disk, per-topic
+ * counts) kept up to date incrementally. It changes only through `apply` (one door), so no goal can
+ * leave a sum stale.
+ *
+ * Brokers are indexed in ascending id order, racks and hosts in ascending name order, partitions in
+ * ascending (topic name, partition number) order: ties broken by index are ties broken by id, and the
+ * order of topics in the input file does not matter.
+ */
+import type { Cluster, Partition } from "../model/types.js";
+
+export type Action =
+  /** Replace the replica at `slot` of partition `p` by broker `to`. */
+  | { readonly kind: "move"; readonly p: number; readonly slot: number; readonly to: number }
+  /** Exchange the brokers of replica (`p`, `slot`) and replica (`q`, `qSlot`). */
+  | { readonly kind: "swap"; readonly p: number; readonly slot: number; readonly q: number; readonly qSlot: number }
+  /** Make the replica at `slot` of `p` the preferred leader (exchanges it with slot 0; no data moves). */
+  | { readonly kind: "lead"; readonly p: number; readonly slot: number };
+
+/** One replica changing broker, as an action implies it. */
+export interface ReplicaChange {
+  readonly p: number;
+  readonly slot: number;
+  readonly from: number;
+  readonly to: number;
+}
+
+export interface StateOptions {
+  readonly excludeBrokers: ReadonlySet<number>;
+  /** Returns true for topics whose partitions must not move (unless forced off an ineligible broker). */
+  readonly isFrozenTopic: (topic: string) => boolean;
+}
+
+/** Brokers without a host are each their own host, named with a prefix no real host name has. */
+const IMPLICIT_HOST = "\u0000";
+
+export function isImplicitHost(name: string): boolean {
+  return name.startsWith(IMPLICIT_HOST);
+}
+
+export class PlacementState {
+  readonly brokerCount: number;
+  readonly brokerIds: Int32Array;
+  readonly rackNames: readonly string[];
+  readonly rackOf: Int32Array;
+  /** True when the snapshot names racks; otherwise every broker is its own rack. */
+  readonly hasRacks: boolean;
+  readonly hostNames: readonly string[];
+  readonly hostOf: Int32Array;
+  readonly dead: Uint8Array;
+  readonly excluded: Uint8Array;
+  readonly eligible: Uint8Array;
+  readonly eligibleCount: number;
+  /** Disk capacity in bytes; 0 when unknown. */
+  readonly diskCapacity: Float64Array;
+  /** True when every eligible broker has a disk capacity. */
+  readonly hasDiskCapacity: boolean;
+
+  readonly partitionCount: number;
+  readonly topicNames: readonly string[];
+  readonly topicOf: Int32Array;
+  readonly partitionNumber: Int32Array;
+  /** The snapshot's partition objects, by partition index. */
+  readonly source: readonly Partition[];
+  readonly rf: Int32Array;
+  readonly offset: Int32Array;
+  readonly replicas: Int32Array;
+  readonly original: Int32Array;
+  readonly size: Float64Array;
+  readonly frozen: Uint8Array;
+  readonly maxRf: number;
+
+  readonly count: Int32Array;
+  readonly leaders: Int32Array;
+  readonly disk: Float64Array;
+  /** topicCount[t * brokerCount + b]: replicas of topic t on broker b. */
+  readonly topicCount: Int32Array;
+
+  /** Replica moves so far (brokers added to a partition's original replica set). */
+  moves = 0;
+  bytesMoved = 0;
+
+  private readonly brokerIndex: Map<number, number>;
+  private readonly parts: Int32Array[];
+  private readonly partsLen: Int32Array;
+  /** Position of replica slot (offset[p] + slot) in its broker's list. */
+  private readonly pos: Int32Array;
+
+  constructor(cluster: Cluster, options: StateOptions) {
+    const brokers = [...cluster.brokers].sort((a, b) => a.id - b.id);
+    const B = brokers.length;
+    this.brokerCount = B;
+    this.brokerIds = Int32Array.from(brokers.map((b) => b.id));
+    this.brokerIndex = new Map(brokers.map((b, i) => [b.id, i]));
+    this.hasRacks = brokers.some((b) => b.rack !== undefined);
+    const rackKey = (i: number): string => brokers[i]?.rack ?? `broker-${String(brokers[i]?.id)}`;
+    const rackKeys = brokers.map((_, i) => rackKey(i));
+    this.rackNames = this.hasRacks ? [...new Set(rackKeys)].sort() : rackKeys.slice();
+    const rackIndex = new Map(this.rackNames.map((r, i) => [r, i]));
+    this.rackOf = Int32Array.from(rackKeys.map((r) => rackIndex.get(r) ?? 0));
+    const hostKeys = brokers.map((b) => (b.host === undefined ? `${IMPLICIT_HOST}${String(b.id)}` : b.host));
+    this.hostNames = [...new Set(hostKeys)].sort();
+    const hostIndex = new Map(this.hostNames.map((h, i) => [h, i]));
+    this.hostOf = Int32Array.from(hostKeys.map((h) => hostIndex.get(h) ?? 0));
+
+    this.dead = Uint8Array.from(brokers.map((b) => (b.status === "dead" ? 1 : 0)));
+    this.excluded = Uint8Array.from(brokers.map((b) => (options.excludeBrokers.has(b.id) ? 1 : 0)));
+    this.eligible = Uint8Array.from(brokers.map((_, i) => (this.dead[i] || this.excluded[i] ? 0 : 1)));
+    this.eligibleCount = this.eligible.reduce((a, e) => a + e, 0);
+    this.diskCapacity = Float64Array.from(brokers.map((b) => b.capacity.disk ?? 0));
+    this.hasDiskCapacity =
+      this.eligibleCount > 0 && brokers.every((b, i) => !this.eligible[i] || (b.capacity.disk ?? 0) > 0);
+
+    const topics = [...cluster.topics].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    this.topicNames = topics.map((t) => t.name);
+    const source: Partition[] = [];
+    const topicOf: number[] = [];
+    topics.forEach((t, ti) => {
+      const ps = [...t.partitions].sort((a, b) => a.partition - b.partition);
+      for (const p of ps) {
+        source.push(p);
+        topicOf.push(ti);
+      }
+    });
+    const P = source.length;
+    this.partitionCount = P;
+    this.source = source;
+    this.topicOf = Int32Array.from(topicOf);
+    this.partitionNumber = Int32Array.from(source.map((p) => p.partition));
+    this.rf = Int32Array.from(source.map((p) => p.replicas.length));
+    this.offset = new Int32Array(P + 1);
+    let maxRf = 0;
+    for (let p = 0; p < P; p++) {
+      const r = this.rf[p]!;
+      this.offset[p + 1] = this.offset[p]! + r;
+      if (r > maxRf) maxRf = r;
+    }
+    this.maxRf = maxRf;
+    const R = this.offset[P]!;
+    this.replicas = new Int32Array(R);
+    for (let p = 0; p < P; p++) {
+      const reps = source[p]!.replicas;
+      const o = this.offset[p]!;
+      for (let s = 0; s < reps.length; s++) {
+        const b = this.brokerIndex.get(reps[s]!);
+        if (b === undefined) throw new Error(`replica on unknown broker ${String(reps[s])}`);
+        this.replicas[o + s] = b;
+      }
+    }
+    this.original = this.replicas.slice();
+    this.size = Float64Array.from(source.map((p) => p.size));
+    const frozenTopic = this.topicNames.map((n) => (options.isFrozenTopic(n) ? 1 : 0));
+    this.frozen = Uint8Array.from(topicOf.map((t) => frozenTopic[t] ?? 0));
+
+    this.count = new Int32Array(B);
+    this.leaders = new Int32Array(B);
+    this.disk = new Float64Array(B);
+    this.topicCount = new Int32Array(this.topicNames.length * B);
+    for (let p = 0; p < P; p++) {
+      const o = this.offset[p]!;
+      this.leaders[this.replicas[o]!]!++;
+      for (let s = 0; s < this.rf[p]!; s++) {
+        const b = this.replicas[o + s]!;
+        this.count[b]!++;
+        this.disk[b]! += this.size[p]!;
+        this.topicCount[this.topicOf[p]! * B + b]!++;
+      }
+    }
+    this.parts = [];
+    this.partsLen = new Int32Array(B);
+    this.pos = new Int32Array(R);
+    for (let b = 0; b < B; b++) this.parts.push(new Int32Array(Math.max(4, this.count[b]! + 8)));
+    for (let p = 0; p < P; p++) {
+      for (let s = 0; s < this.rf[p]!; s++) this.listAdd(this.replicas[this.offset[p]! + s]!, p, s);
+    }
+  }
+
+  brokerIndexOf(id: number): number | undefined {
+    return this.brokerIndex.get(id);
+  }
+
+  brokerAt(p: number, slot: number): number {
+    return this.replicas[this.offset[p]! + slot]!;
+  }
+
+  /** The slot of broker b in partition p, or -1. */
+  slotOf(p: number, b: number): number {
+    const o = this.offset[p]!;
+    const r = this.rf[p]!;
+    for (let s = 0; s < r; s++) if (this.replicas[o + s] === b) return s;
+    return -1;
+  }
+
+  wasOriginally(p: number, b: number): boolean {
+    const o = this.offset[p]!;
+    const r = this.rf[p]!;
+    for (let s = 0; s < r; s++) if (this.original[o + s] === b) return true;
+    return false;
+  }
+
+  /** Number of replicas on broker b (same as count[b]). */
+  partitionsOnCount(b: number): number {
+    return this.partsLen[b]!;
+  }
+
+  /** A snapshot of the partitions that have a replica on broker b (safe to mutate the state while iterating it). */
+  partitionsOn(b: number): Int32Array {
+    return this.parts[b]!.slice(0, this.partsLen[b]!);
+  }
+
+  /** The i-th partition on broker b (live view; invalid after the next apply). */
+  partitionOnAt(b: number, i: number): number {
+    return this.parts[b]![i]!;
+  }
+
+  /** Change in the move count if the replica at (p, slot) went to broker `to`. */
+  moveDelta(p: number, slot: number, to: number): number {
+    const from = this.brokerAt(p, slot);
+    return (this.wasOriginally(p, to) ? 0 : 1) - (this.wasOriginally(p, from) ? 0 : 1);
+  }
+
+  /** The replica changes an action implies. */
+  changes(a: Action): ReplicaChange[] {
+    switch (a.kind) {
+      case "move":
+        return [{ p: a.p, slot: a.slot, from: this.brokerAt(a.p, a.slot), to: a.to }];
+      case "swap": {
+        const b1 = this.brokerAt(a.p, a.slot);
+        const b2 = this.brokerAt(a.q, a.qSlot);
+        return [
+          { p: a.p, slot: a.slot, from: b1, to: b2 },
+          { p: a.q, slot: a.qSlot, from: b2, to: b1 },
+        ];
+      }
+      case "lead":
+        return [];
+    }
+  }
+
+  /** Change in moves and bytes moved an action would cause. */
+  cost(a: Action): { moves: number; bytes: number } {
+    let moves = 0;
+    let bytes = 0;
+    for (const c of this.changes(a)) {
+      const d = this.moveDelta(c.p, c.slot, c.to);
+      moves += d;
+      bytes += d * this.size[c.p]!;
+    }
+    return { moves, bytes };
+  }
+
+  /** The one door through which the placement changes. */
+  apply(a: Action): void {
+    switch (a.kind) {
+      case "move":
+        this.moveReplica(a.p, a.slot, a.to);
+        return;
+      case "swap": {
+        const b1 = this.brokerAt(a.p, a.slot);
+        const b2 = this.brokerAt(a.q, a.qSlot);
+        this.moveReplica(a.p, a.slot, b2);
+        this.moveReplica(a.q, a.qSlot, b1);
+        return;
+      }
+      case "lead": {
+        if (a.slot === 0) return;
+        const o = this.offset[a.p]!;
+        const oldLeader = this.replicas[o]!;
+        const newLeader = this.replicas[o + a.slot]!;
+        const leaderPos = this.pos[o]!;
+        this.replicas[o] = newLeader;
+        this.replicas[o + a.slot] = oldLeader;
+        this.pos[o] = this.pos[o + a.slot]!;
+        this.pos[o + a.slot] = leaderPos;
+        this.leaders[oldLeader]!--;
+        this.leaders[newLeader]!++;
+        return;
+      }
+    }
+  }
+
+  private moveReplica(p: number, slot: number, to: number): void {
+    const o = this.offset[p]!;
+    const from = this.replicas[o + slot]!;
+    if (from === to) return;
+    const d = this.moveDelta(p, slot, to);
+    this.moves += d;
+    this.bytesMoved += d * this.size[p]!;
+    this.listRemove(from, p, slot);
+    this.replicas[o + slot] = to;
+    this.listAdd(to, p, slot);
+    const B = this.brokerCount;
+    const t = this.topicOf[p]!;
+    const sz = this.size[p]!;
+    this.count[from]!--;
+    this.count[to]!++;
+    this.disk[from]! -= sz;
+    this.disk[to]! += sz;
+    this.topicCount[t * B + from]!--;
+    this.topicCount[t * B + to]!++;
+    if (slot === 0) {
+      this.leaders[from]!--;
+      this.leaders[to]!++;
+    }
+  }
+
+  private listAdd(b: number, p: number, slot: number): void {
+    let list = this.parts[b]!;
+    const n = this.partsLen[b]!;
+    if (n === list.length) {
+      const grown = new Int32Array(list.length * 2);
+      grown.set(list);
+      this.parts[b] = grown;
+      list = grown;
+    }
+    list[n] = p;
+    this.partsLen[b] = n + 1;
+    this.pos[this.offset[p]! + slot] = n;
+  }
+
+  private listRemove(b: number, p: number, slot: number): void {
+    const list = this.parts[b]!;
+    const i = this.pos[this.offset[p]! + slot]!;
+    const last = this.partsLen[b]! - 1;
+    const moved = list[last]!;
+    list[i] = moved;
+    this.partsLen[b] = last;
+    if (moved !== p) this.pos[this.offset[moved]! + this.slotOf(moved, b)] = i;
+  }
+
+  /** The placement as a Cluster (the snapshot with the new replica lists; leader = first replica where it changed). */
+  toCluster(cluster: Cluster): Cluster {
+    const byTopic = new Map<string, Partition[]>();
+    for (let p = 0; p < this.partitionCount; p++) {
+      const src = this.source[p]!;
+      const reps = this.replicaIds(p);
+      const changed = reps.some((r, i) => r !== src.replicas[i]);
+      const next: Partition = changed ? { ...src, replicas: reps, leader: reps[0]! } : src;
+      const list = byTopic.get(src.topic);
+      if (list) list.push(next);
+      else byTopic.set(src.topic, [next]);
+    }
+    return {
+      ...cluster,
+      topics: cluster.topics.map((t) => {
+        const ps = byTopic.get(t.name) ?? [];
+        const byNumber = new Map(ps.map((p) => [p.partition, p]));
+        return { ...t, partitions: t.partitions.map((p) => byNumber.get(p.partition) ?? p) };
+      }),
+    };
+  }
+
+  /** Broker ids of partition p's replicas, in order. */
+  replicaIds(p: number): number[] {
+    const o = this.offset[p]!;
+    const out: number[] = [];
+    for (let s = 0; s < this.rf[p]!; s++) out.push(this.brokerIds[this.replicas[o + s]!]!);
+    return out;
+  }
+
+  originalIds(p: number): number[] {
+    const o = this.offset[p]!;
+    const out: number[] = [];
+    for (let s = 0; s < this.rf[p]!; s++) out.push(this.brokerIds[this.original[o + s]!]!);
+    return out;
+  }
+
+  /** `topic-partition`, for messages. */
+  partitionName(p: number): string {
+    return `${this.topicNames[this.topicOf[p]!]!}-${String(this.partitionNumber[p])}`;
+  }
+}

@@ -1,0 +1,247 @@
+/**
+ * What "balanced" means for a given cluster: the rack rule for each replication factor and the
+ * replica-count, per-topic, leader and disk targets the racks allow. Targets depend only on the
+ * cluster's shape (brokers, racks, hosts, replication factors, sizes), never on the current placement,
+ * so re-planning an applied plan aims at the same targets.
+ */
+import type { PlacementState } from "./state.js";
+
+export interface RackRule {
+  /** At most this many replicas of one partition in one rack. */
+  readonly maxPerRack: number;
+  /** Never two replicas of one partition on one host (only when the cluster allows it). */
+  readonly hostRule: boolean;
+  /** Per rack: the fewest and the most replicas of one partition the rule allows there. */
+  readonly lo: Int32Array;
+  readonly hi: Int32Array;
+}
+
+export interface TargetOptions {
+  /** Whether the rack-spread goal (and its host rule) applies. */
+  readonly rackSpread: boolean;
+  readonly diskThreshold: number;
+}
+
+export class Targets {
+  readonly rackCount: number;
+  /** Eligible brokers per rack. */
+  readonly rackBrokers: Int32Array;
+  /** Distinct hosts of eligible brokers per rack. */
+  readonly rackHosts: Int32Array;
+  /** Racks that have at least one eligible broker. */
+  readonly activeRacks: number;
+  /** Replica count band per broker (0..0 for ineligible brokers). */
+  readonly countMin: Int32Array;
+  readonly countMax: Int32Array;
+  /** The real-valued ideal replica count per broker. */
+  readonly countIdeal: Float64Array;
+  /** Per topic and rack (t * rackCount + r): replica band of one broker of that rack. */
+  readonly topicMin: Int32Array;
+  readonly topicMax: Int32Array;
+  readonly leaderMin: number;
+  readonly leaderMax: number;
+  readonly leaderIdeal: number;
+  /** Disk band per broker, bytes. */
+  readonly diskLow: Float64Array;
+  readonly diskHigh: Float64Array;
+  readonly diskIdeal: Float64Array;
+
+  private readonly rules = new Map<number, RackRule | null>();
+
+  constructor(
+    private readonly state: PlacementState,
+    private readonly options: TargetOptions,
+  ) {
+    const R = state.rackNames.length;
+    this.rackCount = R;
+    this.rackBrokers = new Int32Array(R);
+    this.rackHosts = new Int32Array(R);
+    const hostsSeen = new Set<number>();
+    for (let b = 0; b < state.brokerCount; b++) {
+      if (!state.eligible[b]) continue;
+      const r = state.rackOf[b]!;
+      this.rackBrokers[r]!++;
+      if (!hostsSeen.has(state.hostOf[b]!)) {
+        hostsSeen.add(state.hostOf[b]!);
+        this.rackHosts[r]!++;
+      }
+    }
+    this.activeRacks = this.rackBrokers.reduce((a, n) => a + (n > 0 ? 1 : 0), 0);
+
+    // Per-rack load limits summed over partitions, grouped by replication factor.
+    const rfCount = new Map<number, number>();
+    for (let p = 0; p < state.partitionCount; p++) rfCount.set(state.rf[p]!, (rfCount.get(state.rf[p]!) ?? 0) + 1);
+    const total = sumRf(rfCount);
+    const ideal = this.waterFill(rfCount, total);
+    const B = state.brokerCount;
+    this.countMin = new Int32Array(B);
+    this.countMax = new Int32Array(B);
+    this.countIdeal = new Float64Array(B);
+    for (let b = 0; b < B; b++) {
+      if (!state.eligible[b]) continue;
+      const x = ideal[state.rackOf[b]!]!;
+      this.countIdeal[b] = x;
+      this.countMin[b] = floorEps(x);
+      this.countMax[b] = ceilEps(x);
+    }
+
+    const T = state.topicNames.length;
+    this.topicMin = new Int32Array(T * R);
+    this.topicMax = new Int32Array(T * R);
+    const perTopic: Map<number, number>[] = Array.from({ length: T }, () => new Map());
+    for (let p = 0; p < state.partitionCount; p++) {
+      const m = perTopic[state.topicOf[p]!]!;
+      m.set(state.rf[p]!, (m.get(state.rf[p]!) ?? 0) + 1);
+    }
+    for (let t = 0; t < T; t++) {
+      const m = perTopic[t]!;
+      const x = this.waterFill(m, sumRf(m));
+      for (let r = 0; r < R; r++) {
+        this.topicMin[t * R + r] = floorEps(x[r]!);
+        this.topicMax[t * R + r] = ceilEps(x[r]!);
+      }
+    }
+
+    const E = Math.max(1, state.eligibleCount);
+    this.leaderIdeal = state.partitionCount / E;
+    this.leaderMin = floorEps(this.leaderIdeal);
+    this.leaderMax = ceilEps(this.leaderIdeal);
+
+    let totalDisk = 0;
+    for (let p = 0; p < state.partitionCount; p++) totalDisk += state.size[p]! * state.rf[p]!;
+    let totalCap = 0;
+    for (let b = 0; b < B; b++) if (state.eligible[b]) totalCap += state.diskCapacity[b]!;
+    this.diskLow = new Float64Array(B);
+    this.diskHigh = new Float64Array(B);
+    this.diskIdeal = new Float64Array(B);
+    const t = options.diskThreshold;
+    for (let b = 0; b < B; b++) {
+      if (!state.eligible[b]) continue;
+      const share = state.hasDiskCapacity
+        ? state.diskCapacity[b]! / totalCap
+        : total > 0
+          ? this.countIdeal[b]! / total
+          : 1 / E;
+      const x = totalDisk * share;
+      this.diskIdeal[b] = x;
+      this.diskLow[b] = x * (1 - t);
+      this.diskHigh[b] = x * (1 + t);
+    }
+  }
+
+  /**
+   * The rack rule for a replication factor, or null when fewer eligible brokers exist than replicas.
+   * maxPerRack is the smallest m with sum over racks of min(capacity, m) >= rf: ceil(rf / racks) when
+   * every rack has room, more only where small racks cannot take their share.
+   */
+  rule(rf: number): RackRule | null {
+    let rule = this.rules.get(rf);
+    if (rule === undefined) {
+      rule = this.computeRule(rf);
+      this.rules.set(rf, rule);
+    }
+    return rule;
+  }
+
+  private computeRule(rf: number): RackRule | null {
+    const R = this.rackCount;
+    const brokers = sum(this.rackBrokers);
+    if (brokers < rf) return null;
+    const hostRule = this.options.rackSpread && sum(this.rackHosts) >= rf;
+    const cap = hostRule ? this.rackHosts : this.rackBrokers;
+    let m = rf;
+    if (this.options.rackSpread) {
+      m = 1;
+      while (capped(cap, m) < rf) m++;
+    }
+    const hi = new Int32Array(R);
+    for (let r = 0; r < R; r++) hi[r] = Math.min(cap[r]!, m);
+    const hiSum = sum(hi);
+    const lo = new Int32Array(R);
+    for (let r = 0; r < R; r++) lo[r] = Math.max(0, rf - (hiSum - hi[r]!));
+    return { maxPerRack: m, hostRule, lo, hi };
+  }
+
+  /**
+   * Spreads `total` replicas (partitions grouped by replication factor) over racks as evenly per
+   * broker as the rack rule allows; returns the ideal per-broker count of each rack.
+   */
+  private waterFill(rfCount: ReadonlyMap<number, number>, total: number): Float64Array {
+    const R = this.rackCount;
+    const LO = new Float64Array(R);
+    const HI = new Float64Array(R);
+    for (const [rf, n] of rfCount) {
+      const rule = this.rule(rf);
+      for (let r = 0; r < R; r++) {
+        if (this.rackBrokers[r] === 0) continue;
+        // Infeasible factors are reported elsewhere; spread them as if unconstrained.
+        LO[r]! += n * (rule ? rule.lo[r]! : 0);
+        HI[r]! += n * (rule ? rule.hi[r]! : Math.min(rf, this.rackBrokers[r]!));
+      }
+    }
+    const load = (x: number): number => {
+      let s = 0;
+      for (let r = 0; r < R; r++) {
+        const n = this.rackBrokers[r]!;
+        if (n > 0) s += Math.min(HI[r]!, Math.max(LO[r]!, x * n));
+      }
+      return s;
+    };
+    let lo = 0;
+    let hi = Math.max(1, total);
+    for (let i = 0; i < 200 && hi - lo > 1e-12 * Math.max(1, hi); i++) {
+      const mid = (lo + hi) / 2;
+      if (load(mid) < total) lo = mid;
+      else hi = mid;
+    }
+    const out = new Float64Array(R);
+    for (let r = 0; r < R; r++) {
+      const n = this.rackBrokers[r]!;
+      if (n > 0) out[r] = Math.min(HI[r]!, Math.max(LO[r]!, hi * n)) / n;
+    }
+    return out;
+  }
+
+  /** Lower end of topic t's band on broker b (no allocation; 0 for ineligible brokers). */
+  topicMinOf(t: number, b: number): number {
+    return this.state.eligible[b] ? this.topicMin[t * this.rackCount + this.state.rackOf[b]!]! : 0;
+  }
+
+  /** Upper end of topic t's band on broker b (0 for ineligible brokers). */
+  topicMaxOf(t: number, b: number): number {
+    return this.state.eligible[b] ? this.topicMax[t * this.rackCount + this.state.rackOf[b]!]! : 0;
+  }
+}
+
+const EPS = 1e-7;
+
+function floorEps(x: number): number {
+  return Math.floor(x + EPS);
+}
+
+function ceilEps(x: number): number {
+  return Math.ceil(x - EPS);
+}
+
+function sum(a: Int32Array): number {
+  let s = 0;
+  for (const v of a) s += v;
+  return s;
+}
+
+function capped(cap: Int32Array, m: number): number {
+  let s = 0;
+  for (const v of cap) s += Math.min(v, m);
+  return s;
+}
+
+function sumRf(rfCount: ReadonlyMap<number, number>): number {
+  let s = 0;
+  for (const [rf, n] of rfCount) s += rf * n;
+  return s;
+}
+
+/** Distance of x from the band [min, max] (0 inside). */
+export function deviation(x: number, min: number, max: number): number {
+  return x < min ? min - x : x > max ? x - max : 0;
+}
