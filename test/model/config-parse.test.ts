@@ -1,0 +1,87 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { parseConfig } from "../../src/model/config-parse.js";
+import { throwsBallast } from "./helpers.js";
+
+const FULL = `# balance settings
+goals: [rack-spread, disk, leader]
+excludeBrokers: [7, 8]
+excludeTopics:
+  - ^__consumer_offsets$
+  - "^internal\\\\."
+maxMoves: 50
+maxBytesMoved: 50GiB
+diskBalanceThreshold: 0.05
+`;
+
+describe("parseConfig", () => {
+  it("reads every setting", () => {
+    assert.deepEqual(parseConfig(FULL, "ballast.yaml"), {
+      goals: ["rack-spread", "disk", "leader"],
+      excludeBrokers: [7, 8],
+      excludeTopics: ["^__consumer_offsets$", "^internal\\."],
+      maxMoves: 50,
+      maxBytesMoved: 50 * 2 ** 30,
+      diskBalanceThreshold: 0.05,
+    });
+  });
+
+  it("leaves out what is not set; an empty file is an empty configuration", () => {
+    assert.deepEqual(parseConfig("maxMoves: 0\n"), { maxMoves: 0 });
+    assert.deepEqual(parseConfig(""), {});
+    assert.deepEqual(parseConfig("# nothing here\n"), {});
+    assert.deepEqual(parseConfig("goals: []\n"), { goals: [] });
+  });
+
+  it("takes maxBytesMoved as a number of bytes or a unit string", () => {
+    assert.equal(parseConfig("maxBytesMoved: 1000\n").maxBytesMoved, 1000);
+    assert.equal(parseConfig("maxBytesMoved: 2TB\n").maxBytesMoved, 2e12);
+  });
+
+  it("accepts diskBalanceThreshold 1 but not 0", () => {
+    assert.equal(parseConfig("diskBalanceThreshold: 1\n").diskBalanceThreshold, 1);
+    throwsBallast(() => parseConfig("diskBalanceThreshold: 0\n"), { code: "CONFIG", path: "diskBalanceThreshold", line: 1, message: /\(0, 1\]/ });
+    throwsBallast(() => parseConfig("diskBalanceThreshold: 1.5\n"), { code: "CONFIG", path: "diskBalanceThreshold" });
+    throwsBallast(() => parseConfig("diskBalanceThreshold: 10%\n"), { code: "CONFIG", path: "diskBalanceThreshold", message: /number.*"10%"/ });
+  });
+
+  it("rejects unknown keys, naming the key and the allowed ones, with its line", () => {
+    const e = throwsBallast(() => parseConfig("maxMoves: 3\nmaxMove: 5\n", "ballast.yaml"), { code: "CONFIG", path: "maxMove", line: 2, column: 1 });
+    assert.match(e.message, /"maxMove"/);
+    assert.match(e.message, /goals, excludeBrokers, excludeTopics, maxMoves, maxBytesMoved, diskBalanceThreshold/);
+    assert.equal(e.place.source, "ballast.yaml");
+  });
+
+  it("requires goals from the known names, each once", () => {
+    const e = throwsBallast(() => parseConfig("goals:\n  - disk\n  - throughput\n"), { code: "CONFIG", path: "goals[1]", line: 3, column: 5 });
+    assert.match(e.message, /rack-spread, replica-count, disk, topic-spread, leader.*"throughput"/);
+    throwsBallast(() => parseConfig("goals: [disk, leader, disk]\n"), { code: "CONFIG", path: "goals[2]", line: 1, message: /twice/ });
+    throwsBallast(() => parseConfig("goals: disk\n"), { code: "CONFIG", path: "goals", message: /list/ });
+  });
+
+  it("requires integer broker ids in excludeBrokers", () => {
+    throwsBallast(() => parseConfig("excludeBrokers: [1, two]\n"), { code: "CONFIG", path: "excludeBrokers[1]", line: 1, column: 21 });
+    throwsBallast(() => parseConfig("excludeBrokers: [1.5]\n"), { code: "CONFIG", path: "excludeBrokers[0]" });
+  });
+
+  it("requires excludeTopics to be strings that compile as regular expressions", () => {
+    const e = throwsBallast(() => parseConfig("excludeTopics:\n  - ok\n  - \"orders(\"\n"), { code: "CONFIG", path: "excludeTopics[1]", line: 3 });
+    assert.match(e.message, /"orders\(" is not a valid regular expression/);
+    throwsBallast(() => parseConfig("excludeTopics: [12]\n"), { code: "CONFIG", path: "excludeTopics[0]" });
+  });
+
+  it("requires maxMoves to be a non-negative integer", () => {
+    throwsBallast(() => parseConfig("maxMoves: -1\n"), { code: "CONFIG", path: "maxMoves", line: 1 });
+    throwsBallast(() => parseConfig("maxMoves: 2.5\n"), { code: "CONFIG", path: "maxMoves" });
+  });
+
+  it("reports bad sizes in maxBytesMoved as CONFIG errors", () => {
+    throwsBallast(() => parseConfig("\nmaxBytesMoved: 50GiG\n"), { code: "CONFIG", path: "maxBytesMoved", line: 2, message: /"GiG"/ });
+    throwsBallast(() => parseConfig("maxBytesMoved: -1\n"), { code: "CONFIG", path: "maxBytesMoved", message: /negative/ });
+  });
+
+  it("reports malformed YAML as PARSE_ERROR and a non-mapping as CONFIG", () => {
+    throwsBallast(() => parseConfig("goals: [disk\n"), { code: "PARSE_ERROR" });
+    throwsBallast(() => parseConfig("- disk\n"), { code: "CONFIG", path: "" });
+  });
+});
