@@ -4,7 +4,7 @@
  */
 import { GOAL_NAMES, type BalanceConfig, type GoalName } from "./config.js";
 import { loadYaml } from "./parse.js";
-import { Checker } from "./validate.js";
+import { Checker, earlierIndex } from "./validate.js";
 
 type Mapping = Readonly<Record<string, unknown>>;
 type MutableConfig = { -readonly [K in keyof BalanceConfig]: BalanceConfig[K] };
@@ -31,10 +31,11 @@ export function parseConfig(text: string, source?: string): BalanceConfig {
 function readGoals(root: Mapping, c: Checker): GoalName[] {
   const list = c.list(root, "goals", [], "goals");
   const goals: GoalName[] = [];
+  const seen = new Map<GoalName, number>();
   for (let i = 0; i < list.length; i++) {
     const goal = c.oneOf(list, i, ["goals"], "a goal", GOAL_NAMES);
-    const earlier = goals.indexOf(goal);
-    if (earlier >= 0) c.fail("CONFIG", `goal ${goal} is listed twice, at goals[${earlier}] and goals[${i}]; list each goal once, in priority order`, ["goals", i]);
+    const earlier = earlierIndex(seen, goal, i);
+    if (earlier !== undefined) c.fail("CONFIG", `goal ${goal} is listed twice, at goals[${earlier}] and goals[${i}]; list each goal once, in priority order`, ["goals", i]);
     goals.push(goal);
   }
   return goals;

@@ -5,7 +5,7 @@
 import { BallastError } from "./errors.js";
 import type { Cluster, Partition, Reassignment, ReassignmentEntry, Topic } from "./types.js";
 import { loadJson } from "./parse.js";
-import { Checker, formatPath, readReplicas, type InputPath } from "./validate.js";
+import { Checker, earlierIndex, formatPath, readReplicas, type InputPath } from "./validate.js";
 
 const ANY_LOG_DIR = "any";
 const ROOT_KEYS = ["version", "partitions"];
@@ -61,17 +61,11 @@ function anyLogDirs(count: number): string[] {
 function checkUniqueEntries(entries: readonly ReassignmentEntry[], c: Checker): void {
   const seen = new Map<string, number>();
   entries.forEach((e, i) => {
-    const key = partitionKey(e.topic, e.partition);
-    const earlier = seen.get(key);
+    const earlier = earlierIndex(seen, `${e.partition}\u0000${e.topic}`, i);
     if (earlier !== undefined) {
       c.fail("DUPLICATE_PARTITION", `partition ${e.partition} of topic ${JSON.stringify(e.topic)} is in the plan twice, at partitions[${earlier}] and partitions[${i}]`, ["partitions", i]);
     }
-    seen.set(key, i);
   });
-}
-
-function partitionKey(topic: string, partition: number): string {
-  return `${partition}\u0000${topic}`;
 }
 
 /**

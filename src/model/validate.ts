@@ -3,8 +3,8 @@
  *
  * A `Checker` reads fields one at a time and throws a BallastError naming what it found, what it
  * expected and where (a path such as `topics[1].partitions[4].replicas[2]`; a `Locator` adds the
- * line for YAML). Readers take the container, the key and the container's path, so that no path is
- * built unless something is wrong: snapshots can hold millions of replicas.
+ * line for YAML). Readers take the container, the key and the container's path, so that the path
+ * of a field is built only when something is wrong: snapshots can hold millions of replicas.
  */
 import { BallastError, type ErrorCode, type ErrorPlace } from "./errors.js";
 import { SNAPSHOT_VERSION, type Broker, type BrokerStatus, type Capacity, type Cluster, type Partition, type Topic } from "./types.js";
@@ -84,12 +84,11 @@ export class Checker {
     return value;
   }
 
-  /** An integer no smaller than `min` (ids, partition numbers, counts). */
-  integer(container: Container, key: PathSegment, path: InputPath, what: string, min = 0): number {
+  /** A non-negative integer (ids, partition numbers, counts). */
+  integer(container: Container, key: PathSegment, path: InputPath, what: string): number {
     const value = this.required(container, key, path, what);
-    if (typeof value === "number" && Number.isSafeInteger(value) && value >= min) return value;
-    const expected = min === 0 ? "a non-negative integer" : `an integer of at least ${min}`;
-    return this.fail("SCHEMA", `${what} must be ${expected}; found ${describeValue(value)}`, [...path, key]);
+    if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) return value;
+    return this.fail("SCHEMA", `${what} must be a non-negative integer; found ${describeValue(value)}`, [...path, key]);
   }
 
   /** Any finite number. */
@@ -155,6 +154,16 @@ function editDistance(a: string, b: string): number {
     }
   }
   return at(a.length, b.length);
+}
+
+/**
+ * Duplicate detection for lists: records that `key` is at index `i` and returns the index where it
+ * was seen first, if it was.
+ */
+export function earlierIndex<K>(seen: Map<K, number>, key: K, i: number): number | undefined {
+  const earlier = seen.get(key);
+  if (earlier === undefined) seen.set(key, i);
+  return earlier;
 }
 
 /** The first few broker ids, for messages. */
@@ -233,11 +242,10 @@ function readBrokers(root: Mapping, c: Checker): Broker[] {
   const firstIndex = new Map<number, number>();
   for (let i = 0; i < list.length; i++) {
     const broker = readBroker(list, i, c);
-    const earlier = firstIndex.get(broker.id);
+    const earlier = earlierIndex(firstIndex, broker.id, i);
     if (earlier !== undefined) {
       c.fail("DUPLICATE_BROKER", `broker id ${broker.id} is used twice, by brokers[${earlier}] and brokers[${i}]; broker ids must be unique`, ["brokers", i, "id"]);
     }
-    firstIndex.set(broker.id, i);
     brokers.push(broker);
   }
   checkRacks(brokers, c);
@@ -286,11 +294,10 @@ function readTopics(root: Mapping, brokerIds: ReadonlySet<number>, c: Checker): 
   const firstIndex = new Map<string, number>();
   for (let i = 0; i < list.length; i++) {
     const topic = readTopic(list, i, brokerIds, c);
-    const earlier = firstIndex.get(topic.name);
+    const earlier = earlierIndex(firstIndex, topic.name, i);
     if (earlier !== undefined) {
       c.fail("DUPLICATE_TOPIC", `topic ${JSON.stringify(topic.name)} is listed twice, at topics[${earlier}] and topics[${i}]; list each topic once`, ["topics", i, "name"]);
     }
-    firstIndex.set(topic.name, i);
     topics.push(topic);
   }
   return topics;
@@ -306,11 +313,10 @@ function readTopic(list: readonly unknown[], i: number, brokerIds: ReadonlySet<n
   const firstIndex = new Map<number, number>();
   for (let j = 0; j < raw.length; j++) {
     const partition = readPartition(raw, j, listPath, name, brokerIds, c);
-    const earlier = firstIndex.get(partition.partition);
+    const earlier = earlierIndex(firstIndex, partition.partition, j);
     if (earlier !== undefined) {
       c.fail("DUPLICATE_PARTITION", `partition ${partition.partition} of topic ${JSON.stringify(name)} is listed twice, at partitions[${earlier}] and partitions[${j}]`, [...listPath, j, "partition"]);
     }
-    firstIndex.set(partition.partition, j);
     partitions.push(partition);
   }
   return { name, partitions };
