@@ -60,7 +60,17 @@ export function loadYaml(text: string, source?: string): LoadedText {
       ...(pos !== undefined && { line: pos.line, column: pos.col }),
     });
   }
-  return { data: doc.toJS({ maxAliasCount: 1000 }), locate: yamlLocator(doc, lineCounter, source) };
+  return { data: yamlData(doc, source), locate: yamlLocator(doc, lineCounter, source) };
+}
+
+/** The document as plain data. Unresolved aliases and alias bombs only show up here. */
+function yamlData(doc: Document, source: string | undefined): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: 1000 }) as unknown;
+  } catch (e) {
+    if (e instanceof ReferenceError) throw new BallastError("PARSE_ERROR", `invalid YAML: ${e.message}`, withSource(source));
+    throw e;
+  }
 }
 
 /** Points a path at its node in the YAML document: the value, else its key, else the nearest ancestor. */

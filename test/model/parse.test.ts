@@ -87,6 +87,18 @@ topics:
     throwsBallast(() => yaml("version: 1\n  brokers: [\n"), { code: "PARSE_ERROR" });
   });
 
+  it("reports unresolved aliases and alias bombs as PARSE_ERROR", () => {
+    throwsBallast(() => yaml("version: 1\nbrokers: *nowhere\n"), { code: "PARSE_ERROR", message: /nowhere|alias/i });
+    let bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n";
+    for (let i = 0, prev = "a"; i < 6; prev = `b${i}`, i++) bomb += `b${i}: &b${i} [${Array(9).fill(`*${prev}`).join(", ")}]\n`;
+    throwsBallast(() => yaml(bomb), { code: "PARSE_ERROR", message: /alias/ });
+  });
+
+  it("reads anchors and aliases", () => {
+    const c = yaml("version: 1\nbrokers:\n  - {id: 1, capacity: &cap {disk: 1TiB}}\n  - {id: 2, capacity: *cap}\n");
+    assert.equal(c.brokers[1]?.capacity.disk, 2 ** 40);
+  });
+
   it("requires version 1 (UNSUPPORTED_VERSION)", () => {
     throwsBallast(() => yaml(withLine(1, "version: 2")), { code: "UNSUPPORTED_VERSION", path: "version", line: 1, message: /version 2.*version 1/ });
     throwsBallast(() => yaml(withLine(1, "# no version")), { code: "UNSUPPORTED_VERSION", message: /no "version"/ });
