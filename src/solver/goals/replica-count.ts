@@ -14,34 +14,52 @@ import { countDeviation, diskGain, topicGain } from "./scoring.js";
 /**
  * Moves one replica from s to d, choosing the replica that the later goals like best and that every
  * higher-priority goal accepts. Returns true if a replica moved.
+ *
+ * Preference, in order: the move cost (a replica that came to s in this plan goes first), the topic
+ * spread gained, the disk balance gained, not moving a preferred leader, smaller size, partition index.
  */
 export function moveBestReplica(ctx: GoalContext, s: number, d: number): boolean {
   const { state, targets } = ctx;
   const wantTopic = ctx.later.includes("topic-spread");
   const wantDisk = ctx.later.includes("disk");
   const wantLeader = ctx.later.includes("leader");
-  const candidates: Array<{ p: number; slot: number; key: number[] }> = [];
-  const n = state.partitionsOnCount(s);
-  for (let i = 0; i < n; i++) {
-    const p = state.partitionOnAt(s, i);
-    if (state.frozen[p] || state.slotOf(p, d) >= 0) continue;
-    const slot = state.slotOf(p, s);
-    if (!moveKeepsSpread(state, targets, p, slot, d)) continue;
-    const key = [
-      state.moveDelta(p, slot, d),
-      wantTopic ? -topicGain(state, targets, p, s, d) : 0,
-      wantDisk ? -Math.sign(diskGain(state, targets, s, d, state.size[p]!)) : 0,
-      wantLeader && slot === 0 ? 1 : 0,
-      state.size[p]!,
-      p,
-    ];
-    candidates.push({ p, slot, key });
+  const rejected = new Set<number>();
+  for (;;) {
+    let best = -1;
+    let bestSlot = -1;
+    let k0 = 0;
+    let k1 = 0;
+    let k2 = 0;
+    let k3 = 0;
+    let k4 = 0;
+    const n = state.partitionsOnCount(s);
+    for (let i = 0; i < n; i++) {
+      const p = state.partitionOnAt(s, i);
+      if (state.frozen[p] || rejected.has(p) || state.slotOf(p, d) >= 0) continue;
+      const slot = state.slotOf(p, s);
+      if (!moveKeepsSpread(state, targets, p, slot, d)) continue;
+      const c0 = state.moveDelta(p, slot, d);
+      const c1 = wantTopic ? -topicGain(state, targets, p, s, d) : 0;
+      const c2 = wantDisk ? -Math.sign(diskGain(state, targets, s, d, state.size[p]!)) : 0;
+      const c3 = wantLeader && slot === 0 ? 1 : 0;
+      const c4 = state.size[p]!;
+      const better =
+        best < 0 ||
+        (c0 !== k0 ? c0 < k0 : c1 !== k1 ? c1 < k1 : c2 !== k2 ? c2 < k2 : c3 !== k3 ? c3 < k3 : c4 !== k4 ? c4 < k4 : p < best);
+      if (better) {
+        best = p;
+        bestSlot = slot;
+        k0 = c0;
+        k1 = c1;
+        k2 = c2;
+        k3 = c3;
+        k4 = c4;
+      }
+    }
+    if (best < 0) return false;
+    if (ctx.propose({ kind: "move", p: best, slot: bestSlot, to: d })) return true;
+    rejected.add(best);
   }
-  candidates.sort((a, b) => compareKeys(a.key, b.key));
-  for (const c of candidates) {
-    if (ctx.propose({ kind: "move", p: c.p, slot: c.slot, to: d })) return true;
-  }
-  return false;
 }
 
 export function compareKeys(a: readonly number[], b: readonly number[]): number {
@@ -74,6 +92,43 @@ function mostBy(state: PlacementState, key: (b: number) => number, skip: Readonl
   return best;
 }
 
+/**
+ * For each rack, whether some movable replica on s could go there without crowding the rack (its
+ * partition has fewer than the rack maximum there). Brokers in closed racks need not be tried.
+ */
+function openRacks(ctx: GoalContext, s: number): Uint8Array {
+  const { state, targets } = ctx;
+  const R = state.rackNames.length;
+  const full = new Int32Array(R);
+  let movable = 0;
+  const n = state.partitionsOnCount(s);
+  for (let i = 0; i < n; i++) {
+    const p = state.partitionOnAt(s, i);
+    if (state.frozen[p]) continue;
+    movable++;
+    const m = targets.rule(state.rf[p]!)?.maxPerRack ?? Infinity;
+    const o = state.offset[p]!;
+    const r = state.rf[p]!;
+    for (let a = 0; a < r; a++) {
+      const ba = state.replicas[o + a]!;
+      if (ba === s) continue;
+      const rack = state.rackOf[ba]!;
+      let inRack = 0;
+      let first = true;
+      for (let c = 0; c < r; c++) {
+        const bc = state.replicas[o + c]!;
+        if (bc === s || state.rackOf[bc] !== rack) continue;
+        inRack++;
+        if (c < a) first = false;
+      }
+      if (first && inRack >= m) full[rack]!++;
+    }
+  }
+  const open = new Uint8Array(R);
+  for (let r = 0; r < R; r++) open[r] = r === state.rackOf[s] || full[r]! < movable ? 1 : 0;
+  return open;
+}
+
 function shed(ctx: GoalContext): boolean {
   const { state, targets } = ctx;
   const stuck = new Set<number>();
@@ -81,10 +136,11 @@ function shed(ctx: GoalContext): boolean {
   for (;;) {
     const s = mostBy(state, (b) => state.count[b]! - targets.countMax[b]!, stuck);
     if (s < 0) return any;
+    const open = openRacks(ctx, s);
     const dests = sortedBrokers(
       state,
       (b) => state.count[b]! - targets.countMin[b]!,
-      (b) => state.count[b]! < targets.countMax[b]!,
+      (b) => state.count[b]! < targets.countMax[b]! && open[state.rackOf[b]!] === 1,
     );
     if (!dests.some((d) => moveBestReplica(ctx, s, d))) stuck.add(s);
     else any = true;

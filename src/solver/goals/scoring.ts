@@ -57,3 +57,4 @@ export function nearFirst(state: PlacementState, b: number, ordered: readonly nu
   }
   return same.concat(other);
 }
+

@@ -11,7 +11,7 @@ import type { Action, PlacementState } from "../state.js";
 import type { Targets } from "../targets.js";
 import { deviation } from "../targets.js";
 import { bandAccepts, topicDeltas } from "./band.js";
-import { nearFirst, topicGain } from "./scoring.js";
+import { topicGain } from "./scoring.js";
 
 /** Partner brokers tried for each step, most useful first. */
 const PARTNERS = 8;
@@ -44,13 +44,40 @@ function canGo(state: PlacementState, targets: Targets, p: number, s: number, d:
   return moveKeepsSpread(state, targets, p, state.slotOf(p, s), d);
 }
 
-/** Brokers sorted by topic t's count against its band (ascending), filtered. */
-function byTopicFill(state: PlacementState, targets: Targets, t: number, keep: (b: number) => boolean): number[] {
+/** Eligible brokers sorted by topic t's count against its band, ascending (ties by index). */
+function byTopicFill(state: PlacementState, targets: Targets, t: number): number[] {
   const B = state.brokerCount;
   const out: number[] = [];
-  for (let b = 0; b < B; b++) if (state.eligible[b] && keep(b)) out.push(b);
-  const fill = (b: number): number => state.topicCount[t * B + b]! - targets.topicMinOf(t, b);
-  return out.sort((a, b) => fill(a) - fill(b) || a - b);
+  const fill = new Float64Array(B);
+  for (let b = 0; b < B; b++) {
+    if (!state.eligible[b]) continue;
+    out.push(b);
+    fill[b] = state.topicCount[t * B + b]! - targets.topicMinOf(t, b);
+  }
+  return out.sort((a, b) => fill[a]! - fill[b]! || a - b);
+}
+
+/**
+ * Up to PARTNERS brokers of `focus`'s rack and PARTNERS of other racks that can still help, in the
+ * order of `ordered`. When every partition has a replica in every rack, replicas can only move within
+ * a rack, so same-rack partners come first.
+ */
+function partnersOf(state: PlacementState, targets: Targets, t: number, focus: number, over: boolean, ordered: readonly number[]): number[] {
+  const B = state.brokerCount;
+  const useful = (b: number): boolean =>
+    b !== focus &&
+    (over ? state.topicCount[t * B + b]! < targets.topicMaxOf(t, b) : state.topicCount[t * B + b]! > targets.topicMinOf(t, b));
+  const rack = state.rackOf[focus]!;
+  const same: number[] = [];
+  const other: number[] = [];
+  for (const b of ordered) {
+    if (!useful(b)) continue;
+    if (state.rackOf[b] === rack) {
+      if (same.length < PARTNERS) same.push(b);
+    } else if (other.length < PARTNERS) other.push(b);
+    if (same.length >= PARTNERS && other.length >= PARTNERS) break;
+  }
+  return same.concat(other);
 }
 
 /**
@@ -96,31 +123,27 @@ function trySwap(ctx: GoalContext, p: number, slot: number, s: number, d: number
   return false;
 }
 
-/** Brings topic t's most-off broker one step closer to its band; null when every broker is in band or stuck. */
-function step(ctx: GoalContext, t: number, stuck: Set<number>, perMove: number): boolean | null {
+function offBand(state: PlacementState, targets: Targets, t: number, b: number): number {
+  return deviation(state.topicCount[t * state.brokerCount + b]!, targets.topicMinOf(t, b), targets.topicMaxOf(t, b));
+}
+
+/**
+ * One sweep over topic t: each broker off the topic's band, furthest first, is brought toward it with
+ * actions worth at least `perMove`, until it is in band or nothing such helps.
+ */
+function sweep(ctx: GoalContext, t: number, perMove: number): void {
   const { state, targets } = ctx;
-  const B = state.brokerCount;
-  let focus = -1;
-  let worst = 0;
-  for (let b = 0; b < B; b++) {
-    if (!state.eligible[b] || stuck.has(b)) continue;
-    const off = deviation(state.topicCount[t * B + b]!, targets.topicMinOf(t, b), targets.topicMaxOf(t, b));
-    if (off > worst) {
-      worst = off;
-      focus = b;
+  const ordered = byTopicFill(state, targets, t);
+  const off = ordered.filter((b) => offBand(state, targets, t, b) > 0);
+  off.sort((a, b) => offBand(state, targets, t, b) - offBand(state, targets, t, a) || a - b);
+  for (const focus of off) {
+    for (let guard = 0; guard < state.partitionCount + 1 && offBand(state, targets, t, focus) > 0; guard++) {
+      const over = state.topicCount[t * state.brokerCount + focus]! > targets.topicMaxOf(t, focus);
+      const partners = partnersOf(state, targets, t, focus, over, over ? ordered : [...ordered].reverse());
+      const moved = partners.some((other) => (over ? tryPair(ctx, t, focus, other, perMove) : tryPair(ctx, t, other, focus, perMove)));
+      if (!moved) break;
     }
   }
-  if (focus < 0) return null;
-  const over = state.topicCount[t * B + focus]! > targets.topicMaxOf(t, focus);
-  const partners = over
-    ? byTopicFill(state, targets, t, (b) => state.topicCount[t * B + b]! < targets.topicMaxOf(t, b))
-    : byTopicFill(state, targets, t, (b) => state.topicCount[t * B + b]! > targets.topicMinOf(t, b)).reverse();
-  for (const other of nearFirst(state, focus, partners, PARTNERS)) {
-    const [s, d] = over ? [focus, other] : [other, focus];
-    if (tryPair(ctx, t, s, d, perMove)) return true;
-  }
-  stuck.add(focus);
-  return false;
 }
 
 export const topicSpreadGoal: Goal = {
@@ -156,12 +179,7 @@ export const topicSpreadGoal: Goal = {
     // Sweep all topics with the most efficient actions first (most deviation fixed per replica
     // moved), then accept less efficient ones: early sweeps open efficient swaps for later topics.
     for (const perMove of [2, 1.5, 1, 0.5]) {
-      for (let t = 0; t < state.topicNames.length; t++) {
-        const stuck = new Set<number>();
-        for (let guard = 0; guard < 4 * state.partitionCount + 16; guard++) {
-          if (step(ctx, t, stuck, perMove) === null) break;
-        }
-      }
+      for (let t = 0; t < state.topicNames.length; t++) sweep(ctx, t, perMove);
     }
   },
 };
