@@ -6,6 +6,7 @@
  */
 import type { Rng } from "../model/random.js";
 import type { Goal, GoalContext, GoalId } from "./goal.js";
+import { shuffleInPlace } from "../model/random.js";
 import type { Action, PlacementState } from "./state.js";
 import type { Targets } from "./targets.js";
 
@@ -62,6 +63,7 @@ export function optimize(
   };
 
   const contexts = goals.map((_, i) => contextFor(i));
+  const tidyContext = contextFor(goals.length);
   for (rounds = 1; rounds <= MAX_ROUNDS; rounds++) {
     const before = actions;
     goals.forEach((goal, i) => {
@@ -75,7 +77,36 @@ export function optimize(
         }
       });
     });
+    tidy(tidyContext, rng);
     if (actions === before) break;
   }
   return { actions, rounds: Math.min(rounds, MAX_ROUNDS), budgetLimited };
+}
+
+/**
+ * Takes back moves no goal needs: a replica that moved off one of its partition's original brokers is
+ * moved back there when every goal accepts it (none gets worse). Partitions are visited in an order
+ * drawn from the seeded generator, the planner's one use of randomness: which of two equally good
+ * take-backs wins can depend on the seed, never on anything else.
+ */
+function tidy(ctx: GoalContext, rng: Rng): void {
+  const { state } = ctx;
+  const changed: number[] = [];
+  for (let p = 0; p < state.partitionCount; p++) {
+    const o = state.offset[p]!;
+    for (let s = 0; s < state.rf[p]!; s++) {
+      if (!state.wasOriginally(p, state.replicas[o + s]!)) {
+        changed.push(p);
+        break;
+      }
+    }
+  }
+  for (const p of shuffleInPlace(changed, rng)) {
+    for (let slot = 0; slot < state.rf[p]!; slot++) {
+      if (state.wasOriginally(p, state.brokerAt(p, slot))) continue;
+      for (const b of state.originalBrokers(p)) {
+        if (state.slotOf(p, b) < 0 && ctx.propose({ kind: "move", p, slot, to: b })) break;
+      }
+    }
+  }
 }

@@ -33,11 +33,13 @@ function bestFix(ctx: GoalContext, order: BrokerOrder, p: number): { slot: numbe
     );
     if (choice === null || choice.violation >= now) continue;
     const from = state.brokerAt(p, slot);
+    const t = state.topicOf[p]!;
     const key = [
       choice.violation,
       state.moveDelta(p, slot, choice.to),
-      slot === 0 ? 1 : 0,
+      -(state.topicCount[t * state.brokerCount + from]! - targets.topicMaxOf(t, from)),
       -(state.count[from]! - targets.countMax[from]!),
+      slot === 0 ? 1 : 0,
       slot,
     ];
     if (best === null || lexLess(key, bestKey)) {
