@@ -47,6 +47,7 @@ export class Targets {
   readonly diskIdeal: Float64Array;
 
   private readonly rules = new Map<number, RackRule | null>();
+  private topicFloor: Uint8Array | undefined;
 
   constructor(
     private readonly state: PlacementState,
@@ -200,6 +201,16 @@ export class Targets {
       if (n > 0) out[r] = Math.min(HI[r]!, Math.max(LO[r]!, hi * n)) / n;
     }
     return out;
+  }
+
+  /** Whether any topic's band in rack r starts above 0 (some topic can be short on a broker there). */
+  rackHasTopicFloor(r: number): boolean {
+    if (this.topicFloor === undefined) {
+      const floor = new Uint8Array(this.rackCount);
+      for (let i = 0; i < this.topicMin.length; i++) if (this.topicMin[i]! > 0) floor[i % this.rackCount] = 1;
+      this.topicFloor = floor;
+    }
+    return this.topicFloor[r] === 1;
   }
 
   /** Lower end of topic t's band on broker b (no allocation; 0 for ineligible brokers). */

@@ -98,9 +98,17 @@ function tryPair(ctx: GoalContext, t: number, s: number, d: number, perMove: num
     if (g <= 0 || !canGo(state, targets, p, s, d)) continue;
     const slot = state.slotOf(p, s);
     if (g >= perMove && ctx.propose({ kind: "move", p, slot, to: d })) return true;
-    if (g + 2 >= 2 * perMove && trySwap(ctx, p, slot, s, d, g, 2 * perMove)) return true;
+    if (g + maxSwapBackGain(ctx.targets, state, s) >= 2 * perMove && trySwap(ctx, p, slot, s, d, g, 2 * perMove)) return true;
   }
   return false;
+}
+
+/**
+ * The most a replica coming back to s in a swap can fix: 1 on the broker it leaves, plus 1 on s only
+ * if some topic has a positive lower band in s's rack (otherwise no topic can be short on s).
+ */
+function maxSwapBackGain(targets: Targets, state: PlacementState, s: number): number {
+  return targets.rackHasTopicFloor(state.rackOf[s]!) ? 2 : 1;
 }
 
 /** Swaps replica (p, slot) on s with a replica on d of another topic, for a total gain of at least `want`. */
