@@ -9,3 +9,4 @@ export * from "./parse.js";
 export * from "./format.js";
 export * from "./config-parse.js";
 export * from "./reassignment.js";
+export * from "./generate.js";
