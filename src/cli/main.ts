@@ -1,0 +1,57 @@
+/**
+ * The `ballast` program. `createProgram(io)` builds the commander program with injected streams;
+ * `main` runs it and turns every outcome into an exit status. Neither touches `process` directly.
+ */
+import { readFileSync } from "node:fs";
+import { Command } from "commander";
+import { addDescribeCommand } from "./describe.js";
+import { addGenerateCommand } from "./generate.js";
+import { type CliIo, EXIT_OK, reportError } from "./io.js";
+import { addPlanCommand } from "./plan.js";
+
+export type { CliIo, OutputStream } from "./io.js";
+
+export function createProgram(io: CliIo): Command {
+  const program = new Command("ballast")
+    .description("Plan rack-aware, evenly spread Kafka replica placements with minimal data movement.")
+    .version(packageVersion(), "-V, --version", "print the version")
+    .helpOption("-h, --help", "print help")
+    .helpCommand("help [command]", "print help for a command")
+    .showSuggestionAfterError(true);
+  // Configure before adding commands: commander copies these settings into each subcommand.
+  configure(program, io);
+  addPlanCommand(program, io);
+  addDescribeCommand(program, io);
+  addGenerateCommand(program, io);
+  return program;
+}
+
+/** Runs the program on `argv` (as `process.argv`: node, script, args…) and returns the exit status. */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  try {
+    await createProgram(io).parseAsync([...argv], { from: "node" });
+    return EXIT_OK;
+  } catch (err) {
+    return reportError(err, io);
+  }
+}
+
+/**
+ * Help and version go to stdout; commander's own error text is dropped because `reportError`
+ * prints the single `error:` line, and exitOverride turns its exits into exceptions.
+ */
+function configure(command: Command, io: CliIo): void {
+  command
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => void io.stdout.write(text),
+      writeErr: () => undefined,
+      outputError: () => undefined,
+    });
+}
+
+function packageVersion(): string {
+  const text = readFileSync(new URL("../../../package.json", import.meta.url), "utf8");
+  const version = (JSON.parse(text) as { version?: unknown }).version;
+  return typeof version === "string" ? version : "unknown";
+}

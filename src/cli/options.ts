@@ -1,0 +1,185 @@
+/**
+ * Option values: every flag's text is checked here and turned into a typed value, or a USAGE error
+ * that names the flag. Commander calls these through `valueOption`.
+ */
+import { type Command, Option } from "commander";
+import type { BalanceConfig } from "../model/config.js";
+import { isBallastError } from "../model/errors.js";
+import { createRng } from "../model/random.js";
+import type { Cluster } from "../model/types.js";
+import { DEFAULT_DISK_THRESHOLD } from "../solver/index.js";
+import type { PlanOptions } from "../solver/types.js";
+import { loadCluster, loadConfig, usageError } from "./io.js";
+
+/** Turns a flag's text into a value, or throws a USAGE error naming `flag`. */
+export type ValueParser<T> = (raw: string, flag: string) => T;
+
+export interface IntRange {
+  readonly min: number;
+  readonly max: number;
+}
+
+/** An option whose value goes through `parse`; the flag's long name appears in its errors. */
+export function valueOption<T>(flags: string, description: string, parse: ValueParser<T>): Option {
+  const option = new Option(flags, description);
+  const flag = option.long ?? option.short ?? flags;
+  return option.argParser((raw: string) => parse(raw, flag));
+}
+
+/** A whole number from `min` to `max`. */
+export function integer(min: number, max = Number.MAX_SAFE_INTEGER): ValueParser<number> {
+  return (raw, flag) => {
+    const text = raw.trim();
+    const n = /^[+-]?\d+$/.test(text) ? Number(text) : Number.NaN;
+    if (!Number.isSafeInteger(n)) throw usageError(flag, `expected a whole number, got '${raw}'`);
+    if (n < min) throw usageError(flag, `must be at least ${min}, got ${n}`);
+    if (n > max) throw usageError(flag, `must be at most ${max}, got ${n}`);
+    return n;
+  };
+}
+
+/** Seeds are 32-bit, as the generator takes them. */
+export const seedValue = integer(0, 2 ** 32 - 1);
+
+/** A comma-separated list of whole numbers of at least `min`, e.g. `5,17`. */
+export function integerList(min: number): ValueParser<number[]> {
+  const one = integer(min);
+  return (raw, flag) => {
+    const items = splitList(raw);
+    if (items.length === 0) throw usageError(flag, "expected a comma-separated list of whole numbers, got nothing");
+    return items.map((item) => one(item, flag));
+  };
+}
+
+/** A comma-separated list of positive numbers, e.g. `1,1,2`. */
+export function positiveNumberList(raw: string, flag: string): number[] {
+  const items = splitList(raw);
+  if (items.length === 0) throw usageError(flag, "expected a comma-separated list of numbers, got nothing");
+  return items.map((item) => {
+    const n = /^\+?(\d+\.?\d*|\.\d+)$/.test(item) ? Number(item) : Number.NaN;
+    if (!Number.isFinite(n) || n <= 0) throw usageError(flag, `expected a positive number, got '${item}'`);
+    return n;
+  });
+}
+
+/** `N` or `MIN-MAX`, whole numbers of at least `min`. */
+export function integerRange(min: number): ValueParser<IntRange> {
+  const one = integer(min);
+  return (raw, flag) => {
+    const match = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(raw);
+    if (match === null) throw usageError(flag, `expected N or MIN-MAX, got '${raw}'`);
+    const low = one(match[1] ?? "", flag);
+    const high = match[2] === undefined ? low : one(match[2], flag);
+    if (high < low) throw usageError(flag, `the range ${low}-${high} is empty`);
+    return { min: low, max: high };
+  };
+}
+
+/** A comma-separated list of JavaScript regular expressions; each must compile. */
+export function regexList(raw: string, flag: string): string[] {
+  const items = splitList(raw);
+  if (items.length === 0) throw usageError(flag, "expected a comma-separated list of regular expressions, got nothing");
+  for (const item of items) {
+    try {
+      new RegExp(item);
+    } catch (err) {
+      throw usageError(flag, `'${item}' is not a valid regular expression: ${(err as Error).message}`);
+    }
+  }
+  return items;
+}
+
+/** One of a fixed set of words. */
+export function choice<T extends string>(values: readonly T[]): ValueParser<T> {
+  return (raw, flag) => {
+    const found = values.find((v) => v === raw.trim());
+    if (found === undefined) throw usageError(flag, `expected one of ${values.join(", ")}, got '${raw}'`);
+    return found;
+  };
+}
+
+/**
+ * Wraps a model parser (units such as `50GiB`) so that its error becomes a USAGE error naming the
+ * flag instead of a path in a file.
+ */
+export function fromModel<T>(parse: (raw: string, path: string) => T): ValueParser<T> {
+  return (raw, flag) => {
+    try {
+      return parse(raw, flag);
+    } catch (err) {
+      if (isBallastError(err)) throw usageError(flag, err.message);
+      throw err;
+    }
+  };
+}
+
+function splitList(raw: string): string[] {
+  return raw
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+}
+
+// ---- the balance inputs shared by plan and describe ----------------------------------------
+
+/** Flags that shape a balance (commander's camel-cased option values). */
+export interface BalanceFlags {
+  readonly cluster: string;
+  readonly config?: string;
+  readonly excludeBrokers?: readonly number[];
+  readonly excludeTopics?: readonly string[];
+  readonly maxMoves?: number;
+  readonly maxBytes?: number;
+  readonly seed?: number;
+}
+
+export interface BalanceInputs {
+  readonly cluster: Cluster;
+  readonly options: PlanOptions;
+}
+
+/** --cluster, --exclude-brokers and --config, which every balance command takes. */
+export function addBalanceOptions(command: Command): Command {
+  return command
+    .requiredOption("--cluster <snapshot>", "cluster snapshot (.yaml, .yml or .json)")
+    .addOption(valueOption("--exclude-brokers <ids>", "brokers to drain, e.g. 5,17 (added to the config's excludeBrokers)", integerList(0)))
+    .option("--config <file>", "balance config (YAML): goals, excludeBrokers, excludeTopics, budgets");
+}
+
+/** Reads the snapshot and the config, and merges the config with the flags. */
+export function loadBalanceInputs(flags: BalanceFlags): BalanceInputs {
+  const config = flags.config === undefined ? {} : loadConfig(flags.config);
+  const cluster = loadCluster(flags.cluster);
+  return { cluster, options: planOptions(flags, config) };
+}
+
+/** Flags override the config, except excluded brokers, which come from both. */
+export function planOptions(flags: BalanceFlags, config: BalanceConfig): PlanOptions {
+  return compact<PlanOptions>({
+    goals: config.goals,
+    excludeBrokers: unite(config.excludeBrokers, flags.excludeBrokers),
+    excludeTopics: flags.excludeTopics ?? config.excludeTopics,
+    maxMoves: flags.maxMoves ?? config.maxMoves,
+    maxBytesMoved: flags.maxBytes ?? config.maxBytesMoved,
+    diskBalanceThreshold: config.diskBalanceThreshold,
+    rng: flags.seed === undefined ? undefined : createRng(flags.seed),
+  });
+}
+
+/** The disk balance threshold in effect, for showing the target band. */
+export function diskThreshold(options: PlanOptions): number {
+  return options.diskBalanceThreshold ?? DEFAULT_DISK_THRESHOLD;
+}
+
+function unite(a: readonly number[] | undefined, b: readonly number[] | undefined): number[] | undefined {
+  if (a === undefined && b === undefined) return undefined;
+  return [...new Set([...(a ?? []), ...(b ?? [])])].sort((x, y) => x - y);
+}
+
+/** Every property of T, each possibly undefined. */
+type Loose<T> = { [K in keyof T]-?: T[K] | undefined };
+
+/** Drops undefined properties, so optional ones are absent rather than undefined. */
+function compact<T extends object>(loose: Loose<T>): T {
+  return Object.fromEntries(Object.entries(loose).filter(([, v]) => v !== undefined)) as T;
+}

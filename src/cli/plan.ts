@@ -1,0 +1,98 @@
+/**
+ * `ballast plan`: read a snapshot, plan a balanced placement, write Kafka's reassignment JSON
+ * atomically, and report what the plan does (a readable summary, or one JSON object with --json).
+ */
+import { performance } from "node:perf_hooks";
+import { Chalk } from "chalk";
+import type { Command } from "commander";
+import { BallastError } from "../model/errors.js";
+import { formatReassignment } from "../model/reassignment.js";
+import { parseBytes } from "../model/units.js";
+import { plan } from "../solver/index.js";
+import type { BalanceReport, BrokerBalance, Infeasibility } from "../solver/types.js";
+import { type CliIo, colorLevel, writeFileAtomic } from "./io.js";
+import {
+  type BalanceFlags,
+  addBalanceOptions,
+  diskThreshold,
+  fromModel,
+  integer,
+  loadBalanceInputs,
+  regexList,
+  seedValue,
+  valueOption,
+} from "./options.js";
+import { type PlannedOutcome, renderPlan } from "./render.js";
+
+interface PlanFlags extends BalanceFlags {
+  readonly output: string;
+  readonly json?: boolean;
+  readonly seed: number;
+}
+
+export function addPlanCommand(program: Command, io: CliIo): void {
+  const command = program
+    .command("plan")
+    .description("plan a balanced replica placement and write it as Kafka reassignment JSON");
+  addBalanceOptions(command)
+    .requiredOption("--output <plan.json>", "where to write the reassignment plan")
+    .addOption(valueOption("--exclude-topics <regex,...>", "topics (regular expressions) to leave in place unless they must move", regexList))
+    .addOption(valueOption("--max-moves <n>", "at most this many replica moves", integer(0)))
+    .addOption(valueOption("--max-bytes <size>", "at most this much data moved, e.g. 50GiB", fromModel(parseBytes)))
+    .option("--json", "print one JSON object instead of the summary")
+    .addOption(valueOption("--seed <n>", "seed for tie-breaking (same seed, same plan)", seedValue).default(1))
+    .action((flags: PlanFlags) => runPlan(flags, io));
+}
+
+function runPlan(flags: PlanFlags, io: CliIo): void {
+  const started = performance.now();
+  const { cluster, options } = loadBalanceInputs(flags);
+  const outcome = plan(cluster, options);
+  const elapsedMs = performance.now() - started;
+  if (outcome.status === "infeasible") throw infeasibleError(outcome.problems);
+  writeFileAtomic(flags.output, formatReassignment(outcome.reassignment), "plan");
+  if (flags.json === true) {
+    io.stdout.write(`${JSON.stringify(planJson(outcome, flags.output, elapsedMs))}\n`);
+    return;
+  }
+  const chalk = new Chalk({ level: colorLevel(io) });
+  io.stdout.write(renderPlan({ before: cluster, outcome, output: flags.output, diskThreshold: diskThreshold(options) }, chalk));
+}
+
+/** The first problem, with its place, and how many more there are: one line for the user. */
+function infeasibleError(problems: readonly Infeasibility[]): BallastError {
+  const [first] = problems;
+  if (first === undefined) return new BallastError("INFEASIBLE", "the request cannot be met");
+  const where = first.path !== undefined ? ` (${first.path})` : "";
+  const more = problems.length > 1 ? `; and ${problems.length - 1} more ${problems.length === 2 ? "problem" : "problems"}` : "";
+  return new BallastError("INFEASIBLE", `${first.message}${where}${more}`);
+}
+
+function planJson(o: PlannedOutcome, output: string, elapsedMs: number): object {
+  const before = new Map(o.balanceBefore.brokers.map((b) => [b.id, b]));
+  return {
+    moves: o.moves,
+    bytesMoved: o.bytesMoved,
+    leaderChanges: o.leaderChanges,
+    lowerBound: { moves: o.lowerBound.moves, bytesMoved: o.lowerBound.bytesMoved },
+    budgetLimited: o.budgetLimited,
+    before: balanceJson(o.balanceBefore),
+    after: balanceJson(o.balanceAfter),
+    brokers: o.balanceAfter.brokers.map((a) => ({
+      id: a.id,
+      rack: a.rack,
+      before: brokerLoad(before.get(a.id) ?? a),
+      after: brokerLoad(a),
+    })),
+    output,
+    elapsedMs: Math.round(elapsedMs * 1000) / 1000,
+  };
+}
+
+function balanceJson(r: BalanceReport): object {
+  return { summary: r.summary, goals: r.goals };
+}
+
+function brokerLoad(b: BrokerBalance): object {
+  return { replicas: b.replicas, leaders: b.leaders, disk: b.disk };
+}

@@ -1,0 +1,202 @@
+import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { parseCluster } from "../../src/model/parse.js";
+import { applyReassignment, parseReassignment } from "../../src/model/reassignment.js";
+import { type Cluster, type Reassignment, allPartitions } from "../../src/model/types.js";
+import { ANSI, DEMO, filesIn, run, singleErrorLine, tempDir } from "./helpers.js";
+
+const demo = (): Cluster => parseCluster(readFileSync(DEMO, "utf8"), { format: "yaml", source: DEMO });
+
+function readPlan(path: string): Reassignment {
+  return parseReassignment(readFileSync(path, "utf8"), path);
+}
+
+/** Moves, bytes and leader changes recomputed from the plan file against the snapshot. */
+function planTotals(cluster: Cluster, plan: Reassignment): { moves: number; bytesMoved: number; leaderChanges: number } {
+  const byKey = new Map([...allPartitions(cluster)].map((p) => [`${p.topic}/${p.partition}`, p]));
+  let moves = 0;
+  let bytesMoved = 0;
+  let leaderChanges = 0;
+  for (const entry of plan.partitions) {
+    const p = byKey.get(`${entry.topic}/${entry.partition}`);
+    assert.ok(p, `plan names an unknown partition ${entry.topic}/${entry.partition}`);
+    const added = entry.replicas.filter((id) => !p.replicas.includes(id)).length;
+    moves += added;
+    bytesMoved += added * p.size;
+    if (entry.replicas[0] !== p.replicas[0]) leaderChanges++;
+  }
+  return { moves, bytesMoved, leaderChanges };
+}
+
+describe("ballast plan", () => {
+  let dir = "";
+  let cleanup = (): void => undefined;
+  before(() => {
+    ({ dir, cleanup } = tempDir());
+  });
+  after(() => cleanup());
+
+  it("writes a reassignment that applies to the snapshot and lists only changed partitions", async () => {
+    const output = join(dir, "plan.json");
+    const result = await run(["plan", "--cluster", DEMO, "--output", output]);
+    assert.equal(result.stderr, "");
+    assert.equal(result.code, 0);
+    const cluster = demo();
+    const plan = readPlan(output);
+    applyReassignment(cluster, plan);
+    const byKey = new Map([...allPartitions(cluster)].map((p) => [`${p.topic}/${p.partition}`, p.replicas]));
+    for (const entry of plan.partitions) {
+      assert.notDeepEqual(entry.replicas, byKey.get(`${entry.topic}/${entry.partition}`));
+    }
+    assert.match(result.stdout, /Brokers \(before → after\)/);
+    assert.match(result.stdout, /Racks \(before → after\)/);
+    assert.match(result.stdout, /replica moves/);
+    assert.match(result.stdout, /Goals after the plan/);
+    assert.ok(result.stdout.includes(output), "the summary says where the plan is");
+    assert.deepEqual(filesIn(dir), ["plan.json"], "no temporary file is left behind");
+  });
+
+  it("--json prints one object whose numbers match the written plan", async () => {
+    const output = join(dir, "plan-json.json");
+    const result = await run(["plan", "--cluster", DEMO, "--output", output, "--json"]);
+    assert.equal(result.code, 0);
+    assert.equal(result.stdout.trim().split("\n").length, 1, "exactly one line of JSON");
+    const json = JSON.parse(result.stdout) as Record<string, unknown> & {
+      moves: number;
+      bytesMoved: number;
+      leaderChanges: number;
+      lowerBound: { moves: number; bytesMoved: number };
+      budgetLimited: boolean;
+      before: { summary: object; goals: unknown[] };
+      after: { summary: object; goals: unknown[] };
+      brokers: { id: number; rack: string; before: { replicas: number; leaders: number; disk: number }; after: { replicas: number; leaders: number; disk: number } }[];
+      output: string;
+      elapsedMs: number;
+    };
+    const cluster = demo();
+    const plan = readPlan(output);
+    assert.deepEqual({ moves: json.moves, bytesMoved: json.bytesMoved, leaderChanges: json.leaderChanges }, planTotals(cluster, plan));
+    assert.ok(json.moves >= json.lowerBound.moves, "moves never beat the lower bound");
+    assert.ok(json.bytesMoved >= json.lowerBound.bytesMoved);
+    assert.equal(typeof json.budgetLimited, "boolean");
+    assert.ok(json.before.goals.length > 0 && json.after.goals.length > 0);
+    assert.equal(json.output, output);
+    assert.ok(Number.isFinite(json.elapsedMs) && json.elapsedMs >= 0);
+
+    const applied = applyReassignment(cluster, plan);
+    const counts = new Map<number, number>();
+    for (const p of allPartitions(applied)) for (const id of p.replicas) counts.set(id, (counts.get(id) ?? 0) + 1);
+    assert.equal(json.brokers.length, cluster.brokers.length);
+    for (const b of json.brokers) assert.equal(b.after.replicas, counts.get(b.id) ?? 0, `broker ${b.id}`);
+  });
+
+  it("is deterministic: two runs write byte-identical plans", async () => {
+    const first = join(dir, "first.json");
+    const second = join(dir, "second.json");
+    assert.equal((await run(["plan", "--cluster", DEMO, "--output", first])).code, 0);
+    assert.equal((await run(["plan", "--cluster", DEMO, "--output", second])).code, 0);
+    assert.equal(readFileSync(first, "utf8"), readFileSync(second, "utf8"));
+  });
+
+  it("--exclude-brokers drains those brokers", async () => {
+    const cluster = demo();
+    const drained = cluster.brokers.filter((b) => b.status === "alive").slice(0, 2).map((b) => b.id);
+    const output = join(dir, "drain.json");
+    const result = await run(["plan", "--cluster", DEMO, "--output", output, "--exclude-brokers", drained.join(",")]);
+    assert.equal(result.stderr, "");
+    assert.equal(result.code, 0);
+    const applied = applyReassignment(cluster, readPlan(output));
+    for (const p of allPartitions(applied)) {
+      for (const id of drained) assert.ok(!p.replicas.includes(id), `${p.topic}/${p.partition} still on broker ${id}`);
+    }
+  });
+
+  it("takes excluded brokers from the config and the flag together", async () => {
+    const cluster = demo();
+    const [a, b] = cluster.brokers.filter((x) => x.status === "alive").map((x) => x.id);
+    assert.ok(a !== undefined && b !== undefined);
+    const config = join(dir, "balance.yaml");
+    writeFileSync(config, `excludeBrokers: [${a}]\n`);
+    const output = join(dir, "united.json");
+    const result = await run(["plan", "--cluster", DEMO, "--output", output, "--config", config, "--exclude-brokers", String(b), "--json"]);
+    assert.equal(result.code, 0, result.stderr);
+    const applied = applyReassignment(cluster, readPlan(output));
+    for (const p of allPartitions(applied)) assert.ok(!p.replicas.includes(a) && !p.replicas.includes(b));
+  });
+
+  it("colours the summary only on a terminal without NO_COLOR", async () => {
+    const args = ["plan", "--cluster", DEMO, "--output", join(dir, "colour.json")];
+    assert.match((await run(args, { tty: true })).stdout, ANSI);
+    assert.doesNotMatch((await run(args, { tty: true, env: { NO_COLOR: "1" } })).stdout, ANSI);
+    assert.doesNotMatch((await run(args, { tty: false })).stdout, ANSI);
+  });
+
+  it("shows only the most changed brokers of a big cluster", async () => {
+    const snapshot = join(dir, "big.yaml");
+    const gen = await run(["generate", "--brokers", "56", "--racks", "3", "--topics", "20", "--new-brokers", "4", "--seed", "7", "-o", snapshot]);
+    assert.equal(gen.code, 0, gen.stderr);
+    const result = await run(["plan", "--cluster", snapshot, "--output", join(dir, "big.json")]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /showing the 10 brokers most changed; 50 more omitted/);
+  });
+});
+
+describe("ballast plan with bad input", () => {
+  let dir = "";
+  let cleanup = (): void => undefined;
+  before(() => {
+    ({ dir, cleanup } = tempDir());
+  });
+  after(() => cleanup());
+
+  /** Runs `plan` with extra arguments, expecting exit 2, one error line and no file in `dir`. */
+  async function rejects(args: readonly string[], pattern: RegExp, cluster = DEMO): Promise<void> {
+    const output = join(dir, "plan.json");
+    const result = await run(["plan", "--cluster", cluster, "--output", output, ...args]);
+    assert.equal(result.code, 2, result.stderr);
+    const line = singleErrorLine(result.stderr);
+    assert.ok(line !== undefined, `expected one error line, got ${JSON.stringify(result.stderr)}`);
+    assert.match(line, pattern);
+    assert.equal(result.stdout, "");
+    assert.deepEqual(filesIn(dir).filter((f) => !f.endsWith(".yaml")), [], "no plan or temporary file written");
+  }
+
+  it("a missing snapshot", async () => {
+    await rejects([], /^error: cannot read cluster snapshot '.*nope\.yaml': no such file$/, join(dir, "nope.yaml"));
+  });
+
+  it("invalid YAML", async () => {
+    const bad = join(dir, "bad.yaml");
+    writeFileSync(bad, "brokers: [\n  - id: 1\n");
+    await rejects([], /^error: .*bad\.yaml.*invalid YAML/, bad);
+  });
+
+  it("an unknown flag", async () => {
+    await rejects(["--bogus"], /^error: unknown option '--bogus'/);
+  });
+
+  it("a bad --exclude-brokers value", async () => {
+    await rejects(["--exclude-brokers", "5,x"], /^error: --exclude-brokers: expected a whole number, got 'x'$/);
+  });
+
+  it("a bad --max-bytes value", async () => {
+    await rejects(["--max-bytes", "50 parsecs"], /^error: --max-bytes: /);
+  });
+
+  it("a bad --exclude-topics pattern", async () => {
+    await rejects(["--exclude-topics", "orders("], /^error: --exclude-topics: 'orders\(' is not a valid regular expression/);
+  });
+
+  it("a request the replication factor cannot meet", async () => {
+    const alive = demo().brokers.filter((b) => b.status === "alive").map((b) => b.id);
+    await rejects(["--exclude-brokers", alive.slice(1).join(",")], /^error: /);
+  });
+
+  it("a missing required option", async () => {
+    const result = await run(["plan", "--cluster", DEMO]);
+    assert.equal(result.code, 2);
+    assert.match(singleErrorLine(result.stderr) ?? "", /^error: required option '--output <plan\.json>' not specified$/);
+  });
+});
