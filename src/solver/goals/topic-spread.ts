@@ -14,7 +14,7 @@ import { bandAccepts, topicDeltas } from "./band.js";
 import { topicGain } from "./scoring.js";
 
 /** Partner brokers tried for each step, most useful first. */
-const PARTNERS = 8;
+const PARTNERS = 4;
 
 function topicDeviation(state: PlacementState, targets: Targets): { total: number; worstSpread: number; worstTopic: number } {
   const B = state.brokerCount;
@@ -90,15 +90,29 @@ function tryPair(ctx: GoalContext, t: number, s: number, d: number, perMove: num
   const mine: number[] = [];
   for (let i = 0; i < n; i++) {
     const p = state.partitionOnAt(s, i);
-    if (state.topicOf[p] === t) mine.push(p);
+    if (state.topicOf[p] === t && canGo(state, targets, p, s, d)) mine.push(p);
   }
+  if (mine.length === 0) return false;
+  // The gain depends only on the topic and the two brokers, not on which replica goes.
+  const g = topicGain(state, targets, mine[0]!, s, d);
+  if (g <= 0) return false;
   mine.sort((a, b) => state.size[a]! - state.size[b]! || a - b);
+  if (g >= perMove) {
+    for (const p of mine) if (ctx.propose({ kind: "move", p, slot: state.slotOf(p, s), to: d })) return true;
+  }
+  const want = 2 * perMove - g;
+  if (want > maxSwapBackGain(targets, state, s)) return false;
+  const back = swapBackCandidates(ctx, t, s, d, want);
+  if (back.length === 0) return false;
   for (const p of mine) {
-    const g = topicGain(state, targets, p, s, d);
-    if (g <= 0 || !canGo(state, targets, p, s, d)) continue;
     const slot = state.slotOf(p, s);
-    if (g >= perMove && ctx.propose({ kind: "move", p, slot, to: d })) return true;
-    if (g + maxSwapBackGain(ctx.targets, state, s) >= 2 * perMove && trySwap(ctx, p, slot, s, d, g, 2 * perMove)) return true;
+    const sz = state.size[p]!;
+    // Closest sizes first, so the disk goal is most likely to accept.
+    back.sort((a, b) => Math.abs(state.size[a]! - sz) - Math.abs(state.size[b]! - sz) || a - b);
+    for (const q of back) {
+      if (state.slotOf(q, s) >= 0) continue;
+      if (ctx.propose({ kind: "swap", p, slot, q, qSlot: state.slotOf(q, d) })) return true;
+    }
   }
   return false;
 }
@@ -111,24 +125,16 @@ function maxSwapBackGain(targets: Targets, state: PlacementState, s: number): nu
   return targets.rackHasTopicFloor(state.rackOf[s]!) ? 2 : 1;
 }
 
-/** Swaps replica (p, slot) on s with a replica on d of another topic, for a total gain of at least `want`. */
-function trySwap(ctx: GoalContext, p: number, slot: number, s: number, d: number, g: number, want: number): boolean {
+/** Replicas on d, of topics other than t, that could go to s fixing at least `want` themselves. */
+function swapBackCandidates(ctx: GoalContext, t: number, s: number, d: number, want: number): number[] {
   const { state, targets } = ctx;
-  const t = state.topicOf[p]!;
-  const sz = state.size[p]!;
-  const qualifying: number[] = [];
+  const out: number[] = [];
   const n = state.partitionsOnCount(d);
   for (let i = 0; i < n; i++) {
     const q = state.partitionOnAt(d, i);
-    if (state.topicOf[q] !== t && g + topicGain(state, targets, q, d, s) >= want) qualifying.push(q);
+    if (state.topicOf[q] !== t && topicGain(state, targets, q, d, s) >= want && canGo(state, targets, q, d, s)) out.push(q);
   }
-  // Closest sizes first, so the disk goal is most likely to accept.
-  qualifying.sort((a, b) => Math.abs(state.size[a]! - sz) - Math.abs(state.size[b]! - sz) || a - b);
-  for (const q of qualifying) {
-    if (!canGo(state, targets, q, d, s)) continue;
-    if (ctx.propose({ kind: "swap", p, slot, q, qSlot: state.slotOf(q, d) })) return true;
-  }
-  return false;
+  return out;
 }
 
 function offBand(state: PlacementState, targets: Targets, t: number, b: number): number {
