@@ -20,7 +20,7 @@ function topicDeviation(state: PlacementState, targets: Targets): { total: numbe
   const B = state.brokerCount;
   let total = 0;
   let worstSpread = 0;
-  let worstTopic = -1;
+  let worstTopic = state.topicNames.length > 0 ? 0 : -1;
   for (let t = 0; t < state.topicNames.length; t++) {
     let min = Infinity;
     let max = -Infinity;
