@@ -4,7 +4,6 @@
 import type { Goal } from "./goal.js";
 import { spreadViolation } from "./rules.js";
 import type { PlacementState } from "./state.js";
-import { isImplicitHost } from "./state.js";
 import type { Targets } from "./targets.js";
 import { deviation } from "./targets.js";
 import type { BalanceReport, BalanceSummary, BrokerBalance, GoalStatus, RackBalance } from "./types.js";
@@ -26,7 +25,7 @@ function brokerRows(state: PlacementState, targets: Targets): BrokerBalance[] {
     const row: BrokerBalance = {
       id: state.brokerIds[b]!,
       rack: state.rackNames[state.rackOf[b]!]!,
-      host: isImplicitHost(state.hostNames[state.hostOf[b]!]!) ? "" : state.hostNames[state.hostOf[b]!]!,
+      host: state.hostLabels[b]!,
       status: state.dead[b] ? "dead" : "alive",
       excluded: state.excluded[b] === 1,
       eligible: state.eligible[b] === 1,

@@ -32,12 +32,8 @@ export interface StateOptions {
   readonly isFrozenTopic: (topic: string) => boolean;
 }
 
-/** Brokers without a host are each their own host, named with a prefix no real host name has. */
+/** Separator in internal host keys; brokers without a host are each their own host. */
 const IMPLICIT_HOST = "\u0000";
-
-export function isImplicitHost(name: string): boolean {
-  return name.startsWith(IMPLICIT_HOST);
-}
 
 export class PlacementState {
   readonly brokerCount: number;
@@ -46,7 +42,10 @@ export class PlacementState {
   readonly rackOf: Int32Array;
   /** True when the snapshot names racks; otherwise every broker is its own rack. */
   readonly hasRacks: boolean;
+  /** Internal host keys (a host is scoped to its rack). */
   readonly hostNames: readonly string[];
+  /** Each broker's host as the snapshot names it ("" when none). */
+  readonly hostLabels: readonly string[];
   readonly hostOf: Int32Array;
   readonly dead: Uint8Array;
   readonly excluded: Uint8Array;
@@ -94,12 +93,17 @@ export class PlacementState {
     this.brokerIds = Int32Array.from(brokers.map((b) => b.id));
     this.brokerIndex = new Map(brokers.map((b, i) => [b.id, i]));
     this.hasRacks = brokers.some((b) => b.rack !== undefined);
-    const rackKey = (i: number): string => brokers[i]?.rack ?? `broker-${String(brokers[i]?.id)}`;
-    const rackKeys = brokers.map((_, i) => rackKey(i));
-    this.rackNames = this.hasRacks ? [...new Set(rackKeys)].sort() : rackKeys.slice();
+    // Failure domains: the rack; without racks, the host where one is given (brokers sharing a
+    // machine fail together), else the broker itself. Without racks, domains keep broker-id order.
+    const rackKeys = brokers.map((b) => b.rack ?? (b.host !== undefined ? `host ${b.host}` : `broker ${String(b.id)}`));
+    this.rackNames = this.hasRacks ? [...new Set(rackKeys)].sort() : [...new Set(rackKeys)];
     const rackIndex = new Map(this.rackNames.map((r, i) => [r, i]));
     this.rackOf = Int32Array.from(rackKeys.map((r) => rackIndex.get(r) ?? 0));
-    const hostKeys = brokers.map((b) => (b.host === undefined ? `${IMPLICIT_HOST}${String(b.id)}` : b.host));
+    // A host belongs to one rack: the same host name in two racks is two hosts.
+    const hostKeys = brokers.map((b, i) =>
+      b.host === undefined ? `${IMPLICIT_HOST}${String(b.id)}` : `${String(this.rackOf[i])}${IMPLICIT_HOST}${b.host}`,
+    );
+    this.hostLabels = brokers.map((b) => b.host ?? "");
     this.hostNames = [...new Set(hostKeys)].sort();
     const hostIndex = new Map(this.hostNames.map((h, i) => [h, i]));
     this.hostOf = Int32Array.from(hostKeys.map((h) => hostIndex.get(h) ?? 0));

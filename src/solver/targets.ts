@@ -35,7 +35,8 @@ export class Targets {
   readonly countMax: Int32Array;
   /** The real-valued ideal replica count per broker. */
   readonly countIdeal: Float64Array;
-  /** Per topic and rack (t * rackCount + r): replica band of one broker of that rack. */
+  readonly hostCount: number;
+  /** Per topic and host (t * hostCount + h): replica band of one broker on that host. */
   readonly topicMin: Int32Array;
   readonly topicMax: Int32Array;
   readonly leaderMin: number;
@@ -47,6 +48,11 @@ export class Targets {
   readonly diskIdeal: Float64Array;
 
   private readonly rules = new Map<number, RackRule | null>();
+  /** Eligible brokers per host, and each host's rack. */
+  private readonly hostBrokers: Int32Array;
+  private readonly rackOfHost: Int32Array;
+  /** Racks where some host has more than one eligible broker. */
+  private readonly sharedHostRacks: Uint8Array;
   private topicFloor: Uint8Array | undefined;
 
   constructor(
@@ -73,22 +79,32 @@ export class Targets {
     const rfCount = new Map<number, number>();
     for (let p = 0; p < state.partitionCount; p++) rfCount.set(state.rf[p]!, (rfCount.get(state.rf[p]!) ?? 0) + 1);
     const total = sumRf(rfCount);
-    const ideal = this.waterFill(rfCount, total);
+    const H = state.hostNames.length;
+    this.hostCount = H;
+    this.hostBrokers = new Int32Array(H);
+    this.rackOfHost = new Int32Array(H);
+    for (let b = 0; b < state.brokerCount; b++) {
+      this.rackOfHost[state.hostOf[b]!] = state.rackOf[b]!;
+      if (state.eligible[b]) this.hostBrokers[state.hostOf[b]!]!++;
+    }
+    this.sharedHostRacks = new Uint8Array(R);
+    for (let h = 0; h < H; h++) if (this.hostBrokers[h]! > 1) this.sharedHostRacks[this.rackOfHost[h]!] = 1;
+    const ideal = this.spread(rfCount, total);
     const B = state.brokerCount;
     this.countMin = new Int32Array(B);
     this.countMax = new Int32Array(B);
     this.countIdeal = new Float64Array(B);
     for (let b = 0; b < B; b++) {
       if (!state.eligible[b]) continue;
-      const x = ideal[state.rackOf[b]!]!;
+      const x = ideal[state.hostOf[b]!]!;
       this.countIdeal[b] = x;
       this.countMin[b] = floorEps(x);
       this.countMax[b] = ceilEps(x);
     }
 
     const T = state.topicNames.length;
-    this.topicMin = new Int32Array(T * R);
-    this.topicMax = new Int32Array(T * R);
+    this.topicMin = new Int32Array(T * H);
+    this.topicMax = new Int32Array(T * H);
     const perTopic: Map<number, number>[] = Array.from({ length: T }, () => new Map());
     for (let p = 0; p < state.partitionCount; p++) {
       const m = perTopic[state.topicOf[p]!]!;
@@ -96,10 +112,10 @@ export class Targets {
     }
     for (let t = 0; t < T; t++) {
       const m = perTopic[t]!;
-      const x = this.waterFill(m, sumRf(m));
-      for (let r = 0; r < R; r++) {
-        this.topicMin[t * R + r] = floorEps(x[r]!);
-        this.topicMax[t * R + r] = ceilEps(x[r]!);
+      const x = this.spread(m, sumRf(m));
+      for (let h = 0; h < H; h++) {
+        this.topicMin[t * H + h] = floorEps(x[h]!);
+        this.topicMax[t * H + h] = ceilEps(x[h]!);
       }
     }
 
@@ -164,6 +180,45 @@ export class Targets {
   }
 
   /**
+   * The ideal replica count of one broker on each host: racks first (waterFill), then, in racks where
+   * hosts have several brokers, over hosts, since the host rule lets a host take a partition once
+   * however many brokers it has. Returns one value per host.
+   */
+  private spread(rfCount: ReadonlyMap<number, number>, total: number): Float64Array {
+    const perRack = this.waterFill(rfCount, total);
+    const H = this.hostCount;
+    const out = new Float64Array(H);
+    for (let h = 0; h < H; h++) out[h] = perRack[this.rackOfHost[h]!]!;
+    for (let r = 0; r < this.rackCount; r++) {
+      if (!this.sharedHostRacks[r]) continue;
+      const hosts: number[] = [];
+      for (let h = 0; h < H; h++) if (this.rackOfHost[h] === r && this.hostBrokers[h]! > 0) hosts.push(h);
+      const load = perRack[r]! * this.rackBrokers[r]!;
+      // What one host can take: each partition at most once under the host rule, else up to its brokers.
+      const cap = new Map<number, number>();
+      for (const h of hosts) {
+        let c = 0;
+        for (const [rf, n] of rfCount) {
+          const rule = this.rule(rf);
+          const inRack = rule ? rule.hi[r]! : rf;
+          c += n * Math.min(inRack, rule?.hostRule ? 1 : this.hostBrokers[h]!);
+        }
+        cap.set(h, c);
+      }
+      const fill = (y: number): number => hosts.reduce((a, h) => a + Math.min(cap.get(h)!, y * this.hostBrokers[h]!), 0);
+      let lo = 0;
+      let hi = Math.max(1, load);
+      for (let i = 0; i < 200 && hi - lo > 1e-12 * Math.max(1, hi); i++) {
+        const mid = (lo + hi) / 2;
+        if (fill(mid) < load) lo = mid;
+        else hi = mid;
+      }
+      for (const h of hosts) out[h] = Math.min(cap.get(h)!, hi * this.hostBrokers[h]!) / this.hostBrokers[h]!;
+    }
+    return out;
+  }
+
+  /**
    * Spreads `total` replicas (partitions grouped by replication factor) over racks as evenly per
    * broker as the rack rule allows; returns the ideal per-broker count of each rack.
    */
@@ -207,7 +262,9 @@ export class Targets {
   rackHasTopicFloor(r: number): boolean {
     if (this.topicFloor === undefined) {
       const floor = new Uint8Array(this.rackCount);
-      for (let i = 0; i < this.topicMin.length; i++) if (this.topicMin[i]! > 0) floor[i % this.rackCount] = 1;
+      for (let i = 0; i < this.topicMin.length; i++) {
+        if (this.topicMin[i]! > 0) floor[this.rackOfHost[i % this.hostCount]!] = 1;
+      }
       this.topicFloor = floor;
     }
     return this.topicFloor[r] === 1;
@@ -215,12 +272,12 @@ export class Targets {
 
   /** Lower end of topic t's band on broker b (no allocation; 0 for ineligible brokers). */
   topicMinOf(t: number, b: number): number {
-    return this.state.eligible[b] ? this.topicMin[t * this.rackCount + this.state.rackOf[b]!]! : 0;
+    return this.state.eligible[b] ? this.topicMin[t * this.hostCount + this.state.hostOf[b]!]! : 0;
   }
 
   /** Upper end of topic t's band on broker b (0 for ineligible brokers). */
   topicMaxOf(t: number, b: number): number {
-    return this.state.eligible[b] ? this.topicMax[t * this.rackCount + this.state.rackOf[b]!]! : 0;
+    return this.state.eligible[b] ? this.topicMax[t * this.hostCount + this.state.hostOf[b]!]! : 0;
   }
 }
 
