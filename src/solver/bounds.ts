@@ -8,7 +8,8 @@
  *   - the drop of its excess above its replica-count band,
  *   - for each topic, the drop of its excess above the topic's band,
  *   - enough of its largest replicas to shed the drop of its disk excess;
- * and must gain the same way for deficits. A host must lose at least the sum over its brokers and, per
+ * and must gain the same way for deficits. Where its replica count cannot change by that much, what
+ * it must gain it must also lose (a swap) and the other way round. A host must lose at least the sum over its brokers and, per
  * partition, the replicas that stopped sharing it; a rack at least the sum over its hosts and, per
  * partition, the drop of replicas above the rack maximum. Racks are disjoint, so removals sum over
  * racks; additions sum over brokers; the bound is the larger. Bytes likewise.
@@ -87,6 +88,11 @@ export function lowerBound(initial: PlacementState, final: PlacementState, targe
         inn = Math.max(inn, fewestToReach(allSizesDesc, gain));
       }
     }
+    // Replica counts may end only so far from where they are (within the band, or no further off it
+    // than the plan leaves them): what a broker gains beyond that it must also lose, and vice versa.
+    const [lo, hi] = countRange(initial, final, targets, b, goals.replicaCount);
+    out = Math.max(out, inn - (hi - c0));
+    inn = Math.max(inn, out + (lo - c0));
     removals[b] = out;
     additions += inn;
     removalBytes += smallestSizes(initial, b, out);
@@ -112,6 +118,16 @@ export function lowerBound(initial: PlacementState, final: PlacementState, targe
     moves: Math.round(Math.max(moves, additions)),
     bytesMoved: Math.max(removalBytes, partitionBytes, diskShed, diskGain),
   };
+}
+
+/** The replica counts broker b may end with in a plan at least as balanced as `final`. */
+function countRange(initial: PlacementState, final: PlacementState, targets: Targets, b: number, counted: boolean): [number, number] {
+  const c1 = final.count[b]!;
+  if (!initial.eligible[b]) return [0, c1];
+  if (!counted) return [0, Infinity];
+  const min = targets.countMin[b]!;
+  const max = targets.countMax[b]!;
+  return [min - pos(min - c1), max + pos(c1 - max)];
 }
 
 /** Sum of the `k` smallest replica sizes on broker b. */
