@@ -21,7 +21,13 @@ export type ErrorCode =
   | "CONFIG"
   | "INFEASIBLE"
   | "USAGE"
-  | "IO";
+  | "IO"
+  /** A Kafka call failed or the cluster refused a request. */
+  | "KAFKA"
+  /** The executor refused to start or go on (stale plan, foreign reassignments, under-replication). */
+  | "PREFLIGHT"
+  /** The execution state folder is missing, locked, or does not match the plan. */
+  | "STATE";
 
 export interface ErrorPlace {
   /** Source name, usually a file path. */

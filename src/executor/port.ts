@@ -1,0 +1,127 @@
+/**
+ * The one narrow interface through which Ballast talks to Kafka. The kafkajs adapter implements it
+ * against a live cluster; the simulator implements it in memory. Executor and snapshot code depend on
+ * this interface only, so the same code runs against either.
+ *
+ * All broker ids, topics and partitions are Kafka's own. Methods reject with a BallastError (code
+ * KAFKA) for failures of the call as a whole; per-item failures come back in the results.
+ */
+
+export interface BrokerNode {
+  readonly id: number;
+  readonly host: string;
+  readonly port: number;
+  /** broker.rack, when set. */
+  readonly rack?: string;
+}
+
+export interface ClusterDescription {
+  readonly clusterId: string;
+  readonly controllerId: number;
+  /** Brokers currently registered (alive). */
+  readonly brokers: readonly BrokerNode[];
+}
+
+export interface PartitionMetadata {
+  readonly topic: string;
+  readonly partition: number;
+  /** Assigned replicas, in order (the first is the preferred leader). */
+  readonly replicas: readonly number[];
+  readonly isr: readonly number[];
+  /** Current leader, -1 when none. */
+  readonly leader: number;
+  readonly offline: readonly number[];
+}
+
+export interface TopicMetadata {
+  readonly name: string;
+  readonly internal: boolean;
+  readonly partitions: readonly PartitionMetadata[];
+}
+
+export interface ReplicaLogDir {
+  readonly topic: string;
+  readonly partition: number;
+  readonly logDir: string;
+  /** Bytes on disk. */
+  readonly size: number;
+  /** True for a future replica (a move between log dirs, or a reassignment's catching-up copy). */
+  readonly isFuture: boolean;
+}
+
+export interface OngoingReassignment {
+  readonly topic: string;
+  readonly partition: number;
+  readonly replicas: readonly number[];
+  readonly addingReplicas: readonly number[];
+  readonly removingReplicas: readonly number[];
+}
+
+export interface PartitionRef {
+  readonly topic: string;
+  readonly partition: number;
+}
+
+/** A partition-level result: no error, or Kafka's error code and message. */
+export interface PartitionResult extends PartitionRef {
+  readonly errorCode: number;
+  readonly errorName?: string;
+  readonly message?: string;
+}
+
+export type ConfigResourceType = "broker" | "topic";
+
+export interface ConfigResource {
+  readonly type: ConfigResourceType;
+  /** Broker id as a string, or the topic name. */
+  readonly name: string;
+}
+
+export interface ConfigEntry {
+  readonly name: string;
+  readonly value: string | null;
+  /** Where the value comes from: dynamic values are what an operator or tool set at runtime. */
+  readonly source: "dynamic-topic" | "dynamic-broker" | "dynamic-default-broker" | "static-broker" | "default" | "other";
+}
+
+export type AlterOp =
+  | { readonly op: "set"; readonly name: string; readonly value: string }
+  | { readonly op: "delete"; readonly name: string }
+  /** Adds items to a list config (only those not already present). */
+  | { readonly op: "append"; readonly name: string; readonly value: string }
+  /** Removes items from a list config (only those present). */
+  | { readonly op: "subtract"; readonly name: string; readonly value: string };
+
+export interface ResourceResult {
+  readonly resource: ConfigResource;
+  readonly errorCode: number;
+  readonly message?: string;
+}
+
+export interface KafkaPort {
+  describeCluster(): Promise<ClusterDescription>;
+  /** All topics (or the named ones; unknown names are left out). */
+  describeTopics(topics?: readonly string[]): Promise<TopicMetadata[]>;
+  /** Replica sizes per broker, from DescribeLogDirs. */
+  describeLogDirs(brokerIds: readonly number[]): Promise<Map<number, ReplicaLogDir[]>>;
+  listPartitionReassignments(): Promise<OngoingReassignment[]>;
+  /** Starts reassignments; `replicas: null` cancels an ongoing one (reverting it). */
+  alterPartitionReassignments(
+    entries: ReadonlyArray<PartitionRef & { readonly replicas: readonly number[] | null }>,
+  ): Promise<PartitionResult[]>;
+  describeConfigs(resources: readonly ConfigResource[]): Promise<Map<string, ConfigEntry[]>>;
+  /** IncrementalAlterConfigs: only the named keys change, everything else stays. */
+  incrementalAlterConfigs(changes: ReadonlyArray<{ readonly resource: ConfigResource; readonly ops: readonly AlterOp[] }>): Promise<ResourceResult[]>;
+  /** Preferred leader election; ELECTION_NOT_NEEDED (84) counts as success and is reported with errorCode 0. */
+  electPreferredLeaders(partitions: readonly PartitionRef[]): Promise<PartitionResult[]>;
+  close(): Promise<void>;
+}
+
+/** Key of a config resource in describeConfigs results: `broker:1`, `topic:orders`. */
+export function resourceKey(r: ConfigResource): string {
+  return `${r.type}:${r.name}`;
+}
+
+export function partitionKey(r: PartitionRef): string {
+  return `${r.topic}-${String(r.partition)}`;
+}
