@@ -1,0 +1,348 @@
+/**
+ * Benchmarks: generates synthetic clusters with fixed seeds, times generation, a JSON snapshot round
+ * trip and the planner, and reports the plan's size against its lower bound and the balance it
+ * reaches. Prints a table and (unless told not to) rewrites docs/BENCHMARKS.md.
+ *
+ *   npm run bench [-- --only <name-substring>] [-- --no-write]
+ *
+ * Clocks and the file system are fine here: this is a tool around the pure core, not part of it.
+ */
+import { writeFileSync } from "node:fs";
+import os from "node:os";
+import { performance } from "node:perf_hooks";
+import { formatCluster } from "../src/model/format.js";
+import { generateCluster, type GenerateOptions } from "../src/model/generate.js";
+import { parseCluster } from "../src/model/parse.js";
+import { createRng } from "../src/model/random.js";
+import { partitionCount, replicaCount, type Cluster } from "../src/model/types.js";
+import { plan, type BalanceSummary, type PlanOutcome } from "../src/solver/index.js";
+
+interface Scenario {
+  readonly name: string;
+  readonly description: string;
+  readonly seed: number;
+  readonly cluster: GenerateOptions;
+}
+
+const TOPICS_10K: GenerateOptions = { topics: 100, partitions: { min: 100, max: 100 }, replicationFactor: 3 };
+const TOPICS_100K: GenerateOptions = { topics: 1000, partitions: { min: 100, max: 100 }, replicationFactor: 3 };
+
+const SCENARIOS: readonly Scenario[] = [
+  {
+    name: "small",
+    description: "12 brokers in 3 racks, 10 topics of 6–24 partitions at RF 3, random placement (the generator's defaults)",
+    seed: 1,
+    cluster: {},
+  },
+  {
+    name: "scale-out-200+20",
+    description: "200 brokers in 3 racks holding 10,000 partitions at RF 3 (balanced), plus 20 new empty brokers",
+    seed: 2,
+    cluster: { brokers: 200, newBrokers: 20, placement: "balanced", ...TOPICS_10K },
+  },
+  {
+    name: "dead-200",
+    description: "200 brokers in 3 racks, 10,000 partitions at RF 3 (balanced), 2 brokers dead",
+    seed: 3,
+    cluster: { brokers: 200, deadBrokers: 2, placement: "balanced", ...TOPICS_10K },
+  },
+  {
+    name: "uneven-racks-200",
+    description: "200 brokers in 3 racks sized 2:3:5, 10,000 partitions at RF 3, random placement",
+    seed: 4,
+    cluster: { brokers: 200, rackWeights: [2, 3, 5], placement: "random", ...TOPICS_10K },
+  },
+  {
+    name: "random-1000",
+    description: "1,000 brokers in 3 racks, 100,000 partitions at RF 3 (300,000 replicas), random placement",
+    seed: 5,
+    cluster: { brokers: 1000, placement: "random", ...TOPICS_100K },
+  },
+  {
+    name: "skewed-1000",
+    description: "1,000 brokers in 3 racks, 100,000 partitions at RF 3, skewed placement (power law, rack rule broken)",
+    seed: 6,
+    cluster: { brokers: 1000, placement: "skewed", ...TOPICS_100K },
+  },
+];
+
+interface Args {
+  readonly only: string | undefined;
+  readonly write: boolean;
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  let only: string | undefined;
+  let write = true;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--no-write") write = false;
+    else if (arg === "--only" && argv[i + 1] !== undefined) only = argv[++i];
+    else throw new Error(`unknown argument ${String(arg)}; use --only <name-substring> and --no-write`);
+  }
+  return { only, write };
+}
+
+interface Memory {
+  /** Largest resident set size of the process so far, bytes. */
+  readonly peakRss: number;
+  /** Largest heapUsed seen at the end of a phase, bytes. */
+  readonly peakHeap: number;
+}
+
+interface Result {
+  readonly scenario: Scenario;
+  readonly brokers: number;
+  readonly partitions: number;
+  readonly replicas: number;
+  readonly generateMs: number;
+  readonly snapshotBytes: number;
+  readonly roundTripMs: number;
+  readonly planMs: number;
+  readonly memory: Memory;
+  readonly outcome: PlanOutcome;
+}
+
+/** Samples memory at phase boundaries; the process-wide peak RSS comes from the kernel. */
+class MemoryProbe {
+  private heap = 0;
+
+  sample(): void {
+    this.heap = Math.max(this.heap, process.memoryUsage().heapUsed);
+  }
+
+  read(): Memory {
+    this.sample();
+    return { peakRss: process.resourceUsage().maxRSS * 1024, peakHeap: this.heap };
+  }
+}
+
+function timed<T>(probe: MemoryProbe, run: () => T): { value: T; ms: number } {
+  const start = performance.now();
+  const value = run();
+  const ms = performance.now() - start;
+  probe.sample();
+  return { value, ms };
+}
+
+function runScenario(s: Scenario): Result {
+  const probe = new MemoryProbe();
+  const generated = timed(probe, () => generateCluster(s.cluster, createRng(s.seed)));
+  const cluster = generated.value;
+  const roundTrip = timed(probe, () => jsonRoundTrip(cluster));
+  const planned = timed(probe, () => plan(cluster, { rng: createRng(s.seed) }));
+  return {
+    scenario: s,
+    brokers: cluster.brokers.length,
+    partitions: partitionCount(cluster),
+    replicas: replicaCount(cluster),
+    generateMs: generated.ms,
+    snapshotBytes: roundTrip.value,
+    roundTripMs: roundTrip.ms,
+    planMs: planned.ms,
+    memory: probe.read(),
+    outcome: planned.value,
+  };
+}
+
+/** Writes the cluster as a JSON snapshot and reads it back; returns the snapshot's length. */
+function jsonRoundTrip(cluster: Cluster): number {
+  const text = formatCluster(cluster, "json");
+  const back = parseCluster(text, { format: "json" });
+  if (partitionCount(back) !== partitionCount(cluster)) throw new Error("the JSON round trip lost partitions");
+  return Buffer.byteLength(text);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Formatting
+
+function duration(ms: number): string {
+  return ms < 1000 ? `${ms.toFixed(0)} ms` : `${(ms / 1000).toFixed(2)} s`;
+}
+
+function bytes(n: number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+  let i = 0;
+  while (n >= 1024 && i < units.length - 1) {
+    n /= 1024;
+    i++;
+  }
+  return `${n.toFixed(i === 0 ? 0 : 1)} ${units[i] as string}`;
+}
+
+function count(n: number): string {
+  return n.toLocaleString("en-US");
+}
+
+function ratio(moves: number, bound: number): string {
+  if (bound === 0) return moves === 0 ? "1.00" : "—";
+  return (moves / bound).toFixed(2);
+}
+
+type Row = readonly string[];
+
+interface Table {
+  readonly header: Row;
+  readonly rows: readonly Row[];
+}
+
+function timingTable(results: readonly Result[]): Table {
+  return {
+    header: ["scenario", "brokers", "partitions", "replicas", "generate", "JSON round trip", "plan", "peak RSS", "peak heap"],
+    rows: results.map((r) => [
+      r.scenario.name,
+      count(r.brokers),
+      count(r.partitions),
+      count(r.replicas),
+      duration(r.generateMs),
+      `${duration(r.roundTripMs)} (${bytes(r.snapshotBytes)})`,
+      duration(r.planMs),
+      bytes(r.memory.peakRss),
+      bytes(r.memory.peakHeap),
+    ]),
+  };
+}
+
+function qualityTable(results: readonly Result[]): Table {
+  return {
+    header: [
+      "scenario",
+      "moves",
+      "lower bound",
+      "ratio",
+      "bytes moved",
+      "leader changes",
+      "replica dev.",
+      "leader max−min",
+      "disk dev.",
+      "topic spread",
+      "rack violations",
+      "goals met",
+    ],
+    rows: results.map((r) => qualityRow(r.scenario.name, r.outcome)),
+  };
+}
+
+function qualityRow(name: string, outcome: PlanOutcome): Row {
+  if (outcome.status === "infeasible") return [name, `infeasible: ${outcome.problems.map((p) => p.rule).join(", ")}`];
+  const s: BalanceSummary = outcome.balanceAfter.summary;
+  const goals = outcome.balanceAfter.goals;
+  return [
+    name,
+    count(outcome.moves) + (outcome.budgetLimited ? " (budget)" : ""),
+    count(outcome.lowerBound.moves),
+    ratio(outcome.moves, outcome.lowerBound.moves),
+    bytes(outcome.bytesMoved),
+    count(outcome.leaderChanges),
+    String(s.replicaCount.maxDeviation),
+    String(s.leaderCount.max - s.leaderCount.min),
+    `${(s.disk.maxDeviationRatio * 100).toFixed(1)} %`,
+    String(s.topicSpread.max),
+    count(s.rackViolations),
+    `${goals.filter((g) => g.satisfied).length}/${goals.length}`,
+  ];
+}
+
+function textTable(t: Table): string {
+  const widths = t.header.map((h, i) => Math.max(h.length, ...t.rows.map((r) => (r[i] ?? "").length)));
+  const line = (r: Row): string => widths.map((w, i) => (r[i] ?? "").padEnd(w)).join("  ").trimEnd();
+  return [line(t.header), line(widths.map((w) => "-".repeat(w))), ...t.rows.map(line)].join("\n");
+}
+
+function markdownTable(t: Table): string {
+  const line = (r: Row): string => `| ${t.header.map((_, i) => r[i] ?? "").join(" | ")} |`;
+  return [line(t.header), line(t.header.map(() => "---")), ...t.rows.map(line)].join("\n");
+}
+
+function machine(): string {
+  const cpus = os.cpus();
+  return [
+    `- CPU: ${cpus[0]?.model ?? "unknown"}, ${cpus.length} cores`,
+    `- Memory: ${bytes(os.totalmem())}`,
+    `- OS: ${os.type()} ${os.release()} (${os.arch()})`,
+    `- Node.js ${process.version}`,
+  ].join("\n");
+}
+
+function markdown(results: readonly Result[]): string {
+  return `# Benchmarks
+
+Synthetic clusters from \`generateCluster\` with fixed seeds, planned with the default goals
+(${"`rack-spread`, `replica-count`, `disk`, `topic-spread`, `leader`"}) and no movement budget.
+
+## How to run
+
+\`\`\`sh
+npm run bench                        # all scenarios; rewrites this file
+npm run bench -- --only 1000         # scenarios whose name contains "1000"; leaves this file alone
+npm run bench -- --no-write          # print only
+\`\`\`
+
+\`npm run bench\` builds first and runs \`node --max-old-space-size=4096 dist/bench/run.js\`. The
+scenarios run one after another in one process, smallest first.
+
+## Machine
+
+${machine()}
+- Date: ${new Date().toISOString()}
+
+## Scenarios
+
+${results.map((r) => `- **${r.scenario.name}** (seed ${r.scenario.seed}): ${r.scenario.description}`).join("\n")}
+
+## Time and memory
+
+${markdownTable(timingTable(results))}
+
+## Plans
+
+${markdownTable(qualityTable(results))}
+
+## Reading the table
+
+- **generate**: building the cluster in memory with \`generateCluster\`.
+- **JSON round trip**: \`formatCluster(cluster, "json")\` then \`parseCluster\` with validation; the
+  snapshot's size is in brackets.
+- **plan**: \`plan(cluster)\`, everything included (state, goals, lower bound, both balance reports).
+- **peak RSS** is the process's largest resident set so far (the kernel's maxRSS), so it never goes
+  down from one scenario to the next; **peak heap** is the largest \`heapUsed\` seen at the end of a
+  phase of this scenario.
+- **moves** are replicas added to a partition's replica set; **lower bound** is the fewest moves any
+  plan reaching the hard goals and the replica-count targets needs; **ratio** is moves ÷ lower bound
+  (1.00 is optimal; "—" when the bound is 0 but other goals still needed moves).
+- **leader changes**: partitions whose preferred leader (first replica) changes.
+- The balance columns describe the cluster after the plan: **replica dev.** is the largest distance
+  of a broker's replica count from its target band, **leader max−min** the spread of preferred-leader
+  counts, **disk dev.** the largest |disk − ideal| ÷ ideal, **topic spread** the largest per-topic
+  (max − min) replica count across brokers, **rack violations** the partitions breaking the rack rule,
+  and **goals met** how many of the goals (valid placement included) the plan satisfies.
+`;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function collectGarbage(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+function main(): void {
+  const args = parseArgs(process.argv.slice(2));
+  const chosen = SCENARIOS.filter((s) => args.only === undefined || s.name.includes(args.only));
+  if (chosen.length === 0) throw new Error(`no scenario name contains "${String(args.only)}"`);
+  const results: Result[] = [];
+  for (const s of chosen) {
+    collectGarbage();
+    process.stdout.write(`${s.name} …\n`);
+    results.push(runScenario(s));
+  }
+  process.stdout.write(`\n${textTable(timingTable(results))}\n\n${textTable(qualityTable(results))}\n`);
+  if (!args.write || args.only !== undefined) {
+    process.stdout.write(`\ndocs/BENCHMARKS.md left as it is${args.only !== undefined ? " (--only runs a subset)" : ""}.\n`);
+    return;
+  }
+  const target = new URL("../../docs/BENCHMARKS.md", import.meta.url);
+  writeFileSync(target, markdown(results));
+  process.stdout.write(`\nwrote docs/BENCHMARKS.md\n`);
+}
+
+main();
