@@ -1,0 +1,64 @@
+/**
+ * Execution model shared by the batch planner, the runner, the journal and the simulator.
+ */
+
+/** One partition's reassignment. */
+export interface MoveTask {
+  readonly topic: string;
+  readonly partition: number;
+  /** Replicas before the plan (also the rollback target). */
+  readonly from: readonly number[];
+  /** Replicas the plan asks for, in order (first = preferred leader). */
+  readonly to: readonly number[];
+  /** Bytes per replica (partition size), for ordering and the bytes-in-flight cap. */
+  readonly size: number;
+}
+
+/** Brokers a task adds (they copy the data) and removes. */
+export function added(task: MoveTask): number[] {
+  return task.to.filter((b) => !task.from.includes(b));
+}
+
+export function removed(task: MoveTask): number[] {
+  return task.from.filter((b) => !task.to.includes(b));
+}
+
+/** A task that only reorders replicas: no data moves, it completes at once. */
+export function isReorderOnly(task: MoveTask): boolean {
+  return added(task).length === 0;
+}
+
+export interface BatchLimits {
+  /** Most replica moves in flight touching one broker, counting moves in and out (default 5). */
+  readonly maxMovesPerBroker: number;
+  /** Most replica moves in flight in the whole cluster (default: unlimited). */
+  readonly maxMoves: number;
+  /** Most bytes being copied at once (sum of size × added replicas; default: unlimited). */
+  readonly maxBytesInFlight: number;
+}
+
+export const DEFAULT_LIMITS: BatchLimits = {
+  maxMovesPerBroker: 5,
+  maxMoves: Number.POSITIVE_INFINITY,
+  maxBytesInFlight: Number.POSITIVE_INFINITY,
+};
+
+export const STRATEGY_NAMES = ["small-first", "large-first", "at-risk-first"] as const;
+export type StrategyName = (typeof STRATEGY_NAMES)[number];
+
+/** What the batch planner knows of a partition's health when ordering (at-risk-first). */
+export interface TaskHealth {
+  /** In-sync replicas fewer than the replication factor, or a replica offline. */
+  readonly atRisk: boolean;
+}
+
+/** Time, injected: the real clock in the CLI, a virtual one in the simulator and tests. */
+export interface Clock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
