@@ -10,7 +10,6 @@ import { BallastError } from "./errors.js";
 import type { Rng } from "./random.js";
 import { shuffleInPlace } from "./random.js";
 import type { Broker, Capacity, Cluster, Partition, Topic } from "./types.js";
-import { SNAPSHOT_VERSION } from "./types.js";
 
 /** An inclusive integer range. */
 export interface Range {
@@ -130,8 +129,8 @@ export function generateCluster(opts: GenerateOptions, rng: Rng): Cluster {
   const topics = shapes.map((shape, t) => buildTopic(shape, replicaLists[t] as number[][], o.firstBrokerId, loads, loadRng));
   const brokers = buildBrokers(o, layout, dead);
   return o.name === undefined
-    ? { version: SNAPSHOT_VERSION, brokers, topics }
-    : { version: SNAPSHOT_VERSION, name: o.name, brokers, topics };
+    ? { version: 1, brokers, topics }
+    : { version: 1, name: o.name, brokers, topics };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -4,7 +4,10 @@
  * Numbers are bytes and bytes per second once parsed; unit strings exist only in the file format.
  */
 
-export const SNAPSHOT_VERSION = 1;
+/** The newest snapshot version this Ballast writes and reads; version 1 files are read as well. */
+export const SNAPSHOT_VERSION = 2;
+/** Version 2 added the optional per-partition `isr` and `offline` lists of live snapshots. */
+export const SNAPSHOT_VERSIONS: readonly number[] = [1, 2];
 
 export type BrokerStatus = "alive" | "dead";
 
@@ -40,6 +43,10 @@ export interface Partition {
   readonly bytesIn: number;
   /** Consume rate (all consumers), bytes/s. */
   readonly bytesOut: number;
+  /** In-sync replicas when the snapshot was taken (version 2; absent: all in sync). */
+  readonly isr?: readonly number[];
+  /** Replicas on offline log dirs or brokers (version 2). */
+  readonly offline?: readonly number[];
 }
 
 export interface Topic {
@@ -48,7 +55,7 @@ export interface Topic {
 }
 
 export interface Cluster {
-  readonly version: typeof SNAPSHOT_VERSION;
+  readonly version: 1 | 2;
   readonly name?: string;
   readonly brokers: readonly Broker[];
   readonly topics: readonly Topic[];

@@ -7,7 +7,7 @@
  * of a field is built only when something is wrong: snapshots can hold millions of replicas.
  */
 import { BallastError, type ErrorCode, type ErrorPlace } from "./errors.js";
-import { SNAPSHOT_VERSION, type Broker, type BrokerStatus, type Capacity, type Cluster, type Partition, type Topic } from "./types.js";
+import { SNAPSHOT_VERSION, SNAPSHOT_VERSIONS, type Broker, type BrokerStatus, type Capacity, type Cluster, type Partition, type Topic } from "./types.js";
 import { QuantityProblem, describeValue, readQuantity, type QuantityKind } from "./units.js";
 
 export type PathSegment = string | number;
@@ -208,7 +208,7 @@ const ROOT_KEYS = ["version", "name", "brokers", "topics"];
 const BROKER_KEYS = ["id", "rack", "host", "status", "capacity"];
 const CAPACITY_KEYS = ["disk", "networkIn", "networkOut"];
 const TOPIC_KEYS = ["name", "partitions"];
-const PARTITION_KEYS = ["partition", "replicas", "leader", "size", "bytesIn", "bytesOut"];
+const PARTITION_KEYS = ["partition", "replicas", "leader", "size", "bytesIn", "bytesOut", "isr", "offline"];
 const STATUSES: readonly BrokerStatus[] = ["alive", "dead"];
 
 /**
@@ -223,7 +223,22 @@ export function validateCluster(data: unknown, c: Checker = new Checker()): Clus
   const brokers = readBrokers(root, c);
   const brokerIds = new Set(brokers.map((b) => b.id));
   const topics = root["topics"] === undefined ? [] : readTopics(root, brokerIds, c);
-  return { version: SNAPSHOT_VERSION, ...(name !== undefined && { name }), brokers, topics };
+  const version = root["version"] === 1 ? 1 : 2;
+  if (version === 1) rejectNewerKeys(topics, c);
+  return { version, ...(name !== undefined && { name }), brokers, topics };
+}
+
+/** Version 1 snapshots have no `isr` or `offline`; a file using them must say version 2. */
+function rejectNewerKeys(topics: readonly Topic[], c: Checker): void {
+  topics.forEach((t, i) =>
+    t.partitions.forEach((p, j) => {
+      for (const key of ["isr", "offline"] as const) {
+        if (p[key] !== undefined) {
+          c.fail("SCHEMA", `"${key}" needs snapshot version 2; set "version: 2"`, ["topics", i, "partitions", j, key]);
+        }
+      }
+    }),
+  );
 }
 
 function checkVersion(root: Mapping, c: Checker): void {
@@ -231,8 +246,8 @@ function checkVersion(root: Mapping, c: Checker): void {
   if (version === undefined) {
     c.fail("UNSUPPORTED_VERSION", `the snapshot has no "version"; add "version: ${SNAPSHOT_VERSION}" (the format this Ballast reads)`, []);
   }
-  if (version !== SNAPSHOT_VERSION) {
-    c.fail("UNSUPPORTED_VERSION", `snapshot version ${describeValue(version)} is not supported; this Ballast reads version ${SNAPSHOT_VERSION}`, ["version"]);
+  if (typeof version !== "number" || !SNAPSHOT_VERSIONS.includes(version)) {
+    c.fail("UNSUPPORTED_VERSION", `snapshot version ${describeValue(version)} is not supported; this Ballast reads versions ${SNAPSHOT_VERSIONS.join(" and ")}`, ["version"]);
   }
 }
 
@@ -338,6 +353,8 @@ function readPartition(
   if (!replicas.includes(leader)) {
     c.fail("LEADER_NOT_REPLICA", `leader ${leader} is not one of the replicas [${replicas.join(", ")}]; the leader must be a replica`, [...path, "leader"]);
   }
+  const isr = obj["isr"] === undefined ? undefined : readSubset(c, obj, "isr", path, replicas, brokerIds);
+  const offline = obj["offline"] === undefined ? undefined : readSubset(c, obj, "offline", path, replicas, brokerIds);
   return {
     topic,
     partition,
@@ -346,5 +363,26 @@ function readPartition(
     size: obj["size"] === undefined ? 0 : c.quantity(obj, "size", path, "size"),
     bytesIn: obj["bytesIn"] === undefined ? 0 : c.quantity(obj, "bytesIn", path, "rate"),
     bytesOut: obj["bytesOut"] === undefined ? 0 : c.quantity(obj, "bytesOut", path, "rate"),
+    ...(isr !== undefined && { isr }),
+    ...(offline !== undefined && { offline }),
   };
+}
+
+/** A list of brokers that must all be replicas of the partition (`isr`, `offline`); may be empty. */
+function readSubset(
+  c: Checker,
+  obj: Mapping,
+  key: "isr" | "offline",
+  path: InputPath,
+  replicas: readonly number[],
+  brokerIds: ReadonlySet<number>,
+): number[] {
+  if (Array.isArray(obj[key]) && (obj[key] as unknown[]).length === 0) return [];
+  const list = readReplicas(c, obj, key, path, brokerIds);
+  list.forEach((b, i) => {
+    if (!replicas.includes(b)) {
+      c.fail("SCHEMA", `${key} lists broker ${b}, which is not a replica [${replicas.join(", ")}]`, [...path, key, i]);
+    }
+  });
+  return list;
 }

@@ -99,10 +99,21 @@ topics:
     assert.equal(c.brokers[1]?.capacity.disk, 2 ** 40);
   });
 
-  it("requires version 1 (UNSUPPORTED_VERSION)", () => {
-    throwsBallast(() => yaml(withLine(1, "version: 2")), { code: "UNSUPPORTED_VERSION", path: "version", line: 1, message: /version 2.*version 1/ });
+  it("requires version 1 or 2 (UNSUPPORTED_VERSION)", () => {
+    throwsBallast(() => yaml(withLine(1, "version: 3")), { code: "UNSUPPORTED_VERSION", path: "version", line: 1, message: /version 3.*versions 1 and 2/ });
     throwsBallast(() => yaml(withLine(1, "# no version")), { code: "UNSUPPORTED_VERSION", message: /no "version"/ });
     throwsBallast(() => yaml(withLine(1, 'version: "1"')), { code: "UNSUPPORTED_VERSION", path: "version" });
+  });
+
+  it("reads isr and offline from version 2 and refuses them in version 1", () => {
+    const v2 = "version: 2\nbrokers: [{id: 1}, {id: 2}, {id: 3}]\ntopics:\n  - name: t\n    partitions:\n      - {partition: 0, replicas: [1, 2, 3], isr: [1, 2], offline: [3]}\n";
+    const p = yaml(v2).topics[0]?.partitions[0];
+    assert.deepEqual(p?.isr, [1, 2]);
+    assert.deepEqual(p?.offline, [3]);
+    throwsBallast(() => yaml(v2.replace("version: 2", "version: 1")), { code: "SCHEMA", path: "topics[0].partitions[0].isr", message: /version 2/ });
+    throwsBallast(() => yaml(v2.replace("isr: [1, 2]", "isr: [1, 4]")), { code: "UNKNOWN_BROKER" });
+    const v2b = v2.replace("brokers: [{id: 1}, {id: 2}, {id: 3}]", "brokers: [{id: 1}, {id: 2}, {id: 3}, {id: 4}]");
+    throwsBallast(() => yaml(v2b.replace("isr: [1, 2]", "isr: [1, 4]")), { code: "SCHEMA", message: /not a replica/ });
   });
 
   it("rejects a document that is not a mapping", () => {
