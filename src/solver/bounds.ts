@@ -114,10 +114,12 @@ export function lowerBound(initial: PlacementState, final: PlacementState, targe
   for (let h = 0; h < H; h++) rackNeed[rackOfHost[h]!]! += Math.max(hostNeed[h]!, hostForced[h]!);
   let moves = 0;
   for (let r = 0; r < rackNeed.length; r++) moves += Math.max(rackNeed[r]!, rackForced[r]!);
-  return {
-    moves: Math.round(Math.max(moves, additions)),
-    bytesMoved: Math.max(removalBytes, partitionBytes, diskShed, diskGain),
-  };
+  const movesBound = Math.round(Math.max(moves, additions));
+  // Every move copies one replica, and none is smaller than the smallest partition.
+  let smallest = Infinity;
+  for (let p = 0; p < initial.partitionCount; p++) smallest = Math.min(smallest, initial.size[p]!);
+  const perMove = Number.isFinite(smallest) ? movesBound * smallest : 0;
+  return { moves: movesBound, bytesMoved: Math.max(removalBytes, partitionBytes, diskShed, diskGain, perMove) };
 }
 
 /** The replica counts broker b may end with in a plan at least as balanced as `final`. */
@@ -137,6 +139,13 @@ function smallestSizes(state: PlacementState, b: number, k: number): number {
   let s = 0;
   for (let i = 0; i < Math.min(k, sizes.length); i++) s += sizes[i]!;
   return s;
+}
+
+/** A broker of partition p on host h (hosts nest in racks, so any one gives the rack). */
+function hostBroker(state: PlacementState, p: number, h: number): number {
+  const o = state.offset[p]!;
+  for (let i = 0; i < state.rf[p]!; i++) if (state.hostOf[state.replicas[o + i]!] === h) return state.replicas[o + i]!;
+  return -1;
 }
 
 interface Crowding {
@@ -182,12 +191,19 @@ function forced(
   };
   const h0 = crowding(initial, p, initial.hostOf);
   const h1 = crowding(final, p, final.hostOf);
-  for (const h of h0.keys()) hostForced[h]! += must(h, h0, h1, hostLimit);
+  // Within a rack, the partition's replicas that must leave their hosts all leave brokers of that rack.
+  const hostMustInRack = new Map<number, number>();
+  for (const h of h0.keys()) {
+    const m = must(h, h0, h1, hostLimit);
+    hostForced[h]! += m;
+    const r = initial.rackOf[hostBroker(initial, p, h)]!;
+    hostMustInRack.set(r, (hostMustInRack.get(r) ?? 0) + m);
+  }
   const r0 = crowding(initial, p, initial.rackOf);
   const r1 = crowding(final, p, final.rackOf);
   let relocated = 0;
   for (const r of r0.keys()) {
-    const m = must(r, r0, r1, rackLimit);
+    const m = Math.max(must(r, r0, r1, rackLimit), hostMustInRack.get(r) ?? 0);
     rackForced[r]! += m;
     relocated += m;
   }
