@@ -10,6 +10,7 @@
 import { writeFileSync } from "node:fs";
 import os from "node:os";
 import { performance } from "node:perf_hooks";
+import { DEFAULT_GOALS } from "../src/model/config.js";
 import { formatCluster } from "../src/model/format.js";
 import { generateCluster, type GenerateOptions } from "../src/model/generate.js";
 import { parseCluster } from "../src/model/parse.js";
@@ -268,7 +269,7 @@ function markdown(results: readonly Result[]): string {
   return `# Benchmarks
 
 Synthetic clusters from \`generateCluster\` with fixed seeds, planned with the default goals
-(${"`rack-spread`, `replica-count`, `disk`, `topic-spread`, `leader`"}) and no movement budget.
+(${DEFAULT_GOALS.map((g) => `\`${g}\``).join(", ")}) and no movement budget.
 
 ## How to run
 
