@@ -3,12 +3,14 @@
  * applying a plan to a cluster, and computing the plan between two clusters.
  */
 import { BallastError } from "./errors.js";
-import type { Cluster, Partition, Reassignment, ReassignmentEntry, Topic } from "./types.js";
+import type { Cluster, Partition, Reassignment, ReassignmentEntry, ReassignmentOrigin, Topic } from "./types.js";
 import { loadJson } from "./parse.js";
 import { Checker, earlierIndex, formatPath, readReplicas, type InputPath } from "./validate.js";
 
 const ANY_LOG_DIR = "any";
-const ROOT_KEYS = ["version", "partitions"];
+const ROOT_KEYS = ["version", "partitions", "ballast"];
+const BALLAST_KEYS = ["madeFrom"];
+const ORIGIN_KEYS = ["topic", "partition", "replicas"];
 const ENTRY_KEYS = ["topic", "partition", "replicas", "log_dirs"];
 
 /** Kafka's reassignment JSON, one partition per line. */
@@ -17,7 +19,10 @@ export function formatReassignment(r: Reassignment): string {
     JSON.stringify({ topic: e.topic, partition: e.partition, replicas: e.replicas, log_dirs: e.log_dirs }),
   );
   const list = entries.length === 0 ? "[]" : `[\n${entries.join(",\n")}\n]`;
-  return `{"version":${r.version},"partitions":${list}}\n`;
+  if (r.madeFrom === undefined) return `{"version":${r.version},"partitions":${list}}\n`;
+  const from = r.madeFrom.map((o) => JSON.stringify({ topic: o.topic, partition: o.partition, replicas: o.replicas }));
+  const fromList = from.length === 0 ? "[]" : `[\n${from.join(",\n")}\n]`;
+  return `{"version":${r.version},"partitions":${list},\n"ballast":{"madeFrom":${fromList}}}\n`;
 }
 
 /** Reads and checks a reassignment JSON file. log_dirs may be left out ("any" for every replica). */
@@ -32,7 +37,20 @@ export function parseReassignment(text: string, source?: string): Reassignment {
   const partitions: ReassignmentEntry[] = [];
   for (let i = 0; i < list.length; i++) partitions.push(readEntry(list, i, c));
   checkUniqueEntries(partitions, c);
-  return { version: 1, partitions };
+  if (root["ballast"] === undefined) return { version: 1, partitions };
+  return { version: 1, partitions, madeFrom: readOrigins(root, c) };
+}
+
+/** Ballast's own key: the replicas each partition had when the plan was made. */
+function readOrigins(root: Readonly<Record<string, unknown>>, c: Checker): ReassignmentOrigin[] {
+  const meta = c.mapping(root, "ballast", [], "Ballast's plan metadata", BALLAST_KEYS);
+  if (meta["madeFrom"] === undefined) return [];
+  const list = c.list(meta, "madeFrom", ["ballast"], "madeFrom");
+  return list.map((_, i) => {
+    const path = ["ballast", "madeFrom", i];
+    const obj = c.mapping(list, i, ["ballast", "madeFrom"], "a partition's replicas", ORIGIN_KEYS);
+    return { topic: c.text(obj, "topic", path, "topic"), partition: c.integer(obj, "partition", path, "partition number"), replicas: readReplicas(c, obj, "replicas", path) };
+  });
 }
 
 function readEntry(list: readonly unknown[], i: number, c: Checker): ReassignmentEntry {

@@ -69,10 +69,21 @@ export interface ReassignmentEntry {
   readonly log_dirs: readonly string[];
 }
 
-/** Kafka's reassignment JSON, version 1. */
+/** A partition's replicas when a plan was made (to refuse the plan once the cluster has changed). */
+export interface ReassignmentOrigin {
+  readonly topic: string;
+  readonly partition: number;
+  readonly replicas: readonly number[];
+}
+
+/**
+ * Kafka's reassignment JSON, version 1. Ballast adds a top-level "ballast" key holding `madeFrom`,
+ * which Kafka's tools ignore; the executor uses it to refuse a stale plan.
+ */
 export interface Reassignment {
   readonly version: 1;
   readonly partitions: readonly ReassignmentEntry[];
+  readonly madeFrom?: readonly ReassignmentOrigin[];
 }
 
 /** Iterates every partition of a cluster in file order. */

@@ -6,7 +6,7 @@
 import { BallastError } from "../model/errors.js";
 import { DEFAULT_GOALS, type GoalName } from "../model/config.js";
 import { createRng } from "../model/random.js";
-import type { Cluster, Reassignment, ReassignmentEntry } from "../model/types.js";
+import type { Cluster, Reassignment, ReassignmentEntry, ReassignmentOrigin } from "../model/types.js";
 import { lowerBound } from "./bounds.js";
 import type { Goal } from "./goal.js";
 import { diskGoal } from "./goals/disk.js";
@@ -142,20 +142,19 @@ export function plan(cluster: Cluster, options: PlanOptions = {}): PlanOutcome {
 
 function reassignmentOf(state: PlacementState): Reassignment {
   const partitions: ReassignmentEntry[] = [];
+  const madeFrom: ReassignmentOrigin[] = [];
   for (let p = 0; p < state.partitionCount; p++) {
     const o = state.offset[p]!;
     let changed = false;
     for (let s = 0; s < state.rf[p]!; s++) if (state.replicas[o + s] !== state.original[o + s]) changed = true;
     if (!changed) continue;
     const replicas = state.replicaIds(p);
-    partitions.push({
-      topic: state.topicNames[state.topicOf[p]!]!,
-      partition: state.partitionNumber[p]!,
-      replicas,
-      log_dirs: replicas.map(() => "any"),
-    });
+    const topic = state.topicNames[state.topicOf[p]!]!;
+    const partition = state.partitionNumber[p]!;
+    partitions.push({ topic, partition, replicas, log_dirs: replicas.map(() => "any") });
+    madeFrom.push({ topic, partition, replicas: state.originalIds(p) });
   }
-  return { version: 1, partitions };
+  return { version: 1, partitions, madeFrom };
 }
 
 function leaderChanges(state: PlacementState): number {

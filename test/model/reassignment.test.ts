@@ -204,3 +204,23 @@ describe("diffClusters", () => {
     assert.deepEqual(applyReassignment(before, parseReassignment(formatReassignment(plan))), target);
   });
 });
+
+describe("Ballast's plan metadata", () => {
+  it("round-trips the replicas a plan was made from under the top-level \"ballast\" key", () => {
+    const r = {
+      version: 1 as const,
+      partitions: [{ topic: "t", partition: 0, replicas: [2, 3], log_dirs: ["any", "any"] }],
+      madeFrom: [{ topic: "t", partition: 0, replicas: [1, 2] }],
+    };
+    const text = formatReassignment(r);
+    const json = JSON.parse(text) as { version: number; partitions: unknown[]; ballast: { madeFrom: unknown[] } };
+    assert.equal(json.version, 1);
+    assert.equal(json.partitions.length, 1);
+    assert.deepEqual(json.ballast.madeFrom, [{ topic: "t", partition: 0, replicas: [1, 2] }]);
+    assert.deepEqual(parseReassignment(text), r);
+  });
+
+  it("rejects unknown keys inside it", () => {
+    assert.throws(() => parseReassignment('{"version":1,"partitions":[],"ballast":{"from":[]}}'), /from/);
+  });
+});
