@@ -1,0 +1,184 @@
+/**
+ * Batch planning: which pending moves to submit now, given the moves already in flight. Pure — no
+ * clock, no Kafka — so the runner asks it again each time moves finish, and --dry-run uses it to print
+ * every wave.
+ *
+ * Counting. A task touches the brokers it adds (a move in: that broker copies the data) and the
+ * brokers it removes (a move out). A broker's load is the number of moves in and out touching it
+ * across the in-flight and chosen tasks. Three caps hold for in-flight + chosen together:
+ * - every broker's load ≤ `maxMovesPerBroker`;
+ * - replica moves in the cluster (Σ added replicas) ≤ `maxMoves`;
+ * - bytes being copied (Σ size × added replicas) ≤ `maxBytesInFlight`.
+ * Reorder-only tasks (no added replica) copy nothing, touch no broker and are always submitted.
+ * Tasks touching a blocked broker (one that is down) are left for later.
+ *
+ * Fairness: round-robin by levels. Selection runs in rounds r = 1, 2, …; in round r the tasks are
+ * walked in strategy order and a task is taken when it fits the caps and every broker it touches has
+ * fewer than r moves. So every broker gets its r-th move before any broker gets its (r+1)-th: a broker
+ * with a long queue takes one move per round, like every other broker, and cannot use up the cluster
+ * caps while other brokers sit idle. Within a round the strategy order decides. The last round is
+ * `maxMovesPerBroker`, where the level rule is the per-broker cap itself, so the batch is maximal: no
+ * task left out would fit. (Rounds in which no task can become eligible are skipped.)
+ *
+ * Never deadlock: when nothing is in flight and the first task in strategy order exceeds the cluster
+ * move cap or the bytes cap on its own, it is submitted alone (with any reorder-only tasks). Each
+ * task touches a broker at most once, so the per-broker cap (at least 1) never blocks a lone task.
+ */
+import { BallastError } from "../model/errors.js";
+import { byPartition } from "./strategy.js";
+import type { TaskOrder } from "./strategy.js";
+import { added, removed } from "./types.js";
+import type { BatchLimits, MoveTask } from "./types.js";
+
+/** Answers true for a broker that must not be touched now (it is down). */
+export type BrokerBlocked = (brokerId: number) => boolean;
+
+/** What a set of tasks puts in flight. */
+export interface BatchLoad {
+  /** Moves in + out per broker. */
+  readonly perBroker: ReadonlyMap<number, number>;
+  /** Replica moves (added replicas). */
+  readonly moves: number;
+  /** Bytes being copied (size × added replicas). */
+  readonly bytes: number;
+}
+
+interface Load {
+  readonly perBroker: Map<number, number>;
+  moves: number;
+  bytes: number;
+}
+
+interface Prepared<T extends MoveTask = MoveTask> {
+  readonly task: T;
+  /** Brokers touched: added, then removed. */
+  readonly touches: readonly number[];
+  readonly moves: number;
+  readonly bytes: number;
+}
+
+function prepare<T extends MoveTask>(task: T): Prepared<T> {
+  const adds = added(task);
+  return { task, touches: [...adds, ...removed(task)], moves: adds.length, bytes: task.size * adds.length };
+}
+
+function addLoad(load: Load, p: Prepared): void {
+  if (p.moves === 0) return;
+  for (const b of p.touches) load.perBroker.set(b, (load.perBroker.get(b) ?? 0) + 1);
+  load.moves += p.moves;
+  load.bytes += p.bytes;
+}
+
+/** The load a set of tasks (usually those in flight) puts on brokers and the cluster. */
+export function measureLoad(tasks: readonly MoveTask[]): BatchLoad {
+  return loadOf(tasks);
+}
+
+function loadOf(tasks: readonly MoveTask[]): Load {
+  const load: Load = { perBroker: new Map(), moves: 0, bytes: 0 };
+  for (const t of tasks) addLoad(load, prepare(t));
+  return load;
+}
+
+/** Rejects limits the planner cannot work with (a cap below one move, a non-positive byte cap). */
+export function checkLimits(limits: BatchLimits): void {
+  const atLeastOne = (v: number): boolean => v >= 1 && (Number.isInteger(v) || v === Number.POSITIVE_INFINITY);
+  if (!atLeastOne(limits.maxMovesPerBroker)) {
+    throw new BallastError("USAGE", `moves per broker must be a whole number of at least 1, not ${String(limits.maxMovesPerBroker)}`);
+  }
+  if (!atLeastOne(limits.maxMoves)) {
+    throw new BallastError("USAGE", `moves in the cluster must be a whole number of at least 1, not ${String(limits.maxMoves)}`);
+  }
+  if (!(limits.maxBytesInFlight > 0)) {
+    throw new BallastError("USAGE", `bytes in flight must be more than 0, not ${String(limits.maxBytesInFlight)}`);
+  }
+}
+
+/** The caller's order made total (and so deterministic) by the topic/partition tie-break. */
+function totalOrder(order: TaskOrder): (a: Prepared, b: Prepared) => number {
+  return (a, b) => order(a.task, b.task) || byPartition(a.task, b.task);
+}
+
+/**
+ * Chooses among `sorted` (already in strategy order) given `load`, which it updates with the choice.
+ * Returns the chosen tasks in strategy order.
+ */
+function select<T extends MoveTask>(
+  sorted: readonly Prepared<T>[],
+  load: Load,
+  limits: BatchLimits,
+  blocked?: BrokerBlocked,
+): Prepared<T>[] {
+  const chosen = new Set<Prepared<T>>();
+  let candidates: Prepared<T>[] = [];
+  for (const p of sorted) {
+    if (p.moves === 0) chosen.add(p);
+    else if (!(blocked && p.touches.some(blocked))) candidates.push(p);
+  }
+
+  const first = candidates[0];
+  if (first && load.moves === 0 && (first.moves > limits.maxMoves || first.bytes > limits.maxBytesInFlight)) {
+    chosen.add(first);
+    addLoad(load, first);
+    candidates = [];
+  }
+
+  let level = 1;
+  while (candidates.length > 0) {
+    const kept: Prepared<T>[] = [];
+    let nextLevel = Number.POSITIVE_INFINITY;
+    for (const p of candidates) {
+      // Loads only grow during one selection, so a task over a cap now stays over it: drop it.
+      if (load.moves + p.moves > limits.maxMoves || load.bytes + p.bytes > limits.maxBytesInFlight) continue;
+      let peak = 0;
+      for (const b of p.touches) peak = Math.max(peak, load.perBroker.get(b) ?? 0);
+      if (peak >= limits.maxMovesPerBroker) continue;
+      if (peak >= level) {
+        kept.push(p);
+        nextLevel = Math.min(nextLevel, peak + 1);
+        continue;
+      }
+      chosen.add(p);
+      addLoad(load, p);
+    }
+    candidates = kept;
+    // A kept task needs at least the level after its peak when it was kept (peaks only grow).
+    level = Math.max(level + 1, nextLevel);
+  }
+  return sorted.filter((p) => chosen.has(p));
+}
+
+/**
+ * The pending tasks to submit now, in strategy order, given those in flight. Pure. `order` is
+ * usually `composeStrategies(…)`; ties it leaves are broken by topic, then partition. Generic so a
+ * caller's richer task records come back as they went in.
+ */
+export function planBatch<T extends MoveTask>(
+  pending: readonly T[],
+  inFlight: readonly MoveTask[],
+  limits: BatchLimits,
+  order: TaskOrder,
+  blocked?: BrokerBlocked,
+): T[] {
+  checkLimits(limits);
+  const sorted = pending.map(prepare).sort(totalOrder(order));
+  return select(sorted, loadOf(inFlight), limits, blocked).map((p) => p.task);
+}
+
+/**
+ * Every wave of a plan, assuming each wave completes before the next starts (what --dry-run prints).
+ * Pure. Every task lands in exactly one wave: each wave takes at least one task.
+ */
+export function planAllBatches<T extends MoveTask>(tasks: readonly T[], limits: BatchLimits, order: TaskOrder): T[][] {
+  checkLimits(limits);
+  let remaining = tasks.map(prepare).sort(totalOrder(order));
+  const waves: T[][] = [];
+  while (remaining.length > 0) {
+    const wave = select(remaining, loadOf([]), limits);
+    if (wave.length === 0) throw new Error("batch planner made no progress"); // unreachable: see select
+    const taken = new Set(wave);
+    remaining = remaining.filter((p) => !taken.has(p));
+    waves.push(wave.map((p) => p.task));
+  }
+  return waves;
+}

@@ -1,0 +1,92 @@
+/**
+ * Movement strategies: the order in which the batch planner offers pending moves. Each strategy is a
+ * comparator on MoveTask; strategies chain (the first that tells two tasks apart decides, as in Cruise
+ * Control's `executor/strategy/`), and every chain ends with a tie-break on topic name, then partition,
+ * so the order never depends on the order tasks arrived in.
+ */
+import { BallastError } from "../model/errors.js";
+import { STRATEGY_NAMES } from "./types.js";
+import type { MoveTask, StrategyName, TaskHealth } from "./types.js";
+
+/** Orders two tasks: negative when `a` goes first. */
+export type TaskOrder = (a: MoveTask, b: MoveTask) => number;
+
+/** Looks up what the planner knows of a task's partition health (for at-risk-first). */
+export type HealthLookup = (task: MoveTask) => TaskHealth;
+
+/** Bytes a task copies: the partition size once per added replica. */
+export function bytesToCopy(task: MoveTask): number {
+  let n = 0;
+  for (const b of task.to) if (!task.from.includes(b)) n++;
+  return task.size * n;
+}
+
+/** Deterministic tie-break: topic name (by code unit, not locale), then partition number. */
+export function byPartition(a: MoveTask, b: MoveTask): number {
+  if (a.topic !== b.topic) return a.topic < b.topic ? -1 : 1;
+  return a.partition - b.partition;
+}
+
+/** Fewer bytes to copy first. */
+export const smallFirst: TaskOrder = (a, b) => bytesToCopy(a) - bytesToCopy(b);
+
+/** More bytes to copy first. */
+export const largeFirst: TaskOrder = (a, b) => bytesToCopy(b) - bytesToCopy(a);
+
+/** Tasks whose partition is at risk (under-replicated or with a replica offline) first. */
+export function atRiskFirst(health: HealthLookup): TaskOrder {
+  return (a, b) => Number(health(b).atRisk) - Number(health(a).atRisk);
+}
+
+/** The comparator one strategy name stands for. */
+export function strategyOrder(name: StrategyName, health: HealthLookup): TaskOrder {
+  switch (name) {
+    case "small-first":
+      return smallFirst;
+    case "large-first":
+      return largeFirst;
+    case "at-risk-first":
+      return atRiskFirst(health);
+  }
+}
+
+/**
+ * Chains strategies in the given order and ends with the topic/partition tie-break, so two distinct
+ * partitions never compare equal. With no names the order is the tie-break alone.
+ */
+export function composeStrategies(names: readonly StrategyName[], health: HealthLookup): TaskOrder {
+  const orders = names.map((n) => strategyOrder(n, health));
+  return (a, b) => {
+    for (const order of orders) {
+      const c = order(a, b);
+      if (c !== 0) return c;
+    }
+    return byPartition(a, b);
+  };
+}
+
+function isStrategyName(s: string): s is StrategyName {
+  return (STRATEGY_NAMES as readonly string[]).includes(s);
+}
+
+/**
+ * Parses a comma-separated strategy list such as `at-risk-first,small-first` (spaces around names are
+ * allowed). Unknown, repeated or missing names are USAGE errors that list the valid ones.
+ */
+export function parseStrategies(spec: string): StrategyName[] {
+  const valid = STRATEGY_NAMES.join(", ");
+  const parts = spec.split(",").map((s) => s.trim());
+  if (parts.every((s) => s === "")) {
+    throw new BallastError("USAGE", `no movement strategy given; valid strategies: ${valid}`);
+  }
+  const names: StrategyName[] = [];
+  for (const part of parts) {
+    if (part === "") throw new BallastError("USAGE", `empty strategy name in "${spec}"; valid strategies: ${valid}`);
+    if (!isStrategyName(part)) {
+      throw new BallastError("USAGE", `unknown movement strategy "${part}"; valid strategies: ${valid}`);
+    }
+    if (names.includes(part)) throw new BallastError("USAGE", `movement strategy "${part}" is listed twice`);
+    names.push(part);
+  }
+  return names;
+}
