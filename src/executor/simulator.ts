@@ -1,0 +1,729 @@
+/**
+ * An in-memory Kafka cluster behind the KafkaPort, for `ballast execute --simulate` and for testing
+ * the runner without Kafka. Time is virtual: a SimClock's sleep(ms) moves time forward at once and
+ * runs the simulation for that span. Everything is deterministic (no wall clock, no randomness).
+ *
+ * Model
+ * - A started reassignment adds the target replicas: the replica list becomes target + (original −
+ *   target), as in Kafka. Each adding replica copies the partition's size from the current leader.
+ * - Copy speed: the leader's outgoing bandwidth and the adding broker's incoming bandwidth are each
+ *   shared among the copies using them (max-min fair: progressive filling). A throttle adds one more
+ *   shared limit: when a broker has `leader.replication.throttled.rate` (own or cluster default) and
+ *   the topic's `leader.replication.throttled.replicas` lists `partition:leader` (or `*`), the copy
+ *   counts against that rate on the leader; likewise `follower.replication.throttled.rate` with
+ *   `follower.replication.throttled.replicas` listing `partition:adding-broker` on the adding broker.
+ *   Client produce/consume traffic is not modelled: replication gets the whole bandwidth.
+ * - An adding replica that has caught up joins the ISR. When every target replica is in the ISR the
+ *   reassignment completes: the replica list becomes the target, removed replicas are dropped, the
+ *   leader stays unless it was removed (then the first target replica leads) and the reassignment
+ *   disappears from listPartitionReassignments. Reorder-only and zero-byte moves complete at once.
+ * - A killed broker is unregistered, leaves every ISR (except as a partition's last ISR member, as in
+ *   Kafka), gives up leadership to the next in-sync replica, and copies to or from it pause. Started
+ *   again it rejoins the ISR of partitions it is caught up on (data written meanwhile is not modelled)
+ *   and paused copies resume where they stopped. No unclean leader election.
+ * - Cancelling (`replicas: null`) reverts to the original replicas and drops the copies. Replacing an
+ *   ongoing reassignment keeps the original replicas and the progress of brokers still being added.
+ * - Configs: dynamic values per resource with their source; broker resource `""` is the cluster-wide
+ *   default. describeConfigs returns the dynamic values only (a broker's own, then the cluster
+ *   defaults it does not override). incrementalAlterConfigs applies a resource's ops all or nothing.
+ */
+import { BallastError } from "../model/errors.js";
+import type { Broker, Cluster, Partition, Topic } from "../model/types.js";
+import { resourceKey } from "./port.js";
+import type {
+  AlterOp,
+  BrokerNode,
+  ClusterDescription,
+  ConfigEntry,
+  ConfigResource,
+  KafkaPort,
+  OngoingReassignment,
+  PartitionRef,
+  PartitionResult,
+  ReplicaLogDir,
+  ResourceResult,
+  TopicMetadata,
+} from "./port.js";
+import { added } from "./types.js";
+import type { Clock, MoveTask } from "./types.js";
+
+/** Replication bandwidth in and out of a broker when neither the option nor its capacity says. */
+export const DEFAULT_SIM_BANDWIDTH = 100 * 1024 * 1024;
+
+export const LEADER_RATE = "leader.replication.throttled.rate";
+export const FOLLOWER_RATE = "follower.replication.throttled.rate";
+export const LEADER_REPLICAS = "leader.replication.throttled.replicas";
+export const FOLLOWER_REPLICAS = "follower.replication.throttled.replicas";
+
+const LOG_DIR = "/var/lib/kafka/data";
+
+/** Kafka protocol error codes the simulator reports. */
+const ERR = {
+  UNKNOWN_TOPIC_OR_PARTITION: 3,
+  INVALID_REPLICA_ASSIGNMENT: 39,
+  INVALID_CONFIG: 40,
+  INVALID_REQUEST: 42,
+  PREFERRED_LEADER_NOT_AVAILABLE: 80,
+  NO_REASSIGNMENT_IN_PROGRESS: 85,
+} as const;
+type ErrName = keyof typeof ERR;
+
+// ---------------------------------------------------------------------------------------------------
+// Virtual clock
+
+/** A Clock whose time moves only when asked, running the attached simulations as it goes. */
+export interface SimClock extends Clock {
+  /** Moves time forward by `ms` (synchronously), running every attached simulation. */
+  advance(ms: number): void;
+  /** Runs `listener(fromMs, toMs)` on every advance; returns a function that detaches it. */
+  onAdvance(listener: (fromMs: number, toMs: number) => void): () => void;
+}
+
+export function createSimClock(startMs = 0): SimClock {
+  let now = startMs;
+  const listeners: Array<(fromMs: number, toMs: number) => void> = [];
+  const advance = (ms: number): void => {
+    if (!Number.isFinite(ms)) throw new RangeError(`cannot advance a simulated clock by ${String(ms)} ms`);
+    if (ms <= 0) return;
+    const from = now;
+    const to = now + ms;
+    for (const listener of [...listeners]) listener(from, to);
+    now = to;
+  };
+  return {
+    now: () => now,
+    sleep: (ms) => {
+      advance(ms);
+      return Promise.resolve();
+    },
+    advance,
+    onAdvance: (listener) => {
+      listeners.push(listener);
+      return () => {
+        const i = listeners.indexOf(listener);
+        if (i >= 0) listeners.splice(i, 1);
+      };
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Lower bound
+
+/**
+ * Seconds no schedule can beat when every broker moves `rate` bytes/s in and out: the busiest
+ * broker's bytes to send (as leader of a moving partition, once per added replica; the leader is taken
+ * to be the first current replica) or to receive (as an adding broker), divided by `rate`.
+ */
+export function bandwidthLowerBound(tasks: readonly MoveTask[], rate: number): number {
+  if (!(rate > 0)) throw new BallastError("USAGE", `bandwidth must be more than 0, not ${String(rate)}`);
+  const bytesIn = new Map<number, number>();
+  const bytesOut = new Map<number, number>();
+  for (const t of tasks) {
+    const adds = added(t);
+    const leader = t.from[0];
+    if (adds.length === 0 || leader === undefined) continue;
+    bytesOut.set(leader, (bytesOut.get(leader) ?? 0) + t.size * adds.length);
+    for (const b of adds) bytesIn.set(b, (bytesIn.get(b) ?? 0) + t.size);
+  }
+  let busiest = 0;
+  for (const v of bytesIn.values()) busiest = Math.max(busiest, v);
+  for (const v of bytesOut.values()) busiest = Math.max(busiest, v);
+  return busiest / rate;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Simulated cluster
+
+export interface SimulatedClusterOptions {
+  readonly clock: SimClock;
+  /**
+   * Replication bandwidth in and out of every broker, bytes/s. Default: each broker's capacity
+   * networkIn / networkOut, or DEFAULT_SIM_BANDWIDTH where the snapshot gives none.
+   */
+  readonly bandwidth?: number;
+}
+
+export interface SimulatedCluster {
+  readonly port: KafkaPort;
+  readonly clock: SimClock;
+  /** Stops a broker: it leaves the registered brokers and every ISR; its copies pause. */
+  killBroker(id: number): void;
+  /** Starts a stopped broker again: it rejoins ISRs it is caught up on; its copies resume. */
+  startBroker(id: number): void;
+  /** Deletes a topic: its reassignments vanish, describeTopics omits it, its configs go. */
+  deleteTopic(name: string): void;
+  /** Virtual seconds from the first reassignment started to the last one completed (0 before). */
+  makespan(): number;
+  /** The cluster as it is now, in the snapshot format (an ongoing move shows its full replica set). */
+  snapshot(): Cluster;
+}
+
+interface SimBroker {
+  readonly spec: Broker;
+  alive: boolean;
+  readonly bandwidthIn: number;
+  readonly bandwidthOut: number;
+}
+
+interface SimMove {
+  readonly original: readonly number[];
+  readonly target: readonly number[];
+  /** Bytes copied so far by each adding broker. */
+  readonly copied: Map<number, number>;
+}
+
+interface SimPartition {
+  readonly spec: Partition;
+  readonly topic: string;
+  readonly partition: number;
+  readonly size: number;
+  replicas: number[];
+  isr: number[];
+  /** -1 when offline. */
+  leader: number;
+  move: SimMove | undefined;
+}
+
+interface SimTopic {
+  readonly name: string;
+  readonly partitions: readonly SimPartition[];
+  readonly byNumber: ReadonlyMap<number, SimPartition>;
+}
+
+interface Flow {
+  readonly p: SimPartition;
+  readonly move: SimMove;
+  readonly from: number;
+  readonly to: number;
+  rate: number;
+}
+
+/** List-type configs (append and subtract apply) and their defaults, from which the first append starts. */
+const LIST_CONFIGS = new Map([
+  [LEADER_REPLICAS, ""],
+  [FOLLOWER_REPLICAS, ""],
+  ["cleanup.policy", "delete"],
+]);
+const TOPIC_ONLY = new Set([LEADER_REPLICAS, FOLLOWER_REPLICAS]);
+const BROKER_RATES = new Set([LEADER_RATE, FOLLOWER_RATE, "replica.alter.log.dirs.io.max.bytes.per.second"]);
+
+function listItems(value: string): string[] {
+  return value
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+}
+
+function same(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+function fail(ref: PartitionRef, name: ErrName, message: string): PartitionResult {
+  return { topic: ref.topic, partition: ref.partition, errorCode: ERR[name], errorName: name, message };
+}
+
+function ok(ref: PartitionRef): PartitionResult {
+  return { topic: ref.topic, partition: ref.partition, errorCode: 0 };
+}
+
+export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterOptions): SimulatedCluster {
+  const { clock } = opts;
+  if (opts.bandwidth !== undefined && !(opts.bandwidth > 0)) {
+    throw new BallastError("USAGE", `simulated bandwidth must be more than 0 bytes/s, not ${String(opts.bandwidth)}`);
+  }
+  const brokers = new Map<number, SimBroker>();
+  for (const b of cluster.brokers) {
+    brokers.set(b.id, {
+      spec: b,
+      alive: b.status === "alive",
+      bandwidthIn: opts.bandwidth ?? b.capacity.networkIn ?? DEFAULT_SIM_BANDWIDTH,
+      bandwidthOut: opts.bandwidth ?? b.capacity.networkOut ?? DEFAULT_SIM_BANDWIDTH,
+    });
+  }
+  const alive = (id: number): boolean => brokers.get(id)?.alive ?? false;
+
+  const topics = new Map<string, SimTopic>();
+  for (const t of cluster.topics) {
+    const partitions = t.partitions.map((spec): SimPartition => {
+      const live = spec.replicas.filter(alive);
+      const leader = alive(spec.leader) ? spec.leader : (live[0] ?? -1);
+      return {
+        spec,
+        topic: t.name,
+        partition: spec.partition,
+        size: spec.size,
+        replicas: [...spec.replicas],
+        // With every replica down, the last leader stays the ISR's only member, as in Kafka.
+        isr: live.length > 0 ? live : [spec.leader],
+        leader,
+        move: undefined,
+      };
+    });
+    topics.set(t.name, { name: t.name, partitions, byNumber: new Map(partitions.map((p) => [p.partition, p])) });
+  }
+
+  /** Ongoing reassignments, in the order they started. */
+  const moves = new Map<SimPartition, SimMove>();
+  const configs = new Map<string, Map<string, string>>();
+  let firstStart: number | undefined;
+  let lastDone: number | undefined;
+  let closed = false;
+
+  const findPartition = (ref: PartitionRef): SimPartition | undefined => topics.get(ref.topic)?.byNumber.get(ref.partition);
+
+  const caughtUp = (p: SimPartition, b: number): boolean => {
+    const copied = p.move?.copied.get(b);
+    return copied === undefined || copied >= p.size;
+  };
+
+  /** Elects a leader if there is none (from the ISR only) and, with a leader, recomputes the ISR. */
+  const refresh = (p: SimPartition): void => {
+    if (p.leader !== -1 && !alive(p.leader)) p.leader = -1;
+    if (p.leader === -1) {
+      const candidate = p.replicas.find((r) => alive(r) && p.isr.includes(r) && caughtUp(p, r));
+      if (candidate !== undefined) p.leader = candidate;
+    }
+    if (p.leader !== -1) p.isr = p.replicas.filter((r) => alive(r) && caughtUp(p, r));
+    else p.isr = p.isr.filter((r) => p.replicas.includes(r));
+  };
+
+  /** Completes every reassignment whose target replicas are all in sync. */
+  const settle = (atMs: number): void => {
+    for (const [p, move] of moves) {
+      refresh(p);
+      if (p.leader === -1 || !move.target.every((r) => p.isr.includes(r))) continue;
+      p.replicas = [...move.target];
+      p.move = undefined;
+      moves.delete(p);
+      if (!p.replicas.includes(p.leader)) p.leader = -1;
+      refresh(p);
+      lastDone = atMs;
+    }
+  };
+
+  // --- configs ---
+
+  const configMap = (key: string): Map<string, string> => {
+    let m = configs.get(key);
+    if (!m) {
+      m = new Map();
+      configs.set(key, m);
+    }
+    return m;
+  };
+
+  const brokerConfig = (id: number, name: string): string | undefined =>
+    configs.get(resourceKey({ type: "broker", name: String(id) }))?.get(name) ??
+    configs.get(resourceKey({ type: "broker", name: "" }))?.get(name);
+
+  const brokerRate = (id: number, name: string): number | undefined => {
+    const v = brokerConfig(id, name);
+    return v === undefined ? undefined : Number(v);
+  };
+
+  const topicListed = (topic: string, name: string, partition: number, broker: number): boolean => {
+    const v = configs.get(resourceKey({ type: "topic", name: topic }))?.get(name);
+    if (v === undefined) return false;
+    const items = listItems(v);
+    return items.includes("*") || items.includes(`${String(partition)}:${String(broker)}`);
+  };
+
+  // --- copy progress ---
+
+  /** Active copies with their max-min fair rates (bytes/s). */
+  const flows = (): Flow[] => {
+    const out: Flow[] = [];
+    for (const [p, move] of moves) {
+      if (p.leader === -1) continue;
+      for (const [b, copied] of move.copied) {
+        if (copied < p.size && alive(b)) out.push({ p, move, from: p.leader, to: b, rate: 0 });
+      }
+    }
+    if (out.length === 0) return out;
+
+    const resources = new Map<string, { capacity: number; members: number[] }>();
+    const use = (key: string, capacity: number, i: number): void => {
+      let r = resources.get(key);
+      if (!r) {
+        r = { capacity, members: [] };
+        resources.set(key, r);
+      }
+      r.members.push(i);
+    };
+    out.forEach((f, i) => {
+      use(`out:${String(f.from)}`, brokers.get(f.from)?.bandwidthOut ?? DEFAULT_SIM_BANDWIDTH, i);
+      use(`in:${String(f.to)}`, brokers.get(f.to)?.bandwidthIn ?? DEFAULT_SIM_BANDWIDTH, i);
+      const leaderRate = brokerRate(f.from, LEADER_RATE);
+      if (leaderRate !== undefined && topicListed(f.p.topic, LEADER_REPLICAS, f.p.partition, f.from)) {
+        use(`leader-throttle:${String(f.from)}`, leaderRate, i);
+      }
+      const followerRate = brokerRate(f.to, FOLLOWER_RATE);
+      if (followerRate !== undefined && topicListed(f.p.topic, FOLLOWER_REPLICAS, f.p.partition, f.to)) {
+        use(`follower-throttle:${String(f.to)}`, followerRate, i);
+      }
+    });
+
+    // Progressive filling: raise every unfrozen rate together; a saturated resource freezes its copies.
+    const frozen = new Array<boolean>(out.length).fill(false);
+    const list = [...resources.values()];
+    for (;;) {
+      let best = Number.POSITIVE_INFINITY;
+      const shares = list.map((r) => {
+        let used = 0;
+        let open = 0;
+        for (const i of r.members) {
+          if (frozen[i]) used += out[i]?.rate ?? 0;
+          else open++;
+        }
+        const share = open === 0 ? Number.POSITIVE_INFINITY : Math.max(0, r.capacity - used) / open;
+        best = Math.min(best, share);
+        return share;
+      });
+      if (best === Number.POSITIVE_INFINITY) {
+        // Only unlimited resources are left: those copies are instant.
+        out.forEach((f, i) => {
+          if (!frozen[i]) f.rate = Number.POSITIVE_INFINITY;
+        });
+        break;
+      }
+      list.forEach((r, k) => {
+        if ((shares[k] ?? Number.POSITIVE_INFINITY) > best * (1 + 1e-12)) return;
+        for (const i of r.members) {
+          const f = out[i];
+          if (f && !frozen[i]) {
+            f.rate = best;
+            frozen[i] = true;
+          }
+        }
+      });
+      if (frozen.every(Boolean)) break;
+    }
+    return out;
+  };
+
+  /** Runs the copies from `fromMs` to `toMs`, completing reassignments as their copies finish. */
+  const run = (fromMs: number, toMs: number): void => {
+    let t = fromMs;
+    while (t < toMs) {
+      const active = flows().filter((f) => f.rate > 0);
+      if (active.length === 0) return;
+      let nextFinish = Number.POSITIVE_INFINITY;
+      const finishMs = active.map((f) => {
+        const remaining = f.p.size - (f.move.copied.get(f.to) ?? 0);
+        const ms = (remaining / f.rate) * 1000;
+        nextFinish = Math.min(nextFinish, ms);
+        return ms;
+      });
+      const step = Math.min(toMs - t, nextFinish);
+      active.forEach((f, i) => {
+        const done = (finishMs[i] ?? 0) <= step * (1 + 1e-9) + 1e-9;
+        const copied = f.move.copied.get(f.to) ?? 0;
+        f.move.copied.set(f.to, done ? f.p.size : Math.min(f.p.size, copied + (f.rate * step) / 1000));
+      });
+      t = step === toMs - t ? toMs : t + step;
+      settle(t);
+    }
+  };
+  clock.onAdvance(run);
+
+  // --- the port ---
+
+  const guard = async <T>(body: () => T): Promise<T> => {
+    if (closed) throw new BallastError("KAFKA", "the connection to the simulated cluster is closed");
+    return Promise.resolve(body());
+  };
+
+  const brokerNode = (b: SimBroker): BrokerNode => ({
+    id: b.spec.id,
+    host: b.spec.host ?? `broker-${String(b.spec.id)}`,
+    port: 9092,
+    ...(b.spec.rack !== undefined ? { rack: b.spec.rack } : {}),
+  });
+
+  const describeCluster = (): ClusterDescription => {
+    const live = [...brokers.values()].filter((b) => b.alive).sort((a, b) => a.spec.id - b.spec.id);
+    return {
+      clusterId: cluster.name !== undefined ? `sim-${cluster.name}` : "ballast-sim",
+      controllerId: live[0]?.spec.id ?? -1,
+      brokers: live.map(brokerNode),
+    };
+  };
+
+  const describeTopics = (names?: readonly string[]): TopicMetadata[] => {
+    const wanted = names ? new Set(names) : undefined;
+    const out: TopicMetadata[] = [];
+    for (const t of topics.values()) {
+      if (wanted && !wanted.has(t.name)) continue;
+      out.push({
+        name: t.name,
+        internal: t.name.startsWith("__"),
+        partitions: t.partitions.map((p) => ({
+          topic: p.topic,
+          partition: p.partition,
+          replicas: [...p.replicas],
+          isr: [...p.isr],
+          leader: p.leader,
+          offline: p.replicas.filter((r) => !alive(r)),
+        })),
+      });
+    }
+    return out;
+  };
+
+  const describeLogDirs = (ids: readonly number[]): Map<number, ReplicaLogDir[]> => {
+    const result = new Map<number, ReplicaLogDir[]>();
+    for (const id of ids) if (alive(id)) result.set(id, []);
+    for (const t of topics.values()) {
+      for (const p of t.partitions) {
+        for (const r of p.replicas) {
+          const dirs = result.get(r);
+          if (!dirs) continue;
+          const copied = p.move?.copied.get(r);
+          const catchingUp = copied !== undefined && copied < p.size;
+          dirs.push({
+            topic: p.topic,
+            partition: p.partition,
+            logDir: LOG_DIR,
+            size: catchingUp ? Math.floor(copied) : p.size,
+            isFuture: catchingUp,
+          });
+        }
+      }
+    }
+    return result;
+  };
+
+  const listPartitionReassignments = (): OngoingReassignment[] =>
+    [...moves].map(([p, m]) => ({
+      topic: p.topic,
+      partition: p.partition,
+      replicas: [...p.replicas],
+      addingReplicas: m.target.filter((r) => !m.original.includes(r)),
+      removingReplicas: m.original.filter((r) => !m.target.includes(r)),
+    }));
+
+  const cancel = (p: SimPartition, move: SimMove): void => {
+    p.replicas = [...move.original];
+    p.move = undefined;
+    moves.delete(p);
+    if (!p.replicas.includes(p.leader)) p.leader = -1;
+    refresh(p);
+  };
+
+  const reassign = (entry: PartitionRef & { readonly replicas: readonly number[] | null }): PartitionResult => {
+    const p = findPartition(entry);
+    if (!p) return fail(entry, "UNKNOWN_TOPIC_OR_PARTITION", `no partition ${entry.topic}-${String(entry.partition)}`);
+    const current = p.move;
+    const target = entry.replicas;
+    if (target === null) {
+      if (!current) return fail(entry, "NO_REASSIGNMENT_IN_PROGRESS", "no reassignment in progress to cancel");
+      cancel(p, current);
+      return ok(entry);
+    }
+    if (target.length === 0) return fail(entry, "INVALID_REPLICA_ASSIGNMENT", "empty replica list");
+    if (new Set(target).size !== target.length) {
+      return fail(entry, "INVALID_REPLICA_ASSIGNMENT", `duplicate replicas in [${target.join(",")}]`);
+    }
+    const unknown = target.find((r) => !brokers.has(r));
+    if (unknown !== undefined) {
+      return fail(entry, "INVALID_REPLICA_ASSIGNMENT", `broker ${String(unknown)} is not registered`);
+    }
+    const original = current?.original ?? [...p.replicas];
+    if (same(target, original)) {
+      if (current) cancel(p, current);
+      return ok(entry);
+    }
+    const copied = new Map<number, number>();
+    for (const r of target) if (!original.includes(r)) copied.set(r, current?.copied.get(r) ?? 0);
+    const move: SimMove = { original, target: [...target], copied };
+    p.move = move;
+    moves.delete(p);
+    moves.set(p, move);
+    p.replicas = [...target, ...original.filter((r) => !target.includes(r))];
+    if (!p.replicas.includes(p.leader)) p.leader = -1;
+    refresh(p);
+    firstStart ??= clock.now();
+    return ok(entry);
+  };
+
+  const alterPartitionReassignments = (
+    entries: ReadonlyArray<PartitionRef & { readonly replicas: readonly number[] | null }>,
+  ): PartitionResult[] => {
+    const results = entries.map(reassign);
+    settle(clock.now());
+    return results;
+  };
+
+  const validBrokerName = (name: string): boolean => name === "" || /^(0|[1-9]\d*)$/.test(name);
+
+  const describeConfigs = (resources: readonly ConfigResource[]): Map<string, ConfigEntry[]> => {
+    const result = new Map<string, ConfigEntry[]>();
+    for (const r of resources) {
+      const key = resourceKey(r);
+      const entries: ConfigEntry[] = [];
+      if (r.type === "topic") {
+        if (!topics.has(r.name)) continue;
+        for (const [name, value] of configs.get(key) ?? []) entries.push({ name, value, source: "dynamic-topic" });
+      } else {
+        if (!validBrokerName(r.name)) continue;
+        const own = r.name === "" ? new Map<string, string>() : (configs.get(key) ?? new Map<string, string>());
+        for (const [name, value] of own) entries.push({ name, value, source: "dynamic-broker" });
+        for (const [name, value] of configs.get(resourceKey({ type: "broker", name: "" })) ?? []) {
+          if (!own.has(name)) entries.push({ name, value, source: "dynamic-default-broker" });
+        }
+      }
+      entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      result.set(key, entries);
+    }
+    return result;
+  };
+
+  /** Checks a value a config may take; returns the problem or undefined. */
+  const badValue = (resource: ConfigResource, name: string, value: string): string | undefined => {
+    if (TOPIC_ONLY.has(name) && resource.type !== "topic") return `${name} is a topic config`;
+    if (BROKER_RATES.has(name) && resource.type !== "broker") return `${name} is a broker config`;
+    if (BROKER_RATES.has(name) && !/^\d+$/.test(value.trim())) return `${name} must be a whole number of bytes/s, not "${value}"`;
+    if (TOPIC_ONLY.has(name)) {
+      const bad = listItems(value).find((item) => item !== "*" && !/^\d+:\d+$/.test(item));
+      if (bad !== undefined) return `${name} entries must be "partition:broker" or "*", not "${bad}"`;
+    }
+    return undefined;
+  };
+
+  const alterOne = (resource: ConfigResource, ops: readonly AlterOp[]): ResourceResult => {
+    const failWith = (name: ErrName, message: string): ResourceResult => ({ resource, errorCode: ERR[name], message });
+    if (resource.type === "topic" && !topics.has(resource.name)) {
+      return failWith("UNKNOWN_TOPIC_OR_PARTITION", `no topic ${resource.name}`);
+    }
+    if (resource.type === "broker" && !validBrokerName(resource.name)) {
+      return failWith("INVALID_REQUEST", `"${resource.name}" is not a broker id`);
+    }
+    const names = ops.map((o) => o.name);
+    if (new Set(names).size !== names.length) return failWith("INVALID_REQUEST", "a config is named twice in one request");
+    const key = resourceKey(resource);
+    const next = new Map(configs.get(key) ?? []);
+    for (const op of ops) {
+      if (op.op === "delete") {
+        next.delete(op.name);
+        continue;
+      }
+      const problem = badValue(resource, op.name, op.value);
+      if (problem) return failWith("INVALID_CONFIG", problem);
+      if (op.op === "set") {
+        next.set(op.name, op.value);
+        continue;
+      }
+      const fallback = LIST_CONFIGS.get(op.name);
+      if (fallback === undefined) return failWith("INVALID_CONFIG", `${op.name} is not a list; it cannot take ${op.op}`);
+      const old = listItems(next.get(op.name) ?? fallback);
+      const items = listItems(op.value);
+      const value =
+        op.op === "append"
+          ? [...old, ...items.filter((item, i) => !old.includes(item) && items.indexOf(item) === i)]
+          : old.filter((item) => !items.includes(item));
+      next.set(op.name, value.join(","));
+    }
+    if (next.size > 0) configs.set(key, next);
+    else configs.delete(key);
+    return { resource, errorCode: 0 };
+  };
+
+  const electPreferredLeaders = (partitions: readonly PartitionRef[]): PartitionResult[] =>
+    partitions.map((ref) => {
+      const p = findPartition(ref);
+      if (!p) return fail(ref, "UNKNOWN_TOPIC_OR_PARTITION", `no partition ${ref.topic}-${String(ref.partition)}`);
+      const preferred = p.replicas[0];
+      if (preferred === undefined) return fail(ref, "PREFERRED_LEADER_NOT_AVAILABLE", "no replicas");
+      if (p.leader === preferred) return ok(ref); // ELECTION_NOT_NEEDED
+      if (!alive(preferred) || !p.isr.includes(preferred)) {
+        return fail(ref, "PREFERRED_LEADER_NOT_AVAILABLE", `preferred leader ${String(preferred)} is not alive and in sync`);
+      }
+      p.leader = preferred;
+      return ok(ref);
+    });
+
+  const port: KafkaPort = {
+    describeCluster: () => guard(describeCluster),
+    describeTopics: (names) => guard(() => describeTopics(names)),
+    describeLogDirs: (ids) => guard(() => describeLogDirs(ids)),
+    listPartitionReassignments: () => guard(listPartitionReassignments),
+    alterPartitionReassignments: (entries) => guard(() => alterPartitionReassignments(entries)),
+    describeConfigs: (resources) => guard(() => describeConfigs(resources)),
+    incrementalAlterConfigs: (changes) => guard(() => changes.map((c) => alterOne(c.resource, c.ops))),
+    electPreferredLeaders: (partitions) => guard(() => electPreferredLeaders(partitions)),
+    close: () => {
+      closed = true;
+      return Promise.resolve();
+    },
+  };
+
+  // --- controls ---
+
+  const brokerOrThrow = (id: number): SimBroker => {
+    const b = brokers.get(id);
+    if (!b) throw new Error(`the simulated cluster has no broker ${String(id)}`);
+    return b;
+  };
+
+  const killBroker = (id: number): void => {
+    const b = brokerOrThrow(id);
+    if (!b.alive) return;
+    b.alive = false;
+    for (const t of topics.values()) {
+      for (const p of t.partitions) {
+        if (!p.replicas.includes(id)) continue;
+        const rest = p.isr.filter((r) => r !== id);
+        // The last in-sync replica stays in the ISR (no unclean election); the leader goes.
+        if (rest.length > 0) p.isr = rest;
+        if (p.leader === id) p.leader = -1;
+        refresh(p);
+      }
+    }
+    settle(clock.now());
+  };
+
+  const startBroker = (id: number): void => {
+    const b = brokerOrThrow(id);
+    if (b.alive) return;
+    b.alive = true;
+    for (const t of topics.values()) for (const p of t.partitions) if (p.replicas.includes(id)) refresh(p);
+    settle(clock.now());
+  };
+
+  const deleteTopic = (name: string): void => {
+    const t = topics.get(name);
+    if (!t) throw new Error(`the simulated cluster has no topic ${name}`);
+    for (const p of t.partitions) moves.delete(p);
+    topics.delete(name);
+    configs.delete(resourceKey({ type: "topic", name }));
+  };
+
+  const snapshot = (): Cluster => {
+    const out: Topic[] = [...topics.values()].map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map(
+        (p): Partition => ({
+          ...p.spec,
+          replicas: [...p.replicas],
+          leader: p.leader !== -1 ? p.leader : (p.replicas[0] ?? p.spec.leader),
+        }),
+      ),
+    }));
+    return {
+      ...cluster,
+      brokers: [...brokers.values()].map((b) => ({ ...b.spec, status: b.alive ? "alive" : "dead" })),
+      topics: out,
+    };
+  };
+
+  return {
+    port,
+    clock,
+    killBroker,
+    startBroker,
+    deleteTopic,
+    makespan: () => (firstStart !== undefined && lastDone !== undefined ? Math.max(0, lastDone - firstStart) / 1000 : 0),
+    snapshot,
+  };
+}
