@@ -1,0 +1,156 @@
+/**
+ * The executor's operations as the CLI uses them: start, resume, cancel, status, rollback and a
+ * throttle change. Each takes its Kafka port, state folder and clock from the caller.
+ */
+import { BallastError } from "../model/errors.js";
+import { formatReassignment } from "../model/reassignment.js";
+import type { ExecutionState, TaskState } from "./journal.js";
+import { FINAL_STATES, StateStore } from "./journal.js";
+import type { KafkaPort } from "./port.js";
+import type { Emit, ExecuteOptions, ExecutionPlan, StopSignal } from "./runner.js";
+import { CANCEL_REQUEST, Executor, THROTTLE_REQUEST, newExecutionState, preflight, rollbackPlan, withSizes } from "./runner.js";
+import type { Clock } from "./types.js";
+
+export interface ExecutionContext {
+  readonly port: KafkaPort;
+  readonly store: StateStore;
+  readonly clock: Clock;
+  readonly emit: Emit;
+  readonly stop: StopSignal;
+  readonly pollMs: number;
+}
+
+export const PLAN_FILE = "plan.json";
+export const ROLLBACK_FILE = "rollback.json";
+
+function unfinished(state: ExecutionState): boolean {
+  return state.tasks.some((t) => !FINAL_STATES.has(t.state));
+}
+
+/** Starts a new execution of `plan`; refuses when the state folder holds one that is not finished. */
+export async function startExecution(
+  ctx: ExecutionContext,
+  plan: ExecutionPlan,
+  options: ExecuteOptions,
+  id: string,
+): Promise<ExecutionState["status"] | "stopped"> {
+  if (ctx.store.exists()) {
+    const previous = ctx.store.load();
+    if (unfinished(previous)) {
+      throw new BallastError(
+        "STATE",
+        `'${ctx.store.dir}' holds execution ${previous.id}, not finished; resume it with 'ballast execute --resume', cancel it with 'ballast cancel', or use another --state-dir`,
+        { source: ctx.store.dir },
+      );
+    }
+  }
+  ctx.store.lock();
+  try {
+    const tasks = await withSizes(ctx.port, await preflight(ctx.port, plan, options));
+    const state = newExecutionState(id, ctx.clock.now(), tasks, options);
+    ctx.store.writeAtomic(PLAN_FILE, formatReassignment(plan.reassignment));
+    ctx.store.writeAtomic(ROLLBACK_FILE, formatReassignment(rollbackPlan(state)));
+    ctx.store.takeRequest(CANCEL_REQUEST);
+    ctx.store.takeRequest(THROTTLE_REQUEST);
+    ctx.store.save(state);
+    return await new Executor(ctx.port, ctx.store, state, ctx.clock, ctx.emit, ctx.pollMs).run(ctx.stop);
+  } finally {
+    ctx.store.unlock();
+  }
+}
+
+/**
+ * Finishes an execution whose executor stopped or died: reassignments Kafka is still running are
+ * adopted, recorded-but-unconfirmed submissions are checked against Kafka, nothing is submitted twice.
+ */
+export async function resumeExecution(ctx: ExecutionContext, throttle?: number): Promise<ExecutionState["status"] | "stopped"> {
+  ctx.store.lock();
+  try {
+    const state = ctx.store.load();
+    if (!unfinished(state)) return state.status;
+    state.status = "running";
+    const executor = new Executor(ctx.port, ctx.store, state, ctx.clock, ctx.emit, ctx.pollMs);
+    await executor.adopt();
+    if (throttle !== undefined) ctx.store.putRequest(THROTTLE_REQUEST, String(throttle));
+    return await executor.run(ctx.stop);
+  } finally {
+    ctx.store.unlock();
+  }
+}
+
+/**
+ * Cancels Ballast's in-flight reassignments (Kafka reverts them) and removes its throttles, leaving
+ * everything else alone. When an executor is running, it is asked to do so and waited for.
+ */
+export async function cancelExecution(ctx: ExecutionContext, waitMs = 120_000): Promise<ExecutionState> {
+  if (ctx.store.lockedByOther()) {
+    ctx.store.putRequest(CANCEL_REQUEST, "cancel");
+    const deadline = ctx.clock.now() + waitMs;
+    while (ctx.clock.now() < deadline) {
+      await ctx.clock.sleep(ctx.pollMs);
+      const s = ctx.store.load();
+      if (!unfinished(s) && !ctx.store.lockedByOther()) return s;
+    }
+    throw new BallastError("STATE", `the running executor did not cancel within ${String(Math.round(waitMs / 1000))} s; is it stuck? (pid ${String(ctx.store.lockHolder())})`);
+  }
+  ctx.store.lock();
+  try {
+    const state = ctx.store.load();
+    const executor = new Executor(ctx.port, ctx.store, state, ctx.clock, ctx.emit, ctx.pollMs);
+    await executor.cancelInFlight();
+    await executor.cleanUp();
+    if (state.status === "running") state.status = "cancelled";
+    ctx.store.save(state);
+    return state;
+  } finally {
+    ctx.store.unlock();
+  }
+}
+
+/** Asks a running (or the next resumed) execution to use a new throttle rate. */
+export function requestThrottle(store: StateStore, rate: number): void {
+  store.putRequest(THROTTLE_REQUEST, String(rate));
+}
+
+export interface ExecutionSummary {
+  readonly id: string;
+  readonly status: ExecutionState["status"];
+  readonly running: boolean;
+  readonly startedAt: number;
+  readonly updatedAt: number;
+  readonly counts: Readonly<Record<TaskState, number>>;
+  readonly throttle: number | null;
+  readonly throttledBrokers: readonly string[];
+  readonly throttledTopics: readonly string[];
+  readonly inFlight: ReadonlyArray<{ readonly partition: string; readonly from: readonly number[]; readonly to: readonly number[]; readonly since: number | null }>;
+  readonly problems: ReadonlyArray<{ readonly partition: string; readonly state: TaskState; readonly note: string }>;
+}
+
+export function executionStatus(store: StateStore): ExecutionSummary {
+  const s = store.load();
+  const counts: Record<TaskState, number> = { pending: 0, submitting: 0, moving: 0, done: 0, failed: 0, skipped: 0, cancelled: 0, "timed-out": 0 };
+  for (const t of s.tasks) counts[t.state]++;
+  const name = (t: { topic: string; partition: number }): string => `${t.topic}-${String(t.partition)}`;
+  return {
+    id: s.id,
+    status: s.status,
+    running: store.lockedByOther(),
+    startedAt: s.startedAt,
+    updatedAt: s.updatedAt,
+    counts,
+    throttle: s.throttle.rate,
+    throttledBrokers: Object.keys(s.throttle.brokers),
+    throttledTopics: Object.keys(s.throttle.topics),
+    inFlight: s.tasks
+      .filter((t) => t.state === "moving" || t.state === "submitting")
+      .map((t) => ({ partition: name(t), from: t.from, to: t.to, since: t.submittedAt ?? null })),
+    problems: s.tasks
+      .filter((t) => t.state === "failed" || t.state === "timed-out" || t.state === "skipped")
+      .map((t) => ({ partition: name(t), state: t.state, note: t.note ?? "" })),
+  };
+}
+
+/** The plan that puts every partition of the execution back where it was before it started. */
+export function rollbackText(store: StateStore): string {
+  return formatReassignment(rollbackPlan(store.load()));
+}

@@ -1,0 +1,465 @@
+/**
+ * The executor: moves partitions in throttled batches, journalling every step so that a killed run
+ * can be resumed (`resume`), cancelled (`cancel`) or rolled back. It talks to Kafka only through the
+ * KafkaPort, so the same code runs against a live cluster and the simulator.
+ *
+ * One pass of the loop: read the cluster (registered brokers, ongoing reassignments, the moving
+ * partitions); settle in-flight tasks (done when Kafka lists no reassignment and every target
+ * replica is in sync; skipped when the topic is gone; timed out and cancelled after the partition
+ * timeout); elect preferred leaders and remove throttles for finished ones; submit the next batch
+ * (batches.ts) with throttles in place first; save; report progress; wait.
+ */
+import { BallastError } from "../model/errors.js";
+import type { Reassignment } from "../model/types.js";
+import { planBatch } from "./batches.js";
+import type { ExecutionState, TaskRecord, TaskState } from "./journal.js";
+import { FINAL_STATES, StateStore, transition } from "./journal.js";
+import type { KafkaPort, OngoingReassignment, PartitionMetadata } from "./port.js";
+import { partitionKey } from "./port.js";
+import { composeStrategies } from "./strategy.js";
+import { Throttles, emptyThrottleRecord } from "./throttle.js";
+import type { BatchLimits, Clock, MoveTask, StrategyName } from "./types.js";
+import { added } from "./types.js";
+
+export interface ExecuteOptions {
+  readonly limits: BatchLimits;
+  readonly strategy: readonly StrategyName[];
+  /** Replication throttle in bytes/s, or null for none. */
+  readonly throttle: number | null;
+  readonly partitionTimeoutMs: number;
+  readonly brokerDownTimeoutMs: number;
+  /** Time between passes of the loop. */
+  readonly pollMs: number;
+  /** Start even when partitions are under-replicated. */
+  readonly allowUnderReplicated: boolean;
+}
+
+export type ExecutionEvent =
+  | { readonly type: "start"; readonly id: string; readonly tasks: number; readonly moves: number; readonly bytes: number; readonly resumed: boolean }
+  | { readonly type: "submitted"; readonly partitions: readonly string[] }
+  | { readonly type: "finished-partition"; readonly partition: string; readonly state: TaskState; readonly note?: string }
+  | {
+      readonly type: "progress";
+      readonly done: number;
+      readonly total: number;
+      readonly inFlight: number;
+      readonly bytesDone: number;
+      readonly bytesTotal: number;
+      /** Bytes/s over the run so far. */
+      readonly rate: number;
+      readonly etaMs: number | null;
+      readonly elapsedMs: number;
+    }
+  | { readonly type: "paused"; readonly brokers: readonly number[] }
+  | { readonly type: "warning"; readonly message: string }
+  | { readonly type: "throttle"; readonly rate: number }
+  | { readonly type: "end"; readonly status: ExecutionState["status"] | "stopped"; readonly counts: Readonly<Record<TaskState, number>> };
+
+export type Emit = (event: ExecutionEvent) => void;
+
+/** Asks a running loop to stop submitting (first call) or to cancel what is in flight (second). */
+export interface StopSignal {
+  /** 0: run; 1: finish what is in flight, submit nothing new; 2: cancel in-flight moves. */
+  level: number;
+}
+
+/** Request files a second process drops into the state folder for a running executor. */
+const CANCEL_REQUEST = "cancel-request";
+const THROTTLE_REQUEST = "throttle-request";
+
+/** A plan ready to execute: Kafka's reassignment plus, when known, the replicas it was made from. */
+export interface ExecutionPlan {
+  readonly reassignment: Reassignment;
+  /** `topic-partition` → replicas when the plan was made (to refuse a stale plan). */
+  readonly madeFrom?: ReadonlyMap<string, readonly number[]>;
+}
+
+const sameList = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+const sameSet = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((x) => b.includes(x));
+
+function counts(tasks: readonly TaskRecord[]): Record<TaskState, number> {
+  const c: Record<TaskState, number> = { pending: 0, submitting: 0, moving: 0, done: 0, failed: 0, skipped: 0, cancelled: 0, "timed-out": 0 };
+  for (const t of tasks) c[t.state]++;
+  return c;
+}
+
+export function taskBytes(t: MoveTask): number {
+  return t.size * added(t).length;
+}
+
+async function partitionsByKey(port: KafkaPort, topics: Iterable<string>): Promise<Map<string, PartitionMetadata>> {
+  const names = [...new Set(topics)];
+  const out = new Map<string, PartitionMetadata>();
+  if (names.length === 0) return out;
+  for (const t of await port.describeTopics(names)) for (const p of t.partitions) out.set(partitionKey(p), p);
+  return out;
+}
+
+/**
+ * Checks a plan against the live cluster before anything changes; returns the tasks to run.
+ * Refuses (BallastError PREFLIGHT) on: unknown partitions, target brokers not registered,
+ * reassignments in progress that Ballast did not start, a stale plan, under-replicated partitions.
+ */
+export async function preflight(port: KafkaPort, plan: ExecutionPlan, options: Pick<ExecuteOptions, "allowUnderReplicated">): Promise<MoveTask[]> {
+  const entries = plan.reassignment.partitions;
+  const live = await partitionsByKey(port, entries.map((e) => e.topic));
+  const missing = entries.filter((e) => !live.has(partitionKey(e))).map((e) => partitionKey(e));
+  if (missing.length > 0) {
+    throw new BallastError("PREFLIGHT", `the plan names partitions the cluster does not have: ${listSome(missing)}`);
+  }
+  const cluster = await port.describeCluster();
+  const registered = new Set(cluster.brokers.map((b) => b.id));
+  const absent = [...new Set(entries.flatMap((e) => e.replicas))].filter((b) => !registered.has(b)).sort((a, b) => a - b);
+  if (absent.length > 0) {
+    throw new BallastError("PREFLIGHT", `target broker(s) ${absent.join(", ")} are not registered (down or unknown); start them or re-plan without them`);
+  }
+  const ongoing = await port.listPartitionReassignments();
+  if (ongoing.length > 0) {
+    throw new BallastError(
+      "PREFLIGHT",
+      `reassignments Ballast did not start are in progress (${listSome(ongoing.map((o) => partitionKey(o)))}); wait for them, or cancel them with kafka-reassign-partitions.sh --cancel`,
+    );
+  }
+  if (plan.madeFrom) {
+    const changed = entries.filter((e) => {
+      const was = plan.madeFrom?.get(partitionKey(e));
+      return was !== undefined && !sameList(was, live.get(partitionKey(e))!.replicas);
+    });
+    if (changed.length > 0) {
+      throw new BallastError("PREFLIGHT", `the plan is stale: replicas changed since it was made for ${listSome(changed.map((e) => partitionKey(e)))}; plan again`);
+    }
+  }
+  const under = [...live.values()].filter((p) => p.isr.length < p.replicas.length || p.offline.length > 0);
+  if (under.length > 0 && !options.allowUnderReplicated) {
+    throw new BallastError(
+      "PREFLIGHT",
+      `${String(under.length)} partition(s) of the plan are under-replicated (${listSome(under.map((p) => partitionKey(p)))}); wait for them to catch up or pass --allow-under-replicated`,
+    );
+  }
+  return entries
+    .map((e): MoveTask => ({ topic: e.topic, partition: e.partition, from: live.get(partitionKey(e))!.replicas, to: e.replicas, size: 0 }))
+    .filter((t) => !sameList(t.from, t.to));
+}
+
+function listSome(items: readonly string[], n = 5): string {
+  return items.length <= n ? items.join(", ") : `${items.slice(0, n).join(", ")} and ${String(items.length - n)} more`;
+}
+
+/** Partition sizes from DescribeLogDirs (largest replica), for ordering and progress. */
+export async function withSizes(port: KafkaPort, tasks: readonly MoveTask[]): Promise<MoveTask[]> {
+  const brokers = [...new Set(tasks.flatMap((t) => t.from))].sort((a, b) => a - b);
+  const sizes = new Map<string, number>();
+  try {
+    const dirs = await port.describeLogDirs(brokers);
+    for (const list of dirs.values()) {
+      for (const r of list) {
+        if (r.isFuture) continue;
+        const k = partitionKey(r);
+        sizes.set(k, Math.max(sizes.get(k) ?? 0, r.size));
+      }
+    }
+  } catch {
+    // Sizes only order the batches and feed the progress figures; without them every size is 0.
+  }
+  return tasks.map((t) => ({ ...t, size: sizes.get(partitionKey(t)) ?? t.size }));
+}
+
+export function newExecutionState(id: string, now: number, tasks: readonly MoveTask[], options: ExecuteOptions): ExecutionState {
+  return {
+    version: 1,
+    id,
+    startedAt: now,
+    updatedAt: now,
+    status: "running",
+    cancelRequested: false,
+    limits: options.limits,
+    strategy: [...options.strategy],
+    partitionTimeoutMs: options.partitionTimeoutMs,
+    brokerDownTimeoutMs: options.brokerDownTimeoutMs,
+    throttle: emptyThrottleRecord(options.throttle),
+    tasks: tasks.map((t) => ({ ...t, from: [...t.from], to: [...t.to], state: "pending" })),
+  };
+}
+
+/** The plan that puts every partition of an execution back where it was. */
+export function rollbackPlan(state: ExecutionState): Reassignment {
+  return {
+    version: 1,
+    partitions: state.tasks
+      .filter((t) => t.state !== "skipped")
+      .map((t) => ({ topic: t.topic, partition: t.partition, replicas: [...t.from], log_dirs: t.from.map(() => "any") })),
+  };
+}
+
+export class Executor {
+  private readonly throttles: Throttles;
+  private readonly downSince = new Map<number, number>();
+  private readonly startedAt: number;
+  private pausedReported = "";
+
+  constructor(
+    private readonly port: KafkaPort,
+    private readonly store: StateStore,
+    private readonly state: ExecutionState,
+    private readonly clock: Clock,
+    private readonly emit: Emit,
+    private readonly pollMs: number,
+  ) {
+    this.throttles = new Throttles(port, state.throttle, () => this.save());
+    this.startedAt = clock.now();
+  }
+
+  private save(): void {
+    this.state.updatedAt = this.clock.now();
+    this.store.save(this.state);
+  }
+
+  private tasks(...states: TaskState[]): TaskRecord[] {
+    return this.state.tasks.filter((t) => states.includes(t.state));
+  }
+
+  private finish(t: TaskRecord, to: TaskState, note?: string): void {
+    transition(t, to, this.clock.now(), note);
+    this.emit({ type: "finished-partition", partition: partitionKey(t), state: to, ...(note !== undefined ? { note } : {}) });
+  }
+
+  /** Settles tasks recorded as "submitting" when the executor died: Kafka tells whether they were. */
+  async adopt(): Promise<void> {
+    const unsure = this.tasks("submitting");
+    if (unsure.length === 0) return;
+    const ongoing = new Set((await this.port.listPartitionReassignments()).map((o) => partitionKey(o)));
+    const live = await partitionsByKey(this.port, unsure.map((t) => t.topic));
+    for (const t of unsure) {
+      const k = partitionKey(t);
+      const p = live.get(k);
+      if (ongoing.has(k)) transition(t, "moving", this.clock.now());
+      else if (p && sameList(p.replicas, t.to)) transition(t, "moving", this.clock.now());
+      else transition(t, "pending", this.clock.now(), "submission not seen by Kafka; submitting again");
+    }
+    this.save();
+  }
+
+  /** Runs the loop until every task is final, a stop is requested, or a cancel. */
+  async run(stop: StopSignal): Promise<ExecutionState["status"] | "stopped"> {
+    this.emit({
+      type: "start",
+      id: this.state.id,
+      tasks: this.state.tasks.length,
+      moves: this.state.tasks.reduce((a, t) => a + added(t).length, 0),
+      bytes: this.state.tasks.reduce((a, t) => a + taskBytes(t), 0),
+      resumed: this.state.tasks.some((t) => t.state !== "pending"),
+    });
+    try {
+      for (;;) {
+        this.applyRequests();
+        if (this.state.cancelRequested || stop.level >= 2) {
+          await this.cancelInFlight();
+          await this.cleanUp();
+          this.state.status = "cancelled";
+          this.save();
+          return this.end("cancelled");
+        }
+        const snapshot = await this.observe();
+        await this.settle(snapshot);
+        const open = this.tasks("pending", "submitting", "moving");
+        if (open.length === 0) break;
+        if (stop.level === 0) await this.submit(snapshot.alive, snapshot.live);
+        else if (this.tasks("submitting", "moving").length === 0) return this.end("stopped");
+        this.progress();
+        await this.clock.sleep(this.pollMs);
+      }
+      await this.cleanUp();
+      const c = counts(this.state.tasks);
+      this.state.status = c.failed + c["timed-out"] > 0 ? "failed" : "completed";
+      this.save();
+      this.progress();
+      return this.end(this.state.status);
+    } finally {
+      for (const w of this.throttles.warnings.splice(0)) this.emit({ type: "warning", message: w });
+    }
+  }
+
+  private end(status: ExecutionState["status"] | "stopped"): ExecutionState["status"] | "stopped" {
+    this.emit({ type: "end", status, counts: counts(this.state.tasks) });
+    return status;
+  }
+
+  /** Picks up cancel and throttle-change requests dropped by another ballast process. */
+  private applyRequests(): void {
+    if (this.store.takeRequest(CANCEL_REQUEST) !== null) this.state.cancelRequested = true;
+    const rate = this.store.takeRequest(THROTTLE_REQUEST);
+    if (rate !== null) this.pendingRate = Number(rate);
+  }
+
+  private pendingRate: number | null = null;
+
+  private async observe(): Promise<{ alive: Set<number>; ongoing: Map<string, OngoingReassignment>; live: Map<string, PartitionMetadata> }> {
+    if (this.pendingRate !== null && Number.isFinite(this.pendingRate)) {
+      await this.throttles.setRate(this.pendingRate);
+      this.emit({ type: "throttle", rate: this.pendingRate });
+      this.pendingRate = null;
+    }
+    const cluster = await this.port.describeCluster();
+    const alive = new Set(cluster.brokers.map((b) => b.id));
+    const ongoing = new Map((await this.port.listPartitionReassignments()).map((o) => [partitionKey(o), o]));
+    const live = await partitionsByKey(this.port, this.tasks("submitting", "moving", "pending").map((t) => t.topic));
+    return { alive, ongoing, live };
+  }
+
+  private async settle(s: { alive: Set<number>; ongoing: Map<string, OngoingReassignment>; live: Map<string, PartitionMetadata> }): Promise<void> {
+    const now = this.clock.now();
+    const finished: TaskRecord[] = [];
+    const toCancel: TaskRecord[] = [];
+    for (const t of this.tasks("pending", "submitting", "moving")) {
+      const k = partitionKey(t);
+      const p = s.live.get(k);
+      if (!p) {
+        this.finish(t, "skipped", "topic or partition deleted during the run");
+        finished.push(t);
+        continue;
+      }
+      if (t.state === "pending") continue;
+      if (s.ongoing.has(k)) {
+        if (now - (t.submittedAt ?? now) > this.state.partitionTimeoutMs) toCancel.push(t);
+        else if (t.state === "submitting") transition(t, "moving", now);
+        continue;
+      }
+      if (sameList(p.replicas, t.to) && t.to.every((b) => p.isr.includes(b))) {
+        this.finish(t, "done");
+        finished.push(t);
+      } else if (sameList(p.replicas, t.to) || (sameSet(p.replicas, t.to) && !sameList(p.replicas, t.to))) {
+        // Reached the target set but a replica is not in sync yet: wait.
+      } else if (t.state === "moving") {
+        this.finish(t, "failed", `the reassignment ended without reaching [${t.to.join(",")}] (replicas now [${p.replicas.join(",")}]); cancelled outside Ballast?`);
+        finished.push(t);
+      }
+    }
+    this.trackDownBrokers(s.alive, now, toCancel);
+    if (toCancel.length > 0) {
+      const results = await this.port.alterPartitionReassignments(toCancel.map((t) => ({ topic: t.topic, partition: t.partition, replicas: null })));
+      for (const t of toCancel) {
+        const r = results.find((x) => x.topic === t.topic && x.partition === t.partition);
+        const why = t.note ?? `not finished within ${String(Math.round(this.state.partitionTimeoutMs / 1000))} s`;
+        if (r && r.errorCode !== 0) this.emit({ type: "warning", message: `could not cancel ${partitionKey(t)}: ${r.message ?? r.errorName ?? String(r.errorCode)}` });
+        this.finish(t, "timed-out", `${why}; its reassignment was cancelled (back to [${t.from.join(",")}])`);
+        finished.push(t);
+      }
+    }
+    if (finished.length > 0) {
+      await this.throttles.removePartitions(finished);
+      const elect = finished.filter((t) => t.state === "done");
+      if (elect.length > 0) await this.elect(elect);
+      this.save();
+    }
+  }
+
+  /** Brokers down past the timeout give up the moves that involve them; pending ones wait meanwhile. */
+  private trackDownBrokers(alive: ReadonlySet<number>, now: number, toCancel: TaskRecord[]): void {
+    const involved = new Set(this.tasks("pending", "submitting", "moving").flatMap((t) => [...t.from, ...t.to]));
+    for (const b of involved) {
+      if (alive.has(b)) this.downSince.delete(b);
+      else if (!this.downSince.has(b)) this.downSince.set(b, now);
+    }
+    const down = [...this.downSince.keys()].filter((b) => involved.has(b)).sort((a, b) => a - b);
+    const key = down.join(",");
+    if (key !== this.pausedReported) {
+      this.pausedReported = key;
+      if (down.length > 0) this.emit({ type: "paused", brokers: down });
+    }
+    const expired = new Set(down.filter((b) => now - this.downSince.get(b)! > this.state.brokerDownTimeoutMs));
+    if (expired.size === 0) return;
+    for (const t of this.tasks("pending", "moving")) {
+      const gone = [...t.from, ...t.to].filter((b) => expired.has(b));
+      if (gone.length === 0) continue;
+      const note = `broker ${gone.join(", ")} down for more than ${String(Math.round(this.state.brokerDownTimeoutMs / 1000))} s`;
+      if (t.state === "pending") this.finish(t, "failed", note);
+      else if (!toCancel.includes(t)) {
+        t.note = note;
+        toCancel.push(t);
+      }
+    }
+  }
+
+  private async elect(tasks: readonly TaskRecord[]): Promise<void> {
+    const results = await this.port.electPreferredLeaders(tasks.map((t) => ({ topic: t.topic, partition: t.partition })));
+    for (const t of tasks) {
+      const r = results.find((x) => x.topic === t.topic && x.partition === t.partition);
+      if (r && r.errorCode === 0) t.elected = true;
+      else this.emit({ type: "warning", message: `preferred leader election for ${partitionKey(t)} failed: ${r?.message ?? r?.errorName ?? "no result"}` });
+    }
+  }
+
+  private async submit(alive: ReadonlySet<number>, live: ReadonlyMap<string, PartitionMetadata>): Promise<void> {
+    const pending = this.tasks("pending");
+    if (pending.length === 0) return;
+    const order = composeStrategies(this.state.strategy, (t) => {
+      const p = live.get(partitionKey(t));
+      return { atRisk: p !== undefined && (p.isr.length < p.replicas.length || p.offline.length > 0) };
+    });
+    const inFlight = this.tasks("submitting", "moving");
+    const batch = planBatch(pending, inFlight, this.state.limits, order, (b: number) => !alive.has(b));
+    if (batch.length === 0) return;
+    const now = this.clock.now();
+    for (const t of batch) transition(t, "submitting", now);
+    this.save();
+    await this.throttles.coverBrokers(batch.flatMap((t) => [...t.from, ...added(t)]));
+    await this.throttles.addPartitions(batch);
+    const results = await this.port.alterPartitionReassignments(batch.map((t) => ({ topic: t.topic, partition: t.partition, replicas: t.to })));
+    for (const t of batch) {
+      const r = results.find((x) => x.topic === t.topic && x.partition === t.partition);
+      if (r && r.errorCode !== 0) this.finish(t, "failed", `Kafka refused the reassignment: ${r.message ?? r.errorName ?? String(r.errorCode)}`);
+      else transition(t, "moving", this.clock.now());
+    }
+    const refused = batch.filter((t) => t.state === "failed");
+    if (refused.length > 0) await this.throttles.removePartitions(refused);
+    this.save();
+    this.emit({ type: "submitted", partitions: batch.filter((t) => t.state === "moving").map((t) => partitionKey(t)) });
+  }
+
+  /** Cancels Ballast's in-flight reassignments in Kafka (reverting them). */
+  async cancelInFlight(): Promise<void> {
+    const inFlight = this.tasks("submitting", "moving");
+    if (inFlight.length > 0) {
+      const ongoing = new Set((await this.port.listPartitionReassignments()).map((o) => partitionKey(o)));
+      const mine = inFlight.filter((t) => ongoing.has(partitionKey(t)));
+      if (mine.length > 0) {
+        const results = await this.port.alterPartitionReassignments(mine.map((t) => ({ topic: t.topic, partition: t.partition, replicas: null })));
+        for (const r of results) {
+          if (r.errorCode !== 0) this.emit({ type: "warning", message: `could not cancel ${partitionKey(r)}: ${r.message ?? r.errorName ?? String(r.errorCode)}` });
+        }
+      }
+    }
+    for (const t of this.tasks("pending", "submitting", "moving")) this.finish(t, "cancelled");
+    this.save();
+  }
+
+  /** Removes every throttle Ballast set (topic entries of deleted topics are gone with them). */
+  async cleanUp(): Promise<void> {
+    const topics = Object.keys(this.state.throttle.topics);
+    const existing = new Set((await this.port.describeTopics(topics)).map((t) => t.name));
+    await this.throttles.clearAll(existing);
+  }
+
+  private progress(): void {
+    const total = this.state.tasks.length;
+    const finals = this.state.tasks.filter((t) => FINAL_STATES.has(t.state));
+    const bytesTotal = this.state.tasks.reduce((a, t) => a + taskBytes(t), 0);
+    const bytesDone = finals.filter((t) => t.state === "done").reduce((a, t) => a + taskBytes(t), 0);
+    const elapsedMs = Math.max(1, this.clock.now() - this.startedAt);
+    const rate = (bytesDone * 1000) / elapsedMs;
+    const remaining = bytesTotal - bytesDone;
+    this.emit({
+      type: "progress",
+      done: finals.length,
+      total,
+      inFlight: this.tasks("submitting", "moving").length,
+      bytesDone,
+      bytesTotal,
+      rate,
+      etaMs: rate > 0 ? (remaining / rate) * 1000 : null,
+      elapsedMs,
+    });
+  }
+}
+
+export { CANCEL_REQUEST, THROTTLE_REQUEST };

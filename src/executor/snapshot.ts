@@ -1,0 +1,81 @@
+/**
+ * A snapshot (format version 2) of a live cluster, read through the Kafka port: registered brokers
+ * with their racks, every topic's replicas, leaders, in-sync and offline replicas, partition sizes from
+ * DescribeLogDirs, and produce/consume rates from an optional metrics file. Brokers that hold replicas
+ * but are not registered appear with `status: dead`, so a plan drains them.
+ */
+import { BallastError } from "../model/errors.js";
+import type { Metrics } from "../model/metrics.js";
+import { ratesOf } from "../model/metrics.js";
+import type { Broker, Cluster, Partition, Topic } from "../model/types.js";
+import type { KafkaPort } from "./port.js";
+import { partitionKey } from "./port.js";
+
+export interface SnapshotOptions {
+  readonly name?: string;
+  readonly metrics?: Metrics;
+  /** Record each broker's listener host as its `host` (several brokers per machine). Default off. */
+  readonly hostsFromListeners?: boolean;
+}
+
+/** The rack given to unregistered (dead) brokers when the others have racks: their rack is unknown. */
+export const UNKNOWN_RACK = "unknown";
+
+export async function liveSnapshot(port: KafkaPort, options: SnapshotOptions = {}): Promise<Cluster> {
+  const description = await port.describeCluster();
+  const topics = (await port.describeTopics()).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const registered = [...description.brokers].sort((a, b) => a.id - b.id);
+  if (registered.length === 0) throw new BallastError("KAFKA", "the cluster reports no registered brokers");
+  const sizes = await partitionSizes(port, registered.map((b) => b.id));
+  const withRacks = registered.some((b) => b.rack !== undefined);
+  const known = new Set(registered.map((b) => b.id));
+  const brokers: Broker[] = registered.map((b) => ({
+    id: b.id,
+    ...(withRacks && { rack: b.rack ?? UNKNOWN_RACK }),
+    ...(options.hostsFromListeners === true && { host: b.host }),
+    status: "alive",
+    capacity: {},
+  }));
+  const dead = new Set<number>();
+  const outTopics: Topic[] = topics.map((t) => {
+    const parts = [...t.partitions].sort((a, b) => a.partition - b.partition);
+    return {
+      name: t.name,
+      partitions: parts.map((p): Partition => {
+        for (const r of p.replicas) if (!known.has(r)) dead.add(r);
+        const rates = ratesOf(options.metrics, t.name, p.partition, parts.length);
+        const leader = p.replicas.includes(p.leader) ? p.leader : p.replicas[0]!;
+        return {
+          topic: t.name,
+          partition: p.partition,
+          replicas: [...p.replicas],
+          leader,
+          size: sizes.get(partitionKey(p)) ?? 0,
+          bytesIn: rates.bytesIn,
+          bytesOut: rates.bytesOut,
+          isr: p.isr.filter((b) => p.replicas.includes(b)),
+          offline: p.offline.filter((b) => p.replicas.includes(b)),
+        };
+      }),
+    };
+  });
+  for (const id of [...dead].sort((a, b) => a - b)) {
+    brokers.push({ id, ...(withRacks && { rack: UNKNOWN_RACK }), status: "dead", capacity: {} });
+  }
+  brokers.sort((a, b) => a.id - b.id);
+  return { version: 2, ...(options.name !== undefined && { name: options.name }), brokers, topics: outTopics };
+}
+
+/** Largest replica size per partition across brokers (future replicas left out). */
+async function partitionSizes(port: KafkaPort, brokerIds: readonly number[]): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  const dirs = await port.describeLogDirs(brokerIds);
+  for (const list of dirs.values()) {
+    for (const r of list) {
+      if (r.isFuture) continue;
+      const k = partitionKey(r);
+      out.set(k, Math.max(out.get(k) ?? 0, r.size));
+    }
+  }
+  return out;
+}

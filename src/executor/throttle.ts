@@ -1,0 +1,220 @@
+/**
+ * Replication throttles, set and removed with IncrementalAlterConfigs only (never the old
+ * AlterConfigs, which replaces all of a resource's dynamic configs). Ballast records exactly what it
+ * adds — a rate on a broker, "partition:broker" entries in a topic's throttled-replica lists — and
+ * removes exactly that: configs an operator set, or changed after Ballast set them, are left alone.
+ */
+import type { ThrottleRecord } from "./journal.js";
+import type { AlterOp, ConfigEntry, ConfigResource, KafkaPort } from "./port.js";
+import { resourceKey } from "./port.js";
+import type { MoveTask } from "./types.js";
+import { added } from "./types.js";
+import { BallastError } from "../model/errors.js";
+
+export const LEADER_RATE = "leader.replication.throttled.rate";
+export const FOLLOWER_RATE = "follower.replication.throttled.rate";
+export const LEADER_REPLICAS = "leader.replication.throttled.replicas";
+export const FOLLOWER_REPLICAS = "follower.replication.throttled.replicas";
+const RATE_KEYS = [LEADER_RATE, FOLLOWER_RATE] as const;
+
+export function emptyThrottleRecord(rate: number | null): ThrottleRecord {
+  return { rate, brokers: {}, topics: {} };
+}
+
+/** Leader entries: the replicas that serve the copy (current ones); follower entries: the ones copying. */
+export function throttleEntries(task: MoveTask): { leader: string[]; follower: string[] } {
+  const p = String(task.partition);
+  return { leader: task.from.map((b) => `${p}:${String(b)}`), follower: added(task).map((b) => `${p}:${String(b)}`) };
+}
+
+function listOf(value: string | null | undefined): string[] {
+  return value ? value.split(",").map((s) => s.trim()).filter((s) => s.length > 0) : [];
+}
+
+/** Kafka's UNKNOWN_TOPIC_OR_PARTITION: removing throttles of a deleted topic is already done. */
+const UNKNOWN_TOPIC = 3;
+
+async function check(port: KafkaPort, changes: Array<{ resource: ConfigResource; ops: AlterOp[] }>, removing = false): Promise<void> {
+  if (changes.length === 0) return;
+  const results = await port.incrementalAlterConfigs(changes);
+  const failed = results.filter((r) => r.errorCode !== 0 && !(removing && r.resource.type === "topic" && r.errorCode === UNKNOWN_TOPIC));
+  if (failed.length > 0) {
+    const f = failed[0]!;
+    throw new BallastError("KAFKA", `could not change throttle configs of ${f.resource.type} ${f.resource.name}: ${f.message ?? `error ${String(f.errorCode)}`}`);
+  }
+}
+
+function dynamicValue(entries: readonly ConfigEntry[] | undefined, name: string, source: ConfigEntry["source"]): string | null {
+  const e = entries?.find((x) => x.name === name && x.source === source);
+  return e?.value ?? null;
+}
+
+export class Throttles {
+  /** Warnings for the operator (configs left alone). */
+  readonly warnings: string[] = [];
+
+  constructor(
+    private readonly port: KafkaPort,
+    private readonly record: ThrottleRecord,
+    private readonly onChange: () => void,
+  ) {}
+
+  /** Sets the rate on these brokers where Ballast has not yet, unless an operator set one. */
+  async coverBrokers(brokerIds: Iterable<number>): Promise<void> {
+    const rate = this.record.rate;
+    if (rate === null) return;
+    const todo = [...new Set(brokerIds)].filter((b) => this.record.brokers[String(b)] === undefined).sort((a, b) => a - b);
+    if (todo.length === 0) return;
+    const resources = todo.map((b): ConfigResource => ({ type: "broker", name: String(b) }));
+    const configs = await this.port.describeConfigs(resources);
+    const changes: Array<{ resource: ConfigResource; ops: AlterOp[] }> = [];
+    for (const r of resources) {
+      const entries = configs.get(resourceKey(r));
+      const ops: AlterOp[] = [];
+      const mine: Record<string, string> = {};
+      for (const key of RATE_KEYS) {
+        const existing = dynamicValue(entries, key, "dynamic-broker");
+        if (existing !== null) {
+          this.warnings.push(`broker ${r.name} already has ${key}=${existing} set by someone else; left as it is`);
+          continue;
+        }
+        ops.push({ op: "set", name: key, value: String(Math.round(rate)) });
+        mine[key] = String(Math.round(rate));
+      }
+      this.record.brokers[r.name] = mine;
+      if (ops.length > 0) changes.push({ resource: r, ops });
+    }
+    await check(this.port, changes);
+    this.onChange();
+  }
+
+  /** Changes the rate on every broker where Ballast set it (and nobody changed it since). */
+  async setRate(rate: number): Promise<void> {
+    const ids = Object.keys(this.record.brokers);
+    this.record.rate = rate;
+    if (ids.length === 0) return;
+    const resources = ids.map((b): ConfigResource => ({ type: "broker", name: b }));
+    const configs = await this.port.describeConfigs(resources);
+    const changes: Array<{ resource: ConfigResource; ops: AlterOp[] }> = [];
+    for (const r of resources) {
+      const mine = this.record.brokers[r.name]!;
+      const ops: AlterOp[] = [];
+      for (const [key, value] of Object.entries(mine)) {
+        if (dynamicValue(configs.get(resourceKey(r)), key, "dynamic-broker") !== value) {
+          this.warnings.push(`broker ${r.name}: ${key} was changed by someone else; left as it is`);
+          delete mine[key];
+          continue;
+        }
+        ops.push({ op: "set", name: key, value: String(Math.round(rate)) });
+        mine[key] = String(Math.round(rate));
+      }
+      if (ops.length > 0) changes.push({ resource: r, ops });
+    }
+    await check(this.port, changes);
+    this.onChange();
+  }
+
+  /** Adds the moving partitions to their topics' throttled-replica lists (entries not already there). */
+  async addPartitions(tasks: readonly MoveTask[]): Promise<void> {
+    if (this.record.rate === null) return;
+    const byTopic = groupByTopic(tasks.filter((t) => added(t).length > 0));
+    if (byTopic.size === 0) return;
+    const resources = [...byTopic.keys()].map((t): ConfigResource => ({ type: "topic", name: t }));
+    const configs = await this.port.describeConfigs(resources);
+    const changes: Array<{ resource: ConfigResource; ops: AlterOp[] }> = [];
+    for (const r of resources) {
+      const entries = configs.get(resourceKey(r));
+      const mine = (this.record.topics[r.name] ??= { leader: [], follower: [] });
+      const ops: AlterOp[] = [];
+      for (const [key, side] of [
+        [LEADER_REPLICAS, "leader"],
+        [FOLLOWER_REPLICAS, "follower"],
+      ] as const) {
+        const present = new Set(listOf(dynamicValue(entries, key, "dynamic-topic")));
+        if (present.has("*")) continue;
+        const wanted = byTopic.get(r.name)!.flatMap((t) => throttleEntries(t)[side]);
+        const fresh = [...new Set(wanted)].filter((e) => !present.has(e) && !mine[side].includes(e));
+        if (fresh.length === 0) continue;
+        ops.push({ op: "append", name: key, value: fresh.join(",") });
+        mine[side].push(...fresh);
+      }
+      if (ops.length > 0) changes.push({ resource: r, ops });
+    }
+    await check(this.port, changes);
+    this.onChange();
+  }
+
+  /** Removes the entries Ballast added for these partitions (forgotten only once Kafka confirms). */
+  async removePartitions(tasks: readonly MoveTask[]): Promise<void> {
+    const changes: Array<{ resource: ConfigResource; ops: AlterOp[] }> = [];
+    const forget: Array<() => void> = [];
+    for (const [topic, ts] of groupByTopic(tasks)) {
+      const mine = this.record.topics[topic];
+      if (!mine) continue;
+      const parts = new Set(ts.map((t) => `${String(t.partition)}:`));
+      const ops: AlterOp[] = [];
+      for (const [key, side] of [
+        [LEADER_REPLICAS, "leader"],
+        [FOLLOWER_REPLICAS, "follower"],
+      ] as const) {
+        const drop = mine[side].filter((e) => parts.has(e.slice(0, e.indexOf(":") + 1)));
+        if (drop.length === 0) continue;
+        ops.push({ op: "subtract", name: key, value: drop.join(",") });
+        forget.push(() => {
+          mine[side] = mine[side].filter((e) => !drop.includes(e));
+          if (mine.leader.length === 0 && mine.follower.length === 0) delete this.record.topics[topic];
+        });
+      }
+      if (ops.length > 0) changes.push({ resource: { type: "topic", name: topic }, ops });
+    }
+    await check(this.port, changes, true);
+    for (const f of forget) f();
+    this.onChange();
+  }
+
+  /** Removes everything Ballast set: topic entries, and broker rates still at Ballast's value. */
+  async clearAll(existingTopics?: ReadonlySet<string>): Promise<void> {
+    const topicChanges: Array<{ resource: ConfigResource; ops: AlterOp[] }> = [];
+    for (const [topic, mine] of Object.entries(this.record.topics)) {
+      if (existingTopics && !existingTopics.has(topic)) continue;
+      const ops: AlterOp[] = [];
+      if (mine.leader.length > 0) ops.push({ op: "subtract", name: LEADER_REPLICAS, value: mine.leader.join(",") });
+      if (mine.follower.length > 0) ops.push({ op: "subtract", name: FOLLOWER_REPLICAS, value: mine.follower.join(",") });
+      if (ops.length > 0) topicChanges.push({ resource: { type: "topic", name: topic }, ops });
+    }
+    await this.apply(topicChanges);
+    this.record.topics = {};
+    const ids = Object.keys(this.record.brokers);
+    if (ids.length > 0) {
+      const resources = ids.map((b): ConfigResource => ({ type: "broker", name: b }));
+      const configs = await this.port.describeConfigs(resources);
+      const changes: Array<{ resource: ConfigResource; ops: AlterOp[] }> = [];
+      for (const r of resources) {
+        const ops: AlterOp[] = [];
+        for (const [key, value] of Object.entries(this.record.brokers[r.name]!)) {
+          if (dynamicValue(configs.get(resourceKey(r)), key, "dynamic-broker") === value) ops.push({ op: "delete", name: key });
+          else this.warnings.push(`broker ${r.name}: ${key} was changed by someone else; left as it is`);
+        }
+        if (ops.length > 0) changes.push({ resource: r, ops });
+      }
+      await this.apply(changes);
+    }
+    this.record.brokers = {};
+    this.onChange();
+  }
+
+  private async apply(changes: Array<{ resource: ConfigResource; ops: AlterOp[] }>): Promise<void> {
+    await check(this.port, changes, true);
+    this.onChange();
+  }
+}
+
+function groupByTopic(tasks: readonly MoveTask[]): Map<string, MoveTask[]> {
+  const out = new Map<string, MoveTask[]>();
+  for (const t of tasks) {
+    const list = out.get(t.topic);
+    if (list) list.push(t);
+    else out.set(t.topic, [t]);
+  }
+  return out;
+}

@@ -1,0 +1,310 @@
+/**
+ * The executor run end to end against the in-memory simulator: completion, throttles set and
+ * removed, operator configs untouched, resume after a crash, cancel, stale plans, foreign
+ * reassignments, deleted topics, timeouts and brokers going down.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { generateCluster } from "../../src/model/generate.js";
+import { createRng } from "../../src/model/random.js";
+import type { Cluster, Reassignment } from "../../src/model/types.js";
+import { plan } from "../../src/solver/index.js";
+import { cancelExecution, executionStatus, resumeExecution, startExecution } from "../../src/executor/execute.js";
+import type { ExecutionContext } from "../../src/executor/execute.js";
+import { StateStore } from "../../src/executor/journal.js";
+import type { ExecuteOptions, ExecutionEvent, StopSignal } from "../../src/executor/runner.js";
+import { createSimClock, createSimulatedCluster } from "../../src/executor/simulator.js";
+import type { SimulatedCluster } from "../../src/executor/simulator.js";
+import { FOLLOWER_RATE, FOLLOWER_REPLICAS, LEADER_RATE, LEADER_REPLICAS } from "../../src/executor/throttle.js";
+import { DEFAULT_LIMITS } from "../../src/executor/types.js";
+import { BallastError } from "../../src/model/errors.js";
+
+const MIB = 1024 * 1024;
+
+function demoCluster(): Cluster {
+  return generateCluster(
+    { brokers: 6, racks: 3, topics: 3, partitions: { min: 4, max: 6 }, newBrokers: 2, size: { kind: "fixed", mean: 64 * MIB } },
+    createRng(5),
+  );
+}
+
+function planFor(cluster: Cluster): Reassignment {
+  const p = plan(cluster, {});
+  assert.equal(p.status, "planned");
+  if (p.status !== "planned") throw new Error("unreachable");
+  assert.ok(p.reassignment.partitions.length > 0);
+  return p.reassignment;
+}
+
+const OPTIONS: ExecuteOptions = {
+  limits: DEFAULT_LIMITS,
+  strategy: ["small-first"],
+  throttle: 20 * MIB,
+  partitionTimeoutMs: 3_600_000,
+  brokerDownTimeoutMs: 600_000,
+  pollMs: 1000,
+  allowUnderReplicated: false,
+};
+
+function setup(cluster = demoCluster()): { sim: SimulatedCluster; ctx: ExecutionContext; events: ExecutionEvent[]; stop: StopSignal; dir: string } {
+  const clock = createSimClock();
+  const sim = createSimulatedCluster(cluster, { clock, bandwidth: 100 * MIB });
+  const events: ExecutionEvent[] = [];
+  const stop: StopSignal = { level: 0 };
+  const dir = mkdtempSync(join(tmpdir(), "ballast-exec-"));
+  return { sim, events, stop, dir, ctx: { port: sim.port, store: new StateStore(dir), clock, emit: (e) => events.push(e), stop, pollMs: 1000 } };
+}
+
+function replicasOf(c: Cluster): Map<string, readonly number[]> {
+  const out = new Map<string, readonly number[]>();
+  for (const t of c.topics) for (const p of t.partitions) out.set(`${t.name}-${String(p.partition)}`, p.replicas);
+  return out;
+}
+
+async function throttleConfigs(sim: SimulatedCluster, cluster: Cluster): Promise<string[]> {
+  const resources = [
+    ...cluster.brokers.map((b) => ({ type: "broker" as const, name: String(b.id) })),
+    ...cluster.topics.map((t) => ({ type: "topic" as const, name: t.name })),
+  ];
+  const configs = await sim.port.describeConfigs(resources);
+  const found: string[] = [];
+  for (const [key, entries] of configs) {
+    for (const e of entries) {
+      if ([LEADER_RATE, FOLLOWER_RATE, LEADER_REPLICAS, FOLLOWER_REPLICAS].includes(e.name) && e.value && e.source.startsWith("dynamic")) {
+        found.push(`${key} ${e.name}=${e.value}`);
+      }
+    }
+  }
+  return found;
+}
+
+test("an execution moves every partition to exactly the planned replicas, throttled, and cleans up", async () => {
+  const cluster = demoCluster();
+  const reassignment = planFor(cluster);
+  const { sim, ctx, events } = setup(cluster);
+  let sawThrottle = false;
+  const emit = ctx.emit;
+  const status = await startExecution(
+    {
+      ...ctx,
+      emit: (e) => {
+        emit(e);
+        if (e.type === "submitted" && !sawThrottle) {
+          void throttleConfigs(sim, cluster).then((c) => {
+            if (c.length > 0) sawThrottle = true;
+          });
+        }
+      },
+    },
+    { reassignment },
+    OPTIONS,
+    "exec-1",
+  );
+  assert.equal(status, "completed");
+  const after = replicasOf(sim.snapshot());
+  for (const e of reassignment.partitions) assert.deepEqual(after.get(`${e.topic}-${String(e.partition)}`), e.replicas);
+  assert.ok(sawThrottle, "throttles were set during the run");
+  assert.deepEqual(await throttleConfigs(sim, cluster), [], "no throttle left behind");
+  const leaders = sim.snapshot().topics.flatMap((t) => t.partitions.filter((p) => p.leader !== p.replicas[0]));
+  assert.deepEqual(leaders, [], "every partition ends led by its preferred leader");
+  const s = executionStatus(ctx.store);
+  assert.equal(s.counts.done, reassignment.partitions.length);
+  assert.ok(events.some((e) => e.type === "progress"));
+});
+
+test("an operator's own dynamic configs survive the run untouched", async () => {
+  const cluster = demoCluster();
+  const reassignment = planFor(cluster);
+  const { sim, ctx } = setup(cluster);
+  const topic = reassignment.partitions[0]!.topic;
+  await sim.port.incrementalAlterConfigs([
+    { resource: { type: "topic", name: topic }, ops: [{ op: "set", name: "retention.ms", value: "3600000" }] },
+    { resource: { type: "broker", name: "1" }, ops: [{ op: "set", name: LEADER_RATE, value: "52428800" }] },
+    { resource: { type: "topic", name: topic }, ops: [{ op: "set", name: LEADER_REPLICAS, value: "99:1" }] },
+  ]);
+  const status = await startExecution(ctx, { reassignment }, OPTIONS, "exec-ops");
+  assert.equal(status, "completed");
+  const configs = await sim.port.describeConfigs([
+    { type: "topic", name: topic },
+    { type: "broker", name: "1" },
+  ]);
+  const get = (key: string, name: string): string | null | undefined => configs.get(key)?.find((e) => e.name === name && e.source.startsWith("dynamic"))?.value;
+  assert.equal(get(`topic:${topic}`, "retention.ms"), "3600000");
+  assert.equal(get("broker:1", LEADER_RATE), "52428800");
+  assert.equal(get(`topic:${topic}`, LEADER_REPLICAS), "99:1");
+});
+
+test("after the executor dies mid-run, resume adopts what Kafka is moving and finishes without resubmitting", async () => {
+  const cluster = demoCluster();
+  const reassignment = planFor(cluster);
+  const { sim, ctx } = setup(cluster);
+  // Crash: stop after the first batch is submitted (the journal holds moving tasks).
+  const submitted: string[][] = [];
+  const crash = new Error("executor killed");
+  await assert.rejects(
+    startExecution(
+      {
+        ...ctx,
+        emit: (e) => {
+          if (e.type === "submitted") {
+            submitted.push([...e.partitions]);
+            throw crash;
+          }
+        },
+      },
+      { reassignment },
+      OPTIONS,
+      "exec-crash",
+    ),
+    crash,
+  );
+  assert.ok((await sim.port.listPartitionReassignments()).length > 0, "reassignments still running in Kafka");
+  const calls: string[] = [];
+  const port = sim.port;
+  const counting = { ...port, alterPartitionReassignments: (entries: Parameters<typeof port.alterPartitionReassignments>[0]) => {
+    for (const e of entries) calls.push(`${e.topic}-${String(e.partition)}`);
+    return port.alterPartitionReassignments(entries);
+  } };
+  const status = await resumeExecution({ ...ctx, port: counting });
+  assert.equal(status, "completed");
+  for (const p of submitted[0]!) assert.ok(!calls.includes(p), `${p} was submitted twice`);
+  const after = replicasOf(sim.snapshot());
+  for (const e of reassignment.partitions) assert.deepEqual(after.get(`${e.topic}-${String(e.partition)}`), e.replicas);
+  assert.deepEqual(await throttleConfigs(sim, cluster), []);
+});
+
+test("cancel reverts in-flight moves to the original placement and removes throttles", async () => {
+  const cluster = demoCluster();
+  const reassignment = planFor(cluster);
+  const { sim, ctx, stop } = setup(cluster);
+  const before = replicasOf(cluster);
+  let batches = 0;
+  const status = await startExecution(
+    { ...ctx, emit: (e) => { if (e.type === "submitted" && ++batches === 1) stop.level = 2; } },
+    { reassignment },
+    OPTIONS,
+    "exec-cancel",
+  );
+  assert.equal(status, "cancelled");
+  const after = replicasOf(sim.snapshot());
+  const moved = executionStatus(ctx.store);
+  assert.equal(moved.counts.moving + moved.counts.pending + moved.counts.submitting, 0);
+  for (const t of ctx.store.load().tasks.filter((x) => x.state === "cancelled")) {
+    assert.deepEqual(after.get(`${t.topic}-${String(t.partition)}`), before.get(`${t.topic}-${String(t.partition)}`));
+  }
+  assert.deepEqual(await sim.port.listPartitionReassignments(), []);
+  assert.deepEqual(await throttleConfigs(sim, cluster), []);
+});
+
+test("cancel from another command on a stopped execution reverts and cleans up", async () => {
+  const cluster = demoCluster();
+  const reassignment = planFor(cluster);
+  const { sim, ctx } = setup(cluster);
+  const crash = new Error("killed");
+  await assert.rejects(startExecution({ ...ctx, emit: (e) => { if (e.type === "submitted") throw crash; } }, { reassignment }, OPTIONS, "exec-c2"), crash);
+  const state = await cancelExecution(ctx);
+  assert.equal(state.status, "cancelled");
+  assert.deepEqual(await sim.port.listPartitionReassignments(), []);
+  assert.deepEqual(await throttleConfigs(sim, cluster), []);
+});
+
+test("pre-flight refuses foreign reassignments, stale plans, unknown partitions and missing brokers", async () => {
+  const cluster = demoCluster();
+  const reassignment = planFor(cluster);
+  const first = reassignment.partitions[0]!;
+  {
+    const { sim, ctx } = setup(cluster);
+    const other = cluster.topics[0]!.partitions[0]!;
+    const spare = cluster.brokers.map((b) => b.id).find((b) => !other.replicas.includes(b))!;
+    await sim.port.alterPartitionReassignments([{ topic: cluster.topics[0]!.name, partition: other.partition, replicas: [spare, ...other.replicas.slice(1)] }]);
+    await assert.rejects(startExecution(ctx, { reassignment }, OPTIONS, "x"), (e: unknown) => e instanceof BallastError && e.code === "PREFLIGHT" && /did not start/.test(e.message));
+  }
+  {
+    const { ctx } = setup(cluster);
+    const madeFrom = new Map([[`${first.topic}-${String(first.partition)}`, [99, 98, 97]]]);
+    await assert.rejects(startExecution(ctx, { reassignment, madeFrom }, OPTIONS, "x"), /stale/);
+  }
+  {
+    const { ctx } = setup(cluster);
+    const bad = { version: 1 as const, partitions: [{ ...first, topic: "no-such-topic" }] };
+    await assert.rejects(startExecution(ctx, { reassignment: bad }, OPTIONS, "x"), /does not have/);
+  }
+  {
+    const { sim, ctx } = setup(cluster);
+    sim.killBroker(first.replicas[0]!);
+    await assert.rejects(startExecution(ctx, { reassignment }, OPTIONS, "x"), /not registered/);
+  }
+});
+
+test("a topic deleted mid-run is reported as skipped while the rest completes", async () => {
+  const cluster = demoCluster();
+  const reassignment = planFor(cluster);
+  const { sim, ctx } = setup(cluster);
+  const victim = reassignment.partitions[reassignment.partitions.length - 1]!.topic;
+  let deleted = false;
+  const status = await startExecution(
+    { ...ctx, emit: (e) => { if (e.type === "submitted" && !deleted) { deleted = true; sim.deleteTopic(victim); } } },
+    { reassignment },
+    OPTIONS,
+    "exec-del",
+  );
+  assert.equal(status, "completed");
+  const s = ctx.store.load();
+  for (const t of s.tasks) assert.equal(t.state, t.topic === victim ? "skipped" : "done", `${t.topic}-${String(t.partition)}`);
+});
+
+test("a partition past its timeout is cancelled and reported while the rest go on", async () => {
+  const cluster = demoCluster();
+  const reassignment = planFor(cluster);
+  const { ctx } = setup(cluster);
+  // 64 MiB at 1 KiB/s takes far longer than the 30 s timeout.
+  const status = await startExecution(ctx, { reassignment }, { ...OPTIONS, throttle: 1024, partitionTimeoutMs: 30_000 }, "exec-to");
+  assert.equal(status, "failed");
+  const s = ctx.store.load();
+  assert.ok(s.tasks.some((t) => t.state === "timed-out" && /cancelled/.test(t.note ?? "")));
+  assert.ok(s.tasks.every((t) => t.state === "timed-out" || t.state === "done"));
+});
+
+test("a target broker going down pauses its moves, which finish when it returns", async () => {
+  const cluster = demoCluster();
+  const reassignment = planFor(cluster);
+  const { sim, ctx, events } = setup(cluster);
+  const target = reassignment.partitions.flatMap((e) => e.replicas).find((b) => b > 6) ?? reassignment.partitions[0]!.replicas[0]!;
+  let n = 0;
+  const status = await startExecution(
+    {
+      ...ctx,
+      emit: (e) => {
+        events.push(e);
+        if (e.type === "submitted" && n++ === 0) sim.killBroker(target);
+        if (e.type === "progress" && n > 0 && ctx.clock.now() > 120_000) sim.startBroker(target);
+      },
+    },
+    { reassignment },
+    OPTIONS,
+    "exec-down",
+  );
+  assert.equal(status, "completed");
+  assert.ok(events.some((e) => e.type === "paused" && e.brokers.includes(target)));
+});
+
+test("a broker down past the timeout gives up its moves with a clear report", async () => {
+  const cluster = demoCluster();
+  const reassignment = planFor(cluster);
+  const { sim, ctx } = setup(cluster);
+  const target = reassignment.partitions.flatMap((e) => e.replicas).find((b) => b > 6) ?? reassignment.partitions[0]!.replicas[0]!;
+  let killed = false;
+  const status = await startExecution(
+    { ...ctx, emit: (e) => { if (e.type === "submitted" && !killed) { killed = true; sim.killBroker(target); } } },
+    { reassignment },
+    { ...OPTIONS, brokerDownTimeoutMs: 60_000 },
+    "exec-gone",
+  );
+  assert.equal(status, "failed");
+  const failed = ctx.store.load().tasks.filter((t) => t.state === "failed" || t.state === "timed-out");
+  assert.ok(failed.length > 0);
+  assert.ok(failed.every((t) => new RegExp(`broker ${String(target)}`).test(t.note ?? "")), JSON.stringify(failed.map((t) => t.note)));
+});
