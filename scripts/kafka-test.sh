@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Runs Ballast's Kafka integration suites (dist/test/kafka/, built by `npm run build`) against a real
+# cluster: starts a fresh one with scripts/kafka-cluster.sh, exports what test/kafka/harness.ts
+# reads, runs the suites one file at a time, and always stops the cluster. When anything fails, the
+# tail of every node's log is printed and the logs are kept under <state dir>/cluster/logs.
+#
+# Usage: scripts/kafka-test.sh [test files...]     (default: every suite in dist/test/kafka/)
+# Environment: KAFKA_VERSION (default 3.9.2), KAFKA_STATE_DIR (default .kafka/), KAFKA_BASE_PORT
+# (default 39092), and anything scripts/kafka-cluster.sh reads.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+readonly CLUSTER=scripts/kafka-cluster.sh
+export KAFKA_STATE_DIR="${KAFKA_STATE_DIR:-$PWD/.kafka}"
+export KAFKA_BROKERS=4 KAFKA_RACKS=2
+base_port="${KAFKA_BASE_PORT:-39092}"
+started=0
+t0="$SECONDS"
+
+finish() {
+  local rc=$?
+  trap - EXIT INT TERM
+  if ((started)); then
+    if ((rc != 0)); then
+      echo "kafka-test: failed (exit $rc); the tail of each node's log follows" >&2
+      "$CLUSTER" logs --lines 60 >&2 || true
+      "$CLUSTER" stop --keep-logs || true
+    else
+      "$CLUSTER" stop || true
+    fi
+  else
+    # start failed: it printed the logs and stopped its nodes; this only tidies up.
+    "$CLUSTER" stop --keep-logs >/dev/null 2>&1 || true
+  fi
+  echo "kafka-test: $( ((rc == 0)) && echo ok || echo FAILED) in $((SECONDS - t0))s" >&2
+  exit "$rc"
+}
+trap finish EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+[[ -d dist/test/kafka ]] || { echo "kafka-test: dist/test/kafka/ is missing; run npm run build first" >&2; exit 1; }
+
+# start prints the bootstrap string on stdout and its progress on stderr.
+KAFKA_BOOTSTRAP="$("$CLUSTER" start --fresh --brokers "$KAFKA_BROKERS" --racks "$KAFKA_RACKS" --base-port "$base_port")"
+export KAFKA_BOOTSTRAP
+started=1
+echo "kafka-test: cluster up in $((SECONDS - t0))s at $KAFKA_BOOTSTRAP" >&2
+
+if [[ $# -eq 0 ]]; then
+  set -- dist/test/kafka/
+fi
+node --test --test-concurrency=1 --test-reporter=spec "$@"
