@@ -171,6 +171,7 @@ export class PlacementState {
         this.topicCount[this.topicOf[p]! * B + b]!++;
       }
     }
+    this.brokerVersion = new Uint32Array(B);
     this.parts = [];
     this.partsLen = new Int32Array(B);
     this.pos = new Int32Array(R);
@@ -314,7 +315,11 @@ export class PlacementState {
     }
   }
 
+  /** Bumped whenever a broker's set of partitions changes (for caches keyed on it). */
+  readonly brokerVersion: Uint32Array;
+
   private listAdd(b: number, p: number, slot: number): void {
+    this.brokerVersion[b]!++;
     let list = this.parts[b]!;
     const n = this.partsLen[b]!;
     if (n === list.length) {
@@ -329,6 +334,7 @@ export class PlacementState {
   }
 
   private listRemove(b: number, p: number, slot: number): void {
+    this.brokerVersion[b]!++;
     const list = this.parts[b]!;
     const i = this.pos[this.offset[p]! + slot]!;
     const last = this.partsLen[b]! - 1;

@@ -68,7 +68,11 @@ export function chooseDestination(
   const B = state.brokerCount;
   const t = state.topicOf[p]!;
   let best = -1;
-  let bestKey: number[] = [];
+  // The key, compared in order: violation, move cost, fill against target, topic fill, order.
+  let k0 = 0;
+  let k1 = 0;
+  let k2 = 0;
+  let k3 = 0;
   let perfect = 0;
   const brokers = order.brokers();
   for (let i = 0; i < brokers.length && perfect < CANDIDATES; i++) {
@@ -76,19 +80,19 @@ export function chooseDestination(
     if (state.slotOf(p, d) >= 0) continue;
     const v = spreadViolation(state, targets, p, slot, d);
     if (v === base) perfect++;
-    const key = [
-      v,
-      state.moveDelta(p, slot, d),
-      state.count[d]! - targets.countMax[d]!,
-      state.topicCount[t * B + d]! - targets.topicMaxOf(t, d),
-      i,
-    ];
-    if ((best < 0 || lexLess(key, bestKey)) && accept(d)) {
+    const c1 = state.moveDelta(p, slot, d);
+    const c2 = state.count[d]! - targets.countMax[d]!;
+    const c3 = state.topicCount[t * B + d]! - targets.topicMaxOf(t, d);
+    const better = best < 0 || (v !== k0 ? v < k0 : c1 !== k1 ? c1 < k1 : c2 !== k2 ? c2 < k2 : c3 < k3);
+    if (better && accept(d)) {
       best = d;
-      bestKey = key;
+      k0 = v;
+      k1 = c1;
+      k2 = c2;
+      k3 = c3;
     }
   }
-  return best < 0 ? null : { to: best, violation: bestKey[0]! };
+  return best < 0 ? null : { to: best, violation: k0 };
 }
 
 export function lexLess(a: readonly number[], b: readonly number[]): boolean {

@@ -11,7 +11,7 @@ import type { Targets } from "../targets.js";
 import { deviation } from "../targets.js";
 import { bandAccepts, brokerDeltas } from "./band.js";
 import { compareKeys } from "./replica-count.js";
-import { diskGain, nearFirst, topicGain } from "./scoring.js";
+import { diskGain, topicGain } from "./scoring.js";
 
 /** Destinations compared for each overloaded broker. */
 const DESTINATIONS = 6;
@@ -35,8 +35,20 @@ interface Candidate {
 
 /** Partitions on broker b, sorted by size ascending. */
 function bySize(state: PlacementState, b: number): Int32Array {
-  return state.partitionsOn(b).sort((x, y) => state.size[x]! - state.size[y]! || x - y);
+  const cached = sizeCache.get(state)?.[b];
+  if (cached !== undefined && cached.version === state.brokerVersion[b]) return cached.list;
+  const list = state.partitionsOn(b).sort((x, y) => state.size[x]! - state.size[y]! || x - y);
+  let perBroker = sizeCache.get(state);
+  if (perBroker === undefined) {
+    perBroker = [];
+    sizeCache.set(state, perBroker);
+  }
+  perBroker[b] = { version: state.brokerVersion[b]!, list };
+  return list;
 }
+
+/** Each broker's partitions by size, kept until the broker's partitions change. */
+const sizeCache = new WeakMap<PlacementState, Array<{ version: number; list: Int32Array } | undefined>>();
 
 /** Whether replica p may leave s for d under the rack rule (cheap pre-filter; propose checks everything). */
 function canGo(state: PlacementState, targets: Targets, p: number, s: number, d: number): boolean {
@@ -86,11 +98,28 @@ function candidates(ctx: GoalContext, s: number, d: number, fromS: Int32Array, o
 }
 
 /** Eligible brokers other than `skip`, by disk use against their ideal (emptiest first). */
-function byFullness(state: PlacementState, targets: Targets, skip: number): number[] {
-  const out: number[] = [];
-  for (let b = 0; b < state.brokerCount; b++) if (state.eligible[b] && b !== skip) out.push(b);
-  const fill = (b: number): number => (state.disk[b]! - targets.diskIdeal[b]!) / Math.max(1, targets.diskIdeal[b]!);
-  return out.sort((a, b) => fill(a) - fill(b) || a - b);
+/**
+ * Up to DESTINATIONS brokers of b's rack and DESTINATIONS of other racks, emptiest against their
+ * ideal first (fullest first when `fullest`); one pass, no sort of the whole cluster.
+ */
+function partnersOf(state: PlacementState, targets: Targets, b: number, fullest: boolean): number[] {
+  const sign = fullest ? -1 : 1;
+  const fill = (x: number): number => (sign * (state.disk[x]! - targets.diskIdeal[x]!)) / Math.max(1, targets.diskIdeal[x]!);
+  const rack = state.rackOf[b]!;
+  const pick = (sameRack: boolean): number[] => {
+    const best: number[] = [];
+    for (let x = 0; x < state.brokerCount; x++) {
+      if (!state.eligible[x] || x === b || (state.rackOf[x] === rack) !== sameRack) continue;
+      const f = fill(x);
+      let i = best.length;
+      while (i > 0 && fill(best[i - 1]!) > f) i--;
+      if (i >= DESTINATIONS) continue;
+      best.splice(i, 0, x);
+      if (best.length > DESTINATIONS) best.pop();
+    }
+    return best;
+  };
+  return pick(true).concat(pick(false));
 }
 
 /**
@@ -99,12 +128,11 @@ function byFullness(state: PlacementState, targets: Targets, skip: number): numb
  */
 function rebalance(ctx: GoalContext, b: number, over: boolean): boolean {
   const { state, targets } = ctx;
-  const others = byFullness(state, targets, b);
-  const partners = nearFirst(state, b, over ? others : others.reverse(), DESTINATIONS);
+  const partners = partnersOf(state, targets, b, !over);
   const all: Candidate[] = [];
   for (const o of partners) {
     const [s, d] = over ? [b, o] : [o, b];
-    all.push(...candidates(ctx, s, d, bySize(state, s).reverse(), bySize(state, d)));
+    all.push(...candidates(ctx, s, d, bySize(state, s).slice().reverse(), bySize(state, d)));
   }
   all.sort((x, y) => compareKeys(x.key, y.key));
   for (const c of all) if (ctx.propose(c.action)) return true;

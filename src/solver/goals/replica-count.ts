@@ -11,55 +11,60 @@ import { deviation } from "../targets.js";
 import { bandAccepts, brokerDeltas } from "./band.js";
 import { countDeviation, diskGain, topicGain } from "./scoring.js";
 
+interface Candidate {
+  readonly p: number;
+  readonly slot: number;
+  readonly key: readonly number[];
+}
+
 /**
- * Moves one replica from s to d, choosing the replica that the later goals like best and that every
- * higher-priority goal accepts. Returns true if a replica moved.
+ * Moves up to `k` replicas from s to d, the ones the later goals like best, each accepted by every
+ * higher-priority goal. Returns how many moved.
  *
  * Preference, in order: the move cost (a replica that came to s in this plan goes first), the topic
  * spread gained, the disk balance gained, not moving a preferred leader, smaller size, partition index.
+ * One scan serves the whole batch; a batch takes at most one replica per topic, since moving one
+ * changes what the next of the same topic would gain (other topics' gains are unaffected).
  */
-export function moveBestReplica(ctx: GoalContext, s: number, d: number): boolean {
+export function moveBestReplicas(ctx: GoalContext, s: number, d: number, k: number): number {
   const { state, targets } = ctx;
   const wantTopic = ctx.later.includes("topic-spread");
   const wantDisk = ctx.later.includes("disk");
   const wantLeader = ctx.later.includes("leader");
-  const rejected = new Set<number>();
-  for (;;) {
-    let best = -1;
-    let bestSlot = -1;
-    let k0 = 0;
-    let k1 = 0;
-    let k2 = 0;
-    let k3 = 0;
-    let k4 = 0;
-    const n = state.partitionsOnCount(s);
-    for (let i = 0; i < n; i++) {
-      const p = state.partitionOnAt(s, i);
-      if (state.frozen[p] || rejected.has(p) || state.slotOf(p, d) >= 0) continue;
-      const slot = state.slotOf(p, s);
-      if (!moveKeepsSpread(state, targets, p, slot, d)) continue;
-      const c0 = state.moveDelta(p, slot, d);
-      const c1 = wantTopic ? -topicGain(state, targets, p, s, d) : 0;
-      const c2 = wantDisk ? -Math.sign(diskGain(state, targets, s, d, state.size[p]!)) : 0;
-      const c3 = wantLeader && slot === 0 ? 1 : 0;
-      const c4 = state.size[p]!;
-      const better =
-        best < 0 ||
-        (c0 !== k0 ? c0 < k0 : c1 !== k1 ? c1 < k1 : c2 !== k2 ? c2 < k2 : c3 !== k3 ? c3 < k3 : c4 !== k4 ? c4 < k4 : p < best);
-      if (better) {
-        best = p;
-        bestSlot = slot;
-        k0 = c0;
-        k1 = c1;
-        k2 = c2;
-        k3 = c3;
-        k4 = c4;
-      }
-    }
-    if (best < 0) return false;
-    if (ctx.propose({ kind: "move", p: best, slot: bestSlot, to: d })) return true;
-    rejected.add(best);
+  const candidates: Candidate[] = [];
+  const n = state.partitionsOnCount(s);
+  for (let i = 0; i < n; i++) {
+    const p = state.partitionOnAt(s, i);
+    if (state.frozen[p] || state.slotOf(p, d) >= 0) continue;
+    const slot = state.slotOf(p, s);
+    if (!moveKeepsSpread(state, targets, p, slot, d)) continue;
+    candidates.push({
+      p,
+      slot,
+      key: [
+        state.moveDelta(p, slot, d),
+        wantTopic ? -topicGain(state, targets, p, s, d) : 0,
+        wantDisk ? -Math.sign(diskGain(state, targets, s, d, state.size[p]!)) : 0,
+        wantLeader && slot === 0 ? 1 : 0,
+        state.size[p]!,
+        p,
+      ],
+    });
   }
+  candidates.sort((a, b) => compareKeys(a.key, b.key));
+  const topics = new Set<number>();
+  let moved = 0;
+  for (const c of candidates) {
+    if (moved >= k) break;
+    const t = state.topicOf[c.p]!;
+    if (topics.has(t) && wantTopic) continue;
+    if (!moveKeepsSpread(state, targets, c.p, c.slot, d)) continue;
+    if (ctx.propose({ kind: "move", p: c.p, slot: c.slot, to: d })) {
+      topics.add(t);
+      moved++;
+    }
+  }
+  return moved;
 }
 
 export function compareKeys(a: readonly number[], b: readonly number[]): number {
@@ -142,7 +147,8 @@ function shed(ctx: GoalContext): boolean {
       (b) => state.count[b]! - targets.countMin[b]!,
       (b) => state.count[b]! < targets.countMax[b]! && open[state.rackOf[b]!] === 1,
     );
-    if (!dests.some((d) => moveBestReplica(ctx, s, d))) stuck.add(s);
+    const excess = state.count[s]! - targets.countMax[s]!;
+    if (!dests.some((d) => moveBestReplicas(ctx, s, d, Math.min(excess, targets.countMax[d]! - state.count[d]!)) > 0)) stuck.add(s);
     else any = true;
   }
 }
@@ -159,7 +165,8 @@ function fill(ctx: GoalContext): boolean {
       (b) => -(state.count[b]! - targets.countMax[b]!),
       (b) => state.count[b]! > targets.countMin[b]!,
     );
-    if (!sources.some((s) => moveBestReplica(ctx, s, d))) stuck.add(d);
+    const deficit = targets.countMin[d]! - state.count[d]!;
+    if (!sources.some((s) => moveBestReplicas(ctx, s, d, Math.min(deficit, state.count[s]! - targets.countMin[s]!)) > 0)) stuck.add(d);
     else any = true;
   }
 }

@@ -40,21 +40,3 @@ export function countDeviation(state: PlacementState, targets: Targets): number 
   return s;
 }
 
-/**
- * The first `k` candidates in `ordered` from b's own rack, then the first `k` from other racks. When
- * every partition has a replica in every rack (replication factor = racks), replicas can only move
- * within a rack, so same-rack partners are the ones that can help.
- */
-export function nearFirst(state: PlacementState, b: number, ordered: readonly number[], k: number): number[] {
-  const rack = state.rackOf[b]!;
-  const same: number[] = [];
-  const other: number[] = [];
-  for (const x of ordered) {
-    if (state.rackOf[x] === rack) {
-      if (same.length < k) same.push(x);
-    } else if (other.length < k) other.push(x);
-    if (same.length >= k && other.length >= k) break;
-  }
-  return same.concat(other);
-}
-
