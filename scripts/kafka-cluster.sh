@@ -308,7 +308,7 @@ start_node() {
     -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true -Djava.net.preferIPv4Stack=true \
     -Dkafka.logs.dir="$(log_dir "$id")" "${logging_opts[@]}" ${KAFKA_JVM_OPTS:-} \
     -cp "$(jar_dir)/*" kafka.Kafka "$(props_file "$id")" \
-    </dev/null >"$(log_dir "$id").out" 2>&1 &
+    </dev/null >"$(log_dir "$id").out" 2>&1 9>&- &
   echo $! >"$(pid_file "$id")"
 }
 
@@ -472,7 +472,7 @@ format_storage() {
       -Dlog4j2.configurationFile="$RUN_DIR/config/log4j2.properties" \
       -Dkafka.logs.dir="$(log_dir "$id")/format" -cp "$(jar_dir)/*" \
       kafka.tools.StorageTool format -t "$CLUSTER_ID" -c "$(props_file "$id")" --ignore-formatted \
-      >"$(log_dir "$id").format.out" 2>&1 &
+      >"$(log_dir "$id").format.out" 2>&1 9>&- &
     pids+=("$!")
     formatted+=("$id")
   done
@@ -707,6 +707,22 @@ cmd_stop_broker() {
     say "broker $target_id stopped"
   fi
 }
+
+# Commands that change the cluster take a lock on the state dir, so that two of them never work on
+# the same files at once (start fails at once; the others wait their turn).
+lock_state_dir() {
+  command -v flock >/dev/null || return 0
+  exec 9>"$state_dir/.lock"
+  if [[ "$command" == start ]]; then
+    flock -n 9 || die "another kafka-cluster.sh is working on $state_dir; for a second cluster use another --dir and --base-port"
+  else
+    flock -w 300 9 || die "timed out waiting for another kafka-cluster.sh working on $state_dir"
+  fi
+}
+
+case "$command" in
+  start | stop | start-broker | stop-broker) lock_state_dir ;;
+esac
 
 case "$command" in
   start) cmd_start ;;

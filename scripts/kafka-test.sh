@@ -29,10 +29,9 @@ finish() {
     else
       "$CLUSTER" stop || true
     fi
-  else
-    # start failed: it printed the logs and stopped its nodes; this only tidies up.
-    "$CLUSTER" stop --keep-logs >/dev/null 2>&1 || true
   fi
+  # When start failed it has printed the logs and stopped its own nodes already; a cluster that was
+  # running before (another run's) is left alone.
   echo "kafka-test: $( ((rc == 0)) && echo ok || echo FAILED) in $((SECONDS - t0))s" >&2
   exit "$rc"
 }
