@@ -4,7 +4,8 @@
 # broker with broker.rack set, alternating over R racks (rack-a, rack-b, ...).
 #
 # The broker jars come from the Maven repository through scripts/kafka/pom.xml and are kept in
-# <state dir>/jars/<version>/, so only the first start downloads anything. Everything a run writes
+# <state dir>/jars/<version>/, so only the first start downloads anything; freshly formatted storage
+# and a class data archive are kept beside them to make later starts faster. Everything a run writes
 # (configs, data, logs, pid files) lives in <state dir>/cluster/.
 #
 # Usage: scripts/kafka-cluster.sh COMMAND [options]
@@ -35,7 +36,8 @@
 #   --lines N              logs: how many lines of each log (default 40)
 #
 # Environment: KAFKA_BROKER_HEAP (default 256m), KAFKA_CONTROLLER_HEAP (default 192m),
-# KAFKA_JVM_OPTS (extra JVM flags), JAVA_HOME, MAVEN_ARGS (extra arguments to mvn).
+# KAFKA_JVM_OPTS (extra JVM flags), KAFKA_CDS=0 (no class data sharing), JAVA_HOME, MAVEN_ARGS
+# (extra arguments to mvn).
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -625,10 +627,11 @@ cmd_stop() {
     promote_archive
   fi
   if ((!keep_data)); then
-    rm -rf "$RUN_DIR/data" "$RUN_DIR/config" "$SETTINGS"
+    rm -rf "$RUN_DIR/data" "$RUN_DIR/config"
   fi
+  # The settings stay with the logs, so that `logs` can still name the nodes.
   if ((!keep_logs)); then
-    rm -rf "$RUN_DIR/logs"
+    rm -rf "$RUN_DIR/logs" "$SETTINGS"
   fi
   rmdir "$RUN_DIR" 2>/dev/null || true
   if ((keep_logs)) && [[ -d "$RUN_DIR/logs" ]]; then
