@@ -421,6 +421,12 @@ export class Executor {
     const inFlight = this.tasks("submitting", "moving");
     if (inFlight.length > 0) {
       const ongoing = new Set((await this.port.listPartitionReassignments()).map((o) => partitionKey(o)));
+      // Those Kafka finished already (a reorder completes at once) are done, not cancelled.
+      const live = await partitionsByKey(this.port, inFlight.map((t) => t.topic));
+      for (const t of inFlight) {
+        const p = live.get(partitionKey(t));
+        if (!ongoing.has(partitionKey(t)) && p && sameList(p.replicas, t.to)) this.finish(t, "done");
+      }
       const mine = inFlight.filter((t) => ongoing.has(partitionKey(t)));
       if (mine.length > 0) {
         const results = await this.port.alterPartitionReassignments(mine.map((t) => ({ topic: t.topic, partition: t.partition, replicas: null })));
