@@ -1,0 +1,319 @@
+/**
+ * Reads the client properties file Kafka's own tools take as `--command-config`, so that the file an
+ * operator already has for `kafka-reassign-partitions.sh` works with Ballast too.
+ *
+ * Understood: `security.protocol` (PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL), `sasl.mechanism`
+ * (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512), `sasl.jaas.config` (the Plain or Scram login module with
+ * `username` and `password`), and TLS material as PEM: `ssl.ca.location`,
+ * `ssl.certificate.location`, `ssl.key.location`, `ssl.key.password` (librdkafka's names), or Kafka's
+ * `ssl.truststore.type=PEM` / `ssl.keystore.type=PEM` with a `location` or inline PEM
+ * (`ssl.truststore.certificates`, `ssl.keystore.certificate.chain`, `ssl.keystore.key`), and
+ * `ssl.endpoint.identification.algorithm` (empty turns off host name checks).
+ * JKS and PKCS12 stores cannot be read by Node and are refused with a hint; so is any other key.
+ *
+ * The parser does no I/O: PEM files come back as paths, and `tlsOptions` reads them through the
+ * function it is given.
+ */
+import type { ConnectionOptions } from "node:tls";
+import { BallastError } from "../../model/errors.js";
+
+/** PEM text, either in a file to read or given inline. */
+export type PemSource = { readonly path: string } | { readonly pem: string };
+
+export interface SslSettings {
+  readonly ca?: PemSource;
+  readonly cert?: PemSource;
+  readonly key?: PemSource;
+  readonly keyPassword?: string;
+  /** False when `ssl.endpoint.identification.algorithm` is empty. */
+  readonly verifyHostname: boolean;
+}
+
+export interface SaslSettings {
+  /** kafkajs's spelling of the mechanism. */
+  readonly mechanism: "plain" | "scram-sha-256" | "scram-sha-512";
+  readonly username: string;
+  readonly password: string;
+}
+
+export interface CommandConfig {
+  readonly ssl?: SslSettings;
+  readonly sasl?: SaslSettings;
+}
+
+interface Property {
+  readonly value: string;
+  readonly line: number;
+}
+
+const MECHANISMS: Record<string, { readonly name: SaslSettings["mechanism"]; readonly module: string }> = {
+  PLAIN: { name: "plain", module: "org.apache.kafka.common.security.plain.PlainLoginModule" },
+  "SCRAM-SHA-256": { name: "scram-sha-256", module: "org.apache.kafka.common.security.scram.ScramLoginModule" },
+  "SCRAM-SHA-512": { name: "scram-sha-512", module: "org.apache.kafka.common.security.scram.ScramLoginModule" },
+};
+
+const SASL_KEYS = ["sasl.mechanism", "sasl.jaas.config"];
+const SSL_KEYS = [
+  "ssl.ca.location",
+  "ssl.certificate.location",
+  "ssl.key.location",
+  "ssl.key.password",
+  "ssl.truststore.type",
+  "ssl.truststore.location",
+  "ssl.truststore.certificates",
+  "ssl.keystore.type",
+  "ssl.keystore.location",
+  "ssl.keystore.certificate.chain",
+  "ssl.keystore.key",
+  "ssl.endpoint.identification.algorithm",
+];
+const KNOWN = new Set(["security.protocol", ...SASL_KEYS, ...SSL_KEYS]);
+const JKS_ONLY = new Set(["ssl.truststore.password", "ssl.keystore.password"]);
+
+const JKS_HINT =
+  "Node cannot read JKS or PKCS12 stores: export the certificates and key as PEM " +
+  "(keytool -exportcert -rfc, or openssl pkcs12 -nodes) and set ssl.ca.location, " +
+  "ssl.certificate.location and ssl.key.location (or ssl.truststore.type=PEM / ssl.keystore.type=PEM)";
+
+export function parseCommandConfig(text: string, source?: string): CommandConfig {
+  const props = parseProperties(text, source);
+  const fail = (message: string, key?: string): never => {
+    const line = key !== undefined ? props.get(key)?.line : undefined;
+    throw new BallastError("CONFIG", message, { ...(source !== undefined ? { source } : {}), ...(line !== undefined ? { line } : {}) });
+  };
+
+  const jks = [...props.keys()].filter((k) => JKS_ONLY.has(k));
+  if (jks.length > 0) fail(`${jks.join(", ")}: ${JKS_HINT}`, jks[0]);
+  const unknown = [...props.keys()].filter((k) => !KNOWN.has(k));
+  if (unknown.length > 0) {
+    fail(
+      `unsupported command-config key${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}; Ballast reads security.protocol, ` +
+        `${SASL_KEYS.join(", ")} and the PEM TLS keys ${SSL_KEYS.join(", ")}`,
+      unknown[0],
+    );
+  }
+
+  const protocol = (props.get("security.protocol")?.value ?? "PLAINTEXT").trim().toUpperCase();
+  if (!["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"].includes(protocol)) {
+    fail(`security.protocol must be PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL, not "${protocol}"`, "security.protocol");
+  }
+  const usesSsl = protocol === "SSL" || protocol === "SASL_SSL";
+  const usesSasl = protocol.startsWith("SASL_");
+  const stray = [...props.keys()].filter((k) => (!usesSsl && SSL_KEYS.includes(k)) || (!usesSasl && SASL_KEYS.includes(k)));
+  if (stray.length > 0) {
+    fail(`${stray.join(", ")} ${stray.length > 1 ? "are" : "is"} set but security.protocol is ${protocol}; set security.protocol to use them`, stray[0]);
+  }
+
+  const config: { ssl?: SslSettings; sasl?: SaslSettings } = {};
+  if (usesSsl) config.ssl = sslSettings(props, fail);
+  if (usesSasl) config.sasl = saslSettings(props, fail);
+  return config;
+}
+
+/** Node TLS options for `createKafkajsPort`, reading PEM files through `read`. */
+export function tlsOptions(ssl: SslSettings, read: (path: string) => string | Buffer): ConnectionOptions {
+  const pem = (s: PemSource): string | Buffer => ("path" in s ? read(s.path) : s.pem);
+  return {
+    ...(ssl.ca ? { ca: pem(ssl.ca) } : {}),
+    ...(ssl.cert ? { cert: pem(ssl.cert) } : {}),
+    ...(ssl.key ? { key: pem(ssl.key) } : {}),
+    ...(ssl.keyPassword !== undefined ? { passphrase: ssl.keyPassword } : {}),
+    ...(ssl.verifyHostname ? {} : { checkServerIdentity: () => undefined }),
+  };
+}
+
+type Fail = (message: string, key?: string) => never;
+
+function sslSettings(props: Map<string, Property>, fail: Fail): SslSettings {
+  const get = (k: string): string | undefined => props.get(k)?.value;
+  const storeType = (k: string): string => (get(k) ?? "JKS").trim().toUpperCase();
+
+  let ca: PemSource | undefined;
+  if (get("ssl.truststore.location") !== undefined || get("ssl.truststore.certificates") !== undefined) {
+    if (storeType("ssl.truststore.type") !== "PEM") fail(`ssl.truststore.type is ${storeType("ssl.truststore.type")}: ${JKS_HINT}`, "ssl.truststore.location");
+  }
+  const caOptions = ["ssl.ca.location", "ssl.truststore.location", "ssl.truststore.certificates"].filter((k) => get(k) !== undefined);
+  if (caOptions.length > 1) fail(`set only one of ${caOptions.join(", ")}`, caOptions[1]);
+  const caPath = get("ssl.ca.location") ?? get("ssl.truststore.location");
+  const caPem = get("ssl.truststore.certificates");
+  if (caPath !== undefined) ca = { path: caPath.trim() };
+  else if (caPem !== undefined) ca = { pem: caPem };
+
+  let cert: PemSource | undefined;
+  let key: PemSource | undefined;
+  const keystoreKeys = ["ssl.keystore.location", "ssl.keystore.certificate.chain", "ssl.keystore.key"].filter((k) => get(k) !== undefined);
+  if (keystoreKeys.length > 0 && storeType("ssl.keystore.type") !== "PEM") {
+    fail(`ssl.keystore.type is ${storeType("ssl.keystore.type")}: ${JKS_HINT}`, keystoreKeys[0]);
+  }
+  const librdkafka = ["ssl.certificate.location", "ssl.key.location"].filter((k) => get(k) !== undefined);
+  if (librdkafka.length > 0 && keystoreKeys.length > 0) fail(`set either ${librdkafka.join(", ")} or ${keystoreKeys.join(", ")}, not both`, keystoreKeys[0]);
+  const location = get("ssl.keystore.location");
+  if (location !== undefined) {
+    if (get("ssl.keystore.certificate.chain") !== undefined || get("ssl.keystore.key") !== undefined) {
+      fail("set either ssl.keystore.location or ssl.keystore.certificate.chain with ssl.keystore.key, not both", "ssl.keystore.location");
+    }
+    // A PEM key store is one file holding the private key and the certificate chain.
+    cert = { path: location.trim() };
+    key = { path: location.trim() };
+  } else {
+    const certPath = get("ssl.certificate.location");
+    const keyPath = get("ssl.key.location");
+    const certPem = get("ssl.keystore.certificate.chain");
+    const keyPem = get("ssl.keystore.key");
+    if (certPath !== undefined) cert = { path: certPath.trim() };
+    else if (certPem !== undefined) cert = { pem: certPem };
+    if (keyPath !== undefined) key = { path: keyPath.trim() };
+    else if (keyPem !== undefined) key = { pem: keyPem };
+    if ((cert === undefined) !== (key === undefined)) {
+      fail(
+        "a client certificate needs its private key and the other way round: set both ssl.certificate.location and ssl.key.location " +
+          "(or ssl.keystore.certificate.chain and ssl.keystore.key)",
+        librdkafka[0] ?? keystoreKeys[0],
+      );
+    }
+  }
+  const keyPassword = get("ssl.key.password");
+  if (keyPassword !== undefined && key === undefined) fail("ssl.key.password is set but no private key is", "ssl.key.password");
+
+  const algorithm = (get("ssl.endpoint.identification.algorithm") ?? "https").trim().toLowerCase();
+  if (algorithm !== "" && algorithm !== "https") {
+    fail(`ssl.endpoint.identification.algorithm must be https or empty, not "${algorithm}"`, "ssl.endpoint.identification.algorithm");
+  }
+  return {
+    ...(ca ? { ca } : {}),
+    ...(cert ? { cert } : {}),
+    ...(key ? { key } : {}),
+    ...(keyPassword !== undefined ? { keyPassword } : {}),
+    verifyHostname: algorithm === "https",
+  };
+}
+
+function saslSettings(props: Map<string, Property>, fail: Fail): SaslSettings {
+  const given = props.get("sasl.mechanism")?.value.trim().toUpperCase();
+  if (given === undefined) {
+    fail("sasl.mechanism is not set and Kafka's default, GSSAPI (Kerberos), is not supported; set PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512", "security.protocol");
+  }
+  const mechanism = MECHANISMS[given ?? ""];
+  if (!mechanism) return fail(`sasl.mechanism ${given ?? ""} is not supported; use PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512`, "sasl.mechanism");
+  const jaas = props.get("sasl.jaas.config");
+  if (!jaas) return fail(`sasl.jaas.config is required for ${given ?? ""}: ${mechanism.module} required username="…" password="…";`, "sasl.mechanism");
+  let parsed: JaasEntry;
+  try {
+    parsed = parseJaas(jaas.value);
+  } catch (e) {
+    return fail(`sasl.jaas.config: ${e instanceof Error ? e.message : String(e)}`, "sasl.jaas.config");
+  }
+  if (parsed.module !== mechanism.module) {
+    fail(`sasl.jaas.config uses ${parsed.module} but sasl.mechanism ${given ?? ""} needs ${mechanism.module}`, "sasl.jaas.config");
+  }
+  const username = parsed.options.get("username");
+  const password = parsed.options.get("password");
+  if (username === undefined || password === undefined) {
+    fail(`sasl.jaas.config needs username="…" and password="…"`, "sasl.jaas.config");
+  }
+  return { mechanism: mechanism.name, username: username ?? "", password: password ?? "" };
+}
+
+interface JaasEntry {
+  readonly module: string;
+  readonly options: Map<string, string>;
+}
+
+/** One JAAS login module entry: `Module flag key="value" …;` (values may be quoted, with \-escapes). */
+function parseJaas(text: string): JaasEntry {
+  const tokens: Array<{ kind: "word" | "quoted" | "=" | ";"; text: string }> = [];
+  let i = 0;
+  while (i < text.length) {
+    const c = text.charAt(i);
+    if (/\s/.test(c)) {
+      i++;
+    } else if (c === "=" || c === ";") {
+      tokens.push({ kind: c, text: c });
+      i++;
+    } else if (c === '"') {
+      let s = "";
+      i++;
+      while (i < text.length && text.charAt(i) !== '"') {
+        if (text.charAt(i) === "\\" && i + 1 < text.length) i++;
+        s += text.charAt(i);
+        i++;
+      }
+      if (i >= text.length) throw new Error("a quoted value is not closed");
+      i++;
+      tokens.push({ kind: "quoted", text: s });
+    } else {
+      let s = "";
+      while (i < text.length && !/[\s=;"]/.test(text.charAt(i))) s += text.charAt(i++);
+      tokens.push({ kind: "word", text: s });
+    }
+  }
+  const [module, flag, ...rest] = tokens;
+  if (module?.kind !== "word" || flag?.kind !== "word") throw new Error('expected "<LoginModule> required key="value" …;"');
+  if (!["required", "requisite", "sufficient", "optional"].includes(flag.text)) {
+    throw new Error(`"${flag.text}" is not a JAAS control flag (required, requisite, sufficient, optional)`);
+  }
+  const options = new Map<string, string>();
+  let k = 0;
+  while (k < rest.length && rest[k]?.kind !== ";") {
+    const name = rest[k];
+    const eq = rest[k + 1];
+    const value = rest[k + 2];
+    if (name?.kind !== "word" || eq?.kind !== "=" || (value?.kind !== "word" && value?.kind !== "quoted")) {
+      throw new Error(`expected key="value" after "${module.text} ${flag.text}"`);
+    }
+    options.set(name.text, value.text);
+    k += 3;
+  }
+  if (rest[k]?.kind !== ";") throw new Error('the login module entry must end with ";"');
+  if (k + 1 < rest.length) throw new Error("only one login module may be given");
+  return { module: module.text, options };
+}
+
+/** java.util.Properties text: `key=value`, `key: value` or `key value`, # and ! comments, \-continuations and escapes. */
+function parseProperties(text: string, source?: string): Map<string, Property> {
+  const lines = text.split(/\r\n|\r|\n/);
+  const props = new Map<string, Property>();
+  for (let n = 0; n < lines.length; n++) {
+    const start = n + 1;
+    let logical = (lines[n] ?? "").replace(/^[ \t\f]+/, "");
+    if (logical === "" || logical.startsWith("#") || logical.startsWith("!")) continue;
+    while (endsInEscape(logical) && n + 1 < lines.length) {
+      logical = logical.slice(0, -1) + (lines[++n] ?? "").replace(/^[ \t\f]+/, "");
+    }
+    if (endsInEscape(logical)) logical = logical.slice(0, -1);
+    let k = 0;
+    while (k < logical.length && !/[=: \t\f]/.test(logical.charAt(k))) k += logical.charAt(k) === "\\" ? 2 : 1;
+    const rawKey = logical.slice(0, k);
+    let v = k;
+    while (v < logical.length && /[ \t\f]/.test(logical.charAt(v))) v++;
+    if (v < logical.length && /[=:]/.test(logical.charAt(v))) v++;
+    while (v < logical.length && /[ \t\f]/.test(logical.charAt(v))) v++;
+    try {
+      props.set(unescape(rawKey), { value: unescape(logical.slice(v)), line: start });
+    } catch (e) {
+      throw new BallastError("CONFIG", e instanceof Error ? e.message : String(e), {
+        ...(source !== undefined ? { source } : {}),
+        line: start,
+      });
+    }
+  }
+  return props;
+}
+
+function endsInEscape(line: string): boolean {
+  let slashes = 0;
+  for (let i = line.length - 1; i >= 0 && line.charAt(i) === "\\"; i--) slashes++;
+  return slashes % 2 === 1;
+}
+
+const ESCAPES: Record<string, string> = { t: "\t", n: "\n", r: "\r", f: "\f" };
+
+function unescape(s: string): string {
+  return s.replace(/\\(u([0-9a-fA-F]{0,4})|.)/g, (all: string, c: string, hex: string | undefined) => {
+    if (hex !== undefined) {
+      if (hex.length !== 4) throw new Error(`malformed \\u escape "${all}"`);
+      return String.fromCharCode(parseInt(hex, 16));
+    }
+    return ESCAPES[c] ?? c;
+  });
+}
