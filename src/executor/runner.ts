@@ -344,6 +344,7 @@ export class Executor {
         this.finish(t, "timed-out", `${why}; its reassignment was cancelled (back to [${t.from.join(",")}])`);
         finished.push(t);
       }
+      await this.restoreOrder(toCancel);
     }
     if (finished.length > 0) {
       await this.throttles.removePartitions(finished);
@@ -437,6 +438,23 @@ export class Executor {
     }
     for (const t of this.tasks("pending", "submitting", "moving")) this.finish(t, "cancelled");
     this.save();
+    await this.restoreOrder(this.state.tasks.filter((t) => t.state === "cancelled"));
+  }
+
+  /**
+   * A cancelled reassignment gets its replica set back but, in KRaft, in id order; reordering it
+   * (no data moves) and electing restores the original preferred leader too.
+   */
+  private async restoreOrder(tasks: readonly TaskRecord[]): Promise<void> {
+    if (tasks.length === 0) return;
+    const live = await partitionsByKey(this.port, tasks.map((t) => t.topic));
+    const reorder = tasks.filter((t) => {
+      const p = live.get(partitionKey(t));
+      return p !== undefined && sameSet(p.replicas, t.from) && !sameList(p.replicas, t.from);
+    });
+    if (reorder.length === 0) return;
+    await this.port.alterPartitionReassignments(reorder.map((t) => ({ topic: t.topic, partition: t.partition, replicas: t.from })));
+    await this.port.electPreferredLeaders(reorder.map((t) => ({ topic: t.topic, partition: t.partition })));
   }
 
   /** Removes every throttle Ballast set (topic entries of deleted topics are gone with them). */

@@ -167,6 +167,7 @@ export class Throttles {
       }
       if (ops.length > 0) changes.push({ resource: { type: "topic", name: topic }, ops });
     }
+    await deleteWhenEmptied(this.port, changes);
     await check(this.port, changes, true);
     for (const f of forget) f();
     this.onChange();
@@ -182,6 +183,7 @@ export class Throttles {
       if (mine.follower.length > 0) ops.push({ op: "subtract", name: FOLLOWER_REPLICAS, value: mine.follower.join(",") });
       if (ops.length > 0) topicChanges.push({ resource: { type: "topic", name: topic }, ops });
     }
+    await deleteWhenEmptied(this.port, topicChanges);
     await this.apply(topicChanges);
     this.record.topics = {};
     const ids = Object.keys(this.record.brokers);
@@ -206,6 +208,30 @@ export class Throttles {
   private async apply(changes: Array<{ resource: ConfigResource; ops: AlterOp[] }>): Promise<void> {
     await check(this.port, changes, true);
     this.onChange();
+  }
+}
+
+/**
+ * Kafka leaves a list config set to "" when SUBTRACT removes its last item; where Ballast's entries
+ * are all that is left, the key is deleted instead, so nothing of Ballast's remains.
+ */
+async function deleteWhenEmptied(port: KafkaPort, changes: Array<{ resource: ConfigResource; ops: AlterOp[] }>): Promise<void> {
+  const topics = changes.filter((c) => c.resource.type === "topic").map((c) => c.resource);
+  if (topics.length === 0) return;
+  let configs: Map<string, ConfigEntry[]>;
+  try {
+    configs = await port.describeConfigs(topics);
+  } catch {
+    return; // A deleted topic fails the read; plain SUBTRACT is still right.
+  }
+  for (const c of changes) {
+    const entries = configs.get(resourceKey(c.resource));
+    if (!entries) continue;
+    c.ops = c.ops.map((op) => {
+      if (op.op !== "subtract") return op;
+      const left = listOf(dynamicValue(entries, op.name, "dynamic-topic")).filter((e) => !op.value.split(",").includes(e));
+      return left.length === 0 ? { op: "delete", name: op.name } : op;
+    });
   }
 }
 
