@@ -5,4 +5,8 @@ process.exitCode = await main(process.argv, {
   stdout: process.stdout,
   stderr: process.stderr,
   env: process.env,
+  onInterrupt: (handler) => {
+    process.on("SIGINT", handler);
+    return () => process.off("SIGINT", handler);
+  },
 });

@@ -22,8 +22,8 @@ export function addDescribeCommand(program: Command, io: CliIo): void {
     .action((flags: DescribeFlags) => runDescribe(flags, io));
 }
 
-function runDescribe(flags: DescribeFlags, io: CliIo): void {
-  const { cluster, options } = loadBalanceInputs(flags);
+async function runDescribe(flags: DescribeFlags, io: CliIo): Promise<void> {
+  const { cluster, options } = await loadBalanceInputs(flags, "describe");
   const report = assess(cluster, options);
   if (flags.json === true) {
     io.stdout.write(`${JSON.stringify(report)}\n`);

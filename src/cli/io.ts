@@ -23,6 +23,15 @@ export interface CliIo {
   readonly stdout: OutputStream;
   readonly stderr: OutputStream;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Calls `handler` on each Ctrl-C (SIGINT) until the returned function is called. */
+  readonly onInterrupt?: (handler: () => void) => () => void;
+}
+
+/** Ends a command with a given exit status once its output is written (not an error). */
+export class ExitStatus extends Error {
+  constructor(readonly status: number) {
+    super(`exit ${String(status)}`);
+  }
 }
 
 export const EXIT_OK = 0;
@@ -91,6 +100,7 @@ export function colorLevel(io: CliIo): ColorSupportLevel {
  * one `error:` line for bad input, the stack only for bugs.
  */
 export function reportError(err: unknown, io: CliIo): number {
+  if (err instanceof ExitStatus) return err.status;
   if (isBallastError(err)) {
     io.stderr.write(`error: ${oneLine(err.describe())}\n`);
     return EXIT_USAGE;

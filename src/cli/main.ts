@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { addDescribeCommand } from "./describe.js";
+import { addExecuteCommands } from "./execute.js";
 import { addGenerateCommand } from "./generate.js";
 import { type CliIo, EXIT_OK, reportError } from "./io.js";
 import { addPlanCommand } from "./plan.js";
@@ -13,7 +14,7 @@ export type { CliIo, OutputStream } from "./io.js";
 
 export function createProgram(io: CliIo): Command {
   const program = new Command("ballast")
-    .description("Plan rack-aware, evenly spread Kafka replica placements with minimal data movement.")
+    .description("Plan rack-aware, evenly spread Kafka replica placements with minimal data movement, and apply them in throttled, resumable batches.")
     .version(packageVersion(), "-V, --version", "print the version")
     .helpOption("-h, --help", "print help")
     .helpCommand("help [command]", "print help for a command")
@@ -23,6 +24,7 @@ export function createProgram(io: CliIo): Command {
   addPlanCommand(program, io);
   addDescribeCommand(program, io);
   addGenerateCommand(program, io);
+  addExecuteCommands(program, io);
   return program;
 }
 

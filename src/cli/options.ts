@@ -10,6 +10,8 @@ import type { Cluster } from "../model/types.js";
 import { DEFAULT_DISK_THRESHOLD } from "../solver/index.js";
 import type { PlanOptions } from "../solver/types.js";
 import { loadCluster, loadConfig, usageError } from "./io.js";
+import { type KafkaFlags, addKafkaOptions, withPort } from "./kafka.js";
+import { liveSnapshot } from "../executor/snapshot.js";
 
 /** Turns a flag's text into a value, or throws a USAGE error naming `flag`. */
 export type ValueParser<T> = (raw: string, flag: string) => T;
@@ -123,8 +125,9 @@ function splitList(raw: string): string[] {
 // ---- the balance inputs shared by plan and describe ----------------------------------------
 
 /** Flags that shape a balance (commander's camel-cased option values). */
-export interface BalanceFlags {
-  readonly cluster: string;
+export interface BalanceFlags extends KafkaFlags {
+  /** A snapshot file; or, with --bootstrap-server, the live cluster. */
+  readonly cluster?: string;
   readonly config?: string;
   readonly excludeBrokers?: readonly number[];
   readonly excludeTopics?: readonly string[];
@@ -140,16 +143,18 @@ export interface BalanceInputs {
 
 /** --cluster, --exclude-brokers and --config, which every balance command takes. */
 export function addBalanceOptions(command: Command): Command {
-  return command
-    .requiredOption("--cluster <snapshot>", "cluster snapshot (.yaml, .yml or .json)")
+  return addKafkaOptions(command.option("--cluster <snapshot>", "cluster snapshot (.yaml, .yml or .json); or --bootstrap-server for the live cluster"))
     .addOption(valueOption("--exclude-brokers <ids>", "brokers to drain, e.g. 5,17 (added to the config's excludeBrokers)", integerList(0)))
     .option("--config <file>", "balance config (YAML): goals, excludeBrokers, excludeTopics, budgets");
 }
 
 /** Reads the snapshot and the config, and merges the config with the flags. */
-export function loadBalanceInputs(flags: BalanceFlags): BalanceInputs {
+export async function loadBalanceInputs(flags: BalanceFlags, command: string): Promise<BalanceInputs> {
+  if ((flags.cluster === undefined) === (flags.bootstrapServer === undefined)) {
+    throw usageError("--cluster", `'ballast ${command}' needs either --cluster <snapshot> or --bootstrap-server <brokers>`);
+  }
   const config = flags.config === undefined ? {} : loadConfig(flags.config);
-  const cluster = loadCluster(flags.cluster);
+  const cluster = flags.cluster !== undefined ? loadCluster(flags.cluster) : await withPort(flags, command, (port) => liveSnapshot(port));
   return { cluster, options: planOptions(flags, config) };
 }
 

@@ -44,9 +44,9 @@ export function addPlanCommand(program: Command, io: CliIo): void {
     .action((flags: PlanFlags) => runPlan(flags, io));
 }
 
-function runPlan(flags: PlanFlags, io: CliIo): void {
+async function runPlan(flags: PlanFlags, io: CliIo): Promise<void> {
   const started = performance.now();
-  const { cluster, options } = loadBalanceInputs(flags);
+  const { cluster, options } = await loadBalanceInputs(flags, "plan");
   const outcome = plan(cluster, options);
   const elapsedMs = performance.now() - started;
   if (outcome.status === "infeasible") throw infeasibleError(outcome.problems);

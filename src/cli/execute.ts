@@ -1,0 +1,410 @@
+/**
+ * The executor's commands: `execute` (or `--resume`, `--dry-run`, `--simulate`), `status`,
+ * `cancel`, `rollback`, `throttle` and `snapshot`.
+ */
+import { randomUUID } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Chalk } from "chalk";
+import type { Command } from "commander";
+import type { ExecutionSummary } from "../executor/execute.js";
+import { cancelExecution, executionStatus, requestThrottle, resumeExecution, rollbackText, startExecution } from "../executor/execute.js";
+import { StateStore } from "../executor/journal.js";
+import type { KafkaPort } from "../executor/port.js";
+import { planAllBatches } from "../executor/batches.js";
+import type { ExecuteOptions, ExecutionEvent, ExecutionPlan, StopSignal } from "../executor/runner.js";
+import { preflight, withSizes } from "../executor/runner.js";
+import { bandwidthLowerBound, createSimClock, createSimulatedCluster } from "../executor/simulator.js";
+import { liveSnapshot } from "../executor/snapshot.js";
+import { composeStrategies, parseStrategies } from "../executor/strategy.js";
+import type { Clock, MoveTask, StrategyName } from "../executor/types.js";
+import { DEFAULT_LIMITS, added, systemClock } from "../executor/types.js";
+import { formatCluster } from "../model/format.js";
+import { parseMetrics } from "../model/metrics.js";
+import { clusterFormatFor } from "../model/parse.js";
+import { parseReassignment } from "../model/reassignment.js";
+import type { Reassignment } from "../model/types.js";
+import { formatBytes, formatRate, parseBytes, parseRate } from "../model/units.js";
+import { type CliIo, ExitStatus, colorLevel, loadCluster, readTextFile, usageError, writeFileAtomic } from "./io.js";
+import { type KafkaFlags, addKafkaOptions, openPort, withPort } from "./kafka.js";
+import { fromModel, integer, valueOption } from "./options.js";
+
+/** Exit statuses of `execute` beyond 0 (done), 1 (bug) and 2 (bad input or refused). */
+export const EXIT_PARTIAL = 3;
+export const EXIT_INTERRUPTED = 130;
+
+interface StateFlags {
+  readonly stateDir: string;
+}
+
+interface ExecuteFlags extends KafkaFlags, StateFlags {
+  readonly resume?: boolean;
+  readonly throttle?: number;
+  readonly maxMovesPerBroker: number;
+  readonly maxMoves?: number;
+  readonly maxBytesInFlight?: number;
+  readonly strategy: StrategyName[];
+  readonly partitionTimeout: number;
+  readonly brokerDownTimeout: number;
+  readonly pollInterval: number;
+  readonly allowUnderReplicated?: boolean;
+  readonly dryRun?: boolean;
+  readonly simulate?: boolean;
+  readonly cluster?: string;
+  readonly json?: boolean;
+}
+
+/** `30s`, `10m`, `2h`, `500ms` or plain seconds, as milliseconds. */
+export function duration(raw: string, flag: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(raw);
+  if (m === null) throw usageError(flag, `expected a duration such as 30s, 10m or 2h, got '${raw}'`);
+  const n = Number(m[1]);
+  const unit = m[2] ?? "s";
+  const ms = unit === "ms" ? n : unit === "s" ? n * 1000 : unit === "m" ? n * 60_000 : n * 3_600_000;
+  if (!(ms > 0)) throw usageError(flag, `must be more than 0, got '${raw}'`);
+  return ms;
+}
+
+function stateOption(command: Command): Command {
+  return command.option("--state-dir <dir>", "where the execution journal lives", ".ballast");
+}
+
+/** Hooks Ctrl-C: first press stops new batches, second cancels in-flight moves. */
+function interruptible(io: CliIo, stop: StopSignal, say: (text: string) => void): () => void {
+  return (
+    io.onInterrupt?.(() => {
+      stop.level++;
+      say(
+        stop.level === 1
+          ? "stopping: no new batches; waiting for partitions in flight (Ctrl-C again to cancel them)"
+          : "cancelling the partitions in flight and removing throttles",
+      );
+    }) ?? (() => undefined)
+  );
+}
+
+export function addExecuteCommands(program: Command, io: CliIo): void {
+  const execute = program
+    .command("execute")
+    .argument("[plan.json]", "reassignment plan (from 'ballast plan' or kafka-reassign-partitions.sh)")
+    .description("move partitions to a plan in throttled, resumable batches");
+  addKafkaOptions(stateOption(execute))
+    .option("--resume", "finish the execution in --state-dir after the executor stopped or died")
+    .addOption(valueOption("--throttle <rate>", "replication throttle, e.g. 50MiB/s (also changes a resumed run's rate)", fromModel(parseRate)))
+    .addOption(valueOption("--max-moves-per-broker <n>", "replica moves in flight per broker, in and out", integer(1)).default(DEFAULT_LIMITS.maxMovesPerBroker))
+    .addOption(valueOption("--max-moves <n>", "replica moves in flight in the cluster", integer(1)))
+    .addOption(valueOption("--max-bytes-in-flight <size>", "bytes being copied at once, e.g. 100GiB", fromModel(parseBytes)))
+    .addOption(valueOption("--strategy <list>", "batch order: small-first, large-first, at-risk-first (chainable)", (raw: string) => parseStrategies(raw)).default(["at-risk-first", "small-first"]))
+    .addOption(valueOption("--partition-timeout <duration>", "give up (and revert) a partition not done by then", duration).default(3_600_000))
+    .addOption(valueOption("--broker-down-timeout <duration>", "give up moves involving a broker down this long", duration).default(600_000))
+    .addOption(valueOption("--poll-interval <duration>", "time between checks of the cluster", duration).default(5000))
+    .option("--allow-under-replicated", "start even when partitions of the plan are under-replicated")
+    .option("--dry-run", "print the batches and the estimated duration; change nothing")
+    .option("--simulate", "run against an in-process simulation of --cluster instead of Kafka")
+    .option("--cluster <snapshot>", "the snapshot to simulate (with --simulate)")
+    .option("--json", "print events as JSON lines")
+    .action((planPath: string | undefined, flags: ExecuteFlags) => runExecute(planPath, flags, io));
+
+  addKafkaOptions(stateOption(program.command("cancel").description("cancel Ballast's in-flight reassignments (reverting them) and remove its throttles")))
+    .option("--json", "print the final state as JSON")
+    .action((flags: KafkaFlags & StateFlags & { json?: boolean }) => runCancel(flags, io));
+
+  stateOption(program.command("status").description("show the execution in --state-dir"))
+    .option("--json", "print one JSON object")
+    .action((flags: StateFlags & { json?: boolean }) => runStatus(flags, io));
+
+  stateOption(program.command("rollback").description("write the plan that puts every partition of the execution back where it was"))
+    .requiredOption("-o, --output <plan.json>", "where to write the rollback plan")
+    .action((flags: StateFlags & { output: string }) => {
+      writeFileAtomic(flags.output, rollbackText(new StateStore(flags.stateDir)), "rollback plan");
+      io.stdout.write(`Rollback plan written to ${flags.output}; run it with 'ballast execute ${flags.output} --bootstrap-server …'.\n`);
+    });
+
+  stateOption(program.command("throttle").description("change the throttle of the running (or next resumed) execution"))
+    .argument("<rate>", "new rate, e.g. 80MiB/s")
+    .action((raw: string, flags: StateFlags) => {
+      const rate = fromModel(parseRate)(raw, "<rate>");
+      const store = new StateStore(flags.stateDir);
+      store.load();
+      requestThrottle(store, rate);
+      io.stdout.write(`Throttle ${formatRate(rate)} requested; ${store.lockedByOther() ? "the running executor applies it at its next check" : "it applies when the execution resumes"}.\n`);
+    });
+
+  addKafkaOptions(program.command("snapshot").description("write a snapshot of a live cluster"))
+    .option("-o, --output <file>", "snapshot file (.yaml, .yml or .json); YAML on stdout when absent")
+    .option("--metrics <file>", "per-topic or per-partition bytesIn/bytesOut (YAML or JSON), see the README")
+    .option("--name <name>", "cluster name to record")
+    .option("--hosts-from-listeners", "record each broker's listener host as its host (several brokers per machine)")
+    .action((flags: KafkaFlags & { output?: string; metrics?: string; name?: string; hostsFromListeners?: boolean }) => runSnapshot(flags, io));
+}
+
+async function runSnapshot(
+  flags: KafkaFlags & { output?: string; metrics?: string; name?: string; hostsFromListeners?: boolean },
+  io: CliIo,
+): Promise<void> {
+  const metrics = flags.metrics === undefined ? undefined : parseMetrics(readTextFile(flags.metrics, "metrics file"), clusterFormatFor(flags.metrics), flags.metrics);
+  const cluster = await withPort(flags, "snapshot", (port) =>
+    liveSnapshot(port, {
+      ...(metrics !== undefined ? { metrics } : {}),
+      ...(flags.name !== undefined ? { name: flags.name } : {}),
+      ...(flags.hostsFromListeners === true ? { hostsFromListeners: true } : {}),
+    }),
+  );
+  if (flags.output === undefined) {
+    io.stdout.write(formatCluster(cluster, "yaml"));
+    return;
+  }
+  writeFileAtomic(flags.output, formatCluster(cluster, clusterFormatFor(flags.output)), "snapshot");
+  const partitions = cluster.topics.reduce((a, t) => a + t.partitions.length, 0);
+  io.stdout.write(`Snapshot of ${String(cluster.brokers.length)} brokers and ${String(partitions)} partitions written to ${flags.output}.\n`);
+}
+
+function executeOptions(flags: ExecuteFlags): ExecuteOptions {
+  return {
+    limits: {
+      maxMovesPerBroker: flags.maxMovesPerBroker,
+      maxMoves: flags.maxMoves ?? Number.POSITIVE_INFINITY,
+      maxBytesInFlight: flags.maxBytesInFlight ?? Number.POSITIVE_INFINITY,
+    },
+    strategy: flags.strategy,
+    throttle: flags.throttle ?? null,
+    partitionTimeoutMs: flags.partitionTimeout,
+    brokerDownTimeoutMs: flags.brokerDownTimeout,
+    pollMs: flags.pollInterval,
+    allowUnderReplicated: flags.allowUnderReplicated === true,
+  };
+}
+
+function readPlan(path: string | undefined): ExecutionPlan {
+  if (path === undefined) throw usageError("<plan.json>", "give the plan to execute (or --resume)");
+  const reassignment: Reassignment = parseReassignment(readTextFile(path, "plan"), path);
+  if (reassignment.madeFrom === undefined) return { reassignment };
+  return { reassignment, madeFrom: new Map(reassignment.madeFrom.map((o) => [`${o.topic}-${String(o.partition)}`, o.replicas])) };
+}
+
+async function runExecute(planPath: string | undefined, flags: ExecuteFlags, io: CliIo): Promise<void> {
+  if (flags.simulate === true && flags.cluster === undefined) throw usageError("--simulate", "needs --cluster <snapshot> to simulate");
+  if (flags.simulate !== true && flags.cluster !== undefined) throw usageError("--cluster", "only goes with --simulate");
+  const options = executeOptions(flags);
+  const reporter = new Reporter(io, flags.json === true);
+  let port: KafkaPort;
+  let clock: Clock = systemClock;
+  let simulated: ReturnType<typeof createSimulatedCluster> | undefined;
+  if (flags.simulate === true) {
+    const sim = createSimulatedCluster(loadCluster(flags.cluster!), { clock: createSimClock() });
+    simulated = sim;
+    port = sim.port;
+    clock = sim.clock;
+  } else port = openPort(flags, "execute");
+  try {
+    if (flags.dryRun === true) {
+      await dryRun(port, readPlan(planPath), options, reporter);
+      return;
+    }
+    const stateDir = flags.simulate === true && flags.stateDir === ".ballast" ? mkdtempSync(join(tmpdir(), "ballast-sim-")) : flags.stateDir;
+    const stop: StopSignal = { level: 0 };
+    const release = flags.simulate === true ? () => undefined : interruptible(io, stop, (t) => reporter.note(t));
+    const ctx = { port, store: new StateStore(stateDir), clock, emit: (e: ExecutionEvent) => reporter.event(e), stop, pollMs: options.pollMs };
+    try {
+      const status =
+        flags.resume === true
+          ? await resumeExecution(ctx, flags.throttle)
+          : await startExecution(ctx, readPlan(planPath), options, randomUUID());
+      if (simulated !== undefined) reporter.simulated(simulated.makespan(), ctx.store, options.throttle);
+      if (status === "stopped" || status === "cancelled") {
+        reporter.note(status === "stopped" ? `stopped; resume with 'ballast execute --resume --state-dir ${stateDir}'` : "cancelled");
+        if (stop.level > 0) throw new ExitStatus(EXIT_INTERRUPTED);
+      }
+      if (status === "failed") throw new ExitStatus(EXIT_PARTIAL);
+    } finally {
+      release();
+    }
+  } finally {
+    reporter.finish();
+    await port.close();
+  }
+}
+
+async function dryRun(port: KafkaPort, plan: ExecutionPlan, options: ExecuteOptions, reporter: Reporter): Promise<void> {
+  const tasks = await withSizes(port, await preflight(port, plan, options));
+  const order = composeStrategies(options.strategy, () => ({ atRisk: false }));
+  const waves = planAllBatches(tasks, options.limits, order);
+  const rate = options.throttle;
+  let seconds = 0;
+  for (const w of waves) seconds += rate === null ? 0 : bandwidthLowerBound(w, rate);
+  reporter.dryRun(waves, rate, seconds);
+}
+
+async function runCancel(flags: KafkaFlags & StateFlags & { json?: boolean }, io: CliIo): Promise<void> {
+  const store = new StateStore(flags.stateDir);
+  store.load();
+  const reporter = new Reporter(io, flags.json === true);
+  const state = await withPort(flags, "cancel", (port) =>
+    cancelExecution({ port, store, clock: systemClock, emit: (e) => reporter.event(e), stop: { level: 0 }, pollMs: 1000 }),
+  );
+  reporter.finish();
+  const cancelled = state.tasks.filter((t) => t.state === "cancelled").length;
+  if (flags.json === true) io.stdout.write(`${JSON.stringify(executionStatus(store))}\n`);
+  else io.stdout.write(`Execution ${state.id}: ${String(cancelled)} partition(s) cancelled and reverted; Ballast's throttles removed.\n`);
+}
+
+function runStatus(flags: StateFlags & { json?: boolean }, io: CliIo): void {
+  const s = executionStatus(new StateStore(flags.stateDir));
+  if (flags.json === true) {
+    io.stdout.write(`${JSON.stringify(s)}\n`);
+    return;
+  }
+  io.stdout.write(renderStatus(s, new Chalk({ level: colorLevel(io) })));
+}
+
+export function renderStatus(s: ExecutionSummary, chalk: InstanceType<typeof Chalk>): string {
+  const c = s.counts;
+  const total = Object.values(c).reduce((a, n) => a + n, 0);
+  const lines = [
+    `${chalk.bold("Execution")} ${s.id}: ${s.status}${s.running ? " (executor running)" : s.status === "running" ? " (no executor running: resume with 'ballast execute --resume')" : ""}`,
+    `started ${new Date(s.startedAt).toISOString()}, last update ${new Date(s.updatedAt).toISOString()}`,
+    `partitions: ${String(c.done)}/${String(total)} done, ${String(c.moving + c.submitting)} moving, ${String(c.pending)} pending` +
+      (c.failed + c["timed-out"] + c.skipped + c.cancelled > 0
+        ? `, ${String(c.failed)} failed, ${String(c["timed-out"])} timed out, ${String(c.skipped)} skipped, ${String(c.cancelled)} cancelled`
+        : ""),
+    `throttle: ${s.throttle === null ? "none" : formatRate(s.throttle)}${s.throttledBrokers.length > 0 ? ` on brokers ${s.throttledBrokers.join(", ")}` : ""}`,
+  ];
+  if (s.inFlight.length > 0) {
+    lines.push("in flight:");
+    for (const f of s.inFlight.slice(0, 20)) lines.push(`  ${f.partition}: [${f.from.join(",")}] → [${f.to.join(",")}]`);
+    if (s.inFlight.length > 20) lines.push(`  … and ${String(s.inFlight.length - 20)} more`);
+  }
+  for (const p of s.problems) lines.push(`${chalk.yellow(p.state)} ${p.partition}: ${p.note}`);
+  return `${lines.join("\n")}\n`;
+}
+
+/** Turns executor events into a progress bar (terminal), periodic lines, or JSON lines. */
+class Reporter {
+  private readonly chalk: InstanceType<typeof Chalk>;
+  private readonly tty: boolean;
+  private lastLine = 0;
+  private barShown = false;
+
+  constructor(
+    private readonly io: CliIo,
+    private readonly json: boolean,
+  ) {
+    this.chalk = new Chalk({ level: colorLevel(io) });
+    this.tty = io.stdout.isTTY === true && !json;
+  }
+
+  private line(text: string): void {
+    if (this.barShown) {
+      this.io.stdout.write("\r\x1b[K");
+      this.barShown = false;
+    }
+    this.io.stdout.write(`${text}\n`);
+  }
+
+  note(text: string): void {
+    if (this.json) this.io.stdout.write(`${JSON.stringify({ type: "note", message: text })}\n`);
+    else this.line(text);
+  }
+
+  event(e: ExecutionEvent): void {
+    if (this.json) {
+      this.io.stdout.write(`${JSON.stringify({ ...e, time: new Date().toISOString() })}\n`);
+      return;
+    }
+    switch (e.type) {
+      case "start":
+        this.line(
+          `${e.resumed ? "Resuming" : "Starting"} execution ${e.id}: ${String(e.tasks)} partition(s), ${String(e.moves)} replica move(s), ${formatBytes(e.bytes)} to copy`,
+        );
+        return;
+      case "progress":
+        this.progress(e);
+        return;
+      case "finished-partition":
+        if (e.state !== "done") this.line(`${this.chalk.yellow(e.state)} ${e.partition}${e.note !== undefined ? `: ${e.note}` : ""}`);
+        return;
+      case "paused":
+        this.line(`${this.chalk.yellow("paused")} moves involving broker(s) ${e.brokers.join(", ")}: not registered`);
+        return;
+      case "warning":
+        this.line(`${this.chalk.yellow("warning:")} ${e.message}`);
+        return;
+      case "throttle":
+        this.line(`throttle now ${formatRate(e.rate)}`);
+        return;
+      case "end": {
+        const c = e.counts;
+        this.line(
+          `Execution ${e.status}: ${String(c.done)} done, ${String(c.failed)} failed, ${String(c["timed-out"])} timed out, ${String(c.skipped)} skipped, ${String(c.cancelled)} cancelled, ${String(c.pending + c.moving + c.submitting)} unfinished`,
+        );
+        return;
+      }
+      case "submitted":
+        return;
+    }
+  }
+
+  private progress(e: Extract<ExecutionEvent, { type: "progress" }>): void {
+    const eta = e.etaMs === null ? "ETA –" : `ETA ${formatDuration(e.etaMs)}`;
+    const text = `${String(e.done)}/${String(e.total)} partitions, ${formatBytes(e.bytesDone)}/${formatBytes(e.bytesTotal)}, ${formatRate(e.rate)}, ${String(e.inFlight)} in flight, ${eta}`;
+    if (this.tty) {
+      const width = 24;
+      const filled = e.total === 0 ? width : Math.round((e.done / e.total) * width);
+      this.io.stdout.write(`\r\x1b[K[${this.chalk.green("#".repeat(filled))}${"-".repeat(width - filled)}] ${text}`);
+      this.barShown = true;
+      return;
+    }
+    const now = Date.now();
+    if (now - this.lastLine >= 10_000 || e.done === e.total) {
+      this.lastLine = now;
+      this.line(text);
+    }
+  }
+
+  dryRun(waves: readonly (readonly MoveTask[])[], rate: number | null, seconds: number): void {
+    if (this.json) {
+      this.io.stdout.write(
+        `${JSON.stringify({ type: "dry-run", batches: waves.map((w) => w.map((t) => ({ topic: t.topic, partition: t.partition, from: t.from, to: t.to, bytes: t.size * added(t).length }))), throttle: rate, estimatedSeconds: rate === null ? null : seconds })}\n`,
+      );
+      return;
+    }
+    waves.forEach((w, i) => {
+      const bytes = w.reduce((a, t) => a + t.size * added(t).length, 0);
+      this.line(`batch ${String(i + 1)}: ${String(w.length)} partition(s), ${formatBytes(bytes)}`);
+      for (const t of w.slice(0, 10)) this.line(`  ${t.topic}-${String(t.partition)}: [${t.from.join(",")}] → [${t.to.join(",")}]`);
+      if (w.length > 10) this.line(`  … and ${String(w.length - 10)} more`);
+    });
+    this.line(
+      rate === null
+        ? `${String(waves.length)} batch(es); no --throttle given, so no duration estimate`
+        : `${String(waves.length)} batch(es); at ${formatRate(rate)} at least ${formatDuration(seconds * 1000)} (each batch limited by its busiest broker)`,
+    );
+  }
+
+  simulated(makespanSeconds: number, store: StateStore, rate: number | null): void {
+    const tasks = store.load().tasks;
+    const bound = rate === null ? null : bandwidthLowerBound(tasks, rate);
+    const text =
+      `simulated makespan ${formatDuration(makespanSeconds * 1000)}` +
+      (bound === null ? "" : `; bandwidth lower bound ${formatDuration(bound * 1000)} (ratio ${(makespanSeconds / Math.max(bound, 1e-9)).toFixed(2)})`);
+    if (this.json) this.io.stdout.write(`${JSON.stringify({ type: "simulation", makespanSeconds, lowerBoundSeconds: bound })}\n`);
+    else this.line(text);
+  }
+
+  finish(): void {
+    if (this.barShown) {
+      this.io.stdout.write("\n");
+      this.barShown = false;
+    }
+  }
+}
+
+export function formatDuration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${String(s)}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${String(m)}m${String(s % 60).padStart(2, "0")}s`;
+  return `${String(Math.floor(m / 60))}h${String(m % 60).padStart(2, "0")}m`;
+}
+

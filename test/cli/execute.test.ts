@@ -1,0 +1,90 @@
+/**
+ * The executor's commands in-process, against the built-in simulation (no Kafka): execute, dry run,
+ * status, rollback, throttle requests, and their errors.
+ */
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { parseReassignment } from "../../src/model/reassignment.js";
+import { run, tempDir } from "./helpers.js";
+
+describe("ballast execute (simulated)", () => {
+  const tmp = tempDir();
+  const cluster = join(tmp.dir, "c.yaml");
+  const plan = join(tmp.dir, "plan.json");
+  const state = join(tmp.dir, "state");
+
+  before(async () => {
+    const gen = await run(["generate", "--brokers", "6", "--new-brokers", "2", "--topics", "3", "--partitions", "4-6", "--size-dist", "fixed", "--mean-size", "64MiB", "-o", cluster]);
+    assert.equal(gen.code, 0, gen.stderr);
+    const p = await run(["plan", "--cluster", cluster, "--output", plan, "--json"]);
+    assert.equal(p.code, 0, p.stderr);
+  });
+  after(() => tmp.cleanup());
+
+  it("runs the plan to completion and reports the makespan against the bandwidth bound", async () => {
+    const r = await run(["execute", plan, "--simulate", "--cluster", cluster, "--throttle", "20MiB/s", "--state-dir", state, "--poll-interval", "2s"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /Execution completed: (\d+) done, 0 failed/);
+    const m = /simulated makespan .*ratio (\d+\.\d+)/.exec(r.stdout);
+    assert.ok(m, r.stdout);
+    assert.ok(Number(m[1]) >= 1 && Number(m[1]) <= 1.2, `makespan within 1.2× of the bound, got ${m[1]}`);
+  });
+
+  it("status reads the journal; rollback writes the plan back to the original replicas", async () => {
+    const s = await run(["status", "--state-dir", state, "--json"]);
+    assert.equal(s.code, 0, s.stderr);
+    const summary = JSON.parse(s.stdout) as { status: string; counts: { done: number } };
+    assert.equal(summary.status, "completed");
+    const planned = parseReassignment(readFileSync(plan, "utf8"));
+    assert.equal(summary.counts.done, planned.partitions.length);
+    const out = join(tmp.dir, "rollback.json");
+    const rb = await run(["rollback", "--state-dir", state, "-o", out]);
+    assert.equal(rb.code, 0, rb.stderr);
+    const back = parseReassignment(readFileSync(out, "utf8"));
+    const from = new Map((planned.madeFrom ?? []).map((o) => [`${o.topic}-${String(o.partition)}`, o.replicas]));
+    for (const e of back.partitions) assert.deepEqual(e.replicas, from.get(`${e.topic}-${String(e.partition)}`));
+  });
+
+  it("--json prints one event per line", async () => {
+    const r = await run(["execute", plan, "--simulate", "--cluster", cluster, "--throttle", "20MiB/s", "--json", "--state-dir", join(tmp.dir, "s2")]);
+    assert.equal(r.code, 0, r.stderr);
+    const events = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as { type: string });
+    assert.equal(events[0]?.type, "start");
+    assert.ok(events.some((e) => e.type === "progress"));
+    assert.ok(events.some((e) => e.type === "end"));
+    assert.ok(events.some((e) => e.type === "simulation"));
+  });
+
+  it("--dry-run prints the batches and an estimate and changes nothing", async () => {
+    const r = await run(["execute", plan, "--simulate", "--cluster", cluster, "--throttle", "20MiB/s", "--dry-run", "--max-moves-per-broker", "1"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^batch 1: /m);
+    assert.match(r.stdout, /batch\(es\); at 20 MiB\/s at least \d+/);
+  });
+
+  it("throttle leaves a request for the execution; unknown state folders are errors", async () => {
+    const r = await run(["throttle", "80MiB/s", "--state-dir", state]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /Throttle 80 MiB\/s requested/);
+    const missing = await run(["status", "--state-dir", join(tmp.dir, "nope")]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /^error: .*no execution state/);
+  });
+
+  it("refuses bad combinations with one error line", async () => {
+    for (const args of [
+      ["execute", plan, "--simulate"],
+      ["execute", plan, "--cluster", cluster],
+      ["execute", plan, "--simulate", "--cluster", cluster, "--partition-timeout", "soon"],
+      ["execute", plan, "--simulate", "--cluster", cluster, "--strategy", "fastest-first"],
+      ["execute", "--simulate", "--cluster", cluster],
+      ["execute", plan],
+    ]) {
+      const r = await run(args);
+      assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+      assert.match(r.stderr, /^error: [^\n]+\n$/, args.join(" "));
+    }
+  });
+});
