@@ -7,6 +7,7 @@
  *
  * Clocks and the file system are fine here: this is a tool around the pure core, not part of it.
  */
+import { type SimulationResult, simulateExecution } from "./simulate.js";
 import { writeFileSync } from "node:fs";
 import os from "node:os";
 import { performance } from "node:perf_hooks";
@@ -102,6 +103,7 @@ interface Result {
   readonly planMs: number;
   readonly memory: Memory;
   readonly outcome: PlanOutcome;
+  readonly simulation?: SimulationResult;
 }
 
 /** Samples memory at phase boundaries; the process-wide peak RSS comes from the kernel. */
@@ -124,6 +126,35 @@ function timed<T>(probe: MemoryProbe, run: () => T): { value: T; ms: number } {
   const ms = performance.now() - start;
   probe.sample();
   return { value, ms };
+}
+
+/** Executions are simulated for scenarios up to this many partition moves (larger ones take long). */
+const SIMULATE_UP_TO = 20_000;
+/** Throttle of the simulated executions. */
+const SIM_THROTTLE = 50 * 1024 * 1024;
+
+async function withSimulation(r: Result): Promise<Result> {
+  if (r.outcome.status !== "planned" || r.outcome.reassignment.partitions.length > SIMULATE_UP_TO) return r;
+  const cluster = generateCluster(r.scenario.cluster, createRng(r.scenario.seed));
+  return { ...r, simulation: await simulateExecution(cluster, r.outcome.reassignment, SIM_THROTTLE) };
+}
+
+function simulationTable(results: readonly Result[]): Table {
+  const header = ["scenario", "partitions moved", "simulated makespan", "bandwidth bound", "ratio", "simulation time"];
+  const rows = results
+    .filter((r) => r.simulation !== undefined)
+    .map((r) => {
+      const s = r.simulation!;
+      return [
+        r.scenario.name,
+        count(s.partitions),
+        duration(s.makespanSeconds * 1000),
+        duration(s.boundSeconds * 1000),
+        s.boundSeconds > 0 ? (s.makespanSeconds / s.boundSeconds).toFixed(2) : "—",
+        duration(s.wallMs),
+      ];
+    });
+  return { header, rows };
 }
 
 function runScenario(s: Scenario): Result {
@@ -299,6 +330,16 @@ ${markdownTable(timingTable(results))}
 
 ${markdownTable(qualityTable(results))}
 
+## Executions (simulated)
+
+Each plan above with at most ${count(SIMULATE_UP_TO)} partitions to move, executed by the real
+executor code against the in-process simulator (\`ballast execute --simulate\`) at a throttle of
+${bytes(SIM_THROTTLE)}/s, brokers with 4× that bandwidth, the default batch limits (5 moves per broker)
+and strategy (at-risk-first, small-first), polling every 5 s of virtual time. The bandwidth bound is
+the busiest broker's bytes to send or receive ÷ the throttle: no schedule can finish sooner.
+
+${markdownTable(simulationTable(results))}
+
 ## Reading the table
 
 - **generate**: building the cluster in memory with \`generateCluster\`.
@@ -326,7 +367,7 @@ function collectGarbage(): void {
   (globalThis as { gc?: () => void }).gc?.();
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const chosen = SCENARIOS.filter((s) => args.only === undefined || s.name.includes(args.only));
   if (chosen.length === 0) throw new Error(`no scenario name contains "${String(args.only)}"`);
@@ -334,9 +375,9 @@ function main(): void {
   for (const s of chosen) {
     collectGarbage();
     process.stdout.write(`${s.name} …\n`);
-    results.push(runScenario(s));
+    results.push(await withSimulation(runScenario(s)));
   }
-  process.stdout.write(`\n${textTable(timingTable(results))}\n\n${textTable(qualityTable(results))}\n`);
+  process.stdout.write(`\n${textTable(timingTable(results))}\n\n${textTable(qualityTable(results))}\n\n${textTable(simulationTable(results))}\n`);
   if (!args.write || args.only !== undefined) {
     process.stdout.write(`\ndocs/BENCHMARKS.md left as it is${args.only !== undefined ? " (--only runs a subset)" : ""}.\n`);
     return;
@@ -346,4 +387,4 @@ function main(): void {
   process.stdout.write(`\nwrote docs/BENCHMARKS.md\n`);
 }
 
-main();
+await main();
