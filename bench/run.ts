@@ -335,7 +335,8 @@ ${markdownTable(qualityTable(results))}
 Each plan above with at most ${count(SIMULATE_UP_TO)} partitions to move, executed by the real
 executor code against the in-process simulator (\`ballast execute --simulate\`) at a throttle of
 ${bytes(SIM_THROTTLE)}/s, brokers with 4× that bandwidth, the default batch limits (5 moves per broker)
-and strategy (at-risk-first, small-first), polling every 5 s of virtual time. The bandwidth bound is
+and strategy (at-risk-first, small-first), polling every 5 s of virtual time, under-replicated partitions
+allowed (the dead-broker scenario drains brokers that are down). The bandwidth bound is
 the busiest broker's bytes to send or receive ÷ the throttle: no schedule can finish sooner.
 
 ${markdownTable(simulationTable(results))}

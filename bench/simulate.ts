@@ -37,7 +37,7 @@ export async function simulateExecution(cluster: Cluster, reassignment: Reassign
         partitionTimeoutMs: 30 * 24 * 3_600_000,
         brokerDownTimeoutMs: 3_600_000,
         pollMs: 5000,
-        allowUnderReplicated: false,
+        allowUnderReplicated: true,
       },
       "bench",
     );

@@ -27,6 +27,7 @@
  *   default. describeConfigs returns the dynamic values only (a broker's own, then the cluster
  *   defaults it does not override). incrementalAlterConfigs applies a resource's ops all or nothing.
  */
+import { FOLLOWER_RATE, FOLLOWER_REPLICAS, LEADER_RATE, LEADER_REPLICAS } from "./throttle.js";
 import { BallastError } from "../model/errors.js";
 import type { Broker, Cluster, Partition, Topic } from "../model/types.js";
 import { resourceKey } from "./port.js";
@@ -50,10 +51,6 @@ import type { Clock, MoveTask } from "./types.js";
 /** Replication bandwidth in and out of a broker when neither the option nor its capacity says. */
 export const DEFAULT_SIM_BANDWIDTH = 100 * 1024 * 1024;
 
-export const LEADER_RATE = "leader.replication.throttled.rate";
-export const FOLLOWER_RATE = "follower.replication.throttled.rate";
-export const LEADER_REPLICAS = "leader.replication.throttled.replicas";
-export const FOLLOWER_REPLICAS = "follower.replication.throttled.replicas";
 
 const LOG_DIR = "/var/lib/kafka/data";
 

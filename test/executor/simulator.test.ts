@@ -5,15 +5,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { KafkaPort, PartitionMetadata } from "../../src/executor/port.js";
-import {
-  FOLLOWER_RATE,
-  FOLLOWER_REPLICAS,
-  LEADER_RATE,
-  LEADER_REPLICAS,
-  bandwidthLowerBound,
-  createSimClock,
-  createSimulatedCluster,
-} from "../../src/executor/simulator.js";
+import { bandwidthLowerBound, createSimClock, createSimulatedCluster } from "../../src/executor/simulator.js";
+import { FOLLOWER_RATE, FOLLOWER_REPLICAS, LEADER_RATE, LEADER_REPLICAS } from "../../src/executor/throttle.js";
 import type { SimulatedCluster } from "../../src/executor/simulator.js";
 import type { MoveTask } from "../../src/executor/types.js";
 import { BallastError } from "../../src/model/errors.js";
