@@ -1,0 +1,1034 @@
+/**
+ * The executor end to end against the real Kafka cluster of scripts/kafka-cluster.sh: the `ballast`
+ * CLI runs as a child process (so killing it is a real SIGKILL), on topics with real data, while the
+ * test watches the cluster with its own kafkajs admin client. Each test makes its own topics with a
+ * known replica assignment, writes the plan JSON itself, and checks placement, leaders, the exact
+ * throttle configs during and after the run, and that every message produced before is still there.
+ * Skipped unless KAFKA_BOOTSTRAP is set (`npm run test:kafka`).
+ *
+ * Brokers 1 and 3 are in rack-a, 2 and 4 in rack-b; every placement below keeps one replica per rack.
+ */
+import assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { isDeepStrictEqual } from "node:util";
+import { after, afterEach, before, describe, it } from "node:test";
+import { Partitioners, type Admin, type ConfigResourceTypes, type ConfigSource, type DescribeConfigResponse } from "kafkajs";
+import {
+  REPO_ROOT,
+  admin as connectAdmin,
+  brokerCtl,
+  consumer,
+  kafkaSkip,
+  producer,
+  testBrokers,
+  uniqueName,
+  waitFor,
+} from "./harness.js";
+
+const BIN = join(REPO_ROOT, "bin", "ballast.js");
+const TOPIC_RESOURCE = 2 as ConfigResourceTypes;
+const BROKER_RESOURCE = 4 as ConfigResourceTypes;
+const DYNAMIC_TOPIC = 1 as ConfigSource;
+const DYNAMIC_BROKER = 2 as ConfigSource;
+
+const LEADER_RATE = "leader.replication.throttled.rate";
+const FOLLOWER_RATE = "follower.replication.throttled.rate";
+const LEADER_REPLICAS = "leader.replication.throttled.replicas";
+const FOLLOWER_REPLICAS = "follower.replication.throttled.replicas";
+
+/** One kilobyte-sized message value per record, so a partition's size is about count × 1 KB. */
+const VALUE_BYTES = 1000;
+
+// ---- the CLI as a child process --------------------------------------------------------------------
+
+interface CliResult {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+interface CliRun {
+  readonly child: ChildProcess;
+  readonly done: Promise<CliResult>;
+  /** stdout so far. */
+  stdout(): string;
+}
+
+const running = new Set<ChildProcess>();
+
+function startCli(args: readonly string[], cwd: string): CliRun {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd,
+    env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  running.add(child);
+  let out = "";
+  let err = "";
+  child.stdout!.setEncoding("utf8").on("data", (s: string) => (out += s));
+  child.stderr!.setEncoding("utf8").on("data", (s: string) => (err += s));
+  const done = new Promise<CliResult>((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code, signal) => {
+      running.delete(child);
+      resolve({ code, signal, stdout: out, stderr: err });
+    });
+  });
+  return { child, done, stdout: () => out };
+}
+
+/** Runs the CLI to its end; fails the test when it runs longer than `timeoutMs`. */
+async function ballast(args: readonly string[], cwd: string, timeoutMs = 120_000): Promise<CliResult> {
+  const run = startCli(args, cwd);
+  return finish(run, timeoutMs, args[0] ?? "");
+}
+
+async function finish(run: CliRun, timeoutMs: number, what: string): Promise<CliResult> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      run.child.kill("SIGKILL");
+      reject(new Error(`ballast ${what} did not finish within ${String(timeoutMs / 1000)} s; stdout so far:\n${run.stdout()}`));
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([run.done, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function describeResult(r: CliResult): string {
+  return `exit ${String(r.code)}${r.signal !== null ? ` (${r.signal})` : ""}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
+}
+
+function parseEvents(stdout: string): Array<Record<string, unknown>> {
+  return stdout
+    .split("\n")
+    .filter((l) => l.startsWith("{"))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+// ---- cluster helpers --------------------------------------------------------------------------------
+
+type Assignment = readonly (readonly number[])[];
+
+interface PlanEntry {
+  readonly topic: string;
+  readonly partition: number;
+  readonly replicas: readonly number[];
+}
+
+/** Kafka's reassignment JSON, with Ballast's madeFrom when given. */
+function writePlan(path: string, entries: readonly PlanEntry[], madeFrom?: readonly PlanEntry[]): string {
+  const plan: Record<string, unknown> = {
+    version: 1,
+    partitions: entries.map((e) => ({ topic: e.topic, partition: e.partition, replicas: e.replicas })),
+  };
+  if (madeFrom !== undefined) plan["ballast"] = { madeFrom: madeFrom.map((e) => ({ topic: e.topic, partition: e.partition, replicas: e.replicas })) };
+  writeFileSync(path, `${JSON.stringify(plan, null, 1)}\n`);
+  return path;
+}
+
+function entriesOf(topic: string, assignment: Assignment): PlanEntry[] {
+  return assignment.map((replicas, partition) => ({ topic, partition, replicas }));
+}
+
+interface PartitionView {
+  readonly replicas: number[];
+  readonly isr: number[];
+  readonly leader: number;
+}
+
+async function placement(admin: Admin, topic: string): Promise<PartitionView[]> {
+  const md = await admin.fetchTopicMetadata({ topics: [topic] });
+  const t = md.topics.find((x) => x.name === topic);
+  assert.ok(t, `topic ${topic} has metadata`);
+  return [...t.partitions]
+    .sort((a, b) => a.partitionId - b.partitionId)
+    .map((p) => ({ replicas: [...p.replicas], isr: [...p.isr], leader: p.leader }));
+}
+
+/**
+ * Waits until every partition's replica list is `expected` (in order), all in sync, and (unless
+ * `leaders` is false) led by the first. `run` is the CLI run to show when it does not happen.
+ */
+async function waitForPlacement(
+  admin: Admin,
+  topic: string,
+  expected: Assignment,
+  { timeoutMs = 15_000, run, leaders = true }: { timeoutMs?: number; run?: CliResult; leaders?: boolean } = {},
+): Promise<void> {
+  let last: PartitionView[] = [];
+  try {
+    await waitFor(
+      `${topic} to be placed as ${JSON.stringify(expected)}`,
+      async () => {
+        last = await placement(admin, topic);
+        const ok =
+          last.length === expected.length &&
+          last.every((p, i) => {
+            const want = expected[i]!;
+            return JSON.stringify(p.replicas) === JSON.stringify(want) && (!leaders || p.leader === want[0]) && want.every((b) => p.isr.includes(b));
+          });
+        return ok ? true : undefined;
+      },
+      { timeoutMs, intervalMs: 250 },
+    );
+  } catch (e) {
+    assert.fail(`${(e as Error).message}; last seen ${JSON.stringify(last)}${run !== undefined ? `\nthe run: ${describeResult(run)}` : ""}`);
+  }
+}
+
+async function createTopic(admin: Admin, topic: string, assignment: Assignment, configEntries?: Array<{ name: string; value: string }>): Promise<void> {
+  const created = await admin.createTopics({
+    topics: [
+      {
+        topic,
+        replicaAssignment: assignment.map((replicas, partition) => ({ partition, replicas: [...replicas] })),
+        ...(configEntries !== undefined ? { configEntries } : {}),
+      },
+    ],
+    waitForLeaders: true,
+  });
+  assert.equal(created, true, `topic ${topic} created`);
+  // Every test starts from exactly this assignment: all replicas in sync, the first one leading.
+  await waitForPlacement(admin, topic, assignment, { timeoutMs: 30_000 });
+}
+
+/**
+ * Produces `perPartition` ~1 KB keyed messages with a counter into every partition (acks=all,
+ * idempotent, so a retried send cannot add a duplicate and the counts below are exact).
+ */
+async function produce(topic: string, partitions: number, perPartition: number): Promise<void> {
+  const prod = await producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true, maxInFlightRequests: 1 });
+  try {
+    const pad = "x".repeat(VALUE_BYTES);
+    for (let p = 0; p < partitions; p++) {
+      for (let sent = 0; sent < perPartition; sent += 250) {
+        const n = Math.min(250, perPartition - sent);
+        await prod.send({
+          topic,
+          acks: -1,
+          messages: Array.from({ length: n }, (_, i) => ({ partition: p, key: `${String(p)}-${String(sent + i)}`, value: `${String(p)}:${String(sent + i)}:${pad}` })),
+        });
+      }
+    }
+  } finally {
+    await prod.disconnect();
+  }
+}
+
+/** High watermark per partition. */
+async function highWatermarks(admin: Admin, topic: string): Promise<number[]> {
+  const offsets = await admin.fetchTopicOffsets(topic);
+  return [...offsets].sort((a, b) => a.partition - b.partition).map((o) => Number(o.high));
+}
+
+/**
+ * Consumes the topic from the beginning and checks that every partition holds exactly the messages
+ * 0..perPartition-1 produced into it, each once, with the key and value written.
+ */
+async function assertAllConsumable(admin: Admin, topic: string, partitions: number, perPartition: number): Promise<void> {
+  assert.deepEqual(await highWatermarks(admin, topic), new Array<number>(partitions).fill(perPartition), `${topic}: high watermarks`);
+  const seen = Array.from({ length: partitions }, () => new Set<number>());
+  const problems: string[] = [];
+  let total = 0;
+  const expected = partitions * perPartition;
+  const cons = await consumer({ maxBytesPerPartition: 4 * 1024 * 1024 });
+  try {
+    await cons.subscribe({ topic, fromBeginning: true });
+    let done: () => void = () => undefined;
+    const all = new Promise<void>((resolve) => (done = resolve));
+    await cons.run({
+      eachBatch: async ({ batch }) => {
+        for (const m of batch.messages) {
+          total++;
+          const value = m.value?.toString() ?? "";
+          const [p, n, pad] = value.split(":");
+          const seq = Number(n);
+          if (Number(p) !== batch.partition || m.key?.toString() !== `${String(p)}-${String(n)}` || pad?.length !== VALUE_BYTES) {
+            problems.push(`partition ${String(batch.partition)} offset ${m.offset}: unexpected message ${value.slice(0, 40)}`);
+          } else if (seen[batch.partition]!.has(seq)) {
+            problems.push(`partition ${String(batch.partition)}: message ${String(seq)} twice`);
+          } else {
+            seen[batch.partition]!.add(seq);
+          }
+        }
+        if (total >= expected) done();
+      },
+    });
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      all,
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${topic}: consumed ${String(total)} of ${String(expected)} messages in 90 s`)), 90_000);
+      }),
+    ]).finally(() => clearTimeout(timer));
+  } finally {
+    await cons.disconnect();
+  }
+  assert.deepEqual(problems, []);
+  assert.equal(total, expected, `${topic}: messages consumed`);
+  seen.forEach((s, p) => assert.equal(s.size, perPartition, `${topic}-${String(p)}: distinct messages`));
+}
+
+interface ConfigView {
+  /** Broker id → dynamic per-broker configs (name → value). */
+  readonly brokers: Map<number, Map<string, string>>;
+  /** Topic → dynamic topic configs (name → value). */
+  readonly topics: Map<string, Map<string, string>>;
+}
+
+function dynamicOf(res: DescribeConfigResponse["resources"][number], source: ConfigSource): Map<string, string> {
+  assert.equal(res.errorCode, 0, `describeConfigs ${res.resourceName}: ${res.errorMessage}`);
+  return new Map(res.configEntries.filter((e) => e.configSource === source).map((e) => [e.configName, e.configValue ?? ""]));
+}
+
+/** The dynamic configs of every broker and of the given topics, as the cluster reports them. */
+async function dynamicConfigs(admin: Admin, topics: readonly string[], brokerIds = testBrokers().map((b) => b.id)): Promise<ConfigView> {
+  const res = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: [
+      ...brokerIds.map((id) => ({ type: BROKER_RESOURCE, name: String(id) })),
+      ...topics.map((t) => ({ type: TOPIC_RESOURCE, name: t })),
+    ],
+  });
+  const brokers = new Map<number, Map<string, string>>();
+  const topicMap = new Map<string, Map<string, string>>();
+  for (const r of res.resources) {
+    if (r.resourceType === BROKER_RESOURCE) brokers.set(Number(r.resourceName), dynamicOf(r, DYNAMIC_BROKER));
+    else topicMap.set(r.resourceName, dynamicOf(r, DYNAMIC_TOPIC));
+  }
+  return { brokers, topics: topicMap };
+}
+
+function listOf(value: string | undefined): string[] {
+  return (value ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+}
+
+const sortedList = (xs: Iterable<string>): string[] => [...xs].sort();
+
+/** Throttle state in a comparable form: broker rates (dynamic) and the topics' throttled-replica entries. */
+function throttleState(view: ConfigView): { brokers: Record<string, Record<string, string>>; topics: Record<string, { leader: string[]; follower: string[] }> } {
+  const brokers: Record<string, Record<string, string>> = {};
+  for (const [id, cfg] of view.brokers) {
+    const rates: Record<string, string> = {};
+    for (const k of [LEADER_RATE, FOLLOWER_RATE]) if (cfg.has(k)) rates[k] = cfg.get(k)!;
+    if (Object.keys(rates).length > 0) brokers[String(id)] = rates;
+  }
+  const topics: Record<string, { leader: string[]; follower: string[] }> = {};
+  for (const [t, cfg] of view.topics) {
+    // A key left behind with an empty list counts as a leftover too.
+    if (cfg.has(LEADER_REPLICAS) || cfg.has(FOLLOWER_REPLICAS)) {
+      topics[t] = { leader: sortedList(listOf(cfg.get(LEADER_REPLICAS))), follower: sortedList(listOf(cfg.get(FOLLOWER_REPLICAS))) };
+    }
+  }
+  return { brokers, topics };
+}
+
+/** Waits until no broker has a dynamic throttle rate and the topics list no throttled replicas. */
+async function assertNoThrottles(admin: Admin, topics: readonly string[], timeoutMs = 15_000): Promise<void> {
+  let last: ReturnType<typeof throttleState> = { brokers: {}, topics: {} };
+  try {
+    await waitFor(
+      "every throttle to be gone",
+      async () => {
+        last = throttleState(await dynamicConfigs(admin, topics));
+        return Object.keys(last.brokers).length === 0 && Object.keys(last.topics).length === 0 ? true : undefined;
+      },
+      { timeoutMs, intervalMs: 500 },
+    );
+  } catch (e) {
+    assert.fail(`${(e as Error).message}; still set: ${JSON.stringify(last)}`);
+  }
+}
+
+/** Polls the throttle configs until `stop` resolves; returns the union of every dynamic entry seen. */
+function watchThrottles(admin: Admin, topics: readonly string[], stop: Promise<unknown>): Promise<{ brokers: Map<string, Set<string>>; topics: Map<string, Set<string>>; polls: number }> {
+  const brokers = new Map<string, Set<string>>();
+  const topicEntries = new Map<string, Set<string>>();
+  let stopped = false;
+  void stop.finally(() => (stopped = true));
+  const add = (m: Map<string, Set<string>>, k: string, v: string): void => {
+    let s = m.get(k);
+    if (!s) m.set(k, (s = new Set()));
+    s.add(v);
+  };
+  return (async () => {
+    let polls = 0;
+    while (!stopped) {
+      try {
+        const s = throttleState(await dynamicConfigs(admin, topics));
+        polls++;
+        for (const [id, rates] of Object.entries(s.brokers)) for (const [k, v] of Object.entries(rates)) add(brokers, id, `${k}=${v}`);
+        for (const [t, e] of Object.entries(s.topics)) {
+          for (const x of e.leader) add(topicEntries, t, `leader ${x}`);
+          for (const x of e.follower) add(topicEntries, t, `follower ${x}`);
+        }
+      } catch {
+        // a poll that fails (a broker restarting) is skipped
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    return { brokers, topics: topicEntries, polls };
+  })();
+}
+
+interface JournalTask {
+  topic: string;
+  partition: number;
+  from: number[];
+  to: number[];
+  state: string;
+  note?: string;
+}
+
+function readJournal(stateDir: string): { status: string; tasks: JournalTask[] } | undefined {
+  try {
+    return JSON.parse(readFileSync(join(stateDir, "state.json"), "utf8")) as { status: string; tasks: JournalTask[] };
+  } catch {
+    return undefined;
+  }
+}
+
+async function waitForJournal(stateDir: string, what: string, check: (tasks: JournalTask[]) => boolean, run?: CliRun, timeoutMs = 60_000): Promise<JournalTask[]> {
+  return waitFor(
+    what,
+    async () => {
+      if (run !== undefined && (run.child.exitCode !== null || run.child.signalCode !== null)) {
+        throw new Error(`the executor ended first: ${describeResult(await run.done)}`);
+      }
+      const j = readJournal(stateDir);
+      return j !== undefined && check(j.tasks) ? j.tasks : undefined;
+    },
+    { timeoutMs, intervalMs: 100 },
+  );
+}
+
+/** Topics with a reassignment in progress (kafkajs types the name as `topic`, but sends `name`). */
+async function reassigningTopics(admin: Admin): Promise<string[]> {
+  const l = await admin.listPartitionReassignments({});
+  return l.topics.map((t) => (t as { name?: string }).name ?? t.topic);
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Fails with the CLI's output when it has already exited. */
+async function assertRunning(run: CliRun, what: string): Promise<void> {
+  if (run.child.exitCode === null && run.child.signalCode === null) return;
+  assert.fail(`${what}, but the executor ended: ${describeResult(await run.done)}`);
+}
+
+// ---- the suite ----------------------------------------------------------------------------------------
+
+describe("ballast execute against a live cluster", { skip: kafkaSkip(), timeout: 600_000 }, () => {
+  const boot = (): string => process.env["KAFKA_BOOTSTRAP"] ?? "";
+  let admin: Admin;
+  let work: string;
+  let topics: string[] = [];
+  /** Brokers a test stopped and has not started again. */
+  const down = new Set<number>();
+
+  const newTopic = (name: string): string => {
+    const t = uniqueName(`exec-${name}`);
+    topics.push(t);
+    return t;
+  };
+  const dirFor = (name: string): { dir: string; stateDir: string; plan: string } => {
+    const dir = mkdtempSync(join(work, `${name}-`));
+    return { dir, stateDir: join(dir, "state"), plan: join(dir, "plan.json") };
+  };
+  /** `ballast execute` with a 1 s poll and JSON events; `more` comes last, so it can override those. */
+  const executeArgs = (plan: string, stateDir: string, throttle: string, ...more: string[]): string[] => [
+    "execute",
+    plan,
+    "--bootstrap-server",
+    boot(),
+    "--state-dir",
+    stateDir,
+    "--throttle",
+    throttle,
+    "--poll-interval",
+    "1s",
+    "--json",
+    ...more,
+  ];
+
+  /**
+   * Puts the cluster back as the tests expect it: no child process, every broker up, this suite's
+   * topics deleted, no reassignment in progress, and no dynamic broker config (no throttle rate) on
+   * any broker, so that a test's "present during, gone after" checks see only its own run.
+   */
+  const resetCluster = async (): Promise<void> => {
+    await Promise.all(
+      [...running].map((child) => {
+        const closed = new Promise((resolve) => child.once("close", resolve));
+        child.kill("SIGKILL");
+        return closed;
+      }),
+    );
+    for (const id of down) {
+      await brokerCtl("start", id);
+      down.delete(id);
+    }
+    if (topics.length > 0) {
+      const existing = new Set(await admin.listTopics());
+      const gone = topics.filter((t) => existing.has(t));
+      if (gone.length > 0) await admin.deleteTopics({ topics: gone, timeout: 15_000 });
+      topics = [];
+    }
+    await waitFor("no reassignment in progress", async () => ((await reassigningTopics(admin)).length === 0 ? true : undefined), { timeoutMs: 60_000, intervalMs: 500 });
+    const view = await dynamicConfigs(admin, []);
+    const dirty = [...view.brokers].filter(([, cfg]) => cfg.size > 0).map(([id]) => id);
+    if (dirty.length > 0) {
+      await admin.alterConfigs({ validateOnly: false, resources: dirty.map((id) => ({ type: BROKER_RESOURCE, name: String(id), configEntries: [] })) });
+      await waitFor("broker configs reset", async () => {
+        const v = await dynamicConfigs(admin, []);
+        return [...v.brokers.values()].every((c) => c.size === 0) ? true : undefined;
+      });
+    }
+  };
+
+  before(async () => {
+    work = mkdtempSync(join(tmpdir(), "ballast-exec-"));
+    admin = await connectAdmin("ballast-executor-test");
+    await resetCluster();
+  });
+
+  afterEach(resetCluster);
+
+  after(async () => {
+    await admin?.disconnect();
+    if (work !== undefined) rmSync(work, { recursive: true, force: true });
+  });
+
+  it("moves partitions to exactly the planned replicas with throttles only while it runs, preferred leaders after, no message lost", { timeout: 180_000 }, async () => {
+    const topic = newTopic("basic");
+    const from: Assignment = [
+      [1, 2],
+      [2, 3],
+      [3, 4],
+      [4, 1],
+    ];
+    const to: Assignment = [
+      [3, 4], // both replicas move
+      [4, 1], // both replicas move
+      [2, 3], // 4 → 2, and the leader changes from 3 to 2
+      [1, 4], // order only: the preferred leader changes from 4 to 1
+    ];
+    const perPartition = 1500;
+    await createTopic(admin, topic, from);
+    await produce(topic, from.length, perPartition);
+    const { dir, stateDir, plan } = dirFor("basic");
+    writePlan(plan, entriesOf(topic, to), entriesOf(topic, from));
+
+    const t0 = Date.now();
+    const run = startCli(executeArgs(plan, stateDir, "200KiB/s"), dir);
+    const seen = watchThrottles(admin, [topic], run.done);
+    const r = await finish(run, 150_000, "execute");
+    const observed = await seen;
+    const elapsed = Date.now() - t0;
+    assert.equal(r.code, 0, describeResult(r));
+
+    // Exactly what Ballast sets: both rates at 200 KiB/s on the brokers of the current and the added
+    // replicas (here all four), leader entries for the current replicas and follower entries for the
+    // added ones of each partition that copies data; no entry for the reorder-only partition.
+    assert.ok(observed.polls >= 3, `throttles polled ${String(observed.polls)} times during a ${String(elapsed)} ms run`);
+    const rates = [`${FOLLOWER_RATE}=204800`, `${LEADER_RATE}=204800`];
+    assert.deepEqual(
+      Object.fromEntries([...observed.brokers].map(([id, s]) => [id, sortedList(s)])),
+      { "1": rates, "2": rates, "3": rates, "4": rates },
+      "broker throttle rates seen during the run",
+    );
+    assert.deepEqual(
+      sortedList(observed.topics.get(topic) ?? []),
+      sortedList(["leader 0:1", "leader 0:2", "leader 1:2", "leader 1:3", "leader 2:3", "leader 2:4", "follower 0:3", "follower 0:4", "follower 1:4", "follower 1:1", "follower 2:2"]),
+      "throttled replicas seen during the run",
+    );
+
+    await waitForPlacement(admin, topic, to, { run: r });
+    await assertNoThrottles(admin, [topic]);
+    const events = parseEvents(r.stdout);
+    const end = events.find((e) => e["type"] === "end");
+    assert.equal(end?.["status"], "completed", r.stdout);
+    assert.deepEqual(
+      events.filter((e) => e["type"] === "warning"),
+      [],
+      "no warnings",
+    );
+    const status = await ballast(["status", "--state-dir", stateDir, "--json"], dir);
+    assert.equal(status.code, 0, describeResult(status));
+    const s = JSON.parse(status.stdout) as { status: string; counts: Record<string, number>; throttledBrokers: string[]; throttledTopics: string[] };
+    assert.equal(s.status, "completed");
+    assert.equal(s.counts["done"], 4);
+    assert.deepEqual([s.throttledBrokers, s.throttledTopics], [[], []]);
+    await assertAllConsumable(admin, topic, from.length, perPartition);
+  });
+
+  it(
+    "reports every partition done when many reassignments finish between short polls",
+    {
+      timeout: 150_000,
+      todo:
+        "product bug: partitions that moved are reported failed ('the reassignment ended without reaching [1,4] (replicas now [1,4,2]); cancelled outside Ballast?'), exit 3: " +
+        "the runner takes 'no longer listed by ListPartitionReassignments' (answered by the active controller) together with the replicas of a Metadata reply " +
+        "(a broker's cache, which lags the controller) and reads the in-progress replica set (target + removing) as a reassignment that ended elsewhere",
+    },
+    async () => {
+      const topic = newTopic("many");
+      // 16 partitions, half moving 2 → 4 and half 4 → 2, finishing at scattered times.
+      const from: Assignment = Array.from({ length: 16 }, (_, i) => (i % 2 === 1 ? [1, 2] : [3, 4]));
+      const to: Assignment = Array.from({ length: 16 }, (_, i) => (i % 2 === 1 ? [1, 4] : [3, 2]));
+      const perPartition = 750;
+      await createTopic(admin, topic, from);
+      await produce(topic, from.length, perPartition);
+      const { dir, stateDir, plan } = dirFor("many");
+      writePlan(plan, entriesOf(topic, to), entriesOf(topic, from));
+
+      const r = await ballast(executeArgs(plan, stateDir, "200KiB/s", "--poll-interval", "100ms"), dir, 120_000);
+      // The placement is checked first: it is what Kafka did, whatever the executor reports.
+      await waitForPlacement(admin, topic, to, { run: r, leaders: false });
+      await assertNoThrottles(admin, [topic]);
+      assert.deepEqual(
+        parseEvents(r.stdout)
+          .filter((e) => e["type"] === "finished-partition" && e["state"] !== "done")
+          .map((e) => `${String(e["partition"])} ${String(e["state"])}: ${String(e["note"])}`),
+        [],
+        "every partition is reported done",
+      );
+      assert.equal(r.code, 0, describeResult(r));
+      await waitForPlacement(admin, topic, to, { run: r });
+      await assertAllConsumable(admin, topic, from.length, perPartition);
+    },
+  );
+
+  it(
+    "completes when a target broker is killed mid-run and started again, losing no message",
+    {
+      timeout: 240_000,
+      todo:
+        "product bug: the executor ends with exit 2 ('listPartitionReassignments: connect to broker …: ECONNREFUSED') while a broker is down but not yet fenced: " +
+        "the kafkajs adapter sends controller requests to the broker that Metadata names as controller (in KRaft a random live broker, the dead one included) " +
+        "without trying another, and the runner lets one failed poll end the execution",
+    },
+    async () => {
+      const victim = 4;
+      const topic = newTopic("broker-kill");
+      const from: Assignment = [
+        [1, 2],
+        [3, 2],
+        [2, 3],
+      ];
+      const to: Assignment = [
+        [1, 4],
+        [3, 4],
+        [4, 3],
+      ];
+      const perPartition = 2000;
+      await createTopic(admin, topic, from);
+      await produce(topic, from.length, perPartition);
+      const { dir, stateDir, plan } = dirFor("broker-kill");
+      writePlan(plan, entriesOf(topic, to), entriesOf(topic, from));
+
+      const run = startCli(executeArgs(plan, stateDir, "300KiB/s", "--broker-down-timeout", "5m"), dir);
+      await waitForJournal(stateDir, "every partition to be moving", (ts) => ts.length === 3 && ts.every((t) => t.state === "moving"), run);
+      await sleep(2000);
+      await assertRunning(run, "the run is still going when the broker is killed");
+      const before = await placement(admin, topic);
+      assert.ok(
+        before.some((p, i) => JSON.stringify(p.replicas) !== JSON.stringify(to[i]) || !to[i]!.every((b) => p.isr.includes(b))),
+        `some partition is still copying when the broker is killed: ${JSON.stringify(before)}`,
+      );
+      down.add(victim);
+      await brokerCtl("kill", victim);
+      await waitFor(`broker ${victim} to leave the cluster`, async () =>
+        (await admin.describeCluster()).brokers.some((b) => b.nodeId === victim) ? undefined : true,
+      );
+      await sleep(3000);
+      const diedWhileDown = run.child.exitCode !== null || run.child.signalCode !== null;
+      await brokerCtl("start", victim);
+      down.delete(victim);
+      const first = await finish(run, 180_000, "execute");
+
+      // Should the executor not survive the outage, the execution is finished with --resume, so that
+      // what the outage did to the data and the cluster is still checked; the test fails at the end.
+      let r = first;
+      if (first.code !== 0) {
+        r = await ballast(["execute", "--resume", "--bootstrap-server", boot(), "--state-dir", stateDir, "--poll-interval", "1s", "--json"], dir, 150_000);
+        assert.equal(r.code, 0, `the resumed run after the executor died: ${describeResult(r)}`);
+      }
+      assert.equal(parseEvents(r.stdout).find((e) => e["type"] === "end")?.["status"], "completed", r.stdout);
+      const both: CliResult = r === first ? r : { ...r, stdout: `${first.stdout}--- (died: ${first.stderr.trim()}); the resumed run:\n${r.stdout}` };
+      // Leaders are not checked: a partition done before the kill lost its (preferred) leader to the
+      // kill, and Ballast's election was already behind it.
+      await waitForPlacement(admin, topic, to, { timeoutMs: 30_000, run: both, leaders: false });
+      await assertNoThrottles(admin, [topic]);
+      await assertAllConsumable(admin, topic, from.length, perPartition);
+
+      assert.ok(!diedWhileDown, `the executor waits while target broker ${String(victim)} is down, but it ended: ${describeResult(first)}`);
+      assert.equal(first.code, 0, `the run survives the broker outage: ${describeResult(first)}`);
+      assert.ok(
+        parseEvents(first.stdout).some((e) => e["type"] === "paused" && Array.isArray(e["brokers"]) && (e["brokers"] as number[]).includes(victim)),
+        `the executor reported broker ${String(victim)} down:\n${first.stdout}`,
+      );
+    },
+  );
+
+  it("resumes after the executor is killed with SIGKILL: placement is the plan, throttles gone, no message lost", { timeout: 180_000 }, async () => {
+    const topic = newTopic("resume");
+    const from: Assignment = [
+      [1, 2],
+      [3, 2],
+      [2, 1],
+      [4, 3],
+    ];
+    const to: Assignment = [
+      [1, 4],
+      [3, 4],
+      [2, 3],
+      [4, 1],
+    ];
+    const perPartition = 1500;
+    await createTopic(admin, topic, from);
+    await produce(topic, from.length, perPartition);
+    const { dir, stateDir, plan } = dirFor("resume");
+    writePlan(plan, entriesOf(topic, to), entriesOf(topic, from));
+
+    // One move at a time, so the kill leaves a partition in flight and others not yet submitted.
+    const run = startCli(executeArgs(plan, stateDir, "300KiB/s", "--max-moves", "1"), dir);
+    await waitForJournal(stateDir, "a partition in flight", (ts) => ts.some((t) => t.state === "moving"), run);
+    await sleep(1500);
+    run.child.kill("SIGKILL");
+    const killed = await run.done;
+    assert.equal(killed.signal, "SIGKILL", describeResult(killed));
+    const journal = readJournal(stateDir);
+    assert.ok(journal, "the journal survives the kill");
+    assert.ok(
+      journal.tasks.some((t) => t.state === "pending"),
+      `partitions are left to submit after the kill: ${JSON.stringify(journal.tasks.map((t) => t.state))}`,
+    );
+    // The dead executor's throttles are still in place: resume has to remove them.
+    const left = throttleState(await dynamicConfigs(admin, [topic]));
+    assert.ok(Object.keys(left.brokers).length > 0, `throttles left by the killed executor: ${JSON.stringify(left)}`);
+
+    const status = await ballast(["status", "--state-dir", stateDir, "--json"], dir);
+    assert.equal(status.code, 0, describeResult(status));
+    assert.equal((JSON.parse(status.stdout) as { running: boolean }).running, false, "status sees no executor running");
+
+    const resumed = await ballast(["execute", "--resume", "--bootstrap-server", boot(), "--state-dir", stateDir, "--poll-interval", "1s", "--json"], dir, 150_000);
+    assert.equal(resumed.code, 0, describeResult(resumed));
+    const events = parseEvents(resumed.stdout);
+    assert.equal(events.find((e) => e["type"] === "start")?.["resumed"], true, resumed.stdout);
+    assert.equal(events.find((e) => e["type"] === "end")?.["status"], "completed", resumed.stdout);
+    const after = readJournal(stateDir);
+    assert.deepEqual(
+      after?.tasks.map((t) => t.state),
+      ["done", "done", "done", "done"],
+    );
+    await waitForPlacement(admin, topic, to, { run: resumed });
+    await assertNoThrottles(admin, [topic]);
+    await assertAllConsumable(admin, topic, from.length, perPartition);
+  });
+
+  it("refuses with exit 2, naming the partition, while a reassignment it did not start is in progress", { timeout: 120_000 }, async () => {
+    const foreign = newTopic("foreign");
+    const mine = newTopic("mine");
+    await createTopic(admin, foreign, [[1, 2]]);
+    await createTopic(admin, mine, [
+      [1, 2],
+      [3, 4],
+    ]);
+    // 3 MB: a follower's first fetch takes up to 1 MB whatever the throttle, the rest waits for it.
+    await produce(foreign, 1, 3000);
+    // Someone else's reassignment, throttled to 1 KB/s on its new replica so that it stays in progress.
+    await admin.alterConfigs({
+      validateOnly: false,
+      resources: [
+        { type: BROKER_RESOURCE, name: "3", configEntries: [{ name: FOLLOWER_RATE, value: "1000" }] },
+        { type: TOPIC_RESOURCE, name: foreign, configEntries: [{ name: FOLLOWER_REPLICAS, value: "0:3" }] },
+      ],
+    });
+    await waitFor("the foreign throttle to apply", async () => ((await dynamicConfigs(admin, [], [3])).brokers.get(3)?.get(FOLLOWER_RATE) === "1000" ? true : undefined));
+    await admin.alterPartitionReassignments({ topics: [{ topic: foreign, partitionAssignment: [{ partition: 0, replicas: [3, 2] }] }] });
+    try {
+      await waitFor("the foreign reassignment to be listed", async () => {
+        return (await reassigningTopics(admin)).includes(foreign) ? true : undefined;
+      });
+      const { dir, stateDir, plan } = dirFor("foreign");
+      writePlan(plan, [
+        { topic: mine, partition: 0, replicas: [3, 2] },
+        { topic: mine, partition: 1, replicas: [1, 4] },
+      ]);
+      const r = await ballast(executeArgs(plan, stateDir, "200KiB/s"), dir);
+      assert.equal(r.code, 2, describeResult(r));
+      const lines = r.stderr.trim().split("\n");
+      assert.equal(lines.length, 1, `one error line:\n${r.stderr}`);
+      assert.match(lines[0]!, /^error: /);
+      assert.ok(lines[0]!.includes(`${foreign}-0`), `the error names ${foreign}-0: ${lines[0]!}`);
+      assert.ok(!lines[0]!.includes(mine), `the error does not blame the plan's own partitions: ${lines[0]!}`);
+      // Nothing changed: placement as before, no Ballast throttle, the foreign throttle as it was.
+      const p = await placement(admin, mine);
+      assert.deepEqual(
+        p.map((x) => x.replicas),
+        [
+          [1, 2],
+          [3, 4],
+        ],
+      );
+      const view = throttleState(await dynamicConfigs(admin, [mine, foreign]));
+      assert.deepEqual(view, { brokers: { "3": { [FOLLOWER_RATE]: "1000" } }, topics: { [foreign]: { leader: [], follower: ["0:3"] } } });
+      assert.equal(readJournal(stateDir), undefined, "no execution was recorded");
+    } finally {
+      // Cancel the foreign reassignment the way kafkajs can: reassign to the original replicas, which
+      // are in sync, so it ends at once.
+      await admin.alterPartitionReassignments({ topics: [{ topic: foreign, partitionAssignment: [{ partition: 0, replicas: [1, 2] }] }] });
+      await waitFor("the foreign reassignment to end", async () => {
+        return (await reassigningTopics(admin)).includes(foreign) ? undefined : true;
+      });
+      await admin.alterConfigs({ validateOnly: false, resources: [{ type: TOPIC_RESOURCE, name: foreign, configEntries: [] }] });
+    }
+    await waitForPlacement(admin, foreign, [[1, 2]]);
+    await assertAllConsumable(admin, foreign, 1, 3000);
+  });
+
+  it("cancel from a second process reverts the partitions in flight and removes every Ballast throttle", { timeout: 150_000 }, async () => {
+    const topic = newTopic("cancel");
+    const from: Assignment = [
+      [1, 2],
+      [3, 2],
+      [2, 3],
+    ];
+    const to: Assignment = [
+      [1, 4],
+      [3, 4],
+      [4, 3],
+    ];
+    const perPartition = 2000;
+    await createTopic(admin, topic, from);
+    await produce(topic, from.length, perPartition);
+    const { dir, stateDir, plan } = dirFor("cancel");
+    writePlan(plan, entriesOf(topic, to), entriesOf(topic, from));
+
+    const run = startCli(executeArgs(plan, stateDir, "100KiB/s"), dir);
+    await waitForJournal(stateDir, "every partition to be moving", (ts) => ts.length === 3 && ts.every((t) => t.state === "moving"), run);
+    await sleep(1000);
+    const during = throttleState(await dynamicConfigs(admin, [topic]));
+    assert.ok(Object.keys(during.brokers).length > 0 && during.topics[topic] !== undefined, `throttled before the cancel: ${JSON.stringify(during)}`);
+
+    const cancel = await ballast(["cancel", "--bootstrap-server", boot(), "--state-dir", stateDir, "--json"], dir, 150_000);
+    assert.equal(cancel.code, 0, describeResult(cancel));
+    const summary = JSON.parse(cancel.stdout.trim().split("\n").at(-1)!) as { status: string; counts: Record<string, number>; running: boolean };
+    assert.equal(summary.status, "cancelled", cancel.stdout);
+    assert.equal(summary.running, false);
+
+    // An external cancel is not an interrupt of this process (that is Ctrl-C, exit 130): the
+    // executor ends normally after reporting the cancelled execution.
+    const r = await finish(run, 60_000, "execute");
+    assert.equal(r.code, 0, describeResult(r));
+    assert.equal(parseEvents(r.stdout).find((e) => e["type"] === "end")?.["status"], "cancelled", r.stdout);
+
+    const tasks = readJournal(stateDir)?.tasks ?? [];
+    assert.equal(tasks.length, 3);
+    const cancelled = tasks.filter((t) => t.state === "cancelled");
+    assert.ok(cancelled.length > 0, `partitions were in flight at the cancel: ${JSON.stringify(tasks.map((t) => t.state))}`);
+    assert.deepEqual(
+      tasks.filter((t) => t.state !== "cancelled" && t.state !== "done").map((t) => `${String(t.partition)} ${t.state}`),
+      [],
+    );
+    // Cancelled partitions are back on their original replicas, finished ones (if any) on the plan's.
+    const expected = tasks.map((t) => (t.state === "cancelled" ? from[t.partition]! : to[t.partition]!));
+    await waitFor("the cancelled reassignments to be gone", async () => ((await admin.listPartitionReassignments({})).topics.length === 0 ? true : undefined));
+    const now = await placement(admin, topic);
+    assert.deepEqual(
+      now.map((p) => p.replicas),
+      expected.map((e) => [...e]),
+      "placement after the cancel",
+    );
+    await assertNoThrottles(admin, [topic]);
+    await assertAllConsumable(admin, topic, from.length, perPartition);
+  });
+
+  it("reports the partitions of a topic deleted mid-run as skipped and completes the rest", { timeout: 150_000 }, async () => {
+    const kept = newTopic("kept");
+    const doomed = newTopic("doomed");
+    const from: Assignment = [
+      [1, 2],
+      [3, 4],
+    ];
+    const to: Assignment = [
+      [1, 4],
+      [3, 2],
+    ];
+    const doomedFrom: Assignment = [
+      [2, 1],
+      [4, 3],
+    ];
+    const doomedTo: Assignment = [
+      [2, 3],
+      [4, 1],
+    ];
+    const perPartition = 1500;
+    await createTopic(admin, kept, from);
+    await createTopic(admin, doomed, doomedFrom);
+    await produce(kept, 2, perPartition);
+    await produce(doomed, 2, perPartition);
+    const { dir, stateDir, plan } = dirFor("delete");
+    writePlan(plan, [...entriesOf(kept, to), ...entriesOf(doomed, doomedTo)], [...entriesOf(kept, from), ...entriesOf(doomed, doomedFrom)]);
+
+    const run = startCli(executeArgs(plan, stateDir, "150KiB/s"), dir);
+    await waitForJournal(stateDir, `${doomed} in flight`, (ts) => ts.filter((t) => t.topic === doomed && t.state === "moving").length === 2, run);
+    await admin.deleteTopics({ topics: [doomed], timeout: 15_000 });
+
+    const r = await finish(run, 120_000, "execute");
+    assert.equal(r.code, 0, describeResult(r));
+    const status = await ballast(["status", "--state-dir", stateDir, "--json"], dir);
+    assert.equal(status.code, 0, describeResult(status));
+    const s = JSON.parse(status.stdout) as {
+      status: string;
+      counts: Record<string, number>;
+      problems: Array<{ partition: string; state: string; note: string }>;
+      throttledBrokers: string[];
+      throttledTopics: string[];
+    };
+    assert.equal(s.status, "completed", status.stdout);
+    assert.deepEqual(
+      [s.counts["done"], s.counts["skipped"], s.counts["failed"], s.counts["timed-out"]],
+      [2, 2, 0, 0],
+      status.stdout,
+    );
+    assert.deepEqual(
+      s.problems.map((p) => `${p.partition} ${p.state}`).sort(),
+      [`${doomed}-0 skipped`, `${doomed}-1 skipped`],
+    );
+    for (const p of s.problems) assert.match(p.note, /deleted/);
+    assert.deepEqual([s.throttledBrokers, s.throttledTopics], [[], []]);
+    assert.ok(!(await admin.listTopics()).includes(doomed), `${doomed} stays deleted`);
+    await waitForPlacement(admin, kept, to, { run: r });
+    await assertNoThrottles(admin, [kept]);
+    await assertAllConsumable(admin, kept, 2, perPartition);
+  });
+
+  it("leaves an operator's own broker and topic configs, throttles included, exactly as they were", { timeout: 150_000 }, async () => {
+    const topic = newTopic("operator");
+    const from: Assignment = [
+      [1, 2],
+      [3, 4],
+    ];
+    const to: Assignment = [
+      [1, 4],
+      [3, 2],
+    ];
+    // Ballast would add leader entries 0:1, 0:2, 1:3, 1:4: the operator already has 0:1 and 1:4.
+    const operatorLeader = "0:1,1:4";
+    await createTopic(admin, topic, from, [
+      { name: "retention.ms", value: "86400000" },
+      { name: LEADER_REPLICAS, value: operatorLeader },
+    ]);
+    await admin.alterConfigs({
+      validateOnly: false,
+      resources: [
+        { type: BROKER_RESOURCE, name: "1", configEntries: [{ name: LEADER_RATE, value: "999999" }] },
+        { type: BROKER_RESOURCE, name: "2", configEntries: [{ name: "log.cleaner.threads", value: "2" }] },
+      ],
+    });
+    const operatorBrokers = { "1": { [LEADER_RATE]: "999999" }, "2": { "log.cleaner.threads": "2" } };
+    const operatorTopic = { "retention.ms": "86400000", [LEADER_REPLICAS]: operatorLeader };
+    const dynamicSnapshot = async (): Promise<{ brokers: Record<string, Record<string, string>>; topic: Record<string, string> }> => {
+      const v = await dynamicConfigs(admin, [topic]);
+      const brokers: Record<string, Record<string, string>> = {};
+      for (const [id, cfg] of v.brokers) if (cfg.size > 0) brokers[String(id)] = Object.fromEntries(cfg);
+      return { brokers, topic: Object.fromEntries(v.topics.get(topic) ?? []) };
+    };
+    await waitFor("the operator's configs to apply", async () => {
+      const s = await dynamicSnapshot();
+      return isDeepStrictEqual(s, { brokers: operatorBrokers, topic: operatorTopic }) ? true : undefined;
+    });
+    const perPartition = 1000;
+    await produce(topic, 2, perPartition);
+    const { dir, stateDir, plan } = dirFor("operator");
+    writePlan(plan, entriesOf(topic, to), entriesOf(topic, from));
+
+    const run = startCli(executeArgs(plan, stateDir, "200KiB/s"), dir);
+    const seen = watchThrottles(admin, [topic], run.done);
+    const r = await finish(run, 120_000, "execute");
+    const observed = await seen;
+    assert.equal(r.code, 0, describeResult(r));
+    // Ballast throttled the move (so the test means something) around the operator's settings.
+    assert.deepEqual(sortedList(observed.brokers.get("1") ?? []), [`${FOLLOWER_RATE}=204800`, `${LEADER_RATE}=999999`]);
+    assert.deepEqual(sortedList(observed.topics.get(topic) ?? []), sortedList(["leader 0:1", "leader 0:2", "leader 1:3", "leader 1:4", "follower 0:4", "follower 1:2"]));
+    const events = parseEvents(r.stdout);
+    assert.ok(
+      events.some((e) => e["type"] === "warning" && typeof e["message"] === "string" && e["message"].includes("broker 1") && e["message"].includes(LEADER_RATE)),
+      `a warning names the operator's rate on broker 1:\n${r.stdout}`,
+    );
+    await waitForPlacement(admin, topic, to, { run: r });
+
+    let last: unknown;
+    try {
+      await waitFor("only the operator's configs to remain", async () => {
+        const s = await dynamicSnapshot();
+        last = s;
+        const leader = sortedList(listOf(s.topic[LEADER_REPLICAS]));
+        const { [LEADER_REPLICAS]: _l, [FOLLOWER_REPLICAS]: follower, ...rest } = s.topic;
+        return isDeepStrictEqual(s.brokers, operatorBrokers) &&
+          isDeepStrictEqual(leader, sortedList(listOf(operatorLeader))) &&
+          follower === undefined &&
+          isDeepStrictEqual(rest, { "retention.ms": "86400000" })
+          ? true
+          : undefined;
+      });
+    } catch (e) {
+      assert.fail(`${(e as Error).message}; configs now ${JSON.stringify(last)}`);
+    }
+    await assertAllConsumable(admin, topic, 2, perPartition);
+  });
+
+  it("refuses a stale plan with exit 2 and changes nothing", { timeout: 60_000 }, async () => {
+    const topic = newTopic("stale");
+    const madeFrom: Assignment = [
+      [1, 2],
+      [3, 4],
+    ];
+    await createTopic(admin, topic, madeFrom);
+    // After the plan was made, someone moved partition 0.
+    await admin.alterPartitionReassignments({ topics: [{ topic, partitionAssignment: [{ partition: 0, replicas: [1, 4] }] }] });
+    await waitForPlacement(admin, topic, [
+      [1, 4],
+      [3, 4],
+    ]);
+    const { dir, stateDir, plan } = dirFor("stale");
+    writePlan(
+      plan,
+      entriesOf(topic, [
+        [3, 2],
+        [1, 4],
+      ]),
+      entriesOf(topic, madeFrom),
+    );
+    const r = await ballast(executeArgs(plan, stateDir, "200KiB/s"), dir);
+    assert.equal(r.code, 2, describeResult(r));
+    const lines = r.stderr.trim().split("\n");
+    assert.equal(lines.length, 1, `one error line:\n${r.stderr}`);
+    assert.match(lines[0]!, /^error: .*stale/);
+    assert.ok(lines[0]!.includes(`${topic}-0`), `the error names ${topic}-0: ${lines[0]!}`);
+    assert.ok(!lines[0]!.includes(`${topic}-1`), `only the changed partition is named: ${lines[0]!}`);
+    assert.equal(readJournal(stateDir), undefined, "no execution was recorded");
+    assert.deepEqual(
+      (await placement(admin, topic)).map((p) => p.replicas),
+      [
+        [1, 4],
+        [3, 4],
+      ],
+    );
+    assert.deepEqual((await admin.listPartitionReassignments({})).topics, []);
+    await assertNoThrottles(admin, [topic], 5000);
+  });
+});
