@@ -32,6 +32,8 @@ import { fromModel, integer, valueOption } from "./options.js";
 
 /** Exit statuses of `execute` beyond 0 (done), 1 (bug) and 2 (bad input or refused). */
 export const EXIT_PARTIAL = 3;
+/** Cancelled by `ballast cancel` from another process: the plan was not completed. */
+export const EXIT_CANCELLED = 4;
 export const EXIT_INTERRUPTED = 130;
 
 interface StateFlags {
@@ -215,6 +217,7 @@ async function runExecute(planPath: string | undefined, flags: ExecuteFlags, io:
       if (status === "stopped" || status === "cancelled") {
         reporter.note(status === "stopped" ? `stopped; resume with 'ballast execute --resume --state-dir ${stateDir}'` : "cancelled");
         if (stop.level > 0) throw new ExitStatus(EXIT_INTERRUPTED);
+        if (status === "cancelled") throw new ExitStatus(EXIT_CANCELLED);
       }
       if (status === "failed") throw new ExitStatus(EXIT_PARTIAL);
     } finally {

@@ -74,6 +74,9 @@ export interface ExecutionPlan {
   readonly madeFrom?: ReadonlyMap<string, readonly number[]>;
 }
 
+/** How long metadata may lag behind a finished reassignment before the task is judged. */
+const LINGER_MS = 30_000;
+
 const sameList = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 const sameSet = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((x) => b.includes(x));
 
@@ -206,6 +209,10 @@ export function rollbackPlan(state: ExecutionState): Reassignment {
 export class Executor {
   private readonly throttles: Throttles;
   private readonly downSince = new Map<number, number>();
+  /** Partitions Kafka no longer lists as moving but whose metadata is not at the target yet, since when. */
+  private readonly lingering = new Map<string, number>();
+  /** When Kafka calls began failing in a row (null: the last pass worked). */
+  private failingSince: number | null = null;
   private readonly startedAt: number;
   private pausedReported = "";
 
@@ -271,12 +278,18 @@ export class Executor {
           this.save();
           return this.end("cancelled");
         }
-        const snapshot = await this.observe();
-        await this.settle(snapshot);
-        const open = this.tasks("pending", "submitting", "moving");
-        if (open.length === 0) break;
-        if (stop.level === 0) await this.submit(snapshot.alive, snapshot.live);
-        else if (this.tasks("submitting", "moving").length === 0) return this.end("stopped");
+        let open: TaskRecord[];
+        try {
+          const snapshot = await this.observe();
+          await this.settle(snapshot);
+          open = this.tasks("pending", "submitting", "moving");
+          if (open.length === 0) break;
+          if (stop.level === 0) await this.submit(snapshot.alive, snapshot.live);
+          else if (this.tasks("submitting", "moving").length === 0) return this.end("stopped");
+          this.failingSince = null;
+        } catch (err) {
+          this.survive(err);
+        }
         this.progress();
         await this.clock.sleep(this.pollMs);
       }
@@ -289,6 +302,18 @@ export class Executor {
     } finally {
       for (const w of this.throttles.warnings.splice(0)) this.emit({ type: "warning", message: w });
     }
+  }
+
+  /**
+   * A Kafka call failing during a pass (a broker just died, a leader is moving) is reported and the
+   * pass retried at the next poll; only failures lasting past the broker-down timeout end the run.
+   */
+  private survive(err: unknown): void {
+    if (!(err instanceof BallastError) || err.code !== "KAFKA") throw err;
+    const now = this.clock.now();
+    this.failingSince ??= now;
+    if (now - this.failingSince > this.state.brokerDownTimeoutMs) throw err;
+    this.emit({ type: "warning", message: `${err.message}; retrying at the next check` });
   }
 
   private end(status: ExecutionState["status"] | "stopped"): ExecutionState["status"] | "stopped" {
@@ -337,11 +362,19 @@ export class Executor {
         continue;
       }
       if (sameList(p.replicas, t.to) && t.to.every((b) => p.isr.includes(b))) {
+        this.lingering.delete(k);
         this.finish(t, "done");
         finished.push(t);
-      } else if (sameList(p.replicas, t.to) || (sameSet(p.replicas, t.to) && !sameList(p.replicas, t.to))) {
-        // Reached the target set but a replica is not in sync yet: wait.
-      } else if (t.state === "moving") {
+        continue;
+      }
+      // The controller says the reassignment is over, but a broker's metadata can lag behind it
+      // (still listing the replicas being removed, or a replica not yet in sync): give it time.
+      const since = this.lingering.get(k) ?? now;
+      this.lingering.set(k, since);
+      if (now - since < Math.max(LINGER_MS, 5 * this.pollMs)) continue;
+      this.lingering.delete(k);
+      if (t.state === "submitting") transition(t, "pending", now, "submission not seen by Kafka; submitting again");
+      else if (!sameSet(p.replicas, t.to)) {
         this.finish(t, "failed", `the reassignment ended without reaching [${t.to.join(",")}] (replicas now [${p.replicas.join(",")}]); cancelled outside Ballast?`);
         finished.push(t);
       }

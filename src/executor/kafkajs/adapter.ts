@@ -68,13 +68,23 @@ export function createKafkajsPort(options: KafkajsPortOptions): KafkaPort {
     ...(options.sasl !== undefined ? { sasl: options.sasl } : {}),
   });
 
-  /** Sends to the controller; asks again for the controller when the broker says it is not. */
+  /**
+   * Sends to the controller; asks again for the controller when the broker says it is not, or cannot
+   * be reached (in KRaft, Metadata names a random live broker, which may be one that just died).
+   */
   async function onController<T extends { errorCode: number; errorMessage?: string | null }>(
     send: (controllerId: number) => Promise<T>,
   ): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const id = await conn.controllerId();
-      const res = await send(id);
+      let res: T;
+      try {
+        res = await send(id);
+      } catch (err) {
+        if (attempt >= CONTROLLER_ATTEMPTS) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+        continue;
+      }
       if (res.errorCode === NOT_CONTROLLER && attempt < CONTROLLER_ATTEMPTS) {
         await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
         continue;
