@@ -1,22 +1,11 @@
 /** Shared by the model tests: fixture files and assertions on BallastErrors. */
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, readdirSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
 import { isBallastError, type BallastError, type ErrorCode } from "../../src/model/errors.js";
+import { FIXTURES } from "../support/fixtures.js";
 
-/** The repository root: the nearest directory above this file holding package.json and fixtures/. */
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!(existsSync(join(dir, "package.json")) && existsSync(join(dir, "fixtures")))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error("repository root not found above the tests");
-    dir = up;
-  }
-  return dir;
-}
-
-export const FIXTURES = join(repoRoot(), "fixtures");
+export { FIXTURES };
 
 export function readFixture(name: string): string {
   return readFileSync(join(FIXTURES, name), "utf8");
