@@ -4,15 +4,15 @@
  * reassignments, deleted topics, timeouts and brokers going down.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { test } from "node:test";
+import { after, test } from "node:test";
 import { generateCluster } from "../../src/model/generate.js";
 import { createRng } from "../../src/model/random.js";
 import type { Cluster, Reassignment } from "../../src/model/types.js";
 import { plan } from "../../src/solver/index.js";
-import { cancelExecution, executionStatus, resumeExecution, startExecution } from "../../src/executor/execute.js";
+import { cancelExecution, executionStatus, requestThrottle, resumeExecution, startExecution } from "../../src/executor/execute.js";
 import type { ExecutionContext } from "../../src/executor/execute.js";
 import { StateStore } from "../../src/executor/journal.js";
 import type { ExecuteOptions, ExecutionEvent, StopSignal } from "../../src/executor/runner.js";
@@ -39,6 +39,11 @@ function planFor(cluster: Cluster): Reassignment {
   return p.reassignment;
 }
 
+const tempDirs: string[] = [];
+after(() => {
+  for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
+});
+
 const OPTIONS: ExecuteOptions = {
   limits: DEFAULT_LIMITS,
   strategy: ["small-first"],
@@ -55,6 +60,7 @@ function setup(cluster = demoCluster()): { sim: SimulatedCluster; ctx: Execution
   const events: ExecutionEvent[] = [];
   const stop: StopSignal = { level: 0 };
   const dir = mkdtempSync(join(tmpdir(), "ballast-exec-"));
+  tempDirs.push(dir);
   return { sim, events, stop, dir, ctx: { port: sim.port, store: new StateStore(dir), clock, emit: (e) => events.push(e), stop, pollMs: 1000 } };
 }
 
@@ -307,4 +313,35 @@ test("a broker down past the timeout gives up its moves with a clear report", as
   const failed = ctx.store.load().tasks.filter((t) => t.state === "failed" || t.state === "timed-out");
   assert.ok(failed.length > 0);
   assert.ok(failed.every((t) => new RegExp(`broker ${String(target)}`).test(t.note ?? "")), JSON.stringify(failed.map((t) => t.note)));
+});
+
+test("a throttle change requested while the execution runs is applied to the brokers Ballast throttles", async () => {
+  const cluster = demoCluster();
+  const reassignment = planFor(cluster);
+  const { sim, ctx } = setup(cluster);
+  const seen: string[] = [];
+  let requested = false;
+  const status = await startExecution(
+    {
+      ...ctx,
+      emit: (e) => {
+        if (e.type === "submitted" && !requested) {
+          requested = true;
+          requestThrottle(ctx.store, 30 * MIB);
+        }
+        if (e.type === "throttle") {
+          void throttleConfigs(sim, cluster).then((c) => seen.push(...c));
+        }
+      },
+    },
+    { reassignment },
+    OPTIONS,
+    "exec-rate",
+  );
+  assert.equal(status, "completed");
+  await new Promise((r) => setImmediate(r));
+  assert.ok(seen.some((c) => c.endsWith(`${LEADER_RATE}=${String(30 * MIB)}`)), JSON.stringify(seen));
+  assert.ok(!seen.some((c) => c.endsWith(`${LEADER_RATE}=${String(20 * MIB)}`)), "no broker keeps the old rate");
+  assert.equal(ctx.store.load().throttle.rate, 30 * MIB);
+  assert.deepEqual(await throttleConfigs(sim, cluster), []);
 });
