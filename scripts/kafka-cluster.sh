@@ -35,7 +35,7 @@
 #   --kill                 stop-broker: SIGKILL instead of a controlled shutdown
 #   --lines N              logs: how many lines of each log (default 40)
 #
-# Environment: KAFKA_BROKER_HEAP (default 256m), KAFKA_CONTROLLER_HEAP (default 192m),
+# Environment: KAFKA_BROKER_HEAP (default 768m: 256m ran out under the executor suite), KAFKA_CONTROLLER_HEAP (default 192m),
 # KAFKA_JVM_OPTS (extra JVM flags), KAFKA_CDS=0 (no class data sharing), JAVA_HOME, MAVEN_ARGS
 # (extra arguments to mvn).
 set -euo pipefail
@@ -291,7 +291,7 @@ start_node() {
   if [[ "$id" == "$CONTROLLER_ID" ]]; then
     heap="${KAFKA_CONTROLLER_HEAP:-192m}"
   else
-    heap="${KAFKA_BROKER_HEAP:-256m}"
+    heap="${KAFKA_BROKER_HEAP:-768m}"
   fi
   if (($(major_version) >= 4)); then
     logging_opts=(-Dlog4j2.configurationFile="$RUN_DIR/config/log4j2.properties")
