@@ -2,6 +2,7 @@
  * The balance report: per broker and per rack figures, a summary, and each goal's status.
  */
 import type { Goal } from "./goal.js";
+import { topicDeviation } from "./goals/topic-spread.js";
 import { spreadViolation } from "./rules.js";
 import type { PlacementState } from "./state.js";
 import type { Targets } from "./targets.js";
@@ -90,7 +91,7 @@ function summarize(state: PlacementState, targets: Targets, brokers: readonly Br
       maxDeviationRatio: diskWorst,
       utilization: state.hasDiskCapacity,
     },
-    topicSpread: topicSpread(state),
+    topicSpread: topicSpread(state, targets),
     misplacedReplicas: misplaced,
     rackViolations: rack,
     hostViolations: host,
@@ -105,25 +106,10 @@ function maxOf(xs: readonly number[]): number {
   return xs.length ? Math.max(...xs) : 0;
 }
 
-function topicSpread(state: PlacementState): { max: number; topic: string | null } {
-  const B = state.brokerCount;
-  let worst = 0;
-  let topic: string | null = null;
-  for (let t = 0; t < state.topicNames.length; t++) {
-    let min = Infinity;
-    let max = -Infinity;
-    for (let b = 0; b < B; b++) {
-      if (!state.eligible[b]) continue;
-      const c = state.topicCount[t * B + b]!;
-      if (c < min) min = c;
-      if (c > max) max = c;
-    }
-    if (Number.isFinite(min) && max - min > worst) {
-      worst = max - min;
-      topic = state.topicNames[t]!;
-    }
-  }
-  return { max: worst, topic };
+/** The widest topic (max − min replicas across eligible brokers); no topic when every one is even. */
+function topicSpread(state: PlacementState, targets: Targets): { max: number; topic: string | null } {
+  const d = topicDeviation(state, targets);
+  return { max: d.worstSpread, topic: d.worstSpread > 0 ? state.topicNames[d.worstTopic]! : null };
 }
 
 /** Partitions breaking the rack maximum, and partitions with two replicas on one host where the rule applies. */

@@ -16,7 +16,8 @@ import { topicGain } from "./scoring.js";
 /** Partner brokers tried for each step, most useful first. */
 const PARTNERS = 4;
 
-function topicDeviation(state: PlacementState, targets: Targets): { total: number; worstSpread: number; worstTopic: number } {
+/** Total distance of (topic, broker) counts from their bands, and the widest topic. */
+export function topicDeviation(state: PlacementState, targets: Targets): { total: number; worstSpread: number; worstTopic: number } {
   const B = state.brokerCount;
   let total = 0;
   let worstSpread = 0;
