@@ -119,7 +119,9 @@ export class StateStore {
     try {
       text = readFileSync(this.path(STATE_FILE), "utf8");
     } catch {
-      throw new BallastError("STATE", `no execution state in '${this.dir}': start one with 'ballast execute <plan.json>'`, { source: this.dir });
+      throw new BallastError("STATE", "no execution state here: start one with 'ballast execute <plan.json>', or pass the --state-dir it used", {
+        source: this.dir,
+      });
     }
     let raw: ExecutionState & { limits: unknown };
     try {
