@@ -3,7 +3,8 @@
  * spreads a hot topic's load and its quota bandwidth. For the broker furthest off a topic's band it
  * moves a replica where the replica-count band has room, or swaps it for a replica of another topic
  * (which leaves replica counts as they are). Sweeps take the most efficient actions first: those that
- * fix the most deviation per replica moved. The first action every higher-priority goal accepts is taken.
+ * fix the most deviation per replica moved; before the least efficient swaps, three-broker exchanges
+ * are tried for brokers short of a topic. The first action every higher-priority goal accepts is taken.
  */
 import type { Goal, GoalContext } from "../goal.js";
 import { moveKeepsSpread } from "../rules.js";
@@ -68,17 +69,22 @@ function partnersOf(state: PlacementState, targets: Targets, t: number, focus: n
   const useful = (b: number): boolean =>
     b !== focus &&
     (over ? state.topicCount[t * B + b]! < targets.topicMaxOf(t, b) : state.topicCount[t * B + b]! > targets.topicMinOf(t, b));
+  // A plain move (one replica, no swap back) needs the receiving broker below its replica-count
+  // band's top and the giving one above its bottom: such partners are taken first, then the rest.
+  const [giver, taker] = over ? [focus, -1] : [-1, focus];
+  const roomFor = (b: number): boolean => {
+    const s = giver >= 0 ? giver : b;
+    const d = taker >= 0 ? taker : b;
+    return state.count[s]! > targets.countMin[s]! && state.count[d]! < targets.countMax[d]!;
+  };
   const rack = state.rackOf[focus]!;
-  const same: number[] = [];
-  const other: number[] = [];
+  const lists: number[][] = [[], [], [], []];
   for (const b of ordered) {
     if (!useful(b)) continue;
-    if (state.rackOf[b] === rack) {
-      if (same.length < PARTNERS) same.push(b);
-    } else if (other.length < PARTNERS) other.push(b);
-    if (same.length >= PARTNERS && other.length >= PARTNERS) break;
+    const i = (state.rackOf[b] === rack ? 0 : 2) + (roomFor(b) ? 0 : 1);
+    if (lists[i]!.length < PARTNERS) lists[i]!.push(b);
   }
-  return same.concat(other);
+  return lists.flat();
 }
 
 /**
@@ -161,6 +167,87 @@ function sweep(ctx: GoalContext, t: number, perMove: number): void {
   }
 }
 
+/** Whether broker b has replicas of topic t to spare (above the band's lower end). */
+function canSpare(state: PlacementState, targets: Targets, t: number, b: number): boolean {
+  return state.topicCount[t * state.brokerCount + b]! > targets.topicMinOf(t, b);
+}
+
+function isShort(state: PlacementState, targets: Targets, t: number, b: number): boolean {
+  return state.topicCount[t * state.brokerCount + b]! < targets.topicMinOf(t, b);
+}
+
+/** Up to `k` eligible brokers (other than `skip`) for which `keep` holds, b's rack first. */
+function nearby(state: PlacementState, b: number, k: number, skip: ReadonlySet<number>, keep: (x: number) => boolean): number[] {
+  const same: number[] = [];
+  const other: number[] = [];
+  for (let x = 0; x < state.brokerCount && (same.length < k || other.length < k); x++) {
+    if (!state.eligible[x] || skip.has(x) || !keep(x)) continue;
+    if (state.rackOf[x] === state.rackOf[b]) {
+      if (same.length < k) same.push(x);
+    } else if (other.length < k) other.push(x);
+  }
+  return same.concat(other);
+}
+
+/**
+ * A three-broker exchange for broker d, short of topic t: a replica of t comes from s, d passes one
+ * of its replicas (topic u) on to a broker e short of u, and e passes one (topic v) to s, short of v.
+ * Three shortfalls fixed by three moves, where a two-broker swap fixes one for two. Done as two swaps,
+ * each of which leaves replica counts as they are; the first is undone if the second is refused.
+ */
+function tryCycle(ctx: GoalContext, t: number, d: number, strict: boolean): boolean {
+  const { state, targets } = ctx;
+  const T = state.topicNames.length;
+  for (const s of nearby(state, d, PARTNERS, new Set([d]), (x) => canSpare(state, targets, t, x))) {
+    const n = state.partitionsOnCount(s);
+    let p = -1;
+    for (let i = 0; i < n && p < 0; i++) {
+      const x = state.partitionOnAt(s, i);
+      if (state.topicOf[x] === t && canGo(state, targets, x, s, d)) p = x;
+    }
+    if (p < 0) continue;
+    // Topics s may take one more of: short there (strict), or with room below the band's top.
+    const shortAtS = new Set<number>();
+    for (let v = 0; v < T; v++) {
+      const c = state.topicCount[v * state.brokerCount + s]!;
+      if (v !== t && (strict ? isShort(state, targets, v, s) : c < targets.topicMaxOf(v, s))) shortAtS.add(v);
+    }
+    if (shortAtS.size === 0) continue;
+    for (const q of state.partitionsOn(d)) {
+      const u = state.topicOf[q]!;
+      if (u === t || shortAtS.has(u) || !canSpare(state, targets, u, d) || state.slotOf(q, s) >= 0) continue;
+      for (const e of nearby(state, d, 2, new Set([d, s]), (x) => isShort(state, targets, u, x))) {
+        if (!canGo(state, targets, q, d, e)) continue;
+        for (const r of state.partitionsOn(e)) {
+          const v = state.topicOf[r]!;
+          if (!shortAtS.has(v) || !canSpare(state, targets, v, e) || r === p || !canGo(state, targets, r, e, s)) continue;
+          if (exchange(ctx, p, s, d, q, e, r)) return true;
+        }
+      }
+    }
+  }
+  return false;
+}
+
+function exchange(ctx: GoalContext, p: number, s: number, d: number, q: number, e: number, r: number): boolean {
+  const { state } = ctx;
+  if (!ctx.propose({ kind: "swap", p, slot: state.slotOf(p, s), q, qSlot: state.slotOf(q, d) })) return false;
+  if (ctx.propose({ kind: "swap", p: q, slot: state.slotOf(q, s), q: r, qSlot: state.slotOf(r, e) })) return true;
+  ctx.propose({ kind: "swap", p, slot: state.slotOf(p, d), q, qSlot: state.slotOf(q, s) });
+  return false;
+}
+
+/** Three-broker exchanges for every broker short of topic t, while they help. */
+function cycleSweep(ctx: GoalContext, t: number, strict: boolean): void {
+  const { state, targets } = ctx;
+  for (let d = 0; d < state.brokerCount; d++) {
+    if (!state.eligible[d]) continue;
+    for (let guard = 0; guard < 16 && isShort(state, targets, t, d); guard++) {
+      if (!tryCycle(ctx, t, d, strict)) break;
+    }
+  }
+}
+
 export const topicSpreadGoal: Goal = {
   id: "topic-spread",
   hard: false,
@@ -193,8 +280,12 @@ export const topicSpreadGoal: Goal = {
     const { state } = ctx;
     // Sweep all topics with the most efficient actions first (most deviation fixed per replica
     // moved), then accept less efficient ones: early sweeps open efficient swaps for later topics.
-    for (const perMove of [2, 1.5, 1, 0.5]) {
+    for (const perMove of [2, 1.5, 1]) {
       for (let t = 0; t < state.topicNames.length; t++) sweep(ctx, t, perMove);
     }
+    for (const strict of [true, false]) {
+      for (let t = 0; t < state.topicNames.length; t++) cycleSweep(ctx, t, strict);
+    }
+    for (let t = 0; t < state.topicNames.length; t++) sweep(ctx, t, 0.5);
   },
 };
