@@ -73,13 +73,23 @@ function augment(ctx: GoalContext, from: number, canTake: (b: number) => boolean
 }
 
 function applyChain(ctx: GoalContext, end: number, via: Int32Array, prev: Int32Array): boolean {
-  const { state } = ctx;
-  const chain: Array<{ p: number; to: number }> = [];
+  const chain: Link[] = [];
   for (let b = end; prev[b]! >= 0; b = prev[b]!) chain.push({ p: via[b]!, to: b });
   // Apply from the start of the chain so every intermediate broker's count returns to where it was.
+  return handOver(ctx, chain.reverse());
+}
+
+/** One step of a chain: partition p's leadership goes to broker `to`. */
+interface Link {
+  readonly p: number;
+  readonly to: number;
+}
+
+/** Applies the links in order; true when every one was accepted. */
+function handOver(ctx: GoalContext, links: readonly Link[]): boolean {
   let ok = true;
-  for (const link of chain.reverse()) {
-    if (!ctx.propose({ kind: "lead", p: link.p, slot: state.slotOf(link.p, link.to) })) ok = false;
+  for (const link of links) {
+    if (!ctx.propose({ kind: "lead", p: link.p, slot: ctx.state.slotOf(link.p, link.to) })) ok = false;
   }
   return ok;
 }
@@ -162,13 +172,9 @@ function pull(ctx: GoalContext, d: number): boolean {
       next[u] = v;
       if (state.leaders[u]! > targets.leaderMin) {
         // Apply from d's end backwards: each link hands p from u to next[u].
-        const links: Array<{ p: number; to: number }> = [];
+        const links: Link[] = [];
         for (let b = u; next[b]! >= 0; b = next[b]!) links.push({ p: via[b]!, to: next[b]! });
-        let ok = true;
-        for (const link of links.reverse()) {
-          if (!ctx.propose({ kind: "lead", p: link.p, slot: state.slotOf(link.p, link.to) })) ok = false;
-        }
-        return ok;
+        return handOver(ctx, links.reverse());
       }
       queue.push(u);
     }
