@@ -48,6 +48,30 @@ export interface Ongoing {
 
 const int32 = (r: Reader): number => r.int32();
 
+/**
+ * The response shape both reassignment APIs share: throttle time, a top-level error, then topics
+ * each with partitions (`partition` reads one), every struct ending in tagged fields.
+ */
+function decodeTopLevel<T>(r: Reader, partition: (r: Reader, topic: string) => T): TopLevel<T> {
+  r.int32(); // throttle_time_ms
+  const errorCode = r.int16();
+  const errorMessage = r.compactNullableString();
+  const items = r
+    .compactArray((r) => {
+      const topic = r.compactString();
+      const parts = r.compactArray((r) => {
+        const p = partition(r, topic);
+        r.skipTags();
+        return p;
+      });
+      r.skipTags();
+      return parts;
+    })
+    .flat();
+  r.skipTags();
+  return { errorCode, errorMessage, items };
+}
+
 /** Groups entries by topic, keeping the order topics first appear in. */
 function byTopic(entries: readonly ReassignmentEntry[]): Map<string, ReassignmentEntry[]> {
   const out = new Map<string, ReassignmentEntry[]>();
@@ -84,25 +108,8 @@ export function alterPartitionReassignmentsRequest(
         )
         .noTags();
     },
-    decode: (r) => {
-      r.int32(); // throttle_time_ms
-      const errorCode = r.int16();
-      const errorMessage = r.compactNullableString();
-      const items = r
-        .compactArray((r) => {
-          const topic = r.compactString();
-          const parts = r.compactArray((r) => {
-            const p = { topic, partition: r.int32(), errorCode: r.int16(), errorMessage: r.compactNullableString() };
-            r.skipTags();
-            return p;
-          });
-          r.skipTags();
-          return parts;
-        })
-        .flat();
-      r.skipTags();
-      return { errorCode, errorMessage, items };
-    },
+    decode: (r) =>
+      decodeTopLevel(r, (r, topic) => ({ topic, partition: r.int32(), errorCode: r.int16(), errorMessage: r.compactNullableString() })),
   };
 }
 
@@ -118,30 +125,13 @@ export function listPartitionReassignmentsRequest(timeoutMs: number): ProtocolRe
         .compactNullableArray(null, () => undefined)
         .noTags();
     },
-    decode: (r) => {
-      r.int32(); // throttle_time_ms
-      const errorCode = r.int16();
-      const errorMessage = r.compactNullableString();
-      const items = r
-        .compactArray((r) => {
-          const topic = r.compactString();
-          const parts = r.compactArray((r) => {
-            const p = {
-              topic,
-              partition: r.int32(),
-              replicas: r.compactArray(int32),
-              addingReplicas: r.compactArray(int32),
-              removingReplicas: r.compactArray(int32),
-            };
-            r.skipTags();
-            return p;
-          });
-          r.skipTags();
-          return parts;
-        })
-        .flat();
-      r.skipTags();
-      return { errorCode, errorMessage, items };
-    },
+    decode: (r) =>
+      decodeTopLevel(r, (r, topic) => ({
+        topic,
+        partition: r.int32(),
+        replicas: r.compactArray(int32),
+        addingReplicas: r.compactArray(int32),
+        removingReplicas: r.compactArray(int32),
+      })),
   };
 }
