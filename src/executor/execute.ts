@@ -8,7 +8,7 @@ import type { ExecutionState, TaskState } from "./journal.js";
 import { FINAL_STATES, StateStore } from "./journal.js";
 import type { KafkaPort } from "./port.js";
 import type { Emit, ExecuteOptions, ExecutionPlan, StopSignal } from "./runner.js";
-import { CANCEL_REQUEST, Executor, THROTTLE_REQUEST, newExecutionState, preflight, rollbackPlan, withSizes } from "./runner.js";
+import { CANCEL_REQUEST, Executor, THROTTLE_REQUEST, counts, newExecutionState, preflight, rollbackPlan, withSizes } from "./runner.js";
 import type { Clock } from "./types.js";
 
 export interface ExecutionContext {
@@ -128,8 +128,6 @@ export interface ExecutionSummary {
 
 export function executionStatus(store: StateStore): ExecutionSummary {
   const s = store.load();
-  const counts: Record<TaskState, number> = { pending: 0, submitting: 0, moving: 0, done: 0, failed: 0, skipped: 0, cancelled: 0, "timed-out": 0 };
-  for (const t of s.tasks) counts[t.state]++;
   const name = (t: { topic: string; partition: number }): string => `${t.topic}-${String(t.partition)}`;
   return {
     id: s.id,
@@ -137,7 +135,7 @@ export function executionStatus(store: StateStore): ExecutionSummary {
     running: store.lockedByOther(),
     startedAt: s.startedAt,
     updatedAt: s.updatedAt,
-    counts,
+    counts: counts(s.tasks),
     throttle: s.throttle.rate,
     throttledBrokers: Object.keys(s.throttle.brokers),
     throttledTopics: Object.keys(s.throttle.topics),

@@ -80,7 +80,8 @@ const LINGER_MS = 30_000;
 const sameList = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 const sameSet = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((x) => b.includes(x));
 
-function counts(tasks: readonly TaskRecord[]): Record<TaskState, number> {
+/** How many tasks are in each state. */
+export function counts(tasks: readonly TaskRecord[]): Record<TaskState, number> {
   const c: Record<TaskState, number> = { pending: 0, submitting: 0, moving: 0, done: 0, failed: 0, skipped: 0, cancelled: 0, "timed-out": 0 };
   for (const t of tasks) c[t.state]++;
   return c;
