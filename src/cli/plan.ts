@@ -68,13 +68,20 @@ function infeasibleError(problems: readonly Infeasibility[]): BallastError {
   return new BallastError("INFEASIBLE", `${first.message}${where}${more}`);
 }
 
+/** (moves − bound) ÷ bound: how far, at most, the plan is from the fewest moves; null when the bound is 0. */
+function optimalityGap(moves: number, bound: number): number | null {
+  if (bound === 0) return moves === 0 ? 0 : null;
+  return Math.round(((moves - bound) / bound) * 10000) / 10000;
+}
+
 function planJson(o: PlannedOutcome, output: string, elapsedMs: number): object {
   const before = new Map(o.balanceBefore.brokers.map((b) => [b.id, b]));
   return {
     moves: o.moves,
     bytesMoved: o.bytesMoved,
     leaderChanges: o.leaderChanges,
-    lowerBound: { moves: o.lowerBound.moves, bytesMoved: o.lowerBound.bytesMoved },
+    lowerBound: o.lowerBound,
+    optimalityGap: optimalityGap(o.moves, o.lowerBound.moves),
     budgetLimited: o.budgetLimited,
     before: balanceJson(o.balanceBefore),
     after: balanceJson(o.balanceAfter),

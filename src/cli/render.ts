@@ -236,7 +236,7 @@ function rackChangeRows(before: readonly RackBalance[], after: readonly RackBala
 
 function planTotals(chalk: ChalkInstance, o: PlannedOutcome): string[] {
   const rows: Row[] = [
-    [{ text: "replica moves" }, { text: String(o.moves) }, { text: `lower bound ${o.lowerBound.moves}, ratio ${moveRatio(o.moves, o.lowerBound.moves)}` }],
+    [{ text: "replica moves" }, { text: String(o.moves) }, { text: `lower bound ${o.lowerBound.moves}, ratio ${moveRatio(o.moves, o.lowerBound.moves)} (${boundSources(o)})` }],
     [{ text: "bytes to move" }, { text: formatBytes(o.bytesMoved) }, { text: `lower bound ${formatBytes(o.lowerBound.bytesMoved)}` }],
     [{ text: "leadership changes" }, { text: String(o.leaderChanges) }, { text: "" }],
   ];
@@ -248,6 +248,13 @@ function planTotals(chalk: ChalkInstance, o: PlannedOutcome): string[] {
   const lines = table(chalk, columns, rows, false);
   if (o.budgetLimited) lines.push(chalk.yellow("The movement budget (max moves / max bytes) stopped the plan short of the goals."));
   return lines;
+}
+
+/** Where the bound on moves comes from: the counting bound and the transport relaxation. */
+function boundSources(o: PlannedOutcome): string {
+  const r = o.lowerBound.relaxation;
+  const how = r.method === "lp" ? "LP" : r.exact ? "LP dual, optimal" : "LP dual";
+  return `counting ${o.lowerBound.combinatorial.moves}, relaxation ${r.moves} by ${how}`;
 }
 
 /** moves / lowerBound, the price of the plan against the best possible; 1.00 is optimal. */

@@ -16,7 +16,8 @@
  */
 import type { Targets } from "./targets.js";
 import type { PlacementState } from "./state.js";
-import type { LowerBound } from "./types.js";
+import type { LowerBound, RelaxationBound } from "./types.js";
+import { solveTransportLp, transportDualBound, type TransportModel, type TransportOutcome } from "./transport.js";
 
 export interface BoundGoals {
   readonly rackSpread: boolean;
@@ -119,7 +120,37 @@ export function lowerBound(initial: PlacementState, final: PlacementState, targe
   let smallest = Infinity;
   for (let p = 0; p < initial.partitionCount; p++) smallest = Math.min(smallest, initial.size[p]!);
   const perMove = Number.isFinite(smallest) ? movesBound * smallest : 0;
-  return { moves: movesBound, bytesMoved: Math.max(removalBytes, partitionBytes, diskShed, diskGain, perMove) };
+  const combinatorial = { moves: movesBound, bytesMoved: Math.max(removalBytes, partitionBytes, diskShed, diskGain, perMove) };
+  const relaxation = relaxationBound(initial, final, targets, goals);
+  return {
+    moves: Math.max(combinatorial.moves, relaxation.moves),
+    bytesMoved: Math.max(combinatorial.bytesMoved, relaxation.bytesMoved),
+    combinatorial,
+    relaxation,
+  };
+}
+
+/** The transport relaxation's bound on moves and on bytes: exact LP when small, else its Lagrangian dual. */
+function relaxationBound(initial: PlacementState, final: PlacementState, targets: Targets, goals: BoundGoals): RelaxationBound {
+  const solve = (bytes: boolean, upper: number): TransportOutcome => {
+    const m = transportModel(initial, final, targets, goals, bytes);
+    const lp = solveTransportLp(m);
+    return lp.status === "too-large" ? transportDualBound(m, { upper }) : lp;
+  };
+  const moves = solve(false, final.moves);
+  const bytes = solve(true, final.bytesMoved);
+  const value = (o: TransportOutcome): number => (o.status === "optimal" || o.status === "bound" ? o.value : 0);
+  const exact = (o: TransportOutcome): boolean => o.status === "optimal";
+  const method = moves.status === "optimal" || moves.status === "bound" ? moves.method : "dual";
+  const iterations = moves.status === "optimal" || moves.status === "bound" ? moves.iterations : 0;
+  return {
+    // the relaxation's optimum is integral, so a bound on it rounds up
+    moves: Math.max(0, Math.ceil(value(moves) - 1e-6)),
+    bytesMoved: value(bytes),
+    method,
+    exact: exact(moves),
+    iterations,
+  };
 }
 
 /** The replica counts broker b may end with in a plan at least as balanced as `final`. */
@@ -208,4 +239,42 @@ function forced(
     relocated += m;
   }
   return relocated;
+}
+
+/** The transport relaxation of "reach at least `final`'s balance from `initial`" (see transport.ts). */
+export function transportModel(initial: PlacementState, final: PlacementState, targets: Targets, goals: BoundGoals, bytes: boolean): TransportModel {
+  const B = initial.brokerCount;
+  const T = initial.topicNames.length;
+  const current = new Int32Array(T * B);
+  const lo = new Int32Array(T * B);
+  const hi = new Int32Array(T * B);
+  const totals = new Float64Array(T);
+  const weight = new Float64Array(T).fill(bytes ? Infinity : 1);
+  if (bytes) for (let p = 0; p < initial.partitionCount; p++) weight[initial.topicOf[p]!] = Math.min(weight[initial.topicOf[p]!]!, initial.size[p]!);
+  for (let t = 0; t < T; t++) {
+    if (!Number.isFinite(weight[t]!)) weight[t] = 0;
+    for (let b = 0; b < B; b++) {
+      const i = t * B + b;
+      const x1 = final.topicCount[i]!;
+      current[i] = initial.topicCount[i]!;
+      totals[t]! += x1;
+      if (!initial.eligible[b]) {
+        hi[i] = x1;
+      } else if (goals.topicSpread) {
+        lo[i] = Math.min(targets.topicMinOf(t, b), x1);
+        hi[i] = Math.max(targets.topicMaxOf(t, b), x1);
+      } else {
+        hi[i] = -1; // unbounded: filled in below once the topic's total is known
+      }
+    }
+    for (let b = 0; b < B; b++) if (hi[t * B + b] === -1) hi[t * B + b] = totals[t]!;
+  }
+  const brokerLo = new Float64Array(B);
+  const brokerHi = new Float64Array(B);
+  for (let b = 0; b < B; b++) {
+    const [l, h] = countRange(initial, final, targets, b, goals.replicaCount);
+    brokerLo[b] = l;
+    brokerHi[b] = Number.isFinite(h) ? h : initial.partitionCount;
+  }
+  return { topics: T, brokers: B, current, lo, hi, totals, brokerLo, brokerHi, weight };
 }

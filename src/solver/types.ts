@@ -94,10 +94,25 @@ export interface BalanceReport {
 }
 
 export interface LowerBound {
-  /** No plan that reaches the hard goals and the replica-count targets can use fewer moves. */
+  /** No plan at least as balanced as this one (every goal's figure, broker and topic) uses fewer moves: the larger of the two bounds below. */
   readonly moves: number;
-  /** Nor move fewer bytes. */
+  /** Nor moves fewer bytes. */
   readonly bytesMoved: number;
+  /** Per-broker, per-host and per-rack counting (removals and additions each must cover). */
+  readonly combinatorial: { readonly moves: number; readonly bytesMoved: number };
+  /** The transport relaxation: replicas per topic and broker, linked by the broker bands. */
+  readonly relaxation: RelaxationBound;
+}
+
+export interface RelaxationBound {
+  readonly moves: number;
+  readonly bytesMoved: number;
+  /** "lp": solved by simplex (javascript-lp-solver); "dual": Lagrangian dual of the same program. */
+  readonly method: "lp" | "dual";
+  /** True when `moves` is the relaxation's optimum, not just a bound on it. */
+  readonly exact: boolean;
+  /** Dual iterations spent (0 for the simplex). */
+  readonly iterations: number;
 }
 
 /** A move of one replica or a leadership change, for explanations and tests. */

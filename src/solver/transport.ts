@@ -1,0 +1,199 @@
+/**
+ * The aggregated transport relaxation behind the planner's stronger lower bound.
+ *
+ * Forget partitions and keep only how many replicas of each topic sit on each broker: x[t][b], with
+ * the current count c[t][b]. Any plan at least as balanced as a given one ends with
+ *   lo[t][b] <= x[t][b] <= hi[t][b]          (the topic's band on that broker, or no worse than the plan)
+ *   sum_b x[t][b] = N[t]                      (the topic's replicas once the plan is applied)
+ *   L[b] <= sum_t x[t][b] <= U[b]             (the broker's replica-count band, likewise)
+ * and adds at least sum w[t] * max(0, x[t][b] - c[t][b]) replicas — with w = 1 that counts replica
+ * moves, with w[t] = the topic's smallest partition it counts bytes. Minimising that over the constraints is a
+ * linear program whose constraint matrix is a network matrix, so its optimum is integral and no plan
+ * can do better: a lower bound that sees how topic and count balance compete (a topic fix on a broker
+ * pinned to its count band costs a swap, two moves), which per-broker bounds cannot.
+ *
+ * Two ways to solve it:
+ *  - `solveTransportLp`: javascript-lp-solver's simplex on the model itself — exact, for small models
+ *    (its dense tableau grows with cells squared).
+ *  - `transportDualBound`: Lagrangian relaxation of the broker-band rows. For any prices λ[b] the
+ *    problem splits into one small problem per topic, solved exactly by taking the cheapest units
+ *    first, and its value is a valid lower bound (weak duality); subgradient steps raise it towards
+ *    the LP optimum. Every iterate is a certificate, so stopping early only makes the bound weaker.
+ * Both are pure and deterministic.
+ */
+import { solveLp } from "./lp.js";
+
+export interface TransportModel {
+  readonly topics: number;
+  readonly brokers: number;
+  /** Current replicas per cell, t * brokers + b. */
+  readonly current: Int32Array;
+  /** Replicas per topic once the plan is applied (the current total unless replication factors change). */
+  readonly totals: Float64Array;
+  /** Allowed final replicas per cell. */
+  readonly lo: Int32Array;
+  readonly hi: Int32Array;
+  /** Allowed final replica count per broker. */
+  readonly brokerLo: Float64Array;
+  readonly brokerHi: Float64Array;
+  /** Cost of adding one replica of topic t to a broker. */
+  readonly weight: Float64Array;
+}
+
+export type TransportOutcome =
+  | { readonly status: "optimal"; readonly value: number; readonly method: "lp" | "dual"; readonly iterations: number }
+  /** A valid lower bound, possibly below the LP optimum. */
+  | { readonly status: "bound"; readonly value: number; readonly method: "dual"; readonly iterations: number }
+  | { readonly status: "infeasible" }
+  | { readonly status: "too-large"; readonly cells: number; readonly limit: number };
+
+/** Cells (topic × broker pairs with something to decide) the simplex is given at most. */
+export const LP_CELL_LIMIT = 400;
+
+/** Exact LP optimum with javascript-lp-solver, for small models. */
+export function solveTransportLp(m: TransportModel): TransportOutcome {
+  const B = m.brokers;
+  let cells = 0;
+  for (let i = 0; i < m.current.length; i++) if (m.hi[i]! > 0 || m.current[i]! > 0) cells++;
+  if (cells > LP_CELL_LIMIT) return { status: "too-large", cells, limit: LP_CELL_LIMIT };
+  const constraints: Record<string, { min?: number; max?: number; equal?: number }> = {};
+  const variables: Record<string, Record<string, number>> = {};
+  for (let t = 0; t < m.topics; t++) {
+    constraints[`t${String(t)}`] = { equal: m.totals[t]! };
+    for (let b = 0; b < B; b++) {
+      const i = t * B + b;
+      const c = m.current[i]!;
+      const hi = m.hi[i]!;
+      if (hi <= 0 && c <= 0) continue;
+      const cell = `c${String(i)}`;
+      constraints[cell] = { min: m.lo[i]!, max: hi };
+      const row = { [`t${String(t)}`]: 1, [`b${String(b)}`]: 1, [cell]: 1 };
+      // x = kept + added: up to the current count a replica stays put for free, beyond it it is added
+      if (c > 0) {
+        constraints[`k${String(i)}`] = { max: c };
+        variables[`k${String(i)}`] = { ...row, [`k${String(i)}`]: 1, cost: 0 };
+      }
+      variables[`a${String(i)}`] = { ...row, cost: m.weight[t]! };
+    }
+  }
+  for (let b = 0; b < B; b++) constraints[`b${String(b)}`] = { min: m.brokerLo[b]!, max: m.brokerHi[b]! };
+  const result = solveLp({ optimize: "cost", opType: "min", constraints, variables });
+  if (result.status !== "optimal") return { status: "infeasible" };
+  const value = Math.max(0, result.value);
+  return { status: "optimal", value, method: "lp", iterations: 0 };
+}
+
+export interface DualOptions {
+  /** A plan's cost: the bound can never exceed it, and it steers the step length. */
+  readonly upper: number;
+  /** Subgradient iterations at most. */
+  readonly maxIterations?: number;
+}
+
+/**
+ * Lagrangian lower bound: prices λ[b] on the broker-band rows, one greedy subproblem per topic.
+ * Returns the best bound seen (already valid at λ = 0, where it is the per-topic bound alone).
+ */
+export function transportDualBound(m: TransportModel, options: DualOptions): TransportOutcome {
+  const B = m.brokers;
+  const T = m.topics;
+  const totals = m.totals;
+  for (let t = 0; t < T; t++) {
+    let lo = 0;
+    let hi = 0;
+    for (let b = 0; b < B; b++) {
+      lo += m.lo[t * B + b]!;
+      hi += m.hi[t * B + b]!;
+    }
+    if (lo > totals[t]! || hi < totals[t]!) return { status: "infeasible" };
+  }
+  const lambda = new Float64Array(B);
+  const load = new Float64Array(B);
+  const grad = new Float64Array(B);
+  const order = new Int32Array(B);
+  const maxIterations = options.maxIterations ?? 300;
+  let best = -Infinity;
+  let theta = 1;
+  let sinceBest = 0;
+  let iterations = 0;
+  for (; iterations < maxIterations; iterations++) {
+    const value = evaluate(m, totals, lambda, order, load);
+    if (value > best + 1e-9) {
+      best = value;
+      sinceBest = 0;
+    } else if (++sinceBest >= 10) {
+      theta /= 2;
+      sinceBest = 0;
+    }
+    let norm = 0;
+    for (let b = 0; b < B; b++) {
+      const lo = m.brokerLo[b]!;
+      const hi = m.brokerHi[b]!;
+      const x = load[b]!;
+      const l = lambda[b]!;
+      // Supergradient of the dual at λ: the band row's violation by the subproblems' loads.
+      const g = l > 0 ? x - hi : l < 0 ? x - lo : x > hi ? x - hi : x < lo ? x - lo : 0;
+      grad[b] = g;
+      norm += g * g;
+    }
+    if (norm === 0) return { status: "optimal", value: Math.max(0, best), method: "dual", iterations: iterations + 1 };
+    if (best >= options.upper - 1e-9 || theta < 1e-4) break;
+    const step = (theta * Math.max(options.upper - value, 1e-3)) / norm;
+    for (let b = 0; b < B; b++) lambda[b] = lambda[b]! + step * grad[b]!;
+  }
+  return { status: "bound", value: Math.max(0, Math.min(best, options.upper)), method: "dual", iterations };
+}
+
+/**
+ * The dual function at λ: each topic takes its cells' lower ends, then the cheapest further units —
+ * a unit up to the current count costs λ[b], one beyond it (an added replica) λ[b] + w — until it
+ * holds its replicas.
+ * Fills `load` with the resulting per-broker counts.
+ */
+function evaluate(m: TransportModel, totals: Float64Array, lambda: Float64Array, order: Int32Array, load: Float64Array): number {
+  const B = m.brokers;
+  for (let b = 0; b < B; b++) order[b] = b;
+  order.sort((x, y) => lambda[x]! - lambda[y]! || x - y);
+  load.fill(0);
+  let value = 0;
+  for (let b = 0; b < B; b++) {
+    const l = lambda[b]!;
+    value -= l > 0 ? l * m.brokerHi[b]! : l * m.brokerLo[b]!;
+  }
+  for (let t = 0; t < m.topics; t++) {
+    const w = m.weight[t]!;
+    const base = t * B;
+    let need = totals[t]!;
+    for (let b = 0; b < B; b++) {
+      const lo = m.lo[base + b]!;
+      need -= lo;
+      load[b]! += lo;
+      value += lambda[b]! * lo + w * Math.max(0, lo - m.current[base + b]!);
+    }
+    // Two runs over the brokers in price order: units up to the current count (price) and added
+    // units (price + w); merge them, cheapest first.
+    let i = 0;
+    let j = 0;
+    while (need > 0 && (i < B || j < B)) {
+      while (i < B && keepQty(m, base + order[i]!) === 0) i++;
+      while (j < B && addQty(m, base + order[j]!) === 0) j++;
+      if (i >= B && j >= B) break;
+      const useKeep = j >= B || (i < B && lambda[order[i]!]! <= lambda[order[j]!]! + w);
+      const b = useKeep ? order[i++]! : order[j++]!;
+      const q = Math.min(need, useKeep ? keepQty(m, base + b) : addQty(m, base + b));
+      need -= q;
+      load[b]! += q;
+      value += q * (useKeep ? lambda[b]! : lambda[b]! + w);
+    }
+  }
+  return value;
+}
+
+/** Units between the cell's lower end and min(current, upper end): replicas that may stay. */
+function keepQty(m: TransportModel, i: number): number {
+  return Math.max(0, Math.min(m.current[i]!, m.hi[i]!) - m.lo[i]!);
+}
+
+function addQty(m: TransportModel, i: number): number {
+  return m.hi[i]! - m.lo[i]! - keepQty(m, i);
+}
