@@ -291,3 +291,6 @@ function leaderChanges(state: PlacementState): number {
   }
   return n;
 }
+
+export { assign, mirrorRequest } from "./assign.js";
+export type { AddedPartitions, AssignRequest, AssignedTopic, Assignment, NewTopic } from "./assign.js";
