@@ -15,6 +15,7 @@ import { rackSpreadGoal } from "./goals/rack-spread.js";
 import { replicaCountGoal } from "./goals/replica-count.js";
 import { topicSpreadGoal } from "./goals/topic-spread.js";
 import { validPlacementGoal } from "./goals/valid-placement.js";
+import { compareScores, greedyWithin, inOrderWithin, scores } from "./budget.js";
 import { applyDemotion, applyReplacements, checkOperations } from "./operations.js";
 import { optimize } from "./optimizer.js";
 import { changeReplication, replicationTargets } from "./replication.js";
@@ -160,16 +161,10 @@ function planBalance(cluster: Cluster, options: PlanOptions): PlanOutcome {
   const prepared = prepare(cluster, options);
   const problems = infeasibilities(prepared);
   if (problems.length > 0) return { status: "infeasible", problems };
-  const { state, targets, goals } = prepared;
-  const balanceBefore = balanceReport(state, targets, goals);
+  const { targets, goals } = prepared;
+  const balanceBefore = balanceReport(prepared.state, targets, goals);
   const initial = new PlacementState(cluster, prepared.stateOptions);
-  const result = optimize(
-    state,
-    targets,
-    goals,
-    { maxMoves: options.maxMoves ?? Infinity, maxBytesMoved: options.maxBytesMoved ?? Infinity },
-    options.rng ?? createRng(1),
-  );
+  const { state, budgetLimited } = withinBudget(prepared, cluster, options);
   const balanceAfter = balanceReport(state, targets, goals);
   const enabled = (id: GoalName): boolean => goals.some((g) => g.id === id);
   const bound = lowerBound(initial, state, targets, {
@@ -188,9 +183,27 @@ function planBalance(cluster: Cluster, options: PlanOptions): PlanOutcome {
     lowerBound: bound,
     balanceBefore,
     balanceAfter,
-    budgetLimited: result.budgetLimited,
+    budgetLimited,
     notes: [],
   };
+}
+
+/**
+ * Plans without a budget; when that plan does not fit the budget, the best part of it that does
+ * (budget.ts): greedy by balance gained per share of the budget, or the changes in partition order,
+ * whichever balances better.
+ */
+function withinBudget(prepared: Prepared, cluster: Cluster, options: PlanOptions): { state: PlacementState; budgetLimited: boolean } {
+  const { state, targets, goals } = prepared;
+  const budget = { maxMoves: options.maxMoves ?? Infinity, maxBytesMoved: options.maxBytesMoved ?? Infinity };
+  optimize(state, targets, goals, { maxMoves: Infinity, maxBytesMoved: Infinity }, options.rng ?? createRng(1));
+  if (state.moves <= budget.maxMoves && state.bytesMoved <= budget.maxBytesMoved) return { state, budgetLimited: false };
+  const greedy = new PlacementState(cluster, prepared.stateOptions);
+  greedyWithin(greedy, state, targets, goals, budget);
+  const inOrder = new PlacementState(cluster, prepared.stateOptions);
+  inOrderWithin(inOrder, state, budget);
+  const better = compareScores(scores(inOrder, targets, goals), scores(greedy, targets, goals)) < 0 ? inOrder : greedy;
+  return { state: better, budgetLimited: true };
 }
 
 /** Replace or demote: the operation alone, reported against the goals like any plan. */

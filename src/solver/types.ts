@@ -82,6 +82,8 @@ export interface GoalStatus {
   readonly satisfied: boolean;
   /** One line a person can read: what is off, or why it is fine. */
   readonly detail: string;
+  /** The goal's own measure of what is off (0 when met, lower is better), for comparing plans. */
+  readonly score: number;
 }
 
 export interface BalanceSummary {
