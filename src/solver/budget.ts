@@ -13,10 +13,17 @@
  * - gains change as other changes are applied, so the choice is lazy: the best by its last known
  *   gain is re-measured and taken only if it still beats the next best's last known gain.
  *
+ * Every goal's score is a sum of per-broker, per-(topic, broker) or per-partition terms, so what a
+ * change gains is measured on the terms of its partition and the brokers it touches (`localScores`),
+ * and applying a change leaves the gain of every change that shares none of its brokers as it was:
+ * only those that share one are measured again.
+ *
  * The greedy choice can lose to a plain ordering on odd inputs (a knapsack), so the changes are also
  * taken in partition order, each one that fits; the better of the two results is the plan.
  */
-import type { Goal } from "./goal.js";
+import type { Goal, GoalId } from "./goal.js";
+import { spreadViolation } from "./rules.js";
+import { deviation } from "./targets.js";
 import type { PlacementState } from "./state.js";
 import type { Targets } from "./targets.js";
 import type { Budget } from "./optimizer.js";
@@ -120,38 +127,92 @@ function fits(state: PlacementState, c: Change, budget: Budget): boolean {
   return state.moves + c.moves <= budget.maxMoves && state.bytesMoved + c.bytes <= budget.maxBytesMoved * (1 + 1e-12);
 }
 
-/** Measures what applying c would gain now (applies and takes it back). */
-function measure(state: PlacementState, targets: Targets, goals: readonly Goal[], c: Change, base: readonly number[]): number[] {
-  const before = replicasOf(state, c.p);
-  setReplicas(state, c.p, c.target);
-  const after = scores(state, targets, goals);
-  setReplicas(state, c.p, before);
-  return base.map((x, i) => x - after[i]!);
+/**
+ * The goals' score terms that a change of partition p over `brokers` can touch, in goal order: the
+ * same sums the goals' `score` computes, restricted to p and those brokers.
+ */
+export function localScores(state: PlacementState, targets: Targets, ids: readonly GoalId[], p: number, brokers: readonly number[]): number[] {
+  const B = state.brokerCount;
+  const t = state.topicOf[p]!;
+  const sum = (term: (b: number) => number): number => brokers.reduce((a, b) => a + (state.eligible[b] ? term(b) : 0), 0);
+  return ids.map((id) => {
+    switch (id) {
+      case "valid-placement": {
+        let n = 0;
+        for (let s = 0; s < state.rf[p]!; s++) if (!state.eligible[state.brokerAt(p, s)]) n++;
+        return n;
+      }
+      case "rack-spread":
+        return spreadViolation(state, targets, p);
+      case "replica-count":
+        return sum((b) => deviation(state.count[b]!, targets.countMin[b]!, targets.countMax[b]!));
+      case "disk":
+        return sum((b) => deviation(state.disk[b]!, targets.diskLow[b]!, targets.diskHigh[b]!));
+      case "topic-spread":
+        return sum((b) => deviation(state.topicCount[t * B + b]!, targets.topicMinOf(t, b), targets.topicMaxOf(t, b)));
+      case "leader":
+        return sum((b) => deviation(state.leaders[b]!, targets.leaderMin, targets.leaderMax));
+    }
+  });
 }
 
-/** Greedy by gain per budget share, lazily re-measured. */
+/** Brokers a change touches: the partition's replicas now and after. */
+function touched(state: PlacementState, c: Change): number[] {
+  return [...new Set([...replicasOf(state, c.p), ...c.target])];
+}
+
+/** Measures what applying c would gain now (applies and takes it back). */
+function measure(state: PlacementState, targets: Targets, ids: readonly GoalId[], c: Change, brokers: readonly number[]): number[] {
+  const before = replicasOf(state, c.p);
+  const was = localScores(state, targets, ids, c.p, brokers);
+  setReplicas(state, c.p, c.target);
+  const now = localScores(state, targets, ids, c.p, brokers);
+  setReplicas(state, c.p, before);
+  return was.map((x, i) => x - now[i]!);
+}
+
+/** Greedy by gain per budget share, re-measuring lazily what an applied change may have altered. */
 export function greedyWithin(state: PlacementState, full: PlacementState, targets: Targets, goals: readonly Goal[], budget: Budget): void {
-  let base = scores(state, targets, goals);
+  const ids = goals.map((g) => g.id);
+  const base = scores(state, targets, goals);
   const open = changesOf(state, full, budget).filter((c) => fits(state, c, budget));
-  for (const c of open) c.gain = measure(state, targets, goals, c, base);
-  let fresh = new Set(open);
-  while (open.length > 0) {
-    let best = 0;
-    for (let i = 1; i < open.length; i++) if (ratioOrder(open[i]!, open[best]!, base) > 0) best = i;
-    const c = open[best]!;
-    if (!fresh.has(c)) {
-      c.gain = measure(state, targets, goals, c, base);
-      fresh.add(c);
-      // Still the best by what is known of the others? Otherwise look again.
-      if (open.some((o) => o !== c && ratioOrder(o, c, base) > 0)) continue;
+  const brokersOf = new Map<Change, number[]>();
+  const byBroker = new Map<number, Change[]>();
+  for (const c of open) {
+    const bs = touched(state, c);
+    brokersOf.set(c, bs);
+    for (const b of bs) {
+      const list = byBroker.get(b);
+      if (list) list.push(c);
+      else byBroker.set(b, [c]);
     }
-    open.splice(best, 1);
-    if (!positive(c.gain, base) || !fits(state, c, budget)) continue;
-    setReplicas(state, c.p, c.target);
-    base = scores(state, targets, goals);
-    // Every other gain may have changed; drop those that no longer fit.
-    fresh = new Set();
-    for (let i = open.length - 1; i >= 0; i--) if (!fits(state, open[i]!, budget)) open.splice(i, 1);
+    c.gain = measure(state, targets, ids, c, bs);
+  }
+  const stale = new Set<Change>();
+  const done = new Set<Change>();
+  let live = open;
+  while (live.length > 0) {
+    // The best and the runner-up by what is known of their gains.
+    let best = -1;
+    let second = -1;
+    for (let i = 0; i < live.length; i++) {
+      if (best < 0 || ratioOrder(live[i]!, live[best]!, base) > 0) {
+        second = best;
+        best = i;
+      } else if (second < 0 || ratioOrder(live[i]!, live[second]!, base) > 0) second = i;
+    }
+    const c = live[best]!;
+    if (stale.has(c)) {
+      c.gain = measure(state, targets, ids, c, brokersOf.get(c)!);
+      stale.delete(c);
+      if (second >= 0 && ratioOrder(live[second]!, c, base) > 0) continue;
+    }
+    done.add(c);
+    if (positive(c.gain, base) && fits(state, c, budget)) {
+      setReplicas(state, c.p, c.target);
+      for (const b of brokersOf.get(c)!) for (const o of byBroker.get(b) ?? []) if (!done.has(o)) stale.add(o);
+    }
+    live = live.filter((o) => !done.has(o) && fits(state, o, budget));
   }
 }
 

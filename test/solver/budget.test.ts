@@ -9,6 +9,15 @@ import type { Cluster } from "../../src/model/types.js";
 import { applyReassignment } from "../../src/model/reassignment.js";
 import { assess, plan } from "../../src/solver/index.js";
 import type { BalanceReport, PlanOptions } from "../../src/solver/types.js";
+import { localScores, scores, setReplicas } from "../../src/solver/budget.js";
+import { diskGoal } from "../../src/solver/goals/disk.js";
+import { leaderGoal } from "../../src/solver/goals/leader.js";
+import { rackSpreadGoal } from "../../src/solver/goals/rack-spread.js";
+import { replicaCountGoal } from "../../src/solver/goals/replica-count.js";
+import { topicSpreadGoal } from "../../src/solver/goals/topic-spread.js";
+import { validPlacementGoal } from "../../src/solver/goals/valid-placement.js";
+import { PlacementState } from "../../src/solver/state.js";
+import { Targets } from "../../src/solver/targets.js";
 import { excludeArb, largestRf, planCaseArb } from "../support/arbitraries.js";
 import { loadFixture } from "../support/fixtures.js";
 import { partitionsByKey, planned, validPlan } from "../support/invariants.js";
@@ -112,6 +121,41 @@ describe("movement budgets", () => {
           assert.ok(validPlan(c.cluster, outcome, options).moves <= maxMoves);
         },
       ),
+      RUNS,
+    );
+  });
+
+  test("property: a change's gain measured on its own partition and brokers equals the change in the goals' scores", () => {
+    const goals = [validPlacementGoal, rackSpreadGoal, replicaCountGoal, diskGoal, topicSpreadGoal, leaderGoal];
+    const ids = goals.map((g) => g.id);
+    fc.assert(
+      fc.property(planCaseArb(), ({ c, options }) => {
+        const outcome = plan(c.cluster, options);
+        fc.pre(outcome.status === "planned");
+        const state = new PlacementState(c.cluster, { excludeBrokers: new Set(options.excludeBrokers ?? []), isFrozenTopic: () => false });
+        const targets = new Targets(state, { rackSpread: true, diskThreshold: 0.1 });
+        const index = new Map(Array.from(state.brokerIds, (id, i) => [id, i]));
+        const byKey = new Map(outcome.reassignment.partitions.map((e) => [`${e.topic}\u0000${String(e.partition)}`, e.replicas]));
+        // Apply the plan's changes one by one, checking each against the full scores.
+        for (let p = 0; p < state.partitionCount; p++) {
+          const target = byKey.get(`${state.topicNames[state.topicOf[p]!]!}\u0000${String(state.partitionNumber[p])}`);
+          if (target === undefined) continue;
+          const to = target.map((id) => index.get(id)!);
+          const now = Array.from({ length: state.rf[p]! }, (_, i) => state.brokerAt(p, i));
+          const brokers = [...new Set([...now, ...to])];
+          const fullBefore = scores(state, targets, goals);
+          const localBefore = localScores(state, targets, ids, p, brokers);
+          setReplicas(state, p, to);
+          assert.deepEqual(Array.from({ length: state.rf[p]! }, (_, i) => state.brokerAt(p, i)), to, "setReplicas gives the list asked for");
+          const fullAfter = scores(state, targets, goals);
+          const localAfter = localScores(state, targets, ids, p, brokers);
+          ids.forEach((id, i) => {
+            const full = fullBefore[i]! - fullAfter[i]!;
+            const local = localBefore[i]! - localAfter[i]!;
+            assert.ok(Math.abs(full - local) <= 1e-6 * Math.max(1, Math.abs(fullBefore[i]!)), `${id}: full ${String(full)} vs local ${String(local)}`);
+          });
+        }
+      }),
       RUNS,
     );
   });
