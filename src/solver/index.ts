@@ -184,7 +184,7 @@ function planBalance(cluster: Cluster, options: PlanOptions): PlanOutcome {
     balanceBefore,
     balanceAfter,
     budgetLimited,
-    notes: [],
+    notes: strandedNotes(state, options),
   };
 }
 
@@ -204,6 +204,16 @@ function withinBudget(prepared: Prepared, cluster: Cluster, options: PlanOptions
   inOrderWithin(inOrder, state, budget);
   const better = compareScores(scores(inOrder, targets, goals), scores(greedy, targets, goals)) < 0 ? inOrder : greedy;
   return { state: better, budgetLimited: true };
+}
+
+/** With --to-brokers, replicas on dead or excluded brokers that no listed broker could take. */
+function strandedNotes(state: PlacementState, options: PlanOptions): string[] {
+  if (options.toBrokers === undefined) return [];
+  let n = 0;
+  for (let i = 0; i < state.replicas.length; i++) if (!state.eligible[state.replicas[i]!]) n++;
+  return n === 0
+    ? []
+    : [`${String(n)} replica(s) stay on dead or excluded brokers: no broker of --to-brokers can take them without breaking the rack rule or holding the partition twice`];
 }
 
 /** Replace or demote: the operation alone, reported against the goals like any plan. */

@@ -55,6 +55,16 @@ describe("--to-brokers", () => {
     assert.equal(spreadViolations(p.after, eligibleIds(cluster)).length, 0);
   });
 
+  it("says when replicas on a dead broker have no listed broker to go to", () => {
+    const cluster = loadFixture("dead-broker.yaml");
+    // Broker 2 already holds a replica of some of broker 5's partitions: those cannot move to it.
+    const p = planned(plan(cluster, { toBrokers: [2] }));
+    const left = replicaCounts(p.after).get(5) ?? 0;
+    assert.ok(left > 0, "some replicas stay on the dead broker");
+    assert.deepEqual(p.notes, [`${String(left)} replica(s) stay on dead or excluded brokers: no broker of --to-brokers can take them without breaking the rack rule or holding the partition twice`]);
+    assert.equal(planned(plan(cluster, { toBrokers: [1, 2, 3, 4, 6, 7, 8, 9] })).notes.length, 0);
+  });
+
   it("refuses unknown, dead, excluded or no brokers", () => {
     const cluster = loadFixture("dead-broker.yaml");
     throwsUsage(() => plan(cluster, { toBrokers: [42] }), /broker 42 is not in the cluster/, "toBrokers");
