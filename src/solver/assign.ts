@@ -10,6 +10,7 @@
  * leaders spread as well. Pure and deterministic.
  */
 import { BallastError } from "../model/errors.js";
+import { lexLess } from "./goals/destinations.js";
 import type { Cluster, Reassignment, ReassignmentEntry } from "../model/types.js";
 import { PlacementState } from "./state.js";
 import { type RackRule, Targets } from "./targets.js";
@@ -141,10 +142,6 @@ function nextBroker(state: PlacementState, rule: RackRule, chosen: readonly numb
   return best;
 }
 
-function lexLess(a: readonly number[], b: readonly number[]): boolean {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! < b[i]!;
-  return false;
-}
 
 /** The request as placement jobs in topic-name order, checked against the cluster. */
 function plannedJobs(cluster: Cluster, request: AssignRequest): Job[] {

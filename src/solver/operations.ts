@@ -14,6 +14,7 @@
  */
 import { BallastError } from "../model/errors.js";
 import type { Cluster } from "../model/types.js";
+import { setReplicas } from "./budget.js";
 import type { PlacementState } from "./state.js";
 import type { PlanOptions } from "./types.js";
 
@@ -113,22 +114,7 @@ export function applyDemotion(state: PlacementState, demote: readonly number[]):
       continue;
     }
     const rest = list.filter((b) => b !== leader);
-    reorder(state, p, [leader, ...rest.filter((b) => !demoted[b]), ...rest.filter((b) => demoted[b])]);
+    setReplicas(state, p, [leader, ...rest.filter((b) => !demoted[b]), ...rest.filter((b) => demoted[b])]);
   }
   return stuck;
-}
-
-/** Brings partition p's replicas into `order` with leadership exchanges only (slot 0 as the buffer). */
-function reorder(state: PlacementState, p: number, order: readonly number[]): void {
-  const swap = (i: number, j: number): void => {
-    // Exchanging slots i and j (both > 0) through slot 0: (0 i)(0 j)(0 i).
-    state.apply({ kind: "lead", p, slot: i });
-    state.apply({ kind: "lead", p, slot: j });
-    state.apply({ kind: "lead", p, slot: i });
-  };
-  state.apply({ kind: "lead", p, slot: state.slotOf(p, order[0]!) });
-  for (let i = 1; i < order.length; i++) {
-    const j = state.slotOf(p, order[i]!);
-    if (j !== i) swap(i, j);
-  }
 }

@@ -10,6 +10,7 @@
  * copy of the partition, so it counts as a move.
  */
 import { BallastError } from "../model/errors.js";
+import { lexLess } from "./goals/destinations.js";
 import type { Cluster, Partition } from "../model/types.js";
 import type { PlacementState } from "./state.js";
 import type { RackRule, Targets } from "./targets.js";
@@ -181,7 +182,3 @@ function bestRemoval(state: PlacementState, rule: RackRule, list: readonly numbe
   return best;
 }
 
-function lexLess(a: readonly number[], b: readonly number[]): boolean {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! < b[i]!;
-  return false;
-}
