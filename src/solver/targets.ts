@@ -63,8 +63,9 @@ export class Targets {
   /** Racks where some host has more than one eligible broker. */
   private readonly sharedHostRacks: Uint8Array;
   private topicFloor: Uint8Array | undefined;
-  /** Per (topic, broker) for brokers that may not receive: the count they start with (their floor cap). */
-  private readonly topicCap: Int32Array | undefined;
+  /** With `--to-brokers`: per (topic, broker) bands, t * brokerCount + b (replacing the per-host ones). */
+  private readonly topicMinB: Int32Array | undefined;
+  private readonly topicMaxB: Int32Array | undefined;
 
   constructor(
     private readonly state: PlacementState,
@@ -158,8 +159,9 @@ export class Targets {
 
     this.receives = Uint8Array.from(state.eligible, (e, b) => (e && (options.receivers?.has(b) ?? true) ? 1 : 0));
     this.restricted = options.receivers !== undefined;
-    this.topicCap = this.restricted ? state.topicCount.slice() : undefined;
-    if (this.restricted) this.restrict();
+    const topicBands = this.restricted ? this.restrict() : undefined;
+    this.topicMinB = topicBands?.min;
+    this.topicMaxB = topicBands?.max;
   }
 
   /**
@@ -168,7 +170,7 @@ export class Targets {
    * rack's share (racks keep the totals the rack rule gave them); what a rack without receivers
    * cannot hold goes to every receiver in proportion to its ideal.
    */
-  private restrict(): void {
+  private restrict(): { min: Int32Array; max: Int32Array } {
     const { state } = this;
     const B = state.brokerCount;
     const capped = (ideal: Float64Array, held: Float64Array | Int32Array): Float64Array => {
@@ -215,6 +217,25 @@ export class Targets {
         this.diskLow[b] = Math.min(this.diskLow[b]!, state.disk[b]!);
       }
     }
+    // Each topic follows the restricted replica counts: its replicas in proportion to each broker's
+    // ideal count; a broker that may not receive keeps at most a floor of what it holds of the topic.
+    const T = state.topicNames.length;
+    const min = new Int32Array(T * B);
+    const max = new Int32Array(T * B);
+    let all = 0;
+    for (let b = 0; b < B; b++) all += this.countIdeal[b]!;
+    for (let t = 0; t < T; t++) {
+      let n = 0;
+      for (let b = 0; b < B; b++) n += state.topicCount[t * B + b]!;
+      for (let b = 0; b < B; b++) {
+        if (!state.eligible[b] || all <= 0) continue;
+        const x = (n * this.countIdeal[b]!) / all;
+        const held = state.topicCount[t * B + b]!;
+        min[t * B + b] = this.receives[b] ? floorEps(x) : Math.min(floorEps(x), held);
+        max[t * B + b] = ceilEps(x);
+      }
+    }
+    return { min, max };
   }
 
   /** Whether broker b may take a replica of partition p: it may receive, or p was there before. */
@@ -336,6 +357,7 @@ export class Targets {
 
   /** Whether any topic's band in rack r starts above 0 (some topic can be short on a broker there). */
   rackHasTopicFloor(r: number): boolean {
+    if (this.topicMinB !== undefined) return true;
     if (this.topicFloor === undefined) {
       const floor = new Uint8Array(this.rackCount);
       for (let i = 0; i < this.topicMin.length; i++) {
@@ -349,13 +371,15 @@ export class Targets {
   /** Lower end of topic t's band on broker b (no allocation; 0 for ineligible brokers). */
   topicMinOf(t: number, b: number): number {
     if (!this.state.eligible[b]) return 0;
-    const min = this.topicMin[t * this.hostCount + this.state.hostOf[b]!]!;
-    return this.topicCap !== undefined && !this.receives[b] ? Math.min(min, this.topicCap[t * this.state.brokerCount + b]!) : min;
+    if (this.topicMinB !== undefined) return this.topicMinB[t * this.state.brokerCount + b]!;
+    return this.topicMin[t * this.hostCount + this.state.hostOf[b]!]!;
   }
 
   /** Upper end of topic t's band on broker b (0 for ineligible brokers). */
   topicMaxOf(t: number, b: number): number {
-    return this.state.eligible[b] ? this.topicMax[t * this.hostCount + this.state.hostOf[b]!]! : 0;
+    if (!this.state.eligible[b]) return 0;
+    if (this.topicMaxB !== undefined) return this.topicMaxB[t * this.state.brokerCount + b]!;
+    return this.topicMax[t * this.hostCount + this.state.hostOf[b]!]!;
   }
 }
 

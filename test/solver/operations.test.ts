@@ -52,6 +52,10 @@ describe("--to-brokers", () => {
     for (const id of [1, 2, 3, 4, 7, 8]) assert.equal(counts.get(id), 12, `broker ${String(id)}`);
     const count = p.balanceAfter.goals.find((g) => g.goal === "replica-count");
     assert.ok(count?.satisfied, `replica-count reports the reachable targets: ${count?.detail ?? ""}`);
+    for (const goal of ["disk", "topic-spread"] as const) {
+      const status = p.balanceAfter.goals.find((g) => g.goal === goal);
+      assert.ok(status?.satisfied, `${goal} reports the reachable targets: ${status?.detail ?? ""}`);
+    }
     assert.equal(spreadViolations(p.after, eligibleIds(cluster)).length, 0);
   });
 
