@@ -4,6 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
+import { addAssignCommand } from "./assign.js";
 import { addDescribeCommand } from "./describe.js";
 import { addExecuteCommands } from "./execute.js";
 import { addGenerateCommand } from "./generate.js";
@@ -23,6 +24,7 @@ export function createProgram(io: CliIo): Command {
   configure(program, io);
   addPlanCommand(program, io);
   addDescribeCommand(program, io);
+  addAssignCommand(program, io);
   addGenerateCommand(program, io);
   addExecuteCommands(program, io);
   return program;

@@ -8,7 +8,7 @@ import { isBallastError } from "../model/errors.js";
 import { createRng } from "../model/random.js";
 import type { Cluster } from "../model/types.js";
 import { DEFAULT_DISK_THRESHOLD } from "../solver/index.js";
-import type { PlanOptions } from "../solver/types.js";
+import type { BrokerReplacement, PlanOptions, ReplicationFactorChange } from "../solver/types.js";
 import { loadCluster, loadConfig, usageError } from "./io.js";
 import { type KafkaFlags, addKafkaOptions, withPort } from "./kafka.js";
 import { liveSnapshot } from "../executor/snapshot.js";
@@ -115,6 +115,36 @@ export function fromModel<T>(parse: (raw: string, path: string) => T): ValuePars
   };
 }
 
+/** `OLD=NEW` broker id pairs, comma-separated: `5=13,6=14`. */
+export function replacementList(raw: string, flag: string): BrokerReplacement[] {
+  const items = splitList(raw);
+  if (items.length === 0) throw usageError(flag, "expected OLD=NEW broker id pairs, e.g. 5=13, got nothing");
+  const id = integer(0);
+  return items.map((item) => {
+    const match = /^([^=]+)=([^=]+)$/.exec(item);
+    if (match === null) throw usageError(flag, `expected OLD=NEW broker ids, e.g. 5=13, got '${item}'`);
+    return { from: id(match[1]!, flag), to: id(match[2]!, flag) };
+  });
+}
+
+/** `TOPIC=RF` pairs, comma-separated; TOPIC is a regular expression over the whole topic name. */
+export function replicationFactorList(raw: string, flag: string): ReplicationFactorChange[] {
+  const items = splitList(raw);
+  if (items.length === 0) throw usageError(flag, "expected TOPIC=RF pairs, e.g. orders=3, got nothing");
+  const rf = integer(1);
+  return items.map((item) => {
+    const at = item.lastIndexOf("=");
+    if (at <= 0) throw usageError(flag, `expected TOPIC=RF, e.g. orders=3, got '${item}'`);
+    const topics = item.slice(0, at).trim();
+    try {
+      new RegExp(topics);
+    } catch (err) {
+      throw usageError(flag, `'${topics}' is not a valid regular expression: ${(err as Error).message}`);
+    }
+    return { topics, replicationFactor: rf(item.slice(at + 1), flag) };
+  });
+}
+
 function splitList(raw: string): string[] {
   return raw
     .split(",")
@@ -134,6 +164,10 @@ export interface BalanceFlags extends KafkaFlags {
   readonly maxMoves?: number;
   readonly maxBytes?: number;
   readonly seed?: number;
+  readonly toBrokers?: readonly number[];
+  readonly demoteBrokers?: readonly number[];
+  readonly replace?: readonly BrokerReplacement[];
+  readonly replicationFactor?: readonly ReplicationFactorChange[];
 }
 
 export interface BalanceInputs {
@@ -168,6 +202,10 @@ export function planOptions(flags: BalanceFlags, config: BalanceConfig): PlanOpt
     maxBytesMoved: flags.maxBytes ?? config.maxBytesMoved,
     diskBalanceThreshold: config.diskBalanceThreshold,
     rng: flags.seed === undefined ? undefined : createRng(flags.seed),
+    toBrokers: flags.toBrokers ?? config.toBrokers,
+    demoteBrokers: flags.demoteBrokers,
+    replace: flags.replace,
+    replicationFactors: flags.replicationFactor ?? config.replicationFactor,
   });
 }
 

@@ -17,8 +17,11 @@ import {
   diskThreshold,
   fromModel,
   integer,
+  integerList,
   loadBalanceInputs,
   regexList,
+  replicationFactorList,
+  replacementList,
   seedValue,
   valueOption,
 } from "./options.js";
@@ -39,6 +42,10 @@ export function addPlanCommand(program: Command, io: CliIo): void {
     .addOption(valueOption("--exclude-topics <regex,...>", "topics (regular expressions) to leave in place unless they must move", regexList))
     .addOption(valueOption("--max-moves <n>", "at most this many replica moves", integer(0)))
     .addOption(valueOption("--max-bytes <size>", "at most this much data moved, e.g. 50GiB", fromModel(parseBytes)))
+    .addOption(valueOption("--to-brokers <ids>", "only these brokers may receive replicas, e.g. 13,14 (new brokers)", integerList(0)))
+    .addOption(valueOption("--demote-brokers <ids>", "move preferred leadership off these brokers; no data moves (a plan of its own)", integerList(0)))
+    .addOption(valueOption("--replace <old=new,...>", "the new, empty broker takes exactly the old one's replicas, e.g. 5=13 (a plan of its own)", replacementList))
+    .addOption(valueOption("--replication-factor <topic=rf,...>", "change topics' replication factors, e.g. orders=3 (topic: a regular expression over the whole name)", replicationFactorList))
     .option("--json", "print one JSON object instead of the summary")
     .addOption(valueOption("--seed <n>", "seed for tie-breaking (same seed, same plan)", seedValue).default(1))
     .action((flags: PlanFlags) => runPlan(flags, io));
@@ -83,6 +90,7 @@ function planJson(o: PlannedOutcome, output: string, elapsedMs: number): object 
     lowerBound: o.lowerBound,
     optimalityGap: optimalityGap(o.moves, o.lowerBound.moves),
     budgetLimited: o.budgetLimited,
+    notes: o.notes,
     before: balanceJson(o.balanceBefore),
     after: balanceJson(o.balanceAfter),
     brokers: o.balanceAfter.brokers.map((a) => ({

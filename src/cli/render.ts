@@ -247,6 +247,7 @@ function planTotals(chalk: ChalkInstance, o: PlannedOutcome): string[] {
   ];
   const lines = table(chalk, columns, rows, false);
   if (o.budgetLimited) lines.push(chalk.yellow("The movement budget (max moves / max bytes) stopped the plan short of the goals."));
+  for (const note of o.notes) lines.push(chalk.yellow(`note: ${note}`));
   return lines;
 }
 

@@ -9,7 +9,7 @@ import { Checker, earlierIndex } from "./validate.js";
 type Mapping = Readonly<Record<string, unknown>>;
 type MutableConfig = { -readonly [K in keyof BalanceConfig]: BalanceConfig[K] };
 
-const CONFIG_KEYS = ["goals", "excludeBrokers", "excludeTopics", "maxMoves", "maxBytesMoved", "diskBalanceThreshold"];
+const CONFIG_KEYS = ["goals", "excludeBrokers", "excludeTopics", "maxMoves", "maxBytesMoved", "diskBalanceThreshold", "toBrokers", "replicationFactor"];
 
 /** Parses a balance configuration. An empty file is an empty configuration (all defaults). */
 export function parseConfig(text: string, source?: string): BalanceConfig {
@@ -25,6 +25,8 @@ export function parseConfig(text: string, source?: string): BalanceConfig {
   if (root["maxMoves"] !== undefined) config.maxMoves = c.integer(root, "maxMoves", [], "maxMoves");
   if (root["maxBytesMoved"] !== undefined) config.maxBytesMoved = c.quantity(root, "maxBytesMoved", [], "size");
   if (root["diskBalanceThreshold"] !== undefined) config.diskBalanceThreshold = readThreshold(root, c);
+  if (root["toBrokers"] !== undefined) config.toBrokers = readBrokerList(root, c, "toBrokers");
+  if (root["replicationFactor"] !== undefined) config.replicationFactor = readReplicationFactor(root, c);
   return config;
 }
 
@@ -42,8 +44,27 @@ function readGoals(root: Mapping, c: Checker): GoalName[] {
 }
 
 function readExcludeBrokers(root: Mapping, c: Checker): number[] {
-  const list = c.list(root, "excludeBrokers", [], "excludeBrokers (broker ids)");
-  return list.map((_, i) => c.integer(list, i, ["excludeBrokers"], "a broker id"));
+  return readBrokerList(root, c, "excludeBrokers");
+}
+
+function readBrokerList(root: Mapping, c: Checker, key: string): number[] {
+  const list = c.list(root, key, [], `${key} (broker ids)`);
+  return list.map((_, i) => c.integer(list, i, [key], "a broker id"));
+}
+
+/** `replicationFactor: { orders: 3, "logs-.*": 2 }`: topic patterns (whole-name regular expressions) to factors. */
+function readReplicationFactor(root: Mapping, c: Checker): { topics: string; replicationFactor: number }[] {
+  const map = c.asMapping(root["replicationFactor"], ["replicationFactor"], "replicationFactor (topic pattern: factor)");
+  return Object.keys(map).map((topics) => {
+    try {
+      new RegExp(topics);
+    } catch (e) {
+      c.fail("CONFIG", `${JSON.stringify(topics)} is not a valid regular expression: ${(e as Error).message}`, ["replicationFactor", topics], "key");
+    }
+    const replicationFactor = c.integer(map, topics, ["replicationFactor"], "a replication factor");
+    if (replicationFactor < 1) c.fail("CONFIG", `the replication factor of ${JSON.stringify(topics)} must be at least 1`, ["replicationFactor", topics]);
+    return { topics, replicationFactor };
+  });
 }
 
 /** Topic patterns must compile as JavaScript regular expressions. */

@@ -20,4 +20,8 @@ export interface BalanceConfig {
   readonly maxBytesMoved?: number;
   /** Disk balance: a broker is balanced when its disk use is within this fraction of the mean (default 0.10). */
   readonly diskBalanceThreshold?: number;
+  /** Only these brokers may receive replicas (e.g. brokers just added). */
+  readonly toBrokers?: readonly number[];
+  /** New replication factors: topic pattern (regular expression over the whole name) to factor, in file order. */
+  readonly replicationFactor?: readonly { readonly topics: string; readonly replicationFactor: number }[];
 }

@@ -6,7 +6,7 @@
 import { BallastError } from "../model/errors.js";
 import { DEFAULT_GOALS, type GoalName } from "../model/config.js";
 import { createRng } from "../model/random.js";
-import type { Cluster, Reassignment, ReassignmentEntry, ReassignmentOrigin } from "../model/types.js";
+import type { Cluster, Partition, Reassignment, ReassignmentEntry, ReassignmentOrigin } from "../model/types.js";
 import { lowerBound } from "./bounds.js";
 import type { Goal } from "./goal.js";
 import { diskGoal } from "./goals/disk.js";
@@ -15,7 +15,10 @@ import { rackSpreadGoal } from "./goals/rack-spread.js";
 import { replicaCountGoal } from "./goals/replica-count.js";
 import { topicSpreadGoal } from "./goals/topic-spread.js";
 import { validPlacementGoal } from "./goals/valid-placement.js";
+import { compareScores, greedyWithin, inOrderWithin, scores } from "./budget.js";
+import { applyDemotion, applyReplacements, checkOperations } from "./operations.js";
 import { optimize } from "./optimizer.js";
+import { changeReplication, replicationTargets } from "./replication.js";
 import { balanceReport } from "./report.js";
 import { PlacementState, type StateOptions } from "./state.js";
 import { Targets } from "./targets.js";
@@ -68,7 +71,12 @@ function prepare(cluster: Cluster, options: PlanOptions): Prepared {
     isFrozenTopic: (t) => patterns.some((re) => re.test(t)),
   };
   const state = new PlacementState(cluster, stateOptions);
-  const targets = new Targets(state, { rackSpread: names.includes("rack-spread"), diskThreshold: threshold });
+  const receivers = options.toBrokers === undefined ? undefined : new Set(options.toBrokers.map((id) => state.brokerIndexOf(id) ?? -1));
+  const targets = new Targets(state, {
+    rackSpread: names.includes("rack-spread"),
+    diskThreshold: threshold,
+    ...(receivers === undefined ? {} : { receivers }),
+  });
   return { stateOptions, state, targets, goals: [validPlacementGoal, ...names.map((n) => GOALS[n])] };
 }
 
@@ -103,21 +111,60 @@ function infeasibilities(p: Prepared): Infeasibility[] {
   return problems;
 }
 
-/** Plans a reassignment that reaches the goals in priority order with as few moves as it can. */
+/**
+ * Plans a reassignment that reaches the goals in priority order with as few moves as it can; or, with
+ * `replace` or `demoteBrokers`, exactly that operation and nothing else. Replication factor changes
+ * are made first (replication.ts), then the result is balanced.
+ */
 export function plan(cluster: Cluster, options: PlanOptions = {}): PlanOutcome {
+  checkOperations(cluster, options);
+  if ((options.replace ?? []).length > 0 || (options.demoteBrokers ?? []).length > 0) return planOperation(cluster, options);
+  const changes = options.replicationFactors ?? [];
+  if (changes.length === 0) return planBalance(cluster, options);
+
+  const base = prepare(cluster, options);
+  const factors = replicationTargets(cluster, changes, base.state.eligibleCount);
+  for (const topic of factors.keys()) {
+    if (base.stateOptions.isFrozenTopic(topic)) {
+      throw new BallastError("USAGE", `topic '${topic}' is excluded from moves but its replication factor is to change; drop one of the two`, { path: "replicationFactors" });
+    }
+  }
+  const changed = changeReplication(cluster, base.state, base.targets, factors);
+  const left = {
+    maxMoves: (options.maxMoves ?? Infinity) - changed.added,
+    maxBytesMoved: (options.maxBytesMoved ?? Infinity) - changed.addedBytes,
+  };
+  if (left.maxMoves < 0 || left.maxBytesMoved < 0) {
+    return {
+      status: "infeasible",
+      problems: [
+        {
+          rule: "budget",
+          message: `the replication factor changes alone add ${String(changed.added)} replica(s) (${String(changed.addedBytes)} bytes), more than the movement budget allows`,
+        },
+      ],
+    };
+  }
+  const outcome = planBalance(changed.cluster, { ...options, ...left });
+  if (outcome.status !== "planned") return outcome;
+  // Report against the cluster as it is now: moves, bytes and leader changes from the original lists.
+  const diff = diffAgainst(cluster, outcome.after);
+  return {
+    ...outcome,
+    ...diff,
+    balanceBefore: assess(cluster, options),
+    lowerBound: { moves: changed.added, bytesMoved: changed.addedBytes },
+  };
+}
+
+function planBalance(cluster: Cluster, options: PlanOptions): PlanOutcome {
   const prepared = prepare(cluster, options);
   const problems = infeasibilities(prepared);
   if (problems.length > 0) return { status: "infeasible", problems };
-  const { state, targets, goals } = prepared;
-  const balanceBefore = balanceReport(state, targets, goals);
+  const { targets, goals } = prepared;
+  const balanceBefore = balanceReport(prepared.state, targets, goals);
   const initial = new PlacementState(cluster, prepared.stateOptions);
-  const result = optimize(
-    state,
-    targets,
-    goals,
-    { maxMoves: options.maxMoves ?? Infinity, maxBytesMoved: options.maxBytesMoved ?? Infinity },
-    options.rng ?? createRng(1),
-  );
+  const { state, budgetLimited } = withinBudget(prepared, cluster, options);
   const balanceAfter = balanceReport(state, targets, goals);
   const enabled = (id: GoalName): boolean => goals.some((g) => g.id === id);
   const bound = lowerBound(initial, state, targets, {
@@ -136,7 +183,109 @@ export function plan(cluster: Cluster, options: PlanOptions = {}): PlanOutcome {
     lowerBound: bound,
     balanceBefore,
     balanceAfter,
-    budgetLimited: result.budgetLimited,
+    budgetLimited,
+    notes: strandedNotes(state, options),
+  };
+}
+
+/**
+ * Plans without a budget; when that plan does not fit the budget, the best part of it that does
+ * (budget.ts): greedy by balance gained per share of the budget, or the changes in partition order,
+ * whichever balances better.
+ */
+function withinBudget(prepared: Prepared, cluster: Cluster, options: PlanOptions): { state: PlacementState; budgetLimited: boolean } {
+  const { state, targets, goals } = prepared;
+  const budget = { maxMoves: options.maxMoves ?? Infinity, maxBytesMoved: options.maxBytesMoved ?? Infinity };
+  optimize(state, targets, goals, { maxMoves: Infinity, maxBytesMoved: Infinity }, options.rng ?? createRng(1));
+  if (state.moves <= budget.maxMoves && state.bytesMoved <= budget.maxBytesMoved) return { state, budgetLimited: false };
+  const greedy = new PlacementState(cluster, prepared.stateOptions);
+  greedyWithin(greedy, state, targets, goals, budget);
+  const inOrder = new PlacementState(cluster, prepared.stateOptions);
+  inOrderWithin(inOrder, state, budget);
+  const better = compareScores(scores(inOrder, targets, goals), scores(greedy, targets, goals)) < 0 ? inOrder : greedy;
+  return { state: better, budgetLimited: true };
+}
+
+/** With --to-brokers, replicas on dead or excluded brokers that no listed broker could take. */
+function strandedNotes(state: PlacementState, options: PlanOptions): string[] {
+  if (options.toBrokers === undefined) return [];
+  let n = 0;
+  for (let i = 0; i < state.replicas.length; i++) if (!state.eligible[state.replicas[i]!]) n++;
+  return n === 0
+    ? []
+    : [`${String(n)} replica(s) stay on dead or excluded brokers: no broker of --to-brokers can take them without breaking the rack rule or holding the partition twice`];
+}
+
+/** Replace or demote: the operation alone, reported against the goals like any plan. */
+function planOperation(cluster: Cluster, options: PlanOptions): PlanOutcome {
+  const replace = options.replace ?? [];
+  // A replaced broker ends empty: it is reported as excluded (being decommissioned).
+  const opts: PlanOptions = replace.length > 0 ? { ...options, excludeBrokers: replace.map((r) => r.from) } : options;
+  const prepared = prepare(cluster, opts);
+  const { state, targets, goals } = prepared;
+  const balanceBefore = balanceReport(state, targets, goals);
+  const initial = new PlacementState(cluster, prepared.stateOptions);
+  const notes: string[] = [];
+  if (replace.length > 0) applyReplacements(state, replace);
+  else {
+    for (const p of applyDemotion(state, options.demoteBrokers ?? [])) {
+      notes.push(`${state.partitionName(p)}: every available replica is on a demoted broker [${state.replicaIds(p).join(",")}]; its leader stays`);
+    }
+  }
+  const enabled = (id: GoalName): boolean => goals.some((g) => g.id === id);
+  return {
+    status: "planned",
+    reassignment: reassignmentOf(state),
+    after: state.toCluster(cluster),
+    moves: state.moves,
+    bytesMoved: state.bytesMoved,
+    leaderChanges: leaderChanges(state),
+    lowerBound: lowerBound(initial, state, targets, {
+      rackSpread: enabled("rack-spread"),
+      replicaCount: enabled("replica-count"),
+      topicSpread: enabled("topic-spread"),
+      disk: enabled("disk"),
+    }),
+    balanceBefore,
+    balanceAfter: balanceReport(state, targets, goals),
+    budgetLimited: false,
+    notes,
+  };
+}
+
+/**
+ * The reassignment from `original` to `after` (which may change replication factors), with its moves
+ * (brokers added to a partition), bytes and preferred-leader changes.
+ */
+function diffAgainst(original: Cluster, after: Cluster): { reassignment: Reassignment; moves: number; bytesMoved: number; leaderChanges: number } {
+  const was = new Map<string, Partition>();
+  for (const t of original.topics) for (const p of t.partitions) was.set(`${p.topic}\u0000${String(p.partition)}`, p);
+  const rows: { entry: ReassignmentEntry; origin: ReassignmentOrigin }[] = [];
+  let moves = 0;
+  let bytesMoved = 0;
+  let changes = 0;
+  for (const t of after.topics) {
+    for (const p of t.partitions) {
+      const o = was.get(`${p.topic}\u0000${String(p.partition)}`);
+      if (o === undefined) continue;
+      const same = o.replicas.length === p.replicas.length && o.replicas.every((r, i) => r === p.replicas[i]);
+      if (same) continue;
+      const added = p.replicas.filter((r) => !o.replicas.includes(r)).length;
+      moves += added;
+      bytesMoved += added * o.size;
+      if (p.replicas[0] !== o.replicas[0]) changes++;
+      rows.push({
+        entry: { topic: p.topic, partition: p.partition, replicas: p.replicas, log_dirs: p.replicas.map(() => "any") },
+        origin: { topic: p.topic, partition: p.partition, replicas: o.replicas },
+      });
+    }
+  }
+  rows.sort((a, b) => (a.entry.topic < b.entry.topic ? -1 : a.entry.topic > b.entry.topic ? 1 : a.entry.partition - b.entry.partition));
+  return {
+    reassignment: { version: 1, partitions: rows.map((r) => r.entry), madeFrom: rows.map((r) => r.origin) },
+    moves,
+    bytesMoved,
+    leaderChanges: changes,
   };
 }
 
@@ -165,3 +314,6 @@ function leaderChanges(state: PlacementState): number {
   }
   return n;
 }
+
+export { assign, mirrorRequest } from "./assign.js";
+export type { AddedPartitions, AssignRequest, AssignedTopic, Assignment, NewTopic } from "./assign.js";

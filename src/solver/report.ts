@@ -15,7 +15,7 @@ export function balanceReport(state: PlacementState, targets: Targets, goals: re
     brokers,
     racks: rackRows(state, brokers),
     summary: summarize(state, targets, brokers),
-    goals: goals.map((g): GoalStatus => ({ goal: g.id, hard: g.hard, ...g.status(state, targets) })),
+    goals: goals.map((g): GoalStatus => ({ goal: g.id, hard: g.hard, ...g.status(state, targets), score: g.score(state, targets) })),
   };
 }
 

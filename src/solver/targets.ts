@@ -20,6 +20,11 @@ export interface TargetOptions {
   /** Whether the rack-spread goal (and its host rule) applies. */
   readonly rackSpread: boolean;
   readonly diskThreshold: number;
+  /**
+   * Broker indices that may receive replicas (`--to-brokers`); absent: every eligible broker. A
+   * broker outside the set can only lose replicas, so its lower bands are capped at what it holds.
+   */
+  readonly receivers?: ReadonlySet<number>;
 }
 
 export class Targets {
@@ -46,6 +51,10 @@ export class Targets {
   readonly diskLow: Float64Array;
   readonly diskHigh: Float64Array;
   readonly diskIdeal: Float64Array;
+  /** 1 where a broker may receive replicas (eligible, and listed by `--to-brokers` when given). */
+  readonly receives: Uint8Array;
+  /** True when only some eligible brokers may receive replicas. */
+  readonly restricted: boolean;
 
   private readonly rules = new Map<number, RackRule | null>();
   /** Eligible brokers per host, and each host's rack. */
@@ -54,6 +63,9 @@ export class Targets {
   /** Racks where some host has more than one eligible broker. */
   private readonly sharedHostRacks: Uint8Array;
   private topicFloor: Uint8Array | undefined;
+  /** With `--to-brokers`: per (topic, broker) bands, t * brokerCount + b (replacing the per-host ones). */
+  private readonly topicMinB: Int32Array | undefined;
+  private readonly topicMaxB: Int32Array | undefined;
 
   constructor(
     private readonly state: PlacementState,
@@ -144,6 +156,91 @@ export class Targets {
       this.diskLow[b] = x * (1 - t);
       this.diskHigh[b] = x * (1 + t);
     }
+
+    this.receives = Uint8Array.from(state.eligible, (e, b) => (e && (options.receivers?.has(b) ?? true) ? 1 : 0));
+    this.restricted = options.receivers !== undefined;
+    const topicBands = this.restricted ? this.restrict() : undefined;
+    this.topicMinB = topicBands?.min;
+    this.topicMaxB = topicBands?.max;
+  }
+
+  /**
+   * With `--to-brokers`, a broker that may not receive can only lose replicas: its ideal is capped at
+   * what it holds. Within each rack, the receivers' ideals rise by one common factor to carry the
+   * rack's share (racks keep the totals the rack rule gave them); what a rack without receivers
+   * cannot hold goes to every receiver in proportion to its ideal.
+   */
+  private restrict(): { min: Int32Array; max: Int32Array } {
+    const { state } = this;
+    const B = state.brokerCount;
+    const capped = (ideal: Float64Array, held: Float64Array | Int32Array): Float64Array => {
+      const out = new Float64Array(B);
+      const fill = (members: readonly number[], share: number): number => {
+        const at = (k: number, b: number): number => (this.receives[b] ? ideal[b]! * k : Math.min(held[b]!, ideal[b]! * k));
+        const load = (k: number): number => members.reduce((a, b) => a + at(k, b), 0);
+        let hi = 1;
+        for (let i = 0; i < 64 && load(hi) < share; i++) hi *= 2;
+        let lo = 0;
+        for (let i = 0; i < 200 && hi - lo > 1e-12 * hi; i++) {
+          const mid = (lo + hi) / 2;
+          if (load(mid) < share) lo = mid;
+          else hi = mid;
+        }
+        for (const b of members) out[b] = at(hi, b);
+        return Math.max(0, share - load(hi));
+      };
+      let spill = 0;
+      for (let r = 0; r < this.rackCount; r++) {
+        const members: number[] = [];
+        for (let b = 0; b < B; b++) if (state.eligible[b] && state.rackOf[b] === r) members.push(b);
+        spill += fill(members, members.reduce((a, b) => a + ideal[b]!, 0));
+      }
+      let weight = 0;
+      for (let b = 0; b < B; b++) if (this.receives[b]) weight += ideal[b]!;
+      if (spill > 0 && weight > 0) for (let b = 0; b < B; b++) if (this.receives[b]) out[b]! += (spill * ideal[b]!) / weight;
+      return out;
+    };
+    const count = capped(this.countIdeal, state.count);
+    const disk = capped(this.diskIdeal, state.disk);
+    const t = this.options.diskThreshold;
+    for (let b = 0; b < B; b++) {
+      if (!state.eligible[b]) continue;
+      this.countIdeal[b] = count[b]!;
+      this.countMin[b] = floorEps(count[b]!);
+      this.countMax[b] = ceilEps(count[b]!);
+      this.diskIdeal[b] = disk[b]!;
+      this.diskLow[b] = disk[b]! * (1 - t);
+      this.diskHigh[b] = disk[b]! * (1 + t);
+      if (!this.receives[b]) {
+        // It can only lose: a band below what it holds cannot be reached, so it starts there.
+        this.countMin[b] = Math.min(this.countMin[b]!, state.count[b]!);
+        this.diskLow[b] = Math.min(this.diskLow[b]!, state.disk[b]!);
+      }
+    }
+    // Each topic follows the restricted replica counts: its replicas in proportion to each broker's
+    // ideal count; a broker that may not receive keeps at most a floor of what it holds of the topic.
+    const T = state.topicNames.length;
+    const min = new Int32Array(T * B);
+    const max = new Int32Array(T * B);
+    let all = 0;
+    for (let b = 0; b < B; b++) all += this.countIdeal[b]!;
+    for (let t = 0; t < T; t++) {
+      let n = 0;
+      for (let b = 0; b < B; b++) n += state.topicCount[t * B + b]!;
+      for (let b = 0; b < B; b++) {
+        if (!state.eligible[b] || all <= 0) continue;
+        const x = (n * this.countIdeal[b]!) / all;
+        const held = state.topicCount[t * B + b]!;
+        min[t * B + b] = this.receives[b] ? floorEps(x) : Math.min(floorEps(x), held);
+        max[t * B + b] = ceilEps(x);
+      }
+    }
+    return { min, max };
+  }
+
+  /** Whether broker b may take a replica of partition p: it may receive, or p was there before. */
+  canReceive(p: number, b: number): boolean {
+    return this.receives[b] === 1 || (this.state.eligible[b] === 1 && this.state.wasOriginally(p, b));
   }
 
   /**
@@ -260,6 +357,7 @@ export class Targets {
 
   /** Whether any topic's band in rack r starts above 0 (some topic can be short on a broker there). */
   rackHasTopicFloor(r: number): boolean {
+    if (this.topicMinB !== undefined) return true;
     if (this.topicFloor === undefined) {
       const floor = new Uint8Array(this.rackCount);
       for (let i = 0; i < this.topicMin.length; i++) {
@@ -272,12 +370,16 @@ export class Targets {
 
   /** Lower end of topic t's band on broker b (no allocation; 0 for ineligible brokers). */
   topicMinOf(t: number, b: number): number {
-    return this.state.eligible[b] ? this.topicMin[t * this.hostCount + this.state.hostOf[b]!]! : 0;
+    if (!this.state.eligible[b]) return 0;
+    if (this.topicMinB !== undefined) return this.topicMinB[t * this.state.brokerCount + b]!;
+    return this.topicMin[t * this.hostCount + this.state.hostOf[b]!]!;
   }
 
   /** Upper end of topic t's band on broker b (0 for ineligible brokers). */
   topicMaxOf(t: number, b: number): number {
-    return this.state.eligible[b] ? this.topicMax[t * this.hostCount + this.state.hostOf[b]!]! : 0;
+    if (!this.state.eligible[b]) return 0;
+    if (this.topicMaxB !== undefined) return this.topicMaxB[t * this.state.brokerCount + b]!;
+    return this.topicMax[t * this.hostCount + this.state.hostOf[b]!]!;
   }
 }
 

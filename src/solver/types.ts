@@ -20,6 +20,25 @@ export interface PlanOptions {
   readonly diskBalanceThreshold?: number;
   /** Seeded generator; the solver never uses another source of randomness. */
   readonly rng?: Rng;
+  /** Only these brokers may receive replicas (e.g. the brokers just added); others only give. */
+  readonly toBrokers?: readonly number[];
+  /** Move preferred leadership off these brokers by reordering replica lists; no data moves. A plan of its own. */
+  readonly demoteBrokers?: readonly number[];
+  /** Each `to` broker (alive, empty) takes exactly its `from` broker's replicas, slot for slot. A plan of its own. */
+  readonly replace?: readonly BrokerReplacement[];
+  /** New replication factors for the topics a pattern matches (a regular expression over the whole name). */
+  readonly replicationFactors?: readonly ReplicationFactorChange[];
+}
+
+export interface BrokerReplacement {
+  readonly from: number;
+  readonly to: number;
+}
+
+export interface ReplicationFactorChange {
+  /** Regular expression matched against the whole topic name; a plain name matches that topic. */
+  readonly topics: string;
+  readonly replicationFactor: number;
 }
 
 export interface Band {
@@ -63,6 +82,8 @@ export interface GoalStatus {
   readonly satisfied: boolean;
   /** One line a person can read: what is off, or why it is fine. */
   readonly detail: string;
+  /** The goal's own measure of what is off (0 when met, lower is better), for comparing plans. */
+  readonly score: number;
 }
 
 export interface BalanceSummary {
@@ -148,5 +169,7 @@ export type PlanOutcome =
       readonly balanceAfter: BalanceReport;
       /** True when a movement budget stopped the plan short of the goals. */
       readonly budgetLimited: boolean;
+      /** Things the plan could not do as asked, one line each (e.g. a partition held only by demoted brokers). */
+      readonly notes: readonly string[];
     }
   | { readonly status: "infeasible"; readonly problems: readonly Infeasibility[] };

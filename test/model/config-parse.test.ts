@@ -26,6 +26,25 @@ describe("parseConfig", () => {
     });
   });
 
+  it("reads toBrokers and replicationFactor (topic pattern to factor, in file order)", () => {
+    const config = parseConfig('toBrokers: [13, 14]\nreplicationFactor:\n  orders: 3\n  "logs-.*": 2\n', "ops.yaml");
+    assert.deepEqual(config, {
+      toBrokers: [13, 14],
+      replicationFactor: [
+        { topics: "orders", replicationFactor: 3 },
+        { topics: "logs-.*", replicationFactor: 2 },
+      ],
+    });
+  });
+
+  it("rejects bad toBrokers and replicationFactor values with their path and line", () => {
+    throwsBallast(() => parseConfig("toBrokers: [1, x]\n"), { code: "CONFIG", path: "toBrokers[1]", line: 1 });
+    throwsBallast(() => parseConfig("replicationFactor:\n  orders: 0\n"), { code: "CONFIG", path: "replicationFactor.orders", line: 2, message: /at least 1/ });
+    throwsBallast(() => parseConfig("replicationFactor:\n  orders: two\n"), { code: "CONFIG", path: "replicationFactor.orders", line: 2 });
+    throwsBallast(() => parseConfig('replicationFactor:\n  "(": 2\n'), { code: "CONFIG", line: 2, message: /not a valid regular expression/ });
+    throwsBallast(() => parseConfig("replicationFactor: [orders]\n"), { code: "CONFIG", path: "replicationFactor", message: /mapping/ });
+  });
+
   it("leaves out what is not set; an empty file is an empty configuration", () => {
     assert.deepEqual(parseConfig("maxMoves: 0\n"), { maxMoves: 0 });
     assert.deepEqual(parseConfig(""), {});

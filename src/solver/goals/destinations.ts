@@ -77,7 +77,7 @@ export function chooseDestination(
   const brokers = order.brokers();
   for (let i = 0; i < brokers.length && perfect < CANDIDATES; i++) {
     const d = brokers[i]!;
-    if (state.slotOf(p, d) >= 0) continue;
+    if (state.slotOf(p, d) >= 0 || !targets.canReceive(p, d)) continue;
     const v = spreadViolation(state, targets, p, slot, d);
     if (v === base) perfect++;
     const c1 = state.moveDelta(p, slot, d);

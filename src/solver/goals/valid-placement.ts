@@ -1,9 +1,11 @@
 /**
  * Valid placement (hard, always first): every partition keeps its replication factor on distinct,
- * alive, non-excluded brokers; partitions of excluded topics move only off ineligible brokers.
+ * alive, non-excluded brokers; partitions of excluded topics move only off ineligible brokers; with
+ * `--to-brokers`, a replica goes only to a listed broker (or back to one that held it before).
  */
 import type { Goal, GoalContext } from "../goal.js";
 import type { Action, PlacementState } from "../state.js";
+import type { Targets } from "../targets.js";
 import { BrokerOrder, chooseDestination } from "./destinations.js";
 
 function misplaced(state: PlacementState): number {
@@ -25,10 +27,11 @@ export const validPlacementGoal: Goal = {
       : { satisfied: false, detail: `${String(n)} replica(s) on dead or excluded brokers` };
   },
 
-  accepts(action: Action, state: PlacementState): boolean {
+  accepts(action: Action, state: PlacementState, targets: Targets): boolean {
     if (action.kind === "lead") return !state.frozen[action.p];
     for (const c of state.changes(action)) {
       if (!state.eligible[c.to]) return false;
+      if (c.to !== c.from && !targets.canReceive(c.p, c.to)) return false;
       if (state.slotOf(c.p, c.to) >= 0 && c.to !== c.from) return false;
       if (state.frozen[c.p] && state.eligible[c.from]) return false;
     }

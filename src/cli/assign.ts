@@ -1,0 +1,112 @@
+/**
+ * `ballast assign`: placement for partitions that do not exist yet (new topics, added partitions, or a
+ * topic set laid out on a standby cluster), given the cluster's current load. Writes reassignment-style
+ * JSON (`--output`) and prints, per topic, the `kafka-topics.sh` command with its `--replica-assignment`.
+ */
+import { Option, type Command } from "commander";
+import type { Cluster } from "../model/types.js";
+import { formatReassignment } from "../model/reassignment.js";
+import { parseTopicsSpec } from "../model/topics-spec.js";
+import { parseBytes } from "../model/units.js";
+import { type AddedPartitions, type AssignRequest, type NewTopic, assign, mirrorRequest } from "../solver/index.js";
+import { type CliIo, loadCluster, readTextFile, usageError, writeFileAtomic } from "./io.js";
+import { fromModel, integer, integerList, valueOption } from "./options.js";
+
+interface AssignFlags {
+  readonly cluster: string;
+  readonly topic?: readonly NewTopic[];
+  readonly addPartitions?: readonly AddedPartitions[];
+  readonly topics?: string;
+  readonly topicsFrom?: string;
+  readonly replicationFactor?: number;
+  readonly excludeBrokers?: readonly number[];
+  readonly output?: string;
+  readonly json?: boolean;
+}
+
+/** An option that may be given several times; each value goes through `parse`. */
+function repeated<T>(flags: string, description: string, parse: (raw: string, flag: string) => T): Option {
+  const option = new Option(flags, description);
+  const flag = option.long ?? flags;
+  return option.argParser((raw: string, previous: T[] | undefined) => [...(previous ?? []), parse(raw, flag)]);
+}
+
+const count = integer(1);
+const bytes = fromModel(parseBytes);
+
+/** `NAME:PARTITIONS:RF[:SIZE]`, e.g. `payments:12:3` or `payments:12:3:20GiB`. */
+export function topicSpec(raw: string, flag: string): NewTopic {
+  const parts = raw.split(":");
+  const [name, partitions, rf, size] = parts;
+  if (parts.length < 3 || parts.length > 4 || name === undefined || name.trim() === "") {
+    throw usageError(flag, `expected NAME:PARTITIONS:RF[:SIZE], e.g. payments:12:3, got '${raw}'`);
+  }
+  const spec = { name: name.trim(), partitions: count(partitions ?? "", flag), replicationFactor: count(rf ?? "", flag) };
+  return size === undefined ? spec : { ...spec, size: bytes(size, flag) };
+}
+
+/** `TOPIC:PARTITIONS`, the count the topic grows to, e.g. `orders:24`. */
+export function growSpec(raw: string, flag: string): AddedPartitions {
+  const at = raw.lastIndexOf(":");
+  if (at <= 0) throw usageError(flag, `expected TOPIC:PARTITIONS (the new partition count), e.g. orders:24, got '${raw}'`);
+  return { topic: raw.slice(0, at).trim(), partitions: count(raw.slice(at + 1), flag) };
+}
+
+export function addAssignCommand(program: Command, io: CliIo): void {
+  program
+    .command("assign")
+    .description("place new topics or added partitions rack-aware on the least loaded brokers (also: lay out a topic set on a standby cluster)")
+    .requiredOption("--cluster <snapshot>", "the cluster the partitions go to, as it is now (.yaml, .yml or .json)")
+    .addOption(repeated("--topic <name:partitions:rf[:size]>", "a new topic, e.g. payments:12:3 or payments:12:3:20GiB (repeatable)", topicSpec))
+    .addOption(repeated("--add-partitions <topic:partitions>", "grow an existing topic to this many partitions, e.g. orders:24 (repeatable)", growSpec))
+    .option("--topics <file>", "new topics and added partitions from a YAML or JSON file (topics:, addPartitions:)")
+    .option("--topics-from <snapshot>", "every topic of this snapshot that the cluster lacks (standby layout)")
+    .addOption(valueOption("--replication-factor <n>", "replication factor of every placed partition (e.g. a standby with fewer copies)", integer(1)))
+    .addOption(valueOption("--exclude-brokers <ids>", "brokers that take no new replicas, e.g. 5,17", integerList(0)))
+    .option("--output <assignment.json>", "where to write the reassignment-style JSON")
+    .option("--json", "print one JSON object instead of the commands")
+    .action((flags: AssignFlags) => runAssign(flags, io));
+}
+
+function request(flags: AssignFlags, cluster: Cluster): AssignRequest {
+  const topics: NewTopic[] = [...(flags.topic ?? [])];
+  const grows: AddedPartitions[] = [...(flags.addPartitions ?? [])];
+  if (flags.topics !== undefined) {
+    const spec = parseTopicsSpec(readTextFile(flags.topics, "topics file"), flags.topics);
+    topics.push(...spec.topics);
+    grows.push(...spec.addPartitions);
+  }
+  if (flags.topicsFrom !== undefined) {
+    const mirrored = mirrorRequest(loadCluster(flags.topicsFrom), cluster);
+    topics.push(...(mirrored.topics ?? []));
+    grows.push(...(mirrored.addPartitions ?? []));
+  }
+  if (topics.length === 0 && grows.length === 0) {
+    throw usageError("--topic", "nothing to assign: give --topic, --add-partitions, --topics <file> or --topics-from <snapshot>");
+  }
+  const rf = flags.replicationFactor;
+  return {
+    topics: rf === undefined ? topics : topics.map((t) => ({ ...t, replicationFactor: rf })),
+    addPartitions: rf === undefined ? grows : grows.map((g) => ({ ...g, replicationFactor: rf })),
+    ...(flags.excludeBrokers === undefined ? {} : { excludeBrokers: flags.excludeBrokers }),
+  };
+}
+
+function runAssign(flags: AssignFlags, io: CliIo): void {
+  const cluster = loadCluster(flags.cluster);
+  const result = assign(cluster, request(flags, cluster));
+  if (flags.output !== undefined) writeFileAtomic(flags.output, formatReassignment(result.reassignment), "assignment");
+  if (flags.json === true) {
+    io.stdout.write(`${JSON.stringify({ ...result, ...(flags.output === undefined ? {} : { output: flags.output }) })}\n`);
+    return;
+  }
+  const lines: string[] = [];
+  for (const t of result.topics) {
+    const what = t.created ? `new topic, ${String(t.partitions)} partitions` : `grows to ${String(t.partitions)} partitions`;
+    lines.push(`${t.topic} (${what}):`);
+    const action = t.created ? `--create --topic ${t.topic}` : `--alter --topic ${t.topic} --partitions ${String(t.partitions)}`;
+    lines.push(`  kafka-topics.sh --bootstrap-server <broker:9092> ${action} --replica-assignment ${t.replicaAssignment}`);
+  }
+  if (flags.output !== undefined) lines.push(`Assignment written to ${flags.output} (${String(result.reassignment.partitions.length)} partitions).`);
+  io.stdout.write(`${lines.join("\n")}\n`);
+}
