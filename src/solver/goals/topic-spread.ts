@@ -79,12 +79,38 @@ function partnersOf(state: PlacementState, targets: Targets, t: number, focus: n
   };
   const rack = state.rackOf[focus]!;
   const lists: number[][] = [[], [], [], []];
-  for (const b of ordered) {
+  let full = 0;
+  for (let k = 0; k < ordered.length && full < lists.length; k++) {
+    const b = ordered[k]!;
     if (!useful(b)) continue;
     const i = (state.rackOf[b] === rack ? 0 : 2) + (roomFor(b) ? 0 : 1);
-    if (lists[i]!.length < PARTNERS) lists[i]!.push(b);
+    const list = lists[i]!;
+    if (list.length < PARTNERS) {
+      list.push(b);
+      if (list.length === PARTNERS) full++;
+    }
   }
   return lists.flat();
+}
+
+/**
+ * Partitions of topic t with a replica on broker b, by walking whichever is shorter: the topic's
+ * partitions (a contiguous index range) or the broker's list. Unordered.
+ */
+function replicasOfTopicOn(state: PlacementState, t: number, b: number): number[] {
+  const out: number[] = [];
+  const first = state.topicStart[t]!;
+  const end = state.topicStart[t + 1]!;
+  const n = state.partitionsOnCount(b);
+  if (state.offset[end]! - state.offset[first]! <= n) {
+    for (let p = first; p < end; p++) if (state.slotOf(p, b) >= 0) out.push(p);
+  } else {
+    for (let i = 0; i < n; i++) {
+      const p = state.partitionOnAt(b, i);
+      if (state.topicOf[p] === t) out.push(p);
+    }
+  }
+  return out;
 }
 
 /**
@@ -93,12 +119,7 @@ function partnersOf(state: PlacementState, targets: Targets, t: number, focus: n
  */
 function tryPair(ctx: GoalContext, t: number, s: number, d: number, perMove: number): boolean {
   const { state, targets } = ctx;
-  const n = state.partitionsOnCount(s);
-  const mine: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const p = state.partitionOnAt(s, i);
-    if (state.topicOf[p] === t && canGo(state, targets, p, s, d)) mine.push(p);
-  }
+  const mine = replicasOfTopicOn(state, t, s).filter((p) => canGo(state, targets, p, s, d));
   if (mine.length === 0) return false;
   // The gain depends only on the topic and the two brokers, not on which replica goes.
   const g = topicGain(state, targets, mine[0]!, s, d);
@@ -132,14 +153,36 @@ function maxSwapBackGain(targets: Targets, state: PlacementState, s: number): nu
   return targets.rackHasTopicFloor(state.rackOf[s]!) ? 2 : 1;
 }
 
+/** One scratch byte per topic, reused across calls (the planner is single-threaded). */
+const verdicts = new WeakMap<PlacementState, Uint8Array>();
+
+function topicVerdicts(state: PlacementState): Uint8Array {
+  let v = verdicts.get(state);
+  if (v === undefined) {
+    v = new Uint8Array(state.topicNames.length);
+    verdicts.set(state, v);
+  }
+  return v;
+}
+
 /** Replicas on d, of topics other than t, that could go to s fixing at least `want` themselves. */
 function swapBackCandidates(ctx: GoalContext, t: number, s: number, d: number, want: number): number[] {
   const { state, targets } = ctx;
   const out: number[] = [];
+  // The gain depends only on q's topic: worked out once per topic (1 = enough, 2 = not, 0 = not yet).
+  const verdict = topicVerdicts(state);
+  verdict.fill(0);
+  verdict[t] = 2;
   const n = state.partitionsOnCount(d);
   for (let i = 0; i < n; i++) {
     const q = state.partitionOnAt(d, i);
-    if (state.topicOf[q] !== t && topicGain(state, targets, q, d, s) >= want && canGo(state, targets, q, d, s)) out.push(q);
+    const u = state.topicOf[q]!;
+    let v = verdict[u]!;
+    if (v === 0) {
+      v = topicGain(state, targets, q, d, s) >= want ? 1 : 2;
+      verdict[u] = v;
+    }
+    if (v === 1 && canGo(state, targets, q, d, s)) out.push(q);
   }
   return out;
 }
@@ -148,19 +191,27 @@ function offBand(state: PlacementState, targets: Targets, t: number, b: number):
   return deviation(state.topicCount[t * state.brokerCount + b]!, targets.topicMinOf(t, b), targets.topicMaxOf(t, b));
 }
 
+/** Whether some eligible broker is off topic t's band (one pass, no sort). */
+function anyOffBand(state: PlacementState, targets: Targets, t: number): boolean {
+  for (let b = 0; b < state.brokerCount; b++) if (state.eligible[b] && offBand(state, targets, t, b) > 0) return true;
+  return false;
+}
+
 /**
  * One sweep over topic t: each broker off the topic's band, furthest first, is brought toward it with
  * actions worth at least `perMove`, until it is in band or nothing such helps.
  */
 function sweep(ctx: GoalContext, t: number, perMove: number): void {
   const { state, targets } = ctx;
+  if (!anyOffBand(state, targets, t)) return;
   const ordered = byTopicFill(state, targets, t);
   const off = ordered.filter((b) => offBand(state, targets, t, b) > 0);
   off.sort((a, b) => offBand(state, targets, t, b) - offBand(state, targets, t, a) || a - b);
+  const reversed = [...ordered].reverse();
   for (const focus of off) {
     for (let guard = 0; guard < state.partitionCount + 1 && offBand(state, targets, t, focus) > 0; guard++) {
       const over = state.topicCount[t * state.brokerCount + focus]! > targets.topicMaxOf(t, focus);
-      const partners = partnersOf(state, targets, t, focus, over, over ? ordered : [...ordered].reverse());
+      const partners = partnersOf(state, targets, t, focus, over, over ? ordered : reversed);
       const moved = partners.some((other) => (over ? tryPair(ctx, t, focus, other, perMove) : tryPair(ctx, t, other, focus, perMove)));
       if (!moved) break;
     }
