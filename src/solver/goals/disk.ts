@@ -10,6 +10,7 @@ import type { Action, PlacementState } from "../state.js";
 import type { Targets } from "../targets.js";
 import { deviation } from "../targets.js";
 import { bandAccepts, brokerDeltas } from "./band.js";
+import { partitionsBySize } from "./by-size.js";
 import { compareKeys } from "./replica-count.js";
 import { diskGain, topicGain } from "./scoring.js";
 
@@ -32,23 +33,6 @@ interface Candidate {
   readonly action: Action;
   readonly key: number[];
 }
-
-/** Partitions on broker b, sorted by size ascending. */
-function bySize(state: PlacementState, b: number): Int32Array {
-  const cached = sizeCache.get(state)?.[b];
-  if (cached !== undefined && cached.version === state.brokerVersion[b]) return cached.list;
-  const list = state.partitionsOn(b).sort((x, y) => state.size[x]! - state.size[y]! || x - y);
-  let perBroker = sizeCache.get(state);
-  if (perBroker === undefined) {
-    perBroker = [];
-    sizeCache.set(state, perBroker);
-  }
-  perBroker[b] = { version: state.brokerVersion[b]!, list };
-  return list;
-}
-
-/** Each broker's partitions by size, kept until the broker's partitions change. */
-const sizeCache = new WeakMap<PlacementState, Array<{ version: number; list: Int32Array } | undefined>>();
 
 /** Whether replica p may leave s for d under the rack rule (cheap pre-filter; propose checks everything). */
 function canGo(state: PlacementState, targets: Targets, p: number, s: number, d: number): boolean {
@@ -132,7 +116,7 @@ function rebalance(ctx: GoalContext, b: number, over: boolean): boolean {
   const all: Candidate[] = [];
   for (const o of partners) {
     const [s, d] = over ? [b, o] : [o, b];
-    all.push(...candidates(ctx, s, d, bySize(state, s).slice().reverse(), bySize(state, d)));
+    all.push(...candidates(ctx, s, d, partitionsBySize(state, s).slice().reverse(), partitionsBySize(state, d)));
   }
   all.sort((x, y) => compareKeys(x.key, y.key));
   for (const c of all) if (ctx.propose(c.action)) return true;

@@ -12,6 +12,7 @@ import type { Action, PlacementState } from "../state.js";
 import type { Targets } from "../targets.js";
 import { deviation } from "../targets.js";
 import { bandAccepts, topicDeltas } from "./band.js";
+import { closestFirst } from "./by-size.js";
 import { topicGain } from "./scoring.js";
 
 /** Partner brokers tried for each step, most useful first. */
@@ -134,13 +135,12 @@ function tryPair(ctx: GoalContext, t: number, s: number, d: number, perMove: num
   if (back.length === 0) return false;
   for (const p of mine) {
     const slot = state.slotOf(p, s);
-    const sz = state.size[p]!;
     // Closest sizes first, so the disk goal is most likely to accept.
-    back.sort((a, b) => Math.abs(state.size[a]! - sz) - Math.abs(state.size[b]! - sz) || a - b);
-    for (const q of back) {
-      if (state.slotOf(q, s) >= 0) continue;
-      if (ctx.propose({ kind: "swap", p, slot, q, qSlot: state.slotOf(q, d) })) return true;
-    }
+    const swapped = closestFirst(back, state.size, state.size[p]!, (q) => {
+      if (state.slotOf(q, s) >= 0 || !canGo(state, targets, q, d, s)) return false;
+      return ctx.propose({ kind: "swap", p, slot, q, qSlot: state.slotOf(q, d) });
+    });
+    if (swapped) return true;
   }
   return false;
 }
@@ -165,7 +165,10 @@ function topicVerdicts(state: PlacementState): Uint8Array {
   return v;
 }
 
-/** Replicas on d, of topics other than t, that could go to s fixing at least `want` themselves. */
+/**
+ * Replicas on d, of topics other than t, whose move to s would fix at least `want` themselves, by
+ * size (ties by index). Whether the rack rule lets them go is checked when they are tried.
+ */
 function swapBackCandidates(ctx: GoalContext, t: number, s: number, d: number, want: number): number[] {
   const { state, targets } = ctx;
   const out: number[] = [];
@@ -182,9 +185,9 @@ function swapBackCandidates(ctx: GoalContext, t: number, s: number, d: number, w
       v = topicGain(state, targets, q, d, s) >= want ? 1 : 2;
       verdict[u] = v;
     }
-    if (v === 1 && canGo(state, targets, q, d, s)) out.push(q);
+    if (v === 1) out.push(q);
   }
-  return out;
+  return out.sort((a, b) => state.size[a]! - state.size[b]! || a - b);
 }
 
 function offBand(state: PlacementState, targets: Targets, t: number, b: number): number {
