@@ -12,7 +12,7 @@ import type { Action, PlacementState } from "../state.js";
 import type { Targets } from "../targets.js";
 import { deviation } from "../targets.js";
 import { bandAccepts, topicDeltas } from "./band.js";
-import { closestFirst } from "./by-size.js";
+import { closestFirst, partitionsBySize } from "./by-size.js";
 import { topicGain } from "./scoring.js";
 
 /** Partner brokers tried for each step, most useful first. */
@@ -131,13 +131,14 @@ function tryPair(ctx: GoalContext, t: number, s: number, d: number, perMove: num
   }
   const want = 2 * perMove - g;
   if (want > maxSwapBackGain(targets, state, s)) return false;
-  const back = swapBackCandidates(ctx, t, s, d, want);
+  const judge = new SwapBackJudge(state, targets, t, s, d, want);
+  const back = judge.candidates();
   if (back.length === 0) return false;
   for (const p of mine) {
     const slot = state.slotOf(p, s);
     // Closest sizes first, so the disk goal is most likely to accept.
     const swapped = closestFirst(back, state.size, state.size[p]!, (q) => {
-      if (state.slotOf(q, s) >= 0 || !canGo(state, targets, q, d, s)) return false;
+      if (!judge.enough(q) || state.slotOf(q, s) >= 0 || !canGo(state, targets, q, d, s)) return false;
       return ctx.propose({ kind: "swap", p, slot, q, qSlot: state.slotOf(q, d) });
     });
     if (swapped) return true;
@@ -153,41 +154,126 @@ function maxSwapBackGain(targets: Targets, state: PlacementState, s: number): nu
   return targets.rackHasTopicFloor(state.rackOf[s]!) ? 2 : 1;
 }
 
-/** One scratch byte per topic, reused across calls (the planner is single-threaded). */
-const verdicts = new WeakMap<PlacementState, Uint8Array>();
+/**
+ * Which replicas on d, of topics other than t, would fix at least `want` themselves by going to s: the
+ * swap-back candidates. The gain depends only on the replica's topic, so it is worked out once per
+ * topic. A gain of 1 or more needs the topic above its band on d or below it on s, so for `want` >= 1
+ * only those topics' replicas are looked at (each broker's list of replicas above band and of topics
+ * below band is kept until its partitions change); otherwise the candidates are d's replicas by size,
+ * judged as they are tried.
+ */
+class SwapBackJudge {
+  private readonly scratch: TopicScratch;
+  private readonly epoch: number;
 
-function topicVerdicts(state: PlacementState): Uint8Array {
-  let v = verdicts.get(state);
-  if (v === undefined) {
-    v = new Uint8Array(state.topicNames.length);
-    verdicts.set(state, v);
+  constructor(
+    private readonly state: PlacementState,
+    private readonly targets: Targets,
+    private readonly t: number,
+    private readonly s: number,
+    private readonly d: number,
+    private readonly want: number,
+  ) {
+    this.scratch = scratchOf(state, targets);
+    this.epoch = ++this.scratch.epoch;
   }
-  return v;
+
+  /** Whether q's topic fixes enough by going from d to s. */
+  enough(q: number): boolean {
+    const { scratch, state } = this;
+    const u = state.topicOf[q]!;
+    if (scratch.stamp[u] !== this.epoch) {
+      scratch.stamp[u] = this.epoch;
+      scratch.verdict[u] = u !== this.t && topicGain(state, this.targets, q, this.d, this.s) >= this.want ? 1 : 0;
+    }
+    return scratch.verdict[u] === 1;
+  }
+
+  /**
+   * Candidates by size (ties by index): exactly those `enough` accepts when want >= 1, else all of d's
+   * replicas (to be judged with `enough` when tried).
+   */
+  candidates(): ArrayLike<number> {
+    const { state, scratch, d } = this;
+    if (this.want <= 0) return partitionsBySize(state, d);
+    const out: number[] = [];
+    // Every replica of a topic above its band on d is in d's list, so a topic seen there is done.
+    for (const q of scratch.aboveBand(d)) if (this.enough(q)) out.push(q);
+    for (const u of scratch.belowBand(this.s)) {
+      if (scratch.stamp[u] === this.epoch) continue;
+      const mine = replicasOfTopicOn(state, u, d);
+      if (mine.length > 0 && this.enough(mine[0]!)) out.push(...mine);
+    }
+    return out.sort((a, b) => state.size[a]! - state.size[b]! || a - b);
+  }
 }
 
-/**
- * Replicas on d, of topics other than t, whose move to s would fix at least `want` themselves, by
- * size (ties by index). Whether the rack rule lets them go is checked when they are tried.
- */
-function swapBackCandidates(ctx: GoalContext, t: number, s: number, d: number, want: number): number[] {
-  const { state, targets } = ctx;
-  const out: number[] = [];
-  // The gain depends only on q's topic: worked out once per topic (1 = enough, 2 = not, 0 = not yet).
-  const verdict = topicVerdicts(state);
-  verdict.fill(0);
-  verdict[t] = 2;
-  const n = state.partitionsOnCount(d);
-  for (let i = 0; i < n; i++) {
-    const q = state.partitionOnAt(d, i);
-    const u = state.topicOf[q]!;
-    let v = verdict[u]!;
-    if (v === 0) {
-      v = topicGain(state, targets, q, d, s) >= want ? 1 : 2;
-      verdict[u] = v;
-    }
-    if (v === 1) out.push(q);
+interface Keyed<T> {
+  readonly version: number;
+  readonly value: T;
+}
+
+/** Per-topic scratch space and per-broker lists, one set per state (the planner is single-threaded). */
+class TopicScratch {
+  epoch = 0;
+  readonly stamp: Int32Array;
+  readonly verdict: Uint8Array;
+  private readonly above: Array<Keyed<Int32Array> | undefined> = [];
+  private readonly below: Array<Keyed<Int32Array> | undefined> = [];
+
+  constructor(
+    private readonly state: PlacementState,
+    private readonly targets: Targets,
+  ) {
+    this.stamp = new Int32Array(state.topicNames.length);
+    this.verdict = new Uint8Array(state.topicNames.length);
   }
-  return out.sort((a, b) => state.size[a]! - state.size[b]! || a - b);
+
+  /** Replicas on b whose topic is above its band there. */
+  aboveBand(b: number): Int32Array {
+    const { state, targets } = this;
+    const hit = this.above[b];
+    if (hit !== undefined && hit.version === state.brokerVersion[b]) return hit.value;
+    const B = state.brokerCount;
+    const list: number[] = [];
+    const n = state.partitionsOnCount(b);
+    for (let i = 0; i < n; i++) {
+      const q = state.partitionOnAt(b, i);
+      const u = state.topicOf[q]!;
+      if (state.topicCount[u * B + b]! > targets.topicMaxOf(u, b)) list.push(q);
+    }
+    const value = Int32Array.from(list);
+    this.above[b] = { version: state.brokerVersion[b]!, value };
+    return value;
+  }
+
+  /** Topics below their band on b (none where no topic has a floor in b's rack). */
+  belowBand(b: number): Int32Array {
+    const { state, targets } = this;
+    if (!targets.rackHasTopicFloor(state.rackOf[b]!)) return EMPTY;
+    const hit = this.below[b];
+    if (hit !== undefined && hit.version === state.brokerVersion[b]) return hit.value;
+    const B = state.brokerCount;
+    const list: number[] = [];
+    for (let u = 0; u < state.topicNames.length; u++) {
+      if (state.topicCount[u * B + b]! < targets.topicMinOf(u, b)) list.push(u);
+    }
+    const value = Int32Array.from(list);
+    this.below[b] = { version: state.brokerVersion[b]!, value };
+    return value;
+  }
+}
+
+const EMPTY = new Int32Array(0);
+const scratches = new WeakMap<PlacementState, TopicScratch>();
+
+function scratchOf(state: PlacementState, targets: Targets): TopicScratch {
+  let s = scratches.get(state);
+  if (s === undefined) {
+    s = new TopicScratch(state, targets);
+    scratches.set(state, s);
+  }
+  return s;
 }
 
 function offBand(state: PlacementState, targets: Targets, t: number, b: number): number {
