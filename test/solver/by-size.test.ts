@@ -1,12 +1,13 @@
 /**
- * The size-ordered helpers the balance goals use: a broker's partitions by size (cached until the
- * broker's partitions change) and the walk of a size-sorted list nearest-size first, which must give
- * exactly the order a sort by (|size − target|, index) gives.
+ * The ordering helpers the balance goals use: a broker's partitions by size (cached until the
+ * broker's partitions change), the walk of a size-sorted list nearest-size first, which must give
+ * exactly the order a sort by (|size − target|, index) gives, and the lazy heap walk of the disk goal.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { closestFirst, partitionsBySize } from "../../src/solver/goals/by-size.js";
+import { firstInOrder } from "../../src/solver/goals/lazy-order.js";
 import { PlacementState } from "../../src/solver/state.js";
 import type { Cluster } from "../../src/model/types.js";
 
@@ -73,4 +74,21 @@ test("partitionsBySize follows the broker's partitions as they change", () => {
   state.apply({ kind: "move", p: 1, slot: 0, to: 2 });
   assert.deepEqual([...partitionsBySize(state, 0)], [2, 0]);
   assert.deepEqual([...partitionsBySize(state, 2)], [1]);
+});
+
+test("firstInOrder visits in the order of a stable sort and stops when told (property)", () => {
+  fc.assert(
+    fc.property(fc.array(fc.integer({ min: 0, max: 6 }), { maxLength: 60 }), fc.integer({ min: -1, max: 60 }), (keys, stop) => {
+      const items = keys.map((k, i) => ({ k, i }));
+      const expected = [...items].sort((a, b) => a.k - b.k).map((x) => x.i);
+      const seen: number[] = [];
+      const found = firstInOrder(items, (a, b) => a.k - b.k, (x) => {
+        seen.push(x.i);
+        return x.i === stop;
+      });
+      const cut = expected.indexOf(stop);
+      assert.equal(found, cut >= 0);
+      assert.deepEqual(seen, cut >= 0 ? expected.slice(0, cut + 1) : expected);
+    }),
+  );
 });

@@ -11,6 +11,7 @@ import type { Targets } from "../targets.js";
 import { deviation } from "../targets.js";
 import { bandAccepts, brokerDeltas } from "./band.js";
 import { partitionsBySize } from "./by-size.js";
+import { firstInOrder } from "./lazy-order.js";
 import { compareKeys } from "./replica-count.js";
 import { diskGain, topicGain } from "./scoring.js";
 
@@ -118,9 +119,7 @@ function rebalance(ctx: GoalContext, b: number, over: boolean): boolean {
     const [s, d] = over ? [b, o] : [o, b];
     all.push(...candidates(ctx, s, d, partitionsBySize(state, s).slice().reverse(), partitionsBySize(state, d)));
   }
-  all.sort((x, y) => compareKeys(x.key, y.key));
-  for (const c of all) if (ctx.propose(c.action)) return true;
-  return false;
+  return firstInOrder(all, (x, y) => compareKeys(x.key, y.key), (c) => ctx.propose(c.action));
 }
 
 export const diskGoal: Goal = {
