@@ -69,11 +69,11 @@ const SCENARIOS: readonly Scenario[] = [
     cluster: { brokers: 1000, placement: "skewed", ...TOPICS_100K },
   },
   {
-    name: "random-215-2.8m",
+    name: "scale-out-200+15-2.8m",
     description:
-      "215 brokers in 3 racks, 3,000 topics of 2–620 partitions (about 933,000 partitions, 2.8 million replicas) at RF 3, random placement",
+      "200 brokers in 3 racks holding 3,000 topics of 2–620 partitions (about 933,000 partitions, 2.8 million replicas) at RF 3 (balanced), plus 15 new empty brokers: 215 in all",
     seed: 7,
-    cluster: { brokers: 215, placement: "random", ...TOPICS_933K },
+    cluster: { brokers: 200, newBrokers: 15, placement: "balanced", ...TOPICS_933K },
   },
 ];
 
