@@ -59,6 +59,8 @@ export class PlacementState {
   readonly partitionCount: number;
   readonly topicNames: readonly string[];
   readonly topicOf: Int32Array;
+  /** Partitions of topic t are the indices topicStart[t] .. topicStart[t + 1] - 1. */
+  readonly topicStart: Int32Array;
   readonly partitionNumber: Int32Array;
   /** The snapshot's partition objects, by partition index. */
   readonly source: readonly Partition[];
@@ -131,6 +133,9 @@ export class PlacementState {
     this.partitionCount = P;
     this.source = source;
     this.topicOf = Int32Array.from(topicOf);
+    this.topicStart = new Int32Array(topics.length + 1);
+    for (let p = 0; p < P; p++) this.topicStart[topicOf[p]! + 1] = p + 1;
+    for (let t = 0; t < topics.length; t++) this.topicStart[t + 1] = Math.max(this.topicStart[t + 1]!, this.topicStart[t]!);
     this.partitionNumber = Int32Array.from(source.map((p) => p.partition));
     this.rf = Int32Array.from(source.map((p) => p.replicas.length));
     this.offset = new Int32Array(P + 1);

@@ -10,7 +10,8 @@ import type { Action, PlacementState } from "../state.js";
 import type { Targets } from "../targets.js";
 import { deviation } from "../targets.js";
 import { bandAccepts, brokerDeltas } from "./band.js";
-import { compareKeys } from "./replica-count.js";
+import { partitionsBySize } from "./by-size.js";
+import { firstInOrder } from "./lazy-order.js";
 import { diskGain, topicGain } from "./scoring.js";
 
 /** Destinations compared for each overloaded broker. */
@@ -28,51 +29,38 @@ function tolerance(targets: Targets, b: number): number {
   return 1e-9 * Math.max(1, targets.diskIdeal[b]!);
 }
 
-interface Candidate {
-  readonly action: Action;
-  readonly key: number[];
-}
-
-/** Partitions on broker b, sorted by size ascending. */
-function bySize(state: PlacementState, b: number): Int32Array {
-  const cached = sizeCache.get(state)?.[b];
-  if (cached !== undefined && cached.version === state.brokerVersion[b]) return cached.list;
-  const list = state.partitionsOn(b).sort((x, y) => state.size[x]! - state.size[y]! || x - y);
-  let perBroker = sizeCache.get(state);
-  if (perBroker === undefined) {
-    perBroker = [];
-    sizeCache.set(state, perBroker);
-  }
-  perBroker[b] = { version: state.brokerVersion[b]!, list };
-  return list;
-}
-
-/** Each broker's partitions by size, kept until the broker's partitions change. */
-const sizeCache = new WeakMap<PlacementState, Array<{ version: number; list: Int32Array } | undefined>>();
-
 /** Whether replica p may leave s for d under the rack rule (cheap pre-filter; propose checks everything). */
 function canGo(state: PlacementState, targets: Targets, p: number, s: number, d: number): boolean {
   if (state.frozen[p] || state.slotOf(p, d) >= 0) return false;
   return moveKeepsSpread(state, targets, p, state.slotOf(p, s), d);
 }
 
-function candidates(ctx: GoalContext, s: number, d: number, fromS: Int32Array, onD: Int32Array): Candidate[] {
-  const { state, targets } = ctx;
-  const out: Candidate[] = [];
+/**
+ * Every move and swap between s and d that would improve disk balance, with its gain bucket and bytes,
+ * appended to `out` in the order they are generated. Cheap: the rack rule and topic gain are left to
+ * `ready`, which looks only at the buckets that are reached.
+ */
+function collect(state: PlacementState, targets: Targets, s: number, d: number, out: Raw): void {
+  const fromS = partitionsBySize(state, s);
+  const onD = partitionsBySize(state, d);
   const grain = Math.max(1, targets.diskIdeal[s]! * 0.002);
-  const wantTopic = ctx.later.includes("topic-spread");
-  const push = (action: Action, net: number, bytes: number, tg: number): void => {
+  const tol = tolerance(targets, s);
+  const push = (p: number, q: number, net: number, bytes: number): void => {
     const gain = diskGain(state, targets, s, d, net);
-    if (gain <= tolerance(targets, s)) return;
-    out.push({ action, key: [-Math.round(gain / grain), -tg, bytes, out.length] });
+    if (gain <= tol) return;
+    out.s.push(s);
+    out.d.push(d);
+    out.p.push(p);
+    out.q.push(q);
+    out.key.push(-Math.round(gain / grain));
+    out.bytes.push(bytes);
   };
   const want = Math.min(state.disk[s]! - targets.diskIdeal[s]!, targets.diskIdeal[d]! - state.disk[d]!);
-  for (const p of fromS) {
-    if (!canGo(state, targets, p, s, d)) continue;
-    const slot = state.slotOf(p, s);
+  // Largest replicas of s first.
+  for (let i = fromS.length - 1; i >= 0; i--) {
+    const p = fromS[i]!;
     const sz = state.size[p]!;
-    const tgP = wantTopic ? topicGain(state, targets, p, s, d) : 0;
-    push({ kind: "move", p, slot, to: d }, sz, sz, tgP);
+    push(p, -1, sz, sz);
     // Swap with a replica on d about `want` smaller.
     const goal = sz - want;
     let lo = 0;
@@ -84,15 +72,45 @@ function candidates(ctx: GoalContext, s: number, d: number, fromS: Int32Array, o
     }
     for (let k = Math.max(0, lo - 2); k < Math.min(onD.length, lo + 2); k++) {
       const q = onD[k]!;
-      if (q === p || state.size[q]! >= sz || !canGo(state, targets, q, d, s)) continue;
-      const tgQ = wantTopic ? topicGain(state, targets, q, d, s) : 0;
-      push(
-        { kind: "swap", p, slot, q, qSlot: state.slotOf(q, d) },
-        sz - state.size[q]!,
-        sz + state.size[q]!,
-        tgP + tgQ,
-      );
+      if (q === p || state.size[q]! >= sz) continue;
+      push(p, q, sz - state.size[q]!, sz + state.size[q]!);
     }
+  }
+}
+
+/** Candidate actions in generation order (parallel arrays); q is -1 for a move. */
+interface Raw {
+  readonly s: number[];
+  readonly d: number[];
+  readonly p: number[];
+  readonly q: number[];
+  /** −round(gain / grain): lower is better. */
+  readonly key: number[];
+  readonly bytes: number[];
+}
+
+interface Candidate {
+  readonly action: Action;
+  /** Topic-spread gain (0 when that goal is not configured after this one). */
+  readonly tg: number;
+  readonly bytes: number;
+}
+
+/** The candidates among `indices` (in generation order) that the rack rule allows, with their topic gain. */
+function ready(ctx: GoalContext, raw: Raw, indices: readonly number[]): Candidate[] {
+  const { state, targets } = ctx;
+  const wantTopic = ctx.later.includes("topic-spread");
+  const out: Candidate[] = [];
+  for (const i of indices) {
+    const s = raw.s[i]!;
+    const d = raw.d[i]!;
+    const p = raw.p[i]!;
+    const q = raw.q[i]!;
+    if (!canGo(state, targets, p, s, d) || (q >= 0 && !canGo(state, targets, q, d, s))) continue;
+    const tg = wantTopic ? topicGain(state, targets, p, s, d) + (q >= 0 ? topicGain(state, targets, q, d, s) : 0) : 0;
+    const slot = state.slotOf(p, s);
+    const action: Action = q < 0 ? { kind: "move", p, slot, to: d } : { kind: "swap", p, slot, q, qSlot: state.slotOf(q, d) };
+    out.push({ action, tg, bytes: raw.bytes[i]! });
   }
   return out;
 }
@@ -128,14 +146,23 @@ function partnersOf(state: PlacementState, targets: Targets, b: number, fullest:
  */
 function rebalance(ctx: GoalContext, b: number, over: boolean): boolean {
   const { state, targets } = ctx;
-  const partners = partnersOf(state, targets, b, !over);
-  const all: Candidate[] = [];
-  for (const o of partners) {
-    const [s, d] = over ? [b, o] : [o, b];
-    all.push(...candidates(ctx, s, d, bySize(state, s).slice().reverse(), bySize(state, d)));
+  const raw: Raw = { s: [], d: [], p: [], q: [], key: [], bytes: [] };
+  for (const o of partnersOf(state, targets, b, !over)) {
+    if (over) collect(state, targets, b, o, raw);
+    else collect(state, targets, o, b, raw);
   }
-  all.sort((x, y) => compareKeys(x.key, y.key));
-  for (const c of all) if (ctx.propose(c.action)) return true;
+  // Best gain bucket first; within one, most topic spread gained, fewest bytes, generation order.
+  const byKey = new Map<number, number[]>();
+  for (let i = 0; i < raw.key.length; i++) {
+    const k = raw.key[i]!;
+    const group = byKey.get(k);
+    if (group) group.push(i);
+    else byKey.set(k, [i]);
+  }
+  for (const k of [...byKey.keys()].sort((x, y) => x - y)) {
+    const group = ready(ctx, raw, byKey.get(k)!);
+    if (firstInOrder(group, (x, y) => y.tg - x.tg || x.bytes - y.bytes, (c) => ctx.propose(c.action))) return true;
+  }
   return false;
 }
 

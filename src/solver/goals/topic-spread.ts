@@ -12,6 +12,7 @@ import type { Action, PlacementState } from "../state.js";
 import type { Targets } from "../targets.js";
 import { deviation } from "../targets.js";
 import { bandAccepts, topicDeltas } from "./band.js";
+import { closestFirst, partitionsBySize } from "./by-size.js";
 import { topicGain } from "./scoring.js";
 
 /** Partner brokers tried for each step, most useful first. */
@@ -79,12 +80,38 @@ function partnersOf(state: PlacementState, targets: Targets, t: number, focus: n
   };
   const rack = state.rackOf[focus]!;
   const lists: number[][] = [[], [], [], []];
-  for (const b of ordered) {
+  let full = 0;
+  for (let k = 0; k < ordered.length && full < lists.length; k++) {
+    const b = ordered[k]!;
     if (!useful(b)) continue;
     const i = (state.rackOf[b] === rack ? 0 : 2) + (roomFor(b) ? 0 : 1);
-    if (lists[i]!.length < PARTNERS) lists[i]!.push(b);
+    const list = lists[i]!;
+    if (list.length < PARTNERS) {
+      list.push(b);
+      if (list.length === PARTNERS) full++;
+    }
   }
   return lists.flat();
+}
+
+/**
+ * Partitions of topic t with a replica on broker b, by walking whichever is shorter: the topic's
+ * partitions (a contiguous index range) or the broker's list. Unordered.
+ */
+function replicasOfTopicOn(state: PlacementState, t: number, b: number): number[] {
+  const out: number[] = [];
+  const first = state.topicStart[t]!;
+  const end = state.topicStart[t + 1]!;
+  const n = state.partitionsOnCount(b);
+  if (state.offset[end]! - state.offset[first]! <= n) {
+    for (let p = first; p < end; p++) if (state.slotOf(p, b) >= 0) out.push(p);
+  } else {
+    for (let i = 0; i < n; i++) {
+      const p = state.partitionOnAt(b, i);
+      if (state.topicOf[p] === t) out.push(p);
+    }
+  }
+  return out;
 }
 
 /**
@@ -93,12 +120,7 @@ function partnersOf(state: PlacementState, targets: Targets, t: number, focus: n
  */
 function tryPair(ctx: GoalContext, t: number, s: number, d: number, perMove: number): boolean {
   const { state, targets } = ctx;
-  const n = state.partitionsOnCount(s);
-  const mine: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const p = state.partitionOnAt(s, i);
-    if (state.topicOf[p] === t && canGo(state, targets, p, s, d)) mine.push(p);
-  }
+  const mine = replicasOfTopicOn(state, t, s).filter((p) => canGo(state, targets, p, s, d));
   if (mine.length === 0) return false;
   // The gain depends only on the topic and the two brokers, not on which replica goes.
   const g = topicGain(state, targets, mine[0]!, s, d);
@@ -109,17 +131,17 @@ function tryPair(ctx: GoalContext, t: number, s: number, d: number, perMove: num
   }
   const want = 2 * perMove - g;
   if (want > maxSwapBackGain(targets, state, s)) return false;
-  const back = swapBackCandidates(ctx, t, s, d, want);
+  const judge = new SwapBackJudge(state, targets, t, s, d, want);
+  const back = judge.candidates();
   if (back.length === 0) return false;
   for (const p of mine) {
     const slot = state.slotOf(p, s);
-    const sz = state.size[p]!;
     // Closest sizes first, so the disk goal is most likely to accept.
-    back.sort((a, b) => Math.abs(state.size[a]! - sz) - Math.abs(state.size[b]! - sz) || a - b);
-    for (const q of back) {
-      if (state.slotOf(q, s) >= 0) continue;
-      if (ctx.propose({ kind: "swap", p, slot, q, qSlot: state.slotOf(q, d) })) return true;
-    }
+    const swapped = closestFirst(back, state.size, state.size[p]!, (q) => {
+      if (!judge.enough(q) || state.slotOf(q, s) >= 0 || !canGo(state, targets, q, d, s)) return false;
+      return ctx.propose({ kind: "swap", p, slot, q, qSlot: state.slotOf(q, d) });
+    });
+    if (swapped) return true;
   }
   return false;
 }
@@ -132,20 +154,136 @@ function maxSwapBackGain(targets: Targets, state: PlacementState, s: number): nu
   return targets.rackHasTopicFloor(state.rackOf[s]!) ? 2 : 1;
 }
 
-/** Replicas on d, of topics other than t, that could go to s fixing at least `want` themselves. */
-function swapBackCandidates(ctx: GoalContext, t: number, s: number, d: number, want: number): number[] {
-  const { state, targets } = ctx;
-  const out: number[] = [];
-  const n = state.partitionsOnCount(d);
-  for (let i = 0; i < n; i++) {
-    const q = state.partitionOnAt(d, i);
-    if (state.topicOf[q] !== t && topicGain(state, targets, q, d, s) >= want && canGo(state, targets, q, d, s)) out.push(q);
+/**
+ * Which replicas on d, of topics other than t, would fix at least `want` themselves by going to s: the
+ * swap-back candidates. The gain depends only on the replica's topic, so it is worked out once per
+ * topic. A gain of 1 or more needs the topic above its band on d or below it on s, so for `want` >= 1
+ * only those topics' replicas are looked at (each broker's list of replicas above band and of topics
+ * below band is kept until its partitions change); otherwise the candidates are d's replicas by size,
+ * judged as they are tried.
+ */
+class SwapBackJudge {
+  private readonly scratch: TopicScratch;
+  private readonly epoch: number;
+
+  constructor(
+    private readonly state: PlacementState,
+    private readonly targets: Targets,
+    private readonly t: number,
+    private readonly s: number,
+    private readonly d: number,
+    private readonly want: number,
+  ) {
+    this.scratch = scratchOf(state, targets);
+    this.epoch = ++this.scratch.epoch;
   }
-  return out;
+
+  /** Whether q's topic fixes enough by going from d to s. */
+  enough(q: number): boolean {
+    const { scratch, state } = this;
+    const u = state.topicOf[q]!;
+    if (scratch.stamp[u] !== this.epoch) {
+      scratch.stamp[u] = this.epoch;
+      scratch.verdict[u] = u !== this.t && topicGain(state, this.targets, q, this.d, this.s) >= this.want ? 1 : 0;
+    }
+    return scratch.verdict[u] === 1;
+  }
+
+  /**
+   * Candidates by size (ties by index): exactly those `enough` accepts when want >= 1, else all of d's
+   * replicas (to be judged with `enough` when tried).
+   */
+  candidates(): ArrayLike<number> {
+    const { state, scratch, d } = this;
+    if (this.want <= 0) return partitionsBySize(state, d);
+    const out: number[] = [];
+    // Every replica of a topic above its band on d is in d's list, so a topic seen there is done.
+    for (const q of scratch.aboveBand(d)) if (this.enough(q)) out.push(q);
+    for (const u of scratch.belowBand(this.s)) {
+      if (scratch.stamp[u] === this.epoch) continue;
+      const mine = replicasOfTopicOn(state, u, d);
+      if (mine.length > 0 && this.enough(mine[0]!)) out.push(...mine);
+    }
+    return out.sort((a, b) => state.size[a]! - state.size[b]! || a - b);
+  }
+}
+
+interface Keyed<T> {
+  readonly version: number;
+  readonly value: T;
+}
+
+/** Per-topic scratch space and per-broker lists, one set per state (the planner is single-threaded). */
+class TopicScratch {
+  epoch = 0;
+  readonly stamp: Int32Array;
+  readonly verdict: Uint8Array;
+  private readonly above: Array<Keyed<Int32Array> | undefined> = [];
+  private readonly below: Array<Keyed<Int32Array> | undefined> = [];
+
+  constructor(
+    private readonly state: PlacementState,
+    private readonly targets: Targets,
+  ) {
+    this.stamp = new Int32Array(state.topicNames.length);
+    this.verdict = new Uint8Array(state.topicNames.length);
+  }
+
+  /** Replicas on b whose topic is above its band there. */
+  aboveBand(b: number): Int32Array {
+    const { state, targets } = this;
+    const hit = this.above[b];
+    if (hit !== undefined && hit.version === state.brokerVersion[b]) return hit.value;
+    const B = state.brokerCount;
+    const list: number[] = [];
+    const n = state.partitionsOnCount(b);
+    for (let i = 0; i < n; i++) {
+      const q = state.partitionOnAt(b, i);
+      const u = state.topicOf[q]!;
+      if (state.topicCount[u * B + b]! > targets.topicMaxOf(u, b)) list.push(q);
+    }
+    const value = Int32Array.from(list);
+    this.above[b] = { version: state.brokerVersion[b]!, value };
+    return value;
+  }
+
+  /** Topics below their band on b (none where no topic has a floor in b's rack). */
+  belowBand(b: number): Int32Array {
+    const { state, targets } = this;
+    if (!targets.rackHasTopicFloor(state.rackOf[b]!)) return EMPTY;
+    const hit = this.below[b];
+    if (hit !== undefined && hit.version === state.brokerVersion[b]) return hit.value;
+    const B = state.brokerCount;
+    const list: number[] = [];
+    for (let u = 0; u < state.topicNames.length; u++) {
+      if (state.topicCount[u * B + b]! < targets.topicMinOf(u, b)) list.push(u);
+    }
+    const value = Int32Array.from(list);
+    this.below[b] = { version: state.brokerVersion[b]!, value };
+    return value;
+  }
+}
+
+const EMPTY = new Int32Array(0);
+const scratches = new WeakMap<PlacementState, TopicScratch>();
+
+function scratchOf(state: PlacementState, targets: Targets): TopicScratch {
+  let s = scratches.get(state);
+  if (s === undefined) {
+    s = new TopicScratch(state, targets);
+    scratches.set(state, s);
+  }
+  return s;
 }
 
 function offBand(state: PlacementState, targets: Targets, t: number, b: number): number {
   return deviation(state.topicCount[t * state.brokerCount + b]!, targets.topicMinOf(t, b), targets.topicMaxOf(t, b));
+}
+
+/** Whether some eligible broker is off topic t's band (one pass, no sort). */
+function anyOffBand(state: PlacementState, targets: Targets, t: number): boolean {
+  for (let b = 0; b < state.brokerCount; b++) if (state.eligible[b] && offBand(state, targets, t, b) > 0) return true;
+  return false;
 }
 
 /**
@@ -154,13 +292,15 @@ function offBand(state: PlacementState, targets: Targets, t: number, b: number):
  */
 function sweep(ctx: GoalContext, t: number, perMove: number): void {
   const { state, targets } = ctx;
+  if (!anyOffBand(state, targets, t)) return;
   const ordered = byTopicFill(state, targets, t);
   const off = ordered.filter((b) => offBand(state, targets, t, b) > 0);
   off.sort((a, b) => offBand(state, targets, t, b) - offBand(state, targets, t, a) || a - b);
+  const reversed = [...ordered].reverse();
   for (const focus of off) {
     for (let guard = 0; guard < state.partitionCount + 1 && offBand(state, targets, t, focus) > 0; guard++) {
       const over = state.topicCount[t * state.brokerCount + focus]! > targets.topicMaxOf(t, focus);
-      const partners = partnersOf(state, targets, t, focus, over, over ? ordered : [...ordered].reverse());
+      const partners = partnersOf(state, targets, t, focus, over, over ? ordered : reversed);
       const moved = partners.some((other) => (over ? tryPair(ctx, t, focus, other, perMove) : tryPair(ctx, t, other, focus, perMove)));
       if (!moved) break;
     }

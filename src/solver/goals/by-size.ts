@@ -1,0 +1,87 @@
+/**
+ * Each broker's partitions sorted by size (ties by index), kept until the broker's partitions change
+ * (the state's per-broker version), and a walk of such a list in order of closeness to a size. The disk
+ * goal pairs replicas of about the right size this way; topic spread uses it to find swap partners of
+ * a similar size without sorting a broker's partitions for every replica it tries.
+ */
+import type { PlacementState } from "../state.js";
+
+interface Cached {
+  readonly version: number;
+  readonly list: Int32Array;
+}
+
+const cache = new WeakMap<PlacementState, Array<Cached | undefined>>();
+
+/** Partitions on broker b, sorted by size ascending, ties by index. Do not mutate. */
+export function partitionsBySize(state: PlacementState, b: number): Int32Array {
+  let perBroker = cache.get(state);
+  const cached = perBroker?.[b];
+  if (cached !== undefined && cached.version === state.brokerVersion[b]) return cached.list;
+  const list = state.partitionsOn(b).sort((x, y) => state.size[x]! - state.size[y]! || x - y);
+  if (perBroker === undefined) {
+    perBroker = [];
+    cache.set(state, perBroker);
+  }
+  perBroker[b] = { version: state.brokerVersion[b]!, list };
+  return list;
+}
+
+/**
+ * Visits `list` (sorted by size, ties by index) in order of |size − target|, ties by index, until
+ * `visit` returns true; returns whether it did. Same order as sorting by that key, without the sort.
+ */
+export function closestFirst(
+  list: ArrayLike<number>,
+  size: Float64Array,
+  target: number,
+  visit: (q: number) => boolean,
+): boolean {
+  const n = list.length;
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (size[list[mid]!]! < target) lo = mid + 1;
+    else hi = mid;
+  }
+  // [0, l) lies below the target, [r, n) at or above it; each step takes the nearer run of equal sizes.
+  let l = lo;
+  let r = lo;
+  while (l > 0 || r < n) {
+    let ls = l;
+    let re = r;
+    let dl = Infinity;
+    let dr = Infinity;
+    if (l > 0) {
+      const v = size[list[l - 1]!]!;
+      ls = l - 1;
+      while (ls > 0 && size[list[ls - 1]!] === v) ls--;
+      dl = target - v;
+    }
+    if (r < n) {
+      const v = size[list[r]!]!;
+      re = r + 1;
+      while (re < n && size[list[re]!] === v) re++;
+      dr = v - target;
+    }
+    if (dl < dr) {
+      for (let i = ls; i < l; i++) if (visit(list[i]!)) return true;
+      l = ls;
+    } else if (dr < dl) {
+      for (let i = r; i < re; i++) if (visit(list[i]!)) return true;
+      r = re;
+    } else {
+      // Equally near from both sides: merge the two runs by index.
+      let i = ls;
+      let j = r;
+      while (i < l || j < re) {
+        const takeLeft = j >= re || (i < l && list[i]! < list[j]!);
+        if (visit(takeLeft ? list[i++]! : list[j++]!)) return true;
+      }
+      l = ls;
+      r = re;
+    }
+  }
+  return false;
+}

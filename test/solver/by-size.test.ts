@@ -1,0 +1,94 @@
+/**
+ * The ordering helpers the balance goals use: a broker's partitions by size (cached until the
+ * broker's partitions change), the walk of a size-sorted list nearest-size first, which must give
+ * exactly the order a sort by (|size − target|, index) gives, and the lazy heap walk of the disk goal.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { closestFirst, partitionsBySize } from "../../src/solver/goals/by-size.js";
+import { firstInOrder } from "../../src/solver/goals/lazy-order.js";
+import { PlacementState } from "../../src/solver/state.js";
+import type { Cluster } from "../../src/model/types.js";
+
+function walk(list: readonly number[], size: Float64Array, target: number, stopAt = -1): number[] {
+  const seen: number[] = [];
+  closestFirst(list, size, target, (q) => {
+    seen.push(q);
+    return q === stopAt;
+  });
+  return seen;
+}
+
+function sortedBySize(indices: readonly number[], size: Float64Array): number[] {
+  return [...indices].sort((a, b) => size[a]! - size[b]! || a - b);
+}
+
+test("closestFirst visits nearest sizes first, equal distances by index", () => {
+  const size = Float64Array.from([5, 1, 3, 7, 3, 9, 1]);
+  const list = sortedBySize([0, 1, 2, 3, 4, 5, 6], size);
+  // Target 5: distance 0 (p0), then 2 on both sides (p2, p3, p4 by index), then 4 (p1, p5, p6).
+  assert.deepEqual(walk(list, size, 5), [0, 2, 3, 4, 1, 5, 6]);
+  assert.deepEqual(walk(list, size, 0), [1, 6, 2, 4, 0, 3, 5]);
+  assert.deepEqual(walk(list, size, 100), [5, 3, 0, 2, 4, 1, 6]);
+  assert.deepEqual(walk([], size, 3), []);
+});
+
+test("closestFirst stops at the first visit that returns true", () => {
+  const size = Float64Array.from([1, 2, 3, 4]);
+  assert.deepEqual(walk([0, 1, 2, 3], size, 2.9, 1), [2, 1]);
+  assert.equal(closestFirst([0, 1, 2, 3], size, 2, (q) => q === 3), true);
+  assert.equal(closestFirst([0, 1, 2, 3], size, 2, () => false), false);
+});
+
+test("closestFirst gives the order of a sort by distance then index (property)", () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.integer({ min: 0, max: 12 }), { maxLength: 40 }),
+      fc.integer({ min: -2, max: 14 }),
+      fc.boolean(),
+      (sizes, target, half) => {
+        const size = Float64Array.from(sizes.map((s) => (half ? s / 2 : s)));
+        const all = sizes.map((_, i) => i);
+        const t = half ? target / 2 + 0.25 : target;
+        const expected = [...all].sort((a, b) => Math.abs(size[a]! - t) - Math.abs(size[b]! - t) || a - b);
+        assert.deepEqual(walk(sortedBySize(all, size), size, t), expected);
+      },
+    ),
+  );
+});
+
+test("partitionsBySize follows the broker's partitions as they change", () => {
+  const cluster: Cluster = {
+    version: 1,
+    brokers: [1, 2, 3].map((id) => ({ id, status: "alive" as const, capacity: {} })),
+    topics: [
+      {
+        name: "t",
+        partitions: [30, 10, 20].map((size, i) => ({ topic: "t", partition: i, replicas: [1, 2], leader: 1, size, bytesIn: 0, bytesOut: 0 })),
+      },
+    ],
+  };
+  const state = new PlacementState(cluster, { excludeBrokers: new Set(), isFrozenTopic: () => false });
+  assert.deepEqual([...partitionsBySize(state, 0)], [1, 2, 0]);
+  state.apply({ kind: "move", p: 1, slot: 0, to: 2 });
+  assert.deepEqual([...partitionsBySize(state, 0)], [2, 0]);
+  assert.deepEqual([...partitionsBySize(state, 2)], [1]);
+});
+
+test("firstInOrder visits in the order of a stable sort and stops when told (property)", () => {
+  fc.assert(
+    fc.property(fc.array(fc.integer({ min: 0, max: 6 }), { maxLength: 60 }), fc.integer({ min: -1, max: 60 }), (keys, stop) => {
+      const items = keys.map((k, i) => ({ k, i }));
+      const expected = [...items].sort((a, b) => a.k - b.k).map((x) => x.i);
+      const seen: number[] = [];
+      const found = firstInOrder(items, (a, b) => a.k - b.k, (x) => {
+        seen.push(x.i);
+        return x.i === stop;
+      });
+      const cut = expected.indexOf(stop);
+      assert.equal(found, cut >= 0);
+      assert.deepEqual(seen, cut >= 0 ? expected.slice(0, cut + 1) : expected);
+    }),
+  );
+});
