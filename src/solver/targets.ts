@@ -4,6 +4,7 @@
  * cluster's shape (brokers, racks, hosts, replication factors, sizes), never on the current placement,
  * so re-planning an applied plan aims at the same targets.
  */
+import { type CapacityThresholds, DEFAULT_CAPACITY_THRESHOLDS, DEFAULT_NETWORK_THRESHOLD, LoadTargets } from "./load-targets.js";
 import type { PlacementState } from "./state.js";
 
 export interface RackRule {
@@ -20,6 +21,10 @@ export interface TargetOptions {
   /** Whether the rack-spread goal (and its host rule) applies. */
   readonly rackSpread: boolean;
   readonly diskThreshold: number;
+  /** Capacity limits as fractions of capacity (default DEFAULT_CAPACITY_THRESHOLDS). */
+  readonly capacityThresholds?: CapacityThresholds;
+  /** Network balance band as a fraction of the ideal (default DEFAULT_NETWORK_THRESHOLD). */
+  readonly networkThreshold?: number;
 }
 
 export class Targets {
@@ -46,6 +51,8 @@ export class Targets {
   readonly diskLow: Float64Array;
   readonly diskHigh: Float64Array;
   readonly diskIdeal: Float64Array;
+  /** Capacity limits and the network and leader-bytes bands. */
+  readonly load: LoadTargets;
 
   private readonly rules = new Map<number, RackRule | null>();
   /** Eligible brokers per host, and each host's rack. */
@@ -144,6 +151,11 @@ export class Targets {
       this.diskLow[b] = x * (1 - t);
       this.diskHigh[b] = x * (1 + t);
     }
+    this.load = new LoadTargets(state, {
+      capacityThresholds: options.capacityThresholds ?? DEFAULT_CAPACITY_THRESHOLDS,
+      networkThreshold: options.networkThreshold ?? DEFAULT_NETWORK_THRESHOLD,
+      countIdeal: this.countIdeal,
+    });
   }
 
   /**
