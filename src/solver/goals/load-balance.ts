@@ -162,7 +162,7 @@ function rebalance(
     if (gain <= tolerance(band, b)) return;
     const cost = state.cost(action);
     const worse = counts ? leaderCountLoss(state, targets, action) : 0;
-    out.push({ action, key: [worse > 0 ? 1 : 0, -Math.round(gain / grain), worse, cost.moves, cost.bytes, out.length] });
+    out.push({ action, key: [worse > 0 ? 1 : 0, -Math.round(gain / grain), worse, cost.moves, cost.bytes, ...identity(action)] });
   };
   if (m.leaderOnly) leadCandidates(state, b, over, consider);
   if (!leadOnly) {
@@ -203,6 +203,18 @@ function rebalance(
     if (++tries >= TRIES) break;
   }
   return false;
+}
+
+/** Ties break by partition and slot, never by the order of a broker's replica list. */
+function identity(a: Action): number[] {
+  switch (a.kind) {
+    case "lead":
+      return [0, a.p, a.slot, 0, 0];
+    case "move":
+      return [1, a.p, a.slot, a.to, 0];
+    case "swap":
+      return [2, a.p, a.slot, a.q, a.qSlot];
+  }
 }
 
 /** How much further from their band the preferred-leader counts end after the action. */
