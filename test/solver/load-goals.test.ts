@@ -224,3 +224,19 @@ test("property: plans with capacities and mixed sizes are deterministic and idem
     RUNS,
   );
 });
+
+test("the balance report gives each broker's network load, utilisation and CPU, and summarises utilisation", () => {
+  const brokers = [broker(1, "a", { networkIn: 100 * MIB, networkOut: 200 * MIB }), broker(2, "b", { networkIn: 100 * MIB, networkOut: 200 * MIB })];
+  const p0: Partition = { ...part("t", 0, [1, 2], { bytesIn: 10 * MIB, bytesOut: 30 * MIB }), cpu: 0.5 };
+  const report = assess(cluster(brokers, [p0]));
+  const [b1, b2] = report.brokers;
+  assert.deepEqual(
+    [b1?.networkIn, b1?.networkOut, b1?.leaderBytes, b1?.cpu, b1?.networkInUtilization, b1?.networkOutUtilization],
+    [10 * MIB, 40 * MIB, 10 * MIB, 0.5, 0.1, 0.2],
+  );
+  assert.deepEqual([b2?.networkIn, b2?.networkOut, b2?.leaderBytes, b2?.cpu], [10 * MIB, 0, 0, 0]);
+  const s = report.summary.networkOut;
+  assert.deepEqual([s.min, s.max, s.mean, s.utilization], [0, 0.2, 0.1, true]);
+  assert.equal(s.maxDeviationRatio, 1);
+  assert.equal(report.summary.networkIn.maxDeviationRatio, 0);
+});
