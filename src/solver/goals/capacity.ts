@@ -10,8 +10,7 @@ import type { Goal, GoalContext } from "../goal.js";
 import { type Resource, RESOURCES } from "../load-targets.js";
 import type { Action, PlacementState } from "../state.js";
 import type { Targets } from "../targets.js";
-import { bandAccepts } from "./band.js";
-import { type BrokerBand, DISK, type LoadMeasure, NETWORK_IN, NETWORK_OUT, bandDeviation, measureDeltas, optimizeBand } from "./load-balance.js";
+import { type BrokerBand, DISK, type LoadMeasure, NETWORK_IN, NETWORK_OUT, bandDeviation, optimizeBand } from "./load-balance.js";
 
 const MEASURE: Readonly<Record<Resource, LoadMeasure>> = { disk: DISK, networkIn: NETWORK_IN, networkOut: NETWORK_OUT };
 
@@ -34,8 +33,15 @@ function bandOf(targets: Targets, r: Resource): BrokerBand {
   return all[r];
 }
 
+const limitedCache = new WeakMap<Targets, Resource[]>();
+
 function limitedResources(targets: Targets): Resource[] {
-  return RESOURCES.filter((r) => targets.load.limited[r]);
+  let list = limitedCache.get(targets);
+  if (list === undefined) {
+    list = RESOURCES.filter((r) => targets.load.limited[r]);
+    limitedCache.set(targets, list);
+  }
+  return list;
 }
 
 /** Relative excess of load over the limit, summed over resources and eligible brokers. */
@@ -45,13 +51,49 @@ function excess(state: PlacementState, targets: Targets): number {
   return s;
 }
 
+/** Whether adding d to load v takes it further over `limit` (beyond a small tolerance). */
+function worse(v: number, d: number, limit: number): boolean {
+  return d > 0 && Math.max(0, v + d - limit) > Math.max(0, v - limit) + 1e-6;
+}
+
+/**
+ * No broker the action touches ends further over any limit. Written out per action kind (no
+ * allocation): every later goal's proposals pass through here.
+ */
 function accepts(action: Action, state: PlacementState, targets: Targets): boolean {
-  for (const r of limitedResources(targets)) {
-    const m = MEASURE[r];
-    if (action.kind === "lead" && !m.leaderOnly) continue;
-    const load = m.load(state);
-    const limit = targets.load.limit[r];
-    if (!bandAccepts(measureDeltas(state, action, m), (b) => load[b]!, () => 0, (b) => limit[b]!, 1e-6)) return false;
+  const limited = limitedResources(targets);
+  if (limited.length === 0) return true;
+  const { limit } = targets.load;
+  if (action.kind === "lead") {
+    if (action.slot === 0 || !targets.load.limited.networkOut) return true;
+    const to = state.brokerAt(action.p, action.slot);
+    return !worse(state.netOut[to]!, state.leaderOut[action.p]!, limit.networkOut[to]!);
+  }
+  if (action.kind === "move") {
+    const { p, slot, to } = action;
+    for (const r of limited) {
+      const w = r === "networkOut" ? (slot === 0 ? state.leaderOut[p]! : 0) : MEASURE[r].weight(state)[p]!;
+      if (worse(MEASURE[r].load(state)[to]!, w, limit[r][to]!)) return false;
+    }
+    return true;
+  }
+  const { p, slot, q, qSlot } = action;
+  const b1 = state.brokerAt(p, slot);
+  const b2 = state.brokerAt(q, qSlot);
+  for (const r of limited) {
+    let wp: number;
+    let wq: number;
+    if (r === "networkOut") {
+      wp = slot === 0 ? state.leaderOut[p]! : 0;
+      wq = qSlot === 0 ? state.leaderOut[q]! : 0;
+    } else {
+      const w = MEASURE[r].weight(state);
+      wp = w[p]!;
+      wq = w[q]!;
+    }
+    const load = MEASURE[r].load(state);
+    // b1 gives p's replica and takes q's; b2 the other way round.
+    if (worse(load[b1]!, wq - wp, limit[r][b1]!) || worse(load[b2]!, wp - wq, limit[r][b2]!)) return false;
   }
   return true;
 }

@@ -68,16 +68,36 @@ export function bandDeviation(state: PlacementState, m: LoadMeasure, band: Broke
   return s;
 }
 
-/** Decrease of the band deviation the action brings (positive = better). */
+/** Decrease of the band deviation the action brings (positive = better). No allocation. */
 export function bandGain(state: PlacementState, action: Action, m: LoadMeasure, band: BrokerBand): number {
   const load = m.load(state);
-  let g = 0;
-  for (const [b, d] of measureDeltas(state, action, m)) {
-    if (d === 0 || !state.eligible[b]) continue;
+  const w = m.weight(state);
+  const gain = (b: number, d: number): number => {
+    if (d === 0 || !state.eligible[b]) return 0;
     const v = load[b]!;
-    g += deviation(v, band.low[b]!, band.high[b]!) - deviation(v + d, band.low[b]!, band.high[b]!);
+    return deviation(v, band.low[b]!, band.high[b]!) - deviation(v + d, band.low[b]!, band.high[b]!);
+  };
+  /** What the replica at (p, slot) carries. */
+  const carried = (p: number, slot: number): number => (m.leaderOnly && slot !== 0 ? 0 : w[p]!);
+  switch (action.kind) {
+    case "lead": {
+      if (!m.leaderOnly || action.slot === 0) return 0;
+      const x = w[action.p]!;
+      return gain(state.brokerAt(action.p, 0), -x) + gain(state.brokerAt(action.p, action.slot), x);
+    }
+    case "move": {
+      const x = carried(action.p, action.slot);
+      const from = state.brokerAt(action.p, action.slot);
+      return from === action.to ? 0 : gain(from, -x) + gain(action.to, x);
+    }
+    case "swap": {
+      const b1 = state.brokerAt(action.p, action.slot);
+      const b2 = state.brokerAt(action.q, action.qSlot);
+      if (b1 === b2) return 0;
+      const net = carried(action.q, action.qSlot) - carried(action.p, action.slot);
+      return gain(b1, net) + gain(b2, -net);
+    }
   }
-  return g;
 }
 
 export function tolerance(band: BrokerBand, b: number): number {
@@ -195,12 +215,17 @@ function rebalance(
       }
     }
   }
-  out.sort((x, y) => compareKeys(x.key, y.key));
+  // Best first, picked one at a time: the first or second usually applies, so no full sort.
   let tries = 0;
-  for (const c of out) {
+  while (out.length > 0 && tries < TRIES) {
+    let best = 0;
+    for (let i = 1; i < out.length; i++) if (compareKeys(out[i]!.key, out[best]!.key) < 0) best = i;
+    const c = out[best]!;
+    out[best] = out[out.length - 1]!;
+    out.pop();
     if (options.selfAccepts !== undefined && !options.selfAccepts(c.action)) continue;
     if (ctx.propose(c.action)) return true;
-    if (++tries >= TRIES) break;
+    tries++;
   }
   return false;
 }
@@ -244,8 +269,32 @@ function leadCandidates(state: PlacementState, b: number, over: boolean, conside
   }
 }
 
-/** Partitions whose replica on b carries the measure, heaviest first (ties by index). */
+/**
+ * Partitions whose replica on b carries the measure, heaviest first (ties by index). Lists of
+ * measures every replica carries are kept until the broker's partitions change.
+ */
 function carrying(state: PlacementState, m: LoadMeasure, b: number): number[] {
+  if (m.leaderOnly) return carryingNow(state, m, b);
+  let perMeasure = carryingCache.get(state);
+  if (perMeasure === undefined) {
+    perMeasure = new Map();
+    carryingCache.set(state, perMeasure);
+  }
+  let perBroker = perMeasure.get(m);
+  if (perBroker === undefined) {
+    perBroker = [];
+    perMeasure.set(m, perBroker);
+  }
+  const cached = perBroker[b];
+  if (cached !== undefined && cached.version === state.brokerVersion[b]) return cached.list.slice();
+  const list = carryingNow(state, m, b);
+  perBroker[b] = { version: state.brokerVersion[b]!, list };
+  return list.slice();
+}
+
+const carryingCache = new WeakMap<PlacementState, Map<LoadMeasure, Array<{ version: number; list: number[] } | undefined>>>();
+
+function carryingNow(state: PlacementState, m: LoadMeasure, b: number): number[] {
   const w = m.weight(state);
   const list: number[] = [];
   for (const p of state.partitionsOn(b)) {
