@@ -59,6 +59,19 @@ const SCENARIOS: readonly Scenario[] = [
     cluster: { brokers: 200, rackWeights: [2, 3, 5], placement: "random", ...TOPICS_10K },
   },
   {
+    name: "mixed-capacity-200",
+    description:
+      "200 brokers in 3 racks, every other broker of each rack twice the size (disk 200/400 GiB, network in 512 KiB/s / 1 MiB/s, out 1/2 MiB/s, about half used), 10,000 partitions at RF 3, random placement",
+    seed: 7,
+    cluster: {
+      brokers: 200,
+      placement: "random",
+      capacity: { disk: 200 * 1024 ** 3, networkIn: 512 * 1024, networkOut: 1024 ** 2 },
+      mixedCapacity: true,
+      ...TOPICS_10K,
+    },
+  },
+  {
     name: "random-1000",
     description: "1,000 brokers in 3 racks, 100,000 partitions at RF 3 (300,000 replicas), random placement",
     seed: 5,
@@ -272,6 +285,8 @@ function qualityTable(results: readonly Result[]): Table {
       "replica dev.",
       "leader max−min",
       "disk dev.",
+      "net-in dev.",
+      "net-out dev.",
       "topic spread",
       "rack violations",
       "goals met",
@@ -294,6 +309,8 @@ function qualityRow(name: string, outcome: PlanOutcome): Row {
     String(s.replicaCount.maxDeviation),
     String(s.leaderCount.max - s.leaderCount.min),
     `${(s.disk.maxDeviationRatio * 100).toFixed(1)} %`,
+    `${(s.networkIn.maxDeviationRatio * 100).toFixed(1)} %`,
+    `${(s.networkOut.maxDeviationRatio * 100).toFixed(1)} %`,
     String(s.topicSpread.max),
     count(s.rackViolations),
     `${goals.filter((g) => g.satisfied).length}/${goals.length}`,
@@ -384,7 +401,9 @@ ${markdownTable(simulationTable(results))}
 - **leader changes**: partitions whose preferred leader (first replica) changes.
 - The balance columns describe the cluster after the plan: **replica dev.** is the largest distance
   of a broker's replica count from its target band, **leader max−min** the spread of preferred-leader
-  counts, **disk dev.** the largest |disk − ideal| ÷ ideal, **topic spread** the largest per-topic
+  counts, **disk dev.** the largest |disk − ideal| ÷ ideal, **net-in dev.** and **net-out dev.** the
+  same for network in and network out (ideal: the broker's share by network capacity when every broker
+  has one, else by replica target for network in and evenly for network out), **topic spread** the largest per-topic
   (max − min) replica count across brokers, **rack violations** the partitions breaking the rack rule,
   and **goals met** how many of the goals (valid placement included) the plan satisfies.
 `;

@@ -9,7 +9,7 @@ import { DEFAULT_GENERATE_OPTIONS, type Distribution, type GenerateOptions, type
 import { clusterFormatFor } from "../model/parse.js";
 import { createRng } from "../model/random.js";
 import type { Cluster } from "../model/types.js";
-import { formatBytes, parseBytes } from "../model/units.js";
+import { formatBytes, parseBytes, parseRate } from "../model/units.js";
 import { type CliIo, usageError, writeFileAtomic } from "./io.js";
 import { type IntRange, choice, fromModel, integer, integerRange, positiveNumberList, seedValue, valueOption } from "./options.js";
 
@@ -30,6 +30,8 @@ interface GenerateFlags {
   readonly newBrokers?: number;
   readonly deadBrokers?: number;
   readonly diskCapacity?: number;
+  readonly networkInCapacity?: number;
+  readonly networkOutCapacity?: number;
   readonly mixedCapacity?: boolean;
   readonly seed: number;
   readonly name?: string;
@@ -49,7 +51,7 @@ const FLAG_OF_OPTION: Readonly<Record<string, string>> = {
   placement: "--placement",
   newBrokers: "--new-brokers",
   deadBrokers: "--dead-brokers",
-  capacity: "--disk-capacity",
+  capacity: "--disk-capacity/--network-in-capacity/--network-out-capacity",
   mixedCapacity: "--mixed-capacity",
 };
 
@@ -71,7 +73,9 @@ export function addGenerateCommand(program: Command, io: CliIo): void {
     .addOption(valueOption("--new-brokers <n>", `empty brokers appended, as after a scale-out (default: ${d.newBrokers})`, integer(0)))
     .addOption(valueOption("--dead-brokers <n>", `brokers holding replicas that are marked dead (default: ${d.deadBrokers})`, integer(0)))
     .addOption(valueOption("--disk-capacity <size>", "disk capacity of every broker, e.g. 2TiB (default: none)", fromModel(parseBytes)))
-    .option("--mixed-capacity", "give every other broker of each rack twice the disk capacity")
+    .addOption(valueOption("--network-in-capacity <rate>", "network-in capacity of every broker, e.g. 100MiB/s (default: none)", fromModel(parseRate)))
+    .addOption(valueOption("--network-out-capacity <rate>", "network-out capacity of every broker, e.g. 200MiB/s (default: none)", fromModel(parseRate)))
+    .option("--mixed-capacity", "give every other broker of each rack twice the capacity (disk and network)")
     .addOption(valueOption("--seed <n>", "random seed (same seed, same cluster)", seedValue).default(1))
     .option("--name <name>", "cluster name")
     .option("-o, --output <file>", "snapshot to write (.yaml, .yml or .json)")
@@ -113,7 +117,12 @@ export function generateOptions(flags: GenerateFlags): GenerateOptions {
   if (flags.placement !== undefined) o.placement = flags.placement;
   if (flags.newBrokers !== undefined) o.newBrokers = flags.newBrokers;
   if (flags.deadBrokers !== undefined) o.deadBrokers = flags.deadBrokers;
-  if (flags.diskCapacity !== undefined) o.capacity = { disk: flags.diskCapacity };
+  const capacity = {
+    ...(flags.diskCapacity !== undefined && { disk: flags.diskCapacity }),
+    ...(flags.networkInCapacity !== undefined && { networkIn: flags.networkInCapacity }),
+    ...(flags.networkOutCapacity !== undefined && { networkOut: flags.networkOutCapacity }),
+  };
+  if (Object.keys(capacity).length > 0) o.capacity = capacity;
   if (flags.mixedCapacity === true) o.mixedCapacity = true;
   return o;
 }

@@ -3,7 +3,7 @@
  * that names the flag. Commander calls these through `valueOption`.
  */
 import { type Command, Option } from "commander";
-import type { BalanceConfig } from "../model/config.js";
+import type { BalanceConfig, CapacityThresholdConfig } from "../model/config.js";
 import { isBallastError } from "../model/errors.js";
 import { createRng } from "../model/random.js";
 import type { Cluster } from "../model/types.js";
@@ -145,6 +145,27 @@ export function replicationFactorList(raw: string, flag: string): ReplicationFac
   });
 }
 
+const CAPACITY_FLAG_KEYS = { disk: "disk", "network-in": "networkIn", "network-out": "networkOut" } as const;
+
+/** `disk=0.85,network-in=0.8`: capacity thresholds per resource, each a fraction in (0, 1]. */
+export function capacityThresholdList(raw: string, flag: string): CapacityThresholdConfig {
+  const items = splitList(raw);
+  if (items.length === 0) throw usageError(flag, "expected resource=fraction pairs, e.g. disk=0.85,network-in=0.8");
+  const out: { -readonly [K in keyof CapacityThresholdConfig]: number } = {};
+  for (const item of items) {
+    const match = /^([a-z-]+)\s*=\s*(\S+)$/.exec(item);
+    const key = match === null ? undefined : Object.entries(CAPACITY_FLAG_KEYS).find(([name]) => name === match[1])?.[1];
+    if (match === null || key === undefined) {
+      throw usageError(flag, `expected resource=fraction with resource one of ${Object.keys(CAPACITY_FLAG_KEYS).join(", ")}; got '${item}'`);
+    }
+    const n = /^\+?(\d+\.?\d*|\.\d+)$/.test(match[2] ?? "") ? Number(match[2]) : Number.NaN;
+    if (!(n > 0 && n <= 1)) throw usageError(flag, `${match[1] ?? ""} must be a fraction of capacity in (0, 1], e.g. 0.8; got '${match[2] ?? ""}'`);
+    if (out[key] !== undefined) throw usageError(flag, `${match[1] ?? ""} is given twice`);
+    out[key] = n;
+  }
+  return out;
+}
+
 function splitList(raw: string): string[] {
   return raw
     .split(",")
@@ -168,6 +189,7 @@ export interface BalanceFlags extends KafkaFlags {
   readonly demoteBrokers?: readonly number[];
   readonly replace?: readonly BrokerReplacement[];
   readonly replicationFactor?: readonly ReplicationFactorChange[];
+  readonly capacityThreshold?: CapacityThresholdConfig;
 }
 
 export interface BalanceInputs {
@@ -179,6 +201,13 @@ export interface BalanceInputs {
 export function addBalanceOptions(command: Command): Command {
   return addKafkaOptions(command.option("--cluster <snapshot>", "cluster snapshot (.yaml, .yml or .json); or --bootstrap-server for the live cluster"))
     .addOption(valueOption("--exclude-brokers <ids>", "brokers to drain, e.g. 5,17 (added to the config's excludeBrokers)", integerList(0)))
+    .addOption(
+      valueOption(
+        "--capacity-threshold <resource=fraction,...>",
+        "capacity limits, e.g. disk=0.85,network-in=0.8,network-out=0.8 (over the config's capacityThreshold)",
+        capacityThresholdList,
+      ),
+    )
     .option("--config <file>", "balance config (YAML): goals, excludeBrokers, excludeTopics, budgets");
 }
 
@@ -201,6 +230,11 @@ export function planOptions(flags: BalanceFlags, config: BalanceConfig): PlanOpt
     maxMoves: flags.maxMoves ?? config.maxMoves,
     maxBytesMoved: flags.maxBytes ?? config.maxBytesMoved,
     diskBalanceThreshold: config.diskBalanceThreshold,
+    networkBalanceThreshold: config.networkBalanceThreshold,
+    capacityThreshold:
+      config.capacityThreshold === undefined && flags.capacityThreshold === undefined
+        ? undefined
+        : { ...config.capacityThreshold, ...flags.capacityThreshold },
     rng: flags.seed === undefined ? undefined : createRng(flags.seed),
     toBrokers: flags.toBrokers ?? config.toBrokers,
     demoteBrokers: flags.demoteBrokers,

@@ -109,5 +109,5 @@ function balanceJson(r: BalanceReport): object {
 }
 
 function brokerLoad(b: BrokerBalance): object {
-  return { replicas: b.replicas, leaders: b.leaders, disk: b.disk };
+  return { replicas: b.replicas, leaders: b.leaders, disk: b.disk, networkIn: b.networkIn, networkOut: b.networkOut };
 }

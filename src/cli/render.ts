@@ -4,8 +4,8 @@
  */
 import type { ChalkInstance } from "chalk";
 import type { Cluster, Reassignment } from "../model/types.js";
-import { formatBytes } from "../model/units.js";
-import type { BalanceReport, BalanceSummary, Band, BrokerBalance, GoalStatus, PlanOutcome, RackBalance } from "../solver/types.js";
+import { formatBytes, formatRate } from "../model/units.js";
+import type { BalanceReport, BalanceSummary, Band, BrokerBalance, GoalStatus, LoadSummary, PlanOutcome, RackBalance } from "../solver/types.js";
 
 export type PlannedOutcome = Extract<PlanOutcome, { status: "planned" }>;
 
@@ -103,6 +103,8 @@ const brokerColumns: Column[] = [
   { header: "target", align: "right" },
   { header: "leaders", align: "right" },
   { header: "disk", align: "right" },
+  { header: "net in", align: "right" },
+  { header: "net out", align: "right" },
 ];
 
 function brokerIdentity(b: BrokerBalance): Cell[] {
@@ -116,6 +118,8 @@ function brokerRow(chalk: ChalkInstance, b: BrokerBalance): Row {
     { text: formatBand(b.targetReplicas) },
     { text: String(b.leaders) },
     { text: formatDisk(b) },
+    { text: formatNet(b.networkIn, b.networkInUtilization) },
+    { text: formatNet(b.networkOut, b.networkOutUtilization) },
   ];
 }
 
@@ -126,7 +130,22 @@ function brokerChangeRow(chalk: ChalkInstance, before: BrokerBalance, after: Bro
     { text: formatBand(after.targetReplicas) },
     { text: change(String(before.leaders), String(after.leaders)) },
     { text: change(formatDisk(before), formatDisk(after)) },
+    { text: changeNet(before.networkIn, before.networkInUtilization, after.networkIn, after.networkInUtilization) },
+    { text: changeNet(before.networkOut, before.networkOutUtilization, after.networkOut, after.networkOutUtilization) },
   ];
+}
+
+/** A rate with its utilisation; empty for a broker without traffic or capacity (the column then drops out). */
+function formatNet(rate: number, utilization: number | undefined): string {
+  if (rate === 0 && utilization === undefined) return "";
+  const r = formatRate(rate);
+  return utilization === undefined ? r : `${r} (${percent(utilization)})`;
+}
+
+function changeNet(rb: number, ub: number | undefined, ra: number, ua: number | undefined): string {
+  const a = formatNet(ra, ua);
+  const b = formatNet(rb, ub);
+  return b === "" && a === "" ? "" : change(b === "" ? formatRate(0) : b, a === "" ? formatRate(0) : a);
 }
 
 function brokerState(b: BrokerBalance): Cell {
@@ -280,10 +299,21 @@ function summaryLines(s: BalanceSummary): string[] {
     `replicas per eligible broker: ${s.replicaCount.min}–${s.replicaCount.max} (furthest from target by ${s.replicaCount.maxDeviation})`,
     `preferred leaders per eligible broker: ${s.leaderCount.min}–${s.leaderCount.max} (ideal ${formatNumber(s.leaderCount.ideal)}, furthest by ${formatNumber(s.leaderCount.maxDeviation)})`,
     `disk ${s.disk.utilization ? "utilisation" : "use"}: ${diskRange(s)} (furthest ${percent(s.disk.maxDeviationRatio)} from its ideal share)`,
+    ...loadLine("network in", s.networkIn),
+    ...loadLine("network out", s.networkOut),
+    ...loadLine("leader bytes", s.leaderBytes),
     `topic spread: ${s.topicSpread.max}${s.topicSpread.topic !== null ? ` (${s.topicSpread.topic})` : ""}`,
     `replicas on dead or excluded brokers: ${s.misplacedReplicas}`,
     `partitions breaking the rack rule: ${s.rackViolations}; the host rule: ${s.hostViolations}`,
   ];
+}
+
+/** One summary line of a load, or none when the cluster has no such traffic. */
+function loadLine(label: string, l: LoadSummary): string[] {
+  if (l.max === 0 && !l.utilization) return [];
+  const show = l.utilization ? percent : formatRate;
+  const what = l.utilization ? `${label} utilisation` : label;
+  return [`${what}: ${show(l.min)}–${show(l.max)}, mean ${show(l.mean)} (furthest ${percent(l.maxDeviationRatio)} from its ideal share)`];
 }
 
 function diskRange(s: BalanceSummary): string {

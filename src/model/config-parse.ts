@@ -2,14 +2,25 @@
  * Reading the balance configuration (`--config` YAML). Every problem is a CONFIG error with the key's
  * path and line.
  */
-import { GOAL_NAMES, type BalanceConfig, type GoalName } from "./config.js";
+import { CAPACITY_RESOURCES, GOAL_NAMES, type BalanceConfig, type CapacityThresholdConfig, type GoalName } from "./config.js";
 import { loadYaml } from "./parse.js";
 import { Checker, earlierIndex } from "./validate.js";
 
 type Mapping = Readonly<Record<string, unknown>>;
 type MutableConfig = { -readonly [K in keyof BalanceConfig]: BalanceConfig[K] };
 
-const CONFIG_KEYS = ["goals", "excludeBrokers", "excludeTopics", "maxMoves", "maxBytesMoved", "diskBalanceThreshold", "toBrokers", "replicationFactor"];
+const CONFIG_KEYS = [
+  "goals",
+  "excludeBrokers",
+  "excludeTopics",
+  "maxMoves",
+  "maxBytesMoved",
+  "diskBalanceThreshold",
+  "networkBalanceThreshold",
+  "capacityThreshold",
+  "toBrokers",
+  "replicationFactor",
+];
 
 /** Parses a balance configuration. An empty file is an empty configuration (all defaults). */
 export function parseConfig(text: string, source?: string): BalanceConfig {
@@ -27,6 +38,8 @@ export function parseConfig(text: string, source?: string): BalanceConfig {
   if (root["diskBalanceThreshold"] !== undefined) config.diskBalanceThreshold = readThreshold(root, c);
   if (root["toBrokers"] !== undefined) config.toBrokers = readBrokerList(root, c, "toBrokers");
   if (root["replicationFactor"] !== undefined) config.replicationFactor = readReplicationFactor(root, c);
+  if (root["networkBalanceThreshold"] !== undefined) config.networkBalanceThreshold = readFraction(root, "networkBalanceThreshold", [], c, "a fraction of the ideal in (0, 1], e.g. 0.1 for 10%");
+  if (root["capacityThreshold"] !== undefined) config.capacityThreshold = readCapacityThreshold(root, c);
   return config;
 }
 
@@ -87,4 +100,21 @@ function readThreshold(root: Mapping, c: Checker): number {
     c.fail("CONFIG", `diskBalanceThreshold must be a fraction of the mean in (0, 1], e.g. 0.1 for 10%; found ${value}`, ["diskBalanceThreshold"]);
   }
   return value;
+}
+
+/** A number in (0, 1]; `hint` says what it is. */
+function readFraction(container: Mapping, key: string, path: string[], c: Checker, hint: string): number {
+  const value = c.number(container, key, path, key);
+  if (value <= 0 || value > 1) c.fail("CONFIG", `${key} must be ${hint}; found ${value}`, [...path, key]);
+  return value;
+}
+
+/** `capacityThreshold: {disk: 0.85, networkIn: 0.8, networkOut: 0.8}`, any subset. */
+function readCapacityThreshold(root: Mapping, c: Checker): CapacityThresholdConfig {
+  const obj = c.mapping(root, "capacityThreshold", [], "capacityThreshold", CAPACITY_RESOURCES);
+  const out: { -readonly [K in keyof CapacityThresholdConfig]: number } = {};
+  for (const key of CAPACITY_RESOURCES) {
+    if (obj[key] !== undefined) out[key] = readFraction(obj, key, ["capacityThreshold"], c, "a fraction of capacity in (0, 1], e.g. 0.8 for 80%");
+  }
+  return out;
 }

@@ -3,7 +3,17 @@
  */
 
 /** The goals a user can order, in default priority order. Valid placement always comes first. */
-export const GOAL_NAMES = ["rack-spread", "replica-count", "disk", "topic-spread", "leader"] as const;
+export const GOAL_NAMES = [
+  "rack-spread",
+  "capacity",
+  "replica-count",
+  "disk",
+  "topic-spread",
+  "network-in",
+  "network-out",
+  "leader-bytes",
+  "leader",
+] as const;
 export type GoalName = (typeof GOAL_NAMES)[number];
 export const DEFAULT_GOALS: readonly GoalName[] = GOAL_NAMES;
 
@@ -24,4 +34,17 @@ export interface BalanceConfig {
   readonly toBrokers?: readonly number[];
   /** New replication factors: topic pattern (regular expression over the whole name) to factor, in file order. */
   readonly replicationFactor?: readonly { readonly topics: string; readonly replicationFactor: number }[];
+  /** Network-in, network-out and leader-bytes balance: within this fraction of the ideal (default 0.10). */
+  readonly networkBalanceThreshold?: number;
+  /** Capacity goal: the fraction of each capacity a broker may use (defaults: disk 0.85, network 0.80). */
+  readonly capacityThreshold?: CapacityThresholdConfig;
 }
+
+/** Per-resource capacity thresholds, each in (0, 1]. */
+export interface CapacityThresholdConfig {
+  readonly disk?: number;
+  readonly networkIn?: number;
+  readonly networkOut?: number;
+}
+
+export const CAPACITY_RESOURCES = ["disk", "networkIn", "networkOut"] as const;

@@ -40,6 +40,7 @@ function plainPartition(p: Partition, quantity: WriteQuantity): Plain {
     ...(p.size !== 0 && { size: quantity(p.size, "size") }),
     ...(p.bytesIn !== 0 && { bytesIn: quantity(p.bytesIn, "rate") }),
     ...(p.bytesOut !== 0 && { bytesOut: quantity(p.bytesOut, "rate") }),
+    ...(p.cpu !== undefined && { cpu: p.cpu }),
     ...(p.isr !== undefined && { isr: p.isr }),
     ...(p.offline !== undefined && { offline: p.offline }),
   };

@@ -43,6 +43,8 @@ export interface Partition {
   readonly bytesIn: number;
   /** Consume rate (all consumers), bytes/s. */
   readonly bytesOut: number;
+  /** Optional CPU figure of the partition (any unit, e.g. cores), counted on its leader. */
+  readonly cpu?: number;
   /** In-sync replicas when the snapshot was taken (version 2; absent: all in sync). */
   readonly isr?: readonly number[];
   /** Replicas on offline log dirs or brokers (version 2). */

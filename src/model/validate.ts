@@ -208,7 +208,7 @@ const ROOT_KEYS = ["version", "name", "brokers", "topics"];
 const BROKER_KEYS = ["id", "rack", "host", "status", "capacity"];
 const CAPACITY_KEYS = ["disk", "networkIn", "networkOut"];
 const TOPIC_KEYS = ["name", "partitions"];
-const PARTITION_KEYS = ["partition", "replicas", "leader", "size", "bytesIn", "bytesOut", "isr", "offline"];
+const PARTITION_KEYS = ["partition", "replicas", "leader", "size", "bytesIn", "bytesOut", "cpu", "isr", "offline"];
 const STATUSES: readonly BrokerStatus[] = ["alive", "dead"];
 
 /**
@@ -355,6 +355,7 @@ function readPartition(
   }
   const isr = obj["isr"] === undefined ? undefined : readSubset(c, obj, "isr", path, replicas, brokerIds);
   const offline = obj["offline"] === undefined ? undefined : readSubset(c, obj, "offline", path, replicas, brokerIds);
+  const cpu = obj["cpu"] === undefined ? undefined : readCpu(c, obj, path);
   return {
     topic,
     partition,
@@ -363,9 +364,17 @@ function readPartition(
     size: obj["size"] === undefined ? 0 : c.quantity(obj, "size", path, "size"),
     bytesIn: obj["bytesIn"] === undefined ? 0 : c.quantity(obj, "bytesIn", path, "rate"),
     bytesOut: obj["bytesOut"] === undefined ? 0 : c.quantity(obj, "bytesOut", path, "rate"),
+    ...(cpu !== undefined && { cpu }),
     ...(isr !== undefined && { isr }),
     ...(offline !== undefined && { offline }),
   };
+}
+
+/** A partition's CPU figure: a plain non-negative number (no unit). */
+function readCpu(c: Checker, obj: Mapping, path: InputPath): number {
+  const cpu = c.number(obj, "cpu", path, "cpu");
+  if (cpu < 0) c.fail("SCHEMA", `cpu must be zero or more; found ${cpu}`, [...path, "cpu"]);
+  return cpu;
 }
 
 /** A list of brokers that must all be replicas of the partition (`isr`, `offline`); may be empty. */

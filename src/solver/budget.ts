@@ -22,6 +22,8 @@
  * taken in partition order, each one that fits; the better of the two results is the plan.
  */
 import type { Goal, GoalId } from "./goal.js";
+import { capacityExcessOf } from "./goals/capacity.js";
+import { type BrokerBand, LEADER_BYTES, type LoadMeasure, NETWORK_IN, NETWORK_OUT } from "./goals/load-balance.js";
 import { spreadViolation } from "./rules.js";
 import { deviation } from "./targets.js";
 import type { PlacementState } from "./state.js";
@@ -152,8 +154,22 @@ export function localScores(state: PlacementState, targets: Targets, ids: readon
         return sum((b) => deviation(state.topicCount[t * B + b]!, targets.topicMinOf(t, b), targets.topicMaxOf(t, b)));
       case "leader":
         return sum((b) => deviation(state.leaders[b]!, targets.leaderMin, targets.leaderMax));
+      case "capacity":
+        return sum((b) => capacityExcessOf(state, targets, b));
+      case "network-in":
+        return sum(bandTerm(state, NETWORK_IN, targets.load.networkIn));
+      case "network-out":
+        return sum(bandTerm(state, NETWORK_OUT, targets.load.networkOut));
+      case "leader-bytes":
+        return sum(bandTerm(state, LEADER_BYTES, targets.load.leaderBytes));
     }
   });
+}
+
+/** A load goal's per-broker score term: the distance of its load from its band. */
+function bandTerm(state: PlacementState, m: LoadMeasure, band: BrokerBand): (b: number) => number {
+  const load = m.load(state);
+  return (b) => deviation(load[b]!, band.low[b]!, band.high[b]!);
 }
 
 /** Brokers a change touches: the partition's replicas now and after. */

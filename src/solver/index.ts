@@ -9,7 +9,11 @@ import { createRng } from "../model/random.js";
 import type { Cluster, Partition, Reassignment, ReassignmentEntry, ReassignmentOrigin } from "../model/types.js";
 import { lowerBound } from "./bounds.js";
 import type { Goal } from "./goal.js";
+import { capacityGoal } from "./goals/capacity.js";
 import { diskGoal } from "./goals/disk.js";
+import { leaderBytesGoal } from "./goals/leader-bytes.js";
+import { networkInGoal } from "./goals/network-in.js";
+import { networkOutGoal } from "./goals/network-out.js";
 import { leaderGoal } from "./goals/leader.js";
 import { rackSpreadGoal } from "./goals/rack-spread.js";
 import { replicaCountGoal } from "./goals/replica-count.js";
@@ -17,6 +21,8 @@ import { topicSpreadGoal } from "./goals/topic-spread.js";
 import { validPlacementGoal } from "./goals/valid-placement.js";
 import { compareScores, greedyWithin, inOrderWithin, scores } from "./budget.js";
 import { applyDemotion, applyReplacements, checkOperations } from "./operations.js";
+import { capacityInfeasibilities } from "./capacity-check.js";
+import { type CapacityThresholds, DEFAULT_CAPACITY_THRESHOLDS, DEFAULT_NETWORK_THRESHOLD } from "./load-targets.js";
 import { optimize } from "./optimizer.js";
 import { changeReplication, replicationTargets } from "./replication.js";
 import { balanceReport } from "./report.js";
@@ -32,6 +38,10 @@ const GOALS: Readonly<Record<GoalName, Goal>> = {
   disk: diskGoal,
   "topic-spread": topicSpreadGoal,
   leader: leaderGoal,
+  capacity: capacityGoal,
+  "network-in": networkInGoal,
+  "network-out": networkOutGoal,
+  "leader-bytes": leaderBytesGoal,
 };
 
 export const DEFAULT_DISK_THRESHOLD = 0.1;
@@ -66,6 +76,11 @@ function prepare(cluster: Cluster, options: PlanOptions): Prepared {
   if (!(threshold > 0 && threshold <= 1)) {
     throw new BallastError("CONFIG", `disk balance threshold must be in (0, 1], got ${String(threshold)}`);
   }
+  const networkThreshold = options.networkBalanceThreshold ?? DEFAULT_NETWORK_THRESHOLD;
+  if (!(networkThreshold > 0 && networkThreshold <= 1)) {
+    throw new BallastError("CONFIG", `network balance threshold must be in (0, 1], got ${String(networkThreshold)}`);
+  }
+  const capacityThresholds = capacityThresholdsOf(options);
   const stateOptions: StateOptions = {
     excludeBrokers: new Set(options.excludeBrokers ?? []),
     isFrozenTopic: (t) => patterns.some((re) => re.test(t)),
@@ -76,8 +91,19 @@ function prepare(cluster: Cluster, options: PlanOptions): Prepared {
     rackSpread: names.includes("rack-spread"),
     diskThreshold: threshold,
     ...(receivers === undefined ? {} : { receivers }),
+    networkThreshold,
+    capacityThresholds,
   });
   return { stateOptions, state, targets, goals: [validPlacementGoal, ...names.map((n) => GOALS[n])] };
+}
+
+/** The capacity thresholds in effect: the defaults with the given ones over them, each checked. */
+export function capacityThresholdsOf(options: PlanOptions): CapacityThresholds {
+  const t = { ...DEFAULT_CAPACITY_THRESHOLDS, ...options.capacityThreshold };
+  for (const [key, value] of Object.entries(t)) {
+    if (!(value > 0 && value <= 1)) throw new BallastError("CONFIG", `capacity threshold ${key} must be in (0, 1], got ${String(value)}`);
+  }
+  return t;
 }
 
 /** The balance report of the cluster as it is, against the configured goals. */
@@ -108,6 +134,7 @@ function infeasibilities(p: Prepared): Infeasibility[] {
       path: `topics[${topic}].partitions[${String(e.first)}]`,
     });
   }
+  if (p.goals.some((g) => g.id === "capacity")) problems.push(...capacityInfeasibilities(state, targets));
   return problems;
 }
 
@@ -153,7 +180,13 @@ export function plan(cluster: Cluster, options: PlanOptions = {}): PlanOutcome {
     ...outcome,
     ...diff,
     balanceBefore: assess(cluster, options),
-    lowerBound: { moves: changed.added, bytesMoved: changed.addedBytes },
+    // Only the added replicas are certain: balancing may move an added replica again without a second move.
+    lowerBound: {
+      moves: changed.added,
+      bytesMoved: changed.addedBytes,
+      combinatorial: { moves: changed.added, bytesMoved: changed.addedBytes },
+      relaxation: { ...outcome.lowerBound.relaxation, moves: 0, bytesMoved: 0, exact: false },
+    },
   };
 }
 

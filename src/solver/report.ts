@@ -7,7 +7,8 @@ import { spreadViolation } from "./rules.js";
 import type { PlacementState } from "./state.js";
 import type { Targets } from "./targets.js";
 import { deviation } from "./targets.js";
-import type { BalanceReport, BalanceSummary, BrokerBalance, GoalStatus, RackBalance } from "./types.js";
+import type { LoadBand } from "./load-targets.js";
+import type { BalanceReport, BalanceSummary, BrokerBalance, GoalStatus, LoadSummary, RackBalance } from "./types.js";
 
 export function balanceReport(state: PlacementState, targets: Targets, goals: readonly Goal[]): BalanceReport {
   const brokers = brokerRows(state, targets);
@@ -35,6 +36,7 @@ function brokerRows(state: PlacementState, targets: Targets): BrokerBalance[] {
       disk: state.disk[b]!,
       targetReplicas: { min: targets.countMin[b]!, max: targets.countMax[b]! },
       ...(cap > 0 ? { diskCapacity: cap, diskUtilization: state.disk[b]! / cap } : {}),
+      ...networkOf(state, b),
     };
     rows.push(row);
   }
@@ -91,10 +93,46 @@ function summarize(state: PlacementState, targets: Targets, brokers: readonly Br
       maxDeviationRatio: diskWorst,
       utilization: state.hasDiskCapacity,
     },
+    networkIn: loadSummary(state, state.netIn, targets.load.networkIn),
+    networkOut: loadSummary(state, state.netOut, targets.load.networkOut),
+    leaderBytes: loadSummary(state, state.leaderBytes, targets.load.leaderBytes),
     topicSpread: topicSpread(state, targets),
     misplacedReplicas: misplaced,
     rackViolations: rack,
     hostViolations: host,
+  };
+}
+
+/** A broker's network figures, with utilisation where its capacity is known. */
+function networkOf(state: PlacementState, b: number): Omit<BrokerBalance, "id" | "rack" | "host" | "status" | "excluded" | "eligible" | "replicas" | "leaders" | "disk" | "targetReplicas"> {
+  const inCap = state.netInCapacity[b]!;
+  const outCap = state.netOutCapacity[b]!;
+  return {
+    networkIn: state.netIn[b]!,
+    networkOut: state.netOut[b]!,
+    leaderBytes: state.leaderBytes[b]!,
+    ...(state.hasCpu ? { cpu: state.cpu[b]! } : {}),
+    ...(inCap > 0 ? { networkInCapacity: inCap, networkInUtilization: state.netIn[b]! / inCap } : {}),
+    ...(outCap > 0 ? { networkOutCapacity: outCap, networkOutUtilization: state.netOut[b]! / outCap } : {}),
+  };
+}
+
+/** Min, max and mean of a load over eligible brokers (as utilisation when the band is by capacity). */
+function loadSummary(state: PlacementState, load: Float64Array, band: LoadBand): LoadSummary {
+  const values: number[] = [];
+  let worst = 0;
+  for (let b = 0; b < state.brokerCount; b++) {
+    if (!state.eligible[b]) continue;
+    const ideal = band.ideal[b]!;
+    if (ideal > 0) worst = Math.max(worst, Math.abs(load[b]! / ideal - 1));
+    values.push(band.byCapacity && band.capacity !== null ? load[b]! / band.capacity[b]! : load[b]!);
+  }
+  return {
+    min: minOf(values),
+    max: maxOf(values),
+    mean: values.length ? values.reduce((a, x) => a + x, 0) / values.length : 0,
+    maxDeviationRatio: worst,
+    utilization: band.byCapacity,
   };
 }
 

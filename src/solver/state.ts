@@ -55,6 +55,12 @@ export class PlacementState {
   readonly diskCapacity: Float64Array;
   /** True when every eligible broker has a disk capacity. */
   readonly hasDiskCapacity: boolean;
+  /** Network capacities in bytes/s; 0 when unknown. */
+  readonly netInCapacity: Float64Array;
+  readonly netOutCapacity: Float64Array;
+  /** True when every eligible broker has that network capacity. */
+  readonly hasNetInCapacity: boolean;
+  readonly hasNetOutCapacity: boolean;
 
   readonly partitionCount: number;
   readonly topicNames: readonly string[];
@@ -69,6 +75,15 @@ export class PlacementState {
   readonly replicas: Int32Array;
   readonly original: Int32Array;
   readonly size: Float64Array;
+  /** Produce rate and consume rate per partition, bytes/s. */
+  readonly bytesIn: Float64Array;
+  readonly bytesOut: Float64Array;
+  /** Per partition: what its leader sends (consumers plus one copy of bytesIn per follower). */
+  readonly leaderOut: Float64Array;
+  /** Per-partition CPU figure (0 when the snapshot gives none); counted on the leader. */
+  readonly cpuLoad: Float64Array;
+  /** True when some partition has a CPU figure. */
+  readonly hasCpu: boolean;
   readonly frozen: Uint8Array;
   readonly maxRf: number;
 
@@ -77,6 +92,14 @@ export class PlacementState {
   readonly disk: Float64Array;
   /** topicCount[t * brokerCount + b]: replicas of topic t on broker b. */
   readonly topicCount: Int32Array;
+  /** Network in per broker: bytesIn of every replica it holds (produce on leaders, fetch on followers). */
+  readonly netIn: Float64Array;
+  /** Network out per broker: leaderOut of every partition it leads. */
+  readonly netOut: Float64Array;
+  /** Leader bytes per broker: bytesIn of every partition it leads. */
+  readonly leaderBytes: Float64Array;
+  /** CPU per broker: cpuLoad of every partition it leads. */
+  readonly cpu: Float64Array;
 
   /** Replica moves so far (brokers added to a partition's original replica set). */
   moves = 0;
@@ -117,6 +140,10 @@ export class PlacementState {
     this.diskCapacity = Float64Array.from(brokers.map((b) => b.capacity.disk ?? 0));
     this.hasDiskCapacity =
       this.eligibleCount > 0 && brokers.every((b, i) => !this.eligible[i] || (b.capacity.disk ?? 0) > 0);
+    this.netInCapacity = Float64Array.from(brokers.map((b) => b.capacity.networkIn ?? 0));
+    this.netOutCapacity = Float64Array.from(brokers.map((b) => b.capacity.networkOut ?? 0));
+    this.hasNetInCapacity = this.eligibleCount > 0 && this.netInCapacity.every((c, i) => !this.eligible[i] || c > 0);
+    this.hasNetOutCapacity = this.eligibleCount > 0 && this.netOutCapacity.every((c, i) => !this.eligible[i] || c > 0);
 
     const topics = [...cluster.topics].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     this.topicNames = topics.map((t) => t.name);
@@ -159,6 +186,11 @@ export class PlacementState {
     }
     this.original = this.replicas.slice();
     this.size = Float64Array.from(source.map((p) => p.size));
+    this.bytesIn = Float64Array.from(source.map((p) => p.bytesIn));
+    this.bytesOut = Float64Array.from(source.map((p) => p.bytesOut));
+    this.leaderOut = Float64Array.from(source.map((p) => p.bytesOut + (p.replicas.length - 1) * p.bytesIn));
+    this.cpuLoad = Float64Array.from(source.map((p) => p.cpu ?? 0));
+    this.hasCpu = source.some((p) => p.cpu !== undefined);
     const frozenTopic = this.topicNames.map((n) => (options.isFrozenTopic(n) ? 1 : 0));
     this.frozen = Uint8Array.from(topicOf.map((t) => frozenTopic[t] ?? 0));
 
@@ -166,13 +198,22 @@ export class PlacementState {
     this.leaders = new Int32Array(B);
     this.disk = new Float64Array(B);
     this.topicCount = new Int32Array(this.topicNames.length * B);
+    this.netIn = new Float64Array(B);
+    this.netOut = new Float64Array(B);
+    this.leaderBytes = new Float64Array(B);
+    this.cpu = new Float64Array(B);
     for (let p = 0; p < P; p++) {
       const o = this.offset[p]!;
-      this.leaders[this.replicas[o]!]!++;
+      const lead = this.replicas[o]!;
+      this.leaders[lead]!++;
+      this.netOut[lead]! += this.leaderOut[p]!;
+      this.leaderBytes[lead]! += this.bytesIn[p]!;
+      this.cpu[lead]! += this.cpuLoad[p]!;
       for (let s = 0; s < this.rf[p]!; s++) {
         const b = this.replicas[o + s]!;
         this.count[b]!++;
         this.disk[b]! += this.size[p]!;
+        this.netIn[b]! += this.bytesIn[p]!;
         this.topicCount[this.topicOf[p]! * B + b]!++;
       }
     }
@@ -290,6 +331,7 @@ export class PlacementState {
         this.pos[o + a.slot] = leaderPos;
         this.leaders[oldLeader]!--;
         this.leaders[newLeader]!++;
+        this.shiftLeadLoad(a.p, oldLeader, newLeader);
         return;
       }
     }
@@ -312,12 +354,25 @@ export class PlacementState {
     this.count[to]!++;
     this.disk[from]! -= sz;
     this.disk[to]! += sz;
+    this.netIn[from]! -= this.bytesIn[p]!;
+    this.netIn[to]! += this.bytesIn[p]!;
     this.topicCount[t * B + from]!--;
     this.topicCount[t * B + to]!++;
     if (slot === 0) {
       this.leaders[from]!--;
       this.leaders[to]!++;
+      this.shiftLeadLoad(p, from, to);
     }
+  }
+
+  /** Partition p's leader load (network out, leader bytes, CPU) goes from broker `from` to `to`. */
+  private shiftLeadLoad(p: number, from: number, to: number): void {
+    this.netOut[from]! -= this.leaderOut[p]!;
+    this.netOut[to]! += this.leaderOut[p]!;
+    this.leaderBytes[from]! -= this.bytesIn[p]!;
+    this.leaderBytes[to]! += this.bytesIn[p]!;
+    this.cpu[from]! -= this.cpuLoad[p]!;
+    this.cpu[to]! += this.cpuLoad[p]!;
   }
 
   /** Bumped whenever a broker's set of partitions changes (for caches keyed on it). */

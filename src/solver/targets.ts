@@ -4,6 +4,7 @@
  * cluster's shape (brokers, racks, hosts, replication factors, sizes), never on the current placement,
  * so re-planning an applied plan aims at the same targets.
  */
+import { type CapacityThresholds, DEFAULT_CAPACITY_THRESHOLDS, DEFAULT_NETWORK_THRESHOLD, LoadTargets } from "./load-targets.js";
 import type { PlacementState } from "./state.js";
 
 export interface RackRule {
@@ -25,6 +26,10 @@ export interface TargetOptions {
    * broker outside the set can only lose replicas, so its lower bands are capped at what it holds.
    */
   readonly receivers?: ReadonlySet<number>;
+  /** Capacity limits as fractions of capacity (default DEFAULT_CAPACITY_THRESHOLDS). */
+  readonly capacityThresholds?: CapacityThresholds;
+  /** Network balance band as a fraction of the ideal (default DEFAULT_NETWORK_THRESHOLD). */
+  readonly networkThreshold?: number;
 }
 
 export class Targets {
@@ -55,6 +60,8 @@ export class Targets {
   readonly receives: Uint8Array;
   /** True when only some eligible brokers may receive replicas. */
   readonly restricted: boolean;
+  /** Capacity limits and the network and leader-bytes bands. */
+  readonly load: LoadTargets;
 
   private readonly rules = new Map<number, RackRule | null>();
   /** Eligible brokers per host, and each host's rack. */
@@ -162,6 +169,11 @@ export class Targets {
     const topicBands = this.restricted ? this.restrict() : undefined;
     this.topicMinB = topicBands?.min;
     this.topicMaxB = topicBands?.max;
+    this.load = new LoadTargets(state, {
+      capacityThresholds: options.capacityThresholds ?? DEFAULT_CAPACITY_THRESHOLDS,
+      networkThreshold: options.networkThreshold ?? DEFAULT_NETWORK_THRESHOLD,
+      countIdeal: this.countIdeal,
+    });
   }
 
   /**

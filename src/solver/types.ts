@@ -18,6 +18,10 @@ export interface PlanOptions {
   readonly maxBytesMoved?: number;
   /** Disk balance threshold as a fraction of the mean (default 0.10). */
   readonly diskBalanceThreshold?: number;
+  /** Network-in, network-out and leader-bytes balance threshold as a fraction of the ideal (default 0.10). */
+  readonly networkBalanceThreshold?: number;
+  /** Capacity goal: the fraction of each capacity a broker may use (defaults disk 0.85, network 0.80). */
+  readonly capacityThreshold?: CapacityThresholdOptions;
   /** Seeded generator; the solver never uses another source of randomness. */
   readonly rng?: Rng;
   /** Only these brokers may receive replicas (e.g. the brokers just added); others only give. */
@@ -39,6 +43,13 @@ export interface ReplicationFactorChange {
   /** Regular expression matched against the whole topic name; a plain name matches that topic. */
   readonly topics: string;
   readonly replicationFactor: number;
+}
+
+/** Per-resource capacity thresholds, each in (0, 1]; absent ones keep their default. */
+export interface CapacityThresholdOptions {
+  readonly disk?: number;
+  readonly networkIn?: number;
+  readonly networkOut?: number;
 }
 
 export interface Band {
@@ -63,6 +74,17 @@ export interface BrokerBalance {
   readonly diskCapacity?: number;
   /** disk / diskCapacity, when the capacity is known. */
   readonly diskUtilization?: number;
+  /** Network in (bytesIn of every replica held) and network out (what its led partitions send), bytes/s. */
+  readonly networkIn: number;
+  readonly networkOut: number;
+  /** bytesIn of the partitions it leads. */
+  readonly leaderBytes: number;
+  /** CPU of the partitions it leads, when the snapshot gives per-partition cpu. */
+  readonly cpu?: number;
+  readonly networkInCapacity?: number;
+  readonly networkInUtilization?: number;
+  readonly networkOutCapacity?: number;
+  readonly networkOutUtilization?: number;
   /** The replica count this broker should have: the best the racks allow. */
   readonly targetReplicas: Band;
 }
@@ -74,6 +96,16 @@ export interface RackBalance {
   readonly replicas: number;
   readonly leaders: number;
   readonly disk: number;
+}
+
+/** A load over eligible brokers: bytes/s, or a fraction of capacity when `utilization`. */
+export interface LoadSummary {
+  readonly min: number;
+  readonly max: number;
+  readonly mean: number;
+  /** max |x / ideal − 1| over eligible brokers (ideal: the goal's share), 0 when there is no load. */
+  readonly maxDeviationRatio: number;
+  readonly utilization: boolean;
 }
 
 export interface GoalStatus {
@@ -98,6 +130,10 @@ export interface BalanceSummary {
   readonly leaderCount: { readonly min: number; readonly max: number; readonly ideal: number; readonly maxDeviation: number };
   /** Disk use (utilisation when capacities are known, bytes otherwise) over eligible brokers. */
   readonly disk: { readonly min: number; readonly max: number; readonly mean: number; /** max |x - mean| / mean, 0 when the mean is 0 */ readonly maxDeviationRatio: number; readonly utilization: boolean };
+  /** Network in, network out and leader bytes over eligible brokers (utilisation when capacities are known). */
+  readonly networkIn: LoadSummary;
+  readonly networkOut: LoadSummary;
+  readonly leaderBytes: LoadSummary;
   /** Largest (max - min) replica count of one topic across eligible brokers, and that topic. */
   readonly topicSpread: { readonly max: number; readonly topic: string | null };
   /** Replicas on dead or excluded brokers. */
@@ -146,7 +182,7 @@ export interface PlannedChange {
 
 export interface Infeasibility {
   /** The rule that cannot be met. */
-  readonly rule: "replication-factor" | "rack-spread" | "excluded-topic" | "budget";
+  readonly rule: "replication-factor" | "rack-spread" | "excluded-topic" | "budget" | "capacity";
   readonly message: string;
   /** Where in the input, e.g. `topics[orders].partitions[3]`. */
   readonly path?: string;

@@ -20,6 +20,7 @@ describe("ballast generate", () => {
       "generate", "--brokers", "9", "--racks", "3", "--rack-weights", "1,1,1", "--topics", "4",
       "--partitions", "5", "--rf", "3", "--size-dist", "fixed", "--mean-size", "1GiB",
       "--placement", "skewed", "--new-brokers", "2", "--disk-capacity", "2TiB", "--mixed-capacity",
+      "--network-in-capacity", "100MiB/s", "--network-out-capacity", "200MiB/s",
       "--name", "lab", "--seed", "3", "-o", output,
     ];
     const result = await run(args);
@@ -33,6 +34,8 @@ describe("ballast generate", () => {
     assert.equal(new Set(cluster.brokers.map((b) => b.rack)).size, 3);
     for (const t of cluster.topics) for (const p of t.partitions) assert.equal(p.size, 1024 ** 3);
     assert.deepEqual(new Set(cluster.brokers.map((b) => b.capacity.disk)), new Set([2 * 1024 ** 4, 4 * 1024 ** 4]));
+    assert.deepEqual(new Set(cluster.brokers.map((b) => b.capacity.networkIn)), new Set([100 * 1024 ** 2, 200 * 1024 ** 2]));
+    for (const b of cluster.brokers) assert.equal(b.capacity.networkOut, 2 * (b.capacity.networkIn ?? 0));
   });
 
   it("writes JSON for a .json file and YAML on stdout, the same cluster for the same seed", async () => {
@@ -50,6 +53,7 @@ describe("ballast generate", () => {
       [["--partitions", "9-3"], /^error: --partitions: the range 9-3 is empty$/],
       [["--placement", "sideways"], /^error: --placement: expected one of balanced, random, skewed, got 'sideways'$/],
       [["--mean-size", "lots"], /^error: --mean-size: /],
+      [["--network-in-capacity", "fast"], /^error: --network-in-capacity: expected a rate/],
       [["--rf", "4", "--brokers", "3"], /^error: --rf: /],
       [["--racks", "2", "--rack-weights", "1,1,1"], /^error: --rack-weights: /],
     ];

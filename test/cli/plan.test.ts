@@ -194,6 +194,16 @@ describe("ballast plan with bad input", () => {
     await rejects(["--exclude-brokers", alive.slice(1).join(",")], /^error: /);
   });
 
+  it("a bad --capacity-threshold value", async () => {
+    await rejects(["--capacity-threshold", "disk=1.5"], /^error: --capacity-threshold: disk must be a fraction of capacity in \(0, 1\], e\.g\. 0\.8; got '1\.5'$/);
+    await rejects(["--capacity-threshold", "cpu=0.5"], /^error: --capacity-threshold: expected resource=fraction with resource one of disk, network-in, network-out; got 'cpu=0\.5'$/);
+    await rejects(["--capacity-threshold", "disk=0.5,disk=0.6"], /^error: --capacity-threshold: disk is given twice$/);
+  });
+
+  it("load that cannot fit under the capacity threshold", async () => {
+    await rejects(["--capacity-threshold", "disk=0.01"], /^error: disk: the cluster needs .* short by .*; add \d+ broker\(s\) with .* of disk capacity, raise the disk capacity threshold to 0\.\d\d, or reduce the load/);
+  });
+
   it("a missing required option", async () => {
     const result = await run(["plan", "--cluster", DEMO]);
     assert.equal(result.code, 2);

@@ -64,6 +64,15 @@ describe("parseConfig", () => {
     throwsBallast(() => parseConfig("diskBalanceThreshold: 10%\n"), { code: "CONFIG", path: "diskBalanceThreshold", message: /number.*"10%"/ });
   });
 
+  it("reads networkBalanceThreshold and per-resource capacityThreshold, each in (0, 1]", () => {
+    assert.equal(parseConfig("networkBalanceThreshold: 0.2\n").networkBalanceThreshold, 0.2);
+    throwsBallast(() => parseConfig("networkBalanceThreshold: 0\n"), { code: "CONFIG", path: "networkBalanceThreshold", message: /\(0, 1\]/ });
+    assert.deepEqual(parseConfig("capacityThreshold: {disk: 0.9, networkOut: 0.7}\n").capacityThreshold, { disk: 0.9, networkOut: 0.7 });
+    throwsBallast(() => parseConfig("capacityThreshold: {disk: 1.2}\n"), { code: "CONFIG", path: "capacityThreshold.disk", message: /fraction of capacity/ });
+    throwsBallast(() => parseConfig("capacityThreshold: {cpu: 0.5}\n"), { code: "CONFIG", path: "capacityThreshold.cpu", message: /disk, networkIn, networkOut/ });
+    throwsBallast(() => parseConfig("capacityThreshold: 0.8\n"), { code: "CONFIG", path: "capacityThreshold" });
+  });
+
   it("rejects unknown keys, naming the key and the allowed ones, with its line", () => {
     const e = throwsBallast(() => parseConfig("maxMoves: 3\nmaxMove: 5\n", "ballast.yaml"), { code: "CONFIG", path: "maxMove", line: 2, column: 1 });
     assert.match(e.message, /"maxMove"/);
@@ -73,7 +82,7 @@ describe("parseConfig", () => {
 
   it("requires goals from the known names, each once", () => {
     const e = throwsBallast(() => parseConfig("goals:\n  - disk\n  - throughput\n"), { code: "CONFIG", path: "goals[1]", line: 3, column: 5 });
-    assert.match(e.message, /rack-spread, replica-count, disk, topic-spread, leader.*"throughput"/);
+    assert.match(e.message, /rack-spread, capacity, replica-count, disk, topic-spread, network-in, network-out, leader-bytes, leader.*"throughput"/);
     throwsBallast(() => parseConfig("goals: [disk, leader, disk]\n"), { code: "CONFIG", path: "goals[2]", line: 1, message: /twice/ });
     throwsBallast(() => parseConfig("goals: disk\n"), { code: "CONFIG", path: "goals", message: /list/ });
   });

@@ -22,7 +22,7 @@ const SAMPLE: Cluster = {
       partitions: [
         { topic: "orders", partition: 0, replicas: [1, 2, 30], leader: 1, size: 1610612736, bytesIn: 1048576, bytesOut: 3145728 },
         { topic: "orders", partition: 1, replicas: [30, 1], leader: 1, size: 0, bytesIn: 0, bytesOut: 0 },
-        { topic: "orders", partition: 7, replicas: [2], leader: 2, size: 987654321, bytesIn: 999, bytesOut: 1 },
+        { topic: "orders", partition: 7, replicas: [2], leader: 2, size: 987654321, bytesIn: 999, bytesOut: 1, cpu: 0.75 },
       ],
     },
     { name: "123", partitions: [] },

@@ -116,6 +116,15 @@ topics:
     throwsBallast(() => yaml(v2b.replace("isr: [1, 2]", "isr: [1, 4]")), { code: "SCHEMA", message: /not a replica/ });
   });
 
+  it("reads an optional per-partition cpu figure and rejects negative or non-numeric ones", () => {
+    const text = "version: 1\nbrokers: [{id: 1}, {id: 2}]\ntopics:\n  - name: t\n    partitions:\n      - {partition: 0, replicas: [1, 2], cpu: 0.25}\n      - {partition: 1, replicas: [2, 1]}\n";
+    const [p0, p1] = yaml(text).topics[0]?.partitions ?? [];
+    assert.equal(p0?.cpu, 0.25);
+    assert.equal(p1 !== undefined && "cpu" in p1, false);
+    throwsBallast(() => yaml(text.replace("cpu: 0.25", "cpu: -1")), { code: "SCHEMA", path: "topics[0].partitions[0].cpu", message: /zero or more/ });
+    throwsBallast(() => yaml(text.replace("cpu: 0.25", "cpu: lots")), { code: "INVALID_NUMBER", path: "topics[0].partitions[0].cpu" });
+  });
+
   it("rejects a document that is not a mapping", () => {
     throwsBallast(() => yaml("- 1\n- 2\n"), { code: "SCHEMA", path: "", message: /mapping.*a list/ });
     throwsBallast(() => yaml(""), { code: "SCHEMA", message: /null/ });

@@ -41,6 +41,26 @@ function handOff(ctx: GoalContext, s: number, below: number): boolean {
 }
 
 /**
+ * The partitions on broker b in ascending order, so that the chains found depend on the placement
+ * only, not on the order of the broker's list (which depends on the moves made before): re-planning a
+ * plan's result then finds nothing new. Kept until the broker's partitions change.
+ */
+function inOrder(state: PlacementState, b: number): Int32Array {
+  let perBroker = sortedCache.get(state);
+  if (perBroker === undefined) {
+    perBroker = [];
+    sortedCache.set(state, perBroker);
+  }
+  const cached = perBroker[b];
+  if (cached !== undefined && cached.version === state.brokerVersion[b]) return cached.list;
+  const list = state.partitionsOn(b).sort();
+  perBroker[b] = { version: state.brokerVersion[b]!, list };
+  return list;
+}
+
+const sortedCache = new WeakMap<PlacementState, Array<{ version: number; list: Int32Array } | undefined>>();
+
+/**
  * Breadth-first search from broker `from` over "s leads p, b follows p" edges to a broker that can
  * take one more leader; applies the chain of leadership changes. True if the excess moved.
  */
@@ -54,9 +74,7 @@ function augment(ctx: GoalContext, from: number, canTake: (b: number) => boolean
   const queue = [from];
   for (let qi = 0; qi < queue.length; qi++) {
     const u = queue[qi]!;
-    const n = state.partitionsOnCount(u);
-    for (let i = 0; i < n; i++) {
-      const p = state.partitionOnAt(u, i);
+    for (const p of inOrder(state, u)) {
       if (state.brokerAt(p, 0) !== u || state.frozen[p]) continue;
       for (let slot = 1; slot < state.rf[p]!; slot++) {
         const b = state.brokerAt(p, slot);
@@ -162,9 +180,7 @@ function pull(ctx: GoalContext, d: number): boolean {
   const queue = [d];
   for (let qi = 0; qi < queue.length; qi++) {
     const v = queue[qi]!;
-    const n = state.partitionsOnCount(v);
-    for (let i = 0; i < n; i++) {
-      const p = state.partitionOnAt(v, i);
+    for (const p of inOrder(state, v)) {
       const u = state.brokerAt(p, 0);
       if (u === v || seen[u] || state.frozen[p] || !state.eligible[u]) continue;
       seen[u] = 1;

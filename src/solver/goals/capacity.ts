@@ -1,0 +1,147 @@
+/**
+ * Capacity (hard): no eligible broker above threshold × capacity of disk, network in or network out.
+ * A resource whose capacity some eligible broker lacks has no limit (the status says so). Load is taken
+ * off an overloaded broker by leadership changes first (network out), then by moving or swapping
+ * replicas to brokers with room; an action is the goal's own only when it leaves every resource of
+ * every broker it touches no further over its limit. Whether the load can fit at all is checked
+ * before planning (capacity-check.ts).
+ */
+import type { Goal, GoalContext } from "../goal.js";
+import { type Resource, RESOURCES } from "../load-targets.js";
+import type { Action, PlacementState } from "../state.js";
+import type { Targets } from "../targets.js";
+import { type BrokerBand, DISK, type LoadMeasure, NETWORK_IN, NETWORK_OUT, bandDeviation, optimizeBand } from "./load-balance.js";
+
+const MEASURE: Readonly<Record<Resource, LoadMeasure>> = { disk: DISK, networkIn: NETWORK_IN, networkOut: NETWORK_OUT };
+
+const LABEL: Readonly<Record<Resource, string>> = { disk: "disk", networkIn: "network in", networkOut: "network out" };
+
+/** The band [0, limit] of a resource (the ideal is the limit: brokers are ranked by utilisation of it). */
+function limitBand(targets: Targets, r: Resource): BrokerBand {
+  const limit = targets.load.limit[r];
+  return { low: new Float64Array(limit.length), high: limit, ideal: limit };
+}
+
+const bands = new WeakMap<Targets, Record<Resource, BrokerBand>>();
+
+function bandOf(targets: Targets, r: Resource): BrokerBand {
+  let all = bands.get(targets);
+  if (all === undefined) {
+    all = { disk: limitBand(targets, "disk"), networkIn: limitBand(targets, "networkIn"), networkOut: limitBand(targets, "networkOut") };
+    bands.set(targets, all);
+  }
+  return all[r];
+}
+
+const limitedCache = new WeakMap<Targets, Resource[]>();
+
+function limitedResources(targets: Targets): Resource[] {
+  let list = limitedCache.get(targets);
+  if (list === undefined) {
+    list = RESOURCES.filter((r) => targets.load.limited[r]);
+    limitedCache.set(targets, list);
+  }
+  return list;
+}
+
+/** Relative excess of load over the limit, summed over resources and eligible brokers. */
+/** Broker b's part of the capacity goal's score: how far it is over each limit. */
+export function capacityExcessOf(state: PlacementState, targets: Targets, b: number): number {
+  let s = 0;
+  for (const r of limitedResources(targets)) s += Math.max(0, MEASURE[r].load(state)[b]! - targets.load.limit[r][b]!);
+  return s;
+}
+
+function excess(state: PlacementState, targets: Targets): number {
+  let s = 0;
+  for (const r of limitedResources(targets)) s += bandDeviation(state, MEASURE[r], bandOf(targets, r));
+  return s;
+}
+
+/** Whether adding d to load v takes it further over `limit` (beyond a small tolerance). */
+function worse(v: number, d: number, limit: number): boolean {
+  return d > 0 && Math.max(0, v + d - limit) > Math.max(0, v - limit) + 1e-6;
+}
+
+/**
+ * No broker the action touches ends further over any limit. Written out per action kind (no
+ * allocation): every later goal's proposals pass through here.
+ */
+function accepts(action: Action, state: PlacementState, targets: Targets): boolean {
+  const limited = limitedResources(targets);
+  if (limited.length === 0) return true;
+  const { limit } = targets.load;
+  if (action.kind === "lead") {
+    if (action.slot === 0 || !targets.load.limited.networkOut) return true;
+    const to = state.brokerAt(action.p, action.slot);
+    return !worse(state.netOut[to]!, state.leaderOut[action.p]!, limit.networkOut[to]!);
+  }
+  if (action.kind === "move") {
+    const { p, slot, to } = action;
+    for (const r of limited) {
+      const w = r === "networkOut" ? (slot === 0 ? state.leaderOut[p]! : 0) : MEASURE[r].weight(state)[p]!;
+      if (worse(MEASURE[r].load(state)[to]!, w, limit[r][to]!)) return false;
+    }
+    return true;
+  }
+  const { p, slot, q, qSlot } = action;
+  const b1 = state.brokerAt(p, slot);
+  const b2 = state.brokerAt(q, qSlot);
+  for (const r of limited) {
+    let wp: number;
+    let wq: number;
+    if (r === "networkOut") {
+      wp = slot === 0 ? state.leaderOut[p]! : 0;
+      wq = qSlot === 0 ? state.leaderOut[q]! : 0;
+    } else {
+      const w = MEASURE[r].weight(state);
+      wp = w[p]!;
+      wq = w[q]!;
+    }
+    const load = MEASURE[r].load(state);
+    // b1 gives p's replica and takes q's; b2 the other way round.
+    if (worse(load[b1]!, wq - wp, limit[r][b1]!) || worse(load[b2]!, wp - wq, limit[r][b2]!)) return false;
+  }
+  return true;
+}
+
+export const capacityGoal: Goal = {
+  id: "capacity",
+  hard: true,
+
+  score: excess,
+
+  status(state, targets) {
+    const limited = limitedResources(targets);
+    const unlimited = RESOURCES.filter((r) => !targets.load.limited[r]).map((r) => LABEL[r]);
+    const none = unlimited.length > 0 ? `; no capacity given for ${unlimited.join(", ")} (not limited)` : "";
+    if (limited.length === 0) return { satisfied: true, detail: `no broker capacities in the snapshot: nothing to limit` };
+    const parts: string[] = [];
+    let over = 0;
+    for (const r of limited) {
+      const m = MEASURE[r];
+      const load = m.load(state);
+      const limit = targets.load.limit[r];
+      const cap = r === "disk" ? state.diskCapacity : r === "networkIn" ? state.netInCapacity : state.netOutCapacity;
+      let worst = 0;
+      let n = 0;
+      for (let b = 0; b < state.brokerCount; b++) {
+        if (!state.eligible[b] || !(cap[b]! > 0)) continue;
+        worst = Math.max(worst, load[b]! / cap[b]!);
+        if (load[b]! > limit[b]! * (1 + 1e-9)) n++;
+      }
+      over += n;
+      const pct = (x: number): string => `${(x * 100).toFixed(0)}%`;
+      parts.push(`${LABEL[r]} at most ${pct(worst)} of capacity (limit ${pct(targets.load.thresholds[r])})${n > 0 ? `, ${String(n)} broker(s) over` : ""}`);
+    }
+    return { satisfied: over === 0, detail: `${parts.join("; ")}${none}` };
+  },
+
+  accepts,
+
+  optimize(ctx: GoalContext): void {
+    const { targets, state } = ctx;
+    const selfAccepts = (a: Action): boolean => accepts(a, state, targets);
+    for (const r of limitedResources(targets)) optimizeBand(ctx, MEASURE[r], bandOf(targets, r), { selfAccepts });
+  },
+};

@@ -1,0 +1,337 @@
+/**
+ * Shared machinery of the load goals (capacity, network in, network out, leader bytes): a per-broker
+ * load measure, how an action changes it, and a greedy that brings brokers into a per-broker band
+ * [low, high]. Loads only leaders carry (network out, leader bytes) are first moved by leadership
+ * changes, which move no data; replica moves and swaps are tried only for brokers that reordering
+ * alone cannot bring into the band.
+ */
+import type { GoalContext } from "../goal.js";
+import { moveKeepsSpread } from "../rules.js";
+import type { Action, PlacementState } from "../state.js";
+import type { Targets } from "../targets.js";
+import { deviation } from "../targets.js";
+import { type Deltas, brokerDeltas, leaderDeltas } from "./band.js";
+import { compareKeys } from "./replica-count.js";
+
+/** A per-broker load and what each partition contributes to it. */
+export interface LoadMeasure {
+  /** The live per-broker load array of the state. */
+  load(state: PlacementState): Float64Array;
+  /** Per partition: what one replica (or, when leaderOnly, the leader) adds to its broker. */
+  weight(state: PlacementState): Float64Array;
+  /** Only the leader carries the load, so a leadership change moves it. */
+  readonly leaderOnly: boolean;
+}
+
+export const DISK: LoadMeasure = { load: (s) => s.disk, weight: (s) => s.size, leaderOnly: false };
+export const NETWORK_IN: LoadMeasure = { load: (s) => s.netIn, weight: (s) => s.bytesIn, leaderOnly: false };
+export const NETWORK_OUT: LoadMeasure = { load: (s) => s.netOut, weight: (s) => s.leaderOut, leaderOnly: true };
+export const LEADER_BYTES: LoadMeasure = { load: (s) => s.leaderBytes, weight: (s) => s.bytesIn, leaderOnly: true };
+
+/** A per-broker band; `ideal` scales tolerances and ranks brokers. */
+export interface BrokerBand {
+  readonly low: Float64Array;
+  readonly high: Float64Array;
+  readonly ideal: Float64Array;
+}
+
+/** Per-broker change of the measure an action causes. */
+export function measureDeltas(state: PlacementState, action: Action, m: LoadMeasure): Deltas {
+  const w = m.weight(state);
+  if (!m.leaderOnly) return brokerDeltas(state, action, (p) => w[p]!);
+  const out: Deltas = [];
+  const add = (key: number, d: number): void => {
+    const e = out.find((x) => x[0] === key);
+    if (e) e[1] += d;
+    else out.push([key, d]);
+  };
+  if (action.kind === "lead") {
+    if (action.slot !== 0) {
+      add(state.brokerAt(action.p, 0), -w[action.p]!);
+      add(state.brokerAt(action.p, action.slot), w[action.p]!);
+    }
+    return out;
+  }
+  for (const c of state.changes(action)) {
+    if (c.slot !== 0) continue;
+    add(c.from, -w[c.p]!);
+    add(c.to, w[c.p]!);
+  }
+  return out;
+}
+
+/** Sum over eligible brokers of the distance from the band. */
+export function bandDeviation(state: PlacementState, m: LoadMeasure, band: BrokerBand): number {
+  const load = m.load(state);
+  let s = 0;
+  for (let b = 0; b < state.brokerCount; b++) if (state.eligible[b]) s += deviation(load[b]!, band.low[b]!, band.high[b]!);
+  return s;
+}
+
+/** Decrease of the band deviation the action brings (positive = better). No allocation. */
+export function bandGain(state: PlacementState, action: Action, m: LoadMeasure, band: BrokerBand): number {
+  const load = m.load(state);
+  const w = m.weight(state);
+  const gain = (b: number, d: number): number => {
+    if (d === 0 || !state.eligible[b]) return 0;
+    const v = load[b]!;
+    return deviation(v, band.low[b]!, band.high[b]!) - deviation(v + d, band.low[b]!, band.high[b]!);
+  };
+  /** What the replica at (p, slot) carries. */
+  const carried = (p: number, slot: number): number => (m.leaderOnly && slot !== 0 ? 0 : w[p]!);
+  switch (action.kind) {
+    case "lead": {
+      if (!m.leaderOnly || action.slot === 0) return 0;
+      const x = w[action.p]!;
+      return gain(state.brokerAt(action.p, 0), -x) + gain(state.brokerAt(action.p, action.slot), x);
+    }
+    case "move": {
+      const x = carried(action.p, action.slot);
+      const from = state.brokerAt(action.p, action.slot);
+      return from === action.to ? 0 : gain(from, -x) + gain(action.to, x);
+    }
+    case "swap": {
+      const b1 = state.brokerAt(action.p, action.slot);
+      const b2 = state.brokerAt(action.q, action.qSlot);
+      if (b1 === b2) return 0;
+      const net = carried(action.q, action.qSlot) - carried(action.p, action.slot);
+      return gain(b1, net) + gain(b2, -net);
+    }
+  }
+}
+
+export function tolerance(band: BrokerBand, b: number): number {
+  return 1e-9 * Math.max(1, band.ideal[b]!);
+}
+
+/** Brokers outside the band (beyond tolerance) and the largest |load / ideal − 1| over eligible brokers. */
+export function bandStats(state: PlacementState, m: LoadMeasure, band: BrokerBand): { outside: number; worst: number } {
+  const load = m.load(state);
+  let outside = 0;
+  let worst = 0;
+  for (let b = 0; b < state.brokerCount; b++) {
+    if (!state.eligible[b]) continue;
+    if (band.ideal[b]! > 0) worst = Math.max(worst, Math.abs(load[b]! / band.ideal[b]! - 1));
+    if (deviation(load[b]!, band.low[b]!, band.high[b]!) > tolerance(band, b)) outside++;
+  }
+  return { outside, worst };
+}
+
+/** Brokers compared as move partners, per side (same rack, other racks). */
+const PARTNERS = 6;
+/** Actions offered to the acceptance chain per rebalancing step. */
+const TRIES = 64;
+
+export interface BandOptions {
+  /** Extra check the running goal applies to its own actions (the capacity goal's other resources). */
+  readonly selfAccepts?: (a: Action) => boolean;
+}
+
+/**
+ * Brings brokers into the band through `ctx.propose`: first by leadership changes alone (leader-only
+ * measures), then by moves and swaps as well. Worst broker first; a broker nothing can improve is
+ * left alone.
+ */
+export function optimizeBand(ctx: GoalContext, m: LoadMeasure, band: BrokerBand, options: BandOptions = {}): void {
+  const phases = m.leaderOnly ? [true, false] : [false];
+  for (const leadOnly of phases) {
+    const { state } = ctx;
+    const load = m.load(state);
+    const stuck = new Set<number>();
+    const limit = 4 * state.brokerCount + state.partitionCount;
+    for (let i = 0; i < limit; i++) {
+      let worstBroker = -1;
+      let worst = 0;
+      for (let b = 0; b < state.brokerCount; b++) {
+        if (!state.eligible[b] || stuck.has(b)) continue;
+        const off = deviation(load[b]!, band.low[b]!, band.high[b]!);
+        const r = off / Math.max(1, band.ideal[b]!);
+        if (off > tolerance(band, b) && r > worst) {
+          worstBroker = b;
+          worst = r;
+        }
+      }
+      if (worstBroker < 0) break;
+      const over = load[worstBroker]! > band.high[worstBroker]!;
+      if (!rebalance(ctx, m, band, worstBroker, over, leadOnly, options)) stuck.add(worstBroker);
+    }
+  }
+}
+
+interface Candidate {
+  readonly action: Action;
+  readonly key: number[];
+}
+
+function rebalance(
+  ctx: GoalContext,
+  m: LoadMeasure,
+  band: BrokerBand,
+  b: number,
+  over: boolean,
+  leadOnly: boolean,
+  options: BandOptions,
+): boolean {
+  const { state, targets } = ctx;
+  const grain = Math.max(1e-12, band.ideal[b]! * 0.002);
+  const out: Candidate[] = [];
+  // Leadership changes that unbalance preferred-leader counts come last when the leader goal runs later.
+  const counts = m.leaderOnly && ctx.later.includes("leader");
+  const consider = (action: Action): void => {
+    const gain = bandGain(state, action, m, band);
+    if (gain <= tolerance(band, b)) return;
+    const cost = state.cost(action);
+    const worse = counts ? leaderCountLoss(state, targets, action) : 0;
+    out.push({ action, key: [worse > 0 ? 1 : 0, -Math.round(gain / grain), worse, cost.moves, cost.bytes, ...identity(action)] });
+  };
+  if (m.leaderOnly) leadCandidates(state, b, over, consider);
+  if (!leadOnly) {
+    const w = m.weight(state);
+    const load = m.load(state);
+    for (const o of partnersOf(state, m, band, b, !over)) {
+      const [s, d] = over ? [b, o] : [o, b];
+      const want = Math.min(load[s]! - band.ideal[s]!, band.ideal[d]! - load[d]!);
+      const fromS = carrying(state, m, s);
+      const onD = carrying(state, m, d).reverse(); // ascending weight
+      for (const p of fromS) {
+        if (!canGo(state, targets, p, s, d)) continue;
+        const slot = state.slotOf(p, s);
+        const wp = w[p]!;
+        consider({ kind: "move", p, slot, to: d });
+        // Swap with a carrying replica on d about `want` lighter.
+        const goal = wp - want;
+        let lo = 0;
+        let hi = onD.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (w[onD[mid]!]! < goal) lo = mid + 1;
+          else hi = mid;
+        }
+        for (let k = Math.max(0, lo - 2); k < Math.min(onD.length, lo + 2); k++) {
+          const q = onD[k]!;
+          if (q === p || w[q]! >= wp || !canGo(state, targets, q, d, s)) continue;
+          consider({ kind: "swap", p, slot, q, qSlot: state.slotOf(q, d) });
+        }
+      }
+    }
+  }
+  // Best first, picked one at a time: the first or second usually applies, so no full sort.
+  let tries = 0;
+  while (out.length > 0 && tries < TRIES) {
+    let best = 0;
+    for (let i = 1; i < out.length; i++) if (compareKeys(out[i]!.key, out[best]!.key) < 0) best = i;
+    const c = out[best]!;
+    out[best] = out[out.length - 1]!;
+    out.pop();
+    if (options.selfAccepts !== undefined && !options.selfAccepts(c.action)) continue;
+    if (ctx.propose(c.action)) return true;
+    tries++;
+  }
+  return false;
+}
+
+/** Ties break by partition and slot, never by the order of a broker's replica list. */
+function identity(a: Action): number[] {
+  switch (a.kind) {
+    case "lead":
+      return [0, a.p, a.slot, 0, 0];
+    case "move":
+      return [1, a.p, a.slot, a.to, 0];
+    case "swap":
+      return [2, a.p, a.slot, a.q, a.qSlot];
+  }
+}
+
+/** How much further from their band the preferred-leader counts end after the action. */
+function leaderCountLoss(state: PlacementState, targets: Targets, action: Action): number {
+  let loss = 0;
+  for (const [b, d] of leaderDeltas(state, action)) {
+    if (d === 0) continue;
+    const v = state.leaders[b]!;
+    loss += deviation(v + d, targets.leaderMin, targets.leaderMax) - deviation(v, targets.leaderMin, targets.leaderMax);
+  }
+  return loss;
+}
+
+/** Leadership changes that take leader load off b (over) or onto b (under). */
+function leadCandidates(state: PlacementState, b: number, over: boolean, consider: (a: Action) => void): void {
+  const n = state.partitionsOnCount(b);
+  for (let i = 0; i < n; i++) {
+    const p = state.partitionOnAt(b, i);
+    if (state.frozen[p]) continue;
+    const leader = state.brokerAt(p, 0);
+    if (over) {
+      if (leader !== b) continue;
+      for (let slot = 1; slot < state.rf[p]!; slot++) if (state.eligible[state.brokerAt(p, slot)]) consider({ kind: "lead", p, slot });
+    } else if (leader !== b && state.eligible[leader]) {
+      consider({ kind: "lead", p, slot: state.slotOf(p, b) });
+    }
+  }
+}
+
+/**
+ * Partitions whose replica on b carries the measure, heaviest first (ties by index). Lists of
+ * measures every replica carries are kept until the broker's partitions change.
+ */
+function carrying(state: PlacementState, m: LoadMeasure, b: number): number[] {
+  if (m.leaderOnly) return carryingNow(state, m, b);
+  let perMeasure = carryingCache.get(state);
+  if (perMeasure === undefined) {
+    perMeasure = new Map();
+    carryingCache.set(state, perMeasure);
+  }
+  let perBroker = perMeasure.get(m);
+  if (perBroker === undefined) {
+    perBroker = [];
+    perMeasure.set(m, perBroker);
+  }
+  const cached = perBroker[b];
+  if (cached !== undefined && cached.version === state.brokerVersion[b]) return cached.list.slice();
+  const list = carryingNow(state, m, b);
+  perBroker[b] = { version: state.brokerVersion[b]!, list };
+  return list.slice();
+}
+
+const carryingCache = new WeakMap<PlacementState, Map<LoadMeasure, Array<{ version: number; list: number[] } | undefined>>>();
+
+function carryingNow(state: PlacementState, m: LoadMeasure, b: number): number[] {
+  const w = m.weight(state);
+  const list: number[] = [];
+  for (const p of state.partitionsOn(b)) {
+    if (w[p]! <= 0) continue;
+    if (m.leaderOnly && state.brokerAt(p, 0) !== b) continue;
+    list.push(p);
+  }
+  return list.sort((x, y) => w[y]! - w[x]! || x - y);
+}
+
+/** Whether replica p may leave s for d under the rack rule (cheap pre-filter; propose checks everything). */
+function canGo(state: PlacementState, targets: Targets, p: number, s: number, d: number): boolean {
+  if (state.frozen[p] || state.slotOf(p, d) >= 0) return false;
+  return moveKeepsSpread(state, targets, p, state.slotOf(p, s), d);
+}
+
+/**
+ * Up to PARTNERS brokers of b's rack and PARTNERS of other racks, emptiest against their ideal first
+ * (fullest first when `fullest`).
+ */
+function partnersOf(state: PlacementState, m: LoadMeasure, band: BrokerBand, b: number, fullest: boolean): number[] {
+  const load = m.load(state);
+  const sign = fullest ? -1 : 1;
+  const fill = (x: number): number => (sign * (load[x]! - band.ideal[x]!)) / Math.max(1e-12, band.ideal[x]!);
+  const rack = state.rackOf[b]!;
+  const pick = (sameRack: boolean): number[] => {
+    const best: number[] = [];
+    for (let x = 0; x < state.brokerCount; x++) {
+      if (!state.eligible[x] || x === b || (state.rackOf[x] === rack) !== sameRack) continue;
+      const f = fill(x);
+      let i = best.length;
+      while (i > 0 && fill(best[i - 1]!) > f) i--;
+      if (i >= PARTNERS) continue;
+      best.splice(i, 0, x);
+      if (best.length > PARTNERS) best.pop();
+    }
+    return best;
+  };
+  return pick(true).concat(pick(false));
+}

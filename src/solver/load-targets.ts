@@ -1,0 +1,115 @@
+/**
+ * Capacity limits and load bands for network in, network out and leader bytes. Like the other
+ * targets they depend only on the cluster's shape and loads, never on the placement, so re-planning
+ * an applied plan aims at the same figures.
+ *
+ * - Capacity: a broker may carry at most threshold × capacity of a resource. A resource whose capacity
+ *   is missing on some eligible broker has no limit (the capacity goal says so).
+ * - Balance: each broker's ideal is its share of the cluster's total: by capacity when every eligible
+ *   broker has one (utilisation balance, which is what mixed-size brokers need), otherwise by the
+ *   broker's replica-count target (network in, which every replica takes) or evenly (network out and
+ *   leader bytes, which only leaders carry). The band is ideal × (1 ± threshold).
+ */
+import type { PlacementState } from "./state.js";
+
+export type Resource = "disk" | "networkIn" | "networkOut";
+export const RESOURCES: readonly Resource[] = ["disk", "networkIn", "networkOut"];
+
+/** Fraction of each resource's capacity a broker may use. */
+export interface CapacityThresholds {
+  readonly disk: number;
+  readonly networkIn: number;
+  readonly networkOut: number;
+}
+
+export const DEFAULT_CAPACITY_THRESHOLDS: CapacityThresholds = { disk: 0.85, networkIn: 0.8, networkOut: 0.8 };
+export const DEFAULT_NETWORK_THRESHOLD = 0.1;
+
+/** A per-broker band around an ideal. */
+export interface LoadBand {
+  readonly ideal: Float64Array;
+  readonly low: Float64Array;
+  readonly high: Float64Array;
+  /** True when the ideal is a share of capacity (the band is a utilisation band). */
+  readonly byCapacity: boolean;
+  /** The capacity the shares are taken from, when byCapacity. */
+  readonly capacity: Float64Array | null;
+}
+
+export interface LoadTargetOptions {
+  readonly capacityThresholds: CapacityThresholds;
+  readonly networkThreshold: number;
+  /** The real-valued replica-count ideal per broker (Targets.countIdeal). */
+  readonly countIdeal: Float64Array;
+}
+
+export class LoadTargets {
+  readonly thresholds: CapacityThresholds;
+  /** Per resource: whether every eligible broker has a capacity, so the limit applies. */
+  readonly limited: Readonly<Record<Resource, boolean>>;
+  /** Per resource and broker: threshold × capacity (Infinity when the resource has no limit). */
+  readonly limit: Readonly<Record<Resource, Float64Array>>;
+  /** Per resource: the load the whole cluster must carry. */
+  readonly total: Readonly<Record<Resource, number>>;
+  readonly networkIn: LoadBand;
+  readonly networkOut: LoadBand;
+  readonly leaderBytes: LoadBand;
+
+  constructor(state: PlacementState, options: LoadTargetOptions) {
+    this.thresholds = options.capacityThresholds;
+    const capacity: Record<Resource, Float64Array> = {
+      disk: state.diskCapacity,
+      networkIn: state.netInCapacity,
+      networkOut: state.netOutCapacity,
+    };
+    this.limited = { disk: state.hasDiskCapacity, networkIn: state.hasNetInCapacity, networkOut: state.hasNetOutCapacity };
+    const limit = (r: Resource): Float64Array =>
+      Float64Array.from(capacity[r], (c, b) => (this.limited[r] && state.eligible[b] ? c * this.thresholds[r] : Infinity));
+    this.limit = { disk: limit("disk"), networkIn: limit("networkIn"), networkOut: limit("networkOut") };
+
+    let disk = 0;
+    let netIn = 0;
+    let netOut = 0;
+    let leaderBytes = 0;
+    for (let p = 0; p < state.partitionCount; p++) {
+      disk += state.size[p]! * state.rf[p]!;
+      netIn += state.bytesIn[p]! * state.rf[p]!;
+      netOut += state.leaderOut[p]!;
+      leaderBytes += state.bytesIn[p]!;
+    }
+    this.total = { disk, networkIn: netIn, networkOut: netOut };
+
+    const t = options.networkThreshold;
+    let countTotal = 0;
+    for (const x of options.countIdeal) countTotal += x;
+    const byCount = (b: number): number => (countTotal > 0 ? options.countIdeal[b]! / countTotal : 1 / Math.max(1, state.eligibleCount));
+    const evenly = (): number => 1 / Math.max(1, state.eligibleCount);
+    this.networkIn = band(state, netIn, t, state.hasNetInCapacity ? state.netInCapacity : null, byCount);
+    this.networkOut = band(state, netOut, t, state.hasNetOutCapacity ? state.netOutCapacity : null, evenly);
+    // Leader bytes are produce traffic arriving at the leader: shared by network-in capacity.
+    this.leaderBytes = band(state, leaderBytes, t, state.hasNetInCapacity ? state.netInCapacity : null, evenly);
+  }
+}
+
+function band(
+  state: PlacementState,
+  total: number,
+  threshold: number,
+  capacity: Float64Array | null,
+  share: (b: number) => number,
+): LoadBand {
+  const B = state.brokerCount;
+  const ideal = new Float64Array(B);
+  const low = new Float64Array(B);
+  const high = new Float64Array(B);
+  let capTotal = 0;
+  if (capacity !== null) for (let b = 0; b < B; b++) if (state.eligible[b]) capTotal += capacity[b]!;
+  for (let b = 0; b < B; b++) {
+    if (!state.eligible[b]) continue;
+    const x = total * (capacity !== null && capTotal > 0 ? capacity[b]! / capTotal : share(b));
+    ideal[b] = x;
+    low[b] = x * (1 - threshold);
+    high[b] = x * (1 + threshold);
+  }
+  return { ideal, low, high, byCapacity: capacity !== null, capacity };
+}

@@ -1,0 +1,242 @@
+/**
+ * The capacity goal and the network-in, network-out and leader-bytes balance goals: their status and
+ * acceptance on hand-made clusters, leadership before data movement, capacity infeasibility messages,
+ * and properties over generated clusters (limits kept, bands reached where loads are fine-grained,
+ * deterministic, idempotent).
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { generateCluster, type GenerateOptions } from "../../src/model/generate.js";
+import { createRng } from "../../src/model/random.js";
+import type { Broker, Capacity, Cluster, Partition } from "../../src/model/types.js";
+import { assess, plan } from "../../src/solver/index.js";
+import { capacityGoal } from "../../src/solver/goals/capacity.js";
+import { networkInGoal } from "../../src/solver/goals/network-in.js";
+import { networkOutGoal } from "../../src/solver/goals/network-out.js";
+import { PlacementState } from "../../src/solver/state.js";
+import { Targets } from "../../src/solver/targets.js";
+import type { PlanOptions } from "../../src/solver/types.js";
+import { assertIdempotent, planned, validPlan } from "../support/invariants.js";
+
+const GIB = 1024 ** 3;
+const MIB = 1024 ** 2;
+
+function broker(id: number, rack: string, capacity: Capacity = {}): Broker {
+  return { id, rack, status: "alive", capacity };
+}
+
+function part(topic: string, partition: number, replicas: number[], load: { size?: number; bytesIn?: number; bytesOut?: number } = {}): Partition {
+  return { topic, partition, replicas, leader: replicas[0]!, size: load.size ?? GIB, bytesIn: load.bytesIn ?? 0, bytesOut: load.bytesOut ?? 0 };
+}
+
+function cluster(brokers: Broker[], partitions: Partition[]): Cluster {
+  const byTopic = new Map<string, Partition[]>();
+  for (const p of partitions) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p]);
+  return { version: 1, brokers, topics: [...byTopic].map(([name, ps]) => ({ name, partitions: ps })) };
+}
+
+function prepared(c: Cluster, options: { networkThreshold?: number } = {}): { state: PlacementState; targets: Targets } {
+  const state = new PlacementState(c, { excludeBrokers: new Set(), isFrozenTopic: () => false });
+  return { state, targets: new Targets(state, { rackSpread: true, diskThreshold: 0.1, ...options }) };
+}
+
+/** Per broker id: the broker's load after the plan, from the report. */
+function loads(report: ReturnType<typeof assess>, key: "disk" | "networkIn" | "networkOut"): Map<number, number> {
+  return new Map(report.brokers.map((b) => [b.id, b[key]]));
+}
+
+test("capacity: trivially satisfied without capacities, and says so", () => {
+  const c = cluster([broker(1, "a"), broker(2, "b")], [part("t", 0, [1, 2])]);
+  const { state, targets } = prepared(c);
+  const s = capacityGoal.status(state, targets);
+  assert.equal(s.satisfied, true);
+  assert.match(s.detail, /no broker capacities/);
+  assert.equal(capacityGoal.score(state, targets), 0);
+});
+
+test("capacity: an overloaded broker is relieved below threshold × capacity", () => {
+  // 4 brokers in 2 racks with 10 GiB disks (limit 8.5 GiB); broker 1 holds 10 replicas of 1 GiB.
+  const brokers = [1, 2, 3, 4].map((id) => broker(id, id <= 2 ? "a" : "b", { disk: 10 * GIB }));
+  const parts = Array.from({ length: 10 }, (_, i) => part("t", i, [1, 3 + (i % 2)]));
+  const c = cluster(brokers, parts);
+  const before = assess(c);
+  const cap = before.goals.find((g) => g.goal === "capacity")!;
+  assert.equal(cap.satisfied, false);
+  assert.match(cap.detail, /disk at most 100% of capacity \(limit 85%\), 1 broker\(s\) over/);
+  assert.match(cap.detail, /no capacity given for network in, network out/);
+  const p = validPlan(c, plan(c, { goals: ["rack-spread", "capacity"] }), {});
+  for (const [id, disk] of loads(p.balanceAfter, "disk")) assert.ok(disk <= 0.85 * 10 * GIB, `broker ${String(id)} holds ${String(disk)}`);
+  assert.ok(p.balanceAfter.goals.find((g) => g.goal === "capacity")!.satisfied);
+});
+
+test("capacity: accepts only actions that leave every touched broker no further over any limit", () => {
+  const brokers = [broker(1, "a", { disk: 10 * GIB, networkIn: 100 * MIB, networkOut: 100 * MIB }), broker(2, "b", { disk: 10 * GIB, networkIn: 100 * MIB, networkOut: 100 * MIB }), broker(3, "c", { disk: 10 * GIB, networkIn: 100 * MIB, networkOut: 100 * MIB })];
+  // Broker 2 is at its network-in limit (80 MiB/s); partition 0 would add 10 MiB/s to it.
+  const c = cluster(brokers, [part("t", 0, [1], { bytesIn: 10 * MIB }), part("t", 1, [2], { bytesIn: 80 * MIB }), part("t", 2, [3], { bytesIn: 1 * MIB, bytesOut: 90 * MIB })]);
+  const { state, targets } = prepared(c);
+  assert.equal(capacityGoal.accepts({ kind: "move", p: 0, slot: 0, to: 1 }, state, targets), false, "network in over the limit");
+  assert.equal(capacityGoal.accepts({ kind: "move", p: 0, slot: 0, to: 2 }, state, targets), true);
+  // Network out of partition 2 (90 MiB/s) is over broker 3's limit; moving it to 1 keeps it over, but no worse in total? No: broker 1 would go over.
+  assert.equal(capacityGoal.accepts({ kind: "move", p: 2, slot: 0, to: 0 }, state, targets), false);
+});
+
+test("infeasible: too little disk in the cluster names the resource, brokers, shortfall and fixes", () => {
+  const brokers = [1, 2, 3].map((id) => broker(id, ["a", "b", "c"][id - 1]!, { disk: 100 * GIB }));
+  const parts = Array.from({ length: 30 }, (_, i) => part("t", i, [1, 2, 3], { size: 3 * GIB }));
+  const c = cluster(brokers, parts);
+  const outcome = plan(c);
+  assert.equal(outcome.status, "infeasible");
+  if (outcome.status !== "infeasible") return;
+  const [first] = outcome.problems;
+  assert.equal(first?.rule, "capacity");
+  // 270 GiB needed, 3 × 85 GiB = 255 GiB allowed: short by 15 GiB, one more 100 GiB broker or threshold 0.90.
+  assert.match(first?.message ?? "", /^disk: the cluster needs 270 GiB but its 3 broker\(s\) \(1, 2, 3\) may carry 255 GiB \(85% of 300 GiB\), short by 15 GiB/);
+  assert.match(first?.message ?? "", /add 1 broker\(s\) with 100 GiB of disk capacity/);
+  assert.match(first?.message ?? "", /raise the disk capacity threshold to 0\.90/);
+  // A higher threshold makes it feasible.
+  assert.equal(plan(c, { capacityThreshold: { disk: 0.9 } }).status, "planned");
+  // Without the capacity goal there is no limit to break.
+  assert.equal(plan(c, { goals: ["rack-spread", "replica-count"] }).status, "planned");
+});
+
+test("infeasible: a rack whose brokers cannot hold their share under the rack rule", () => {
+  // RF 3 over 3 racks: every rack holds one replica of each partition; rack c has only 20 GiB.
+  const brokers = [broker(1, "a", { disk: 100 * GIB }), broker(2, "b", { disk: 100 * GIB }), broker(3, "c", { disk: 20 * GIB }), broker(4, "a", { disk: 100 * GIB })];
+  const parts = Array.from({ length: 20 }, (_, i) => part("t", i, [1, 2, 3]));
+  const outcome = plan(cluster(brokers, parts));
+  assert.equal(outcome.status, "infeasible");
+  if (outcome.status !== "infeasible") return;
+  const rack = outcome.problems.find((p) => p.path === "racks[c]");
+  assert.ok(rack, JSON.stringify(outcome.problems));
+  assert.match(rack.message, /disk: rack c needs 20 GiB but its 1 broker\(s\) \(3\) may carry 17 GiB/);
+  assert.match(rack.message, /add 1 broker\(s\) in rack c/);
+  assert.match(rack.message, /lower the replication factor/);
+});
+
+test("infeasible: a partition too large for any broker names the partition", () => {
+  const brokers = [broker(1, "a", { networkOut: 100 * MIB }), broker(2, "b", { networkOut: 100 * MIB })];
+  const outcome = plan(cluster(brokers, [part("big", 0, [1, 2], { bytesIn: MIB, bytesOut: 90 * MIB }), part("big", 1, [2, 1])]));
+  assert.equal(outcome.status, "infeasible");
+  if (outcome.status !== "infeasible") return;
+  assert.equal(outcome.problems[0]?.path, "topics[big].partitions[0]");
+  assert.match(outcome.problems[0]?.message ?? "", /network out: partition big-0 does not fit on any broker: its leader sends 91 MiB\/s, the largest limit is 80 MiB\/s/);
+  assert.match(outcome.problems[0]?.message ?? "", /raise the network-out capacity threshold to 0\.91/);
+});
+
+test("network out: leadership changes fix it without moving data", () => {
+  // Every partition led by broker 1; followers 2 and 3 can take leadership.
+  const brokers = [1, 2, 3].map((id) => broker(id, ["a", "b", "c"][id - 1]!));
+  const parts = Array.from({ length: 9 }, (_, i) => part("t", i, [1, 2, 3], { bytesIn: MIB, bytesOut: 3 * MIB }));
+  const c = cluster(brokers, parts);
+  const p = validPlan(c, plan(c, { goals: ["rack-spread", "network-out"] }));
+  assert.equal(p.moves, 0);
+  assert.equal(p.leaderChanges, 6);
+  assert.deepEqual(p.balanceAfter.brokers.map((b) => b.networkOut), [15 * MIB, 15 * MIB, 15 * MIB]);
+  assert.ok(p.balanceAfter.goals.find((g) => g.goal === "network-out")!.satisfied);
+});
+
+test("network in: status and acceptance follow the band; leadership changes do not touch it", () => {
+  const brokers = [1, 2, 3, 4].map((id) => broker(id, id % 2 === 0 ? "a" : "b"));
+  const parts = [part("t", 0, [1, 2], { bytesIn: 10 * MIB }), part("t", 1, [1, 2], { bytesIn: 10 * MIB }), part("t", 2, [3, 4], { bytesIn: MIB })];
+  const c = cluster(brokers, parts);
+  const { state, targets } = prepared(c);
+  const s = networkInGoal.status(state, targets);
+  assert.equal(s.satisfied, false);
+  assert.match(s.detail, /4 broker\(s\) outside the threshold/);
+  assert.equal(networkInGoal.accepts({ kind: "lead", p: 0, slot: 1 }, state, targets), true);
+  assert.equal(networkInGoal.accepts({ kind: "move", p: 2, slot: 0, to: 0 }, state, targets), false, "more onto the busiest broker");
+  assert.equal(networkInGoal.accepts({ kind: "move", p: 0, slot: 0, to: 2 }, state, targets), true);
+  assert.ok(networkOutGoal.score(state, targets) > 0);
+});
+
+// ---- properties over generated clusters ---------------------------------------------------------
+
+const RUNS = { seed: 11, numRuns: 25 };
+
+/** Many small, similar partitions per broker: loads fine-grained enough for every band to be reachable. */
+function fineGrained(seed: number, extra: GenerateOptions = {}): Cluster {
+  return generateCluster(
+    {
+      brokers: 6,
+      racks: 3,
+      topics: 6,
+      partitions: { min: 20, max: 30 },
+      size: { kind: "uniform", mean: GIB, spread: 0.3 },
+      traffic: { noise: 0.3, fanOut: { min: 1, max: 3 } },
+      placement: "skewed",
+      ...extra,
+    },
+    createRng(seed),
+  );
+}
+
+test("property: on equal-capacity fine-grained clusters, network in and network out end within ±10% of the ideal", () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 2 ** 31 }), (seed) => {
+      const c = fineGrained(seed);
+      const p = validPlan(c, plan(c));
+      for (const goal of ["disk", "network-in", "network-out"]) {
+        const g = p.balanceAfter.goals.find((x) => x.goal === goal)!;
+        assert.ok(g.satisfied, `${goal}: ${g.detail}`);
+      }
+      assert.ok(p.balanceAfter.summary.networkIn.maxDeviationRatio <= 0.1 + 1e-9);
+      assert.ok(p.balanceAfter.summary.networkOut.maxDeviationRatio <= 0.1 + 1e-9);
+    }),
+    RUNS,
+  );
+});
+
+test("property: when the plan is made, no broker ends above threshold × capacity", () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 2 ** 31 }), fc.boolean(), (seed, mixed) => {
+      // About 60% of the disk limit used on average, but skewed placement overloads a few brokers.
+      const c0 = fineGrained(seed);
+      let total = 0;
+      for (const t of c0.topics) for (const q of t.partitions) total += q.size * q.replicas.length;
+      const disk = Math.ceil(total / 6 / 0.5);
+      const c = fineGrained(seed, { capacity: { disk: mixed ? Math.ceil(disk * 0.75) : disk }, mixedCapacity: mixed });
+      const outcome = plan(c);
+      if (outcome.status !== "planned") return;
+      const p = validPlan(c, outcome);
+      for (const b of p.balanceAfter.brokers) {
+        assert.ok(b.disk <= 0.85 * (b.diskCapacity ?? 0) * (1 + 1e-9), `broker ${String(b.id)}: ${String(b.diskUtilization)}`);
+      }
+      assert.ok(p.balanceAfter.goals.find((g) => g.goal === "capacity")!.satisfied);
+    }),
+    RUNS,
+  );
+});
+
+test("property: plans with capacities and mixed sizes are deterministic and idempotent", () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 2 ** 31 }), fc.boolean(), (seed, mixed) => {
+      const c = generateCluster(
+        { brokers: 6, topics: 4, partitions: { min: 4, max: 12 }, placement: "random", capacity: { disk: 1024 * GIB, networkIn: 50 * MIB, networkOut: 100 * MIB }, mixedCapacity: mixed },
+        createRng(seed),
+      );
+      const options: PlanOptions = { rng: createRng(seed) };
+      const a = planned(plan(c, options));
+      const b = planned(plan(c, { rng: createRng(seed) }));
+      assert.equal(JSON.stringify(a.reassignment), JSON.stringify(b.reassignment));
+      assertIdempotent(plan(a.after));
+    }),
+    RUNS,
+  );
+});
+
+test("the balance report gives each broker's network load, utilisation and CPU, and summarises utilisation", () => {
+  const brokers = [broker(1, "a", { networkIn: 100 * MIB, networkOut: 200 * MIB }), broker(2, "b", { networkIn: 100 * MIB, networkOut: 200 * MIB })];
+  const p0: Partition = { ...part("t", 0, [1, 2], { bytesIn: 10 * MIB, bytesOut: 30 * MIB }), cpu: 0.5 };
+  const report = assess(cluster(brokers, [p0]));
+  const [b1, b2] = report.brokers;
+  assert.deepEqual(
+    [b1?.networkIn, b1?.networkOut, b1?.leaderBytes, b1?.cpu, b1?.networkInUtilization, b1?.networkOutUtilization],
+    [10 * MIB, 40 * MIB, 10 * MIB, 0.5, 0.1, 0.2],
+  );
+  assert.deepEqual([b2?.networkIn, b2?.networkOut, b2?.leaderBytes, b2?.cpu], [10 * MIB, 0, 0, 0]);
+  const s = report.summary.networkOut;
+  assert.deepEqual([s.min, s.max, s.mean, s.utilization], [0, 0.2, 0.1, true]);
+  assert.equal(s.maxDeviationRatio, 1);
+  assert.equal(report.summary.networkIn.maxDeviationRatio, 0);
+});
