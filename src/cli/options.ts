@@ -190,6 +190,7 @@ export interface BalanceFlags extends KafkaFlags {
   readonly replace?: readonly BrokerReplacement[];
   readonly replicationFactor?: readonly ReplicationFactorChange[];
   readonly capacityThreshold?: CapacityThresholdConfig;
+  readonly exact?: boolean;
 }
 
 export interface BalanceInputs {
@@ -235,6 +236,8 @@ export function planOptions(flags: BalanceFlags, config: BalanceConfig): PlanOpt
       config.capacityThreshold === undefined && flags.capacityThreshold === undefined
         ? undefined
         : { ...config.capacityThreshold, ...flags.capacityThreshold },
+    exact: flags.exact,
+    exactSolver: undefined,
     rng: flags.seed === undefined ? undefined : createRng(flags.seed),
     toBrokers: flags.toBrokers ?? config.toBrokers,
     demoteBrokers: flags.demoteBrokers,

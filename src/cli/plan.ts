@@ -10,6 +10,7 @@ import { formatReassignment } from "../model/reassignment.js";
 import { parseBytes } from "../model/units.js";
 import { plan } from "../solver/index.js";
 import type { BalanceReport, BrokerBalance, Infeasibility } from "../solver/types.js";
+import { loadHighs } from "./highs.js";
 import { type CliIo, colorLevel, writeFileAtomic } from "./io.js";
 import {
   type BalanceFlags,
@@ -46,6 +47,7 @@ export function addPlanCommand(program: Command, io: CliIo): void {
     .addOption(valueOption("--demote-brokers <ids>", "move preferred leadership off these brokers; no data moves (a plan of its own)", integerList(0)))
     .addOption(valueOption("--replace <old=new,...>", "the new, empty broker takes exactly the old one's replicas, e.g. 5=13 (a plan of its own)", replacementList))
     .addOption(valueOption("--replication-factor <topic=rf,...>", "change topics' replication factors, e.g. orders=3 (topic: a regular expression over the whole name)", replicationFactorList))
+    .option("--exact", "after planning, solve the placement as an integer program: the proven fewest moves reaching at least the same balance (small clusters only)")
     .option("--json", "print one JSON object instead of the summary")
     .addOption(valueOption("--seed <n>", "seed for tie-breaking (same seed, same plan)", seedValue).default(1))
     .action((flags: PlanFlags) => runPlan(flags, io));
@@ -53,7 +55,9 @@ export function addPlanCommand(program: Command, io: CliIo): void {
 
 async function runPlan(flags: PlanFlags, io: CliIo): Promise<void> {
   const started = performance.now();
-  const { cluster, options } = await loadBalanceInputs(flags, "plan");
+  const inputs = await loadBalanceInputs(flags, "plan");
+  const { cluster } = inputs;
+  const options = inputs.options.exact === true ? { ...inputs.options, exactSolver: await loadHighs() } : inputs.options;
   const outcome = plan(cluster, options);
   const elapsedMs = performance.now() - started;
   if (outcome.status === "infeasible") throw infeasibleError(outcome.problems);
@@ -89,6 +93,7 @@ function planJson(o: PlannedOutcome, output: string, elapsedMs: number): object 
     leaderChanges: o.leaderChanges,
     lowerBound: o.lowerBound,
     optimalityGap: optimalityGap(o.moves, o.lowerBound.moves),
+    ...(o.exact ? { exact: o.exact } : {}),
     budgetLimited: o.budgetLimited,
     notes: o.notes,
     before: balanceJson(o.balanceBefore),

@@ -265,6 +265,11 @@ function planTotals(chalk: ChalkInstance, o: PlannedOutcome): string[] {
     { header: "", align: "left" },
   ];
   const lines = table(chalk, columns, rows, false);
+  if (o.exact) {
+    lines.push(
+      `Exact: ${String(o.exact.optimalMoves)} moves is the proven fewest for this balance (the heuristic found ${String(o.exact.heuristicMoves)}).`,
+    );
+  }
   if (o.budgetLimited) lines.push(chalk.yellow("The movement budget (max moves / max bytes) stopped the plan short of the goals."));
   for (const note of o.notes) lines.push(chalk.yellow(`note: ${note}`));
   return lines;

@@ -154,7 +154,7 @@ function relaxationBound(initial: PlacementState, final: PlacementState, targets
 }
 
 /** The replica counts broker b may end with in a plan at least as balanced as `final`. */
-function countRange(initial: PlacementState, final: PlacementState, targets: Targets, b: number, counted: boolean): [number, number] {
+export function countRange(initial: PlacementState, final: PlacementState, targets: Targets, b: number, counted: boolean): [number, number] {
   const c1 = final.count[b]!;
   if (!initial.eligible[b]) return [0, c1];
   if (!counted) return [0, Infinity];

@@ -7,7 +7,8 @@ import { BallastError } from "../model/errors.js";
 import { DEFAULT_GOALS, type GoalName } from "../model/config.js";
 import { createRng } from "../model/random.js";
 import type { Cluster, Partition, Reassignment, ReassignmentEntry, ReassignmentOrigin } from "../model/types.js";
-import { lowerBound } from "./bounds.js";
+import { lowerBound, type BoundGoals } from "./bounds.js";
+import { applySets, solveExact } from "./exact.js";
 import type { Goal } from "./goal.js";
 import { capacityGoal } from "./goals/capacity.js";
 import { diskGoal } from "./goals/disk.js";
@@ -198,26 +199,34 @@ function planBalance(cluster: Cluster, options: PlanOptions): PlanOutcome {
   const balanceBefore = balanceReport(prepared.state, targets, goals);
   const initial = new PlacementState(cluster, prepared.stateOptions);
   const { state, budgetLimited } = withinBudget(prepared, cluster, options);
-  const balanceAfter = balanceReport(state, targets, goals);
   const enabled = (id: GoalName): boolean => goals.some((g) => g.id === id);
-  const bound = lowerBound(initial, state, targets, {
+  const boundGoals: BoundGoals = {
     rackSpread: enabled("rack-spread"),
     replicaCount: enabled("replica-count"),
     topicSpread: enabled("topic-spread"),
     disk: enabled("disk"),
-  });
+  };
+  let final = state;
+  let exact: { heuristicMoves: number; optimalMoves: number } | undefined;
+  if (options.exact === true) {
+    final = exactPlacement(cluster, prepared, initial, state, boundGoals, options);
+    exact = { heuristicMoves: state.moves, optimalMoves: final.moves };
+  }
+  const balanceAfter = balanceReport(final, targets, goals);
+  const bound = lowerBound(initial, final, targets, boundGoals);
   return {
     status: "planned",
-    reassignment: reassignmentOf(state),
-    after: state.toCluster(cluster),
-    moves: state.moves,
-    bytesMoved: state.bytesMoved,
-    leaderChanges: leaderChanges(state),
+    reassignment: reassignmentOf(final),
+    after: final.toCluster(cluster),
+    moves: final.moves,
+    bytesMoved: final.bytesMoved,
+    leaderChanges: leaderChanges(final),
     lowerBound: bound,
     balanceBefore,
     balanceAfter,
     budgetLimited,
-    notes: strandedNotes(state, options),
+    notes: strandedNotes(final, options),
+    ...(exact ? { exact } : {}),
   };
 }
 
@@ -320,6 +329,43 @@ function diffAgainst(original: Cluster, after: Cluster): { reassignment: Reassig
     bytesMoved,
     leaderChanges: changes,
   };
+}
+
+/**
+ * The proven fewest-move placement at least as balanced as the heuristic's (`heuristic`), with
+ * leadership then reordered by the goals under a budget that allows no further move.
+ */
+function exactPlacement(
+  cluster: Cluster,
+  prepared: Prepared,
+  initial: PlacementState,
+  heuristic: PlacementState,
+  boundGoals: BoundGoals,
+  options: PlanOptions,
+): PlacementState {
+  const solver = options.exactSolver;
+  if (solver === undefined) {
+    throw new BallastError("USAGE", "exact planning needs an integer-program solver in exactSolver (the CLI passes HiGHS, from loadHighs)");
+  }
+  const outcome = solveExact(initial, heuristic, prepared.targets, boundGoals, solver);
+  if (outcome.status === "too-large") {
+    throw new BallastError(
+      "USAGE",
+      `--exact with ${solver.name} solves clusters of at most ${String(outcome.limit)} partition-broker pairs; this one has ` +
+        `${String(outcome.variables)} (partitions × eligible brokers): plan it without --exact`,
+    );
+  }
+  if (outcome.status === "stopped") {
+    throw new BallastError("USAGE", `--exact: ${solver.name} stopped before proving the optimum (${outcome.reason}); plan without --exact`);
+  }
+  if (outcome.status === "infeasible") {
+    // The heuristic's placement satisfies the program, so this is a bug in one of the two.
+    throw new Error("the exact program found no placement, though the heuristic's satisfies it");
+  }
+  const state = new PlacementState(cluster, prepared.stateOptions);
+  applySets(state, outcome.sets);
+  optimize(state, prepared.targets, prepared.goals, { maxMoves: state.moves, maxBytesMoved: state.bytesMoved }, options.rng ?? createRng(1));
+  return state;
 }
 
 function reassignmentOf(state: PlacementState): Reassignment {

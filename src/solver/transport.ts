@@ -21,7 +21,7 @@
  *    the LP optimum. Every iterate is a certificate, so stopping early only makes the bound weaker.
  * Both are pure and deterministic.
  */
-import { solveLp } from "./lp.js";
+import { javascriptLpSolver, type MipColumn, type MipRow } from "./lp.js";
 
 export interface TransportModel {
   readonly topics: number;
@@ -56,31 +56,33 @@ export function solveTransportLp(m: TransportModel): TransportOutcome {
   let cells = 0;
   for (let i = 0; i < m.current.length; i++) if (m.hi[i]! > 0 || m.current[i]! > 0) cells++;
   if (cells > LP_CELL_LIMIT) return { status: "too-large", cells, limit: LP_CELL_LIMIT };
-  const constraints: Record<string, { min?: number; max?: number; equal?: number }> = {};
-  const variables: Record<string, Record<string, number>> = {};
+  // x = kept + added per cell: up to the current count a replica stays put for free, beyond it it is added.
+  const columns: MipColumn[] = [];
+  const topicRows: [number, number][][] = Array.from({ length: m.topics }, () => []);
+  const brokerRows: [number, number][][] = Array.from({ length: B }, () => []);
+  const rows: MipRow[] = [];
   for (let t = 0; t < m.topics; t++) {
-    constraints[`t${String(t)}`] = { equal: m.totals[t]! };
     for (let b = 0; b < B; b++) {
       const i = t * B + b;
       const c = m.current[i]!;
-      const hi = m.hi[i]!;
-      if (hi <= 0 && c <= 0) continue;
-      const cell = `c${String(i)}`;
-      constraints[cell] = { min: m.lo[i]!, max: hi };
-      const row = { [`t${String(t)}`]: 1, [`b${String(b)}`]: 1, [cell]: 1 };
-      // x = kept + added: up to the current count a replica stays put for free, beyond it it is added
-      if (c > 0) {
-        constraints[`k${String(i)}`] = { max: c };
-        variables[`k${String(i)}`] = { ...row, [`k${String(i)}`]: 1, cost: 0 };
-      }
-      variables[`a${String(i)}`] = { ...row, cost: m.weight[t]! };
+      if (m.hi[i]! <= 0 && c <= 0) continue;
+      const cell: [number, number][] = [];
+      const add = (column: MipColumn): void => {
+        const j = columns.push(column) - 1;
+        cell.push([j, 1]);
+        topicRows[t]!.push([j, 1]);
+        brokerRows[b]!.push([j, 1]);
+      };
+      if (c > 0) add({ cost: 0, binary: false, upper: c });
+      add({ cost: m.weight[t]!, binary: false });
+      rows.push({ terms: cell, min: m.lo[i]!, max: m.hi[i]! });
     }
   }
-  for (let b = 0; b < B; b++) constraints[`b${String(b)}`] = { min: m.brokerLo[b]!, max: m.brokerHi[b]! };
-  const result = solveLp({ optimize: "cost", opType: "min", constraints, variables });
+  for (let t = 0; t < m.topics; t++) rows.push({ terms: topicRows[t]!, min: m.totals[t]!, max: m.totals[t]! });
+  for (let b = 0; b < B; b++) rows.push({ terms: brokerRows[b]!, min: m.brokerLo[b]!, max: m.brokerHi[b]! });
+  const result = javascriptLpSolver.solve({ columns, rows });
   if (result.status !== "optimal") return { status: "infeasible" };
-  const value = Math.max(0, result.value);
-  return { status: "optimal", value, method: "lp", iterations: 0 };
+  return { status: "optimal", value: Math.max(0, result.value), method: "lp", iterations: 0 };
 }
 
 export interface DualOptions {

@@ -5,6 +5,7 @@
 import type { BrokerStatus, Cluster, Reassignment } from "../model/types.js";
 import type { GoalName } from "../model/config.js";
 import type { Rng } from "../model/random.js";
+import type { MipSolver } from "./lp.js";
 
 export interface PlanOptions {
   /** Goal priority order (default DEFAULT_GOALS). Valid placement is always first. */
@@ -22,6 +23,16 @@ export interface PlanOptions {
   readonly networkBalanceThreshold?: number;
   /** Capacity goal: the fraction of each capacity a broker may use (defaults disk 0.85, network 0.80). */
   readonly capacityThreshold?: CapacityThresholdOptions;
+  /**
+   * Solve the placement as an integer program after the heuristic: the fewest moves that reach at
+   * least the heuristic's balance, proven optimal. Small clusters only (the solver's maxBinaryColumns).
+   */
+  readonly exact?: boolean;
+  /**
+   * The integer-program solver `exact` needs. The CLI passes HiGHS; javascript-lp-solver handles only
+   * tiny programs without disk rows (its branch and bound ran for minutes on 5 brokers × 14 partitions).
+   */
+  readonly exactSolver?: MipSolver;
   /** Seeded generator; the solver never uses another source of randomness. */
   readonly rng?: Rng;
   /** Only these brokers may receive replicas (e.g. the brokers just added); others only give. */
@@ -207,5 +218,7 @@ export type PlanOutcome =
       readonly budgetLimited: boolean;
       /** Things the plan could not do as asked, one line each (e.g. a partition held only by demoted brokers). */
       readonly notes: readonly string[];
+      /** With `exact`: the heuristic's moves, and the proven fewest (this plan's `moves`). */
+      readonly exact?: { readonly heuristicMoves: number; readonly optimalMoves: number };
     }
   | { readonly status: "infeasible"; readonly problems: readonly Infeasibility[] };

@@ -1,0 +1,172 @@
+/**
+ * `--exact`: the placement as an integer program, solved to optimality by javascript-lp-solver's
+ * branch and bound, for small clusters.
+ *
+ * One 0/1 variable per partition and broker that may hold it. The program asks for at least the
+ * balance a given plan (the heuristic's) reaches, measure by measure, exactly as the lower bound does:
+ *   - every partition keeps its replication factor; the rack and host rules hold per partition (or are
+ *     broken no more than in the given plan);
+ *   - each broker's replica count, each (topic, broker) count and each broker's disk use end in their
+ *     bands, or no further from them than in the given plan;
+ *   - dead and excluded brokers keep no replica the given plan moved off them; excluded topics keep
+ *     their replicas on eligible brokers;
+ * and minimises the replicas added to partitions (moves), then the bytes they carry. Its optimum is the
+ * fewest moves any plan reaching that balance can make: the heuristic's plan is one such plan, so the
+ * optimum is never above it, and every lower bound must stay at or below the optimum.
+ * Leadership (the order within a partition) is not part of the program; the optimizer reorders after.
+ */
+import type { BoundGoals } from "./bounds.js";
+import { countRange } from "./bounds.js";
+import { javascriptLpSolver, type MipColumn, type MipModel, type MipSolver } from "./lp.js";
+import type { PlacementState } from "./state.js";
+import type { Targets } from "./targets.js";
+
+export type ExactOutcome =
+  | {
+      readonly status: "optimal";
+      /** Per partition, the brokers (state indexes, ascending) that hold it in the optimal placement. */
+      readonly sets: readonly (readonly number[])[];
+      readonly moves: number;
+    }
+  | { readonly status: "too-large"; readonly variables: number; readonly limit: number }
+  /** The solver gave up before proving optimality. */
+  | { readonly status: "stopped"; readonly reason: string }
+  | { readonly status: "infeasible" };
+
+/** How many variables the program for this state would have. */
+export function exactSize(state: PlacementState): number {
+  let n = 0;
+  for (let p = 0; p < state.partitionCount; p++) n += candidates(state, p).length;
+  return n;
+}
+
+/** Brokers partition p may end on: any eligible broker (its original ones only when frozen), plus ineligible brokers it is on. */
+function candidates(state: PlacementState, p: number): number[] {
+  const out: number[] = [];
+  for (let b = 0; b < state.brokerCount; b++) {
+    if (state.wasOriginally(p, b) || (state.eligible[b] && !state.frozen[p])) out.push(b);
+  }
+  return out;
+}
+
+const slack = (x: number): number => 1e-9 * Math.max(1, Math.abs(x));
+
+/** Rows of the program, by name while it is built. */
+class Rows {
+  private readonly index = new Map<string, number>();
+  readonly rows: { terms: [number, number][]; min?: number; max?: number }[] = [];
+
+  /** The row named `key`, created with the given range the first time. */
+  row(key: string, range: { min?: number; max?: number }): [number, number][] {
+    let i = this.index.get(key);
+    if (i === undefined) {
+      i = this.rows.push({ terms: [], ...range }) - 1;
+      this.index.set(key, i);
+    }
+    return this.rows[i]!.terms;
+  }
+}
+
+/** The fewest-move placement at least as balanced as `final`, starting from `initial`. */
+export function solveExact(
+  initial: PlacementState,
+  final: PlacementState,
+  targets: Targets,
+  goals: BoundGoals,
+  solver: MipSolver = javascriptLpSolver,
+): ExactOutcome {
+  const size = exactSize(initial);
+  if (size > solver.maxBinaryColumns) return { status: "too-large", variables: size, limit: solver.maxBinaryColumns };
+  const B = initial.brokerCount;
+  const P = initial.partitionCount;
+  let replicas = 0;
+  let largest = 0;
+  for (let p = 0; p < P; p++) {
+    replicas += initial.rf[p]!;
+    largest = Math.max(largest, initial.size[p]!);
+  }
+  // Moves first, bytes second: all bytes together weigh less than one move.
+  const byteWeight = largest > 0 ? 0.5 / ((replicas + 1) * largest) : 0;
+  const diskUnit = largest > 0 ? largest : 1;
+
+  const rows = new Rows();
+  const columns: MipColumn[] = [];
+  const owner: [number, number][] = [];
+  const countRow = (b: number): [number, number][] => {
+    const [lo, hi] = countRange(initial, final, targets, b, goals.replicaCount);
+    return rows.row(`n${String(b)}`, Number.isFinite(hi) ? { min: lo, max: hi } : { min: lo });
+  };
+  const diskRow = (b: number): [number, number][] => {
+    const d = final.disk[b]! / diskUnit;
+    const low = Math.min(targets.diskLow[b]! / diskUnit, d);
+    const high = Math.max(targets.diskHigh[b]! / diskUnit, d);
+    return rows.row(`d${String(b)}`, { min: low - slack(low), max: high + slack(high) });
+  };
+  const topicRow = (t: number, b: number): [number, number][] => {
+    const x = final.topicCount[t * B + b]!;
+    return rows.row(`t${String(t)}_${String(b)}`, { min: Math.min(targets.topicMinOf(t, b), x), max: Math.max(targets.topicMaxOf(t, b), x) });
+  };
+  for (let p = 0; p < P; p++) {
+    const rf = initial.rf[p]!;
+    const partitionRow = rows.row(`p${String(p)}`, { min: rf, max: rf });
+    const rule = goals.rackSpread ? targets.rule(rf) : null;
+    const rackCount = new Map<number, number>();
+    const hostCount = new Map<number, number>();
+    for (let s = 0; s < rf; s++) {
+      const b = final.brokerAt(p, s);
+      rackCount.set(final.rackOf[b]!, (rackCount.get(final.rackOf[b]!) ?? 0) + 1);
+      hostCount.set(final.hostOf[b]!, (hostCount.get(final.hostOf[b]!) ?? 0) + 1);
+    }
+    for (const b of candidates(initial, p)) {
+      const kept = initial.wasOriginally(p, b);
+      const j = columns.push({ cost: kept ? 0 : 1 + byteWeight * initial.size[p]!, binary: true }) - 1;
+      owner.push([p, b]);
+      partitionRow.push([j, 1]);
+      countRow(b).push([j, 1]);
+      if (initial.eligible[b]) {
+        if (goals.topicSpread) topicRow(initial.topicOf[p]!, b).push([j, 1]);
+        if (goals.disk) diskRow(b).push([j, initial.size[p]! / diskUnit]);
+      }
+      if (rule) {
+        const r = initial.rackOf[b]!;
+        const had = rackCount.get(r) ?? 0;
+        rows.row(`r${String(p)}_${String(r)}`, { min: Math.min(rule.lo[r]!, had), max: Math.max(rule.hi[r]!, had) }).push([j, 1]);
+        if (rule.hostRule) {
+          const h = initial.hostOf[b]!;
+          rows.row(`h${String(p)}_${String(h)}`, { max: Math.max(1, hostCount.get(h) ?? 0) }).push([j, 1]);
+        }
+      }
+      // An ineligible broker may keep the replica only where the given plan kept it; a frozen
+      // partition keeps its replicas on eligible brokers.
+      if (!initial.eligible[b] && final.slotOf(p, b) < 0) rows.row(`z${String(j)}`, { max: 0 }).push([j, 1]);
+      if (initial.frozen[p] && initial.eligible[b] && kept) rows.row(`f${String(j)}`, { min: 1, max: 1 }).push([j, 1]);
+    }
+  }
+  const model: MipModel = { columns, rows: rows.rows };
+  const result = solver.solve(model);
+  if (result.status === "stopped") return { status: "stopped", reason: result.reason };
+  if (result.status !== "optimal") return { status: "infeasible" };
+  const sets: number[][] = Array.from({ length: P }, () => []);
+  let moves = 0;
+  owner.forEach(([p, b], j) => {
+    if (result.values[j]! > 0.5) {
+      sets[p]!.push(b);
+      if (!initial.wasOriginally(p, b)) moves++;
+    }
+  });
+  for (let p = 0; p < P; p++) if (sets[p]!.length !== initial.rf[p]) return { status: "infeasible" };
+  return { status: "optimal", sets, moves };
+}
+
+/** Moves `state` (the initial placement) to the given replica sets, keeping replicas that stay in their slots. */
+export function applySets(state: PlacementState, sets: readonly (readonly number[])[]): void {
+  for (let p = 0; p < state.partitionCount; p++) {
+    const want = sets[p]!;
+    const incoming = want.filter((b) => state.slotOf(p, b) < 0);
+    let next = 0;
+    for (let s = 0; s < state.rf[p]!; s++) {
+      if (want.includes(state.brokerAt(p, s))) continue;
+      state.apply({ kind: "move", p, slot: s, to: incoming[next++]! });
+    }
+  }
+}
