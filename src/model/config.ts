@@ -15,7 +15,22 @@ export const GOAL_NAMES = [
   "leader",
 ] as const;
 export type GoalName = (typeof GOAL_NAMES)[number];
-export const DEFAULT_GOALS: readonly GoalName[] = GOAL_NAMES;
+/**
+ * The default order puts preferred-leader counts before network out and leader bytes: even leader
+ * counts are a promise of every plan, and the byte goals work in the freedom it leaves
+ * (docs/load-and-capacity.md says what that costs).
+ */
+export const DEFAULT_GOALS: readonly GoalName[] = [
+  "rack-spread",
+  "capacity",
+  "replica-count",
+  "disk",
+  "topic-spread",
+  "network-in",
+  "leader",
+  "network-out",
+  "leader-bytes",
+];
 
 export interface BalanceConfig {
   /** Goal priority order; goals not listed are off. Valid placement is always first and always on. */

@@ -108,10 +108,10 @@ const EXPECTATIONS: Readonly<Record<string, readonly Expectation[]>> = {
   ],
   "new-brokers.yaml": [
     {
-      says: "with the default goals the new brokers get 12 replicas each, within capacity and the network bands",
+      says: "with the default goals the new brokers get 12 replicas each, within capacity, disk and network in, and 4 preferred leaders each",
       check: (_, p) => {
         assert.deepEqual(countsOf(p, [1, 2, 3, 4, 5, 6, 7, 8, 9]), Array<number>(9).fill(12));
-        satisfied(p, ["capacity", "disk", "network-in", "network-out", "leader-bytes"]);
+        satisfied(p, ["capacity", "disk", "network-in", "leader"]);
       },
     },
     {
