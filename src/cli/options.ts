@@ -191,6 +191,7 @@ export interface BalanceFlags extends KafkaFlags {
   readonly replicationFactor?: readonly ReplicationFactorChange[];
   readonly capacityThreshold?: CapacityThresholdConfig;
   readonly exact?: boolean;
+  readonly explain?: boolean;
 }
 
 export interface BalanceInputs {
@@ -238,6 +239,7 @@ export function planOptions(flags: BalanceFlags, config: BalanceConfig): PlanOpt
         : { ...config.capacityThreshold, ...flags.capacityThreshold },
     exact: flags.exact,
     exactSolver: undefined,
+    explain: flags.explain,
     rng: flags.seed === undefined ? undefined : createRng(flags.seed),
     toBrokers: flags.toBrokers ?? config.toBrokers,
     demoteBrokers: flags.demoteBrokers,

@@ -48,6 +48,7 @@ export function addPlanCommand(program: Command, io: CliIo): void {
     .addOption(valueOption("--replace <old=new,...>", "the new, empty broker takes exactly the old one's replicas, e.g. 5=13 (a plan of its own)", replacementList))
     .addOption(valueOption("--replication-factor <topic=rf,...>", "change topics' replication factors, e.g. orders=3 (topic: a regular expression over the whole name)", replicationFactorList))
     .option("--exact", "after planning, solve the placement as an integer program: the proven fewest moves reaching at least the same balance (small clusters only)")
+    .option("--explain", "say, per changed partition, which goal asked for each change and the figure it improved")
     .option("--json", "print one JSON object instead of the summary")
     .addOption(valueOption("--seed <n>", "seed for tie-breaking (same seed, same plan)", seedValue).default(1))
     .action((flags: PlanFlags) => runPlan(flags, io));
@@ -94,6 +95,7 @@ function planJson(o: PlannedOutcome, output: string, elapsedMs: number): object 
     lowerBound: o.lowerBound,
     optimalityGap: optimalityGap(o.moves, o.lowerBound.moves),
     ...(o.exact ? { exact: o.exact } : {}),
+    ...(o.explanations ? { explanations: o.explanations } : {}),
     budgetLimited: o.budgetLimited,
     notes: o.notes,
     before: balanceJson(o.balanceBefore),

@@ -5,7 +5,7 @@
 import type { ChalkInstance } from "chalk";
 import type { Cluster, Reassignment } from "../model/types.js";
 import { formatBytes, formatRate } from "../model/units.js";
-import type { BalanceReport, BalanceSummary, Band, BrokerBalance, GoalStatus, LoadSummary, PlanOutcome, RackBalance } from "../solver/types.js";
+import type { BalanceReport, BalanceSummary, Band, BrokerBalance, Explanation, GoalStatus, LoadSummary, PlanOutcome, RackBalance } from "../solver/types.js";
 
 export type PlannedOutcome = Extract<PlanOutcome, { status: "planned" }>;
 
@@ -55,9 +55,34 @@ export function renderPlan(input: PlanSummaryInput, chalk: ChalkInstance): strin
     ...section(chalk, "Racks (before → after)", table(chalk, rackColumns, rackChangeRows(before.racks, after.racks))),
     ...section(chalk, "Totals", planTotals(chalk, outcome)),
     ...section(chalk, "Goals after the plan", goalLines(chalk, after.goals)),
+    ...(outcome.explanations ? section(chalk, "Why each partition changes", explanationLines(outcome.explanations)) : []),
     ...nextSteps(chalk, input),
   ];
   return document(lines);
+}
+
+/**
+ * One line per changed partition: its replicas before → after, then each action behind it — the goal
+ * that asked, what it did, on which brokers, and the goal's figure there before → after.
+ */
+export function explanationLines(explanations: readonly Explanation[]): string[] {
+  if (explanations.length === 0) return ["No partition changes."];
+  return explanations.map((e) => {
+    const actions = e.actions.map((a) =>
+      a.goal === "take-back"
+        ? `take-back ${a.kind} on ${a.brokers.join(",")}`
+        : `${a.goal} ${a.kind} on ${a.brokers.join(",")}: ${figure(a.goal, a.before)} → ${figure(a.goal, a.after)}`,
+    );
+    const why = actions.length > 0 ? actions.join("; ") : "changed by the exact solution (no heuristic action)";
+    return `${e.topic}-${String(e.partition)} [${e.from.join(",")}] → [${e.to.join(",")}]  ${why}`;
+  });
+}
+
+/** A goal's figure in its unit: bytes for disk, bytes/s for the traffic goals, a count otherwise. */
+function figure(goal: string, x: number): string {
+  if (goal === "disk") return formatBytes(x);
+  if (goal === "network-in" || goal === "network-out" || goal === "leader-bytes" || goal === "capacity") return formatRate(x);
+  return Number.isInteger(x) ? String(x) : x.toFixed(3);
 }
 
 /** The `describe` report: brokers, racks, the summary figures and every goal. */

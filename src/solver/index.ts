@@ -9,6 +9,7 @@ import { createRng } from "../model/random.js";
 import type { Cluster, Partition, Reassignment, ReassignmentEntry, ReassignmentOrigin } from "../model/types.js";
 import { lowerBound, type BoundGoals } from "./bounds.js";
 import { applySets, solveExact } from "./exact.js";
+import { ExplainRecorder } from "./explain.js";
 import type { Goal } from "./goal.js";
 import { capacityGoal } from "./goals/capacity.js";
 import { diskGoal } from "./goals/disk.js";
@@ -24,7 +25,7 @@ import { compareScores, greedyWithin, inOrderWithin, scores } from "./budget.js"
 import { applyDemotion, applyReplacements, checkOperations } from "./operations.js";
 import { capacityInfeasibilities } from "./capacity-check.js";
 import { type CapacityThresholds, DEFAULT_CAPACITY_THRESHOLDS, DEFAULT_NETWORK_THRESHOLD } from "./load-targets.js";
-import { optimize } from "./optimizer.js";
+import { optimize, type Recorder } from "./optimizer.js";
 import { changeReplication, replicationTargets } from "./replication.js";
 import { balanceReport } from "./report.js";
 import { PlacementState, type StateOptions } from "./state.js";
@@ -198,7 +199,8 @@ function planBalance(cluster: Cluster, options: PlanOptions): PlanOutcome {
   const { targets, goals } = prepared;
   const balanceBefore = balanceReport(prepared.state, targets, goals);
   const initial = new PlacementState(cluster, prepared.stateOptions);
-  const { state, budgetLimited } = withinBudget(prepared, cluster, options);
+  const recorder = options.explain === true ? new ExplainRecorder(prepared.state, targets) : undefined;
+  const { state, budgetLimited } = withinBudget(prepared, cluster, options, recorder);
   const enabled = (id: GoalName): boolean => goals.some((g) => g.id === id);
   const boundGoals: BoundGoals = {
     rackSpread: enabled("rack-spread"),
@@ -227,6 +229,7 @@ function planBalance(cluster: Cluster, options: PlanOptions): PlanOutcome {
     budgetLimited,
     notes: strandedNotes(final, options),
     ...(exact ? { exact } : {}),
+    ...(recorder ? { explanations: recorder.explanations(final) } : {}),
   };
 }
 
@@ -235,10 +238,15 @@ function planBalance(cluster: Cluster, options: PlanOptions): PlanOutcome {
  * (budget.ts): greedy by balance gained per share of the budget, or the changes in partition order,
  * whichever balances better.
  */
-function withinBudget(prepared: Prepared, cluster: Cluster, options: PlanOptions): { state: PlacementState; budgetLimited: boolean } {
+function withinBudget(
+  prepared: Prepared,
+  cluster: Cluster,
+  options: PlanOptions,
+  recorder?: Recorder,
+): { state: PlacementState; budgetLimited: boolean } {
   const { state, targets, goals } = prepared;
   const budget = { maxMoves: options.maxMoves ?? Infinity, maxBytesMoved: options.maxBytesMoved ?? Infinity };
-  optimize(state, targets, goals, { maxMoves: Infinity, maxBytesMoved: Infinity }, options.rng ?? createRng(1));
+  optimize(state, targets, goals, { maxMoves: Infinity, maxBytesMoved: Infinity }, options.rng ?? createRng(1), recorder);
   if (state.moves <= budget.maxMoves && state.bytesMoved <= budget.maxBytesMoved) return { state, budgetLimited: false };
   const greedy = new PlacementState(cluster, prepared.stateOptions);
   greedyWithin(greedy, state, targets, goals, budget);

@@ -25,12 +25,22 @@ export interface OptimizeResult {
 
 const MAX_ROUNDS = 6;
 
+/**
+ * Watches applied actions (for explanations): `begin` is called just before an action is applied
+ * with the goal that proposed it ("take-back" for the final tidy pass) and returns what to call just
+ * after.
+ */
+export interface Recorder {
+  begin(goal: GoalId | "take-back", a: Action): () => void;
+}
+
 export function optimize(
   state: PlacementState,
   targets: Targets,
   goals: readonly Goal[],
   budget: Budget,
   rng: Rng,
+  recorder?: Recorder,
 ): OptimizeResult {
   let actions = 0;
   let budgetLimited = false;
@@ -55,8 +65,10 @@ export function optimize(
       allowed,
       propose(a: Action): boolean {
         if (!allowed(a)) return false;
+        const done = recorder?.begin(goals[index]?.id ?? "take-back", a);
         state.apply(a);
         actions++;
+        done?.();
         return true;
       },
     };

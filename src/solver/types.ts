@@ -28,6 +28,8 @@ export interface PlanOptions {
    * least the heuristic's balance, proven optimal. Small clusters only (the solver's maxBinaryColumns).
    */
   readonly exact?: boolean;
+  /** Record, per changed partition, which goal asked for each action and the figure it improved. */
+  readonly explain?: boolean;
   /**
    * The integer-program solver `exact` needs. The CLI passes HiGHS; javascript-lp-solver handles only
    * tiny programs without disk rows (its branch and bound ran for minutes on 5 brokers × 14 partitions).
@@ -191,6 +193,26 @@ export interface PlannedChange {
   readonly to: readonly number[];
 }
 
+/** One action behind a changed partition (`explain`). */
+export interface ExplainedAction {
+  readonly kind: "move" | "swap" | "lead";
+  /** The goal that asked for it; "take-back" returns a replica no goal needed elsewhere. */
+  readonly goal: GoalName | "valid-placement" | "take-back";
+  /** Broker ids the action touched. */
+  readonly brokers: readonly number[];
+  /** The goal's figure over those brokers before and after (lower is better; 0 is in band). */
+  readonly before: number;
+  readonly after: number;
+}
+
+export interface Explanation {
+  readonly topic: string;
+  readonly partition: number;
+  readonly from: readonly number[];
+  readonly to: readonly number[];
+  readonly actions: readonly ExplainedAction[];
+}
+
 export interface Infeasibility {
   /** The rule that cannot be met. */
   readonly rule: "replication-factor" | "rack-spread" | "excluded-topic" | "budget" | "capacity";
@@ -218,6 +240,8 @@ export type PlanOutcome =
       readonly budgetLimited: boolean;
       /** Things the plan could not do as asked, one line each (e.g. a partition held only by demoted brokers). */
       readonly notes: readonly string[];
+      /** With `explain`: per changed partition, the actions behind it. */
+      readonly explanations?: readonly Explanation[];
       /** With `exact`: the heuristic's moves, and the proven fewest (this plan's `moves`). */
       readonly exact?: { readonly heuristicMoves: number; readonly optimalMoves: number };
     }

@@ -210,3 +210,37 @@ describe("ballast plan with bad input", () => {
     assert.match(singleErrorLine(result.stderr) ?? "", /^error: required option '--output <plan\.json>' not specified$/);
   });
 });
+
+describe("ballast plan --explain and --exact", () => {
+  let dir = "";
+  let cleanup = (): void => undefined;
+  before(() => {
+    ({ dir, cleanup } = tempDir());
+  });
+  after(() => cleanup());
+
+  it("--explain prints a line per changed partition naming a goal, and --json carries the explanations", async () => {
+    const out = join(dir, "explained.json");
+    const text = await run(["plan", "--cluster", DEMO, "--output", out, "--explain"]);
+    assert.equal(text.code, 0, text.stderr);
+    const plan = readPlan(out);
+    const section = text.stdout.split("Why each partition changes")[1] ?? "";
+    for (const e of plan.partitions) {
+      assert.match(section, new RegExp(`${e.topic}-${String(e.partition)} \\[[0-9,]+\\] → \\[${e.replicas.join(",")}\\]  \\S`));
+    }
+    const json = await run(["plan", "--cluster", DEMO, "--output", out, "--explain", "--json"]);
+    const summary = JSON.parse(json.stdout) as { explanations: { topic: string; actions: { goal: string }[] }[] };
+    assert.equal(summary.explanations.length, plan.partitions.length);
+    assert.ok(summary.explanations.every((e) => e.actions.length > 0));
+  });
+
+  it("--exact reports the proven fewest moves, between the bound and the heuristic", async () => {
+    const out = join(dir, "exact.json");
+    const json = await run(["plan", "--cluster", DEMO, "--output", out, "--exact", "--json"]);
+    assert.equal(json.code, 0, json.stderr);
+    const s = JSON.parse(json.stdout) as { moves: number; exact: { heuristicMoves: number; optimalMoves: number }; lowerBound: { moves: number } };
+    assert.equal(s.exact.optimalMoves, s.moves);
+    assert.ok(s.lowerBound.moves <= s.moves && s.moves <= s.exact.heuristicMoves);
+    assert.equal(planTotals(demo(), readPlan(out)).moves, s.moves);
+  });
+});
