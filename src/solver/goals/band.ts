@@ -76,3 +76,25 @@ export function bandAccepts(
   }
   return true;
 }
+
+/**
+ * Up to `count` eligible brokers of b's rack and `count` of other racks with the lowest `fill` (how
+ * full a broker is against its ideal), lowest first; one pass, no sort of the whole cluster.
+ */
+export function partnersByFill(state: PlacementState, b: number, fill: (x: number) => number, count: number): number[] {
+  const rack = state.rackOf[b]!;
+  const pick = (sameRack: boolean): number[] => {
+    const best: number[] = [];
+    for (let x = 0; x < state.brokerCount; x++) {
+      if (!state.eligible[x] || x === b || (state.rackOf[x] === rack) !== sameRack) continue;
+      const f = fill(x);
+      let i = best.length;
+      while (i > 0 && fill(best[i - 1]!) > f) i--;
+      if (i >= count) continue;
+      best.splice(i, 0, x);
+      if (best.length > count) best.pop();
+    }
+    return best;
+  };
+  return pick(true).concat(pick(false));
+}

@@ -9,7 +9,7 @@ import { moveKeepsSpread } from "../rules.js";
 import type { Action, PlacementState } from "../state.js";
 import type { Targets } from "../targets.js";
 import { deviation } from "../targets.js";
-import { bandAccepts, brokerDeltas } from "./band.js";
+import { bandAccepts, brokerDeltas, partnersByFill } from "./band.js";
 import { partitionsBySize } from "./by-size.js";
 import { firstInOrder } from "./lazy-order.js";
 import { diskGain, topicGain } from "./scoring.js";
@@ -123,21 +123,7 @@ function ready(ctx: GoalContext, raw: Raw, indices: readonly number[]): Candidat
 function partnersOf(state: PlacementState, targets: Targets, b: number, fullest: boolean): number[] {
   const sign = fullest ? -1 : 1;
   const fill = (x: number): number => (sign * (state.disk[x]! - targets.diskIdeal[x]!)) / Math.max(1, targets.diskIdeal[x]!);
-  const rack = state.rackOf[b]!;
-  const pick = (sameRack: boolean): number[] => {
-    const best: number[] = [];
-    for (let x = 0; x < state.brokerCount; x++) {
-      if (!state.eligible[x] || x === b || (state.rackOf[x] === rack) !== sameRack) continue;
-      const f = fill(x);
-      let i = best.length;
-      while (i > 0 && fill(best[i - 1]!) > f) i--;
-      if (i >= DESTINATIONS) continue;
-      best.splice(i, 0, x);
-      if (best.length > DESTINATIONS) best.pop();
-    }
-    return best;
-  };
-  return pick(true).concat(pick(false));
+  return partnersByFill(state, b, fill, DESTINATIONS);
 }
 
 /**

@@ -10,7 +10,7 @@ import { moveKeepsSpread } from "../rules.js";
 import type { Action, PlacementState } from "../state.js";
 import type { Targets } from "../targets.js";
 import { deviation } from "../targets.js";
-import { type Deltas, brokerDeltas, leaderDeltas } from "./band.js";
+import { type Deltas, brokerDeltas, leaderDeltas, partnersByFill } from "./band.js";
 import { compareKeys } from "./replica-count.js";
 
 /** A per-broker load and what each partition contributes to it. */
@@ -319,19 +319,5 @@ function partnersOf(state: PlacementState, m: LoadMeasure, band: BrokerBand, b: 
   const load = m.load(state);
   const sign = fullest ? -1 : 1;
   const fill = (x: number): number => (sign * (load[x]! - band.ideal[x]!)) / Math.max(1e-12, band.ideal[x]!);
-  const rack = state.rackOf[b]!;
-  const pick = (sameRack: boolean): number[] => {
-    const best: number[] = [];
-    for (let x = 0; x < state.brokerCount; x++) {
-      if (!state.eligible[x] || x === b || (state.rackOf[x] === rack) !== sameRack) continue;
-      const f = fill(x);
-      let i = best.length;
-      while (i > 0 && fill(best[i - 1]!) > f) i--;
-      if (i >= PARTNERS) continue;
-      best.splice(i, 0, x);
-      if (best.length > PARTNERS) best.pop();
-    }
-    return best;
-  };
-  return pick(true).concat(pick(false));
+  return partnersByFill(state, b, fill, PARTNERS);
 }
