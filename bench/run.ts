@@ -279,6 +279,7 @@ function qualityTable(results: readonly Result[]): Table {
       "scenario",
       "moves",
       "lower bound",
+      "counting / relaxation",
       "ratio",
       "bytes moved",
       "leader changes",
@@ -303,6 +304,7 @@ function qualityRow(name: string, outcome: PlanOutcome): Row {
     name,
     count(outcome.moves) + (outcome.budgetLimited ? " (budget)" : ""),
     count(outcome.lowerBound.moves),
+    `${count(outcome.lowerBound.combinatorial.moves)} / ${count(outcome.lowerBound.relaxation.moves)} (${outcome.lowerBound.relaxation.method === "lp" ? "LP" : "dual"})`,
     ratio(outcome.moves, outcome.lowerBound.moves),
     bytes(outcome.bytesMoved),
     count(outcome.leaderChanges),
@@ -396,8 +398,12 @@ ${markdownTable(simulationTable(results))}
   down from one scenario to the next; **peak heap** is the largest \`heapUsed\` seen at the end of a
   phase of this scenario.
 - **moves** are replicas added to a partition's replica set; **lower bound** is the fewest moves any
-  plan reaching the hard goals and the replica-count targets needs; **ratio** is moves ÷ lower bound
-  (1.00 is optimal; "—" when the bound is 0 but other goals still needed moves).
+  plan at least as balanced as this one (replica counts, topic spread, disk, rack rule) needs: the
+  larger of the **counting** bound (per broker, host and rack) and the **relaxation** bound (the
+  transport linear program over replicas per topic and broker, by simplex "LP" when small, else by
+  its Lagrangian dual "dual"; README, "The lower bound"). The network goals' moves are not counted
+  by either. **ratio** is moves ÷ lower bound (1.00 is optimal; "—" when the bound is 0 but other
+  goals still needed moves); the optimality gap is ratio − 1.
 - **leader changes**: partitions whose preferred leader (first replica) changes.
 - The balance columns describe the cluster after the plan: **replica dev.** is the largest distance
   of a broker's replica count from its target band, **leader max−min** the spread of preferred-leader
