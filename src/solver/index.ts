@@ -201,13 +201,7 @@ function planBalance(cluster: Cluster, options: PlanOptions): PlanOutcome {
   const initial = new PlacementState(cluster, prepared.stateOptions);
   const recorder = options.explain === true ? new ExplainRecorder(prepared.state, targets) : undefined;
   const { state, budgetLimited } = withinBudget(prepared, cluster, options, recorder);
-  const enabled = (id: GoalName): boolean => goals.some((g) => g.id === id);
-  const boundGoals: BoundGoals = {
-    rackSpread: enabled("rack-spread"),
-    replicaCount: enabled("replica-count"),
-    topicSpread: enabled("topic-spread"),
-    disk: enabled("disk"),
-  };
+  const boundGoals = boundGoalsOf(goals);
   let final = state;
   let exact: { heuristicMoves: number; optimalMoves: number } | undefined;
   if (options.exact === true) {
@@ -231,6 +225,12 @@ function planBalance(cluster: Cluster, options: PlanOptions): PlanOutcome {
     ...(exact ? { exact } : {}),
     ...(recorder ? { explanations: recorder.explanations(final) } : {}),
   };
+}
+
+/** Which of the goals the lower bound counts are on. */
+function boundGoalsOf(goals: readonly Goal[]): BoundGoals {
+  const enabled = (id: GoalName): boolean => goals.some((g) => g.id === id);
+  return { rackSpread: enabled("rack-spread"), replicaCount: enabled("replica-count"), topicSpread: enabled("topic-spread"), disk: enabled("disk") };
 }
 
 /**
@@ -282,7 +282,6 @@ function planOperation(cluster: Cluster, options: PlanOptions): PlanOutcome {
       notes.push(`${state.partitionName(p)}: every available replica is on a demoted broker [${state.replicaIds(p).join(",")}]; its leader stays`);
     }
   }
-  const enabled = (id: GoalName): boolean => goals.some((g) => g.id === id);
   return {
     status: "planned",
     reassignment: reassignmentOf(state),
@@ -290,12 +289,7 @@ function planOperation(cluster: Cluster, options: PlanOptions): PlanOutcome {
     moves: state.moves,
     bytesMoved: state.bytesMoved,
     leaderChanges: leaderChanges(state),
-    lowerBound: lowerBound(initial, state, targets, {
-      rackSpread: enabled("rack-spread"),
-      replicaCount: enabled("replica-count"),
-      topicSpread: enabled("topic-spread"),
-      disk: enabled("disk"),
-    }),
+    lowerBound: lowerBound(initial, state, targets, boundGoalsOf(goals)),
     balanceBefore,
     balanceAfter: balanceReport(state, targets, goals),
     budgetLimited: false,
