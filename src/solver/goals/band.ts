@@ -98,3 +98,33 @@ export function partnersByFill(state: PlacementState, b: number, fill: (x: numbe
   };
   return pick(true).concat(pick(false));
 }
+
+/**
+ * Works brokers outside their band, the furthest (relative to its ideal) first: `fix(b, over)` tries
+ * one improvement for broker b and says whether it made one; a broker it cannot improve is skipped
+ * from then on. Bounded by 4 × brokers + partitions steps.
+ */
+export function worstFirst(
+  state: PlacementState,
+  load: Float64Array,
+  band: { readonly low: Float64Array; readonly high: Float64Array; readonly ideal: Float64Array },
+  fix: (b: number, over: boolean) => boolean,
+): void {
+  const stuck = new Set<number>();
+  const limit = 4 * state.brokerCount + state.partitionCount;
+  for (let i = 0; i < limit; i++) {
+    let worstBroker = -1;
+    let worst = 0;
+    for (let b = 0; b < state.brokerCount; b++) {
+      if (!state.eligible[b] || stuck.has(b)) continue;
+      const off = deviation(load[b]!, band.low[b]!, band.high[b]!);
+      const r = off / Math.max(1, band.ideal[b]!);
+      if (off > 1e-9 * Math.max(1, band.ideal[b]!) && r > worst) {
+        worstBroker = b;
+        worst = r;
+      }
+    }
+    if (worstBroker < 0) return;
+    if (!fix(worstBroker, load[worstBroker]! > band.high[worstBroker]!)) stuck.add(worstBroker);
+  }
+}

@@ -9,7 +9,7 @@ import { moveKeepsSpread } from "../rules.js";
 import type { Action, PlacementState } from "../state.js";
 import type { Targets } from "../targets.js";
 import { deviation } from "../targets.js";
-import { bandAccepts, brokerDeltas, partnersByFill } from "./band.js";
+import { bandAccepts, brokerDeltas, partnersByFill, worstFirst } from "./band.js";
 import { partitionsBySize } from "./by-size.js";
 import { firstInOrder } from "./lazy-order.js";
 import { diskGain, topicGain } from "./scoring.js";
@@ -183,24 +183,7 @@ export const diskGoal: Goal = {
   },
 
   optimize(ctx: GoalContext): void {
-    const { state, targets } = ctx;
-    const stuck = new Set<number>();
-    const limit = 4 * state.brokerCount + state.partitionCount;
-    for (let i = 0; i < limit; i++) {
-      let worstBroker = -1;
-      let worst = 0;
-      for (let b = 0; b < state.brokerCount; b++) {
-        if (!state.eligible[b] || stuck.has(b)) continue;
-        const off = deviation(state.disk[b]!, targets.diskLow[b]!, targets.diskHigh[b]!);
-        const r = off / Math.max(1, targets.diskIdeal[b]!);
-        if (off > tolerance(targets, b) && r > worst) {
-          worstBroker = b;
-          worst = r;
-        }
-      }
-      if (worstBroker < 0) return;
-      const over = state.disk[worstBroker]! > targets.diskHigh[worstBroker]!;
-      if (!rebalance(ctx, worstBroker, over)) stuck.add(worstBroker);
-    }
+    const { targets } = ctx;
+    worstFirst(ctx.state, ctx.state.disk, { low: targets.diskLow, high: targets.diskHigh, ideal: targets.diskIdeal }, (b, over) => rebalance(ctx, b, over));
   },
 };

@@ -10,7 +10,7 @@ import { moveKeepsSpread } from "../rules.js";
 import type { Action, PlacementState } from "../state.js";
 import type { Targets } from "../targets.js";
 import { deviation } from "../targets.js";
-import { type Deltas, brokerDeltas, leaderDeltas, partnersByFill } from "./band.js";
+import { type Deltas, brokerDeltas, leaderDeltas, partnersByFill, worstFirst } from "./band.js";
 import { compareKeys } from "./replica-count.js";
 
 /** A per-broker load and what each partition contributes to it. */
@@ -135,26 +135,7 @@ export interface BandOptions {
 export function optimizeBand(ctx: GoalContext, m: LoadMeasure, band: BrokerBand, options: BandOptions = {}): void {
   const phases = m.leaderOnly ? [true, false] : [false];
   for (const leadOnly of phases) {
-    const { state } = ctx;
-    const load = m.load(state);
-    const stuck = new Set<number>();
-    const limit = 4 * state.brokerCount + state.partitionCount;
-    for (let i = 0; i < limit; i++) {
-      let worstBroker = -1;
-      let worst = 0;
-      for (let b = 0; b < state.brokerCount; b++) {
-        if (!state.eligible[b] || stuck.has(b)) continue;
-        const off = deviation(load[b]!, band.low[b]!, band.high[b]!);
-        const r = off / Math.max(1, band.ideal[b]!);
-        if (off > tolerance(band, b) && r > worst) {
-          worstBroker = b;
-          worst = r;
-        }
-      }
-      if (worstBroker < 0) break;
-      const over = load[worstBroker]! > band.high[worstBroker]!;
-      if (!rebalance(ctx, m, band, worstBroker, over, leadOnly, options)) stuck.add(worstBroker);
-    }
+    worstFirst(ctx.state, m.load(ctx.state), band, (b, over) => rebalance(ctx, m, band, b, over, leadOnly, options));
   }
 }
 
