@@ -79,6 +79,10 @@ const LINGER_MS = 30_000;
 
 const sameList = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 const sameSet = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((x) => b.includes(x));
+/** How long a cancel waits for the brokers' metadata to show where the partitions ended. */
+const SETTLE_MS = 30_000;
+/** Whether live replicas are the task's planned ones (for a pure reorder, in the planned order). */
+const reached = (replicas: readonly number[], t: TaskRecord): boolean => (sameSet(t.from, t.to) ? sameList(replicas, t.to) : sameSet(replicas, t.to));
 
 /** How many tasks are in each state. */
 export function counts(tasks: readonly TaskRecord[]): Record<TaskState, number> {
@@ -476,18 +480,19 @@ export class Executor {
     const inFlight = this.tasks("submitting", "moving");
     if (inFlight.length > 0) {
       const ongoing = new Set((await this.port.listPartitionReassignments()).map((o) => partitionKey(o)));
-      // Those Kafka finished already (a reorder completes at once) are done, not cancelled.
-      const live = await partitionsByKey(this.port, inFlight.map((t) => t.topic));
-      for (const t of inFlight) {
-        const p = live.get(partitionKey(t));
-        if (!ongoing.has(partitionKey(t)) && p && sameList(p.replicas, t.to)) this.finish(t, "done");
-      }
       const mine = inFlight.filter((t) => ongoing.has(partitionKey(t)));
       if (mine.length > 0) {
         const results = await this.port.alterPartitionReassignments(mine.map((t) => ({ topic: t.topic, partition: t.partition, replicas: null })));
         for (const r of results) {
           if (r.errorCode !== 0) this.emit({ type: "warning", message: `could not cancel ${partitionKey(r)}: ${r.message ?? r.errorName ?? String(r.errorCode)}` });
         }
+      }
+      // Those Kafka finished before the cancel (a reorder completes at once) are done, not
+      // cancelled; which is which shows only once the brokers' metadata has caught up.
+      const live = await this.settled(inFlight);
+      for (const t of inFlight) {
+        const p = live.get(partitionKey(t));
+        if (p && reached(p.replicas, t)) this.finish(t, "done");
       }
     }
     for (const t of this.tasks("pending", "submitting", "moving")) this.finish(t, "cancelled");
@@ -496,12 +501,31 @@ export class Executor {
   }
 
   /**
+   * The live metadata of `tasks` once Kafka has no reassignment in progress for them and the
+   * brokers report each on its original or its planned replica set (metadata lags the controller
+   * for a moment after a cancel or a completion). Gives up after SETTLE_MS with what it last saw.
+   */
+  private async settled(tasks: readonly TaskRecord[]): Promise<Map<string, PartitionMetadata>> {
+    const deadline = this.clock.now() + SETTLE_MS;
+    for (;;) {
+      const ongoing = new Set((await this.port.listPartitionReassignments()).map((o) => partitionKey(o)));
+      const live = await partitionsByKey(this.port, tasks.map((t) => t.topic));
+      const calm = tasks.every((t) => {
+        const p = live.get(partitionKey(t));
+        return p === undefined || (!ongoing.has(partitionKey(t)) && (sameSet(p.replicas, t.from) || sameSet(p.replicas, t.to)));
+      });
+      if (calm || this.clock.now() >= deadline) return live;
+      await this.clock.sleep(Math.min(this.pollMs, 250));
+    }
+  }
+
+  /**
    * A cancelled reassignment gets its replica set back but, in KRaft, in id order; reordering it
    * (no data moves) and electing restores the original preferred leader too.
    */
   private async restoreOrder(tasks: readonly TaskRecord[]): Promise<void> {
     if (tasks.length === 0) return;
-    const live = await partitionsByKey(this.port, tasks.map((t) => t.topic));
+    const live = await this.settled(tasks);
     const reorder = tasks.filter((t) => {
       const p = live.get(partitionKey(t));
       return p !== undefined && sameSet(p.replicas, t.from) && !sameList(p.replicas, t.from);

@@ -838,12 +838,7 @@ describe("ballast execute against a live cluster", { skip: kafkaSkip(), timeout:
     // Cancelled partitions are back on their original replicas, finished ones (if any) on the plan's.
     const expected = tasks.map((t) => (t.state === "cancelled" ? from[t.partition]! : to[t.partition]!));
     await waitFor("the cancelled reassignments to be gone", async () => ((await admin.listPartitionReassignments({})).topics.length === 0 ? true : undefined));
-    const now = await placement(admin, topic);
-    assert.deepEqual(
-      now.map((p) => p.replicas),
-      expected.map((e) => [...e]),
-      "placement after the cancel",
-    );
+    await waitForPlacement(admin, topic, expected, { timeoutMs: 30_000, run: r, leaders: false });
     await assertNoThrottles(admin, [topic]);
     await assertAllConsumable(admin, topic, from.length, perPartition);
   });
