@@ -17,6 +17,7 @@ export KAFKA_BROKERS=4 KAFKA_RACKS=2
 base_port="${KAFKA_BASE_PORT:-39092}"
 started=0
 t0="$SECONDS"
+report="$KAFKA_STATE_DIR/test-report.txt"
 
 finish() {
   local rc=$?
@@ -26,6 +27,11 @@ finish() {
       echo "kafka-test: failed (exit $rc); the tail of each node's log follows" >&2
       "$CLUSTER" logs --lines 60 >&2 || true
       "$CLUSTER" stop --keep-logs || true
+      # The node logs bury the test report; repeat its failures last, where a CI tail shows them.
+      if [[ -s "$report" ]] && grep -q '^✖ failing tests:' "$report"; then
+        echo "kafka-test: the failing tests again:" >&2
+        sed -n '/^✖ failing tests:/,$p' "$report" | head -n 200 >&2
+      fi
     else
       "$CLUSTER" stop || true
     fi
@@ -50,4 +56,5 @@ echo "kafka-test: cluster up in $((SECONDS - t0))s at $KAFKA_BOOTSTRAP" >&2
 if [[ $# -eq 0 ]]; then
   set -- dist/test/kafka/
 fi
-node --test --test-concurrency=1 --test-reporter=spec "$@"
+mkdir -p "$KAFKA_STATE_DIR"
+node --test --test-concurrency=1 --test-reporter=spec "$@" 2>&1 | tee "$report"
