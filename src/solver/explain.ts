@@ -30,13 +30,13 @@ export class ExplainRecorder implements Recorder {
   begin(goal: GoalId | "take-back", a: Action): () => void {
     const { state } = this;
     const brokers = touched(state, a);
-    const partitions = a.kind === "swap" ? [a.p, a.q] : [a.p];
+    const partitions = a.kind === "swap" || a.kind === "trade" ? [a.p, a.q] : [a.p];
     const figure = (): number => (goal === "take-back" ? 0 : partitions.reduce((s, p) => s + localScores(state, this.targets, [goal], p, brokers)[0]!, 0));
     const before = figure();
     const from = brokers.map((b) => state.brokerIds[b]!);
     return () => {
       const action: ExplainedAction = { kind: a.kind, goal, brokers: from, before, after: figure() };
-      this.raw.push({ p: a.p, ...(a.kind === "swap" ? { q: a.q } : {}), action });
+      this.raw.push({ p: a.p, ...(a.kind === "swap" || a.kind === "trade" ? { q: a.q } : {}), action });
     };
   }
 
@@ -65,6 +65,10 @@ export class ExplainRecorder implements Recorder {
 function touched(state: PlacementState, a: Action): number[] {
   if (a.kind === "lead") return [state.brokerAt(a.p, 0), state.brokerAt(a.p, a.slot)];
   const out = new Set<number>();
+  for (const c of state.leaderChanges(a)) {
+    out.add(c.from);
+    out.add(c.to);
+  }
   for (const c of state.changes(a)) {
     out.add(c.from);
     out.add(c.to);

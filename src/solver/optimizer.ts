@@ -113,11 +113,53 @@ function tidy(ctx: GoalContext, rng: Rng): void {
       }
     }
   }
-  for (const p of shuffleInPlace(changed, rng)) {
+  const order = shuffleInPlace(changed, rng);
+  for (const p of order) {
     for (let slot = 0; slot < state.rf[p]!; slot++) {
       if (state.wasOriginally(p, state.brokerAt(p, slot))) continue;
       for (const b of state.originalBrokers(p)) {
         if (state.slotOf(p, b) < 0 && ctx.propose({ kind: "move", p, slot, to: b })) break;
+      }
+    }
+  }
+  takeBackInPairs(ctx, order);
+}
+
+/**
+ * Takes back two moves at once where neither can go back alone: partition p left broker x for y
+ * while q left y for x, so exchanging those two replicas returns both home and leaves every broker's
+ * count as it was (a later goal's move often undoes an earlier one's this way).
+ */
+function takeBackInPairs(ctx: GoalContext, order: readonly number[]): void {
+  const { state } = ctx;
+  /** Replicas away from home, keyed by "now on y, could go back to x". */
+  const away = new Map<string, Array<{ p: number; slot: number }>>();
+  const keyOf = (now: number, home: number): string => `${String(now)}>${String(home)}`;
+  for (const p of order) {
+    for (let slot = 0; slot < state.rf[p]!; slot++) {
+      const now = state.brokerAt(p, slot);
+      if (state.wasOriginally(p, now)) continue;
+      for (const home of state.originalBrokers(p)) {
+        if (state.slotOf(p, home) >= 0) continue;
+        const k = keyOf(now, home);
+        const list = away.get(k);
+        if (list) list.push({ p, slot });
+        else away.set(k, [{ p, slot }]);
+      }
+    }
+  }
+  for (const p of order) {
+    for (let slot = 0; slot < state.rf[p]!; slot++) {
+      const y = state.brokerAt(p, slot);
+      if (state.wasOriginally(p, y)) continue;
+      for (const x of state.originalBrokers(p)) {
+        if (state.slotOf(p, x) >= 0) continue;
+        const partners = away.get(keyOf(x, y));
+        if (!partners) continue;
+        const hit = partners.find(
+          (r) => r.p !== p && state.brokerAt(r.p, r.slot) === x && state.slotOf(r.p, y) < 0 && ctx.propose({ kind: "swap", p, slot, q: r.p, qSlot: r.slot }),
+        );
+        if (hit) break;
       }
     }
   }

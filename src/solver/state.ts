@@ -16,7 +16,20 @@ export type Action =
   /** Exchange the brokers of replica (`p`, `slot`) and replica (`q`, `qSlot`). */
   | { readonly kind: "swap"; readonly p: number; readonly slot: number; readonly q: number; readonly qSlot: number }
   /** Make the replica at `slot` of `p` the preferred leader (exchanges it with slot 0; no data moves). */
-  | { readonly kind: "lead"; readonly p: number; readonly slot: number };
+  | { readonly kind: "lead"; readonly p: number; readonly slot: number }
+  /**
+   * Two leadership changes at once: `p`'s leadership to its replica at `slot` and `q`'s to its
+   * replica at `qSlot` (no data moves). Two brokers trading leaderships this way keep their leader
+   * counts while leader-carried load (network out, leader bytes) moves between them.
+   */
+  | { readonly kind: "trade"; readonly p: number; readonly slot: number; readonly q: number; readonly qSlot: number };
+
+/** A change of preferred leader: partition p's leadership from broker `from` to broker `to`. */
+export interface LeaderChange {
+  readonly p: number;
+  readonly from: number;
+  readonly to: number;
+}
 
 /** One replica changing broker, as an action implies it. */
 export interface ReplicaChange {
@@ -290,8 +303,18 @@ export class PlacementState {
         ];
       }
       case "lead":
+      case "trade":
         return [];
     }
+  }
+
+  /** The leadership changes a "lead" or "trade" action makes (none for moves and swaps). */
+  leaderChanges(a: Action): LeaderChange[] {
+    if (a.kind !== "lead" && a.kind !== "trade") return [];
+    const out: LeaderChange[] = [];
+    if (a.slot !== 0) out.push({ p: a.p, from: this.brokerAt(a.p, 0), to: this.brokerAt(a.p, a.slot) });
+    if (a.kind === "trade" && a.qSlot !== 0) out.push({ p: a.q, from: this.brokerAt(a.q, 0), to: this.brokerAt(a.q, a.qSlot) });
+    return out;
   }
 
   /** Change in moves and bytes moved an action would cause. */
@@ -319,22 +342,30 @@ export class PlacementState {
         this.moveReplica(a.q, a.qSlot, b1);
         return;
       }
-      case "lead": {
-        if (a.slot === 0) return;
-        const o = this.offset[a.p]!;
-        const oldLeader = this.replicas[o]!;
-        const newLeader = this.replicas[o + a.slot]!;
-        const leaderPos = this.pos[o]!;
-        this.replicas[o] = newLeader;
-        this.replicas[o + a.slot] = oldLeader;
-        this.pos[o] = this.pos[o + a.slot]!;
-        this.pos[o + a.slot] = leaderPos;
-        this.leaders[oldLeader]!--;
-        this.leaders[newLeader]!++;
-        this.shiftLeadLoad(a.p, oldLeader, newLeader);
+      case "lead":
+        this.lead(a.p, a.slot);
         return;
-      }
+      case "trade":
+        this.lead(a.p, a.slot);
+        this.lead(a.q, a.qSlot);
+        return;
     }
+  }
+
+  /** The replica at `slot` of p becomes the preferred leader (exchanging places with slot 0). */
+  private lead(p: number, slot: number): void {
+    if (slot === 0) return;
+    const o = this.offset[p]!;
+    const oldLeader = this.replicas[o]!;
+    const newLeader = this.replicas[o + slot]!;
+    const leaderPos = this.pos[o]!;
+    this.replicas[o] = newLeader;
+    this.replicas[o + slot] = oldLeader;
+    this.pos[o] = this.pos[o + slot]!;
+    this.pos[o + slot] = leaderPos;
+    this.leaders[oldLeader]!--;
+    this.leaders[newLeader]!++;
+    this.shiftLeadLoad(p, oldLeader, newLeader);
   }
 
   private moveReplica(p: number, slot: number, to: number): void {

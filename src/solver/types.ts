@@ -195,7 +195,7 @@ export interface PlannedChange {
 
 /** One action behind a changed partition (`explain`). */
 export interface ExplainedAction {
-  readonly kind: "move" | "swap" | "lead";
+  readonly kind: "move" | "swap" | "lead" | "trade";
   /** The goal that asked for it; "take-back" returns a replica no goal needed elsewhere. */
   readonly goal: GoalName | "valid-placement" | "take-back";
   /** Broker ids the action touched. */

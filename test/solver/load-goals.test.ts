@@ -192,6 +192,41 @@ test("property: on equal-capacity fine-grained clusters, with the byte goals bef
   );
 });
 
+test("property: with the default order (leader counts before the byte goals), network out still ends within ±10% and leaders within 1, by leadership trades", () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 2 ** 31 }), (seed) => {
+      const c = fineGrained(seed);
+      const p = validPlan(c, plan(c, {}));
+      const g = p.balanceAfter.goals.find((x) => x.goal === "network-out")!;
+      assert.ok(g.satisfied, `network-out: ${g.detail}`);
+      assert.ok(p.balanceAfter.summary.networkOut.maxDeviationRatio <= 0.1 + 1e-9);
+      const leaders = p.balanceAfter.summary.leaderCount;
+      assert.ok(leaders.max - leaders.min <= 1, `leaders ${String(leaders.min)}–${String(leaders.max)}`);
+    }),
+    RUNS,
+  );
+});
+
+test("network out after the leader goal: a trade between two brokers fixes it where single leadership changes would unbalance leader counts", () => {
+  // Two brokers, each leading two partitions; broker 1 leads the heavy ones. Leader counts are even
+  // (2 and 2), so only trades can even network out without breaking them.
+  const brokers = [broker(1, "a"), broker(2, "b")];
+  const parts = [
+    part("t", 0, [1, 2], { bytesIn: MIB, bytesOut: 8 * MIB }),
+    part("t", 1, [1, 2], { bytesIn: MIB, bytesOut: 8 * MIB }),
+    part("t", 2, [2, 1], { bytesIn: MIB, bytesOut: MIB }),
+    part("t", 3, [2, 1], { bytesIn: MIB, bytesOut: MIB }),
+  ];
+  const c = cluster(brokers, parts);
+  const options: PlanOptions = { goals: ["rack-spread", "leader", "network-out"] };
+  const p = validPlan(c, plan(c, options), options);
+  assert.equal(p.moves, 0);
+  assert.deepEqual(p.balanceAfter.brokers.map((b) => b.leaders), [2, 2]);
+  const out = p.balanceAfter.brokers.map((b) => b.networkOut);
+  assert.equal(out[0], out[1], `network out ${JSON.stringify(out)}`);
+  assert.ok(p.balanceAfter.goals.find((g) => g.goal === "network-out")!.satisfied);
+});
+
 test("property: when the plan is made, no broker ends above threshold × capacity", () => {
   fc.assert(
     fc.property(fc.integer({ min: 1, max: 2 ** 31 }), fc.boolean(), (seed, mixed) => {

@@ -77,6 +77,20 @@ test("a leadership change moves network out, leader bytes and CPU but not networ
   assert.deepEqual([...s.cpu], [0, 0.5, 0, 0]);
 });
 
+test("a trade moves leader load both ways and leaves every broker's leader count as it was", () => {
+  const t = small.topics[0]!;
+  // Partition 0 is led by broker 1 with a follower on 2; partition 1 the other way round.
+  const s = stateOf({ ...small, topics: [{ ...t, partitions: [t.partitions[0]!, { ...t.partitions[1]!, replicas: [2, 1], leader: 2 }] }] });
+  const leadersBefore = [...s.leaders];
+  const trade: Action = { kind: "trade", p: 0, slot: 1, q: 1, qSlot: 1 };
+  assert.deepEqual(s.cost(trade), { moves: 0, bytes: 0 });
+  s.apply(trade);
+  assert.deepEqual([s.brokerAt(0, 0), s.brokerAt(1, 0)], [1, 0]);
+  assert.deepEqual([...s.leaders], leadersBefore);
+  assert.deepEqual([...s.netOut], [0 + 1 * 10, 300 + 1 * 100, 0, 0]);
+  assertLoadsMatch(s);
+});
+
 test("moving a leader replica carries its leader load; a follower only its network in", () => {
   const s = stateOf(small);
   s.apply({ kind: "move", p: 0, slot: 0, to: 2 });
@@ -88,7 +102,7 @@ test("moving a leader replica carries its leader load; a follower only its netwo
   assertLoadsMatch(s);
 });
 
-test("property: after any sequence of moves, swaps and leadership changes the loads equal a recomputation", () => {
+test("property: after any sequence of moves, swaps, leadership changes and trades the loads equal a recomputation", () => {
   fc.assert(
     fc.property(fc.integer({ min: 0, max: 2 ** 31 }), fc.array(fc.nat(), { minLength: 1, maxLength: 60 }), (seed, draws) => {
       const c = generateCluster({ brokers: 6, racks: 2, topics: 3, partitions: { min: 2, max: 6 }, replicationFactor: { min: 1, max: 3 } }, createRng(seed));
@@ -98,9 +112,13 @@ test("property: after any sequence of moves, swaps and leadership changes the lo
       for (let k = 0; k < draws.length; k++) {
         const p = next(s.partitionCount);
         const slot = next(s.rf[p]!);
-        const kind = next(3);
+        const kind = next(4);
         let a: Action | null = null;
         if (kind === 0) a = { kind: "lead", p, slot };
+        else if (kind === 3) {
+          const q = next(s.partitionCount);
+          if (q !== p) a = { kind: "trade", p, slot, q, qSlot: next(s.rf[q]!) };
+        }
         else if (kind === 1) {
           const to = next(s.brokerCount);
           if (s.slotOf(p, to) < 0) a = { kind: "move", p, slot, to };

@@ -44,10 +44,10 @@ export function topicDeltas(state: PlacementState, action: Action): Deltas {
 /** Per-broker change in preferred leaders. */
 export function leaderDeltas(state: PlacementState, action: Action): Deltas {
   const out: Deltas = [];
-  if (action.kind === "lead") {
-    if (action.slot !== 0) {
-      add(out, state.brokerAt(action.p, 0), -1);
-      add(out, state.brokerAt(action.p, action.slot), 1);
+  if (action.kind === "lead" || action.kind === "trade") {
+    for (const c of state.leaderChanges(action)) {
+      add(out, c.from, -1);
+      add(out, c.to, 1);
     }
     return out;
   }

@@ -10,7 +10,7 @@ import type { Goal, GoalContext } from "../goal.js";
 import { type Resource, RESOURCES } from "../load-targets.js";
 import type { Action, PlacementState } from "../state.js";
 import type { Targets } from "../targets.js";
-import { type BrokerBand, DISK, type LoadMeasure, NETWORK_IN, NETWORK_OUT, bandDeviation, optimizeBand } from "./load-balance.js";
+import { type BrokerBand, DISK, type LoadMeasure, NETWORK_IN, NETWORK_OUT, bandDeviation, measureDeltas, optimizeBand } from "./load-balance.js";
 
 const MEASURE: Readonly<Record<Resource, LoadMeasure>> = { disk: DISK, networkIn: NETWORK_IN, networkOut: NETWORK_OUT };
 
@@ -75,6 +75,10 @@ function accepts(action: Action, state: PlacementState, targets: Targets): boole
     if (action.slot === 0 || !targets.load.limited.networkOut) return true;
     const to = state.brokerAt(action.p, action.slot);
     return !worse(state.netOut[to]!, state.leaderOut[action.p]!, limit.networkOut[to]!);
+  }
+  if (action.kind === "trade") {
+    if (!targets.load.limited.networkOut) return true;
+    return measureDeltas(state, action, MEASURE.networkOut).every(([b, d]) => !worse(state.netOut[b]!, d, limit.networkOut[b]!));
   }
   if (action.kind === "move") {
     const { p, slot, to } = action;

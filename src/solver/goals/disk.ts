@@ -172,7 +172,7 @@ export const diskGoal: Goal = {
   },
 
   accepts(action: Action, state: PlacementState, targets: Targets): boolean {
-    if (action.kind === "lead") return true;
+    if (action.kind === "lead" || action.kind === "trade") return true;
     return bandAccepts(
       brokerDeltas(state, action, (p) => state.size[p]!),
       (b) => state.disk[b]!,

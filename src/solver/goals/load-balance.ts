@@ -45,10 +45,10 @@ export function measureDeltas(state: PlacementState, action: Action, m: LoadMeas
     if (e) e[1] += d;
     else out.push([key, d]);
   };
-  if (action.kind === "lead") {
-    if (action.slot !== 0) {
-      add(state.brokerAt(action.p, 0), -w[action.p]!);
-      add(state.brokerAt(action.p, action.slot), w[action.p]!);
+  if (action.kind === "lead" || action.kind === "trade") {
+    for (const c of state.leaderChanges(action)) {
+      add(c.from, -w[c.p]!);
+      add(c.to, w[c.p]!);
     }
     return out;
   }
@@ -97,6 +97,8 @@ export function bandGain(state: PlacementState, action: Action, m: LoadMeasure, 
       const net = carried(action.q, action.qSlot) - carried(action.p, action.slot);
       return gain(b1, net) + gain(b2, -net);
     }
+    case "trade":
+      return m.leaderOnly ? measureDeltas(state, action, m).reduce((s, [b, d]) => s + gain(b, d), 0) : 0;
   }
 }
 
@@ -165,7 +167,10 @@ function rebalance(
     const worse = counts ? leaderCountLoss(state, targets, action) : 0;
     out.push({ action, key: [worse > 0 ? 1 : 0, -Math.round(gain / grain), worse, cost.moves, cost.bytes, ...identity(action)] });
   };
-  if (m.leaderOnly) leadCandidates(state, b, over, consider);
+  if (m.leaderOnly) {
+    leadCandidates(state, b, over, consider);
+    tradeCandidates(state, b, consider);
+  }
   if (!leadOnly) {
     const w = m.weight(state);
     const load = m.load(state);
@@ -220,6 +225,8 @@ function identity(a: Action): number[] {
       return [1, a.p, a.slot, a.to, 0];
     case "swap":
       return [2, a.p, a.slot, a.q, a.qSlot];
+    case "trade":
+      return [3, a.p, a.slot, a.q, a.qSlot];
   }
 }
 
@@ -247,6 +254,39 @@ function leadCandidates(state: PlacementState, b: number, over: boolean, conside
     } else if (leader !== b && state.eligible[leader]) {
       consider({ kind: "lead", p, slot: state.slotOf(p, b) });
     }
+  }
+}
+
+/**
+ * Leadership trades between b and another broker x: b hands a partition it leads to x (a follower
+ * there) while x hands b a partition x leads with a follower on b. Leader counts stay as they are, so
+ * leader-carried load can move after the leader goal has evened the counts. Every such pair is
+ * offered; the gain decides which way (and whether) one helps.
+ */
+function tradeCandidates(state: PlacementState, b: number, consider: (a: Action) => void): void {
+  /** Partitions b leads, by a follower broker they could go to, with that follower's slot. */
+  const handable = new Map<number, Array<{ p: number; slot: number }>>();
+  const n = state.partitionsOnCount(b);
+  for (let i = 0; i < n; i++) {
+    const p = state.partitionOnAt(b, i);
+    if (state.frozen[p] || state.brokerAt(p, 0) !== b) continue;
+    for (let slot = 1; slot < state.rf[p]!; slot++) {
+      const x = state.brokerAt(p, slot);
+      if (!state.eligible[x]) continue;
+      const list = handable.get(x);
+      if (list) list.push({ p, slot });
+      else handable.set(x, [{ p, slot }]);
+    }
+  }
+  if (handable.size === 0) return;
+  for (let i = 0; i < n; i++) {
+    const q = state.partitionOnAt(b, i);
+    const x = state.brokerAt(q, 0);
+    if (x === b || state.frozen[q]) continue;
+    const mine = handable.get(x);
+    if (!mine) continue;
+    const qSlot = state.slotOf(q, b);
+    for (const { p, slot } of mine) consider({ kind: "trade", p, slot, q, qSlot });
   }
 }
 

@@ -66,7 +66,7 @@ export const rackSpreadGoal: Goal = {
   },
 
   accepts(action: Action, state: PlacementState, targets: Targets): boolean {
-    if (action.kind === "lead") return true;
+    if (action.kind === "lead" || action.kind === "trade") return true;
     if (action.kind === "move") return moveKeepsSpread(state, targets, action.p, action.slot, action.to);
     const b1 = state.brokerAt(action.p, action.slot);
     const b2 = state.brokerAt(action.q, action.qSlot);

@@ -406,7 +406,7 @@ export const topicSpreadGoal: Goal = {
   },
 
   accepts(action: Action, state: PlacementState, targets: Targets): boolean {
-    if (action.kind === "lead") return true;
+    if (action.kind === "lead" || action.kind === "trade") return true;
     const B = state.brokerCount;
     return bandAccepts(
       topicDeltas(state, action),

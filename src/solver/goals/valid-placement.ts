@@ -29,6 +29,7 @@ export const validPlacementGoal: Goal = {
 
   accepts(action: Action, state: PlacementState, targets: Targets): boolean {
     if (action.kind === "lead") return !state.frozen[action.p];
+    if (action.kind === "trade") return action.p !== action.q && !state.frozen[action.p] && !state.frozen[action.q];
     for (const c of state.changes(action)) {
       if (!state.eligible[c.to]) return false;
       if (c.to !== c.from && !targets.canReceive(c.p, c.to)) return false;
