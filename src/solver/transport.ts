@@ -85,6 +85,33 @@ export function solveTransportLp(m: TransportModel): TransportOutcome {
   return { status: "optimal", value: Math.max(0, result.value), method: "lp", iterations: 0 };
 }
 
+/**
+ * Subgradient iterations: at most MAX_ITERATIONS, and on large models as many as CELL_WORK cell visits
+ * allow (each iteration visits every topic × broker cell), but never fewer than MIN_ITERATIONS. Every
+ * iterate is a valid bound, so stopping early only gives a weaker one; the cap depends on the model's
+ * size alone, so the bound stays deterministic.
+ */
+const MAX_ITERATIONS = 300;
+const MIN_ITERATIONS = 20;
+const CELL_WORK = 40_000_000;
+
+/** Per cell, the units a topic's subproblem can take beyond the lower end: kept, and added. */
+interface Units {
+  readonly keep: Float64Array;
+  readonly add: Float64Array;
+}
+
+function unitsOf(m: TransportModel): Units {
+  const n = m.lo.length;
+  const keep = new Float64Array(n);
+  const add = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    keep[i] = keepQty(m, i);
+    add[i] = m.hi[i]! - m.lo[i]! - keep[i]!;
+  }
+  return { keep, add };
+}
+
 export interface DualOptions {
   /** A plan's cost: the bound can never exceed it, and it steers the step length. */
   readonly upper: number;
@@ -113,13 +140,14 @@ export function transportDualBound(m: TransportModel, options: DualOptions): Tra
   const load = new Float64Array(B);
   const grad = new Float64Array(B);
   const order = new Int32Array(B);
-  const maxIterations = options.maxIterations ?? 300;
+  const units = unitsOf(m);
+  const maxIterations = options.maxIterations ?? Math.max(MIN_ITERATIONS, Math.min(MAX_ITERATIONS, Math.floor(CELL_WORK / Math.max(1, B * T))));
   let best = -Infinity;
   let theta = 1;
   let sinceBest = 0;
   let iterations = 0;
   for (; iterations < maxIterations; iterations++) {
-    const value = evaluate(m, totals, lambda, order, load);
+    const value = evaluate(m, units, lambda, order, load);
     if (value > best + 1e-9) {
       best = value;
       sinceBest = 0;
@@ -152,8 +180,10 @@ export function transportDualBound(m: TransportModel, options: DualOptions): Tra
  * holds its replicas.
  * Fills `load` with the resulting per-broker counts.
  */
-function evaluate(m: TransportModel, totals: Float64Array, lambda: Float64Array, order: Int32Array, load: Float64Array): number {
+function evaluate(m: TransportModel, units: Units, lambda: Float64Array, order: Int32Array, load: Float64Array): number {
   const B = m.brokers;
+  const { keep, add } = units;
+  const totals = m.totals;
   for (let b = 0; b < B; b++) order[b] = b;
   order.sort((x, y) => lambda[x]! - lambda[y]! || x - y);
   load.fill(0);
@@ -168,6 +198,7 @@ function evaluate(m: TransportModel, totals: Float64Array, lambda: Float64Array,
     let need = totals[t]!;
     for (let b = 0; b < B; b++) {
       const lo = m.lo[base + b]!;
+      if (lo === 0) continue;
       need -= lo;
       load[b]! += lo;
       value += lambda[b]! * lo + w * Math.max(0, lo - m.current[base + b]!);
@@ -176,13 +207,13 @@ function evaluate(m: TransportModel, totals: Float64Array, lambda: Float64Array,
     // units (price + w); merge them, cheapest first.
     let i = 0;
     let j = 0;
-    while (need > 0 && (i < B || j < B)) {
-      while (i < B && keepQty(m, base + order[i]!) === 0) i++;
-      while (j < B && addQty(m, base + order[j]!) === 0) j++;
+    while (need > 0) {
+      while (i < B && keep[base + order[i]!] === 0) i++;
+      while (j < B && add[base + order[j]!] === 0) j++;
       if (i >= B && j >= B) break;
       const useKeep = j >= B || (i < B && lambda[order[i]!]! <= lambda[order[j]!]! + w);
       const b = useKeep ? order[i++]! : order[j++]!;
-      const q = Math.min(need, useKeep ? keepQty(m, base + b) : addQty(m, base + b));
+      const q = Math.min(need, useKeep ? keep[base + b]! : add[base + b]!);
       need -= q;
       load[b]! += q;
       value += q * (useKeep ? lambda[b]! : lambda[b]! + w);
@@ -196,6 +227,3 @@ function keepQty(m: TransportModel, i: number): number {
   return Math.max(0, Math.min(m.current[i]!, m.hi[i]!) - m.lo[i]!);
 }
 
-function addQty(m: TransportModel, i: number): number {
-  return m.hi[i]! - m.lo[i]! - keepQty(m, i);
-}
