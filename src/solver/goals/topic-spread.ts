@@ -80,7 +80,10 @@ function partnersOf(state: PlacementState, targets: Targets, t: number, focus: n
   };
   const rack = state.rackOf[focus]!;
   const lists: number[][] = [[], [], [], []];
-  let full = 0;
+  // When the focus itself has no count room, no partner can take a plain move: those two lists stay
+  // empty, so the walk can stop as soon as the other two are full.
+  const focusRoom = over ? state.count[focus]! > targets.countMin[focus]! : state.count[focus]! < targets.countMax[focus]!;
+  let full = focusRoom ? 0 : 2;
   for (let k = 0; k < ordered.length && full < lists.length; k++) {
     const b = ordered[k]!;
     if (!useful(b)) continue;
