@@ -13,12 +13,45 @@ interface Cached {
 
 const cache = new WeakMap<PlacementState, Array<Cached | undefined>>();
 
+/** Every partition's place in the order by size, ties by index, and that order (sizes never change). */
+interface SizeRanks {
+  readonly rank: Int32Array;
+  readonly order: Int32Array;
+}
+
+const ranks = new WeakMap<PlacementState, SizeRanks>();
+
+function sizeRanks(state: PlacementState): SizeRanks {
+  let r = ranks.get(state);
+  if (r === undefined) {
+    const order = Int32Array.from({ length: state.partitionCount }, (_, p) => p).sort((x, y) => state.size[x]! - state.size[y]! || x - y);
+    const rank = new Int32Array(state.partitionCount);
+    for (let i = 0; i < order.length; i++) rank[order[i]!] = i;
+    r = { rank, order };
+    ranks.set(state, r);
+  }
+  return r;
+}
+
+/**
+ * The partitions sorted by size ascending, ties by index, as a new array: through each partition's
+ * rank, so the sort is a plain numeric one with no comparator.
+ */
+export function sortBySize(state: PlacementState, partitions: ArrayLike<number>): Int32Array {
+  const { rank, order } = sizeRanks(state);
+  const out = new Int32Array(partitions.length);
+  for (let i = 0; i < out.length; i++) out[i] = rank[partitions[i]!]!;
+  out.sort();
+  for (let i = 0; i < out.length; i++) out[i] = order[out[i]!]!;
+  return out;
+}
+
 /** Partitions on broker b, sorted by size ascending, ties by index. Do not mutate. */
 export function partitionsBySize(state: PlacementState, b: number): Int32Array {
   let perBroker = cache.get(state);
   const cached = perBroker?.[b];
   if (cached !== undefined && cached.version === state.brokerVersion[b]) return cached.list;
-  const list = state.partitionsOn(b).sort((x, y) => state.size[x]! - state.size[y]! || x - y);
+  const list = sortBySize(state, state.partitionsOn(b));
   if (perBroker === undefined) {
     perBroker = [];
     cache.set(state, perBroker);

@@ -12,7 +12,7 @@ import type { Action, PlacementState } from "../state.js";
 import type { Targets } from "../targets.js";
 import { deviation } from "../targets.js";
 import { bandAccepts, topicDeltas } from "./band.js";
-import { closestFirst, partitionsBySize } from "./by-size.js";
+import { closestFirst, partitionsBySize, sortBySize } from "./by-size.js";
 import { topicGain } from "./scoring.js";
 
 /** Partner brokers tried for each step, most useful first. */
@@ -123,12 +123,12 @@ function replicasOfTopicOn(state: PlacementState, t: number, b: number): number[
  */
 function tryPair(ctx: GoalContext, t: number, s: number, d: number, perMove: number): boolean {
   const { state, targets } = ctx;
-  const mine = replicasOfTopicOn(state, t, s).filter((p) => canGo(state, targets, p, s, d));
-  if (mine.length === 0) return false;
+  const movable = replicasOfTopicOn(state, t, s).filter((p) => canGo(state, targets, p, s, d));
+  if (movable.length === 0) return false;
   // The gain depends only on the topic and the two brokers, not on which replica goes.
-  const g = topicGain(state, targets, mine[0]!, s, d);
+  const g = topicGain(state, targets, movable[0]!, s, d);
   if (g <= 0) return false;
-  mine.sort((a, b) => state.size[a]! - state.size[b]! || a - b);
+  const mine = sortBySize(state, movable);
   if (g >= perMove) {
     for (const p of mine) if (ctx.propose({ kind: "move", p, slot: state.slotOf(p, s), to: d })) return true;
   }
@@ -207,7 +207,7 @@ class SwapBackJudge {
       const mine = replicasOfTopicOn(state, u, d);
       if (mine.length > 0 && this.enough(mine[0]!)) out.push(...mine);
     }
-    return out.sort((a, b) => state.size[a]! - state.size[b]! || a - b);
+    return sortBySize(state, out);
   }
 }
 
