@@ -84,11 +84,24 @@ export class LoadTargets {
     for (const x of options.countIdeal) countTotal += x;
     const byCount = (b: number): number => (countTotal > 0 ? options.countIdeal[b]! / countTotal : 1 / Math.max(1, state.eligibleCount));
     const evenly = (): number => 1 / Math.max(1, state.eligibleCount);
-    this.networkIn = band(state, netIn, t, state.hasNetInCapacity ? state.netInCapacity : null, byCount);
-    this.networkOut = band(state, netOut, t, state.hasNetOutCapacity ? state.netOutCapacity : null, evenly);
+    let replicas = 0;
+    for (let p = 0; p < state.partitionCount; p++) replicas += state.rf[p]!;
+    const per = (x: number, n: number): number => (n > 0 ? x / n : 0);
+    this.networkIn = band(state, netIn, t, state.hasNetInCapacity ? state.netInCapacity : null, byCount, per(netIn, replicas));
+    this.networkOut = band(state, netOut, t, state.hasNetOutCapacity ? state.netOutCapacity : null, evenly, per(netOut, state.partitionCount));
     // Leader bytes are produce traffic arriving at the leader: shared by network-in capacity.
-    this.leaderBytes = band(state, leaderBytes, t, state.hasNetInCapacity ? state.netInCapacity : null, evenly);
+    this.leaderBytes = band(state, leaderBytes, t, state.hasNetInCapacity ? state.netInCapacity : null, evenly, per(leaderBytes, state.partitionCount));
   }
+}
+
+/**
+ * Half the width of a load band around `ideal`: the threshold's share of it, but never less than
+ * `grain`, the load of one average replica. A broker's load changes in whole replicas, so a band
+ * narrower than one cannot in general be reached, and chasing it (on clusters with a few replicas per
+ * broker) costs moves for nothing. On clusters with many replicas per broker the threshold decides.
+ */
+export function bandHalfWidth(ideal: number, threshold: number, grain: number): number {
+  return Math.max(ideal * threshold, grain);
 }
 
 function band(
@@ -97,6 +110,7 @@ function band(
   threshold: number,
   capacity: Float64Array | null,
   share: (b: number) => number,
+  grain: number,
 ): LoadBand {
   const B = state.brokerCount;
   const ideal = new Float64Array(B);
@@ -108,8 +122,9 @@ function band(
     if (!state.eligible[b]) continue;
     const x = total * (capacity !== null && capTotal > 0 ? capacity[b]! / capTotal : share(b));
     ideal[b] = x;
-    low[b] = x * (1 - threshold);
-    high[b] = x * (1 + threshold);
+    const half = bandHalfWidth(x, threshold, grain);
+    low[b] = Math.max(0, x - half);
+    high[b] = x + half;
   }
   return { ideal, low, high, byCapacity: capacity !== null, capacity };
 }

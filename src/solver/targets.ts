@@ -4,7 +4,7 @@
  * cluster's shape (brokers, racks, hosts, replication factors, sizes), never on the current placement,
  * so re-planning an applied plan aims at the same targets.
  */
-import { type CapacityThresholds, DEFAULT_CAPACITY_THRESHOLDS, DEFAULT_NETWORK_THRESHOLD, LoadTargets } from "./load-targets.js";
+import { type CapacityThresholds, DEFAULT_CAPACITY_THRESHOLDS, DEFAULT_NETWORK_THRESHOLD, LoadTargets, bandHalfWidth } from "./load-targets.js";
 import type { PlacementState } from "./state.js";
 
 export interface RackRule {
@@ -56,6 +56,8 @@ export class Targets {
   readonly diskLow: Float64Array;
   readonly diskHigh: Float64Array;
   readonly diskIdeal: Float64Array;
+  /** The size of an average replica, the least half-width of a disk band. */
+  readonly diskGrain: number;
   /** 1 where a broker may receive replicas (eligible, and listed by `--to-brokers` when given). */
   readonly receives: Uint8Array;
   /** True when only some eligible brokers may receive replicas. */
@@ -151,6 +153,10 @@ export class Targets {
     this.diskHigh = new Float64Array(B);
     this.diskIdeal = new Float64Array(B);
     const t = options.diskThreshold;
+    let replicas = 0;
+    for (let p = 0; p < state.partitionCount; p++) replicas += state.rf[p]!;
+    /** One average replica's size: the disk band is never narrower than that on either side. */
+    this.diskGrain = replicas > 0 ? totalDisk / replicas : 0;
     for (let b = 0; b < B; b++) {
       if (!state.eligible[b]) continue;
       const share = state.hasDiskCapacity
@@ -160,8 +166,9 @@ export class Targets {
           : 1 / E;
       const x = totalDisk * share;
       this.diskIdeal[b] = x;
-      this.diskLow[b] = x * (1 - t);
-      this.diskHigh[b] = x * (1 + t);
+      const half = bandHalfWidth(x, t, this.diskGrain);
+      this.diskLow[b] = Math.max(0, x - half);
+      this.diskHigh[b] = x + half;
     }
 
     this.receives = Uint8Array.from(state.eligible, (e, b) => (e && (options.receivers?.has(b) ?? true) ? 1 : 0));
@@ -221,8 +228,9 @@ export class Targets {
       this.countMin[b] = floorEps(count[b]!);
       this.countMax[b] = ceilEps(count[b]!);
       this.diskIdeal[b] = disk[b]!;
-      this.diskLow[b] = disk[b]! * (1 - t);
-      this.diskHigh[b] = disk[b]! * (1 + t);
+      const half = bandHalfWidth(disk[b]!, t, this.diskGrain);
+      this.diskLow[b] = Math.max(0, disk[b]! - half);
+      this.diskHigh[b] = disk[b]! + half;
       if (!this.receives[b]) {
         // It can only lose: a band below what it holds cannot be reached, so it starts there.
         this.countMin[b] = Math.min(this.countMin[b]!, state.count[b]!);

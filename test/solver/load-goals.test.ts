@@ -127,12 +127,14 @@ test("infeasible: a partition too large for any broker names the partition", () 
 test("network out: leadership changes fix it without moving data", () => {
   // Every partition led by broker 1; followers 2 and 3 can take leadership.
   const brokers = [1, 2, 3].map((id) => broker(id, ["a", "b", "c"][id - 1]!));
-  const parts = Array.from({ length: 9 }, (_, i) => part("t", i, [1, 2, 3], { bytesIn: MIB, bytesOut: 3 * MIB }));
+  // 30 partitions sending 5 MiB/s each from their leader: ideal 50 MiB/s per broker, band ±10%.
+  const parts = Array.from({ length: 30 }, (_, i) => part("t", i, [1, 2, 3], { bytesIn: MIB, bytesOut: 3 * MIB }));
   const c = cluster(brokers, parts);
   const p = validPlan(c, plan(c, { goals: ["rack-spread", "network-out"] }));
   assert.equal(p.moves, 0);
-  assert.equal(p.leaderChanges, 6);
-  assert.deepEqual(p.balanceAfter.brokers.map((b) => b.networkOut), [15 * MIB, 15 * MIB, 15 * MIB]);
+  // Broker 1 must give up at least 19 of its 30 leaderships to reach 55 MiB/s.
+  assert.ok(p.leaderChanges >= 19 && p.leaderChanges <= 20, `leader changes ${String(p.leaderChanges)}`);
+  for (const b of p.balanceAfter.brokers) assert.ok(b.networkOut >= 45 * MIB && b.networkOut <= 55 * MIB, `broker ${String(b.id)}: ${String(b.networkOut)}`);
   assert.ok(p.balanceAfter.goals.find((g) => g.goal === "network-out")!.satisfied);
 });
 
@@ -225,6 +227,24 @@ test("network out after the leader goal: a trade between two brokers fixes it wh
   const out = p.balanceAfter.brokers.map((b) => b.networkOut);
   assert.equal(out[0], out[1], `network out ${JSON.stringify(out)}`);
   assert.ok(p.balanceAfter.goals.find((g) => g.goal === "network-out")!.satisfied);
+});
+
+test("a load band is never narrower than one average replica's load on either side", () => {
+  // 3 brokers, 4 partitions of 1 MiB/s produce at RF 1: ideal 4/3 MiB/s, ±10% would be ±0.13 MiB/s,
+  // which no placement of whole replicas can meet; the band is ±1 MiB/s (one replica) instead.
+  const brokers = [1, 2, 3].map((id) => broker(id, ["a", "b", "c"][id - 1]!));
+  const parts = Array.from({ length: 4 }, (_, i) => part("t", i, [1 + (i % 3)], { bytesIn: MIB }));
+  const c = cluster(brokers, parts);
+  const { state, targets } = prepared(c);
+  const band = targets.load.networkIn;
+  for (let b = 0; b < 3; b++) {
+    assert.ok(Math.abs(band.high[b]! - band.ideal[b]! - MIB) < 1e-6 * MIB, `high ${String(band.high[b])}`);
+    assert.ok(Math.abs(band.ideal[b]! - band.low[b]! - MIB) < 1e-6 * MIB, `low ${String(band.low[b])}`);
+  }
+  // Loads 2, 1, 1 MiB/s are as even as whole replicas allow: satisfied, nothing to move.
+  assert.equal(networkInGoal.status(state, targets).satisfied, true);
+  const p = validPlan(c, plan(c, { goals: ["rack-spread", "network-in"] }));
+  assert.equal(p.moves, 0);
 });
 
 test("property: when the plan is made, no broker ends above threshold × capacity", () => {
