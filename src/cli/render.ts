@@ -99,6 +99,7 @@ export function renderReport(cluster: Cluster, report: BalanceReport, diskThresh
     ...section(chalk, "Racks", table(chalk, rackColumns, report.racks.map(rackRow))),
     ...section(chalk, "Balance", summaryLines(report.summary)),
     ...section(chalk, "Goals", goalLines(chalk, report.goals)),
+    ...(report.notes ?? []).map((note) => chalk.yellow(`note: ${note}`)),
   ];
   return document(lines);
 }

@@ -24,6 +24,7 @@ import { validPlacementGoal } from "./goals/valid-placement.js";
 import { compareScores, greedyWithin, inOrderWithin, scores } from "./budget.js";
 import { applyDemotion, applyReplacements, checkOperations } from "./operations.js";
 import { capacityInfeasibilities } from "./capacity-check.js";
+import { rackFindings } from "./rack-check.js";
 import { type CapacityThresholds, DEFAULT_CAPACITY_THRESHOLDS, DEFAULT_NETWORK_THRESHOLD } from "./load-targets.js";
 import { optimize, type Recorder } from "./optimizer.js";
 import { changeReplication, replicationTargets } from "./replication.js";
@@ -110,8 +111,15 @@ export function capacityThresholdsOf(options: PlanOptions): CapacityThresholds {
 
 /** The balance report of the cluster as it is, against the configured goals. */
 export function assess(cluster: Cluster, options: PlanOptions = {}): BalanceReport {
-  const { state, targets, goals } = prepare(cluster, options);
-  return balanceReport(state, targets, goals);
+  const prepared = prepare(cluster, options);
+  const { state, targets, goals } = prepared;
+  return { ...balanceReport(state, targets, goals), notes: rackNotes(prepared) };
+}
+
+/** Where the ideal rack rule cannot hold (rack-check.ts), one line each; none without the rack-spread goal. */
+function rackNotes(p: Prepared): string[] {
+  if (!p.goals.some((g) => g.id === "rack-spread")) return [];
+  return rackFindings(p.state, p.targets).map((f) => f.message);
 }
 
 function infeasibilities(p: Prepared): Infeasibility[] {
@@ -128,11 +136,17 @@ function infeasibilities(p: Prepared): Infeasibility[] {
     } else byTopic.set(topic, { rf: state.rf[i]!, count: 1, first: state.partitionNumber[i]! });
   }
   for (const [topic, e] of byTopic) {
+    const short = e.rf - state.eligibleCount;
+    const back: number[] = [];
+    for (let b = 0; b < state.brokerCount && back.length < short; b++) if (state.excluded[b] && !state.dead[b]) back.push(state.brokerIds[b]!);
+    const fixes = [`add ${String(short)} broker(s)`];
+    if (back.length === short) fixes.push(`stop excluding broker(s) ${back.join(", ")}`);
+    if (state.eligibleCount > 0) fixes.push(`lower its replication factor to ${String(state.eligibleCount)}`);
     problems.push({
       rule: "replication-factor",
       message:
         `topic '${topic}' has ${String(e.count)} partition(s) with replication factor ${String(e.rf)} but only ` +
-        `${String(state.eligibleCount)} broker(s) are alive and not excluded; add brokers, exclude fewer, or lower the replication factor`,
+        `${String(state.eligibleCount)} broker(s) are alive and not excluded; ${fixes.length === 1 ? fixes[0]! : `${fixes.slice(0, -1).join(", ")}, or ${fixes[fixes.length - 1]!}`}`,
       path: `topics[${topic}].partitions[${String(e.first)}]`,
     });
   }
@@ -197,6 +211,7 @@ function planBalance(cluster: Cluster, options: PlanOptions): PlanOutcome {
   const problems = infeasibilities(prepared);
   if (problems.length > 0) return { status: "infeasible", problems };
   const { targets, goals } = prepared;
+  const notes = rackNotes(prepared);
   const balanceBefore = balanceReport(prepared.state, targets, goals);
   const initial = new PlacementState(cluster, prepared.stateOptions);
   const recorder = options.explain === true ? new ExplainRecorder(prepared.state, targets) : undefined;
@@ -221,7 +236,7 @@ function planBalance(cluster: Cluster, options: PlanOptions): PlanOutcome {
     balanceBefore,
     balanceAfter,
     budgetLimited,
-    notes: strandedNotes(final, options),
+    notes: [...notes, ...strandedNotes(final, options)],
     ...(exact ? { exact } : {}),
     ...(recorder ? { explanations: recorder.explanations(final) } : {}),
   };

@@ -161,6 +161,8 @@ export interface BalanceReport {
   readonly racks: readonly RackBalance[];
   readonly summary: BalanceSummary;
   readonly goals: readonly GoalStatus[];
+  /** From `assess`: where the ideal rack rule cannot hold, and the change that would fix it, one line each. */
+  readonly notes?: readonly string[];
 }
 
 export interface LowerBound {
