@@ -16,6 +16,8 @@ import { diskGain, topicGain } from "./scoring.js";
 
 /** Destinations compared for each overloaded broker. */
 const DESTINATIONS = 6;
+/** Replicas looked at on either side of the size wanted, before every replica is. */
+const WINDOW = 64;
 
 function diskDeviation(state: PlacementState, targets: Targets): number {
   let s = 0;
@@ -40,7 +42,7 @@ function canGo(state: PlacementState, targets: Targets, p: number, s: number, d:
  * appended to `out` in the order they are generated. Cheap: the rack rule and topic gain are left to
  * `ready`, which looks only at the buckets that are reached.
  */
-function collect(state: PlacementState, targets: Targets, s: number, d: number, out: Raw): void {
+function collect(state: PlacementState, targets: Targets, s: number, d: number, out: Raw, window: number): void {
   const fromS = partitionsBySize(state, s);
   const onD = partitionsBySize(state, d);
   const grain = Math.max(1, targets.diskIdeal[s]! * 0.002);
@@ -56,26 +58,40 @@ function collect(state: PlacementState, targets: Targets, s: number, d: number, 
     out.bytes.push(bytes);
   };
   const want = Math.min(state.disk[s]! - targets.diskIdeal[s]!, targets.diskIdeal[d]! - state.disk[d]!);
-  // Largest replicas of s first.
-  for (let i = fromS.length - 1; i >= 0; i--) {
+  // Largest replicas of s first; with a window, only the `window` replicas on either side of the
+  // size `want`: the best moves (about `want`) and the swaps moving fewest bytes (the smallest
+  // replicas that can give `want` for a smaller one) are there.
+  let first = 0;
+  let end = fromS.length;
+  if (window < Infinity) {
+    const at = firstAtLeast(fromS, state.size, want);
+    first = Math.max(0, at - window);
+    end = Math.min(fromS.length, at + window);
+  }
+  for (let i = end - 1; i >= first; i--) {
     const p = fromS[i]!;
     const sz = state.size[p]!;
     push(p, -1, sz, sz);
     // Swap with a replica on d about `want` smaller.
-    const goal = sz - want;
-    let lo = 0;
-    let hi = onD.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (state.size[onD[mid]!]! < goal) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = firstAtLeast(onD, state.size, sz - want);
     for (let k = Math.max(0, lo - 2); k < Math.min(onD.length, lo + 2); k++) {
       const q = onD[k]!;
       if (q === p || state.size[q]! >= sz) continue;
       push(p, q, sz - state.size[q]!, sz + state.size[q]!);
     }
   }
+}
+
+/** The first index of `list` (sorted by size ascending) whose size is at least `size`. */
+function firstAtLeast(list: Int32Array, sizes: Float64Array, size: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sizes[list[mid]!]! < size) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Candidate actions in generation order (parallel arrays); q is -1 for a move. */
@@ -131,11 +147,18 @@ function partnersOf(state: PlacementState, targets: Targets, b: number, fullest:
  * balance it; true if applied.
  */
 function rebalance(ctx: GoalContext, b: number, over: boolean): boolean {
+  const partners = partnersOf(ctx.state, ctx.targets, b, !over);
+  // Near the size wanted first (cheap on brokers with thousands of replicas), every replica if
+  // none of those is accepted.
+  return tryAmong(ctx, b, over, partners, WINDOW) || tryAmong(ctx, b, over, partners, Infinity);
+}
+
+function tryAmong(ctx: GoalContext, b: number, over: boolean, partners: readonly number[], window: number): boolean {
   const { state, targets } = ctx;
   const raw: Raw = { s: [], d: [], p: [], q: [], key: [], bytes: [] };
-  for (const o of partnersOf(state, targets, b, !over)) {
-    if (over) collect(state, targets, b, o, raw);
-    else collect(state, targets, o, b, raw);
+  for (const o of partners) {
+    if (over) collect(state, targets, b, o, raw, window);
+    else collect(state, targets, o, b, raw, window);
   }
   // Best gain bucket first; within one, most topic spread gained, fewest bytes, generation order.
   const byKey = new Map<number, number[]>();
