@@ -8,7 +8,7 @@
 import { describe, it, test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import type { Broker, Cluster, Partition, Topic } from "../../src/model/types.js";
+import type { Broker, Cluster, Topic } from "../../src/model/types.js";
 import { assess, plan } from "../../src/solver/index.js";
 import { type RackFinding, rackFindings } from "../../src/solver/rack-check.js";
 import { PlacementState } from "../../src/solver/state.js";
@@ -17,8 +17,8 @@ import { generateCluster, type GenerateOptions } from "../../src/model/generate.
 import { createRng } from "../../src/model/random.js";
 import { aliveIds, clusterArb, excludeArb, generateOptionsArb, largestRf, seedArb } from "../support/arbitraries.js";
 import { eligibleIds, hostKey, planned, rackKey } from "../support/invariants.js";
+import { broker, topic } from "../support/build.js";
 
-const GIB = 1024 ** 3;
 const RUNS = { numRuns: 150, seed: 11, includeErrorInReport: true } as const;
 
 interface Shape {
@@ -27,24 +27,7 @@ interface Shape {
   readonly toBrokers?: readonly number[];
 }
 
-function broker(id: number, rack?: string, extra: { host?: string; dead?: boolean } = {}): Broker {
-  return {
-    id,
-    ...(rack === undefined ? {} : { rack }),
-    ...(extra.host === undefined ? {} : { host: extra.host }),
-    status: extra.dead === true ? "dead" : "alive",
-    capacity: {},
-  };
-}
 
-function topic(name: string, replicaLists: readonly (readonly number[])[]): Topic {
-  return {
-    name,
-    partitions: replicaLists.map(
-      (replicas, i): Partition => ({ topic: name, partition: i, replicas, leader: replicas[0]!, size: GIB, bytesIn: 0, bytesOut: 0 }),
-    ),
-  };
-}
 
 function findings(s: Shape): RackFinding[] {
   const state = new PlacementState(s.cluster, { excludeBrokers: new Set(s.exclude), isFrozenTopic: () => false });

@@ -4,34 +4,16 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { Broker, Cluster, Partition, Topic } from "../../src/model/types.js";
+import type { Broker, Cluster, Topic } from "../../src/model/types.js";
 import { assess, plan } from "../../src/solver/index.js";
 import { PlacementState } from "../../src/solver/state.js";
 import { Targets } from "../../src/solver/targets.js";
 import type { PlanOptions } from "../../src/solver/types.js";
 import { eligibleIds, replicaCounts, spreadRule, validPlan } from "../support/invariants.js";
+import { GIB, broker, topic } from "../support/build.js";
 
-const GIB = 1024 ** 3;
 
-function broker(id: number, rack?: string, extra: { host?: string; dead?: boolean } = {}): Broker {
-  return {
-    id,
-    ...(rack === undefined ? {} : { rack }),
-    ...(extra.host === undefined ? {} : { host: extra.host }),
-    status: extra.dead === true ? "dead" : "alive",
-    capacity: {},
-  };
-}
 
-/** One topic per name, its partitions numbered in order, every replica 1 GiB. */
-function topic(name: string, replicaLists: readonly (readonly number[])[]): Topic {
-  return {
-    name,
-    partitions: replicaLists.map(
-      (replicas, i): Partition => ({ topic: name, partition: i, replicas, leader: replicas[0]!, size: GIB, bytesIn: 0, bytesOut: 0 }),
-    ),
-  };
-}
 
 function cluster(brokers: readonly Broker[], topics: readonly Topic[]): Cluster {
   return { version: 1, brokers, topics };

@@ -60,6 +60,18 @@ export function partitionsBySize(state: PlacementState, b: number): Int32Array {
   return list;
 }
 
+/** The first index of `list` (sorted ascending by `weight`) whose weight is at least `value`. */
+export function firstAtLeast(list: ArrayLike<number>, weight: Float64Array, value: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (weight[list[mid]!]! < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /**
  * Visits `list` (sorted by size, ties by index) in order of |size − target|, ties by index, until
  * `visit` returns true; returns whether it did. Same order as sorting by that key, without the sort.
@@ -71,13 +83,7 @@ export function closestFirst(
   visit: (q: number) => boolean,
 ): boolean {
   const n = list.length;
-  let lo = 0;
-  let hi = n;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (size[list[mid]!]! < target) lo = mid + 1;
-    else hi = mid;
-  }
+  const lo = firstAtLeast(list, size, target);
   // [0, l) lies below the target, [r, n) at or above it; each step takes the nearer run of equal sizes.
   let l = lo;
   let r = lo;

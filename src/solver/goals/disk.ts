@@ -10,7 +10,7 @@ import type { Action, PlacementState } from "../state.js";
 import type { Targets } from "../targets.js";
 import { deviation } from "../targets.js";
 import { bandAccepts, brokerDeltas, partnersByFill, worstFirst } from "./band.js";
-import { partitionsBySize } from "./by-size.js";
+import { firstAtLeast, partitionsBySize } from "./by-size.js";
 import { firstInOrder } from "./lazy-order.js";
 import { diskGain, topicGain } from "./scoring.js";
 
@@ -80,18 +80,6 @@ function collect(state: PlacementState, targets: Targets, s: number, d: number, 
       push(p, q, sz - state.size[q]!, sz + state.size[q]!);
     }
   }
-}
-
-/** The first index of `list` (sorted by size ascending) whose size is at least `size`. */
-function firstAtLeast(list: Int32Array, sizes: Float64Array, size: number): number {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sizes[list[mid]!]! < size) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** Candidate actions in generation order (parallel arrays); q is -1 for a move. */

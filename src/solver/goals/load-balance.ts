@@ -11,6 +11,7 @@ import type { Action, PlacementState } from "../state.js";
 import type { Targets } from "../targets.js";
 import { deviation } from "../targets.js";
 import { type Deltas, brokerDeltas, leaderDeltas, partnersByFill, worstFirst } from "./band.js";
+import { firstAtLeast } from "./by-size.js";
 import { compareKeys } from "./replica-count.js";
 
 /** A per-broker load and what each partition contributes to it. */
@@ -185,14 +186,7 @@ function rebalance(
         const wp = w[p]!;
         consider({ kind: "move", p, slot, to: d });
         // Swap with a carrying replica on d about `want` lighter.
-        const goal = wp - want;
-        let lo = 0;
-        let hi = onD.length;
-        while (lo < hi) {
-          const mid = (lo + hi) >> 1;
-          if (w[onD[mid]!]! < goal) lo = mid + 1;
-          else hi = mid;
-        }
+        const lo = firstAtLeast(onD, w, wp - want);
         for (let k = Math.max(0, lo - 2); k < Math.min(onD.length, lo + 2); k++) {
           const q = onD[k]!;
           if (q === p || w[q]! >= wp || !canGo(state, targets, q, d, s)) continue;
