@@ -296,6 +296,41 @@ function qualityTable(results: readonly Result[]): Table {
   };
 }
 
+/** The quality targets every shape is held to (default goals), with how a plan is checked against each. */
+const TARGETS: ReadonlyArray<{ readonly name: string; readonly misses: (o: Extract<PlanOutcome, { status: "planned" }>) => string | null }> = [
+  { name: "replica counts at their target", misses: (o) => (o.balanceAfter.summary.replicaCount.maxDeviation > 0 ? `replica dev. ${String(o.balanceAfter.summary.replicaCount.maxDeviation)}` : null) },
+  { name: "leaders within 1", misses: (o) => spreadMiss("leader max−min", o.balanceAfter.summary.leaderCount.max - o.balanceAfter.summary.leaderCount.min, 1) },
+  { name: "topic spread within 2", misses: (o) => spreadMiss("topic spread", o.balanceAfter.summary.topicSpread.max, 2) },
+  { name: "disk within 10%", misses: (o) => percentMiss("disk", o.balanceAfter.summary.disk.maxDeviationRatio) },
+  { name: "network in within 10%", misses: (o) => percentMiss("net-in", o.balanceAfter.summary.networkIn.maxDeviationRatio) },
+  { name: "network out within 10%", misses: (o) => percentMiss("net-out", o.balanceAfter.summary.networkOut.maxDeviationRatio) },
+  {
+    name: "moves at most 1.25 × the lower bound",
+    misses: (o) => (o.lowerBound.moves > 0 && o.moves > 1.25 * o.lowerBound.moves ? `moves ${ratio(o.moves, o.lowerBound.moves)} × the bound` : null),
+  },
+];
+
+function spreadMiss(label: string, value: number, most: number): string | null {
+  return value > most ? `${label} ${String(value)}` : null;
+}
+
+function percentMiss(label: string, deviation: number): string | null {
+  // Figures are shown to 0.1%; a deviation that rounds to 10.0% meets the target.
+  return Math.round(deviation * 1000) > 100 ? `${label} ${(deviation * 100).toFixed(1)} %` : null;
+}
+
+/** Per scenario, the targets its plan misses ("all met" when none). */
+function targetLines(results: readonly Result[]): string {
+  return results
+    .map((r) => {
+      if (r.outcome.status !== "planned") return `- **${r.scenario.name}**: infeasible`;
+      const planned = r.outcome;
+      const missed = TARGETS.map((t) => t.misses(planned)).filter((m): m is string => m !== null);
+      return `- **${r.scenario.name}**: ${missed.length === 0 ? "all met" : `misses ${missed.join(", ")}`}`;
+    })
+    .join("\n");
+}
+
 function qualityRow(name: string, outcome: PlanOutcome): Row {
   if (outcome.status === "infeasible") return [name, `infeasible: ${outcome.problems.map((p) => p.rule).join(", ")}`];
   const s: BalanceSummary = outcome.balanceAfter.summary;
@@ -374,6 +409,13 @@ ${markdownTable(timingTable(results))}
 ## Plans
 
 ${markdownTable(qualityTable(results))}
+
+## Targets
+
+Each plan against the quality targets (${TARGETS.map((t) => t.name).join("; ")}). Why a shape misses
+one: [load-and-capacity.md](load-and-capacity.md#how-close-the-default-goals-get).
+
+${targetLines(results)}
 
 ## Executions (simulated)
 
