@@ -220,10 +220,12 @@ test("network out after the leader goal: a trade between two brokers fixes it wh
     part("t", 3, [2, 1], { bytesIn: MIB, bytesOut: MIB }),
   ];
   const c = cluster(brokers, parts);
-  const options: PlanOptions = { goals: ["rack-spread", "leader", "network-out"] };
+  const options: PlanOptions = { goals: ["rack-spread", "leader", "network-out"], explain: true };
   const p = validPlan(c, plan(c, options), options);
   assert.equal(p.moves, 0);
   assert.deepEqual(p.balanceAfter.brokers.map((b) => b.leaders), [2, 2]);
+  const actions = (p.explanations ?? []).flatMap((e) => e.actions);
+  assert.ok(actions.length > 0 && actions.every((a) => a.kind === "trade" && a.goal === "network-out" && a.after < a.before), JSON.stringify(actions));
   const out = p.balanceAfter.brokers.map((b) => b.networkOut);
   assert.equal(out[0], out[1], `network out ${JSON.stringify(out)}`);
   assert.ok(p.balanceAfter.goals.find((g) => g.goal === "network-out")!.satisfied);
