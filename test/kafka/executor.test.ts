@@ -978,6 +978,47 @@ describe("ballast execute against a live cluster", { skip: kafkaSkip(), timeout:
     await assertAllConsumable(admin, topic, 2, perPartition);
   });
 
+  it("raises a topic's replication factor from 2 to 3: plan from the live cluster, execute, every partition on 3 in-sync replicas over both racks, no message lost", { timeout: 180_000 }, async () => {
+    const topic = newTopic("rf");
+    const from: Assignment = [
+      [1, 2],
+      [2, 3],
+      [3, 4],
+      [4, 1],
+    ];
+    const perPartition = 1000;
+    await createTopic(admin, topic, from);
+    await produce(topic, from.length, perPartition);
+    const { dir, stateDir, plan } = dirFor("rf");
+    // Only this topic may change: every other topic on the cluster is excluded from moving.
+    const others = `^(?!${topic.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$)`;
+    const planned = await ballast(
+      ["plan", "--bootstrap-server", boot(), "--replication-factor", `${topic}=3`, "--exclude-topics", others, "--output", plan, "--json"],
+      dir,
+    );
+    assert.equal(planned.code, 0, describeResult(planned));
+    const summary = JSON.parse(planned.stdout) as { moves: number };
+    const written = JSON.parse(readFileSync(plan, "utf8")) as { partitions: Array<{ topic: string; partition: number; replicas: number[] }> };
+    assert.deepEqual(new Set(written.partitions.map((e) => e.topic)), new Set([topic]), "the plan touches only the topic");
+    assert.equal(written.partitions.length, from.length);
+    assert.ok(summary.moves >= from.length, `at least one added replica per partition: ${String(summary.moves)}`);
+    const to: Assignment = [...written.partitions].sort((a, b) => a.partition - b.partition).map((e) => e.replicas);
+    const rackOf = new Map(testBrokers().map((b) => [b.id, b.rack]));
+    for (const [i, replicas] of to.entries()) {
+      assert.equal(new Set(replicas).size, 3, `partition ${String(i)}: ${JSON.stringify(replicas)}`);
+      const perRack = new Map<string, number>();
+      for (const b of replicas) perRack.set(rackOf.get(b)!, (perRack.get(rackOf.get(b)!) ?? 0) + 1);
+      assert.deepEqual([...perRack.values()].sort(), [1, 2], `partition ${String(i)} over racks: ${JSON.stringify(replicas)}`);
+    }
+
+    const r = await ballast(executeArgs(plan, stateDir, "1MiB/s"), dir, 150_000);
+    assert.equal(r.code, 0, describeResult(r));
+    assert.equal(parseEvents(r.stdout).find((e) => e["type"] === "end")?.["status"], "completed", r.stdout);
+    await waitForPlacement(admin, topic, to, { run: r, timeoutMs: 30_000 });
+    await assertNoThrottles(admin, [topic]);
+    await assertAllConsumable(admin, topic, from.length, perPartition);
+  });
+
   it("refuses a stale plan with exit 2 and changes nothing", { timeout: 60_000 }, async () => {
     const topic = newTopic("stale");
     const madeFrom: Assignment = [
