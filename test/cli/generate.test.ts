@@ -1,21 +1,16 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { parseCluster } from "../../src/model/parse.js";
 import { partitionCount } from "../../src/model/types.js";
-import { filesIn, run, singleErrorLine, tempDir } from "./helpers.js";
+import { filesIn, run, singleErrorLine, suiteDir } from "./helpers.js";
 
 describe("ballast generate", () => {
-  let dir = "";
-  let cleanup = (): void => undefined;
-  before(() => {
-    ({ dir, cleanup } = tempDir());
-  });
-  after(() => cleanup());
+  const dir = suiteDir();
 
   it("writes a YAML snapshot that parseCluster accepts, shaped by the flags", async () => {
-    const output = join(dir, "gen.yaml");
+    const output = join(dir(), "gen.yaml");
     const args = [
       "generate", "--brokers", "9", "--racks", "3", "--rack-weights", "1,1,1", "--topics", "4",
       "--partitions", "5", "--rf", "3", "--size-dist", "fixed", "--mean-size", "1GiB",
@@ -39,7 +34,7 @@ describe("ballast generate", () => {
   });
 
   it("writes JSON for a .json file and YAML on stdout, the same cluster for the same seed", async () => {
-    const output = join(dir, "gen.json");
+    const output = join(dir(), "gen.json");
     assert.equal((await run(["generate", "--seed", "5", "-o", output])).code, 0);
     const fromFile = parseCluster(readFileSync(output, "utf8"), { format: "json", source: output });
     const printed = await run(["generate", "--seed", "5"]);
@@ -58,10 +53,10 @@ describe("ballast generate", () => {
       [["--racks", "2", "--rack-weights", "1,1,1"], /^error: --rack-weights: /],
     ];
     for (const [args, pattern] of cases) {
-      const result = await run(["generate", ...args, "-o", join(dir, "bad.yaml")]);
+      const result = await run(["generate", ...args, "-o", join(dir(), "bad.yaml")]);
       assert.equal(result.code, 2, args.join(" "));
       assert.match(singleErrorLine(result.stderr) ?? result.stderr, pattern);
     }
-    assert.deepEqual(filesIn(dir).filter((f) => f.startsWith("bad") || f.startsWith(".bad")), []);
+    assert.deepEqual(filesIn(dir()).filter((f) => f.startsWith("bad") || f.startsWith(".bad")), []);
   });
 });

@@ -5,6 +5,7 @@
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { after, before } from "node:test";
 import { fileURLToPath } from "node:url";
 import { main } from "../../src/cli/main.js";
 
@@ -39,6 +40,22 @@ export async function run(args: readonly string[], opts: RunOptions = {}): Promi
 export function tempDir(): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), "ballast-cli-"));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * A temp directory for the enclosing describe block: made before its first test, removed after its
+ * last. Returns a getter, since the directory exists only once the block runs.
+ */
+export function suiteDir(): () => string {
+  let made: { dir: string; cleanup: () => void } | undefined;
+  before(() => {
+    made = tempDir();
+  });
+  after(() => made?.cleanup());
+  return () => {
+    if (made === undefined) throw new Error("suiteDir() is read before its describe block runs");
+    return made.dir;
+  };
 }
 
 export function filesIn(dir: string): string[] {

@@ -5,10 +5,10 @@
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { parseCluster } from "../../src/model/parse.js";
 import { parseReassignment } from "../../src/model/reassignment.js";
-import { REPO_ROOT, run, singleErrorLine, tempDir } from "./helpers.js";
+import { REPO_ROOT, run, singleErrorLine, suiteDir } from "./helpers.js";
 
 const NEW_BROKERS = join(REPO_ROOT, "fixtures", "new-brokers.yaml");
 const DEMO = join(REPO_ROOT, "fixtures", "demo.yaml");
@@ -16,14 +16,9 @@ const STANDBY = join(REPO_ROOT, "fixtures", "assign", "standby.yaml");
 const TOPICS = join(REPO_ROOT, "fixtures", "assign", "topics.yaml");
 
 describe("plan operations", () => {
-  let dir = "";
-  let cleanup = (): void => undefined;
-  before(() => {
-    ({ dir, cleanup } = tempDir());
-  });
-  after(() => cleanup());
+  const dir = suiteDir();
 
-  const planFile = (name: string): string => join(dir, name);
+  const planFile = (name: string): string => join(dir(), name);
   const brokersIn = (path: string): Set<number> => new Set(parseReassignment(readFileSync(path, "utf8")).partitions.flatMap((e) => e.replicas));
 
   it("--to-brokers sends replicas only to the listed brokers", async () => {
@@ -40,7 +35,7 @@ describe("plan operations", () => {
   });
 
   it("toBrokers and replicationFactor work from the config file", async () => {
-    const config = join(dir, "ops.yaml");
+    const config = join(dir(), "ops.yaml");
     writeFileSync(config, "toBrokers: [7, 8, 9]\nreplicationFactor:\n  inventory: 4\n");
     const out = planFile("config.json");
     const r = await run(["plan", "--cluster", NEW_BROKERS, "--output", out, "--config", config, "--json"]);
@@ -96,15 +91,10 @@ describe("plan operations", () => {
 });
 
 describe("ballast assign", () => {
-  let dir = "";
-  let cleanup = (): void => undefined;
-  before(() => {
-    ({ dir, cleanup } = tempDir());
-  });
-  after(() => cleanup());
+  const dir = suiteDir();
 
   it("prints the kafka-topics.sh command per topic and writes the reassignment JSON", async () => {
-    const out = join(dir, "assign.json");
+    const out = join(dir(), "assign.json");
     const r = await run(["assign", "--cluster", NEW_BROKERS, "--topic", "payments:3:3", "--output", out]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /payments \(new topic, 3 partitions\):/);
@@ -145,7 +135,7 @@ describe("ballast assign", () => {
   }
 
   it("reports a bad topics file with its path and line", async () => {
-    const file = join(dir, "bad-topics.yaml");
+    const file = join(dir(), "bad-topics.yaml");
     writeFileSync(file, "topics:\n  - {name: x, partitions: 3, replication: 3}\n");
     const r = await run(["assign", "--cluster", NEW_BROKERS, "--topics", file]);
     assert.equal(r.code, 2);

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { parseCluster } from "../../src/model/parse.js";
 import { applyReassignment, parseReassignment } from "../../src/model/reassignment.js";
 import { type Cluster, type Reassignment, allPartitions } from "../../src/model/types.js";
-import { ANSI, DEMO, filesIn, run, singleErrorLine, tempDir } from "./helpers.js";
+import { ANSI, DEMO, filesIn, run, singleErrorLine, suiteDir } from "./helpers.js";
 
 const demo = (): Cluster => parseCluster(readFileSync(DEMO, "utf8"), { format: "yaml", source: DEMO });
 
@@ -31,15 +31,10 @@ function planTotals(cluster: Cluster, plan: Reassignment): { moves: number; byte
 }
 
 describe("ballast plan", () => {
-  let dir = "";
-  let cleanup = (): void => undefined;
-  before(() => {
-    ({ dir, cleanup } = tempDir());
-  });
-  after(() => cleanup());
+  const dir = suiteDir();
 
   it("writes a reassignment that applies to the snapshot and lists only changed partitions", async () => {
-    const output = join(dir, "plan.json");
+    const output = join(dir(), "plan.json");
     const result = await run(["plan", "--cluster", DEMO, "--output", output]);
     assert.equal(result.stderr, "");
     assert.equal(result.code, 0);
@@ -55,11 +50,11 @@ describe("ballast plan", () => {
     assert.match(result.stdout, /replica moves/);
     assert.match(result.stdout, /Goals after the plan/);
     assert.ok(result.stdout.includes(output), "the summary says where the plan is");
-    assert.deepEqual(filesIn(dir), ["plan.json"], "no temporary file is left behind");
+    assert.deepEqual(filesIn(dir()), ["plan.json"], "no temporary file is left behind");
   });
 
   it("--json prints one object whose numbers match the written plan", async () => {
-    const output = join(dir, "plan-json.json");
+    const output = join(dir(), "plan-json.json");
     const result = await run(["plan", "--cluster", DEMO, "--output", output, "--json"]);
     assert.equal(result.code, 0);
     assert.equal(result.stdout.trim().split("\n").length, 1, "exactly one line of JSON");
@@ -93,8 +88,8 @@ describe("ballast plan", () => {
   });
 
   it("is deterministic: two runs write byte-identical plans", async () => {
-    const first = join(dir, "first.json");
-    const second = join(dir, "second.json");
+    const first = join(dir(), "first.json");
+    const second = join(dir(), "second.json");
     assert.equal((await run(["plan", "--cluster", DEMO, "--output", first])).code, 0);
     assert.equal((await run(["plan", "--cluster", DEMO, "--output", second])).code, 0);
     assert.equal(readFileSync(first, "utf8"), readFileSync(second, "utf8"));
@@ -103,7 +98,7 @@ describe("ballast plan", () => {
   it("--exclude-brokers drains those brokers", async () => {
     const cluster = demo();
     const drained = cluster.brokers.filter((b) => b.status === "alive").slice(0, 2).map((b) => b.id);
-    const output = join(dir, "drain.json");
+    const output = join(dir(), "drain.json");
     const result = await run(["plan", "--cluster", DEMO, "--output", output, "--exclude-brokers", drained.join(",")]);
     assert.equal(result.stderr, "");
     assert.equal(result.code, 0);
@@ -117,9 +112,9 @@ describe("ballast plan", () => {
     const cluster = demo();
     const [a, b] = cluster.brokers.filter((x) => x.status === "alive").map((x) => x.id);
     assert.ok(a !== undefined && b !== undefined);
-    const config = join(dir, "balance.yaml");
+    const config = join(dir(), "balance.yaml");
     writeFileSync(config, `excludeBrokers: [${a}]\n`);
-    const output = join(dir, "united.json");
+    const output = join(dir(), "united.json");
     const result = await run(["plan", "--cluster", DEMO, "--output", output, "--config", config, "--exclude-brokers", String(b), "--json"]);
     assert.equal(result.code, 0, result.stderr);
     const applied = applyReassignment(cluster, readPlan(output));
@@ -127,48 +122,43 @@ describe("ballast plan", () => {
   });
 
   it("colours the summary only on a terminal without NO_COLOR", async () => {
-    const args = ["plan", "--cluster", DEMO, "--output", join(dir, "colour.json")];
+    const args = ["plan", "--cluster", DEMO, "--output", join(dir(), "colour.json")];
     assert.match((await run(args, { tty: true })).stdout, ANSI);
     assert.doesNotMatch((await run(args, { tty: true, env: { NO_COLOR: "1" } })).stdout, ANSI);
     assert.doesNotMatch((await run(args, { tty: false })).stdout, ANSI);
   });
 
   it("shows only the most changed brokers of a big cluster", async () => {
-    const snapshot = join(dir, "big.yaml");
+    const snapshot = join(dir(), "big.yaml");
     const gen = await run(["generate", "--brokers", "56", "--racks", "3", "--topics", "20", "--new-brokers", "4", "--seed", "7", "-o", snapshot]);
     assert.equal(gen.code, 0, gen.stderr);
-    const result = await run(["plan", "--cluster", snapshot, "--output", join(dir, "big.json")]);
+    const result = await run(["plan", "--cluster", snapshot, "--output", join(dir(), "big.json")]);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /showing the 10 brokers most changed; 50 more omitted/);
   });
 });
 
 describe("ballast plan with bad input", () => {
-  let dir = "";
-  let cleanup = (): void => undefined;
-  before(() => {
-    ({ dir, cleanup } = tempDir());
-  });
-  after(() => cleanup());
+  const dir = suiteDir();
 
-  /** Runs `plan` with extra arguments, expecting exit 2, one error line and no file in `dir`. */
+  /** Runs `plan` with extra arguments, expecting exit 2, one error line and no file in `dir()`. */
   async function rejects(args: readonly string[], pattern: RegExp, cluster = DEMO): Promise<void> {
-    const output = join(dir, "plan.json");
+    const output = join(dir(), "plan.json");
     const result = await run(["plan", "--cluster", cluster, "--output", output, ...args]);
     assert.equal(result.code, 2, result.stderr);
     const line = singleErrorLine(result.stderr);
     assert.ok(line !== undefined, `expected one error line, got ${JSON.stringify(result.stderr)}`);
     assert.match(line, pattern);
     assert.equal(result.stdout, "");
-    assert.deepEqual(filesIn(dir).filter((f) => !f.endsWith(".yaml")), [], "no plan or temporary file written");
+    assert.deepEqual(filesIn(dir()).filter((f) => !f.endsWith(".yaml")), [], "no plan or temporary file written");
   }
 
   it("a missing snapshot", async () => {
-    await rejects([], /^error: cannot read cluster snapshot '.*nope\.yaml': no such file$/, join(dir, "nope.yaml"));
+    await rejects([], /^error: cannot read cluster snapshot '.*nope\.yaml': no such file$/, join(dir(), "nope.yaml"));
   });
 
   it("invalid YAML", async () => {
-    const bad = join(dir, "bad.yaml");
+    const bad = join(dir(), "bad.yaml");
     writeFileSync(bad, "brokers: [\n  - id: 1\n");
     await rejects([], /^error: .*bad\.yaml.*invalid YAML/, bad);
   });
@@ -212,15 +202,10 @@ describe("ballast plan with bad input", () => {
 });
 
 describe("ballast plan --explain and --exact", () => {
-  let dir = "";
-  let cleanup = (): void => undefined;
-  before(() => {
-    ({ dir, cleanup } = tempDir());
-  });
-  after(() => cleanup());
+  const dir = suiteDir();
 
   it("--explain prints a line per changed partition naming a goal, and --json carries the explanations", async () => {
-    const out = join(dir, "explained.json");
+    const out = join(dir(), "explained.json");
     const text = await run(["plan", "--cluster", DEMO, "--output", out, "--explain"]);
     assert.equal(text.code, 0, text.stderr);
     const plan = readPlan(out);
@@ -235,7 +220,7 @@ describe("ballast plan --explain and --exact", () => {
   });
 
   it("--exact reports the proven fewest moves, between the bound and the heuristic", async () => {
-    const out = join(dir, "exact.json");
+    const out = join(dir(), "exact.json");
     const json = await run(["plan", "--cluster", DEMO, "--output", out, "--exact", "--json"]);
     assert.equal(json.code, 0, json.stderr);
     const s = JSON.parse(json.stdout) as { moves: number; exact: { heuristicMoves: number; optimalMoves: number }; lowerBound: { moves: number } };

@@ -5,8 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
-import { REPO_ROOT, run, singleErrorLine, tempDir } from "./helpers.js";
+import { describe, it } from "node:test";
+import { REPO_ROOT, run, singleErrorLine, suiteDir } from "./helpers.js";
 
 const UNEVEN = join(REPO_ROOT, "fixtures", "uneven-racks.yaml");
 const SHARED = join(REPO_ROOT, "fixtures", "shared-hosts.yaml");
@@ -17,26 +17,23 @@ const RACK_NOTE =
   "add 1 broker to rack rack-a, or lower the replication factor of topic orders to 5";
 
 describe("rack-rule notes in the CLI", () => {
-  let dir = "";
-  let cleanup = (): void => undefined;
-  before(() => ({ dir, cleanup } = tempDir()));
-  after(() => cleanup());
+  const dir = suiteDir();
 
   it("plan keeps planning and prints the note in the summary", async () => {
-    const r = await run(["plan", "--cluster", UNEVEN, "--replication-factor", "orders=6", "--output", join(dir, "a.json")]);
+    const r = await run(["plan", "--cluster", UNEVEN, "--replication-factor", "orders=6", "--output", join(dir(), "a.json")]);
     assert.equal(r.code, 0, r.stderr);
     assert.ok(r.stdout.split("\n").includes(`note: ${RACK_NOTE}`), r.stdout);
   });
 
   it("plan --json carries the note", async () => {
-    const r = await run(["plan", "--cluster", UNEVEN, "--replication-factor", "orders=6", "--output", join(dir, "b.json"), "--json"]);
+    const r = await run(["plan", "--cluster", UNEVEN, "--replication-factor", "orders=6", "--output", join(dir(), "b.json"), "--json"]);
     assert.equal(r.code, 0, r.stderr);
     const json = JSON.parse(r.stdout) as { notes: string[] };
     assert.deepEqual(json.notes, [RACK_NOTE]);
   });
 
   it("plan has no note where the racks suffice (RF 3 on racks of 1, 2 and 4)", async () => {
-    const r = await run(["plan", "--cluster", UNEVEN, "--output", join(dir, "c.json"), "--json"]);
+    const r = await run(["plan", "--cluster", UNEVEN, "--output", join(dir(), "c.json"), "--json"]);
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual((JSON.parse(r.stdout) as { notes: string[] }).notes, []);
   });
@@ -55,7 +52,7 @@ describe("rack-rule notes in the CLI", () => {
   });
 
   it("too few eligible brokers for a replication factor is an error naming the fixes (exit 2)", async () => {
-    const r = await run(["plan", "--cluster", UNEVEN, "--exclude-brokers", "1,2,3,4,5", "--output", join(dir, "d.json")]);
+    const r = await run(["plan", "--cluster", UNEVEN, "--exclude-brokers", "1,2,3,4,5", "--output", join(dir(), "d.json")]);
     assert.equal(r.code, 2);
     const line = singleErrorLine(r.stderr);
     assert.ok(line, r.stderr);
