@@ -114,15 +114,23 @@ function tidy(ctx: GoalContext, rng: Rng): void {
     }
   }
   const order = shuffleInPlace(changed, rng);
-  for (const p of order) {
-    for (let slot = 0; slot < state.rf[p]!; slot++) {
-      if (state.wasOriginally(p, state.brokerAt(p, slot))) continue;
-      for (const b of state.originalBrokers(p)) {
-        if (state.slotOf(p, b) < 0 && ctx.propose({ kind: "move", p, slot, to: b })) break;
-      }
+  for (const p of order) waysHome(state, p, (slot, _now, home) => ctx.propose({ kind: "move", p, slot, to: home }));
+  takeBackInPairs(ctx, order);
+}
+
+/**
+ * For each replica of p that sits away from p's original brokers (slot, the broker it is on now) and
+ * each original broker it could go back to (one p does not hold now), calls `visit` until it returns
+ * true for that replica. Brokers are read as the walk goes, so `visit` may change p.
+ */
+function waysHome(state: PlacementState, p: number, visit: (slot: number, now: number, home: number) => boolean): void {
+  for (let slot = 0; slot < state.rf[p]!; slot++) {
+    const now = state.brokerAt(p, slot);
+    if (state.wasOriginally(p, now)) continue;
+    for (const home of state.originalBrokers(p)) {
+      if (state.slotOf(p, home) < 0 && visit(slot, now, home)) break;
     }
   }
-  takeBackInPairs(ctx, order);
 }
 
 /**
@@ -136,31 +144,22 @@ function takeBackInPairs(ctx: GoalContext, order: readonly number[]): void {
   const away = new Map<string, Array<{ p: number; slot: number }>>();
   const keyOf = (now: number, home: number): string => `${String(now)}>${String(home)}`;
   for (const p of order) {
-    for (let slot = 0; slot < state.rf[p]!; slot++) {
-      const now = state.brokerAt(p, slot);
-      if (state.wasOriginally(p, now)) continue;
-      for (const home of state.originalBrokers(p)) {
-        if (state.slotOf(p, home) >= 0) continue;
-        const k = keyOf(now, home);
-        const list = away.get(k);
-        if (list) list.push({ p, slot });
-        else away.set(k, [{ p, slot }]);
-      }
-    }
+    waysHome(state, p, (slot, now, home) => {
+      const k = keyOf(now, home);
+      const list = away.get(k);
+      if (list) list.push({ p, slot });
+      else away.set(k, [{ p, slot }]);
+      return false;
+    });
   }
   for (const p of order) {
-    for (let slot = 0; slot < state.rf[p]!; slot++) {
-      const y = state.brokerAt(p, slot);
-      if (state.wasOriginally(p, y)) continue;
-      for (const x of state.originalBrokers(p)) {
-        if (state.slotOf(p, x) >= 0) continue;
-        const partners = away.get(keyOf(x, y));
-        if (!partners) continue;
-        const hit = partners.find(
+    waysHome(state, p, (slot, y, x) => {
+      const partners = away.get(keyOf(x, y));
+      return (
+        partners?.some(
           (r) => r.p !== p && state.brokerAt(r.p, r.slot) === x && state.slotOf(r.p, y) < 0 && ctx.propose({ kind: "swap", p, slot, q: r.p, qSlot: r.slot }),
-        );
-        if (hit) break;
-      }
-    }
+        ) ?? false
+      );
+    });
   }
 }
