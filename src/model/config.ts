@@ -2,7 +2,7 @@
  * Balance configuration (the `--config` YAML file), as plain data. Parsing lives in config-parse.ts.
  */
 
-/** The goals a user can order, in default priority order. Valid placement always comes first. */
+/** Every goal a user can order (DEFAULT_GOALS gives their default priority). Valid placement always comes first. */
 export const GOAL_NAMES = [
   "rack-spread",
   "capacity",
