@@ -63,13 +63,8 @@ export class ExplainRecorder implements Recorder {
 
 /** Brokers an action touches (state indexes), before it is applied. */
 function touched(state: PlacementState, a: Action): number[] {
-  if (a.kind === "lead") return [state.brokerAt(a.p, 0), state.brokerAt(a.p, a.slot)];
   const out = new Set<number>();
-  for (const c of state.leaderChanges(a)) {
-    out.add(c.from);
-    out.add(c.to);
-  }
-  for (const c of state.changes(a)) {
+  for (const c of [...state.leaderChanges(a), ...state.changes(a)]) {
     out.add(c.from);
     out.add(c.to);
   }
