@@ -7,7 +7,8 @@
  *   - every replica that left it when it is dead or excluded,
  *   - the drop of its excess above its replica-count band,
  *   - for each topic, the drop of its excess above the topic's band,
- *   - enough of its largest replicas to shed the drop of its disk excess;
+ *   - enough of its largest replicas to shed the drop of its disk excess, and likewise of its
+ *     network-in excess (every replica takes its partition's produce rate);
  * and must gain the same way for deficits. Where its replica count cannot change by that much, what
  * it must gain it must also lose (a swap) and the other way round. A host must lose at least the sum over its brokers and, per
  * partition, the replicas that stopped sharing it; a rack at least the sum over its hosts and, per
@@ -24,6 +25,35 @@ export interface BoundGoals {
   readonly replicaCount: boolean;
   readonly topicSpread: boolean;
   readonly disk: boolean;
+  readonly networkIn: boolean;
+}
+
+/** A per-broker load that every replica adds to (disk, network in), with the band its goal keeps. */
+interface LoadMeasure {
+  readonly before: Float64Array;
+  readonly after: Float64Array;
+  readonly low: Float64Array;
+  readonly high: Float64Array;
+  /** The load each replica of a partition adds. */
+  readonly perReplica: Float64Array;
+  /** Every value of perReplica over the replicas, descending. */
+  readonly allDesc: readonly number[];
+  /** The load is bytes on disk: what a broker sheds or gains of it is also bytes moved. */
+  readonly isBytes: boolean;
+}
+
+/** The load measures whose goals are on: disk (bytes), network in (bytes/s). */
+function loadMeasures(initial: PlacementState, final: PlacementState, targets: Targets, goals: BoundGoals): LoadMeasure[] {
+  const desc = (xs: Float64Array): number[] => Array.from(xs).sort((a, b) => b - a);
+  const out: LoadMeasure[] = [];
+  if (goals.disk) {
+    out.push({ before: initial.disk, after: final.disk, low: targets.diskLow, high: targets.diskHigh, perReplica: initial.size, allDesc: desc(initial.size), isBytes: true });
+  }
+  if (goals.networkIn) {
+    const band = targets.load.networkIn;
+    out.push({ before: initial.netIn, after: final.netIn, low: band.low, high: band.high, perReplica: initial.bytesIn, allDesc: desc(initial.bytesIn), isBytes: false });
+  }
+  return out;
 }
 
 const pos = (x: number): number => (x > 0 ? x : 0);
@@ -56,7 +86,7 @@ export function lowerBound(initial: PlacementState, final: PlacementState, targe
   let removalBytes = 0;
   let diskShed = 0;
   let diskGain = 0;
-  const allSizesDesc = goals.disk ? Array.from(initial.size).sort((a, b) => b - a) : [];
+  const measures = loadMeasures(initial, final, targets, goals);
   for (let b = 0; b < B; b++) {
     const c0 = initial.count[b]!;
     const c1 = final.count[b]!;
@@ -79,14 +109,16 @@ export function lowerBound(initial: PlacementState, final: PlacementState, targe
         out = Math.max(out, tOut);
         inn = Math.max(inn, tIn);
       }
-      if (goals.disk) {
-        const shed = dropAbove(initial.disk[b]!, final.disk[b]!, targets.diskHigh[b]!);
-        const gain = dropBelow(initial.disk[b]!, final.disk[b]!, targets.diskLow[b]!);
-        diskShed += shed;
-        diskGain += gain;
-        const mine = Array.from(initial.partitionsOn(b), (p) => initial.size[p]!).sort((x, y) => y - x);
+      for (const m of measures) {
+        const shed = dropAbove(m.before[b]!, m.after[b]!, m.high[b]!);
+        const gain = dropBelow(m.before[b]!, m.after[b]!, m.low[b]!);
+        if (m.isBytes) {
+          diskShed += shed;
+          diskGain += gain;
+        }
+        const mine = Array.from(initial.partitionsOn(b), (p) => m.perReplica[p]!).sort((x, y) => y - x);
         out = Math.max(out, fewestToReach(mine, shed));
-        inn = Math.max(inn, fewestToReach(allSizesDesc, gain));
+        inn = Math.max(inn, fewestToReach(m.allDesc, gain));
       }
     }
     // Replica counts may end only so far from where they are (within the band, or no further off it

@@ -6,8 +6,8 @@
  * balance a given plan (the heuristic's) reaches, measure by measure, exactly as the lower bound does:
  *   - every partition keeps its replication factor; the rack and host rules hold per partition (or are
  *     broken no more than in the given plan);
- *   - each broker's replica count, each (topic, broker) count and each broker's disk use end in their
- *     bands, or no further from them than in the given plan;
+ *   - each broker's replica count, each (topic, broker) count, each broker's disk use and network in
+ *     end in their bands, or no further from them than in the given plan;
  *   - dead and excluded brokers keep no replica the given plan moved off them; excluded topics keep
  *     their replicas on eligible brokers;
  * and minimises the replicas added to partitions (moves), then the bytes they carry. Its optimum is the
@@ -81,13 +81,16 @@ export function solveExact(
   const P = initial.partitionCount;
   let replicas = 0;
   let largest = 0;
+  let hottest = 0;
   for (let p = 0; p < P; p++) {
     replicas += initial.rf[p]!;
     largest = Math.max(largest, initial.size[p]!);
+    hottest = Math.max(hottest, initial.bytesIn[p]!);
   }
   // Moves first, bytes second: all bytes together weigh less than one move.
   const byteWeight = largest > 0 ? 0.5 / ((replicas + 1) * largest) : 0;
   const diskUnit = largest > 0 ? largest : 1;
+  const netInUnit = hottest > 0 ? hottest : 1;
 
   const rows = new Rows();
   const columns: MipColumn[] = [];
@@ -101,6 +104,13 @@ export function solveExact(
     const low = Math.min(targets.diskLow[b]! / diskUnit, d);
     const high = Math.max(targets.diskHigh[b]! / diskUnit, d);
     return rows.row(`d${String(b)}`, { min: low - slack(low), max: high + slack(high) });
+  };
+  const netInRow = (b: number): [number, number][] => {
+    const band = targets.load.networkIn;
+    const x = final.netIn[b]! / netInUnit;
+    const low = Math.min(band.low[b]! / netInUnit, x);
+    const high = Math.max(band.high[b]! / netInUnit, x);
+    return rows.row(`i${String(b)}`, { min: low - slack(low), max: high + slack(high) });
   };
   const topicRow = (t: number, b: number): [number, number][] => {
     const x = final.topicCount[t * B + b]!;
@@ -126,6 +136,7 @@ export function solveExact(
       if (initial.eligible[b]) {
         if (goals.topicSpread) topicRow(initial.topicOf[p]!, b).push([j, 1]);
         if (goals.disk) diskRow(b).push([j, initial.size[p]! / diskUnit]);
+        if (goals.networkIn) netInRow(b).push([j, initial.bytesIn[p]! / netInUnit]);
       }
       if (rule) {
         const r = initial.rackOf[b]!;

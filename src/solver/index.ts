@@ -245,7 +245,7 @@ function planBalance(cluster: Cluster, options: PlanOptions): PlanOutcome {
 /** Which of the goals the lower bound counts are on. */
 function boundGoalsOf(goals: readonly Goal[]): BoundGoals {
   const enabled = (id: GoalName): boolean => goals.some((g) => g.id === id);
-  return { rackSpread: enabled("rack-spread"), replicaCount: enabled("replica-count"), topicSpread: enabled("topic-spread"), disk: enabled("disk") };
+  return { rackSpread: enabled("rack-spread"), replicaCount: enabled("replica-count"), topicSpread: enabled("topic-spread"), disk: enabled("disk"), networkIn: enabled("network-in") };
 }
 
 /**

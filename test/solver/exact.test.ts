@@ -75,22 +75,24 @@ test("javascript-lp-solver and HiGHS agree on the fewest moves where both can so
 });
 
 /**
- * Measured on 40 clusters of this arbitrary (fast-check seed 11): the heuristic's moves equal the
- * proven optimum on 35, are within 1.25× on 38, and the two others are 12 vs 7 and 9 vs 7 (before load
- * bands got their one-replica floor and network out its leadership trades: 33, 36, worst 14 vs 4).
- * The gap stated and checked: at most 3 × the optimum + 2. The issue's aim, 1.25×, is the todo below.
+ * Measured on this arbitrary, with the exact program holding network in to its band as the heuristic
+ * does: on 300 clusters (fast-check seed 5) the heuristic's moves equal the proven optimum on 232 and
+ * are within 1.25× on 280; on 300 others (seed 17) 230 and 280. Every one of the 600 is within
+ * 1.5 × the optimum + 2 (worst 9 vs 5): that gap is stated and checked here. The 40 clusters of seed 11
+ * below are all within 1.25×; the issue's aim, 1.25× everywhere, stays the todo below. The misses are
+ * moves for network out and leader bytes, which the program leaves to the leadership pass.
  */
-test("the heuristic stays within 3 × the proven fewest moves + 2 on small clusters", () => {
+test("the heuristic stays within 1.5 × the proven fewest moves + 2 on small clusters", () => {
   fc.assert(
     fc.property(smallCaseArb, ({ c, options }) => {
       const e = planned(plan(c.cluster, { ...options, exact: true, exactSolver: highs })).exact!;
-      assert.ok(e.heuristicMoves <= 3 * e.optimalMoves + 2, `heuristic ${String(e.heuristicMoves)} vs optimum ${String(e.optimalMoves)}`);
+      assert.ok(e.heuristicMoves <= 1.5 * e.optimalMoves + 2, `heuristic ${String(e.heuristicMoves)} vs optimum ${String(e.optimalMoves)}`);
     }),
     RUNS,
   );
 });
 
-test("the heuristic stays within 1.25 × the proven fewest moves on small clusters", { todo: "2 of 40 clusters exceed it (worst 12 vs 7), see above" }, () => {
+test("the heuristic stays within 1.25 × the proven fewest moves on small clusters", { todo: "about 7% of small clusters exceed it (20 of 300, worst 9 vs 5), see above" }, () => {
   fc.assert(
     fc.property(smallCaseArb, ({ c, options }) => {
       const e = planned(plan(c.cluster, { ...options, exact: true, exactSolver: highs })).exact!;

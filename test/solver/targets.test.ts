@@ -251,3 +251,20 @@ test(
     assert.ok(p.lowerBound.moves <= p.moves, `bound ${String(p.lowerBound.moves)} > moves ${String(p.moves)}`);
   },
 );
+
+test("network in that only swaps can even out is counted by the bound: three hot replicas must leave a broker, three cool ones come back", () => {
+  // 16 single-replica partitions, 4 per broker, all 1 GiB: counts, topic spread and disk are even.
+  // Broker 1 holds the four hot ones (30 units/s each, the others 1): network in 120 against an
+  // ideal of 33 and a band of ±8.25 (one average replica). It must shed three hot replicas and,
+  // with counts fixed at 4, take three back: 6 moves at least, and 6 suffice.
+  const lists = Array.from({ length: 16 }, (_, i) => [1 + Math.floor(i / 4)]);
+  const t = topic("t", lists);
+  const hot: Topic = { ...t, partitions: t.partitions.map((p, i) => ({ ...p, bytesIn: i < 4 ? 30 : 1 })) };
+  const c = cluster([broker(1), broker(2), broker(3), broker(4)], [hot]);
+  const p = validPlan(c, plan(c));
+  assert.equal(p.lowerBound.combinatorial.moves, 6);
+  assert.equal(p.moves, 6);
+  const withoutNetworkIn = validPlan(c, plan(c, { goals: ["rack-spread", "replica-count", "disk", "topic-spread", "leader"] }));
+  assert.equal(withoutNetworkIn.moves, 0);
+  assert.equal(withoutNetworkIn.lowerBound.moves, 0);
+});
