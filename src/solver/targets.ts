@@ -185,17 +185,20 @@ export class Targets {
 
   /**
    * With `--to-brokers`, a broker that may not receive can only lose replicas: its ideal is capped at
-   * what it holds. Within each rack, the receivers' ideals rise by one common factor to carry the
+   * the largest ideal whose band still reaches what it holds (so it never has to gain). Capping at the
+   * band rather than at the holding itself makes the targets a fixed point: a plan leaves such a broker
+   * somewhere in its band, and re-planning the result finds the same caps, the same receiver targets,
+   * and nothing more to do. Within each rack, the receivers' ideals rise by one common factor to carry the
    * rack's share (racks keep the totals the rack rule gave them); what a rack without receivers
    * cannot hold goes to every receiver in proportion to its ideal.
    */
   private restrict(): { min: Int32Array; max: Int32Array } {
     const { state } = this;
     const B = state.brokerCount;
-    const capped = (ideal: Float64Array, held: Float64Array | Int32Array): Float64Array => {
+    const capped = (ideal: Float64Array, reach: (b: number) => number): Float64Array => {
       const out = new Float64Array(B);
       const fill = (members: readonly number[], share: number): number => {
-        const at = (k: number, b: number): number => (this.receives[b] ? ideal[b]! * k : Math.min(held[b]!, ideal[b]! * k));
+        const at = (k: number, b: number): number => (this.receives[b] ? ideal[b]! * k : Math.min(reach(b), ideal[b]! * k));
         const load = (k: number): number => members.reduce((a, b) => a + at(k, b), 0);
         let hi = 1;
         for (let i = 0; i < 64 && load(hi) < share; i++) hi *= 2;
@@ -219,9 +222,11 @@ export class Targets {
       if (spill > 0 && weight > 0) for (let b = 0; b < B; b++) if (this.receives[b]) out[b]! += (spill * ideal[b]!) / weight;
       return out;
     };
-    const count = capped(this.countIdeal, state.count);
-    const disk = capped(this.diskIdeal, state.disk);
     const t = this.options.diskThreshold;
+    // The largest ideal whose band's lower edge is at most what the broker holds: floor(x) ≤ held for
+    // counts; x − max(x·t, grain) ≤ held for disk.
+    const count = capped(this.countIdeal, (b) => state.count[b]! + 1 - 2 * EPS);
+    const disk = capped(this.diskIdeal, (b) => Math.max(state.disk[b]! / (1 - t), state.disk[b]! + this.diskGrain));
     for (let b = 0; b < B; b++) {
       if (!state.eligible[b]) continue;
       this.countIdeal[b] = count[b]!;

@@ -7,7 +7,9 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { isBallastError } from "../../src/model/errors.js";
 import type { Broker, Cluster } from "../../src/model/types.js";
-import { plan } from "../../src/solver/index.js";
+import { generateCluster } from "../../src/model/generate.js";
+import { createRng } from "../../src/model/random.js";
+import { assess, plan } from "../../src/solver/index.js";
 import type { PlanOptions } from "../../src/solver/types.js";
 import { aliveIds, clusterArb, excludeArb, largestRf, type ClusterCase } from "../support/arbitraries.js";
 import { loadFixture } from "../support/fixtures.js";
@@ -107,6 +109,29 @@ describe("--to-brokers", () => {
       RUNS,
     );
   });
+});
+
+test("--to-brokers targets are a fixed point: the plan's result has the same replica-count bands, and re-planning it rarely moves", () => {
+  // A broker that may not receive is capped at the largest ideal its holding reaches, not at the
+  // holding itself, so where a plan leaves it inside its band does not shift the receivers' targets.
+  let replans = 0;
+  let moved = 0;
+  for (let seed = 1; seed <= 30; seed++) {
+    const fresh = 1 + (seed % 3);
+    const cluster = generateCluster(
+      { brokers: 9 + (seed % 6), newBrokers: fresh, topics: 6, partitions: { min: 4, max: 20 }, replicationFactor: 3, placement: "balanced" },
+      createRng(seed),
+    );
+    const toBrokers = cluster.brokers.slice(-fresh).map((b) => b.id);
+    const p = validPlan(cluster, plan(cluster, { toBrokers }), { toBrokers });
+    const bands = (c: Cluster): string[] => assess(c, { toBrokers }).brokers.map((b) => `${String(b.id)}:${String(b.targetReplicas.min)}-${String(b.targetReplicas.max)}`);
+    assert.deepEqual(bands(p.after), bands(cluster), `seed ${String(seed)}`);
+    replans++;
+    if (planned(plan(p.after, { toBrokers })).moves > 0) moved++;
+  }
+  // Measured: 1 of 30 re-plans moves one replica (a topic-spread swap the first pass did not find);
+  // with caps at the holding, 7 of 30 moved.
+  assert.ok(moved <= 2, `${String(moved)} of ${String(replans)} re-plans moved replicas`);
 });
 
 /** The cluster with every replica on `from` relabelled `to`. */
