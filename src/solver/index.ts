@@ -31,7 +31,7 @@ import { changeReplication, replicationTargets } from "./replication.js";
 import { balanceReport } from "./report.js";
 import { PlacementState, type StateOptions } from "./state.js";
 import { Targets } from "./targets.js";
-import type { BalanceReport, Infeasibility, PlanOptions, PlanOutcome } from "./types.js";
+import type { BalanceReport, Infeasibility, LowerBound, PlanOptions, PlanOutcome } from "./types.js";
 
 export type * from "./types.js";
 
@@ -196,13 +196,37 @@ export function plan(cluster: Cluster, options: PlanOptions = {}): PlanOutcome {
     ...outcome,
     ...diff,
     balanceBefore: assess(cluster, options),
-    // Only the added replicas are certain: balancing may move an added replica again without a second move.
-    lowerBound: {
-      moves: changed.added,
-      bytesMoved: changed.addedBytes,
-      combinatorial: { moves: changed.added, bytesMoved: changed.addedBytes },
-      relaxation: { ...outcome.lowerBound.relaxation, moves: 0, bytesMoved: 0, exact: false },
-    },
+    lowerBound: replicationBound(base.state, outcome, changed, base.goals),
+  };
+}
+
+/**
+ * The lower bound of a plan that changes replication factors, against the cluster as it is. Two
+ * counts are certain: the replicas the new factors add, and the replicas each eligible broker must
+ * gain to reach its replica-count band under the new factors (or the count the plan leaves it with,
+ * when lower), since every replica a broker gains is a move. Balancing may place an added replica
+ * straight where a later goal wants it, so balance moves are not added on top of the first count.
+ */
+function replicationBound(
+  before: PlacementState,
+  outcome: PlanOutcome & { status: "planned" },
+  changed: { added: number; addedBytes: number },
+  goals: readonly Goal[],
+): LowerBound {
+  let gains = 0;
+  if (goals.some((g) => g.id === "replica-count")) {
+    for (const b of outcome.balanceAfter.brokers) {
+      const i = before.brokerIndexOf(b.id);
+      if (!b.eligible || i === undefined) continue;
+      gains += Math.max(0, Math.min(b.targetReplicas.min, b.replicas) - before.count[i]!);
+    }
+  }
+  const moves = Math.max(changed.added, gains);
+  return {
+    moves,
+    bytesMoved: changed.addedBytes,
+    combinatorial: { moves, bytesMoved: changed.addedBytes },
+    relaxation: { ...outcome.lowerBound.relaxation, moves: 0, bytesMoved: 0, exact: false },
   };
 }
 

@@ -279,6 +279,25 @@ describe("replication factor changes", () => {
     }
   });
 
+  it("bounds the moves by what empty brokers must gain, not only by the replicas added", () => {
+    // Topics a and b: 6 partitions each at RF 2 on brokers 1–3 (8 replicas each); 4 and 5 are empty.
+    // Raising a to RF 3 adds 6 replicas; 30 replicas on 5 brokers is 6 each, so 4 and 5 must gain
+    // 6 each: 12 moves at least.
+    const lists = [[1, 2], [2, 3], [3, 1], [1, 2], [2, 3], [3, 1]];
+    const cluster: Cluster = {
+      version: 1,
+      brokers: [1, 2, 3, 4, 5].map((id): Broker => ({ id, status: "alive", capacity: {} })),
+      topics: ["a", "b"].map((name) => ({
+        name,
+        partitions: lists.map((replicas, i) => ({ topic: name, partition: i, replicas, leader: replicas[0]!, size: 1, bytesIn: 0, bytesOut: 0 })),
+      })),
+    };
+    const p = planned(plan(cluster, { replicationFactors: [{ topics: "a", replicationFactor: 3 }] }));
+    assert.equal(p.lowerBound.moves, 12);
+    assert.ok(p.moves >= 12, `moves ${String(p.moves)}`);
+    assert.deepEqual([...replicaCounts(p.after).values()], [6, 6, 6, 6, 6]);
+  });
+
   it("refuses patterns that match nothing, factors above the eligible brokers, and excluded topics", () => {
     const cluster = loadFixture("new-brokers.yaml");
     throwsUsage(() => plan(cluster, { replicationFactors: [{ topics: "nope", replicationFactor: 2 }] }), /matches no topic/, "replicationFactors[0]");
