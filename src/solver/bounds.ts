@@ -29,21 +29,21 @@ export interface BoundGoals {
 }
 
 /** A per-broker load that every replica adds to (disk, network in), with the band its goal keeps. */
-interface LoadMeasure {
+export interface LoadMeasure {
   readonly before: Float64Array;
   readonly after: Float64Array;
   readonly low: Float64Array;
   readonly high: Float64Array;
   /** The load each replica of a partition adds. */
   readonly perReplica: Float64Array;
-  /** Every value of perReplica over the replicas, descending. */
+  /** perReplica of every partition, descending (a broker gains each partition at most once). */
   readonly allDesc: readonly number[];
   /** The load is bytes on disk: what a broker sheds or gains of it is also bytes moved. */
   readonly isBytes: boolean;
 }
 
 /** The load measures whose goals are on: disk (bytes), network in (bytes/s). */
-function loadMeasures(initial: PlacementState, final: PlacementState, targets: Targets, goals: BoundGoals): LoadMeasure[] {
+export function loadMeasures(initial: PlacementState, final: PlacementState, targets: Targets, goals: BoundGoals): LoadMeasure[] {
   const desc = (xs: Float64Array): number[] => Array.from(xs).sort((a, b) => b - a);
   const out: LoadMeasure[] = [];
   if (goals.disk) {

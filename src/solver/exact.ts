@@ -16,7 +16,7 @@
  * Leadership (the order within a partition) is not part of the program; the optimizer reorders after.
  */
 import type { BoundGoals } from "./bounds.js";
-import { countRange } from "./bounds.js";
+import { countRange, loadMeasures } from "./bounds.js";
 import { javascriptLpSolver, type MipColumn, type MipModel, type MipSolver } from "./lp.js";
 import type { PlacementState } from "./state.js";
 import type { Targets } from "./targets.js";
@@ -81,16 +81,14 @@ export function solveExact(
   const P = initial.partitionCount;
   let replicas = 0;
   let largest = 0;
-  let hottest = 0;
   for (let p = 0; p < P; p++) {
     replicas += initial.rf[p]!;
     largest = Math.max(largest, initial.size[p]!);
-    hottest = Math.max(hottest, initial.bytesIn[p]!);
   }
   // Moves first, bytes second: all bytes together weigh less than one move.
   const byteWeight = largest > 0 ? 0.5 / ((replicas + 1) * largest) : 0;
-  const diskUnit = largest > 0 ? largest : 1;
-  const netInUnit = hottest > 0 ? hottest : 1;
+  // The load bands (disk, network in) the bound counts, each scaled by its largest partition.
+  const loads = loadMeasures(initial, final, targets, goals).map((m) => ({ m, unit: (m.allDesc[0] ?? 0) > 0 ? m.allDesc[0]! : 1 }));
 
   const rows = new Rows();
   const columns: MipColumn[] = [];
@@ -99,18 +97,12 @@ export function solveExact(
     const [lo, hi] = countRange(initial, final, targets, b, goals.replicaCount);
     return rows.row(`n${String(b)}`, Number.isFinite(hi) ? { min: lo, max: hi } : { min: lo });
   };
-  const diskRow = (b: number): [number, number][] => {
-    const d = final.disk[b]! / diskUnit;
-    const low = Math.min(targets.diskLow[b]! / diskUnit, d);
-    const high = Math.max(targets.diskHigh[b]! / diskUnit, d);
-    return rows.row(`d${String(b)}`, { min: low - slack(low), max: high + slack(high) });
-  };
-  const netInRow = (b: number): [number, number][] => {
-    const band = targets.load.networkIn;
-    const x = final.netIn[b]! / netInUnit;
-    const low = Math.min(band.low[b]! / netInUnit, x);
-    const high = Math.max(band.high[b]! / netInUnit, x);
-    return rows.row(`i${String(b)}`, { min: low - slack(low), max: high + slack(high) });
+  const loadRow = (k: number, b: number): [number, number][] => {
+    const { m, unit } = loads[k]!;
+    const x = m.after[b]! / unit;
+    const low = Math.min(m.low[b]! / unit, x);
+    const high = Math.max(m.high[b]! / unit, x);
+    return rows.row(`l${String(k)}_${String(b)}`, { min: low - slack(low), max: high + slack(high) });
   };
   const topicRow = (t: number, b: number): [number, number][] => {
     const x = final.topicCount[t * B + b]!;
@@ -135,8 +127,7 @@ export function solveExact(
       countRow(b).push([j, 1]);
       if (initial.eligible[b]) {
         if (goals.topicSpread) topicRow(initial.topicOf[p]!, b).push([j, 1]);
-        if (goals.disk) diskRow(b).push([j, initial.size[p]! / diskUnit]);
-        if (goals.networkIn) netInRow(b).push([j, initial.bytesIn[p]! / netInUnit]);
+        loads.forEach(({ m, unit }, k) => loadRow(k, b).push([j, m.perReplica[p]! / unit]));
       }
       if (rule) {
         const r = initial.rackOf[b]!;
