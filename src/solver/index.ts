@@ -214,7 +214,7 @@ function replicationBound(
   goals: readonly Goal[],
 ): LowerBound {
   let gains = 0;
-  if (goals.some((g) => g.id === "replica-count")) {
+  if (boundGoalsOf(goals).replicaCount) {
     for (const b of outcome.balanceAfter.brokers) {
       const i = before.brokerIndexOf(b.id);
       if (!b.eligible || i === undefined) continue;

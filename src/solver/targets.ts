@@ -186,9 +186,9 @@ export class Targets {
   /**
    * With `--to-brokers`, a broker that may not receive can only lose replicas: its ideal is capped at
    * the largest ideal whose band still reaches what it holds (so it never has to gain). Capping at the
-   * band rather than at the holding itself makes the targets a fixed point: a plan leaves such a broker
-   * somewhere in its band, and re-planning the result finds the same caps, the same receiver targets,
-   * and nothing more to do. Within each rack, the receivers' ideals rise by one common factor to carry the
+   * band rather than at the holding itself makes the targets a fixed point: a plan leaves such a
+   * broker somewhere in its band, and re-planning the result finds the same caps and the same
+   * receiver targets. Within each rack, the receivers' ideals rise by one common factor to carry the
    * rack's share (racks keep the totals the rack rule gave them); what a rack without receivers
    * cannot hold goes to every receiver in proportion to its ideal.
    */
