@@ -51,13 +51,56 @@ export function partitionsBySize(state: PlacementState, b: number): Int32Array {
   let perBroker = cache.get(state);
   const cached = perBroker?.[b];
   if (cached !== undefined && cached.version === state.brokerVersion[b]) return cached.list;
-  const list = sortBySize(state, state.partitionsOn(b));
+  const now = state.partitionsOn(b);
+  const list = cached !== undefined ? patched(state, cached.list, now) : sortBySize(state, now);
   if (perBroker === undefined) {
     perBroker = [];
     cache.set(state, perBroker);
   }
   perBroker[b] = { version: state.brokerVersion[b]!, list };
   return list;
+}
+
+/** Per-partition marks for `patched`, one set per state (the planner is single-threaded). */
+interface Marks {
+  epoch: number;
+  readonly inNow: Uint32Array;
+  readonly inOld: Uint32Array;
+}
+
+const marks = new WeakMap<PlacementState, Marks>();
+
+/**
+ * `now` sorted by size, from `old` (a sorted list of the same broker a few changes ago): drops what
+ * left, sorts only what arrived and merges the two, in time linear in the list. A list that changed
+ * much is sorted afresh. Same result as sortBySize(now).
+ */
+function patched(state: PlacementState, old: Int32Array, now: Int32Array): Int32Array {
+  let m = marks.get(state);
+  if (m === undefined) {
+    m = { epoch: 0, inNow: new Uint32Array(state.partitionCount), inOld: new Uint32Array(state.partitionCount) };
+    marks.set(state, m);
+  }
+  const e = ++m.epoch;
+  for (let i = 0; i < now.length; i++) m.inNow[now[i]!] = e;
+  const kept: number[] = [];
+  for (let i = 0; i < old.length; i++) {
+    const p = old[i]!;
+    m.inOld[p] = e;
+    if (m.inNow[p] === e) kept.push(p);
+  }
+  const arrived: number[] = [];
+  for (let i = 0; i < now.length; i++) if (m.inOld[now[i]!] !== e) arrived.push(now[i]!);
+  if (arrived.length * 8 > now.length) return sortBySize(state, now);
+  const added = sortBySize(state, arrived);
+  const { rank } = sizeRanks(state);
+  const out = new Int32Array(now.length);
+  let i = 0;
+  let j = 0;
+  for (let k = 0; k < out.length; k++) {
+    out[k] = j >= added.length || (i < kept.length && rank[kept[i]!]! < rank[added[j]!]!) ? kept[i++]! : added[j++]!;
+  }
+  return out;
 }
 
 /** The first index of `list` (sorted ascending by `weight`) whose weight is at least `value`. */

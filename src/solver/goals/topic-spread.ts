@@ -183,8 +183,12 @@ class SwapBackJudge {
 
   /** Whether q's topic fixes enough by going from d to s. */
   enough(q: number): boolean {
+    return this.topicEnough(this.state.topicOf[q]!, q);
+  }
+
+  /** Whether a replica of topic u (q, any one of them) fixes enough by going from d to s. */
+  private topicEnough(u: number, q: number): boolean {
     const { scratch, state } = this;
-    const u = state.topicOf[q]!;
     if (scratch.stamp[u] !== this.epoch) {
       scratch.stamp[u] = this.epoch;
       scratch.verdict[u] = u !== this.t && topicGain(state, this.targets, q, this.d, this.s) >= this.want ? 1 : 0;
@@ -202,10 +206,11 @@ class SwapBackJudge {
     const out: number[] = [];
     // Every replica of a topic above its band on d is in d's list, so a topic seen there is done.
     for (const q of scratch.aboveBand(d)) if (this.enough(q)) out.push(q);
+    const B = state.brokerCount;
     for (const u of scratch.belowBand(this.s)) {
-      if (scratch.stamp[u] === this.epoch) continue;
-      const mine = replicasOfTopicOn(state, u, d);
-      if (mine.length > 0 && this.enough(mine[0]!)) out.push(...mine);
+      // The gain depends only on the topic, so the topic is judged before its replicas are gathered.
+      if (scratch.stamp[u] === this.epoch || state.topicCount[u * B + d] === 0) continue;
+      if (this.topicEnough(u, state.topicStart[u]!)) out.push(...replicasOfTopicOn(state, u, d));
     }
     return sortBySize(state, out);
   }
@@ -356,16 +361,33 @@ function tryCycle(ctx: GoalContext, t: number, d: number, strict: boolean): bool
       if (v !== t && (strict ? isShort(state, targets, v, s) : c < targets.topicMaxOf(v, s))) shortAtS.add(v);
     }
     if (shortAtS.size === 0) continue;
+    // Takers per topic and what each taker could pass on to s, worked out once for this s: a refused
+    // exchange is undone, which leaves every count and placement these depend on as it was.
+    const takers = new Map<number, number[]>();
+    const passOn = new Map<number, number[]>();
+    const skip = new Set([d, s]);
     for (const q of state.partitionsOn(d)) {
       const u = state.topicOf[q]!;
       if (u === t || shortAtS.has(u) || !canSpare(state, targets, u, d) || state.slotOf(q, s) >= 0) continue;
-      for (const e of nearby(state, d, 2, new Set([d, s]), (x) => isShort(state, targets, u, x))) {
+      let es = takers.get(u);
+      if (es === undefined) {
+        es = nearby(state, d, 2, skip, (x) => isShort(state, targets, u, x));
+        takers.set(u, es);
+      }
+      for (const e of es) {
         if (!canGo(state, targets, q, d, e)) continue;
-        for (const r of state.partitionsOn(e)) {
-          const v = state.topicOf[r]!;
-          if (!shortAtS.has(v) || !canSpare(state, targets, v, e) || r === p || !canGo(state, targets, r, e, s)) continue;
-          if (exchange(ctx, p, s, d, q, e, r)) return true;
+        let rs = passOn.get(e);
+        if (rs === undefined) {
+          rs = [];
+          const n = state.partitionsOnCount(e);
+          for (let i = 0; i < n; i++) {
+            const r = state.partitionOnAt(e, i);
+            const v = state.topicOf[r]!;
+            if (shortAtS.has(v) && canSpare(state, targets, v, e) && r !== p && canGo(state, targets, r, e, s)) rs.push(r);
+          }
+          passOn.set(e, rs);
         }
+        for (const r of rs) if (exchange(ctx, p, s, d, q, e, r)) return true;
       }
     }
   }
