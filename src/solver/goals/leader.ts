@@ -18,11 +18,15 @@ function leaderDeviation(state: PlacementState, targets: Targets): number {
   return s;
 }
 
-/** Hands leadership of one partition led by s to its follower with the fewest leaders (below `below`). */
-function handOff(ctx: GoalContext, s: number, below: number): boolean {
-  const { state } = ctx;
-  let best: { p: number; slot: number } | null = null;
-  let bestLeaders = below;
+/**
+ * Hands leadership of partitions led by s, one at a time while s is above the band, each to the
+ * follower with the fewest leaders (below `below`; ties by partition, then slot). Leadership changes
+ * leave s's partitions as they are, so s's candidates are gathered once, per follower broker in
+ * ascending partition order.
+ */
+function handOff(ctx: GoalContext, s: number, below: number): void {
+  const { state, targets } = ctx;
+  const byFollower = new Map<number, number[]>();
   const n = state.partitionsOnCount(s);
   for (let i = 0; i < n; i++) {
     const p = state.partitionOnAt(s, i);
@@ -30,14 +34,34 @@ function handOff(ctx: GoalContext, s: number, below: number): boolean {
     for (let slot = 1; slot < state.rf[p]!; slot++) {
       const b = state.brokerAt(p, slot);
       if (!state.eligible[b]) continue;
+      const list = byFollower.get(b);
+      if (list) list.push(p);
+      else byFollower.set(b, [p]);
+    }
+  }
+  for (const list of byFollower.values()) list.sort((x, y) => x - y);
+  const next = new Map<number, number>(); // per follower, the index of its next candidate
+  while (state.leaders[s]! > targets.leaderMax) {
+    let best = -1;
+    let bestP = -1;
+    let bestLeaders = below;
+    for (const [b, list] of byFollower) {
+      let k = next.get(b) ?? 0;
+      while (k < list.length && state.brokerAt(list[k]!, 0) !== s) k++; // handed on through another follower
+      next.set(b, k);
+      const p = list[k];
+      if (p === undefined) continue;
       const l = state.leaders[b]!;
-      if (l < bestLeaders || (best !== null && l === bestLeaders && p < best.p)) {
-        best = { p, slot };
+      if (l < bestLeaders || (best >= 0 && l === bestLeaders && (p < bestP || (p === bestP && state.slotOf(p, b) < state.slotOf(p, best))))) {
+        best = b;
+        bestP = p;
         bestLeaders = l;
       }
     }
+    if (best < 0) return;
+    next.set(best, next.get(best)! + 1);
+    if (!ctx.propose({ kind: "lead", p: bestP, slot: state.slotOf(bestP, best) })) return;
   }
-  return best !== null && ctx.propose({ kind: "lead", p: best.p, slot: best.slot });
 }
 
 /**
@@ -148,11 +172,7 @@ export const leaderGoal: Goal = {
     const byLeadersDesc = (): number[] => [...eligible].sort((a, b) => state.leaders[b]! - state.leaders[a]! || a - b);
     // Greedy: from the most-led brokers to followers below the band, then within it.
     for (const limit of [targets.leaderMin, targets.leaderMax]) {
-      for (const s of byLeadersDesc()) {
-        while (state.leaders[s]! > targets.leaderMax && handOff(ctx, s, limit)) {
-          /* keep handing off */
-        }
-      }
+      for (const s of byLeadersDesc()) handOff(ctx, s, limit);
     }
     // Exact: augmenting paths from every broker still above the band, then to every one below it.
     for (const s of byLeadersDesc()) {

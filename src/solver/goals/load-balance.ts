@@ -12,6 +12,7 @@ import type { Targets } from "../targets.js";
 import { deviation } from "../targets.js";
 import { type Deltas, brokerDeltas, leaderDeltas, partnersByFill, worstFirst } from "./band.js";
 import { firstAtLeast } from "./by-size.js";
+import { firstInOrder } from "./lazy-order.js";
 import { compareKeys } from "./replica-count.js";
 
 /** A per-broker load and what each partition contributes to it. */
@@ -98,9 +99,26 @@ export function bandGain(state: PlacementState, action: Action, m: LoadMeasure, 
       const net = carried(action.q, action.qSlot) - carried(action.p, action.slot);
       return gain(b1, net) + gain(b2, -net);
     }
-    case "trade":
-      return m.leaderOnly ? measureDeltas(state, action, m).reduce((s, [b, d]) => s + gain(b, d), 0) : 0;
+    case "trade": {
+      if (!m.leaderOnly) return 0;
+      if (isPlainTrade(state, action)) {
+        // b hands p to x while x hands q to b: only those two brokers change.
+        const net = w[action.q]! - w[action.p]!;
+        return gain(state.brokerAt(action.p, 0), net) + gain(state.brokerAt(action.p, action.slot), -net);
+      }
+      return measureDeltas(state, action, m).reduce((s, [b, d]) => s + gain(b, d), 0);
+    }
   }
+}
+
+/** A trade between two brokers: p's leader becomes q's new leader and the other way round. */
+function isPlainTrade(state: PlacementState, a: Extract<Action, { kind: "trade" }>): boolean {
+  return (
+    a.slot !== 0 &&
+    a.qSlot !== 0 &&
+    state.brokerAt(a.p, 0) === state.brokerAt(a.q, a.qSlot) &&
+    state.brokerAt(a.p, a.slot) === state.brokerAt(a.q, 0)
+  );
 }
 
 export function tolerance(band: BrokerBand, b: number): number {
@@ -195,19 +213,20 @@ function rebalance(
       }
     }
   }
-  // Best first, picked one at a time: the first or second usually applies, so no full sort.
+  // Best first, from a heap: the first or second usually applies, and a broker nothing helps stops
+  // after TRIES refusals, so the candidates are never fully sorted.
   let tries = 0;
-  while (out.length > 0 && tries < TRIES) {
-    let best = 0;
-    for (let i = 1; i < out.length; i++) if (compareKeys(out[i]!.key, out[best]!.key) < 0) best = i;
-    const c = out[best]!;
-    out[best] = out[out.length - 1]!;
-    out.pop();
-    if (options.selfAccepts !== undefined && !options.selfAccepts(c.action)) continue;
-    if (ctx.propose(c.action)) return true;
-    tries++;
-  }
-  return false;
+  let applied = false;
+  firstInOrder(
+    out,
+    (x, y) => compareKeys(x.key, y.key),
+    (c) => {
+      if (options.selfAccepts !== undefined && !options.selfAccepts(c.action)) return false;
+      if (ctx.propose(c.action)) return (applied = true);
+      return ++tries >= TRIES;
+    },
+  );
+  return applied;
 }
 
 /** Ties break by partition and slot, never by the order of a broker's replica list. */
@@ -226,6 +245,7 @@ function identity(a: Action): number[] {
 
 /** How much further from their band the preferred-leader counts end after the action. */
 function leaderCountLoss(state: PlacementState, targets: Targets, action: Action): number {
+  if (action.kind === "trade" && isPlainTrade(state, action)) return 0; // counts stay as they are
   let loss = 0;
   for (const [b, d] of leaderDeltas(state, action)) {
     if (d === 0) continue;
