@@ -238,6 +238,7 @@ export class PlacementState {
     for (let p = 0; p < P; p++) {
       for (let s = 0; s < this.rf[p]!; s++) this.listAdd(this.replicas[this.offset[p]! + s]!, p, s);
     }
+    this.logging = true;
   }
 
   brokerIndexOf(id: number): number | undefined {
@@ -409,8 +410,25 @@ export class PlacementState {
   /** Bumped whenever a broker's set of partitions changes (for caches keyed on it). */
   readonly brokerVersion: Uint32Array;
 
-  private listAdd(b: number, p: number, slot: number): void {
+  /**
+   * Per broker, every change to its set of partitions since planning began: p + 1 when partition p
+   * arrived, −(p + 1) when it left. Caches that keep a broker's partitions in some order replay it
+   * instead of rebuilding.
+   */
+  readonly membershipLog: number[][] = [];
+
+  /** Off while the constructor fills the lists: the log holds changes made by planning only. */
+  private logging = false;
+
+  private logChange(b: number, entry: number): void {
     this.brokerVersion[b]!++;
+    const log = this.membershipLog[b];
+    if (log) log.push(entry);
+    else this.membershipLog[b] = [entry];
+  }
+
+  private listAdd(b: number, p: number, slot: number): void {
+    if (this.logging) this.logChange(b, p + 1);
     let list = this.parts[b]!;
     const n = this.partsLen[b]!;
     if (n === list.length) {
@@ -425,7 +443,7 @@ export class PlacementState {
   }
 
   private listRemove(b: number, p: number, slot: number): void {
-    this.brokerVersion[b]!++;
+    this.logChange(b, -(p + 1));
     const list = this.parts[b]!;
     const i = this.pos[this.offset[p]! + slot]!;
     const last = this.partsLen[b]! - 1;

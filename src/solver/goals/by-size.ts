@@ -1,14 +1,16 @@
 /**
- * Each broker's partitions sorted by size (ties by index), kept until the broker's partitions change
- * (the state's per-broker version), and a walk of such a list in order of closeness to a size. The disk
- * goal pairs replicas of about the right size this way; topic spread uses it to find swap partners of
- * a similar size without sorting a broker's partitions for every replica it tries.
+ * Each broker's partitions sorted by size (ties by index), kept up to date by replaying the state's
+ * per-broker membership log, and a walk of such a list in order of closeness to a size. The disk goal
+ * pairs replicas of about the right size this way; topic spread uses it to find swap partners of a
+ * similar size without sorting a broker's partitions for every replica it tries.
  */
 import type { PlacementState } from "../state.js";
 
+/** A broker's partitions sorted by size in list[0, length), and how much of its log that reflects. */
 interface Cached {
-  readonly version: number;
-  readonly list: Int32Array;
+  logged: number;
+  length: number;
+  list: Int32Array;
 }
 
 const cache = new WeakMap<PlacementState, Array<Cached | undefined>>();
@@ -46,61 +48,60 @@ export function sortBySize(state: PlacementState, partitions: ArrayLike<number>)
   return out;
 }
 
-/** Partitions on broker b, sorted by size ascending, ties by index. Do not mutate. */
+/**
+ * Partitions on broker b, sorted by size ascending, ties by index. A view valid until the broker's
+ * partitions next change; do not mutate. Kept up to date by replaying the broker's membership log:
+ * each change is a binary search and a shift, not a sort.
+ */
 export function partitionsBySize(state: PlacementState, b: number): Int32Array {
   let perBroker = cache.get(state);
-  const cached = perBroker?.[b];
-  if (cached !== undefined && cached.version === state.brokerVersion[b]) return cached.list;
-  const now = state.partitionsOn(b);
-  const list = cached !== undefined ? patched(state, cached.list, now) : sortBySize(state, now);
   if (perBroker === undefined) {
     perBroker = [];
     cache.set(state, perBroker);
   }
-  perBroker[b] = { version: state.brokerVersion[b]!, list };
-  return list;
+  const log = state.membershipLog[b] ?? EMPTY_LOG;
+  let c = perBroker[b];
+  if (c === undefined || log.length - c.logged > c.length / 8 + 16) {
+    const list = sortBySize(state, state.partitionsOn(b));
+    c = { logged: log.length, length: list.length, list };
+    perBroker[b] = c;
+  } else if (c.logged < log.length) {
+    const { rank } = sizeRanks(state);
+    for (let i = c.logged; i < log.length; i++) {
+      const e = log[i]!;
+      const p = e > 0 ? e - 1 : -e - 1;
+      const at = rankPosition(c.list, c.length, rank, rank[p]!);
+      if (e > 0) {
+        if (c.length === c.list.length) {
+          const grown = new Int32Array(Math.max(16, c.list.length * 2));
+          grown.set(c.list);
+          c.list = grown;
+        }
+        c.list.copyWithin(at + 1, at, c.length);
+        c.list[at] = p;
+        c.length++;
+      } else {
+        c.list.copyWithin(at, at + 1, c.length);
+        c.length--;
+      }
+    }
+    c.logged = log.length;
+  }
+  return c.list.subarray(0, c.length);
 }
 
-/** Per-partition marks for `patched`, one set per state (the planner is single-threaded). */
-interface Marks {
-  epoch: number;
-  readonly inNow: Uint32Array;
-  readonly inOld: Uint32Array;
-}
+const EMPTY_LOG: readonly number[] = [];
 
-const marks = new WeakMap<PlacementState, Marks>();
-
-/**
- * `now` sorted by size, from `old` (a sorted list of the same broker a few changes ago): drops what
- * left, sorts only what arrived and merges the two, in time linear in the list. A list that changed
- * much is sorted afresh. Same result as sortBySize(now).
- */
-function patched(state: PlacementState, old: Int32Array, now: Int32Array): Int32Array {
-  let m = marks.get(state);
-  if (m === undefined) {
-    m = { epoch: 0, inNow: new Uint32Array(state.partitionCount), inOld: new Uint32Array(state.partitionCount) };
-    marks.set(state, m);
+/** The first index in list[0, n) (sorted by rank) whose rank is at least r. */
+function rankPosition(list: Int32Array, n: number, rank: Int32Array, r: number): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (rank[list[mid]!]! < r) lo = mid + 1;
+    else hi = mid;
   }
-  const e = ++m.epoch;
-  for (let i = 0; i < now.length; i++) m.inNow[now[i]!] = e;
-  const kept: number[] = [];
-  for (let i = 0; i < old.length; i++) {
-    const p = old[i]!;
-    m.inOld[p] = e;
-    if (m.inNow[p] === e) kept.push(p);
-  }
-  const arrived: number[] = [];
-  for (let i = 0; i < now.length; i++) if (m.inOld[now[i]!] !== e) arrived.push(now[i]!);
-  if (arrived.length * 8 > now.length) return sortBySize(state, now);
-  const added = sortBySize(state, arrived);
-  const { rank } = sizeRanks(state);
-  const out = new Int32Array(now.length);
-  let i = 0;
-  let j = 0;
-  for (let k = 0; k < out.length; k++) {
-    out[k] = j >= added.length || (i < kept.length && rank[kept[i]!]! < rank[added[j]!]!) ? kept[i++]! : added[j++]!;
-  }
-  return out;
+  return lo;
 }
 
 /** The first index of `list` (sorted ascending by `weight`) whose weight is at least `value`. */

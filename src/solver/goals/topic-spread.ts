@@ -202,7 +202,7 @@ class SwapBackJudge {
    */
   candidates(): ArrayLike<number> {
     const { state, scratch, d } = this;
-    if (this.want <= 0) return partitionsBySize(state, d);
+    if (this.want <= 0) return partitionsBySize(state, d).slice(); // a copy: the swaps tried change d
     const out: number[] = [];
     // Every replica of a topic above its band on d is in d's list, so a topic seen there is done.
     for (const q of scratch.aboveBand(d)) if (this.enough(q)) out.push(q);
