@@ -123,11 +123,11 @@ function replicasOfTopicOn(state: PlacementState, t: number, b: number): number[
  */
 function tryPair(ctx: GoalContext, t: number, s: number, d: number, perMove: number): boolean {
   const { state, targets } = ctx;
+  // The gain depends only on the topic and the two brokers, not on which replica goes: judged first.
+  const g = topicGain(state, targets, state.topicStart[t]!, s, d);
+  if (g <= 0) return false;
   const movable = replicasOfTopicOn(state, t, s).filter((p) => canGo(state, targets, p, s, d));
   if (movable.length === 0) return false;
-  // The gain depends only on the topic and the two brokers, not on which replica goes.
-  const g = topicGain(state, targets, movable[0]!, s, d);
-  if (g <= 0) return false;
   const mine = sortBySize(state, movable);
   if (g >= perMove) {
     for (const p of mine) if (ctx.propose({ kind: "move", p, slot: state.slotOf(p, s), to: d })) return true;
