@@ -2,8 +2,10 @@
  * Shared machinery of the load goals (capacity, network in, network out, leader bytes): a per-broker
  * load measure, how an action changes it, and a greedy that brings brokers into a per-broker band
  * [low, high]. Loads only leaders carry (network out, leader bytes) are first moved by leadership
- * changes, which move no data; replica moves and swaps are tried only for brokers that reordering
- * alone cannot bring into the band.
+ * changes and trades, which move no data; replica moves and swaps are tried only for brokers that
+ * reordering alone cannot bring into the band. Swaps include swaps of two replicas of one topic, which
+ * the replica-count and topic-spread bands always allow, so a broker is not left outside its band
+ * because the best-ranked moves all hit those bands' edges.
  */
 import type { GoalContext } from "../goal.js";
 import { moveKeepsSpread } from "../rules.js";
@@ -163,6 +165,26 @@ export function optimizeBand(ctx: GoalContext, m: LoadMeasure, band: BrokerBand,
 interface Candidate {
   readonly action: Action;
   readonly key: number[];
+  /** Which TRIES budget the candidate draws on (see `kindOf`). */
+  readonly kind: number;
+}
+
+/**
+ * Refusals are counted per kind of action (leadership change, trade, move, swap of one topic's
+ * replicas, other swap): when the higher goals refuse every move (replica counts at their band's
+ * edge), the swaps still get their tries.
+ */
+function kindOf(state: PlacementState, a: Action): number {
+  switch (a.kind) {
+    case "lead":
+      return 0;
+    case "trade":
+      return 1;
+    case "move":
+      return 2;
+    case "swap":
+      return state.topicOf[a.p] === state.topicOf[a.q] ? 3 : 4;
+  }
 }
 
 function rebalance(
@@ -184,7 +206,8 @@ function rebalance(
     if (gain <= tolerance(band, b)) return;
     const cost = state.cost(action);
     const worse = counts ? leaderCountLoss(state, targets, action) : 0;
-    out.push({ action, key: [worse > 0 ? 1 : 0, -Math.round(gain / grain), worse, cost.moves, cost.bytes, ...identity(action)] });
+    const key = [worse > 0 ? 1 : 0, -Math.round(gain / grain), worse, cost.moves, cost.bytes, ...identity(action)];
+    out.push({ action, key, kind: kindOf(state, action) });
   };
   if (m.leaderOnly) {
     leadCandidates(state, b, over, consider);
@@ -198,11 +221,19 @@ function rebalance(
       const want = Math.min(load[s]! - band.ideal[s]!, band.ideal[d]! - load[d]!);
       const fromS = carrying(state, m, s);
       const onD = carrying(state, m, d).reverse(); // ascending weight
+      const sameTopic = byTopic(state, d);
       for (const p of fromS) {
         if (!canGo(state, targets, p, s, d)) continue;
         const slot = state.slotOf(p, s);
         const wp = w[p]!;
         consider({ kind: "move", p, slot, to: d });
+        // Swap with a replica of the same topic on d that carries less: topic counts stay as they
+        // are (and, for leader-carried loads, leader counts too: a leader for a leader).
+        for (const q of sameTopic.get(state.topicOf[p]!) ?? []) {
+          const qSlot = state.slotOf(q, d);
+          if (q === p || (m.leaderOnly && (qSlot === 0) !== (slot === 0)) || w[q]! >= wp || !canGo(state, targets, q, d, s)) continue;
+          consider({ kind: "swap", p, slot, q, qSlot });
+        }
         // Swap with a carrying replica on d about `want` lighter.
         const lo = firstAtLeast(onD, w, wp - want);
         for (let k = Math.max(0, lo - 2); k < Math.min(onD.length, lo + 2); k++) {
@@ -213,17 +244,32 @@ function rebalance(
       }
     }
   }
-  // Best first, from a heap: the first or second usually applies, and a broker nothing helps stops
-  // after TRIES refusals, so the candidates are never fully sorted.
-  let tries = 0;
+  if (bestFirst(ctx, out, options)) return true;
+  if (!m.leaderOnly) return false;
+  // Last resort: trades through a third broker. Offered only when nothing else helps, as they use up
+  // the leader band's slack on two other brokers.
+  out.length = 0;
+  threeWayTrades(state, m, b, over, consider);
+  return bestFirst(ctx, out, options);
+}
+
+/**
+ * Proposes candidates best first, from a heap: the first or second usually applies, and a broker
+ * nothing helps stops after TRIES refusals of each kind, so the candidates are never fully sorted.
+ */
+function bestFirst(ctx: GoalContext, out: readonly Candidate[], options: BandOptions): boolean {
+  const tries = [0, 0, 0, 0, 0];
+  let exhausted = 0;
   let applied = false;
   firstInOrder(
     out,
     (x, y) => compareKeys(x.key, y.key),
     (c) => {
+      if (tries[c.kind]! >= TRIES) return false;
       if (options.selfAccepts !== undefined && !options.selfAccepts(c.action)) return false;
       if (ctx.propose(c.action)) return (applied = true);
-      return ++tries >= TRIES;
+      if (++tries[c.kind]! === TRIES) exhausted++;
+      return exhausted === tries.length;
     },
   );
   return applied;
@@ -304,6 +350,46 @@ function tradeCandidates(state: PlacementState, b: number, consider: (a: Action)
   }
 }
 
+/** Partitions of each side a three-way trade looks at. */
+const THREE_WAY = 8;
+
+/**
+ * Leadership trades through a third broker: b hands a partition it leads to one of its followers x
+ * while b takes the lead of a partition led by another broker v that b follows. b's leader count
+ * stays, x gains one and v loses one, which the leader goal allows wherever x is below the band's
+ * top and v above its bottom. This reaches a broker that shares no partition led the other way
+ * with any follower (a broker that joined lately holds few). Only the THREE_WAY heaviest and
+ * lightest partitions of each side are paired.
+ */
+function threeWayTrades(state: PlacementState, m: LoadMeasure, b: number, over: boolean, consider: (a: Action) => void): void {
+  const w = m.weight(state);
+  const led: number[] = [];
+  const followed: number[] = [];
+  const n = state.partitionsOnCount(b);
+  for (let i = 0; i < n; i++) {
+    const p = state.partitionOnAt(b, i);
+    if (state.frozen[p]) continue;
+    const leader = state.brokerAt(p, 0);
+    if (leader === b) led.push(p);
+    else if (state.eligible[leader]) followed.push(p);
+  }
+  // Over: give a heavy lead for a light one; under: the other way round. Ties by index.
+  const heavy = (x: number, y: number): number => w[y]! - w[x]! || x - y;
+  const light = (x: number, y: number): number => w[x]! - w[y]! || x - y;
+  const give = led.sort(over ? heavy : light).slice(0, THREE_WAY);
+  const take = followed.sort(over ? light : heavy).slice(0, THREE_WAY);
+  for (const p of give) {
+    for (let slot = 1; slot < state.rf[p]!; slot++) {
+      const x = state.brokerAt(p, slot);
+      if (!state.eligible[x]) continue;
+      for (const q of take) {
+        if (q === p || state.brokerAt(q, 0) === x) continue; // a plain trade: tradeCandidates offers it
+        consider({ kind: "trade", p, slot, q, qSlot: state.slotOf(q, b) });
+      }
+    }
+  }
+}
+
 /**
  * Partitions whose replica on b carries the measure, heaviest first (ties by index). Lists of
  * measures every replica carries are kept until the broker's partitions change.
@@ -338,6 +424,20 @@ function carryingNow(state: PlacementState, m: LoadMeasure, b: number): number[]
     list.push(p);
   }
   return list.sort((x, y) => w[y]! - w[x]! || x - y);
+}
+
+/** Partitions on broker d by topic. */
+function byTopic(state: PlacementState, d: number): Map<number, number[]> {
+  const out = new Map<number, number[]>();
+  const n = state.partitionsOnCount(d);
+  for (let i = 0; i < n; i++) {
+    const q = state.partitionOnAt(d, i);
+    const t = state.topicOf[q]!;
+    const list = out.get(t);
+    if (list) list.push(q);
+    else out.set(t, [q]);
+  }
+  return out;
 }
 
 /** Whether replica p may leave s for d under the rack rule (cheap pre-filter; propose checks everything). */
