@@ -320,14 +320,22 @@ export class PlacementState {
 
   /** Change in moves and bytes moved an action would cause. */
   cost(a: Action): { moves: number; bytes: number } {
-    let moves = 0;
-    let bytes = 0;
-    for (const c of this.changes(a)) {
-      const d = this.moveDelta(c.p, c.slot, c.to);
-      moves += d;
-      bytes += d * this.size[c.p]!;
+    switch (a.kind) {
+      case "lead":
+      case "trade":
+        return { moves: 0, bytes: 0 };
+      case "move": {
+        const d = this.moveDelta(a.p, a.slot, a.to);
+        return { moves: d, bytes: d * this.size[a.p]! };
+      }
+      case "swap": {
+        const b1 = this.brokerAt(a.p, a.slot);
+        const b2 = this.brokerAt(a.q, a.qSlot);
+        const dp = this.moveDelta(a.p, a.slot, b2);
+        const dq = this.moveDelta(a.q, a.qSlot, b1);
+        return { moves: dp + dq, bytes: dp * this.size[a.p]! + dq * this.size[a.q]! };
+      }
     }
-    return { moves, bytes };
   }
 
   /** The one door through which the placement changes. */

@@ -142,8 +142,10 @@ export function bandStats(state: PlacementState, m: LoadMeasure, band: BrokerBan
 
 /** Brokers compared as move partners, per side (same rack, other racks). */
 const PARTNERS = 6;
-/** Actions offered to the acceptance chain per rebalancing step. */
+/** Actions of each kind offered to the acceptance chain per rebalancing step. */
 const TRIES = 64;
+/** Replicas of the giving broker looked at on either side of the weight wanted. */
+const WINDOW = 256;
 
 export interface BandOptions {
   /** Extra check the running goal applies to its own actions (the capacity goal's other resources). */
@@ -219,10 +221,15 @@ function rebalance(
     for (const o of partnersOf(state, m, band, b, !over)) {
       const [s, d] = over ? [b, o] : [o, b];
       const want = Math.min(load[s]! - band.ideal[s]!, band.ideal[d]! - load[d]!);
-      const fromS = carrying(state, m, s);
+      const fromS = carrying(state, m, s); // heaviest first
       const onD = carrying(state, m, d).reverse(); // ascending weight
       const sameTopic = byTopic(state, d);
-      for (const p of fromS) {
+      // Replicas of s within WINDOW places of the weight wanted, either side: the best moves, and
+      // swaps for lighter replicas of d, are found there; on a broker with thousands of replicas
+      // the rest would only add candidates ranked after them.
+      const at = heavierThan(fromS, w, want);
+      for (let i = Math.max(0, at - WINDOW); i < Math.min(fromS.length, at + WINDOW); i++) {
+        const p = fromS[i]!;
         if (!canGo(state, targets, p, s, d)) continue;
         const slot = state.slotOf(p, s);
         const wp = w[p]!;
@@ -424,6 +431,18 @@ function carryingNow(state: PlacementState, m: LoadMeasure, b: number): number[]
     list.push(p);
   }
   return list.sort((x, y) => w[y]! - w[x]! || x - y);
+}
+
+/** How many entries of `list` (sorted heaviest first) weigh at least `value`. */
+function heavierThan(list: readonly number[], weight: Float64Array, value: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (weight[list[mid]!]! >= value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Partitions on broker d by topic. */
