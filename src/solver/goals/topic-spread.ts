@@ -201,18 +201,14 @@ class SwapBackJudge {
    * replicas (to be judged with `enough` when tried).
    */
   candidates(): ArrayLike<number> {
-    const { state, scratch, d } = this;
-    if (this.want <= 0) return partitionsBySize(state, d).slice(); // a copy: the swaps tried change d
-    const out: number[] = [];
-    // Every replica of a topic above its band on d is in d's list, so a topic seen there is done.
-    for (const q of scratch.aboveBand(d)) if (this.enough(q)) out.push(q);
-    const B = state.brokerCount;
-    for (const u of scratch.belowBand(this.s)) {
-      // The gain depends only on the topic, so the topic is judged before its replicas are gathered.
-      if (scratch.stamp[u] === this.epoch || state.topicCount[u * B + d] === 0) continue;
-      if (this.topicEnough(u, state.topicStart[u]!)) out.push(...replicasOfTopicOn(state, u, d));
-    }
-    return sortBySize(state, out);
+    const { state, scratch, s, d, t, want } = this;
+    if (want <= 0) return partitionsBySize(state, d).slice(); // a copy: the swaps tried change d
+    // The list for every topic depends only on s, d and want, so it is kept until s or d changes;
+    // topic t's own replicas are then left out.
+    const all = scratch.swapBack(s, d, want);
+    let mine = false;
+    for (let i = 0; i < all.length && !mine; i++) mine = state.topicOf[all[i]!] === t;
+    return mine ? all.filter((q) => state.topicOf[q] !== t) : all;
   }
 }
 
@@ -235,6 +231,45 @@ class TopicScratch {
   ) {
     this.stamp = new Int32Array(state.topicNames.length);
     this.verdict = new Uint8Array(state.topicNames.length);
+    this.backStamp = new Int32Array(state.topicNames.length);
+    this.backVerdict = new Uint8Array(state.topicNames.length);
+  }
+
+  private readonly backs = new Map<string, { vs: number; vd: number; list: Int32Array }>();
+  private readonly backStamp: Int32Array;
+  private readonly backVerdict: Uint8Array;
+  private backEpoch = 0;
+
+  /**
+   * Replicas on d, of any topic, that fix at least `want` (>= 1) by going to s, by size (ties by
+   * index). A gain of 1 or more needs the topic above its band on d or below it on s, so only those
+   * topics are looked at. Kept until s's or d's partitions change.
+   */
+  swapBack(s: number, d: number, want: number): Int32Array {
+    const { state, targets } = this;
+    const key = `${String(s)}>${String(d)}:${String(want)}`;
+    const hit = this.backs.get(key);
+    if (hit !== undefined && hit.vs === state.brokerVersion[s] && hit.vd === state.brokerVersion[d]) return hit.list;
+    const epoch = ++this.backEpoch;
+    const enough = (u: number): boolean => {
+      if (this.backStamp[u] !== epoch) {
+        this.backStamp[u] = epoch;
+        this.backVerdict[u] = topicGain(state, targets, state.topicStart[u]!, d, s) >= want ? 1 : 0;
+      }
+      return this.backVerdict[u] === 1;
+    };
+    const out: number[] = [];
+    // Every replica of a topic above its band on d is in d's list, so a topic seen there is done.
+    for (const q of this.aboveBand(d)) if (enough(state.topicOf[q]!)) out.push(q);
+    const B = state.brokerCount;
+    for (const u of this.belowBand(s)) {
+      if (this.backStamp[u] === epoch || state.topicCount[u * B + d] === 0) continue;
+      if (enough(u)) out.push(...replicasOfTopicOn(state, u, d));
+    }
+    const list = sortBySize(state, out);
+    if (this.backs.size > 100_000) this.backs.clear();
+    this.backs.set(key, { vs: state.brokerVersion[s]!, vd: state.brokerVersion[d]!, list });
+    return list;
   }
 
   /** Replicas on b whose topic is above its band there. */
