@@ -222,7 +222,7 @@ class TopicScratch {
   epoch = 0;
   readonly stamp: Int32Array;
   readonly verdict: Uint8Array;
-  private readonly above: Array<Keyed<Int32Array> | undefined> = [];
+  private readonly above: Array<{ logged: number; readonly topics: Set<number> } | undefined> = [];
   private readonly below: Array<Keyed<Int32Array> | undefined> = [];
 
   constructor(
@@ -259,8 +259,7 @@ class TopicScratch {
       return this.backVerdict[u] === 1;
     };
     const out: number[] = [];
-    // Every replica of a topic above its band on d is in d's list, so a topic seen there is done.
-    for (const q of this.aboveBand(d)) if (enough(state.topicOf[q]!)) out.push(q);
+    for (const u of this.aboveBand(d)) if (enough(u)) out.push(...replicasOfTopicOn(state, u, d));
     const B = state.brokerCount;
     for (const u of this.belowBand(s)) {
       if (this.backStamp[u] === epoch || state.topicCount[u * B + d] === 0) continue;
@@ -272,22 +271,28 @@ class TopicScratch {
     return list;
   }
 
-  /** Replicas on b whose topic is above its band there. */
-  aboveBand(b: number): Int32Array {
+  /**
+   * Topics above their band on b. Kept up to date by replaying b's membership log: only the topics of
+   * partitions that arrived or left can have crossed the band's top.
+   */
+  aboveBand(b: number): ReadonlySet<number> {
     const { state, targets } = this;
-    const hit = this.above[b];
-    if (hit !== undefined && hit.version === state.brokerVersion[b]) return hit.value;
     const B = state.brokerCount;
-    const list: number[] = [];
-    const n = state.partitionsOnCount(b);
-    for (let i = 0; i < n; i++) {
-      const q = state.partitionOnAt(b, i);
-      const u = state.topicOf[q]!;
-      if (state.topicCount[u * B + b]! > targets.topicMaxOf(u, b)) list.push(q);
+    const log = state.membershipLog[b] ?? [];
+    let e = this.above[b];
+    if (e === undefined) {
+      const topics = new Set<number>();
+      for (let u = 0; u < state.topicNames.length; u++) if (state.topicCount[u * B + b]! > targets.topicMaxOf(u, b)) topics.add(u);
+      e = { logged: log.length, topics };
+      this.above[b] = e;
     }
-    const value = Int32Array.from(list);
-    this.above[b] = { version: state.brokerVersion[b]!, value };
-    return value;
+    for (; e.logged < log.length; e.logged++) {
+      const entry = log[e.logged]!;
+      const u = state.topicOf[entry > 0 ? entry - 1 : -entry - 1]!;
+      if (state.topicCount[u * B + b]! > targets.topicMaxOf(u, b)) e.topics.add(u);
+      else e.topics.delete(u);
+    }
+    return e.topics;
   }
 
   /** Topics below their band on b (none where no topic has a floor in b's rack). */
