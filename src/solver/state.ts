@@ -231,6 +231,7 @@ export class PlacementState {
       }
     }
     this.brokerVersion = new Uint32Array(B);
+    this.membershipLog = Array.from({ length: B }, () => []);
     this.parts = [];
     this.partsLen = new Int32Array(B);
     this.pos = new Int32Array(R);
@@ -421,18 +422,16 @@ export class PlacementState {
   /**
    * Per broker, every change to its set of partitions since planning began: p + 1 when partition p
    * arrived, −(p + 1) when it left. Caches that keep a broker's partitions in some order replay it
-   * instead of rebuilding.
+   * instead of rebuilding (`loggedPartition` reads an entry). Its length is the broker's version.
    */
-  readonly membershipLog: number[][] = [];
+  readonly membershipLog: number[][];
 
   /** Off while the constructor fills the lists: the log holds changes made by planning only. */
   private logging = false;
 
   private logChange(b: number, entry: number): void {
     this.brokerVersion[b]!++;
-    const log = this.membershipLog[b];
-    if (log) log.push(entry);
-    else this.membershipLog[b] = [entry];
+    this.membershipLog[b]!.push(entry);
   }
 
   private listAdd(b: number, p: number, slot: number): void {
@@ -502,4 +501,9 @@ export class PlacementState {
   partitionName(p: number): string {
     return `${this.topicNames[this.topicOf[p]!]!}-${String(this.partitionNumber[p])}`;
   }
+}
+
+/** The partition a membership-log entry names (it arrived when the entry is positive, else left). */
+export function loggedPartition(entry: number): number {
+  return entry > 0 ? entry - 1 : -entry - 1;
 }

@@ -4,7 +4,7 @@
  * pairs replicas of about the right size this way; topic spread uses it to find swap partners of a
  * similar size without sorting a broker's partitions for every replica it tries.
  */
-import type { PlacementState } from "../state.js";
+import { type PlacementState, loggedPartition } from "../state.js";
 
 /** A broker's partitions sorted by size in list[0, length), and how much of its log that reflects. */
 interface Cached {
@@ -59,7 +59,7 @@ export function partitionsBySize(state: PlacementState, b: number): Int32Array {
     perBroker = [];
     cache.set(state, perBroker);
   }
-  const log = state.membershipLog[b] ?? EMPTY_LOG;
+  const log = state.membershipLog[b]!;
   let c = perBroker[b];
   if (c === undefined || log.length - c.logged > c.length / 8 + 16) {
     const list = sortBySize(state, state.partitionsOn(b));
@@ -69,7 +69,7 @@ export function partitionsBySize(state: PlacementState, b: number): Int32Array {
     const { rank } = sizeRanks(state);
     for (let i = c.logged; i < log.length; i++) {
       const e = log[i]!;
-      const p = e > 0 ? e - 1 : -e - 1;
+      const p = loggedPartition(e);
       const at = rankPosition(c.list, c.length, rank, rank[p]!);
       if (e > 0) {
         if (c.length === c.list.length) {
@@ -89,8 +89,6 @@ export function partitionsBySize(state: PlacementState, b: number): Int32Array {
   }
   return c.list.subarray(0, c.length);
 }
-
-const EMPTY_LOG: readonly number[] = [];
 
 /** The first index in list[0, n) (sorted by rank) whose rank is at least r. */
 function rankPosition(list: Int32Array, n: number, rank: Int32Array, r: number): number {

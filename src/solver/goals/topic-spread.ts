@@ -8,7 +8,7 @@
  */
 import type { Goal, GoalContext } from "../goal.js";
 import { moveKeepsSpread } from "../rules.js";
-import type { Action, PlacementState } from "../state.js";
+import { type Action, type PlacementState, loggedPartition } from "../state.js";
 import type { Targets } from "../targets.js";
 import { deviation } from "../targets.js";
 import { bandAccepts, topicDeltas } from "./band.js";
@@ -183,12 +183,8 @@ class SwapBackJudge {
 
   /** Whether q's topic fixes enough by going from d to s. */
   enough(q: number): boolean {
-    return this.topicEnough(this.state.topicOf[q]!, q);
-  }
-
-  /** Whether a replica of topic u (q, any one of them) fixes enough by going from d to s. */
-  private topicEnough(u: number, q: number): boolean {
     const { scratch, state } = this;
+    const u = state.topicOf[q]!;
     if (scratch.stamp[u] !== this.epoch) {
       scratch.stamp[u] = this.epoch;
       scratch.verdict[u] = u !== this.t && topicGain(state, this.targets, q, this.d, this.s) >= this.want ? 1 : 0;
@@ -278,7 +274,7 @@ class TopicScratch {
   aboveBand(b: number): ReadonlySet<number> {
     const { state, targets } = this;
     const B = state.brokerCount;
-    const log = state.membershipLog[b] ?? [];
+    const log = state.membershipLog[b]!;
     let e = this.above[b];
     if (e === undefined) {
       const topics = new Set<number>();
@@ -287,8 +283,7 @@ class TopicScratch {
       this.above[b] = e;
     }
     for (; e.logged < log.length; e.logged++) {
-      const entry = log[e.logged]!;
-      const u = state.topicOf[entry > 0 ? entry - 1 : -entry - 1]!;
+      const u = state.topicOf[loggedPartition(log[e.logged]!)]!;
       if (state.topicCount[u * B + b]! > targets.topicMaxOf(u, b)) e.topics.add(u);
       else e.topics.delete(u);
     }
