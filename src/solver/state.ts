@@ -280,6 +280,11 @@ export class PlacementState {
     return this.parts[b]!.slice(0, this.partsLen[b]!);
   }
 
+  /** Where the replica in slot `slot` of partition p sits in its broker's list (see partitionOnAt). */
+  positionOf(p: number, slot: number): number {
+    return this.pos[this.offset[p]! + slot]!;
+  }
+
   /** The i-th partition on broker b (live view; invalid after the next apply). */
   partitionOnAt(b: number, i: number): number {
     return this.parts[b]![i]!;

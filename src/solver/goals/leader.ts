@@ -95,8 +95,10 @@ function augment(ctx: GoalContext, from: number, canTake: (b: number) => boolean
   const prev = new Int32Array(B).fill(-1);
   const seen = new Uint8Array(B);
   seen[from] = 1;
+  let unseen = unseenEligible(state, from);
   const queue = [from];
-  for (let qi = 0; qi < queue.length; qi++) {
+  // Once every eligible broker has been reached, the rest of the queue can find nothing new.
+  for (let qi = 0; qi < queue.length && unseen > 0; qi++) {
     const u = queue[qi]!;
     for (const p of inOrder(state, u)) {
       if (state.brokerAt(p, 0) !== u || state.frozen[p]) continue;
@@ -104,14 +106,23 @@ function augment(ctx: GoalContext, from: number, canTake: (b: number) => boolean
         const b = state.brokerAt(p, slot);
         if (seen[b] || !state.eligible[b]) continue;
         seen[b] = 1;
+        unseen--;
         via[b] = p;
         prev[b] = u;
         if (canTake(b)) return applyChain(ctx, b, via, prev);
         queue.push(b);
       }
+      if (unseen === 0) break;
     }
   }
   return false;
+}
+
+/** Eligible brokers other than `start`: the ones a search from `start` may still reach. */
+function unseenEligible(state: PlacementState, start: number): number {
+  let n = 0;
+  for (let b = 0; b < state.brokerCount; b++) if (state.eligible[b] && b !== start) n++;
+  return n;
 }
 
 function applyChain(ctx: GoalContext, end: number, via: Int32Array, prev: Int32Array): boolean {
@@ -197,13 +208,16 @@ function pull(ctx: GoalContext, d: number): boolean {
   const next = new Int32Array(B).fill(-1);
   const seen = new Uint8Array(B);
   seen[d] = 1;
+  let unseen = unseenEligible(state, d);
   const queue = [d];
-  for (let qi = 0; qi < queue.length; qi++) {
+  // Once every eligible broker has been reached, the rest of the queue can find nothing new.
+  for (let qi = 0; qi < queue.length && unseen > 0; qi++) {
     const v = queue[qi]!;
     for (const p of inOrder(state, v)) {
       const u = state.brokerAt(p, 0);
       if (u === v || seen[u] || state.frozen[p] || !state.eligible[u]) continue;
       seen[u] = 1;
+      unseen--;
       via[u] = p;
       next[u] = v;
       if (state.leaders[u]! > targets.leaderMin) {
@@ -213,6 +227,7 @@ function pull(ctx: GoalContext, d: number): boolean {
         return handOver(ctx, links.reverse());
       }
       queue.push(u);
+      if (unseen === 0) break;
     }
   }
   return false;

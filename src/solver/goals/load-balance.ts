@@ -213,7 +213,7 @@ function rebalance(
   };
   if (m.leaderOnly) {
     leadCandidates(state, b, over, consider);
-    tradeCandidates(state, b, consider);
+    tradeCandidates(state, m, band, b, consider);
   }
   if (!leadOnly) {
     const w = m.weight(state);
@@ -330,7 +330,7 @@ function leadCandidates(state: PlacementState, b: number, over: boolean, conside
  * leader-carried load can move after the leader goal has evened the counts. Every such pair is
  * offered; the gain decides which way (and whether) one helps.
  */
-function tradeCandidates(state: PlacementState, b: number, consider: (a: Action) => void): void {
+function tradeCandidates(state: PlacementState, m: LoadMeasure, band: BrokerBand, b: number, consider: (a: Action) => void): void {
   /** Partitions b leads, by a follower broker they could go to, with that follower's slot. */
   const handable = new Map<number, Array<{ p: number; slot: number }>>();
   const n = state.partitionsOnCount(b);
@@ -346,6 +346,13 @@ function tradeCandidates(state: PlacementState, b: number, consider: (a: Action)
     }
   }
   if (handable.size === 0) return;
+  // Pairs are many (every lead of b times every lead b follows on the same broker) and most gain
+  // nothing: each pair's gain is worked out here as bandGain does, and only a pair that gains is offered.
+  const w = m.weight(state);
+  const load = m.load(state);
+  const tol = tolerance(band, b);
+  const lb = load[b]!;
+  const devB = deviation(lb, band.low[b]!, band.high[b]!);
   for (let i = 0; i < n; i++) {
     const q = state.partitionOnAt(b, i);
     const x = state.brokerAt(q, 0);
@@ -353,7 +360,14 @@ function tradeCandidates(state: PlacementState, b: number, consider: (a: Action)
     const mine = handable.get(x);
     if (!mine) continue;
     const qSlot = state.slotOf(q, b);
-    for (const { p, slot } of mine) consider({ kind: "trade", p, slot, q, qSlot });
+    const lx = load[x]!;
+    const devX = deviation(lx, band.low[x]!, band.high[x]!);
+    for (const { p, slot } of mine) {
+      const net = w[q]! - w[p]!;
+      if (net === 0) continue;
+      const gain = devB - deviation(lb + net, band.low[b]!, band.high[b]!) + (devX - deviation(lx + -net, band.low[x]!, band.high[x]!));
+      if (gain > tol) consider({ kind: "trade", p, slot, q, qSlot });
+    }
   }
 }
 

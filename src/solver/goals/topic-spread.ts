@@ -381,29 +381,38 @@ function nearby(state: PlacementState, b: number, k: number, skip: ReadonlySet<n
 function tryCycle(ctx: GoalContext, t: number, d: number, strict: boolean): boolean {
   const { state, targets } = ctx;
   const T = state.topicNames.length;
+  // What does not depend on s, gathered once: d's replicas that d could pass on (of topics other than
+  // t, above their band on d), in d's list order, and per topic the brokers short of it (s is never
+  // one of them for a topic s is not short of, which is the only kind d passes on).
+  // An exchange refused halfway is undone, which leaves d's replicas as they were but its list in
+  // another order: the list is then gathered again, so the order tried stays d's current one.
+  let spare: number[] = [];
+  let spareVersion = -1;
+  const takers = new Map<number, number[]>();
+  const short = cycleScratch(T);
   for (const s of nearby(state, d, PARTNERS, new Set([d]), (x) => canSpare(state, targets, t, x))) {
-    const n = state.partitionsOnCount(s);
-    let p = -1;
-    for (let i = 0; i < n && p < 0; i++) {
-      const x = state.partitionOnAt(s, i);
-      if (state.topicOf[x] === t && canGo(state, targets, x, s, d)) p = x;
-    }
+    const p = firstOfTopicOn(state, targets, t, s, d);
     if (p < 0) continue;
     // Topics s may take one more of: short there (strict), or with room below the band's top.
-    const shortAtS = new Set<number>();
+    let shortCount = 0;
     for (let v = 0; v < T; v++) {
       const c = state.topicCount[v * state.brokerCount + s]!;
-      if (v !== t && (strict ? isShort(state, targets, v, s) : c < targets.topicMaxOf(v, s))) shortAtS.add(v);
+      const yes = v !== t && (strict ? isShort(state, targets, v, s) : c < targets.topicMaxOf(v, s));
+      short[v] = yes ? 1 : 0;
+      if (yes) shortCount++;
     }
-    if (shortAtS.size === 0) continue;
-    // Takers per topic and what each taker could pass on to s, worked out once for this s: a refused
-    // exchange is undone, which leaves every count and placement these depend on as it was.
-    const takers = new Map<number, number[]>();
+    if (shortCount === 0) continue;
+    // What each taker could pass on to s, worked out once for this s: a refused exchange is undone,
+    // which leaves every count and placement these depend on as it was.
     const passOn = new Map<number, number[]>();
     const skip = new Set([d, s]);
-    for (const q of state.partitionsOn(d)) {
+    if (spareVersion !== state.brokerVersion[d]) {
+      spare = spareOf(state, targets, t, d);
+      spareVersion = state.brokerVersion[d]!;
+    }
+    for (const q of spare) {
       const u = state.topicOf[q]!;
-      if (u === t || shortAtS.has(u) || !canSpare(state, targets, u, d) || state.slotOf(q, s) >= 0) continue;
+      if (short[u] === 1 || state.slotOf(q, s) >= 0) continue;
       let es = takers.get(u);
       if (es === undefined) {
         es = nearby(state, d, 2, skip, (x) => isShort(state, targets, u, x));
@@ -418,7 +427,7 @@ function tryCycle(ctx: GoalContext, t: number, d: number, strict: boolean): bool
           for (let i = 0; i < n; i++) {
             const r = state.partitionOnAt(e, i);
             const v = state.topicOf[r]!;
-            if (shortAtS.has(v) && canSpare(state, targets, v, e) && r !== p && canGo(state, targets, r, e, s)) rs.push(r);
+            if (short[v] === 1 && canSpare(state, targets, v, e) && r !== p && canGo(state, targets, r, e, s)) rs.push(r);
           }
           passOn.set(e, rs);
         }
@@ -427,6 +436,54 @@ function tryCycle(ctx: GoalContext, t: number, d: number, strict: boolean): bool
     }
   }
   return false;
+}
+
+/** d's replicas of topics other than t that d has above their band, in d's list order. */
+function spareOf(state: PlacementState, targets: Targets, t: number, d: number): number[] {
+  const out: number[] = [];
+  const n = state.partitionsOnCount(d);
+  for (let i = 0; i < n; i++) {
+    const q = state.partitionOnAt(d, i);
+    const u = state.topicOf[q]!;
+    if (u !== t && canSpare(state, targets, u, d)) out.push(q);
+  }
+  return out;
+}
+
+/** A reusable per-topic flag array for tryCycle (one per topic count). */
+let cycleFlags = new Uint8Array(0);
+function cycleScratch(T: number): Uint8Array {
+  if (cycleFlags.length < T) cycleFlags = new Uint8Array(T);
+  return cycleFlags;
+}
+
+/**
+ * The first partition of topic t in s's list that may go from s to d, or -1. Looks through topic t's
+ * partitions instead of s's list when that is shorter; either way the one earliest in s's list wins.
+ */
+function firstOfTopicOn(state: PlacementState, targets: Targets, t: number, s: number, d: number): number {
+  const lo = state.topicStart[t]!;
+  const hi = state.topicStart[t + 1]!;
+  const n = state.partitionsOnCount(s);
+  if ((hi - lo) * 3 >= n) {
+    for (let i = 0; i < n; i++) {
+      const x = state.partitionOnAt(s, i);
+      if (state.topicOf[x] === t && canGo(state, targets, x, s, d)) return x;
+    }
+    return -1;
+  }
+  let best = -1;
+  let bestAt = Infinity;
+  for (let x = lo; x < hi; x++) {
+    const slot = state.slotOf(x, s);
+    if (slot < 0) continue;
+    const at = state.positionOf(x, slot);
+    if (at < bestAt && canGo(state, targets, x, s, d)) {
+      best = x;
+      bestAt = at;
+    }
+  }
+  return best;
 }
 
 function exchange(ctx: GoalContext, p: number, s: number, d: number, q: number, e: number, r: number): boolean {
