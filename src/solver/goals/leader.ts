@@ -26,6 +26,7 @@ function leaderDeviation(state: PlacementState, targets: Targets): number {
  */
 function handOff(ctx: GoalContext, s: number, below: number): void {
   const { state, targets } = ctx;
+  if (state.leaders[s]! <= targets.leaderMax) return;
   const byFollower = new Map<number, number[]>();
   const n = state.partitionsOnCount(s);
   for (let i = 0; i < n; i++) {

@@ -9,6 +9,7 @@ import type { Action, PlacementState } from "../state.js";
 import type { Targets } from "../targets.js";
 import { deviation } from "../targets.js";
 import { bandAccepts, brokerDeltas } from "./band.js";
+import { firstInOrder } from "./lazy-order.js";
 import { countDeviation, diskGain, topicGain } from "./scoring.js";
 
 interface Candidate {
@@ -27,6 +28,7 @@ interface Candidate {
  * changes what the next of the same topic would gain (other topics' gains are unaffected).
  */
 export function moveBestReplicas(ctx: GoalContext, s: number, d: number, k: number): number {
+  if (k <= 0) return 0;
   const { state, targets } = ctx;
   const wantTopic = ctx.later.includes("topic-spread");
   const wantDisk = ctx.later.includes("disk");
@@ -51,19 +53,23 @@ export function moveBestReplicas(ctx: GoalContext, s: number, d: number, k: numb
       ],
     });
   }
-  candidates.sort((a, b) => compareKeys(a.key, b.key));
   const topics = new Set<number>();
   let moved = 0;
-  for (const c of candidates) {
-    if (moved >= k) break;
-    const t = state.topicOf[c.p]!;
-    if (topics.has(t) && wantTopic) continue;
-    if (!moveKeepsSpread(state, targets, c.p, c.slot, d)) continue;
-    if (ctx.propose({ kind: "move", p: c.p, slot: c.slot, to: d })) {
-      topics.add(t);
-      moved++;
-    }
-  }
+  // Best first from a heap: a batch usually takes the first few of thousands of candidates.
+  firstInOrder(
+    candidates,
+    (a, b) => compareKeys(a.key, b.key),
+    (c) => {
+      const t = state.topicOf[c.p]!;
+      if (topics.has(t) && wantTopic) return false;
+      if (!moveKeepsSpread(state, targets, c.p, c.slot, d)) return false;
+      if (ctx.propose({ kind: "move", p: c.p, slot: c.slot, to: d })) {
+        topics.add(t);
+        moved++;
+      }
+      return moved >= k;
+    },
+  );
   return moved;
 }
 
