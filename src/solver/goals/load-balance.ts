@@ -189,6 +189,11 @@ function kindOf(state: PlacementState, a: Action): number {
   }
 }
 
+/** Gains are ranked in buckets of this size (0.2% of the broker's ideal): near-equal gains tie. */
+function gainGrain(band: BrokerBand, b: number): number {
+  return Math.max(1e-12, band.ideal[b]! * 0.002);
+}
+
 function rebalance(
   ctx: GoalContext,
   m: LoadMeasure,
@@ -199,7 +204,7 @@ function rebalance(
   options: BandOptions,
 ): boolean {
   const { state, targets } = ctx;
-  const grain = Math.max(1e-12, band.ideal[b]! * 0.002);
+  const grain = gainGrain(band, b);
   const out: Candidate[] = [];
   // Leadership changes that unbalance preferred-leader counts come last when the leader goal runs later.
   const counts = m.leaderOnly && ctx.later.includes("leader");
@@ -213,7 +218,8 @@ function rebalance(
   };
   if (m.leaderOnly) {
     leadCandidates(state, b, over, consider);
-    tradeCandidates(state, m, band, b, consider);
+    // Without a check of the goal's own, bestFirst proposes at most TRIES trades (see TopTrades).
+    tradeCandidates(state, m, band, b, consider, options.selfAccepts === undefined ? TRIES : Infinity);
   }
   if (!leadOnly) {
     const w = m.weight(state);
@@ -330,7 +336,14 @@ function leadCandidates(state: PlacementState, b: number, over: boolean, conside
  * leader-carried load can move after the leader goal has evened the counts. Every such pair is
  * offered; the gain decides which way (and whether) one helps.
  */
-function tradeCandidates(state: PlacementState, m: LoadMeasure, band: BrokerBand, b: number, consider: (a: Action) => void): void {
+function tradeCandidates(
+  state: PlacementState,
+  m: LoadMeasure,
+  band: BrokerBand,
+  b: number,
+  consider: (a: Action) => void,
+  keep: number,
+): void {
   /** Partitions b leads, by a follower broker they could go to, with that follower's slot. */
   const handable = new Map<number, Array<{ p: number; slot: number }>>();
   const n = state.partitionsOnCount(b);
@@ -351,8 +364,10 @@ function tradeCandidates(state: PlacementState, m: LoadMeasure, band: BrokerBand
   const w = m.weight(state);
   const load = m.load(state);
   const tol = tolerance(band, b);
+  const grain = gainGrain(band, b);
   const lb = load[b]!;
   const devB = deviation(lb, band.low[b]!, band.high[b]!);
+  const best = new TopTrades(keep);
   for (let i = 0; i < n; i++) {
     const q = state.partitionOnAt(b, i);
     const x = state.brokerAt(q, 0);
@@ -366,7 +381,64 @@ function tradeCandidates(state: PlacementState, m: LoadMeasure, band: BrokerBand
       const net = w[q]! - w[p]!;
       if (net === 0) continue;
       const gain = devB - deviation(lb + net, band.low[b]!, band.high[b]!) + (devX - deviation(lx + -net, band.low[x]!, band.high[x]!));
-      if (gain > tol) consider({ kind: "trade", p, slot, q, qSlot });
+      if (gain > tol) best.offer(-Math.round(gain / grain), p, slot, q, qSlot);
+    }
+  }
+  best.each((p, slot, q, qSlot) => consider({ kind: "trade", p, slot, q, qSlot }));
+}
+
+/**
+ * The `keep` best trades by the key bestFirst ranks them with: a plain trade keeps leader counts
+ * and moves nothing, so its key is its gain bucket, then (p, slot, q, qSlot). bestFirst stops
+ * trying trades after TRIES refusals, so only the first TRIES in that order can ever be proposed.
+ */
+class TopTrades {
+  /** Max-heap (worst kept trade on top) of [bucket, p, slot, q, qSlot] rows. */
+  private readonly rows: number[][] = [];
+
+  constructor(private readonly keep: number) {}
+
+  offer(bucket: number, p: number, slot: number, q: number, qSlot: number): void {
+    const { rows } = this;
+    if (rows.length < this.keep) {
+      rows.push([bucket, p, slot, q, qSlot]);
+      this.up(rows.length - 1);
+      return;
+    }
+    if (this.keep <= 0) return;
+    const top = rows[0]!;
+    // Allocate only for a trade better than the worst kept.
+    const c = bucket - top[0]! || p - top[1]! || slot - top[2]! || q - top[3]! || qSlot - top[4]!;
+    if (c < 0) {
+      rows[0] = [bucket, p, slot, q, qSlot];
+      this.down(0);
+    }
+  }
+
+  each(visit: (p: number, slot: number, q: number, qSlot: number) => void): void {
+    for (const [, p, slot, q, qSlot] of this.rows) visit(p!, slot!, q!, qSlot!);
+  }
+
+  private up(i: number): void {
+    const { rows } = this;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (compareKeys(rows[i]!, rows[parent]!) <= 0) return;
+      [rows[i], rows[parent]] = [rows[parent]!, rows[i]!];
+      i = parent;
+    }
+  }
+
+  private down(i: number): void {
+    const { rows } = this;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= rows.length) return;
+      const r = l + 1;
+      const m = r < rows.length && compareKeys(rows[r]!, rows[l]!) > 0 ? r : l;
+      if (compareKeys(rows[m]!, rows[i]!) <= 0) return;
+      [rows[i], rows[m]] = [rows[m]!, rows[i]!];
+      i = m;
     }
   }
 }

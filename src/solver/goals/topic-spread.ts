@@ -389,19 +389,27 @@ function tryCycle(ctx: GoalContext, t: number, d: number, strict: boolean): bool
   let spare: number[] = [];
   let spareVersion = -1;
   const takers = new Map<number, number[]>();
-  const short = cycleScratch(T);
+  const flags = cycleScratch(T);
   for (const s of nearby(state, d, PARTNERS, new Set([d]), (x) => canSpare(state, targets, t, x))) {
     const p = firstOfTopicOn(state, targets, t, s, d);
     if (p < 0) continue;
-    // Topics s may take one more of: short there (strict), or with room below the band's top.
-    let shortCount = 0;
-    for (let v = 0; v < T; v++) {
-      const c = state.topicCount[v * state.brokerCount + s]!;
-      const yes = v !== t && (strict ? isShort(state, targets, v, s) : c < targets.topicMaxOf(v, s));
-      short[v] = yes ? 1 : 0;
-      if (yes) shortCount++;
+    // Topics s may take one more of: short there (strict), or with room below the band's top. Worked
+    // out per topic when first asked; strict mode first checks that s is short of any topic at all.
+    const accepts = (v: number): boolean =>
+      v !== t && (strict ? isShort(state, targets, v, s) : state.topicCount[v * state.brokerCount + s]! < targets.topicMaxOf(v, s));
+    if (strict) {
+      let any = false;
+      for (let v = 0; v < T && !any; v++) any = accepts(v);
+      if (!any) continue;
     }
-    if (shortCount === 0) continue;
+    const round = flags.next();
+    const short = (v: number): boolean => {
+      if (flags.stamp[v] !== round) {
+        flags.stamp[v] = round;
+        flags.value[v] = accepts(v) ? 1 : 0;
+      }
+      return flags.value[v] === 1;
+    };
     // What each taker could pass on to s, worked out once for this s: a refused exchange is undone,
     // which leaves every count and placement these depend on as it was.
     const passOn = new Map<number, number[]>();
@@ -412,7 +420,7 @@ function tryCycle(ctx: GoalContext, t: number, d: number, strict: boolean): bool
     }
     for (const q of spare) {
       const u = state.topicOf[q]!;
-      if (short[u] === 1 || state.slotOf(q, s) >= 0) continue;
+      if (short(u) || state.slotOf(q, s) >= 0) continue;
       let es = takers.get(u);
       if (es === undefined) {
         es = nearby(state, d, 2, skip, (x) => isShort(state, targets, u, x));
@@ -427,7 +435,7 @@ function tryCycle(ctx: GoalContext, t: number, d: number, strict: boolean): bool
           for (let i = 0; i < n; i++) {
             const r = state.partitionOnAt(e, i);
             const v = state.topicOf[r]!;
-            if (short[v] === 1 && canSpare(state, targets, v, e) && r !== p && canGo(state, targets, r, e, s)) rs.push(r);
+            if (short(v) && canSpare(state, targets, v, e) && r !== p && canGo(state, targets, r, e, s)) rs.push(r);
           }
           passOn.set(e, rs);
         }
@@ -450,11 +458,29 @@ function spareOf(state: PlacementState, targets: Targets, t: number, d: number):
   return out;
 }
 
-/** A reusable per-topic flag array for tryCycle (one per topic count). */
-let cycleFlags = new Uint8Array(0);
-function cycleScratch(T: number): Uint8Array {
-  if (cycleFlags.length < T) cycleFlags = new Uint8Array(T);
-  return cycleFlags;
+/** Per-topic answers remembered for one round of tryCycle: valid where stamp equals the round. */
+class TopicFlags {
+  stamp = new Int32Array(0);
+  value = new Uint8Array(0);
+  private round = 0;
+
+  /** A fresh round (every earlier answer forgotten). */
+  next(): number {
+    if (++this.round === 0x7fffffff) {
+      this.stamp.fill(0);
+      this.round = 1;
+    }
+    return this.round;
+  }
+}
+
+const topicFlags = new TopicFlags();
+function cycleScratch(T: number): TopicFlags {
+  if (topicFlags.stamp.length < T) {
+    topicFlags.stamp = new Int32Array(T);
+    topicFlags.value = new Uint8Array(T);
+  }
+  return topicFlags;
 }
 
 /**
