@@ -151,8 +151,8 @@ function waysHome(state: PlacementState, p: number, visit: (slot: number, now: n
 function takeBackInPairs(ctx: GoalContext, order: readonly number[]): void {
   const { state } = ctx;
   /** Replicas away from home, keyed by "now on y, could go back to x". */
-  const away = new Map<string, Array<{ p: number; slot: number }>>();
-  const keyOf = (now: number, home: number): string => `${String(now)}>${String(home)}`;
+  const away = new Map<number, Array<{ p: number; slot: number }>>();
+  const keyOf = (now: number, home: number): number => now * state.brokerCount + home;
   for (const p of order) {
     waysHome(state, p, (slot, now, home) => {
       const k = keyOf(now, home);

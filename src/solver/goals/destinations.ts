@@ -74,11 +74,26 @@ export function chooseDestination(
   let k2 = 0;
   let k3 = 0;
   let perfect = 0;
+  // A broker whose host holds none of p's other replicas gives p the violation any such broker of its
+  // rack gives: worked out once per rack.
+  const o = state.offset[p]!;
+  const rf = state.rf[p]!;
+  const byRack = new Map<number, number>();
+  const sharesHost = (d: number): boolean => {
+    for (let i = 0; i < rf; i++) if (i !== slot && state.hostOf[state.replicas[o + i]!] === state.hostOf[d]) return true;
+    return false;
+  };
   const brokers = order.brokers();
   for (let i = 0; i < brokers.length && perfect < CANDIDATES; i++) {
     const d = brokers[i]!;
     if (state.slotOf(p, d) >= 0 || !targets.canReceive(p, d)) continue;
-    const v = spreadViolation(state, targets, p, slot, d);
+    let v: number;
+    if (sharesHost(d)) v = spreadViolation(state, targets, p, slot, d);
+    else {
+      const known = byRack.get(state.rackOf[d]!);
+      v = known ?? spreadViolation(state, targets, p, slot, d);
+      if (known === undefined) byRack.set(state.rackOf[d]!, v);
+    }
     if (v === base) perfect++;
     const c1 = state.moveDelta(p, slot, d);
     const c2 = state.count[d]! - targets.countMax[d]!;
