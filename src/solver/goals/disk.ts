@@ -94,13 +94,18 @@ interface Raw {
 }
 
 interface Candidate {
-  readonly action: Action;
+  /** Index into the raw arrays. */
+  readonly i: number;
   /** Topic-spread gain (0 when that goal is not configured after this one). */
   readonly tg: number;
   readonly bytes: number;
 }
 
-/** The candidates among `indices` (in generation order) that the rack rule allows, with their topic gain. */
+/**
+ * The candidates among `indices` (in generation order) with their topic gain. The rack rule is
+ * checked only when a candidate is reached (see propose): filtering before or after ordering visits
+ * the same candidates in the same order, and most of a gain bucket is never reached.
+ */
 function ready(ctx: GoalContext, raw: Raw, indices: readonly number[]): Candidate[] {
   const { state, targets } = ctx;
   const wantTopic = ctx.later.includes("topic-spread");
@@ -110,13 +115,23 @@ function ready(ctx: GoalContext, raw: Raw, indices: readonly number[]): Candidat
     const d = raw.d[i]!;
     const p = raw.p[i]!;
     const q = raw.q[i]!;
-    if (!canGo(state, targets, p, s, d) || (q >= 0 && !canGo(state, targets, q, d, s))) continue;
     const tg = wantTopic ? topicGain(state, targets, p, s, d) + (q >= 0 ? topicGain(state, targets, q, d, s) : 0) : 0;
-    const slot = state.slotOf(p, s);
-    const action: Action = q < 0 ? { kind: "move", p, slot, to: d } : { kind: "swap", p, slot, q, qSlot: state.slotOf(q, d) };
-    out.push({ action, tg, bytes: raw.bytes[i]! });
+    out.push({ i, tg, bytes: raw.bytes[i]! });
   }
   return out;
+}
+
+/** Proposes raw candidate i if the rack rule allows it; true if applied. */
+function propose(ctx: GoalContext, raw: Raw, i: number): boolean {
+  const { state, targets } = ctx;
+  const s = raw.s[i]!;
+  const d = raw.d[i]!;
+  const p = raw.p[i]!;
+  const q = raw.q[i]!;
+  if (!canGo(state, targets, p, s, d) || (q >= 0 && !canGo(state, targets, q, d, s))) return false;
+  const slot = state.slotOf(p, s);
+  const action: Action = q < 0 ? { kind: "move", p, slot, to: d } : { kind: "swap", p, slot, q, qSlot: state.slotOf(q, d) };
+  return ctx.propose(action);
 }
 
 /** Eligible brokers other than `skip`, by disk use against their ideal (emptiest first). */
@@ -158,7 +173,7 @@ function tryAmong(ctx: GoalContext, b: number, over: boolean, partners: readonly
   }
   for (const k of [...byKey.keys()].sort((x, y) => x - y)) {
     const group = ready(ctx, raw, byKey.get(k)!);
-    if (firstInOrder(group, (x, y) => y.tg - x.tg || x.bytes - y.bytes, (c) => ctx.propose(c.action))) return true;
+    if (firstInOrder(group, (x, y) => y.tg - x.tg || x.bytes - y.bytes, (c) => propose(ctx, raw, c.i))) return true;
   }
   return false;
 }

@@ -373,6 +373,24 @@ function nearby(state: PlacementState, b: number, k: number, skip: ReadonlySet<n
 }
 
 /**
+ * Brokers short of topic u that d could pass a replica of u to: as nearby(state, d, 2, {d, s}, short
+ * of u), in one tight pass (it runs for every topic d could pass on).
+ */
+function shortOf(state: PlacementState, targets: Targets, u: number, d: number, s: number): number[] {
+  const B = state.brokerCount;
+  const rack = state.rackOf[d]!;
+  const same: number[] = [];
+  const other: number[] = [];
+  for (let x = 0; x < B && (same.length < 2 || other.length < 2); x++) {
+    if (x === d || x === s || !state.eligible[x] || state.topicCount[u * B + x]! >= targets.topicMinOf(u, x)) continue;
+    if (state.rackOf[x] === rack) {
+      if (same.length < 2) same.push(x);
+    } else if (other.length < 2) other.push(x);
+  }
+  return same.concat(other);
+}
+
+/**
  * A three-broker exchange for broker d, short of topic t: a replica of t comes from s, d passes one
  * of its replicas (topic u) on to a broker e short of u, and e passes one (topic v) to s, short of v.
  * Three shortfalls fixed by three moves, where a two-broker swap fixes one for two. Done as two swaps,
@@ -413,7 +431,6 @@ function tryCycle(ctx: GoalContext, t: number, d: number, strict: boolean): bool
     // What each taker could pass on to s, worked out once for this s: a refused exchange is undone,
     // which leaves every count and placement these depend on as it was.
     const passOn = new Map<number, number[]>();
-    const skip = new Set([d, s]);
     if (spareVersion !== state.brokerVersion[d]) {
       spare = spareOf(state, targets, t, d);
       spareVersion = state.brokerVersion[d]!;
@@ -423,7 +440,7 @@ function tryCycle(ctx: GoalContext, t: number, d: number, strict: boolean): bool
       if (short(u) || state.slotOf(q, s) >= 0) continue;
       let es = takers.get(u);
       if (es === undefined) {
-        es = nearby(state, d, 2, skip, (x) => isShort(state, targets, u, x));
+        es = shortOf(state, targets, u, d, s);
         takers.set(u, es);
       }
       for (const e of es) {
