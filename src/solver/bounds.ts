@@ -18,7 +18,7 @@
 import type { Targets } from "./targets.js";
 import type { PlacementState } from "./state.js";
 import type { LowerBound, RelaxationBound } from "./types.js";
-import { solveTransportLp, transportDualBound, type TransportModel, type TransportOutcome } from "./transport.js";
+import { solveTransportLp, transportDualBound, type TransportModel, type TransportOutcome, type TransportRacks } from "./transport.js";
 
 export interface BoundGoals {
   readonly rackSpread: boolean;
@@ -313,5 +313,34 @@ export function transportModel(initial: PlacementState, final: PlacementState, t
     brokerLo[b] = l;
     brokerHi[b] = Number.isFinite(h) ? h : initial.partitionCount;
   }
-  return { topics: T, brokers: B, current, lo, hi, totals, brokerLo, brokerHi, weight };
+  const racks = goals.rackSpread ? transportRacks(initial, final, targets) : undefined;
+  return { topics: T, brokers: B, current, lo, hi, totals, brokerLo, brokerHi, weight, ...(racks ? { racks } : {}) };
+}
+
+/**
+ * Each topic's replicas per rack, summed over its partitions: the rack rule's range for the partition
+ * there, widened to where `final` leaves it (a plan at least as balanced breaks the rule no more).
+ * Left out where every broker is its own rack: then the rule only repeats the cells' own bounds.
+ */
+function transportRacks(initial: PlacementState, final: PlacementState, targets: Targets): TransportRacks | undefined {
+  const B = initial.brokerCount;
+  const R = initial.rackNames.length;
+  if (R >= B) return undefined;
+  const T = initial.topicNames.length;
+  const lo = new Float64Array(T * R);
+  const hi = new Float64Array(T * R);
+  const had = new Int32Array(R);
+  for (let p = 0; p < initial.partitionCount; p++) {
+    const rf = initial.rf[p]!;
+    if (final.rf[p] !== rf) return undefined; // replication factors changed: no rack rows
+    const rule = targets.rule(rf);
+    const base = initial.topicOf[p]! * R;
+    had.fill(0);
+    for (let s = 0; s < rf; s++) had[final.rackOf[final.brokerAt(p, s)]!]!++;
+    for (let r = 0; r < R; r++) {
+      lo[base + r]! += rule ? Math.min(rule.lo[r]!, had[r]!) : 0;
+      hi[base + r]! += rule ? Math.max(rule.hi[r]!, had[r]!) : rf;
+    }
+  }
+  return { count: R, of: Int32Array.from(initial.rackOf), lo, hi };
 }

@@ -6,7 +6,8 @@
  *   lo[t][b] <= x[t][b] <= hi[t][b]          (the topic's band on that broker, or no worse than the plan)
  *   sum_b x[t][b] = N[t]                      (the topic's replicas once the plan is applied)
  *   L[b] <= sum_t x[t][b] <= U[b]             (the broker's replica-count band, likewise)
- * and adds at least sum w[t] * max(0, x[t][b] - c[t][b]) replicas — with w = 1 that counts replica
+ *    rlo[t][r] <= sum_{b in r} x[t][b] <= rhi[t][r]   (the rack rule, summed over the topic's partitions)
+and adds at least sum w[t] * max(0, x[t][b] - c[t][b]) replicas — with w = 1 that counts replica
  * moves, with w[t] = the topic's smallest partition it counts bytes. Minimising that over the constraints is a
  * linear program whose constraint matrix is a network matrix, so its optimum is integral and no plan
  * can do better: a lower bound that sees how topic and count balance compete (a topic fix on a broker
@@ -38,6 +39,19 @@ export interface TransportModel {
   readonly brokerHi: Float64Array;
   /** Cost of adding one replica of topic t to a broker. */
   readonly weight: Float64Array;
+  /**
+   * Where racks constrain the topic: its replicas per rack, t * count + r, between lo and hi (the rack
+   * rule summed over the topic's partitions). Racks nest brokers, so the program stays a network.
+   */
+  readonly racks?: TransportRacks;
+}
+
+export interface TransportRacks {
+  readonly count: number;
+  /** Rack of each broker. */
+  readonly of: Int32Array;
+  readonly lo: Float64Array;
+  readonly hi: Float64Array;
 }
 
 export type TransportOutcome =
@@ -60,6 +74,7 @@ export function solveTransportLp(m: TransportModel): TransportOutcome {
   const columns: MipColumn[] = [];
   const topicRows: [number, number][][] = Array.from({ length: m.topics }, () => []);
   const brokerRows: [number, number][][] = Array.from({ length: B }, () => []);
+  const rackRows = m.racks ? Array.from({ length: m.topics * m.racks.count }, (): [number, number][] => []) : undefined;
   const rows: MipRow[] = [];
   for (let t = 0; t < m.topics; t++) {
     for (let b = 0; b < B; b++) {
@@ -76,8 +91,10 @@ export function solveTransportLp(m: TransportModel): TransportOutcome {
       if (c > 0) add({ cost: 0, binary: false, upper: c });
       add({ cost: m.weight[t]!, binary: false });
       rows.push({ terms: cell, min: m.lo[i]!, max: m.hi[i]! });
+      if (rackRows) rackRows[t * m.racks!.count + m.racks!.of[b]!]!.push(...cell);
     }
   }
+  if (rackRows) rackRows.forEach((terms, k) => rows.push({ terms, min: m.racks!.lo[k]!, max: m.racks!.hi[k]! }));
   for (let t = 0; t < m.topics; t++) rows.push({ terms: topicRows[t]!, min: m.totals[t]!, max: m.totals[t]! });
   for (let b = 0; b < B; b++) rows.push({ terms: brokerRows[b]!, min: m.brokerLo[b]!, max: m.brokerHi[b]! });
   const result = javascriptLpSolver.solve({ columns, rows });
@@ -135,6 +152,16 @@ export function transportDualBound(m: TransportModel, options: DualOptions): Tra
       hi += m.hi[t * B + b]!;
     }
     if (lo > totals[t]! || hi < totals[t]!) return { status: "infeasible" };
+    if (m.racks) {
+      const R = m.racks.count;
+      let rlo = 0;
+      let rhi = 0;
+      for (let r = 0; r < R; r++) {
+        rlo += m.racks.lo[t * R + r]!;
+        rhi += m.racks.hi[t * R + r]!;
+      }
+      if (rlo > totals[t]! || rhi < totals[t]!) return { status: "infeasible" };
+    }
   }
   const lambda = new Float64Array(B);
   const load = new Float64Array(B);
@@ -146,8 +173,10 @@ export function transportDualBound(m: TransportModel, options: DualOptions): Tra
   let theta = 1;
   let sinceBest = 0;
   let iterations = 0;
+  // A topic takes at most two runs (kept, added) per broker in each of the two steps.
+  const byRack = m.racks ? new RackScratch(m.racks, B, 4 * B) : undefined;
   for (; iterations < maxIterations; iterations++) {
-    const value = evaluate(m, units, lambda, order, load);
+    const value = byRack ? evaluateRacks(m, units, lambda, order, load, byRack) : evaluate(m, units, lambda, order, load);
     if (value > best + 1e-9) {
       best = value;
       sinceBest = 0;
@@ -217,6 +246,125 @@ function evaluate(m: TransportModel, units: Units, lambda: Float64Array, order: 
       need -= q;
       load[b]! += q;
       value += q * (useKeep ? lambda[b]! : lambda[b]! + w);
+    }
+  }
+  return value;
+}
+
+/** Per-evaluation work space of evaluateRacks. */
+class RackScratch {
+  /** Brokers grouped by rack (rack r at start[r] .. start[r + 1] - 1), each group in price order. */
+  readonly grouped: Int32Array;
+  readonly start: Int32Array;
+  readonly inRack: Float64Array;
+  readonly usedKeep: Float64Array;
+  readonly usedAdd: Float64Array;
+  /** Units each rack may still take in step 2. */
+  readonly room: Float64Array;
+  /** Brokers whose used units to clear after a topic (one entry per unit run taken). */
+  readonly touched: Int32Array;
+
+  constructor(readonly racks: TransportRacks, brokers: number, maxRuns: number) {
+    this.grouped = new Int32Array(brokers);
+    this.start = new Int32Array(racks.count + 1);
+    for (let b = 0; b < brokers; b++) this.start[racks.of[b]! + 1]!++;
+    for (let r = 0; r < racks.count; r++) this.start[r + 1]! += this.start[r]!;
+    this.inRack = new Float64Array(racks.count);
+    this.usedKeep = new Float64Array(brokers);
+    this.usedAdd = new Float64Array(brokers);
+    this.room = new Float64Array(racks.count);
+    this.touched = new Int32Array(maxRuns);
+  }
+
+  /** Groups `order` (brokers by price) by rack, keeping the price order within each rack. */
+  group(order: Int32Array): void {
+    const next = this.start.slice(0, this.racks.count);
+    for (const b of order) this.grouped[next[this.racks.of[b]!]!++] = b;
+  }
+}
+
+/**
+ * evaluate with rack rows: each topic first takes its cells' lower ends, then in every rack below its
+ * lower end that rack's cheapest units, then the cheapest units anywhere in a rack not yet at its upper
+ * end. Each rack's cost is convex in the units it takes (its units cheapest first), so taking the
+ * cheapest marginal unit under the rack bounds solves the topic's subproblem exactly.
+ */
+function evaluateRacks(m: TransportModel, units: Units, lambda: Float64Array, order: Int32Array, load: Float64Array, x: RackScratch): number {
+  const B = m.brokers;
+  const { keep, add } = units;
+  const R = x.racks.count;
+  const rackOf = x.racks.of;
+  const { inRack, usedKeep, usedAdd, grouped, start, room } = x;
+  for (let b = 0; b < B; b++) order[b] = b;
+  order.sort((p, q) => lambda[p]! - lambda[q]! || p - q);
+  x.group(order);
+  load.fill(0);
+  let value = 0;
+  for (let b = 0; b < B; b++) {
+    const l = lambda[b]!;
+    value -= l > 0 ? l * m.brokerHi[b]! : l * m.brokerLo[b]!;
+  }
+  for (let t = 0; t < m.topics; t++) {
+    const w = m.weight[t]!;
+    const base = t * B;
+    let need = m.totals[t]!;
+    inRack.fill(0);
+    for (let b = 0; b < B; b++) {
+      const lo = m.lo[base + b]!;
+      if (lo === 0) continue;
+      need -= lo;
+      load[b]! += lo;
+      inRack[rackOf[b]!]! += lo;
+      value += lambda[b]! * lo + w * Math.max(0, lo - m.current[base + b]!);
+    }
+    // Step 1: every rack below its lower end takes its own cheapest units (never past its upper end,
+    // which is at least the lower one).
+    let touched = 0;
+    for (let r = 0; r < R; r++) {
+      let want = Math.min(x.racks.lo[t * R + r]! - inRack[r]!, need);
+      let i = start[r]!;
+      let j = i;
+      const to = start[r + 1]!;
+      while (want > 0) {
+        while (i < to && keep[base + grouped[i]!]! - usedKeep[grouped[i]!]! <= 0) i++;
+        while (j < to && add[base + grouped[j]!]! - usedAdd[grouped[j]!]! <= 0) j++;
+        if (i >= to && j >= to) break;
+        const useKeep = j >= to || (i < to && lambda[grouped[i]!]! <= lambda[grouped[j]!]! + w);
+        const b = useKeep ? grouped[i]! : grouped[j]!;
+        const q = Math.min(want, useKeep ? keep[base + b]! - usedKeep[b]! : add[base + b]! - usedAdd[b]!);
+        if (useKeep) usedKeep[b]! += q;
+        else usedAdd[b]! += q;
+        x.touched[touched++] = b;
+        want -= q;
+        need -= q;
+        load[b]! += q;
+        inRack[r]! += q;
+        value += q * (useKeep ? lambda[b]! : lambda[b]! + w);
+      }
+    }
+    // Step 2: the cheapest units anywhere, each rack up to its upper end.
+    for (let r = 0; r < R; r++) room[r] = x.racks.hi[t * R + r]! - inRack[r]!;
+    let i = 0;
+    let j = 0;
+    while (need > 0) {
+      while (i < B && (keep[base + order[i]!]! - usedKeep[order[i]!]! <= 0 || room[rackOf[order[i]!]!]! <= 0)) i++;
+      while (j < B && (add[base + order[j]!]! - usedAdd[order[j]!]! <= 0 || room[rackOf[order[j]!]!]! <= 0)) j++;
+      if (i >= B && j >= B) break;
+      const useKeep = j >= B || (i < B && lambda[order[i]!]! <= lambda[order[j]!]! + w);
+      const b = useKeep ? order[i]! : order[j]!;
+      const r = rackOf[b]!;
+      const q = Math.min(need, room[r]!, useKeep ? keep[base + b]! - usedKeep[b]! : add[base + b]! - usedAdd[b]!);
+      if (useKeep) usedKeep[b]! += q;
+      else usedAdd[b]! += q;
+      x.touched[touched++] = b;
+      need -= q;
+      room[r]! -= q;
+      load[b]! += q;
+      value += q * (useKeep ? lambda[b]! : lambda[b]! + w);
+    }
+    for (let k = 0; k < touched; k++) {
+      usedKeep[x.touched[k]!] = 0;
+      usedAdd[x.touched[k]!] = 0;
     }
   }
   return value;

@@ -139,7 +139,7 @@ const feasibleModelArb = fc
     const brokerLo = load.map((x, b) => Math.max(0, x - bandSlack[b]![0]));
     const brokerHi = load.map((x, b) => x + bandSlack[b]![1]);
     const cost = final.reduce((a, r, t) => a + r.reduce((s, x, b) => s + Math.max(0, x - current[t]![b]!), 0), 0);
-    return { cells: { current, lo, hi, brokerLo, brokerHi }, cost };
+    return { cells: { current, lo, hi, brokerLo, brokerHi }, cost, final };
   });
 
 test("dual ≤ LP optimum ≤ any feasible placement's cost, and the rounded dual reaches the optimum", () => {
@@ -149,6 +149,80 @@ test("dual ≤ LP optimum ≤ any feasible placement's cost, and the rounded dua
       const lp = value(solveTransportLp(m));
       assert.ok(Math.abs(lp - Math.round(lp)) < 1e-6, `LP optimum ${String(lp)} is not integral`);
       assert.ok(lp <= cost + 1e-6, `LP ${String(lp)} above a feasible cost ${String(cost)}`);
+      const dual = value(transportDualBound(m, { upper: cost }));
+      assert.ok(dual <= lp + 1e-6, `dual ${String(dual)} above the LP optimum ${String(lp)}`);
+      assert.equal(Math.max(0, Math.ceil(dual - 1e-6)), Math.round(lp), `dual ${String(dual)} short of the LP optimum ${String(lp)}`);
+    }),
+    { numRuns: 200, seed: 7, includeErrorInReport: true },
+  );
+});
+
+/** Adds rack rows: broker b in rack `of[b]`, each topic's replicas per rack within [lo, hi] (t-major). */
+function withRacks(m: TransportModel, of: number[], lo: number[], hi: number[]): TransportModel {
+  const count = Math.max(...of) + 1;
+  return { ...m, racks: { count, of: Int32Array.from(of), lo: Float64Array.from(lo), hi: Float64Array.from(hi) } };
+}
+
+// Brokers 0 and 1 in rack A, broker 2 in rack B. Broker 0 is drained of topic 0's two replicas. Without
+// racks they go one to each other broker (2 moves); when the rack rule keeps topic 0 in rack A both go
+// to broker 1, which then holds one replica too many: topic 1's must leave it for broker 2 (3 moves).
+const rackBound: Cells = {
+  current: [
+    [2, 0, 0],
+    [0, 1, 1],
+  ],
+  lo: [
+    [0, 0, 0],
+    [0, 0, 0],
+  ],
+  hi: [
+    [0, 2, 2],
+    [0, 2, 2],
+  ],
+  brokerLo: [0, 2, 2],
+  brokerHi: [0, 2, 2],
+};
+
+test("rack rows raise the bound where a rack must keep its replicas, by simplex and by dual", () => {
+  const plain = model(rackBound);
+  assert.equal(value(solveTransportLp(plain)), 2);
+  const racked = withRacks(plain, [0, 0, 1], [2, 0, 0, 0], [2, 0, 2, 2]);
+  assert.equal(value(solveTransportLp(racked)), 3);
+  assert.equal(Math.ceil(value(transportDualBound(racked, { upper: 10 })) - 1e-6), 3);
+});
+
+test("with rack rows too: dual ≤ LP optimum ≤ a feasible placement's cost, and the rounded dual reaches the optimum", () => {
+  const arb = feasibleModelArb.chain(({ cells, cost, final }) => {
+    const B = cells.brokerLo.length;
+    const T = cells.current.length;
+    return fc
+      .record({
+        of: fc.array(fc.nat(2), { minLength: B, maxLength: B }),
+        slack: fc.array(fc.tuple(fc.nat(1), fc.nat(1)), { minLength: 3 * T, maxLength: 3 * T }),
+      })
+      .map(({ of, slack }) => ({ cells, cost, final, of, slack }));
+  });
+  fc.assert(
+    fc.property(arb, ({ cells, cost, final, of, slack }) => {
+      const base = model(cells);
+      const B = base.brokers;
+      const R = Math.max(...of) + 1;
+      // The feasible placement's replicas per topic and rack, widened by the slack.
+      const lo: number[] = [];
+      const hi: number[] = [];
+      for (let t = 0; t < base.topics; t++) {
+        for (let r = 0; r < R; r++) {
+          let x = 0;
+          for (let b = 0; b < B; b++) if (of[b] === r) x += final[t]![b]!;
+          lo.push(Math.max(0, x - slack[t * 3 + r]![0]));
+          hi.push(x + slack[t * 3 + r]![1]);
+        }
+      }
+      const m = withRacks(base, of, lo, hi);
+      const lp = value(solveTransportLp(m));
+      assert.ok(Math.abs(lp - Math.round(lp)) < 1e-6, `LP optimum ${String(lp)} is not integral`);
+      assert.ok(lp <= cost + 1e-6, `LP ${String(lp)} above a feasible cost ${String(cost)}`);
+      assert.ok(lp + 1e-6 >= value(solveTransportLp(base)), "rack rows lowered the optimum");
       const dual = value(transportDualBound(m, { upper: cost }));
       assert.ok(dual <= lp + 1e-6, `dual ${String(dual)} above the LP optimum ${String(lp)}`);
       assert.equal(Math.max(0, Math.ceil(dual - 1e-6)), Math.round(lp), `dual ${String(dual)} short of the LP optimum ${String(lp)}`);
