@@ -126,6 +126,45 @@ function tidy(ctx: GoalContext, rng: Rng): void {
   const order = shuffleInPlace(changed, rng);
   for (const p of order) waysHome(state, p, (slot, _now, home) => ctx.propose({ kind: "move", p, slot, to: home }));
   takeBackInPairs(ctx, order);
+  takeBackByTrading(ctx, order);
+}
+
+/** Replicas away from home tried per way home in takeBackByTrading. */
+const TRADE_PARTNERS = 4;
+
+/**
+ * Takes a replica home by trading places with one that is away from home either way: p left x for
+ * y, and r (now on x, which it did not start on) goes to y instead, which it did not start on either.
+ * p is home, r is still one move away, every broker keeps its replica count: one move fewer. Tried
+ * where neither a take-back alone nor a pair could be taken (a broker at the top of its count band),
+ * with the first TRADE_PARTNERS such replicas on x, in the seeded order.
+ */
+function takeBackByTrading(ctx: GoalContext, order: readonly number[]): void {
+  const { state } = ctx;
+  /** Replicas away from home, by the broker they are on now. */
+  const awayOn = new Map<number, Array<{ p: number; slot: number }>>();
+  for (const p of order) {
+    for (let slot = 0; slot < state.rf[p]!; slot++) {
+      const now = state.brokerAt(p, slot);
+      if (state.wasOriginally(p, now)) continue;
+      const list = awayOn.get(now);
+      if (list) list.push({ p, slot });
+      else awayOn.set(now, [{ p, slot }]);
+    }
+  }
+  for (const p of order) {
+    waysHome(state, p, (slot, y, x) => {
+      let tried = 0;
+      for (const r of awayOn.get(x) ?? []) {
+        if (tried >= TRADE_PARTNERS) return false;
+        // Still there and still away, and y would be new to it (a pair going home is takeBackInPairs').
+        if (r.p === p || state.brokerAt(r.p, r.slot) !== x || state.slotOf(r.p, y) >= 0 || state.wasOriginally(r.p, y)) continue;
+        tried++;
+        if (ctx.propose({ kind: "swap", p, slot, q: r.p, qSlot: r.slot })) return true;
+      }
+      return false;
+    });
+  }
 }
 
 /**
