@@ -99,7 +99,9 @@ export function optimize(
       known = now;
       knownAt = actions;
     });
-    tidy(tidyContext, rng);
+    // Trading places (the costliest take-back) waits for a round in which the goals changed nothing:
+    // before that, the next round's goals would move much of what it settles again.
+    tidy(tidyContext, rng, actions === before);
     if (actions === before) break;
   }
   return { actions, rounds: Math.min(rounds, MAX_ROUNDS), budgetLimited };
@@ -111,7 +113,7 @@ export function optimize(
  * drawn from the seeded generator, the planner's one use of randomness: which of two equally good
  * take-backs wins can depend on the seed, never on anything else.
  */
-function tidy(ctx: GoalContext, rng: Rng): void {
+function tidy(ctx: GoalContext, rng: Rng, trade: boolean): void {
   const { state } = ctx;
   const changed: number[] = [];
   for (let p = 0; p < state.partitionCount; p++) {
@@ -126,7 +128,7 @@ function tidy(ctx: GoalContext, rng: Rng): void {
   const order = shuffleInPlace(changed, rng);
   for (const p of order) waysHome(state, p, (slot, _now, home) => ctx.propose({ kind: "move", p, slot, to: home }));
   takeBackInPairs(ctx, order);
-  takeBackByTrading(ctx, order);
+  if (trade) takeBackByTrading(ctx, order);
 }
 
 /** Replicas away from home tried per way home in takeBackByTrading. */
