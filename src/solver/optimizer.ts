@@ -139,30 +139,46 @@ const TRADE_PARTNERS = 4;
  * y, and r (now on x, which it did not start on) goes to y instead, which it did not start on either.
  * p is home, r is still one move away, every broker keeps its replica count: one move fewer. Tried
  * where neither a take-back alone nor a pair could be taken (a broker at the top of its count band),
- * with the first TRADE_PARTNERS such replicas on x, in the seeded order.
+ * with up to TRADE_PARTNERS such replicas on x, those of p's own topic first (the trade then leaves
+ * topic counts as they are too), in the seeded order.
  */
 function takeBackByTrading(ctx: GoalContext, order: readonly number[]): void {
   const { state } = ctx;
-  /** Replicas away from home, by the broker they are on now. */
+  const T = state.topicNames.length;
+  /** Replicas away from home, by the broker they are on now, and by that broker and their topic. */
   const awayOn = new Map<number, Array<{ p: number; slot: number }>>();
+  const awayOnTopic = new Map<number, Array<{ p: number; slot: number }>>();
+  const push = (map: Map<number, Array<{ p: number; slot: number }>>, key: number, entry: { p: number; slot: number }): void => {
+    const list = map.get(key);
+    if (list) list.push(entry);
+    else map.set(key, [entry]);
+  };
   for (const p of order) {
     for (let slot = 0; slot < state.rf[p]!; slot++) {
       const now = state.brokerAt(p, slot);
       if (state.wasOriginally(p, now)) continue;
-      const list = awayOn.get(now);
-      if (list) list.push({ p, slot });
-      else awayOn.set(now, [{ p, slot }]);
+      push(awayOn, now, { p, slot });
+      push(awayOnTopic, now * T + state.topicOf[p]!, { p, slot });
     }
   }
   for (const p of order) {
+    const t = state.topicOf[p]!;
     waysHome(state, p, (slot, y, x) => {
       let tried = 0;
+      const attempt = (r: { p: number; slot: number }, sameTopicOnly: boolean): boolean => {
+        // Still there and still away, and y would be new to it (a pair going home is takeBackInPairs').
+        if (r.p === p || (!sameTopicOnly && state.topicOf[r.p] === t)) return false;
+        if (state.brokerAt(r.p, r.slot) !== x || state.slotOf(r.p, y) >= 0 || state.wasOriginally(r.p, y)) return false;
+        tried++;
+        return ctx.propose({ kind: "swap", p, slot, q: r.p, qSlot: r.slot });
+      };
+      for (const r of awayOnTopic.get(x * T + t) ?? []) {
+        if (tried >= TRADE_PARTNERS) return false;
+        if (attempt(r, true)) return true;
+      }
       for (const r of awayOn.get(x) ?? []) {
         if (tried >= TRADE_PARTNERS) return false;
-        // Still there and still away, and y would be new to it (a pair going home is takeBackInPairs').
-        if (r.p === p || state.brokerAt(r.p, r.slot) !== x || state.slotOf(r.p, y) >= 0 || state.wasOriginally(r.p, y)) continue;
-        tried++;
-        if (ctx.propose({ kind: "swap", p, slot, q: r.p, qSlot: r.slot })) return true;
+        if (attempt(r, false)) return true;
       }
       return false;
     });
