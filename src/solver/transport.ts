@@ -204,6 +204,23 @@ export function transportDualBound(m: TransportModel, options: DualOptions): Tra
 }
 
 /**
+ * The dual function's part on the broker rows: −λ[b] times the band end λ presses on. Also sorts
+ * `order` by price (ties by index) and clears `load`, for the per-topic part that follows.
+ */
+function priceBrokers(m: TransportModel, lambda: Float64Array, order: Int32Array, load: Float64Array): number {
+  const B = m.brokers;
+  for (let b = 0; b < B; b++) order[b] = b;
+  order.sort((x, y) => lambda[x]! - lambda[y]! || x - y);
+  load.fill(0);
+  let value = 0;
+  for (let b = 0; b < B; b++) {
+    const l = lambda[b]!;
+    value -= l > 0 ? l * m.brokerHi[b]! : l * m.brokerLo[b]!;
+  }
+  return value;
+}
+
+/**
  * The dual function at λ: each topic takes its cells' lower ends, then the cheapest further units —
  * a unit up to the current count costs λ[b], one beyond it (an added replica) λ[b] + w — until it
  * holds its replicas.
@@ -213,14 +230,7 @@ function evaluate(m: TransportModel, units: Units, lambda: Float64Array, order: 
   const B = m.brokers;
   const { keep, add } = units;
   const totals = m.totals;
-  for (let b = 0; b < B; b++) order[b] = b;
-  order.sort((x, y) => lambda[x]! - lambda[y]! || x - y);
-  load.fill(0);
-  let value = 0;
-  for (let b = 0; b < B; b++) {
-    const l = lambda[b]!;
-    value -= l > 0 ? l * m.brokerHi[b]! : l * m.brokerLo[b]!;
-  }
+  let value = priceBrokers(m, lambda, order, load);
   for (let t = 0; t < m.topics; t++) {
     const w = m.weight[t]!;
     const base = t * B;
@@ -295,15 +305,8 @@ function evaluateRacks(m: TransportModel, units: Units, lambda: Float64Array, or
   const R = x.racks.count;
   const rackOf = x.racks.of;
   const { inRack, usedKeep, usedAdd, grouped, start, room } = x;
-  for (let b = 0; b < B; b++) order[b] = b;
-  order.sort((p, q) => lambda[p]! - lambda[q]! || p - q);
+  let value = priceBrokers(m, lambda, order, load);
   x.group(order);
-  load.fill(0);
-  let value = 0;
-  for (let b = 0; b < B; b++) {
-    const l = lambda[b]!;
-    value -= l > 0 ? l * m.brokerHi[b]! : l * m.brokerLo[b]!;
-  }
   for (let t = 0; t < m.topics; t++) {
     const w = m.weight[t]!;
     const base = t * B;
