@@ -131,6 +131,19 @@ function tidy(ctx: GoalContext, rng: Rng, trade: boolean): void {
   if (trade) takeBackByTrading(ctx, order);
 }
 
+/** A replica: partition p's slot. */
+interface Replica {
+  readonly p: number;
+  readonly slot: number;
+}
+
+/** Adds `entry` to the list kept under `key`. */
+function append(map: Map<number, Replica[]>, key: number, entry: Replica): void {
+  const list = map.get(key);
+  if (list) list.push(entry);
+  else map.set(key, [entry]);
+}
+
 /** Replicas away from home tried per way home in takeBackByTrading. */
 const TRADE_PARTNERS = 4;
 
@@ -146,39 +159,34 @@ function takeBackByTrading(ctx: GoalContext, order: readonly number[]): void {
   const { state } = ctx;
   const T = state.topicNames.length;
   /** Replicas away from home, by the broker they are on now, and by that broker and their topic. */
-  const awayOn = new Map<number, Array<{ p: number; slot: number }>>();
-  const awayOnTopic = new Map<number, Array<{ p: number; slot: number }>>();
-  const push = (map: Map<number, Array<{ p: number; slot: number }>>, key: number, entry: { p: number; slot: number }): void => {
-    const list = map.get(key);
-    if (list) list.push(entry);
-    else map.set(key, [entry]);
-  };
+  const awayOn = new Map<number, Replica[]>();
+  const awayOnTopic = new Map<number, Replica[]>();
   for (const p of order) {
     for (let slot = 0; slot < state.rf[p]!; slot++) {
       const now = state.brokerAt(p, slot);
       if (state.wasOriginally(p, now)) continue;
-      push(awayOn, now, { p, slot });
-      push(awayOnTopic, now * T + state.topicOf[p]!, { p, slot });
+      append(awayOn, now, { p, slot });
+      append(awayOnTopic, now * T + state.topicOf[p]!, { p, slot });
     }
   }
   for (const p of order) {
     const t = state.topicOf[p]!;
     waysHome(state, p, (slot, y, x) => {
       let tried = 0;
-      const attempt = (r: { p: number; slot: number }, sameTopicOnly: boolean): boolean => {
+      const attempt = (r: Replica, skipSameTopic: boolean): boolean => {
         // Still there and still away, and y would be new to it (a pair going home is takeBackInPairs').
-        if (r.p === p || (!sameTopicOnly && state.topicOf[r.p] === t)) return false;
+        if (r.p === p || (skipSameTopic && state.topicOf[r.p] === t)) return false;
         if (state.brokerAt(r.p, r.slot) !== x || state.slotOf(r.p, y) >= 0 || state.wasOriginally(r.p, y)) return false;
         tried++;
         return ctx.propose({ kind: "swap", p, slot, q: r.p, qSlot: r.slot });
       };
       for (const r of awayOnTopic.get(x * T + t) ?? []) {
         if (tried >= TRADE_PARTNERS) return false;
-        if (attempt(r, true)) return true;
+        if (attempt(r, false)) return true;
       }
       for (const r of awayOn.get(x) ?? []) {
         if (tried >= TRADE_PARTNERS) return false;
-        if (attempt(r, false)) return true;
+        if (attempt(r, true)) return true; // those of p's topic were tried above
       }
       return false;
     });
@@ -208,14 +216,11 @@ function waysHome(state: PlacementState, p: number, visit: (slot: number, now: n
 function takeBackInPairs(ctx: GoalContext, order: readonly number[]): void {
   const { state } = ctx;
   /** Replicas away from home, keyed by "now on y, could go back to x". */
-  const away = new Map<number, Array<{ p: number; slot: number }>>();
+  const away = new Map<number, Replica[]>();
   const keyOf = (now: number, home: number): number => now * state.brokerCount + home;
   for (const p of order) {
     waysHome(state, p, (slot, now, home) => {
-      const k = keyOf(now, home);
-      const list = away.get(k);
-      if (list) list.push({ p, slot });
-      else away.set(k, [{ p, slot }]);
+      append(away, keyOf(now, home), { p, slot });
       return false;
     });
   }

@@ -6,8 +6,8 @@
  *   lo[t][b] <= x[t][b] <= hi[t][b]          (the topic's band on that broker, or no worse than the plan)
  *   sum_b x[t][b] = N[t]                      (the topic's replicas once the plan is applied)
  *   L[b] <= sum_t x[t][b] <= U[b]             (the broker's replica-count band, likewise)
- *    rlo[t][r] <= sum_{b in r} x[t][b] <= rhi[t][r]   (the rack rule, summed over the topic's partitions)
-and adds at least sum w[t] * max(0, x[t][b] - c[t][b]) replicas — with w = 1 that counts replica
+ *   rlo[t][r] <= sum_{b in r} x[t][b] <= rhi[t][r]   (the rack rule, summed over the topic's partitions)
+ * and adds at least sum w[t] * max(0, x[t][b] - c[t][b]) replicas — with w = 1 that counts replica
  * moves, with w[t] = the topic's smallest partition it counts bytes. Minimising that over the constraints is a
  * linear program whose constraint matrix is a network matrix, so its optimum is integral and no plan
  * can do better: a lower bound that sees how topic and count balance compete (a topic fix on a broker
@@ -173,10 +173,12 @@ export function transportDualBound(m: TransportModel, options: DualOptions): Tra
   let theta = 1;
   let sinceBest = 0;
   let iterations = 0;
-  // A topic takes at most two runs (kept, added) per broker in each of the two steps.
-  const byRack = m.racks ? new RackScratch(m.racks, B, 4 * B) : undefined;
+  // A topic takes at most two runs (kept, added) per broker in each of the two steps. A model without
+  // rack rows is one rack that bounds nothing.
+  const racks = m.racks ?? { count: 1, of: new Int32Array(B), lo: new Float64Array(T), hi: new Float64Array(T).fill(Infinity) };
+  const scratch = new RackScratch(racks, B, 4 * B);
   for (; iterations < maxIterations; iterations++) {
-    const value = byRack ? evaluateRacks(m, units, lambda, order, load, byRack) : evaluate(m, units, lambda, order, load);
+    const value = evaluate(m, units, lambda, order, load, scratch);
     if (value > best + 1e-9) {
       best = value;
       sinceBest = 0;
@@ -203,65 +205,7 @@ export function transportDualBound(m: TransportModel, options: DualOptions): Tra
   return { status: "bound", value: Math.max(0, Math.min(best, options.upper)), method: "dual", iterations };
 }
 
-/**
- * The dual function's part on the broker rows: −λ[b] times the band end λ presses on. Also sorts
- * `order` by price (ties by index) and clears `load`, for the per-topic part that follows.
- */
-function priceBrokers(m: TransportModel, lambda: Float64Array, order: Int32Array, load: Float64Array): number {
-  const B = m.brokers;
-  for (let b = 0; b < B; b++) order[b] = b;
-  order.sort((x, y) => lambda[x]! - lambda[y]! || x - y);
-  load.fill(0);
-  let value = 0;
-  for (let b = 0; b < B; b++) {
-    const l = lambda[b]!;
-    value -= l > 0 ? l * m.brokerHi[b]! : l * m.brokerLo[b]!;
-  }
-  return value;
-}
-
-/**
- * The dual function at λ: each topic takes its cells' lower ends, then the cheapest further units —
- * a unit up to the current count costs λ[b], one beyond it (an added replica) λ[b] + w — until it
- * holds its replicas.
- * Fills `load` with the resulting per-broker counts.
- */
-function evaluate(m: TransportModel, units: Units, lambda: Float64Array, order: Int32Array, load: Float64Array): number {
-  const B = m.brokers;
-  const { keep, add } = units;
-  const totals = m.totals;
-  let value = priceBrokers(m, lambda, order, load);
-  for (let t = 0; t < m.topics; t++) {
-    const w = m.weight[t]!;
-    const base = t * B;
-    let need = totals[t]!;
-    for (let b = 0; b < B; b++) {
-      const lo = m.lo[base + b]!;
-      if (lo === 0) continue;
-      need -= lo;
-      load[b]! += lo;
-      value += lambda[b]! * lo + w * Math.max(0, lo - m.current[base + b]!);
-    }
-    // Two runs over the brokers in price order: units up to the current count (price) and added
-    // units (price + w); merge them, cheapest first.
-    let i = 0;
-    let j = 0;
-    while (need > 0) {
-      while (i < B && keep[base + order[i]!] === 0) i++;
-      while (j < B && add[base + order[j]!] === 0) j++;
-      if (i >= B && j >= B) break;
-      const useKeep = j >= B || (i < B && lambda[order[i]!]! <= lambda[order[j]!]! + w);
-      const b = useKeep ? order[i++]! : order[j++]!;
-      const q = Math.min(need, useKeep ? keep[base + b]! : add[base + b]!);
-      need -= q;
-      load[b]! += q;
-      value += q * (useKeep ? lambda[b]! : lambda[b]! + w);
-    }
-  }
-  return value;
-}
-
-/** Per-evaluation work space of evaluateRacks. */
+/** Per-evaluation work space of evaluate. */
 class RackScratch {
   /** Brokers grouped by rack (rack r at start[r] .. start[r + 1] - 1), each group in price order. */
   readonly grouped: Int32Array;
@@ -294,19 +238,28 @@ class RackScratch {
 }
 
 /**
- * evaluate with rack rows: each topic first takes its cells' lower ends, then in every rack below its
- * lower end that rack's cheapest units, then the cheapest units anywhere in a rack not yet at its upper
- * end. Each rack's cost is convex in the units it takes (its units cheapest first), so taking the
- * cheapest marginal unit under the rack bounds solves the topic's subproblem exactly.
+ * The dual function at λ. Each topic takes its cells' lower ends, then in every rack below its lower
+ * end that rack's cheapest units, then the cheapest units anywhere in a rack not yet at its upper end,
+ * until it holds its replicas: a unit up to the current count costs λ[b], one beyond it (an added
+ * replica) λ[b] + w. Each rack's cost is convex in the units it takes (its units cheapest first), so
+ * taking the cheapest marginal unit under the rack bounds solves the topic's subproblem exactly.
+ * Fills `load` with the resulting per-broker counts.
  */
-function evaluateRacks(m: TransportModel, units: Units, lambda: Float64Array, order: Int32Array, load: Float64Array, x: RackScratch): number {
+function evaluate(m: TransportModel, units: Units, lambda: Float64Array, order: Int32Array, load: Float64Array, x: RackScratch): number {
   const B = m.brokers;
   const { keep, add } = units;
   const R = x.racks.count;
   const rackOf = x.racks.of;
   const { inRack, usedKeep, usedAdd, grouped, start, room } = x;
-  let value = priceBrokers(m, lambda, order, load);
+  for (let b = 0; b < B; b++) order[b] = b;
+  order.sort((p, q) => lambda[p]! - lambda[q]! || p - q);
   x.group(order);
+  load.fill(0);
+  let value = 0;
+  for (let b = 0; b < B; b++) {
+    const l = lambda[b]!;
+    value -= l > 0 ? l * m.brokerHi[b]! : l * m.brokerLo[b]!;
+  }
   for (let t = 0; t < m.topics; t++) {
     const w = m.weight[t]!;
     const base = t * B;

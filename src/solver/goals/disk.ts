@@ -134,7 +134,6 @@ function propose(ctx: GoalContext, raw: Raw, i: number): boolean {
   return ctx.propose(action);
 }
 
-/** Eligible brokers other than `skip`, by disk use against their ideal (emptiest first). */
 /**
  * Up to DESTINATIONS brokers of b's rack and DESTINATIONS of other racks, emptiest against their
  * ideal first (fullest first when `fullest`); one pass, no sort of the whole cluster.

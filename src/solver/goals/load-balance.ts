@@ -72,15 +72,17 @@ export function bandDeviation(state: PlacementState, m: LoadMeasure, band: Broke
   return s;
 }
 
+/** Decrease of broker b's distance from its band when its load changes by d (positive = better). */
+function shiftGain(load: Float64Array, band: BrokerBand, b: number, d: number): number {
+  const v = load[b]!;
+  return deviation(v, band.low[b]!, band.high[b]!) - deviation(v + d, band.low[b]!, band.high[b]!);
+}
+
 /** Decrease of the band deviation the action brings (positive = better). No allocation. */
 export function bandGain(state: PlacementState, action: Action, m: LoadMeasure, band: BrokerBand): number {
   const load = m.load(state);
   const w = m.weight(state);
-  const gain = (b: number, d: number): number => {
-    if (d === 0 || !state.eligible[b]) return 0;
-    const v = load[b]!;
-    return deviation(v, band.low[b]!, band.high[b]!) - deviation(v + d, band.low[b]!, band.high[b]!);
-  };
+  const gain = (b: number, d: number): number => (d === 0 || !state.eligible[b] ? 0 : shiftGain(load, band, b, d));
   /** What the replica at (p, slot) carries. */
   const carried = (p: number, slot: number): number => (m.leaderOnly && slot !== 0 ? 0 : w[p]!);
   switch (action.kind) {
@@ -333,8 +335,8 @@ function leadCandidates(state: PlacementState, b: number, over: boolean, conside
 /**
  * Leadership trades between b and another broker x: b hands a partition it leads to x (a follower
  * there) while x hands b a partition x leads with a follower on b. Leader counts stay as they are, so
- * leader-carried load can move after the leader goal has evened the counts. Every such pair is
- * offered; the gain decides which way (and whether) one helps.
+ * leader-carried load can move after the leader goal has evened the counts. The gain decides which
+ * way (and whether) a pair helps; of the pairs that gain, the `keep` best are offered (see TopTrades).
  */
 function tradeCandidates(
   state: PlacementState,
@@ -360,13 +362,11 @@ function tradeCandidates(
   }
   if (handable.size === 0) return;
   // Pairs are many (every lead of b times every lead b follows on the same broker) and most gain
-  // nothing: each pair's gain is worked out here as bandGain does, and only a pair that gains is offered.
+  // nothing: each pair's gain is worked out here as bandGain does, before any action is built.
   const w = m.weight(state);
   const load = m.load(state);
   const tol = tolerance(band, b);
   const grain = gainGrain(band, b);
-  const lb = load[b]!;
-  const devB = deviation(lb, band.low[b]!, band.high[b]!);
   const best = new TopTrades(keep);
   for (let i = 0; i < n; i++) {
     const q = state.partitionOnAt(b, i);
@@ -375,12 +375,10 @@ function tradeCandidates(
     const mine = handable.get(x);
     if (!mine) continue;
     const qSlot = state.slotOf(q, b);
-    const lx = load[x]!;
-    const devX = deviation(lx, band.low[x]!, band.high[x]!);
     for (const { p, slot } of mine) {
       const net = w[q]! - w[p]!;
       if (net === 0) continue;
-      const gain = devB - deviation(lb + net, band.low[b]!, band.high[b]!) + (devX - deviation(lx + -net, band.low[x]!, band.high[x]!));
+      const gain = shiftGain(load, band, b, net) + shiftGain(load, band, x, -net);
       if (gain > tol) best.offer(-Math.round(gain / grain), p, slot, q, qSlot);
     }
   }

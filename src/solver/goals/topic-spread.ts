@@ -359,33 +359,24 @@ function isShort(state: PlacementState, targets: Targets, t: number, b: number):
   return state.topicCount[t * state.brokerCount + b]! < targets.topicMinOf(t, b);
 }
 
-/** Up to `k` eligible brokers (other than `skip`) for which `keep` holds, b's rack first. */
-function nearby(state: PlacementState, b: number, k: number, skip: ReadonlySet<number>, keep: (x: number) => boolean): number[] {
+/**
+ * Up to `k` eligible brokers of b's rack and `k` of other racks (b's first; neither b nor `skip`)
+ * that hold topic u above its band's lower end (`spare`) or below it, in index order. One tight pass:
+ * it runs for every topic a three-broker exchange could pass on.
+ */
+function nearby(state: PlacementState, targets: Targets, u: number, b: number, k: number, spare: boolean, skip = -1): number[] {
+  const B = state.brokerCount;
+  const rack = state.rackOf[b]!;
   const same: number[] = [];
   const other: number[] = [];
-  for (let x = 0; x < state.brokerCount && (same.length < k || other.length < k); x++) {
-    if (!state.eligible[x] || skip.has(x) || !keep(x)) continue;
-    if (state.rackOf[x] === state.rackOf[b]) {
+  for (let x = 0; x < B && (same.length < k || other.length < k); x++) {
+    if (x === b || x === skip || !state.eligible[x]) continue;
+    const c = state.topicCount[u * B + x]!;
+    const min = targets.topicMinOf(u, x);
+    if (spare ? !(c > min) : !(c < min)) continue;
+    if (state.rackOf[x] === rack) {
       if (same.length < k) same.push(x);
     } else if (other.length < k) other.push(x);
-  }
-  return same.concat(other);
-}
-
-/**
- * Brokers short of topic u that d could pass a replica of u to: as nearby(state, d, 2, {d, s}, short
- * of u), in one tight pass (it runs for every topic d could pass on).
- */
-function shortOf(state: PlacementState, targets: Targets, u: number, d: number, s: number): number[] {
-  const B = state.brokerCount;
-  const rack = state.rackOf[d]!;
-  const same: number[] = [];
-  const other: number[] = [];
-  for (let x = 0; x < B && (same.length < 2 || other.length < 2); x++) {
-    if (x === d || x === s || !state.eligible[x] || state.topicCount[u * B + x]! >= targets.topicMinOf(u, x)) continue;
-    if (state.rackOf[x] === rack) {
-      if (same.length < 2) same.push(x);
-    } else if (other.length < 2) other.push(x);
   }
   return same.concat(other);
 }
@@ -408,7 +399,7 @@ function tryCycle(ctx: GoalContext, t: number, d: number, strict: boolean): bool
   let spareVersion = -1;
   const takers = new Map<number, number[]>();
   const flags = cycleScratch(T);
-  for (const s of nearby(state, d, PARTNERS, new Set([d]), (x) => canSpare(state, targets, t, x))) {
+  for (const s of nearby(state, targets, t, d, PARTNERS, true)) {
     const p = firstOfTopicOn(state, targets, t, s, d);
     if (p < 0) continue;
     // Topics s may take one more of: short there (strict), or with room below the band's top. Worked
@@ -440,7 +431,7 @@ function tryCycle(ctx: GoalContext, t: number, d: number, strict: boolean): bool
       if (short(u) || state.slotOf(q, s) >= 0) continue;
       let es = takers.get(u);
       if (es === undefined) {
-        es = shortOf(state, targets, u, d, s);
+        es = nearby(state, targets, u, d, 2, false, s);
         takers.set(u, es);
       }
       for (const e of es) {
