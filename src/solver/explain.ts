@@ -13,8 +13,8 @@ import type { Targets } from "./targets.js";
 import type { Explanation, ExplainedAction } from "./types.js";
 
 interface Raw {
-  readonly p: number;
-  readonly q?: number;
+  /** The partitions the action changed. */
+  readonly partitions: readonly number[];
   readonly action: ExplainedAction;
 }
 
@@ -30,13 +30,14 @@ export class ExplainRecorder implements Recorder {
   begin(goal: GoalId | "take-back", a: Action): () => void {
     const { state } = this;
     const brokers = touched(state, a);
-    const partitions = a.kind === "swap" || a.kind === "trade" ? [a.p, a.q] : [a.p];
+    const partitions =
+      a.kind === "trade" && a.r !== undefined ? [a.p, a.q, a.r] : a.kind === "swap" || a.kind === "trade" ? [a.p, a.q] : [a.p];
     const figure = (): number => (goal === "take-back" ? 0 : partitions.reduce((s, p) => s + localScores(state, this.targets, [goal], p, brokers)[0]!, 0));
     const before = figure();
     const from = brokers.map((b) => state.brokerIds[b]!);
     return () => {
       const action: ExplainedAction = { kind: a.kind, goal, brokers: from, before, after: figure() };
-      this.raw.push({ p: a.p, ...(a.kind === "swap" || a.kind === "trade" ? { q: a.q } : {}), action });
+      this.raw.push({ partitions, action });
     };
   }
 
@@ -44,7 +45,7 @@ export class ExplainRecorder implements Recorder {
   explanations(final: PlacementState): Explanation[] {
     const byPartition = new Map<number, ExplainedAction[]>();
     for (const r of this.raw) {
-      for (const p of r.q === undefined ? [r.p] : [r.p, r.q]) {
+      for (const p of r.partitions) {
         const list = byPartition.get(p) ?? [];
         list.push(r.action);
         byPartition.set(p, list);

@@ -18,11 +18,23 @@ export type Action =
   /** Make the replica at `slot` of `p` the preferred leader (exchanges it with slot 0; no data moves). */
   | { readonly kind: "lead"; readonly p: number; readonly slot: number }
   /**
-   * Two leadership changes at once: `p`'s leadership to its replica at `slot` and `q`'s to its
-   * replica at `qSlot` (no data moves). Two brokers trading leaderships this way keep their leader
-   * counts while leader-carried load (network out, leader bytes) moves between them.
+   * Two (or three) leadership changes at once: `p`'s leadership to its replica at `slot` and `q`'s
+   * to its replica at `qSlot` (no data moves). Two brokers trading leaderships this way keep their
+   * leader counts while leader-carried load (network out, leader bytes) moves between them.
    */
-  | { readonly kind: "trade"; readonly p: number; readonly slot: number; readonly q: number; readonly qSlot: number };
+  | {
+      readonly kind: "trade";
+      readonly p: number;
+      readonly slot: number;
+      readonly q: number;
+      readonly qSlot: number;
+      /**
+       * A third leadership change closing a ring of three brokers: `r`'s leadership to its replica at
+       * `rSlot`. b hands p to x, x hands r to v, v hands q to b: every leader count stays.
+       */
+      readonly r?: number;
+      readonly rSlot?: number;
+    };
 
 /** A change of preferred leader: partition p's leadership from broker `from` to broker `to`. */
 export interface LeaderChange {
@@ -321,6 +333,9 @@ export class PlacementState {
     const out: LeaderChange[] = [];
     if (a.slot !== 0) out.push({ p: a.p, from: this.brokerAt(a.p, 0), to: this.brokerAt(a.p, a.slot) });
     if (a.kind === "trade" && a.qSlot !== 0) out.push({ p: a.q, from: this.brokerAt(a.q, 0), to: this.brokerAt(a.q, a.qSlot) });
+    if (a.kind === "trade" && a.r !== undefined && a.rSlot !== undefined && a.rSlot !== 0) {
+      out.push({ p: a.r, from: this.brokerAt(a.r, 0), to: this.brokerAt(a.r, a.rSlot) });
+    }
     return out;
   }
 
@@ -363,6 +378,7 @@ export class PlacementState {
       case "trade":
         this.lead(a.p, a.slot);
         this.lead(a.q, a.qSlot);
+        if (a.r !== undefined && a.rSlot !== undefined) this.lead(a.r, a.rSlot);
         return;
     }
   }

@@ -264,6 +264,42 @@ test("network out after the leader goal: a trade between two brokers fixes it wh
   assert.ok(p.balanceAfter.goals.find((g) => g.goal === "network-out")!.satisfied);
 });
 
+test("network out where leader counts have no room and no two brokers can trade: a ring of three hand-offs evens it without moving data", () => {
+  // Six brokers, each leading two partitions (the leader band is exactly 2) and holding four. Broker
+  // 1 sends 2 MiB/s and broker 4 18 MiB/s; the ideal is 10. Broker 1 follows only partitions led by
+  // 4 and 5, which follow nothing 1 leads; the same holds for 4. Any single hand-off, or a trade
+  // through a third broker, leaves some broker with 1 or 3 leaderships. The ring 1 → 2 (partition
+  // 0), 2 → 4 (partition 2), 4 → 1 (partition 6) keeps every count and brings 1, 2 and 4 to 10.
+  const brokers = [1, 2, 3, 4, 5, 6].map((id) => broker(id, `r${String(id)}`));
+  const spec: [number[], number][] = [
+    [[1, 2], 1],
+    [[1, 3], 1],
+    [[2, 4], 1],
+    [[2, 5], 9],
+    [[3, 6], 5],
+    [[3, 5], 5],
+    [[4, 1], 9],
+    [[4, 6], 9],
+    [[5, 1], 5],
+    [[5, 4], 5],
+    [[6, 2], 5],
+    [[6, 3], 5],
+  ];
+  const c = cluster(
+    brokers,
+    spec.map(([replicas, out], i) => part("t", i, replicas, { bytesOut: out * MIB })),
+  );
+  const options: PlanOptions = { explain: true };
+  const p = validPlan(c, plan(c, options), options);
+  assert.equal(p.moves, 0);
+  assert.deepEqual(p.balanceAfter.brokers.map((b) => b.leaders), [2, 2, 2, 2, 2, 2]);
+  const g = p.balanceAfter.goals.find((x) => x.goal === "network-out")!;
+  assert.ok(g.satisfied, `network-out: ${g.detail}`);
+  const rings = (p.explanations ?? []).flatMap((e) => e.actions).filter((a) => a.kind === "trade" && a.brokers.length === 3);
+  assert.ok(rings.length > 0, JSON.stringify(p.explanations));
+  assert.deepEqual(p.balanceAfter.brokers.map((b) => b.networkOut / MIB), [10, 10, 10, 10, 10, 10]);
+});
+
 test("a load band is never narrower than one average replica's load on either side", () => {
   // 3 brokers, 4 partitions of 1 MiB/s produce at RF 1: ideal 4/3 MiB/s, ±10% would be ±0.13 MiB/s,
   // which no placement of whole replicas can meet; the band is ±1 MiB/s (one replica) instead.

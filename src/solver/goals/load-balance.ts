@@ -118,6 +118,7 @@ export function bandGain(state: PlacementState, action: Action, m: LoadMeasure, 
 /** A trade between two brokers: p's leader becomes q's new leader and the other way round. */
 function isPlainTrade(state: PlacementState, a: Extract<Action, { kind: "trade" }>): boolean {
   return (
+    a.r === undefined &&
     a.slot !== 0 &&
     a.qSlot !== 0 &&
     state.brokerAt(a.p, 0) === state.brokerAt(a.q, a.qSlot) &&
@@ -300,7 +301,7 @@ function identity(a: Action): number[] {
     case "swap":
       return [2, a.p, a.slot, a.q, a.qSlot];
     case "trade":
-      return [3, a.p, a.slot, a.q, a.qSlot];
+      return [3, a.p, a.slot, a.q, a.qSlot, a.r ?? -1, a.rSlot ?? -1];
   }
 }
 
@@ -443,14 +444,18 @@ class TopTrades {
 
 /** Partitions of each side a three-way trade looks at. */
 const THREE_WAY = 8;
+/** Partitions tried per ring to close it (those nearest the weight that keeps x and v even). */
+const RING_CLOSERS = 2;
 
 /**
- * Leadership trades through a third broker: b hands a partition it leads to one of its followers x
- * while b takes the lead of a partition led by another broker v that b follows. b's leader count
+ * Leadership trades through a third broker: b hands a partition p it leads to one of its followers x
+ * while b takes the lead of a partition q led by another broker v that b follows. b's leader count
  * stays, x gains one and v loses one, which the leader goal allows wherever x is below the band's
- * top and v above its bottom. This reaches a broker that shares no partition led the other way
- * with any follower (a broker that joined lately holds few). Only the THREE_WAY heaviest and
- * lightest partitions of each side are paired.
+ * top and v above its bottom. Where counts have no such room, the ring is closed as well: x hands v
+ * a partition r that x leads and v follows, and every count stays (x's and v's loads each change by
+ * the difference of two weights, so r is taken near the middle of p's and q's). This reaches a broker
+ * that shares no partition led the other way with any follower (a broker that joined lately holds
+ * few). Only the THREE_WAY heaviest and lightest partitions of each side are paired.
  */
 function threeWayTrades(state: PlacementState, m: LoadMeasure, b: number, over: boolean, consider: (a: Action) => void): void {
   const w = m.weight(state);
@@ -469,16 +474,46 @@ function threeWayTrades(state: PlacementState, m: LoadMeasure, b: number, over: 
   const light = (x: number, y: number): number => w[x]! - w[y]! || x - y;
   const give = led.sort(over ? heavy : light).slice(0, THREE_WAY);
   const take = followed.sort(over ? light : heavy).slice(0, THREE_WAY);
+  /** Per broker x, the partitions it leads, lightest first, gathered when first asked. */
+  const ledBy = new Map<number, number[]>();
+  const leading = (x: number): number[] => {
+    let list = ledBy.get(x);
+    if (list === undefined) {
+      list = [];
+      const k = state.partitionsOnCount(x);
+      for (let i = 0; i < k; i++) {
+        const r = state.partitionOnAt(x, i);
+        if (state.brokerAt(r, 0) === x && !state.frozen[r]) list.push(r);
+      }
+      list.sort(light);
+      ledBy.set(x, list);
+    }
+    return list;
+  };
   for (const p of give) {
     for (let slot = 1; slot < state.rf[p]!; slot++) {
       const x = state.brokerAt(p, slot);
       if (!state.eligible[x]) continue;
       for (const q of take) {
-        if (q === p || state.brokerAt(q, 0) === x) continue; // a plain trade: tradeCandidates offers it
-        consider({ kind: "trade", p, slot, q, qSlot: state.slotOf(q, b) });
+        const v = state.brokerAt(q, 0);
+        if (q === p || v === x) continue; // a plain trade: tradeCandidates offers it
+        const qSlot = state.slotOf(q, b);
+        consider({ kind: "trade", p, slot, q, qSlot });
+        closeRing(state, w, leading(x), v, (w[p]! + w[q]!) / 2, (r, rSlot) => consider({ kind: "trade", p, slot, q, qSlot, r, rSlot }));
       }
     }
   }
+}
+
+/** Offers up to RING_CLOSERS partitions of `led` (lightest first) that v follows, those nearest `mid` first. */
+function closeRing(state: PlacementState, w: Float64Array, led: readonly number[], v: number, mid: number, offer: (r: number, rSlot: number) => void): void {
+  const near: number[] = [];
+  for (const r of led) {
+    if (state.slotOf(r, v) < 0) continue;
+    near.push(r);
+  }
+  near.sort((x, y) => Math.abs(w[x]! - mid) - Math.abs(w[y]! - mid) || x - y);
+  for (const r of near.slice(0, RING_CLOSERS)) offer(r, state.slotOf(r, v));
 }
 
 /**

@@ -29,7 +29,11 @@ export const validPlacementGoal: Goal = {
 
   accepts(action: Action, state: PlacementState, targets: Targets): boolean {
     if (action.kind === "lead") return !state.frozen[action.p];
-    if (action.kind === "trade") return action.p !== action.q && !state.frozen[action.p] && !state.frozen[action.q];
+    if (action.kind === "trade") {
+      const { p, q, r } = action;
+      if (p === q || state.frozen[p] || state.frozen[q]) return false;
+      return r === undefined || (r !== p && r !== q && !state.frozen[r]);
+    }
     for (const c of state.changes(action)) {
       if (!state.eligible[c.to]) return false;
       if (c.to !== c.from && !targets.canReceive(c.p, c.to)) return false;
