@@ -21,6 +21,12 @@ export interface GoalContext {
   propose(action: Action): boolean;
   /** Whether `propose` would apply the action (no change). */
   allowed(action: Action): boolean;
+  /**
+   * False when some higher-priority goal refuses every action that puts replica (p, slot) on broker
+   * `to`, whatever else the action does (see Goal.refusesReplica): a cheap check before trying
+   * several actions that share that half.
+   */
+  mayGo(p: number, slot: number, to: number): boolean;
 }
 
 export interface GoalStatusDetail {
@@ -37,6 +43,11 @@ export interface Goal {
   status(state: PlacementState, targets: Targets): GoalStatusDetail;
   /** Whether this goal lets `action` (proposed by a lower-priority goal) through. */
   accepts(action: Action, state: PlacementState, targets: Targets): boolean;
+  /**
+   * Optional: true when this goal refuses every action that puts replica (p, slot) on broker `to`,
+   * whatever else the action changes (a rule on the replica alone, such as the rack rule).
+   */
+  refusesReplica?(state: PlacementState, targets: Targets, p: number, slot: number, to: number): boolean;
   /** Improves the placement for this goal through `ctx.propose`. */
   optimize(ctx: GoalContext): void;
 }

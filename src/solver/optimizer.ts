@@ -57,12 +57,14 @@ export function optimize(
   const contextFor = (index: number): GoalContext => {
     const higher = goals.slice(0, index);
     const allowed = (a: Action): boolean => higher.every((g) => g.accepts(a, state, targets)) && fits(a);
+    const replicaRules = higher.filter((g) => g.refusesReplica !== undefined);
     return {
       state,
       targets,
       rng,
       later: goals.slice(index + 1).map((g): GoalId => g.id),
       allowed,
+      mayGo: (p, slot, to) => !replicaRules.some((g) => g.refusesReplica!(state, targets, p, slot, to)),
       propose(a: Action): boolean {
         if (!allowed(a)) return false;
         const done = recorder?.begin(goals[index]?.id ?? "take-back", a);
@@ -172,6 +174,7 @@ function takeBackByTrading(ctx: GoalContext, order: readonly number[]): void {
   for (const p of order) {
     const t = state.topicOf[p]!;
     waysHome(state, p, (slot, y, x) => {
+      if (!ctx.mayGo(p, slot, x)) return false;
       let tried = 0;
       const attempt = (r: Replica, skipSameTopic: boolean): boolean => {
         // Still there and still away, and y would be new to it (a pair going home is takeBackInPairs').
@@ -228,9 +231,11 @@ function takeBackInPairs(ctx: GoalContext, order: readonly number[]): void {
     waysHome(state, p, (slot, y, x) => {
       const partners = away.get(keyOf(x, y));
       return (
-        partners?.some(
+        partners !== undefined &&
+        ctx.mayGo(p, slot, x) &&
+        partners.some(
           (r) => r.p !== p && state.brokerAt(r.p, r.slot) === x && state.slotOf(r.p, y) < 0 && ctx.propose({ kind: "swap", p, slot, q: r.p, qSlot: r.slot }),
-        ) ?? false
+        )
       );
     });
   }

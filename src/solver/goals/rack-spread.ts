@@ -75,6 +75,12 @@ export const rackSpreadGoal: Goal = {
     );
   },
 
+  // Moves and swaps are judged replica by replica (moveKeepsSpread), so a replica that may not go to
+  // a broker makes every action putting it there fail.
+  refusesReplica(state: PlacementState, targets: Targets, p: number, slot: number, to: number): boolean {
+    return !moveKeepsSpread(state, targets, p, slot, to);
+  },
+
   optimize(ctx: GoalContext): void {
     const { state, targets } = ctx;
     const order = new BrokerOrder(state, targets);
