@@ -134,6 +134,8 @@ export interface DualOptions {
   readonly upper: number;
   /** Subgradient iterations at most. */
   readonly maxIterations?: number;
+  /** Share of the cell-visit budget (CELL_WORK) to spend when maxIterations is not given; default 1. */
+  readonly effort?: number;
 }
 
 /**
@@ -168,7 +170,8 @@ export function transportDualBound(m: TransportModel, options: DualOptions): Tra
   const grad = new Float64Array(B);
   const order = new Int32Array(B);
   const units = unitsOf(m);
-  const maxIterations = options.maxIterations ?? Math.max(MIN_ITERATIONS, Math.min(MAX_ITERATIONS, Math.floor(CELL_WORK / Math.max(1, B * T))));
+  const work = CELL_WORK * (options.effort ?? 1);
+  const maxIterations = options.maxIterations ?? Math.max(MIN_ITERATIONS, Math.min(MAX_ITERATIONS, Math.floor(work / Math.max(1, B * T))));
   let best = -Infinity;
   let theta = 1;
   let sinceBest = 0;
