@@ -3,7 +3,7 @@
  * further from its target band than it was. Summed over brokers this means the goal's score never rises.
  */
 import type { Action, PlacementState } from "../state.js";
-import { deviation } from "../targets.js";
+import { deviation, type Targets } from "../targets.js";
 
 /** (key, delta) pairs: how an action changes per-key quantities; keys repeat at most a few times. */
 export type Deltas = Array<[number, number]>;
@@ -73,6 +73,70 @@ export function bandAccepts(
     const lo = min(key);
     const hi = max(key);
     if (deviation(v + d, lo, hi) > deviation(v, lo, hi) + tolerance) return false;
+  }
+  return true;
+}
+
+/** The actions replicaBandAccepts and topicBandAccepts judge directly. */
+export type MoveOrSwap = Extract<Action, { kind: "move" | "swap" }>;
+
+/** Whether a key at `v` in band [lo, hi] may change by d (bandAccepts' test for one key). */
+function keeps(v: number, d: number, lo: number, hi: number, tolerance: number): boolean {
+  return d === 0 || !(deviation(v + d, lo, hi) > deviation(v, lo, hi) + tolerance);
+}
+
+/**
+ * bandAccepts for the per-broker change of a per-replica quantity (what `weights[p]` says, 1 each when
+ * null; with `leaderOnly` only the replica in slot 0 carries it), computed without building the
+ * deltas for moves and swaps, which every goal judges by the million. Same sums in the same order as
+ * brokerDeltas, so the same verdicts as bandAccepts.
+ */
+export function replicaBandAccepts(
+  state: PlacementState,
+  action: MoveOrSwap,
+  weights: ArrayLike<number> | null,
+  leaderOnly: boolean,
+  value: ArrayLike<number>,
+  low: ArrayLike<number>,
+  high: ArrayLike<number>,
+  tolerance: number,
+): boolean {
+  const carried = (p: number, slot: number): number => (leaderOnly && slot !== 0 ? 0 : weights === null ? 1 : weights[p]!);
+  if (action.kind === "move") {
+    const from = state.brokerAt(action.p, action.slot);
+    if (from === action.to) return true;
+    const w = carried(action.p, action.slot);
+    return keeps(value[from]!, -w, low[from]!, high[from]!, tolerance) && keeps(value[action.to]!, w, low[action.to]!, high[action.to]!, tolerance);
+  }
+  if (action.kind === "swap") {
+    const b1 = state.brokerAt(action.p, action.slot);
+    const b2 = state.brokerAt(action.q, action.qSlot);
+    if (b1 === b2) return true;
+    const wp = carried(action.p, action.slot);
+    const wq = carried(action.q, action.qSlot);
+    return keeps(value[b1]!, -wp + wq, low[b1]!, high[b1]!, tolerance) && keeps(value[b2]!, wp - wq, low[b2]!, high[b2]!, tolerance);
+  }
+  return true;
+}
+
+/** bandAccepts over (topic, broker) counts (topicDeltas), without building the deltas for moves and swaps. */
+export function topicBandAccepts(state: PlacementState, targets: Targets, action: MoveOrSwap): boolean {
+  const B = state.brokerCount;
+  const count = state.topicCount;
+  const ok = (t: number, b: number, d: number): boolean => keeps(count[t * B + b]!, d, targets.topicMinOf(t, b), targets.topicMaxOf(t, b), 0);
+  if (action.kind === "move") {
+    const from = state.brokerAt(action.p, action.slot);
+    if (from === action.to) return true;
+    const t = state.topicOf[action.p]!;
+    return ok(t, from, -1) && ok(t, action.to, 1);
+  }
+  if (action.kind === "swap") {
+    const b1 = state.brokerAt(action.p, action.slot);
+    const b2 = state.brokerAt(action.q, action.qSlot);
+    const tp = state.topicOf[action.p]!;
+    const tq = state.topicOf[action.q]!;
+    if (b1 === b2 || tp === tq) return true;
+    return ok(tp, b1, -1) && ok(tp, b2, 1) && ok(tq, b2, -1) && ok(tq, b1, 1);
   }
   return true;
 }

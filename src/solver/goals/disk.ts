@@ -9,7 +9,7 @@ import { moveKeepsSpread } from "../rules.js";
 import type { Action, PlacementState } from "../state.js";
 import type { Targets } from "../targets.js";
 import { deviation } from "../targets.js";
-import { bandAccepts, brokerDeltas, partnersByFill, worstFirst } from "./band.js";
+import { bandAccepts, brokerDeltas, partnersByFill, replicaBandAccepts, worstFirst } from "./band.js";
 import { firstAtLeast, partitionsBySize } from "./by-size.js";
 import { firstInOrder } from "./lazy-order.js";
 import { diskGain, topicGain } from "./scoring.js";
@@ -198,6 +198,9 @@ export const diskGoal: Goal = {
 
   accepts(action: Action, state: PlacementState, targets: Targets): boolean {
     if (action.kind === "lead" || action.kind === "trade") return true;
+    if (action.kind === "move" || action.kind === "swap") {
+      return replicaBandAccepts(state, action, state.size, false, state.disk, targets.diskLow, targets.diskHigh, 1e-6);
+    }
     return bandAccepts(
       brokerDeltas(state, action, (p) => state.size[p]!),
       (b) => state.disk[b]!,

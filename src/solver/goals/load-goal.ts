@@ -7,7 +7,7 @@ import type { Goal, GoalContext, GoalId } from "../goal.js";
 import type { LoadBand } from "../load-targets.js";
 import type { Action, PlacementState } from "../state.js";
 import type { Targets } from "../targets.js";
-import { bandAccepts } from "./band.js";
+import { bandAccepts, replicaBandAccepts } from "./band.js";
 import { type LoadMeasure, bandDeviation, bandStats, measureDeltas, optimizeBand } from "./load-balance.js";
 
 export function loadBandGoal(id: GoalId, label: string, m: LoadMeasure, bandOf: (t: Targets) => LoadBand): Goal {
@@ -28,6 +28,9 @@ export function loadBandGoal(id: GoalId, label: string, m: LoadMeasure, bandOf: 
     accepts(action: Action, state: PlacementState, targets: Targets): boolean {
       const band = bandOf(targets);
       const load = m.load(state);
+      if (action.kind === "move" || action.kind === "swap") {
+        return replicaBandAccepts(state, action, m.weight(state), m.leaderOnly, load, band.low, band.high, 1e-6);
+      }
       return bandAccepts(
         measureDeltas(state, action, m),
         (b) => load[b]!,

@@ -8,7 +8,7 @@ import { moveKeepsSpread } from "../rules.js";
 import type { Action, PlacementState } from "../state.js";
 import type { Targets } from "../targets.js";
 import { deviation } from "../targets.js";
-import { bandAccepts, brokerDeltas } from "./band.js";
+import { replicaBandAccepts } from "./band.js";
 import { firstInOrder } from "./lazy-order.js";
 import { countDeviation, diskGain, topicGain } from "./scoring.js";
 
@@ -207,12 +207,7 @@ export const replicaCountGoal: Goal = {
 
   accepts(action: Action, state: PlacementState, targets: Targets): boolean {
     if (action.kind !== "move") return true;
-    return bandAccepts(
-      brokerDeltas(state, action, () => 1),
-      (b) => state.count[b]!,
-      (b) => targets.countMin[b]!,
-      (b) => targets.countMax[b]!,
-    );
+    return replicaBandAccepts(state, action, null, false, state.count, targets.countMin, targets.countMax, 0);
   },
 
   optimize(ctx: GoalContext): void {

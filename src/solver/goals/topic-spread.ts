@@ -11,7 +11,7 @@ import { moveKeepsSpread } from "../rules.js";
 import { type Action, type PlacementState, loggedPartition } from "../state.js";
 import type { Targets } from "../targets.js";
 import { deviation } from "../targets.js";
-import { bandAccepts, topicDeltas } from "./band.js";
+import { bandAccepts, topicBandAccepts, topicDeltas } from "./band.js";
 import { closestFirst, partitionsBySize, sortBySize } from "./by-size.js";
 import { topicGain } from "./scoring.js";
 
@@ -559,6 +559,7 @@ export const topicSpreadGoal: Goal = {
   accepts(action: Action, state: PlacementState, targets: Targets): boolean {
     if (action.kind === "lead" || action.kind === "trade") return true;
     const B = state.brokerCount;
+    if (action.kind === "move" || action.kind === "swap") return topicBandAccepts(state, targets, action);
     return bandAccepts(
       topicDeltas(state, action),
       (k) => state.topicCount[k]!,

@@ -14,6 +14,13 @@ function misplaced(state: PlacementState): number {
   return n;
 }
 
+/** Whether partition p's replica may go from broker `from` to `to`. */
+function mayChange(state: PlacementState, targets: Targets, p: number, from: number, to: number): boolean {
+  if (!state.eligible[to]) return false;
+  if (to !== from && (!targets.canReceive(p, to) || state.slotOf(p, to) >= 0)) return false;
+  return !(state.frozen[p] && state.eligible[from]);
+}
+
 export const validPlacementGoal: Goal = {
   id: "valid-placement",
   hard: true,
@@ -34,14 +41,14 @@ export const validPlacementGoal: Goal = {
       if (p === q || state.frozen[p] || state.frozen[q]) return false;
       return r === undefined || (r !== p && r !== q && !state.frozen[r]);
     }
-    for (const c of state.changes(action)) {
-      if (!state.eligible[c.to]) return false;
-      if (c.to !== c.from && !targets.canReceive(c.p, c.to)) return false;
-      if (state.slotOf(c.p, c.to) >= 0 && c.to !== c.from) return false;
-      if (state.frozen[c.p] && state.eligible[c.from]) return false;
+    // Moves and swaps, judged by the million, without building their replica changes.
+    if (action.kind === "move") return mayChange(state, targets, action.p, state.brokerAt(action.p, action.slot), action.to);
+    if (action.kind === "swap") {
+      const b1 = state.brokerAt(action.p, action.slot);
+      const b2 = state.brokerAt(action.q, action.qSlot);
+      return action.p !== action.q && mayChange(state, targets, action.p, b1, b2) && mayChange(state, targets, action.q, b2, b1);
     }
-    if (action.kind === "swap" && action.p === action.q) return false;
-    return true;
+    return state.changes(action).every((c) => mayChange(state, targets, c.p, c.from, c.to));
   },
 
   optimize(ctx: GoalContext): void {
