@@ -6,21 +6,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { createRng } from "../../src/model/random.js";
 import { bandAccepts, brokerDeltas, replicaBandAccepts, topicBandAccepts, topicDeltas, type MoveOrSwap } from "../../src/solver/goals/band.js";
 import { measureDeltas, NETWORK_IN, NETWORK_OUT, LEADER_BYTES, DISK } from "../../src/solver/goals/load-balance.js";
-import { PlacementState } from "../../src/solver/state.js";
-import { Targets } from "../../src/solver/targets.js";
-import { clusterArb } from "../support/arbitraries.js";
+import { stateCaseArb } from "../support/arbitraries.js";
 
 test("property: moves and swaps get the general rule's verdict on counts, loads (leader-only too) and topic counts", () => {
   let refused = 0;
   let accepted = 0;
   fc.assert(
-    fc.property(clusterArb, fc.integer({ min: 0, max: 2 ** 31 - 1 }), (c, seed) => {
-      const state = new PlacementState(c.cluster, { excludeBrokers: new Set(), isFrozenTopic: () => false });
-      const targets = new Targets(state, { rackSpread: true, diskThreshold: 0.1 });
-      const rng = createRng(seed);
+    fc.property(stateCaseArb, ({ state, targets, rng }) => {
       const B = state.brokerCount;
       const T = state.topicNames.length;
       const actions: MoveOrSwap[] = [];

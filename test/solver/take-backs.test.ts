@@ -11,9 +11,7 @@ import { generateCluster, type GenerateOptions } from "../../src/model/generate.
 import { createRng } from "../../src/model/random.js";
 import { plan } from "../../src/solver/index.js";
 import { rackSpreadGoal } from "../../src/solver/goals/rack-spread.js";
-import { PlacementState } from "../../src/solver/state.js";
-import { Targets } from "../../src/solver/targets.js";
-import { clusterArb } from "../support/arbitraries.js";
+import { stateCaseArb } from "../support/arbitraries.js";
 import { validPlan } from "../support/invariants.js";
 
 const TOPICS_10K: GenerateOptions = { topics: 100, partitions: { min: 100, max: 100 }, replicationFactor: 3 };
@@ -49,10 +47,7 @@ test("property: where the rack-spread goal refuses a replica on a broker, it ref
   // Take-backs skip all partners of a replica the rule refuses (GoalContext.mayGo): sound only if the
   // goal judges a swap's two halves independently.
   fc.assert(
-    fc.property(clusterArb, fc.integer({ min: 0, max: 2 ** 31 - 1 }), (c, seed) => {
-      const state = new PlacementState(c.cluster, { excludeBrokers: new Set(), isFrozenTopic: () => false });
-      const targets = new Targets(state, { rackSpread: true, diskThreshold: 0.1 });
-      const rng = createRng(seed);
+    fc.property(stateCaseArb, ({ state, targets, rng }) => {
       const B = state.brokerCount;
       for (let k = 0; k < 40; k++) {
         const p = Math.floor(rng.next() * state.partitionCount);

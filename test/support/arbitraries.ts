@@ -6,9 +6,11 @@
 import fc from "fast-check";
 import { GOAL_NAMES, type GoalName } from "../../src/model/config.js";
 import { generateCluster, type Distribution, type GenerateOptions, type Placement, type Range } from "../../src/model/generate.js";
-import { createRng } from "../../src/model/random.js";
+import { createRng, type Rng } from "../../src/model/random.js";
 import type { Cluster } from "../../src/model/types.js";
 import type { PlanOptions } from "../../src/solver/types.js";
+import { PlacementState } from "../../src/solver/state.js";
+import { Targets } from "../../src/solver/targets.js";
 
 const GIB = 1024 ** 3;
 const TIB = 1024 * GIB;
@@ -210,3 +212,15 @@ export function planCaseArb(shape: PlanCaseShape = {}): fc.Arbitrary<PlanCase> {
       }),
   );
 }
+
+/** A generated cluster's placement state and targets (rack rule on, 10% disk band), with a seeded generator for drawing actions. */
+export interface StateCase {
+  readonly state: PlacementState;
+  readonly targets: Targets;
+  readonly rng: Rng;
+}
+
+export const stateCaseArb: fc.Arbitrary<StateCase> = fc.tuple(clusterArb, fc.integer({ min: 0, max: 2 ** 31 - 1 })).map(([c, seed]) => {
+  const state = new PlacementState(c.cluster, { excludeBrokers: new Set(), isFrozenTopic: () => false });
+  return { state, targets: new Targets(state, { rackSpread: true, diskThreshold: 0.1 }), rng: createRng(seed) };
+});
