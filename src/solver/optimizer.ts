@@ -56,7 +56,11 @@ export function optimize(
 
   const contextFor = (index: number): GoalContext => {
     const higher = goals.slice(0, index);
-    const allowed = (a: Action): boolean => higher.every((g) => g.accepts(a, state, targets)) && fits(a);
+    // A plain loop: this runs for every action any goal proposes.
+    const allowed = (a: Action): boolean => {
+      for (let i = 0; i < higher.length; i++) if (!higher[i]!.accepts(a, state, targets)) return false;
+      return fits(a);
+    };
     const replicaRules = higher.filter((g) => g.refusesReplica !== undefined);
     return {
       state,
@@ -64,7 +68,10 @@ export function optimize(
       rng,
       later: goals.slice(index + 1).map((g): GoalId => g.id),
       allowed,
-      mayGo: (p, slot, to) => !replicaRules.some((g) => g.refusesReplica!(state, targets, p, slot, to)),
+      mayGo: (p, slot, to) => {
+        for (let i = 0; i < replicaRules.length; i++) if (replicaRules[i]!.refusesReplica!(state, targets, p, slot, to)) return false;
+        return true;
+      },
       propose(a: Action): boolean {
         if (!allowed(a)) return false;
         const done = recorder?.begin(goals[index]?.id ?? "take-back", a);
