@@ -47,17 +47,34 @@ function canGo(state: PlacementState, targets: Targets, p: number, s: number, d:
   return moveKeepsSpread(state, targets, p, state.slotOf(p, s), d);
 }
 
-/** Eligible brokers sorted by topic t's count against its band, ascending (ties by index). */
+/**
+ * Eligible brokers sorted by topic t's count against its band, ascending (ties by index). The fills
+ * are small integers, so a counting sort does it in one pass (a comparison sort where they are not).
+ */
 function byTopicFill(state: PlacementState, targets: Targets, t: number): number[] {
   const B = state.brokerCount;
   const out: number[] = [];
   const fill = new Float64Array(B);
+  let lo = Infinity;
+  let hi = -Infinity;
+  let integral = true;
   for (let b = 0; b < B; b++) {
     if (!state.eligible[b]) continue;
     out.push(b);
-    fill[b] = state.topicCount[t * B + b]! - targets.topicMinOf(t, b);
+    const f = state.topicCount[t * B + b]! - targets.topicMinOf(t, b);
+    fill[b] = f;
+    if (f < lo) lo = f;
+    if (f > hi) hi = f;
+    if (!Number.isInteger(f)) integral = false;
   }
-  return out.sort((a, b) => fill[a]! - fill[b]! || a - b);
+  if (out.length === 0) return out;
+  if (!integral || hi - lo > 4 * B) return out.sort((a, b) => fill[a]! - fill[b]! || a - b);
+  const starts = new Int32Array(hi - lo + 2);
+  for (const b of out) starts[fill[b]! - lo + 1]!++;
+  for (let i = 1; i < starts.length; i++) starts[i]! += starts[i - 1]!;
+  const sorted = new Array<number>(out.length);
+  for (const b of out) sorted[starts[fill[b]! - lo]!++] = b; // brokers in index order: ties stay so
+  return sorted;
 }
 
 /**
