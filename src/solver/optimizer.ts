@@ -7,6 +7,7 @@
 import type { Rng } from "../model/random.js";
 import type { Goal, GoalContext, GoalId } from "./goal.js";
 import { shuffleInPlace } from "../model/random.js";
+import { ReplicaBuckets } from "./replica-buckets.js";
 import type { Action, PlacementState } from "./state.js";
 import type { Targets } from "./targets.js";
 
@@ -140,19 +141,6 @@ function tidy(ctx: GoalContext, rng: Rng, trade: boolean): void {
   if (trade) takeBackByTrading(ctx, order);
 }
 
-/** A replica: partition p's slot. */
-interface Replica {
-  readonly p: number;
-  readonly slot: number;
-}
-
-/** Adds `entry` to the list kept under `key`. */
-function append(map: Map<number, Replica[]>, key: number, entry: Replica): void {
-  const list = map.get(key);
-  if (list) list.push(entry);
-  else map.set(key, [entry]);
-}
-
 /** Replicas away from home tried per way home in takeBackByTrading. */
 const TRADE_PARTNERS = 4;
 
@@ -168,35 +156,41 @@ function takeBackByTrading(ctx: GoalContext, order: readonly number[]): void {
   const { state } = ctx;
   const T = state.topicNames.length;
   /** Replicas away from home, by the broker they are on now, and by that broker and their topic. */
-  const awayOn = new Map<number, Replica[]>();
-  const awayOnTopic = new Map<number, Replica[]>();
+  const awayOn = new ReplicaBuckets();
+  const awayOnTopic = new ReplicaBuckets();
   for (const p of order) {
     for (let slot = 0; slot < state.rf[p]!; slot++) {
       const now = state.brokerAt(p, slot);
       if (state.wasOriginally(p, now)) continue;
-      append(awayOn, now, { p, slot });
-      append(awayOnTopic, now * T + state.topicOf[p]!, { p, slot });
+      awayOn.add(now, p, slot);
+      awayOnTopic.add(now * T + state.topicOf[p]!, p, slot);
     }
   }
+  awayOn.seal();
+  awayOnTopic.seal();
   for (const p of order) {
     const t = state.topicOf[p]!;
     waysHome(state, p, (slot, y, x) => {
       if (!ctx.mayGo(p, slot, x)) return false;
       let tried = 0;
-      const attempt = (r: Replica, skipSameTopic: boolean): boolean => {
+      /** Trades p's replica with entry i of `away` when it is still there and still away. */
+      const attempt = (away: ReplicaBuckets, i: number, skipSameTopic: boolean): boolean => {
+        const q = away.p(i);
+        const qSlot = away.slot(i);
         // Still there and still away, and y would be new to it (a pair going home is takeBackInPairs').
-        if (r.p === p || (skipSameTopic && state.topicOf[r.p] === t)) return false;
-        if (state.brokerAt(r.p, r.slot) !== x || state.slotOf(r.p, y) >= 0 || state.wasOriginally(r.p, y)) return false;
+        if (q === p || (skipSameTopic && state.topicOf[q] === t)) return false;
+        if (state.brokerAt(q, qSlot) !== x || state.slotOf(q, y) >= 0 || state.wasOriginally(q, y)) return false;
         tried++;
-        return ctx.propose({ kind: "swap", p, slot, q: r.p, qSlot: r.slot });
+        return ctx.propose({ kind: "swap", p, slot, q, qSlot });
       };
-      for (const r of awayOnTopic.get(x * T + t) ?? []) {
+      const topicKey = x * T + t;
+      for (let i = awayOnTopic.start(topicKey), end = awayOnTopic.end(topicKey, i); i < end; i++) {
         if (tried >= TRADE_PARTNERS) return false;
-        if (attempt(r, false)) return true;
+        if (attempt(awayOnTopic, i, false)) return true;
       }
-      for (const r of awayOn.get(x) ?? []) {
+      for (let i = awayOn.start(x), end = awayOn.end(x, i); i < end; i++) {
         if (tried >= TRADE_PARTNERS) return false;
-        if (attempt(r, true)) return true; // those of p's topic were tried above
+        if (attempt(awayOn, i, true)) return true; // those of p's topic were tried above
       }
       return false;
     });
@@ -226,24 +220,27 @@ function waysHome(state: PlacementState, p: number, visit: (slot: number, now: n
 function takeBackInPairs(ctx: GoalContext, order: readonly number[]): void {
   const { state } = ctx;
   /** Replicas away from home, keyed by "now on y, could go back to x". */
-  const away = new Map<number, Replica[]>();
+  const away = new ReplicaBuckets();
   const keyOf = (now: number, home: number): number => now * state.brokerCount + home;
   for (const p of order) {
     waysHome(state, p, (slot, now, home) => {
-      append(away, keyOf(now, home), { p, slot });
+      away.add(keyOf(now, home), p, slot);
       return false;
     });
   }
+  away.seal();
   for (const p of order) {
     waysHome(state, p, (slot, y, x) => {
-      const partners = away.get(keyOf(x, y));
-      return (
-        partners !== undefined &&
-        ctx.mayGo(p, slot, x) &&
-        partners.some(
-          (r) => r.p !== p && state.brokerAt(r.p, r.slot) === x && state.slotOf(r.p, y) < 0 && ctx.propose({ kind: "swap", p, slot, q: r.p, qSlot: r.slot }),
-        )
-      );
+      const key = keyOf(x, y);
+      const first = away.start(key);
+      const end = away.end(key, first);
+      if (first === end || !ctx.mayGo(p, slot, x)) return false;
+      for (let i = first; i < end; i++) {
+        const q = away.p(i);
+        const qSlot = away.slot(i);
+        if (q !== p && state.brokerAt(q, qSlot) === x && state.slotOf(q, y) < 0 && ctx.propose({ kind: "swap", p, slot, q, qSlot })) return true;
+      }
+      return false;
     });
   }
 }

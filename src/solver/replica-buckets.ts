@@ -1,0 +1,90 @@
+/**
+ * Replicas (partition, slot) filed under integer keys, read back key by key in the order they were
+ * filed: what a `Map<number, {p, slot}[]>` gives, without an object per replica or an array per key.
+ * The take-back passes file every replica away from home (hundreds of thousands on a large plan)
+ * once per pass, so the map's allocations were most of their cost.
+ *
+ * Filing appends to flat arrays; `seal` sorts the entries by key once, keeping the filing order
+ * among equal keys (a counting sort when keys are few for the entries, else a numeric sort of
+ * key × n + position), and `start` finds a key's first entry by binary search.
+ */
+export class ReplicaBuckets {
+  private keys: number[] = [];
+  private ps: number[] = [];
+  private slots: number[] = [];
+  private sortedKeys = new Float64Array(0);
+  private sortedP = new Int32Array(0);
+  private sortedSlot = new Int32Array(0);
+  private n = 0;
+
+  /** Files replica (p, slot) under `key` (a non-negative integer). Only before `seal`. */
+  add(key: number, p: number, slot: number): void {
+    this.keys.push(key);
+    this.ps.push(p);
+    this.slots.push(slot);
+  }
+
+  /** Ends filing: entries are then read with `start`, `end`, `p` and `slot`. */
+  seal(): this {
+    const n = this.keys.length;
+    this.n = n;
+    let largest = 0;
+    for (let i = 0; i < n; i++) if (this.keys[i]! > largest) largest = this.keys[i]!;
+    const order = new Float64Array(n);
+    if (largest < 4 * n + 1024) {
+      // Few keys for the entries: a counting sort (stable, so ties keep the filing order).
+      const at = new Int32Array(largest + 2);
+      for (let i = 0; i < n; i++) at[this.keys[i]! + 1]!++;
+      for (let k = 1; k < at.length; k++) at[k]! += at[k - 1]!;
+      for (let i = 0; i < n; i++) order[at[this.keys[i]!]!++] = i;
+    } else if ((largest + 1) * n <= Number.MAX_SAFE_INTEGER) {
+      // key × n + position is exact: a plain numeric sort orders by key, then position.
+      for (let i = 0; i < n; i++) order[i] = this.keys[i]! * n + i;
+      order.sort();
+      for (let j = 0; j < n; j++) order[j] = order[j]! % n;
+    } else {
+      for (let i = 0; i < n; i++) order[i] = i;
+      order.sort((a, b) => this.keys[a]! - this.keys[b]! || a - b);
+    }
+    this.sortedKeys = new Float64Array(n);
+    this.sortedP = new Int32Array(n);
+    this.sortedSlot = new Int32Array(n);
+    for (let j = 0; j < n; j++) {
+      const i = order[j]!;
+      this.sortedKeys[j] = this.keys[i]!;
+      this.sortedP[j] = this.ps[i]!;
+      this.sortedSlot[j] = this.slots[i]!;
+    }
+    this.keys = [];
+    this.ps = [];
+    this.slots = [];
+    return this;
+  }
+
+  /** The first entry filed under `key` or a larger key. */
+  start(key: number): number {
+    let lo = 0;
+    let hi = this.n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.sortedKeys[mid]! < key) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** One past the last entry filed under `key`, for an entry `from` filed under it (or start(key)). */
+  end(key: number, from: number): number {
+    let i = from;
+    while (i < this.n && this.sortedKeys[i] === key) i++;
+    return i;
+  }
+
+  p(i: number): number {
+    return this.sortedP[i]!;
+  }
+
+  slot(i: number): number {
+    return this.sortedSlot[i]!;
+  }
+}

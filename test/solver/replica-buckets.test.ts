@@ -1,0 +1,38 @@
+/** ReplicaBuckets reads back exactly what a Map of arrays would hold, in filing order, on every sort path. */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { ReplicaBuckets } from "../../src/solver/replica-buckets.js";
+
+const entriesArb = (maxKey: number): fc.Arbitrary<[number, number, number][]> =>
+  fc.array(fc.tuple(fc.integer({ min: 0, max: maxKey }), fc.nat(1000), fc.nat(4)), { maxLength: 300 });
+
+function check(entries: readonly [number, number, number][], probes: readonly number[]): void {
+  const map = new Map<number, [number, number][]>();
+  const buckets = new ReplicaBuckets();
+  for (const [key, p, slot] of entries) {
+    buckets.add(key, p, slot);
+    const list = map.get(key) ?? [];
+    list.push([p, slot]);
+    map.set(key, list);
+  }
+  buckets.seal();
+  for (const key of [...map.keys(), ...probes]) {
+    const got: [number, number][] = [];
+    for (let i = buckets.start(key), end = buckets.end(key, i); i < end; i++) got.push([buckets.p(i), buckets.slot(i)]);
+    assert.deepEqual(got, map.get(key) ?? [], `key ${String(key)}`);
+  }
+}
+
+test("buckets hold each key's replicas in filing order (counting sort, packed sort, comparison sort)", () => {
+  for (const maxKey of [50, 1_000_000, 2 ** 45]) {
+    fc.assert(
+      fc.property(entriesArb(maxKey), fc.array(fc.integer({ min: 0, max: maxKey }), { maxLength: 5 }), (entries, probes) => check(entries, probes)),
+      { numRuns: 200, seed: 7 },
+    );
+  }
+});
+
+test("an empty set of buckets has nothing under any key", () => {
+  check([], [0, 1, 12345]);
+});
