@@ -12,11 +12,48 @@ import { replicaBandAccepts } from "./band.js";
 import { firstInOrder } from "./lazy-order.js";
 import { countDeviation, diskGain, topicGain } from "./scoring.js";
 
-interface Candidate {
-  readonly p: number;
-  readonly slot: number;
-  readonly key: readonly number[];
+/**
+ * Candidates of one moveBestReplicas call, in flat arrays reused from call to call (the planner is
+ * single-threaded and a call finishes before the next begins): the call may weigh thousands of
+ * replicas to move a handful, tens of thousands of times on a large plan.
+ */
+class CandidateScratch {
+  p = new Int32Array(256);
+  slot = new Int32Array(256);
+  /** The preference key of moveBestReplicas, one array per place in the key. */
+  cost = new Float64Array(256);
+  topic = new Float64Array(256);
+  disk = new Float64Array(256);
+  leader = new Float64Array(256);
+  size = new Float64Array(256);
+
+  /** Room for n candidates (contents are not kept). */
+  reserve(n: number): void {
+    if (n <= this.p.length) return;
+    const m = Math.max(n, 2 * this.p.length);
+    this.p = new Int32Array(m);
+    this.slot = new Int32Array(m);
+    this.cost = new Float64Array(m);
+    this.topic = new Float64Array(m);
+    this.disk = new Float64Array(m);
+    this.leader = new Float64Array(m);
+    this.size = new Float64Array(m);
+  }
+
+  /** compareKeys over [cost, topic, disk, leader, size, p] of candidates i and j. */
+  compare(i: number, j: number): number {
+    return (
+      this.cost[i]! - this.cost[j]! ||
+      this.topic[i]! - this.topic[j]! ||
+      this.disk[i]! - this.disk[j]! ||
+      this.leader[i]! - this.leader[j]! ||
+      this.size[i]! - this.size[j]! ||
+      this.p[i]! - this.p[j]!
+    );
+  }
 }
+
+const scratch = new CandidateScratch();
 
 /**
  * Moves up to `k` replicas from s to d, the ones the later goals like best, each accepted by every
@@ -33,37 +70,38 @@ export function moveBestReplicas(ctx: GoalContext, s: number, d: number, k: numb
   const wantTopic = ctx.later.includes("topic-spread");
   const wantDisk = ctx.later.includes("disk");
   const wantLeader = ctx.later.includes("leader");
-  const candidates: Candidate[] = [];
   const n = state.partitionsOnCount(s);
+  const c = scratch;
+  c.reserve(n);
+  const indexes: number[] = [];
   for (let i = 0; i < n; i++) {
     const p = state.partitionOnAt(s, i);
     if (state.frozen[p] || state.slotOf(p, d) >= 0) continue;
     const slot = state.slotOf(p, s);
     if (!moveKeepsSpread(state, targets, p, slot, d)) continue;
-    candidates.push({
-      p,
-      slot,
-      key: [
-        state.moveDelta(p, slot, d),
-        wantTopic ? -topicGain(state, targets, p, s, d) : 0,
-        wantDisk ? -Math.sign(diskGain(state, targets, s, d, state.size[p]!)) : 0,
-        wantLeader && slot === 0 ? 1 : 0,
-        state.size[p]!,
-        p,
-      ],
-    });
+    const at = indexes.length;
+    indexes.push(at);
+    c.p[at] = p;
+    c.slot[at] = slot;
+    c.cost[at] = state.moveDelta(p, slot, d);
+    c.topic[at] = wantTopic ? -topicGain(state, targets, p, s, d) : 0;
+    c.disk[at] = wantDisk ? -Math.sign(diskGain(state, targets, s, d, state.size[p]!)) : 0;
+    c.leader[at] = wantLeader && slot === 0 ? 1 : 0;
+    c.size[at] = state.size[p]!;
   }
   const topics = new Set<number>();
   let moved = 0;
   // Best first from a heap: a batch usually takes the first few of thousands of candidates.
   firstInOrder(
-    candidates,
-    (a, b) => compareKeys(a.key, b.key),
-    (c) => {
-      const t = state.topicOf[c.p]!;
+    indexes,
+    (a, b) => c.compare(a, b),
+    (i) => {
+      const p = c.p[i]!;
+      const slot = c.slot[i]!;
+      const t = state.topicOf[p]!;
       if (topics.has(t) && wantTopic) return false;
-      if (!moveKeepsSpread(state, targets, c.p, c.slot, d)) return false;
-      if (ctx.propose({ kind: "move", p: c.p, slot: c.slot, to: d })) {
+      if (!moveKeepsSpread(state, targets, p, slot, d)) return false;
+      if (ctx.propose({ kind: "move", p, slot, to: d })) {
         topics.add(t);
         moved++;
       }
