@@ -8,7 +8,7 @@ import type { PlacementState } from "../state.js";
 import type { Targets } from "../targets.js";
 
 /** How many rule-keeping candidates to compare before taking the best. */
-const CANDIDATES = 8;
+export const CANDIDATES = 8;
 
 export class BrokerOrder {
   private order: Int32Array;
@@ -26,12 +26,22 @@ export class BrokerOrder {
 
   refresh(): void {
     const { state, targets } = this;
-    const list: number[] = [];
-    for (let b = 0; b < state.brokerCount; b++) if (state.eligible[b]) list.push(b);
-    const fill = (b: number): number => state.count[b]! - targets.countMax[b]!;
-    const diskRatio = (b: number): number => (targets.diskIdeal[b]! > 0 ? state.disk[b]! / targets.diskIdeal[b]! : 0);
-    list.sort((a, b) => fill(a) - fill(b) || diskRatio(a) - diskRatio(b) || a - b);
-    this.order = Int32Array.from(list);
+    const B = state.brokerCount;
+    // Keys worked out once per broker, not once per comparison.
+    const fill = new Float64Array(B);
+    const diskRatio = new Float64Array(B);
+    let n = 0;
+    for (let b = 0; b < B; b++) {
+      if (!state.eligible[b]) continue;
+      n++;
+      fill[b] = state.count[b]! - targets.countMax[b]!;
+      diskRatio[b] = targets.diskIdeal[b]! > 0 ? state.disk[b]! / targets.diskIdeal[b]! : 0;
+    }
+    const order = new Int32Array(n);
+    n = 0;
+    for (let b = 0; b < B; b++) if (state.eligible[b]) order[n++] = b;
+    order.sort((a, b) => fill[a]! - fill[b]! || diskRatio[a]! - diskRatio[b]! || a - b);
+    this.order = order;
     this.changesSinceRefresh = 0;
   }
 
@@ -45,6 +55,41 @@ export class BrokerOrder {
   }
 }
 
+/**
+ * Per rack, a number worked out during one chooseDestination call: stamped arrays reused from call to
+ * call (a call ends before the next begins), so no map is built per replica placed.
+ */
+class RackMemo {
+  private stamp = new Uint32Array(0);
+  value = new Int32Array(0);
+  private now = 0;
+
+  /** Forgets every rack's value; room for `racks` racks. */
+  begin(racks: number): this {
+    if (this.stamp.length < racks) {
+      this.stamp = new Uint32Array(racks);
+      this.value = new Int32Array(racks);
+      this.now = 0;
+    }
+    if (++this.now === 0xffffffff) {
+      this.stamp.fill(0);
+      this.now = 1;
+    }
+    return this;
+  }
+
+  has(rack: number): boolean {
+    return this.stamp[rack] === this.now;
+  }
+
+  set(rack: number, v: number): void {
+    this.stamp[rack] = this.now;
+    this.value[rack] = v;
+  }
+}
+
+const rackMemo = new RackMemo();
+
 export interface DestinationChoice {
   readonly to: number;
   /** spreadViolation of the partition after the move. */
@@ -55,6 +100,13 @@ export interface DestinationChoice {
  * The best broker for the replica at (p, slot): first the fewest rack/host violations, then the move
  * cost (returning a replica to a broker that had it is free), then the fill against the target, then
  * this topic's count there, then the order. `accept` filters candidates (higher-priority goals).
+ *
+ * Brokers are scanned in `order` until CANDIDATES rule-keeping ones (adding no violation beyond what
+ * the replica's partition has without it) have been seen; the best accepted broker of that prefix
+ * wins. An accepted rule-keeping broker beats every other, so the scan first looks at rule-keeping
+ * brokers alone, passing over whole racks known to add a violation; only when none of them is
+ * accepted does it weigh every broker of the prefix (`scanAll`). Either way the answer is the one
+ * the full comparison gives.
  */
 export function chooseDestination(
   state: PlacementState,
@@ -67,33 +119,82 @@ export function chooseDestination(
   const base = spreadViolation(state, targets, p, slot, -1);
   const B = state.brokerCount;
   const t = state.topicOf[p]!;
+  const byRack = rackMemo.begin(state.rackNames.length);
   let best = -1;
-  // The key, compared in order: violation, move cost, fill against target, topic fill, order.
+  // The key after the violation (base for every broker looked at here): move cost, fill against
+  // target, topic fill; then the order.
+  let k1 = 0;
+  let k2 = 0;
+  let k3 = 0;
+  let perfect = 0;
+  const brokers = order.brokers();
+  for (let i = 0; i < brokers.length && perfect < CANDIDATES; i++) {
+    const d = brokers[i]!;
+    const rack = state.rackOf[d]!;
+    // A rack whose brokers add a violation: sharing a host with a replica of p only adds more.
+    if (byRack.has(rack) && byRack.value[rack]! > base) continue;
+    if (state.slotOf(p, d) >= 0 || !targets.canReceive(p, d)) continue;
+    if (violationAt(state, targets, byRack, p, slot, d) !== base) continue;
+    perfect++;
+    const c1 = state.moveDelta(p, slot, d);
+    const c2 = state.count[d]! - targets.countMax[d]!;
+    const c3 = state.topicCount[t * B + d]! - targets.topicMaxOf(t, d);
+    const better = best < 0 || (c1 !== k1 ? c1 < k1 : c2 !== k2 ? c2 < k2 : c3 < k3);
+    if (better && accept(d)) {
+      best = d;
+      k1 = c1;
+      k2 = c2;
+      k3 = c3;
+    }
+  }
+  return best >= 0 ? { to: best, violation: base } : scanAll(state, targets, order, p, slot, base, accept);
+}
+
+/** Whether broker d's host holds a replica of p other than the one at `slot`. */
+function sharesHost(state: PlacementState, p: number, slot: number, d: number): boolean {
+  const o = state.offset[p]!;
+  const rf = state.rf[p]!;
+  for (let i = 0; i < rf; i++) if (i !== slot && state.hostOf[state.replicas[o + i]!] === state.hostOf[d]) return true;
+  return false;
+}
+
+/**
+ * p's violation with the replica at `slot` on d. A broker whose host holds none of p's other
+ * replicas gives the violation any such broker of its rack gives: worked out once per rack.
+ */
+function violationAt(state: PlacementState, targets: Targets, byRack: RackMemo, p: number, slot: number, d: number): number {
+  if (sharesHost(state, p, slot, d)) return spreadViolation(state, targets, p, slot, d);
+  const rack = state.rackOf[d]!;
+  if (byRack.has(rack)) return byRack.value[rack]!;
+  const v = spreadViolation(state, targets, p, slot, d);
+  byRack.set(rack, v);
+  return v;
+}
+
+/** chooseDestination's full comparison, violation first, over the same prefix of `order`. */
+function scanAll(
+  state: PlacementState,
+  targets: Targets,
+  order: BrokerOrder,
+  p: number,
+  slot: number,
+  base: number,
+  accept: (to: number) => boolean,
+): DestinationChoice | null {
+  const B = state.brokerCount;
+  const t = state.topicOf[p]!;
+  const byRack = rackMemo.begin(state.rackNames.length);
+  let best = -1;
   let k0 = 0;
   let k1 = 0;
   let k2 = 0;
   let k3 = 0;
   let perfect = 0;
-  // A broker whose host holds none of p's other replicas gives p the violation any such broker of its
-  // rack gives: worked out once per rack.
-  const o = state.offset[p]!;
-  const rf = state.rf[p]!;
-  const byRack = new Map<number, number>();
-  const sharesHost = (d: number): boolean => {
-    for (let i = 0; i < rf; i++) if (i !== slot && state.hostOf[state.replicas[o + i]!] === state.hostOf[d]) return true;
-    return false;
-  };
   const brokers = order.brokers();
   for (let i = 0; i < brokers.length && perfect < CANDIDATES; i++) {
     const d = brokers[i]!;
     if (state.slotOf(p, d) >= 0 || !targets.canReceive(p, d)) continue;
-    let v: number;
-    if (sharesHost(d)) v = spreadViolation(state, targets, p, slot, d);
-    else {
-      const known = byRack.get(state.rackOf[d]!);
-      v = known ?? spreadViolation(state, targets, p, slot, d);
-      if (known === undefined) byRack.set(state.rackOf[d]!, v);
-    }
+    const v = violationAt(state, targets, byRack, p, slot, d);
     if (v === base) perfect++;
     const c1 = state.moveDelta(p, slot, d);
     const c2 = state.count[d]! - targets.countMax[d]!;
