@@ -4,7 +4,7 @@
  * exists, so the number of moves equals the excess the lower bound counts.
  */
 import type { Goal, GoalContext } from "../goal.js";
-import { moveKeepsSpread } from "../rules.js";
+import { moveKeepsSpread, spreadViolation } from "../rules.js";
 import type { Action, PlacementState } from "../state.js";
 import type { Targets } from "../targets.js";
 import { deviation } from "../targets.js";
@@ -64,7 +64,7 @@ const scratch = new CandidateScratch();
  * One scan serves the whole batch; a batch takes at most one replica per topic, since moving one
  * changes what the next of the same topic would gain (other topics' gains are unaffected).
  */
-export function moveBestReplicas(ctx: GoalContext, s: number, d: number, k: number): number {
+export function moveBestReplicas(ctx: GoalContext, s: number, d: number, k: number, moved?: RackOpenings): number {
   if (k <= 0) return 0;
   const { state, targets } = ctx;
   const wantTopic = ctx.later.includes("topic-spread");
@@ -90,7 +90,7 @@ export function moveBestReplicas(ctx: GoalContext, s: number, d: number, k: numb
     c.size[at] = state.size[p]!;
   }
   const topics = new Set<number>();
-  let moved = 0;
+  let count = 0;
   // Best first from a heap: a batch usually takes the first few of thousands of candidates.
   firstInOrder(
     indexes,
@@ -103,12 +103,13 @@ export function moveBestReplicas(ctx: GoalContext, s: number, d: number, k: numb
       if (!moveKeepsSpread(state, targets, p, slot, d)) return false;
       if (ctx.propose({ kind: "move", p, slot, to: d })) {
         topics.add(t);
-        moved++;
+        count++;
+        moved?.update(p);
       }
-      return moved >= k;
+      return count >= k;
     },
   );
-  return moved;
+  return count;
 }
 
 export function compareKeys(a: readonly number[], b: readonly number[]): number {
@@ -117,6 +118,76 @@ export function compareKeys(a: readonly number[], b: readonly number[]): number 
     if (d !== 0) return d;
   }
   return 0;
+}
+
+/**
+ * For each rack, how many partitions might still take a replica there from a broker in another rack:
+ * those with fewer replicas in the rack than the rule allows, and (not judged further) every
+ * partition that breaks the rack or host rule or has no rule. A partition with its full share in
+ * the rack and no violation refuses every such move (moveKeepsSpread: the move would add a
+ * violation). When a rack's count is 0, no broker of another rack can give a replica to one of its
+ * brokers, and `fill` skips those sources without scanning their replicas (on a cluster where every
+ * partition has one replica per rack, that is every source in another rack).
+ *
+ * Kept up to date through `update` after each move this goal makes (no other goal acts while it
+ * runs). Off (everything open) without racks or with more than 32 of them.
+ */
+export class RackOpenings {
+  private readonly open: Int32Array;
+  /** Per partition, the racks it counts as open to, one bit each. */
+  private readonly bits: Uint32Array;
+  private readonly on: boolean;
+
+  constructor(
+    private readonly state: PlacementState,
+    private readonly targets: Targets,
+  ) {
+    const R = state.rackNames.length;
+    this.on = R >= 2 && R <= 32;
+    this.open = new Int32Array(R);
+    this.bits = new Uint32Array(this.on ? state.partitionCount : 0);
+    if (!this.on) return;
+    for (let p = 0; p < state.partitionCount; p++) {
+      const b = this.bitsOf(p);
+      this.bits[p] = b;
+      this.add(b, 1);
+    }
+  }
+
+  /** Whether some broker outside `rack` might move a replica to a broker in it. */
+  openFromOutside(rack: number): boolean {
+    return !this.on || this.open[rack]! > 0;
+  }
+
+  /** Partition p's replicas changed. */
+  update(p: number): void {
+    if (!this.on) return;
+    const b = this.bitsOf(p);
+    this.add(this.bits[p]!, -1);
+    this.bits[p] = b;
+    this.add(b, 1);
+  }
+
+  private add(bits: number, by: number): void {
+    for (let r = 0; bits !== 0; r++, bits >>>= 1) if (bits & 1) this.open[r]! += by;
+  }
+
+  private bitsOf(p: number): number {
+    const { state, targets } = this;
+    const R = state.rackNames.length;
+    const all = R === 32 ? 0xffffffff : (1 << R) - 1;
+    const rule = targets.rule(state.rf[p]!);
+    if (rule === null || state.frozen[p]) return state.frozen[p] ? 0 : all;
+    if (spreadViolation(state, targets, p) > 0) return all;
+    const o = state.offset[p]!;
+    let bits = 0;
+    for (let r = 0; r < R; r++) {
+      let inRack = 0;
+      for (let i = 0; i < state.rf[p]!; i++) if (state.rackOf[state.replicas[o + i]!] === r) inRack++;
+      if (inRack < rule.maxPerRack && inRack < state.rf[p]!) bits |= 1 << r;
+    }
+    return bits >>> 0;
+  }
 }
 
 /** Eligible brokers sorted by `key` ascending, ties by index. */
@@ -178,7 +249,7 @@ function openRacks(ctx: GoalContext, s: number): Uint8Array {
   return open;
 }
 
-function shed(ctx: GoalContext): boolean {
+function shed(ctx: GoalContext, openings: RackOpenings): boolean {
   const { state, targets } = ctx;
   const stuck = new Set<number>();
   let any = false;
@@ -192,12 +263,12 @@ function shed(ctx: GoalContext): boolean {
       (b) => state.count[b]! < targets.countMax[b]! && open[state.rackOf[b]!] === 1,
     );
     const excess = state.count[s]! - targets.countMax[s]!;
-    if (!dests.some((d) => moveBestReplicas(ctx, s, d, Math.min(excess, targets.countMax[d]! - state.count[d]!)) > 0)) stuck.add(s);
+    if (!dests.some((d) => moveBestReplicas(ctx, s, d, Math.min(excess, targets.countMax[d]! - state.count[d]!), openings) > 0)) stuck.add(s);
     else any = true;
   }
 }
 
-function fill(ctx: GoalContext): boolean {
+function fill(ctx: GoalContext, openings: RackOpenings): boolean {
   const { state, targets } = ctx;
   const stuck = new Set<number>();
   let any = false;
@@ -210,7 +281,11 @@ function fill(ctx: GoalContext): boolean {
       (b) => state.count[b]! > targets.countMin[b]!,
     );
     const deficit = targets.countMin[d]! - state.count[d]!;
-    if (!sources.some((s) => moveBestReplicas(ctx, s, d, Math.min(deficit, state.count[s]! - targets.countMin[s]!)) > 0)) stuck.add(d);
+    const rack = state.rackOf[d]!;
+    const fromOutside = openings.openFromOutside(rack);
+    const gives = (s: number): boolean =>
+      (fromOutside || state.rackOf[s] === rack) && moveBestReplicas(ctx, s, d, Math.min(deficit, state.count[s]! - targets.countMin[s]!), openings) > 0;
+    if (!sources.some(gives)) stuck.add(d);
     else any = true;
   }
 }
@@ -249,9 +324,10 @@ export const replicaCountGoal: Goal = {
   },
 
   optimize(ctx: GoalContext): void {
+    const openings = new RackOpenings(ctx.state, ctx.targets);
     for (let round = 0; round < 4; round++) {
-      const a = shed(ctx);
-      const b = fill(ctx);
+      const a = shed(ctx, openings);
+      const b = fill(ctx, openings);
       if (!a && !b) return;
     }
   },
