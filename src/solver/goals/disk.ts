@@ -50,12 +50,7 @@ function collect(state: PlacementState, targets: Targets, s: number, d: number, 
   const push = (p: number, q: number, net: number, bytes: number): void => {
     const gain = diskGain(state, targets, s, d, net);
     if (gain <= tol) return;
-    out.s.push(s);
-    out.d.push(d);
-    out.p.push(p);
-    out.q.push(q);
-    out.key.push(-Math.round(gain / grain));
-    out.bytes.push(bytes);
+    out.push(s, d, p, q, -Math.round(gain / grain), bytes);
   };
   const want = Math.min(state.disk[s]! - targets.diskIdeal[s]!, targets.diskIdeal[d]! - state.disk[d]!);
   // Largest replicas of s first; with a window, only the `window` replicas on either side of the
@@ -82,16 +77,80 @@ function collect(state: PlacementState, targets: Targets, s: number, d: number, 
   }
 }
 
-/** Candidate actions in generation order (parallel arrays); q is -1 for a move. */
-interface Raw {
-  readonly s: number[];
-  readonly d: number[];
-  readonly p: number[];
-  readonly q: number[];
+/**
+ * Candidate actions in generation order (parallel arrays); q is -1 for a move. One set of arrays
+ * serves every call (a call ends before the next begins): a call weighs thousands of candidates for
+ * one action.
+ */
+class Raw {
+  n = 0;
+  s: Int32Array = new Int32Array(1024);
+  d: Int32Array = new Int32Array(1024);
+  p: Int32Array = new Int32Array(1024);
+  q: Int32Array = new Int32Array(1024);
   /** −round(gain / grain): lower is better. */
-  readonly key: number[];
-  readonly bytes: number[];
+  key: Float64Array = new Float64Array(1024);
+  bytes: Float64Array = new Float64Array(1024);
+
+  clear(): this {
+    this.n = 0;
+    return this;
+  }
+
+  push(s: number, d: number, p: number, q: number, key: number, bytes: number): void {
+    if (this.n === this.s.length) this.grow();
+    const i = this.n++;
+    this.s[i] = s;
+    this.d[i] = d;
+    this.p[i] = p;
+    this.q[i] = q;
+    this.key[i] = key;
+    this.bytes[i] = bytes;
+  }
+
+  private grow(): void {
+    const m = 2 * this.s.length;
+    const int = (a: Int32Array): Int32Array => {
+      const b = new Int32Array(m);
+      b.set(a);
+      return b;
+    };
+    const float = (a: Float64Array): Float64Array => {
+      const b = new Float64Array(m);
+      b.set(a);
+      return b;
+    };
+    this.s = int(this.s);
+    this.d = int(this.d);
+    this.p = int(this.p);
+    this.q = int(this.q);
+    this.key = float(this.key);
+    this.bytes = float(this.bytes);
+  }
+
+  /**
+   * Calls `visit` with the indices of each key's candidates in generation order, lowest key first,
+   * until it returns true; returns whether it did. Keys are found one at a time (the first key's
+   * candidates usually give the action): a scan per key tried.
+   */
+  byKey(visit: (indices: readonly number[]) => boolean): boolean {
+    let after = -Infinity;
+    for (;;) {
+      let k = Infinity;
+      for (let i = 0; i < this.n; i++) {
+        const x = this.key[i]!;
+        if (x > after && x < k) k = x;
+      }
+      if (k === Infinity) return false;
+      const group: number[] = [];
+      for (let i = 0; i < this.n; i++) if (this.key[i] === k) group.push(i);
+      if (visit(group)) return true;
+      after = k;
+    }
+  }
 }
+
+const scratch = new Raw();
 
 interface Candidate {
   /** Index into the raw arrays. */
@@ -157,24 +216,13 @@ function rebalance(ctx: GoalContext, b: number, over: boolean): boolean {
 
 function tryAmong(ctx: GoalContext, b: number, over: boolean, partners: readonly number[], window: number): boolean {
   const { state, targets } = ctx;
-  const raw: Raw = { s: [], d: [], p: [], q: [], key: [], bytes: [] };
+  const raw = scratch.clear();
   for (const o of partners) {
     if (over) collect(state, targets, b, o, raw, window);
     else collect(state, targets, o, b, raw, window);
   }
   // Best gain bucket first; within one, most topic spread gained, fewest bytes, generation order.
-  const byKey = new Map<number, number[]>();
-  for (let i = 0; i < raw.key.length; i++) {
-    const k = raw.key[i]!;
-    const group = byKey.get(k);
-    if (group) group.push(i);
-    else byKey.set(k, [i]);
-  }
-  for (const k of [...byKey.keys()].sort((x, y) => x - y)) {
-    const group = ready(ctx, raw, byKey.get(k)!);
-    if (firstInOrder(group, (x, y) => y.tg - x.tg || x.bytes - y.bytes, (c) => propose(ctx, raw, c.i))) return true;
-  }
-  return false;
+  return raw.byKey((indices) => firstInOrder(ready(ctx, raw, indices), (x, y) => y.tg - x.tg || x.bytes - y.bytes, (c) => propose(ctx, raw, c.i)));
 }
 
 export const diskGoal: Goal = {
