@@ -167,12 +167,86 @@ export function optimizeBand(ctx: GoalContext, m: LoadMeasure, band: BrokerBand,
   }
 }
 
-interface Candidate {
-  readonly action: Action;
-  readonly key: number[];
-  /** Which TRIES budget the candidate draws on (see `kindOf`). */
-  readonly kind: number;
+/** Places in a candidate's key: the five figures of `rebalance`, then the action's identity (7). */
+const KEY = 12;
+
+/**
+ * The candidates of one rebalancing step: the actions, the TRIES budget each draws on (see `kindOf`)
+ * and their keys in one flat array. Reused from step to step (a step ends before the next begins):
+ * a step weighs thousands of candidates for one action.
+ */
+class Candidates {
+  n = 0;
+  actions: Action[] = [];
+  kinds: Int32Array = new Int32Array(1024);
+  keys: Float64Array = new Float64Array(1024 * KEY);
+
+  clear(): this {
+    this.n = 0;
+    this.actions.length = 0;
+    return this;
+  }
+
+  push(action: Action, kind: number, k0: number, k1: number, k2: number, k3: number, k4: number): void {
+    if (this.n === this.kinds.length) {
+      const kinds = new Int32Array(2 * this.kinds.length);
+      kinds.set(this.kinds);
+      this.kinds = kinds;
+      const keys = new Float64Array(2 * this.keys.length);
+      keys.set(this.keys);
+      this.keys = keys;
+    }
+    const i = this.n++;
+    this.actions.push(action);
+    this.kinds[i] = kind;
+    const k = this.keys;
+    const o = i * KEY;
+    k[o] = k0;
+    k[o + 1] = k1;
+    k[o + 2] = k2;
+    k[o + 3] = k3;
+    k[o + 4] = k4;
+    // Ties break by partition and slot, never by the order of a broker's replica list.
+    switch (action.kind) {
+      case "lead":
+        identity(k, o + 5, 0, action.p, action.slot, 0, 0, 0, 0);
+        return;
+      case "move":
+        identity(k, o + 5, 1, action.p, action.slot, action.to, 0, 0, 0);
+        return;
+      case "swap":
+        identity(k, o + 5, 2, action.p, action.slot, action.q, action.qSlot, 0, 0);
+        return;
+      case "trade":
+        identity(k, o + 5, 3, action.p, action.slot, action.q, action.qSlot, action.r ?? -1, action.rSlot ?? -1);
+        return;
+    }
+  }
+
+  /** Candidate i's key against j's, place by place (ascending: lower first). */
+  compare(i: number, j: number): number {
+    const k = this.keys;
+    const a = i * KEY;
+    const b = j * KEY;
+    for (let x = 0; x < KEY; x++) {
+      const d = k[a + x]! - k[b + x]!;
+      if (d !== 0) return d;
+    }
+    return 0;
+  }
 }
+
+function identity(k: Float64Array, o: number, kind: number, a: number, b: number, c: number, d: number, e: number, f: number): void {
+  k[o] = kind;
+  k[o + 1] = a;
+  k[o + 2] = b;
+  k[o + 3] = c;
+  k[o + 4] = d;
+  k[o + 5] = e;
+  k[o + 6] = f;
+}
+
+const candidates = new Candidates();
 
 /**
  * Refusals are counted per kind of action (leadership change, trade, move, swap of one topic's
@@ -208,7 +282,7 @@ function rebalance(
 ): boolean {
   const { state, targets } = ctx;
   const grain = gainGrain(band, b);
-  const out: Candidate[] = [];
+  const out = candidates.clear();
   // Leadership changes that unbalance preferred-leader counts come last when the leader goal runs later.
   const counts = m.leaderOnly && ctx.later.includes("leader");
   const consider = (action: Action): void => {
@@ -216,8 +290,7 @@ function rebalance(
     if (gain <= tolerance(band, b)) return;
     const cost = state.cost(action);
     const worse = counts ? leaderCountLoss(state, targets, action) : 0;
-    const key = [worse > 0 ? 1 : 0, -Math.round(gain / grain), worse, cost.moves, cost.bytes, ...identity(action)];
-    out.push({ action, key, kind: kindOf(state, action) });
+    out.push(action, kindOf(state, action), worse > 0 ? 1 : 0, -Math.round(gain / grain), worse, cost.moves, cost.bytes);
   };
   if (m.leaderOnly) {
     leadCandidates(state, b, over, consider);
@@ -264,7 +337,7 @@ function rebalance(
   if (!m.leaderOnly) return false;
   // Last resort: trades through a third broker. Offered only when nothing else helps, as they use up
   // the leader band's slack on two other brokers.
-  out.length = 0;
+  out.clear();
   threeWayTrades(state, m, b, over, consider);
   return bestFirst(ctx, out, options);
 }
@@ -273,36 +346,26 @@ function rebalance(
  * Proposes candidates best first, from a heap: the first or second usually applies, and a broker
  * nothing helps stops after TRIES refusals of each kind, so the candidates are never fully sorted.
  */
-function bestFirst(ctx: GoalContext, out: readonly Candidate[], options: BandOptions): boolean {
+function bestFirst(ctx: GoalContext, out: Candidates, options: BandOptions): boolean {
   const tries = [0, 0, 0, 0, 0];
   let exhausted = 0;
   let applied = false;
+  const indices: number[] = [];
+  for (let i = 0; i < out.n; i++) indices.push(i);
   firstInOrder(
-    out,
-    (x, y) => compareKeys(x.key, y.key),
-    (c) => {
-      if (tries[c.kind]! >= TRIES) return false;
-      if (options.selfAccepts !== undefined && !options.selfAccepts(c.action)) return false;
-      if (ctx.propose(c.action)) return (applied = true);
-      if (++tries[c.kind]! === TRIES) exhausted++;
+    indices,
+    (x, y) => out.compare(x, y),
+    (i) => {
+      const kind = out.kinds[i]!;
+      const action = out.actions[i]!;
+      if (tries[kind]! >= TRIES) return false;
+      if (options.selfAccepts !== undefined && !options.selfAccepts(action)) return false;
+      if (ctx.propose(action)) return (applied = true);
+      if (++tries[kind]! === TRIES) exhausted++;
       return exhausted === tries.length;
     },
   );
   return applied;
-}
-
-/** Ties break by partition and slot, never by the order of a broker's replica list. */
-function identity(a: Action): number[] {
-  switch (a.kind) {
-    case "lead":
-      return [0, a.p, a.slot, 0, 0];
-    case "move":
-      return [1, a.p, a.slot, a.to, 0];
-    case "swap":
-      return [2, a.p, a.slot, a.q, a.qSlot];
-    case "trade":
-      return [3, a.p, a.slot, a.q, a.qSlot, a.r ?? -1, a.rSlot ?? -1];
-  }
 }
 
 /** How much further from their band the preferred-leader counts end after the action. */
