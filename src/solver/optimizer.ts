@@ -57,9 +57,18 @@ export function optimize(
 
   const contextFor = (index: number): GoalContext => {
     const higher = goals.slice(0, index);
-    // A plain loop: this runs for every action any goal proposes.
+    // Every higher goal must accept, so the order they are asked in changes no answer (accepts are
+    // pure): the one that refused last is asked first next time, since a goal's proposals tend to
+    // hit the same band. A plain loop: this runs for every action any goal proposes.
+    const asked = higher.slice();
     const allowed = (a: Action): boolean => {
-      for (let i = 0; i < higher.length; i++) if (!higher[i]!.accepts(a, state, targets)) return false;
+      for (let i = 0; i < asked.length; i++) {
+        const g = asked[i]!;
+        if (g.accepts(a, state, targets)) continue;
+        for (let j = i; j > 0; j--) asked[j] = asked[j - 1]!;
+        asked[0] = g;
+        return false;
+      }
       return fits(a);
     };
     const replicaRules = higher.filter((g) => g.refusesReplica !== undefined);
