@@ -95,6 +95,7 @@ export function optimize(
 
   const contexts = goals.map((_, i) => contextFor(i));
   const tidyContext = contextFor(goals.length);
+  const refusedHome = new Float64Array(state.partitionCount).fill(-1);
   // Each goal's run is checked against the higher goals' scores. Scores are full scans, so the ones
   // measured after a goal serve as the next goal's "before", and a goal that changed nothing needs
   // no check: the placement (and so every score) is as it was.
@@ -120,7 +121,7 @@ export function optimize(
     });
     // Trading places (the costliest take-back) waits for a round in which the goals changed nothing:
     // before that, the next round's goals would move much of what it settles again.
-    tidy(tidyContext, rng, actions === before);
+    tidy(tidyContext, rng, actions === before, refusedHome);
     if (actions === before) break;
   }
   return { actions, rounds: Math.min(rounds, MAX_ROUNDS), budgetLimited };
@@ -132,7 +133,7 @@ export function optimize(
  * drawn from the seeded generator, the planner's one use of randomness: which of two equally good
  * take-backs wins can depend on the seed, never on anything else.
  */
-function tidy(ctx: GoalContext, rng: Rng, trade: boolean): void {
+function tidy(ctx: GoalContext, rng: Rng, trade: boolean, refusedHome: Float64Array): void {
   const { state } = ctx;
   const changed: number[] = [];
   for (let p = 0; p < state.partitionCount; p++) {
@@ -145,7 +146,19 @@ function tidy(ctx: GoalContext, rng: Rng, trade: boolean): void {
     }
   }
   const order = shuffleInPlace(changed, rng);
-  for (const p of order) waysHome(state, p, (slot, _now, home) => ctx.propose({ kind: "move", p, slot, to: home }));
+  for (const p of order) {
+    // Whether a replica may go home depends only on the brokers p is on, its original brokers and
+    // p's own placement (every goal judges a move by the two brokers and the partition): when none
+    // of those brokers changed since every way home of p was refused, they would all be refused again.
+    if (refusedHome[p]! >= 0 && !touchedSince(state, p, refusedHome[p]!)) continue;
+    let back = false;
+    waysHome(state, p, (slot, _now, home) => {
+      if (!ctx.propose({ kind: "move", p, slot, to: home })) return false;
+      back = true;
+      return true;
+    });
+    refusedHome[p] = back ? -1 : state.changeCount;
+  }
   takeBackInPairs(ctx, order);
   if (trade) takeBackByTrading(ctx, order);
 }
@@ -204,6 +217,13 @@ function takeBackByTrading(ctx: GoalContext, order: readonly number[]): void {
       return false;
     });
   }
+}
+
+/** Whether a broker partition p is on now, or was on originally, changed after change number `since`. */
+function touchedSince(state: PlacementState, p: number, since: number): boolean {
+  for (let slot = 0; slot < state.rf[p]!; slot++) if (state.touchedAt[state.brokerAt(p, slot)]! > since) return true;
+  for (const b of state.originalBrokers(p)) if (state.touchedAt[b]! > since) return true;
+  return false;
 }
 
 /**

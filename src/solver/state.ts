@@ -243,6 +243,7 @@ export class PlacementState {
       }
     }
     this.brokerVersion = new Uint32Array(B);
+    this.touchedAt = new Float64Array(B);
     this.membershipLog = Array.from({ length: B }, () => []);
     this.parts = [];
     this.partsLen = new Int32Array(B);
@@ -397,6 +398,9 @@ export class PlacementState {
     this.leaders[oldLeader]!--;
     this.leaders[newLeader]!++;
     this.shiftLeadLoad(p, oldLeader, newLeader);
+    this.changeCount++;
+    this.touch(oldLeader);
+    this.touch(newLeader);
   }
 
   private moveReplica(p: number, slot: number, to: number): void {
@@ -425,6 +429,9 @@ export class PlacementState {
       this.leaders[to]!++;
       this.shiftLeadLoad(p, from, to);
     }
+    this.changeCount++;
+    this.touch(from);
+    this.touch(to);
   }
 
   /** Partition p's leader load (network out, leader bytes, CPU) goes from broker `from` to `to`. */
@@ -439,6 +446,19 @@ export class PlacementState {
 
   /** Bumped whenever a broker's set of partitions changes (for caches keyed on it). */
   readonly brokerVersion: Uint32Array;
+
+  /** Changes applied so far (each replica moved or leadership handed over counts one). */
+  changeCount = 0;
+
+  /**
+   * Per broker, the changeCount of the last change to anything about it (its partitions, its
+   * leaderships, so every count and load): a broker untouched since some moment is as it was then.
+   */
+  readonly touchedAt: Float64Array;
+
+  private touch(b: number): void {
+    this.touchedAt[b] = this.changeCount;
+  }
 
   /**
    * Per broker, every change to its set of partitions since planning began: p + 1 when partition p
