@@ -114,14 +114,15 @@ const CELL_WORK = 40_000_000;
 
 /** Per cell, the units a topic's subproblem can take beyond the lower end: kept, and added. */
 interface Units {
-  readonly keep: Float64Array;
-  readonly add: Float64Array;
+  readonly keep: Int32Array;
+  readonly add: Int32Array;
 }
 
+/** Both are whole numbers of replicas, kept as 32-bit integers: half the memory each iteration reads. */
 function unitsOf(m: TransportModel): Units {
   const n = m.lo.length;
-  const keep = new Float64Array(n);
-  const add = new Float64Array(n);
+  const keep = new Int32Array(n);
+  const add = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     keep[i] = keepQty(m, i);
     add[i] = m.hi[i]! - m.lo[i]! - keep[i]!;
