@@ -6,7 +6,8 @@
  *
  * Filing appends to flat arrays; `seal` sorts the entries by key once, keeping the filing order
  * among equal keys (a counting sort when keys are few for the entries, else a numeric sort of
- * key × n + position), and `start` finds a key's first entry by binary search.
+ * key × n + position). After a counting sort a key's entries are found by index, after the others
+ * by binary search.
  */
 export class ReplicaBuckets {
   private keys: number[] = [];
@@ -16,6 +17,8 @@ export class ReplicaBuckets {
   private sortedP = new Int32Array(0);
   private sortedSlot = new Int32Array(0);
   private n = 0;
+  /** After a counting sort: ends[k] is one past the last entry under key k (keys 0 .. length - 1). */
+  private ends: Int32Array | null = null;
 
   /** Files replica (p, slot) under `key` (a non-negative integer). Only before `seal`. */
   add(key: number, p: number, slot: number): void {
@@ -37,6 +40,8 @@ export class ReplicaBuckets {
       for (let i = 0; i < n; i++) at[this.keys[i]! + 1]!++;
       for (let k = 1; k < at.length; k++) at[k]! += at[k - 1]!;
       for (let i = 0; i < n; i++) order[at[this.keys[i]!]!++] = i;
+      // at[k] now ends key k's entries, where key k + 1's begin: lookups need no search.
+      this.ends = at.subarray(0, largest + 1);
     } else if ((largest + 1) * n <= Number.MAX_SAFE_INTEGER) {
       // key × n + position is exact: a plain numeric sort orders by key, then position.
       for (let i = 0; i < n; i++) order[i] = this.keys[i]! * n + i;
@@ -63,6 +68,8 @@ export class ReplicaBuckets {
 
   /** The first entry filed under `key` or a larger key. */
   start(key: number): number {
+    const ends = this.ends;
+    if (ends !== null) return key <= 0 ? 0 : key > ends.length ? this.n : ends[key - 1]!;
     let lo = 0;
     let hi = this.n;
     while (lo < hi) {
@@ -75,6 +82,8 @@ export class ReplicaBuckets {
 
   /** One past the last entry filed under `key`, for an entry `from` filed under it (or start(key)). */
   end(key: number, from: number): number {
+    const ends = this.ends;
+    if (ends !== null) return key < 0 ? from : key >= ends.length ? this.n : ends[key]!;
     let i = from;
     while (i < this.n && this.sortedKeys[i] === key) i++;
     return i;
