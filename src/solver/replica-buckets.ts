@@ -33,16 +33,28 @@ export class ReplicaBuckets {
     this.n = n;
     let largest = 0;
     for (let i = 0; i < n; i++) if (this.keys[i]! > largest) largest = this.keys[i]!;
-    const order = new Float64Array(n);
+    this.sortedP = new Int32Array(n);
+    this.sortedSlot = new Int32Array(n);
     if (largest < 4 * n + 1024) {
-      // Few keys for the entries: a counting sort (stable, so ties keep the filing order).
+      // Few keys for the entries: a counting sort (stable, so ties keep the filing order), each
+      // entry written straight to its place; lookups then go by index and need no sorted keys.
       const at = new Int32Array(largest + 2);
       for (let i = 0; i < n; i++) at[this.keys[i]! + 1]!++;
       for (let k = 1; k < at.length; k++) at[k]! += at[k - 1]!;
-      for (let i = 0; i < n; i++) order[at[this.keys[i]!]!++] = i;
-      // at[k] now ends key k's entries, where key k + 1's begin: lookups need no search.
+      for (let i = 0; i < n; i++) {
+        const j = at[this.keys[i]!]!++;
+        this.sortedP[j] = this.ps[i]!;
+        this.sortedSlot[j] = this.slots[i]!;
+      }
+      // at[k] now ends key k's entries, where key k + 1's begin.
       this.ends = at.subarray(0, largest + 1);
-    } else if ((largest + 1) * n <= Number.MAX_SAFE_INTEGER) {
+      this.keys = [];
+      this.ps = [];
+      this.slots = [];
+      return this;
+    }
+    const order = new Float64Array(n);
+    if ((largest + 1) * n <= Number.MAX_SAFE_INTEGER) {
       // key × n + position is exact: a plain numeric sort orders by key, then position.
       for (let i = 0; i < n; i++) order[i] = this.keys[i]! * n + i;
       order.sort();
@@ -52,8 +64,6 @@ export class ReplicaBuckets {
       order.sort((a, b) => this.keys[a]! - this.keys[b]! || a - b);
     }
     this.sortedKeys = new Float64Array(n);
-    this.sortedP = new Int32Array(n);
-    this.sortedSlot = new Int32Array(n);
     for (let j = 0; j < n; j++) {
       const i = order[j]!;
       this.sortedKeys[j] = this.keys[i]!;

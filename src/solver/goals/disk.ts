@@ -91,6 +91,8 @@ class Raw {
   /** −round(gain / grain): lower is better. */
   key: Float64Array = new Float64Array(1024);
   bytes: Float64Array = new Float64Array(1024);
+  /** Topic-spread gain, worked out by `ready` for the candidates of a bucket that is reached. */
+  tg: Float64Array = new Float64Array(1024);
 
   clear(): this {
     this.n = 0;
@@ -126,6 +128,7 @@ class Raw {
     this.q = int(this.q);
     this.key = float(this.key);
     this.bytes = float(this.bytes);
+    this.tg = new Float64Array(m);
   }
 
   /**
@@ -152,32 +155,23 @@ class Raw {
 
 const scratch = new Raw();
 
-interface Candidate {
-  /** Index into the raw arrays. */
-  readonly i: number;
-  /** Topic-spread gain (0 when that goal is not configured after this one). */
-  readonly tg: number;
-  readonly bytes: number;
-}
-
 /**
- * The candidates among `indices` (in generation order) with their topic gain. The rack rule is
- * checked only when a candidate is reached (see propose): filtering before or after ordering visits
- * the same candidates in the same order, and most of a gain bucket is never reached.
+ * Works out the topic gain (`raw.tg`; 0 when that goal is not configured after this one) of the
+ * candidates among `indices` (in generation order). The rack rule is checked only when a candidate is
+ * reached (see propose): filtering before or after ordering visits the same candidates in the same
+ * order, and most of a gain bucket is never reached.
  */
-function ready(ctx: GoalContext, raw: Raw, indices: readonly number[]): Candidate[] {
+function ready(ctx: GoalContext, raw: Raw, indices: readonly number[]): readonly number[] {
   const { state, targets } = ctx;
   const wantTopic = ctx.later.includes("topic-spread");
-  const out: Candidate[] = [];
   for (const i of indices) {
     const s = raw.s[i]!;
     const d = raw.d[i]!;
     const p = raw.p[i]!;
     const q = raw.q[i]!;
-    const tg = wantTopic ? topicGain(state, targets, p, s, d) + (q >= 0 ? topicGain(state, targets, q, d, s) : 0) : 0;
-    out.push({ i, tg, bytes: raw.bytes[i]! });
+    raw.tg[i] = wantTopic ? topicGain(state, targets, p, s, d) + (q >= 0 ? topicGain(state, targets, q, d, s) : 0) : 0;
   }
-  return out;
+  return indices;
 }
 
 /** Proposes raw candidate i if the rack rule allows it; true if applied. */
@@ -222,7 +216,9 @@ function tryAmong(ctx: GoalContext, b: number, over: boolean, partners: readonly
     else collect(state, targets, o, b, raw, window);
   }
   // Best gain bucket first; within one, most topic spread gained, fewest bytes, generation order.
-  return raw.byKey((indices) => firstInOrder(ready(ctx, raw, indices), (x, y) => y.tg - x.tg || x.bytes - y.bytes, (c) => propose(ctx, raw, c.i)));
+  return raw.byKey((indices) =>
+    firstInOrder(ready(ctx, raw, indices), (x, y) => raw.tg[y]! - raw.tg[x]! || raw.bytes[x]! - raw.bytes[y]!, (i) => propose(ctx, raw, i)),
+  );
 }
 
 export const diskGoal: Goal = {
