@@ -222,7 +222,7 @@ function takeBackByTrading(ctx: GoalContext, order: readonly number[]): void {
 /** Whether a broker partition p is on now, or was on originally, changed after change number `since`. */
 function touchedSince(state: PlacementState, p: number, since: number): boolean {
   for (let slot = 0; slot < state.rf[p]!; slot++) if (state.touchedAt[state.brokerAt(p, slot)]! > since) return true;
-  for (const b of state.originalBrokers(p)) if (state.touchedAt[b]! > since) return true;
+  for (let i = state.offset[p]!, end = state.offset[p + 1]!; i < end; i++) if (state.touchedAt[state.original[i]!]! > since) return true;
   return false;
 }
 
@@ -235,7 +235,9 @@ function waysHome(state: PlacementState, p: number, visit: (slot: number, now: n
   for (let slot = 0; slot < state.rf[p]!; slot++) {
     const now = state.brokerAt(p, slot);
     if (state.wasOriginally(p, now)) continue;
-    for (const home of state.originalBrokers(p)) {
+    // The original brokers read in place (a subarray per call would be an allocation per replica).
+    for (let i = state.offset[p]!, end = state.offset[p + 1]!; i < end; i++) {
+      const home = state.original[i]!;
       if (state.slotOf(p, home) < 0 && visit(slot, now, home)) break;
     }
   }

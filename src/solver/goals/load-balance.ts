@@ -607,7 +607,9 @@ const carryingCache = new WeakMap<PlacementState, Map<LoadMeasure, Array<{ versi
 function carryingNow(state: PlacementState, m: LoadMeasure, b: number): number[] {
   const w = m.weight(state);
   const list: number[] = [];
-  for (const p of state.partitionsOn(b)) {
+  const n = state.partitionsOnCount(b);
+  for (let i = 0; i < n; i++) {
+    const p = state.partitionOnAt(b, i);
     if (w[p]! <= 0) continue;
     if (m.leaderOnly && state.brokerAt(p, 0) !== b) continue;
     list.push(p);
