@@ -10,9 +10,11 @@
  * by binary search.
  */
 export class ReplicaBuckets {
-  private keys: number[] = [];
-  private ps: number[] = [];
-  private slots: number[] = [];
+  private keys = new Float64Array(1024);
+  private ps = new Int32Array(1024);
+  private slots = new Int32Array(1024);
+  /** Entries filed so far. */
+  private filed = 0;
   private sortedKeys = new Float64Array(0);
   private sortedP = new Int32Array(0);
   private sortedSlot = new Int32Array(0);
@@ -22,14 +24,26 @@ export class ReplicaBuckets {
 
   /** Files replica (p, slot) under `key` (a non-negative integer). Only before `seal`. */
   add(key: number, p: number, slot: number): void {
-    this.keys.push(key);
-    this.ps.push(p);
-    this.slots.push(slot);
+    const i = this.filed++;
+    if (i === this.keys.length) {
+      const keys = new Float64Array(2 * i);
+      keys.set(this.keys);
+      this.keys = keys;
+      const ps = new Int32Array(2 * i);
+      ps.set(this.ps);
+      this.ps = ps;
+      const slots = new Int32Array(2 * i);
+      slots.set(this.slots);
+      this.slots = slots;
+    }
+    this.keys[i] = key;
+    this.ps[i] = p;
+    this.slots[i] = slot;
   }
 
   /** Ends filing: entries are then read with `start`, `end`, `p` and `slot`. */
   seal(): this {
-    const n = this.keys.length;
+    const n = this.filed;
     this.n = n;
     let largest = 0;
     for (let i = 0; i < n; i++) if (this.keys[i]! > largest) largest = this.keys[i]!;
@@ -48,9 +62,6 @@ export class ReplicaBuckets {
       }
       // at[k] now ends key k's entries, where key k + 1's begin.
       this.ends = at.subarray(0, largest + 1);
-      this.keys = [];
-      this.ps = [];
-      this.slots = [];
       return this;
     }
     const order = new Float64Array(n);
@@ -70,9 +81,6 @@ export class ReplicaBuckets {
       this.sortedP[j] = this.ps[i]!;
       this.sortedSlot[j] = this.slots[i]!;
     }
-    this.keys = [];
-    this.ps = [];
-    this.slots = [];
     return this;
   }
 

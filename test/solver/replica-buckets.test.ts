@@ -33,6 +33,12 @@ test("buckets hold each key's replicas in filing order (counting sort, packed so
   }
 });
 
+test("buckets grow past their first room and keep every entry", () => {
+  const entries: [number, number, number][] = [];
+  for (let i = 0; i < 5000; i++) entries.push([(i * 7919) % 613, i, i % 3]);
+  check(entries, [0, 612, 613, 10_000]);
+});
+
 test("an empty set of buckets has nothing under any key", () => {
   check([], [0, 1, 12345]);
 });
