@@ -4,6 +4,7 @@
  * scanned instead of by a scan of the whole cluster for every replica.
  */
 import { spreadViolation } from "../rules.js";
+import { CallMemo } from "./memo.js";
 import type { PlacementState } from "../state.js";
 import type { Targets } from "../targets.js";
 
@@ -55,40 +56,8 @@ export class BrokerOrder {
   }
 }
 
-/**
- * Per rack, a number worked out during one chooseDestination call: stamped arrays reused from call to
- * call (a call ends before the next begins), so no map is built per replica placed.
- */
-class RackMemo {
-  private stamp = new Uint32Array(0);
-  value = new Int32Array(0);
-  private now = 0;
-
-  /** Forgets every rack's value; room for `racks` racks. */
-  begin(racks: number): this {
-    if (this.stamp.length < racks) {
-      this.stamp = new Uint32Array(racks);
-      this.value = new Int32Array(racks);
-      this.now = 0;
-    }
-    if (++this.now === 0xffffffff) {
-      this.stamp.fill(0);
-      this.now = 1;
-    }
-    return this;
-  }
-
-  has(rack: number): boolean {
-    return this.stamp[rack] === this.now;
-  }
-
-  set(rack: number, v: number): void {
-    this.stamp[rack] = this.now;
-    this.value[rack] = v;
-  }
-}
-
-const rackMemo = new RackMemo();
+/** Per rack, the violation its brokers give the replica placed (see violationAt). */
+const rackMemo = new CallMemo();
 
 export interface DestinationChoice {
   readonly to: number;
@@ -132,7 +101,7 @@ export function chooseDestination(
     const d = brokers[i]!;
     const rack = state.rackOf[d]!;
     // A rack whose brokers add a violation: sharing a host with a replica of p only adds more.
-    if (byRack.has(rack) && byRack.value[rack]! > base) continue;
+    if (byRack.has(rack) && byRack.get(rack) > base) continue;
     if (state.slotOf(p, d) >= 0 || !targets.canReceive(p, d)) continue;
     if (violationAt(state, targets, byRack, p, slot, d) !== base) continue;
     perfect++;
@@ -162,10 +131,10 @@ function sharesHost(state: PlacementState, p: number, slot: number, d: number): 
  * p's violation with the replica at `slot` on d. A broker whose host holds none of p's other
  * replicas gives the violation any such broker of its rack gives: worked out once per rack.
  */
-function violationAt(state: PlacementState, targets: Targets, byRack: RackMemo, p: number, slot: number, d: number): number {
+function violationAt(state: PlacementState, targets: Targets, byRack: CallMemo, p: number, slot: number, d: number): number {
   if (sharesHost(state, p, slot, d)) return spreadViolation(state, targets, p, slot, d);
   const rack = state.rackOf[d]!;
-  if (byRack.has(rack)) return byRack.value[rack]!;
+  if (byRack.has(rack)) return byRack.get(rack);
   const v = spreadViolation(state, targets, p, slot, d);
   byRack.set(rack, v);
   return v;

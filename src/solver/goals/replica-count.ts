@@ -10,6 +10,7 @@ import type { Targets } from "../targets.js";
 import { deviation } from "../targets.js";
 import { replicaBandAccepts } from "./band.js";
 import { firstInOrder } from "./lazy-order.js";
+import { CallMemo } from "./memo.js";
 import { countDeviation, diskGain, topicGain } from "./scoring.js";
 
 /**
@@ -57,37 +58,15 @@ const scratch = new CandidateScratch();
 
 /**
  * Per topic, its replicas' topic gain for the s → d of one call: the gain depends only on the topic
- * and the two brokers, and is read before any move of the call (stamped, so nothing is cleared).
+ * and the two brokers, and is read before any move of the call.
  */
-class TopicGains {
-  private stamp = new Uint32Array(0);
-  private value = new Float64Array(0);
-  private now = 0;
+const topicGains = new CallMemo();
 
-  begin(topics: number): this {
-    if (this.stamp.length < topics) {
-      this.stamp = new Uint32Array(topics);
-      this.value = new Float64Array(topics);
-      this.now = 0;
-    }
-    if (++this.now === 0xffffffff) {
-      this.stamp.fill(0);
-      this.now = 1;
-    }
-    return this;
-  }
-
-  of(state: PlacementState, targets: Targets, p: number, s: number, d: number): number {
-    const t = state.topicOf[p]!;
-    if (this.stamp[t] !== this.now) {
-      this.stamp[t] = this.now;
-      this.value[t] = topicGain(state, targets, p, s, d);
-    }
-    return this.value[t]!;
-  }
+function topicGainOf(gains: CallMemo, state: PlacementState, targets: Targets, p: number, s: number, d: number): number {
+  const t = state.topicOf[p]!;
+  if (!gains.has(t)) gains.set(t, topicGain(state, targets, p, s, d));
+  return gains.get(t);
 }
-
-const topicGains = new TopicGains();
 
 /**
  * Moves up to `k` replicas from s to d, the ones the later goals like best, each accepted by every
@@ -119,7 +98,7 @@ export function moveBestReplicas(ctx: GoalContext, s: number, d: number, k: numb
     c.p[at] = p;
     c.slot[at] = slot;
     c.cost[at] = state.moveDelta(p, slot, d);
-    c.topic[at] = wantTopic ? -gains.of(state, targets, p, s, d) : 0;
+    c.topic[at] = wantTopic ? -topicGainOf(gains, state, targets, p, s, d) : 0;
     c.disk[at] = wantDisk ? -Math.sign(diskGain(state, targets, s, d, state.size[p]!)) : 0;
     c.leader[at] = wantLeader && slot === 0 ? 1 : 0;
     c.size[at] = state.size[p]!;
