@@ -9,6 +9,8 @@
  * key × n + position). After a counting sort a key's entries are found by index, after the others
  * by binary search.
  */
+import { grown } from "./arrays.js";
+
 export class ReplicaBuckets {
   private keys = new Float64Array(1024);
   private ps = new Int32Array(1024);
@@ -26,15 +28,9 @@ export class ReplicaBuckets {
   add(key: number, p: number, slot: number): void {
     const i = this.filed++;
     if (i === this.keys.length) {
-      const keys = new Float64Array(2 * i);
-      keys.set(this.keys);
-      this.keys = keys;
-      const ps = new Int32Array(2 * i);
-      ps.set(this.ps);
-      this.ps = ps;
-      const slots = new Int32Array(2 * i);
-      slots.set(this.slots);
-      this.slots = slots;
+      this.keys = grown(this.keys, 2 * i);
+      this.ps = grown(this.ps, 2 * i);
+      this.slots = grown(this.slots, 2 * i);
     }
     this.keys[i] = key;
     this.ps[i] = p;

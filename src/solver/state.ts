@@ -9,6 +9,7 @@
  * order of topics in the input file does not matter.
  */
 import type { Cluster, Partition } from "../model/types.js";
+import { grown } from "./arrays.js";
 
 export type Action =
   /** Replace the replica at `slot` of partition `p` by broker `to`. */
@@ -480,10 +481,8 @@ export class PlacementState {
     let list = this.parts[b]!;
     const n = this.partsLen[b]!;
     if (n === list.length) {
-      const grown = new Int32Array(list.length * 2);
-      grown.set(list);
-      this.parts[b] = grown;
-      list = grown;
+      list = grown(list, list.length * 2);
+      this.parts[b] = list;
     }
     list[n] = p;
     this.partsLen[b] = n + 1;

@@ -4,6 +4,7 @@
  * pairs replicas of about the right size this way; topic spread uses it to find swap partners of a
  * similar size without sorting a broker's partitions for every replica it tries.
  */
+import { grown } from "../arrays.js";
 import { type PlacementState, loggedPartition } from "../state.js";
 
 /** A broker's partitions sorted by size in list[0, length), and how much of its log that reflects. */
@@ -72,11 +73,7 @@ export function partitionsBySize(state: PlacementState, b: number): Int32Array {
       const p = loggedPartition(e);
       const at = rankPosition(c.list, c.length, rank, rank[p]!);
       if (e > 0) {
-        if (c.length === c.list.length) {
-          const grown = new Int32Array(Math.max(16, c.list.length * 2));
-          grown.set(c.list);
-          c.list = grown;
-        }
+        if (c.length === c.list.length) c.list = grown(c.list, Math.max(16, c.list.length * 2));
         c.list.copyWithin(at + 1, at, c.length);
         c.list[at] = p;
         c.length++;

@@ -5,6 +5,7 @@
  * leaves replica counts as they are.
  */
 import type { Goal, GoalContext } from "../goal.js";
+import { grown } from "../arrays.js";
 import { moveKeepsSpread } from "../rules.js";
 import type { Action, PlacementState } from "../state.js";
 import type { Targets } from "../targets.js";
@@ -112,22 +113,12 @@ class Raw {
 
   private grow(): void {
     const m = 2 * this.s.length;
-    const int = (a: Int32Array): Int32Array => {
-      const b = new Int32Array(m);
-      b.set(a);
-      return b;
-    };
-    const float = (a: Float64Array): Float64Array => {
-      const b = new Float64Array(m);
-      b.set(a);
-      return b;
-    };
-    this.s = int(this.s);
-    this.d = int(this.d);
-    this.p = int(this.p);
-    this.q = int(this.q);
-    this.key = float(this.key);
-    this.bytes = float(this.bytes);
+    this.s = grown(this.s, m);
+    this.d = grown(this.d, m);
+    this.p = grown(this.p, m);
+    this.q = grown(this.q, m);
+    this.key = grown(this.key, m);
+    this.bytes = grown(this.bytes, m);
     this.tg = new Float64Array(m);
   }
 

@@ -8,6 +8,7 @@
  * because the best-ranked moves all hit those bands' edges.
  */
 import type { GoalContext } from "../goal.js";
+import { grown } from "../arrays.js";
 import { moveKeepsSpread } from "../rules.js";
 import type { Action, PlacementState } from "../state.js";
 import type { Targets } from "../targets.js";
@@ -189,12 +190,8 @@ class Candidates {
 
   push(action: Action, kind: number, k0: number, k1: number, k2: number, k3: number, k4: number): void {
     if (this.n === this.kinds.length) {
-      const kinds = new Int32Array(2 * this.kinds.length);
-      kinds.set(this.kinds);
-      this.kinds = kinds;
-      const keys = new Float64Array(2 * this.keys.length);
-      keys.set(this.keys);
-      this.keys = keys;
+      this.kinds = grown(this.kinds, 2 * this.kinds.length);
+      this.keys = grown(this.keys, 2 * this.keys.length);
     }
     const i = this.n++;
     this.actions.push(action);
