@@ -74,8 +74,8 @@ export interface DestinationChoice {
  * the replica's partition has without it) have been seen; the best accepted broker of that prefix
  * wins. An accepted rule-keeping broker beats every other, so the scan first looks at rule-keeping
  * brokers alone, passing over whole racks known to add a violation; only when none of them is
- * accepted does it weigh every broker of the prefix (`scanAll`). Either way the answer is the one
- * the full comparison gives.
+ * accepted does it weigh every broker of the prefix (`scan`). Either way the answer is the one the
+ * full comparison gives.
  */
 export function chooseDestination(
   state: PlacementState,
@@ -86,37 +86,7 @@ export function chooseDestination(
   accept: (to: number) => boolean = () => true,
 ): DestinationChoice | null {
   const base = spreadViolation(state, targets, p, slot, -1);
-  const B = state.brokerCount;
-  const t = state.topicOf[p]!;
-  const byRack = rackMemo.begin(state.rackNames.length);
-  let best = -1;
-  // The key after the violation (base for every broker looked at here): move cost, fill against
-  // target, topic fill; then the order.
-  let k1 = 0;
-  let k2 = 0;
-  let k3 = 0;
-  let perfect = 0;
-  const brokers = order.brokers();
-  for (let i = 0; i < brokers.length && perfect < CANDIDATES; i++) {
-    const d = brokers[i]!;
-    const rack = state.rackOf[d]!;
-    // A rack whose brokers add a violation: sharing a host with a replica of p only adds more.
-    if (byRack.has(rack) && byRack.get(rack) > base) continue;
-    if (state.slotOf(p, d) >= 0 || !targets.canReceive(p, d)) continue;
-    if (violationAt(state, targets, byRack, p, slot, d) !== base) continue;
-    perfect++;
-    const c1 = state.moveDelta(p, slot, d);
-    const c2 = state.count[d]! - targets.countMax[d]!;
-    const c3 = state.topicCount[t * B + d]! - targets.topicMaxOf(t, d);
-    const better = best < 0 || (c1 !== k1 ? c1 < k1 : c2 !== k2 ? c2 < k2 : c3 < k3);
-    if (better && accept(d)) {
-      best = d;
-      k1 = c1;
-      k2 = c2;
-      k3 = c3;
-    }
-  }
-  return best >= 0 ? { to: best, violation: base } : scanAll(state, targets, order, p, slot, base, accept);
+  return scan(state, targets, order, p, slot, base, accept, true) ?? scan(state, targets, order, p, slot, base, accept, false);
 }
 
 /** Whether broker d's host holds a replica of p other than the one at `slot`. */
@@ -140,8 +110,13 @@ function violationAt(state: PlacementState, targets: Targets, byRack: CallMemo, 
   return v;
 }
 
-/** chooseDestination's full comparison, violation first, over the same prefix of `order`. */
-function scanAll(
+/**
+ * The best accepted broker of the prefix of `order` that holds CANDIDATES rule-keeping brokers (whose
+ * violation is `base`), by violation, move cost, fill against target, topic fill, then the order.
+ * With `ruleKeepingOnly`, every other broker is passed over unweighed, whole racks known to add a
+ * violation first of all: such a broker cannot beat an accepted rule-keeping one.
+ */
+function scan(
   state: PlacementState,
   targets: Targets,
   order: BrokerOrder,
@@ -149,6 +124,7 @@ function scanAll(
   slot: number,
   base: number,
   accept: (to: number) => boolean,
+  ruleKeepingOnly: boolean,
 ): DestinationChoice | null {
   const B = state.brokerCount;
   const t = state.topicOf[p]!;
@@ -162,9 +138,12 @@ function scanAll(
   const brokers = order.brokers();
   for (let i = 0; i < brokers.length && perfect < CANDIDATES; i++) {
     const d = brokers[i]!;
+    // A rack whose brokers add a violation: sharing a host with a replica of p only adds more.
+    if (ruleKeepingOnly && byRack.has(state.rackOf[d]!) && byRack.get(state.rackOf[d]!) > base) continue;
     if (state.slotOf(p, d) >= 0 || !targets.canReceive(p, d)) continue;
     const v = violationAt(state, targets, byRack, p, slot, d);
     if (v === base) perfect++;
+    else if (ruleKeepingOnly) continue;
     const c1 = state.moveDelta(p, slot, d);
     const c2 = state.count[d]! - targets.countMax[d]!;
     const c3 = state.topicCount[t * B + d]! - targets.topicMaxOf(t, d);
