@@ -279,11 +279,6 @@ export class PlacementState {
     return false;
   }
 
-  /** Brokers that held partition p before planning, in their original order. */
-  originalBrokers(p: number): Int32Array {
-    return this.original.subarray(this.offset[p]!, this.offset[p + 1]!);
-  }
-
   /** Number of replicas on broker b (same as count[b]). */
   partitionsOnCount(b: number): number {
     return this.partsLen[b]!;

@@ -76,8 +76,9 @@ function topicGainOf(gains: CallMemo, state: PlacementState, targets: Targets, p
  * spread gained, the disk balance gained, not moving a preferred leader, smaller size, partition index.
  * One scan serves the whole batch; a batch takes at most one replica per topic, since moving one
  * changes what the next of the same topic would gain (other topics' gains are unaffected).
+ * `openings`, when given, is told of every partition moved.
  */
-export function moveBestReplicas(ctx: GoalContext, s: number, d: number, k: number, moved?: RackOpenings): number {
+export function moveBestReplicas(ctx: GoalContext, s: number, d: number, k: number, openings?: RackOpenings): number {
   if (k <= 0) return 0;
   const { state, targets } = ctx;
   const wantTopic = ctx.later.includes("topic-spread");
@@ -118,7 +119,7 @@ export function moveBestReplicas(ctx: GoalContext, s: number, d: number, k: numb
       if (ctx.propose({ kind: "move", p, slot, to: d })) {
         topics.add(t);
         count++;
-        moved?.update(p);
+        openings?.update(p);
       }
       return count >= k;
     },
@@ -190,9 +191,9 @@ export class RackOpenings {
     const { state, targets } = this;
     const R = state.rackNames.length;
     const all = R === 32 ? 0xffffffff : (1 << R) - 1;
+    if (state.frozen[p]) return 0;
     const rule = targets.rule(state.rf[p]!);
-    if (rule === null || state.frozen[p]) return state.frozen[p] ? 0 : all;
-    if (spreadViolation(state, targets, p) > 0) return all;
+    if (rule === null || spreadViolation(state, targets, p) > 0) return all;
     const o = state.offset[p]!;
     let bits = 0;
     for (let r = 0; r < R; r++) {
