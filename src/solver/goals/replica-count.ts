@@ -144,14 +144,16 @@ export function compareKeys(a: readonly number[], b: readonly number[]): number 
  * brokers, and `fill` skips those sources without scanning their replicas (on a cluster where every
  * partition has one replica per rack, that is every source in another rack).
  *
- * Kept up to date through `update` after each move this goal makes (no other goal acts while it
- * runs). Off (everything open) without racks or with more than 32 of them.
+ * Counted when first asked (most rounds of the goal never fill), then kept up to date through
+ * `update` after each move this goal makes (no other goal acts while it runs). Off (everything
+ * open) without racks or with more than 32 of them.
  */
 export class RackOpenings {
-  private readonly open: Int32Array;
+  private open = new Int32Array(0);
   /** Per partition, the racks it counts as open to, one bit each. */
-  private readonly bits: Uint32Array;
+  private bits = new Uint32Array(0);
   private readonly on: boolean;
+  private counted = false;
 
   constructor(
     private readonly state: PlacementState,
@@ -159,28 +161,34 @@ export class RackOpenings {
   ) {
     const R = state.rackNames.length;
     this.on = R >= 2 && R <= 32;
-    this.open = new Int32Array(R);
-    this.bits = new Uint32Array(this.on ? state.partitionCount : 0);
-    if (!this.on) return;
+  }
+
+  /** Whether some broker outside `rack` might move a replica to a broker in it. */
+  openFromOutside(rack: number): boolean {
+    if (!this.on) return true;
+    if (!this.counted) this.count();
+    return this.open[rack]! > 0;
+  }
+
+  /** Partition p's replicas changed. */
+  update(p: number): void {
+    if (!this.counted) return;
+    const b = this.bitsOf(p);
+    this.add(this.bits[p]!, -1);
+    this.bits[p] = b;
+    this.add(b, 1);
+  }
+
+  private count(): void {
+    const { state } = this;
+    this.open = new Int32Array(state.rackNames.length);
+    this.bits = new Uint32Array(state.partitionCount);
     for (let p = 0; p < state.partitionCount; p++) {
       const b = this.bitsOf(p);
       this.bits[p] = b;
       this.add(b, 1);
     }
-  }
-
-  /** Whether some broker outside `rack` might move a replica to a broker in it. */
-  openFromOutside(rack: number): boolean {
-    return !this.on || this.open[rack]! > 0;
-  }
-
-  /** Partition p's replicas changed. */
-  update(p: number): void {
-    if (!this.on) return;
-    const b = this.bitsOf(p);
-    this.add(this.bits[p]!, -1);
-    this.bits[p] = b;
-    this.add(b, 1);
+    this.counted = true;
   }
 
   private add(bits: number, by: number): void {
