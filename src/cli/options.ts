@@ -239,6 +239,7 @@ export function planOptions(flags: BalanceFlags, config: BalanceConfig): PlanOpt
         : { ...config.capacityThreshold, ...flags.capacityThreshold },
     exact: flags.exact,
     exactSolver: undefined,
+    integerSearch: undefined,
     explain: flags.explain,
     rng: flags.seed === undefined ? undefined : createRng(flags.seed),
     toBrokers: flags.toBrokers ?? config.toBrokers,

@@ -4,12 +4,13 @@
  */
 import { performance } from "node:perf_hooks";
 import { Chalk } from "chalk";
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import { BallastError } from "../model/errors.js";
 import { formatReassignment } from "../model/reassignment.js";
 import { parseBytes } from "../model/units.js";
-import { plan } from "../solver/index.js";
-import type { BalanceReport, BrokerBalance, Infeasibility } from "../solver/types.js";
+import type { Cluster } from "../model/types.js";
+import { DEFAULT_SEARCH_COLUMNS, plan } from "../solver/index.js";
+import type { BalanceReport, BrokerBalance, Infeasibility, PlanOptions } from "../solver/types.js";
 import { loadHighs } from "./highs.js";
 import { type CliIo, colorLevel, writeFileAtomic } from "./io.js";
 import {
@@ -30,6 +31,7 @@ import { type PlannedOutcome, renderPlan } from "./render.js";
 
 interface PlanFlags extends BalanceFlags {
   readonly output: string;
+  readonly heuristicOnly?: boolean;
   readonly json?: boolean;
   readonly seed: number;
 }
@@ -48,6 +50,9 @@ export function addPlanCommand(program: Command, io: CliIo): void {
     .addOption(valueOption("--replace <old=new,...>", "the new, empty broker takes exactly the old one's replicas, e.g. 5=13 (a plan of its own)", replacementList))
     .addOption(valueOption("--replication-factor <topic=rf,...>", "change topics' replication factors, e.g. orders=3 (topic: a regular expression over the whole name)", replicationFactorList))
     .option("--exact", "after planning, solve the placement as an integer program: the proven fewest moves reaching at least the same balance (small clusters only)")
+    .addOption(
+      new Option("--heuristic-only", "skip the integer search that small clusters get (its bound and, when it finds one, a plan with fewer moves)").conflicts("exact"),
+    )
     .option("--explain", "say, per changed partition, which goal asked for each change and the figure it improved")
     .option("--json", "print one JSON object instead of the summary")
     .addOption(valueOption("--seed <n>", "seed for tie-breaking (same seed, same plan)", seedValue).default(1))
@@ -58,7 +63,7 @@ async function runPlan(flags: PlanFlags, io: CliIo): Promise<void> {
   const started = performance.now();
   const inputs = await loadBalanceInputs(flags, "plan");
   const { cluster } = inputs;
-  const options = inputs.options.exact === true ? { ...inputs.options, exactSolver: await loadHighs() } : inputs.options;
+  const options = await withSolver(inputs.options, cluster, flags.heuristicOnly === true);
   const outcome = plan(cluster, options);
   const elapsedMs = performance.now() - started;
   if (outcome.status === "infeasible") throw infeasibleError(outcome.problems);
@@ -69,6 +74,17 @@ async function runPlan(flags: PlanFlags, io: CliIo): Promise<void> {
   }
   const chalk = new Chalk({ level: colorLevel(io) });
   io.stdout.write(renderPlan({ before: cluster, outcome, output: flags.output, diskThreshold: diskThreshold(options) }, chalk));
+}
+
+/**
+ * HiGHS for --exact, or for the integer search on clusters whose program is small enough (partitions
+ * × brokers, an upper limit on its columns): loading it takes a moment, so larger clusters skip it.
+ */
+async function withSolver(options: PlanOptions, cluster: Cluster, heuristicOnly: boolean): Promise<PlanOptions> {
+  if (options.exact === true) return { ...options, exactSolver: await loadHighs() };
+  const partitions = cluster.topics.reduce((n, t) => n + t.partitions.length, 0);
+  if (heuristicOnly || partitions * cluster.brokers.length > DEFAULT_SEARCH_COLUMNS) return options;
+  return { ...options, integerSearch: { solver: await loadHighs() } };
 }
 
 /** The first problem, with its place, and how many more there are: one line for the user. */
@@ -95,6 +111,7 @@ function planJson(o: PlannedOutcome, output: string, elapsedMs: number): object 
     lowerBound: o.lowerBound,
     optimalityGap: optimalityGap(o.moves, o.lowerBound.moves),
     ...(o.exact ? { exact: o.exact } : {}),
+    ...(o.integerSearch ? { integerSearch: o.integerSearch } : {}),
     ...(o.explanations ? { explanations: o.explanations } : {}),
     budgetLimited: o.budgetLimited,
     notes: o.notes,

@@ -296,6 +296,12 @@ function planTotals(chalk: ChalkInstance, o: PlannedOutcome): string[] {
       `Exact: ${String(o.exact.optimalMoves)} moves is the proven fewest for this balance (the heuristic found ${String(o.exact.heuristicMoves)}).`,
     );
   }
+  const search = o.integerSearch;
+  if (search?.adopted === true) {
+    lines.push(
+      `Integer search (${search.solver}): a placement with ${String(o.moves)} moves, no goal worse, where the heuristic made ${String(search.heuristicMoves)}; the plan uses it.`,
+    );
+  }
   if (o.budgetLimited) lines.push(chalk.yellow("The movement budget (max moves / max bytes) stopped the plan short of the goals."));
   for (const note of o.notes) lines.push(chalk.yellow(`note: ${note}`));
   return lines;
@@ -305,7 +311,9 @@ function planTotals(chalk: ChalkInstance, o: PlannedOutcome): string[] {
 function boundSources(o: PlannedOutcome): string {
   const r = o.lowerBound.relaxation;
   const how = r.method === "lp" ? "LP" : r.exact ? "LP dual, optimal" : "LP dual";
-  return `counting ${o.lowerBound.combinatorial.moves}, relaxation ${r.moves} by ${how}`;
+  const i = o.lowerBound.integer;
+  const integer = i === undefined ? "" : `, integer program ${String(i.moves)}${i.proven ? ", optimal" : ""}`;
+  return `counting ${o.lowerBound.combinatorial.moves}, relaxation ${r.moves} by ${how}${integer}`;
 }
 
 /** moves / lowerBound, the price of the plan against the best possible; 1.00 is optimal. */

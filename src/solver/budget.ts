@@ -62,6 +62,11 @@ export function compareScores(a: readonly number[], b: readonly number[]): numbe
   return 0;
 }
 
+/** True when no score of a is worse (higher) than the same goal's score in b. */
+export function noneWorse(a: readonly number[], b: readonly number[]): boolean {
+  return a.every((x, i) => sign(x - b[i]!, b[i]!) <= 0);
+}
+
 /** True when the gain vector improves the first score it changes. */
 function positive(gain: readonly number[], base: readonly number[]): boolean {
   for (let i = 0; i < gain.length; i++) {

@@ -17,7 +17,7 @@
  */
 import type { BoundGoals } from "./bounds.js";
 import { countRange, loadMeasures } from "./bounds.js";
-import { javascriptLpSolver, type MipColumn, type MipModel, type MipSolver } from "./lp.js";
+import { javascriptLpSolver, type MipColumn, type MipLimits, type MipModel, type MipSolver } from "./lp.js";
 import type { PlacementState } from "./state.js";
 import type { Targets } from "./targets.js";
 
@@ -29,8 +29,16 @@ export type ExactOutcome =
       readonly moves: number;
     }
   | { readonly status: "too-large"; readonly variables: number; readonly limit: number }
-  /** The solver gave up before proving optimality. */
-  | { readonly status: "stopped"; readonly reason: string }
+  /**
+   * The solver stopped (at its limits) before proving optimality. `bound`, when it has one: no
+   * placement reaching that balance makes fewer moves. `best`: the best placement it found, if any.
+   */
+  | {
+      readonly status: "stopped";
+      readonly reason: string;
+      readonly bound?: number;
+      readonly best?: { readonly sets: readonly (readonly number[])[]; readonly moves: number };
+    }
   | { readonly status: "infeasible" };
 
 /** How many variables the program for this state would have. */
@@ -74,6 +82,7 @@ export function solveExact(
   targets: Targets,
   goals: BoundGoals,
   solver: MipSolver = javascriptLpSolver,
+  limits: MipLimits = {},
 ): ExactOutcome {
   const size = exactSize(initial);
   if (size > solver.maxBinaryColumns) return { status: "too-large", variables: size, limit: solver.maxBinaryColumns };
@@ -145,19 +154,41 @@ export function solveExact(
     }
   }
   const model: MipModel = { columns, rows: rows.rows };
-  const result = solver.solve(model);
-  if (result.status === "stopped") return { status: "stopped", reason: result.reason };
+  const result = solver.solve(model, limits);
+  const placement = (values: Float64Array): { sets: number[][]; moves: number } | null => {
+    const sets: number[][] = Array.from({ length: P }, () => []);
+    let moves = 0;
+    owner.forEach(([p, b], j) => {
+      if (values[j]! > 0.5) {
+        sets[p]!.push(b);
+        if (!initial.wasOriginally(p, b)) moves++;
+      }
+    });
+    for (let p = 0; p < P; p++) if (sets[p]!.length !== initial.rf[p]) return null;
+    return { sets, moves };
+  };
+  if (result.status === "stopped") {
+    const best = result.best ? placement(result.best.values) : null;
+    return {
+      status: "stopped",
+      reason: result.reason,
+      ...(result.bound !== undefined ? { bound: movesAtLeast(result.bound) } : {}),
+      ...(best ? { best } : {}),
+    };
+  }
   if (result.status !== "optimal") return { status: "infeasible" };
-  const sets: number[][] = Array.from({ length: P }, () => []);
-  let moves = 0;
-  owner.forEach(([p, b], j) => {
-    if (result.values[j]! > 0.5) {
-      sets[p]!.push(b);
-      if (!initial.wasOriginally(p, b)) moves++;
-    }
-  });
-  for (let p = 0; p < P; p++) if (sets[p]!.length !== initial.rf[p]) return { status: "infeasible" };
-  return { status: "optimal", sets, moves };
+  const found = placement(result.values);
+  return found ? { status: "optimal", ...found } : { status: "infeasible" };
+}
+
+/**
+ * The fewest moves a proven lower bound on the objective allows. The objective is moves plus the
+ * bytes term, which is at least 0 and below 0.5 (byteWeight), so moves > objective − 0.5; the
+ * margin absorbs the solver's tolerances.
+ */
+export function movesAtLeast(objectiveBound: number): number {
+  const margin = 1e-6 * Math.max(1, Math.abs(objectiveBound));
+  return Math.max(0, Math.floor(objectiveBound - 0.5 - margin) + 1);
 }
 
 /** Moves `state` (the initial placement) to the given replica sets, keeping replicas that stay in their slots. */

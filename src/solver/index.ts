@@ -8,7 +8,7 @@ import { DEFAULT_GOALS, type GoalName } from "../model/config.js";
 import { createRng } from "../model/random.js";
 import type { Cluster, Partition, Reassignment, ReassignmentEntry, ReassignmentOrigin } from "../model/types.js";
 import { lowerBound, type BoundGoals } from "./bounds.js";
-import { applySets, solveExact } from "./exact.js";
+import { applySets, exactSize, solveExact } from "./exact.js";
 import { ExplainRecorder } from "./explain.js";
 import type { Goal } from "./goal.js";
 import { capacityGoal } from "./goals/capacity.js";
@@ -21,7 +21,7 @@ import { rackSpreadGoal } from "./goals/rack-spread.js";
 import { replicaCountGoal } from "./goals/replica-count.js";
 import { topicSpreadGoal } from "./goals/topic-spread.js";
 import { validPlacementGoal } from "./goals/valid-placement.js";
-import { compareScores, greedyWithin, inOrderWithin, scores } from "./budget.js";
+import { compareScores, greedyWithin, inOrderWithin, noneWorse, scores } from "./budget.js";
 import { applyDemotion, applyReplacements, checkOperations } from "./operations.js";
 import { capacityInfeasibilities } from "./capacity-check.js";
 import { rackFindings } from "./rack-check.js";
@@ -31,7 +31,7 @@ import { changeReplication, replicationTargets } from "./replication.js";
 import { balanceReport } from "./report.js";
 import { PlacementState, type StateOptions } from "./state.js";
 import { Targets } from "./targets.js";
-import type { BalanceReport, Infeasibility, LowerBound, PlanOptions, PlanOutcome } from "./types.js";
+import type { BalanceReport, Infeasibility, IntegerSearchOptions, IntegerSearchResult, LowerBound, PlanOptions, PlanOutcome } from "./types.js";
 
 export type * from "./types.js";
 
@@ -243,12 +243,21 @@ function planBalance(cluster: Cluster, options: PlanOptions): PlanOutcome {
   const boundGoals = boundGoalsOf(goals);
   let final = state;
   let exact: { heuristicMoves: number; optimalMoves: number } | undefined;
+  let integer: LowerBound["integer"];
+  let search: IntegerSearchResult | undefined;
+  const searchNotes: string[] = [];
   if (options.exact === true) {
     final = exactPlacement(cluster, prepared, initial, state, boundGoals, options);
     exact = { heuristicMoves: state.moves, optimalMoves: final.moves };
+    integer = { moves: final.moves, proven: true };
+  } else if (options.integerSearch !== undefined) {
+    const found = searchPlacement(cluster, prepared, initial, state, boundGoals, options, options.integerSearch);
+    ({ state: final, result: search, bound: integer } = found);
+    searchNotes.push(...found.notes);
   }
   const balanceAfter = balanceReport(final, targets, goals);
-  const bound = lowerBound(initial, final, targets, boundGoals);
+  const counted = lowerBound(initial, final, targets, boundGoals);
+  const bound: LowerBound = integer ? { ...counted, moves: Math.max(counted.moves, integer.moves), integer } : counted;
   return {
     status: "planned",
     reassignment: reassignmentOf(final),
@@ -260,10 +269,63 @@ function planBalance(cluster: Cluster, options: PlanOptions): PlanOutcome {
     balanceBefore,
     balanceAfter,
     budgetLimited,
-    notes: [...notes, ...strandedNotes(final, options)],
+    notes: [...notes, ...strandedNotes(final, options), ...searchNotes],
+    ...(search ? { integerSearch: search } : {}),
     ...(exact ? { exact } : {}),
     ...(recorder ? { explanations: recorder.explanations(final) } : {}),
   };
+}
+
+/** The integer search's default size limit: about 20 ms a program on tiny clusters, under a few seconds at the limit. */
+export const DEFAULT_SEARCH_COLUMNS = 4000;
+
+/**
+ * The integer search (PlanOptions.integerSearch): the exact program, stopped at its node limit. The
+ * heuristic's placement satisfies the program, so the program's proven bound is a bound on the moves
+ * of any placement at least as balanced; a placement it finds with fewer moves becomes the plan, with
+ * leadership reordered by the goals (no further moves), unless some goal ends worse than in the
+ * heuristic's plan or it breaks the bytes budget (the program keeps only the move budget).
+ */
+function searchPlacement(
+  cluster: Cluster,
+  prepared: Prepared,
+  initial: PlacementState,
+  heuristic: PlacementState,
+  boundGoals: BoundGoals,
+  options: PlanOptions,
+  search: IntegerSearchOptions,
+): { state: PlacementState; result: IntegerSearchResult; bound?: LowerBound["integer"]; notes: string[] } {
+  const { targets, goals } = prepared;
+  const columns = exactSize(initial);
+  const base = { solver: search.solver.name, columns, heuristicMoves: heuristic.moves, adopted: false };
+  const keep = (status: IntegerSearchResult["status"]) => ({ state: heuristic, result: { ...base, status }, notes: [] });
+  if (columns > Math.min(search.maxColumns ?? DEFAULT_SEARCH_COLUMNS, search.solver.maxBinaryColumns)) return keep("too-large");
+  if (lowerBound(initial, heuristic, targets, boundGoals).moves >= heuristic.moves) return keep("not-needed");
+  const outcome = solveExact(initial, heuristic, targets, boundGoals, search.solver, { maxNodes: search.maxNodes ?? 1 });
+  if (outcome.status === "infeasible" || outcome.status === "too-large") {
+    // The heuristic's placement satisfies the program, so this is a bug in one of the two.
+    throw new Error(`the integer program came back ${outcome.status}, though the heuristic's placement satisfies it`);
+  }
+  const proven = outcome.status === "optimal";
+  const found = proven ? outcome : outcome.best;
+  const boundMoves = proven ? outcome.moves : outcome.bound;
+  const bound = boundMoves === undefined ? {} : { bound: { moves: boundMoves, proven } };
+  const result = { ...base, status: outcome.status, ...(found ? { foundMoves: found.moves } : {}) };
+  if (found === undefined || found.moves >= heuristic.moves) return { state: heuristic, result, ...bound, notes: [] };
+  const state = new PlacementState(cluster, prepared.stateOptions);
+  applySets(state, found.sets);
+  optimize(state, targets, goals, { maxMoves: state.moves, maxBytesMoved: state.bytesMoved }, options.rng ?? createRng(1));
+  const mine = scores(state, targets, goals);
+  const theirs = scores(heuristic, targets, goals);
+  const why =
+    state.bytesMoved > (options.maxBytesMoved ?? Infinity)
+      ? "moves more bytes than the budget allows"
+      : noneWorse(mine, theirs)
+        ? null
+        : `leaves goal ${goals[mine.findIndex((x, i) => compareScores([x], [theirs[i]!]) > 0)]!.id} worse`;
+  if (why === null) return { state, result: { ...result, adopted: true }, ...bound, notes: [] };
+  const note = `the integer program found a placement with ${String(found.moves)} moves where the plan makes ${String(heuristic.moves)}, but it ${why}; the plan keeps the heuristic's placement`;
+  return { state: heuristic, result, ...bound, notes: [note] };
 }
 
 /** Which of the goals the lower bound counts are on. */

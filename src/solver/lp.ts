@@ -34,14 +34,29 @@ export type MipOutcome =
   | { readonly status: "optimal"; readonly value: number; readonly values: Float64Array }
   | { readonly status: "infeasible" }
   | { readonly status: "unbounded" }
-  /** The solver stopped before proving optimality (for example a limit it was given). */
-  | { readonly status: "stopped"; readonly reason: string };
+  /**
+   * The solver stopped before proving optimality (for example a limit it was given). `bound`, when
+   * known, is its proven lower bound on the optimum; `best`, when it found one, is its best solution.
+   */
+  | {
+      readonly status: "stopped";
+      readonly reason: string;
+      readonly bound?: number;
+      readonly best?: { readonly value: number; readonly values: Float64Array };
+    };
+
+/** Work limits for one solve. Counts, never time: the same model and limits give the same outcome. */
+export interface MipLimits {
+  /** Branch-and-bound nodes to explore at most (1: the root alone, with its cuts and heuristics). */
+  readonly maxNodes?: number;
+}
 
 export interface MipSolver {
   readonly name: string;
   /** The most 0/1 columns it is given: beyond that its branch and bound may run for hours. */
   readonly maxBinaryColumns: number;
-  solve(model: MipModel): MipOutcome;
+  /** Solves to optimality, or stops at `limits` where the solver supports them (javascript-lp-solver ignores them). */
+  solve(model: MipModel, limits?: MipLimits): MipOutcome;
 }
 
 interface RawResult {

@@ -35,6 +35,12 @@ export interface PlanOptions {
    * tiny programs without disk rows (its branch and bound ran for minutes on 5 brokers × 14 partitions).
    */
   readonly exactSolver?: MipSolver;
+  /**
+   * After the heuristic, search the same integer program as `exact`, stopped at a node limit, on
+   * clusters small enough: its proven bound joins the lower bound, and a placement it finds with
+   * fewer moves becomes the plan when no goal ends worse. Ignored with `exact`, which solves it fully.
+   */
+  readonly integerSearch?: IntegerSearchOptions;
   /** Seeded generator; the solver never uses another source of randomness. */
   readonly rng?: Rng;
   /** Only these brokers may receive replicas (e.g. the brokers just added); others only give. */
@@ -45,6 +51,33 @@ export interface PlanOptions {
   readonly replace?: readonly BrokerReplacement[];
   /** New replication factors for the topics a pattern matches (a regular expression over the whole name). */
   readonly replicationFactors?: readonly ReplicationFactorChange[];
+}
+
+export interface IntegerSearchOptions {
+  readonly solver: MipSolver;
+  /** Skip the search when the program has more partition-broker pairs (0/1 columns) than this (default 4,000). */
+  readonly maxColumns?: number;
+  /** Branch-and-bound nodes at most (default 1: the root, with the solver's cuts and heuristics). */
+  readonly maxNodes?: number;
+}
+
+/** What the integer search did for a plan. */
+export interface IntegerSearchResult {
+  readonly solver: string;
+  /** The program's 0/1 columns (partition-broker pairs). */
+  readonly columns: number;
+  /**
+   * "optimal": solved within the node limit; "stopped": the limit came first; "too-large": more
+   * columns than maxColumns, not run; "not-needed": the counting bounds already prove the heuristic's
+   * moves the fewest, not run.
+   */
+  readonly status: "optimal" | "stopped" | "too-large" | "not-needed";
+  /** Moves of the heuristic's placement. */
+  readonly heuristicMoves: number;
+  /** Moves of the best placement the program found, when it found one. */
+  readonly foundMoves?: number;
+  /** True when the plan is the program's placement: fewer moves than the heuristic's, no goal worse. */
+  readonly adopted: boolean;
 }
 
 export interface BrokerReplacement {
@@ -166,7 +199,7 @@ export interface BalanceReport {
 }
 
 export interface LowerBound {
-  /** No plan at least as balanced as this one (every goal's figure, broker and topic) uses fewer moves: the larger of the two bounds below. */
+  /** No plan at least as balanced as this one (every goal's figure, broker and topic) uses fewer moves: the largest of the bounds below. */
   readonly moves: number;
   /** Nor moves fewer bytes. */
   readonly bytesMoved: number;
@@ -174,6 +207,11 @@ export interface LowerBound {
   readonly combinatorial: { readonly moves: number; readonly bytesMoved: number };
   /** The transport relaxation: replicas per topic and broker, linked by the broker bands. */
   readonly relaxation: RelaxationBound;
+  /**
+   * The integer program's bound (with `exact` or `integerSearch`): no placement reaching the
+   * heuristic's balance makes fewer moves; `proven` when it is the program's optimum.
+   */
+  readonly integer?: { readonly moves: number; readonly proven: boolean };
 }
 
 export interface RelaxationBound {
@@ -244,6 +282,8 @@ export type PlanOutcome =
       readonly notes: readonly string[];
       /** With `explain`: per changed partition, the actions behind it. */
       readonly explanations?: readonly Explanation[];
+      /** With `integerSearch`: what the search found and whether the plan is its placement. */
+      readonly integerSearch?: IntegerSearchResult;
       /** With `exact`: the heuristic's moves, and the proven fewest (this plan's `moves`). */
       readonly exact?: { readonly heuristicMoves: number; readonly optimalMoves: number };
     }

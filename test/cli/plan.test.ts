@@ -5,7 +5,7 @@ import { describe, it } from "node:test";
 import { parseCluster } from "../../src/model/parse.js";
 import { applyReassignment, parseReassignment } from "../../src/model/reassignment.js";
 import { type Cluster, type Reassignment, allPartitions } from "../../src/model/types.js";
-import { ANSI, DEMO, filesIn, run, singleErrorLine, suiteDir } from "./helpers.js";
+import { ANSI, DEMO, REPO_ROOT, filesIn, run, singleErrorLine, suiteDir } from "./helpers.js";
 
 const demo = (): Cluster => parseCluster(readFileSync(DEMO, "utf8"), { format: "yaml", source: DEMO });
 
@@ -227,5 +227,59 @@ describe("ballast plan --explain and --exact", () => {
     assert.equal(s.exact.optimalMoves, s.moves);
     assert.ok(s.lowerBound.moves <= s.moves && s.moves <= s.exact.heuristicMoves);
     assert.equal(planTotals(demo(), readPlan(out)).moves, s.moves);
+  });
+});
+
+describe("ballast plan's integer search on small clusters", () => {
+  const dir = suiteDir();
+  const DEAD = join(REPO_ROOT, "fixtures", "dead-broker.yaml");
+  interface SearchJson {
+    moves: number;
+    lowerBound: { moves: number; combinatorial: { moves: number }; integer?: { moves: number; proven: boolean } };
+    integerSearch?: { solver: string; status: string; heuristicMoves: number; adopted: boolean };
+  }
+
+  it("raises the lower bound to the program's optimum, and --heuristic-only leaves it out", async () => {
+    const out = join(dir(), "dead.json");
+    const searched = await run(["plan", "--cluster", DEAD, "--output", out, "--json"]);
+    assert.equal(searched.code, 0, searched.stderr);
+    const s = JSON.parse(searched.stdout) as SearchJson;
+    assert.deepEqual(s.integerSearch, { solver: "HiGHS", columns: 300, heuristicMoves: 16, adopted: false, status: "optimal", foundMoves: 16 });
+    assert.deepEqual(s.lowerBound.integer, { moves: 16, proven: true });
+    assert.equal(s.lowerBound.moves, 16);
+    assert.ok(s.lowerBound.combinatorial.moves < 16, "the counting bound alone is lower");
+    const plain = await run(["plan", "--cluster", DEAD, "--output", out, "--json", "--heuristic-only"]);
+    const h = JSON.parse(plain.stdout) as SearchJson;
+    assert.equal(h.integerSearch, undefined);
+    assert.equal(h.lowerBound.integer, undefined);
+    assert.ok(h.lowerBound.moves < 16);
+    assert.equal(h.moves, s.moves);
+    const text = await run(["plan", "--cluster", DEAD, "--output", out]);
+    assert.match(text.stdout, /lower bound 16, ratio 1\.00 \(counting \d+, relaxation \d+ by [^,]+, integer program 16, optimal\)/);
+  });
+
+  it("plans with the program's placement when it has fewer moves and no goal worse, and says so", async () => {
+    const cluster = join(dir(), "skewed.yaml");
+    const gen = await run(["generate", "--brokers", "4", "--racks", "0", "--topics", "3", "--partitions", "2-6", "--rf", "2", "--placement", "skewed", "--new-brokers", "1", "--seed", "6", "-o", cluster]);
+    assert.equal(gen.code, 0, gen.stderr);
+    const out = join(dir(), "adopted.json");
+    const json = await run(["plan", "--cluster", cluster, "--output", out, "--json"]);
+    const s = JSON.parse(json.stdout) as SearchJson;
+    assert.equal(s.integerSearch?.adopted, true);
+    assert.ok(s.moves < s.integerSearch.heuristicMoves);
+    assert.equal(s.moves, s.lowerBound.moves);
+    const snapshot = parseCluster(readFileSync(cluster, "utf8"), { format: "yaml", source: cluster });
+    assert.equal(planTotals(snapshot, readPlan(out)).moves, s.moves);
+    const text = await run(["plan", "--cluster", cluster, "--output", out]);
+    assert.match(text.stdout, new RegExp(`Integer search \\(HiGHS\\): a placement with ${String(s.moves)} moves, no goal worse, where the heuristic made ${String(s.integerSearch.heuristicMoves)}; the plan uses it\\.`));
+    const heuristic = await run(["plan", "--cluster", cluster, "--output", out, "--json", "--heuristic-only"]);
+    assert.equal((JSON.parse(heuristic.stdout) as SearchJson).moves, s.integerSearch.heuristicMoves);
+  });
+
+  it("refuses --heuristic-only with --exact", async () => {
+    const result = await run(["plan", "--cluster", DEMO, "--output", join(dir(), "x.json"), "--exact", "--heuristic-only"]);
+    assert.equal(result.code, 2);
+    assert.match(singleErrorLine(result.stderr) ?? "", /^error: option '--heuristic-only' cannot be used with option '--exact'$/);
+    assert.deepEqual(filesIn(dir()).filter((f) => f === "x.json"), []);
   });
 });

