@@ -323,11 +323,8 @@ function searchPlacement(
   };
   /** The program's placement, then the goals' own actions within `maxMoves` (its own moves: leadership only). */
   const rebuilt = (maxMoves: number): PlacementState => {
-    const state = new PlacementState(cluster, prepared.stateOptions);
-    applySets(state, found.sets);
-    const bytes = maxMoves === state.moves ? state.bytesMoved : maxBytesMoved;
-    optimize(state, targets, goals, { maxMoves, maxBytesMoved: bytes }, options.rng ?? createRng(1));
-    return state;
+    const room = maxMoves === found.moves ? undefined : { maxMoves, maxBytesMoved };
+    return placementOf(cluster, prepared, found.sets, options, room);
   };
   const tight = rebuilt(found.moves);
   const why = verdict(tight);
@@ -479,9 +476,23 @@ function exactPlacement(
     // The heuristic's placement satisfies the program, so this is a bug in one of the two.
     throw new Error("the exact program found no placement, though the heuristic's satisfies it");
   }
+  return placementOf(cluster, prepared, outcome.sets, options);
+}
+
+/**
+ * The placement with the given replica sets, then the goals' own actions within `room` (by default
+ * the sets' own moves and bytes: leadership changes only).
+ */
+function placementOf(
+  cluster: Cluster,
+  prepared: Prepared,
+  sets: readonly (readonly number[])[],
+  options: PlanOptions,
+  room?: { maxMoves: number; maxBytesMoved: number },
+): PlacementState {
   const state = new PlacementState(cluster, prepared.stateOptions);
-  applySets(state, outcome.sets);
-  optimize(state, prepared.targets, prepared.goals, { maxMoves: state.moves, maxBytesMoved: state.bytesMoved }, options.rng ?? createRng(1));
+  applySets(state, sets);
+  optimize(state, prepared.targets, prepared.goals, room ?? { maxMoves: state.moves, maxBytesMoved: state.bytesMoved }, options.rng ?? createRng(1));
   return state;
 }
 
