@@ -8,7 +8,7 @@ import { type Command, Option } from "commander";
 import { BallastError } from "../model/errors.js";
 import { formatReassignment } from "../model/reassignment.js";
 import { parseBytes } from "../model/units.js";
-import type { Cluster } from "../model/types.js";
+import { type Cluster, partitionCount } from "../model/types.js";
 import { DEFAULT_SEARCH_COLUMNS, plan } from "../solver/index.js";
 import type { BalanceReport, BrokerBalance, Infeasibility, PlanOptions } from "../solver/types.js";
 import { loadHighs } from "./highs.js";
@@ -82,8 +82,7 @@ async function runPlan(flags: PlanFlags, io: CliIo): Promise<void> {
  */
 async function withSolver(options: PlanOptions, cluster: Cluster, heuristicOnly: boolean): Promise<PlanOptions> {
   if (options.exact === true) return { ...options, exactSolver: await loadHighs() };
-  const partitions = cluster.topics.reduce((n, t) => n + t.partitions.length, 0);
-  if (heuristicOnly || partitions * cluster.brokers.length > DEFAULT_SEARCH_COLUMNS) return options;
+  if (heuristicOnly || partitionCount(cluster) * cluster.brokers.length > DEFAULT_SEARCH_COLUMNS) return options;
   return { ...options, integerSearch: { solver: await loadHighs() } };
 }
 

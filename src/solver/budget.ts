@@ -62,9 +62,9 @@ export function compareScores(a: readonly number[], b: readonly number[]): numbe
   return 0;
 }
 
-/** True when no score of a is worse (higher) than the same goal's score in b. */
-export function noneWorse(a: readonly number[], b: readonly number[]): boolean {
-  return a.every((x, i) => sign(x - b[i]!, b[i]!) <= 0);
+/** The first goal whose score in a is worse (higher) than in b, or -1 when none is. */
+export function firstWorse(a: readonly number[], b: readonly number[]): number {
+  return a.findIndex((x, i) => sign(x - b[i]!, b[i]!) > 0);
 }
 
 /** True when the gain vector improves the first score it changes. */

@@ -21,7 +21,7 @@ import { rackSpreadGoal } from "./goals/rack-spread.js";
 import { replicaCountGoal } from "./goals/replica-count.js";
 import { topicSpreadGoal } from "./goals/topic-spread.js";
 import { validPlacementGoal } from "./goals/valid-placement.js";
-import { compareScores, greedyWithin, inOrderWithin, noneWorse, scores } from "./budget.js";
+import { compareScores, firstWorse, greedyWithin, inOrderWithin, scores } from "./budget.js";
 import { applyDemotion, applyReplacements, checkOperations } from "./operations.js";
 import { capacityInfeasibilities } from "./capacity-check.js";
 import { rackFindings } from "./rack-check.js";
@@ -317,9 +317,8 @@ function searchPlacement(
   /** Why `state` cannot be the plan, or null when it can. */
   const verdict = (state: PlacementState): string | null => {
     if (state.bytesMoved > maxBytesMoved) return "moves more bytes than the budget allows";
-    const mine = scores(state, targets, goals);
-    if (noneWorse(mine, theirs)) return null;
-    return `leaves goal ${goals[mine.findIndex((x, i) => compareScores([x], [theirs[i]!]) > 0)]!.id} worse`;
+    const worse = firstWorse(scores(state, targets, goals), theirs);
+    return worse < 0 ? null : `leaves goal ${goals[worse]!.id} worse`;
   };
   /** The program's placement, then the goals' own actions within `maxMoves` (its own moves: leadership only). */
   const rebuilt = (maxMoves: number): PlacementState => {
