@@ -245,18 +245,21 @@ function planBalance(cluster: Cluster, options: PlanOptions): PlanOutcome {
   let exact: { heuristicMoves: number; optimalMoves: number } | undefined;
   let integer: LowerBound["integer"];
   let search: IntegerSearchResult | undefined;
+  /** The counting and relaxation bounds for the heuristic's placement, when the search needs them first. */
+  let heuristicBound: LowerBound | undefined;
   const searchNotes: string[] = [];
   if (options.exact === true) {
     final = exactPlacement(cluster, prepared, initial, state, boundGoals, options);
     exact = { heuristicMoves: state.moves, optimalMoves: final.moves };
     integer = { moves: final.moves, proven: true };
   } else if (options.integerSearch !== undefined) {
-    const found = searchPlacement(cluster, prepared, initial, state, boundGoals, options, options.integerSearch);
+    heuristicBound = lowerBound(initial, state, targets, boundGoals);
+    const found = searchPlacement(cluster, prepared, initial, state, heuristicBound.moves, boundGoals, options, options.integerSearch);
     ({ state: final, result: search, bound: integer } = found);
     searchNotes.push(...found.notes);
   }
   const balanceAfter = balanceReport(final, targets, goals);
-  const counted = lowerBound(initial, final, targets, boundGoals);
+  const counted = final === state && heuristicBound ? heuristicBound : lowerBound(initial, final, targets, boundGoals);
   const bound: LowerBound = integer ? { ...counted, moves: Math.max(counted.moves, integer.moves), integer } : counted;
   return {
     status: "planned",
@@ -285,12 +288,15 @@ export const DEFAULT_SEARCH_COLUMNS = 2000;
  * of any placement at least as balanced; a placement it finds with fewer moves becomes the plan, with
  * leadership reordered by the goals (no further moves), unless some goal ends worse than in the
  * heuristic's plan or it breaks the bytes budget (the program keeps only the move budget).
+ * `heuristicBound` is the counting and relaxation bound for the heuristic's placement: when it equals
+ * the heuristic's moves, nothing can do better and the search is skipped.
  */
 function searchPlacement(
   cluster: Cluster,
   prepared: Prepared,
   initial: PlacementState,
   heuristic: PlacementState,
+  heuristicBound: number,
   boundGoals: BoundGoals,
   options: PlanOptions,
   search: IntegerSearchOptions,
@@ -300,7 +306,7 @@ function searchPlacement(
   const base = { solver: search.solver.name, columns, heuristicMoves: heuristic.moves, adopted: false };
   const keep = (status: IntegerSearchResult["status"]) => ({ state: heuristic, result: { ...base, status }, notes: [] });
   if (columns > Math.min(search.maxColumns ?? DEFAULT_SEARCH_COLUMNS, search.solver.maxBinaryColumns)) return keep("too-large");
-  if (lowerBound(initial, heuristic, targets, boundGoals).moves >= heuristic.moves) return keep("not-needed");
+  if (heuristicBound >= heuristic.moves) return keep("not-needed");
   const outcome = solveExact(initial, heuristic, targets, boundGoals, search.solver, { maxNodes: search.maxNodes ?? 1 });
   if (outcome.status === "infeasible" || outcome.status === "too-large") {
     // The heuristic's placement satisfies the program, so this is a bug in one of the two.
