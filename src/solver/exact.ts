@@ -48,11 +48,17 @@ export function exactSize(state: PlacementState): number {
   return n;
 }
 
-/** Brokers partition p may end on: any eligible broker (its original ones only when frozen), plus ineligible brokers it is on. */
+/**
+ * Brokers partition p may end on: any eligible broker (an excluded topic's only where it is, unless a
+ * replica sits on a dead or excluded broker), plus ineligible brokers it is on.
+ */
 function candidates(state: PlacementState, p: number): number[] {
+  // An excluded topic's partition stays where it is, unless a replica sits on a dead or excluded broker.
+  let open = !state.frozen[p];
+  for (let s = 0; s < state.rf[p]! && !open; s++) open = !state.eligible[state.brokerAt(p, s)];
   const out: number[] = [];
   for (let b = 0; b < state.brokerCount; b++) {
-    if (state.wasOriginally(p, b) || (state.eligible[b] && !state.frozen[p])) out.push(b);
+    if (state.wasOriginally(p, b) || (state.eligible[b] && open)) out.push(b);
   }
   return out;
 }

@@ -108,6 +108,23 @@ describe("ballast plan", () => {
     }
   });
 
+  it("moves an excluded topic's replicas off a dead broker, and only those (integer search on)", async () => {
+    const fixture = join(REPO_ROOT, "fixtures", "dead-broker.yaml");
+    const cluster = parseCluster(readFileSync(fixture, "utf8"), { format: "yaml", source: fixture });
+    const dead = new Set(cluster.brokers.filter((b) => b.status === "dead").map((b) => b.id));
+    const output = join(dir(), "dead-excluded.json");
+    const result = await run(["plan", "--cluster", fixture, "--output", output, "--exclude-topics", "^logs$", "--json"]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.notEqual(JSON.parse(result.stdout).integerSearch.status, "too-large");
+    const before = new Map([...allPartitions(cluster)].map((p) => [`${p.topic}/${p.partition}`, p.replicas]));
+    for (const p of allPartitions(applyReassignment(cluster, readPlan(output)))) {
+      assert.ok(!p.replicas.some((id) => dead.has(id)), `${p.topic}/${p.partition} still on a dead broker`);
+      if (p.topic !== "logs") continue;
+      const was = before.get(`${p.topic}/${p.partition}`)!;
+      for (const id of was) if (!dead.has(id)) assert.ok(p.replicas.includes(id), `${p.topic}/${p.partition}: replica on ${String(id)} moved`);
+    }
+  });
+
   it("takes excluded brokers from the config and the flag together", async () => {
     const cluster = demo();
     const [a, b] = cluster.brokers.filter((x) => x.status === "alive").map((x) => x.id);

@@ -13,9 +13,11 @@ import { createRng } from "../../src/model/random.js";
 import { plan } from "../../src/solver/index.js";
 import { movesAtLeast } from "../../src/solver/exact.js";
 import { javascriptLpSolver, type MipSolver } from "../../src/solver/lp.js";
+import type { Cluster } from "../../src/model/types.js";
 import type { PlanOptions } from "../../src/solver/types.js";
 import { planCaseArb } from "../support/arbitraries.js";
-import { planned, spreadViolations, eligibleIds, validPlan } from "../support/invariants.js";
+import { broker, topic } from "../support/build.js";
+import { assertExcludedTopicsKept, planned, spreadViolations, eligibleIds, validPlan } from "../support/invariants.js";
 
 const highs: MipSolver = await loadHighs();
 
@@ -225,4 +227,19 @@ test("--exact refuses a cluster too large for its solver, naming the size", () =
     () => plan(cluster, { exact: true, exactSolver: javascriptLpSolver }),
     (e: Error & { code?: string }) => e.code === "USAGE" && /at most 80 partition-broker pairs; this one has \d+/.test(e.message),
   );
+});
+
+test("an excluded topic's replica on an excluded broker moves in the exact program and the search, and nothing else of it does", () => {
+  const cluster: Cluster = {
+    version: 1,
+    brokers: [1, 2, 3, 4].map((id) => broker(id)),
+    topics: [topic("keep", [[4, 1], [1, 2], [2, 3]]), topic("free", [[1, 2], [1, 2], [1, 2], [3, 4]])],
+  };
+  const options: PlanOptions = { excludeBrokers: [4], excludeTopics: ["^keep$"] };
+  for (const extra of [{ exact: true, exactSolver: highs }, { integerSearch: { solver: highs } }] as const) {
+    const p = validPlan(cluster, plan(cluster, { ...options, ...extra }), options);
+    assertExcludedTopicsKept(cluster, p, options);
+    const kept = p.after.topics.find((t) => t.name === "keep")!.partitions;
+    assert.ok(!kept[0]!.replicas.includes(4) && kept[0]!.replicas.includes(1), `keep-0 went to [${kept[0]!.replicas.join(",")}]`);
+  }
 });

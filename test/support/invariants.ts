@@ -219,6 +219,27 @@ export function validPlan(cluster: Cluster, outcome: PlanOutcome, options: PlanO
   return plan;
 }
 
+/** Excluded topics' partitions are as they were (order too) unless a replica sat on a dead or excluded broker; then only those replicas moved. */
+export function assertExcludedTopicsKept(cluster: Cluster, plan: Planned, options: PlanOptions): void {
+  const patterns = (options.excludeTopics ?? []).map((s) => new RegExp(s));
+  const eligible = eligibleIds(cluster, options);
+  const before = partitionsByKey(cluster);
+  for (const t of plan.after.topics) {
+    if (!patterns.some((re) => re.test(t.name))) continue;
+    for (const q of t.partitions) {
+      const was = before.get(key(t.name, q.partition))!;
+      const where = `${t.name}-${String(q.partition)} [${was.replicas.join(",")}] -> [${q.replicas.join(",")}]`;
+      const stuck = was.replicas.filter((b) => !eligible.has(b));
+      if (stuck.length === 0) {
+        assert.deepEqual(q.replicas, was.replicas, `${where}: excluded topic moved`);
+        continue;
+      }
+      for (const b of was.replicas) if (eligible.has(b)) assert.ok(q.replicas.includes(b), `${where}: replica on eligible broker ${String(b)} moved`);
+      assert.equal(q.replicas.filter((b) => !was.replicas.includes(b)).length, stuck.length, `${where}: more moved than was stuck`);
+    }
+  }
+}
+
 export function assertClose(actual: number, expected: number, message: string): void {
   const tolerance = 1e-9 * Math.max(1, Math.abs(expected));
   assert.ok(Math.abs(actual - expected) <= tolerance, `${message}: ${String(actual)} vs ${String(expected)}`);
