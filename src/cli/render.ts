@@ -299,7 +299,7 @@ function planTotals(chalk: ChalkInstance, o: PlannedOutcome): string[] {
   const search = o.integerSearch;
   if (search?.adopted === true) {
     lines.push(
-      `Integer search (${search.solver}): a placement with ${String(o.moves)} moves, no goal worse, where the heuristic made ${String(search.heuristicMoves)}; the plan uses it.`,
+      `Integer search (${search.solver}${search.leadership?.adopted === true ? ", with leadership in the program" : ""}): a placement with ${String(o.moves)} moves, no goal worse, where the heuristic made ${String(search.heuristicMoves)}; the plan uses it.`,
     );
   }
   if (o.budgetLimited) lines.push(chalk.yellow("The movement budget (max moves / max bytes) stopped the plan short of the goals."));

@@ -26,6 +26,10 @@ export interface BoundGoals {
   readonly topicSpread: boolean;
   readonly disk: boolean;
   readonly networkIn: boolean;
+  /** Leadership goals: the counting bounds ignore them (reordering moves no data); the exact program models them. */
+  readonly leader: boolean;
+  readonly networkOut: boolean;
+  readonly leaderBytes: boolean;
 }
 
 /** A per-broker load that every replica adds to (disk, network in), with the band its goal keeps. */

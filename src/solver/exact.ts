@@ -10,10 +10,15 @@
  *     end in their bands, or no further from them than in the given plan;
  *   - dead and excluded brokers keep no replica the given plan moved off them; excluded topics keep
  *     their replicas on eligible brokers;
+ *   - when a leadership goal is on (leader, network out, leader bytes): one more 0/1 column per
+ *     partition and broker, "this broker leads the partition" (only where it holds a replica, one
+ *     leader per partition, an excluded topic's leader kept); each broker's leader count, network out
+ *     and leader bytes end in their bands or no further from them than in the given plan. The leaders
+ *     it picks are where the optimizer's reordering starts;
  * and minimises the replicas added to partitions (moves), then the bytes they carry. Its optimum is the
  * fewest moves any plan reaching that balance can make: the heuristic's plan is one such plan, so the
  * optimum is never above it, and every lower bound must stay at or below the optimum.
- * Leadership (the order within a partition) is not part of the program; the optimizer reorders after.
+ * Leadership costs nothing here (it moves no data); the optimizer reorders after, from the program's leaders.
  */
 import type { BoundGoals } from "./bounds.js";
 import { countRange, loadMeasures } from "./bounds.js";
@@ -26,6 +31,8 @@ export type ExactOutcome =
       readonly status: "optimal";
       /** Per partition, the brokers (state indexes, ascending) that hold it in the optimal placement. */
       readonly sets: readonly (readonly number[])[];
+      /** Per partition, the broker the program makes its leader, when leadership is in the program. */
+      readonly leaders?: readonly number[];
       readonly moves: number;
     }
   | { readonly status: "too-large"; readonly variables: number; readonly limit: number }
@@ -37,11 +44,21 @@ export type ExactOutcome =
       readonly status: "stopped";
       readonly reason: string;
       readonly bound?: number;
-      readonly best?: { readonly sets: readonly (readonly number[])[]; readonly moves: number };
+      readonly best?: ExactPlacement;
     }
   | { readonly status: "infeasible" };
 
-/** How many variables the program for this state would have. */
+/** A placement the program found: replica sets, optionally leaders, and its moves. */
+export interface ExactPlacement {
+  readonly sets: readonly (readonly number[])[];
+  readonly leaders?: readonly number[];
+  readonly moves: number;
+}
+
+/**
+ * How many partition-broker pairs the program for this state has: its 0/1 columns, or half of them
+ * when leadership is in the program (a second column per pair).
+ */
 export function exactSize(state: PlacementState): number {
   let n = 0;
   for (let p = 0; p < state.partitionCount; p++) n += candidates(state, p).length;
@@ -100,14 +117,27 @@ export function solveExact(
     replicas += initial.rf[p]!;
     largest = Math.max(largest, initial.size[p]!);
   }
-  // Moves first, bytes second: all bytes together weigh less than one move.
-  const byteWeight = largest > 0 ? 0.5 / ((replicas + 1) * largest) : 0;
+  // Leadership measures: network out and leader bytes, which only a partition's leader carries.
+  const leading = goals.leader || goals.networkOut || goals.leaderBytes;
+  // Moves first; bytes (and, with leadership in the program, leadership changes) second: together
+  // they weigh less than one move.
+  const secondary = leading ? 0.25 : 0.5;
+  const byteWeight = largest > 0 ? secondary / ((replicas + 1) * largest) : 0;
+  const changeWeight = secondary / (P + 1);
   // The load bands (disk, network in) the bound counts, each scaled by its largest partition.
   const loads = loadMeasures(initial, final, targets, goals).map((m) => ({ m, unit: (m.allDesc[0] ?? 0) > 0 ? m.allDesc[0]! : 1 }));
 
+  const leadLoads = [
+    ...(goals.networkOut ? [{ per: initial.leaderOut, after: final.netOut, band: targets.load.networkOut }] : []),
+    ...(goals.leaderBytes ? [{ per: initial.bytesIn, after: final.leaderBytes, band: targets.load.leaderBytes }] : []),
+  ].map((l) => ({ ...l, unit: Math.max(0, ...l.per) || 1 }));
+
   const rows = new Rows();
   const columns: MipColumn[] = [];
-  const owner: [number, number][] = [];
+  /** The 0/1 columns: [column, partition, broker]. */
+  const owner: [number, number, number][] = [];
+  /** The leadership columns: [column, partition, broker]. */
+  const leadOwner: [number, number, number][] = [];
   const countRow = (b: number): [number, number][] => {
     const [lo, hi] = countRange(initial, final, targets, b, goals.replicaCount);
     return rows.row(`n${String(b)}`, Number.isFinite(hi) ? { min: lo, max: hi } : { min: lo });
@@ -123,9 +153,21 @@ export function solveExact(
     const x = final.topicCount[t * B + b]!;
     return rows.row(`t${String(t)}_${String(b)}`, { min: Math.min(targets.topicMinOf(t, b), x), max: Math.max(targets.topicMaxOf(t, b), x) });
   };
+  const leaderRow = (b: number): [number, number][] => {
+    const x = final.leaders[b]!;
+    return rows.row(`L${String(b)}`, { min: Math.min(targets.leaderMin, x), max: Math.max(targets.leaderMax, x) });
+  };
+  const leadLoadRow = (k: number, b: number): [number, number][] => {
+    const { after, band, unit } = leadLoads[k]!;
+    const x = after[b]! / unit;
+    const low = Math.min(band.low[b]! / unit, x);
+    const high = Math.max(band.high[b]! / unit, x);
+    return rows.row(`o${String(k)}_${String(b)}`, { min: low - slack(low), max: high + slack(high) });
+  };
   for (let p = 0; p < P; p++) {
     const rf = initial.rf[p]!;
     const partitionRow = rows.row(`p${String(p)}`, { min: rf, max: rf });
+    const leaderOfRow = leading ? rows.row(`a${String(p)}`, { min: 1, max: 1 }) : null;
     const rule = goals.rackSpread ? targets.rule(rf) : null;
     const rackCount = new Map<number, number>();
     const hostCount = new Map<number, number>();
@@ -137,8 +179,25 @@ export function solveExact(
     for (const b of candidates(initial, p)) {
       const kept = initial.wasOriginally(p, b);
       const j = columns.push({ cost: kept ? 0 : 1 + byteWeight * initial.size[p]!, binary: true }) - 1;
-      owner.push([p, b]);
+      owner.push([j, p, b]);
       partitionRow.push([j, 1]);
+      if (leaderOfRow) {
+        // b leads p only if it holds p; an excluded topic keeps its leader.
+        // A leadership change costs a little, so of equal placements the one closest to today's leaders wins.
+        const k = columns.push({ cost: initial.brokerAt(p, 0) === b ? 0 : changeWeight, binary: true }) - 1;
+        leadOwner.push([k, p, b]);
+        leaderOfRow.push([k, 1]);
+        rows.row(`y${String(k)}`, { max: 0 }).push([k, 1], [j, -1]);
+        if (initial.frozen[p]) {
+          // An excluded topic keeps its leader; when that broker must be left, a newcomer takes its slot.
+          const lead = initial.brokerAt(p, 0);
+          if (initial.eligible[lead] ? b === lead : kept) rows.row(`g${String(k)}`, b === lead && initial.eligible[lead] ? { min: 1, max: 1 } : { max: 0 }).push([k, 1]);
+        }
+        if (initial.eligible[b]) {
+          if (goals.leader) leaderRow(b).push([k, 1]);
+          leadLoads.forEach(({ per, unit }, i) => leadLoadRow(i, b).push([k, per[p]! / unit]));
+        }
+      }
       countRow(b).push([j, 1]);
       if (initial.eligible[b]) {
         if (goals.topicSpread) topicRow(initial.topicOf[p]!, b).push([j, 1]);
@@ -161,17 +220,27 @@ export function solveExact(
   }
   const model: MipModel = { columns, rows: rows.rows };
   const result = solver.solve(model, limits);
-  const placement = (values: Float64Array): { sets: number[][]; moves: number } | null => {
+  const placement = (values: Float64Array): ExactPlacement | null => {
     const sets: number[][] = Array.from({ length: P }, () => []);
     let moves = 0;
-    owner.forEach(([p, b], j) => {
+    for (const [j, p, b] of owner) {
       if (values[j]! > 0.5) {
         sets[p]!.push(b);
         if (!initial.wasOriginally(p, b)) moves++;
       }
-    });
+    }
     for (let p = 0; p < P; p++) if (sets[p]!.length !== initial.rf[p]) return null;
-    return { sets, moves };
+    if (!leading) return { sets, moves };
+    // Each partition's leader: its replica with the largest leadership value (ties by broker index).
+    const leaders = new Int32Array(P).fill(-1);
+    const weight = new Float64Array(P).fill(-1);
+    for (const [k, p, b] of leadOwner) {
+      if (sets[p]!.includes(b) && values[k]! > weight[p]! + 1e-9) {
+        leaders[p] = b;
+        weight[p] = values[k]!;
+      }
+    }
+    return { sets, leaders: Array.from(leaders), moves };
   };
   if (result.status === "stopped") {
     const best = result.best ? placement(result.best.values) : null;
@@ -189,23 +258,32 @@ export function solveExact(
 
 /**
  * The fewest moves a proven lower bound on the objective allows. The objective is moves plus the
- * bytes term, which is at least 0 and below 0.5 (byteWeight), so moves > objective − 0.5; the
- * margin absorbs the solver's tolerances.
+ * bytes and leadership-change terms, which are at least 0 and together below 0.5 (byteWeight,
+ * changeWeight), so moves > objective − 0.5; the margin absorbs the solver's tolerances.
  */
 export function movesAtLeast(objectiveBound: number): number {
   const margin = 1e-6 * Math.max(1, Math.abs(objectiveBound));
   return Math.max(0, Math.floor(objectiveBound - 0.5 - margin) + 1);
 }
 
-/** Moves `state` (the initial placement) to the given replica sets, keeping replicas that stay in their slots. */
-export function applySets(state: PlacementState, sets: readonly (readonly number[])[]): void {
+/**
+ * Moves `state` (the initial placement) to the given replica sets, keeping replicas that stay in their
+ * slots, then makes the given leaders (when there are) the preferred leaders; an excluded topic is not
+ * reordered (its leader, or the newcomer in its leader's slot, is the program's choice already).
+ */
+export function applySets(state: PlacementState, placement: Pick<ExactPlacement, "sets" | "leaders">): void {
+  const { sets, leaders } = placement;
   for (let p = 0; p < state.partitionCount; p++) {
     const want = sets[p]!;
-    const incoming = want.filter((b) => state.slotOf(p, b) < 0);
+    const lead = leaders?.[p] ?? -1;
+    // The leader first among the newcomers: it takes the first slot freed, slot 0 when its broker goes.
+    const incoming = want.filter((b) => state.slotOf(p, b) < 0).sort((a, b) => Number(b === lead) - Number(a === lead));
     let next = 0;
     for (let s = 0; s < state.rf[p]!; s++) {
       if (want.includes(state.brokerAt(p, s))) continue;
       state.apply({ kind: "move", p, slot: s, to: incoming[next++]! });
     }
+    const slot = lead >= 0 && !state.frozen[p] ? state.slotOf(p, lead) : -1;
+    if (slot > 0) state.apply({ kind: "lead", p, slot });
   }
 }

@@ -8,9 +8,9 @@ import { DEFAULT_GOALS, type GoalName } from "../model/config.js";
 import { createRng } from "../model/random.js";
 import type { Cluster, Partition, Reassignment, ReassignmentEntry, ReassignmentOrigin } from "../model/types.js";
 import { lowerBound, type BoundGoals } from "./bounds.js";
-import { applySets, exactSize, solveExact } from "./exact.js";
+import { applySets, exactSize, solveExact, type ExactPlacement } from "./exact.js";
 import { ExplainRecorder } from "./explain.js";
-import type { Goal } from "./goal.js";
+import type { Goal, GoalId } from "./goal.js";
 import { capacityGoal } from "./goals/capacity.js";
 import { diskGoal } from "./goals/disk.js";
 import { leaderBytesGoal } from "./goals/leader-bytes.js";
@@ -281,6 +281,12 @@ function planBalance(cluster: Cluster, options: PlanOptions): PlanOutcome {
 
 /** The integer search's default size limit (0/1 columns): tens of milliseconds on tiny clusters, 2–7 s near the limit. */
 export const DEFAULT_SEARCH_COLUMNS = 2000;
+/**
+ * The default size limit of the search's second program, with leadership columns (two 0/1 columns per
+ * partition-broker pair): 1–4 s near the limit. Larger ones measured 3–10 s at the root and rarely
+ * found a placement there.
+ */
+export const DEFAULT_LEADERSHIP_SEARCH_COLUMNS = 1200;
 
 /**
  * The integer search (PlanOptions.integerSearch): the exact program, stopped at its node limit. The
@@ -290,6 +296,9 @@ export const DEFAULT_SEARCH_COLUMNS = 2000;
  * heuristic's plan or it breaks the bytes budget (the program keeps only the move budget).
  * `heuristicBound` is the counting and relaxation bound for the heuristic's placement: when it equals
  * the heuristic's moves, nothing can do better and the search is skipped.
+ * The first program leaves leadership out (the goals reorder after). When leadership goals are on and
+ * its placement falls short on them, a second program with leadership columns (leader counts, network
+ * out, leader bytes) runs on small clusters, and the plan takes the adopted placement with fewer moves.
  */
 function searchPlacement(
   cluster: Cluster,
@@ -305,49 +314,102 @@ function searchPlacement(
   const columns = exactSize(initial);
   const base = { solver: search.solver.name, columns, heuristicMoves: heuristic.moves, adopted: false };
   const keep = (status: IntegerSearchResult["status"]) => ({ state: heuristic, result: { ...base, status }, notes: [] });
-  if (columns > Math.min(search.maxColumns ?? DEFAULT_SEARCH_COLUMNS, search.solver.maxBinaryColumns)) return keep("too-large");
+  const limit = Math.min(search.maxColumns ?? DEFAULT_SEARCH_COLUMNS, search.solver.maxBinaryColumns);
+  if (columns > limit) return keep("too-large");
   if (heuristicBound >= heuristic.moves) return keep("not-needed");
-  const outcome = solveExact(initial, heuristic, targets, boundGoals, search.solver, { maxNodes: search.maxNodes ?? 1 });
-  if (outcome.status === "infeasible" || outcome.status === "too-large") {
-    // The heuristic's placement satisfies the program, so this is a bug in one of the two.
-    throw new Error(`the integer program came back ${outcome.status}, though the heuristic's placement satisfies it`);
-  }
-  const proven = outcome.status === "optimal";
-  const found = proven ? outcome : outcome.best;
-  const boundMoves = proven ? outcome.moves : outcome.bound;
-  const bound = boundMoves === undefined ? {} : { bound: { moves: boundMoves, proven } };
-  const result = { ...base, status: outcome.status, ...(found ? { foundMoves: found.moves } : {}) };
-  if (found === undefined || found.moves >= heuristic.moves) return { state: heuristic, result, ...bound, notes: [] };
   const theirs = scores(heuristic, targets, goals);
   const maxBytesMoved = options.maxBytesMoved ?? Infinity;
-  /** Why `state` cannot be the plan, or null when it can. */
-  const verdict = (state: PlacementState): string | null => {
-    if (state.bytesMoved > maxBytesMoved) return "moves more bytes than the budget allows";
+  /** Why `state` cannot be the plan (the budget, or the first goal it leaves worse), or null when it can. */
+  const verdict = (state: PlacementState): { why: string; goal?: GoalId } | null => {
+    if (state.bytesMoved > maxBytesMoved) return { why: "moves more bytes than the budget allows" };
     const worse = firstWorse(scores(state, targets, goals), theirs);
-    return worse < 0 ? null : `leaves goal ${goals[worse]!.id} worse`;
+    return worse < 0 ? null : { why: `leaves goal ${goals[worse]!.id} worse`, goal: goals[worse]!.id };
   };
-  /** The program's placement, then the goals' own actions within `maxMoves` (its own moves: leadership only). */
-  const rebuilt = (maxMoves: number): PlacementState => {
-    const room = maxMoves === found.moves ? undefined : { maxMoves, maxBytesMoved };
-    return placementOf(cluster, prepared, found.sets, options, room);
+  /** One program: its outcome, and the plan its placement gives if one passes the verdict. */
+  const attempt = (programGoals: BoundGoals) => {
+    const outcome = solveExact(initial, heuristic, targets, programGoals, search.solver, { maxNodes: search.maxNodes ?? 1 });
+    if (outcome.status === "infeasible" || outcome.status === "too-large") {
+      // The heuristic's placement satisfies the program, so this is a bug in one of the two.
+      throw new Error(`the integer program came back ${outcome.status}, though the heuristic's placement satisfies it`);
+    }
+    const proven = outcome.status === "optimal";
+    const found = proven ? outcome : outcome.best;
+    const boundMoves = proven ? outcome.moves : outcome.bound;
+    const tried = { status: outcome.status, found, ...(boundMoves === undefined ? {} : { bound: { moves: boundMoves, proven } }) };
+    if (found === undefined || found.moves >= heuristic.moves) return { ...tried, state: null, rejected: null };
+    /**
+     * The program's placement, then the goals' own actions within `maxMoves` (its own moves:
+     * leadership only), from the program's leaders when it chose them, else the current order.
+     */
+    const rebuilt = (maxMoves: number): PlacementState => {
+      const room = maxMoves === found.moves ? undefined : { maxMoves, maxBytesMoved };
+      return placementOf(cluster, prepared, found, options, room);
+    };
+    // The goals may need a few moves of their own (the program leaves out the goals' tolerances
+    // where it is no further from a band than the heuristic): allow up to one fewer than the heuristic's.
+    const rooms = found.moves + 1 < heuristic.moves ? [found.moves, heuristic.moves - 1] : [found.moves];
+    let rejected: { why: string; goal?: GoalId } | null = null;
+    for (const maxMoves of rooms) {
+      const state = rebuilt(maxMoves);
+      const why = verdict(state);
+      if (why === null) return { ...tried, state, rejected: null };
+      rejected ??= why;
+    }
+    return { ...tried, state: null, rejected };
   };
-  const tight = rebuilt(found.moves);
-  const why = verdict(tight);
-  if (why === null) return { state: tight, result: { ...result, adopted: true }, ...bound, notes: [] };
-  // The goals the program leaves out (network out, leader bytes) may need a few moves of their own:
-  // let the optimizer spend up to one move fewer than the heuristic's plan.
-  if (found.moves + 1 < heuristic.moves) {
-    const roomy = rebuilt(heuristic.moves - 1);
-    if (verdict(roomy) === null) return { state: roomy, result: { ...result, adopted: true }, ...bound, notes: [] };
-  }
-  const note = `the integer program found a placement with ${String(found.moves)} moves where the plan makes ${String(heuristic.moves)}, but it ${why}; the plan keeps the heuristic's placement`;
+  const leadership = boundGoals.leader || boundGoals.networkOut || boundGoals.leaderBytes;
+  const first = attempt(withoutLeadership(boundGoals));
+  // The program again with leadership columns (leader counts, network out, leader bytes), only when
+  // the first placement falls short on leadership (a leadership goal refused it, or the goals spent
+  // moves of their own beyond it) and its twice as many 0/1 columns are within the limit.
+  const leadershipLimit = Math.min(limit, search.maxLeadershipColumns ?? DEFAULT_LEADERSHIP_SEARCH_COLUMNS);
+  const short = 2 * columns > leadershipLimit ? false : first.state === null
+    ? first.rejected?.goal !== undefined && LEADERSHIP_GOALS.includes(first.rejected.goal)
+    : first.found !== undefined && first.state.moves > first.found.moves;
+  const second = leadership && short ? attempt(boundGoals) : null;
+  // The plan: the adopted placement with fewer moves (the first's on a tie), else the heuristic's.
+  const adopted = second?.state && (first.state === null || second.state.moves < first.state.moves) ? second : first.state ? first : null;
+  // The bound is the first program's, which like the counting bounds and --exact leaves leadership
+  // out: the second holds each broker's leadership to the heuristic's, broker by broker, which a plan
+  // the goals judge no worse overall need not match, so its bound could exceed such a plan's moves.
+  const bound = first.bound ? { bound: first.bound } : {};
+  const result: IntegerSearchResult = {
+    ...base,
+    status: first.status,
+    ...(first.found ? { foundMoves: first.found.moves } : {}),
+    adopted: adopted !== null,
+    ...(second
+      ? {
+          leadership: {
+            columns: 2 * columns,
+            status: second.status,
+            ...(second.found ? { foundMoves: second.found.moves } : {}),
+            adopted: adopted === second,
+          },
+        }
+      : {}),
+  };
+  if (adopted?.state) return { state: adopted.state, result, ...bound, notes: [] };
+  // Neither adopted: the note says what refused the last placement tried.
+  const refused = second?.rejected ? second : first;
+  if (refused.rejected === null || refused.found === undefined) return { state: heuristic, result, ...bound, notes: [] };
+  const note = `the integer program found a placement with ${String(refused.found.moves)} moves where the plan makes ${String(heuristic.moves)}, but it ${refused.rejected.why}; the plan keeps the heuristic's placement`;
   return { state: heuristic, result, ...bound, notes: [note] };
+}
+
+/** The goals that only leadership serves: the integer search models them in its second program. */
+const LEADERSHIP_GOALS: readonly GoalId[] = ["leader", "network-out", "leader-bytes"];
+
+/** The same goals with leadership left out of the exact program (its replica sets only). */
+function withoutLeadership(goals: BoundGoals): BoundGoals {
+  return { ...goals, leader: false, networkOut: false, leaderBytes: false };
 }
 
 /** Which of the goals the lower bound counts are on. */
 function boundGoalsOf(goals: readonly Goal[]): BoundGoals {
   const enabled = (id: GoalName): boolean => goals.some((g) => g.id === id);
-  return { rackSpread: enabled("rack-spread"), replicaCount: enabled("replica-count"), topicSpread: enabled("topic-spread"), disk: enabled("disk"), networkIn: enabled("network-in") };
+  return { rackSpread: enabled("rack-spread"), replicaCount: enabled("replica-count"), topicSpread: enabled("topic-spread"), disk: enabled("disk"), networkIn: enabled("network-in"),
+    leader: enabled("leader"), networkOut: enabled("network-out"), leaderBytes: enabled("leader-bytes") };
 }
 
 /**
@@ -466,7 +528,7 @@ function exactPlacement(
   if (solver === undefined) {
     throw new BallastError("USAGE", "exact planning needs an integer-program solver in exactSolver (the CLI passes HiGHS, from loadHighs)");
   }
-  const outcome = solveExact(initial, heuristic, prepared.targets, boundGoals, solver);
+  const outcome = solveExact(initial, heuristic, prepared.targets, withoutLeadership(boundGoals), solver);
   if (outcome.status === "too-large") {
     throw new BallastError(
       "USAGE",
@@ -481,22 +543,22 @@ function exactPlacement(
     // The heuristic's placement satisfies the program, so this is a bug in one of the two.
     throw new Error("the exact program found no placement, though the heuristic's satisfies it");
   }
-  return placementOf(cluster, prepared, outcome.sets, options);
+  return placementOf(cluster, prepared, outcome, options);
 }
 
 /**
- * The placement with the given replica sets, then the goals' own actions within `room` (by default
- * the sets' own moves and bytes: leadership changes only).
+ * The placement with the given replica sets (and leaders, when the program chose them), then the
+ * goals' own actions within `room` (by default the sets' own moves and bytes: leadership changes only).
  */
 function placementOf(
   cluster: Cluster,
   prepared: Prepared,
-  sets: readonly (readonly number[])[],
+  found: ExactPlacement,
   options: PlanOptions,
   room?: { maxMoves: number; maxBytesMoved: number },
 ): PlacementState {
   const state = new PlacementState(cluster, prepared.stateOptions);
-  applySets(state, sets);
+  applySets(state, found);
   optimize(state, prepared.targets, prepared.goals, room ?? { maxMoves: state.moves, maxBytesMoved: state.bytesMoved }, options.rng ?? createRng(1));
   return state;
 }

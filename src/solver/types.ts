@@ -57,6 +57,11 @@ export interface IntegerSearchOptions {
   readonly solver: MipSolver;
   /** Skip the search when the program has more partition-broker pairs (0/1 columns) than this (default 2,000). */
   readonly maxColumns?: number;
+  /**
+   * Skip the second program, with leadership columns, when it would have more 0/1 columns (two per
+   * partition-broker pair) than this (default 1,200; never more than maxColumns).
+   */
+  readonly maxLeadershipColumns?: number;
   /** Branch-and-bound nodes at most (default 1: the root, with the solver's cuts and heuristics). */
   readonly maxNodes?: number;
 }
@@ -76,8 +81,20 @@ export interface IntegerSearchResult {
   readonly heuristicMoves: number;
   /** Moves of the best placement the program found, when it found one. */
   readonly foundMoves?: number;
-  /** True when the plan is the program's placement: fewer moves than the heuristic's, no goal worse. */
+  /** True when the plan is a program's placement: fewer moves than the heuristic's, no goal worse. */
   readonly adopted: boolean;
+  /**
+   * The second program, with leadership columns (leader counts, network out, leader bytes), when it
+   * ran: the first one's placement left one of those goals worse or needed moves of the goals' own.
+   * `adopted` is true when the plan is its placement. The fields above are the first program's.
+   */
+  readonly leadership?: {
+    /** Its 0/1 columns: two per partition-broker pair. */
+    readonly columns: number;
+    readonly status: "optimal" | "stopped";
+    readonly foundMoves?: number;
+    readonly adopted: boolean;
+  };
 }
 
 export interface BrokerReplacement {

@@ -23,12 +23,15 @@ const highs: MipSolver = await loadHighs();
 
 const RUNS = { numRuns: 40, seed: 11, includeErrorInReport: true } as const;
 
-/** The shared plan cases, kept to programs of at most 150 partition-broker pairs so the suite stays quick. */
-const smallCaseArb = planCaseArb().filter(({ c }) => {
+/** Partitions × brokers: an upper bound on the exact program's partition-broker pairs. */
+function clusterPairs(cluster: Cluster): number {
   let partitions = 0;
-  for (const t of c.cluster.topics) partitions += t.partitions.length;
-  return partitions * c.cluster.brokers.length <= 150;
-});
+  for (const t of cluster.topics) partitions += t.partitions.length;
+  return partitions * cluster.brokers.length;
+}
+
+/** The shared plan cases, kept to programs of at most 150 partition-broker pairs so the suite stays quick. */
+const smallCaseArb = planCaseArb().filter(({ c }) => clusterPairs(c.cluster) <= 150);
 
 test("exact plans are valid, keep the rack rule, and sit between the lower bound and the heuristic", () => {
   fc.assert(
@@ -135,6 +138,47 @@ test("the integer search's bound never exceeds the proven optimum, and its plan 
     { ...RUNS, numRuns: 100 },
   );
   assert.ok(adopted >= 3, `only ${String(adopted)} plans adopted the search's placement`);
+});
+
+/**
+ * The search's second program, with leadership columns, runs when the first one's placement falls
+ * short on a leadership goal. Against the same search without it (maxLeadershipColumns 0): the plan
+ * is valid, keeps excluded topics, never makes more moves, takes the second placement only with fewer
+ * moves and no goal worse than the heuristic's, and otherwise is the same plan; the bound is the
+ * first program's either way.
+ */
+test("the integer search's leadership program only ever takes moves away, with no goal worse", () => {
+  let ran = 0;
+  let adopted = 0;
+  fc.assert(
+    fc.property(planCaseArb({ excludeTopics: true }).filter(({ c }) => clusterPairs(c.cluster) <= 150), ({ c, options }) => {
+      const heuristic = planned(plan(c.cluster, options));
+      const without = planned(plan(c.cluster, { ...options, integerSearch: { solver: highs, maxLeadershipColumns: 0 } }));
+      const p = validPlan(c.cluster, plan(c.cluster, { ...options, integerSearch: { solver: highs } }), options);
+      assertExcludedTopicsKept(c.cluster, p, options);
+      assert.equal(without.integerSearch?.leadership, undefined);
+      assert.deepEqual(p.lowerBound.integer, without.lowerBound.integer);
+      assert.ok(p.moves >= p.lowerBound.moves, `moves ${String(p.moves)} < bound ${String(p.lowerBound.moves)}`);
+      const second = p.integerSearch?.leadership;
+      if (second === undefined) {
+        assert.equal(JSON.stringify(p.reassignment), JSON.stringify(without.reassignment));
+        return;
+      }
+      ran++;
+      assert.equal(second.columns, 2 * p.integerSearch!.columns);
+      if (!second.adopted) {
+        assert.equal(JSON.stringify(p.reassignment), JSON.stringify(without.reassignment));
+        return;
+      }
+      adopted++;
+      assert.ok(p.integerSearch!.adopted);
+      assert.ok(p.moves < without.moves, `leadership placement ${String(p.moves)} moves, without it ${String(without.moves)}`);
+      const mine = goalScores(p);
+      goalScores(heuristic).forEach((x, i) => assert.ok(mine[i]! <= x + 1e-9 * Math.max(1, x), `goal ${String(i)} worse: ${String(mine[i])} > ${String(x)}`));
+    }),
+    { numRuns: 400, seed: 7, includeErrorInReport: true },
+  );
+  assert.ok(ran >= 8 && adopted >= 4, `the second program ran ${String(ran)} times and was adopted ${String(adopted)} times`);
 });
 
 test("with the integer search, the same input gives a byte-identical plan", () => {
