@@ -252,9 +252,18 @@ function planBalance(cluster: Cluster, options: PlanOptions): PlanOutcome {
     final = exactPlacement(cluster, prepared, initial, state, boundGoals, options);
     exact = { heuristicMoves: state.moves, optimalMoves: final.moves };
     integer = { moves: final.moves, proven: true };
+    if (final !== state && !settled(cluster, final, options)) {
+      searchNotes.push(
+        "planning the exact placement again without --exact would change it further (the heuristic rebalances it); " +
+          "a plan without --exact is one that planning again leaves as it is",
+      );
+    }
   } else if (options.integerSearch !== undefined) {
     heuristicBound = lowerBound(initial, state, targets, boundGoals);
-    const found = searchPlacement(cluster, prepared, initial, state, heuristicBound.moves, boundGoals, options, options.integerSearch);
+    // A budget that stopped the heuristic leaves a plan the next run continues; otherwise the search's
+    // placement must be one the next run leaves as it is, as the heuristic's is.
+    const searching = { ...options.integerSearch, settle: !budgetLimited };
+    const found = searchPlacement(cluster, prepared, initial, state, heuristicBound.moves, boundGoals, options, searching);
     ({ state: final, result: search, bound: integer } = found);
     searchNotes.push(...found.notes);
   }
@@ -293,7 +302,8 @@ export const DEFAULT_LEADERSHIP_SEARCH_COLUMNS = 1200;
  * heuristic's placement satisfies the program, so the program's proven bound is a bound on the moves
  * of any placement at least as balanced; a placement it finds with fewer moves becomes the plan, with
  * leadership reordered by the goals (no further moves), unless some goal ends worse than in the
- * heuristic's plan or it breaks the bytes budget (the program keeps only the move budget).
+ * heuristic's plan, it breaks the bytes budget (the program keeps only the move budget), or (with
+ * `settle`: the heuristic's plan was not stopped by a budget) planning it again would change it.
  * `heuristicBound` is the counting and relaxation bound for the heuristic's placement: when it equals
  * the heuristic's moves, nothing can do better and the search is skipped.
  * The first program leaves leadership out (the goals reorder after). When leadership goals are on and
@@ -308,7 +318,7 @@ function searchPlacement(
   heuristicBound: number,
   boundGoals: BoundGoals,
   options: PlanOptions,
-  search: IntegerSearchOptions,
+  search: IntegerSearchOptions & { readonly settle: boolean },
 ): { state: PlacementState; result: IntegerSearchResult; bound?: LowerBound["integer"]; notes: string[] } {
   const { targets, goals } = prepared;
   const columns = exactSize(initial);
@@ -319,11 +329,12 @@ function searchPlacement(
   if (heuristicBound >= heuristic.moves) return keep("not-needed");
   const theirs = scores(heuristic, targets, goals);
   const maxBytesMoved = options.maxBytesMoved ?? Infinity;
-  /** Why `state` cannot be the plan (the budget, or the first goal it leaves worse), or null when it can. */
+  /** Why `state` cannot be the plan (the budget, the first goal it leaves worse, a re-plan that changes it), or null when it can. */
   const verdict = (state: PlacementState): { why: string; goal?: GoalId } | null => {
     if (state.bytesMoved > maxBytesMoved) return { why: "moves more bytes than the budget allows" };
     const worse = firstWorse(scores(state, targets, goals), theirs);
-    return worse < 0 ? null : { why: `leaves goal ${goals[worse]!.id} worse`, goal: goals[worse]!.id };
+    if (worse >= 0) return { why: `leaves goal ${goals[worse]!.id} worse`, goal: goals[worse]!.id };
+    return !search.settle || settled(cluster, state, options) ? null : { why: "would be changed by planning again" };
   };
   /** One program: its outcome, and the plan its placement gives if one passes the verdict. */
   const attempt = (programGoals: BoundGoals) => {
@@ -395,6 +406,17 @@ function searchPlacement(
   if (refused.rejected === null || refused.found === undefined) return { state: heuristic, result, ...bound, notes: [] };
   const note = `the integer program found a placement with ${String(refused.found.moves)} moves where the plan makes ${String(heuristic.moves)}, but it ${refused.rejected.why}; the plan keeps the heuristic's placement`;
   return { state: heuristic, result, ...bound, notes: [note] };
+}
+
+/**
+ * True when planning `state`'s placement again, as the next run of the planner would (the heuristic,
+ * same options, a fresh generator), changes nothing. The heuristic's own plans are such fixed points;
+ * a program's placement that is not would have the next run move replicas again.
+ */
+function settled(cluster: Cluster, state: PlacementState, options: PlanOptions): boolean {
+  const { integerSearch: _search, exact: _exact, explain: _explain, rng: _rng, ...same } = options;
+  const again = planBalance(state.toCluster(cluster), same);
+  return again.status === "planned" && again.reassignment.partitions.length === 0;
 }
 
 /** The goals that only leadership serves: the integer search models them in its second program. */
@@ -543,6 +565,8 @@ function exactPlacement(
     // The heuristic's placement satisfies the program, so this is a bug in one of the two.
     throw new Error("the exact program found no placement, though the heuristic's satisfies it");
   }
+  // The heuristic's placement is optimal too: keep it, as planning again leaves it as it is.
+  if (outcome.moves >= heuristic.moves) return heuristic;
   return placementOf(cluster, prepared, outcome, options);
 }
 
