@@ -1,14 +1,16 @@
 /**
  * The rack and host rules for one partition, evaluated on its replica list with one replica
- * optionally replaced. Replication factors are small, so quadratic scans beat any structure.
+ * optionally replaced. Replication factors are small, so scans of the list beat any structure.
  */
 import type { PlacementState } from "./state.js";
 import type { Targets } from "./targets.js";
 
 /**
- * How far partition p is from the rack rule: replicas above the per-rack maximum plus, where the host
- * rule applies, replicas sharing a host. With `slot`/`broker` given, as if that replica were on `broker`
- * (broker -1: as if that replica were absent).
+ * How far partition p is from the rack rule: the fewest of its replicas that must move for the rule to
+ * hold. A rack keeps at most the per-rack maximum and, where the host rule applies, at most one replica
+ * per host (hosts belong to one rack); the rest must go. It depends only on which brokers hold p, never
+ * on their order, so reordering a replica list (a leadership change) leaves it as it is. With
+ * `slot`/`broker` given, as if that replica were on `broker` (broker -1: as if that replica were absent).
  */
 export function spreadViolation(state: PlacementState, targets: Targets, p: number, slot = -1, broker = -1): number {
   const rule = targets.rule(state.rf[p]!);
@@ -21,17 +23,29 @@ export function spreadViolation(state: PlacementState, targets: Targets, p: numb
     const bi = i === slot ? broker : state.replicas[o + i]!;
     if (bi < 0) continue;
     const rack = state.rackOf[bi]!;
-    const host = state.hostOf[bi]!;
-    let sameRack = 0;
-    let sameHost = false;
-    for (let j = 0; j < i; j++) {
+    // Each rack is counted once, at its first replica in the list.
+    let seen = false;
+    for (let j = 0; j < i && !seen; j++) {
       const bj = j === slot ? broker : state.replicas[o + j]!;
-      if (bj < 0) continue;
-      if (state.rackOf[bj] === rack) sameRack++;
-      if (state.hostOf[bj] === host) sameHost = true;
+      seen = bj >= 0 && state.rackOf[bj] === rack;
     }
-    if (sameRack >= m) v++;
-    else if (rule.hostRule && sameHost) v++;
+    if (seen) continue;
+    let inRack = 0;
+    let hosts = 0;
+    for (let j = i; j < r; j++) {
+      const bj = j === slot ? broker : state.replicas[o + j]!;
+      if (bj < 0 || state.rackOf[bj] !== rack) continue;
+      inRack++;
+      if (!rule.hostRule) continue;
+      let repeat = false;
+      for (let k = i; k < j && !repeat; k++) {
+        const bk = k === slot ? broker : state.replicas[o + k]!;
+        repeat = bk >= 0 && state.hostOf[bk] === state.hostOf[bj];
+      }
+      if (!repeat) hosts++;
+    }
+    const keeps = rule.hostRule ? Math.min(m, hosts) : m;
+    if (inRack > keeps) v += inRack - keeps;
   }
   return v;
 }
