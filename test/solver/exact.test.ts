@@ -17,6 +17,7 @@ import type { Cluster } from "../../src/model/types.js";
 import type { PlanOptions } from "../../src/solver/types.js";
 import { planCaseArb } from "../support/arbitraries.js";
 import { broker, topic } from "../support/build.js";
+import { assertRelabelledPlan } from "../support/relabel.js";
 import { assertExcludedTopicsKept, planned, spreadViolations, eligibleIds, validPlan } from "../support/invariants.js";
 
 const highs: MipSolver = await loadHighs();
@@ -219,6 +220,16 @@ test("with the integer search, re-planning an applied plan changes nothing", () 
       assert.deepEqual(again.reassignment.partitions, [], `re-plan after ${String(p.moves)} moves (search adopted: ${String(p.integerSearch?.adopted)})`);
     }),
     { numRuns: 300, seed: 42, includeErrorInReport: true },
+  );
+});
+
+test("with the integer search, relabelling brokers and racks order-preservingly and shuffling topics gives the same plan, relabelled", () => {
+  const arb = planCaseArb({ goals: true })
+    .filter(({ c }) => clusterPairs(c.cluster) <= 150)
+    .chain(({ c, options }) => fc.tuple(fc.constant(c), fc.constant(options), fc.shuffledSubarray(c.cluster.topics.map((_, i) => i), { minLength: c.cluster.topics.length })));
+  fc.assert(
+    fc.property(arb, ([c, options, order]) => assertRelabelledPlan(c.cluster, { ...options, integerSearch: { solver: highs } }, order)),
+    { numRuns: 60, seed: 5, includeErrorInReport: true },
   );
 });
 
