@@ -81,6 +81,11 @@ export interface IntegerSearchResult {
   readonly heuristicMoves: number;
   /** Moves of the best placement the program found, when it found one. */
   readonly foundMoves?: number;
+  /**
+   * The node limit of a deeper run of the program, when its root left the plan above 1.5 × the bound
+   * on a tiny program (status and foundMoves are then that run's; the bound the better of the two).
+   */
+  readonly nodes?: number;
   /** True when the plan is a program's placement: fewer moves than the heuristic's, no goal worse. */
   readonly adopted: boolean;
   /**
