@@ -16,7 +16,7 @@ import { formatCluster } from "../src/model/format.js";
 import { generateCluster, type GenerateOptions } from "../src/model/generate.js";
 import { parseCluster } from "../src/model/parse.js";
 import { createRng } from "../src/model/random.js";
-import { partitionCount, replicaCount, type Cluster } from "../src/model/types.js";
+import { partitionCount, replicaCount } from "../src/model/types.js";
 import { plan, type BalanceSummary, type PlanOutcome } from "../src/solver/index.js";
 import { loadHighs } from "../src/cli/highs.js";
 

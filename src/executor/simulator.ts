@@ -301,15 +301,6 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
 
   // --- configs ---
 
-  const configMap = (key: string): Map<string, string> => {
-    let m = configs.get(key);
-    if (!m) {
-      m = new Map();
-      configs.set(key, m);
-    }
-    return m;
-  };
-
   const brokerConfig = (id: number, name: string): string | undefined =>
     configs.get(resourceKey({ type: "broker", name: String(id) }))?.get(name) ??
     configs.get(resourceKey({ type: "broker", name: "" }))?.get(name);
