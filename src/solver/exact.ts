@@ -48,6 +48,11 @@ export type ExactOutcome =
     }
   | { readonly status: "infeasible" };
 
+/** Whether the program for these goals has leadership columns: leader counts, network out or leader bytes is on. */
+export function modelsLeadership(goals: BoundGoals): boolean {
+  return goals.leader || goals.networkOut || goals.leaderBytes;
+}
+
 /** A placement the program found: replica sets, optionally leaders, and its moves. */
 export interface ExactPlacement {
   readonly sets: readonly (readonly number[])[];
@@ -117,8 +122,7 @@ export function solveExact(
     replicas += initial.rf[p]!;
     largest = Math.max(largest, initial.size[p]!);
   }
-  // Leadership measures: network out and leader bytes, which only a partition's leader carries.
-  const leading = goals.leader || goals.networkOut || goals.leaderBytes;
+  const leading = modelsLeadership(goals);
   // Moves first; bytes (and, with leadership in the program, leadership changes) second: together
   // they weigh less than one move.
   const secondary = leading ? 0.25 : 0.5;
@@ -191,7 +195,8 @@ export function solveExact(
         if (initial.frozen[p]) {
           // An excluded topic keeps its leader; when that broker must be left, a newcomer takes its slot.
           const lead = initial.brokerAt(p, 0);
-          if (initial.eligible[lead] ? b === lead : kept) rows.row(`g${String(k)}`, b === lead && initial.eligible[lead] ? { min: 1, max: 1 } : { max: 0 }).push([k, 1]);
+          if (initial.eligible[lead] && b === lead) rows.row(`g${String(k)}`, { min: 1, max: 1 }).push([k, 1]);
+          else if (!initial.eligible[lead] && kept) rows.row(`g${String(k)}`, { max: 0 }).push([k, 1]);
         }
         if (initial.eligible[b]) {
           if (goals.leader) leaderRow(b).push([k, 1]);

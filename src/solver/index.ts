@@ -8,7 +8,7 @@ import { DEFAULT_GOALS, type GoalName } from "../model/config.js";
 import { createRng } from "../model/random.js";
 import type { Cluster, Partition, Reassignment, ReassignmentEntry, ReassignmentOrigin } from "../model/types.js";
 import { lowerBound, type BoundGoals } from "./bounds.js";
-import { applySets, exactSize, solveExact, type ExactPlacement } from "./exact.js";
+import { applySets, exactSize, modelsLeadership, solveExact, type ExactPlacement } from "./exact.js";
 import { ExplainRecorder } from "./explain.js";
 import type { Goal, GoalId } from "./goal.js";
 import { capacityGoal } from "./goals/capacity.js";
@@ -374,7 +374,6 @@ function searchPlacement(
     }
     return { ...tried, state: null, rejected };
   };
-  const leadership = boundGoals.leader || boundGoals.networkOut || boundGoals.leaderBytes;
   const nodes = search.maxNodes ?? 1;
   const root = attempt(withoutLeadership(boundGoals), nodes);
   // The program again with leadership columns (leader counts, network out, leader bytes), only when
@@ -384,12 +383,13 @@ function searchPlacement(
   const short = 2 * columns > leadershipLimit ? false : root.state === null
     ? root.rejected?.goal !== undefined && LEADERSHIP_GOALS.includes(root.rejected.goal)
     : root.found !== undefined && root.state.moves > root.found.moves;
-  const second = leadership && short ? attempt(boundGoals, nodes) : null;
-  // A tiny program whose root leaves the plan above 1.5 × the bound goes on branching, up to
-  // DEEPER_SEARCH_NODES (a node count: plans stay byte-identical), for a better placement and bound.
+  const second = modelsLeadership(boundGoals) && short ? attempt(boundGoals, nodes) : null;
+  // A tiny program whose root leaves the plan above 1.5 × the bound, unproven, goes on branching, up
+  // to DEEPER_SEARCH_NODES (a node count: plans stay byte-identical), for a better placement and bound.
   const planMoves = Math.min(heuristic.moves, root.state?.moves ?? Infinity, second?.state?.moves ?? Infinity);
   const deeper =
-    search.maxNodes === undefined && columns <= DEEPER_SEARCH_COLUMNS && planMoves > 1.5 * Math.max(heuristicBound, root.bound?.moves ?? 0)
+    search.maxNodes === undefined && root.status !== "optimal" && columns <= DEEPER_SEARCH_COLUMNS &&
+    planMoves > 1.5 * Math.max(heuristicBound, root.bound?.moves ?? 0)
       ? attempt(withoutLeadership(boundGoals), DEEPER_SEARCH_NODES)
       : null;
   /** The first program as reported: its deeper run when there was one. */

@@ -83,7 +83,8 @@ export interface IntegerSearchResult {
   readonly foundMoves?: number;
   /**
    * The node limit of a deeper run of the program, when its root left the plan above 1.5 × the bound
-   * on a tiny program (status and foundMoves are then that run's; the bound the better of the two).
+   * on a tiny program without proving the optimum (status and foundMoves are then that run's; the
+   * bound the better of the two).
    */
   readonly nodes?: number;
   /** True when the plan is a program's placement: fewer moves than the heuristic's, no goal worse. */
