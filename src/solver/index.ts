@@ -252,7 +252,8 @@ function planBalance(cluster: Cluster, options: PlanOptions): PlanOutcome {
     final = exactPlacement(cluster, prepared, initial, state, boundGoals, options);
     exact = { heuristicMoves: state.moves, optimalMoves: final.moves };
     integer = { moves: final.moves, proven: true };
-    if (final !== state && !settled(cluster, final, options)) {
+    // As for the search: a plan a budget stopped is one the next run continues anyway.
+    if (final !== state && !budgetLimited && !settled(cluster, final, options)) {
       searchNotes.push(
         "planning the exact placement again without --exact would change it further (the heuristic rebalances it); " +
           "a plan without --exact is one that planning again leaves as it is",
