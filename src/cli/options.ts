@@ -190,6 +190,7 @@ export interface BalanceFlags extends KafkaFlags {
   readonly replace?: readonly BrokerReplacement[];
   readonly replicationFactor?: readonly ReplicationFactorChange[];
   readonly capacityThreshold?: CapacityThresholdConfig;
+  readonly strictCapacity?: boolean;
   readonly exact?: boolean;
   readonly explain?: boolean;
 }
@@ -237,6 +238,7 @@ export function planOptions(flags: BalanceFlags, config: BalanceConfig): PlanOpt
       config.capacityThreshold === undefined && flags.capacityThreshold === undefined
         ? undefined
         : { ...config.capacityThreshold, ...flags.capacityThreshold },
+    strictCapacity: flags.strictCapacity ?? config.strictCapacity,
     exact: flags.exact,
     exactSolver: undefined,
     integerSearch: undefined,

@@ -10,7 +10,7 @@ import { formatReassignment } from "../model/reassignment.js";
 import { parseBytes } from "../model/units.js";
 import { type Cluster, partitionCount } from "../model/types.js";
 import { DEFAULT_SEARCH_COLUMNS, plan } from "../solver/index.js";
-import type { BalanceReport, BrokerBalance, Infeasibility, PlanOptions } from "../solver/types.js";
+import type { BalanceReport, BrokerBalance, CapacityStatus, Infeasibility, PlanOptions } from "../solver/types.js";
 import { loadHighs } from "./highs.js";
 import { type CliIo, colorLevel, writeFileAtomic } from "./io.js";
 import {
@@ -49,6 +49,7 @@ export function addPlanCommand(program: Command, io: CliIo): void {
     .addOption(valueOption("--demote-brokers <ids>", "move preferred leadership off these brokers; no data moves (a plan of its own)", integerList(0)))
     .addOption(valueOption("--replace <old=new,...>", "the new, empty broker takes exactly the old one's replicas, e.g. 5=13 (a plan of its own)", replacementList))
     .addOption(valueOption("--replication-factor <topic=rf,...>", "change topics' replication factors, e.g. orders=3 (topic: a regular expression over the whole name)", replicationFactorList))
+    .option("--strict-capacity", "refuse to plan (exit 2) when the capacity limits cannot be met, instead of planning as far under them as the cluster allows")
     .option("--exact", "after planning, solve the placement as an integer program: the proven fewest moves reaching at least the same balance (small clusters only)")
     .addOption(
       new Option("--heuristic-only", "skip the integer search that small clusters get (its bound and, when it finds one, a plan with fewer moves)").conflicts("exact"),
@@ -113,6 +114,7 @@ function planJson(o: PlannedOutcome, output: string, elapsedMs: number): object 
     ...(o.integerSearch ? { integerSearch: o.integerSearch } : {}),
     ...(o.explanations ? { explanations: o.explanations } : {}),
     budgetLimited: o.budgetLimited,
+    ...(o.balanceAfter.capacity ? { capacity: capacityJson(o.balanceAfter.capacity, o.balanceBefore.capacity) } : {}),
     notes: o.notes,
     before: balanceJson(o.balanceBefore),
     after: balanceJson(o.balanceAfter),
@@ -124,6 +126,30 @@ function planJson(o: PlannedOutcome, output: string, elapsedMs: number): object 
     })),
     output,
     elapsedMs: Math.round(elapsedMs * 1000) / 1000,
+  };
+}
+
+/**
+ * Whether the capacity limits can be met, each problem (with what would fix it), and per limited
+ * resource its threshold, floor and largest utilisation and brokers over the limit before and after.
+ */
+function capacityJson(after: CapacityStatus, before: CapacityStatus | undefined): object {
+  const was = new Map((before?.resources ?? []).map((r) => [r.resource, r]));
+  return {
+    feasible: after.feasible,
+    problems: after.problems,
+    resources: after.resources.map((r) => {
+      const b = was.get(r.resource);
+      return {
+        resource: r.resource,
+        threshold: r.threshold,
+        floor: r.floor,
+        floorCause: r.floorCause,
+        floorDetail: r.floorDetail,
+        before: b === undefined ? null : { maxUtilization: b.maxUtilization, brokersOver: b.brokersOver },
+        after: { maxUtilization: r.maxUtilization, brokersOver: r.brokersOver },
+      };
+    }),
   };
 }
 

@@ -5,7 +5,19 @@
 import type { ChalkInstance } from "chalk";
 import type { Cluster, Reassignment } from "../model/types.js";
 import { formatBytes, formatRate } from "../model/units.js";
-import type { BalanceReport, BalanceSummary, Band, BrokerBalance, Explanation, GoalStatus, LoadSummary, PlanOutcome, RackBalance } from "../solver/types.js";
+import type {
+  BalanceReport,
+  BalanceSummary,
+  Band,
+  BrokerBalance,
+  CapacityStatus,
+  Explanation,
+  GoalStatus,
+  LoadSummary,
+  PlanOutcome,
+  RackBalance,
+  ResourceCapacity,
+} from "../solver/types.js";
 
 export type PlannedOutcome = Extract<PlanOutcome, { status: "planned" }>;
 
@@ -54,6 +66,7 @@ export function renderPlan(input: PlanSummaryInput, chalk: ChalkInstance): strin
     ]),
     ...section(chalk, "Racks (before → after)", table(chalk, rackColumns, rackChangeRows(before.racks, after.racks))),
     ...section(chalk, "Totals", planTotals(chalk, outcome)),
+    ...(after.capacity ? section(chalk, "Capacity (before → after)", capacityLines(chalk, after.capacity, before.capacity)) : []),
     ...section(chalk, "Goals after the plan", goalLines(chalk, after.goals)),
     ...(outcome.explanations ? section(chalk, "Why each partition changes", explanationLines(outcome.explanations)) : []),
     ...nextSteps(chalk, input),
@@ -98,6 +111,7 @@ export function renderReport(cluster: Cluster, report: BalanceReport, diskThresh
     ]),
     ...section(chalk, "Racks", table(chalk, rackColumns, report.racks.map(rackRow))),
     ...section(chalk, "Balance", summaryLines(report.summary)),
+    ...(report.capacity ? section(chalk, "Capacity", capacityLines(chalk, report.capacity)) : []),
     ...section(chalk, "Goals", goalLines(chalk, report.goals)),
     ...(report.notes ?? []).map((note) => chalk.yellow(`note: ${note}`)),
   ];
@@ -358,6 +372,51 @@ function loadLine(label: string, l: LoadSummary): string[] {
 function diskRange(s: BalanceSummary): string {
   const show = s.disk.utilization ? percent : formatBytes;
   return `${show(s.disk.min)}–${show(s.disk.max)}, mean ${show(s.disk.mean)}`;
+}
+
+const capacityColumns: Column[] = [
+  { header: "resource", align: "left" },
+  { header: "limit", align: "right" },
+  { header: "floor (lowest maximum any placement reaches)", align: "left" },
+  { header: "maximum", align: "right" },
+  { header: "brokers over", align: "right" },
+];
+
+/** Capacity problems listed in a summary; --json has them all. */
+const PROBLEMS_SHOWN = 5;
+
+const RESOURCE_LABEL: Readonly<Record<ResourceCapacity["resource"], string>> = { disk: "disk", networkIn: "network in", networkOut: "network out" };
+
+/**
+ * Per limited resource: the limit, the floor (the lowest largest utilisation any placement reaches)
+ * and the largest utilisation, before → after for a plan; then, when the limits cannot be met, what
+ * cannot and what would fix it.
+ */
+function capacityLines(chalk: ChalkInstance, now: CapacityStatus, before?: CapacityStatus): string[] {
+  const was = new Map((before?.resources ?? []).map((r) => [r.resource, r]));
+  const rows: Row[] = now.resources.map((r) => {
+    const b = was.get(r.resource);
+    const over = r.maxUtilization > r.threshold * (1 + 1e-9);
+    const max = b === undefined ? percent(r.maxUtilization) : change(percent(b.maxUtilization), percent(r.maxUtilization));
+    const brokers = b === undefined ? String(r.brokersOver) : change(String(b.brokersOver), String(r.brokersOver));
+    return [
+      { text: RESOURCE_LABEL[r.resource] },
+      { text: percent(r.threshold) },
+      { text: `${percent(r.floor)} (${r.floorDetail})` },
+      { text: max, style: over ? chalk.yellow : chalk.green },
+      { text: brokers },
+    ];
+  });
+  const lines = table(chalk, capacityColumns, rows);
+  if (now.feasible) return lines;
+  const verb = before === undefined ? "a plan brings" : "the plan brings";
+  lines.push(
+    chalk.yellow(`warning: the capacity limits cannot be met; ${verb} every broker as far under them as the cluster allows (--strict-capacity refuses instead):`),
+    ...now.problems.slice(0, PROBLEMS_SHOWN).map((p) => chalk.yellow(`  ${p.message}${p.path === undefined ? "" : ` (${p.path})`}`)),
+  );
+  const more = now.problems.length - PROBLEMS_SHOWN;
+  if (more > 0) lines.push(chalk.yellow(`  … and ${String(more)} more (--json lists every one)`));
+  return lines;
 }
 
 function nextSteps(chalk: ChalkInstance, input: PlanSummaryInput): string[] {

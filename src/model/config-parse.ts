@@ -18,6 +18,7 @@ const CONFIG_KEYS = [
   "diskBalanceThreshold",
   "networkBalanceThreshold",
   "capacityThreshold",
+  "strictCapacity",
   "toBrokers",
   "replicationFactor",
 ];
@@ -40,6 +41,7 @@ export function parseConfig(text: string, source?: string): BalanceConfig {
   if (root["replicationFactor"] !== undefined) config.replicationFactor = readReplicationFactor(root, c);
   if (root["networkBalanceThreshold"] !== undefined) config.networkBalanceThreshold = readFraction(root, "networkBalanceThreshold", [], c, "a fraction of the ideal in (0, 1], e.g. 0.1 for 10%");
   if (root["capacityThreshold"] !== undefined) config.capacityThreshold = readCapacityThreshold(root, c);
+  if (root["strictCapacity"] !== undefined) config.strictCapacity = c.boolean(root, "strictCapacity", [], "strictCapacity");
   return config;
 }
 

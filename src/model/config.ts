@@ -53,6 +53,8 @@ export interface BalanceConfig {
   readonly networkBalanceThreshold?: number;
   /** Capacity goal: the fraction of each capacity a broker may use (defaults: disk 0.85, network 0.80). */
   readonly capacityThreshold?: CapacityThresholdConfig;
+  /** Refuse to plan when the capacity limits cannot be met (default false: plan as far under them as the cluster allows). */
+  readonly strictCapacity?: boolean;
 }
 
 /** Per-resource capacity thresholds, each in (0, 1]. */

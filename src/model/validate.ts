@@ -91,6 +91,13 @@ export class Checker {
     return this.fail("SCHEMA", `${what} must be a non-negative integer; found ${describeValue(value)}`, [...path, key]);
   }
 
+  /** true or false. */
+  boolean(container: Container, key: PathSegment, path: InputPath, what: string): boolean {
+    const value = this.required(container, key, path, what);
+    if (typeof value === "boolean") return value;
+    return this.fail("SCHEMA", `${what} must be true or false; found ${describeValue(value)}`, [...path, key]);
+  }
+
   /** Any finite number. */
   number(container: Container, key: PathSegment, path: InputPath, what: string): number {
     const value = this.required(container, key, path, what);

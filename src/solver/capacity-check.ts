@@ -12,7 +12,9 @@
  * reports any broker it could not bring under its limit.
  */
 import { formatBytes as human } from "../model/units.js";
-import type { Infeasibility } from "./types.js";
+import { utilisation } from "./goals/capacity.js";
+import type { CapacityStatus, Infeasibility, ResourceCapacity } from "./types.js";
+import { type ResourceFloor, capacityOf, weightOf } from "./capacity-floor.js";
 import { type Resource, RESOURCES } from "./load-targets.js";
 import type { PlacementState } from "./state.js";
 import type { Targets } from "./targets.js";
@@ -36,13 +38,39 @@ export function capacityInfeasibilities(state: PlacementState, targets: Targets)
   return problems;
 }
 
-function capacityOf(state: PlacementState, r: Resource): Float64Array {
-  return r === "disk" ? state.diskCapacity : r === "networkIn" ? state.netInCapacity : state.netOutCapacity;
+/** The capacity figures of the placement: feasibility, problems, and per limited resource its floor and maximum. */
+export function capacityStatus(state: PlacementState, targets: Targets): CapacityStatus {
+  const problems = capacityInfeasibilities(state, targets);
+  const resources: ResourceCapacity[] = [];
+  for (const r of RESOURCES) {
+    const floor = targets.load.floors[r];
+    if (floor === null) continue;
+    const { worst, over } = utilisation(state, targets, r);
+    resources.push({
+      resource: r,
+      threshold: targets.load.thresholds[r],
+      floor: floor.floor,
+      floorCause: floor.cause,
+      floorDetail: floorDetail(state, floor),
+      maxUtilization: worst,
+      brokersOver: over,
+    });
+  }
+  return { feasible: problems.length === 0, problems, resources };
 }
 
-/** Per partition: what one replica (or its leader, for network out) needs. */
-function weightOf(state: PlacementState, r: Resource): Float64Array {
-  return r === "disk" ? state.size : r === "networkIn" ? state.bytesIn : state.leaderOut;
+function floorDetail(state: PlacementState, floor: ResourceFloor): string {
+  switch (floor.cause) {
+    case "cluster":
+      return "the eligible brokers' mean utilisation";
+    case "rack": {
+      let k = 0;
+      for (let i = 1; i < floor.racks.length; i++) if (floor.racks[i]! > floor.racks[k]!) k = i;
+      return `what the rack rule puts in rack ${state.rackNames[k]!}`;
+    }
+    case "partition":
+      return `partition ${state.partitionName(floor.heaviest)} on the largest broker it fits`;
+  }
 }
 
 function eligibleIn(state: PlacementState, inRack: number | null): number[] {
@@ -58,14 +86,9 @@ function clusterProblem(state: PlacementState, targets: Targets, r: Resource): I
 }
 
 function rackProblems(state: PlacementState, targets: Targets, r: Resource): Infeasibility[] {
-  if (targets.rackCount < 2) return [];
-  const w = weightOf(state, r);
-  const forced = new Float64Array(targets.rackCount);
-  for (let p = 0; p < state.partitionCount; p++) {
-    const rule = targets.rule(state.rf[p]!);
-    if (rule === null) continue;
-    for (let k = 0; k < targets.rackCount; k++) forced[k]! += rule.lo[k]! * w[p]!;
-  }
+  const floor = targets.load.floors[r];
+  if (targets.rackCount < 2 || floor === null) return [];
+  const forced = floor.forced;
   const out: Infeasibility[] = [];
   for (let k = 0; k < targets.rackCount; k++) {
     if (forced[k]! <= 0 || targets.rackBrokers[k] === 0) continue;

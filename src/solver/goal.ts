@@ -19,6 +19,13 @@ export interface GoalContext {
   readonly later: readonly GoalId[];
   /** Applies the action when every higher-priority goal accepts it and the budget allows; true if applied. */
   propose(action: Action): boolean;
+  /**
+   * Applies an action that takes back the running goal's own last applied action, with no goal or
+   * budget asked: it returns the placement to one every goal had accepted. (A proposal could be refused
+   * here: a broker the first action took load off may not take it back under a goal that only lets
+   * loads fall, and a step left half done would leave the caller's view of the placement stale.)
+   */
+  undo(action: Action): void;
   /** Whether `propose` would apply the action (no change). */
   allowed(action: Action): boolean;
   /**

@@ -122,7 +122,7 @@ function rackNotes(p: Prepared): string[] {
   return rackFindings(p.state, p.targets).map((f) => f.message);
 }
 
-function infeasibilities(p: Prepared): Infeasibility[] {
+function infeasibilities(p: Prepared & { readonly strictCapacity: boolean }): Infeasibility[] {
   const { state, targets } = p;
   const problems: Infeasibility[] = [];
   const byTopic = new Map<string, { rf: number; count: number; first: number }>();
@@ -150,7 +150,8 @@ function infeasibilities(p: Prepared): Infeasibility[] {
       path: `topics[${topic}].partitions[${String(e.first)}]`,
     });
   }
-  if (p.goals.some((g) => g.id === "capacity")) problems.push(...capacityInfeasibilities(state, targets));
+  // Capacity limits that cannot be met are planned as far under as the cluster allows, unless asked not to.
+  if (p.strictCapacity && p.goals.some((g) => g.id === "capacity")) problems.push(...capacityInfeasibilities(state, targets));
   return problems;
 }
 
@@ -232,7 +233,7 @@ function replicationBound(
 
 function planBalance(cluster: Cluster, options: PlanOptions): PlanOutcome {
   const prepared = prepare(cluster, options);
-  const problems = infeasibilities(prepared);
+  const problems = infeasibilities({ ...prepared, strictCapacity: options.strictCapacity === true });
   if (problems.length > 0) return { status: "infeasible", problems };
   const { targets, goals } = prepared;
   const notes = rackNotes(prepared);

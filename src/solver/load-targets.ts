@@ -10,6 +10,7 @@
  *   broker's replica-count target (network in, which every replica takes) or evenly (network out and
  *   leader bytes, which only leaders carry). The band is ideal × (1 ± threshold).
  */
+import { type FloorRules, type ResourceFloor, capacityOf, resourceFloor, totalOf } from "./capacity-floor.js";
 import type { PlacementState } from "./state.js";
 
 export type Resource = "disk" | "networkIn" | "networkOut";
@@ -41,6 +42,10 @@ export interface LoadTargetOptions {
   readonly networkThreshold: number;
   /** The real-valued replica-count ideal per broker (Targets.countIdeal). */
   readonly countIdeal: Float64Array;
+  /** The disk balance band's half-width as a fraction of the ideal (the network one is networkThreshold). */
+  readonly diskThreshold: number;
+  /** The rack rule per replication factor, for the capacity floors. */
+  readonly rules: FloorRules;
 }
 
 export class LoadTargets {
@@ -49,6 +54,20 @@ export class LoadTargets {
   readonly limited: Readonly<Record<Resource, boolean>>;
   /** Per resource and broker: threshold × capacity (Infinity when the resource has no limit). */
   readonly limit: Readonly<Record<Resource, Float64Array>>;
+  /**
+   * Per resource: the lowest largest utilisation any placement could reach (capacity-floor.ts); null
+   * when the resource has no limit.
+   */
+  readonly floors: Readonly<Record<Resource, ResourceFloor | null>>;
+  /**
+   * Per resource and broker: the load the capacity goal holds the broker to. The limit wherever the
+   * floors allow it; where the cluster's or a rack's mean utilisation is above the threshold (the
+   * limits cannot be met), that mean plus one average replica's share instead, so that the goal brings
+   * every broker as far under the limit as the cluster allows rather than chasing a limit no
+   * placement reaches. A partition heavier than any limit raises no broker's aim: its holder ends
+   * over, holding as little else as the goal can move.
+   */
+  readonly aim: Readonly<Record<Resource, Float64Array>>;
   /** Per resource: the load the whole cluster must carry. */
   readonly total: Readonly<Record<Resource, number>>;
   readonly networkIn: LoadBand;
@@ -66,6 +85,11 @@ export class LoadTargets {
     const limit = (r: Resource): Float64Array =>
       Float64Array.from(capacity[r], (c, b) => (this.limited[r] && state.eligible[b] ? c * this.thresholds[r] : Infinity));
     this.limit = { disk: limit("disk"), networkIn: limit("networkIn"), networkOut: limit("networkOut") };
+    const floor = (r: Resource): ResourceFloor | null => (this.limited[r] ? resourceFloor(state, options.rules, r) : null);
+    this.floors = { disk: floor("disk"), networkIn: floor("networkIn"), networkOut: floor("networkOut") };
+    const balance = (r: Resource): number => (r === "disk" ? options.diskThreshold : options.networkThreshold);
+    const aim = (r: Resource): Float64Array => aimOf(state, r, this.thresholds[r], balance(r), this.limit[r], this.floors[r]);
+    this.aim = { disk: aim("disk"), networkIn: aim("networkIn"), networkOut: aim("networkOut") };
 
     let disk = 0;
     let netIn = 0;
@@ -127,4 +151,28 @@ function band(
     high[b] = x + half;
   }
   return { ideal, low, high, byCapacity: capacity !== null, capacity };
+}
+
+/**
+ * The capacity goal's per-broker aim for one resource (LoadTargets.aim): where the cluster's or the
+ * broker's rack's mean utilisation is above the threshold, the top of the balance band around that mean
+ * (the band's half-width `balance` of it, at least one average replica's load), else the limit.
+ */
+function aimOf(state: PlacementState, r: Resource, threshold: number, balance: number, limit: Float64Array, floor: ResourceFloor | null): Float64Array {
+  if (floor === null) return limit;
+  const cap = capacityOf(state, r);
+  const racks = floor.racks;
+  let above = floor.cluster > threshold;
+  for (const u of racks) above ||= u > threshold;
+  if (!above) return limit;
+  let units = 0;
+  for (let p = 0; p < state.partitionCount; p++) units += r === "networkOut" ? 1 : state.rf[p]!;
+  const grain = units > 0 ? totalOf(state, r) / units : 0;
+  return Float64Array.from(limit, (l, b) => {
+    if (!state.eligible[b]) return l;
+    const shared = Math.max(floor.cluster, racks[state.rackOf[b]!] ?? 0);
+    if (shared <= threshold) return l;
+    const mean = shared * cap[b]!;
+    return Math.max(l, mean + bandHalfWidth(mean, balance, grain));
+  });
 }

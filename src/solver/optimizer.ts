@@ -72,6 +72,12 @@ export function optimize(
       return fits(a);
     };
     const replicaRules = higher.filter((g) => g.refusesReplica !== undefined);
+    const apply = (a: Action): void => {
+      const done = recorder?.begin(goals[index]?.id ?? "take-back", a);
+      state.apply(a);
+      actions++;
+      done?.();
+    };
     return {
       state,
       targets,
@@ -84,12 +90,10 @@ export function optimize(
       },
       propose(a: Action): boolean {
         if (!allowed(a)) return false;
-        const done = recorder?.begin(goals[index]?.id ?? "take-back", a);
-        state.apply(a);
-        actions++;
-        done?.();
+        apply(a);
         return true;
       },
+      undo: apply,
     };
   };
 

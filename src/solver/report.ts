@@ -1,6 +1,7 @@
 /**
  * The balance report: per broker and per rack figures, a summary, and each goal's status.
  */
+import { capacityStatus } from "./capacity-check.js";
 import type { Goal } from "./goal.js";
 import { topicDeviation } from "./goals/topic-spread.js";
 import { spreadViolation } from "./rules.js";
@@ -12,7 +13,9 @@ import type { BalanceReport, BalanceSummary, BrokerBalance, GoalStatus, LoadSumm
 
 export function balanceReport(state: PlacementState, targets: Targets, goals: readonly Goal[]): BalanceReport {
   const brokers = brokerRows(state, targets);
+  const limited = targets.load.limited.disk || targets.load.limited.networkIn || targets.load.limited.networkOut;
   return {
+    ...(limited && goals.some((g) => g.id === "capacity") ? { capacity: capacityStatus(state, targets) } : {}),
     brokers,
     racks: rackRows(state, brokers),
     summary: summarize(state, targets, brokers),

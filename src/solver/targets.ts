@@ -180,6 +180,8 @@ export class Targets {
       capacityThresholds: options.capacityThresholds ?? DEFAULT_CAPACITY_THRESHOLDS,
       networkThreshold: options.networkThreshold ?? DEFAULT_NETWORK_THRESHOLD,
       countIdeal: this.countIdeal,
+      diskThreshold: options.diskThreshold,
+      rules: this,
     });
   }
 

@@ -41,6 +41,11 @@ export interface PlanOptions {
    * fewer moves becomes the plan when no goal ends worse. Ignored with `exact`, which solves it fully.
    */
   readonly integerSearch?: IntegerSearchOptions;
+  /**
+   * Refuse to plan (an infeasible outcome) when the capacity limits cannot be met, instead of planning
+   * as far under them as the cluster allows (the default).
+   */
+  readonly strictCapacity?: boolean;
   /** Seeded generator; the solver never uses another source of randomness. */
   readonly rng?: Rng;
   /** Only these brokers may receive replicas (e.g. the brokers just added); others only give. */
@@ -212,7 +217,40 @@ export interface BalanceSummary {
   readonly hostViolations: number;
 }
 
+/** One resource's capacity figures for a placement. */
+export interface ResourceCapacity {
+  readonly resource: "disk" | "networkIn" | "networkOut";
+  /** The capacity threshold: a broker may use this fraction of its capacity. */
+  readonly threshold: number;
+  /**
+   * The lowest largest utilisation any placement could reach (a lower bound, independent of the
+   * placement): the largest of the eligible brokers' mean, what the rack rule forces into a rack over
+   * its capacity, and the heaviest partition on the largest broker it could sit on.
+   */
+  readonly floor: number;
+  /** Which of the three sets the floor. */
+  readonly floorCause: "cluster" | "rack" | "partition";
+  /** One line: what sets the floor (the rack, or the partition, by name). */
+  readonly floorDetail: string;
+  /** The largest utilisation of an eligible broker in this placement. */
+  readonly maxUtilization: number;
+  /** Eligible brokers over threshold × capacity in this placement. */
+  readonly brokersOver: number;
+}
+
+/** The capacity goal's view of a placement, for the resources every eligible broker has a capacity of. */
+export interface CapacityStatus {
+  /** False when the limits cannot be met by any placement (capacity-check.ts). */
+  readonly feasible: boolean;
+  /** Why not, and what would fix it: shortfall, brokers to add, the threshold that would fit. */
+  readonly problems: readonly Infeasibility[];
+  /** Limited resources only, in the order disk, network in, network out. */
+  readonly resources: readonly ResourceCapacity[];
+}
+
 export interface BalanceReport {
+  /** With the capacity goal among the goals: limits, floors and how close the placement is. */
+  readonly capacity?: CapacityStatus;
   readonly brokers: readonly BrokerBalance[];
   readonly racks: readonly RackBalance[];
   readonly summary: BalanceSummary;

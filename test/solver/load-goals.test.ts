@@ -81,11 +81,53 @@ test("capacity: accepts only actions that leave every touched broker no further 
   assert.equal(capacityGoal.accepts({ kind: "move", p: 2, slot: 0, to: 0 }, state, targets), false);
 });
 
-test("infeasible: too little disk in the cluster names the resource, brokers, shortfall and fixes", () => {
+test("best effort: an overloaded scale-out is planned, the new brokers take load, no broker ends more loaded than it could", () => {
+  // Three loaded brokers (one per rack) and three new, empty ones: network in averages 90% of capacity
+  // over all six, above the 80% threshold, so the limits cannot be met.
+  const brokers = [1, 2, 3, 4, 5, 6].map((id) => broker(id, ["a", "b", "c"][(id - 1) % 3]!, { networkIn: 100 * MIB }));
+  const parts = Array.from({ length: 60 }, (_, i) => part("t", i, [1, 2, 3].map((_, k) => 1 + ((i + k) % 3)), { bytesIn: 3 * MIB }));
+  const c = cluster(brokers, parts);
+  const strict = plan(c, { strictCapacity: true });
+  assert.equal(strict.status, "infeasible");
+  const p = validPlan(c, plan(c), {});
+  const capacity = p.balanceAfter.capacity!;
+  assert.equal(capacity.feasible, false);
+  assert.match(capacity.problems[0]!.message, /^network in: the cluster needs 540 MiB\/s but its 6 broker\(s\)/);
+  const netIn = capacity.resources.find((r) => r.resource === "networkIn")!;
+  assert.equal(netIn.floorCause, "cluster");
+  assert.ok(Math.abs(netIn.floor - 0.9) < 1e-9, String(netIn.floor));
+  // The old brokers start at 180%; the plan takes them down to the band around the 90% mean.
+  assert.ok(p.balanceBefore.capacity!.resources.find((r) => r.resource === "networkIn")!.maxUtilization > 1.7);
+  assert.ok(netIn.maxUtilization <= 0.9 * 1.1 + 1e-9, String(netIn.maxUtilization));
+  assert.ok(netIn.maxUtilization >= netIn.floor - 1e-9);
+  const status = p.balanceAfter.goals.find((g) => g.goal === "capacity")!;
+  assert.equal(status.satisfied, false);
+  assert.match(status.detail, /network in at most \d+% of capacity \(limit 80%, cannot be met: no placement goes below 90%\)/);
+  assertIdempotent(plan(p.after));
+});
+
+test("best effort: a partition heavier than any limit stays where it is, and its broker gives up everything else", () => {
+  // Partition hot-0's leader sends 90 MiB/s, over every broker's 80 MiB/s network-out limit.
+  const brokers = [1, 2, 3].map((id) => broker(id, ["a", "b", "c"][id - 1]!, { networkOut: 100 * MIB }));
+  const parts = [part("hot", 0, [1, 2], { bytesIn: MIB, bytesOut: 89 * MIB }), ...Array.from({ length: 12 }, (_, i) => part("t", i, [1, 1 + ((i % 2) + 1)], { bytesIn: MIB, bytesOut: 2 * MIB }))];
+  const c = cluster(brokers, parts);
+  const p = validPlan(c, plan(c, { goals: ["rack-spread", "capacity"] }), {});
+  const out = p.balanceAfter.capacity!.resources.find((r) => r.resource === "networkOut")!;
+  assert.equal(out.floorCause, "partition");
+  assert.match(out.floorDetail, /partition hot-0/);
+  assert.equal(out.brokersOver, 1);
+  // The hot partition's leader leads nothing else; every other broker is within its limit.
+  const led = new Map(p.balanceAfter.brokers.map((b) => [b.id, b]));
+  const hotLeader = p.after.topics.find((t) => t.name === "hot")!.partitions[0]!.replicas[0]!;
+  assert.ok(Math.abs(led.get(hotLeader)!.networkOut - 90 * MIB) < 1, String(led.get(hotLeader)!.networkOut));
+  for (const b of p.balanceAfter.brokers) if (b.id !== hotLeader) assert.ok(b.networkOut <= 80 * MIB, `broker ${String(b.id)}`);
+});
+
+test("strict capacity, infeasible: too little disk in the cluster names the resource, brokers, shortfall and fixes", () => {
   const brokers = [1, 2, 3].map((id) => broker(id, ["a", "b", "c"][id - 1]!, { disk: 100 * GIB }));
   const parts = Array.from({ length: 30 }, (_, i) => part("t", i, [1, 2, 3], { size: 3 * GIB }));
   const c = cluster(brokers, parts);
-  const outcome = plan(c);
+  const outcome = plan(c, { strictCapacity: true });
   assert.equal(outcome.status, "infeasible");
   if (outcome.status !== "infeasible") return;
   const [first] = outcome.problems;
@@ -95,16 +137,16 @@ test("infeasible: too little disk in the cluster names the resource, brokers, sh
   assert.match(first?.message ?? "", /add 1 broker\(s\) with 100 GiB of disk capacity/);
   assert.match(first?.message ?? "", /raise the disk capacity threshold to 0\.90/);
   // A higher threshold makes it feasible.
-  assert.equal(plan(c, { capacityThreshold: { disk: 0.9 } }).status, "planned");
+  assert.equal(plan(c, { capacityThreshold: { disk: 0.9 }, strictCapacity: true }).status, "planned");
   // Without the capacity goal there is no limit to break.
-  assert.equal(plan(c, { goals: ["rack-spread", "replica-count"] }).status, "planned");
+  assert.equal(plan(c, { goals: ["rack-spread", "replica-count"], strictCapacity: true }).status, "planned");
 });
 
-test("infeasible: a rack whose brokers cannot hold their share under the rack rule", () => {
+test("strict capacity, infeasible: a rack whose brokers cannot hold their share under the rack rule", () => {
   // RF 3 over 3 racks: every rack holds one replica of each partition; rack c has only 20 GiB.
   const brokers = [broker(1, "a", { disk: 100 * GIB }), broker(2, "b", { disk: 100 * GIB }), broker(3, "c", { disk: 20 * GIB }), broker(4, "a", { disk: 100 * GIB })];
   const parts = Array.from({ length: 20 }, (_, i) => part("t", i, [1, 2, 3]));
-  const outcome = plan(cluster(brokers, parts));
+  const outcome = plan(cluster(brokers, parts), { strictCapacity: true });
   assert.equal(outcome.status, "infeasible");
   if (outcome.status !== "infeasible") return;
   const rack = outcome.problems.find((p) => p.path === "racks[c]");
@@ -114,9 +156,9 @@ test("infeasible: a rack whose brokers cannot hold their share under the rack ru
   assert.match(rack.message, /lower the replication factor/);
 });
 
-test("infeasible: a partition too large for any broker names the partition", () => {
+test("strict capacity, infeasible: a partition too large for any broker names the partition", () => {
   const brokers = [broker(1, "a", { networkOut: 100 * MIB }), broker(2, "b", { networkOut: 100 * MIB })];
-  const outcome = plan(cluster(brokers, [part("big", 0, [1, 2], { bytesIn: MIB, bytesOut: 90 * MIB }), part("big", 1, [2, 1])]));
+  const outcome = plan(cluster(brokers, [part("big", 0, [1, 2], { bytesIn: MIB, bytesOut: 90 * MIB }), part("big", 1, [2, 1])]), { strictCapacity: true });
   assert.equal(outcome.status, "infeasible");
   if (outcome.status !== "infeasible") return;
   assert.equal(outcome.problems[0]?.path, "topics[big].partitions[0]");

@@ -7,6 +7,7 @@
  * before planning (capacity-check.ts).
  */
 import type { Goal, GoalContext } from "../goal.js";
+import { capacityOf } from "../capacity-floor.js";
 import { type Resource, RESOURCES } from "../load-targets.js";
 import type { Action, PlacementState } from "../state.js";
 import type { Targets } from "../targets.js";
@@ -16,10 +17,13 @@ const MEASURE: Readonly<Record<Resource, LoadMeasure>> = { disk: DISK, networkIn
 
 const LABEL: Readonly<Record<Resource, string>> = { disk: "disk", networkIn: "network in", networkOut: "network out" };
 
-/** The band [0, limit] of a resource (the ideal is the limit: brokers are ranked by utilisation of it). */
+/**
+ * The band [0, aim] of a resource (the ideal is the aim: brokers are ranked by utilisation of it). The
+ * aim is the limit unless the limits cannot be met (load-targets.ts).
+ */
 function limitBand(targets: Targets, r: Resource): BrokerBand {
-  const limit = targets.load.limit[r];
-  return { low: new Float64Array(limit.length), high: limit, ideal: limit };
+  const aim = targets.load.aim[r];
+  return { low: new Float64Array(aim.length), high: aim, ideal: aim };
 }
 
 const bands = new WeakMap<Targets, Record<Resource, BrokerBand>>();
@@ -48,7 +52,7 @@ function limitedResources(targets: Targets): Resource[] {
 /** Broker b's part of the capacity goal's score: how far it is over each limit. */
 export function capacityExcessOf(state: PlacementState, targets: Targets, b: number): number {
   let s = 0;
-  for (const r of limitedResources(targets)) s += Math.max(0, MEASURE[r].load(state)[b]! - targets.load.limit[r][b]!);
+  for (const r of limitedResources(targets)) s += Math.max(0, MEASURE[r].load(state)[b]! - targets.load.aim[r][b]!);
   return s;
 }
 
@@ -70,7 +74,7 @@ function worse(v: number, d: number, limit: number): boolean {
 function accepts(action: Action, state: PlacementState, targets: Targets): boolean {
   const limited = limitedResources(targets);
   if (limited.length === 0) return true;
-  const { limit } = targets.load;
+  const limit = targets.load.aim;
   if (action.kind === "lead") {
     if (action.slot === 0 || !targets.load.limited.networkOut) return true;
     const to = state.brokerAt(action.p, action.slot);
@@ -123,20 +127,12 @@ export const capacityGoal: Goal = {
     const parts: string[] = [];
     let over = 0;
     for (const r of limited) {
-      const m = MEASURE[r];
-      const load = m.load(state);
-      const limit = targets.load.limit[r];
-      const cap = r === "disk" ? state.diskCapacity : r === "networkIn" ? state.netInCapacity : state.netOutCapacity;
-      let worst = 0;
-      let n = 0;
-      for (let b = 0; b < state.brokerCount; b++) {
-        if (!state.eligible[b] || !(cap[b]! > 0)) continue;
-        worst = Math.max(worst, load[b]! / cap[b]!);
-        if (load[b]! > limit[b]! * (1 + 1e-9)) n++;
-      }
+      const { worst, over: n } = utilisation(state, targets, r);
       over += n;
-      const pct = (x: number): string => `${(x * 100).toFixed(0)}%`;
-      parts.push(`${LABEL[r]} at most ${pct(worst)} of capacity (limit ${pct(targets.load.thresholds[r])})${n > 0 ? `, ${String(n)} broker(s) over` : ""}`);
+      const floor = targets.load.floors[r]!.floor;
+      const threshold = targets.load.thresholds[r];
+      const unreachable = floor > threshold * (1 + 1e-9) ? `, cannot be met: no placement goes below ${percent(floor)}` : "";
+      parts.push(`${LABEL[r]} at most ${percent(worst)} of capacity (limit ${percent(threshold)}${unreachable})${n > 0 ? `, ${String(n)} broker(s) over` : ""}`);
     }
     return { satisfied: over === 0, detail: `${parts.join("; ")}${none}` };
   },
@@ -149,3 +145,22 @@ export const capacityGoal: Goal = {
     for (const r of limitedResources(targets)) optimizeBand(ctx, MEASURE[r], bandOf(targets, r), { selfAccepts });
   },
 };
+
+/** The largest utilisation of resource r over eligible brokers, and how many are over the limit. */
+export function utilisation(state: PlacementState, targets: Targets, r: Resource): { worst: number; over: number } {
+  const load = MEASURE[r].load(state);
+  const limit = targets.load.limit[r];
+  const cap = capacityOf(state, r);
+  let worst = 0;
+  let over = 0;
+  for (let b = 0; b < state.brokerCount; b++) {
+    if (!state.eligible[b] || !(cap[b]! > 0)) continue;
+    worst = Math.max(worst, load[b]! / cap[b]!);
+    if (load[b]! > limit[b]! * (1 + 1e-9)) over++;
+  }
+  return { worst, over };
+}
+
+function percent(x: number): string {
+  return `${(x * 100).toFixed(0)}%`;
+}

@@ -541,7 +541,7 @@ function exchange(ctx: GoalContext, p: number, s: number, d: number, q: number, 
   const { state } = ctx;
   if (!ctx.propose({ kind: "swap", p, slot: state.slotOf(p, s), q, qSlot: state.slotOf(q, d) })) return false;
   if (ctx.propose({ kind: "swap", p: q, slot: state.slotOf(q, s), q: r, qSlot: state.slotOf(r, e) })) return true;
-  ctx.propose({ kind: "swap", p, slot: state.slotOf(p, d), q, qSlot: state.slotOf(q, s) });
+  ctx.undo({ kind: "swap", p, slot: state.slotOf(p, d), q, qSlot: state.slotOf(q, s) });
   return false;
 }
 
