@@ -167,12 +167,17 @@ export function partnersByFill(state: PlacementState, b: number, fill: (x: numbe
  * Works brokers outside their band, the furthest (relative to its ideal) first: `fix(b, over)` tries
  * one improvement for broker b and says whether it made one; a broker it cannot improve is skipped
  * from then on. Bounded by 4 × brokers + partitions steps.
+ *
+ * `heaviest(b)`, when given, is the most one replica on b carries: a broker over its band that carries
+ * no more than that is at the floor its own heaviest replica sets (moving that replica only moves the
+ * excess to another broker), and is skipped without a try. Asked only of the broker about to be tried.
  */
 export function worstFirst(
   state: PlacementState,
   load: Float64Array,
   band: { readonly low: Float64Array; readonly high: Float64Array; readonly ideal: Float64Array },
   fix: (b: number, over: boolean) => boolean,
+  heaviest?: (b: number) => number,
 ): void {
   const stuck = new Set<number>();
   const limit = 4 * state.brokerCount + state.partitionCount;
@@ -189,6 +194,11 @@ export function worstFirst(
       }
     }
     if (worstBroker < 0) return;
-    if (!fix(worstBroker, load[worstBroker]! > band.high[worstBroker]!)) stuck.add(worstBroker);
+    const over = load[worstBroker]! > band.high[worstBroker]!;
+    if (over && heaviest !== undefined && load[worstBroker]! <= heaviest(worstBroker) * (1 + 1e-9)) {
+      stuck.add(worstBroker);
+      continue;
+    }
+    if (!fix(worstBroker, over)) stuck.add(worstBroker);
   }
 }

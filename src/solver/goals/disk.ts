@@ -13,12 +13,15 @@ import { deviation } from "../targets.js";
 import { bandAccepts, brokerDeltas, partnersByFill, replicaBandAccepts, worstFirst } from "./band.js";
 import { firstAtLeast, partitionsBySize } from "./by-size.js";
 import { firstInOrder } from "./lazy-order.js";
+import { DISK, heaviestOn } from "./load-balance.js";
 import { diskGain, topicGain } from "./scoring.js";
 
 /** Destinations compared for each overloaded broker. */
 const DESTINATIONS = 6;
 /** Replicas looked at on either side of the size wanted, before every replica is. */
 const WINDOW = 64;
+/** Candidates of each kind (moves, swaps) a higher goal may refuse in one step before the rest of that kind are passed over. */
+const TRIES = 256;
 
 function diskDeviation(state: PlacementState, targets: Targets): number {
   let s = 0;
@@ -124,12 +127,14 @@ class Raw {
 
   /**
    * Calls `visit` with the indices of each key's candidates in generation order, lowest key first,
-   * until it returns true; returns whether it did. Keys are found one at a time (the first key's
-   * candidates usually give the action): a scan per key tried.
+   * until it returns true; returns whether it did. The first keys are found by a scan each (the first
+   * key's candidates usually give the action); a broker whose first SCANNED_KEYS keys are all refused
+   * is usually one nothing helps, whose every key would be visited: the rest are then sorted once
+   * (key, then generation order: the same groups in the same order).
    */
   byKey(visit: (indices: readonly number[]) => boolean): boolean {
     let after = -Infinity;
-    for (;;) {
+    for (let tried = 0; tried < SCANNED_KEYS; tried++) {
       let k = Infinity;
       for (let i = 0; i < this.n; i++) {
         const x = this.key[i]!;
@@ -141,8 +146,23 @@ class Raw {
       if (visit(group)) return true;
       after = k;
     }
+    const rest: number[] = [];
+    for (let i = 0; i < this.n; i++) if (this.key[i]! > after) rest.push(i);
+    const key = this.key;
+    rest.sort((x, y) => key[x]! - key[y]! || x - y);
+    for (let at = 0; at < rest.length; ) {
+      const k = key[rest[at]!]!;
+      let end = at + 1;
+      while (end < rest.length && key[rest[end]!] === k) end++;
+      if (visit(rest.slice(at, end))) return true;
+      at = end;
+    }
+    return false;
   }
 }
+
+/** Keys Raw.byKey finds by scanning before it sorts the rest. */
+const SCANNED_KEYS = 4;
 
 const scratch = new Raw();
 
@@ -165,17 +185,17 @@ function ready(ctx: GoalContext, raw: Raw, indices: readonly number[]): readonly
   return indices;
 }
 
-/** Proposes raw candidate i if the rack rule allows it; true if applied. */
-function propose(ctx: GoalContext, raw: Raw, i: number): boolean {
+/** Proposes raw candidate i if the rack rule allows it: "applied", "refused" (by a higher goal) or "rack". */
+function propose(ctx: GoalContext, raw: Raw, i: number): "applied" | "refused" | "rack" {
   const { state, targets } = ctx;
   const s = raw.s[i]!;
   const d = raw.d[i]!;
   const p = raw.p[i]!;
   const q = raw.q[i]!;
-  if (!canGo(state, targets, p, s, d) || (q >= 0 && !canGo(state, targets, q, d, s))) return false;
+  if (!canGo(state, targets, p, s, d) || (q >= 0 && !canGo(state, targets, q, d, s))) return "rack";
   const slot = state.slotOf(p, s);
   const action: Action = q < 0 ? { kind: "move", p, slot, to: d } : { kind: "swap", p, slot, q, qSlot: state.slotOf(q, d) };
-  return ctx.propose(action);
+  return ctx.propose(action) ? "applied" : "refused";
 }
 
 /**
@@ -207,9 +227,22 @@ function tryAmong(ctx: GoalContext, b: number, over: boolean, partners: readonly
     else collect(state, targets, o, b, raw, window);
   }
   // Best gain bucket first; within one, most topic spread gained, fewest bytes, generation order.
-  return raw.byKey((indices) =>
-    firstInOrder(ready(ctx, raw, indices), (x, y) => raw.tg[y]! - raw.tg[x]! || raw.bytes[x]! - raw.bytes[y]!, (i) => propose(ctx, raw, i)),
+  // Higher goals' refusals are counted per kind (moves, swaps): past TRIES of a kind, the rest of that
+  // kind are passed over, as load-balance.ts does (near a capacity limit or at the replica-count
+  // band's edge, thousands of candidates are refused for the same reason).
+  const refused = [0, 0];
+  let applied = false;
+  raw.byKey((indices) =>
+    firstInOrder(ready(ctx, raw, indices), (x, y) => raw.tg[y]! - raw.tg[x]! || raw.bytes[x]! - raw.bytes[y]!, (i) => {
+      const kind = raw.q[i]! < 0 ? 0 : 1;
+      if (refused[kind]! >= TRIES) return false;
+      const outcome = propose(ctx, raw, i);
+      if (outcome === "applied") return (applied = true);
+      if (outcome === "refused") refused[kind]!++;
+      return refused[0]! >= TRIES && refused[1]! >= TRIES;
+    }),
   );
+  return applied;
 }
 
 export const diskGoal: Goal = {
@@ -247,6 +280,12 @@ export const diskGoal: Goal = {
 
   optimize(ctx: GoalContext): void {
     const { targets } = ctx;
-    worstFirst(ctx.state, ctx.state.disk, { low: targets.diskLow, high: targets.diskHigh, ideal: targets.diskIdeal }, (b, over) => rebalance(ctx, b, over));
+    worstFirst(
+      ctx.state,
+      ctx.state.disk,
+      { low: targets.diskLow, high: targets.diskHigh, ideal: targets.diskIdeal },
+      (b, over) => rebalance(ctx, b, over),
+      (b) => heaviestOn(ctx.state, DISK, b),
+    );
   },
 };

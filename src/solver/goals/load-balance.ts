@@ -154,6 +154,12 @@ const WINDOW = 256;
 export interface BandOptions {
   /** Extra check the running goal applies to its own actions (the capacity goal's other resources). */
   readonly selfAccepts?: (a: Action) => boolean;
+  /**
+   * Offer replica moves alone first, and swaps only when no move is taken (the capacity goal: an
+   * overloaded broker is drained by moves, and building every swap for each of its steps cost most of
+   * its time on clusters far over their limits).
+   */
+  readonly movesFirst?: boolean;
 }
 
 /**
@@ -164,7 +170,7 @@ export interface BandOptions {
 export function optimizeBand(ctx: GoalContext, m: LoadMeasure, band: BrokerBand, options: BandOptions = {}): void {
   const phases = m.leaderOnly ? [true, false] : [false];
   for (const leadOnly of phases) {
-    worstFirst(ctx.state, m.load(ctx.state), band, (b, over) => rebalance(ctx, m, band, b, over, leadOnly, options));
+    worstFirst(ctx.state, m.load(ctx.state), band, (b, over) => rebalance(ctx, m, band, b, over, leadOnly, options), (b) => heaviestOn(ctx.state, m, b));
   }
 }
 
@@ -295,40 +301,12 @@ function rebalance(
     tradeCandidates(state, m, band, b, consider, options.selfAccepts === undefined ? TRIES : Infinity);
   }
   if (!leadOnly) {
-    const w = m.weight(state);
-    const load = m.load(state);
-    for (const o of partnersOf(state, m, band, b, !over)) {
-      const [s, d] = over ? [b, o] : [o, b];
-      const want = Math.min(load[s]! - band.ideal[s]!, band.ideal[d]! - load[d]!);
-      const fromS = carrying(state, m, s); // heaviest first
-      const onD = carrying(state, m, d).reverse(); // ascending weight
-      const sameTopic = byTopic(state, d);
-      // Replicas of s within WINDOW places of the weight wanted, either side: the best moves, and
-      // swaps for lighter replicas of d, are found there; on a broker with thousands of replicas
-      // the rest would only add candidates ranked after them.
-      const at = heavierThan(fromS, w, want);
-      for (let i = Math.max(0, at - WINDOW); i < Math.min(fromS.length, at + WINDOW); i++) {
-        const p = fromS[i]!;
-        if (!canGo(state, targets, p, s, d)) continue;
-        const slot = state.slotOf(p, s);
-        const wp = w[p]!;
-        consider({ kind: "move", p, slot, to: d });
-        // Swap with a replica of the same topic on d that carries less: topic counts stay as they
-        // are (and, for leader-carried loads, leader counts too: a leader for a leader).
-        for (const q of sameTopic.get(state.topicOf[p]!) ?? []) {
-          const qSlot = state.slotOf(q, d);
-          if (q === p || (m.leaderOnly && (qSlot === 0) !== (slot === 0)) || w[q]! >= wp || !canGo(state, targets, q, d, s)) continue;
-          consider({ kind: "swap", p, slot, q, qSlot });
-        }
-        // Swap with a carrying replica on d about `want` lighter.
-        const lo = firstAtLeast(onD, w, wp - want);
-        for (let k = Math.max(0, lo - 2); k < Math.min(onD.length, lo + 2); k++) {
-          const q = onD[k]!;
-          if (q === p || w[q]! >= wp || !canGo(state, targets, q, d, s)) continue;
-          consider({ kind: "swap", p, slot, q, qSlot: state.slotOf(q, d) });
-        }
-      }
-    }
+    if (options.movesFirst === true) {
+      replicaCandidates(ctx, m, band, b, over, "moves", consider);
+      if (bestFirst(ctx, out, options)) return true;
+      out.clear();
+      replicaCandidates(ctx, m, band, b, over, "swaps", consider);
+    } else replicaCandidates(ctx, m, band, b, over, "both", consider);
   }
   if (bestFirst(ctx, out, options)) return true;
   if (!m.leaderOnly) return false;
@@ -337,6 +315,55 @@ function rebalance(
   out.clear();
   threeWayTrades(state, m, b, over, consider);
   return bestFirst(ctx, out, options);
+}
+
+/** Replica moves, swaps or both between b and its partners that move load off b (`over`) or onto it, offered to `consider`. */
+function replicaCandidates(
+  ctx: GoalContext,
+  m: LoadMeasure,
+  band: BrokerBand,
+  b: number,
+  over: boolean,
+  kinds: "moves" | "swaps" | "both",
+  consider: (a: Action) => void,
+): void {
+  const withSwaps = kinds !== "moves";
+  const { state, targets } = ctx;
+  const w = m.weight(state);
+  const load = m.load(state);
+  for (const o of partnersOf(state, m, band, b, !over)) {
+    const [s, d] = over ? [b, o] : [o, b];
+    const want = Math.min(load[s]! - band.ideal[s]!, band.ideal[d]! - load[d]!);
+    const fromS = carrying(state, m, s); // heaviest first
+    const onD = withSwaps ? carrying(state, m, d).reverse() : []; // ascending weight
+    const sameTopic = withSwaps ? byTopic(state, d) : new Map<number, number[]>();
+    // Replicas of s within WINDOW places of the weight wanted, either side: the best moves, and
+    // swaps for lighter replicas of d, are found there; on a broker with thousands of replicas
+    // the rest would only add candidates ranked after them.
+    const at = heavierThan(fromS, w, want);
+    for (let i = Math.max(0, at - WINDOW); i < Math.min(fromS.length, at + WINDOW); i++) {
+      const p = fromS[i]!;
+      if (!canGo(state, targets, p, s, d)) continue;
+      const slot = state.slotOf(p, s);
+      const wp = w[p]!;
+      if (kinds !== "swaps") consider({ kind: "move", p, slot, to: d });
+      if (!withSwaps) continue;
+      // Swap with a replica of the same topic on d that carries less: topic counts stay as they
+      // are (and, for leader-carried loads, leader counts too: a leader for a leader).
+      for (const q of sameTopic.get(state.topicOf[p]!) ?? []) {
+        const qSlot = state.slotOf(q, d);
+        if (q === p || (m.leaderOnly && (qSlot === 0) !== (slot === 0)) || w[q]! >= wp || !canGo(state, targets, q, d, s)) continue;
+        consider({ kind: "swap", p, slot, q, qSlot });
+      }
+      // Swap with a carrying replica on d about `want` lighter.
+      const lo = firstAtLeast(onD, w, wp - want);
+      for (let k = Math.max(0, lo - 2); k < Math.min(onD.length, lo + 2); k++) {
+        const q = onD[k]!;
+        if (q === p || w[q]! >= wp || !canGo(state, targets, q, d, s)) continue;
+        consider({ kind: "swap", p, slot, q, qSlot: state.slotOf(q, d) });
+      }
+    }
+  }
 }
 
 /**
@@ -612,6 +639,19 @@ function carryingNow(state: PlacementState, m: LoadMeasure, b: number): number[]
     list.push(p);
   }
   return list.sort((x, y) => w[y]! - w[x]! || x - y);
+}
+
+/** The most one replica on b carries of the measure (for leader-carried measures, one partition b leads). */
+export function heaviestOn(state: PlacementState, m: LoadMeasure, b: number): number {
+  const w = m.weight(state);
+  let most = 0;
+  const n = state.partitionsOnCount(b);
+  for (let i = 0; i < n; i++) {
+    const p = state.partitionOnAt(b, i);
+    if (m.leaderOnly && state.brokerAt(p, 0) !== b) continue;
+    if (w[p]! > most) most = w[p]!;
+  }
+  return most;
 }
 
 /** How many entries of `list` (sorted heaviest first) weigh at least `value`. */
