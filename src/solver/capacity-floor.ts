@@ -109,3 +109,60 @@ function forcedPerRack(state: PlacementState, rules: FloorRules, w: Float64Array
   }
   return forced;
 }
+
+/**
+ * Per eligible broker, its share of a load every replica carries (`w` per partition): by `base` (a
+ * share per broker summing to 1, such as capacity ÷ total capacity), but with each rack's total held
+ * within what the rack rule lets it carry: at least `lo` and at most `hi` replicas of each partition
+ * sit in each rack, so a rack of fewer (or smaller) brokers may be forced above its natural share, and
+ * the others then share the rest in proportion. Without racks, `base` itself.
+ */
+export function rackBoundedShares(state: PlacementState, rules: FloorRules, w: Float64Array, base: Float64Array): Float64Array {
+  const R = rules.rackCount;
+  if (R < 2) return base;
+  const lo = new Float64Array(R);
+  const hi = new Float64Array(R);
+  let total = 0;
+  for (let p = 0; p < state.partitionCount; p++) {
+    const rf = state.rf[p]!;
+    total += w[p]! * rf;
+    const rule = rules.rule(rf);
+    for (let k = 0; k < R; k++) {
+      lo[k]! += (rule === null ? 0 : rule.lo[k]!) * w[p]!;
+      hi[k]! += (rule === null ? rf : rule.hi[k]!) * w[p]!;
+    }
+  }
+  if (total <= 0) return base;
+  const natural = new Float64Array(R);
+  for (let b = 0; b < state.brokerCount; b++) if (state.eligible[b]) natural[state.rackOf[b]!]! += base[b]!;
+  // Water-filling: racks whose proportional share falls outside [lo, hi] are fixed at the bound; the
+  // rest share what is left in proportion to their natural shares. Each pass fixes a rack or ends.
+  const target = Float64Array.from(natural);
+  const fixed = new Uint8Array(R);
+  for (let pass = 0; pass < R; pass++) {
+    let mass = 1;
+    let free = 0;
+    for (let k = 0; k < R; k++) {
+      if (fixed[k]) mass -= target[k]!;
+      else free += natural[k]!;
+    }
+    if (free <= 0) break;
+    let changed = false;
+    for (let k = 0; k < R; k++) {
+      if (fixed[k] || natural[k]! <= 0) continue;
+      const t = (natural[k]! / free) * mass;
+      const low = lo[k]! / total;
+      const high = hi[k]! / total;
+      target[k] = t < low ? low : t > high ? high : t;
+      if (target[k] !== t) {
+        fixed[k] = 1;
+        changed = true;
+      }
+    }
+    if (!changed) break;
+  }
+  return Float64Array.from(base, (x, b) => {
+    const k = state.rackOf[b]!;
+    return state.eligible[b] && natural[k]! > 0 ? (x * target[k]!) / natural[k]! : x;
+  });
+}

@@ -10,7 +10,7 @@
  *   broker's replica-count target (network in, which every replica takes) or evenly (network out and
  *   leader bytes, which only leaders carry). The band is ideal × (1 ± threshold).
  */
-import { type FloorRules, type ResourceFloor, capacityOf, resourceFloor, totalOf } from "./capacity-floor.js";
+import { type FloorRules, type ResourceFloor, capacityOf, rackBoundedShares, resourceFloor, totalOf } from "./capacity-floor.js";
 import type { PlacementState } from "./state.js";
 
 export type Resource = "disk" | "networkIn" | "networkOut";
@@ -111,10 +111,14 @@ export class LoadTargets {
     let replicas = 0;
     for (let p = 0; p < state.partitionCount; p++) replicas += state.rf[p]!;
     const per = (x: number, n: number): number => (n > 0 ? x / n : 0);
-    this.networkIn = band(state, netIn, t, state.hasNetInCapacity ? state.netInCapacity : null, byCount, per(netIn, replicas));
-    this.networkOut = band(state, netOut, t, state.hasNetOutCapacity ? state.netOutCapacity : null, evenly, per(netOut, state.partitionCount));
+    // Network in is carried by every replica, so its shares by capacity keep to the racks' limits too.
+    const netInShares = state.hasNetInCapacity
+      ? { capacity: state.netInCapacity, shares: rackBoundedShares(state, options.rules, state.bytesIn, capacityShares(state, state.netInCapacity)) }
+      : null;
+    this.networkIn = band(state, netIn, t, netInShares, byCount, per(netIn, replicas));
+    this.networkOut = band(state, netOut, t, state.hasNetOutCapacity ? { capacity: state.netOutCapacity, shares: capacityShares(state, state.netOutCapacity) } : null, evenly, per(netOut, state.partitionCount));
     // Leader bytes are produce traffic arriving at the leader: shared by network-in capacity.
-    this.leaderBytes = band(state, leaderBytes, t, state.hasNetInCapacity ? state.netInCapacity : null, evenly, per(leaderBytes, state.partitionCount));
+    this.leaderBytes = band(state, leaderBytes, t, state.hasNetInCapacity ? { capacity: state.netInCapacity, shares: capacityShares(state, state.netInCapacity) } : null, evenly, per(leaderBytes, state.partitionCount));
   }
 }
 
@@ -128,11 +132,22 @@ export function bandHalfWidth(ideal: number, threshold: number, grain: number): 
   return Math.max(ideal * threshold, grain);
 }
 
+/** Per-broker shares of capacity (0 for brokers that are not eligible), summing to 1. */
+function capacityShares(state: PlacementState, capacity: Float64Array): Float64Array {
+  let total = 0;
+  for (let b = 0; b < state.brokerCount; b++) if (state.eligible[b]) total += capacity[b]!;
+  return Float64Array.from(capacity, (c, b) => (state.eligible[b] && total > 0 ? c / total : 0));
+}
+
+/**
+ * The band of each eligible broker around its ideal, total × its share: `byCapacity.shares` (from the
+ * capacities, see LoadTargets) when the resource has a capacity on every eligible broker, else `share`.
+ */
 function band(
   state: PlacementState,
   total: number,
   threshold: number,
-  capacity: Float64Array | null,
+  byCapacity: { readonly capacity: Float64Array; readonly shares: Float64Array } | null,
   share: (b: number) => number,
   grain: number,
 ): LoadBand {
@@ -140,17 +155,15 @@ function band(
   const ideal = new Float64Array(B);
   const low = new Float64Array(B);
   const high = new Float64Array(B);
-  let capTotal = 0;
-  if (capacity !== null) for (let b = 0; b < B; b++) if (state.eligible[b]) capTotal += capacity[b]!;
   for (let b = 0; b < B; b++) {
     if (!state.eligible[b]) continue;
-    const x = total * (capacity !== null && capTotal > 0 ? capacity[b]! / capTotal : share(b));
+    const x = total * (byCapacity !== null ? byCapacity.shares[b]! : share(b));
     ideal[b] = x;
     const half = bandHalfWidth(x, threshold, grain);
     low[b] = Math.max(0, x - half);
     high[b] = x + half;
   }
-  return { ideal, low, high, byCapacity: capacity !== null, capacity };
+  return { ideal, low, high, byCapacity: byCapacity !== null, capacity: byCapacity?.capacity ?? null };
 }
 
 /**

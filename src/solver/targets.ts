@@ -4,6 +4,7 @@
  * cluster's shape (brokers, racks, hosts, replication factors, sizes), never on the current placement,
  * so re-planning an applied plan aims at the same targets.
  */
+import { rackBoundedShares } from "./capacity-floor.js";
 import { type CapacityThresholds, DEFAULT_CAPACITY_THRESHOLDS, DEFAULT_NETWORK_THRESHOLD, LoadTargets, bandHalfWidth } from "./load-targets.js";
 import type { PlacementState } from "./state.js";
 
@@ -157,10 +158,14 @@ export class Targets {
     for (let p = 0; p < state.partitionCount; p++) replicas += state.rf[p]!;
     /** One average replica's size: the disk band is never narrower than that on either side. */
     this.diskGrain = replicas > 0 ? totalDisk / replicas : 0;
+    // By capacity, within what the rack rule lets each rack hold (a rack of fewer brokers holds more each).
+    const byCapacity = state.hasDiskCapacity
+      ? rackBoundedShares(state, this, state.size, Float64Array.from(state.diskCapacity, (c, b) => (state.eligible[b] ? c / totalCap : 0)))
+      : null;
     for (let b = 0; b < B; b++) {
       if (!state.eligible[b]) continue;
-      const share = state.hasDiskCapacity
-        ? state.diskCapacity[b]! / totalCap
+      const share = byCapacity !== null
+        ? byCapacity[b]!
         : total > 0
           ? this.countIdeal[b]! / total
           : 1 / E;

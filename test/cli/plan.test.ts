@@ -257,22 +257,37 @@ describe("ballast plan's integer search on small clusters", () => {
   }
 
   it("raises the lower bound to the program's optimum, and --heuristic-only leaves it out", async () => {
+    // Six brokers in three racks, one dead: the counting bounds say 20 moves, the program proves 22.
+    const cluster = join(dir(), "dead.yaml");
+    const gen = await run(["generate", "--brokers", "6", "--racks", "3", "--topics", "4", "--partitions", "4-10", "--dead-brokers", "1", "--seed", "28", "-o", cluster]);
+    assert.equal(gen.code, 0, gen.stderr);
     const out = join(dir(), "dead.json");
-    const searched = await run(["plan", "--cluster", DEAD, "--output", out, "--json"]);
+    const searched = await run(["plan", "--cluster", cluster, "--output", out, "--json"]);
     assert.equal(searched.code, 0, searched.stderr);
     const s = JSON.parse(searched.stdout) as SearchJson;
-    assert.deepEqual(s.integerSearch, { solver: "HiGHS", columns: 300, heuristicMoves: 16, adopted: false, status: "optimal", foundMoves: 16 });
-    assert.deepEqual(s.lowerBound.integer, { moves: 16, proven: true });
-    assert.equal(s.lowerBound.moves, 16);
-    assert.ok(s.lowerBound.combinatorial.moves < 16, "the counting bound alone is lower");
-    const plain = await run(["plan", "--cluster", DEAD, "--output", out, "--json", "--heuristic-only"]);
+    assert.deepEqual(s.integerSearch, { solver: "HiGHS", columns: 170, heuristicMoves: 22, adopted: false, status: "optimal", foundMoves: 22 });
+    assert.deepEqual(s.lowerBound.integer, { moves: 22, proven: true });
+    assert.equal(s.lowerBound.moves, 22);
+    assert.ok(s.lowerBound.combinatorial.moves < 22, "the counting bound alone is lower");
+    const plain = await run(["plan", "--cluster", cluster, "--output", out, "--json", "--heuristic-only"]);
     const h = JSON.parse(plain.stdout) as SearchJson;
     assert.equal(h.integerSearch, undefined);
     assert.equal(h.lowerBound.integer, undefined);
-    assert.ok(h.lowerBound.moves < 16);
+    assert.ok(h.lowerBound.moves < 22);
     assert.equal(h.moves, s.moves);
-    const text = await run(["plan", "--cluster", DEAD, "--output", out]);
-    assert.match(text.stdout, /lower bound 16, ratio 1\.00 \(counting \d+, relaxation \d+ by [^,]+, integer program 16, optimal\)/);
+    const text = await run(["plan", "--cluster", cluster, "--output", out]);
+    assert.match(text.stdout, /lower bound 22, ratio 1\.00 \(counting \d+, relaxation \d+ by [^,]+, integer program 22, optimal\)/);
+  });
+
+  it("skips the program when the counting bounds already prove the plan's moves the fewest", async () => {
+    // dead-broker.yaml: the 12 replicas on the dead broker must move, and the plan moves nothing else.
+    const out = join(dir(), "dead-fixture.json");
+    const searched = await run(["plan", "--cluster", DEAD, "--output", out, "--json"]);
+    assert.equal(searched.code, 0, searched.stderr);
+    const s = JSON.parse(searched.stdout) as SearchJson;
+    assert.deepEqual(s.integerSearch, { solver: "HiGHS", columns: 300, heuristicMoves: 12, adopted: false, status: "not-needed" });
+    assert.equal(s.moves, 12);
+    assert.equal(s.lowerBound.combinatorial.moves, 12);
   });
 
   it("plans with the program's placement when it has fewer moves and no goal worse, and says so", async () => {
