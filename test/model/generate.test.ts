@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
+import fc from "fast-check";
 import { DEFAULT_GENERATE_OPTIONS, DEFAULT_REALISTIC_LOAD, PLACEMENTS, generateCluster } from "../../src/model/generate.js";
 import type { GenerateOptions, Placement, RealisticLoad } from "../../src/model/generate.js";
 import { BallastError } from "../../src/model/errors.js";
@@ -9,6 +10,7 @@ import { parseCluster } from "../../src/model/parse.js";
 import { createRng } from "../../src/model/random.js";
 import type { Rng } from "../../src/model/random.js";
 import type { Cluster, Partition } from "../../src/model/types.js";
+import { realisticClusterArb } from "../support/arbitraries.js";
 
 const gen = (opts: GenerateOptions, seed = 1): Cluster => generateCluster(opts, createRng(seed));
 
@@ -587,6 +589,22 @@ test("realistic clusters are snapshots the model reads back unchanged", () => {
   const c = gen(opts, 5);
   assertValid(c, opts);
   for (const format of ["json", "yaml"] as const) assert.deepEqual(parseCluster(formatCluster(c, format), { format }), c, format);
+});
+
+test("the realistic arbitrary's clusters are valid snapshots at their drawn utilisation", () => {
+  fc.assert(
+    fc.property(realisticClusterArb, ({ options, cluster }) => {
+      assertValid(cluster, options);
+      assert.deepEqual(parseCluster(formatCluster(cluster, "json"), { format: "json" }), cluster);
+      const totals = networkTotals(cluster);
+      for (const [key, u] of Object.entries((options.load as RealisticLoad).utilisation ?? {}) as [keyof typeof totals, number][]) {
+        const capacity = cluster.brokers.filter((b) => b.status === "alive").reduce((a, b) => a + (b.capacity[key] as number), 0);
+        // Capacities are whole bytes and at least 1: a near-idle resource can be off by that rounding.
+        assert.ok(Math.abs(totals[key] - u * capacity) <= Math.max(0.01 * u * capacity, cluster.brokers.length), `${key}: ${totals[key]} on ${capacity}, asked ${u}`);
+      }
+    }),
+    { numRuns: 200, seed: 17, includeErrorInReport: true },
+  );
 });
 
 test("options that cannot be met are USAGE errors that say why", () => {
