@@ -13,7 +13,7 @@ import os from "node:os";
 import { performance } from "node:perf_hooks";
 import { DEFAULT_GOALS } from "../src/model/config.js";
 import { formatCluster } from "../src/model/format.js";
-import { generateCluster, type GenerateOptions } from "../src/model/generate.js";
+import { generateCluster, type GenerateOptions, type RealisticLoad } from "../src/model/generate.js";
 import { parseCluster } from "../src/model/parse.js";
 import { createRng } from "../src/model/random.js";
 import { partitionCount, replicaCount } from "../src/model/types.js";
@@ -37,6 +37,17 @@ const TOPICS_10K: GenerateOptions = { topics: 100, partitions: { min: 100, max: 
 const TOPICS_100K: GenerateOptions = { topics: 1000, partitions: { min: 100, max: 100 }, replicationFactor: 3 };
 /** About 933,000 partitions over 3,000 topics of 2 to 620 partitions each (2.8 million replicas at RF 3). */
 const TOPICS_933K: GenerateOptions = { topics: 3000, partitions: { min: 2, max: 620 }, replicationFactor: 3 };
+/**
+ * The realistic load of the issue-17 shapes, spelled out so that a change of the generator's defaults
+ * does not change them: topic rates log-normal (mean 2 MiB/s, σ 2: a few topics carry most bytes), key
+ * skew 0.6, three days of traffic on disk, fan-out 0–5.
+ */
+const REALISTIC: RealisticLoad = {
+  topicRate: { kind: "lognormal", mean: 2 * 1024 ** 2, sigma: 2 },
+  keySkew: 0.6,
+  retentionSeconds: 3 * 24 * 3600,
+  fanOut: { min: 0, max: 5 },
+};
 
 const SCENARIOS: readonly Scenario[] = [
   {
@@ -51,6 +62,13 @@ const SCENARIOS: readonly Scenario[] = [
     seed: 1,
     cluster: {},
     search: true,
+  },
+  {
+    name: "scale-out-overloaded-12+3",
+    description:
+      "9 brokers in 3 racks holding 40 topics of 6–24 partitions at RF 3 (random), realistic load, network-in capacity sized for 87% mean utilisation over all 12 brokers, plus 3 new empty brokers: the 9 old ones run far above capacity",
+    seed: 8,
+    cluster: { brokers: 9, newBrokers: 3, racks: 3, topics: 40, load: { ...REALISTIC, utilisation: { networkIn: 0.87 } } },
   },
   {
     name: "scale-out-200+20",
@@ -84,6 +102,19 @@ const SCENARIOS: readonly Scenario[] = [
     },
   },
   {
+    name: "hot-200",
+    description:
+      "200 brokers in 3 racks, 10,000 partitions at RF 3, random placement, realistic load (log-normal topic rates, σ 2; key skew 0.6; fan-out 0–5), 2 hot partitions whose leader carries 1.3 × the mean network out per broker, capacities at 85% network in and out and 60% disk mean utilisation (over the 80% network threshold)",
+    seed: 9,
+    cluster: {
+      brokers: 200,
+      racks: 3,
+      placement: "random",
+      ...TOPICS_10K,
+      load: { ...REALISTIC, hot: { count: 2, factor: 1.3 }, utilisation: { networkIn: 0.85, networkOut: 0.85, disk: 0.6 } },
+    },
+  },
+  {
     name: "random-1000",
     description: "1,000 brokers in 3 racks, 100,000 partitions at RF 3 (300,000 replicas), random placement",
     seed: 5,
@@ -96,11 +127,39 @@ const SCENARIOS: readonly Scenario[] = [
     cluster: { brokers: 1000, placement: "skewed", ...TOPICS_100K },
   },
   {
+    name: "skewed-racked-1000",
+    description:
+      "1,000 brokers in 3 racks, 100,000 partitions at RF 3, rack-aware skewed placement (rack rule kept, power law within each rack), realistic load, capacities at 75% network in and out and 60% disk mean utilisation",
+    seed: 10,
+    cluster: {
+      brokers: 1000,
+      racks: 3,
+      placement: "skewed-racked",
+      ...TOPICS_100K,
+      load: { ...REALISTIC, utilisation: { networkIn: 0.75, networkOut: 0.75, disk: 0.6 } },
+    },
+  },
+  {
     name: "scale-out-200+15-2.8m",
     description:
       "200 brokers in 3 racks holding 3,000 topics of 2–620 partitions (about 933,000 partitions, 2.8 million replicas) at RF 3 (balanced), plus 15 new empty brokers: 215 in all",
     seed: 7,
     cluster: { brokers: 200, newBrokers: 15, placement: "balanced", ...TOPICS_933K },
+    heavy: true,
+  },
+  {
+    name: "skewed-racked-215-2.8m",
+    description:
+      "200 brokers in 3 racks holding about 933,000 partitions (2.8 million replicas) at RF 3 with rack-aware skewed placement, realistic load, network-in capacity at 75% mean utilisation over all 215 brokers, plus 15 new empty brokers",
+    seed: 11,
+    cluster: {
+      brokers: 200,
+      newBrokers: 15,
+      racks: 3,
+      placement: "skewed-racked",
+      ...TOPICS_933K,
+      load: { ...REALISTIC, utilisation: { networkIn: 0.75 } },
+    },
     heavy: true,
   },
 ];
@@ -345,7 +404,7 @@ function targetLines(results: readonly Result[]): string {
 }
 
 function qualityRow(name: string, outcome: PlanOutcome): Row {
-  if (outcome.status === "infeasible") return [name, `infeasible: ${outcome.problems.map((p) => p.rule).join(", ")}`];
+  if (outcome.status === "infeasible") return [name, `infeasible: ${[...new Set(outcome.problems.map((p) => p.rule))].join(", ")}`];
   const s: BalanceSummary = outcome.balanceAfter.summary;
   const goals = outcome.balanceAfter.goals;
   return [

@@ -28,7 +28,7 @@ import type { Reassignment } from "../model/types.js";
 import { formatBytes, formatRate, parseBytes, parseRate } from "../model/units.js";
 import { type CliIo, ExitStatus, colorLevel, loadCluster, readTextFile, usageError, writeFileAtomic } from "./io.js";
 import { type KafkaFlags, addKafkaOptions, openPort, withPort } from "./kafka.js";
-import { fromModel, integer, valueOption } from "./options.js";
+import { duration, fromModel, integer, valueOption } from "./options.js";
 
 /** Exit statuses of `execute` beyond 0 (done), 1 (bug) and 2 (bad input or refused). */
 export const EXIT_PARTIAL = 3;
@@ -55,17 +55,6 @@ interface ExecuteFlags extends KafkaFlags, StateFlags {
   readonly simulate?: boolean;
   readonly cluster?: string;
   readonly json?: boolean;
-}
-
-/** `30s`, `10m`, `2h`, `500ms` or plain seconds, as milliseconds. */
-export function duration(raw: string, flag: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(raw);
-  if (m === null) throw usageError(flag, `expected a duration such as 30s, 10m or 2h, got '${raw}'`);
-  const n = Number(m[1]);
-  const unit = m[2] ?? "s";
-  const ms = unit === "ms" ? n : unit === "s" ? n * 1000 : unit === "m" ? n * 60_000 : n * 3_600_000;
-  if (!(ms > 0)) throw usageError(flag, `must be more than 0, got '${raw}'`);
-  return ms;
 }
 
 function stateOption(command: Command): Command {

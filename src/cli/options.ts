@@ -53,6 +53,27 @@ export function integerList(min: number): ValueParser<number[]> {
   };
 }
 
+/** A number of at least 0, e.g. `0.6`. */
+export function nonNegativeNumber(raw: string, flag: string): number {
+  const text = raw.trim();
+  const n = /^\+?(\d+\.?\d*|\.\d+)$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isFinite(n)) throw usageError(flag, `expected a number of at least 0, got '${raw}'`);
+  return n;
+}
+
+const DURATION_UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `30s`, `10m`, `2h`, `3d`, `500ms` or plain seconds, as milliseconds. */
+export function duration(raw: string, flag: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/.exec(raw);
+  if (m === null) throw usageError(flag, `expected a duration such as 30s, 10m, 2h or 3d, got '${raw}'`);
+  const n = Number(m[1]);
+  const unit = m[2] ?? "s";
+  const ms = n * (DURATION_UNITS[unit] ?? 1000);
+  if (!(ms > 0)) throw usageError(flag, `must be more than 0, got '${raw}'`);
+  return ms;
+}
+
 /** A comma-separated list of positive numbers, e.g. `1,1,2`. */
 export function positiveNumberList(raw: string, flag: string): number[] {
   const items = splitList(raw);
@@ -147,11 +168,30 @@ export function replicationFactorList(raw: string, flag: string): ReplicationFac
 
 const CAPACITY_FLAG_KEYS = { disk: "disk", "network-in": "networkIn", "network-out": "networkOut" } as const;
 
+/** A fraction per resource, keyed as the model keys them. */
+type ResourceFractions = { -readonly [K in keyof CapacityThresholdConfig]: number };
+
 /** `disk=0.85,network-in=0.8`: capacity thresholds per resource, each a fraction in (0, 1]. */
 export function capacityThresholdList(raw: string, flag: string): CapacityThresholdConfig {
+  return resourceFractionList(raw, flag, { example: "disk=0.85,network-in=0.8", accepts: (n) => n <= 1, range: "in (0, 1], e.g. 0.8" });
+}
+
+/** `network-in=0.87,disk=0.7`: mean utilisation per resource, each a fraction of capacity above 0. */
+export function utilisationList(raw: string, flag: string): CapacityThresholdConfig {
+  return resourceFractionList(raw, flag, { example: "network-in=0.87,disk=0.7", accepts: () => true, range: "above 0, e.g. 0.87" });
+}
+
+interface FractionRule {
+  readonly example: string;
+  /** Whether a positive fraction is in range. */
+  readonly accepts: (n: number) => boolean;
+  readonly range: string;
+}
+
+function resourceFractionList(raw: string, flag: string, rule: FractionRule): ResourceFractions {
   const items = splitList(raw);
-  if (items.length === 0) throw usageError(flag, "expected resource=fraction pairs, e.g. disk=0.85,network-in=0.8");
-  const out: { -readonly [K in keyof CapacityThresholdConfig]: number } = {};
+  if (items.length === 0) throw usageError(flag, `expected resource=fraction pairs, e.g. ${rule.example}`);
+  const out: ResourceFractions = {};
   for (const item of items) {
     const match = /^([a-z-]+)\s*=\s*(\S+)$/.exec(item);
     const key = match === null ? undefined : Object.entries(CAPACITY_FLAG_KEYS).find(([name]) => name === match[1])?.[1];
@@ -159,7 +199,7 @@ export function capacityThresholdList(raw: string, flag: string): CapacityThresh
       throw usageError(flag, `expected resource=fraction with resource one of ${Object.keys(CAPACITY_FLAG_KEYS).join(", ")}; got '${item}'`);
     }
     const n = /^\+?(\d+\.?\d*|\.\d+)$/.test(match[2] ?? "") ? Number(match[2]) : Number.NaN;
-    if (!(n > 0 && n <= 1)) throw usageError(flag, `${match[1] ?? ""} must be a fraction of capacity in (0, 1], e.g. 0.8; got '${match[2] ?? ""}'`);
+    if (!(n > 0 && rule.accepts(n))) throw usageError(flag, `${match[1] ?? ""} must be a fraction of capacity ${rule.range}; got '${match[2] ?? ""}'`);
     if (out[key] !== undefined) throw usageError(flag, `${match[1] ?? ""} is given twice`);
     out[key] = n;
   }

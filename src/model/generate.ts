@@ -5,6 +5,10 @@
  * Brokers get consecutive ids; the first `brokers` of them hold the replicas, the `newBrokers`
  * appended after them hold none (a scale-out). Placement works on broker indexes and small typed
  * arrays; the only per-replica allocation is each partition's own replica list.
+ *
+ * Loads come from one of two models: the simple one (sizes drawn, traffic derived from size or drawn
+ * on its own) or, with `load`, a realistic one (heavy-tailed topic traffic, key skew, hot partitions,
+ * sizes from traffic × retention, capacities sized to a target utilisation).
  */
 import { BallastError } from "./errors.js";
 import type { Rng } from "./random.js";
@@ -37,8 +41,15 @@ export type Distribution =
  * - `random`: a uniform random valid placement, rack-aware when there are racks.
  * - `skewed`: brokers weighted by a power law (rank^−skew over a random ranking), so most replicas sit
  *   on a few brokers; replicas of a partition stay on distinct brokers but the rack rule may break.
+ * - `skewed-racked`: rack-aware but skewed. Each partition is spread over the racks as `random` does
+ *   (distinct racks while rf ≤ racks), but within each rack brokers are weighted by the same power law
+ *   (rank^−skew over a random ranking of the rack's brokers), so replica counts, leader counts and
+ *   load are badly unbalanced inside every rack while the rack rule holds.
  */
-export type Placement = "balanced" | "random" | "skewed";
+export type Placement = "balanced" | "random" | "skewed" | "skewed-racked";
+
+/** Every placement, in the order the docs list them. */
+export const PLACEMENTS = ["balanced", "random", "skewed", "skewed-racked"] as const satisfies readonly Placement[];
 
 export interface TrafficOptions {
   /** Own distribution for bytesIn (bytes/s). Absent: bytesIn = size / retentionSeconds × noise. */
@@ -49,6 +60,56 @@ export interface TrafficOptions {
   readonly noise?: number;
   /** Consumer fan-out per topic, an integer range: bytesOut = bytesIn × fan-out (default 1..4). */
   readonly fanOut?: Range;
+}
+
+/** The resources a broker has a capacity for. */
+export interface ResourceFractions {
+  readonly disk?: number;
+  readonly networkIn?: number;
+  readonly networkOut?: number;
+}
+
+const RESOURCES = ["disk", "networkIn", "networkOut"] as const;
+
+/** The resources `fractions` names, in RESOURCES order. */
+function named(fractions: ResourceFractions): (typeof RESOURCES)[number][] {
+  return RESOURCES.filter((key) => fractions[key] !== undefined);
+}
+
+/**
+ * The realistic load model: traffic first, sizes from it. A topic's produce rate comes from a heavy
+ * tail, its partitions share it unevenly (key skew), a few partitions can be made hot, sizes follow
+ * traffic × retention, and capacities can be set so that the cluster runs at a given utilisation.
+ * Network load is counted as the planner counts it (docs/load-and-capacity.md): network in of a broker
+ * is the bytesIn of every replica it holds; network out, for each partition it leads, bytesOut +
+ * bytesIn × (rf − 1).
+ */
+export interface RealisticLoad {
+  /** Each topic's total produce rate, bytes/s (default lognormal, mean 2 MiB/s, sigma 2: a few topics carry most bytes). */
+  readonly topicRate?: Distribution;
+  /** Zipf-like exponent of partition shares inside a topic (key skew): share of partition i ∝ (i+1)^-keySkew over a random permutation; 0 = even (default 0.6). */
+  readonly keySkew?: number;
+  /**
+   * Hot partitions: `count` partitions whose produce rate is raised so that their leader's network
+   * out alone is `factor` × the mean per-broker network out of the cluster (over the alive brokers,
+   * hot partitions included; default none). factor > 1 exceeds a broker's fair share. They are drawn
+   * from the busiest topics (the busiest candidate of each topic, busiest topic first, then a second
+   * from each, …), candidates being partitions whose leader carries less than that before: a heavy
+   * tail can make some partitions busier still, and those stay. Needs count × factor below the alive brokers.
+   */
+  readonly hot?: { readonly count: number; readonly factor: number };
+  /** Seconds of traffic a partition keeps on disk: size = bytesIn × retention × noise (default 3 days; noise ±25% as the simple model's). */
+  readonly retentionSeconds?: number;
+  /** Consumer fan-out per topic, integer range: bytesOut = bytesIn × fan-out (default 0..5). */
+  readonly fanOut?: Range;
+  /**
+   * Mean utilisation to aim each resource at: per resource, a fraction of capacity. Every broker's
+   * capacity (holding, new or dead) is set so that the total load over the total capacity of the alive
+   * brokers is that fraction (with mixedCapacity, the double-size brokers get twice the capacity).
+   * E.g. { networkIn: 0.87 } with the default 0.8 threshold is a cluster over its threshold. Resources
+   * not named get no capacity unless `capacity` gives one; naming one that `capacity` also gives is an error.
+   */
+  readonly utilisation?: ResourceFractions;
 }
 
 export interface GenerateOptions {
@@ -72,13 +133,15 @@ export interface GenerateOptions {
   readonly partitions?: Range;
   /** Replication factor, fixed or a range drawn per topic (default 3). */
   readonly replicationFactor?: number | Range;
-  /** Bytes on disk per partition replica (default log-normal, mean 1 GiB, σ 1). */
+  /** Bytes on disk per partition replica (default log-normal, mean 1 GiB, σ 1). Not with `load`. */
   readonly size?: Distribution;
-  /** Produce and consume rates. */
+  /** Produce and consume rates. Not with `load`. */
   readonly traffic?: TrafficOptions;
+  /** The realistic load model instead of `size` and `traffic` (default: none, the simple model). */
+  readonly load?: RealisticLoad;
   /** Replica placement (default "random"). */
   readonly placement?: Placement;
-  /** Power-law exponent of `skewed` placement (default 1). */
+  /** Power-law exponent of `skewed` and `skewed-racked` placement (default 1). */
   readonly skew?: number;
   /** Extra brokers appended with no replicas, over the racks in round robin (default 0). */
   readonly newBrokers?: number;
@@ -86,12 +149,14 @@ export interface GenerateOptions {
   readonly deadBrokers?: number;
   /** Capacity of every broker (default: none). */
   readonly capacity?: Capacity;
-  /** Give every other broker of each rack twice `capacity` (needs `capacity`; default false). */
+  /** Give every other broker of each rack twice `capacity` (needs `capacity` or `load.utilisation`; default false). */
   readonly mixedCapacity?: boolean;
 }
 
+const MIB = 1024 ** 2;
 const GIB = 1024 ** 3;
-const WEEK_SECONDS = 7 * 24 * 3600;
+const DAY_SECONDS = 24 * 3600;
+const WEEK_SECONDS = 7 * DAY_SECONDS;
 
 /** The defaults of every option that has one. */
 export const DEFAULT_GENERATE_OPTIONS = {
@@ -112,6 +177,14 @@ export const DEFAULT_GENERATE_OPTIONS = {
   mixedCapacity: false,
 } as const satisfies GenerateOptions;
 
+/** The defaults of the realistic load model (`load`); no hot partitions and no utilisation unless asked. */
+export const DEFAULT_REALISTIC_LOAD = {
+  topicRate: { kind: "lognormal", mean: 2 * MIB, sigma: 2 },
+  keySkew: 0.6,
+  retentionSeconds: 3 * DAY_SECONDS,
+  fanOut: { min: 0, max: 5 },
+} as const satisfies RealisticLoad;
+
 /** Builds a valid synthetic cluster. Throws a USAGE BallastError when the options cannot be met. */
 export function generateCluster(opts: GenerateOptions, rng: Rng): Cluster {
   const o = resolve(opts);
@@ -120,14 +193,26 @@ export function generateCluster(opts: GenerateOptions, rng: Rng): Cluster {
   const loadRng = rng.fork();
   const placeRng = rng.fork();
   const deadRng = rng.fork();
+  // Forked after the others, so that the simple model's streams are the same with or without it.
+  const realisticRng = rng.fork();
 
   const layout = buildLayout(o);
   const shapes = drawTopicShapes(o, shapeRng);
   const replicaLists = placeReplicas(shapes, o, layout.holding, placeRng);
   const dead = chooseDead(replicaLists, o.brokers, o.deadBrokers, deadRng);
-  const loads = createLoads(o);
-  const topics = shapes.map((shape, t) => buildTopic(shape, replicaLists[t] as number[][], o.firstBrokerId, loads, loadRng));
-  const brokers = buildBrokers(o, layout, dead);
+  let topics: Topic[];
+  let capacities: Capacity[];
+  if (o.load === undefined) {
+    const loads = createLoads(o);
+    topics = shapes.map((shape, t) => buildTopic(shape, replicaLists[t] as number[][], o.firstBrokerId, loads, loadRng));
+    capacities = layout.capacityFactors.map((f) => (o.capacity === undefined ? {} : scaleCapacity(o.capacity, f)));
+  } else {
+    const alive = o.brokers + o.newBrokers - dead.size;
+    const traffic = realisticTraffic(shapes, o.load, alive, realisticRng);
+    topics = shapes.map((shape, t) => buildRealisticTopic(shape, replicaLists[t] as number[][], o.firstBrokerId, traffic[t] as TopicTraffic));
+    capacities = sizedCapacities(o, o.load.utilisation, layout.capacityFactors, dead, loadTotals(shapes, traffic));
+  }
+  const brokers = buildBrokers(o, layout, capacities, dead);
   return o.name === undefined
     ? { version: 1, brokers, topics }
     : { version: 1, name: o.name, brokers, topics };
@@ -158,6 +243,17 @@ interface Resolved {
   readonly deadBrokers: number;
   readonly capacity: Capacity | undefined;
   readonly mixedCapacity: boolean;
+  readonly load: ResolvedLoad | undefined;
+}
+
+interface ResolvedLoad {
+  readonly topicRate: Distribution;
+  readonly keySkew: number;
+  readonly hot: { readonly count: number; readonly factor: number };
+  readonly retentionSeconds: number;
+  readonly noise: number;
+  readonly fanOut: Range;
+  readonly utilisation: ResourceFractions;
 }
 
 function usage(message: string, path: string): BallastError {
@@ -216,7 +312,7 @@ function resolve(opts: GenerateOptions): Resolved {
   const d = DEFAULT_GENERATE_OPTIONS;
   const traffic = opts.traffic ?? {};
   const rf = opts.replicationFactor ?? d.replicationFactor;
-  const placement = checkChoice(opts.placement ?? d.placement, ["balanced", "random", "skewed"], "placement");
+  const placement = checkChoice(opts.placement ?? d.placement, PLACEMENTS, "placement");
   const rackNames = checkChoice(opts.rackNames ?? d.rackNames, ["rack", "zone"], "rackNames");
   const o: Resolved = {
     name: opts.name,
@@ -234,6 +330,7 @@ function resolve(opts: GenerateOptions): Resolved {
     retentionSeconds: checkNumber(traffic.retentionSeconds ?? d.traffic.retentionSeconds, "traffic.retentionSeconds", 1),
     noise: checkNumber(traffic.noise ?? d.traffic.noise, "traffic.noise", 0, 1),
     fanOut: checkRange(traffic.fanOut ?? d.traffic.fanOut, "traffic.fanOut", 0),
+    load: opts.load === undefined ? undefined : resolveLoad(opts.load),
     placement,
     skew: checkNumber(opts.skew ?? d.skew, "skew", 0),
     newBrokers: checkInt(opts.newBrokers ?? d.newBrokers, "newBrokers", 0),
@@ -241,8 +338,33 @@ function resolve(opts: GenerateOptions): Resolved {
     capacity: opts.capacity,
     mixedCapacity: opts.mixedCapacity ?? d.mixedCapacity,
   };
+  if (o.load !== undefined) {
+    if (opts.size !== undefined) throw usage("size does not apply with load: sizes follow traffic × retention", "size");
+    if (opts.traffic !== undefined) throw usage("traffic does not apply with load, which sets the traffic itself", "traffic");
+  }
   checkCombination(o);
   return o;
+}
+
+function resolveLoad(load: RealisticLoad): ResolvedLoad {
+  const d = DEFAULT_REALISTIC_LOAD;
+  const hot = load.hot ?? { count: 0, factor: 1 };
+  const utilisation = load.utilisation ?? {};
+  for (const key of named(utilisation)) {
+    const u = utilisation[key] as number;
+    if (!(Number.isFinite(u) && u > 0)) {
+      throw usage(`load.utilisation.${key} must be a fraction of capacity above 0 (e.g. 0.87), got ${u}`, `load.utilisation.${key}`);
+    }
+  }
+  return {
+    topicRate: checkDistribution(load.topicRate ?? d.topicRate, "load.topicRate"),
+    keySkew: checkNumber(load.keySkew ?? d.keySkew, "load.keySkew", 0),
+    hot: { count: checkInt(hot.count, "load.hot.count", 0), factor: checkNumber(hot.factor, "load.hot.factor", 0) },
+    retentionSeconds: checkNumber(load.retentionSeconds ?? d.retentionSeconds, "load.retentionSeconds", 1),
+    noise: DEFAULT_GENERATE_OPTIONS.traffic.noise,
+    fanOut: checkRange(load.fanOut ?? d.fanOut, "load.fanOut", 0),
+    utilisation,
+  };
 }
 
 function checkCombination(o: Resolved): void {
@@ -259,7 +381,13 @@ function checkCombination(o: Resolved): void {
     }
     o.rackWeights.forEach((w, i) => checkNumber(w, `rackWeights[${i}]`, Number.MIN_VALUE));
   }
-  if (o.mixedCapacity && o.capacity === undefined) throw usage("mixedCapacity needs a capacity to double", "mixedCapacity");
+  const sized = named(o.load?.utilisation ?? {});
+  if (o.mixedCapacity && o.capacity === undefined && sized.length === 0) throw usage("mixedCapacity needs a capacity to double", "mixedCapacity");
+  for (const key of sized) {
+    if (o.capacity?.[key] !== undefined) {
+      throw usage(`load.utilisation.${key} sets the ${key} capacity, which capacity.${key} also gives; give one of them`, `load.utilisation.${key}`);
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -278,8 +406,8 @@ interface Layout {
   readonly rackNames: readonly string[];
   /** Host name of every broker; empty when brokersPerHost is 1. */
   readonly hosts: readonly string[];
-  /** Capacity of every broker. */
-  readonly capacities: readonly Capacity[];
+  /** Capacity multiple of every broker: 2 for every other broker of each rack with mixedCapacity, else 1. */
+  readonly capacityFactors: readonly number[];
 }
 
 function buildLayout(o: Resolved): Layout {
@@ -293,7 +421,7 @@ function buildLayout(o: Resolved): Layout {
     holding: { count: o.brokers, members: groupMembers(rackOf, groups) },
     rackNames: o.racks === 0 ? [] : Array.from(allRacks, (r) => names[r] as string),
     hosts: o.brokersPerHost === 1 ? [] : hostNames(allRacks, o.brokers, o.brokersPerHost),
-    capacities: assignCapacities(allRacks, o.capacity, o.mixedCapacity),
+    capacityFactors: capacityFactors(allRacks, o.mixedCapacity),
   };
 }
 
@@ -381,13 +509,13 @@ function hostNames(rackOf: Int32Array, holding: number, perHost: number): string
   });
 }
 
-/** Every broker gets `capacity`; with `mixed`, every other broker of each rack gets twice as much. */
-function assignCapacities(rackOf: Int32Array, capacity: Capacity | undefined, mixed: boolean): Capacity[] {
+/** Every broker gets the capacity once; with `mixed`, every other broker of each rack gets it twice. */
+function capacityFactors(rackOf: Int32Array, mixed: boolean): number[] {
   const seen = new Map<number, number>();
   return Array.from(rackOf, (r) => {
     const nth = seen.get(r) ?? 0;
     seen.set(r, nth + 1);
-    return capacity === undefined ? {} : scaleCapacity(capacity, mixed && nth % 2 === 1 ? 2 : 1);
+    return mixed && nth % 2 === 1 ? 2 : 1;
   });
 }
 
@@ -399,8 +527,8 @@ function scaleCapacity(c: Capacity, factor: number): Capacity {
   return out;
 }
 
-function buildBrokers(o: Resolved, layout: Layout, dead: ReadonlySet<number>): Broker[] {
-  return layout.capacities.map((capacity, i) => {
+function buildBrokers(o: Resolved, layout: Layout, capacities: readonly Capacity[], dead: ReadonlySet<number>): Broker[] {
+  return capacities.map((capacity, i) => {
     const rack = layout.rackNames[i];
     const host = layout.hosts[i];
     return {
@@ -441,13 +569,15 @@ function drawInt(range: Range, rng: Rng): number {
   return range.min + rng.int(range.max - range.min + 1);
 }
 
+/** One draw of each per topic, whatever the load model: the fan-out's range changes, not the stream. */
 function drawTopicShapes(o: Resolved, rng: Rng): TopicShape[] {
   const width = Math.max(3, String(o.topics - 1).length);
+  const fanOut = o.load?.fanOut ?? o.fanOut;
   return Array.from({ length: o.topics }, (_, i) => ({
     name: `topic-${String(i).padStart(width, "0")}`,
     partitions: drawInt(o.partitions, rng),
     replicationFactor: drawInt(o.replicationFactor, rng),
-    fanOut: drawInt(o.fanOut, rng),
+    fanOut: drawInt(fanOut, rng),
   }));
 }
 
@@ -538,6 +668,169 @@ function buildTopic(shape: TopicShape, lists: number[][], firstBrokerId: number,
 }
 
 // ---------------------------------------------------------------------------------------------
+// Realistic load
+
+/** One topic's partitions' produce rates and sizes, whole bytes (per second). */
+interface TopicTraffic {
+  readonly bytesIn: Float64Array;
+  readonly size: Float64Array;
+}
+
+/**
+ * Every topic's traffic under the realistic model. Topic rates, key-skew permutations and size noise
+ * come from streams of their own, so that changing one (say the key skew) leaves the others alone.
+ */
+function realisticTraffic(shapes: readonly TopicShape[], load: ResolvedLoad, alive: number, rng: Rng): TopicTraffic[] {
+  const rateRng = rng.fork();
+  const keyRng = rng.fork();
+  const sizeRng = rng.fork();
+  const topicRate = sampler(load.topicRate);
+  const rates = shapes.map(() => topicRate(rateRng));
+  const bytesIn = shapes.map((shape, t) => splitByKeys(rates[t] as number, shape.partitions, load.keySkew, keyRng));
+  if (load.hot.count > 0) makeHot(shapes, rates, bytesIn, load.hot, alive);
+  const { retentionSeconds, noise } = load;
+  return bytesIn.map((partitionRates) => ({
+    bytesIn: partitionRates,
+    size: partitionRates.map((rate) => Math.round(rate * retentionSeconds * (1 - noise + 2 * noise * sizeRng.next()))),
+  }));
+}
+
+/** A topic's rate shared by its partitions ∝ (rank + 1)^−skew, ranks a random permutation; rounded to whole bytes/s. */
+function splitByKeys(rate: number, partitions: number, skew: number, rng: Rng): Float64Array {
+  const rank = shuffleInPlace(Array.from({ length: partitions }, (_, p) => p), rng);
+  let total = 0;
+  for (let i = 0; i < partitions; i++) total += (i + 1) ** -skew;
+  const out = new Float64Array(partitions);
+  rank.forEach((p, i) => {
+    out[p] = Math.round((rate * (i + 1) ** -skew) / total);
+  });
+  return out;
+}
+
+/** Network out a partition's leader carries per byte/s produced: consumers plus one fetch per follower. */
+function leaderOutPerByte(shape: TopicShape): number {
+  return shape.fanOut + shape.replicationFactor - 1;
+}
+
+/**
+ * Raises the rate of `hot.count` partitions so that each one's leader network out is `hot.factor` ×
+ * the mean per-broker network out over the `alive` brokers, the hot partitions included. With T the
+ * other partitions' network out, k hot partitions and N alive brokers, each hot leader's L solves
+ * L = factor × (T + k·L) ÷ N, so L = factor × T ÷ (N − factor × k). Only partitions whose leader
+ * carries less than factor × the mean before the change are candidates, which makes L larger than
+ * each one's old leader network out: a heavy tail can already make partitions that busy, and they
+ * stay as they are.
+ */
+function makeHot(shapes: readonly TopicShape[], rates: readonly number[], bytesIn: readonly Float64Array[], hot: ResolvedLoad["hot"], alive: number): void {
+  if (alive - hot.factor * hot.count <= 0) {
+    throw usage(
+      `load.hot: ${hot.count} hot partitions at ${hot.factor} × the mean network out would carry more than the whole cluster's network out over ${alive} alive brokers; ask for fewer or a smaller factor`,
+      "load.hot",
+    );
+  }
+  let total = 0;
+  shapes.forEach((shape, t) => {
+    const w = leaderOutPerByte(shape);
+    for (const rate of bytesIn[t] as Float64Array) total += rate * w;
+  });
+  const below = (hot.factor * total) / alive;
+  const chosen = hotPartitions(shapes, rates, bytesIn, hot.count, below);
+  let others = total;
+  for (const [t, p] of chosen) others -= ((bytesIn[t] as Float64Array)[p] as number) * leaderOutPerByte(shapes[t] as TopicShape);
+  const leaderOut = (hot.factor * others) / (alive - hot.factor * hot.count);
+  for (const [t, p] of chosen) (bytesIn[t] as Float64Array)[p] = Math.round(leaderOut / leaderOutPerByte(shapes[t] as TopicShape));
+}
+
+/**
+ * `count` [topic, partition] pairs among partitions whose leader network out is below `below` (and
+ * above 0 per byte: fan-out or followers): topics by rate, busiest first (ties by index), the busiest
+ * such partition of each in turn, then the second busiest of each, and so on.
+ */
+function hotPartitions(shapes: readonly TopicShape[], rates: readonly number[], bytesIn: readonly Float64Array[], count: number, below: number): [number, number][] {
+  const topics = shapes.map((_, t) => t).filter((t) => leaderOutPerByte(shapes[t] as TopicShape) > 0);
+  topics.sort((a, b) => (rates[b] as number) - (rates[a] as number) || a - b);
+  const candidates = topics.map((t) => {
+    const rate = bytesIn[t] as Float64Array;
+    const w = leaderOutPerByte(shapes[t] as TopicShape);
+    return Array.from(rate.keys())
+      .filter((p) => (rate[p] as number) * w < below)
+      .sort((a, b) => (rate[b] as number) - (rate[a] as number) || a - b);
+  });
+  const eligible = candidates.reduce((n, parts) => n + parts.length, 0);
+  if (count > eligible) {
+    throw usage(`load.hot.count (${count}) exceeds the ${eligible} partitions that can be made hot (a leader with network out, below the target)`, "load.hot.count");
+  }
+  const out: [number, number][] = [];
+  for (let lap = 0; out.length < count; lap++) {
+    topics.forEach((t, i) => {
+      const p = (candidates[i] as number[])[lap];
+      if (p !== undefined && out.length < count) out.push([t, p]);
+    });
+  }
+  return out;
+}
+
+/** Like buildTopic, with the rates and sizes already drawn. */
+function buildRealisticTopic(shape: TopicShape, lists: number[][], firstBrokerId: number, traffic: TopicTraffic): Topic {
+  const partitions: Partition[] = new Array<Partition>(shape.partitions);
+  for (let p = 0; p < shape.partitions; p++) {
+    const replicas = lists[p] as number[];
+    for (let i = 0; i < replicas.length; i++) replicas[i] = (replicas[i] as number) + firstBrokerId;
+    const bytesIn = traffic.bytesIn[p] as number;
+    partitions[p] = {
+      topic: shape.name,
+      partition: p,
+      replicas,
+      leader: replicas[0] as number,
+      size: traffic.size[p] as number,
+      bytesIn,
+      bytesOut: bytesIn * shape.fanOut,
+    };
+  }
+  return { name: shape.name, partitions };
+}
+
+/** The cluster's total disk, network in and network out load; none depends on where replicas sit. */
+function loadTotals(shapes: readonly TopicShape[], traffic: readonly TopicTraffic[]): Required<ResourceFractions> {
+  let disk = 0;
+  let networkIn = 0;
+  let networkOut = 0;
+  shapes.forEach((shape, t) => {
+    const { bytesIn, size } = traffic[t] as TopicTraffic;
+    for (let p = 0; p < shape.partitions; p++) {
+      disk += (size[p] as number) * shape.replicationFactor;
+      networkIn += (bytesIn[p] as number) * shape.replicationFactor;
+      networkOut += (bytesIn[p] as number) * leaderOutPerByte(shape);
+    }
+  });
+  return { disk, networkIn, networkOut };
+}
+
+/**
+ * Capacities under the realistic model: `capacity` (scaled by each broker's factor) for resources
+ * without a utilisation, and for each one with a utilisation u a unit c with total ÷ (c × Σ factors of
+ * the alive brokers) = u; each broker gets c × its factor, rounded, at least 1.
+ */
+function sizedCapacities(o: Resolved, utilisation: ResourceFractions, factors: readonly number[], dead: ReadonlySet<number>, totals: Required<ResourceFractions>): Capacity[] {
+  let aliveUnits = 0;
+  factors.forEach((f, b) => {
+    if (!dead.has(b)) aliveUnits += f;
+  });
+  const sized = named(utilisation);
+  if (sized.length > 0 && aliveUnits === 0) throw usage("load.utilisation needs an alive broker to size capacities by", "load.utilisation");
+  const unit = (key: keyof ResourceFractions): number => totals[key] / ((utilisation[key] as number) * aliveUnits);
+  return factors.map((f) => {
+    const base = o.capacity === undefined ? {} : scaleCapacity(o.capacity, f);
+    const out: { disk?: number; networkIn?: number; networkOut?: number } = {};
+    for (const key of RESOURCES) {
+      const value = sized.includes(key) ? Math.max(1, Math.round(unit(key) * f)) : base[key];
+      if (value !== undefined) out[key] = value;
+    }
+    return out;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
 // Placement
 
 /** Places one partition: returns `rf` distinct broker indexes, preferred leader first. */
@@ -561,6 +854,8 @@ function createPlacer(kind: Placement, holding: Holding, rng: Rng, skew: number)
       return randomPlacer(holding, rng);
     case "skewed":
       return skewedPlacer(holding, rng, skew);
+    case "skewed-racked":
+      return skewedRackedPlacer(holding, rng, skew);
   }
 }
 
@@ -619,6 +914,17 @@ function groupSizes(holding: Holding): Int32Array {
   return Int32Array.from(holding.members, (m) => m.length);
 }
 
+/** The group of the next replica, uniform over the free brokers of the spread groups: each group weighed by its free brokers. */
+function spreadGroup(marks: PartitionMarks, groups: number, rng: Rng): number {
+  const level = marks.spreadLevel();
+  let free = 0;
+  for (let g = 0; g < groups; g++) free += marks.freeFor(g, level);
+  let target = rng.int(free);
+  let g = 0;
+  while (target >= marks.freeFor(g, level)) target -= marks.freeFor(g++, level);
+  return g;
+}
+
 function randomPlacer(holding: Holding, rng: Rng): Placer {
   const { members } = holding;
   const marks = new PartitionMarks(holding.count, groupSizes(holding));
@@ -627,13 +933,7 @@ function randomPlacer(holding: Holding, rng: Rng): Placer {
       marks.start();
       const out: number[] = [];
       for (let slot = 0; slot < rf; slot++) {
-        // Uniform over the free brokers of the spread groups: weigh each group by its free brokers.
-        const level = marks.spreadLevel();
-        let free = 0;
-        for (let g = 0; g < members.length; g++) free += marks.freeFor(g, level);
-        let target = rng.int(free);
-        let g = 0;
-        while (target >= marks.freeFor(g, level)) target -= marks.freeFor(g++, level);
+        const g = spreadGroup(marks, members.length, rng);
         const group = members[g] as Int32Array;
         let b: number;
         do b = group[rng.int(group.length)] as number;
@@ -648,30 +948,72 @@ function randomPlacer(holding: Holding, rng: Rng): Placer {
 
 const SKEW_TRIES = 64;
 
-function skewedPlacer(holding: Holding, rng: Rng, skew: number): Placer {
-  const byRank = shuffleInPlace(Array.from({ length: holding.count }, (_, i) => i), rng);
-  const cumulative = new Float64Array(holding.count);
-  let total = 0;
-  for (let rank = 0; rank < holding.count; rank++) {
-    total += (rank + 1) ** -skew;
-    cumulative[rank] = total;
+/** Brokers drawn with probability ∝ (rank + 1)^−skew, ranks a random permutation of `members`. */
+class PowerLaw {
+  private readonly byRank: number[];
+  private readonly cumulative: Float64Array;
+  private readonly total: number;
+
+  constructor(
+    members: ArrayLike<number>,
+    skew: number,
+    private readonly rng: Rng,
+  ) {
+    this.byRank = shuffleInPlace(Array.from(members), rng);
+    this.cumulative = new Float64Array(this.byRank.length);
+    let total = 0;
+    for (let rank = 0; rank < this.byRank.length; rank++) {
+      total += (rank + 1) ** -skew;
+      this.cumulative[rank] = total;
+    }
+    this.total = total;
   }
-  const marks = new PartitionMarks(holding.count, Int32Array.of(holding.count));
-  const draw = (): number => {
+
+  /** A broker `marks` does not hold yet (there must be one). */
+  draw(marks: PartitionMarks): number {
     for (let i = 0; i < SKEW_TRIES; i++) {
-      const b = byRank[firstAbove(cumulative, rng.next() * total)] as number;
+      const b = this.byRank[firstAbove(this.cumulative, this.rng.next() * this.total)] as number;
       if (!marks.has(b)) return b;
     }
     // A steep power law can make the last free brokers very unlikely: take the heaviest free one.
-    return byRank.find((b) => !marks.has(b)) as number;
-  };
+    return this.byRank.find((b) => !marks.has(b)) as number;
+  }
+}
+
+function skewedPlacer(holding: Holding, rng: Rng, skew: number): Placer {
+  const weights = new PowerLaw(Array.from({ length: holding.count }, (_, i) => i), skew, rng);
+  const marks = new PartitionMarks(holding.count, Int32Array.of(holding.count));
   return {
     place(rf) {
       marks.start();
       const out: number[] = [];
       for (let slot = 0; slot < rf; slot++) {
-        const b = draw();
+        const b = weights.draw(marks);
         marks.add(b, 0);
+        out.push(b);
+      }
+      return out;
+    },
+  };
+}
+
+/**
+ * Rack-aware and skewed: the rack of each replica is chosen as `random` chooses it (uniform over the
+ * free brokers of the racks the partition is spread least over), the broker within it by the rack's
+ * own power law.
+ */
+function skewedRackedPlacer(holding: Holding, rng: Rng, skew: number): Placer {
+  const { members } = holding;
+  const weights = members.map((group) => new PowerLaw(group, skew, rng));
+  const marks = new PartitionMarks(holding.count, groupSizes(holding));
+  return {
+    place(rf) {
+      marks.start();
+      const out: number[] = [];
+      for (let slot = 0; slot < rf; slot++) {
+        const g = spreadGroup(marks, members.length, rng);
+        const b = (weights[g] as PowerLaw).draw(marks);
+        marks.add(b, g);
         out.push(b);
       }
       return out;

@@ -5,7 +5,16 @@
  */
 import fc from "fast-check";
 import { GOAL_NAMES, type GoalName } from "../../src/model/config.js";
-import { generateCluster, type Distribution, type GenerateOptions, type Placement, type Range } from "../../src/model/generate.js";
+import {
+  PLACEMENTS,
+  generateCluster,
+  type Distribution,
+  type GenerateOptions,
+  type Placement,
+  type Range,
+  type RealisticLoad,
+} from "../../src/model/generate.js";
+import { isBallastError } from "../../src/model/errors.js";
 import { createRng, type Rng } from "../../src/model/random.js";
 import type { Cluster } from "../../src/model/types.js";
 import type { PlanOptions } from "../../src/solver/types.js";
@@ -105,6 +114,91 @@ export const seedArb: fc.Arbitrary<number> = fc.integer({ min: 0, max: 0x7ffffff
 export const clusterArb: fc.Arbitrary<ClusterCase> = fc
   .tuple(generateOptionsArb, seedArb)
   .map(([options, seed]) => withRecipe(options, seed));
+
+/** The utilisation a realistic cluster is drawn at: 0.56–0.88 of capacity, 70–110% of the default 0.8 network threshold. */
+const utilisationArb: fc.Arbitrary<NonNullable<RealisticLoad["utilisation"]>> = fc
+  .tuple(fc.constantFrom("disk", "networkIn", "networkOut"), fc.integer({ min: 56, max: 88 }))
+  .map(([resource, percent]) => ({ [resource]: percent / 100 }));
+
+const topicRateArb: fc.Arbitrary<Distribution | undefined> = fc.constantFrom<Distribution | undefined>(
+  undefined,
+  undefined,
+  { kind: "zipf", mean: 4 * 1024 * 1024 },
+  { kind: "lognormal", mean: 1024 * 1024, sigma: 1 },
+);
+
+/**
+ * Generator options of small clusters with the realistic load model: 3..12 brokers holding replicas,
+ * 0..4 racks with optional uneven weights, any placement (skewed-racked included), 2..6 topics of 1..8
+ * partitions at replication factor 1..3, 0..2 new and 0..1 dead brokers, heavy-tailed topic rates,
+ * key skew 0..1.5, fan-out 0..5, capacity on one random resource sized to a utilisation of 0.56..0.88
+ * (sometimes mixed capacities), and sometimes one or two hot partitions at 1.1..2 × the mean network
+ * out per broker. Hot partitions are dropped where the cluster has none to offer (a tiny cluster whose
+ * every partition is already that busy), so the printed options always reproduce the case.
+ */
+export const realisticOptionsArb: fc.Arbitrary<GenerateOptions> = fc
+  .record({
+    brokers: fc.integer({ min: 3, max: 12 }),
+    racks: fc.integer({ min: 0, max: 4 }),
+    weights: fc.option(fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 4, maxLength: 4 }), { nil: undefined }),
+    topics: fc.integer({ min: 2, max: 6 }),
+    partitions: partitionsArb,
+    replicationFactor: rfArb,
+    placement: fc.constantFrom<Placement>(...PLACEMENTS),
+    newBrokers: fc.integer({ min: 0, max: 2 }),
+    deadBrokers: fc.integer({ min: 0, max: 1 }),
+    topicRate: topicRateArb,
+    keySkew: fc.constantFrom(0, 0.6, 1.5),
+    utilisation: utilisationArb,
+    mixedCapacity: fc.boolean(),
+    hot: fc.oneof(
+      { arbitrary: fc.constant(undefined), weight: 2 },
+      { arbitrary: fc.record({ count: fc.integer({ min: 1, max: 2 }), factor: fc.integer({ min: 11, max: 20 }).map((x) => x / 10) }), weight: 1 },
+    ),
+  })
+  .map((r): GenerateOptions => {
+    const racks = Math.min(r.racks, r.brokers);
+    const rf = typeof r.replicationFactor === "number" ? r.replicationFactor : r.replicationFactor.max;
+    const deadBrokers = r.brokers + r.newBrokers - r.deadBrokers >= rf ? r.deadBrokers : 0;
+    const alive = r.brokers + r.newBrokers - deadBrokers;
+    const hot = r.hot !== undefined && r.hot.count * r.hot.factor < alive ? r.hot : undefined;
+    const load: RealisticLoad = {
+      ...(r.topicRate === undefined ? {} : { topicRate: r.topicRate }),
+      keySkew: r.keySkew,
+      ...(hot === undefined ? {} : { hot }),
+      utilisation: r.utilisation,
+    };
+    return {
+      brokers: r.brokers,
+      racks,
+      ...(racks > 0 && r.weights !== undefined ? { rackWeights: r.weights.slice(0, racks) } : {}),
+      topics: r.topics,
+      partitions: r.partitions,
+      replicationFactor: r.replicationFactor,
+      placement: r.placement,
+      newBrokers: r.newBrokers,
+      deadBrokers,
+      load,
+      ...(r.mixedCapacity ? { mixedCapacity: true } : {}),
+    };
+  });
+
+/** The case, or the same options without hot partitions when the cluster has none to offer. */
+function realisticCase(options: GenerateOptions, seed: number): ClusterCase {
+  try {
+    return withRecipe(options, seed);
+  } catch (err) {
+    const load = options.load;
+    if (!isBallastError(err) || !(err.place.path ?? "").startsWith("load.hot") || load?.hot === undefined) throw err;
+    const { hot: _dropped, ...rest } = load;
+    return withRecipe({ ...options, load: rest }, seed);
+  }
+}
+
+/** Small clusters with realistic load: heavy-tailed, skewed, sometimes hot, near or over their capacity threshold. */
+export const realisticClusterArb: fc.Arbitrary<ClusterCase> = fc
+  .tuple(realisticOptionsArb, seedArb)
+  .map(([options, seed]) => realisticCase(options, seed));
 
 /**
  * Candidates for perfectly balanced clusters: `balanced` placement with fixed sizes, no dead or new
