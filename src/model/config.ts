@@ -1,6 +1,7 @@
 /**
  * Balance configuration (the `--config` YAML file), as plain data. Parsing lives in config-parse.ts.
  */
+import type { CapacitySpec } from "./capacity-file.js";
 
 /** Every goal a user can order (DEFAULT_GOALS gives their default priority). Valid placement always comes first. */
 export const GOAL_NAMES = [
@@ -53,6 +54,8 @@ export interface BalanceConfig {
   readonly networkBalanceThreshold?: number;
   /** Capacity goal: the fraction of each capacity a broker may use (defaults: disk 0.85, network 0.80). */
   readonly capacityThreshold?: CapacityThresholdConfig;
+  /** Broker capacities, as in a capacity file (`--capacity`), applied to the cluster before planning. */
+  readonly capacity?: CapacitySpec;
 }
 
 /** Per-resource capacity thresholds, each in (0, 1]. */
