@@ -115,6 +115,7 @@ function planJson(o: PlannedOutcome, output: string, elapsedMs: number): object 
     ...(o.explanations ? { explanations: o.explanations } : {}),
     budgetLimited: o.budgetLimited,
     notes: o.notes,
+    unknownCapacity: o.balanceBefore.unknownCapacity,
     before: balanceJson(o.balanceBefore),
     after: balanceJson(o.balanceAfter),
     brokers: o.balanceAfter.brokers.map((a) => ({

@@ -5,6 +5,7 @@
 import type { ChalkInstance } from "chalk";
 import type { Cluster, Reassignment } from "../model/types.js";
 import { formatBytes, formatRate } from "../model/units.js";
+import { listIds } from "../model/validate.js";
 import type { BalanceReport, BalanceSummary, Band, BrokerBalance, Explanation, GoalStatus, LoadSummary, PlanOutcome, RackBalance } from "../solver/types.js";
 
 export type PlannedOutcome = Extract<PlanOutcome, { status: "planned" }>;
@@ -54,7 +55,7 @@ export function renderPlan(input: PlanSummaryInput, chalk: ChalkInstance): strin
     ]),
     ...section(chalk, "Racks (before → after)", table(chalk, rackColumns, rackChangeRows(before.racks, after.racks))),
     ...section(chalk, "Totals", planTotals(chalk, outcome)),
-    ...section(chalk, "Goals after the plan", goalLines(chalk, after.goals)),
+    ...section(chalk, "Goals after the plan", [...goalLines(chalk, after.goals), ...capacityLines(chalk, after)]),
     ...(outcome.explanations ? section(chalk, "Why each partition changes", explanationLines(outcome.explanations)) : []),
     ...nextSteps(chalk, input),
   ];
@@ -98,7 +99,7 @@ export function renderReport(cluster: Cluster, report: BalanceReport, diskThresh
     ]),
     ...section(chalk, "Racks", table(chalk, rackColumns, report.racks.map(rackRow))),
     ...section(chalk, "Balance", summaryLines(report.summary)),
-    ...section(chalk, "Goals", goalLines(chalk, report.goals)),
+    ...section(chalk, "Goals", [...goalLines(chalk, report.goals), ...capacityLines(chalk, report)]),
     ...(report.notes ?? []).map((note) => chalk.yellow(`note: ${note}`)),
   ];
   return document(lines);
@@ -331,6 +332,28 @@ function goalLines(chalk: ChalkInstance, goals: readonly GoalStatus[]): string[]
       return `  ${mark} ${g.goal}${g.hard ? " (hard)" : ""}: ${g.detail}`;
     }),
   ];
+}
+
+const RESOURCE_LABEL = { disk: "disk", networkIn: "network in", networkOut: "network out" } as const;
+
+/** Where the capacity file is described, for the line below. */
+export const CAPACITY_DOCS = "docs/load-and-capacity.md#the-capacity-file";
+
+/**
+ * With the capacity goal on, one line naming the resources it does not limit because some eligible
+ * brokers have no capacity for them (every live snapshot without --capacity), and the fix.
+ */
+export function capacityLines(chalk: ChalkInstance, report: BalanceReport): string[] {
+  if (report.unknownCapacity.length === 0 || !report.goals.some((g) => g.goal === "capacity")) return [];
+  const eligible = report.summary.eligibleBrokers;
+  const groups = new Map<string, string[]>();
+  for (const u of report.unknownCapacity) {
+    const n = u.brokers.length;
+    const where = `${n} of ${eligible} eligible broker${eligible === 1 ? "" : "s"}${n === eligible ? "" : ` (${listIds(u.brokers)})`}`;
+    groups.set(where, [...(groups.get(where) ?? []), RESOURCE_LABEL[u.resource]]);
+  }
+  const unknown = [...groups].map(([where, labels]) => `${labels.join(", ")} on ${where}`).join("; ");
+  return [chalk.yellow(`capacity: unknown for ${unknown} — the capacity goal does not limit ${report.unknownCapacity.length === 1 ? "it" : "them"}; give --capacity FILE (${CAPACITY_DOCS})`)];
 }
 
 function summaryLines(s: BalanceSummary): string[] {

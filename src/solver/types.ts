@@ -212,11 +212,22 @@ export interface BalanceSummary {
   readonly hostViolations: number;
 }
 
+/**
+ * A resource some eligible brokers have no capacity for, and those brokers. The capacity goal limits
+ * a resource only when every eligible broker has a capacity for it.
+ */
+export interface UnknownCapacity {
+  readonly resource: "disk" | "networkIn" | "networkOut";
+  readonly brokers: readonly number[];
+}
+
 export interface BalanceReport {
   readonly brokers: readonly BrokerBalance[];
   readonly racks: readonly RackBalance[];
   readonly summary: BalanceSummary;
   readonly goals: readonly GoalStatus[];
+  /** Per resource without a capacity on every eligible broker, the eligible brokers lacking one. */
+  readonly unknownCapacity: readonly UnknownCapacity[];
   /** From `assess`: where the ideal rack rule cannot hold, and the change that would fix it, one line each. */
   readonly notes?: readonly string[];
 }

@@ -102,6 +102,59 @@ describe("--capacity", () => {
     assert.deepEqual(fromFlag, EXPECTED);
   });
 
+  describe("unknown capacities", () => {
+    const ALL_UNKNOWN =
+      "capacity: unknown for disk, network in, network out on 6 of 6 eligible brokers — the capacity goal does not limit them; give --capacity FILE (docs/load-and-capacity.md#the-capacity-file)";
+
+    it("describe says which capacities are unknown and what to do, in text and --json", async () => {
+      const text = await run(["describe", "--cluster", LIVE]);
+      assert.equal(text.code, 0);
+      assert.deepEqual(text.stdout.split("\n").filter((l) => l.startsWith("capacity:")), [ALL_UNKNOWN]);
+      const report = (await describeJson(["--cluster", LIVE])) as ReportJson & { unknownCapacity: unknown };
+      const all = [1, 2, 3, 4, 5, 6];
+      assert.deepEqual(report.unknownCapacity, [
+        { resource: "disk", brokers: all },
+        { resource: "networkIn", brokers: all },
+        { resource: "networkOut", brokers: all },
+      ]);
+    });
+
+    it("names the brokers when only some lack a capacity, and leaves out those not eligible", async () => {
+      const some = file("some.yaml", "default: {networkIn: 1GiB/s, networkOut: 1GiB/s}\nbrokers:\n  5: {disk: 1TiB}\n  6: {disk: 1TiB}\n");
+      const text = await run(["describe", "--cluster", LIVE, "--capacity", some, "--exclude-brokers", "1"]);
+      assert.deepEqual(text.stdout.split("\n").filter((l) => l.startsWith("capacity:")), [
+        "capacity: unknown for disk on 3 of 5 eligible brokers (2, 3, 4) — the capacity goal does not limit it; give --capacity FILE (docs/load-and-capacity.md#the-capacity-file)",
+      ]);
+    });
+
+    it("says nothing once every eligible broker has every capacity", async () => {
+      const text = await run(["describe", "--cluster", LIVE, "--capacity", CAPACITY]);
+      assert.doesNotMatch(text.stdout, /^capacity:/m);
+      const report = (await describeJson(["--cluster", DEMO])) as ReportJson & { unknownCapacity: unknown };
+      assert.deepEqual(report.unknownCapacity, []);
+    });
+
+    it("says nothing when the config turns the capacity goal off (--json still lists them)", async () => {
+      const config = file("no-capacity-goal.yaml", "goals: [rack-spread, replica-count]\n");
+      const text = await run(["describe", "--cluster", LIVE, "--config", config]);
+      assert.doesNotMatch(text.stdout, /^capacity:/m);
+      const report = (await describeJson(["--cluster", LIVE, "--config", config])) as ReportJson & { unknownCapacity: unknown[] };
+      assert.equal(report.unknownCapacity.length, 3);
+    });
+
+    it("plan's summary and --json say the same", async () => {
+      const output = join(dir(), "unknown.json");
+      const text = await run(["plan", "--cluster", LIVE, "--heuristic-only", "--output", output]);
+      assert.equal(text.code, 0);
+      assert.deepEqual(text.stdout.split("\n").filter((l) => l.startsWith("capacity:")), [ALL_UNKNOWN]);
+      const json = await run(["plan", "--cluster", LIVE, "--heuristic-only", "--output", output, "--json"]);
+      const summary = JSON.parse(json.stdout) as { unknownCapacity: { resource: string }[] };
+      assert.deepEqual(summary.unknownCapacity.map((u) => u.resource), ["disk", "networkIn", "networkOut"]);
+      const known = await run(["plan", "--cluster", LIVE, "--capacity", CAPACITY, "--heuristic-only", "--output", output, "--json"]);
+      assert.deepEqual((JSON.parse(known.stdout) as { unknownCapacity: unknown[] }).unknownCapacity, []);
+    });
+  });
+
   describe("bad files: one error line naming the file, line and key; exit 2", () => {
     const cases: [name: string, text: string, expected: RegExp][] = [
       ["unknown broker", "default: {disk: 2TiB}\nbrokers:\n  9: {disk: 4TiB}\n", /^error: .*unknown-broker\.yaml:3:3 \(brokers\["9"\]\): broker 9 is not in the cluster \(brokers: 1, 2, 3, 4, 5, 6\)$/],
