@@ -1,8 +1,9 @@
 /** `--capacity FILE` on describe, plan and snapshot, and the config's `capacity` key. */
 import assert from "node:assert/strict";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { parseCapacityFile } from "../../src/model/capacity-file.js";
 import { DEMO, REPO_ROOT, run, singleErrorLine, suiteDir } from "./helpers.js";
 
 const CAPACITY = join(REPO_ROOT, "fixtures", "capacity", "capacity.yaml");
@@ -100,6 +101,23 @@ describe("--capacity", () => {
     assert.deepEqual(fromConfig.get(2), [3 * TiB, undefined, undefined]);
     const fromFlag = capacities(await describeJson(["--cluster", LIVE, "--config", config, "--capacity", CAPACITY]));
     assert.deepEqual(fromFlag, EXPECTED);
+  });
+
+  it("the README shows fixtures/capacity/capacity.yaml as it is, and its commands work", async () => {
+    const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("### The capacity file"));
+    const shown = /`fixtures\/capacity\/capacity\.yaml`:\n\n```yaml\n([^`]*)```/.exec(section)?.[1];
+    assert.ok(shown !== undefined, "the README shows the file");
+    const strip = (text: string): string => text.replace(/\s*#.*$/gm, "").trim();
+    assert.equal(strip(shown), strip(readFileSync(CAPACITY, "utf8")));
+    const commands = /```sh\n([^`]*)```/.exec(section)?.[1]?.trim().split("\n") ?? [];
+    assert.equal(commands.length, 2);
+    for (const command of commands) {
+      const args = command.replace(/^npx ballast /, "").split(" ").map((a) => (a === "plan.json" ? join(dir(), "readme-plan.json") : a));
+      const result = await run(args.map((a) => (a.startsWith("fixtures/") ? join(REPO_ROOT, a) : a)));
+      assert.equal(result.code, 0, `${command}: ${result.stderr}`);
+    }
+    assert.ok(parseCapacityFile(shown).brokers.has(6));
   });
 
   describe("unknown capacities", () => {
