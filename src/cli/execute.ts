@@ -26,9 +26,9 @@ import { clusterFormatFor } from "../model/parse.js";
 import { parseReassignment } from "../model/reassignment.js";
 import type { Reassignment } from "../model/types.js";
 import { formatBytes, formatRate, parseBytes, parseRate } from "../model/units.js";
-import { type CliIo, ExitStatus, colorLevel, loadCluster, readTextFile, usageError, writeFileAtomic } from "./io.js";
+import { type CliIo, ExitStatus, colorLevel, loadCapacityFile, loadCluster, readTextFile, usageError, writeFileAtomic } from "./io.js";
 import { type KafkaFlags, addKafkaOptions, openPort, withPort } from "./kafka.js";
-import { duration, fromModel, integer, valueOption } from "./options.js";
+import { CAPACITY_OPTION_HELP, duration, fromModel, integer, valueOption } from "./options.js";
 
 /** Exit statuses of `execute` beyond 0 (done), 1 (bug) and 2 (bad input or refused). */
 export const EXIT_PARTIAL = 3;
@@ -127,19 +127,28 @@ export function addExecuteCommands(program: Command, io: CliIo): void {
     .option("--metrics <file>", "per-topic or per-partition bytesIn/bytesOut (YAML or JSON), see the README")
     .option("--name <name>", "cluster name to record")
     .option("--hosts-from-listeners", "record each broker's listener host as its host (several brokers per machine)")
-    .action((flags: KafkaFlags & { output?: string; metrics?: string; name?: string; hostsFromListeners?: boolean }) => runSnapshot(flags, io));
+    .option("--capacity <file>", `${CAPACITY_OPTION_HELP}, written into the snapshot`)
+    .action((flags: SnapshotFlags) => runSnapshot(flags, io));
 }
 
-async function runSnapshot(
-  flags: KafkaFlags & { output?: string; metrics?: string; name?: string; hostsFromListeners?: boolean },
-  io: CliIo,
-): Promise<void> {
+interface SnapshotFlags extends KafkaFlags {
+  readonly output?: string;
+  readonly metrics?: string;
+  readonly name?: string;
+  readonly hostsFromListeners?: boolean;
+  readonly capacity?: string;
+}
+
+async function runSnapshot(flags: SnapshotFlags, io: CliIo): Promise<void> {
+  // Files first: a bad one fails before connecting.
   const metrics = flags.metrics === undefined ? undefined : parseMetrics(readTextFile(flags.metrics, "metrics file"), clusterFormatFor(flags.metrics), flags.metrics);
+  const capacity = flags.capacity === undefined ? undefined : loadCapacityFile(flags.capacity);
   const cluster = await withPort(flags, "snapshot", (port) =>
     liveSnapshot(port, {
       ...(metrics !== undefined ? { metrics } : {}),
       ...(flags.name !== undefined ? { name: flags.name } : {}),
       ...(flags.hostsFromListeners === true ? { hostsFromListeners: true } : {}),
+      ...(capacity !== undefined ? { capacity } : {}),
     }),
   );
   if (flags.output === undefined) {
@@ -148,7 +157,8 @@ async function runSnapshot(
   }
   writeFileAtomic(flags.output, formatCluster(cluster, clusterFormatFor(flags.output)), "snapshot");
   const partitions = cluster.topics.reduce((a, t) => a + t.partitions.length, 0);
-  io.stdout.write(`Snapshot of ${String(cluster.brokers.length)} brokers and ${String(partitions)} partitions written to ${flags.output}.\n`);
+  const capacities = flags.capacity === undefined ? "" : ` (capacities from ${flags.capacity})`;
+  io.stdout.write(`Snapshot of ${String(cluster.brokers.length)} brokers and ${String(partitions)} partitions written to ${flags.output}${capacities}.\n`);
 }
 
 function executeOptions(flags: ExecuteFlags): ExecuteOptions {

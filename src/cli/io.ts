@@ -7,6 +7,7 @@ import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { ColorSupportLevel } from "chalk";
 import { CommanderError } from "commander";
+import { type CapacitySpec, parseCapacityFile } from "../model/capacity-file.js";
 import type { BalanceConfig } from "../model/config.js";
 import { parseConfig } from "../model/config-parse.js";
 import { BallastError, isBallastError } from "../model/errors.js";
@@ -141,4 +142,9 @@ export function loadCluster(path: string): Cluster {
 /** Reads and parses a balance config file (YAML). */
 export function loadConfig(path: string): BalanceConfig {
   return parseConfig(readTextFile(path, "config file"), path);
+}
+
+/** Reads and parses a capacity file (YAML). */
+export function loadCapacityFile(path: string): CapacitySpec {
+  return parseCapacityFile(readTextFile(path, "capacity file"), path);
 }

@@ -3,13 +3,15 @@
  * that names the flag. Commander calls these through `valueOption`.
  */
 import { type Command, Option } from "commander";
+import { type CapacitySpec, applyCapacities, capacityOverrides } from "../model/capacity-file.js";
 import type { BalanceConfig, CapacityThresholdConfig } from "../model/config.js";
 import { isBallastError } from "../model/errors.js";
 import { createRng } from "../model/random.js";
 import type { Cluster } from "../model/types.js";
+import { listIds } from "../model/validate.js";
 import { DEFAULT_DISK_THRESHOLD } from "../solver/index.js";
 import type { BrokerReplacement, PlanOptions, ReplicationFactorChange } from "../solver/types.js";
-import { loadCluster, loadConfig, usageError } from "./io.js";
+import { loadCapacityFile, loadCluster, loadConfig, usageError } from "./io.js";
 import { type KafkaFlags, addKafkaOptions, withPort } from "./kafka.js";
 import { liveSnapshot } from "../executor/snapshot.js";
 
@@ -220,6 +222,8 @@ export interface BalanceFlags extends KafkaFlags {
   /** A snapshot file; or, with --bootstrap-server, the live cluster. */
   readonly cluster?: string;
   readonly config?: string;
+  /** A capacity file, applied over the snapshot's capacities. */
+  readonly capacity?: string;
   readonly excludeBrokers?: readonly number[];
   readonly excludeTopics?: readonly string[];
   readonly maxMoves?: number;
@@ -238,11 +242,17 @@ export interface BalanceFlags extends KafkaFlags {
 export interface BalanceInputs {
   readonly cluster: Cluster;
   readonly options: PlanOptions;
+  /** What the inputs changed that the user may not expect (capacities a capacity file replaced). */
+  readonly notes: readonly string[];
 }
 
-/** --cluster, --exclude-brokers and --config, which every balance command takes. */
+/** The `--capacity <file>` option of snapshot, plan and describe. */
+export const CAPACITY_OPTION_HELP = "broker capacities (YAML): a default, per rack, per broker id; over the snapshot's";
+
+/** --cluster, --capacity, --exclude-brokers and --config, which every balance command takes. */
 export function addBalanceOptions(command: Command): Command {
   return addKafkaOptions(command.option("--cluster <snapshot>", "cluster snapshot (.yaml, .yml or .json); or --bootstrap-server for the live cluster"))
+    .option("--capacity <file>", `${CAPACITY_OPTION_HELP} (replaces the config's capacity)`)
     .addOption(valueOption("--exclude-brokers <ids>", "brokers to drain, e.g. 5,17 (added to the config's excludeBrokers)", integerList(0)))
     .addOption(
       valueOption(
@@ -254,15 +264,34 @@ export function addBalanceOptions(command: Command): Command {
     .option("--config <file>", "balance config (YAML): goals, excludeBrokers, excludeTopics, budgets");
 }
 
-/** Reads the snapshot and the config, and merges the config with the flags. */
+/**
+ * Reads the snapshot, the config and the capacities (--capacity, else the config's `capacity`), merges
+ * the config with the flags and applies the capacities to the cluster. Files are read before the
+ * live cluster, so that a bad file fails without a connection.
+ */
 export async function loadBalanceInputs(flags: BalanceFlags, command: string): Promise<BalanceInputs> {
   if ((flags.cluster === undefined) === (flags.bootstrapServer === undefined)) {
     throw usageError("--cluster", `'ballast ${command}' needs either --cluster <snapshot> or --bootstrap-server <brokers>`);
   }
   const config = flags.config === undefined ? {} : loadConfig(flags.config);
+  const capacity = flags.capacity === undefined ? config.capacity : loadCapacityFile(flags.capacity);
   const cluster = flags.cluster !== undefined ? loadCluster(flags.cluster) : await withPort(flags, command, (port) => liveSnapshot(port));
-  return { cluster, options: planOptions(flags, config) };
+  const options = planOptions(flags, config);
+  if (capacity === undefined) return { cluster, options, notes: [] };
+  return { cluster: applyCapacities(cluster, capacity), options, notes: overrideNotes(cluster, capacity) };
 }
+
+const RESOURCE_LABEL = { disk: "disk", networkIn: "network in", networkOut: "network out" } as const;
+
+/** One note naming the snapshot capacities the spec replaced with other values, or none. */
+export function overrideNotes(cluster: Cluster, spec: CapacitySpec): string[] {
+  const overrides = capacityOverrides(cluster, spec);
+  if (overrides.length === 0) return [];
+  const what = overrides.map((o) => `${RESOURCE_LABEL[o.resource]} of broker${o.brokers.length === 1 ? "" : "s"} ${listIds(o.brokers)}`);
+  const from = spec.source === undefined ? "the capacities given" : `capacities from ${spec.source}`;
+  return [`${from} replace the snapshot's: ${what.join("; ")}`];
+}
+
 
 /** Flags override the config, except excluded brokers, which come from both. */
 export function planOptions(flags: BalanceFlags, config: BalanceConfig): PlanOptions {

@@ -65,9 +65,10 @@ async function runPlan(flags: PlanFlags, io: CliIo): Promise<void> {
   const inputs = await loadBalanceInputs(flags, "plan");
   const { cluster } = inputs;
   const options = await withSolver(inputs.options, cluster, flags.heuristicOnly === true);
-  const outcome = plan(cluster, options);
+  const planned = plan(cluster, options);
   const elapsedMs = performance.now() - started;
-  if (outcome.status === "infeasible") throw infeasibleError(outcome.problems);
+  if (planned.status === "infeasible") throw infeasibleError(planned.problems);
+  const outcome = { ...planned, notes: [...inputs.notes, ...planned.notes] };
   writeFileAtomic(flags.output, formatReassignment(outcome.reassignment), "plan");
   if (flags.json === true) {
     io.stdout.write(`${JSON.stringify(planJson(outcome, flags.output, elapsedMs))}\n`);
@@ -116,6 +117,7 @@ function planJson(o: PlannedOutcome, output: string, elapsedMs: number): object 
     budgetLimited: o.budgetLimited,
     ...(o.balanceAfter.capacity ? { capacity: capacityJson(o.balanceAfter.capacity, o.balanceBefore.capacity) } : {}),
     notes: o.notes,
+    unknownCapacity: o.balanceBefore.unknownCapacity,
     before: balanceJson(o.balanceBefore),
     after: balanceJson(o.balanceAfter),
     brokers: o.balanceAfter.brokers.map((a) => ({

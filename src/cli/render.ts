@@ -5,6 +5,7 @@
 import type { ChalkInstance } from "chalk";
 import type { Cluster, Reassignment } from "../model/types.js";
 import { formatBytes, formatRate } from "../model/units.js";
+import { listIds } from "../model/validate.js";
 import type {
   BalanceReport,
   BalanceSummary,
@@ -67,7 +68,7 @@ export function renderPlan(input: PlanSummaryInput, chalk: ChalkInstance): strin
     ...section(chalk, "Racks (before → after)", table(chalk, rackColumns, rackChangeRows(before.racks, after.racks))),
     ...section(chalk, "Totals", planTotals(chalk, outcome)),
     ...(after.capacity ? section(chalk, "Capacity (before → after)", capacityLines(chalk, after.capacity, before.capacity)) : []),
-    ...section(chalk, "Goals after the plan", goalLines(chalk, after.goals)),
+    ...section(chalk, "Goals after the plan", [...goalLines(chalk, after.goals), ...unknownCapacityLines(chalk, after)]),
     ...(outcome.explanations ? section(chalk, "Why each partition changes", explanationLines(outcome.explanations)) : []),
     ...nextSteps(chalk, input),
   ];
@@ -112,7 +113,7 @@ export function renderReport(cluster: Cluster, report: BalanceReport, diskThresh
     ...section(chalk, "Racks", table(chalk, rackColumns, report.racks.map(rackRow))),
     ...section(chalk, "Balance", summaryLines(report.summary)),
     ...(report.capacity ? section(chalk, "Capacity", capacityLines(chalk, report.capacity)) : []),
-    ...section(chalk, "Goals", goalLines(chalk, report.goals)),
+    ...section(chalk, "Goals", [...goalLines(chalk, report.goals), ...unknownCapacityLines(chalk, report)]),
     ...(report.notes ?? []).map((note) => chalk.yellow(`note: ${note}`)),
   ];
   return document(lines);
@@ -347,6 +348,28 @@ function goalLines(chalk: ChalkInstance, goals: readonly GoalStatus[]): string[]
   ];
 }
 
+const RESOURCE_LABEL: Readonly<Record<ResourceCapacity["resource"], string>> = { disk: "disk", networkIn: "network in", networkOut: "network out" };
+
+/** Where the capacity file is described, for the line below. */
+export const CAPACITY_DOCS = "docs/load-and-capacity.md#the-capacity-file";
+
+/**
+ * With the capacity goal on, one line naming the resources it does not limit because some eligible
+ * brokers have no capacity for them (every live snapshot without --capacity), and the fix.
+ */
+export function unknownCapacityLines(chalk: ChalkInstance, report: BalanceReport): string[] {
+  if (report.unknownCapacity.length === 0 || !report.goals.some((g) => g.goal === "capacity")) return [];
+  const eligible = report.summary.eligibleBrokers;
+  const groups = new Map<string, string[]>();
+  for (const u of report.unknownCapacity) {
+    const n = u.brokers.length;
+    const where = `${n} of ${eligible} eligible broker${eligible === 1 ? "" : "s"}${n === eligible ? "" : ` (${listIds(u.brokers)})`}`;
+    groups.set(where, [...(groups.get(where) ?? []), RESOURCE_LABEL[u.resource]]);
+  }
+  const unknown = [...groups].map(([where, labels]) => `${labels.join(", ")} on ${where}`).join("; ");
+  return [chalk.yellow(`capacity: unknown for ${unknown} — the capacity goal does not limit ${report.unknownCapacity.length === 1 ? "it" : "them"}; give --capacity FILE (${CAPACITY_DOCS})`)];
+}
+
 function summaryLines(s: BalanceSummary): string[] {
   return [
     `replicas per eligible broker: ${s.replicaCount.min}–${s.replicaCount.max} (furthest from target by ${s.replicaCount.maxDeviation})`,
@@ -385,7 +408,6 @@ const capacityColumns: Column[] = [
 /** Capacity problems listed in a summary; --json has them all. */
 const PROBLEMS_SHOWN = 5;
 
-const RESOURCE_LABEL: Readonly<Record<ResourceCapacity["resource"], string>> = { disk: "disk", networkIn: "network in", networkOut: "network out" };
 
 /**
  * Per limited resource: the limit, the floor (the lowest largest utilisation any placement reaches)

@@ -2,8 +2,10 @@
  * A snapshot (format version 2) of a live cluster, read through the Kafka port: registered brokers
  * with their racks, every topic's replicas, leaders, in-sync and offline replicas, partition sizes from
  * DescribeLogDirs, and produce/consume rates from an optional metrics file. Brokers that hold replicas
- * but are not registered appear with `status: dead`, so a plan drains them.
+ * but are not registered appear with `status: dead`, so a plan drains them. Broker capacities come
+ * only from an optional capacity file.
  */
+import { type CapacitySpec, applyCapacities } from "../model/capacity-file.js";
 import { BallastError } from "../model/errors.js";
 import type { Metrics } from "../model/metrics.js";
 import { ratesOf } from "../model/metrics.js";
@@ -16,6 +18,8 @@ export interface SnapshotOptions {
   readonly metrics?: Metrics;
   /** Record each broker's listener host as its `host` (several brokers per machine). Default off. */
   readonly hostsFromListeners?: boolean;
+  /** Broker capacities (a capacity file): Kafka knows none, so without them the snapshot has none. */
+  readonly capacity?: CapacitySpec;
 }
 
 /** The rack given to unregistered (dead) brokers when the others have racks: their rack is unknown. */
@@ -63,7 +67,8 @@ export async function liveSnapshot(port: KafkaPort, options: SnapshotOptions = {
     brokers.push({ id, ...(withRacks && { rack: UNKNOWN_RACK }), status: "dead", capacity: {} });
   }
   brokers.sort((a, b) => a.id - b.id);
-  return { version: 2, ...(options.name !== undefined && { name: options.name }), brokers, topics: outTopics };
+  const cluster: Cluster = { version: 2, ...(options.name !== undefined && { name: options.name }), brokers, topics: outTopics };
+  return options.capacity === undefined ? cluster : applyCapacities(cluster, options.capacity);
 }
 
 /** Largest replica size per partition across brokers (future replicas left out). */

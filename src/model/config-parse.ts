@@ -2,6 +2,7 @@
  * Reading the balance configuration (`--config` YAML). Every problem is a CONFIG error with the key's
  * path and line.
  */
+import { readCapacitySpec } from "./capacity-file.js";
 import { CAPACITY_RESOURCES, GOAL_NAMES, type BalanceConfig, type CapacityThresholdConfig, type GoalName } from "./config.js";
 import { loadYaml } from "./parse.js";
 import { Checker, earlierIndex } from "./validate.js";
@@ -21,6 +22,7 @@ const CONFIG_KEYS = [
   "strictCapacity",
   "toBrokers",
   "replicationFactor",
+  "capacity",
 ];
 
 /** Parses a balance configuration. An empty file is an empty configuration (all defaults). */
@@ -42,6 +44,7 @@ export function parseConfig(text: string, source?: string): BalanceConfig {
   if (root["networkBalanceThreshold"] !== undefined) config.networkBalanceThreshold = readFraction(root, "networkBalanceThreshold", [], c, "a fraction of the ideal in (0, 1], e.g. 0.1 for 10%");
   if (root["capacityThreshold"] !== undefined) config.capacityThreshold = readCapacityThreshold(root, c);
   if (root["strictCapacity"] !== undefined) config.strictCapacity = c.boolean(root, "strictCapacity", [], "strictCapacity");
+  if (root["capacity"] !== undefined) config.capacity = readCapacitySpec(root["capacity"], ["capacity"], c, locate, source);
   return config;
 }
 

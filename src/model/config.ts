@@ -1,6 +1,7 @@
 /**
  * Balance configuration (the `--config` YAML file), as plain data. Parsing lives in config-parse.ts.
  */
+import type { CapacitySpec } from "./capacity-file.js";
 
 /** Every goal a user can order (DEFAULT_GOALS gives their default priority). Valid placement always comes first. */
 export const GOAL_NAMES = [
@@ -55,6 +56,8 @@ export interface BalanceConfig {
   readonly capacityThreshold?: CapacityThresholdConfig;
   /** Refuse to plan when the capacity limits cannot be met (default false: plan as far under them as the cluster allows). */
   readonly strictCapacity?: boolean;
+  /** Broker capacities, as in a capacity file (`--capacity`), applied to the cluster before planning. */
+  readonly capacity?: CapacitySpec;
 }
 
 /** Per-resource capacity thresholds, each in (0, 1]. */

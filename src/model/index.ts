@@ -8,5 +8,6 @@ export * from "./validate.js";
 export * from "./parse.js";
 export * from "./format.js";
 export * from "./config-parse.js";
+export * from "./capacity-file.js";
 export * from "./reassignment.js";
 export * from "./generate.js";

@@ -3,7 +3,7 @@
  * point at a line and column; JSON goes straight through JSON.parse, which matters for snapshots with
  * millions of replicas.
  */
-import { LineCounter, isMap, isNode, isScalar, parseDocument, type Document, type Node } from "yaml";
+import { LineCounter, isMap, isNode, isScalar, isSeq, parseDocument, type Document, type Node, type ParsedNode } from "yaml";
 import { BallastError, type ErrorPlace } from "./errors.js";
 import type { Cluster } from "./types.js";
 import { Checker, formatPath, pathLocator, validateCluster, type InputPath, type Locator } from "./validate.js";
@@ -46,10 +46,13 @@ function withSource(source: string | undefined): ErrorPlace {
   return source === undefined ? {} : { source };
 }
 
-/** Parses one YAML document. Syntax errors (including duplicate keys) are PARSE_ERROR with line and column. */
+/**
+ * Parses one YAML document. Syntax errors are PARSE_ERROR with line and column; so are duplicate
+ * keys, including keys that differ in YAML but not as property names (`7` and `"7"`).
+ */
 export function loadYaml(text: string, source?: string): LoadedText {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: true });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: sameKeyName });
   const error = doc.errors[0];
   if (error !== undefined) {
     const pos = error.linePos?.[0];
@@ -84,10 +87,18 @@ function yamlLocator(doc: Document, lineCounter: LineCounter, source: string | u
   };
 }
 
+/**
+ * Keys are equal when they name the same property of the plain data: `7` and `"7"` (or `7.0`) both
+ * become the property "7", so a mapping holding both would silently lose one of them.
+ */
+function sameKeyName(a: ParsedNode, b: ParsedNode): boolean {
+  return a === b || (isScalar(a) && isScalar(b) && (a.value === b.value || String(a.value) === String(b.value)));
+}
+
 function nodeFor(doc: Document, path: InputPath, target: "value" | "key"): Node | undefined {
   for (let n = path.length; n >= 0; n--) {
     const prefix = path.slice(0, n);
-    const value = target === "value" || n < path.length ? doc.getIn(prefix, true) : undefined;
+    const value = target === "value" || n < path.length ? nodeAt(doc, prefix) : undefined;
     if (isNode(value) && value.range) return value;
     const key = keyNode(doc, prefix);
     if (key?.range) return key;
@@ -95,12 +106,26 @@ function nodeFor(doc: Document, path: InputPath, target: "value" | "key"): Node 
   return undefined;
 }
 
+/**
+ * The node at a path of the plain data. Map keys match by the property name the plain data gives
+ * them, so the path segment "7" finds the key written `7` (a number in YAML) as well as `"7"`.
+ */
+function nodeAt(doc: Document, path: InputPath): unknown {
+  let node: unknown = doc.contents;
+  for (const segment of path) {
+    if (isMap(node)) node = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(segment))?.value;
+    else if (isSeq(node) && typeof segment === "number") node = node.items[segment];
+    else return undefined;
+  }
+  return node;
+}
+
 function keyNode(doc: Document, path: InputPath): Node | undefined {
   const last = path[path.length - 1];
   if (last === undefined || typeof last === "number") return undefined;
-  const parent = doc.getIn(path.slice(0, -1), true);
+  const parent = nodeAt(doc, path.slice(0, -1));
   if (!isMap(parent)) return undefined;
-  const pair = parent.items.find((p) => isScalar(p.key) && p.key.value === last);
+  const pair = parent.items.find((p) => isScalar(p.key) && String(p.key.value) === last);
   return isNode(pair?.key) ? pair.key : undefined;
 }
 

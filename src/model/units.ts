@@ -49,6 +49,19 @@ export function readQuantity(value: unknown, kind: QuantityKind): number | Quant
   return new QuantityProblem("INVALID_NUMBER", `expected ${expectation(kind)}; found ${describeValue(value)}`);
 }
 
+/**
+ * Like readQuantity, but the unit must be written: a bare number (`2000`, `"2000"`, `"100/s"`) is
+ * refused. For figures that are easy to get wrong by a factor of a million, such as capacities.
+ */
+export function readQuantityWithUnit(value: unknown, kind: QuantityKind): number | QuantityProblem {
+  const result = readQuantity(value, kind);
+  if (result instanceof QuantityProblem) return result;
+  const unit = typeof value === "string" ? (QUANTITY_PATTERN.exec(value)?.[2] ?? "").replace(RATE_SUFFIX, "") : "";
+  if (unit !== "") return result;
+  const example = kind === "size" ? `"2TiB"` : `"100MiB/s"`;
+  return new QuantityProblem("INVALID_UNIT", `${describeValue(value)} has no unit; write the ${kind} with its unit, e.g. ${example}`);
+}
+
 function readQuantityString(text: string, kind: QuantityKind): number | QuantityProblem {
   const match = QUANTITY_PATTERN.exec(text);
   if (!match) {

@@ -174,7 +174,7 @@ export function earlierIndex<K>(seen: Map<K, number>, key: K, i: number): number
 }
 
 /** The first few broker ids, for messages. */
-function listIds(ids: Iterable<number>, max = 12): string {
+export function listIds(ids: Iterable<number>, max = 12): string {
   const all = [...ids];
   const shown = all.slice(0, max).join(", ");
   return all.length > max ? `${shown}, … (${all.length} brokers)` : shown;

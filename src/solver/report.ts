@@ -8,8 +8,8 @@ import { spreadViolation } from "./rules.js";
 import type { PlacementState } from "./state.js";
 import type { Targets } from "./targets.js";
 import { deviation } from "./targets.js";
-import type { LoadBand } from "./load-targets.js";
-import type { BalanceReport, BalanceSummary, BrokerBalance, GoalStatus, LoadSummary, RackBalance } from "./types.js";
+import { type LoadBand, RESOURCES } from "./load-targets.js";
+import type { BalanceReport, BalanceSummary, BrokerBalance, GoalStatus, LoadSummary, RackBalance, UnknownCapacity } from "./types.js";
 
 export function balanceReport(state: PlacementState, targets: Targets, goals: readonly Goal[]): BalanceReport {
   const brokers = brokerRows(state, targets);
@@ -20,7 +20,20 @@ export function balanceReport(state: PlacementState, targets: Targets, goals: re
     racks: rackRows(state, brokers),
     summary: summarize(state, targets, brokers),
     goals: goals.map((g): GoalStatus => ({ goal: g.id, hard: g.hard, ...g.status(state, targets), score: g.score(state, targets) })),
+    unknownCapacity: unknownCapacity(state),
   };
+}
+
+/** The eligible brokers without a capacity (none, or 0), per resource; resources every one has are left out. */
+function unknownCapacity(state: PlacementState): UnknownCapacity[] {
+  const capacities = { disk: state.diskCapacity, networkIn: state.netInCapacity, networkOut: state.netOutCapacity };
+  const out: UnknownCapacity[] = [];
+  for (const resource of RESOURCES) {
+    const brokers: number[] = [];
+    for (let b = 0; b < state.brokerCount; b++) if (state.eligible[b] && !(capacities[resource][b]! > 0)) brokers.push(state.brokerIds[b]!);
+    if (brokers.length > 0) out.push({ resource, brokers: brokers.sort((x, y) => x - y) });
+  }
+  return out;
 }
 
 function brokerRows(state: PlacementState, targets: Targets): BrokerBalance[] {

@@ -248,6 +248,15 @@ export interface CapacityStatus {
   readonly resources: readonly ResourceCapacity[];
 }
 
+/**
+ * A resource some eligible brokers have no capacity for, and those brokers. The capacity goal limits
+ * a resource only when every eligible broker has a capacity for it.
+ */
+export interface UnknownCapacity {
+  readonly resource: "disk" | "networkIn" | "networkOut";
+  readonly brokers: readonly number[];
+}
+
 export interface BalanceReport {
   /** With the capacity goal among the goals: limits, floors and how close the placement is. */
   readonly capacity?: CapacityStatus;
@@ -255,6 +264,8 @@ export interface BalanceReport {
   readonly racks: readonly RackBalance[];
   readonly summary: BalanceSummary;
   readonly goals: readonly GoalStatus[];
+  /** Per resource without a capacity on every eligible broker, the eligible brokers lacking one. */
+  readonly unknownCapacity: readonly UnknownCapacity[];
   /** From `assess`: where the ideal rack rule cannot hold, and the change that would fix it, one line each. */
   readonly notes?: readonly string[];
 }

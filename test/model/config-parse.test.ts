@@ -45,6 +45,12 @@ describe("parseConfig", () => {
     throwsBallast(() => parseConfig("replicationFactor: [orders]\n"), { code: "CONFIG", path: "replicationFactor", message: /mapping/ });
   });
 
+  it("finds the line of a key YAML reads as a number, and refuses keys that name one property twice", () => {
+    throwsBallast(() => parseConfig("replicationFactor:\n  orders: 3\n  7: 0\n"), { code: "CONFIG", path: 'replicationFactor["7"]', line: 3 });
+    throwsBallast(() => parseConfig('replicationFactor:\n  7: 3\n  "7": 2\n'), { code: "PARSE_ERROR", line: 3, message: /unique/ });
+    throwsBallast(() => parseConfig("replicationFactor:\n  1: 3\n  1.0: 2\n"), { code: "PARSE_ERROR", line: 3, message: /unique/ });
+  });
+
   it("leaves out what is not set; an empty file is an empty configuration", () => {
     assert.deepEqual(parseConfig("maxMoves: 0\n"), { maxMoves: 0 });
     assert.deepEqual(parseConfig(""), {});

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { exactQuantity, formatBytes, formatRate, parseBytes, parseRate, readQuantity } from "../../src/model/units.js";
+import { QuantityProblem, exactQuantity, formatBytes, formatRate, parseBytes, parseRate, readQuantity, readQuantityWithUnit } from "../../src/model/units.js";
 import { throwsBallast } from "./helpers.js";
 
 describe("parseBytes", () => {
@@ -105,6 +105,36 @@ describe("readQuantity", () => {
     const problem = readQuantity("3 parsecs", "size");
     assert.equal(typeof problem, "object");
     assert.equal(readQuantity("3KiB", "size"), 3072);
+  });
+});
+
+describe("readQuantityWithUnit", () => {
+  it("reads what readQuantity reads when a unit is written", () => {
+    assert.equal(readQuantityWithUnit("2TiB", "size"), 2 ** 41);
+    assert.equal(readQuantityWithUnit("1.5 GB", "size"), 1.5e9);
+    assert.equal(readQuantityWithUnit("100MiB/s", "rate"), 100 * 2 ** 20);
+    assert.equal(readQuantityWithUnit("10 B/s", "rate"), 10);
+  });
+
+  it("refuses bare numbers, as numbers or strings, and rates without a byte unit", () => {
+    for (const [value, kind] of [[2000, "size"], ["2000", "size"], [100, "rate"], ["100/s", "rate"], [" 5 ", "size"]] as const) {
+      const problem = readQuantityWithUnit(value, kind);
+      assert.ok(problem instanceof QuantityProblem, `${String(value)} is refused`);
+      assert.equal(problem.code, "INVALID_UNIT");
+      assert.match(problem.message, /has no unit/);
+    }
+  });
+
+  it("reports negative, NaN and unknown units as readQuantity does", () => {
+    const negative = readQuantityWithUnit("-2TiB", "size");
+    assert.ok(negative instanceof QuantityProblem && /negative/.test(negative.message));
+    const bare = readQuantityWithUnit(-5, "size");
+    assert.ok(bare instanceof QuantityProblem && /negative/.test(bare.message), "a negative bare number is reported as negative");
+    assert.ok(readQuantityWithUnit(Number.NaN, "size") instanceof QuantityProblem);
+    const unknown = readQuantityWithUnit("2 TeraBytes", "size");
+    assert.ok(unknown instanceof QuantityProblem && /unknown unit/.test(unknown.message));
+    const sizeForRate = readQuantityWithUnit("100MiB", "rate");
+    assert.ok(sizeForRate instanceof QuantityProblem && /end the unit with \/s/.test(sizeForRate.message));
   });
 });
 

@@ -51,8 +51,24 @@ test("capacity: trivially satisfied without capacities, and says so", () => {
   const { state, targets } = prepared(c);
   const s = capacityGoal.status(state, targets);
   assert.equal(s.satisfied, true);
-  assert.match(s.detail, /no broker capacities/);
+  assert.equal(s.detail, "no capacity given for disk, network in, network out: nothing to limit");
   assert.equal(capacityGoal.score(state, targets), 0);
+});
+
+test("the report names, per resource, the eligible brokers without a capacity", () => {
+  const brokers = [broker(1, "a", { disk: 10 * GIB, networkIn: MIB }), broker(2, "a", { disk: 10 * GIB }), broker(3, "b", { networkIn: MIB }), broker(4, "b")];
+  const c = cluster([...brokers, { ...broker(5, "b"), status: "dead" }], [part("t", 0, [1, 3])]);
+  assert.deepEqual(assess(c).unknownCapacity, [
+    { resource: "disk", brokers: [3, 4] },
+    { resource: "networkIn", brokers: [2, 4] },
+    { resource: "networkOut", brokers: [1, 2, 3, 4] },
+  ]);
+  assert.deepEqual(assess(c, { excludeBrokers: [3, 4] }).unknownCapacity, [
+    { resource: "networkIn", brokers: [2] },
+    { resource: "networkOut", brokers: [1, 2] },
+  ], "dead and excluded brokers need none");
+  const full = { disk: GIB, networkIn: MIB, networkOut: MIB };
+  assert.deepEqual(assess(cluster([broker(1, "a", full), broker(2, "b", full)], [part("t", 0, [1, 2])])).unknownCapacity, []);
 });
 
 test("capacity: an overloaded broker is relieved below threshold × capacity", () => {

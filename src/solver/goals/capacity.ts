@@ -123,7 +123,7 @@ export const capacityGoal: Goal = {
     const limited = limitedResources(targets);
     const unlimited = RESOURCES.filter((r) => !targets.load.limited[r]).map((r) => LABEL[r]);
     const none = unlimited.length > 0 ? `; no capacity given for ${unlimited.join(", ")} (not limited)` : "";
-    if (limited.length === 0) return { satisfied: true, detail: `no broker capacities in the snapshot: nothing to limit` };
+    if (limited.length === 0) return { satisfied: true, detail: `no capacity given for ${unlimited.join(", ")}: nothing to limit` };
     const parts: string[] = [];
     let over = 0;
     for (const r of limited) {
