@@ -9,7 +9,6 @@
  */
 import { type SimulationResult, simulateExecution } from "./simulate.js";
 import { writeFileSync } from "node:fs";
-import os from "node:os";
 import { performance } from "node:perf_hooks";
 import { DEFAULT_GOALS } from "../src/model/config.js";
 import { formatCluster } from "../src/model/format.js";
@@ -19,6 +18,7 @@ import { createRng } from "../src/model/random.js";
 import { partitionCount, replicaCount } from "../src/model/types.js";
 import { plan, type BalanceSummary, type PlanOutcome } from "../src/solver/index.js";
 import { loadHighs } from "../src/cli/highs.js";
+import { bytes, count, duration, machine, markdownTable, textTable, type Row, type Table } from "./format.js";
 
 const highs = await loadHighs();
 
@@ -296,34 +296,9 @@ function writeSnapshot(s: Scenario, probe: MemoryProbe): { text: string; partiti
 // ---------------------------------------------------------------------------------------------
 // Formatting
 
-function duration(ms: number): string {
-  return ms < 1000 ? `${ms.toFixed(0)} ms` : `${(ms / 1000).toFixed(2)} s`;
-}
-
-function bytes(n: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
-  let i = 0;
-  while (n >= 1024 && i < units.length - 1) {
-    n /= 1024;
-    i++;
-  }
-  return `${n.toFixed(i === 0 ? 0 : 1)} ${units[i] as string}`;
-}
-
-function count(n: number): string {
-  return n.toLocaleString("en-US");
-}
-
 function ratio(moves: number, bound: number): string {
   if (bound === 0) return moves === 0 ? "1.00" : "—";
   return (moves / bound).toFixed(2);
-}
-
-type Row = readonly string[];
-
-interface Table {
-  readonly header: Row;
-  readonly rows: readonly Row[];
 }
 
 function timingTable(results: readonly Result[]): Table {
@@ -425,27 +400,6 @@ function qualityRow(name: string, outcome: PlanOutcome): Row {
     count(s.rackViolations),
     `${goals.filter((g) => g.satisfied).length}/${goals.length}`,
   ];
-}
-
-function textTable(t: Table): string {
-  const widths = t.header.map((h, i) => Math.max(h.length, ...t.rows.map((r) => (r[i] ?? "").length)));
-  const line = (r: Row): string => widths.map((w, i) => (r[i] ?? "").padEnd(w)).join("  ").trimEnd();
-  return [line(t.header), line(widths.map((w) => "-".repeat(w))), ...t.rows.map(line)].join("\n");
-}
-
-function markdownTable(t: Table): string {
-  const line = (r: Row): string => `| ${t.header.map((_, i) => r[i] ?? "").join(" | ")} |`;
-  return [line(t.header), line(t.header.map(() => "---")), ...t.rows.map(line)].join("\n");
-}
-
-function machine(): string {
-  const cpus = os.cpus();
-  return [
-    `- CPU: ${cpus[0]?.model ?? "unknown"}, ${cpus.length} cores`,
-    `- Memory: ${bytes(os.totalmem())}`,
-    `- OS: ${os.type()} ${os.release()} (${os.arch()})`,
-    `- Node.js ${process.version}`,
-  ].join("\n");
 }
 
 function markdown(results: readonly Result[]): string {
