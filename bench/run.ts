@@ -4,6 +4,7 @@
  * reaches. Prints a table and (unless told not to) rewrites docs/BENCHMARKS.md.
  *
  *   npm run bench [-- --only <name-substring>] [-- --all] [-- --no-write]
+ *   npm run bench -- --peer cruise-control [--only <name-substring>]   (CCPEER_WORK set; cruise-control.ts)
  *
  * Clocks and the file system are fine here: this is a tool around the pure core, not part of it.
  */
@@ -18,6 +19,7 @@ import { createRng } from "../src/model/random.js";
 import { partitionCount, replicaCount } from "../src/model/types.js";
 import { plan, type BalanceSummary, type PlanOutcome } from "../src/solver/index.js";
 import { loadHighs } from "../src/cli/highs.js";
+import { runCruiseControlPeer } from "./cruise-control.js";
 import { bytes, count, duration, machine, markdownTable, textTable, type Row, type Table } from "./format.js";
 
 const highs = await loadHighs();
@@ -31,6 +33,8 @@ interface Scenario {
   readonly heavy?: boolean;
   /** Plan with the integer search (HiGHS, root node), as `ballast plan` does on clusters this small. */
   readonly search?: boolean;
+  /** Also planned by Cruise Control with `--peer cruise-control` (small enough for it to finish in minutes). */
+  readonly peer?: boolean;
 }
 
 const TOPICS_10K: GenerateOptions = { topics: 100, partitions: { min: 100, max: 100 }, replicationFactor: 3 };
@@ -54,6 +58,7 @@ const SCENARIOS: readonly Scenario[] = [
     name: "small",
     description: "12 brokers in 3 racks, 10 topics of 6–24 partitions at RF 3, random placement (the generator's defaults)",
     seed: 1,
+    peer: true,
     cluster: {},
   },
   {
@@ -68,24 +73,28 @@ const SCENARIOS: readonly Scenario[] = [
     description:
       "9 brokers in 3 racks holding 40 topics of 6–24 partitions at RF 3 (random), realistic load, network-in capacity sized for 87% mean utilisation over all 12 brokers, plus 3 new empty brokers: the 9 old ones run far above capacity",
     seed: 8,
+    peer: true,
     cluster: { brokers: 9, newBrokers: 3, racks: 3, topics: 40, load: { ...REALISTIC, utilisation: { networkIn: 0.87 } } },
   },
   {
     name: "scale-out-200+20",
     description: "200 brokers in 3 racks holding 10,000 partitions at RF 3 (balanced), plus 20 new empty brokers",
     seed: 2,
+    peer: true,
     cluster: { brokers: 200, newBrokers: 20, placement: "balanced", ...TOPICS_10K },
   },
   {
     name: "dead-200",
     description: "200 brokers in 3 racks, 10,000 partitions at RF 3 (balanced), 2 brokers dead",
     seed: 3,
+    peer: true,
     cluster: { brokers: 200, deadBrokers: 2, placement: "balanced", ...TOPICS_10K },
   },
   {
     name: "uneven-racks-200",
     description: "200 brokers in 3 racks sized 2:3:5, 10,000 partitions at RF 3, random placement",
     seed: 4,
+    peer: true,
     cluster: { brokers: 200, rackWeights: [2, 3, 5], placement: "random", ...TOPICS_10K },
   },
   {
@@ -106,6 +115,7 @@ const SCENARIOS: readonly Scenario[] = [
     description:
       "200 brokers in 3 racks, 10,000 partitions at RF 3, random placement, realistic load (log-normal topic rates, σ 2; key skew 0.6; fan-out 0–5), 2 hot partitions whose leader carries 1.3 × the mean network out per broker, capacities at 85% network in and out and 60% disk mean utilisation (over the 80% network threshold)",
     seed: 9,
+    peer: true,
     cluster: {
       brokers: 200,
       racks: 3,
@@ -168,20 +178,27 @@ interface Args {
   readonly only: string | undefined;
   readonly write: boolean;
   readonly all: boolean;
+  /** The peer planner to run beside Ballast (`--peer cruise-control`). */
+  readonly peer: "cruise-control" | undefined;
 }
 
 function parseArgs(argv: readonly string[]): Args {
   let only: string | undefined;
   let write = true;
   let all = false;
+  let peer: Args["peer"];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--no-write") write = false;
     else if (arg === "--all") all = true;
     else if (arg === "--only" && argv[i + 1] !== undefined) only = argv[++i];
-    else throw new Error(`unknown argument ${String(arg)}; use --only <name-substring>, --all and --no-write`);
+    else if (arg === "--peer" && argv[i + 1] === "cruise-control") {
+      peer = "cruise-control";
+      i++;
+    } else if (arg === "--peer") throw new Error(`--peer takes a peer's name; the one there is: cruise-control`);
+    else throw new Error(`unknown argument ${String(arg)}; use --only <name-substring>, --all, --no-write and --peer cruise-control`);
   }
-  return { only, write, all };
+  return { only, write, all, peer };
 }
 
 interface Memory {
@@ -415,6 +432,7 @@ npm run bench                        # all scenarios; rewrites this file
 npm run bench -- --only 1000         # scenarios whose name contains "1000"; leaves this file alone
 npm run bench -- --no-write          # print only
 npm run bench -- --all               # also the heavy scenarios (2.8 million replicas), skipped by default
+npm run bench -- --peer cruise-control   # Cruise Control beside Ballast (CCPEER_WORK set); see below
 \`\`\`
 
 \`npm run bench\` builds first and runs \`node --max-old-space-size=4096 dist/bench/run.js\`. The
@@ -455,6 +473,13 @@ the busiest broker's bytes to send or receive ÷ the throttle: no schedule can f
 
 ${markdownTable(simulationTable(results))}
 
+## Cruise Control on the same shapes
+
+The shapes ${SCENARIOS.filter((s) => s.peer === true).map((s) => `**${s.name}**`).join(", ")} planned by Cruise Control's
+real analyzer beside Ballast, both judged by Ballast's \`assess\`:
+[BENCHMARKS-cruise-control.md](BENCHMARKS-cruise-control.md), rewritten only by
+\`npm run bench -- --peer cruise-control\` (it needs the peer built in \`CCPEER_WORK\`).
+
 ## Reading the table
 
 - **generate**: building the cluster in memory with \`generateCluster\`.
@@ -491,8 +516,29 @@ function collectGarbage(): void {
   (globalThis as { gc?: () => void }).gc?.();
 }
 
+/**
+ * `--peer cruise-control`: the shapes marked `peer`, planned by Ballast and by Cruise Control, in
+ * docs/BENCHMARKS-cruise-control.md (rewritten only by a run of every marked shape).
+ */
+async function peerMain(args: Args): Promise<void> {
+  const marked = SCENARIOS.filter((s) => s.peer === true);
+  const chosen = marked.filter((s) => args.only === undefined || s.name.includes(args.only));
+  if (chosen.length === 0) throw new Error(`no scenario marked for the peer run has a name containing "${String(args.only)}"`);
+  const write = args.write && args.only === undefined;
+  await runCruiseControlPeer({
+    scenarios: chosen,
+    leftOut: SCENARIOS.filter((s) => s.peer !== true),
+    ballast: (s) => {
+      collectGarbage();
+      return runScenario(s);
+    },
+    report: write ? new URL("../../docs/BENCHMARKS-cruise-control.md", import.meta.url) : undefined,
+  });
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  if (args.peer !== undefined) return peerMain(args);
   const chosen = SCENARIOS.filter((s) =>
     args.only === undefined ? args.all || s.heavy !== true : s.name.includes(args.only),
   );
