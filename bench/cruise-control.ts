@@ -23,6 +23,7 @@ import { createRng } from "../src/model/random.js";
 import { applyReassignment, parseReassignment } from "../src/model/reassignment.js";
 import type { Cluster, Reassignment } from "../src/model/types.js";
 import { assess, type BalanceReport, type PlanOutcome } from "../src/solver/index.js";
+import { DEFAULT_CAPACITY_THRESHOLDS } from "../src/solver/load-targets.js";
 import { bytes, count, duration, machine, markdownTable, percent, textTable, type Row, type Table } from "./format.js";
 
 /** A shape both planners run on (the benchmark's Scenario has these fields). */
@@ -53,6 +54,7 @@ export interface PeerOptions<S extends PeerScenario> {
 
 /** One Cruise Control run may take this long; it is killed after it. */
 const CC_TIMEOUT_MS = 15 * 60 * 1000;
+const CC_TIMEOUT_TEXT = `${String(CC_TIMEOUT_MS / 60_000)} minutes`;
 
 /** The peer folder when CCPEER_DIR is not set: beside the repository, from dist/bench/. */
 const DEFAULT_PEER_DIR = fileURLToPath(new URL("../../../shared/peers/cruise-control/", import.meta.url));
@@ -86,6 +88,9 @@ interface PeerSetup {
   readonly java: string;
   readonly heap: string;
   readonly nice: string;
+  /** Ballast's commit, and whether src/ had changes not committed when the bench was built. */
+  readonly ballastCommit: string;
+  readonly ballastDirty: boolean;
 }
 
 function peerSetup(env: NodeJS.ProcessEnv): PeerSetup {
@@ -116,7 +121,15 @@ function peerSetup(env: NodeJS.ProcessEnv): PeerSetup {
     java: firstLine(java.stderr) ?? "unknown",
     heap: env["CC_HEAP"] ?? "8g",
     nice: env["CC_NICE"] ?? "19",
+    ballastCommit: firstLine(git(["rev-parse", "HEAD"])) ?? "unknown",
+    ballastDirty: (git(["status", "--porcelain", "--", "src"]) ?? "").trim() !== "",
   };
+}
+
+/** Output of a git command in Ballast's repository, null when git fails. */
+function git(args: readonly string[]): string | null {
+  const r = spawnSync("git", ["-C", fileURLToPath(new URL("../../", import.meta.url)), ...args], { encoding: "utf8" });
+  return r.status === 0 ? r.stdout : null;
 }
 
 function readOptional(file: string): string | null {
@@ -156,14 +169,16 @@ interface CcSummary {
 }
 
 type CcRun =
-  | { readonly status: "done"; readonly wallMs: number; readonly summary: CcSummary; readonly plan: Reassignment; readonly goalErrors: readonly string[] }
-  | { readonly status: "timedout"; readonly wallMs: number; readonly stderr: string }
-  | { readonly status: "crashed"; readonly wallMs: number; readonly reason: string; readonly stderr: string };
+  | { readonly status: "done"; readonly wallMs: number; readonly load: number; readonly summary: CcSummary; readonly plan: Reassignment; readonly goalErrors: readonly string[] }
+  | { readonly status: "timedout"; readonly wallMs: number; readonly load: number; readonly stderr: string }
+  | { readonly status: "crashed"; readonly wallMs: number; readonly load: number; readonly reason: string; readonly stderr: string };
 
 /** Stderr lines kept for a report on a run that did not finish. */
 const STDERR_TAIL = 15;
 
 function runCruiseControl(setup: PeerSetup, snapshot: string, planFile: string): Promise<CcRun> {
+  /** The one-minute load average as the run starts: under \`nice\`, Cruise Control gets less of a busy machine. */
+  const load = os.loadavg()[0] ?? 0;
   const start = performance.now();
   const child = spawn(path.join(setup.dir, "run_cc.sh"), [snapshot, planFile], {
     env: { ...process.env, CCPEER_WORK: setup.work },
@@ -188,22 +203,22 @@ function runCruiseControl(setup: PeerSetup, snapshot: string, planFile: string):
   return new Promise((resolve) => {
     child.on("error", (e) => {
       clearTimeout(timer);
-      resolve({ status: "crashed", wallMs: performance.now() - start, reason: e.message, stderr: "" });
+      resolve({ status: "crashed", wallMs: performance.now() - start, load, reason: e.message, stderr: "" });
     });
     child.on("close", (code, signal) => {
       clearTimeout(timer);
       if (partial !== "") stderrLines.push(partial);
       const wallMs = performance.now() - start;
       const tail = stderrLines.slice(-STDERR_TAIL).join("\n");
-      if (timedOut) return resolve({ status: "timedout", wallMs, stderr: tail });
-      if (code !== 0) return resolve({ status: "crashed", wallMs, reason: `exit ${String(code ?? signal)}`, stderr: tail });
+      if (timedOut) return resolve({ status: "timedout", wallMs, load, stderr: tail });
+      if (code !== 0) return resolve({ status: "crashed", wallMs, load, reason: `exit ${String(code ?? signal)}`, stderr: tail });
       try {
         const summary = JSON.parse(stdout.trim().split("\n").pop() ?? "") as CcSummary;
         const plan = parseReassignment(readFileSync(planFile, "utf8"), planFile);
         const goalErrors = stderrLines.filter((l) => l.startsWith("GOAL FAILED"));
-        resolve({ status: "done", wallMs, summary, plan, goalErrors });
+        resolve({ status: "done", wallMs, load, summary, plan, goalErrors });
       } catch (e) {
-        resolve({ status: "crashed", wallMs, reason: `unreadable output: ${(e as Error).message}`, stderr: tail });
+        resolve({ status: "crashed", wallMs, load, reason: `unreadable output: ${(e as Error).message}`, stderr: tail });
       }
     });
   });
@@ -301,6 +316,7 @@ const HEADER: Row = [
   "bytes moved",
   "leader changes",
   "replica max−min",
+  "replica dev.",
   "leader max−min",
   "topic spread",
   "disk dev.",
@@ -326,7 +342,7 @@ function ballastRow(r: PeerResult): Row {
 
 function ccRow(r: PeerResult): Row {
   const cc = r.cc;
-  if (cc.status === "timedout") return [r.scenario.name, "Cruise Control", `killed after ${duration(CC_TIMEOUT_MS)}`];
+  if (cc.status === "timedout") return [r.scenario.name, "Cruise Control", `killed after ${CC_TIMEOUT_TEXT}`];
   if (cc.status === "crashed" || r.ccJudged === null) return [r.scenario.name, "Cruise Control", cc.status === "crashed" ? `crashed: ${cc.reason}` : "—"];
   const s = cc.summary;
   const own = [
@@ -352,6 +368,7 @@ function balanceCells(j: Judged): string[] {
     bytes(j.bytesMoved),
     count(j.leaderChanges),
     String(s.replicaCount.max - s.replicaCount.min),
+    String(s.replicaCount.maxDeviation),
     String(s.leaderCount.max - s.leaderCount.min),
     String(s.topicSpread.max),
     percent(s.disk.maxDeviationRatio),
@@ -376,8 +393,8 @@ function overCapacity(report: BalanceReport): string {
 function details(r: PeerResult): string {
   const cc = r.cc;
   const head = `- **${r.scenario.name}**: `;
-  if (cc.status === "timedout") return `${head}Cruise Control killed after ${duration(CC_TIMEOUT_MS)}; its last lines:\n\n\`\`\`\n${cc.stderr}\n\`\`\``;
-  if (cc.status === "crashed") return `${head}Cruise Control stopped (${cc.reason}) after ${duration(cc.wallMs)}; its last lines:\n\n\`\`\`\n${cc.stderr}\n\`\`\``;
+  if (cc.status === "timedout") return `${head}Cruise Control killed after ${CC_TIMEOUT_TEXT} (load average ${cc.load.toFixed(1)} as it started); its last lines:\n\n\`\`\`\n${cc.stderr}\n\`\`\``;
+  if (cc.status === "crashed") return `${head}Cruise Control stopped (${cc.reason}) after ${duration(cc.wallMs)} (load average ${cc.load.toFixed(1)} as it started); its last lines:\n\n\`\`\`\n${cc.stderr}\n\`\`\``;
   const s = cc.summary;
   const slowest = Object.entries(s.goal_s)
     .sort((a, b) => b[1] - a[1])
@@ -385,7 +402,8 @@ function details(r: PeerResult): string {
     .map(([g, secs]) => `${g} ${secs.toFixed(1)} s`)
     .join(", ");
   const lines = [
-    `${head}JVM ${duration(cc.wallMs)} in all (snapshot load and model ${s.load_and_model_s.toFixed(1)} s, goals ${s.optimize_s.toFixed(1)} s), peak heap ${count(s.peak_heap_mb)} MiB; ` +
+    `${head}JVM ${duration(cc.wallMs)} in all (snapshot load and model ${s.load_and_model_s.toFixed(1)} s, goals ${s.optimize_s.toFixed(1)} s), peak heap ${count(s.peak_heap_mb)} MiB, ` +
+      `load average ${cc.load.toFixed(1)} as it started; ` +
       `rack goal ${s.rack_goal}${s.self_healing ? ", self-healing (replicas on dead brokers)" : ""}; slowest goals: ${slowest}.`,
   ];
   if (r.ccJudged !== null && (r.ccJudged.moves !== s.moves || r.ccJudged.leaderChanges !== s.leader_changes)) {
@@ -419,7 +437,7 @@ npm run bench -- --peer cruise-control --only dead     # one shape; leaves this 
 
 Per shape the bench writes the generated cluster as a JSON snapshot to a temporary folder, plans it
 with Ballast (as the benchmark does), then runs the peer's \`run_cc.sh snapshot.json ccplan.json\` as a
-child process under \`nice -n ${setup.nice}\` (killed after ${duration(CC_TIMEOUT_MS)}), reads its one-line summary and its
+child process under \`nice -n ${setup.nice}\` (killed after ${CC_TIMEOUT_TEXT}), reads its one-line summary and its
 reassignment JSON, applies that to the snapshot (\`applyReassignment\`) and calls \`assess\` on the result.
 
 ## Cruise Control's version and settings
@@ -440,6 +458,7 @@ reassignment JSON, applies that to the snapshot (\`applyReassignment\`) and call
 
 ${machine()}
 - Date: ${new Date().toISOString()}
+- Ballast at \`${setup.ballastCommit.slice(0, 9)}\`${setup.ballastDirty ? " with changes under src/ not yet committed (the working tree the bench was built from)" : ""}
 
 ## Shapes
 
@@ -461,14 +480,17 @@ ${results.map(details).join("\n")}
 
 - **plan time**: Ballast's \`plan(cluster)\`; Cruise Control's goal loop (model built, every goal optimised, proposals diffed).
   **load + plan** adds reading the snapshot: Ballast's \`parseCluster\`, the harness's JSON read and \`ClusterModel\` build.
-  The JVM's start and warm-up are in neither (the per-shape lines give the JVM's whole run).
+  The JVM's start is in neither (the per-shape lines give the JVM's whole run). Cruise Control runs in a fresh JVM per shape
+  (its JIT warm-up is in its times) under \`nice\`, so on a busy machine (the load average in the per-shape lines; 2 means both
+  cores busy) it gets less CPU than Ballast, which runs at normal priority in the benchmark's one Node process.
 - **moves**, **bytes moved**, **leader changes**: counted from each plan against the snapshot the same way (brokers added to a
   partition's replica set, their partitions' sizes, partitions whose first replica changes).
 - The balance columns are Ballast's \`assess\` of the cluster after the plan, as in the benchmark: **replica max−min** and **leader
-  max−min** over eligible brokers, **topic spread** the largest per-topic (max − min) replica count, **disk / net-in / net-out dev.**
+  max−min** over eligible brokers, **replica dev.** the largest distance of a broker's replica count from its target band
+  (where the racks differ in size, as in uneven-racks-200, the rack rule alone sets replica max−min apart), **topic spread** the largest per-topic (max − min) replica count, **disk / net-in / net-out dev.**
   the largest |x − ideal| ÷ ideal, **rack violations** partitions breaking the rack rule, **on dead brokers** replicas left on dead
-  brokers, **over capacity** per resource every broker has a capacity for, brokers over Ballast's capacity threshold (disk 85 %,
-  network 80 %) and the busiest broker's utilisation ("—": no capacities in the snapshot).
+  brokers, **over capacity** per resource every broker has a capacity for, brokers over Ballast's capacity threshold (disk
+  ${percent(DEFAULT_CAPACITY_THRESHOLDS.disk)}, network in ${percent(DEFAULT_CAPACITY_THRESHOLDS.networkIn)}, network out ${percent(DEFAULT_CAPACITY_THRESHOLDS.networkOut)}) and the busiest broker's utilisation ("—": no capacities in the snapshot).
 - **Ballast goals met**: Ballast's goals (valid placement included) the cluster after the plan satisfies. **own goals failed / not
   met**: each planner's view of its own goals (Ballast's goal statuses; Cruise Control's failed and not-met goals as above).
 - Cruise Control balances to its own thresholds (each broker's replicas, leaders, disk and network within 1.1 × the mean,
