@@ -197,8 +197,41 @@ export const leaderGoal: Goal = {
         /* keep pulling */
       }
     }
+    for (const s of byLeadersDesc()) {
+      while (state.leaders[s]! > targets.leaderMax && level(ctx, s)) {
+        /* keep levelling */
+      }
+    }
   },
 };
+
+/**
+ * Where the band cannot be reached, because brokers below it may not take another leader (a higher
+ * goal refuses: typically capacity, on a broker whose network out is at its limit, or one that leads
+ * a partition heavier than the limit), a broker above the band still hands a leadership to a follower
+ * at least two leaders below it: the two counts end closer and no broker goes further from the band
+ * than the one above it comes back, so the spread narrows. Followers with the fewest leaders first,
+ * then the lightest partitions (network out), which a broker near a limit can still take. True when
+ * one was handed over.
+ */
+function level(ctx: GoalContext, s: number): boolean {
+  const { state } = ctx;
+  const most = state.leaders[s]! - 2;
+  const candidates: Array<{ p: number; slot: number; b: number }> = [];
+  const n = state.partitionsOnCount(s);
+  for (let i = 0; i < n; i++) {
+    const p = state.partitionOnAt(s, i);
+    if (state.brokerAt(p, 0) !== s || state.frozen[p]) continue;
+    for (let slot = 1; slot < state.rf[p]!; slot++) {
+      const b = state.brokerAt(p, slot);
+      if (state.eligible[b] && state.leaders[b]! <= most) candidates.push({ p, slot, b });
+    }
+  }
+  const out = state.leaderOut;
+  candidates.sort((x, y) => state.leaders[x.b]! - state.leaders[y.b]! || out[x.p]! - out[y.p]! || x.p - y.p || x.slot - y.slot);
+  for (const c of candidates) if (ctx.propose({ kind: "lead", p: c.p, slot: c.slot })) return true;
+  return false;
+}
 
 /** Gives under-led broker d one more leader through a chain from a broker that can spare one. */
 function pull(ctx: GoalContext, d: number): boolean {
