@@ -483,6 +483,10 @@ ${results.map(details).join("\n")}
   The JVM's start is in neither (the per-shape lines give the JVM's whole run). Cruise Control runs in a fresh JVM per shape
   (its JIT warm-up is in its times) under \`nice\`, so on a busy machine (the load average in the per-shape lines; 2 means both
   cores busy) it gets less CPU than Ballast, which runs at normal priority in the benchmark's one Node process.
+- Cruise Control's plans depend on the clock: its resource distribution goals (disk, network in and out) stop the search for
+  a broker after \`fast.mode.per.broker.move.timeout.ms\` (500 ms by default) of moves in fast mode, and after twice that of
+  swaps in any mode, so a slower or busier machine gets a plan from less search, and two runs of the same shape can differ.
+  Ballast's plans are the same on every run (a seeded generator, no clock).
 - **moves**, **bytes moved**, **leader changes**: counted from each plan against the snapshot the same way (brokers added to a
   partition's replica set, their partitions' sizes, partitions whose first replica changes).
 - The balance columns are Ballast's \`assess\` of the cluster after the plan, as in the benchmark: **replica max−min** and **leader
