@@ -142,7 +142,7 @@ export const capacityGoal: Goal = {
   optimize(ctx: GoalContext): void {
     const { targets, state } = ctx;
     const selfAccepts = (a: Action): boolean => accepts(a, state, targets);
-    for (const r of limitedResources(targets)) optimizeBand(ctx, MEASURE[r], bandOf(targets, r), { selfAccepts, movesFirst: true });
+    for (const r of limitedResources(targets)) optimizeBand(ctx, MEASURE[r], bandOf(targets, r), { selfAccepts, movesFirst: true, drain: true });
   },
 };
 

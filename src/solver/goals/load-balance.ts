@@ -144,6 +144,9 @@ export function bandStats(state: PlacementState, m: LoadMeasure, band: BrokerBan
   return { outside, worst };
 }
 
+/** A broker above this multiple of its band's top is drained in batches (BandOptions.drain). */
+const DRAIN_ABOVE = 1.5;
+
 /** Brokers compared as move partners, per side (same rack, other racks). */
 const PARTNERS = 6;
 /** Actions of each kind offered to the acceptance chain per rebalancing step. */
@@ -160,6 +163,14 @@ export interface BandOptions {
    * its time on clusters far over their limits).
    */
   readonly movesFirst?: boolean;
+  /**
+   * With movesFirst: a broker far over its band (more than DRAIN_ABOVE × its top) keeps taking moves
+   * from one ranked list while it stays that far over, each judged again against the placement as it
+   * is then (still on the broker, still a gain), instead of building the list anew for every move. A
+   * broker with thousands of replicas too many (after a skewed placement) then costs one list per
+   * batch, not one per replica; the last part of the way is done a move at a time, ranked afresh.
+   */
+  readonly drain?: boolean;
 }
 
 /**
@@ -303,7 +314,7 @@ function rebalance(
   if (!leadOnly) {
     if (options.movesFirst === true) {
       replicaCandidates(ctx, m, band, b, over, "moves", consider);
-      if (bestFirst(ctx, out, options)) return true;
+      if (bestFirst(ctx, out, options, over && options.drain === true ? { m, band, b } : undefined)) return true;
       out.clear();
       replicaCandidates(ctx, m, band, b, over, "swaps", consider);
     } else replicaCandidates(ctx, m, band, b, over, "both", consider);
@@ -370,7 +381,8 @@ function replicaCandidates(
  * Proposes candidates best first, from a heap: the first or second usually applies, and a broker
  * nothing helps stops after TRIES refusals of each kind, so the candidates are never fully sorted.
  */
-function bestFirst(ctx: GoalContext, out: Candidates, options: BandOptions): boolean {
+function bestFirst(ctx: GoalContext, out: Candidates, options: BandOptions, drain?: { m: LoadMeasure; band: BrokerBand; b: number }): boolean {
+  const { state } = ctx;
   const tries = [0, 0, 0, 0, 0];
   let exhausted = 0;
   let applied = false;
@@ -383,8 +395,18 @@ function bestFirst(ctx: GoalContext, out: Candidates, options: BandOptions): boo
       const kind = out.kinds[i]!;
       const action = out.actions[i]!;
       if (tries[kind]! >= TRIES) return false;
+      // Draining: a move ranked before earlier ones were applied must still take a replica off b, to
+      // a broker without one, and still gain.
+      if (applied && drain !== undefined) {
+        if (action.kind !== "move" || state.brokerAt(action.p, action.slot) !== drain.b || state.slotOf(action.p, action.to) >= 0) return false;
+        if (bandGain(state, action, drain.m, drain.band) <= tolerance(drain.band, drain.b)) return false;
+      }
       if (options.selfAccepts !== undefined && !options.selfAccepts(action)) return false;
-      if (ctx.propose(action)) return (applied = true);
+      if (ctx.propose(action)) {
+        applied = true;
+        if (drain === undefined) return true;
+        return drain.m.load(state)[drain.b]! <= DRAIN_ABOVE * drain.band.high[drain.b]!;
+      }
       if (++tries[kind]! === TRIES) exhausted++;
       return exhausted === tries.length;
     },

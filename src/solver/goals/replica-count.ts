@@ -78,8 +78,8 @@ function topicGainOf(gains: CallMemo, state: PlacementState, targets: Targets, p
  * changes what the next of the same topic would gain (other topics' gains are unaffected).
  * `openings`, when given, is told of every partition moved.
  */
-export function moveBestReplicas(ctx: GoalContext, s: number, d: number, k: number, openings?: RackOpenings): number {
-  if (k <= 0) return 0;
+export function moveBestReplicas(ctx: GoalContext, s: number, d: number, k: number, openings?: RackOpenings, refusals?: RefusalBudget): number {
+  if (k <= 0 || (refusals !== undefined && refusals.left <= 0)) return 0;
   const { state, targets } = ctx;
   const wantTopic = ctx.later.includes("topic-spread");
   const wantDisk = ctx.later.includes("disk");
@@ -120,12 +120,25 @@ export function moveBestReplicas(ctx: GoalContext, s: number, d: number, k: numb
         topics.add(t);
         count++;
         openings?.update(p);
-      }
+      } else if (refusals !== undefined && --refusals.left <= 0) return true;
       return count >= k;
     },
   );
   return count;
 }
+
+/**
+ * How many more moves higher goals may refuse for one broker's shedding or filling, across all its
+ * partners. A broker a higher goal keeps where it is (capacity: one at its network-in limit cannot
+ * take another replica; one holding a partition heavier than the limit) would otherwise have every
+ * replica of every partner proposed to it, every round.
+ */
+interface RefusalBudget {
+  left: number;
+}
+
+/** Refusals allowed per broker shed or filled (RefusalBudget). */
+const REFUSALS_PER_BROKER = 512;
 
 export function compareKeys(a: readonly number[], b: readonly number[]): number {
   for (let i = 0; i < a.length; i++) {
@@ -286,7 +299,8 @@ function shed(ctx: GoalContext, openings: RackOpenings): boolean {
       (b) => state.count[b]! < targets.countMax[b]! && open[state.rackOf[b]!] === 1,
     );
     const excess = state.count[s]! - targets.countMax[s]!;
-    if (!dests.some((d) => moveBestReplicas(ctx, s, d, Math.min(excess, targets.countMax[d]! - state.count[d]!), openings) > 0)) stuck.add(s);
+    const refusals: RefusalBudget = { left: REFUSALS_PER_BROKER };
+    if (!dests.some((d) => moveBestReplicas(ctx, s, d, Math.min(excess, targets.countMax[d]! - state.count[d]!), openings, refusals) > 0)) stuck.add(s);
     else any = true;
   }
 }
@@ -306,8 +320,9 @@ function fill(ctx: GoalContext, openings: RackOpenings): boolean {
     const deficit = targets.countMin[d]! - state.count[d]!;
     const rack = state.rackOf[d]!;
     const fromOutside = openings.openFromOutside(rack);
+    const refusals: RefusalBudget = { left: REFUSALS_PER_BROKER };
     const gives = (s: number): boolean =>
-      (fromOutside || state.rackOf[s] === rack) && moveBestReplicas(ctx, s, d, Math.min(deficit, state.count[s]! - targets.countMin[s]!), openings) > 0;
+      (fromOutside || state.rackOf[s] === rack) && moveBestReplicas(ctx, s, d, Math.min(deficit, state.count[s]! - targets.countMin[s]!), openings, refusals) > 0;
     if (!sources.some(gives)) stuck.add(d);
     else any = true;
   }

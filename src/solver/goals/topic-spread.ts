@@ -398,6 +398,9 @@ function nearby(state: PlacementState, targets: Targets, u: number, b: number, k
   return same.concat(other);
 }
 
+/** Exchanges taken back halfway (see tryCycle) before one search for broker d gives up. */
+const UNDONE_EXCHANGES = 32;
+
 /**
  * A three-broker exchange for broker d, short of topic t: a replica of t comes from s, d passes one
  * of its replicas (topic u) on to a broker e short of u, and e passes one (topic v) to s, short of v.
@@ -416,6 +419,7 @@ function tryCycle(ctx: GoalContext, t: number, d: number, strict: boolean): bool
   let spareVersion = -1;
   const takers = new Map<number, number[]>();
   const flags = cycleScratch(T);
+  let undone = 0;
   for (const s of nearby(state, targets, t, d, PARTNERS, true)) {
     const p = firstOfTopicOn(state, targets, t, s, d);
     if (p < 0) continue;
@@ -464,7 +468,13 @@ function tryCycle(ctx: GoalContext, t: number, d: number, strict: boolean): bool
           }
           passOn.set(e, rs);
         }
-        for (const r of rs) if (exchange(ctx, p, s, d, q, e, r)) return true;
+        for (const r of rs) {
+          const outcome = exchange(ctx, p, s, d, q, e, r);
+          if (outcome === "done") return true;
+          // Each exchange taken back costs a gathering of d's list again; where the second swap keeps
+          // being refused (brokers at a capacity limit), the search ends after UNDONE_EXCHANGES.
+          if (outcome === "undone" && ++undone >= UNDONE_EXCHANGES) return false;
+        }
       }
     }
   }
@@ -537,12 +547,13 @@ function firstOfTopicOn(state: PlacementState, targets: Targets, t: number, s: n
   return best;
 }
 
-function exchange(ctx: GoalContext, p: number, s: number, d: number, q: number, e: number, r: number): boolean {
+/** The exchange as two swaps: "done", "refused" (the first swap), or "undone" (the second refused, the first taken back). */
+function exchange(ctx: GoalContext, p: number, s: number, d: number, q: number, e: number, r: number): "done" | "refused" | "undone" {
   const { state } = ctx;
-  if (!ctx.propose({ kind: "swap", p, slot: state.slotOf(p, s), q, qSlot: state.slotOf(q, d) })) return false;
-  if (ctx.propose({ kind: "swap", p: q, slot: state.slotOf(q, s), q: r, qSlot: state.slotOf(r, e) })) return true;
+  if (!ctx.propose({ kind: "swap", p, slot: state.slotOf(p, s), q, qSlot: state.slotOf(q, d) })) return "refused";
+  if (ctx.propose({ kind: "swap", p: q, slot: state.slotOf(q, s), q: r, qSlot: state.slotOf(r, e) })) return "done";
   ctx.undo({ kind: "swap", p, slot: state.slotOf(p, d), q, qSlot: state.slotOf(q, s) });
-  return false;
+  return "undone";
 }
 
 /** Three-broker exchanges for every broker short of topic t, while they help. */
