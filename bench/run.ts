@@ -17,7 +17,7 @@ import { generateCluster, type GenerateOptions, type RealisticLoad } from "../sr
 import { parseCluster } from "../src/model/parse.js";
 import { createRng } from "../src/model/random.js";
 import { partitionCount, replicaCount } from "../src/model/types.js";
-import { plan, type BalanceSummary, type PlanOutcome } from "../src/solver/index.js";
+import { plan, type BalanceSummary, type FloorFigures, type PlanOutcome } from "../src/solver/index.js";
 import { loadHighs } from "../src/cli/highs.js";
 import { runCruiseControlPeer } from "./cruise-control.js";
 import { bytes, count, duration, machine, markdownTable, textTable, type Row, type Table } from "./format.js";
@@ -35,6 +35,11 @@ interface Scenario {
   readonly search?: boolean;
   /** Also planned by Cruise Control with `--peer cruise-control` (small enough for it to finish in minutes). */
   readonly peer?: boolean;
+  /**
+   * False: the execution is not simulated. The realistic-load shapes move tens of TiB in partitions of
+   * up to several TiB, which the simulator takes minutes over (the executor's issue covers it).
+   */
+  readonly simulate?: false;
 }
 
 const TOPICS_10K: GenerateOptions = { topics: 100, partitions: { min: 100, max: 100 }, replicationFactor: 3 };
@@ -72,6 +77,7 @@ const SCENARIOS: readonly Scenario[] = [
     name: "scale-out-overloaded-12+3",
     description:
       "9 brokers in 3 racks holding 40 topics of 6–24 partitions at RF 3 (random), realistic load, network-in capacity sized for 87% mean utilisation over all 12 brokers, plus 3 new empty brokers: the 9 old ones run far above capacity",
+    simulate: false,
     seed: 8,
     peer: true,
     cluster: { brokers: 9, newBrokers: 3, racks: 3, topics: 40, load: { ...REALISTIC, utilisation: { networkIn: 0.87 } } },
@@ -114,6 +120,7 @@ const SCENARIOS: readonly Scenario[] = [
     name: "hot-200",
     description:
       "200 brokers in 3 racks, 10,000 partitions at RF 3, random placement, realistic load (log-normal topic rates, σ 2; key skew 0.6; fan-out 0–5), 2 hot partitions whose leader carries 1.3 × the mean network out per broker, capacities at 85% network in and out and 60% disk mean utilisation (over the 80% network threshold)",
+    simulate: false,
     seed: 9,
     peer: true,
     cluster: {
@@ -140,6 +147,7 @@ const SCENARIOS: readonly Scenario[] = [
     name: "skewed-racked-1000",
     description:
       "1,000 brokers in 3 racks, 100,000 partitions at RF 3, rack-aware skewed placement (rack rule kept, power law within each rack), realistic load, capacities at 75% network in and out and 60% disk mean utilisation",
+    simulate: false,
     seed: 10,
     cluster: {
       brokers: 1000,
@@ -161,6 +169,7 @@ const SCENARIOS: readonly Scenario[] = [
     name: "skewed-racked-215-2.8m",
     description:
       "200 brokers in 3 racks holding about 933,000 partitions (2.8 million replicas) at RF 3 with rack-aware skewed placement, realistic load, network-in capacity at 75% mean utilisation over all 215 brokers, plus 15 new empty brokers",
+    simulate: false,
     seed: 11,
     cluster: {
       brokers: 200,
@@ -251,7 +260,7 @@ const SIMULATE_UP_TO = 20_000;
 const SIM_THROTTLE = 50 * 1024 * 1024;
 
 async function withSimulation(r: Result): Promise<Result> {
-  if (r.outcome.status !== "planned" || r.outcome.reassignment.partitions.length > SIMULATE_UP_TO) return r;
+  if (r.scenario.simulate === false || r.outcome.status !== "planned" || r.outcome.reassignment.partitions.length > SIMULATE_UP_TO) return r;
   const cluster = generateCluster(r.scenario.cluster, createRng(r.scenario.seed));
   return { ...r, simulation: await simulateExecution(cluster, r.outcome.reassignment, SIM_THROTTLE) };
 }
@@ -365,9 +374,9 @@ const TARGETS: ReadonlyArray<{ readonly name: string; readonly misses: (o: Extra
   { name: "replica counts at their target", misses: (o) => (o.balanceAfter.summary.replicaCount.maxDeviation > 0 ? `replica dev. ${String(o.balanceAfter.summary.replicaCount.maxDeviation)}` : null) },
   { name: "leaders within 1", misses: (o) => spreadMiss("leader max−min", o.balanceAfter.summary.leaderCount.max - o.balanceAfter.summary.leaderCount.min, 1) },
   { name: "topic spread within 2", misses: (o) => spreadMiss("topic spread", o.balanceAfter.summary.topicSpread.max, 2) },
-  { name: "disk within 10%", misses: (o) => percentMiss("disk", o.balanceAfter.summary.disk.maxDeviationRatio) },
-  { name: "network in within 10%", misses: (o) => percentMiss("net-in", o.balanceAfter.summary.networkIn.maxDeviationRatio) },
-  { name: "network out within 10%", misses: (o) => percentMiss("net-out", o.balanceAfter.summary.networkOut.maxDeviationRatio) },
+  { name: "disk within 10% (of its floor: within 2%)", misses: (o) => floorMiss("disk", o.balanceAfter.summary.disk) },
+  { name: "network in within 10% (of its floor: within 2%)", misses: (o) => floorMiss("net-in", o.balanceAfter.summary.networkIn) },
+  { name: "network out within 10% (of its floor: within 2%)", misses: (o) => floorMiss("net-out", o.balanceAfter.summary.networkOut) },
   {
     name: "moves at most 1.25 × the lower bound",
     misses: (o) => (o.lowerBound.moves > 0 && o.moves > 1.25 * o.lowerBound.moves ? `moves ${ratio(o.moves, o.lowerBound.moves)} × the bound` : null),
@@ -378,9 +387,43 @@ function spreadMiss(label: string, value: number, most: number): string | null {
   return value > most ? `${label} ${String(value)}` : null;
 }
 
-function percentMiss(label: string, deviation: number): string | null {
-  // Figures are shown to 0.1%; a deviation that rounds to 10.0% meets the target.
-  return Math.round(deviation * 1000) > 100 ? `${label} ${(deviation * 100).toFixed(1)} %` : null;
+/**
+ * Within 10% of the ideal where the floor allows; a broker whose own heaviest replica (or led
+ * partition) is above its band is held to that replica's load instead, within 2%.
+ */
+function floorMiss(label: string, f: FloorFigures): string | null {
+  // Figures are shown to 0.1%; a deviation that rounds to 10.0% (2.0%) meets the target.
+  const misses: string[] = [];
+  if (Math.round(f.deviationElsewhere * 1000) > 100) misses.push(`${label} ${(f.deviationElsewhere * 100).toFixed(1)} %`);
+  if (Math.round(f.overFloor * 1000) > 20) misses.push(`${label} ${(f.overFloor * 100).toFixed(1)} % over a broker's floor`);
+  return misses.length === 0 ? null : misses.join(", ");
+}
+
+/** Per limited resource: the floor (lowest largest utilisation), and the largest utilisation before → after. */
+function capacityTable(results: readonly Result[]): Table {
+  const label = { disk: "disk", networkIn: "net in", networkOut: "net out" } as const;
+  const rows: Row[] = [];
+  for (const r of results) {
+    if (r.outcome.status !== "planned" || r.outcome.balanceAfter.capacity === undefined) continue;
+    const before = new Map((r.outcome.balanceBefore.capacity?.resources ?? []).map((x) => [x.resource, x]));
+    for (const x of r.outcome.balanceAfter.capacity.resources) {
+      const b = before.get(x.resource);
+      rows.push([
+        r.scenario.name,
+        label[x.resource],
+        `${pct(x.threshold)}`,
+        `${pct(x.floor)} (${x.floorCause})`,
+        b === undefined ? "—" : `${pct(b.maxUtilization)} → ${pct(x.maxUtilization)}`,
+        b === undefined ? "—" : `${count(b.brokersOver)} → ${count(x.brokersOver)}`,
+        x.floor > x.threshold ? "no" : "yes",
+      ]);
+    }
+  }
+  return { header: ["scenario", "resource", "limit", "floor", "max utilisation", "brokers over the limit", "limits can be met"], rows };
+}
+
+function pct(x: number): string {
+  return `${(x * 100).toFixed(1)} %`;
 }
 
 /** Per scenario, the targets its plan misses ("all met" when none). */
@@ -455,6 +498,17 @@ ${markdownTable(timingTable(results))}
 
 ${markdownTable(qualityTable(results))}
 
+## Capacity
+
+Per shape with capacities, and per limited resource: the limit (threshold × capacity), the **floor**
+(the lowest largest utilisation any placement could reach: the eligible brokers' mean, what the rack
+rule forces into a rack, or the heaviest partition on the largest broker it fits; which one in
+brackets), the largest utilisation of an eligible broker before → after the plan, and the brokers over
+the limit before → after. Where the floor is above the limit the limits cannot be met, and the plan
+brings brokers as far under them as the cluster allows (README, "Clusters over their capacity limits").
+
+${markdownTable(capacityTable(results))}
+
 ## Targets
 
 Each plan against the quality targets (${TARGETS.map((t) => t.name).join("; ")}). Why a shape misses
@@ -469,7 +523,10 @@ executor code against the in-process simulator (\`ballast execute --simulate\`) 
 ${bytes(SIM_THROTTLE)}/s, brokers with 4× that bandwidth, the default batch limits (5 moves per broker)
 and strategy (at-risk-first, small-first), polling every 5 s of virtual time, under-replicated partitions
 allowed (the dead-broker scenario drains brokers that are down). The bandwidth bound is
-the busiest broker's bytes to send or receive ÷ the throttle: no schedule can finish sooner.
+the busiest broker's bytes to send or receive ÷ the throttle: no schedule can finish sooner. The
+realistic-load shapes (${SCENARIOS.filter((x) => x.simulate === false).map((x) => `**${x.name}**`).join(", ")}) are not
+simulated: they move tens of TiB in partitions of up to several TiB, which the simulator takes minutes
+over.
 
 ${markdownTable(simulationTable(results))}
 
@@ -549,7 +606,9 @@ async function main(): Promise<void> {
     process.stdout.write(`${s.name} …\n`);
     results.push(await withSimulation(runScenario(s)));
   }
-  process.stdout.write(`\n${textTable(timingTable(results))}\n\n${textTable(qualityTable(results))}\n\n${textTable(simulationTable(results))}\n`);
+  process.stdout.write(
+    `\n${textTable(timingTable(results))}\n\n${textTable(qualityTable(results))}\n\n${textTable(capacityTable(results))}\n\n${targetLines(results)}\n\n${textTable(simulationTable(results))}\n`,
+  );
   if (!args.write || args.only !== undefined) {
     process.stdout.write(`\ndocs/BENCHMARKS.md left as it is${args.only !== undefined ? " (--only runs a subset)" : ""}.\n`);
     return;

@@ -50,6 +50,8 @@ export interface LoadTargetOptions {
 
 export class LoadTargets {
   readonly thresholds: CapacityThresholds;
+  /** The network bands' half-width as a fraction of the ideal (at least one average replica's load). */
+  readonly networkThreshold: number;
   /** Per resource: whether every eligible broker has a capacity, so the limit applies. */
   readonly limited: Readonly<Record<Resource, boolean>>;
   /** Per resource and broker: threshold × capacity (Infinity when the resource has no limit). */
@@ -76,6 +78,7 @@ export class LoadTargets {
 
   constructor(state: PlacementState, options: LoadTargetOptions) {
     this.thresholds = options.capacityThresholds;
+    this.networkThreshold = options.networkThreshold;
     const capacity: Record<Resource, Float64Array> = {
       disk: state.diskCapacity,
       networkIn: state.netInCapacity,

@@ -8,8 +8,9 @@ import { spreadViolation } from "./rules.js";
 import type { PlacementState } from "./state.js";
 import type { Targets } from "./targets.js";
 import { deviation } from "./targets.js";
+import { DISK, LEADER_BYTES, type LoadMeasure, NETWORK_IN, NETWORK_OUT, heaviestOn } from "./goals/load-balance.js";
 import { type LoadBand, RESOURCES } from "./load-targets.js";
-import type { BalanceReport, BalanceSummary, BrokerBalance, GoalStatus, LoadSummary, RackBalance, UnknownCapacity } from "./types.js";
+import type { BalanceReport, BalanceSummary, BrokerBalance, FloorFigures, GoalStatus, LoadSummary, RackBalance, UnknownCapacity } from "./types.js";
 
 export function balanceReport(state: PlacementState, targets: Targets, goals: readonly Goal[]): BalanceReport {
   const brokers = brokerRows(state, targets);
@@ -108,10 +109,11 @@ function summarize(state: PlacementState, targets: Targets, brokers: readonly Br
       mean: diskValues.length ? diskValues.reduce((a, x) => a + x, 0) / diskValues.length : 0,
       maxDeviationRatio: diskWorst,
       utilization: state.hasDiskCapacity,
+      ...floorFigures(state, DISK, targets.diskIdeal, targets.diskThreshold),
     },
-    networkIn: loadSummary(state, state.netIn, targets.load.networkIn),
-    networkOut: loadSummary(state, state.netOut, targets.load.networkOut),
-    leaderBytes: loadSummary(state, state.leaderBytes, targets.load.leaderBytes),
+    networkIn: loadSummary(state, NETWORK_IN, targets.load.networkIn, targets.load.networkThreshold),
+    networkOut: loadSummary(state, NETWORK_OUT, targets.load.networkOut, targets.load.networkThreshold),
+    leaderBytes: loadSummary(state, LEADER_BYTES, targets.load.leaderBytes, targets.load.networkThreshold),
     topicSpread: topicSpread(state, targets),
     misplacedReplicas: misplaced,
     rackViolations: rack,
@@ -133,8 +135,30 @@ function networkOf(state: PlacementState, b: number): Omit<BrokerBalance, "id" |
   };
 }
 
+/**
+ * Where a broker's own heaviest replica (or led partition) is above its band, that replica sets a
+ * floor no placement gets the broker below: how many such brokers there are, how far the furthest is
+ * above its floor, and the largest |load ÷ ideal − 1| over the other brokers.
+ */
+function floorFigures(state: PlacementState, m: LoadMeasure, ideal: Float64Array, threshold: number): FloorFigures {
+  const load = m.load(state);
+  let floorBound = 0;
+  let overFloor = 0;
+  let elsewhere = 0;
+  for (let b = 0; b < state.brokerCount; b++) {
+    if (!state.eligible[b] || !(ideal[b]! > 0)) continue;
+    const heaviest = heaviestOn(state, m, b);
+    if (heaviest > ideal[b]! * (1 + threshold)) {
+      floorBound++;
+      overFloor = Math.max(overFloor, load[b]! / heaviest - 1);
+    } else elsewhere = Math.max(elsewhere, Math.abs(load[b]! / ideal[b]! - 1));
+  }
+  return { floorBound, overFloor, deviationElsewhere: elsewhere };
+}
+
 /** Min, max and mean of a load over eligible brokers (as utilisation when the band is by capacity). */
-function loadSummary(state: PlacementState, load: Float64Array, band: LoadBand): LoadSummary {
+function loadSummary(state: PlacementState, m: LoadMeasure, band: LoadBand, threshold: number): LoadSummary {
+  const load = m.load(state);
   const values: number[] = [];
   let worst = 0;
   for (let b = 0; b < state.brokerCount; b++) {
@@ -149,6 +173,7 @@ function loadSummary(state: PlacementState, load: Float64Array, band: LoadBand):
     mean: values.length ? values.reduce((a, x) => a + x, 0) / values.length : 0,
     maxDeviationRatio: worst,
     utilization: band.byCapacity,
+    ...floorFigures(state, m, band.ideal, threshold),
   };
 }
 

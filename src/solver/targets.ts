@@ -59,6 +59,8 @@ export class Targets {
   readonly diskIdeal: Float64Array;
   /** The size of an average replica, the least half-width of a disk band. */
   readonly diskGrain: number;
+  /** The disk band's half-width as a fraction of the ideal (at least diskGrain). */
+  readonly diskThreshold: number;
   /** 1 where a broker may receive replicas (eligible, and listed by `--to-brokers` when given). */
   readonly receives: Uint8Array;
   /** True when only some eligible brokers may receive replicas. */
@@ -154,6 +156,7 @@ export class Targets {
     this.diskHigh = new Float64Array(B);
     this.diskIdeal = new Float64Array(B);
     const t = options.diskThreshold;
+    this.diskThreshold = t;
     let replicas = 0;
     for (let p = 0; p < state.partitionCount; p++) replicas += state.rf[p]!;
     /** One average replica's size: the disk band is never narrower than that on either side. */

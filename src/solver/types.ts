@@ -172,8 +172,21 @@ export interface RackBalance {
   readonly disk: number;
 }
 
+/**
+ * Brokers whose own heaviest replica (or led partition, for loads only leaders carry) is above the top
+ * of their band: that replica alone is a floor no placement gets them below.
+ */
+export interface FloorFigures {
+  /** How many eligible brokers hold such a replica. */
+  readonly floorBound: number;
+  /** The largest load ÷ that replica's load − 1 over them (0: each carries its heaviest replica alone). */
+  readonly overFloor: number;
+  /** The largest |load ÷ ideal − 1| over the other eligible brokers. */
+  readonly deviationElsewhere: number;
+}
+
 /** A load over eligible brokers: bytes/s, or a fraction of capacity when `utilization`. */
-export interface LoadSummary {
+export interface LoadSummary extends FloorFigures {
   readonly min: number;
   readonly max: number;
   readonly mean: number;
@@ -203,7 +216,7 @@ export interface BalanceSummary {
   /** Preferred-leader counts over eligible brokers. */
   readonly leaderCount: { readonly min: number; readonly max: number; readonly ideal: number; readonly maxDeviation: number };
   /** Disk use (utilisation when capacities are known, bytes otherwise) over eligible brokers. */
-  readonly disk: { readonly min: number; readonly max: number; readonly mean: number; /** max |x - mean| / mean, 0 when the mean is 0 */ readonly maxDeviationRatio: number; readonly utilization: boolean };
+  readonly disk: FloorFigures & { readonly min: number; readonly max: number; readonly mean: number; /** max |x / ideal − 1|, 0 when there is no load */ readonly maxDeviationRatio: number; readonly utilization: boolean };
   /** Network in, network out and leader bytes over eligible brokers (utilisation when capacities are known). */
   readonly networkIn: LoadSummary;
   readonly networkOut: LoadSummary;
