@@ -315,3 +315,73 @@ describe("ballast plan's integer search on small clusters", () => {
     assert.deepEqual(filesIn(dir()).filter((f) => f === "x.json"), []);
   });
 });
+
+describe("ballast plan on a cluster over its capacity limits", () => {
+  const dir = suiteDir();
+  interface CapacityJson {
+    feasible: boolean;
+    problems: { rule: string; message: string }[];
+    resources: {
+      resource: string;
+      threshold: number;
+      floor: number;
+      floorCause: string;
+      floorDetail: string;
+      before: { maxUtilization: number; brokersOver: number } | null;
+      after: { maxUtilization: number; brokersOver: number };
+    }[];
+  }
+
+  it("writes the plan, exits 0, and says what cannot be met in the summary, --json and describe", async () => {
+    // The README's example: 9 loaded brokers and 3 new ones, network in at 87% of capacity over all 12.
+    const cluster = join(dir(), "overloaded.yaml");
+    const gen = await run(["generate", "--brokers", "9", "--new-brokers", "3", "--topics", "40", "--load", "realistic", "--utilisation", "network-in=0.87", "--seed", "8", "-o", cluster]);
+    assert.equal(gen.code, 0, gen.stderr);
+    const out = join(dir(), "plan.json");
+    const json = await run(["plan", "--cluster", cluster, "--output", out, "--heuristic-only", "--json"]);
+    assert.equal(json.code, 0, json.stderr);
+    assert.equal(json.stderr, "");
+    const capacity = (JSON.parse(json.stdout) as { capacity: CapacityJson }).capacity;
+    assert.equal(capacity.feasible, false);
+    assert.equal(capacity.problems.length, 1);
+    assert.match(capacity.problems[0]!.message, /^network in: the cluster needs .* but its 12 broker\(s\) .* short by .*; add 2 broker\(s\) with .* raise the network-in capacity threshold to 0\.87/);
+    assert.deepEqual(capacity.resources.map((r) => [r.resource, r.threshold, r.floorCause]), [["networkIn", 0.8, "cluster"]]);
+    const netIn = capacity.resources[0]!;
+    assert.ok(Math.abs(netIn.floor - 0.87) < 0.005, String(netIn.floor));
+    assert.ok(netIn.before !== null && netIn.before.maxUtilization > 2, JSON.stringify(netIn.before));
+    assert.ok(netIn.after.maxUtilization >= netIn.floor && netIn.after.maxUtilization <= netIn.floor * 1.1 + 1e-9, JSON.stringify(netIn.after));
+    assert.ok(readPlan(out).partitions.length > 0);
+
+    const text = await run(["plan", "--cluster", cluster, "--output", out, "--heuristic-only"]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /Capacity \(before → after\)\nresource +limit +floor \(lowest maximum any placement reaches\) +maximum +brokers over\nnetwork in +80\.0% +87\.0% \(the eligible brokers' mean utilisation\) +\d+\.\d% → \d+\.\d% +\d+ → \d+\n/);
+    assert.match(text.stdout, /warning: the capacity limits cannot be met; the plan brings every broker as far under them as the cluster allows \(--strict-capacity refuses instead\):\n {2}network in: the cluster needs/);
+
+    const strict = await run(["plan", "--cluster", cluster, "--output", join(dir(), "strict.json"), "--heuristic-only", "--strict-capacity"]);
+    assert.equal(strict.code, 2);
+    assert.match(singleErrorLine(strict.stderr) ?? "", /^error: network in: the cluster needs .* short by/);
+
+    const described = await run(["describe", "--cluster", cluster, "--json"]);
+    assert.equal(described.code, 0, described.stderr);
+    const report = JSON.parse(described.stdout) as { capacity: { feasible: boolean; resources: { resource: string; floor: number; maxUtilization: number }[] } };
+    assert.equal(report.capacity.feasible, false);
+    assert.deepEqual(report.capacity.resources.map((r) => r.resource), ["networkIn"]);
+    assert.ok(report.capacity.resources[0]!.maxUtilization > 2);
+    const describedText = await run(["describe", "--cluster", cluster]);
+    assert.match(describedText.stdout, /\nCapacity\n.*\nnetwork in +80\.0% +87\.0% .*\nwarning: the capacity limits cannot be met; a plan brings every broker as far under them/);
+  });
+
+  it("takes strictCapacity from the config", async () => {
+    const cluster = join(dir(), "overloaded.yaml");
+    await run(["generate", "--brokers", "9", "--new-brokers", "3", "--topics", "40", "--load", "realistic", "--utilisation", "network-in=0.87", "--seed", "8", "-o", cluster]);
+    const config = join(dir(), "strict.yaml");
+    writeFileSync(config, "strictCapacity: true\n");
+    const refused = await run(["plan", "--cluster", cluster, "--config", config, "--output", join(dir(), "never.json"), "--heuristic-only"]);
+    assert.equal(refused.code, 2);
+    assert.match(singleErrorLine(refused.stderr) ?? "", /^error: network in: the cluster needs/);
+    writeFileSync(config, "strictCapacity: yes please\n");
+    const bad = await run(["plan", "--cluster", cluster, "--config", config, "--output", join(dir(), "never.json"), "--heuristic-only"]);
+    assert.equal(bad.code, 2);
+    assert.match(singleErrorLine(bad.stderr) ?? "", /strictCapacity must be true or false/);
+  });
+});
