@@ -4,6 +4,7 @@
  */
 import { CAPACITY_RESOURCES, GOAL_NAMES, type BalanceConfig, type CapacityThresholdConfig, type GoalName } from "./config.js";
 import { loadYaml } from "./parse.js";
+import { quote } from "./text.js";
 import { Checker, earlierIndex } from "./validate.js";
 
 type Mapping = Readonly<Record<string, unknown>>;
@@ -72,10 +73,10 @@ function readReplicationFactor(root: Mapping, c: Checker): { topics: string; rep
     try {
       new RegExp(topics);
     } catch (e) {
-      c.fail("CONFIG", `${JSON.stringify(topics)} is not a valid regular expression: ${(e as Error).message}`, ["replicationFactor", topics], "key");
+      c.fail("CONFIG", `${quote(topics)} is not a valid regular expression: ${(e as Error).message}`, ["replicationFactor", topics], "key");
     }
     const replicationFactor = c.integer(map, topics, ["replicationFactor"], "a replication factor");
-    if (replicationFactor < 1) c.fail("CONFIG", `the replication factor of ${JSON.stringify(topics)} must be at least 1`, ["replicationFactor", topics]);
+    if (replicationFactor < 1) c.fail("CONFIG", `the replication factor of ${quote(topics)} must be at least 1`, ["replicationFactor", topics]);
     return { topics, replicationFactor };
   });
 }
@@ -88,7 +89,7 @@ function readExcludeTopics(root: Mapping, c: Checker): string[] {
     try {
       new RegExp(pattern);
     } catch (e) {
-      c.fail("CONFIG", `${JSON.stringify(pattern)} is not a valid regular expression: ${(e as Error).message}`, ["excludeTopics", i]);
+      c.fail("CONFIG", `${quote(pattern)} is not a valid regular expression: ${(e as Error).message}`, ["excludeTopics", i]);
     }
     return pattern;
   });

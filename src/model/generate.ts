@@ -7,6 +7,8 @@
  * arrays; the only per-replica allocation is each partition's own replica list.
  */
 import { BallastError } from "./errors.js";
+import { LIMITS } from "./limits.js";
+import { MAX_INT32 } from "./names.js";
 import type { Rng } from "./random.js";
 import { shuffleInPlace } from "./random.js";
 import type { Broker, Capacity, Cluster, Partition, Topic } from "./types.js";
@@ -179,6 +181,18 @@ function checkNumber(value: number, path: string, min: number, max = Infinity): 
   return value;
 }
 
+/** The documented size limits (limits.ts): a typo must not run for hours. */
+function checkLimits(o: Resolved): void {
+  const over = (value: number, limit: number, noun: string, path: string): void => {
+    if (value > limit) throw usage(`${value} ${noun} is above Ballast's limit of ${limit} (see the README's limits)`, path);
+  };
+  over(o.brokers + o.newBrokers, LIMITS.brokers, "brokers (with new brokers)", o.brokers > o.newBrokers ? "brokers" : "newBrokers");
+  over(o.topics, LIMITS.topics, "topics", "topics");
+  over(o.partitions.max, LIMITS.partitionsPerTopic, "partitions per topic", "partitions");
+  over(o.topics * o.partitions.max * o.replicationFactor.max, LIMITS.replicas, "replicas (topics × partitions × replication factor, at most)", "topics");
+  over(o.firstBrokerId + o.brokers + o.newBrokers, MAX_INT32, "as the largest broker id", "firstBrokerId");
+}
+
 /** Guards options that arrive from untyped input (a CLI flag, a config file). */
 function checkChoice<T extends string>(value: T, choices: readonly T[], path: string): T {
   if (!choices.includes(value)) throw usage(`${path} must be one of ${choices.join(", ")}, got ${String(value)}`, path);
@@ -246,6 +260,7 @@ function resolve(opts: GenerateOptions): Resolved {
 }
 
 function checkCombination(o: Resolved): void {
+  checkLimits(o);
   if (o.topics > 0 && o.replicationFactor.max > o.brokers) {
     throw usage(
       `replication factor ${o.replicationFactor.max} needs at least ${o.replicationFactor.max} brokers holding replicas, but there are ${o.brokers}`,

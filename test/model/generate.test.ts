@@ -391,6 +391,11 @@ test("options that cannot be met are USAGE errors that say why", () => {
   usage({ brokers: 1.5 }, /brokers must be an integer/);
   usage({ placement: "tidy" as Placement }, /placement must be one of/);
   usage({ size: { kind: "uniform", mean: 10, spread: 2 } }, /size\.spread/);
+  // Beyond the documented size limits (limits.ts), refused before anything is built.
+  usage({ brokers: 100_000, topics: 100_000, partitions: { min: 1000, max: 1000 } }, /100000 brokers .* above Ballast's limit of 10000/);
+  usage({ brokers: 12, topics: 100_001 }, /100001 topics .* limit of 100000/);
+  usage({ brokers: 12, topics: 1, partitions: { min: 1, max: 1_000_000 } }, /1000000 partitions per topic/);
+  usage({ brokers: 12, topics: 1000, partitions: { min: 10_000, max: 10_000 } }, /30000000 replicas .* limit of 10000000/);
   // Without topics nothing needs replicas, so few brokers are fine.
   assert.equal(gen({ brokers: 1, racks: 1, topics: 0 }).topics.length, 0);
 });
