@@ -91,3 +91,28 @@ describe("ballast execute (simulated)", () => {
     }
   });
 });
+
+describe("ballast execute with topic names that are Object.prototype keys", () => {
+  const tmp = tempDir();
+  after(() => tmp.cleanup());
+
+  it("runs a throttled execution of topics constructor, toString, hasOwnProperty and __proto__ to completion", async () => {
+    const names = ["constructor", "toString", "hasOwnProperty", "__proto__"];
+    const cluster = join(tmp.dir, "c.yaml");
+    const topics = names.map((n) => `  - name: ${n}\n    partitions:\n${[0, 1, 2].map((p) => `      - {partition: ${p}, replicas: [1, 2], size: 1MiB}`).join("\n")}`);
+    writeFileSync(cluster, `version: 1\nbrokers: [{id: 1}, {id: 2}, {id: 3}, {id: 4}]\ntopics:\n${topics.join("\n")}\n`);
+    const plan = join(tmp.dir, "plan.json");
+    const p = await run(["plan", "--cluster", cluster, "--output", plan]);
+    assert.equal(p.code, 0, p.stderr);
+    const state = join(tmp.dir, "state");
+    const r = await run(["execute", plan, "--simulate", "--cluster", cluster, "--throttle", "10MiB/s", "--state-dir", state]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /Execution completed: \d+ done, 0 failed/);
+    const s = await run(["status", "--state-dir", state, "--json"]);
+    assert.equal(s.code, 0, s.stderr);
+    const summary = JSON.parse(s.stdout) as { throttledTopics: string[]; throttledBrokers: string[]; counts: { submitting: number } };
+    assert.deepEqual(summary.throttledTopics, [], "every throttle Ballast set is removed");
+    assert.deepEqual(summary.throttledBrokers, []);
+    assert.equal(summary.counts.submitting, 0);
+  });
+});
