@@ -3,14 +3,15 @@
  * place where an error becomes an exit status and a line on stderr.
  */
 import { randomUUID } from "node:crypto";
-import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { ColorSupportLevel } from "chalk";
 import { CommanderError } from "commander";
 import type { BalanceConfig } from "../model/config.js";
 import { parseConfig } from "../model/config-parse.js";
-import { BallastError, isBallastError } from "../model/errors.js";
+import { BallastError, describeIoError, errorCodeOf, isBallastError } from "../model/errors.js";
 import { clusterFormatFor, parseCluster } from "../model/parse.js";
+import { printable, quote, truncate } from "../model/text.js";
 import type { Cluster } from "../model/types.js";
 
 export interface OutputStream {
@@ -38,13 +39,34 @@ export const EXIT_OK = 0;
 export const EXIT_BUG = 1;
 export const EXIT_USAGE = 2;
 
-/** Reads a UTF-8 file; `what` names it in the error ("cluster snapshot", "config file"). */
+/** Input files larger than this are refused before they are read (the largest snapshots are a few hundred MB). */
+export const MAX_INPUT_BYTES = 512 * 1024 * 1024;
+
+/**
+ * Reads a UTF-8 text file; `what` names it in the error ("cluster snapshot", "config file"). A
+ * UTF-16 file (a byte order mark, or NUL bytes between ASCII letters) gets a hint to save it as
+ * UTF-8; other binary content (NUL bytes) is refused rather than parsed.
+ */
 export function readTextFile(path: string, what: string): string {
+  let bytes: Buffer;
   try {
-    return readFileSync(path, "utf8");
+    if (statSync(path).size > MAX_INPUT_BYTES) throw Object.assign(new Error("too large"), { code: "ERR_STRING_TOO_LONG" });
+    bytes = readFileSync(path);
   } catch (err) {
-    throw new BallastError("IO", `cannot read ${what} '${path}': ${describeIoError(err)}`);
+    throw new BallastError("IO", `cannot read ${what} ${quote(path)}: ${describeIoError(err)}`);
   }
+  if (looksUtf16(bytes)) {
+    throw new BallastError("IO", `cannot read ${what} ${quote(path)}: it is UTF-16 text; save it as UTF-8 (e.g. iconv -f UTF-16 -t UTF-8)`);
+  }
+  if (bytes.includes(0)) throw new BallastError("IO", `cannot read ${what} ${quote(path)}: it is not a text file (it holds NUL bytes)`);
+  return bytes.toString("utf8");
+}
+
+function looksUtf16(bytes: Buffer): boolean {
+  const [a, b] = [bytes[0], bytes[1]];
+  if ((a === 0xff && b === 0xfe) || (a === 0xfe && b === 0xff)) return true;
+  // ASCII text in UTF-16 without a byte order mark: every other byte is NUL.
+  return bytes.length >= 4 && ((bytes[1] === 0 && bytes[3] === 0 && a !== 0) || (bytes[0] === 0 && bytes[2] === 0 && b !== 0));
 }
 
 /**
@@ -57,31 +79,14 @@ export function writeFileAtomic(path: string, text: string, what: string): void 
     writeFileSync(temp, text, { encoding: "utf8", flag: "wx" });
     renameSync(temp, path);
   } catch (err) {
-    rmSync(temp, { force: true });
-    const reason = errorCode(err) === "ENOENT" ? "its directory does not exist" : describeIoError(err);
-    throw new BallastError("IO", `cannot write ${what} '${path}': ${reason}`);
+    try {
+      rmSync(temp, { force: true });
+    } catch {
+      // The temporary file was never made (its folder is missing or not a folder): nothing to remove.
+    }
+    const reason = errorCodeOf(err) === "ENOENT" ? "its directory does not exist" : describeIoError(err);
+    throw new BallastError("IO", `cannot write ${what} ${quote(path)}: ${reason}`);
   }
-}
-
-const IO_ERROR_TEXT: Readonly<Record<string, string>> = {
-  ENOENT: "no such file",
-  EACCES: "permission denied",
-  EPERM: "permission denied",
-  EISDIR: "is a directory",
-  ENOTDIR: "a parent is not a directory",
-  EROFS: "read-only file system",
-  ENOSPC: "no space left on device",
-};
-
-function errorCode(err: unknown): string | undefined {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === "string" ? code : undefined;
-}
-
-function describeIoError(err: unknown): string {
-  const text = IO_ERROR_TEXT[errorCode(err) ?? ""];
-  if (text !== undefined) return text;
-  return err instanceof Error ? err.message : String(err);
 }
 
 /** Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org). */
@@ -123,8 +128,16 @@ function reportCommanderError(err: CommanderError, io: CliIo): number {
   return EXIT_USAGE;
 }
 
+/** The longest `error:` line Ballast prints; quoted input is cut shorter where it is quoted. */
+const ERROR_LINE_LIMIT = 1000;
+
+/**
+ * One printable line: line breaks become spaces, other control characters escapes (a message can
+ * carry input Ballast did not quote itself, e.g. in a JSON parser's message), and at most
+ * ERROR_LINE_LIMIT characters.
+ */
 function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, " ").trim();
+  return truncate(printable(text.replace(/\s*[\r\n]\s*/g, " ").trim()), ERROR_LINE_LIMIT);
 }
 
 /** A usage error that names the flag whose value is wrong. */

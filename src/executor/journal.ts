@@ -4,11 +4,12 @@
  * that is flushed and renamed over the old one, so a crash leaves either the old or the new state,
  * never a torn one. A lock file names the process that runs the execution.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, existsSync } from "node:fs";
-import { join } from "node:path";
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, existsSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { dictFrom } from "../model/dict.js";
-import { BallastError } from "../model/errors.js";
+import { BallastError, describeIoError, errorCodeOf } from "../model/errors.js";
 import { isTopicName } from "../model/names.js";
+import { quote } from "../model/text.js";
 import { loadJson } from "../model/parse.js";
 import { Checker, readReplicas, type InputPath } from "../model/validate.js";
 import { STRATEGY_NAMES, type BatchLimits, type MoveTask, type StrategyName } from "./types.js";
@@ -217,8 +218,48 @@ function readThrottle(root: Readonly<Record<string, unknown>>, c: Checker): Thro
   };
 }
 
+/**
+ * Makes `dir` and any missing parents, one level at a time. Node's `mkdirSync(…, {recursive: true})`
+ * never returns under /proc (it retries ENOENT forever); here a level that still fails after its
+ * parent was made is an error.
+ */
+export function makeDirectory(dir: string, depth = 0): void {
+  try {
+    mkdirSync(dir);
+    return;
+  } catch (err) {
+    const code = errorCodeOf(err);
+    if (code === "EEXIST") {
+      if (!statSync(dir).isDirectory()) throw Object.assign(new Error("not a directory"), { code: "ENOTDIR" });
+      return;
+    }
+    const parent = dirname(dir);
+    if (code !== "ENOENT" || parent === dir || depth > 64) throw err;
+    makeDirectory(parent, depth + 1);
+  }
+  mkdirSync(dir);
+}
+
 export class StateStore {
+  private made = false;
+
   constructor(readonly dir: string) {}
+
+  /** The state folder, made when missing; any problem is a STATE error that names the folder. */
+  private ensureDir(): void {
+    if (this.made) return;
+    try {
+      makeDirectory(this.dir);
+    } catch (err) {
+      throw this.ioError("cannot use", err);
+    }
+    this.made = true;
+  }
+
+  private ioError(doing: string, err: unknown): BallastError {
+    const reason = errorCodeOf(err) === "ENOTDIR" && existsSync(this.dir) ? "it exists and is not a folder" : describeIoError(err);
+    return new BallastError("STATE", `${doing} the state folder ${quote(this.dir)} (--state-dir): ${reason}`);
+  }
 
   private path(name: string): string {
     return join(this.dir, name);
@@ -232,7 +273,8 @@ export class StateStore {
     let text: string;
     try {
       text = readFileSync(this.path(STATE_FILE), "utf8");
-    } catch {
+    } catch (err) {
+      if (errorCodeOf(err) !== "ENOENT") throw this.ioError("cannot read", err);
       throw new BallastError("STATE", "no execution state here: start one with 'ballast execute <plan.json>', or pass the --state-dir it used", {
         source: this.dir,
       });
@@ -251,23 +293,31 @@ export class StateStore {
 
   /** Atomic replace: write, flush, rename. */
   save(state: ExecutionState): void {
-    mkdirSync(this.dir, { recursive: true });
     this.writeAtomic(STATE_FILE, `${JSON.stringify({ ...state, limits: encodeLimits(state.limits) }, null, 1)}\n`);
   }
 
   /** Writes a side file (the plan, the rollback plan) atomically. */
   writeAtomic(name: string, text: string): void {
-    mkdirSync(this.dir, { recursive: true });
+    this.ensureDir();
     const final = this.path(name);
     const tmp = `${final}.tmp-${String(process.pid)}`;
-    const fd = openSync(tmp, "w");
     try {
-      writeFileSync(fd, text);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
+      const fd = openSync(tmp, "w");
+      try {
+        writeFileSync(fd, text);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(tmp, final);
+    } catch (err) {
+      try {
+        rmSync(tmp, { force: true });
+      } catch {
+        // Never made: nothing to remove.
+      }
+      throw this.ioError("cannot write to", err);
     }
-    renameSync(tmp, final);
   }
 
   /** Leaves a request (cancel, a new throttle rate) for the process running the execution. */
@@ -297,7 +347,7 @@ export class StateStore {
    * (the executor was killed); a lock held by a live process is an error.
    */
   lock(): void {
-    mkdirSync(this.dir, { recursive: true });
+    this.ensureDir();
     const holder = this.lockHolder();
     if (holder !== null && holder !== process.pid && isAlive(holder)) {
       throw new BallastError("STATE", `another ballast process (pid ${String(holder)}) is running the execution in '${this.dir}'`, {

@@ -171,7 +171,7 @@ describe("ballast plan with bad input", () => {
   }
 
   it("a missing snapshot", async () => {
-    await rejects([], /^error: cannot read cluster snapshot '.*nope\.yaml': no such file$/, join(dir(), "nope.yaml"));
+    await rejects([], /^error: cannot read cluster snapshot ".*nope\.yaml": no such file or directory$/, join(dir(), "nope.yaml"));
   });
 
   it("invalid YAML", async () => {
