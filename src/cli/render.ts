@@ -4,7 +4,9 @@
  */
 import type { ChalkInstance } from "chalk";
 import type { Cluster, Reassignment } from "../model/types.js";
+import { printable } from "../model/text.js";
 import { formatBytes, formatRate } from "../model/units.js";
+import { shellCommand } from "./shell.js";
 import type { BalanceReport, BalanceSummary, Band, BrokerBalance, Explanation, GoalStatus, LoadSummary, PlanOutcome, RackBalance } from "../solver/types.js";
 
 export type PlannedOutcome = Extract<PlanOutcome, { status: "planned" }>;
@@ -362,11 +364,11 @@ function diskRange(s: BalanceSummary): string {
 
 function nextSteps(chalk: ChalkInstance, input: PlanSummaryInput): string[] {
   const entries = input.outcome.reassignment.partitions.length;
-  if (entries === 0) return [chalk.green(`Nothing to change; wrote an empty plan to ${input.output}.`)];
+  if (entries === 0) return [chalk.green(`Nothing to change; wrote an empty plan to ${printable(input.output)}.`)];
   return [
-    `Plan written to ${input.output} (${entries} partitions).`,
+    `Plan written to ${printable(input.output)} (${entries} partitions).`,
     "Next:",
-    `  kafka-reassign-partitions.sh --bootstrap-server <broker:9092> --reassignment-json-file ${input.output} --execute`,
+    `  ${shellCommand(["kafka-reassign-partitions.sh", "--bootstrap-server", "<broker:9092>", "--reassignment-json-file", input.output, "--execute"])}`,
   ];
 }
 
