@@ -215,8 +215,14 @@ export function addBalanceOptions(command: Command): Command {
 
 /** Reads the snapshot and the config, and merges the config with the flags. */
 export async function loadBalanceInputs(flags: BalanceFlags, command: string): Promise<BalanceInputs> {
-  if ((flags.cluster === undefined) === (flags.bootstrapServer === undefined)) {
+  if (flags.cluster !== undefined && flags.bootstrapServer !== undefined) {
+    throw usageError("--cluster", `give --cluster <snapshot> or --bootstrap-server <brokers>, not both`);
+  }
+  if (flags.cluster === undefined && flags.bootstrapServer === undefined) {
     throw usageError("--cluster", `'ballast ${command}' needs either --cluster <snapshot> or --bootstrap-server <brokers>`);
+  }
+  if (flags.cluster !== undefined && flags.commandConfig !== undefined) {
+    throw usageError("--command-config", "only goes with --bootstrap-server (a snapshot file needs no connection)");
   }
   const config = flags.config === undefined ? {} : loadConfig(flags.config);
   const cluster = flags.cluster !== undefined ? loadCluster(flags.cluster) : await withPort(flags, command, (port) => liveSnapshot(port));

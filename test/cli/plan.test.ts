@@ -180,6 +180,11 @@ describe("ballast plan with bad input", () => {
     await rejects([], /^error: .*bad\.yaml.*invalid YAML/, bad);
   });
 
+  it("both --cluster and --bootstrap-server, or --command-config with a snapshot file", async () => {
+    await rejects(["--bootstrap-server", "127.0.0.1:1"], /^error: --cluster: give --cluster <snapshot> or --bootstrap-server <brokers>, not both$/);
+    await rejects(["--command-config", "missing.properties"], /^error: --command-config: only goes with --bootstrap-server/);
+  });
+
   it("an unknown flag", async () => {
     await rejects(["--bogus"], /^error: unknown option '--bogus'/);
   });
