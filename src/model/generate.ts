@@ -275,6 +275,9 @@ function checkCombination(o: Resolved): void {
     o.rackWeights.forEach((w, i) => checkNumber(w, `rackWeights[${i}]`, Number.MIN_VALUE));
   }
   if (o.mixedCapacity && o.capacity === undefined) throw usage("mixedCapacity needs a capacity to double", "mixedCapacity");
+  for (const [key, value] of Object.entries(o.capacity ?? {})) {
+    if (!(typeof value === "number" && value > 0)) throw usage(`capacity.${key} must be more than 0 (leave it out for no capacity), got ${String(value)}`, "capacity");
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

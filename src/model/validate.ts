@@ -307,10 +307,20 @@ function readCapacity(broker: Mapping, brokerPath: InputPath, c: Checker): Capac
   const obj = c.mapping(broker, "capacity", brokerPath, "capacity", CAPACITY_KEYS);
   const path = [...brokerPath, "capacity"];
   const capacity: { -readonly [K in keyof Capacity]: number } = {};
-  if (obj["disk"] !== undefined) capacity.disk = c.quantity(obj, "disk", path, "size");
-  if (obj["networkIn"] !== undefined) capacity.networkIn = c.quantity(obj, "networkIn", path, "rate");
-  if (obj["networkOut"] !== undefined) capacity.networkOut = c.quantity(obj, "networkOut", path, "rate");
+  if (obj["disk"] !== undefined) capacity.disk = positiveCapacity(c, obj, "disk", path, "size");
+  if (obj["networkIn"] !== undefined) capacity.networkIn = positiveCapacity(c, obj, "networkIn", path, "rate");
+  if (obj["networkOut"] !== undefined) capacity.networkOut = positiveCapacity(c, obj, "networkOut", path, "rate");
   return capacity;
+}
+
+/**
+ * A capacity is more than zero: a broker with no disk or no network cannot hold a replica, and 0 must
+ * not read as "no capacity given" (leave the key out for that).
+ */
+function positiveCapacity(c: Checker, obj: Mapping, key: string, path: InputPath, kind: QuantityKind): number {
+  const value = c.quantity(obj, key, path, kind);
+  if (value === 0) c.fail("SCHEMA", `a ${key} capacity of 0 is not a capacity; leave ${key} out when it is not known`, [...path, key]);
+  return value;
 }
 
 /** Kafka's rule: either every broker has a rack or none has. The minority is reported. */

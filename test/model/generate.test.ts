@@ -391,6 +391,7 @@ test("options that cannot be met are USAGE errors that say why", () => {
   usage({ brokers: 1.5 }, /brokers must be an integer/);
   usage({ placement: "tidy" as Placement }, /placement must be one of/);
   usage({ size: { kind: "uniform", mean: 10, spread: 2 } }, /size\.spread/);
+  usage({ capacity: { disk: 0 } }, /capacity\.disk must be more than 0/);
   // Beyond the documented size limits (limits.ts), refused before anything is built.
   usage({ brokers: 100_000, topics: 100_000, partitions: { min: 1000, max: 1000 } }, /100000 brokers .* above Ballast's limit of 10000/);
   usage({ brokers: 12, topics: 100_001 }, /100001 topics .* limit of 100000/);

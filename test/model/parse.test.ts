@@ -358,3 +358,14 @@ describe("hostile snapshot input", () => {
     assert.match(e.message, /\(1000000 characters\)/);
   });
 });
+
+describe("capacities", () => {
+  it("a capacity of 0 is an error, not 'no capacity'", () => {
+    for (const key of ["disk", "networkIn", "networkOut"]) {
+      const text = `version: 1\nbrokers:\n  - {id: 1, capacity: {${key}: 0}}\n`;
+      const e = throwsBallast(() => yaml(text), { code: "SCHEMA", path: `brokers[0].capacity.${key}`, line: 3 });
+      assert.match(e.message, /capacity of 0 is not a capacity/);
+    }
+    assert.equal(yaml("version: 1\nbrokers:\n  - {id: 1, capacity: {disk: 1}}\n").brokers[0]?.capacity.disk, 1);
+  });
+});
