@@ -12,7 +12,7 @@ import { formatReassignment } from "../model/reassignment.js";
 import { parseTopicsSpec } from "../model/topics-spec.js";
 import { parseBytes } from "../model/units.js";
 import { type AddedPartitions, type AssignRequest, type NewTopic, assign, mirrorRequest } from "../solver/index.js";
-import { type CliIo, loadCluster, readTextFile, usageError, writeFileAtomic } from "./io.js";
+import { type CliIo, checkOutputPath, loadCluster, readTextFile, usageError, writeFileAtomic } from "./io.js";
 import { fromModel, integer, integerList, valueOption } from "./options.js";
 import { shellCommand } from "./shell.js";
 
@@ -118,6 +118,13 @@ function checkReplicaLimit(topics: readonly NewTopic[], grows: readonly AddedPar
 }
 
 function runAssign(flags: AssignFlags, io: CliIo): void {
+  if (flags.output !== undefined) {
+    checkOutputPath(flags.output, "--output", [
+      { path: flags.cluster, flag: "--cluster" },
+      { path: flags.topics, flag: "--topics" },
+      { path: flags.topicsFrom, flag: "--topics-from" },
+    ]);
+  }
   const cluster = loadCluster(flags.cluster);
   const result = assign(cluster, request(flags, cluster));
   if (flags.output !== undefined) writeFileAtomic(flags.output, formatReassignment(result.reassignment), "assignment");

@@ -28,7 +28,7 @@ import { parseReassignment } from "../model/reassignment.js";
 import type { Reassignment } from "../model/types.js";
 import { printable, quote } from "../model/text.js";
 import { formatBytes, formatRate, parseBytes, parseRate } from "../model/units.js";
-import { type CliIo, ExitStatus, colorLevel, loadCluster, readTextFile, usageError, writeFileAtomic } from "./io.js";
+import { type CliIo, ExitStatus, checkOutputPath, colorLevel, loadCluster, readTextFile, usageError, writeFileAtomic } from "./io.js";
 import { type KafkaFlags, addKafkaOptions, openPort, withPort } from "./kafka.js";
 import { type ValueParser, fromModel, integer, valueOption } from "./options.js";
 import { shellCommand } from "./shell.js";
@@ -161,6 +161,7 @@ export function addExecuteCommands(program: Command, io: CliIo): void {
   stateOption(program.command("rollback").description("write the plan that puts every partition of the execution back where it was"))
     .requiredOption("-o, --output <plan.json>", "where to write the rollback plan")
     .action((flags: StateFlags & { output: string }) => {
+      checkOutputPath(flags.output, "--output", [], [flags.stateDir]);
       writeFileAtomic(flags.output, rollbackText(new StateStore(flags.stateDir)), "rollback plan");
       io.stdout.write(`Rollback plan written to ${printable(flags.output)}; run it with ${shellCommand(["ballast", "execute", flags.output, "--bootstrap-server", "<broker:9092>"])}.\n`);
     });
@@ -187,6 +188,12 @@ async function runSnapshot(
   flags: KafkaFlags & { output?: string; metrics?: string; name?: string; hostsFromListeners?: boolean },
   io: CliIo,
 ): Promise<void> {
+  if (flags.output !== undefined) {
+    checkOutputPath(flags.output, "--output", [
+      { path: flags.metrics, flag: "--metrics" },
+      { path: flags.commandConfig, flag: "--command-config" },
+    ]);
+  }
   const metrics = flags.metrics === undefined ? undefined : parseMetrics(readTextFile(flags.metrics, "metrics file"), clusterFormatFor(flags.metrics), flags.metrics);
   const cluster = await withPort(flags, "snapshot", (port) =>
     liveSnapshot(port, {

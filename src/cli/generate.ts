@@ -10,7 +10,7 @@ import { clusterFormatFor } from "../model/parse.js";
 import { createRng } from "../model/random.js";
 import type { Cluster } from "../model/types.js";
 import { formatBytes, parseBytes, parseRate } from "../model/units.js";
-import { type CliIo, usageError, writeFileAtomic } from "./io.js";
+import { type CliIo, checkOutputPath, usageError, writeFileAtomic } from "./io.js";
 import { type IntRange, choice, fromModel, integer, integerRange, positiveNumberList, seedValue, valueOption } from "./options.js";
 
 const SIZE_KINDS = ["fixed", "uniform", "lognormal", "zipf"] as const satisfies readonly Distribution["kind"][];
@@ -83,6 +83,7 @@ export function addGenerateCommand(program: Command, io: CliIo): void {
 }
 
 function runGenerate(flags: GenerateFlags, io: CliIo): void {
+  if (flags.output !== undefined) checkOutputPath(flags.output, "--output", []);
   const format = flags.output === undefined ? "yaml" : clusterFormatFor(flags.output);
   const cluster = generate(generateOptions(flags), flags.seed);
   const text = formatCluster(cluster, format);

@@ -3,8 +3,8 @@
  * place where an error becomes an exit status and a line on stderr.
  */
 import { randomUUID } from "node:crypto";
-import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
 import type { ColorSupportLevel } from "chalk";
 import { CommanderError } from "commander";
 import type { BalanceConfig } from "../model/config.js";
@@ -87,6 +87,50 @@ export function writeFileAtomic(path: string, text: string, what: string): void 
     const reason = errorCodeOf(err) === "ENOENT" ? "its directory does not exist" : describeIoError(err);
     throw new BallastError("IO", `cannot write ${what} ${quote(path)}: ${reason}`);
   }
+}
+
+/** A file a command reads, and the flag that named it. */
+export interface InputFile {
+  readonly path: string | undefined;
+  readonly flag: string;
+}
+
+/**
+ * Refuses an output that would destroy an input or a journal before anything is read or written:
+ * the same file as an input (by path, or by device and inode for links), a file inside a state
+ * folder given to the command, or a file in any folder that holds a Ballast journal (state.json).
+ */
+export function checkOutputPath(output: string, flag: string, inputs: readonly InputFile[], stateDirs: readonly string[] = []): void {
+  const target = resolve(output);
+  for (const input of inputs) {
+    if (input.path !== undefined && sameFile(target, resolve(input.path))) {
+      throw usageError(flag, `${quote(output)} is also the input of ${input.flag}; writing it would destroy that input: choose another file`);
+    }
+  }
+  const folder = dirname(target);
+  for (const dir of stateDirs) {
+    if (sameFile(folder, resolve(dir)) || isInside(target, resolve(dir))) {
+      throw usageError(flag, `${quote(output)} is inside the state folder ${quote(dir)}; writing there could destroy the journal: choose a file elsewhere`);
+    }
+  }
+  if (existsSync(join(folder, "state.json")) && existsSync(join(folder, "plan.json")) && existsSync(join(folder, "rollback.json"))) {
+    throw usageError(flag, `${quote(output)} is inside a Ballast state folder (it holds state.json); writing there could destroy the journal: choose a file elsewhere`);
+  }
+}
+
+function sameFile(a: string, b: string): boolean {
+  if (a === b) return true;
+  try {
+    const [x, y] = [statSync(a), statSync(b)];
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false;
+  }
+}
+
+function isInside(path: string, dir: string): boolean {
+  const rel = relative(dir, path);
+  return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
 }
 
 /** Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org). */

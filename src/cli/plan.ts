@@ -12,7 +12,7 @@ import { type Cluster, partitionCount } from "../model/types.js";
 import { DEFAULT_SEARCH_COLUMNS, plan } from "../solver/index.js";
 import type { BalanceReport, BrokerBalance, Infeasibility, PlanOptions } from "../solver/types.js";
 import { loadHighs } from "./highs.js";
-import { type CliIo, colorLevel, writeFileAtomic } from "./io.js";
+import { type CliIo, checkOutputPath, colorLevel, writeFileAtomic } from "./io.js";
 import {
   type BalanceFlags,
   addBalanceOptions,
@@ -61,6 +61,11 @@ export function addPlanCommand(program: Command, io: CliIo): void {
 
 async function runPlan(flags: PlanFlags, io: CliIo): Promise<void> {
   const started = performance.now();
+  checkOutputPath(flags.output, "--output", [
+    { path: flags.cluster, flag: "--cluster" },
+    { path: flags.config, flag: "--config" },
+    { path: flags.commandConfig, flag: "--command-config" },
+  ]);
   const inputs = await loadBalanceInputs(flags, "plan");
   const { cluster } = inputs;
   const options = await withSolver(inputs.options, cluster, flags.heuristicOnly === true);

@@ -3,7 +3,7 @@
  * one error line, which is escaped and capped whatever the input held.
  */
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { DEMO, filesIn, run, singleErrorLine, tempDir } from "./helpers.js";
@@ -51,5 +51,50 @@ describe("files and error lines", () => {
     const r = await run(["generate", "-o", join(file, "c.yaml")]);
     assert.match(r.stderr, /^error: cannot write cluster snapshot ".*blocker\/c\.yaml": a parent is not a directory\n$/);
     assert.deepEqual(filesIn(tmp.dir).filter((f) => f.includes(".tmp")), []);
+  });
+});
+
+describe("outputs never overwrite an input or a journal", () => {
+  const tmp = tempDir();
+  after(() => tmp.cleanup());
+
+  it("refuses --output equal to an input (also through another spelling or a link), leaving the input as it was", async () => {
+    const cluster = join(tmp.dir, "c.yaml");
+    const config = join(tmp.dir, "balance.yaml");
+    writeFileSync(cluster, readFileSync(DEMO));
+    writeFileSync(config, "goals: [rack-spread, replica-count]\n");
+    symlinkSync(cluster, join(tmp.dir, "link.yaml"));
+    for (const args of [
+      ["plan", "--cluster", cluster, "--output", cluster],
+      ["plan", "--cluster", cluster, "--output", join(tmp.dir, ".", "sub", "..", "c.yaml")],
+      ["plan", "--cluster", cluster, "--output", join(tmp.dir, "link.yaml")],
+      ["plan", "--cluster", cluster, "--config", config, "--output", config],
+      ["assign", "--cluster", cluster, "--topic", "new:3:2", "--output", cluster],
+    ]) {
+      const r = await run(args);
+      assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+      assert.match(singleErrorLine(r.stderr) ?? "", /^error: --output: ".*" is also the input of --(cluster|config)/);
+    }
+    assert.equal(readFileSync(cluster, "utf8"), readFileSync(DEMO, "utf8"));
+  });
+
+  it("refuses rollback -o into the state folder, and any output into a folder holding a journal", async () => {
+    const plan = join(tmp.dir, "plan.json");
+    const state = join(tmp.dir, "state");
+    assert.equal((await run(["plan", "--cluster", DEMO, "--output", plan])).code, 0);
+    assert.equal((await run(["execute", plan, "--simulate", "--cluster", DEMO, "--state-dir", state])).code, 0);
+    const journal = readFileSync(join(state, "state.json"), "utf8");
+    for (const args of [
+      ["rollback", "--state-dir", state, "-o", join(state, "state.json")],
+      ["rollback", "--state-dir", state, "-o", join(state, "other.json")],
+      ["plan", "--cluster", DEMO, "--output", join(state, "plan.json")],
+      ["generate", "-o", join(state, "state.json")],
+    ]) {
+      const r = await run(args);
+      assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+      assert.match(singleErrorLine(r.stderr) ?? "", /^error: --output: ".*" is inside (the|a Ballast) state folder/);
+    }
+    assert.equal(readFileSync(join(state, "state.json"), "utf8"), journal);
+    assert.equal((await run(["status", "--state-dir", state])).code, 0);
   });
 });
