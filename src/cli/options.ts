@@ -5,6 +5,9 @@
 import { type Command, Option } from "commander";
 import type { BalanceConfig, CapacityThresholdConfig } from "../model/config.js";
 import { isBallastError } from "../model/errors.js";
+import { LIMITS } from "../model/limits.js";
+import { quote } from "../model/text.js";
+import { PatternProblem, compileTopicPattern, exactNamesPatterns, splitPatternList } from "../model/topic-pattern.js";
 import { createRng } from "../model/random.js";
 import type { Cluster } from "../model/types.js";
 import { DEFAULT_DISK_THRESHOLD } from "../solver/index.js";
@@ -77,18 +80,43 @@ export function integerRange(min: number): ValueParser<IntRange> {
   };
 }
 
-/** A comma-separated list of JavaScript regular expressions; each must compile. */
-export function regexList(raw: string, flag: string): string[] {
-  const items = splitList(raw);
-  if (items.length === 0) throw usageError(flag, "expected a comma-separated list of regular expressions, got nothing");
-  for (const item of items) {
-    try {
-      new RegExp(item);
-    } catch (err) {
-      throw usageError(flag, `'${item}' is not a valid regular expression: ${(err as Error).message}`);
-    }
-  }
-  return items;
+/**
+ * A repeatable flag's values: every item, and the values that held several items separated by
+ * commas (the older spelling, kept with a warning).
+ */
+export interface ListFlag<T> {
+  readonly items: readonly T[];
+  readonly commaLists: readonly string[];
+}
+
+/** An option that may be given several times, each value split at top-level commas into items. */
+export function listOption<T>(flags: string, description: string, parse: (item: string, flag: string) => T): Option {
+  const option = new Option(flags, description);
+  const flag = option.long ?? flags;
+  return option.argParser((raw: string, previous: ListFlag<T> | undefined): ListFlag<T> => {
+    const parts = splitPatternList(raw);
+    if (parts.length === 0) throw usageError(flag, "expected a value, got nothing");
+    return {
+      items: [...(previous?.items ?? []), ...parts.map((part) => parse(part, flag))],
+      commaLists: [...(previous?.commaLists ?? []), ...(parts.length > 1 ? [raw] : [])],
+    };
+  });
+}
+
+/** The warning for values of a repeatable flag given as a comma-separated list. */
+export function commaListWarning(flag: string, list: ListFlag<unknown> | undefined): string | undefined {
+  const first = list?.commaLists[0];
+  if (first === undefined) return undefined;
+  return `warning: ${flag}: ${quote(first)} was split at its commas (outside (), [] and {}); repeat ${flag} once per pattern instead, as the comma form may go`;
+}
+
+/** A topic pattern (topic-pattern.ts): it must compile and run in linear time; `whole` anchors it. */
+export function topicPattern(whole: boolean): ValueParser<string> {
+  return (raw, flag) => {
+    const compiled = compileTopicPattern(raw, whole);
+    if (compiled instanceof PatternProblem) throw usageError(flag, `${quote(raw)}: ${compiled.message}`);
+    return raw;
+  };
 }
 
 /** One of a fixed set of words. */
@@ -127,22 +155,12 @@ export function replacementList(raw: string, flag: string): BrokerReplacement[] 
   });
 }
 
-/** `TOPIC=RF` pairs, comma-separated; TOPIC is a regular expression over the whole topic name. */
-export function replicationFactorList(raw: string, flag: string): ReplicationFactorChange[] {
-  const items = splitList(raw);
-  if (items.length === 0) throw usageError(flag, "expected TOPIC=RF pairs, e.g. orders=3, got nothing");
-  const rf = integer(1);
-  return items.map((item) => {
-    const at = item.lastIndexOf("=");
-    if (at <= 0) throw usageError(flag, `expected TOPIC=RF, e.g. orders=3, got '${item}'`);
-    const topics = item.slice(0, at).trim();
-    try {
-      new RegExp(topics);
-    } catch (err) {
-      throw usageError(flag, `'${topics}' is not a valid regular expression: ${(err as Error).message}`);
-    }
-    return { topics, replicationFactor: rf(item.slice(at + 1), flag) };
-  });
+/** `TOPIC=RF`; TOPIC is a topic pattern over the whole topic name. */
+export function replicationFactorItem(item: string, flag: string): ReplicationFactorChange {
+  const at = item.lastIndexOf("=");
+  if (at <= 0) throw usageError(flag, `expected TOPIC=RF, e.g. orders=3, got ${quote(item)}`);
+  const topics = topicPattern(true)(item.slice(0, at).trim(), flag);
+  return { topics, replicationFactor: integer(1, LIMITS.brokers)(item.slice(at + 1), flag) };
 }
 
 const CAPACITY_FLAG_KEYS = { disk: "disk", "network-in": "networkIn", "network-out": "networkOut" } as const;
@@ -181,14 +199,14 @@ export interface BalanceFlags extends KafkaFlags {
   readonly cluster?: string;
   readonly config?: string;
   readonly excludeBrokers?: readonly number[];
-  readonly excludeTopics?: readonly string[];
+  readonly excludeTopics?: ListFlag<string>;
   readonly maxMoves?: number;
   readonly maxBytes?: number;
   readonly seed?: number;
   readonly toBrokers?: readonly number[];
   readonly demoteBrokers?: readonly number[];
   readonly replace?: readonly BrokerReplacement[];
-  readonly replicationFactor?: readonly ReplicationFactorChange[];
+  readonly replicationFactor?: ListFlag<ReplicationFactorChange>;
   readonly capacityThreshold?: CapacityThresholdConfig;
   readonly exact?: boolean;
   readonly explain?: boolean;
@@ -226,7 +244,20 @@ export async function loadBalanceInputs(flags: BalanceFlags, command: string): P
   }
   const config = flags.config === undefined ? {} : loadConfig(flags.config);
   const cluster = flags.cluster !== undefined ? loadCluster(flags.cluster) : await withPort(flags, command, (port) => liveSnapshot(port));
-  return { cluster, options: planOptions(flags, config) };
+  const options = planOptions(flags, config);
+  if (options.excludeTopics === undefined) return { cluster, options };
+  return { cluster, options: { ...options, excludeTopics: resolveTopicPatterns(options.excludeTopics, cluster) } };
+}
+
+/**
+ * The excluded-topic patterns as the planner takes them: matched here against the cluster's topics
+ * with the linear-time matcher, and handed on as exact-name expressions (exactNamesPatterns), so the
+ * planner's JavaScript RegExp never backtracks over a user's pattern.
+ */
+export function resolveTopicPatterns(patterns: readonly string[], cluster: Cluster): string[] {
+  const compiled = patterns.map((source) => compileTopicPattern(source));
+  const matched = cluster.topics.map((t) => t.name).filter((name) => compiled.some((p) => !(p instanceof PatternProblem) && p.test(name)));
+  return exactNamesPatterns(matched);
 }
 
 /** Flags override the config, except excluded brokers, which come from both. */
@@ -234,7 +265,7 @@ export function planOptions(flags: BalanceFlags, config: BalanceConfig): PlanOpt
   return compact<PlanOptions>({
     goals: config.goals,
     excludeBrokers: unite(config.excludeBrokers, flags.excludeBrokers),
-    excludeTopics: flags.excludeTopics ?? config.excludeTopics,
+    excludeTopics: flags.excludeTopics?.items ?? config.excludeTopics,
     maxMoves: flags.maxMoves ?? config.maxMoves,
     maxBytesMoved: flags.maxBytes ?? config.maxBytesMoved,
     diskBalanceThreshold: config.diskBalanceThreshold,
@@ -251,7 +282,7 @@ export function planOptions(flags: BalanceFlags, config: BalanceConfig): PlanOpt
     toBrokers: flags.toBrokers ?? config.toBrokers,
     demoteBrokers: flags.demoteBrokers,
     replace: flags.replace,
-    replicationFactors: flags.replicationFactor ?? config.replicationFactor,
+    replicationFactors: flags.replicationFactor?.items ?? config.replicationFactor,
   });
 }
 

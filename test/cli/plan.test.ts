@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, it } from "node:test";
+import { before, describe, it } from "node:test";
 import { parseCluster } from "../../src/model/parse.js";
 import { applyReassignment, parseReassignment } from "../../src/model/reassignment.js";
 import { type Cluster, type Reassignment, allPartitions } from "../../src/model/types.js";
@@ -198,7 +198,7 @@ describe("ballast plan with bad input", () => {
   });
 
   it("a bad --exclude-topics pattern", async () => {
-    await rejects(["--exclude-topics", "orders("], /^error: --exclude-topics: 'orders\(' is not a valid regular expression/);
+    await rejects(["--exclude-topics", "orders("], /^error: --exclude-topics: "orders\(": not a valid regular expression/);
   });
 
   it("a request the replication factor cannot meet", async () => {
@@ -303,5 +303,60 @@ describe("ballast plan's integer search on small clusters", () => {
     assert.equal(result.code, 2);
     assert.match(singleErrorLine(result.stderr) ?? "", /^error: option '--heuristic-only' cannot be used with option '--exact'$/);
     assert.deepEqual(filesIn(dir()).filter((f) => f === "x.json"), []);
+  });
+});
+
+describe("topic patterns", () => {
+  const dir = suiteDir();
+  const cluster = (): string => join(dir(), "skewed.yaml");
+  before(async () => {
+    const gen = await run(["generate", "--brokers", "6", "--topics", "4", "--partitions", "6", "--placement", "skewed", "--seed", "3", "-o", cluster()]);
+    assert.equal(gen.code, 0, gen.stderr);
+  });
+
+  async function movedTopics(...args: string[]): Promise<{ topics: Set<string>; stderr: string }> {
+    const output = join(dir(), "p.json");
+    const r = await run(["plan", "--cluster", cluster(), "--output", output, "--heuristic-only", ...args]);
+    assert.equal(r.code, 0, r.stderr);
+    return { topics: new Set(readPlan(output).partitions.map((e) => e.topic)), stderr: r.stderr };
+  }
+
+  it("a comma inside {} does not split a pattern; repeating the flag gives several; the comma form still works, with a warning", async () => {
+    const all = await movedTopics();
+    assert.ok(all.topics.has("topic-000") && all.topics.has("topic-001"), "the plan moves both topics when nothing is excluded");
+    const braces = await movedTopics("--exclude-topics", "^topic-00{1,1}0$");
+    assert.ok(!braces.topics.has("topic-000"));
+    assert.equal(braces.stderr, "");
+    const repeated = await movedTopics("--exclude-topics", "^topic-000$", "--exclude-topics", "^topic-001$");
+    assert.ok(!repeated.topics.has("topic-000") && !repeated.topics.has("topic-001"));
+    assert.equal(repeated.stderr, "");
+    const comma = await movedTopics("--exclude-topics", "^topic-000$,^topic-00[1,2]$");
+    assert.ok(!comma.topics.has("topic-000") && !comma.topics.has("topic-001") && !comma.topics.has("topic-002"));
+    assert.match(comma.stderr, /^warning: --exclude-topics: "\^topic-000\$,\^topic-00\[1,2\]\$" was split at its commas/);
+  });
+
+  it("runs a pattern that backtracks catastrophically in JavaScript, (a+)+$, over the longest topic names", async () => {
+    const file = join(dir(), "long-names.yaml");
+    const names = ["a".repeat(29), `${"a".repeat(248)}-`, "a".repeat(249)];
+    writeFileSync(
+      file,
+      `version: 1\nbrokers: [{id: 1}, {id: 2}, {id: 3}]\ntopics:\n${names.map((n) => `  - {name: ${n}, partitions: [{partition: 0, replicas: [1, 2]}, {partition: 1, replicas: [1, 2]}, {partition: 2, replicas: [1, 2]}]}`).join("\n")}\n`,
+    );
+    const output = join(dir(), "long.json");
+    const r = await run(["plan", "--cluster", file, "--output", output, "--exclude-topics", "(a+)+$", "--replication-factor", "(a|a)+-=1"]);
+    assert.equal(r.code, 0, r.stderr);
+    const moved = new Set(readPlan(output).partitions.map((e) => e.topic));
+    assert.ok(!moved.has(names[0]!) && !moved.has(names[2]!), "the all-a topics are excluded");
+  });
+
+  it("refuses back-references and lookarounds with a reason, naming the flag", async () => {
+    for (const [args, pattern] of [
+      [["--exclude-topics", "(a)\\1"], /^error: --exclude-topics: "\(a\)\\1": back-references/],
+      [["--replication-factor", "(?!x).*=2"], /^error: --replication-factor: "\(\?!x\)\.\*": lookahead and lookbehind/],
+    ] as const) {
+      const r = await run(["plan", "--cluster", cluster(), "--output", join(dir(), "never.json"), ...args]);
+      assert.equal(r.code, 2);
+      assert.match(singleErrorLine(r.stderr) ?? "", pattern);
+    }
   });
 });
