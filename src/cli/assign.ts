@@ -7,6 +7,8 @@ import { Option, type Command } from "commander";
 import { LIMITS } from "../model/limits.js";
 import { topicNameProblem } from "../model/names.js";
 import { printable, quote } from "../model/text.js";
+import { BallastError, type ErrorPlace, isBallastError } from "../model/errors.js";
+import { loadYaml } from "../model/parse.js";
 import type { Cluster } from "../model/types.js";
 import { formatReassignment } from "../model/reassignment.js";
 import { parseTopicsSpec } from "../model/topics-spec.js";
@@ -81,18 +83,33 @@ export function addAssignCommand(program: Command, io: CliIo): void {
     .action((flags: AssignFlags) => runAssign(flags, io));
 }
 
-function request(flags: AssignFlags, cluster: Cluster): AssignRequest {
+/** Where each requested topic came from, to name it in the planner's errors. */
+interface Origins {
+  readonly topics: ErrorPlace[];
+  readonly grows: ErrorPlace[];
+}
+
+function request(flags: AssignFlags, cluster: Cluster, origins: Origins): AssignRequest {
   const topics: NewTopic[] = [...(flags.topic ?? [])];
   const grows: AddedPartitions[] = [...(flags.addPartitions ?? [])];
+  const flagPlace = (flag: string): ErrorPlace => ({ path: flag });
+  origins.topics.push(...topics.map(() => flagPlace("--topic")));
+  origins.grows.push(...grows.map(() => flagPlace("--add-partitions")));
   if (flags.topics !== undefined) {
-    const spec = parseTopicsSpec(readTextFile(flags.topics, "topics file"), flags.topics);
+    const text = readTextFile(flags.topics, "topics file");
+    const spec = parseTopicsSpec(text, flags.topics);
+    const { locate } = loadYaml(text, flags.topics);
     topics.push(...spec.topics);
     grows.push(...spec.addPartitions);
+    origins.topics.push(...spec.topics.map((_, i) => locate(["topics", i], "value")));
+    origins.grows.push(...spec.addPartitions.map((_, i) => locate(["addPartitions", i], "value")));
   }
   if (flags.topicsFrom !== undefined) {
     const mirrored = mirrorRequest(loadCluster(flags.topicsFrom), cluster);
     topics.push(...(mirrored.topics ?? []));
     grows.push(...(mirrored.addPartitions ?? []));
+    origins.topics.push(...(mirrored.topics ?? []).map(() => flagPlace("--topics-from")));
+    origins.grows.push(...(mirrored.addPartitions ?? []).map(() => flagPlace("--topics-from")));
   }
   if (topics.length === 0 && grows.length === 0) {
     throw usageError("--topic", "nothing to assign: give --topic, --add-partitions, --topics <file> or --topics-from <snapshot>");
@@ -117,6 +134,28 @@ function checkReplicaLimit(topics: readonly NewTopic[], grows: readonly AddedPar
   }
 }
 
+/**
+ * The planner names a request's entries by index (`topics[2]`) or topic (`topics[orders]`); the user
+ * typed a flag or a line of a topics file.
+ */
+function placed(err: BallastError, flags: AssignFlags, req: AssignRequest, origins: Origins): BallastError {
+  const match = /^(topics|addPartitions|excludeBrokers)(?:\[([^\]]*)\])?/.exec(err.place.path ?? "");
+  if (match === null) return err;
+  if (match[1] === "excludeBrokers") return usageError("--exclude-brokers", err.message);
+  const key = match[2] ?? "";
+  const list = match[1] === "topics" ? origins.topics : origins.grows;
+  let origin: ErrorPlace | undefined;
+  if (/^\d+$/.test(key)) origin = list[Number(key)];
+  else {
+    if (flags.replicationFactor !== undefined) return usageError("--replication-factor", err.message);
+    const t = (req.topics ?? []).findIndex((x) => x.name === key);
+    const g = (req.addPartitions ?? []).findIndex((x) => x.topic === key);
+    origin = t >= 0 ? origins.topics[t] : g >= 0 ? origins.grows[g] : undefined;
+  }
+  if (origin === undefined) return err;
+  return origin.source === undefined ? usageError(origin.path ?? "--topic", err.message) : new BallastError(err.code, err.message, origin);
+}
+
 function runAssign(flags: AssignFlags, io: CliIo): void {
   if (flags.output !== undefined) {
     checkOutputPath(flags.output, "--output", [
@@ -126,7 +165,14 @@ function runAssign(flags: AssignFlags, io: CliIo): void {
     ]);
   }
   const cluster = loadCluster(flags.cluster);
-  const result = assign(cluster, request(flags, cluster));
+  const origins: Origins = { topics: [], grows: [] };
+  const req = request(flags, cluster, origins);
+  let result: ReturnType<typeof assign>;
+  try {
+    result = assign(cluster, req);
+  } catch (err) {
+    throw isBallastError(err) && err.place.source === undefined ? placed(err, flags, req, origins) : err;
+  }
   if (flags.output !== undefined) writeFileAtomic(flags.output, formatReassignment(result.reassignment), "assignment");
   if (flags.json === true) {
     io.stdout.write(`${JSON.stringify({ ...result, ...(flags.output === undefined ? {} : { output: flags.output }) })}\n`);

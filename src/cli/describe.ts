@@ -23,8 +23,8 @@ export function addDescribeCommand(program: Command, io: CliIo): void {
 }
 
 async function runDescribe(flags: DescribeFlags, io: CliIo): Promise<void> {
-  const { cluster, options } = await loadBalanceInputs(flags, "describe");
-  const report = assess(cluster, options);
+  const { cluster, options, placed } = await loadBalanceInputs(flags, "describe");
+  const report = placed(() => assess(cluster, options));
   if (flags.json === true) {
     io.stdout.write(`${JSON.stringify(report)}\n`);
     return;

@@ -4,7 +4,10 @@
  */
 import { type Command, Option } from "commander";
 import type { BalanceConfig, CapacityThresholdConfig } from "../model/config.js";
-import { isBallastError } from "../model/errors.js";
+import { BallastError, type ErrorPlace, isBallastError } from "../model/errors.js";
+import { parseConfig } from "../model/config-parse.js";
+import { loadYaml } from "../model/parse.js";
+import type { InputPath } from "../model/validate.js";
 import { LIMITS } from "../model/limits.js";
 import { quote } from "../model/text.js";
 import { PatternProblem, compileTopicPattern, exactNamesPatterns, splitPatternList } from "../model/topic-pattern.js";
@@ -12,7 +15,7 @@ import { createRng } from "../model/random.js";
 import type { Cluster } from "../model/types.js";
 import { DEFAULT_DISK_THRESHOLD } from "../solver/index.js";
 import type { BrokerReplacement, PlanOptions, ReplicationFactorChange } from "../solver/types.js";
-import { loadCluster, loadConfig, usageError } from "./io.js";
+import { loadCluster, readTextFile, usageError } from "./io.js";
 import { type KafkaFlags, addKafkaOptions, withPort } from "./kafka.js";
 import { liveSnapshot } from "../executor/snapshot.js";
 
@@ -215,6 +218,8 @@ export interface BalanceFlags extends KafkaFlags {
 export interface BalanceInputs {
   readonly cluster: Cluster;
   readonly options: PlanOptions;
+  /** Runs the planner, turning its errors about an option into errors that name the flag or config key the user typed. */
+  readonly placed: <T>(run: () => T) => T;
 }
 
 /** --cluster, --exclude-brokers and --config, which every balance command takes. */
@@ -242,11 +247,76 @@ export async function loadBalanceInputs(flags: BalanceFlags, command: string): P
   if (flags.cluster !== undefined && flags.commandConfig !== undefined) {
     throw usageError("--command-config", "only goes with --bootstrap-server (a snapshot file needs no connection)");
   }
-  const config = flags.config === undefined ? {} : loadConfig(flags.config);
+  const configText = flags.config === undefined ? undefined : readTextFile(flags.config, "config file");
+  const config = flags.config === undefined || configText === undefined ? {} : parseConfig(configText, flags.config);
   const cluster = flags.cluster !== undefined ? loadCluster(flags.cluster) : await withPort(flags, command, (port) => liveSnapshot(port));
+  const locate = flags.config === undefined || configText === undefined ? undefined : loadYaml(configText, flags.config).locate;
+  // A list item is found by its value, a mapping entry by its key.
+  const configPlace = (path: InputPath): ErrorPlace =>
+    locate === undefined ? { path: path.join(".") } : locate(path, typeof path[path.length - 1] === "number" ? "value" : "key");
+  checkBrokerIds(cluster, flags, config, configPlace);
+  const placed = placeErrors(flags, config, configPlace);
   const options = planOptions(flags, config);
-  if (options.excludeTopics === undefined) return { cluster, options };
-  return { cluster, options: { ...options, excludeTopics: resolveTopicPatterns(options.excludeTopics, cluster) } };
+  const resolved = options.excludeTopics === undefined ? options : { ...options, excludeTopics: resolveTopicPatterns(options.excludeTopics, cluster) };
+  return { cluster, options: resolved, placed };
+}
+
+/** Broker ids of the flags and the config that the snapshot lacks (the planner would say so without naming where). */
+function checkBrokerIds(cluster: Cluster, flags: BalanceFlags, config: BalanceConfig, configPlace: (path: InputPath) => ErrorPlace): void {
+  const ids = new Set(cluster.brokers.map((b) => b.id));
+  const lists: ReadonlyArray<readonly [readonly number[] | undefined, string]> = [
+    [flags.excludeBrokers, "--exclude-brokers"],
+    [config.excludeBrokers, "excludeBrokers"],
+    [flags.toBrokers, "--to-brokers"],
+    [flags.toBrokers === undefined ? config.toBrokers : undefined, "toBrokers"],
+    [flags.demoteBrokers, "--demote-brokers"],
+  ];
+  for (const [list, where] of lists) {
+    const missing = (list ?? []).find((id) => !ids.has(id));
+    if (missing === undefined) continue;
+    const message = `broker ${String(missing)} is not in the cluster`;
+    if (where.startsWith("--")) throw usageError(where, message);
+    throw new BallastError("CONFIG", message, configPlace([where, (list ?? []).indexOf(missing)]));
+  }
+}
+
+/**
+ * The planner reports a bad option by its PlanOptions name (`replace`, `toBrokers`,
+ * `replicationFactors[0]`); the user typed a flag or a config key. Errors without a source get the
+ * flag, or the config file with the key's path and line.
+ */
+function placeErrors(flags: BalanceFlags, config: BalanceConfig, configPlace: (path: InputPath) => ErrorPlace): <T>(run: () => T) => T {
+  const fromConfig = (path: InputPath, message: string, code: BallastError["code"]): BallastError => new BallastError(code, message, configPlace(path));
+  const rewrite = (err: BallastError): BallastError => {
+    const match = /^([A-Za-z]+)(?:\[(\d+)\])?/.exec(err.place.path ?? "");
+    const root = match?.[1];
+    const index = match?.[2] === undefined ? undefined : Number(match[2]);
+    switch (root) {
+      case "replace":
+        return usageError("--replace", err.message);
+      case "demoteBrokers":
+        return usageError("--demote-brokers", err.message);
+      case "excludeBrokers":
+        return flags.excludeBrokers !== undefined ? usageError("--exclude-brokers", err.message) : fromConfig(["excludeBrokers"], err.message, err.code);
+      case "toBrokers":
+        return flags.toBrokers !== undefined ? usageError("--to-brokers", err.message) : fromConfig(["toBrokers"], err.message, err.code);
+      case "replicationFactors": {
+        if (flags.replicationFactor !== undefined) return usageError("--replication-factor", err.message);
+        const key = index === undefined ? undefined : config.replicationFactor?.[index]?.topics;
+        return fromConfig(key === undefined ? ["replicationFactor"] : ["replicationFactor", key], err.message, err.code);
+      }
+      default:
+        return err;
+    }
+  };
+  return (run) => {
+    try {
+      return run();
+    } catch (err) {
+      if (isBallastError(err) && err.place.source === undefined && err.place.path !== undefined) throw rewrite(err);
+      throw err;
+    }
+  };
 }
 
 /**

@@ -78,7 +78,7 @@ async function runPlan(flags: PlanFlags, io: CliIo): Promise<void> {
   const inputs = await loadBalanceInputs(flags, "plan");
   const { cluster } = inputs;
   const options = await withSolver(inputs.options, cluster, flags.heuristicOnly === true);
-  const outcome = plan(cluster, options);
+  const outcome = inputs.placed(() => plan(cluster, options));
   const elapsedMs = performance.now() - started;
   if (outcome.status === "infeasible") throw infeasibleError(outcome.problems);
   writeFileAtomic(flags.output, formatReassignment(outcome.reassignment), "plan");

@@ -360,3 +360,50 @@ describe("topic patterns", () => {
     }
   });
 });
+
+describe("planner errors name the flag, or the config file and line, the user typed", () => {
+  const dir = suiteDir();
+
+  it("flags", async () => {
+    for (const [args, pattern] of [
+      [["--replace", "1=1"], /^error: --replace: broker 1 cannot replace itself$/],
+      [["--replication-factor", "nomatch=2"], /^error: --replication-factor: topic pattern 'nomatch' matches no topic/],
+      [["--exclude-brokers", "99"], /^error: --exclude-brokers: broker 99 is not in the cluster$/],
+      [["--to-brokers", "99"], /^error: --to-brokers: broker 99 is not in the cluster$/],
+    ] as const) {
+      const r = await run(["plan", "--cluster", DEMO, "--output", join(dir(), "never.json"), ...args]);
+      assert.equal(r.code, 2);
+      assert.match(singleErrorLine(r.stderr) ?? "", pattern);
+    }
+  });
+
+  it("config keys, with the file and line", async () => {
+    const config = join(dir(), "balance.yaml");
+    for (const [text, pattern] of [
+      ["goals: [rack-spread]\nreplicationFactor:\n  orders: 9\n", /^error: .*balance\.yaml:3:3 \(replicationFactor\.orders\): replication factor 9 for 'orders' needs 9/],
+      ["excludeBrokers: [1, 77]\n", /^error: .*balance\.yaml:1:21 \(excludeBrokers\[1\]\): broker 77 is not in the cluster$/],
+    ] as const) {
+      writeFileSync(config, text);
+      const r = await run(["describe", "--cluster", DEMO, "--config", config]);
+      const p = await run(["plan", "--cluster", DEMO, "--config", config, "--output", join(dir(), "never.json")]);
+      assert.equal(p.code, 2);
+      assert.match(singleErrorLine(p.stderr) ?? "", pattern);
+      if (r.code === 2) assert.match(singleErrorLine(r.stderr) ?? "", /balance\.yaml:\d+:\d+ /);
+    }
+  });
+
+  it("assign names --topic, --exclude-brokers, --replication-factor or the topics file line", async () => {
+    const file = join(dir(), "topics.yaml");
+    writeFileSync(file, "topics:\n  - {name: fresh, partitions: 3, replicationFactor: 3}\n  - {name: orders, partitions: 3, replicationFactor: 3}\n");
+    for (const [args, pattern] of [
+      [["--topic", "orders:3:3"], /^error: --topic: topic 'orders' already exists/],
+      [["--topic", "new:3:2", "--exclude-brokers", "77"], /^error: --exclude-brokers: broker 77 is not in the cluster$/],
+      [["--topic", "new:3:3", "--replication-factor", "20"], /^error: --replication-factor: replication factor 20 of 'new' needs 20 eligible brokers/],
+      [["--topics", file], /^error: .*topics\.yaml:3:5 \(topics\[1\]\): topic 'orders' already exists/],
+    ] as const) {
+      const r = await run(["assign", "--cluster", DEMO, ...args]);
+      assert.equal(r.code, 2);
+      assert.match(singleErrorLine(r.stderr) ?? "", pattern);
+    }
+  });
+});
