@@ -30,7 +30,7 @@ import { printable, quote } from "../model/text.js";
 import { formatBytes, formatRate, parseBytes, parseRate } from "../model/units.js";
 import { type CliIo, ExitStatus, checkOutputPath, colorLevel, loadCluster, readTextFile, usageError, writeFileAtomic } from "./io.js";
 import { type KafkaFlags, addKafkaOptions, openPort, withPort } from "./kafka.js";
-import { type ValueParser, fromModel, integer, valueOption } from "./options.js";
+import { type ValueParser, fromModel, integer, plainText, valueOption } from "./options.js";
 import { shellCommand } from "./shell.js";
 
 /** Exit statuses of `execute` beyond 0 (done), 1 (bug) and 2 (bad input or refused). */
@@ -179,7 +179,7 @@ export function addExecuteCommands(program: Command, io: CliIo): void {
   addKafkaOptions(program.command("snapshot").description("write a snapshot of a live cluster"))
     .option("-o, --output <file>", "snapshot file (.yaml, .yml or .json); YAML on stdout when absent")
     .option("--metrics <file>", "per-topic or per-partition bytesIn/bytesOut (YAML or JSON), see the README")
-    .option("--name <name>", "cluster name to record")
+    .addOption(valueOption("--name <name>", "cluster name to record", plainText))
     .option("--hosts-from-listeners", "record each broker's listener host as its host (several brokers per machine)")
     .action((flags: KafkaFlags & { output?: string; metrics?: string; name?: string; hostsFromListeners?: boolean }) => runSnapshot(flags, io));
 }

@@ -11,7 +11,7 @@ import { createRng } from "../model/random.js";
 import type { Cluster } from "../model/types.js";
 import { formatBytes, parseBytes, parseRate } from "../model/units.js";
 import { type CliIo, checkOutputPath, usageError, writeFileAtomic } from "./io.js";
-import { type IntRange, choice, fromModel, integer, integerRange, positiveNumberList, seedValue, valueOption } from "./options.js";
+import { type IntRange, choice, plainText, fromModel, integer, integerRange, positiveNumberList, seedValue, valueOption } from "./options.js";
 
 const SIZE_KINDS = ["fixed", "uniform", "lognormal", "zipf"] as const satisfies readonly Distribution["kind"][];
 const PLACEMENTS = ["balanced", "random", "skewed"] as const satisfies readonly Placement[];
@@ -77,7 +77,7 @@ export function addGenerateCommand(program: Command, io: CliIo): void {
     .addOption(valueOption("--network-out-capacity <rate>", "network-out capacity of every broker, e.g. 200MiB/s (default: none)", fromModel(parseRate)))
     .option("--mixed-capacity", "give every other broker of each rack twice the capacity (disk and network)")
     .addOption(valueOption("--seed <n>", "random seed (same seed, same cluster)", seedValue).default(1))
-    .option("--name <name>", "cluster name")
+    .addOption(valueOption("--name <name>", "cluster name", plainText))
     .option("-o, --output <file>", "snapshot to write (.yaml, .yml or .json)")
     .action((flags: GenerateFlags) => runGenerate(flags, io));
 }

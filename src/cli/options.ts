@@ -9,7 +9,7 @@ import { parseConfig } from "../model/config-parse.js";
 import { loadYaml } from "../model/parse.js";
 import type { InputPath } from "../model/validate.js";
 import { LIMITS } from "../model/limits.js";
-import { quote } from "../model/text.js";
+import { hasControl, quote } from "../model/text.js";
 import { PatternProblem, compileTopicPattern, exactNamesPatterns, splitPatternList } from "../model/topic-pattern.js";
 import { createRng } from "../model/random.js";
 import type { Cluster } from "../model/types.js";
@@ -120,6 +120,12 @@ export function topicPattern(whole: boolean): ValueParser<string> {
     if (compiled instanceof PatternProblem) throw usageError(flag, `${quote(raw)}: ${compiled.message}`);
     return raw;
   };
+}
+
+/** Text that ends up in a snapshot and on terminals: not empty, no control characters, at most 249 characters. */
+export function plainText(raw: string, flag: string): string {
+  if (raw === "" || raw.length > 249 || hasControl(raw)) throw usageError(flag, `expected 1 to 249 characters without control characters, got ${quote(raw)}`);
+  return raw;
 }
 
 /** One of a fixed set of words. */

@@ -51,6 +51,9 @@ describe("ballast generate", () => {
       [["--network-in-capacity", "fast"], /^error: --network-in-capacity: expected a rate/],
       [["--rf", "4", "--brokers", "3"], /^error: --rf: /],
       [["--racks", "2", "--rack-weights", "1,1,1"], /^error: --rack-weights: /],
+      [["--name", "a\u001b]0;x\u0007"], /^error: --name: expected 1 to 249 characters without control characters, got "a\\x1b\]0;x\\x07"$/],
+      [["--brokers", "100000", "--topics", "100000", "--partitions", "1000"], /^error: --brokers: 100000 brokers .* above Ballast's limit of 10000/],
+      [["--disk-capacity", "0"], /^error: --disk-capacity\/--network-in-capacity\/--network-out-capacity: capacity\.disk must be more than 0/],
     ];
     for (const [args, pattern] of cases) {
       const result = await run(["generate", ...args, "-o", join(dir(), "bad.yaml")]);
