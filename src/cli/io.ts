@@ -7,8 +7,6 @@ import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync }
 import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
 import type { ColorSupportLevel } from "chalk";
 import { CommanderError } from "commander";
-import type { BalanceConfig } from "../model/config.js";
-import { parseConfig } from "../model/config-parse.js";
 import { BallastError, describeIoError, errorCodeOf, isBallastError } from "../model/errors.js";
 import { clusterFormatFor, parseCluster } from "../model/parse.js";
 import { printable, quote, truncate } from "../model/text.js";
@@ -195,7 +193,3 @@ export function loadCluster(path: string): Cluster {
   return parseCluster(readTextFile(path, "cluster snapshot"), { format, source: path });
 }
 
-/** Reads and parses a balance config file (YAML). */
-export function loadConfig(path: string): BalanceConfig {
-  return parseConfig(readTextFile(path, "config file"), path);
-}
