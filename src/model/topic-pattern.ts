@@ -59,6 +59,14 @@ type Node =
   | { readonly kind: "repeat"; readonly body: Node; readonly min: number; readonly max: number };
 
 const LINE_TERMINATORS = new Set([0x0a, 0x0d, 0x2028, 0x2029]);
+const SIMPLE_ESCAPES: ReadonlyMap<string, number> = new Map([
+  ["n", 10],
+  ["r", 13],
+  ["t", 9],
+  ["f", 12],
+  ["v", 11],
+  ["0", 0],
+]);
 const isDigit: CharTest = (c) => c >= 0x30 && c <= 0x39;
 const isWord: CharTest = (c) => isDigit(c) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
 const SPACES = new Set([0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20, 0xa0, 0x1680, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000, 0xfeff]);
@@ -158,8 +166,8 @@ class Parser {
 
   /** The code of an escaped character other than a class escape (\n, \x41, \u0041, \., …). */
   private escapedCode(c: string): number {
-    const simple: Record<string, number> = { n: 10, r: 13, t: 9, f: 12, v: 11, "0": 0 };
-    if (Object.prototype.hasOwnProperty.call(simple, c) && !(c === "0" && /[0-9]/.test(this.peek() ?? ""))) return simple[c]!;
+    const simple = SIMPLE_ESCAPES.get(c);
+    if (simple !== undefined && !(c === "0" && /[0-9]/.test(this.peek() ?? ""))) return simple;
     if (c === "x" || c === "u") {
       const m = (c === "x" ? /^[0-9a-fA-F]{2}/ : /^[0-9a-fA-F]{4}/).exec(this.s.slice(this.i));
       if (m !== null) {

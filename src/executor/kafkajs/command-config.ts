@@ -329,7 +329,7 @@ const ESCAPES: ReadonlyMap<string, string> = new Map([
 ]);
 
 function unescape(s: string): string {
-  return s.replace(/\\(u([0-9a-fA-F]{0,4})|.)/g, (all: string, c: string, hex: string | undefined) => {
+  return s.replace(/\\(u([0-9a-fA-F]{0,4})|.)/g, (_all: string, c: string, hex: string | undefined) => {
     if (hex !== undefined) {
       if (hex.length !== 4) throw new Error("malformed \\u escape (\\u must be followed by four hex digits)");
       return String.fromCharCode(parseInt(hex, 16));
