@@ -23,8 +23,8 @@ export function addDescribeCommand(program: Command, io: CliIo): void {
 }
 
 async function runDescribe(flags: DescribeFlags, io: CliIo): Promise<void> {
-  const { cluster, options, notes } = await loadBalanceInputs(flags, "describe");
-  const assessed = assess(cluster, options);
+  const { cluster, options, notes, placed } = await loadBalanceInputs(flags, "describe");
+  const assessed = placed(() => assess(cluster, options));
   const report = { ...assessed, notes: [...notes, ...(assessed.notes ?? [])] };
   if (flags.json === true) {
     io.stdout.write(`${JSON.stringify(report)}\n`);

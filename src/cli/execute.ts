@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { Chalk } from "chalk";
 import type { Command } from "commander";
 import type { ExecutionSummary } from "../executor/execute.js";
-import { cancelExecution, executionStatus, requestThrottle, resumeExecution, rollbackText, startExecution } from "../executor/execute.js";
+import { type ResumeOverrides, cancelExecution, executionStatus, requestThrottle, resumeExecution, rollbackText, startExecution } from "../executor/execute.js";
 import { StateStore } from "../executor/journal.js";
 import type { KafkaPort } from "../executor/port.js";
 import { planAllBatches } from "../executor/batches.js";
@@ -20,15 +20,18 @@ import { liveSnapshot } from "../executor/snapshot.js";
 import { composeStrategies, parseStrategies } from "../executor/strategy.js";
 import type { Clock, MoveTask, StrategyName } from "../executor/types.js";
 import { DEFAULT_LIMITS, added, systemClock } from "../executor/types.js";
+import { BallastError } from "../model/errors.js";
 import { formatCluster } from "../model/format.js";
 import { parseMetrics } from "../model/metrics.js";
 import { clusterFormatFor } from "../model/parse.js";
 import { parseReassignment } from "../model/reassignment.js";
 import type { Reassignment } from "../model/types.js";
+import { printable, quote } from "../model/text.js";
 import { formatBytes, formatRate, parseBytes, parseRate } from "../model/units.js";
-import { type CliIo, ExitStatus, colorLevel, loadCapacityFile, loadCluster, readTextFile, usageError, writeFileAtomic } from "./io.js";
+import { type CliIo, ExitStatus, checkOutputPath, colorLevel, loadCapacityFile, loadCluster, readTextFile, usageError, writeFileAtomic } from "./io.js";
 import { type KafkaFlags, addKafkaOptions, openPort, withPort } from "./kafka.js";
-import { CAPACITY_OPTION_HELP, duration, fromModel, integer, valueOption } from "./options.js";
+import { CAPACITY_OPTION_HELP, type ValueParser, fromModel, integer, plainText, valueOption } from "./options.js";
+import { shellCommand } from "./shell.js";
 
 /** Exit statuses of `execute` beyond 0 (done), 1 (bug) and 2 (bad input or refused). */
 export const EXIT_PARTIAL = 3;
@@ -57,6 +60,54 @@ interface ExecuteFlags extends KafkaFlags, StateFlags {
   readonly json?: boolean;
 }
 
+/**
+ * `30s`, `10m`, `2h`, `500ms` or plain seconds, as milliseconds, from `min` to `max` ms: a poll of
+ * 0.001 ms would spin and a timeout of 10^20 hours means none.
+ */
+export function duration(min: number, max: number): ValueParser<number> {
+  return (raw, flag) => {
+    const m = /^\s*(\d{1,12}(?:\.\d{1,6})?)\s*(ms|s|m|h|d)?\s*$/.exec(raw);
+    if (m === null) throw usageError(flag, `expected a duration such as 30s, 10m or 2h, got ${quote(raw)}`);
+    const n = Number(m[1]);
+    const unit = m[2] ?? "s";
+    const ms = n * (unit === "ms" ? 1 : unit === "s" ? 1000 : unit === "m" ? 60_000 : unit === "h" ? 3_600_000 : 86_400_000);
+    if (!(ms >= min && ms <= max)) throw usageError(flag, `must be from ${formatLimit(min)} to ${formatLimit(max)}, got ${quote(raw)}`);
+    return Math.round(ms);
+  };
+}
+
+/** The bounds of each duration flag. */
+export const DURATION_LIMITS = {
+  pollInterval: { min: 100, max: 600_000 },
+  partitionTimeout: { min: 10_000, max: 30 * 86_400_000 },
+  brokerDownTimeout: { min: 1000, max: 7 * 86_400_000 },
+} as const;
+
+function formatLimit(ms: number): string {
+  if (ms < 1000) return `${String(ms)}ms`;
+  if (ms % 86_400_000 === 0) return `${String(ms / 86_400_000)}d`;
+  if (ms % 3_600_000 === 0) return `${String(ms / 3_600_000)}h`;
+  if (ms % 60_000 === 0) return `${String(ms / 60_000)}m`;
+  return `${String(ms / 1000)}s`;
+}
+
+/**
+ * A replication throttle: a rate of at least 1 B/s after rounding. Kafka takes a rate of 0 as given,
+ * and every move would stall until its timeout.
+ */
+export function throttleRate(raw: string, flag: string): number {
+  const rate = fromModel(parseRate)(raw, flag);
+  if (rate < 1) throw usageError(flag, `must be at least 1 B/s (a throttle of ${quote(raw)} would stall every move); leave --throttle out for none`);
+  return rate;
+}
+
+/** A size of at least one byte. */
+function positiveBytes(raw: string, flag: string): number {
+  const bytes = fromModel(parseBytes)(raw, flag);
+  if (bytes < 1) throw usageError(flag, `must be at least 1 byte, got ${quote(raw)}`);
+  return bytes;
+}
+
 function stateOption(command: Command): Command {
   return command.option("--state-dir <dir>", "where the execution journal lives", ".ballast");
 }
@@ -82,20 +133,22 @@ export function addExecuteCommands(program: Command, io: CliIo): void {
     .description("move partitions to a plan in throttled, resumable batches");
   addKafkaOptions(stateOption(execute))
     .option("--resume", "finish the execution in --state-dir after the executor stopped or died")
-    .addOption(valueOption("--throttle <rate>", "replication throttle, e.g. 50MiB/s (also changes a resumed run's rate)", fromModel(parseRate)))
+    .addOption(valueOption("--throttle <rate>", "replication throttle, e.g. 50MiB/s (also changes a resumed run's rate)", throttleRate))
     .addOption(valueOption("--max-moves-per-broker <n>", "replica moves in flight per broker, in and out", integer(1)).default(DEFAULT_LIMITS.maxMovesPerBroker))
     .addOption(valueOption("--max-moves <n>", "replica moves in flight in the cluster", integer(1)))
-    .addOption(valueOption("--max-bytes-in-flight <size>", "bytes being copied at once, e.g. 100GiB", fromModel(parseBytes)))
+    .addOption(valueOption("--max-bytes-in-flight <size>", "bytes being copied at once, e.g. 100GiB", positiveBytes))
     .addOption(valueOption("--strategy <list>", "batch order: small-first, large-first, at-risk-first (chainable)", (raw: string) => parseStrategies(raw)).default(["at-risk-first", "small-first"]))
-    .addOption(valueOption("--partition-timeout <duration>", "give up (and revert) a partition not done by then", duration).default(3_600_000))
-    .addOption(valueOption("--broker-down-timeout <duration>", "give up moves involving a broker down this long", duration).default(600_000))
-    .addOption(valueOption("--poll-interval <duration>", "time between checks of the cluster", duration).default(5000))
+    .addOption(valueOption("--partition-timeout <duration>", "give up (and revert) a partition not done by then (10s to 30d)", duration(DURATION_LIMITS.partitionTimeout.min, DURATION_LIMITS.partitionTimeout.max)).default(3_600_000))
+    .addOption(valueOption("--broker-down-timeout <duration>", "give up moves involving a broker down this long (1s to 7d)", duration(DURATION_LIMITS.brokerDownTimeout.min, DURATION_LIMITS.brokerDownTimeout.max)).default(600_000))
+    .addOption(valueOption("--poll-interval <duration>", "time between checks of the cluster (100ms to 10m)", duration(DURATION_LIMITS.pollInterval.min, DURATION_LIMITS.pollInterval.max)).default(5000))
     .option("--allow-under-replicated", "start even when partitions of the plan are under-replicated")
     .option("--dry-run", "print the batches and the estimated duration; change nothing")
     .option("--simulate", "run against an in-process simulation of --cluster instead of Kafka")
     .option("--cluster <snapshot>", "the snapshot to simulate (with --simulate)")
     .option("--json", "print events as JSON lines")
-    .action((planPath: string | undefined, flags: ExecuteFlags) => runExecute(planPath, flags, io));
+    .action((planPath: string | undefined, flags: ExecuteFlags, command: Command) =>
+      runExecute(planPath, flags, io, (attribute) => command.getOptionValueSource(attribute) === "cli"),
+    );
 
   addKafkaOptions(stateOption(program.command("cancel").description("cancel Ballast's in-flight reassignments (reverting them) and remove its throttles")))
     .option("--json", "print the final state as JSON")
@@ -108,14 +161,15 @@ export function addExecuteCommands(program: Command, io: CliIo): void {
   stateOption(program.command("rollback").description("write the plan that puts every partition of the execution back where it was"))
     .requiredOption("-o, --output <plan.json>", "where to write the rollback plan")
     .action((flags: StateFlags & { output: string }) => {
+      checkOutputPath(flags.output, "--output", [], [flags.stateDir]);
       writeFileAtomic(flags.output, rollbackText(new StateStore(flags.stateDir)), "rollback plan");
-      io.stdout.write(`Rollback plan written to ${flags.output}; run it with 'ballast execute ${flags.output} --bootstrap-server …'.\n`);
+      io.stdout.write(`Rollback plan written to ${printable(flags.output)}; run it with ${shellCommand(["ballast", "execute", flags.output, "--bootstrap-server", "<broker:9092>"])}.\n`);
     });
 
   stateOption(program.command("throttle").description("change the throttle of the running (or next resumed) execution"))
     .argument("<rate>", "new rate, e.g. 80MiB/s")
     .action((raw: string, flags: StateFlags) => {
-      const rate = fromModel(parseRate)(raw, "<rate>");
+      const rate = throttleRate(raw, "<rate>");
       const store = new StateStore(flags.stateDir);
       store.load();
       requestThrottle(store, rate);
@@ -125,7 +179,7 @@ export function addExecuteCommands(program: Command, io: CliIo): void {
   addKafkaOptions(program.command("snapshot").description("write a snapshot of a live cluster"))
     .option("-o, --output <file>", "snapshot file (.yaml, .yml or .json); YAML on stdout when absent")
     .option("--metrics <file>", "per-topic or per-partition bytesIn/bytesOut (YAML or JSON), see the README")
-    .option("--name <name>", "cluster name to record")
+    .addOption(valueOption("--name <name>", "cluster name to record", plainText))
     .option("--hosts-from-listeners", "record each broker's listener host as its host (several brokers per machine)")
     .option("--capacity <file>", `${CAPACITY_OPTION_HELP}, written into the snapshot`)
     .action((flags: SnapshotFlags) => runSnapshot(flags, io));
@@ -140,6 +194,13 @@ interface SnapshotFlags extends KafkaFlags {
 }
 
 async function runSnapshot(flags: SnapshotFlags, io: CliIo): Promise<void> {
+  if (flags.output !== undefined) {
+    checkOutputPath(flags.output, "--output", [
+      { path: flags.metrics, flag: "--metrics" },
+      { path: flags.commandConfig, flag: "--command-config" },
+      { path: flags.capacity, flag: "--capacity" },
+    ]);
+  }
   // Files first: a bad one fails before connecting.
   const metrics = flags.metrics === undefined ? undefined : parseMetrics(readTextFile(flags.metrics, "metrics file"), clusterFormatFor(flags.metrics), flags.metrics);
   const capacity = flags.capacity === undefined ? undefined : loadCapacityFile(flags.capacity);
@@ -157,8 +218,8 @@ async function runSnapshot(flags: SnapshotFlags, io: CliIo): Promise<void> {
   }
   writeFileAtomic(flags.output, formatCluster(cluster, clusterFormatFor(flags.output)), "snapshot");
   const partitions = cluster.topics.reduce((a, t) => a + t.partitions.length, 0);
-  const capacities = flags.capacity === undefined ? "" : ` (capacities from ${flags.capacity})`;
-  io.stdout.write(`Snapshot of ${String(cluster.brokers.length)} brokers and ${String(partitions)} partitions written to ${flags.output}${capacities}.\n`);
+  const capacities = flags.capacity === undefined ? "" : ` (capacities from ${printable(flags.capacity)})`;
+  io.stdout.write(`Snapshot of ${String(cluster.brokers.length)} brokers and ${String(partitions)} partitions written to ${printable(flags.output)}${capacities}.\n`);
 }
 
 function executeOptions(flags: ExecuteFlags): ExecuteOptions {
@@ -180,13 +241,61 @@ function executeOptions(flags: ExecuteFlags): ExecuteOptions {
 function readPlan(path: string | undefined): ExecutionPlan {
   if (path === undefined) throw usageError("<plan.json>", "give the plan to execute (or --resume)");
   const reassignment: Reassignment = parseReassignment(readTextFile(path, "plan"), path);
+  const pinned = reassignment.partitions.findIndex((e) => e.log_dirs.some((d) => d !== "any"));
+  if (pinned >= 0) {
+    throw new BallastError(
+      "USAGE",
+      "the plan names log dirs, which Ballast's executor cannot honour (it moves replicas between brokers, not between disks); set log_dirs to \"any\" or run the plan with kafka-reassign-partitions.sh",
+      { source: path, path: `partitions[${String(pinned)}].log_dirs` },
+    );
+  }
   if (reassignment.madeFrom === undefined) return { reassignment };
   return { reassignment, madeFrom: new Map(reassignment.madeFrom.map((o) => [`${o.topic}-${String(o.partition)}`, o.replicas])) };
 }
 
-async function runExecute(planPath: string | undefined, flags: ExecuteFlags, io: CliIo): Promise<void> {
+/** Whether the user typed a flag (not its default), by commander's attribute name. */
+type Given = (attribute: string) => boolean;
+
+/** On --resume, the flags the user typed win over the settings the journal recorded. */
+function resumeOverrides(flags: ExecuteFlags, given: Given): ResumeOverrides {
+  const limits = {
+    ...(given("maxMovesPerBroker") ? { maxMovesPerBroker: flags.maxMovesPerBroker } : {}),
+    ...(flags.maxMoves !== undefined ? { maxMoves: flags.maxMoves } : {}),
+    ...(flags.maxBytesInFlight !== undefined ? { maxBytesInFlight: flags.maxBytesInFlight } : {}),
+  };
+  return {
+    ...(flags.throttle !== undefined ? { throttle: flags.throttle } : {}),
+    ...(Object.keys(limits).length > 0 ? { limits } : {}),
+    ...(given("strategy") ? { strategy: flags.strategy } : {}),
+    ...(given("partitionTimeout") ? { partitionTimeoutMs: flags.partitionTimeout } : {}),
+    ...(given("brokerDownTimeout") ? { brokerDownTimeoutMs: flags.brokerDownTimeout } : {}),
+  };
+}
+
+/** Flag combinations that would leave a flag silently unused are refused before anything happens. */
+function checkExecuteFlags(planPath: string | undefined, flags: ExecuteFlags): void {
   if (flags.simulate === true && flags.cluster === undefined) throw usageError("--simulate", "needs --cluster <snapshot> to simulate");
   if (flags.simulate !== true && flags.cluster !== undefined) throw usageError("--cluster", "only goes with --simulate");
+  if (flags.simulate === true) {
+    for (const [given, flag] of [
+      [flags.bootstrapServer, "--bootstrap-server"],
+      [flags.commandConfig, "--command-config"],
+    ] as const) {
+      if (given !== undefined) throw usageError(flag, "does not go with --simulate, which runs against the snapshot, not Kafka");
+    }
+  }
+  if (flags.resume === true && planPath !== undefined) {
+    throw usageError("--resume", "takes no plan: it finishes the execution in --state-dir with the plan journalled there");
+  }
+  if (flags.resume === true && flags.dryRun === true) throw usageError("--dry-run", "does not go with --resume");
+  if (flags.resume === true && flags.allowUnderReplicated === true) {
+    throw usageError("--allow-under-replicated", "does not go with --resume: the checks it skips ran when the execution started");
+  }
+}
+
+async function runExecute(planPath: string | undefined, flags: ExecuteFlags, io: CliIo, given: Given): Promise<void> {
+  checkExecuteFlags(planPath, flags);
+  const plan = flags.resume === true ? undefined : readPlan(planPath);
   const options = executeOptions(flags);
   const reporter = new Reporter(io, flags.json === true);
   let port: KafkaPort;
@@ -200,7 +309,7 @@ async function runExecute(planPath: string | undefined, flags: ExecuteFlags, io:
   } else port = openPort(flags, "execute");
   try {
     if (flags.dryRun === true) {
-      await dryRun(port, readPlan(planPath), options, reporter);
+      await dryRun(port, plan!, options, reporter);
       return;
     }
     const stateDir = flags.simulate === true && flags.stateDir === ".ballast" ? mkdtempSync(join(tmpdir(), "ballast-sim-")) : flags.stateDir;
@@ -209,12 +318,12 @@ async function runExecute(planPath: string | undefined, flags: ExecuteFlags, io:
     const ctx = { port, store: new StateStore(stateDir), clock, emit: (e: ExecutionEvent) => reporter.event(e), stop, pollMs: options.pollMs };
     try {
       const status =
-        flags.resume === true
-          ? await resumeExecution(ctx, flags.throttle)
-          : await startExecution(ctx, readPlan(planPath), options, randomUUID());
+        plan === undefined
+          ? await resumeExecution(ctx, resumeOverrides(flags, given))
+          : await startExecution(ctx, plan, options, randomUUID());
       if (simulated !== undefined) reporter.simulated(simulated.makespan(), ctx.store, options.throttle);
       if (status === "stopped" || status === "cancelled") {
-        reporter.note(status === "stopped" ? `stopped; resume with 'ballast execute --resume --state-dir ${stateDir}'` : "cancelled");
+        reporter.note(status === "stopped" ? `stopped; resume with ${shellCommand(["ballast", "execute", "--resume", "--state-dir", stateDir])}` : "cancelled");
         if (stop.level > 0) throw new ExitStatus(EXIT_INTERRUPTED);
         if (status === "cancelled") throw new ExitStatus(EXIT_CANCELLED);
       }
@@ -260,11 +369,18 @@ function runStatus(flags: StateFlags & { json?: boolean }, io: CliIo): void {
   io.stdout.write(renderStatus(s, new Chalk({ level: colorLevel(io) })));
 }
 
+function statusNote(s: ExecutionSummary): string {
+  if (s.running) return s.cancelRequested ? " (executor running, cancelling)" : " (executor running)";
+  if (s.status !== "running") return "";
+  if (s.cancelRequested) return " (a cancel did not finish: run 'ballast cancel' again, or 'ballast execute --resume' to finish it)";
+  return " (no executor running: resume with 'ballast execute --resume')";
+}
+
 export function renderStatus(s: ExecutionSummary, chalk: InstanceType<typeof Chalk>): string {
   const c = s.counts;
   const total = Object.values(c).reduce((a, n) => a + n, 0);
   const lines = [
-    `${chalk.bold("Execution")} ${s.id}: ${s.status}${s.running ? " (executor running)" : s.status === "running" ? " (no executor running: resume with 'ballast execute --resume')" : ""}`,
+    `${chalk.bold("Execution")} ${printable(s.id)}: ${s.status}${statusNote(s)}`,
     `started ${new Date(s.startedAt).toISOString()}, last update ${new Date(s.updatedAt).toISOString()}`,
     `partitions: ${String(c.done)}/${String(total)} done, ${String(c.moving + c.submitting)} moving, ${String(c.pending)} pending` +
       (c.failed + c["timed-out"] + c.skipped + c.cancelled > 0
@@ -277,7 +393,7 @@ export function renderStatus(s: ExecutionSummary, chalk: InstanceType<typeof Cha
     for (const f of s.inFlight.slice(0, 20)) lines.push(`  ${f.partition}: [${f.from.join(",")}] → [${f.to.join(",")}]`);
     if (s.inFlight.length > 20) lines.push(`  … and ${String(s.inFlight.length - 20)} more`);
   }
-  for (const p of s.problems) lines.push(`${chalk.yellow(p.state)} ${p.partition}: ${p.note}`);
+  for (const p of s.problems) lines.push(`${chalk.yellow(p.state)} ${p.partition}: ${printable(p.note)}`);
   return `${lines.join("\n")}\n`;
 }
 
@@ -306,7 +422,7 @@ class Reporter {
 
   note(text: string): void {
     if (this.json) this.io.stdout.write(`${JSON.stringify({ type: "note", message: text })}\n`);
-    else this.line(text);
+    else this.line(printable(text));
   }
 
   event(e: ExecutionEvent): void {
@@ -324,13 +440,13 @@ class Reporter {
         this.progress(e);
         return;
       case "finished-partition":
-        if (e.state !== "done") this.line(`${this.chalk.yellow(e.state)} ${e.partition}${e.note !== undefined ? `: ${e.note}` : ""}`);
+        if (e.state !== "done") this.line(`${this.chalk.yellow(e.state)} ${e.partition}${e.note !== undefined ? `: ${printable(e.note)}` : ""}`);
         return;
       case "paused":
         this.line(`${this.chalk.yellow("paused")} moves involving broker(s) ${e.brokers.join(", ")}: not registered`);
         return;
       case "warning":
-        this.line(`${this.chalk.yellow("warning:")} ${e.message}`);
+        this.line(`${this.chalk.yellow("warning:")} ${printable(e.message)}`);
         return;
       case "throttle":
         this.line(`throttle now ${formatRate(e.rate)}`);

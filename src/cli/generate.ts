@@ -19,7 +19,7 @@ import { clusterFormatFor } from "../model/parse.js";
 import { createRng } from "../model/random.js";
 import type { Cluster } from "../model/types.js";
 import { formatBytes, formatRate, parseBytes, parseRate } from "../model/units.js";
-import { type CliIo, usageError, writeFileAtomic } from "./io.js";
+import { type CliIo, checkOutputPath, usageError, writeFileAtomic } from "./io.js";
 import {
   type IntRange,
   choice,
@@ -28,6 +28,7 @@ import {
   integer,
   integerRange,
   nonNegativeNumber,
+  plainText,
   positiveNumberList,
   seedValue,
   utilisationList,
@@ -149,12 +150,13 @@ export function addGenerateCommand(program: Command, io: CliIo): void {
     .addOption(valueOption("--network-out-capacity <rate>", "network-out capacity of every broker, e.g. 200MiB/s (default: none)", fromModel(parseRate)))
     .option("--mixed-capacity", "give every other broker of each rack twice the capacity (disk and network)")
     .addOption(valueOption("--seed <n>", "random seed (same seed, same cluster)", seedValue).default(1))
-    .option("--name <name>", "cluster name")
+    .addOption(valueOption("--name <name>", "cluster name", plainText))
     .option("-o, --output <file>", "snapshot to write (.yaml, .yml or .json)")
     .action((flags: GenerateFlags) => runGenerate(flags, io));
 }
 
 function runGenerate(flags: GenerateFlags, io: CliIo): void {
+  if (flags.output !== undefined) checkOutputPath(flags.output, "--output", []);
   const format = flags.output === undefined ? "yaml" : clusterFormatFor(flags.output);
   const cluster = generate(generateOptions(flags), flags.seed);
   const text = formatCluster(cluster, format);

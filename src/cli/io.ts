@@ -3,15 +3,14 @@
  * place where an error becomes an exit status and a line on stderr.
  */
 import { randomUUID } from "node:crypto";
-import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
 import type { ColorSupportLevel } from "chalk";
 import { CommanderError } from "commander";
 import { type CapacitySpec, parseCapacityFile } from "../model/capacity-file.js";
-import type { BalanceConfig } from "../model/config.js";
-import { parseConfig } from "../model/config-parse.js";
-import { BallastError, isBallastError } from "../model/errors.js";
+import { BallastError, describeIoError, errorCodeOf, isBallastError } from "../model/errors.js";
 import { clusterFormatFor, parseCluster } from "../model/parse.js";
+import { printable, quote, truncate } from "../model/text.js";
 import type { Cluster } from "../model/types.js";
 
 export interface OutputStream {
@@ -39,13 +38,34 @@ export const EXIT_OK = 0;
 export const EXIT_BUG = 1;
 export const EXIT_USAGE = 2;
 
-/** Reads a UTF-8 file; `what` names it in the error ("cluster snapshot", "config file"). */
+/** Input files larger than this are refused before they are read (the largest snapshots are a few hundred MB). */
+export const MAX_INPUT_BYTES = 512 * 1024 * 1024;
+
+/**
+ * Reads a UTF-8 text file; `what` names it in the error ("cluster snapshot", "config file"). A
+ * UTF-16 file (a byte order mark, or NUL bytes between ASCII letters) gets a hint to save it as
+ * UTF-8; other binary content (NUL bytes) is refused rather than parsed.
+ */
 export function readTextFile(path: string, what: string): string {
+  let bytes: Buffer;
   try {
-    return readFileSync(path, "utf8");
+    if (statSync(path).size > MAX_INPUT_BYTES) throw Object.assign(new Error("too large"), { code: "ERR_STRING_TOO_LONG" });
+    bytes = readFileSync(path);
   } catch (err) {
-    throw new BallastError("IO", `cannot read ${what} '${path}': ${describeIoError(err)}`);
+    throw new BallastError("IO", `cannot read ${what} ${quote(path)}: ${describeIoError(err)}`);
   }
+  if (looksUtf16(bytes)) {
+    throw new BallastError("IO", `cannot read ${what} ${quote(path)}: it is UTF-16 text; save it as UTF-8 (e.g. iconv -f UTF-16 -t UTF-8)`);
+  }
+  if (bytes.includes(0)) throw new BallastError("IO", `cannot read ${what} ${quote(path)}: it is not a text file (it holds NUL bytes)`);
+  return bytes.toString("utf8");
+}
+
+function looksUtf16(bytes: Buffer): boolean {
+  const [a, b] = [bytes[0], bytes[1]];
+  if ((a === 0xff && b === 0xfe) || (a === 0xfe && b === 0xff)) return true;
+  // ASCII text in UTF-16 without a byte order mark: every other byte is NUL.
+  return bytes.length >= 4 && ((bytes[1] === 0 && bytes[3] === 0 && a !== 0) || (bytes[0] === 0 && bytes[2] === 0 && b !== 0));
 }
 
 /**
@@ -58,31 +78,58 @@ export function writeFileAtomic(path: string, text: string, what: string): void 
     writeFileSync(temp, text, { encoding: "utf8", flag: "wx" });
     renameSync(temp, path);
   } catch (err) {
-    rmSync(temp, { force: true });
-    const reason = errorCode(err) === "ENOENT" ? "its directory does not exist" : describeIoError(err);
-    throw new BallastError("IO", `cannot write ${what} '${path}': ${reason}`);
+    try {
+      rmSync(temp, { force: true });
+    } catch {
+      // The temporary file was never made (its folder is missing or not a folder): nothing to remove.
+    }
+    const reason = errorCodeOf(err) === "ENOENT" ? "its directory does not exist" : describeIoError(err);
+    throw new BallastError("IO", `cannot write ${what} ${quote(path)}: ${reason}`);
   }
 }
 
-const IO_ERROR_TEXT: Readonly<Record<string, string>> = {
-  ENOENT: "no such file",
-  EACCES: "permission denied",
-  EPERM: "permission denied",
-  EISDIR: "is a directory",
-  ENOTDIR: "a parent is not a directory",
-  EROFS: "read-only file system",
-  ENOSPC: "no space left on device",
-};
-
-function errorCode(err: unknown): string | undefined {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === "string" ? code : undefined;
+/** A file a command reads, and the flag that named it. */
+export interface InputFile {
+  readonly path: string | undefined;
+  readonly flag: string;
 }
 
-function describeIoError(err: unknown): string {
-  const text = IO_ERROR_TEXT[errorCode(err) ?? ""];
-  if (text !== undefined) return text;
-  return err instanceof Error ? err.message : String(err);
+/**
+ * Refuses an output that would destroy an input or a journal before anything is read or written:
+ * the same file as an input (by path, or by device and inode for links), a file inside a state
+ * folder given to the command, or a file in any folder that holds a Ballast journal (state.json).
+ */
+export function checkOutputPath(output: string, flag: string, inputs: readonly InputFile[], stateDirs: readonly string[] = []): void {
+  const target = resolve(output);
+  for (const input of inputs) {
+    if (input.path !== undefined && sameFile(target, resolve(input.path))) {
+      throw usageError(flag, `${quote(output)} is also the input of ${input.flag}; writing it would destroy that input: choose another file`);
+    }
+  }
+  const folder = dirname(target);
+  for (const dir of stateDirs) {
+    if (sameFile(folder, resolve(dir)) || isInside(target, resolve(dir))) {
+      throw usageError(flag, `${quote(output)} is inside the state folder ${quote(dir)}; writing there could destroy the journal: choose a file elsewhere`);
+    }
+  }
+  if (existsSync(join(folder, "state.json")) && existsSync(join(folder, "plan.json")) && existsSync(join(folder, "rollback.json"))) {
+    throw usageError(flag, `${quote(output)} is inside a Ballast state folder (it holds state.json); writing there could destroy the journal: choose a file elsewhere`);
+  }
+}
+
+function sameFile(a: string, b: string): boolean {
+  if (a === b) return true;
+  try {
+    const [x, y] = [statSync(a), statSync(b)];
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false;
+  }
+}
+
+function isInside(path: string, dir: string): boolean {
+  const rel = relative(dir, path);
+  return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
 }
 
 /** Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org). */
@@ -124,8 +171,16 @@ function reportCommanderError(err: CommanderError, io: CliIo): number {
   return EXIT_USAGE;
 }
 
+/** The longest `error:` line Ballast prints; quoted input is cut shorter where it is quoted. */
+const ERROR_LINE_LIMIT = 1000;
+
+/**
+ * One printable line: line breaks become spaces, other control characters escapes (a message can
+ * carry input Ballast did not quote itself, e.g. in a JSON parser's message), and at most
+ * ERROR_LINE_LIMIT characters.
+ */
 function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, " ").trim();
+  return truncate(printable(text.replace(/\s*[\r\n]\s*/g, " ").trim()), ERROR_LINE_LIMIT);
 }
 
 /** A usage error that names the flag whose value is wrong. */
@@ -137,11 +192,6 @@ export function usageError(flag: string, message: string): BallastError {
 export function loadCluster(path: string): Cluster {
   const format = clusterFormatFor(path);
   return parseCluster(readTextFile(path, "cluster snapshot"), { format, source: path });
-}
-
-/** Reads and parses a balance config file (YAML). */
-export function loadConfig(path: string): BalanceConfig {
-  return parseConfig(readTextFile(path, "config file"), path);
 }
 
 /** Reads and parses a capacity file (YAML). */

@@ -7,6 +7,8 @@ import type { Command } from "commander";
 import type { KafkaPort } from "../executor/port.js";
 import { createKafkajsPort } from "../executor/kafkajs/adapter.js";
 import { parseCommandConfig, tlsOptions } from "../executor/kafkajs/command-config.js";
+import { describeIoError } from "../model/errors.js";
+import { quote } from "../model/text.js";
 import { readTextFile, usageError } from "./io.js";
 
 export interface KafkaFlags {
@@ -28,7 +30,7 @@ function bootstrapList(raw: string): string[] {
   if (items.length === 0) throw usageError("--bootstrap-server", "expected host:port[,host:port...]");
   for (const item of items) {
     if (!/^[^\s:]+:\d{1,5}$/.test(item) && !/^\[[0-9a-fA-F:]+\]:\d{1,5}$/.test(item)) {
-      throw usageError("--bootstrap-server", `'${item}' is not host:port`);
+      throw usageError("--bootstrap-server", `${quote(item)} is not host:port`);
     }
   }
   return items;
@@ -38,11 +40,19 @@ function bootstrapList(raw: string): string[] {
 export function openPort(flags: KafkaFlags, command: string): KafkaPort {
   if (flags.bootstrapServer === undefined) throw usageError("--bootstrap-server", `'ballast ${command}' needs the cluster's brokers`);
   const brokers = bootstrapList(flags.bootstrapServer);
-  const config = flags.commandConfig === undefined ? {} : parseCommandConfig(readTextFile(flags.commandConfig, "command config"), flags.commandConfig);
+  const file = flags.commandConfig;
+  const config = file === undefined ? {} : parseCommandConfig(readTextFile(file, "command config"), file);
+  const readPem = (path: string): Buffer => {
+    try {
+      return readFileSync(path);
+    } catch (err) {
+      throw usageError("--command-config", `cannot read ${quote(path)}, named in ${quote(file ?? "")}: ${describeIoError(err)}`);
+    }
+  };
   return createKafkajsPort({
     brokers,
     clientId: "ballast",
-    ...(config.ssl !== undefined ? { ssl: tlsOptions(config.ssl, (path) => readFileSync(path)) } : {}),
+    ...(config.ssl !== undefined ? { ssl: tlsOptions(config.ssl, readPem) } : {}),
     ...(config.sasl !== undefined ? { sasl: config.sasl } : {}),
   });
 }

@@ -5,13 +5,19 @@
 import { type Command, Option } from "commander";
 import { type CapacitySpec, applyCapacities, capacityOverrides } from "../model/capacity-file.js";
 import type { BalanceConfig, CapacityThresholdConfig } from "../model/config.js";
-import { isBallastError } from "../model/errors.js";
+import { BallastError, type ErrorPlace, isBallastError } from "../model/errors.js";
+import { parseConfig } from "../model/config-parse.js";
+import { loadYaml } from "../model/parse.js";
+import type { InputPath } from "../model/validate.js";
+import { LIMITS } from "../model/limits.js";
+import { hasControl, quote } from "../model/text.js";
+import { PatternProblem, compileTopicPattern, exactNamesPatterns, splitPatternList } from "../model/topic-pattern.js";
 import { createRng } from "../model/random.js";
 import type { Cluster } from "../model/types.js";
 import { listIds } from "../model/validate.js";
 import { DEFAULT_DISK_THRESHOLD } from "../solver/index.js";
 import type { BrokerReplacement, PlanOptions, ReplicationFactorChange } from "../solver/types.js";
-import { loadCapacityFile, loadCluster, loadConfig, usageError } from "./io.js";
+import { loadCapacityFile, loadCluster, readTextFile, usageError } from "./io.js";
 import { type KafkaFlags, addKafkaOptions, withPort } from "./kafka.js";
 import { liveSnapshot } from "../executor/snapshot.js";
 
@@ -100,18 +106,49 @@ export function integerRange(min: number): ValueParser<IntRange> {
   };
 }
 
-/** A comma-separated list of JavaScript regular expressions; each must compile. */
-export function regexList(raw: string, flag: string): string[] {
-  const items = splitList(raw);
-  if (items.length === 0) throw usageError(flag, "expected a comma-separated list of regular expressions, got nothing");
-  for (const item of items) {
-    try {
-      new RegExp(item);
-    } catch (err) {
-      throw usageError(flag, `'${item}' is not a valid regular expression: ${(err as Error).message}`);
-    }
-  }
-  return items;
+/**
+ * A repeatable flag's values: every item, and the values that held several items separated by
+ * commas (the older spelling, kept with a warning).
+ */
+export interface ListFlag<T> {
+  readonly items: readonly T[];
+  readonly commaLists: readonly string[];
+}
+
+/** An option that may be given several times, each value split at top-level commas into items. */
+export function listOption<T>(flags: string, description: string, parse: (item: string, flag: string) => T): Option {
+  const option = new Option(flags, description);
+  const flag = option.long ?? flags;
+  return option.argParser((raw: string, previous: ListFlag<T> | undefined): ListFlag<T> => {
+    const parts = splitPatternList(raw);
+    if (parts.length === 0) throw usageError(flag, "expected a value, got nothing");
+    return {
+      items: [...(previous?.items ?? []), ...parts.map((part) => parse(part, flag))],
+      commaLists: [...(previous?.commaLists ?? []), ...(parts.length > 1 ? [raw] : [])],
+    };
+  });
+}
+
+/** The warning for values of a repeatable flag given as a comma-separated list. */
+export function commaListWarning(flag: string, list: ListFlag<unknown> | undefined): string | undefined {
+  const first = list?.commaLists[0];
+  if (first === undefined) return undefined;
+  return `warning: ${flag}: ${quote(first)} was split at its commas (outside (), [] and {}); repeat ${flag} once per pattern instead, as the comma form may go`;
+}
+
+/** A topic pattern (topic-pattern.ts): it must compile and run in linear time; `whole` anchors it. */
+export function topicPattern(whole: boolean): ValueParser<string> {
+  return (raw, flag) => {
+    const compiled = compileTopicPattern(raw, whole);
+    if (compiled instanceof PatternProblem) throw usageError(flag, `${quote(raw)}: ${compiled.message}`);
+    return raw;
+  };
+}
+
+/** Text that ends up in a snapshot and on terminals: not empty, no control characters, at most 249 characters. */
+export function plainText(raw: string, flag: string): string {
+  if (raw === "" || raw.length > 249 || hasControl(raw)) throw usageError(flag, `expected 1 to 249 characters without control characters, got ${quote(raw)}`);
+  return raw;
 }
 
 /** One of a fixed set of words. */
@@ -150,22 +187,12 @@ export function replacementList(raw: string, flag: string): BrokerReplacement[] 
   });
 }
 
-/** `TOPIC=RF` pairs, comma-separated; TOPIC is a regular expression over the whole topic name. */
-export function replicationFactorList(raw: string, flag: string): ReplicationFactorChange[] {
-  const items = splitList(raw);
-  if (items.length === 0) throw usageError(flag, "expected TOPIC=RF pairs, e.g. orders=3, got nothing");
-  const rf = integer(1);
-  return items.map((item) => {
-    const at = item.lastIndexOf("=");
-    if (at <= 0) throw usageError(flag, `expected TOPIC=RF, e.g. orders=3, got '${item}'`);
-    const topics = item.slice(0, at).trim();
-    try {
-      new RegExp(topics);
-    } catch (err) {
-      throw usageError(flag, `'${topics}' is not a valid regular expression: ${(err as Error).message}`);
-    }
-    return { topics, replicationFactor: rf(item.slice(at + 1), flag) };
-  });
+/** `TOPIC=RF`; TOPIC is a topic pattern over the whole topic name. */
+export function replicationFactorItem(item: string, flag: string): ReplicationFactorChange {
+  const at = item.lastIndexOf("=");
+  if (at <= 0) throw usageError(flag, `expected TOPIC=RF, e.g. orders=3, got ${quote(item)}`);
+  const topics = topicPattern(true)(item.slice(0, at).trim(), flag);
+  return { topics, replicationFactor: integer(1, LIMITS.brokers)(item.slice(at + 1), flag) };
 }
 
 const CAPACITY_FLAG_KEYS = { disk: "disk", "network-in": "networkIn", "network-out": "networkOut" } as const;
@@ -225,14 +252,14 @@ export interface BalanceFlags extends KafkaFlags {
   /** A capacity file, applied over the snapshot's capacities. */
   readonly capacity?: string;
   readonly excludeBrokers?: readonly number[];
-  readonly excludeTopics?: readonly string[];
+  readonly excludeTopics?: ListFlag<string>;
   readonly maxMoves?: number;
   readonly maxBytes?: number;
   readonly seed?: number;
   readonly toBrokers?: readonly number[];
   readonly demoteBrokers?: readonly number[];
   readonly replace?: readonly BrokerReplacement[];
-  readonly replicationFactor?: readonly ReplicationFactorChange[];
+  readonly replicationFactor?: ListFlag<ReplicationFactorChange>;
   readonly capacityThreshold?: CapacityThresholdConfig;
   readonly strictCapacity?: boolean;
   readonly exact?: boolean;
@@ -244,6 +271,8 @@ export interface BalanceInputs {
   readonly options: PlanOptions;
   /** What the inputs changed that the user may not expect (capacities a capacity file replaced). */
   readonly notes: readonly string[];
+  /** Runs the planner, turning its errors about an option into errors that name the flag or config key the user typed. */
+  readonly placed: <T>(run: () => T) => T;
 }
 
 /** The `--capacity <file>` option of snapshot, plan and describe. */
@@ -270,15 +299,98 @@ export function addBalanceOptions(command: Command): Command {
  * live cluster, so that a bad file fails without a connection.
  */
 export async function loadBalanceInputs(flags: BalanceFlags, command: string): Promise<BalanceInputs> {
-  if ((flags.cluster === undefined) === (flags.bootstrapServer === undefined)) {
+  if (flags.cluster !== undefined && flags.bootstrapServer !== undefined) {
+    throw usageError("--cluster", `give --cluster <snapshot> or --bootstrap-server <brokers>, not both`);
+  }
+  if (flags.cluster === undefined && flags.bootstrapServer === undefined) {
     throw usageError("--cluster", `'ballast ${command}' needs either --cluster <snapshot> or --bootstrap-server <brokers>`);
   }
-  const config = flags.config === undefined ? {} : loadConfig(flags.config);
+  if (flags.cluster !== undefined && flags.commandConfig !== undefined) {
+    throw usageError("--command-config", "only goes with --bootstrap-server (a snapshot file needs no connection)");
+  }
+  const configText = flags.config === undefined ? undefined : readTextFile(flags.config, "config file");
+  const config = flags.config === undefined || configText === undefined ? {} : parseConfig(configText, flags.config);
   const capacity = flags.capacity === undefined ? config.capacity : loadCapacityFile(flags.capacity);
   const cluster = flags.cluster !== undefined ? loadCluster(flags.cluster) : await withPort(flags, command, (port) => liveSnapshot(port));
+  const locate = flags.config === undefined || configText === undefined ? undefined : loadYaml(configText, flags.config).locate;
+  // A list item is found by its value, a mapping entry by its key.
+  const configPlace = (path: InputPath): ErrorPlace =>
+    locate === undefined ? { path: path.join(".") } : locate(path, typeof path[path.length - 1] === "number" ? "value" : "key");
+  checkBrokerIds(cluster, flags, config, configPlace);
+  const placed = placeErrors(flags, config, configPlace);
   const options = planOptions(flags, config);
-  if (capacity === undefined) return { cluster, options, notes: [] };
-  return { cluster: applyCapacities(cluster, capacity), options, notes: overrideNotes(cluster, capacity) };
+  const resolved = options.excludeTopics === undefined ? options : { ...options, excludeTopics: resolveTopicPatterns(options.excludeTopics, cluster) };
+  if (capacity === undefined) return { cluster, options: resolved, placed, notes: [] };
+  return { cluster: applyCapacities(cluster, capacity), options: resolved, placed, notes: overrideNotes(cluster, capacity) };
+}
+
+/** Broker ids of the flags and the config that the snapshot lacks (the planner would say so without naming where). */
+function checkBrokerIds(cluster: Cluster, flags: BalanceFlags, config: BalanceConfig, configPlace: (path: InputPath) => ErrorPlace): void {
+  const ids = new Set(cluster.brokers.map((b) => b.id));
+  const lists: ReadonlyArray<readonly [readonly number[] | undefined, string]> = [
+    [flags.excludeBrokers, "--exclude-brokers"],
+    [config.excludeBrokers, "excludeBrokers"],
+    [flags.toBrokers, "--to-brokers"],
+    [flags.toBrokers === undefined ? config.toBrokers : undefined, "toBrokers"],
+    [flags.demoteBrokers, "--demote-brokers"],
+  ];
+  for (const [list, where] of lists) {
+    const missing = (list ?? []).find((id) => !ids.has(id));
+    if (missing === undefined) continue;
+    const message = `broker ${String(missing)} is not in the cluster`;
+    if (where.startsWith("--")) throw usageError(where, message);
+    throw new BallastError("CONFIG", message, configPlace([where, (list ?? []).indexOf(missing)]));
+  }
+}
+
+/**
+ * The planner reports a bad option by its PlanOptions name (`replace`, `toBrokers`,
+ * `replicationFactors[0]`); the user typed a flag or a config key. Errors without a source get the
+ * flag, or the config file with the key's path and line.
+ */
+function placeErrors(flags: BalanceFlags, config: BalanceConfig, configPlace: (path: InputPath) => ErrorPlace): <T>(run: () => T) => T {
+  const fromConfig = (path: InputPath, message: string, code: BallastError["code"]): BallastError => new BallastError(code, message, configPlace(path));
+  const rewrite = (err: BallastError): BallastError => {
+    const match = /^([A-Za-z]+)(?:\[(\d+)\])?/.exec(err.place.path ?? "");
+    const root = match?.[1];
+    const index = match?.[2] === undefined ? undefined : Number(match[2]);
+    switch (root) {
+      case "replace":
+        return usageError("--replace", err.message);
+      case "demoteBrokers":
+        return usageError("--demote-brokers", err.message);
+      case "excludeBrokers":
+        return flags.excludeBrokers !== undefined ? usageError("--exclude-brokers", err.message) : fromConfig(["excludeBrokers"], err.message, err.code);
+      case "toBrokers":
+        return flags.toBrokers !== undefined ? usageError("--to-brokers", err.message) : fromConfig(["toBrokers"], err.message, err.code);
+      case "replicationFactors": {
+        if (flags.replicationFactor !== undefined) return usageError("--replication-factor", err.message);
+        const key = index === undefined ? undefined : config.replicationFactor?.[index]?.topics;
+        return fromConfig(key === undefined ? ["replicationFactor"] : ["replicationFactor", key], err.message, err.code);
+      }
+      default:
+        return err;
+    }
+  };
+  return (run) => {
+    try {
+      return run();
+    } catch (err) {
+      if (isBallastError(err) && err.place.source === undefined && err.place.path !== undefined) throw rewrite(err);
+      throw err;
+    }
+  };
+}
+
+/**
+ * The excluded-topic patterns as the planner takes them: matched here against the cluster's topics
+ * with the linear-time matcher, and handed on as exact-name expressions (exactNamesPatterns), so the
+ * planner's JavaScript RegExp never backtracks over a user's pattern.
+ */
+export function resolveTopicPatterns(patterns: readonly string[], cluster: Cluster): string[] {
+  const compiled = patterns.map((source) => compileTopicPattern(source));
+  const matched = cluster.topics.map((t) => t.name).filter((name) => compiled.some((p) => !(p instanceof PatternProblem) && p.test(name)));
+  return exactNamesPatterns(matched);
 }
 
 const RESOURCE_LABEL = { disk: "disk", networkIn: "network in", networkOut: "network out" } as const;
@@ -298,7 +410,7 @@ export function planOptions(flags: BalanceFlags, config: BalanceConfig): PlanOpt
   return compact<PlanOptions>({
     goals: config.goals,
     excludeBrokers: unite(config.excludeBrokers, flags.excludeBrokers),
-    excludeTopics: flags.excludeTopics ?? config.excludeTopics,
+    excludeTopics: flags.excludeTopics?.items ?? config.excludeTopics,
     maxMoves: flags.maxMoves ?? config.maxMoves,
     maxBytesMoved: flags.maxBytes ?? config.maxBytesMoved,
     diskBalanceThreshold: config.diskBalanceThreshold,
@@ -316,7 +428,7 @@ export function planOptions(flags: BalanceFlags, config: BalanceConfig): PlanOpt
     toBrokers: flags.toBrokers ?? config.toBrokers,
     demoteBrokers: flags.demoteBrokers,
     replace: flags.replace,
-    replicationFactors: flags.replicationFactor ?? config.replicationFactor,
+    replicationFactors: flags.replicationFactor?.items ?? config.replicationFactor,
   });
 }
 

@@ -12,7 +12,7 @@ import { type Cluster, partitionCount } from "../model/types.js";
 import { DEFAULT_SEARCH_COLUMNS, plan } from "../solver/index.js";
 import type { BalanceReport, BrokerBalance, CapacityStatus, Infeasibility, PlanOptions } from "../solver/types.js";
 import { loadHighs } from "./highs.js";
-import { type CliIo, colorLevel, writeFileAtomic } from "./io.js";
+import { type CliIo, checkOutputPath, colorLevel, writeFileAtomic } from "./io.js";
 import {
   type BalanceFlags,
   addBalanceOptions,
@@ -21,8 +21,10 @@ import {
   integer,
   integerList,
   loadBalanceInputs,
-  regexList,
-  replicationFactorList,
+  commaListWarning,
+  listOption,
+  replicationFactorItem,
+  topicPattern,
   replacementList,
   seedValue,
   valueOption,
@@ -42,13 +44,13 @@ export function addPlanCommand(program: Command, io: CliIo): void {
     .description("plan a balanced replica placement and write it as Kafka reassignment JSON");
   addBalanceOptions(command)
     .requiredOption("--output <plan.json>", "where to write the reassignment plan")
-    .addOption(valueOption("--exclude-topics <regex,...>", "topics (regular expressions) to leave in place unless they must move", regexList))
+    .addOption(listOption("--exclude-topics <regex>", "topics (a regular expression, matched anywhere in the name) to leave in place unless they must move; repeatable", topicPattern(false)))
     .addOption(valueOption("--max-moves <n>", "at most this many replica moves", integer(0)))
     .addOption(valueOption("--max-bytes <size>", "at most this much data moved, e.g. 50GiB", fromModel(parseBytes)))
     .addOption(valueOption("--to-brokers <ids>", "only these brokers may receive replicas, e.g. 13,14 (new brokers)", integerList(0)))
     .addOption(valueOption("--demote-brokers <ids>", "move preferred leadership off these brokers; no data moves (a plan of its own)", integerList(0)))
     .addOption(valueOption("--replace <old=new,...>", "the new, empty broker takes exactly the old one's replicas, e.g. 5=13 (a plan of its own)", replacementList))
-    .addOption(valueOption("--replication-factor <topic=rf,...>", "change topics' replication factors, e.g. orders=3 (topic: a regular expression over the whole name)", replicationFactorList))
+    .addOption(listOption("--replication-factor <topic=rf>", "change topics' replication factors, e.g. orders=3 (topic: a regular expression over the whole name); repeatable", replicationFactorItem))
     .option("--strict-capacity", "refuse to plan (exit 2) when the capacity limits cannot be met, instead of planning as far under them as the cluster allows")
     .option("--exact", "after planning, solve the placement as an integer program: the proven fewest moves reaching at least the same balance (small clusters only)")
     .addOption(
@@ -62,10 +64,23 @@ export function addPlanCommand(program: Command, io: CliIo): void {
 
 async function runPlan(flags: PlanFlags, io: CliIo): Promise<void> {
   const started = performance.now();
+  for (const [flag, list] of [
+    ["--exclude-topics", flags.excludeTopics],
+    ["--replication-factor", flags.replicationFactor],
+  ] as const) {
+    const warning = commaListWarning(flag, list);
+    if (warning !== undefined) io.stderr.write(`${warning}\n`);
+  }
+  checkOutputPath(flags.output, "--output", [
+    { path: flags.cluster, flag: "--cluster" },
+    { path: flags.config, flag: "--config" },
+    { path: flags.commandConfig, flag: "--command-config" },
+    { path: flags.capacity, flag: "--capacity" },
+  ]);
   const inputs = await loadBalanceInputs(flags, "plan");
   const { cluster } = inputs;
   const options = await withSolver(inputs.options, cluster, flags.heuristicOnly === true);
-  const planned = plan(cluster, options);
+  const planned = inputs.placed(() => plan(cluster, options));
   const elapsedMs = performance.now() - started;
   if (planned.status === "infeasible") throw infeasibleError(planned.problems);
   const outcome = { ...planned, notes: [...inputs.notes, ...planned.notes] };

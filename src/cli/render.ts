@@ -4,6 +4,7 @@
  */
 import type { ChalkInstance } from "chalk";
 import type { Cluster, Reassignment } from "../model/types.js";
+import { printable } from "../model/text.js";
 import { formatBytes, formatRate } from "../model/units.js";
 import { listIds } from "../model/validate.js";
 import type {
@@ -19,6 +20,7 @@ import type {
   RackBalance,
   ResourceCapacity,
 } from "../solver/types.js";
+import { shellCommand } from "./shell.js";
 
 export type PlannedOutcome = Extract<PlanOutcome, { status: "planned" }>;
 
@@ -443,11 +445,11 @@ function capacityLines(chalk: ChalkInstance, now: CapacityStatus, before?: Capac
 
 function nextSteps(chalk: ChalkInstance, input: PlanSummaryInput): string[] {
   const entries = input.outcome.reassignment.partitions.length;
-  if (entries === 0) return [chalk.green(`Nothing to change; wrote an empty plan to ${input.output}.`)];
+  if (entries === 0) return [chalk.green(`Nothing to change; wrote an empty plan to ${printable(input.output)}.`)];
   return [
-    `Plan written to ${input.output} (${entries} partitions).`,
+    `Plan written to ${printable(input.output)} (${entries} partitions).`,
     "Next:",
-    `  kafka-reassign-partitions.sh --bootstrap-server <broker:9092> --reassignment-json-file ${input.output} --execute`,
+    `  ${shellCommand(["kafka-reassign-partitions.sh", "--bootstrap-server", "<broker:9092>", "--reassignment-json-file", input.output, "--execute"])}`,
   ];
 }
 

@@ -63,19 +63,39 @@ export async function startExecution(
  * Finishes an execution whose executor stopped or died: reassignments Kafka is still running are
  * adopted, recorded-but-unconfirmed submissions are checked against Kafka, nothing is submitted twice.
  */
-export async function resumeExecution(ctx: ExecutionContext, throttle?: number): Promise<ExecutionState["status"] | "stopped"> {
+export async function resumeExecution(ctx: ExecutionContext, overrides: ResumeOverrides = {}): Promise<ExecutionState["status"] | "stopped"> {
   ctx.store.lock();
   try {
     const state = ctx.store.load();
-    if (!unfinished(state)) return state.status;
+    // Every task final but the status still running: a cancel or a run died before removing its
+    // throttles. Running the loop again finishes that (it cancels when a cancel was requested).
+    if (!unfinished(state) && state.status !== "running") return state.status;
     state.status = "running";
+    applyOverrides(state, overrides);
+    ctx.store.save(state);
     const executor = new Executor(ctx.port, ctx.store, state, ctx.clock, ctx.emit, ctx.pollMs);
     await executor.adopt();
-    if (throttle !== undefined) ctx.store.putRequest(THROTTLE_REQUEST, String(throttle));
+    if (overrides.throttle !== undefined) ctx.store.putRequest(THROTTLE_REQUEST, String(overrides.throttle));
     return await executor.run(ctx.stop);
   } finally {
     ctx.store.unlock();
   }
+}
+
+/** Settings given on the command line of `execute --resume`: they win over the journal's. */
+export interface ResumeOverrides {
+  readonly throttle?: number;
+  readonly limits?: Partial<ExecutionState["limits"]>;
+  readonly strategy?: ExecutionState["strategy"];
+  readonly partitionTimeoutMs?: number;
+  readonly brokerDownTimeoutMs?: number;
+}
+
+function applyOverrides(state: ExecutionState, o: ResumeOverrides): void {
+  if (o.limits !== undefined) state.limits = { ...state.limits, ...o.limits };
+  if (o.strategy !== undefined) state.strategy = [...o.strategy];
+  if (o.partitionTimeoutMs !== undefined) state.partitionTimeoutMs = o.partitionTimeoutMs;
+  if (o.brokerDownTimeoutMs !== undefined) state.brokerDownTimeoutMs = o.brokerDownTimeoutMs;
 }
 
 /**
@@ -96,6 +116,12 @@ export async function cancelExecution(ctx: ExecutionContext, waitMs = 120_000): 
   ctx.store.lock();
   try {
     const state = ctx.store.load();
+    // The intent is journalled first: when Kafka fails half-way, the state says a cancel is
+    // pending (status and a later resume finish it) rather than looking finished.
+    if (state.status === "running" && !state.cancelRequested) {
+      state.cancelRequested = true;
+      ctx.store.save(state);
+    }
     const executor = new Executor(ctx.port, ctx.store, state, ctx.clock, ctx.emit, ctx.pollMs);
     await executor.cancelInFlight();
     await executor.cleanUp();
@@ -116,6 +142,8 @@ export interface ExecutionSummary {
   readonly id: string;
   readonly status: ExecutionState["status"];
   readonly running: boolean;
+  /** A cancel was asked for and has not finished. */
+  readonly cancelRequested: boolean;
   readonly startedAt: number;
   readonly updatedAt: number;
   readonly counts: Readonly<Record<TaskState, number>>;
@@ -133,6 +161,7 @@ export function executionStatus(store: StateStore): ExecutionSummary {
     id: s.id,
     status: s.status,
     running: store.lockedByOther(),
+    cancelRequested: s.cancelRequested && s.status === "running",
     startedAt: s.startedAt,
     updatedAt: s.updatedAt,
     counts: counts(s.tasks),

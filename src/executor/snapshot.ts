@@ -7,6 +7,8 @@
  */
 import { type CapacitySpec, applyCapacities } from "../model/capacity-file.js";
 import { BallastError } from "../model/errors.js";
+import { topicNameProblem } from "../model/names.js";
+import { hasControl, quote } from "../model/text.js";
 import type { Metrics } from "../model/metrics.js";
 import { ratesOf } from "../model/metrics.js";
 import type { Broker, Cluster, Partition, Topic } from "../model/types.js";
@@ -32,6 +34,7 @@ export async function liveSnapshot(port: KafkaPort, options: SnapshotOptions = {
   if (registered.length === 0) throw new BallastError("KAFKA", "the cluster reports no registered brokers");
   const sizes = await partitionSizes(port, registered.map((b) => b.id));
   const withRacks = registered.some((b) => b.rack !== undefined);
+  checkText(registered, topics.map((t) => t.name), options.hostsFromListeners === true);
   const known = new Set(registered.map((b) => b.id));
   const brokers: Broker[] = registered.map((b) => ({
     id: b.id,
@@ -69,6 +72,28 @@ export async function liveSnapshot(port: KafkaPort, options: SnapshotOptions = {
   brokers.sort((a, b) => a.id - b.id);
   const cluster: Cluster = { version: 2, ...(options.name !== undefined && { name: options.name }), brokers, topics: outTopics };
   return options.capacity === undefined ? cluster : applyCapacities(cluster, options.capacity);
+}
+
+/**
+ * What the cluster reports goes into files and onto terminals: a rack or host with control
+ * characters (a terminal escape in broker.rack) or a topic name outside Kafka's rule is refused, as
+ * the snapshot file would be.
+ */
+function checkText(brokers: readonly { id: number; rack?: string; host: string }[], topics: readonly string[], hosts: boolean): void {
+  for (const b of brokers) {
+    for (const [what, value] of [
+      ["rack", b.rack],
+      ["host", hosts ? b.host : undefined],
+    ] as const) {
+      if (value !== undefined && (value === "" || hasControl(value))) {
+        throw new BallastError("KAFKA", `broker ${String(b.id)} reports the ${what} ${quote(value)}, which a snapshot cannot hold (empty, or control characters)`);
+      }
+    }
+  }
+  for (const name of topics) {
+    const problem = topicNameProblem(name);
+    if (problem !== undefined) throw new BallastError("KAFKA", `the cluster reports a topic ${quote(name)}: ${problem}`);
+  }
 }
 
 /** Largest replica size per partition across brokers (future replicas left out). */

@@ -9,6 +9,7 @@ import type { AlterOp, ConfigEntry, ConfigResource, KafkaPort } from "./port.js"
 import { resourceKey } from "./port.js";
 import type { MoveTask } from "./types.js";
 import { added } from "./types.js";
+import { emptyDict, own } from "../model/dict.js";
 import { BallastError } from "../model/errors.js";
 
 export const LEADER_RATE = "leader.replication.throttled.rate";
@@ -18,7 +19,8 @@ export const FOLLOWER_REPLICAS = "follower.replication.throttled.replicas";
 const RATE_KEYS = [LEADER_RATE, FOLLOWER_RATE] as const;
 
 export function emptyThrottleRecord(rate: number | null): ThrottleRecord {
-  return { rate, brokers: {}, topics: {} };
+  // Keyed by topic names and broker ids: no prototype, so a topic called "constructor" is just a key.
+  return { rate, brokers: emptyDict(), topics: emptyDict() };
 }
 
 /** Leader entries: the replicas that serve the copy (current ones); follower entries: the ones copying. */
@@ -63,7 +65,7 @@ export class Throttles {
   async coverBrokers(brokerIds: Iterable<number>): Promise<void> {
     const rate = this.record.rate;
     if (rate === null) return;
-    const todo = [...new Set(brokerIds)].filter((b) => this.record.brokers[String(b)] === undefined).sort((a, b) => a - b);
+    const todo = [...new Set(brokerIds)].filter((b) => own(this.record.brokers, String(b)) === undefined).sort((a, b) => a - b);
     if (todo.length === 0) return;
     const resources = todo.map((b): ConfigResource => ({ type: "broker", name: String(b) }));
     const configs = await this.port.describeConfigs(resources);
@@ -71,7 +73,7 @@ export class Throttles {
     for (const r of resources) {
       const entries = configs.get(resourceKey(r));
       const ops: AlterOp[] = [];
-      const mine: Record<string, string> = {};
+      const mine = emptyDict<string>();
       for (const key of RATE_KEYS) {
         const existing = dynamicValue(entries, key, "dynamic-broker");
         if (existing !== null) {
@@ -97,7 +99,7 @@ export class Throttles {
     const configs = await this.port.describeConfigs(resources);
     const changes: Array<{ resource: ConfigResource; ops: AlterOp[] }> = [];
     for (const r of resources) {
-      const mine = this.record.brokers[r.name]!;
+      const mine = own(this.record.brokers, r.name) ?? emptyDict<string>();
       const ops: AlterOp[] = [];
       for (const [key, value] of Object.entries(mine)) {
         if (dynamicValue(configs.get(resourceKey(r)), key, "dynamic-broker") !== value) {
@@ -124,7 +126,8 @@ export class Throttles {
     const changes: Array<{ resource: ConfigResource; ops: AlterOp[] }> = [];
     for (const r of resources) {
       const entries = configs.get(resourceKey(r));
-      const mine = (this.record.topics[r.name] ??= { leader: [], follower: [] });
+      const mine = own(this.record.topics, r.name) ?? { leader: [], follower: [] };
+      this.record.topics[r.name] = mine;
       const ops: AlterOp[] = [];
       for (const [key, side] of [
         [LEADER_REPLICAS, "leader"],
@@ -149,7 +152,7 @@ export class Throttles {
     const changes: Array<{ resource: ConfigResource; ops: AlterOp[] }> = [];
     const forget: Array<() => void> = [];
     for (const [topic, ts] of groupByTopic(tasks)) {
-      const mine = this.record.topics[topic];
+      const mine = own(this.record.topics, topic);
       if (!mine) continue;
       const parts = new Set(ts.map((t) => `${String(t.partition)}:`));
       const ops: AlterOp[] = [];
@@ -185,7 +188,7 @@ export class Throttles {
     }
     await deleteWhenEmptied(this.port, topicChanges);
     await this.apply(topicChanges);
-    this.record.topics = {};
+    this.record.topics = emptyDict();
     const ids = Object.keys(this.record.brokers);
     if (ids.length > 0) {
       const resources = ids.map((b): ConfigResource => ({ type: "broker", name: b }));
@@ -193,7 +196,7 @@ export class Throttles {
       const changes: Array<{ resource: ConfigResource; ops: AlterOp[] }> = [];
       for (const r of resources) {
         const ops: AlterOp[] = [];
-        for (const [key, value] of Object.entries(this.record.brokers[r.name]!)) {
+        for (const [key, value] of Object.entries(own(this.record.brokers, r.name) ?? {})) {
           if (dynamicValue(configs.get(resourceKey(r)), key, "dynamic-broker") === value) ops.push({ op: "delete", name: key });
           else this.warnings.push(`broker ${r.name}: ${key} was changed by someone else; left as it is`);
         }
@@ -201,7 +204,7 @@ export class Throttles {
       }
       await this.apply(changes);
     }
-    this.record.brokers = {};
+    this.record.brokers = emptyDict();
     this.onChange();
   }
 

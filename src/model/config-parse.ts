@@ -5,6 +5,8 @@
 import { readCapacitySpec } from "./capacity-file.js";
 import { CAPACITY_RESOURCES, GOAL_NAMES, type BalanceConfig, type CapacityThresholdConfig, type GoalName } from "./config.js";
 import { loadYaml } from "./parse.js";
+import { quote } from "./text.js";
+import { PatternProblem, compileTopicPattern } from "./topic-pattern.js";
 import { Checker, earlierIndex } from "./validate.js";
 
 type Mapping = Readonly<Record<string, unknown>>;
@@ -74,13 +76,10 @@ function readBrokerList(root: Mapping, c: Checker, key: string): number[] {
 function readReplicationFactor(root: Mapping, c: Checker): { topics: string; replicationFactor: number }[] {
   const map = c.asMapping(root["replicationFactor"], ["replicationFactor"], "replicationFactor (topic pattern: factor)");
   return Object.keys(map).map((topics) => {
-    try {
-      new RegExp(topics);
-    } catch (e) {
-      c.fail("CONFIG", `${JSON.stringify(topics)} is not a valid regular expression: ${(e as Error).message}`, ["replicationFactor", topics], "key");
-    }
+    const compiled = compileTopicPattern(topics, true);
+    if (compiled instanceof PatternProblem) c.fail("CONFIG", `topic pattern ${quote(topics)}: ${compiled.message}`, ["replicationFactor", topics], "key");
     const replicationFactor = c.integer(map, topics, ["replicationFactor"], "a replication factor");
-    if (replicationFactor < 1) c.fail("CONFIG", `the replication factor of ${JSON.stringify(topics)} must be at least 1`, ["replicationFactor", topics]);
+    if (replicationFactor < 1) c.fail("CONFIG", `the replication factor of ${quote(topics)} must be at least 1`, ["replicationFactor", topics]);
     return { topics, replicationFactor };
   });
 }
@@ -90,11 +89,8 @@ function readExcludeTopics(root: Mapping, c: Checker): string[] {
   const list = c.list(root, "excludeTopics", [], "excludeTopics (regular expressions)");
   return list.map((_, i) => {
     const pattern = c.text(list, i, ["excludeTopics"], "a topic pattern");
-    try {
-      new RegExp(pattern);
-    } catch (e) {
-      c.fail("CONFIG", `${JSON.stringify(pattern)} is not a valid regular expression: ${(e as Error).message}`, ["excludeTopics", i]);
-    }
+    const compiled = compileTopicPattern(pattern);
+    if (compiled instanceof PatternProblem) c.fail("CONFIG", `topic pattern ${quote(pattern)}: ${compiled.message}`, ["excludeTopics", i]);
     return pattern;
   });
 }

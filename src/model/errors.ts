@@ -86,3 +86,34 @@ export function formatPlace(place: ErrorPlace): string {
 export function isBallastError(e: unknown): e is BallastError {
   return e instanceof BallastError;
 }
+
+const IO_ERROR_TEXT: ReadonlyMap<string, string> = new Map([
+  ["ENOENT", "no such file or directory"],
+  ["EACCES", "permission denied"],
+  ["EPERM", "permission denied"],
+  ["EISDIR", "is a directory"],
+  ["ENOTDIR", "a parent is not a directory"],
+  ["EEXIST", "already exists"],
+  ["EROFS", "read-only file system"],
+  ["ENOSPC", "no space left on device"],
+  ["ELOOP", "too many symbolic links"],
+  ["ENAMETOOLONG", "the name is too long"],
+  ["EMFILE", "too many open files"],
+  ["EINVAL", "invalid argument"],
+  ["ERR_STRING_TOO_LONG", "the file is too large to read"],
+]);
+
+/** The `code` of a Node system error (ENOENT, EACCES, …), if it has one. */
+export function errorCodeOf(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : undefined;
+}
+
+/** A file system error in a few words ("permission denied"), without the path Node puts in its message. */
+export function describeIoError(err: unknown): string {
+  const code = errorCodeOf(err);
+  const text = code === undefined ? undefined : IO_ERROR_TEXT.get(code);
+  if (text !== undefined) return text;
+  if (code !== undefined) return code;
+  return err instanceof Error ? err.message : String(err);
+}

@@ -11,6 +11,8 @@
  * sizes from traffic × retention, capacities sized to a target utilisation).
  */
 import { BallastError } from "./errors.js";
+import { LIMITS } from "./limits.js";
+import { MAX_INT32 } from "./names.js";
 import type { Rng } from "./random.js";
 import { shuffleInPlace } from "./random.js";
 import type { Broker, Capacity, Cluster, Partition, Topic } from "./types.js";
@@ -275,6 +277,18 @@ function checkNumber(value: number, path: string, min: number, max = Infinity): 
   return value;
 }
 
+/** The documented size limits (limits.ts): a typo must not run for hours. */
+function checkLimits(o: Resolved): void {
+  const over = (value: number, limit: number, noun: string, path: string): void => {
+    if (value > limit) throw usage(`${value} ${noun} is above Ballast's limit of ${limit} (see the README's limits)`, path);
+  };
+  over(o.brokers + o.newBrokers, LIMITS.brokers, "brokers (with new brokers)", o.brokers > o.newBrokers ? "brokers" : "newBrokers");
+  over(o.topics, LIMITS.topics, "topics", "topics");
+  over(o.partitions.max, LIMITS.partitionsPerTopic, "partitions per topic", "partitions");
+  over(o.topics * o.partitions.max * o.replicationFactor.max, LIMITS.replicas, "replicas (topics × partitions × replication factor, at most)", "topics");
+  over(o.firstBrokerId + o.brokers + o.newBrokers, MAX_INT32, "as the largest broker id", "firstBrokerId");
+}
+
 /** Guards options that arrive from untyped input (a CLI flag, a config file). */
 function checkChoice<T extends string>(value: T, choices: readonly T[], path: string): T {
   if (!choices.includes(value)) throw usage(`${path} must be one of ${choices.join(", ")}, got ${String(value)}`, path);
@@ -368,6 +382,7 @@ function resolveLoad(load: RealisticLoad): ResolvedLoad {
 }
 
 function checkCombination(o: Resolved): void {
+  checkLimits(o);
   if (o.topics > 0 && o.replicationFactor.max > o.brokers) {
     throw usage(
       `replication factor ${o.replicationFactor.max} needs at least ${o.replicationFactor.max} brokers holding replicas, but there are ${o.brokers}`,
@@ -383,6 +398,9 @@ function checkCombination(o: Resolved): void {
   }
   const sized = named(o.load?.utilisation ?? {});
   if (o.mixedCapacity && o.capacity === undefined && sized.length === 0) throw usage("mixedCapacity needs a capacity to double", "mixedCapacity");
+  for (const [key, value] of Object.entries(o.capacity ?? {})) {
+    if (!(typeof value === "number" && value > 0)) throw usage(`capacity.${key} must be more than 0 (leave it out for no capacity), got ${String(value)}`, "capacity");
+  }
   for (const key of sized) {
     if (o.capacity?.[key] !== undefined) {
       throw usage(`load.utilisation.${key} sets the ${key} capacity, which capacity.${key} also gives; give one of them`, `load.utilisation.${key}`);

@@ -46,7 +46,7 @@ export function parseMetrics(text: string, format: "yaml" | "json", source?: str
     const seen = new Map<string, number>();
     list.forEach((_, i) => {
       const obj = c.mapping(list, i, ["topics"], "a topic's rates", TOPIC_KEYS);
-      const topic = c.text(obj, "topic", ["topics", i], "topic name");
+      const topic = c.topicName(obj, "topic", ["topics", i]);
       const earlier = earlierIndex(seen, topic, i);
       if (earlier !== undefined) c.fail("DUPLICATE_TOPIC", `topic ${topic} is listed twice, at topics[${earlier}] and topics[${i}]`, ["topics", i]);
       topics.set(topic, rates(obj, ["topics", i]));
@@ -58,8 +58,8 @@ export function parseMetrics(text: string, format: "yaml" | "json", source?: str
     const seen = new Map<string, number>();
     list.forEach((_, i) => {
       const obj = c.mapping(list, i, ["partitions"], "a partition's rates", PARTITION_KEYS);
-      const topic = c.text(obj, "topic", ["partitions", i], "topic name");
-      const partition = c.integer(obj, "partition", ["partitions", i], "partition number");
+      const topic = c.topicName(obj, "topic", ["partitions", i]);
+      const partition = c.id(obj, "partition", ["partitions", i], "partition number");
       const key = `${topic}-${String(partition)}`;
       const earlier = earlierIndex(seen, key, i);
       if (earlier !== undefined) c.fail("DUPLICATE_PARTITION", `${key} is listed twice, at partitions[${earlier}] and partitions[${i}]`, ["partitions", i]);

@@ -5,6 +5,7 @@
  */
 import { LineCounter, isMap, isNode, isScalar, isSeq, parseDocument, type Document, type Node, type ParsedNode } from "yaml";
 import { BallastError, type ErrorPlace } from "./errors.js";
+import { quote } from "./text.js";
 import type { Cluster } from "./types.js";
 import { Checker, formatPath, pathLocator, validateCluster, type InputPath, type Locator } from "./validate.js";
 
@@ -28,16 +29,20 @@ export function parseCluster(text: string, opts: ParseClusterOptions): Cluster {
   return validateCluster(data, new Checker(locate));
 }
 
-const FORMAT_BY_EXTENSION: Readonly<Record<string, ClusterFormat>> = { ".yaml": "yaml", ".yml": "yaml", ".json": "json" };
+const FORMAT_BY_EXTENSION: ReadonlyMap<string, ClusterFormat> = new Map([
+  [".yaml", "yaml"],
+  [".yml", "yaml"],
+  [".json", "json"],
+]);
 
 /** The snapshot format of a file, by extension (.yaml, .yml, .json). */
 export function clusterFormatFor(fileName: string): ClusterFormat {
   const dot = fileName.lastIndexOf(".");
   const extension = dot > fileName.lastIndexOf("/") ? fileName.slice(dot).toLowerCase() : "";
-  const format = FORMAT_BY_EXTENSION[extension];
+  const format = FORMAT_BY_EXTENSION.get(extension);
   if (format === undefined) {
-    const found = extension === "" ? "has no extension" : `has extension ${JSON.stringify(extension)}`;
-    throw new BallastError("USAGE", `cannot tell the format of ${JSON.stringify(fileName)}: it ${found}; use .yaml, .yml or .json`);
+    const found = extension === "" ? "has no extension" : `has extension ${quote(extension)}`;
+    throw new BallastError("USAGE", `cannot tell the format of ${quote(fileName)}: it ${found}; use .yaml, .yml or .json`);
   }
   return format;
 }
@@ -132,11 +137,70 @@ function keyNode(doc: Document, path: InputPath): Node | undefined {
 /** Parses JSON. Syntax errors are PARSE_ERROR, with line and column where Node reports a position. */
 export function loadJson(text: string, source?: string): LoadedText {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  let data: unknown;
   try {
-    return { data: JSON.parse(body) as unknown, locate: pathLocator(source) };
+    data = JSON.parse(body) as unknown;
   } catch (e) {
     if (e instanceof SyntaxError) throw jsonSyntaxError(e.message, body, source);
     throw e;
+  }
+  const duplicate = firstDuplicateKey(body);
+  if (duplicate !== undefined) {
+    throw new BallastError("PARSE_ERROR", `invalid JSON: the key ${quote(duplicate.key)} appears twice in one object (JSON.parse would keep the last silently; YAML refuses it too)`, {
+      ...withSource(source),
+      ...lineAndColumn(body, duplicate.offset),
+    });
+  }
+  return { data, locate: pathLocator(source) };
+}
+
+/**
+ * The first key that an object of valid JSON `text` repeats, and where. JSON.parse keeps the last
+ * value of a repeated key without a word, so `{"id": 1, "id": 7}` would quietly be broker 7. One pass
+ * over the text, keeping the keys of each open object; strings are skipped with indexOf.
+ */
+export function firstDuplicateKey(text: string): { key: string; offset: number } | undefined {
+  /** Per open bracket: the keys seen so far ({}), or null ([]). */
+  const open: Array<string[] | Set<string> | null> = [];
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      const end = stringEnd(text, i);
+      if (expectKey) {
+        const raw = text.slice(i + 1, end);
+        const key = raw.includes("\\") ? (JSON.parse(text.slice(i, end + 1)) as string) : raw;
+        const keys = open[open.length - 1];
+        if (keys instanceof Set ? keys.has(key) : keys?.includes(key)) return { key, offset: i };
+        if (Array.isArray(keys)) {
+          keys.push(key);
+          if (keys.length > 16) open[open.length - 1] = new Set(keys);
+        } else keys?.add(key);
+        expectKey = false;
+      }
+      i = end;
+    } else if (c === 0x7b) {
+      open.push([]);
+      expectKey = true;
+    } else if (c === 0x5b) {
+      open.push(null);
+    } else if (c === 0x7d || c === 0x5d) {
+      open.pop();
+    } else if (c === 0x2c) {
+      expectKey = (open[open.length - 1] ?? null) !== null;
+    }
+  }
+  return undefined;
+}
+
+/** The index of the quote that closes the string opening at `start` (the text is valid JSON). */
+function stringEnd(text: string, start: number): number {
+  let q = text.indexOf('"', start + 1);
+  for (;;) {
+    let slashes = 0;
+    while (text.charCodeAt(q - 1 - slashes) === 0x5c) slashes++;
+    if (slashes % 2 === 0) return q;
+    q = text.indexOf('"', q + 1);
   }
 }
 

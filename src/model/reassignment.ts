@@ -49,15 +49,15 @@ function readOrigins(root: Readonly<Record<string, unknown>>, c: Checker): Reass
   return list.map((_, i) => {
     const path = ["ballast", "madeFrom", i];
     const obj = c.mapping(list, i, ["ballast", "madeFrom"], "a partition's replicas", ORIGIN_KEYS);
-    return { topic: c.text(obj, "topic", path, "topic"), partition: c.integer(obj, "partition", path, "partition number"), replicas: readReplicas(c, obj, "replicas", path) };
+    return { topic: c.topicName(obj, "topic", path, "topic"), partition: c.id(obj, "partition", path, "partition number"), replicas: readReplicas(c, obj, "replicas", path) };
   });
 }
 
 function readEntry(list: readonly unknown[], i: number, c: Checker): ReassignmentEntry {
   const obj = c.mapping(list, i, ["partitions"], "a reassignment entry", ENTRY_KEYS);
   const path = ["partitions", i];
-  const topic = c.text(obj, "topic", path, "topic");
-  const partition = c.integer(obj, "partition", path, "partition number");
+  const topic = c.topicName(obj, "topic", path, "topic");
+  const partition = c.id(obj, "partition", path, "partition number");
   const replicas = readReplicas(c, obj, "replicas", path);
   return { topic, partition, replicas, log_dirs: readLogDirs(obj, path, replicas.length, c) };
 }

@@ -7,6 +7,7 @@
  *   addPartitions:
  *     - {topic: orders, partitions: 24}
  */
+import { LIMITS } from "./limits.js";
 import { loadYaml } from "./parse.js";
 import { Checker } from "./validate.js";
 
@@ -42,17 +43,17 @@ export function parseTopicsSpec(text: string, source?: string): TopicsSpec {
       const t = c.mapping(topics, i, ["topics"], "a topic", ["name", "partitions", "replicationFactor", "size"]);
       const path = ["topics", i];
       const spec = {
-        name: c.text(t, "name", path, "the topic name"),
-        partitions: c.integer(t, "partitions", path, "the partition count"),
-        replicationFactor: c.integer(t, "replicationFactor", path, "the replication factor"),
+        name: c.topicName(t, "name", path, "the topic name"),
+        partitions: c.integer(t, "partitions", path, "the partition count", LIMITS.partitionsPerTopic),
+        replicationFactor: c.integer(t, "replicationFactor", path, "the replication factor", LIMITS.brokers),
       };
       return t["size"] === undefined ? spec : { ...spec, size: c.quantity(t, "size", path, "size") };
     }),
     addPartitions: grows.map((_, i): PartitionsSpec => {
       const g = c.mapping(grows, i, ["addPartitions"], "added partitions", ["topic", "partitions", "replicationFactor"]);
       const path = ["addPartitions", i];
-      const spec = { topic: c.text(g, "topic", path, "the topic name"), partitions: c.integer(g, "partitions", path, "the new partition count") };
-      return g["replicationFactor"] === undefined ? spec : { ...spec, replicationFactor: c.integer(g, "replicationFactor", path, "the replication factor") };
+      const spec = { topic: c.topicName(g, "topic", path, "the topic name"), partitions: c.integer(g, "partitions", path, "the new partition count", LIMITS.partitionsPerTopic) };
+      return g["replicationFactor"] === undefined ? spec : { ...spec, replicationFactor: c.integer(g, "replicationFactor", path, "the replication factor", LIMITS.brokers) };
     }),
   };
 }

@@ -3,6 +3,7 @@
  * them ("1.5 GiB"). Parsed values are whole bytes (or bytes per second).
  */
 import { BallastError } from "./errors.js";
+import { quote } from "./text.js";
 
 /** A quantity in a file is either a size (bytes) or a rate (bytes per second). */
 export type QuantityKind = "size" | "rate";
@@ -65,7 +66,7 @@ export function readQuantityWithUnit(value: unknown, kind: QuantityKind): number
 function readQuantityString(text: string, kind: QuantityKind): number | QuantityProblem {
   const match = QUANTITY_PATTERN.exec(text);
   if (!match) {
-    return new QuantityProblem("INVALID_NUMBER", `expected ${expectation(kind)}; found ${JSON.stringify(text)}`);
+    return new QuantityProblem("INVALID_NUMBER", `expected ${expectation(kind)}; found ${quote(text)}`);
   }
   const amount = Number(match[1]);
   const factor = unitFactor(match[2] ?? "", text, kind);
@@ -78,16 +79,16 @@ function unitFactor(unitText: string, text: string, kind: QuantityKind): number 
   if (unitText === "") return 1;
   const isRate = RATE_SUFFIX.test(unitText);
   if (kind === "size" && isRate) {
-    return new QuantityProblem("INVALID_UNIT", `${JSON.stringify(text)} is a rate, but a size is expected here (e.g. "500GB")`);
+    return new QuantityProblem("INVALID_UNIT", `${quote(text)} is a rate, but a size is expected here (e.g. "500GB")`);
   }
   if (kind === "rate" && !isRate) {
-    return new QuantityProblem("INVALID_UNIT", `${JSON.stringify(text)} is a size, but a rate is expected here; end the unit with /s (e.g. "100MiB/s")`);
+    return new QuantityProblem("INVALID_UNIT", `${quote(text)} is a size, but a rate is expected here; end the unit with /s (e.g. "100MiB/s")`);
   }
   const unit = unitText.replace(RATE_SUFFIX, "");
   if (kind === "rate" && unit === "") return 1;
   const factor = UNIT_FACTORS.get(unit);
   if (factor === undefined) {
-    return new QuantityProblem("INVALID_UNIT", `unknown unit ${JSON.stringify(unit)} in ${JSON.stringify(text)}; use ${ACCEPTED_UNITS}${kind === "rate" ? " followed by /s" : ""}`);
+    return new QuantityProblem("INVALID_UNIT", `unknown unit ${quote(unit)} in ${quote(text)}; use ${ACCEPTED_UNITS}${kind === "rate" ? " followed by /s" : ""}`);
   }
   return factor;
 }
@@ -121,7 +122,7 @@ export function describeValue(value: unknown): string {
   if (value === undefined) return "nothing";
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a mapping";
-  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "string") return quote(value);
   return String(value);
 }
 

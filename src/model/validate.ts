@@ -8,6 +8,8 @@
  */
 import { BallastError, type ErrorCode, type ErrorPlace } from "./errors.js";
 import { SNAPSHOT_VERSION, SNAPSHOT_VERSIONS, type Broker, type BrokerStatus, type Capacity, type Cluster, type Partition, type Topic } from "./types.js";
+import { MAX_INT32, topicNameProblem } from "./names.js";
+import { hasControl, quote } from "./text.js";
 import { QuantityProblem, describeValue, readQuantity, type QuantityKind } from "./units.js";
 
 export type PathSegment = string | number;
@@ -28,7 +30,7 @@ export function formatPath(path: InputPath): string {
   for (const segment of path) {
     if (typeof segment === "number") out += `[${segment}]`;
     else if (IDENTIFIER.test(segment)) out += out === "" ? segment : `.${segment}`;
-    else out += `[${JSON.stringify(segment)}]`;
+    else out += `[${quote(segment, 40)}]`;
   }
   return out;
 }
@@ -63,7 +65,7 @@ export class Checker {
       if (!allowed.includes(key)) {
         const guess = closestKey(key, allowed);
         const hint = guess === undefined ? "" : ` (did you mean ${JSON.stringify(guess)}?)`;
-        this.fail("SCHEMA", `unknown key ${JSON.stringify(key)} in ${what}${hint}; allowed keys are ${allowed.join(", ")}`, [...path, key], "key");
+        this.fail("SCHEMA", `unknown key ${quote(key)} in ${what}${hint}; allowed keys are ${allowed.join(", ")}`, [...path, key], "key");
       }
     }
   }
@@ -84,10 +86,13 @@ export class Checker {
     return value;
   }
 
-  /** A non-negative integer (ids, partition numbers, counts). */
-  integer(container: Container, key: PathSegment, path: InputPath, what: string): number {
+  /** A non-negative integer (counts) of at most `max`. */
+  integer(container: Container, key: PathSegment, path: InputPath, what: string, max = Number.MAX_SAFE_INTEGER): number {
     const value = this.required(container, key, path, what);
-    if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) return value;
+    if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) {
+      if (value <= max) return value;
+      return this.fail("SCHEMA", `${what} must be at most ${max}; found ${value}`, [...path, key]);
+    }
     return this.fail("SCHEMA", `${what} must be a non-negative integer; found ${describeValue(value)}`, [...path, key]);
   }
 
@@ -96,6 +101,23 @@ export class Checker {
     const value = this.required(container, key, path, what);
     if (typeof value === "boolean") return value;
     return this.fail("SCHEMA", `${what} must be true or false; found ${describeValue(value)}`, [...path, key]);
+  }
+
+  /** A broker id or partition number: a non-negative int32, as in Kafka's protocol. */
+  id(container: Container, key: PathSegment, path: InputPath, what: string): number {
+    return this.integer(container, key, path, what, MAX_INT32);
+  }
+
+  /** A topic name Kafka accepts (names.ts). */
+  topicName(container: Container, key: PathSegment, path: InputPath, what = "topic name"): string {
+    const value = this.required(container, key, path, what);
+    if (typeof value !== "string") {
+      const hint = typeof value === "number" || typeof value === "boolean" ? ` (write it in quotes: "${String(value)}")` : "";
+      return this.fail("SCHEMA", `${what} must be a string; found ${describeValue(value)}${hint}`, [...path, key]);
+    }
+    const problem = topicNameProblem(value);
+    if (problem !== undefined) this.fail("SCHEMA", `${what} ${quote(value)} is not a legal Kafka topic name: ${problem}`, [...path, key]);
+    return value;
   }
 
   /** Any finite number. */
@@ -108,7 +130,10 @@ export class Checker {
   /** A non-empty string. Numbers and booleans get a hint: YAML reads `rack: 1` as a number. */
   text(container: Container, key: PathSegment, path: InputPath, what: string): string {
     const value = this.required(container, key, path, what);
-    if (typeof value === "string" && value !== "") return value;
+    if (typeof value === "string" && value !== "") {
+      if (hasControl(value)) this.fail("SCHEMA", `${what} must not hold control characters; found ${describeValue(value)}`, [...path, key]);
+      return value;
+    }
     const hint = typeof value === "number" || typeof value === "boolean" ? ` (write it in quotes: "${String(value)}")` : "";
     return this.fail("SCHEMA", `${what} must be a non-empty string; found ${describeValue(value)}${hint}`, [...path, key]);
   }
@@ -197,8 +222,8 @@ export function readReplicas(
   }
   for (let i = 0; i < list.length; i++) {
     const id = list[i];
-    if (typeof id !== "number" || !Number.isSafeInteger(id) || id < 0) {
-      c.fail("SCHEMA", `a replica must be a broker id (a non-negative integer); found ${describeValue(id)}`, [...path, key, i]);
+    if (typeof id !== "number" || !Number.isSafeInteger(id) || id < 0 || id > MAX_INT32) {
+      c.fail("SCHEMA", `a replica must be a broker id (an integer from 0 to ${MAX_INT32}); found ${describeValue(id)}`, [...path, key, i]);
     }
     if (list.indexOf(id) < i) {
       c.fail("DUPLICATE_REPLICA", `broker ${id} appears twice in replicas [${list.join(", ")}]; a broker holds at most one replica of a partition`, [...path, key, i]);
@@ -277,7 +302,7 @@ function readBrokers(root: Mapping, c: Checker): Broker[] {
 function readBroker(list: readonly unknown[], i: number, c: Checker): Broker {
   const obj = c.mapping(list, i, ["brokers"], "a broker", BROKER_KEYS);
   const path = ["brokers", i];
-  const id = c.integer(obj, "id", path, "broker id");
+  const id = c.id(obj, "id", path, "broker id");
   const rack = obj["rack"] === undefined ? undefined : c.text(obj, "rack", path, "rack");
   const host = obj["host"] === undefined ? undefined : c.text(obj, "host", path, "host");
   const status = obj["status"] === undefined ? "alive" : c.oneOf(obj, "status", path, "broker status", STATUSES);
@@ -289,10 +314,20 @@ function readCapacity(broker: Mapping, brokerPath: InputPath, c: Checker): Capac
   const obj = c.mapping(broker, "capacity", brokerPath, "capacity", CAPACITY_KEYS);
   const path = [...brokerPath, "capacity"];
   const capacity: { -readonly [K in keyof Capacity]: number } = {};
-  if (obj["disk"] !== undefined) capacity.disk = c.quantity(obj, "disk", path, "size");
-  if (obj["networkIn"] !== undefined) capacity.networkIn = c.quantity(obj, "networkIn", path, "rate");
-  if (obj["networkOut"] !== undefined) capacity.networkOut = c.quantity(obj, "networkOut", path, "rate");
+  if (obj["disk"] !== undefined) capacity.disk = positiveCapacity(c, obj, "disk", path, "size");
+  if (obj["networkIn"] !== undefined) capacity.networkIn = positiveCapacity(c, obj, "networkIn", path, "rate");
+  if (obj["networkOut"] !== undefined) capacity.networkOut = positiveCapacity(c, obj, "networkOut", path, "rate");
   return capacity;
+}
+
+/**
+ * A capacity is more than zero: a broker with no disk or no network cannot hold a replica, and 0 must
+ * not read as "no capacity given" (leave the key out for that).
+ */
+function positiveCapacity(c: Checker, obj: Mapping, key: string, path: InputPath, kind: QuantityKind): number {
+  const value = c.quantity(obj, key, path, kind);
+  if (value === 0) c.fail("SCHEMA", `a ${key} capacity of 0 is not a capacity; leave ${key} out when it is not known`, [...path, key]);
+  return value;
 }
 
 /** Kafka's rule: either every broker has a rack or none has. The minority is reported. */
@@ -328,7 +363,7 @@ function readTopics(root: Mapping, brokerIds: ReadonlySet<number>, c: Checker): 
 function readTopic(list: readonly unknown[], i: number, brokerIds: ReadonlySet<number>, c: Checker): Topic {
   const obj = c.mapping(list, i, ["topics"], "a topic", TOPIC_KEYS);
   const path = ["topics", i];
-  const name = c.text(obj, "name", path, "topic name");
+  const name = c.topicName(obj, "name", path);
   const raw = c.list(obj, "partitions", path, "partitions");
   const listPath = [...path, "partitions"];
   const partitions: Partition[] = [];
@@ -354,9 +389,9 @@ function readPartition(
 ): Partition {
   const obj = c.mapping(list, j, listPath, "a partition", PARTITION_KEYS);
   const path = [...listPath, j];
-  const partition = c.integer(obj, "partition", path, "partition number");
+  const partition = c.id(obj, "partition", path, "partition number");
   const replicas = readReplicas(c, obj, "replicas", path, brokerIds);
-  const leader = obj["leader"] === undefined ? (replicas[0] as number) : c.integer(obj, "leader", path, "leader");
+  const leader = obj["leader"] === undefined ? (replicas[0] as number) : c.id(obj, "leader", path, "leader");
   if (!replicas.includes(leader)) {
     c.fail("LEADER_NOT_REPLICA", `leader ${leader} is not one of the replicas [${replicas.join(", ")}]; the leader must be a replica`, [...path, "leader"]);
   }

@@ -10,6 +10,7 @@
  * copy of the partition, so it counts as a move.
  */
 import { BallastError } from "../model/errors.js";
+import { PatternProblem, compileTopicPattern } from "../model/topic-pattern.js";
 import { lexLess } from "./goals/destinations.js";
 import type { Cluster, Partition } from "../model/types.js";
 import type { PlacementState } from "./state.js";
@@ -33,12 +34,9 @@ export function replicationTargets(cluster: Cluster, changes: readonly Replicati
   const out = new Map<string, number>();
   const from = new Map<string, number>();
   changes.forEach((c, i) => {
-    let re: RegExp;
-    try {
-      re = new RegExp(`^(?:${c.topics})$`);
-    } catch (e) {
-      throw configError(`topic pattern '${c.topics}' is not a valid regular expression: ${(e as Error).message}`, i);
-    }
+    // The model's matcher runs in linear time (a JavaScript RegExp can backtrack for minutes).
+    const re = compileTopicPattern(c.topics, true);
+    if (re instanceof PatternProblem) throw configError(`topic pattern '${c.topics}': ${re.message}`, i);
     if (!Number.isSafeInteger(c.replicationFactor) || c.replicationFactor < 1) {
       throw configError(`replication factor for '${c.topics}' must be a whole number of at least 1, got ${String(c.replicationFactor)}`, i);
     }

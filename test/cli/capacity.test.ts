@@ -208,7 +208,7 @@ describe("--capacity", () => {
     it("a file that does not exist", async () => {
       const result = await run(["describe", "--cluster", LIVE, "--capacity", join(dir(), "missing.yaml")]);
       assert.equal(result.code, 2);
-      assert.match(singleErrorLine(result.stderr) ?? "", /^error: cannot read capacity file '.*missing\.yaml': no such file$/);
+      assert.match(singleErrorLine(result.stderr) ?? "", /^error: cannot read capacity file ".*missing\.yaml": no such file or directory$/);
     });
 
     it("snapshot reads the file before it connects", async () => {

@@ -3,11 +3,11 @@
  * status, rollback, throttle requests, and their errors.
  */
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { parseReassignment } from "../../src/model/reassignment.js";
-import { run, tempDir } from "./helpers.js";
+import { run, singleErrorLine, tempDir } from "./helpers.js";
 
 describe("ballast execute (simulated)", () => {
   const tmp = tempDir();
@@ -89,5 +89,105 @@ describe("ballast execute (simulated)", () => {
       assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
       assert.match(r.stderr, /^error: [^\n]+\n$/, args.join(" "));
     }
+  });
+});
+
+describe("ballast execute with topic names that are Object.prototype keys", () => {
+  const tmp = tempDir();
+  after(() => tmp.cleanup());
+
+  it("runs a throttled execution of topics constructor, toString, hasOwnProperty and __proto__ to completion", async () => {
+    const names = ["constructor", "toString", "hasOwnProperty", "__proto__"];
+    const cluster = join(tmp.dir, "c.yaml");
+    const topics = names.map((n) => `  - name: ${n}\n    partitions:\n${[0, 1, 2].map((p) => `      - {partition: ${p}, replicas: [1, 2], size: 1MiB}`).join("\n")}`);
+    writeFileSync(cluster, `version: 1\nbrokers: [{id: 1}, {id: 2}, {id: 3}, {id: 4}]\ntopics:\n${topics.join("\n")}\n`);
+    const plan = join(tmp.dir, "plan.json");
+    const p = await run(["plan", "--cluster", cluster, "--output", plan]);
+    assert.equal(p.code, 0, p.stderr);
+    const state = join(tmp.dir, "state");
+    const r = await run(["execute", plan, "--simulate", "--cluster", cluster, "--throttle", "10MiB/s", "--state-dir", state]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /Execution completed: \d+ done, 0 failed/);
+    const s = await run(["status", "--state-dir", state, "--json"]);
+    assert.equal(s.code, 0, s.stderr);
+    const summary = JSON.parse(s.stdout) as { throttledTopics: string[]; throttledBrokers: string[]; counts: { submitting: number } };
+    assert.deepEqual(summary.throttledTopics, [], "every throttle Ballast set is removed");
+    assert.deepEqual(summary.throttledBrokers, []);
+    assert.equal(summary.counts.submitting, 0);
+  });
+});
+
+describe("ballast execute and the journal commands refuse hostile flags and paths", () => {
+  const tmp = tempDir();
+  after(() => tmp.cleanup());
+  const cluster = join(tmp.dir, "c.yaml");
+  const plan = join(tmp.dir, "plan.json");
+  before(async () => {
+    assert.equal((await run(["generate", "--brokers", "4", "--new-brokers", "1", "--topics", "2", "--partitions", "3", "-o", cluster])).code, 0);
+    assert.equal((await run(["plan", "--cluster", cluster, "--output", plan])).code, 0);
+  });
+
+  /** Exit 2, one error line matching `pattern`, and no state folder left behind. */
+  async function refused(args: readonly string[], pattern: RegExp, stateDir = join(tmp.dir, "never")): Promise<void> {
+    const r = await run([...args, "--state-dir", stateDir]);
+    assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+    const line = singleErrorLine(r.stderr);
+    assert.ok(line !== undefined, r.stderr);
+    assert.match(line, pattern);
+    assert.ok(!existsSync(join(stateDir, "state.json")), "no journal written");
+  }
+
+  it("bounds every duration and rate, naming the flag", async () => {
+    const sim = ["execute", plan, "--simulate", "--cluster", cluster];
+    await refused([...sim, "--poll-interval", "0.001ms"], /^error: --poll-interval: must be from 100ms to 10m/);
+    await refused([...sim, "--poll-interval", "0"], /^error: --poll-interval: /);
+    await refused([...sim, "--partition-timeout", "99999999999999999999h"], /^error: --partition-timeout: /);
+    await refused([...sim, "--broker-down-timeout", "99999h"], /^error: --broker-down-timeout: must be from 1s to 7d/);
+    for (const rate of ["0", "0B/s", "0.4B/s", "0MiB/s"]) await refused([...sim, "--throttle", rate], /^error: --throttle: must be at least 1 B\/s/);
+    await refused([...sim, "--max-bytes-in-flight", "0"], /^error: --max-bytes-in-flight: must be at least 1 byte/);
+  });
+
+  it("ballast throttle refuses a rate of 0", async () => {
+    const r = await run(["throttle", "0B/s", "--state-dir", join(tmp.dir, "nope")]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^error: <rate>: must be at least 1 B\/s/);
+  });
+
+  it("refuses flags that would be ignored: --simulate with Kafka flags, --resume with a plan, log dirs it cannot honour", async () => {
+    const sim = ["execute", plan, "--simulate", "--cluster", cluster];
+    await refused([...sim, "--bootstrap-server", "127.0.0.1:1"], /^error: --bootstrap-server: does not go with --simulate/);
+    await refused([...sim, "--command-config", join(tmp.dir, "missing.properties")], /^error: --command-config: does not go with --simulate/);
+    await refused(["execute", plan, "--resume", "--simulate", "--cluster", cluster], /^error: --resume: takes no plan/);
+    const pinned = join(tmp.dir, "pinned.json");
+    writeFileSync(pinned, '{"version":1,"partitions":[{"topic":"topic-000","partition":0,"replicas":[1,2,3],"log_dirs":["/d1","any","any"]}]}');
+    await refused(["execute", pinned, "--simulate", "--cluster", cluster], /pinned\.json \(partitions\[0\]\.log_dirs\): the plan names log dirs/);
+  });
+
+  it("a --command-config naming a missing PEM file is an error naming the flag, not a stack", async () => {
+    const config = join(tmp.dir, "client.properties");
+    writeFileSync(config, `security.protocol=SSL\nssl.ca.location=${join(tmp.dir, "no-ca.pem")}\n`);
+    await refused(["execute", plan, "--bootstrap-server", "127.0.0.1:1", "--command-config", config], /^error: --command-config: cannot read ".*no-ca\.pem", named in .*: no such file or directory$/);
+  });
+
+  it("a --state-dir that is a file, under a file, or under /proc is an error naming it", async () => {
+    const file = join(tmp.dir, "a-file");
+    writeFileSync(file, "x");
+    const sim = ["execute", plan, "--simulate", "--cluster", cluster];
+    await refused(sim, /^error: cannot use the state folder ".*a-file" \(--state-dir\): it exists and is not a folder$/, file);
+    await refused(sim, /^error: cannot use the state folder .* \(--state-dir\): a parent is not a directory$/, join(file, "sub"));
+    if (existsSync("/proc/self")) await refused(sim, /^error: cannot use the state folder "\/proc\/ballast-test\/x" \(--state-dir\): /, "/proc/ballast-test/x");
+    for (const command of [["status"], ["rollback", "-o", join(tmp.dir, "rb.json")], ["throttle", "1MiB/s"]]) {
+      const r = await run([...command, "--state-dir", file]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.ok(singleErrorLine(r.stderr), r.stderr);
+    }
+  });
+
+  it("--output under a path component that is a file is an error, not a stack", async () => {
+    const file = join(tmp.dir, "blocker");
+    writeFileSync(file, "x");
+    const r = await run(["plan", "--cluster", cluster, "--output", join(file, "plan.json")]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(singleErrorLine(r.stderr) ?? "", /^error: cannot write plan ".*blocker\/plan\.json": a parent is not a directory$/);
   });
 });

@@ -114,6 +114,9 @@ describe("ballast generate", () => {
       [["--retention", "0.5s"], /^error: --retention: /],
       [["--fan-out", "5-1"], /^error: --fan-out: the range 5-1 is empty$/],
       [["--load", "realistic", "--fan-out", "x"], /^error: --fan-out: expected N or MIN-MAX/],
+      [["--name", "a\u001b]0;x\u0007"], /^error: --name: expected 1 to 249 characters without control characters, got "a\\x1b\]0;x\\x07"$/],
+      [["--brokers", "100000", "--topics", "100000", "--partitions", "1000"], /^error: --brokers: 100000 brokers .* above Ballast's limit of 10000/],
+      [["--disk-capacity", "0"], /^error: --disk-capacity\/--network-in-capacity\/--network-out-capacity: capacity\.disk must be more than 0/],
     ];
     for (const [args, pattern] of cases) {
       const result = await run(["generate", ...args, "-o", join(dir(), "bad.yaml")]);

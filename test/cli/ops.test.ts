@@ -124,8 +124,13 @@ describe("ballast assign", () => {
     [["--topic", "orders:3:3"], /topic 'orders' already exists/],
     [["--add-partitions", "orders:4"], /the new count must be larger/],
     [[], /nothing to assign/],
+    [["--topic", "x;touch /tmp/pwned;#:3:2"], /--topic: "x;touch \/tmp\/pwned;#" is not a legal Kafka topic name/],
+    [["--topic", "a\u001b]0;pwn\u0007:3:2"], /--topic: "a\\x1b\]0;pwn\\x07" is not a legal Kafka topic name/],
+    [["--add-partitions", `${"o".repeat(300)}:4`], /--add-partitions: "o{80}…" \(300 characters\) is not a legal Kafka topic name/],
+    [["--topic", "x:100000000:3"], /--topic: must be at most 100000/],
+    [Array.from({ length: 34 }, (_, i) => ["--topic", `t${String(i)}:100000:3`]).flat(), /--topic: 10200000 replicas to place is above Ballast's limit of 10000000/],
   ] as const) {
-    it(`refuses ${args.join(" ") || "no topics"} with one error line and exit 2`, async () => {
+    it(`refuses ${args.join(" ").slice(0, 80) || "no topics"} with one error line and exit 2`, async () => {
       const r = await run(["assign", "--cluster", NEW_BROKERS, ...args]);
       assert.equal(r.code, 2);
       const line = singleErrorLine(r.stderr);
@@ -133,6 +138,15 @@ describe("ballast assign", () => {
       assert.match(line, message);
     });
   }
+
+  it("refuses a topics file whose topic name would forge a second command", async () => {
+    const file = join(dir(), "forged.yaml");
+    writeFileSync(file, 'topics:\n  - {name: "x --delete\\nkafka-topics.sh --delete --topic orders", partitions: 3, replicationFactor: 3}\n');
+    const r = await run(["assign", "--cluster", NEW_BROKERS, "--topics", file]);
+    assert.equal(r.code, 2);
+    assert.match(singleErrorLine(r.stderr) ?? "", /forged\.yaml:2:12 \(topics\[0\]\.name\): the topic name "x --delete\\nkafka-topics\.sh.*" is not a legal Kafka topic name/);
+    assert.equal(r.stdout, "");
+  });
 
   it("reports a bad topics file with its path and line", async () => {
     const file = join(dir(), "bad-topics.yaml");

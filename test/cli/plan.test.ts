@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, it } from "node:test";
+import { before, describe, it } from "node:test";
 import { parseCluster } from "../../src/model/parse.js";
 import { applyReassignment, parseReassignment } from "../../src/model/reassignment.js";
 import { type Cluster, type Reassignment, allPartitions } from "../../src/model/types.js";
@@ -171,13 +171,18 @@ describe("ballast plan with bad input", () => {
   }
 
   it("a missing snapshot", async () => {
-    await rejects([], /^error: cannot read cluster snapshot '.*nope\.yaml': no such file$/, join(dir(), "nope.yaml"));
+    await rejects([], /^error: cannot read cluster snapshot ".*nope\.yaml": no such file or directory$/, join(dir(), "nope.yaml"));
   });
 
   it("invalid YAML", async () => {
     const bad = join(dir(), "bad.yaml");
     writeFileSync(bad, "brokers: [\n  - id: 1\n");
     await rejects([], /^error: .*bad\.yaml.*invalid YAML/, bad);
+  });
+
+  it("both --cluster and --bootstrap-server, or --command-config with a snapshot file", async () => {
+    await rejects(["--bootstrap-server", "127.0.0.1:1"], /^error: --cluster: give --cluster <snapshot> or --bootstrap-server <brokers>, not both$/);
+    await rejects(["--command-config", "missing.properties"], /^error: --command-config: only goes with --bootstrap-server/);
   });
 
   it("an unknown flag", async () => {
@@ -193,7 +198,7 @@ describe("ballast plan with bad input", () => {
   });
 
   it("a bad --exclude-topics pattern", async () => {
-    await rejects(["--exclude-topics", "orders("], /^error: --exclude-topics: 'orders\(' is not a valid regular expression/);
+    await rejects(["--exclude-topics", "orders("], /^error: --exclude-topics: "orders\(": not a valid regular expression/);
   });
 
   it("a request the replication factor cannot meet", async () => {
@@ -383,5 +388,107 @@ describe("ballast plan on a cluster over its capacity limits", () => {
     const bad = await run(["plan", "--cluster", cluster, "--config", config, "--output", join(dir(), "never.json"), "--heuristic-only"]);
     assert.equal(bad.code, 2);
     assert.match(singleErrorLine(bad.stderr) ?? "", /strictCapacity must be true or false/);
+  });
+});
+
+describe("topic patterns", () => {
+  const dir = suiteDir();
+  const cluster = (): string => join(dir(), "skewed.yaml");
+  before(async () => {
+    const gen = await run(["generate", "--brokers", "6", "--topics", "4", "--partitions", "6", "--placement", "skewed", "--seed", "3", "-o", cluster()]);
+    assert.equal(gen.code, 0, gen.stderr);
+  });
+
+  async function movedTopics(...args: string[]): Promise<{ topics: Set<string>; stderr: string }> {
+    const output = join(dir(), "p.json");
+    const r = await run(["plan", "--cluster", cluster(), "--output", output, "--heuristic-only", ...args]);
+    assert.equal(r.code, 0, r.stderr);
+    return { topics: new Set(readPlan(output).partitions.map((e) => e.topic)), stderr: r.stderr };
+  }
+
+  it("a comma inside {} does not split a pattern; repeating the flag gives several; the comma form still works, with a warning", async () => {
+    const all = await movedTopics();
+    assert.ok(all.topics.has("topic-000") && all.topics.has("topic-001"), "the plan moves both topics when nothing is excluded");
+    const braces = await movedTopics("--exclude-topics", "^topic-00{1,1}0$");
+    assert.ok(!braces.topics.has("topic-000"));
+    assert.equal(braces.stderr, "");
+    const repeated = await movedTopics("--exclude-topics", "^topic-000$", "--exclude-topics", "^topic-001$");
+    assert.ok(!repeated.topics.has("topic-000") && !repeated.topics.has("topic-001"));
+    assert.equal(repeated.stderr, "");
+    const comma = await movedTopics("--exclude-topics", "^topic-000$,^topic-00[1,2]$");
+    assert.ok(!comma.topics.has("topic-000") && !comma.topics.has("topic-001") && !comma.topics.has("topic-002"));
+    assert.match(comma.stderr, /^warning: --exclude-topics: "\^topic-000\$,\^topic-00\[1,2\]\$" was split at its commas/);
+  });
+
+  it("runs a pattern that backtracks catastrophically in JavaScript, (a+)+$, over the longest topic names", async () => {
+    const file = join(dir(), "long-names.yaml");
+    const names = ["a".repeat(29), `${"a".repeat(248)}-`, "a".repeat(249)];
+    writeFileSync(
+      file,
+      `version: 1\nbrokers: [{id: 1}, {id: 2}, {id: 3}]\ntopics:\n${names.map((n) => `  - {name: ${n}, partitions: [{partition: 0, replicas: [1, 2]}, {partition: 1, replicas: [1, 2]}, {partition: 2, replicas: [1, 2]}]}`).join("\n")}\n`,
+    );
+    const output = join(dir(), "long.json");
+    const r = await run(["plan", "--cluster", file, "--output", output, "--exclude-topics", "(a+)+$", "--replication-factor", "(a|a)+-=1"]);
+    assert.equal(r.code, 0, r.stderr);
+    const moved = new Set(readPlan(output).partitions.map((e) => e.topic));
+    assert.ok(!moved.has(names[0]!) && !moved.has(names[2]!), "the all-a topics are excluded");
+  });
+
+  it("refuses back-references and lookarounds with a reason, naming the flag", async () => {
+    for (const [args, pattern] of [
+      [["--exclude-topics", "(a)\\1"], /^error: --exclude-topics: "\(a\)\\1": back-references/],
+      [["--replication-factor", "(?!x).*=2"], /^error: --replication-factor: "\(\?!x\)\.\*": lookahead and lookbehind/],
+    ] as const) {
+      const r = await run(["plan", "--cluster", cluster(), "--output", join(dir(), "never.json"), ...args]);
+      assert.equal(r.code, 2);
+      assert.match(singleErrorLine(r.stderr) ?? "", pattern);
+    }
+  });
+});
+
+describe("planner errors name the flag, or the config file and line, the user typed", () => {
+  const dir = suiteDir();
+
+  it("flags", async () => {
+    for (const [args, pattern] of [
+      [["--replace", "1=1"], /^error: --replace: broker 1 cannot replace itself$/],
+      [["--replication-factor", "nomatch=2"], /^error: --replication-factor: topic pattern 'nomatch' matches no topic/],
+      [["--exclude-brokers", "99"], /^error: --exclude-brokers: broker 99 is not in the cluster$/],
+      [["--to-brokers", "99"], /^error: --to-brokers: broker 99 is not in the cluster$/],
+    ] as const) {
+      const r = await run(["plan", "--cluster", DEMO, "--output", join(dir(), "never.json"), ...args]);
+      assert.equal(r.code, 2);
+      assert.match(singleErrorLine(r.stderr) ?? "", pattern);
+    }
+  });
+
+  it("config keys, with the file and line", async () => {
+    const config = join(dir(), "balance.yaml");
+    for (const [text, pattern] of [
+      ["goals: [rack-spread]\nreplicationFactor:\n  orders: 9\n", /^error: .*balance\.yaml:3:3 \(replicationFactor\.orders\): replication factor 9 for 'orders' needs 9/],
+      ["excludeBrokers: [1, 77]\n", /^error: .*balance\.yaml:1:21 \(excludeBrokers\[1\]\): broker 77 is not in the cluster$/],
+    ] as const) {
+      writeFileSync(config, text);
+      const r = await run(["describe", "--cluster", DEMO, "--config", config]);
+      const p = await run(["plan", "--cluster", DEMO, "--config", config, "--output", join(dir(), "never.json")]);
+      assert.equal(p.code, 2);
+      assert.match(singleErrorLine(p.stderr) ?? "", pattern);
+      if (r.code === 2) assert.match(singleErrorLine(r.stderr) ?? "", /balance\.yaml:\d+:\d+ /);
+    }
+  });
+
+  it("assign names --topic, --exclude-brokers, --replication-factor or the topics file line", async () => {
+    const file = join(dir(), "topics.yaml");
+    writeFileSync(file, "topics:\n  - {name: fresh, partitions: 3, replicationFactor: 3}\n  - {name: orders, partitions: 3, replicationFactor: 3}\n");
+    for (const [args, pattern] of [
+      [["--topic", "orders:3:3"], /^error: --topic: topic 'orders' already exists/],
+      [["--topic", "new:3:2", "--exclude-brokers", "77"], /^error: --exclude-brokers: broker 77 is not in the cluster$/],
+      [["--topic", "new:3:3", "--replication-factor", "20"], /^error: --replication-factor: replication factor 20 of 'new' needs 20 eligible brokers/],
+      [["--topics", file], /^error: .*topics\.yaml:3:5 \(topics\[1\]\): topic 'orders' already exists/],
+    ] as const) {
+      const r = await run(["assign", "--cluster", DEMO, ...args]);
+      assert.equal(r.code, 2);
+      assert.match(singleErrorLine(r.stderr) ?? "", pattern);
+    }
   });
 });

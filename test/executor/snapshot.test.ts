@@ -1,14 +1,17 @@
 /**
  * liveSnapshot through the simulated cluster's port (the real-broker suite in test/kafka covers the
- * kafkajs side): what `ballast snapshot` writes, here the broker capacities of a capacity file.
+ * kafkajs side): what `ballast snapshot` writes, here the broker capacities of a capacity file, and
+ * what it refuses: what the cluster reports but no snapshot file could hold.
  */
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { describe, it, test } from "node:test";
+import type { KafkaPort } from "../../src/executor/port.js";
 import { createSimClock, createSimulatedCluster } from "../../src/executor/simulator.js";
 import { liveSnapshot } from "../../src/executor/snapshot.js";
 import { parseCapacityFile } from "../../src/model/capacity-file.js";
 import type { Capacity, Cluster } from "../../src/model/types.js";
-import { BallastError } from "../../src/model/errors.js";
+import { BallastError, isBallastError } from "../../src/model/errors.js";
+import { parseCluster } from "../../src/model/parse.js";
 
 const TiB = 2 ** 40;
 const MiBs = 2 ** 20;
@@ -56,4 +59,19 @@ describe("liveSnapshot", () => {
       (e: unknown) => e instanceof BallastError && e.code === "CONFIG" && e.place.path === 'brokers["5"]' && e.place.line === 2 && /broker 5 is not in the cluster/.test(e.message),
     );
   });
+});
+
+const CLUSTER = parseCluster("version: 1\nbrokers: [{id: 1, rack: a}, {id: 2, rack: b}]\ntopics:\n  - {name: t, partitions: [{partition: 0, replicas: [1, 2]}]}\n", { format: "yaml" });
+
+test("a rack with a terminal escape from Kafka is refused, not written or printed", async () => {
+  const sim = createSimulatedCluster(CLUSTER, { clock: createSimClock() });
+  assert.equal((await liveSnapshot(sim.port)).brokers.length, 2);
+  const port: KafkaPort = {
+    ...sim.port,
+    describeCluster: async () => {
+      const d = await sim.port.describeCluster();
+      return { ...d, brokers: d.brokers.map((b) => (b.id === 2 ? { ...b, rack: "b\u001b]0;pwned\u0007" } : b)) };
+    },
+  };
+  await assert.rejects(liveSnapshot(port), (e: unknown) => isBallastError(e) && e.code === "KAFKA" && /broker 2 reports the rack "b\\x1b\]0;pwned\\x07"/.test(e.message));
 });

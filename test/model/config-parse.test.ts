@@ -100,7 +100,10 @@ describe("parseConfig", () => {
 
   it("requires excludeTopics to be strings that compile as regular expressions", () => {
     const e = throwsBallast(() => parseConfig("excludeTopics:\n  - ok\n  - \"orders(\"\n"), { code: "CONFIG", path: "excludeTopics[1]", line: 3 });
-    assert.match(e.message, /"orders\(" is not a valid regular expression/);
+    assert.match(e.message, /"orders\(": not a valid regular expression/);
+    const slow = throwsBallast(() => parseConfig("excludeTopics: ['(a)\\1']\nreplicationFactor: {'(?=x)y': 2}\n"), { code: "CONFIG", path: "excludeTopics[0]" });
+    assert.match(slow.message, /back-references .* not supported/);
+    throwsBallast(() => parseConfig("replicationFactor: {'(?=x)y': 2}\n"), { code: "CONFIG", line: 1, message: /lookahead/ });
     throwsBallast(() => parseConfig("excludeTopics: [12]\n"), { code: "CONFIG", path: "excludeTopics[0]" });
   });
 

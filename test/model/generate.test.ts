@@ -641,6 +641,12 @@ test("options that cannot be met are USAGE errors that say why", () => {
   usage({ load: { utilisation: { disk: Number.NaN } } }, /load\.utilisation\.disk/);
   usage({ capacity: { disk: 1 }, load: { utilisation: { disk: 0.5 } } }, /capacity\.disk also gives/);
   usage({ mixedCapacity: true, load: {} }, /needs a capacity/);
+  usage({ capacity: { disk: 0 } }, /capacity\.disk must be more than 0/);
+  // Beyond the documented size limits (limits.ts), refused before anything is built.
+  usage({ brokers: 100_000, topics: 100_000, partitions: { min: 1000, max: 1000 } }, /100000 brokers .* above Ballast's limit of 10000/);
+  usage({ brokers: 12, topics: 100_001 }, /100001 topics .* limit of 100000/);
+  usage({ brokers: 12, topics: 1, partitions: { min: 1, max: 1_000_000 } }, /1000000 partitions per topic/);
+  usage({ brokers: 12, topics: 1000, partitions: { min: 10_000, max: 10_000 } }, /30000000 replicas .* limit of 10000000/);
   // Without topics nothing needs replicas, so few brokers are fine.
   assert.equal(gen({ brokers: 1, racks: 1, topics: 0 }).topics.length, 0);
 });

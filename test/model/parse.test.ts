@@ -315,3 +315,57 @@ describe("clusterFormatFor", () => {
     throwsBallast(() => clusterFormatFor("dir.d/snapshot"), { code: "USAGE", message: /no extension/ });
   });
 });
+
+describe("hostile snapshot input", () => {
+  it("refuses duplicate keys in JSON as YAML does, at the repeated key", () => {
+    const e = throwsBallast(() => json('{"version": 1,\n "brokers": [{"id": 1, "id": 7}]}'), { code: "PARSE_ERROR", line: 2, column: 24 });
+    assert.match(e.message, /"id" appears twice/);
+    throwsBallast(() => json('{"version": 1, "brokers": [], "topics": [], "brokers": [{"id": 1}]}'), { code: "PARSE_ERROR" });
+    throwsBallast(() => json('{"version": 1, "brokers": [{"id": 1, "i\\u0064": 2}]}'), { code: "PARSE_ERROR" });
+    // The same key in different objects, or a key's text inside a string value, is fine.
+    assert.equal(json('{"version": 1, "name": "\\"id\\"", "brokers": [{"id": 1}, {"id": 2}]}').brokers.length, 2);
+    throwsBallast(() => yaml("version: 1\nbrokers:\n  - {id: 1, id: 7}\n"), { code: "PARSE_ERROR", line: 3 });
+  });
+
+  it("refuses topic names Kafka refuses: characters outside [A-Za-z0-9._-], more than 249, '.' and '..'", () => {
+    for (const name of ["a b", "x;touch /tmp/pwned;#", "\u001b[31mred", "new\nline", "$(id)", ".", "..", "a".repeat(250), "ünï"]) {
+      const text = JSON.stringify({ version: 1, brokers: [{ id: 1 }], topics: [{ name, partitions: [{ partition: 0, replicas: [1] }] }] });
+      const e = throwsBallast(() => json(text), { code: "SCHEMA", path: "topics[0].name" });
+      assert.match(e.message, /not a legal Kafka topic name/);
+      assert.doesNotMatch(e.message, /[\u0000-\u001f]/, "control characters are escaped");
+      assert.ok(e.message.length < 400, "the name is cut short in the message");
+    }
+    for (const name of ["constructor", "__proto__", "toString", "a".repeat(249), "...", "_x-1.y"]) {
+      const text = JSON.stringify({ version: 1, brokers: [{ id: 1 }], topics: [{ name, partitions: [{ partition: 0, replicas: [1] }] }] });
+      assert.equal(json(text).topics[0]?.name, name);
+    }
+  });
+
+  it("refuses broker ids, replicas, leaders and partition numbers above int32", () => {
+    for (const big of [2147483648, 2 ** 53 - 1]) {
+      throwsBallast(() => json(JSON.stringify({ version: 1, brokers: [{ id: big }] })), { code: "SCHEMA", path: "brokers[0].id" });
+      const part = { version: 1, brokers: [{ id: 1 }], topics: [{ name: "t", partitions: [{ partition: big, replicas: [1] }] }] };
+      throwsBallast(() => json(JSON.stringify(part)), { code: "SCHEMA", path: "topics[0].partitions[0].partition" });
+    }
+    assert.equal(json(JSON.stringify({ version: 1, brokers: [{ id: 2147483647 }] })).brokers[0]?.id, 2147483647);
+  });
+
+  it("refuses control characters in racks, hosts and names, and quotes long values cut short", () => {
+    throwsBallast(() => yaml('version: 1\nname: "a\\e]0;pwned\\a"\nbrokers: []\n'), { code: "SCHEMA", path: "name" });
+    throwsBallast(() => yaml('version: 1\nbrokers: [{id: 1, rack: "r\\n2"}]\n'), { code: "SCHEMA", path: "brokers[0].rack" });
+    const e = throwsBallast(() => yaml("x".repeat(1_000_000)), { code: "SCHEMA" });
+    assert.ok(e.message.length < 300, `message of ${e.message.length} characters`);
+    assert.match(e.message, /\(1000000 characters\)/);
+  });
+});
+
+describe("capacities", () => {
+  it("a capacity of 0 is an error, not 'no capacity'", () => {
+    for (const key of ["disk", "networkIn", "networkOut"]) {
+      const text = `version: 1\nbrokers:\n  - {id: 1, capacity: {${key}: 0}}\n`;
+      const e = throwsBallast(() => yaml(text), { code: "SCHEMA", path: `brokers[0].capacity.${key}`, line: 3 });
+      assert.match(e.message, /capacity of 0 is not a capacity/);
+    }
+    assert.equal(yaml("version: 1\nbrokers:\n  - {id: 1, capacity: {disk: 1}}\n").brokers[0]?.capacity.disk, 1);
+  });
+});

@@ -48,8 +48,8 @@ describe("formatReassignment", () => {
     assert.deepEqual(parseReassignment(formatReassignment(PLAN)), PLAN);
   });
 
-  it("escapes topic names", () => {
-    const plan: Reassignment = { version: 1, partitions: [{ topic: 'a"b', partition: 0, replicas: [1], log_dirs: ["/data/1"] }] };
+  it("escapes log dirs", () => {
+    const plan: Reassignment = { version: 1, partitions: [{ topic: "a.b", partition: 0, replicas: [1], log_dirs: ['/data/"1"'] }] };
     assert.deepEqual(parseReassignment(formatReassignment(plan)), plan);
   });
 });

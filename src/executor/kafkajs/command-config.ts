@@ -46,11 +46,25 @@ interface Property {
   readonly line: number;
 }
 
-const MECHANISMS: Record<string, { readonly name: SaslSettings["mechanism"]; readonly module: string }> = {
-  PLAIN: { name: "plain", module: "org.apache.kafka.common.security.plain.PlainLoginModule" },
-  "SCRAM-SHA-256": { name: "scram-sha-256", module: "org.apache.kafka.common.security.scram.ScramLoginModule" },
-  "SCRAM-SHA-512": { name: "scram-sha-512", module: "org.apache.kafka.common.security.scram.ScramLoginModule" },
-};
+const MECHANISMS: ReadonlyMap<string, { readonly name: SaslSettings["mechanism"]; readonly module: string }> = new Map([
+  ["PLAIN", { name: "plain", module: "org.apache.kafka.common.security.plain.PlainLoginModule" }],
+  ["SCRAM-SHA-256", { name: "scram-sha-256", module: "org.apache.kafka.common.security.scram.ScramLoginModule" }],
+  ["SCRAM-SHA-512", { name: "scram-sha-512", module: "org.apache.kafka.common.security.scram.ScramLoginModule" }],
+] as const);
+const LOGIN_MODULES = new Set([...MECHANISMS.values()].map((m) => m.module));
+
+/**
+ * Messages about a command-config file never quote a value: a JAAS line wrapped without its
+ * trailing backslash turns the password into a "key" on the next line, and a password can land in
+ * any position. A key is named only when it looks like a Kafka client property (dotted lowercase
+ * words in one of Kafka's namespaces); otherwise the line number says where.
+ */
+const PROPERTY_NAME =
+  /^(ssl|sasl|security|request|retry|retries|client|bootstrap|connections|metadata|reconnect|socket|send|receive|default|metric|metrics|max|enable|auto|group|fetch|session|heartbeat|compression|transaction|interceptor|allow|api|dns|exclude|isolation|key|value|linger|batch|buffer|acks|delivery|partitioner)(\.[a-z0-9-]+)+$/;
+
+function nameKeys(keys: readonly string[], props: ReadonlyMap<string, Property>): string {
+  return keys.map((k) => (PROPERTY_NAME.test(k) ? k : `a key on line ${String(props.get(k)?.line ?? "?")} (not shown: it may be part of a secret)`)).join(", ");
+}
 
 const SASL_KEYS = ["sasl.mechanism", "sasl.jaas.config"];
 const SSL_KEYS = [
@@ -87,7 +101,7 @@ export function parseCommandConfig(text: string, source?: string): CommandConfig
   const unknown = [...props.keys()].filter((k) => !KNOWN.has(k));
   if (unknown.length > 0) {
     fail(
-      `unsupported command-config key${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}; Ballast reads security.protocol, ` +
+      `unsupported command-config key${unknown.length > 1 ? "s" : ""} ${nameKeys(unknown, props)}; Ballast reads security.protocol, ` +
         `${SASL_KEYS.join(", ")} and the PEM TLS keys ${SSL_KEYS.join(", ")}`,
       unknown[0],
     );
@@ -95,7 +109,7 @@ export function parseCommandConfig(text: string, source?: string): CommandConfig
 
   const protocol = (props.get("security.protocol")?.value ?? "PLAINTEXT").trim().toUpperCase();
   if (!["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"].includes(protocol)) {
-    fail(`security.protocol must be PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL, not "${protocol}"`, "security.protocol");
+    fail("security.protocol must be PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL", "security.protocol");
   }
   const usesSsl = protocol === "SSL" || protocol === "SASL_SSL";
   const usesSasl = protocol.startsWith("SASL_");
@@ -130,7 +144,7 @@ function sslSettings(props: Map<string, Property>, fail: Fail): SslSettings {
 
   let ca: PemSource | undefined;
   if (get("ssl.truststore.location") !== undefined || get("ssl.truststore.certificates") !== undefined) {
-    if (storeType("ssl.truststore.type") !== "PEM") fail(`ssl.truststore.type is ${storeType("ssl.truststore.type")}: ${JKS_HINT}`, "ssl.truststore.location");
+    if (storeType("ssl.truststore.type") !== "PEM") fail(`ssl.truststore.type is not PEM: ${JKS_HINT}`, "ssl.truststore.location");
   }
   const caOptions = ["ssl.ca.location", "ssl.truststore.location", "ssl.truststore.certificates"].filter((k) => get(k) !== undefined);
   if (caOptions.length > 1) fail(`set only one of ${caOptions.join(", ")}`, caOptions[1]);
@@ -143,7 +157,7 @@ function sslSettings(props: Map<string, Property>, fail: Fail): SslSettings {
   let key: PemSource | undefined;
   const keystoreKeys = ["ssl.keystore.location", "ssl.keystore.certificate.chain", "ssl.keystore.key"].filter((k) => get(k) !== undefined);
   if (keystoreKeys.length > 0 && storeType("ssl.keystore.type") !== "PEM") {
-    fail(`ssl.keystore.type is ${storeType("ssl.keystore.type")}: ${JKS_HINT}`, keystoreKeys[0]);
+    fail(`ssl.keystore.type is not PEM: ${JKS_HINT}`, keystoreKeys[0]);
   }
   const librdkafka = ["ssl.certificate.location", "ssl.key.location"].filter((k) => get(k) !== undefined);
   if (librdkafka.length > 0 && keystoreKeys.length > 0) fail(`set either ${librdkafka.join(", ")} or ${keystoreKeys.join(", ")}, not both`, keystoreKeys[0]);
@@ -177,7 +191,7 @@ function sslSettings(props: Map<string, Property>, fail: Fail): SslSettings {
 
   const algorithm = (get("ssl.endpoint.identification.algorithm") ?? "https").trim().toLowerCase();
   if (algorithm !== "" && algorithm !== "https") {
-    fail(`ssl.endpoint.identification.algorithm must be https or empty, not "${algorithm}"`, "ssl.endpoint.identification.algorithm");
+    fail("ssl.endpoint.identification.algorithm must be https or empty", "ssl.endpoint.identification.algorithm");
   }
   return {
     ...(ca ? { ca } : {}),
@@ -193,8 +207,8 @@ function saslSettings(props: Map<string, Property>, fail: Fail): SaslSettings {
   if (given === undefined) {
     fail("sasl.mechanism is not set and Kafka's default, GSSAPI (Kerberos), is not supported; set PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512", "security.protocol");
   }
-  const mechanism = MECHANISMS[given ?? ""];
-  if (!mechanism) return fail(`sasl.mechanism ${given ?? ""} is not supported; use PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512`, "sasl.mechanism");
+  const mechanism = MECHANISMS.get(given ?? "");
+  if (!mechanism) return fail("sasl.mechanism is not supported; use PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512", "sasl.mechanism");
   const jaas = props.get("sasl.jaas.config");
   if (!jaas) return fail(`sasl.jaas.config is required for ${given ?? ""}: ${mechanism.module} required username="…" password="…";`, "sasl.mechanism");
   let parsed: JaasEntry;
@@ -204,7 +218,8 @@ function saslSettings(props: Map<string, Property>, fail: Fail): SaslSettings {
     return fail(`sasl.jaas.config: ${e instanceof Error ? e.message : String(e)}`, "sasl.jaas.config");
   }
   if (parsed.module !== mechanism.module) {
-    fail(`sasl.jaas.config uses ${parsed.module} but sasl.mechanism ${given ?? ""} needs ${mechanism.module}`, "sasl.jaas.config");
+    const uses = LOGIN_MODULES.has(parsed.module) ? parsed.module : "another login module";
+    fail(`sasl.jaas.config uses ${uses} but sasl.mechanism ${given ?? ""} needs ${mechanism.module}`, "sasl.jaas.config");
   }
   const username = parsed.options.get("username");
   const password = parsed.options.get("password");
@@ -250,7 +265,7 @@ function parseJaas(text: string): JaasEntry {
   const [module, flag, ...rest] = tokens;
   if (module?.kind !== "word" || flag?.kind !== "word") throw new Error('expected "<LoginModule> required key="value" …;"');
   if (!["required", "requisite", "sufficient", "optional"].includes(flag.text)) {
-    throw new Error(`"${flag.text}" is not a JAAS control flag (required, requisite, sufficient, optional)`);
+    throw new Error("the word after the login module must be a JAAS control flag (required, requisite, sufficient, optional)");
   }
   const options = new Map<string, string>();
   let k = 0;
@@ -259,7 +274,7 @@ function parseJaas(text: string): JaasEntry {
     const eq = rest[k + 1];
     const value = rest[k + 2];
     if (name?.kind !== "word" || eq?.kind !== "=" || (value?.kind !== "word" && value?.kind !== "quoted")) {
-      throw new Error(`expected key="value" after "${module.text} ${flag.text}"`);
+      throw new Error(`expected key="value" pairs after the login module and ${flag.text}`);
     }
     options.set(name.text, value.text);
     k += 3;
@@ -306,14 +321,19 @@ function endsInEscape(line: string): boolean {
   return slashes % 2 === 1;
 }
 
-const ESCAPES: Record<string, string> = { t: "\t", n: "\n", r: "\r", f: "\f" };
+const ESCAPES: ReadonlyMap<string, string> = new Map([
+  ["t", "\t"],
+  ["n", "\n"],
+  ["r", "\r"],
+  ["f", "\f"],
+]);
 
 function unescape(s: string): string {
-  return s.replace(/\\(u([0-9a-fA-F]{0,4})|.)/g, (all: string, c: string, hex: string | undefined) => {
+  return s.replace(/\\(u([0-9a-fA-F]{0,4})|.)/g, (_all: string, c: string, hex: string | undefined) => {
     if (hex !== undefined) {
-      if (hex.length !== 4) throw new Error(`malformed \\u escape "${all}"`);
+      if (hex.length !== 4) throw new Error("malformed \\u escape (\\u must be followed by four hex digits)");
       return String.fromCharCode(parseInt(hex, 16));
     }
-    return ESCAPES[c] ?? c;
+    return ESCAPES.get(c) ?? c;
   });
 }
