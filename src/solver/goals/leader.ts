@@ -18,6 +18,19 @@ function leaderDeviation(state: PlacementState, targets: Targets): number {
   return s;
 }
 
+/** Every leadership s could hand on: each partition s leads (not frozen), to each eligible follower, in s's list order. */
+function eachHandOff(state: PlacementState, s: number, visit: (p: number, slot: number, follower: number) => void): void {
+  const n = state.partitionsOnCount(s);
+  for (let i = 0; i < n; i++) {
+    const p = state.partitionOnAt(s, i);
+    if (state.brokerAt(p, 0) !== s || state.frozen[p]) continue;
+    for (let slot = 1; slot < state.rf[p]!; slot++) {
+      const b = state.brokerAt(p, slot);
+      if (state.eligible[b]) visit(p, slot, b);
+    }
+  }
+}
+
 /**
  * Hands leadership of partitions led by s, one at a time while s is above the band, each to the
  * follower with the fewest leaders (below `below`; ties by partition, then slot). Leadership changes
@@ -28,18 +41,11 @@ function handOff(ctx: GoalContext, s: number, below: number): void {
   const { state, targets } = ctx;
   if (state.leaders[s]! <= targets.leaderMax) return;
   const byFollower = new Map<number, number[]>();
-  const n = state.partitionsOnCount(s);
-  for (let i = 0; i < n; i++) {
-    const p = state.partitionOnAt(s, i);
-    if (state.brokerAt(p, 0) !== s || state.frozen[p]) continue;
-    for (let slot = 1; slot < state.rf[p]!; slot++) {
-      const b = state.brokerAt(p, slot);
-      if (!state.eligible[b]) continue;
-      const list = byFollower.get(b);
-      if (list) list.push(p);
-      else byFollower.set(b, [p]);
-    }
-  }
+  eachHandOff(state, s, (p, _slot, b) => {
+    const list = byFollower.get(b);
+    if (list) list.push(p);
+    else byFollower.set(b, [p]);
+  });
   for (const list of byFollower.values()) list.sort((x, y) => x - y);
   const next = new Map<number, number>(); // per follower, the index of its next candidate
   while (state.leaders[s]! > targets.leaderMax) {
@@ -218,15 +224,9 @@ function level(ctx: GoalContext, s: number): boolean {
   const { state } = ctx;
   const most = state.leaders[s]! - 2;
   const candidates: Array<{ p: number; slot: number; b: number }> = [];
-  const n = state.partitionsOnCount(s);
-  for (let i = 0; i < n; i++) {
-    const p = state.partitionOnAt(s, i);
-    if (state.brokerAt(p, 0) !== s || state.frozen[p]) continue;
-    for (let slot = 1; slot < state.rf[p]!; slot++) {
-      const b = state.brokerAt(p, slot);
-      if (state.eligible[b] && state.leaders[b]! <= most) candidates.push({ p, slot, b });
-    }
-  }
+  eachHandOff(state, s, (p, slot, b) => {
+    if (state.leaders[b]! <= most) candidates.push({ p, slot, b });
+  });
   const out = state.leaderOut;
   candidates.sort((x, y) => state.leaders[x.b]! - state.leaders[y.b]! || out[x.p]! - out[y.p]! || x.p - y.p || x.slot - y.slot);
   for (const c of candidates) if (ctx.propose({ kind: "lead", p: c.p, slot: c.slot })) return true;
