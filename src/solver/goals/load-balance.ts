@@ -342,10 +342,12 @@ function replicaCandidates(
   const { state, targets } = ctx;
   const w = m.weight(state);
   const load = m.load(state);
+  // Nothing is applied while the candidates are gathered: an overloaded b's list serves every partner.
+  const fromB = over ? carrying(state, m, b) : null;
   for (const o of partnersOf(state, m, band, b, !over)) {
     const [s, d] = over ? [b, o] : [o, b];
     const want = Math.min(load[s]! - band.ideal[s]!, band.ideal[d]! - load[d]!);
-    const fromS = carrying(state, m, s); // heaviest first
+    const fromS = fromB ?? carrying(state, m, s); // heaviest first
     const onD = withSwaps ? carrying(state, m, d).reverse() : []; // ascending weight
     const sameTopic = withSwaps ? byTopic(state, d) : new Map<number, number[]>();
     // Replicas of s within WINDOW places of the weight wanted, either side: the best moves, and
