@@ -38,6 +38,8 @@ export const EXIT_PARTIAL = 3;
 /** Cancelled by `ballast cancel` from another process: the plan was not completed. */
 export const EXIT_CANCELLED = 4;
 export const EXIT_INTERRUPTED = 130;
+/** Stopped by SIGTERM (128 + 15, as a shell reports a process the signal ended). */
+export const EXIT_TERMINATED = 143;
 
 interface StateFlags {
   readonly stateDir: string;
@@ -112,18 +114,35 @@ function stateOption(command: Command): Command {
   return command.option("--state-dir <dir>", "where the execution journal lives", ".ballast");
 }
 
-/** Hooks Ctrl-C: first press stops new batches, second cancels in-flight moves. */
-function interruptible(io: CliIo, stop: StopSignal, say: (text: string) => void): () => void {
-  return (
+/**
+ * Hooks the signals. Ctrl-C: the first stops new batches and waits for the partitions in flight,
+ * the second cancels them. SIGTERM stops at once, pulling the partitions in flight back. Every stop
+ * but a cancel ends with Ballast's throttles removed and a journal that `--resume` finishes.
+ */
+function interruptible(io: CliIo, stop: StopSignal, say: (text: string) => void): { release: () => void; terminated: () => boolean } {
+  let terminated = false;
+  const offInt =
     io.onInterrupt?.(() => {
       stop.level++;
       say(
         stop.level === 1
-          ? "stopping: no new batches; waiting for partitions in flight (Ctrl-C again to cancel them)"
+          ? "stopping: no new batches; waiting for partitions in flight, then removing throttles (Ctrl-C again to cancel them)"
           : "cancelling the partitions in flight and removing throttles",
       );
-    }) ?? (() => undefined)
-  );
+    }) ?? (() => undefined);
+  const offTerm =
+    io.onTerminate?.(() => {
+      terminated = true;
+      stop.halt = true;
+      say("terminated: pulling back the partitions in flight (resume submits them again) and removing throttles");
+    }) ?? (() => undefined);
+  return {
+    release: () => {
+      offInt();
+      offTerm();
+    },
+    terminated: () => terminated,
+  };
 }
 
 export function addExecuteCommands(program: Command, io: CliIo): void {
@@ -314,7 +333,7 @@ async function runExecute(planPath: string | undefined, flags: ExecuteFlags, io:
     }
     const stateDir = flags.simulate === true && flags.stateDir === ".ballast" ? mkdtempSync(join(tmpdir(), "ballast-sim-")) : flags.stateDir;
     const stop: StopSignal = { level: 0 };
-    const release = flags.simulate === true ? () => undefined : interruptible(io, stop, (t) => reporter.note(t));
+    const signals = flags.simulate === true ? { release: () => undefined, terminated: () => false } : interruptible(io, stop, (t) => reporter.note(t));
     const ctx = { port, store: new StateStore(stateDir), clock, emit: (e: ExecutionEvent) => reporter.event(e), stop, pollMs: options.pollMs };
     try {
       const status =
@@ -324,12 +343,13 @@ async function runExecute(planPath: string | undefined, flags: ExecuteFlags, io:
       if (simulated !== undefined) reporter.simulated(simulated.makespan(), ctx.store, options.throttle);
       if (status === "stopped" || status === "cancelled") {
         reporter.note(status === "stopped" ? `stopped; resume with ${shellCommand(["ballast", "execute", "--resume", "--state-dir", stateDir])}` : "cancelled");
+        if (signals.terminated()) throw new ExitStatus(EXIT_TERMINATED);
         if (stop.level > 0) throw new ExitStatus(EXIT_INTERRUPTED);
         if (status === "cancelled") throw new ExitStatus(EXIT_CANCELLED);
       }
       if (status === "failed") throw new ExitStatus(EXIT_PARTIAL);
     } finally {
-      release();
+      signals.release();
     }
   } finally {
     reporter.finish();
@@ -371,6 +391,7 @@ function runStatus(flags: StateFlags & { json?: boolean }, io: CliIo): void {
 
 function statusNote(s: ExecutionSummary): string {
   if (s.running) return s.cancelRequested ? " (executor running, cancelling)" : " (executor running)";
+  if (s.status === "stopped") return " (stopped, Ballast's throttles removed: resume with 'ballast execute --resume', which sets them again)";
   if (s.status !== "running") return "";
   if (s.cancelRequested) return " (a cancel did not finish: run 'ballast cancel' again, or 'ballast execute --resume' to finish it)";
   return " (no executor running: resume with 'ballast execute --resume')";

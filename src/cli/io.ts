@@ -25,6 +25,8 @@ export interface CliIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Calls `handler` on each Ctrl-C (SIGINT) until the returned function is called. */
   readonly onInterrupt?: (handler: () => void) => () => void;
+  /** Calls `handler` on SIGTERM (a service manager's stop) until the returned function is called. */
+  readonly onTerminate?: (handler: () => void) => () => void;
 }
 
 /** Ends a command with a given exit status once its output is written (not an error). */

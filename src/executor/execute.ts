@@ -118,14 +118,15 @@ export async function cancelExecution(ctx: ExecutionContext, waitMs = 120_000): 
     const state = ctx.store.load();
     // The intent is journalled first: when Kafka fails half-way, the state says a cancel is
     // pending (status and a later resume finish it) rather than looking finished.
-    if (state.status === "running" && !state.cancelRequested) {
+    const open = state.status === "running" || state.status === "stopped";
+    if (open && !state.cancelRequested) {
       state.cancelRequested = true;
       ctx.store.save(state);
     }
     const executor = new Executor(ctx.port, ctx.store, state, ctx.clock, ctx.emit, ctx.pollMs);
     await executor.cancelInFlight();
     await executor.cleanUp();
-    if (state.status === "running") state.status = "cancelled";
+    if (open) state.status = "cancelled";
     ctx.store.save(state);
     return state;
   } finally {

@@ -730,6 +730,66 @@ describe("ballast execute against a live cluster", { skip: kafkaSkip(), timeout:
     await assertAllConsumable(admin, topic, from.length, perPartition);
   });
 
+  for (const [signal, code] of [
+    ["SIGINT", 130],
+    ["SIGTERM", 143],
+  ] as const) {
+    it(`${signal} mid-run leaves no Ballast throttle on any broker and a stopped journal; resume sets the throttle again and completes`, { timeout: 240_000 }, async () => {
+      const topic = newTopic(signal.toLowerCase());
+      const from: Assignment = [
+        [1, 2],
+        [3, 2],
+        [2, 1],
+        [4, 3],
+      ];
+      const to: Assignment = [
+        [1, 4],
+        [3, 4],
+        [2, 3],
+        [4, 1],
+      ];
+      const perPartition = 1500;
+      await createTopic(admin, topic, from);
+      await produce(topic, from.length, perPartition);
+      const { dir, stateDir, plan } = dirFor(signal.toLowerCase());
+      writePlan(plan, entriesOf(topic, to), entriesOf(topic, from));
+
+      // One move at a time at 300 KiB/s (about 5 s a partition): the signal finds one in flight.
+      const run = startCli(executeArgs(plan, stateDir, "300KiB/s", "--max-moves", "1"), dir);
+      await waitForJournal(stateDir, "a partition in flight", (ts) => ts.some((t) => t.state === "moving"), run);
+      await sleep(1500);
+      const during = throttleState(await dynamicConfigs(admin, [topic]));
+      assert.ok(Object.keys(during.brokers).length > 0, `throttled before the signal: ${JSON.stringify(during)}`);
+      run.child.kill(signal);
+      const r = await finish(run, 90_000, "execute");
+      assert.equal(r.code, code, describeResult(r));
+      assert.equal(parseEvents(r.stdout).find((e) => e["type"] === "end")?.["status"], "stopped", r.stdout);
+
+      const journal = readJournal(stateDir);
+      assert.equal(journal?.status, "stopped", JSON.stringify(journal));
+      assert.ok(journal.tasks.some((t) => t.state === "pending"), `partitions are left for the resume: ${JSON.stringify(journal.tasks.map((t) => t.state))}`);
+      assert.deepEqual(journal.tasks.filter((t) => t.state !== "pending" && t.state !== "done").map((t) => `${String(t.partition)} ${t.state}`), []);
+      // Read at once, not waited for: the executor removed them before it exited.
+      const left = throttleState(await dynamicConfigs(admin, [topic]));
+      assert.deepEqual(left, { brokers: {}, topics: {} }, "no Ballast throttle left on any broker or topic");
+      assert.deepEqual(await reassigningTopics(admin), [], "nothing left moving");
+
+      const resumedRun = startCli(["execute", "--resume", "--bootstrap-server", boot(), "--state-dir", stateDir, "--poll-interval", "1s", "--json"], dir);
+      const seen = watchThrottles(admin, [topic], resumedRun.done);
+      const resumed = await finish(resumedRun, 150_000, "execute --resume");
+      assert.equal(resumed.code, 0, describeResult(resumed));
+      assert.equal(parseEvents(resumed.stdout).find((e) => e["type"] === "end")?.["status"], "completed", resumed.stdout);
+      const watched = await seen;
+      assert.ok(
+        [...watched.brokers.values()].some((v) => v.has(`${LEADER_RATE}=${String(300 * 1024)}`)),
+        `the resume set the throttle again: ${JSON.stringify([...watched.brokers].map(([b, v]) => [b, [...v]]))}`,
+      );
+      await waitForPlacement(admin, topic, to, { run: resumed });
+      await assertNoThrottles(admin, [topic]);
+      await assertAllConsumable(admin, topic, from.length, perPartition);
+    });
+  }
+
   it("refuses with exit 2, naming the partition, while a reassignment it did not start is in progress", { timeout: 120_000 }, async () => {
     const foreign = newTopic("foreign");
     const mine = newTopic("mine");
