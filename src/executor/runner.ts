@@ -45,7 +45,7 @@ export type ExecutionEvent =
       readonly inFlight: number;
       readonly bytesDone: number;
       readonly bytesTotal: number;
-      /** Bytes/s over the run so far. */
+      /** Bytes/s copied by this run (since the start, or since the resume). */
       readonly rate: number;
       readonly etaMs: number | null;
       readonly elapsedMs: number;
@@ -231,6 +231,8 @@ export class Executor {
   /** When Kafka calls began failing in a row (null: the last pass worked). */
   private failingSince: number | null = null;
   private readonly startedAt: number;
+  /** Bytes of the tasks already done when this executor started (a resume): not part of its rate. */
+  private readonly bytesDoneAtStart: number;
   private pausedReported = "";
 
   constructor(
@@ -243,6 +245,7 @@ export class Executor {
   ) {
     this.throttles = new Throttles(port, state.throttle, () => this.save());
     this.startedAt = clock.now();
+    this.bytesDoneAtStart = doneBytes(state.tasks);
   }
 
   private save(): void {
@@ -595,8 +598,10 @@ export class Executor {
     const finals = this.state.tasks.filter((t) => FINAL_STATES.has(t.state));
     const bytesTotal = this.state.tasks.reduce((a, t) => a + taskBytes(t), 0);
     const bytesDone = doneBytes(this.state.tasks);
+    // Bytes copied by this run over this run's time: after a resume, what was done before it
+    // was not copied in that time.
     const elapsedMs = Math.max(1, this.clock.now() - this.startedAt);
-    const rate = (bytesDone * 1000) / elapsedMs;
+    const rate = ((bytesDone - this.bytesDoneAtStart) * 1000) / elapsedMs;
     const remaining = bytesTotal - bytesDone;
     this.emit({
       type: "progress",

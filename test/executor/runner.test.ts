@@ -425,3 +425,21 @@ test("a cancel that finds partitions Kafka has finished records them done and el
     assert.equal(t.elected, true);
   }
 });
+
+test("after a resume, rate and ETA count only the bytes copied since the resume", async () => {
+  const cluster = demoCluster();
+  const reassignment = planFor(cluster);
+  const { ctx, stop } = setup(cluster);
+  let batches = 0;
+  assert.equal(await startExecution({ ...ctx, emit: (e) => { if (e.type === "submitted" && ++batches === 1) stop.level = 1; } }, { reassignment }, FEW_AT_A_TIME, "exec-rate"), "stopped");
+  const doneBefore = ctx.store.load().tasks.filter((t) => t.state === "done").reduce((a, t) => a + t.size * t.to.filter((b) => !t.from.includes(b)).length, 0);
+  assert.ok(doneBefore > 0);
+  const progress: Array<Extract<ExecutionEvent, { type: "progress" }>> = [];
+  assert.equal(await resumeExecution({ ...ctx, stop: { level: 0 }, emit: (e) => { if (e.type === "progress") progress.push(e); } }), "completed");
+  assert.ok(progress.length > 0);
+  for (const e of progress) {
+    const since = e.bytesDone - doneBefore;
+    assert.ok(Math.abs((e.rate * e.elapsedMs) / 1000 - since) < 1, `rate ${String(e.rate)} over ${String(e.elapsedMs)} ms is not ${String(since)} bytes since the resume`);
+    if (e.etaMs !== null) assert.ok(Math.abs((e.etaMs / 1000) * e.rate - (e.bytesTotal - e.bytesDone)) < 1);
+  }
+});
