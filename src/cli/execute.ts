@@ -57,6 +57,7 @@ interface ExecuteFlags extends KafkaFlags, StateFlags {
   readonly pollInterval: number;
   readonly allowUnderReplicated?: boolean;
   readonly dryRun?: boolean;
+  readonly force?: boolean;
   readonly simulate?: boolean;
   readonly cluster?: string;
   readonly json?: boolean;
@@ -162,6 +163,7 @@ export function addExecuteCommands(program: Command, io: CliIo): void {
     .addOption(valueOption("--poll-interval <duration>", "time between checks of the cluster (100ms to 10m)", duration(DURATION_LIMITS.pollInterval.min, DURATION_LIMITS.pollInterval.max)).default(5000))
     .option("--allow-under-replicated", "start even when partitions of the plan are under-replicated")
     .option("--dry-run", "print the batches and the estimated duration; change nothing")
+    .option("--force", `run even when the estimated duration at --throttle is over ${String(LONG_RUN_HOURS)}h`)
     .option("--simulate", "run against an in-process simulation of --cluster instead of Kafka")
     .option("--cluster <snapshot>", "the snapshot to simulate (with --simulate)")
     .option("--json", "print events as JSON lines")
@@ -307,6 +309,9 @@ function checkExecuteFlags(planPath: string | undefined, flags: ExecuteFlags): v
     throw usageError("--resume", "takes no plan: it finishes the execution in --state-dir with the plan journalled there");
   }
   if (flags.resume === true && flags.dryRun === true) throw usageError("--dry-run", "does not go with --resume");
+  if (flags.force === true && (flags.dryRun === true || flags.resume === true)) {
+    throw usageError("--force", "only goes with a new execution (the duration check it skips runs when one starts)");
+  }
   if (flags.resume === true && flags.allowUnderReplicated === true) {
     throw usageError("--allow-under-replicated", "does not go with --resume: the checks it skips ran when the execution started");
   }
@@ -339,7 +344,7 @@ async function runExecute(planPath: string | undefined, flags: ExecuteFlags, io:
       const status =
         plan === undefined
           ? await resumeExecution(ctx, resumeOverrides(flags, given))
-          : await startExecution(ctx, plan, options, randomUUID());
+          : await startExecution(ctx, plan, options, randomUUID(), (tasks) => checkDuration(tasks, options, flags.force === true));
       if (simulated !== undefined) reporter.simulated(simulated.makespan(), ctx.store, options.throttle);
       if (status === "stopped" || status === "cancelled") {
         reporter.note(status === "stopped" ? `stopped; resume with ${shellCommand(["ballast", "execute", "--resume", "--state-dir", stateDir])}` : "cancelled");
@@ -357,14 +362,34 @@ async function runExecute(planPath: string | undefined, flags: ExecuteFlags, io:
   }
 }
 
-async function dryRun(port: KafkaPort, plan: ExecutionPlan, options: ExecuteOptions, reporter: Reporter): Promise<void> {
-  const tasks = await withSizes(port, await preflight(port, plan, options));
+/** Above this estimated duration at the given throttle, `execute` asks for --force: a typo (5 for 5MiB/s) more likely than a plan. */
+export const LONG_RUN_HOURS = 24;
+
+/** The batches of `tasks` and the least time they take at `rate` (each batch bound by its busiest broker). */
+function estimate(tasks: readonly MoveTask[], options: ExecuteOptions): { waves: MoveTask[][]; seconds: number } {
   const order = composeStrategies(options.strategy, () => ({ atRisk: false }));
   const waves = planAllBatches(tasks, options.limits, order);
   const rate = options.throttle;
   let seconds = 0;
   for (const w of waves) seconds += rate === null ? 0 : bandwidthLowerBound(w, rate);
-  reporter.dryRun(waves, rate, seconds);
+  return { waves, seconds };
+}
+
+/** Refuses a run that would take more than LONG_RUN_HOURS at --throttle, unless --force. */
+function checkDuration(tasks: readonly MoveTask[], options: ExecuteOptions, force: boolean): void {
+  if (options.throttle === null || force) return;
+  const { seconds } = estimate(tasks, options);
+  if (seconds <= LONG_RUN_HOURS * 3600) return;
+  throw usageError(
+    "--throttle",
+    `at ${formatRate(options.throttle)} the plan takes at least ${formatDuration(seconds * 1000)} (over ${String(LONG_RUN_HOURS)}h); give a higher rate, or --force to run it anyway`,
+  );
+}
+
+async function dryRun(port: KafkaPort, plan: ExecutionPlan, options: ExecuteOptions, reporter: Reporter): Promise<void> {
+  const tasks = await withSizes(port, await preflight(port, plan, options));
+  const { waves, seconds } = estimate(tasks, options);
+  reporter.dryRun(waves, options.throttle, seconds);
 }
 
 async function runCancel(flags: KafkaFlags & StateFlags & { json?: boolean }, io: CliIo): Promise<void> {

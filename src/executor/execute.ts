@@ -9,7 +9,7 @@ import { FINAL_STATES, StateStore } from "./journal.js";
 import type { KafkaPort } from "./port.js";
 import type { Emit, ExecuteOptions, ExecutionPlan, StopSignal } from "./runner.js";
 import { CANCEL_REQUEST, Executor, THROTTLE_REQUEST, counts, newExecutionState, preflight, rollbackPlan, withSizes } from "./runner.js";
-import type { Clock } from "./types.js";
+import type { Clock, MoveTask } from "./types.js";
 
 export interface ExecutionContext {
   readonly port: KafkaPort;
@@ -33,6 +33,8 @@ export async function startExecution(
   plan: ExecutionPlan,
   options: ExecuteOptions,
   id: string,
+  /** Sees the tasks (with their sizes) before anything changes; throws to refuse the run. */
+  check?: (tasks: readonly MoveTask[]) => void,
 ): Promise<ExecutionState["status"] | "stopped"> {
   if (ctx.store.exists()) {
     const previous = ctx.store.load();
@@ -47,6 +49,7 @@ export async function startExecution(
   ctx.store.lock();
   try {
     const tasks = await withSizes(ctx.port, await preflight(ctx.port, plan, options));
+    check?.(tasks);
     const state = newExecutionState(id, ctx.clock.now(), tasks, options);
     ctx.store.writeAtomic(PLAN_FILE, formatReassignment(plan.reassignment));
     ctx.store.writeAtomic(ROLLBACK_FILE, formatReassignment(rollbackPlan(state)));
