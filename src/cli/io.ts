@@ -39,6 +39,8 @@ export class ExitStatus extends Error {
 export const EXIT_OK = 0;
 export const EXIT_BUG = 1;
 export const EXIT_USAGE = 2;
+/** Another Ballast execution holds the cluster's execution lock (execute, cancel). */
+export const EXIT_LOCKED = 5;
 
 /** Input files larger than this are refused before they are read (the largest snapshots are a few hundred MB). */
 export const MAX_INPUT_BYTES = 512 * 1024 * 1024;
@@ -153,7 +155,7 @@ export function reportError(err: unknown, io: CliIo): number {
   if (err instanceof ExitStatus) return err.status;
   if (isBallastError(err)) {
     io.stderr.write(`error: ${oneLine(err.describe())}\n`);
-    return EXIT_USAGE;
+    return err.code === "LOCKED" ? EXIT_LOCKED : EXIT_USAGE;
   }
   if (err instanceof CommanderError) return reportCommanderError(err, io);
   const message = err instanceof Error ? err.message : String(err);

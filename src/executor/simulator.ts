@@ -32,6 +32,7 @@ import { BallastError } from "../model/errors.js";
 import type { Broker, Cluster, Partition, Topic } from "../model/types.js";
 import { resourceKey } from "./port.js";
 import type {
+  LockOutcome,
   AlterOp,
   BrokerNode,
   ClusterDescription,
@@ -631,7 +632,24 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
       return ok(ref);
     });
 
+  /** The execution lock, in memory: the owner holding it, or null. */
+  let lockHolder: string | null = null;
+  const acquireExecutionLock = (owner: string): LockOutcome => {
+    if (lockHolder !== null) return { status: "locked", holder: lockHolder };
+    lockHolder = owner;
+    let held = true;
+    return {
+      status: "acquired",
+      release: () => {
+        if (held) lockHolder = null;
+        held = false;
+        return Promise.resolve();
+      },
+    };
+  };
+
   const port: KafkaPort = {
+    acquireExecutionLock: (owner) => guard(() => acquireExecutionLock(owner)),
     describeCluster: () => guard(describeCluster),
     describeTopics: (names) => guard(() => describeTopics(names)),
     describeLogDirs: (ids) => guard(() => describeLogDirs(ids)),

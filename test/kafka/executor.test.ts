@@ -790,6 +790,79 @@ describe("ballast execute against a live cluster", { skip: kafkaSkip(), timeout:
     });
   }
 
+  it("two executors with different state folders started together: exactly one runs, the other exits 5 naming the holder", { timeout: 240_000 }, async () => {
+    const topic = newTopic("lock2");
+    const from: Assignment = [
+      [1, 2],
+      [3, 2],
+      [2, 1],
+      [4, 3],
+    ];
+    const to: Assignment = [
+      [1, 4],
+      [3, 4],
+      [2, 3],
+      [4, 1],
+    ];
+    const perPartition = 500;
+    await createTopic(admin, topic, from);
+    await produce(topic, from.length, perPartition);
+    const a = dirFor("lock-a");
+    const b = dirFor("lock-b");
+    writePlan(a.plan, entriesOf(topic, to).slice(0, 2), entriesOf(topic, from).slice(0, 2));
+    writePlan(b.plan, entriesOf(topic, to).slice(2), entriesOf(topic, from).slice(2));
+    const runs = [startCli(executeArgs(a.plan, a.stateDir, "300KiB/s"), a.dir), startCli(executeArgs(b.plan, b.stateDir, "300KiB/s"), b.dir)];
+    const results = await Promise.all(runs.map((r) => finish(r, 180_000, "execute")));
+    const codes = results.map((r) => r.code).sort();
+    assert.deepEqual(codes, [0, 5], results.map(describeResult).join("\n"));
+    const winner = results.findIndex((r) => r.code === 0);
+    const loser = results[1 - winner]!;
+    assert.match(loser.stderr, new RegExp(`^error: another Ballast execution is changing this cluster \\(ballast pid ${String(runs[winner]!.child.pid)} on `), describeResult(loser));
+    assert.equal(readJournal(winner === 0 ? b.stateDir : a.stateDir), undefined, "the refused executor journalled nothing");
+    const placed = from.map((f, i) => ((winner === 0 ? i < 2 : i >= 2) ? to[i]! : f));
+    await waitForPlacement(admin, topic, placed, { leaders: false });
+    await assertNoThrottles(admin, [topic]);
+  });
+
+  it("a lock holder killed with SIGKILL frees the lock after the session timeout: the next command takes over", { timeout: 240_000 }, async () => {
+    const topic = newTopic("lock9");
+    const from: Assignment = [
+      [1, 2],
+      [3, 2],
+      [2, 1],
+      [4, 3],
+    ];
+    const to: Assignment = [
+      [1, 4],
+      [3, 4],
+      [2, 3],
+      [4, 1],
+    ];
+    await createTopic(admin, topic, from);
+    await produce(topic, from.length, 1500);
+    const a = dirFor("lock9-a");
+    const b = dirFor("lock9-b");
+    writePlan(a.plan, entriesOf(topic, to).slice(0, 2), entriesOf(topic, from).slice(0, 2));
+    writePlan(b.plan, entriesOf(topic, to).slice(2), entriesOf(topic, from).slice(2));
+    const holder = startCli(executeArgs(a.plan, a.stateDir, "100KiB/s", "--max-moves", "1"), a.dir);
+    await waitForJournal(a.stateDir, "a partition in flight", (ts) => ts.some((t) => t.state === "moving"), holder);
+    const refused = await ballast(executeArgs(b.plan, b.stateDir, "300KiB/s"), b.dir, 90_000);
+    assert.equal(refused.code, 5, describeResult(refused));
+    assert.match(refused.stderr, new RegExp(`ballast pid ${String(holder.child.pid)} on `));
+
+    holder.child.kill("SIGKILL");
+    await holder.done;
+    // The dead holder's session lapses after 10 s; then `cancel` of its execution gets the lock.
+    const t0 = Date.now();
+    const cancel = await ballast(["cancel", "--bootstrap-server", boot(), "--state-dir", a.stateDir, "--json"], a.dir, 120_000);
+    assert.equal(cancel.code, 0, describeResult(cancel));
+    assert.ok(Date.now() - t0 < 90_000, `took over within 90 s (took ${String(Date.now() - t0)} ms)`);
+    await assertNoThrottles(admin, [topic]);
+    // And the lock is free again once the cancel is done.
+    const next = await ballast(executeArgs(b.plan, b.stateDir, "300KiB/s"), b.dir, 150_000);
+    assert.equal(next.code, 0, describeResult(next));
+  });
+
   it("refuses with exit 2, naming the partition, while a reassignment it did not start is in progress", { timeout: 120_000 }, async () => {
     const foreign = newTopic("foreign");
     const mine = newTopic("mine");

@@ -27,6 +27,7 @@ import { BrokerConnections, describeKafkaError, kafkaErrorName } from "./brokers
 import { describeLogDirsRequest, type LogDirResult } from "./describe-log-dirs.js";
 import { electLeadersRequest } from "./elect-leaders.js";
 import { incrementalAlterConfigsRequest, RESOURCE_BROKER, RESOURCE_TOPIC } from "./incremental-alter-configs.js";
+import { acquireKafkaLock } from "./lock.js";
 import { alterPartitionReassignmentsRequest, listPartitionReassignmentsRequest } from "./reassignments.js";
 
 export interface KafkajsPortOptions {
@@ -211,10 +212,33 @@ export function createKafkajsPort(options: KafkajsPortOptions): KafkaPort {
       });
     },
 
+    async acquireExecutionLock(owner) {
+      const outcome = await acquireKafkaLock(
+        {
+          brokers: [...options.brokers],
+          connectionTimeout: options.connectionTimeout ?? 10_000,
+          requestTimeout,
+          ...(options.ssl !== undefined ? { ssl: options.ssl } : {}),
+          ...(options.sasl !== undefined ? { sasl: options.sasl } : {}),
+        },
+        owner,
+      );
+      if (outcome.status !== "acquired") return outcome;
+      // Closing the port releases a lock still held: no exit path keeps it.
+      const release = async (): Promise<void> => {
+        releases.delete(release);
+        await outcome.release();
+      };
+      releases.add(release);
+      return { status: "acquired", release };
+    },
+
     async close() {
+      for (const release of [...releases]) await release().catch(() => undefined);
       await conn.close();
     },
   };
+  const releases = new Set<() => Promise<void>>();
 
   return guarded(port);
 }
@@ -246,6 +270,7 @@ function guarded(port: KafkaPort): KafkaPort {
       port.incrementalAlterConfigs(c),
     ),
     electPreferredLeaders: wrap("electPreferredLeaders", (p: readonly PartitionRef[]) => port.electPreferredLeaders(p)),
+    acquireExecutionLock: wrap("acquireExecutionLock", (owner: string) => port.acquireExecutionLock(owner)),
     close: wrap("close", () => port.close()),
   };
 }
