@@ -28,7 +28,7 @@ import { parseReassignment } from "../model/reassignment.js";
 import type { Reassignment } from "../model/types.js";
 import { printable, quote } from "../model/text.js";
 import { formatBytes, formatRate, parseBytes, parseRate } from "../model/units.js";
-import { type CliIo, ExitStatus, checkOutputPath, colorLevel, loadCapacityFile, loadCluster, readTextFile, usageError, writeFileAtomic } from "./io.js";
+import { type CliIo, EXIT_LOCKED, ExitStatus, checkOutputPath, colorLevel, loadCapacityFile, loadCluster, readTextFile, usageError, writeFileAtomic } from "./io.js";
 import { type KafkaFlags, addKafkaOptions, openPort, withPort } from "./kafka.js";
 import { CAPACITY_OPTION_HELP, type ValueParser, fromModel, integer, plainText, valueOption } from "./options.js";
 import { shellCommand } from "./shell.js";
@@ -350,6 +350,8 @@ async function runExecute(planPath: string | undefined, flags: ExecuteFlags, io:
         reporter.note(status === "stopped" ? `stopped; resume with ${shellCommand(["ballast", "execute", "--resume", "--state-dir", stateDir])}` : "cancelled");
         if (signals.terminated()) throw new ExitStatus(EXIT_TERMINATED);
         if (stop.level > 0) throw new ExitStatus(EXIT_INTERRUPTED);
+        // Halted without a signal: the cluster's execution lock was lost.
+        if (stop.halt === true) throw new ExitStatus(EXIT_LOCKED);
         if (status === "cancelled") throw new ExitStatus(EXIT_CANCELLED);
       }
       if (status === "failed") throw new ExitStatus(EXIT_PARTIAL);

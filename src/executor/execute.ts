@@ -23,11 +23,18 @@ export interface ExecutionContext {
 
 /**
  * Runs `fn` holding the cluster's execution lock (port.ts): one execution changes a cluster at a
- * time, whatever its state folder or host. Released on every way out of `fn`.
+ * time, whatever its state folder or host. Released on every way out of `fn`. A lock lost while
+ * `fn` runs halts it (ctx.stop.halt), which leaves the execution stopped and resumable.
  */
-export async function withClusterLock<T>(ctx: Pick<ExecutionContext, "port" | "store">, fn: () => Promise<T>): Promise<T> {
+export async function withClusterLock<T>(ctx: Pick<ExecutionContext, "port" | "store" | "stop" | "emit">, fn: () => Promise<T>): Promise<T> {
   const owner = `ballast pid ${String(process.pid)} on ${hostname()}, state folder ${ctx.store.dir}`;
-  const outcome = await ctx.port.acquireExecutionLock(owner);
+  // Losing the lock (this process's session lapsed) means another execution may start: stop at
+  // once, as on SIGTERM, rather than interleave with it.
+  const onLost = (): void => {
+    ctx.emit({ type: "warning", message: "lost the cluster's execution lock (the session with Kafka lapsed); stopping: resume with 'ballast execute --resume'" });
+    ctx.stop.halt = true;
+  };
+  const outcome = await ctx.port.acquireExecutionLock(owner, onLost);
   if (outcome.status === "locked") {
     throw new BallastError(
       "LOCKED",

@@ -123,8 +123,12 @@ export interface KafkaPort {
   incrementalAlterConfigs(changes: ReadonlyArray<{ readonly resource: ConfigResource; readonly ops: readonly AlterOp[] }>): Promise<ResourceResult[]>;
   /** Preferred leader election; ELECTION_NOT_NEEDED (84) counts as success and is reported with errorCode 0. */
   electPreferredLeaders(partitions: readonly PartitionRef[]): Promise<PartitionResult[]>;
-  /** Takes the cluster's execution lock for `owner` (a description shown to whoever is refused), or says who holds it. */
-  acquireExecutionLock(owner: string): Promise<LockOutcome>;
+  /**
+   * Takes the cluster's execution lock for `owner` (a description shown to whoever is refused), or
+   * says who holds it. `onLost` is called if a held lock is taken away (this process's session
+   * lapsed: a long pause, a network partition), after which another execution may start.
+   */
+  acquireExecutionLock(owner: string, onLost?: () => void): Promise<LockOutcome>;
   close(): Promise<void>;
 }
 

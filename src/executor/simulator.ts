@@ -151,6 +151,8 @@ export interface SimulatedCluster {
   startBroker(id: number): void;
   /** Deletes a topic: its reassignments vanish, describeTopics omits it, its configs go. */
   deleteTopic(name: string): void;
+  /** Takes the execution lock away from its holder (its session lapsed); its onLost is called. */
+  loseLock(): void;
   /** Virtual seconds from the first reassignment started to the last one completed (0 before). */
   makespan(): number;
   /** The cluster as it is now, in the snapshot format (an ongoing move shows its full replica set). */
@@ -633,23 +635,28 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
     });
 
   /** The execution lock, in memory: the owner holding it, or null. */
-  let lockHolder: string | null = null;
-  const acquireExecutionLock = (owner: string): LockOutcome => {
-    if (lockHolder !== null) return { status: "locked", holder: lockHolder };
-    lockHolder = owner;
-    let held = true;
+  let lockHolder: { owner: string; onLost: (() => void) | undefined } | null = null;
+  const acquireExecutionLock = (owner: string, onLost?: () => void): LockOutcome => {
+    if (lockHolder !== null) return { status: "locked", holder: lockHolder.owner };
+    const mine = { owner, onLost };
+    lockHolder = mine;
     return {
       status: "acquired",
       release: () => {
-        if (held) lockHolder = null;
-        held = false;
+        if (lockHolder === mine) lockHolder = null;
         return Promise.resolve();
       },
     };
   };
+  /** Takes the lock away from its holder, as a lapsed session does. */
+  const loseLock = (): void => {
+    const was = lockHolder;
+    lockHolder = null;
+    was?.onLost?.();
+  };
 
   const port: KafkaPort = {
-    acquireExecutionLock: (owner) => guard(() => acquireExecutionLock(owner)),
+    acquireExecutionLock: (owner, onLost) => guard(() => acquireExecutionLock(owner, onLost)),
     describeCluster: () => guard(describeCluster),
     describeTopics: (names) => guard(() => describeTopics(names)),
     describeLogDirs: (ids) => guard(() => describeLogDirs(ids)),
@@ -729,6 +736,7 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
     killBroker,
     startBroker,
     deleteTopic,
+    loseLock,
     makespan: () => (firstStart !== undefined && lastDone !== undefined ? Math.max(0, lastDone - firstStart) / 1000 : 0),
     snapshot,
   };

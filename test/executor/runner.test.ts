@@ -443,3 +443,17 @@ test("after a resume, rate and ETA count only the bytes copied since the resume"
     if (e.etaMs !== null) assert.ok(Math.abs((e.etaMs / 1000) * e.rate - (e.bytesTotal - e.bytesDone)) < 1);
   }
 });
+
+test("an executor that loses the cluster's lock stops at once, removing its throttles, resumable", async () => {
+  const cluster = demoCluster();
+  const reassignment = planFor(cluster);
+  const { sim, ctx, events } = setup(cluster);
+  let batches = 0;
+  const status = await startExecution({ ...ctx, emit: (e) => { events.push(e); if (e.type === "submitted" && ++batches === 1) sim.loseLock(); } }, { reassignment }, FEW_AT_A_TIME, "exec-lost");
+  assert.equal(status, "stopped");
+  assert.ok(events.some((e) => e.type === "warning" && e.message.startsWith("lost the cluster's execution lock")));
+  assert.equal(ctx.store.load().status, "stopped");
+  assert.deepEqual(await sim.port.listPartitionReassignments(), []);
+  assert.deepEqual(await throttleConfigs(sim, cluster), []);
+  assert.equal(await resumeExecution({ ...ctx, stop: { level: 0 } }), "completed");
+});

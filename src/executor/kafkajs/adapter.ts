@@ -212,7 +212,7 @@ export function createKafkajsPort(options: KafkajsPortOptions): KafkaPort {
       });
     },
 
-    async acquireExecutionLock(owner) {
+    async acquireExecutionLock(owner, onLost) {
       const outcome = await acquireKafkaLock(
         {
           brokers: [...options.brokers],
@@ -222,6 +222,7 @@ export function createKafkajsPort(options: KafkajsPortOptions): KafkaPort {
           ...(options.sasl !== undefined ? { sasl: options.sasl } : {}),
         },
         owner,
+        onLost,
       );
       if (outcome.status !== "acquired") return outcome;
       // Closing the port releases a lock still held: no exit path keeps it.
@@ -270,7 +271,7 @@ function guarded(port: KafkaPort): KafkaPort {
       port.incrementalAlterConfigs(c),
     ),
     electPreferredLeaders: wrap("electPreferredLeaders", (p: readonly PartitionRef[]) => port.electPreferredLeaders(p)),
-    acquireExecutionLock: wrap("acquireExecutionLock", (owner: string) => port.acquireExecutionLock(owner)),
+    acquireExecutionLock: wrap("acquireExecutionLock", (owner: string, onLost?: () => void) => port.acquireExecutionLock(owner, onLost)),
     close: wrap("close", () => port.close()),
   };
 }

@@ -70,7 +70,7 @@ function stickyAssigner(claim: () => Claim): PartitionAssigner {
 }
 
 /** Takes the lock, or says who holds it. `config` is the connection (brokers, TLS, SASL). */
-export async function acquireKafkaLock(config: Omit<KafkaConfig, "logLevel" | "clientId">, owner: string): Promise<LockOutcome> {
+export async function acquireKafkaLock(config: Omit<KafkaConfig, "logLevel" | "clientId">, owner: string, onLost?: () => void): Promise<LockOutcome> {
   const kafka = new Kafka({ ...config, clientId: "ballast-lock", logLevel: logLevel.NOTHING });
   await ensureTopic(kafka);
   let holds = false;
@@ -86,11 +86,18 @@ export async function acquireKafkaLock(config: Omit<KafkaConfig, "logLevel" | "c
   const joined = new Promise<boolean>((resolve, reject) => {
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
       const mine = (e.payload.memberAssignment[LOCK_TOPIC] ?? []).includes(0);
-      if (holds && !mine) process.emitWarning(`Ballast lost the cluster's execution lock (group ${LOCK_GROUP}); another execution may start`);
+      if (holds && !mine) onLost?.();
       holds = mine;
       resolve(mine);
     });
-    consumer.on(consumer.events.CRASH, (e) => reject(e.payload.error));
+    consumer.on(consumer.events.CRASH, (e) => {
+      // A consumer that crashes after taking the lock no longer heartbeats: the lock is as good as lost.
+      if (holds) {
+        holds = false;
+        onLost?.();
+      }
+      reject(e.payload.error);
+    });
   });
   let timer: NodeJS.Timeout | undefined;
   try {
