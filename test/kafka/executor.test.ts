@@ -984,6 +984,40 @@ describe("ballast execute against a live cluster", { skip: kafkaSkip(), timeout:
     await assertAllConsumable(admin, topic, from.length, perPartition);
   });
 
+  it("a cancel that finds partitions Kafka already finished records them done and elects their preferred leaders", { timeout: 180_000 }, async () => {
+    const topic = newTopic("race");
+    // The current leader stays a replica but is not the new preferred leader, so Kafka keeps it
+    // leading after the reassignment until someone elects.
+    const from: Assignment = [
+      [1, 2],
+      [3, 4],
+    ];
+    const to: Assignment = [
+      [4, 1],
+      [2, 3],
+    ];
+    await createTopic(admin, topic, from);
+    await produce(topic, from.length, 20);
+    const { dir, stateDir, plan } = dirFor("race");
+    writePlan(plan, entriesOf(topic, to), entriesOf(topic, from));
+    // A 10-minute poll: the executor submits, then sleeps while Kafka finishes the small copies.
+    const run = startCli(executeArgs(plan, stateDir, "10MiB/s", "--poll-interval", "10m"), dir);
+    await waitForJournal(stateDir, "both partitions submitted", (ts) => ts.every((t) => t.state === "moving"), run);
+    await waitFor("Kafka to finish both reassignments", async () => ((await reassigningTopics(admin)).length === 0 ? true : undefined), { timeoutMs: 60_000, intervalMs: 250 });
+    await waitForPlacement(admin, topic, to, { timeoutMs: 30_000, leaders: false });
+    // The executor dies before it sees them finish; the cancel finds them done.
+    run.child.kill("SIGKILL");
+    await run.done;
+    const cancel = await ballast(["cancel", "--bootstrap-server", boot(), "--state-dir", stateDir, "--json"], dir, 120_000);
+    assert.equal(cancel.code, 0, describeResult(cancel));
+    assert.deepEqual(
+      readJournal(stateDir)?.tasks.map((t) => t.state),
+      ["done", "done"],
+    );
+    await waitForPlacement(admin, topic, to, { timeoutMs: 30_000 });
+    await assertNoThrottles(admin, [topic]);
+  });
+
   it("reports the partitions of a topic deleted mid-run as skipped and completes the rest", { timeout: 150_000 }, async () => {
     const kept = newTopic("kept");
     const doomed = newTopic("doomed");

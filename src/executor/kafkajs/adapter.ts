@@ -97,6 +97,9 @@ export function createKafkajsPort(options: KafkajsPortOptions): KafkaPort {
     }
   }
 
+  /** Releases of the execution locks this port holds; close() runs them. */
+  const releases = new Set<() => Promise<void>>();
+
   const port: KafkaPort = {
     async describeCluster() {
       const md = await conn.metadata([]);
@@ -239,7 +242,6 @@ export function createKafkajsPort(options: KafkajsPortOptions): KafkaPort {
       await conn.close();
     },
   };
-  const releases = new Set<() => Promise<void>>();
 
   return guarded(port);
 }
