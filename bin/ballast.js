@@ -9,4 +9,8 @@ process.exitCode = await main(process.argv, {
     process.on("SIGINT", handler);
     return () => process.off("SIGINT", handler);
   },
+  onTerminate: (handler) => {
+    process.on("SIGTERM", handler);
+    return () => process.off("SIGTERM", handler);
+  },
 });

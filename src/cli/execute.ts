@@ -28,7 +28,7 @@ import { parseReassignment } from "../model/reassignment.js";
 import type { Reassignment } from "../model/types.js";
 import { printable, quote } from "../model/text.js";
 import { formatBytes, formatRate, parseBytes, parseRate } from "../model/units.js";
-import { type CliIo, ExitStatus, checkOutputPath, colorLevel, loadCapacityFile, loadCluster, readTextFile, usageError, writeFileAtomic } from "./io.js";
+import { type CliIo, EXIT_LOCKED, ExitStatus, checkOutputPath, colorLevel, loadCapacityFile, loadCluster, readTextFile, usageError, writeFileAtomic } from "./io.js";
 import { type KafkaFlags, addKafkaOptions, openPort, withPort } from "./kafka.js";
 import { CAPACITY_OPTION_HELP, type ValueParser, fromModel, integer, plainText, valueOption } from "./options.js";
 import { shellCommand } from "./shell.js";
@@ -38,6 +38,8 @@ export const EXIT_PARTIAL = 3;
 /** Cancelled by `ballast cancel` from another process: the plan was not completed. */
 export const EXIT_CANCELLED = 4;
 export const EXIT_INTERRUPTED = 130;
+/** Stopped by SIGTERM (128 + 15, as a shell reports a process the signal ended). */
+export const EXIT_TERMINATED = 143;
 
 interface StateFlags {
   readonly stateDir: string;
@@ -55,6 +57,7 @@ interface ExecuteFlags extends KafkaFlags, StateFlags {
   readonly pollInterval: number;
   readonly allowUnderReplicated?: boolean;
   readonly dryRun?: boolean;
+  readonly force?: boolean;
   readonly simulate?: boolean;
   readonly cluster?: string;
   readonly json?: boolean;
@@ -112,18 +115,35 @@ function stateOption(command: Command): Command {
   return command.option("--state-dir <dir>", "where the execution journal lives", ".ballast");
 }
 
-/** Hooks Ctrl-C: first press stops new batches, second cancels in-flight moves. */
-function interruptible(io: CliIo, stop: StopSignal, say: (text: string) => void): () => void {
-  return (
+/**
+ * Hooks the signals. Ctrl-C: the first stops new batches and waits for the partitions in flight,
+ * the second cancels them. SIGTERM stops at once, pulling the partitions in flight back. Every stop
+ * but a cancel ends with Ballast's throttles removed and a journal that `--resume` finishes.
+ */
+function interruptible(io: CliIo, stop: StopSignal, say: (text: string) => void): { release: () => void; terminated: () => boolean } {
+  let terminated = false;
+  const offInt =
     io.onInterrupt?.(() => {
       stop.level++;
       say(
         stop.level === 1
-          ? "stopping: no new batches; waiting for partitions in flight (Ctrl-C again to cancel them)"
+          ? "stopping: no new batches; waiting for partitions in flight, then removing throttles (Ctrl-C again to cancel them)"
           : "cancelling the partitions in flight and removing throttles",
       );
-    }) ?? (() => undefined)
-  );
+    }) ?? (() => undefined);
+  const offTerm =
+    io.onTerminate?.(() => {
+      terminated = true;
+      stop.halt = true;
+      say("terminated: pulling back the partitions in flight (resume submits them again) and removing throttles");
+    }) ?? (() => undefined);
+  return {
+    release: () => {
+      offInt();
+      offTerm();
+    },
+    terminated: () => terminated,
+  };
 }
 
 export function addExecuteCommands(program: Command, io: CliIo): void {
@@ -143,6 +163,7 @@ export function addExecuteCommands(program: Command, io: CliIo): void {
     .addOption(valueOption("--poll-interval <duration>", "time between checks of the cluster (100ms to 10m)", duration(DURATION_LIMITS.pollInterval.min, DURATION_LIMITS.pollInterval.max)).default(5000))
     .option("--allow-under-replicated", "start even when partitions of the plan are under-replicated")
     .option("--dry-run", "print the batches and the estimated duration; change nothing")
+    .option("--force", `run even when the estimated duration at --throttle is over ${String(LONG_RUN_HOURS)}h`)
     .option("--simulate", "run against an in-process simulation of --cluster instead of Kafka")
     .option("--cluster <snapshot>", "the snapshot to simulate (with --simulate)")
     .option("--json", "print events as JSON lines")
@@ -288,6 +309,9 @@ function checkExecuteFlags(planPath: string | undefined, flags: ExecuteFlags): v
     throw usageError("--resume", "takes no plan: it finishes the execution in --state-dir with the plan journalled there");
   }
   if (flags.resume === true && flags.dryRun === true) throw usageError("--dry-run", "does not go with --resume");
+  if (flags.force === true && (flags.dryRun === true || flags.resume === true)) {
+    throw usageError("--force", "only goes with a new execution (the duration check it skips runs when one starts)");
+  }
   if (flags.resume === true && flags.allowUnderReplicated === true) {
     throw usageError("--allow-under-replicated", "does not go with --resume: the checks it skips ran when the execution started");
   }
@@ -314,22 +338,25 @@ async function runExecute(planPath: string | undefined, flags: ExecuteFlags, io:
     }
     const stateDir = flags.simulate === true && flags.stateDir === ".ballast" ? mkdtempSync(join(tmpdir(), "ballast-sim-")) : flags.stateDir;
     const stop: StopSignal = { level: 0 };
-    const release = flags.simulate === true ? () => undefined : interruptible(io, stop, (t) => reporter.note(t));
+    const signals = flags.simulate === true ? { release: () => undefined, terminated: () => false } : interruptible(io, stop, (t) => reporter.note(t));
     const ctx = { port, store: new StateStore(stateDir), clock, emit: (e: ExecutionEvent) => reporter.event(e), stop, pollMs: options.pollMs };
     try {
       const status =
         plan === undefined
           ? await resumeExecution(ctx, resumeOverrides(flags, given))
-          : await startExecution(ctx, plan, options, randomUUID());
+          : await startExecution(ctx, plan, options, randomUUID(), (tasks) => checkDuration(tasks, options, flags.force === true));
       if (simulated !== undefined) reporter.simulated(simulated.makespan(), ctx.store, options.throttle);
       if (status === "stopped" || status === "cancelled") {
         reporter.note(status === "stopped" ? `stopped; resume with ${shellCommand(["ballast", "execute", "--resume", "--state-dir", stateDir])}` : "cancelled");
+        if (signals.terminated()) throw new ExitStatus(EXIT_TERMINATED);
         if (stop.level > 0) throw new ExitStatus(EXIT_INTERRUPTED);
+        // Halted without a signal: the cluster's execution lock was lost.
+        if (stop.halt === true) throw new ExitStatus(EXIT_LOCKED);
         if (status === "cancelled") throw new ExitStatus(EXIT_CANCELLED);
       }
       if (status === "failed") throw new ExitStatus(EXIT_PARTIAL);
     } finally {
-      release();
+      signals.release();
     }
   } finally {
     reporter.finish();
@@ -337,14 +364,34 @@ async function runExecute(planPath: string | undefined, flags: ExecuteFlags, io:
   }
 }
 
-async function dryRun(port: KafkaPort, plan: ExecutionPlan, options: ExecuteOptions, reporter: Reporter): Promise<void> {
-  const tasks = await withSizes(port, await preflight(port, plan, options));
+/** Above this estimated duration at the given throttle, `execute` asks for --force: a typo (5 for 5MiB/s) more likely than a plan. */
+export const LONG_RUN_HOURS = 24;
+
+/** The batches of `tasks` and the least time they take at `rate` (each batch bound by its busiest broker). */
+function estimate(tasks: readonly MoveTask[], options: ExecuteOptions): { waves: MoveTask[][]; seconds: number } {
   const order = composeStrategies(options.strategy, () => ({ atRisk: false }));
   const waves = planAllBatches(tasks, options.limits, order);
   const rate = options.throttle;
   let seconds = 0;
   for (const w of waves) seconds += rate === null ? 0 : bandwidthLowerBound(w, rate);
-  reporter.dryRun(waves, rate, seconds);
+  return { waves, seconds };
+}
+
+/** Refuses a run that would take more than LONG_RUN_HOURS at --throttle, unless --force. */
+function checkDuration(tasks: readonly MoveTask[], options: ExecuteOptions, force: boolean): void {
+  if (options.throttle === null || force) return;
+  const { seconds } = estimate(tasks, options);
+  if (seconds <= LONG_RUN_HOURS * 3600) return;
+  throw usageError(
+    "--throttle",
+    `at ${formatRate(options.throttle)} the plan takes at least ${formatDuration(seconds * 1000)} (over ${String(LONG_RUN_HOURS)}h); give a higher rate, or --force to run it anyway`,
+  );
+}
+
+async function dryRun(port: KafkaPort, plan: ExecutionPlan, options: ExecuteOptions, reporter: Reporter): Promise<void> {
+  const tasks = await withSizes(port, await preflight(port, plan, options));
+  const { waves, seconds } = estimate(tasks, options);
+  reporter.dryRun(waves, options.throttle, seconds);
 }
 
 async function runCancel(flags: KafkaFlags & StateFlags & { json?: boolean }, io: CliIo): Promise<void> {
@@ -371,6 +418,7 @@ function runStatus(flags: StateFlags & { json?: boolean }, io: CliIo): void {
 
 function statusNote(s: ExecutionSummary): string {
   if (s.running) return s.cancelRequested ? " (executor running, cancelling)" : " (executor running)";
+  if (s.status === "stopped") return " (stopped, Ballast's throttles removed: resume with 'ballast execute --resume', which sets them again)";
   if (s.status !== "running") return "";
   if (s.cancelRequested) return " (a cancel did not finish: run 'ballast cancel' again, or 'ballast execute --resume' to finish it)";
   return " (no executor running: resume with 'ballast execute --resume')";

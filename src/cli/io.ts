@@ -25,6 +25,8 @@ export interface CliIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Calls `handler` on each Ctrl-C (SIGINT) until the returned function is called. */
   readonly onInterrupt?: (handler: () => void) => () => void;
+  /** Calls `handler` on SIGTERM (a service manager's stop) until the returned function is called. */
+  readonly onTerminate?: (handler: () => void) => () => void;
 }
 
 /** Ends a command with a given exit status once its output is written (not an error). */
@@ -37,6 +39,8 @@ export class ExitStatus extends Error {
 export const EXIT_OK = 0;
 export const EXIT_BUG = 1;
 export const EXIT_USAGE = 2;
+/** Another Ballast execution holds the cluster's execution lock (execute, cancel). */
+export const EXIT_LOCKED = 5;
 
 /** Input files larger than this are refused before they are read (the largest snapshots are a few hundred MB). */
 export const MAX_INPUT_BYTES = 512 * 1024 * 1024;
@@ -151,7 +155,7 @@ export function reportError(err: unknown, io: CliIo): number {
   if (err instanceof ExitStatus) return err.status;
   if (isBallastError(err)) {
     io.stderr.write(`error: ${oneLine(err.describe())}\n`);
-    return EXIT_USAGE;
+    return err.code === "LOCKED" ? EXIT_LOCKED : EXIT_USAGE;
   }
   if (err instanceof CommanderError) return reportCommanderError(err, io);
   const message = err instanceof Error ? err.message : String(err);

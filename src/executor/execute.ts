@@ -2,6 +2,7 @@
  * The executor's operations as the CLI uses them: start, resume, cancel, status, rollback and a
  * throttle change. Each takes its Kafka port, state folder and clock from the caller.
  */
+import { hostname } from "node:os";
 import { BallastError } from "../model/errors.js";
 import { formatReassignment } from "../model/reassignment.js";
 import type { ExecutionState, TaskState } from "./journal.js";
@@ -9,7 +10,7 @@ import { FINAL_STATES, StateStore } from "./journal.js";
 import type { KafkaPort } from "./port.js";
 import type { Emit, ExecuteOptions, ExecutionPlan, StopSignal } from "./runner.js";
 import { CANCEL_REQUEST, Executor, THROTTLE_REQUEST, counts, newExecutionState, preflight, rollbackPlan, withSizes } from "./runner.js";
-import type { Clock } from "./types.js";
+import type { Clock, MoveTask } from "./types.js";
 
 export interface ExecutionContext {
   readonly port: KafkaPort;
@@ -18,6 +19,33 @@ export interface ExecutionContext {
   readonly emit: Emit;
   readonly stop: StopSignal;
   readonly pollMs: number;
+}
+
+/**
+ * Runs `fn` holding the cluster's execution lock (port.ts): one execution changes a cluster at a
+ * time, whatever its state folder or host. Released on every way out of `fn`. A lock lost while
+ * `fn` runs halts it (ctx.stop.halt), which leaves the execution stopped and resumable.
+ */
+export async function withClusterLock<T>(ctx: Pick<ExecutionContext, "port" | "store" | "stop" | "emit">, fn: () => Promise<T>): Promise<T> {
+  const owner = `ballast pid ${String(process.pid)} on ${hostname()}, state folder ${ctx.store.dir}`;
+  // Losing the lock (this process's session lapsed) means another execution may start: stop at
+  // once, as on SIGTERM, rather than interleave with it.
+  const onLost = (): void => {
+    ctx.emit({ type: "warning", message: "lost the cluster's execution lock (the session with Kafka lapsed); stopping: resume with 'ballast execute --resume'" });
+    ctx.stop.halt = true;
+  };
+  const outcome = await ctx.port.acquireExecutionLock(owner, onLost);
+  if (outcome.status === "locked") {
+    throw new BallastError(
+      "LOCKED",
+      `another Ballast execution is changing this cluster (${outcome.holder ?? "holder unknown"}); wait for it to end, or cancel it from its state folder; a holder that was killed frees the lock within about 10 s`,
+    );
+  }
+  try {
+    return await fn();
+  } finally {
+    await outcome.release();
+  }
 }
 
 export const PLAN_FILE = "plan.json";
@@ -33,6 +61,8 @@ export async function startExecution(
   plan: ExecutionPlan,
   options: ExecuteOptions,
   id: string,
+  /** Sees the tasks (with their sizes) before anything changes; throws to refuse the run. */
+  check?: (tasks: readonly MoveTask[]) => void,
 ): Promise<ExecutionState["status"] | "stopped"> {
   if (ctx.store.exists()) {
     const previous = ctx.store.load();
@@ -46,17 +76,28 @@ export async function startExecution(
   }
   ctx.store.lock();
   try {
-    const tasks = await withSizes(ctx.port, await preflight(ctx.port, plan, options));
-    const state = newExecutionState(id, ctx.clock.now(), tasks, options);
-    ctx.store.writeAtomic(PLAN_FILE, formatReassignment(plan.reassignment));
-    ctx.store.writeAtomic(ROLLBACK_FILE, formatReassignment(rollbackPlan(state)));
-    ctx.store.takeRequest(CANCEL_REQUEST);
-    ctx.store.takeRequest(THROTTLE_REQUEST);
-    ctx.store.save(state);
-    return await new Executor(ctx.port, ctx.store, state, ctx.clock, ctx.emit, ctx.pollMs).run(ctx.stop);
+    return await withClusterLock(ctx, () => runNew(ctx, plan, options, id, check));
   } finally {
     ctx.store.unlock();
   }
+}
+
+async function runNew(
+  ctx: ExecutionContext,
+  plan: ExecutionPlan,
+  options: ExecuteOptions,
+  id: string,
+  check: ((tasks: readonly MoveTask[]) => void) | undefined,
+): Promise<ExecutionState["status"] | "stopped"> {
+  const tasks = await withSizes(ctx.port, await preflight(ctx.port, plan, options));
+  check?.(tasks);
+  const state = newExecutionState(id, ctx.clock.now(), tasks, options);
+  ctx.store.writeAtomic(PLAN_FILE, formatReassignment(plan.reassignment));
+  ctx.store.writeAtomic(ROLLBACK_FILE, formatReassignment(rollbackPlan(state)));
+  ctx.store.takeRequest(CANCEL_REQUEST);
+  ctx.store.takeRequest(THROTTLE_REQUEST);
+  ctx.store.save(state);
+  return await new Executor(ctx.port, ctx.store, state, ctx.clock, ctx.emit, ctx.pollMs).run(ctx.stop);
 }
 
 /**
@@ -66,20 +107,24 @@ export async function startExecution(
 export async function resumeExecution(ctx: ExecutionContext, overrides: ResumeOverrides = {}): Promise<ExecutionState["status"] | "stopped"> {
   ctx.store.lock();
   try {
-    const state = ctx.store.load();
-    // Every task final but the status still running: a cancel or a run died before removing its
-    // throttles. Running the loop again finishes that (it cancels when a cancel was requested).
-    if (!unfinished(state) && state.status !== "running") return state.status;
-    state.status = "running";
-    applyOverrides(state, overrides);
-    ctx.store.save(state);
-    const executor = new Executor(ctx.port, ctx.store, state, ctx.clock, ctx.emit, ctx.pollMs);
-    await executor.adopt();
-    if (overrides.throttle !== undefined) ctx.store.putRequest(THROTTLE_REQUEST, String(overrides.throttle));
-    return await executor.run(ctx.stop);
+    return await withClusterLock(ctx, () => resume(ctx, overrides));
   } finally {
     ctx.store.unlock();
   }
+}
+
+async function resume(ctx: ExecutionContext, overrides: ResumeOverrides): Promise<ExecutionState["status"] | "stopped"> {
+  const state = ctx.store.load();
+  // Every task final but the status still running: a cancel or a run died before removing its
+  // throttles. Running the loop again finishes that (it cancels when a cancel was requested).
+  if (!unfinished(state) && state.status !== "running") return state.status;
+  state.status = "running";
+  applyOverrides(state, overrides);
+  ctx.store.save(state);
+  const executor = new Executor(ctx.port, ctx.store, state, ctx.clock, ctx.emit, ctx.pollMs);
+  await executor.adopt();
+  if (overrides.throttle !== undefined) ctx.store.putRequest(THROTTLE_REQUEST, String(overrides.throttle));
+  return await executor.run(ctx.stop);
 }
 
 /** Settings given on the command line of `execute --resume`: they win over the journal's. */
@@ -115,22 +160,27 @@ export async function cancelExecution(ctx: ExecutionContext, waitMs = 120_000): 
   }
   ctx.store.lock();
   try {
-    const state = ctx.store.load();
-    // The intent is journalled first: when Kafka fails half-way, the state says a cancel is
-    // pending (status and a later resume finish it) rather than looking finished.
-    if (state.status === "running" && !state.cancelRequested) {
-      state.cancelRequested = true;
-      ctx.store.save(state);
-    }
-    const executor = new Executor(ctx.port, ctx.store, state, ctx.clock, ctx.emit, ctx.pollMs);
-    await executor.cancelInFlight();
-    await executor.cleanUp();
-    if (state.status === "running") state.status = "cancelled";
-    ctx.store.save(state);
-    return state;
+    return await withClusterLock(ctx, () => cancelHere(ctx));
   } finally {
     ctx.store.unlock();
   }
+}
+
+async function cancelHere(ctx: ExecutionContext): Promise<ExecutionState> {
+  const state = ctx.store.load();
+  // The intent is journalled first: when Kafka fails half-way, the state says a cancel is
+  // pending (status and a later resume finish it) rather than looking finished.
+  const open = state.status === "running" || state.status === "stopped";
+  if (open && !state.cancelRequested) {
+    state.cancelRequested = true;
+    ctx.store.save(state);
+  }
+  const executor = new Executor(ctx.port, ctx.store, state, ctx.clock, ctx.emit, ctx.pollMs);
+  await executor.cancelInFlight();
+  await executor.cleanUp();
+  if (open) state.status = "cancelled";
+  ctx.store.save(state);
+  return state;
 }
 
 /** Asks a running (or the next resumed) execution to use a new throttle rate. */

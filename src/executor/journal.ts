@@ -34,7 +34,8 @@ export type TaskState =
 export const TRANSITIONS: Readonly<Record<TaskState, readonly TaskState[]>> = {
   pending: ["submitting", "skipped", "cancelled", "failed"],
   submitting: ["moving", "done", "pending", "failed", "skipped", "cancelled"],
-  moving: ["done", "failed", "timed-out", "skipped", "cancelled"],
+  /** Back to pending: pulled back (reverted in Kafka) by a stop, to be submitted again on resume. */
+  moving: ["done", "failed", "timed-out", "skipped", "cancelled", "pending"],
   done: [],
   failed: [],
   skipped: [],
@@ -64,7 +65,8 @@ export interface ThrottleRecord {
   topics: Record<string, { leader: string[]; follower: string[] }>;
 }
 
-export type ExecutionStatus = "running" | "completed" | "cancelled" | "failed";
+/** "stopped": ended by a signal with tasks left and Ballast's throttles removed; `execute --resume` finishes it. */
+export type ExecutionStatus = "running" | "stopped" | "completed" | "cancelled" | "failed";
 
 export interface ExecutionState {
   version: 1;
@@ -91,6 +93,8 @@ export function transition(task: TaskRecord, to: TaskState, now: number, note?: 
     throw new Error(`bug: task ${task.topic}-${String(task.partition)} cannot go from ${task.state} to ${to}`);
   }
   task.state = to;
+  // Back to pending: the timeout of its next submission counts from that submission.
+  if (to === "pending") delete task.submittedAt;
   if (to === "moving" || to === "submitting") task.submittedAt ??= now;
   if (FINAL_STATES.has(to)) task.finishedAt = now;
   if (note !== undefined) task.note = note;
@@ -102,7 +106,7 @@ function encodeLimits(l: BatchLimits): Record<string, number | null> {
   return { maxMovesPerBroker: enc(l.maxMovesPerBroker), maxMoves: enc(l.maxMoves), maxBytesInFlight: enc(l.maxBytesInFlight) };
 }
 
-const STATUSES: readonly ExecutionStatus[] = ["running", "completed", "cancelled", "failed"];
+const STATUSES: readonly ExecutionStatus[] = ["running", "stopped", "completed", "cancelled", "failed"];
 const TASK_STATES = Object.keys(TRANSITIONS) as TaskState[];
 const STATE_KEYS = ["version", "id", "startedAt", "updatedAt", "status", "cancelRequested", "limits", "strategy", "partitionTimeoutMs", "brokerDownTimeoutMs", "throttle", "tasks"];
 const TASK_KEYS = ["topic", "partition", "from", "to", "size", "state", "submittedAt", "finishedAt", "note", "elected"];

@@ -98,6 +98,15 @@ export interface ResourceResult {
   readonly message?: string;
 }
 
+/**
+ * The cluster-wide execution lock: at most one Ballast execution (execute, cancel) changes a cluster
+ * at a time, across state folders and hosts. A holder that dies frees it after a bounded timeout.
+ */
+export type LockOutcome =
+  | { readonly status: "acquired"; readonly release: () => Promise<void> }
+  /** `holder`: how the holder described itself (host, pid, state folder), when it can be told. */
+  | { readonly status: "locked"; readonly holder: string | null };
+
 export interface KafkaPort {
   describeCluster(): Promise<ClusterDescription>;
   /** All topics (or the named ones; unknown names are left out). */
@@ -114,6 +123,12 @@ export interface KafkaPort {
   incrementalAlterConfigs(changes: ReadonlyArray<{ readonly resource: ConfigResource; readonly ops: readonly AlterOp[] }>): Promise<ResourceResult[]>;
   /** Preferred leader election; ELECTION_NOT_NEEDED (84) counts as success and is reported with errorCode 0. */
   electPreferredLeaders(partitions: readonly PartitionRef[]): Promise<PartitionResult[]>;
+  /**
+   * Takes the cluster's execution lock for `owner` (a description shown to whoever is refused), or
+   * says who holds it. `onLost` is called if a held lock is taken away (this process's session
+   * lapsed: a long pause, a network partition), after which another execution may start.
+   */
+  acquireExecutionLock(owner: string, onLost?: () => void): Promise<LockOutcome>;
   close(): Promise<void>;
 }
 

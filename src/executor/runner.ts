@@ -45,7 +45,7 @@ export type ExecutionEvent =
       readonly inFlight: number;
       readonly bytesDone: number;
       readonly bytesTotal: number;
-      /** Bytes/s over the run so far. */
+      /** Bytes/s copied by this run (since the start, or since the resume). */
       readonly rate: number;
       readonly etaMs: number | null;
       readonly elapsedMs: number;
@@ -57,10 +57,18 @@ export type ExecutionEvent =
 
 export type Emit = (event: ExecutionEvent) => void;
 
-/** Asks a running loop to stop submitting (first call) or to cancel what is in flight (second). */
+/**
+ * Asks a running loop to stop. Every stop that is not a cancel removes Ballast's throttles and
+ * journals the execution "stopped", for `execute --resume` to finish.
+ */
 export interface StopSignal {
-  /** 0: run; 1: finish what is in flight, submit nothing new; 2: cancel in-flight moves. */
+  /** 0: run; 1: finish what is in flight, submit nothing new, then stop; 2: cancel in-flight moves. */
   level: number;
+  /**
+   * Stop now (SIGTERM: a service manager waits seconds, not the minutes a copy takes): in-flight
+   * reassignments are pulled back (Kafka reverts them) and become pending again for the resume.
+   */
+  halt?: boolean;
 }
 
 /** Request files a second process drops into the state folder for a running executor. */
@@ -93,6 +101,10 @@ export function counts(tasks: readonly TaskRecord[]): Record<TaskState, number> 
 
 export function taskBytes(t: MoveTask): number {
   return t.size * added(t).length;
+}
+
+function doneBytes(tasks: readonly TaskRecord[]): number {
+  return tasks.filter((t) => t.state === "done").reduce((a, t) => a + taskBytes(t), 0);
 }
 
 async function partitionsByKey(port: KafkaPort, topics: Iterable<string>): Promise<Map<string, PartitionMetadata>> {
@@ -219,6 +231,8 @@ export class Executor {
   /** When Kafka calls began failing in a row (null: the last pass worked). */
   private failingSince: number | null = null;
   private readonly startedAt: number;
+  /** Bytes of the tasks already done when this executor started (a resume): not part of its rate. */
+  private readonly bytesDoneAtStart: number;
   private pausedReported = "";
 
   constructor(
@@ -231,6 +245,7 @@ export class Executor {
   ) {
     this.throttles = new Throttles(port, state.throttle, () => this.save());
     this.startedAt = clock.now();
+    this.bytesDoneAtStart = doneBytes(state.tasks);
   }
 
   private save(): void {
@@ -283,6 +298,10 @@ export class Executor {
           this.save();
           return this.end("cancelled");
         }
+        if (stop.halt === true) {
+          await this.revertInFlight("pending");
+          return await this.stopCleanly();
+        }
         let open: TaskRecord[];
         try {
           const snapshot = await this.observe();
@@ -290,7 +309,7 @@ export class Executor {
           open = this.tasks("pending", "submitting", "moving");
           if (open.length === 0) break;
           if (stop.level === 0) await this.submit(snapshot.alive, snapshot.live);
-          else if (this.tasks("submitting", "moving").length === 0) return this.end("stopped");
+          else if (this.tasks("submitting", "moving").length === 0) return await this.stopCleanly();
           this.failingSince = null;
         } catch (err) {
           this.survive(err);
@@ -319,6 +338,18 @@ export class Executor {
     this.failingSince ??= now;
     if (now - this.failingSince > this.state.brokerDownTimeoutMs) throw err;
     this.emit({ type: "warning", message: `${err.message}; retrying at the next check` });
+  }
+
+  /**
+   * Ends a run that did not finish, leaving nothing of Ballast's in the cluster: no throttle rate,
+   * no throttled-replica entry. The journal keeps the rate, so a resume sets it again.
+   */
+  private async stopCleanly(): Promise<"stopped"> {
+    await this.cleanUp();
+    this.state.status = "stopped";
+    this.save();
+    this.end("stopped");
+    return "stopped";
   }
 
   private end(status: ExecutionState["status"] | "stopped"): ExecutionState["status"] | "stopped" {
@@ -475,29 +506,49 @@ export class Executor {
     this.emit({ type: "submitted", partitions: batch.filter((t) => t.state === "moving").map((t) => partitionKey(t)) });
   }
 
-  /** Cancels Ballast's in-flight reassignments in Kafka (reverting them). */
+  /** Cancels Ballast's in-flight reassignments in Kafka (reverting them) and every pending task. */
   async cancelInFlight(): Promise<void> {
+    await this.revertInFlight("cancelled");
+    for (const t of this.tasks("pending")) this.finish(t, "cancelled");
+    this.save();
+  }
+
+  /**
+   * Cancels the in-flight reassignments in Kafka (reverting them); the tasks Kafka finished first
+   * are done (and their preferred leaders elected, as on every path to done), the others become
+   * `fate`: cancelled, or pending again to be submitted by a resume.
+   */
+  private async revertInFlight(fate: "cancelled" | "pending"): Promise<void> {
     const inFlight = this.tasks("submitting", "moving");
-    if (inFlight.length > 0) {
-      const ongoing = new Set((await this.port.listPartitionReassignments()).map((o) => partitionKey(o)));
-      const mine = inFlight.filter((t) => ongoing.has(partitionKey(t)));
-      if (mine.length > 0) {
-        const results = await this.port.alterPartitionReassignments(mine.map((t) => ({ topic: t.topic, partition: t.partition, replicas: null })));
-        for (const r of results) {
-          if (r.errorCode !== 0) this.emit({ type: "warning", message: `could not cancel ${partitionKey(r)}: ${r.message ?? r.errorName ?? String(r.errorCode)}` });
-        }
-      }
-      // Those Kafka finished before the cancel (a reorder completes at once) are done, not
-      // cancelled; which is which shows only once the brokers' metadata has caught up.
-      const live = await this.settled(inFlight);
-      for (const t of inFlight) {
-        const p = live.get(partitionKey(t));
-        if (p && reached(p.replicas, t)) this.finish(t, "done");
+    if (inFlight.length === 0) return;
+    const ongoing = new Set((await this.port.listPartitionReassignments()).map((o) => partitionKey(o)));
+    const mine = inFlight.filter((t) => ongoing.has(partitionKey(t)));
+    if (mine.length > 0) {
+      const results = await this.port.alterPartitionReassignments(mine.map((t) => ({ topic: t.topic, partition: t.partition, replicas: null })));
+      for (const r of results) {
+        if (r.errorCode !== 0) this.emit({ type: "warning", message: `could not cancel ${partitionKey(r)}: ${r.message ?? r.errorName ?? String(r.errorCode)}` });
       }
     }
-    for (const t of this.tasks("pending", "submitting", "moving")) this.finish(t, "cancelled");
+    // Those Kafka finished before the cancel (a reorder completes at once) are done, not
+    // cancelled; which is which shows only once the brokers' metadata has caught up.
+    const live = await this.settled(inFlight);
+    const done: TaskRecord[] = [];
+    const reverted: TaskRecord[] = [];
+    for (const t of inFlight) {
+      const p = live.get(partitionKey(t));
+      if (p && reached(p.replicas, t)) {
+        this.finish(t, "done");
+        done.push(t);
+      } else {
+        if (fate === "cancelled") this.finish(t, "cancelled");
+        else transition(t, "pending", this.clock.now(), "pulled back when the executor was stopped; submitted again on resume");
+        reverted.push(t);
+      }
+    }
     this.save();
-    await this.restoreOrder(this.state.tasks.filter((t) => t.state === "cancelled"));
+    if (done.length > 0) await this.elect(done);
+    await this.restoreOrder(reverted);
+    this.save();
   }
 
   /**
@@ -546,9 +597,11 @@ export class Executor {
     const total = this.state.tasks.length;
     const finals = this.state.tasks.filter((t) => FINAL_STATES.has(t.state));
     const bytesTotal = this.state.tasks.reduce((a, t) => a + taskBytes(t), 0);
-    const bytesDone = finals.filter((t) => t.state === "done").reduce((a, t) => a + taskBytes(t), 0);
+    const bytesDone = doneBytes(this.state.tasks);
+    // Bytes copied by this run over this run's time: after a resume, what was done before it
+    // was not copied in that time.
     const elapsedMs = Math.max(1, this.clock.now() - this.startedAt);
-    const rate = (bytesDone * 1000) / elapsedMs;
+    const rate = ((bytesDone - this.bytesDoneAtStart) * 1000) / elapsedMs;
     const remaining = bytesTotal - bytesDone;
     this.emit({
       type: "progress",

@@ -32,6 +32,7 @@ import { BallastError } from "../model/errors.js";
 import type { Broker, Cluster, Partition, Topic } from "../model/types.js";
 import { resourceKey } from "./port.js";
 import type {
+  LockOutcome,
   AlterOp,
   BrokerNode,
   ClusterDescription,
@@ -150,6 +151,8 @@ export interface SimulatedCluster {
   startBroker(id: number): void;
   /** Deletes a topic: its reassignments vanish, describeTopics omits it, its configs go. */
   deleteTopic(name: string): void;
+  /** Takes the execution lock away from its holder (its session lapsed); its onLost is called. */
+  loseLock(): void;
   /** Virtual seconds from the first reassignment started to the last one completed (0 before). */
   makespan(): number;
   /** The cluster as it is now, in the snapshot format (an ongoing move shows its full replica set). */
@@ -631,7 +634,29 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
       return ok(ref);
     });
 
+  /** The execution lock, in memory: the owner holding it, or null. */
+  let lockHolder: { owner: string; onLost: (() => void) | undefined } | null = null;
+  const acquireExecutionLock = (owner: string, onLost?: () => void): LockOutcome => {
+    if (lockHolder !== null) return { status: "locked", holder: lockHolder.owner };
+    const mine = { owner, onLost };
+    lockHolder = mine;
+    return {
+      status: "acquired",
+      release: () => {
+        if (lockHolder === mine) lockHolder = null;
+        return Promise.resolve();
+      },
+    };
+  };
+  /** Takes the lock away from its holder, as a lapsed session does. */
+  const loseLock = (): void => {
+    const was = lockHolder;
+    lockHolder = null;
+    was?.onLost?.();
+  };
+
   const port: KafkaPort = {
+    acquireExecutionLock: (owner, onLost) => guard(() => acquireExecutionLock(owner, onLost)),
     describeCluster: () => guard(describeCluster),
     describeTopics: (names) => guard(() => describeTopics(names)),
     describeLogDirs: (ids) => guard(() => describeLogDirs(ids)),
@@ -711,6 +736,7 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
     killBroker,
     startBroker,
     deleteTopic,
+    loseLock,
     makespan: () => (firstStart !== undefined && lastDone !== undefined ? Math.max(0, lastDone - firstStart) / 1000 : 0),
     snapshot,
   };

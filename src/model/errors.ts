@@ -27,7 +27,9 @@ export type ErrorCode =
   /** The executor refused to start or go on (stale plan, foreign reassignments, under-replication). */
   | "PREFLIGHT"
   /** The execution state folder is missing, locked, or does not match the plan. */
-  | "STATE";
+  | "STATE"
+  /** Another Ballast execution holds the cluster's execution lock. */
+  | "LOCKED";
 
 export interface ErrorPlace {
   /** Source name, usually a file path. */

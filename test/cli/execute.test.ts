@@ -147,6 +147,20 @@ describe("ballast execute and the journal commands refuse hostile flags and path
     await refused([...sim, "--max-bytes-in-flight", "0"], /^error: --max-bytes-in-flight: must be at least 1 byte/);
   });
 
+  it("asks for --force when the plan would take more than 24h at --throttle", async () => {
+    const sim = ["execute", plan, "--simulate", "--cluster", cluster];
+    // 5 means 5 bytes/s: a typo for 5MiB/s, refused before anything changes.
+    await refused([...sim, "--throttle", "5"], /^error: --throttle: at 5 B\/s the plan takes at least \d+h\d\dm \(over 24h\); give a higher rate, or --force to run it anyway$/);
+    await refused([...sim, "--throttle", "16KiB/s"], /^error: --throttle: at 16 KiB\/s the plan takes at least 30h37m \(over 24h\)/);
+    await refused([...sim, "--throttle", "5", "--force", "--dry-run"], /^error: --force: only goes with a new execution/);
+    const forced = await run([...sim, "--throttle", "16KiB/s", "--force", "--poll-interval", "10m", "--partition-timeout", "30d", "--state-dir", join(tmp.dir, "forced")]);
+    assert.equal(forced.code, 0, forced.stderr);
+    assert.match(forced.stdout, /Execution completed/);
+    // A dry run only reports the estimate.
+    const dry = await run([...sim, "--throttle", "5", "--dry-run"]);
+    assert.equal(dry.code, 0, dry.stderr);
+  });
+
   it("ballast throttle refuses a rate of 0", async () => {
     const r = await run(["throttle", "0B/s", "--state-dir", join(tmp.dir, "nope")]);
     assert.equal(r.code, 2);

@@ -38,7 +38,8 @@ function pendingExecution(): { ctx: ExecutionContext; store: StateStore; broken:
   // Every Kafka call fails, as against an unreachable cluster.
   const broken = new Proxy(sim.port, {
     get: (target, name) =>
-      name === "close" ? target.close.bind(target) : () => Promise.reject(new BallastError("KAFKA", "connection refused")),
+      // The lock is taken; the calls after it fail, as when Kafka goes away half-way.
+      name === "close" || name === "acquireExecutionLock" ? target[name].bind(target) : () => Promise.reject(new BallastError("KAFKA", "connection refused")),
   });
   return { store, broken, ctx: { port: sim.port, store, clock, emit: () => undefined, stop: { level: 0 }, pollMs: 1000 } };
 }
@@ -72,4 +73,22 @@ test("execute --resume takes the broker-down timeout and limits given on its com
   assert.ok(waited <= 10_000, `gave up after ${String(waited)} ms of (virtual) time, not the journal's 10 minutes`);
   assert.equal(store.load().brokerDownTimeoutMs, 5000);
   assert.equal(store.load().limits.maxMovesPerBroker, 2);
+});
+
+test("the cluster's execution lock: a second execution, resume or cancel is refused naming the holder; every exit releases it", async () => {
+  const { ctx, store } = pendingExecution();
+  const other = await ctx.port.acquireExecutionLock("ballast pid 1 on elsewhere, state folder /other");
+  assert.equal(other.status, "acquired");
+  const locked = (e: unknown): boolean => isBallastError(e) && e.code === "LOCKED" && /another Ballast execution is changing this cluster \(ballast pid 1 on elsewhere, state folder \/other\)/.test(e.message);
+  await assert.rejects(resumeExecution(ctx), locked);
+  await assert.rejects(cancelExecution(ctx), locked);
+  assert.equal(store.load().status, "running", "a refused command changes nothing");
+  assert.equal(store.load().cancelRequested, false);
+  if (other.status === "acquired") await other.release();
+  // A run that fails part-way releases the lock too.
+  const failing = { ...ctx, port: { ...ctx.port, listPartitionReassignments: () => Promise.reject(new Error("bug")) } };
+  await assert.rejects(resumeExecution(failing));
+  assert.equal(await resumeExecution(ctx), "completed");
+  const after = await ctx.port.acquireExecutionLock("next");
+  assert.equal(after.status, "acquired", "released after the run");
 });

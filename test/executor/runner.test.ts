@@ -345,3 +345,115 @@ test("a throttle change requested while the execution runs is applied to the bro
   assert.equal(ctx.store.load().throttle.rate, 30 * MIB);
   assert.deepEqual(await throttleConfigs(sim, cluster), []);
 });
+
+/** Two moves at a time, so a stop after the first batch leaves partitions to submit. */
+const FEW_AT_A_TIME: ExecuteOptions = { ...OPTIONS, limits: { ...DEFAULT_LIMITS, maxMoves: 2 } };
+
+test("a stop (Ctrl-C) waits for the partitions in flight, removes every throttle and journals 'stopped'; resume sets them again and completes", async () => {
+  const cluster = demoCluster();
+  const reassignment = planFor(cluster);
+  const { sim, ctx, stop } = setup(cluster);
+  let batches = 0;
+  const status = await startExecution({ ...ctx, emit: (e) => { if (e.type === "submitted" && ++batches === 1) stop.level = 1; } }, { reassignment }, FEW_AT_A_TIME, "exec-stop");
+  assert.equal(status, "stopped");
+  const journal = ctx.store.load();
+  assert.equal(journal.status, "stopped");
+  assert.ok(journal.tasks.some((t) => t.state === "done") && journal.tasks.some((t) => t.state === "pending"), JSON.stringify(journal.tasks.map((t) => t.state)));
+  assert.ok(journal.tasks.every((t) => t.state === "done" || t.state === "pending"));
+  assert.deepEqual(await throttleConfigs(sim, cluster), [], "no throttle left behind by the stop");
+  assert.deepEqual(Object.keys(journal.throttle.brokers), []);
+  assert.equal(journal.throttle.rate, OPTIONS.throttle, "the journal keeps the rate for the resume");
+
+  let throttledOnResume = false;
+  const resumed = await resumeExecution({
+    ...ctx,
+    stop: { level: 0 },
+    emit: (e) => {
+      if (e.type === "submitted" && !throttledOnResume) {
+        void throttleConfigs(sim, cluster).then((c) => {
+          if (c.some((x) => x.includes(`${LEADER_RATE}=${String(OPTIONS.throttle)}`))) throttledOnResume = true;
+        });
+      }
+    },
+  });
+  assert.equal(resumed, "completed");
+  assert.ok(throttledOnResume, "the resume sets the throttle again");
+  const after = replicasOf(sim.snapshot());
+  for (const e of reassignment.partitions) assert.deepEqual(after.get(`${e.topic}-${String(e.partition)}`), e.replicas);
+  assert.deepEqual(await throttleConfigs(sim, cluster), []);
+});
+
+test("a halt (SIGTERM) pulls the partitions in flight back to pending, removes every throttle at once; resume completes", async () => {
+  const cluster = demoCluster();
+  const reassignment = planFor(cluster);
+  const { sim, ctx, stop } = setup(cluster);
+  const before = replicasOf(cluster);
+  let batches = 0;
+  const status = await startExecution({ ...ctx, emit: (e) => { if (e.type === "submitted" && ++batches === 1) stop.halt = true; } }, { reassignment }, FEW_AT_A_TIME, "exec-halt");
+  assert.equal(status, "stopped");
+  const journal = ctx.store.load();
+  assert.equal(journal.status, "stopped");
+  assert.ok(journal.tasks.every((t) => t.state === "done" || t.state === "pending"), JSON.stringify(journal.tasks.map((t) => t.state)));
+  assert.ok(journal.tasks.some((t) => t.state === "pending" && t.note?.includes("pulled back") === true), "partitions in flight were pulled back");
+  const now = replicasOf(sim.snapshot());
+  for (const t of journal.tasks.filter((x) => x.state === "pending")) assert.deepEqual(now.get(`${t.topic}-${String(t.partition)}`), before.get(`${t.topic}-${String(t.partition)}`));
+  assert.deepEqual(await sim.port.listPartitionReassignments(), []);
+  assert.deepEqual(await throttleConfigs(sim, cluster), []);
+
+  assert.equal(await resumeExecution({ ...ctx, stop: { level: 0 } }), "completed");
+  const after = replicasOf(sim.snapshot());
+  for (const e of reassignment.partitions) assert.deepEqual(after.get(`${e.topic}-${String(e.partition)}`), e.replicas);
+  assert.deepEqual(await throttleConfigs(sim, cluster), []);
+});
+
+test("a cancel that finds partitions Kafka has finished records them done and elects their preferred leaders", async () => {
+  const cluster = demoCluster();
+  const reassignment = planFor(cluster);
+  const { sim, ctx } = setup(cluster);
+  const crash = new Error("killed");
+  await assert.rejects(startExecution({ ...ctx, emit: (e) => { if (e.type === "submitted") throw crash; } }, { reassignment }, OPTIONS, "exec-race"), crash);
+  // Kafka finishes the batch before the cancel reaches it.
+  sim.clock.advance(3_600_000);
+  assert.deepEqual(await sim.port.listPartitionReassignments(), []);
+  const state = await cancelExecution(ctx);
+  const done = state.tasks.filter((t) => t.state === "done");
+  assert.ok(done.length > 0);
+  const byKey = new Map(sim.snapshot().topics.flatMap((t) => t.partitions.map((p) => [`${t.name}-${String(p.partition)}`, p] as const)));
+  for (const t of done) {
+    const p = byKey.get(`${t.topic}-${String(t.partition)}`)!;
+    assert.equal(p.leader, t.to[0], `${t.topic}-${String(t.partition)} is led by its preferred leader`);
+    assert.equal(t.elected, true);
+  }
+});
+
+test("after a resume, rate and ETA count only the bytes copied since the resume", async () => {
+  const cluster = demoCluster();
+  const reassignment = planFor(cluster);
+  const { ctx, stop } = setup(cluster);
+  let batches = 0;
+  assert.equal(await startExecution({ ...ctx, emit: (e) => { if (e.type === "submitted" && ++batches === 1) stop.level = 1; } }, { reassignment }, FEW_AT_A_TIME, "exec-rate"), "stopped");
+  const doneBefore = ctx.store.load().tasks.filter((t) => t.state === "done").reduce((a, t) => a + t.size * t.to.filter((b) => !t.from.includes(b)).length, 0);
+  assert.ok(doneBefore > 0);
+  const progress: Array<Extract<ExecutionEvent, { type: "progress" }>> = [];
+  assert.equal(await resumeExecution({ ...ctx, stop: { level: 0 }, emit: (e) => { if (e.type === "progress") progress.push(e); } }), "completed");
+  assert.ok(progress.length > 0);
+  for (const e of progress) {
+    const since = e.bytesDone - doneBefore;
+    assert.ok(Math.abs((e.rate * e.elapsedMs) / 1000 - since) < 1, `rate ${String(e.rate)} over ${String(e.elapsedMs)} ms is not ${String(since)} bytes since the resume`);
+    if (e.etaMs !== null) assert.ok(Math.abs((e.etaMs / 1000) * e.rate - (e.bytesTotal - e.bytesDone)) < 1);
+  }
+});
+
+test("an executor that loses the cluster's lock stops at once, removing its throttles, resumable", async () => {
+  const cluster = demoCluster();
+  const reassignment = planFor(cluster);
+  const { sim, ctx, events } = setup(cluster);
+  let batches = 0;
+  const status = await startExecution({ ...ctx, emit: (e) => { events.push(e); if (e.type === "submitted" && ++batches === 1) sim.loseLock(); } }, { reassignment }, FEW_AT_A_TIME, "exec-lost");
+  assert.equal(status, "stopped");
+  assert.ok(events.some((e) => e.type === "warning" && e.message.startsWith("lost the cluster's execution lock")));
+  assert.equal(ctx.store.load().status, "stopped");
+  assert.deepEqual(await sim.port.listPartitionReassignments(), []);
+  assert.deepEqual(await throttleConfigs(sim, cluster), []);
+  assert.equal(await resumeExecution({ ...ctx, stop: { level: 0 } }), "completed");
+});

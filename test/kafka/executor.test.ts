@@ -730,6 +730,139 @@ describe("ballast execute against a live cluster", { skip: kafkaSkip(), timeout:
     await assertAllConsumable(admin, topic, from.length, perPartition);
   });
 
+  for (const [signal, code] of [
+    ["SIGINT", 130],
+    ["SIGTERM", 143],
+  ] as const) {
+    it(`${signal} mid-run leaves no Ballast throttle on any broker and a stopped journal; resume sets the throttle again and completes`, { timeout: 240_000 }, async () => {
+      const topic = newTopic(signal.toLowerCase());
+      const from: Assignment = [
+        [1, 2],
+        [3, 2],
+        [2, 1],
+        [4, 3],
+      ];
+      const to: Assignment = [
+        [1, 4],
+        [3, 4],
+        [2, 3],
+        [4, 1],
+      ];
+      const perPartition = 1500;
+      await createTopic(admin, topic, from);
+      await produce(topic, from.length, perPartition);
+      const { dir, stateDir, plan } = dirFor(signal.toLowerCase());
+      writePlan(plan, entriesOf(topic, to), entriesOf(topic, from));
+
+      // One move at a time at 300 KiB/s (about 5 s a partition): the signal finds one in flight.
+      const run = startCli(executeArgs(plan, stateDir, "300KiB/s", "--max-moves", "1"), dir);
+      await waitForJournal(stateDir, "a partition in flight", (ts) => ts.some((t) => t.state === "moving"), run);
+      await sleep(1500);
+      const during = throttleState(await dynamicConfigs(admin, [topic]));
+      assert.ok(Object.keys(during.brokers).length > 0, `throttled before the signal: ${JSON.stringify(during)}`);
+      run.child.kill(signal);
+      const r = await finish(run, 90_000, "execute");
+      assert.equal(r.code, code, describeResult(r));
+      assert.equal(parseEvents(r.stdout).find((e) => e["type"] === "end")?.["status"], "stopped", r.stdout);
+
+      const journal = readJournal(stateDir);
+      assert.equal(journal?.status, "stopped", JSON.stringify(journal));
+      assert.ok(journal.tasks.some((t) => t.state === "pending"), `partitions are left for the resume: ${JSON.stringify(journal.tasks.map((t) => t.state))}`);
+      assert.deepEqual(journal.tasks.filter((t) => t.state !== "pending" && t.state !== "done").map((t) => `${String(t.partition)} ${t.state}`), []);
+      // Read at once, not waited for: the executor removed them before it exited.
+      const left = throttleState(await dynamicConfigs(admin, [topic]));
+      assert.deepEqual(left, { brokers: {}, topics: {} }, "no Ballast throttle left on any broker or topic");
+      assert.deepEqual(await reassigningTopics(admin), [], "nothing left moving");
+
+      const resumedRun = startCli(["execute", "--resume", "--bootstrap-server", boot(), "--state-dir", stateDir, "--poll-interval", "1s", "--json"], dir);
+      const seen = watchThrottles(admin, [topic], resumedRun.done);
+      const resumed = await finish(resumedRun, 150_000, "execute --resume");
+      assert.equal(resumed.code, 0, describeResult(resumed));
+      assert.equal(parseEvents(resumed.stdout).find((e) => e["type"] === "end")?.["status"], "completed", resumed.stdout);
+      const watched = await seen;
+      assert.ok(
+        [...watched.brokers.values()].some((v) => v.has(`${LEADER_RATE}=${String(300 * 1024)}`)),
+        `the resume set the throttle again: ${JSON.stringify([...watched.brokers].map(([b, v]) => [b, [...v]]))}`,
+      );
+      await waitForPlacement(admin, topic, to, { run: resumed });
+      await assertNoThrottles(admin, [topic]);
+      await assertAllConsumable(admin, topic, from.length, perPartition);
+    });
+  }
+
+  it("two executors with different state folders started together: exactly one runs, the other exits 5 naming the holder", { timeout: 240_000 }, async () => {
+    const topic = newTopic("lock2");
+    const from: Assignment = [
+      [1, 2],
+      [3, 2],
+      [2, 1],
+      [4, 3],
+    ];
+    const to: Assignment = [
+      [1, 4],
+      [3, 4],
+      [2, 3],
+      [4, 1],
+    ];
+    const perPartition = 500;
+    await createTopic(admin, topic, from);
+    await produce(topic, from.length, perPartition);
+    const a = dirFor("lock-a");
+    const b = dirFor("lock-b");
+    writePlan(a.plan, entriesOf(topic, to).slice(0, 2), entriesOf(topic, from).slice(0, 2));
+    writePlan(b.plan, entriesOf(topic, to).slice(2), entriesOf(topic, from).slice(2));
+    const runs = [startCli(executeArgs(a.plan, a.stateDir, "300KiB/s"), a.dir), startCli(executeArgs(b.plan, b.stateDir, "300KiB/s"), b.dir)];
+    const results = await Promise.all(runs.map((r) => finish(r, 180_000, "execute")));
+    const codes = results.map((r) => r.code).sort();
+    assert.deepEqual(codes, [0, 5], results.map(describeResult).join("\n"));
+    const winner = results.findIndex((r) => r.code === 0);
+    const loser = results[1 - winner]!;
+    assert.match(loser.stderr, new RegExp(`^error: another Ballast execution is changing this cluster \\(ballast pid ${String(runs[winner]!.child.pid)} on `), describeResult(loser));
+    assert.equal(readJournal(winner === 0 ? b.stateDir : a.stateDir), undefined, "the refused executor journalled nothing");
+    const placed = from.map((f, i) => ((winner === 0 ? i < 2 : i >= 2) ? to[i]! : f));
+    await waitForPlacement(admin, topic, placed, { leaders: false });
+    await assertNoThrottles(admin, [topic]);
+  });
+
+  it("a lock holder killed with SIGKILL frees the lock after the session timeout: the next command takes over", { timeout: 240_000 }, async () => {
+    const topic = newTopic("lock9");
+    const from: Assignment = [
+      [1, 2],
+      [3, 2],
+      [2, 1],
+      [4, 3],
+    ];
+    const to: Assignment = [
+      [1, 4],
+      [3, 4],
+      [2, 3],
+      [4, 1],
+    ];
+    await createTopic(admin, topic, from);
+    await produce(topic, from.length, 1500);
+    const a = dirFor("lock9-a");
+    const b = dirFor("lock9-b");
+    writePlan(a.plan, entriesOf(topic, to).slice(0, 2), entriesOf(topic, from).slice(0, 2));
+    writePlan(b.plan, entriesOf(topic, to).slice(2), entriesOf(topic, from).slice(2));
+    const holder = startCli(executeArgs(a.plan, a.stateDir, "100KiB/s", "--max-moves", "1"), a.dir);
+    await waitForJournal(a.stateDir, "a partition in flight", (ts) => ts.some((t) => t.state === "moving"), holder);
+    const refused = await ballast(executeArgs(b.plan, b.stateDir, "300KiB/s"), b.dir, 90_000);
+    assert.equal(refused.code, 5, describeResult(refused));
+    assert.match(refused.stderr, new RegExp(`ballast pid ${String(holder.child.pid)} on `));
+
+    holder.child.kill("SIGKILL");
+    await holder.done;
+    // The dead holder's session lapses after 10 s; then `cancel` of its execution gets the lock.
+    const t0 = Date.now();
+    const cancel = await ballast(["cancel", "--bootstrap-server", boot(), "--state-dir", a.stateDir, "--json"], a.dir, 120_000);
+    assert.equal(cancel.code, 0, describeResult(cancel));
+    assert.ok(Date.now() - t0 < 90_000, `took over within 90 s (took ${String(Date.now() - t0)} ms)`);
+    await assertNoThrottles(admin, [topic]);
+    // And the lock is free again once the cancel is done.
+    const next = await ballast(executeArgs(b.plan, b.stateDir, "300KiB/s"), b.dir, 150_000);
+    assert.equal(next.code, 0, describeResult(next));
+  });
+
   it("refuses with exit 2, naming the partition, while a reassignment it did not start is in progress", { timeout: 120_000 }, async () => {
     const foreign = newTopic("foreign");
     const mine = newTopic("mine");
@@ -839,8 +972,50 @@ describe("ballast execute against a live cluster", { skip: kafkaSkip(), timeout:
     const expected = tasks.map((t) => (t.state === "cancelled" ? from[t.partition]! : to[t.partition]!));
     await waitFor("the cancelled reassignments to be gone", async () => ((await admin.listPartitionReassignments({})).topics.length === 0 ? true : undefined));
     await waitForPlacement(admin, topic, expected, { timeoutMs: 30_000, run: r, leaders: false });
+    // Partitions Kafka finished before the cancel reached them are done: led by their preferred leader.
+    const done = tasks.filter((t) => t.state === "done");
+    if (done.length > 0) {
+      await waitFor("the finished partitions to be led by their preferred leaders", async () => {
+        const views = await placement(admin, topic);
+        return done.every((t) => views[t.partition]?.leader === to[t.partition]![0]) ? true : undefined;
+      });
+    }
     await assertNoThrottles(admin, [topic]);
     await assertAllConsumable(admin, topic, from.length, perPartition);
+  });
+
+  it("a cancel that finds partitions Kafka already finished records them done and elects their preferred leaders", { timeout: 180_000 }, async () => {
+    const topic = newTopic("race");
+    // The current leader stays a replica but is not the new preferred leader, so Kafka keeps it
+    // leading after the reassignment until someone elects.
+    const from: Assignment = [
+      [1, 2],
+      [3, 4],
+    ];
+    const to: Assignment = [
+      [4, 1],
+      [2, 3],
+    ];
+    await createTopic(admin, topic, from);
+    await produce(topic, from.length, 20);
+    const { dir, stateDir, plan } = dirFor("race");
+    writePlan(plan, entriesOf(topic, to), entriesOf(topic, from));
+    // A 10-minute poll: the executor submits, then sleeps while Kafka finishes the small copies.
+    const run = startCli(executeArgs(plan, stateDir, "10MiB/s", "--poll-interval", "10m"), dir);
+    await waitForJournal(stateDir, "both partitions submitted", (ts) => ts.every((t) => t.state === "moving"), run);
+    await waitFor("Kafka to finish both reassignments", async () => ((await reassigningTopics(admin)).length === 0 ? true : undefined), { timeoutMs: 60_000, intervalMs: 250 });
+    await waitForPlacement(admin, topic, to, { timeoutMs: 30_000, leaders: false });
+    // The executor dies before it sees them finish; the cancel finds them done.
+    run.child.kill("SIGKILL");
+    await run.done;
+    const cancel = await ballast(["cancel", "--bootstrap-server", boot(), "--state-dir", stateDir, "--json"], dir, 120_000);
+    assert.equal(cancel.code, 0, describeResult(cancel));
+    assert.deepEqual(
+      readJournal(stateDir)?.tasks.map((t) => t.state),
+      ["done", "done"],
+    );
+    await waitForPlacement(admin, topic, to, { timeoutMs: 30_000 });
+    await assertNoThrottles(admin, [topic]);
   });
 
   it("reports the partitions of a topic deleted mid-run as skipped and completes the rest", { timeout: 150_000 }, async () => {

@@ -27,6 +27,7 @@ import { BrokerConnections, describeKafkaError, kafkaErrorName } from "./brokers
 import { describeLogDirsRequest, type LogDirResult } from "./describe-log-dirs.js";
 import { electLeadersRequest } from "./elect-leaders.js";
 import { incrementalAlterConfigsRequest, RESOURCE_BROKER, RESOURCE_TOPIC } from "./incremental-alter-configs.js";
+import { acquireKafkaLock } from "./lock.js";
 import { alterPartitionReassignmentsRequest, listPartitionReassignmentsRequest } from "./reassignments.js";
 
 export interface KafkajsPortOptions {
@@ -95,6 +96,9 @@ export function createKafkajsPort(options: KafkajsPortOptions): KafkaPort {
       return res;
     }
   }
+
+  /** Releases of the execution locks this port holds; close() runs them. */
+  const releases = new Set<() => Promise<void>>();
 
   const port: KafkaPort = {
     async describeCluster() {
@@ -211,7 +215,30 @@ export function createKafkajsPort(options: KafkajsPortOptions): KafkaPort {
       });
     },
 
+    async acquireExecutionLock(owner, onLost) {
+      const outcome = await acquireKafkaLock(
+        {
+          brokers: [...options.brokers],
+          connectionTimeout: options.connectionTimeout ?? 10_000,
+          requestTimeout,
+          ...(options.ssl !== undefined ? { ssl: options.ssl } : {}),
+          ...(options.sasl !== undefined ? { sasl: options.sasl } : {}),
+        },
+        owner,
+        onLost,
+      );
+      if (outcome.status !== "acquired") return outcome;
+      // Closing the port releases a lock still held: no exit path keeps it.
+      const release = async (): Promise<void> => {
+        releases.delete(release);
+        await outcome.release();
+      };
+      releases.add(release);
+      return { status: "acquired", release };
+    },
+
     async close() {
+      for (const release of [...releases]) await release().catch(() => undefined);
       await conn.close();
     },
   };
@@ -246,6 +273,7 @@ function guarded(port: KafkaPort): KafkaPort {
       port.incrementalAlterConfigs(c),
     ),
     electPreferredLeaders: wrap("electPreferredLeaders", (p: readonly PartitionRef[]) => port.electPreferredLeaders(p)),
+    acquireExecutionLock: wrap("acquireExecutionLock", (owner: string, onLost?: () => void) => port.acquireExecutionLock(owner, onLost)),
     close: wrap("close", () => port.close()),
   };
 }
