@@ -221,12 +221,7 @@ export class Throttles {
 async function deleteWhenEmptied(port: KafkaPort, changes: Array<{ resource: ConfigResource; ops: AlterOp[] }>): Promise<void> {
   const topics = changes.filter((c) => c.resource.type === "topic").map((c) => c.resource);
   if (topics.length === 0) return;
-  let configs: Map<string, ConfigEntry[]>;
-  try {
-    configs = await port.describeConfigs(topics);
-  } catch {
-    return; // A deleted topic fails the read; plain SUBTRACT is still right.
-  }
+  const configs = await describeEach(port, topics);
   for (const c of changes) {
     const entries = configs.get(resourceKey(c.resource));
     if (!entries) continue;
@@ -235,6 +230,28 @@ async function deleteWhenEmptied(port: KafkaPort, changes: Array<{ resource: Con
       const left = listOf(dynamicValue(entries, op.name, "dynamic-topic")).filter((e) => !op.value.split(",").includes(e));
       return left.length === 0 ? { op: "delete", name: op.name } : op;
     });
+  }
+}
+
+/**
+ * The configs of `resources`; when the read as a whole fails (a topic deleted a moment ago fails
+ * it), each is read alone, so one deleted topic does not leave the others' emptied lists as "".
+ * Resources that cannot be read are left out: plain SUBTRACT is still right for them.
+ */
+async function describeEach(port: KafkaPort, resources: readonly ConfigResource[]): Promise<Map<string, ConfigEntry[]>> {
+  try {
+    return await port.describeConfigs(resources);
+  } catch {
+    const out = new Map<string, ConfigEntry[]>();
+    if (resources.length === 1) return out;
+    for (const r of resources) {
+      try {
+        for (const [key, entries] of await port.describeConfigs([r])) out.set(key, entries);
+      } catch {
+        // Deleted: its entries went with it.
+      }
+    }
+    return out;
   }
 }
 

@@ -18,7 +18,7 @@ import { StateStore } from "../../src/executor/journal.js";
 import type { ExecuteOptions, ExecutionEvent, StopSignal } from "../../src/executor/runner.js";
 import { createSimClock, createSimulatedCluster } from "../../src/executor/simulator.js";
 import type { SimulatedCluster } from "../../src/executor/simulator.js";
-import { FOLLOWER_RATE, FOLLOWER_REPLICAS, LEADER_RATE, LEADER_REPLICAS } from "../../src/executor/throttle.js";
+import { FOLLOWER_RATE, FOLLOWER_REPLICAS, LEADER_RATE, LEADER_REPLICAS, Throttles, emptyThrottleRecord } from "../../src/executor/throttle.js";
 import { DEFAULT_LIMITS } from "../../src/executor/types.js";
 import { BallastError } from "../../src/model/errors.js";
 
@@ -456,4 +456,26 @@ test("an executor that loses the cluster's lock stops at once, removing its thro
   assert.deepEqual(await sim.port.listPartitionReassignments(), []);
   assert.deepEqual(await throttleConfigs(sim, cluster), []);
   assert.equal(await resumeExecution({ ...ctx, stop: { level: 0 } }), "completed");
+});
+
+test("removing throttles when one topic's config read fails (deleted a moment ago) still deletes the other topics' emptied lists", async () => {
+  const cluster = demoCluster();
+  const { sim } = setup(cluster);
+  const [kept, gone] = cluster.topics;
+  const record = emptyThrottleRecord(1000);
+  const task = (t: (typeof cluster.topics)[number]) => {
+    const p = t.partitions[0]!;
+    const spare = cluster.brokers.map((b) => b.id).find((b) => !p.replicas.includes(b))!;
+    return { topic: t.name, partition: p.partition, from: p.replicas, to: [spare, ...p.replicas.slice(1)], size: 1 };
+  };
+  await new Throttles(sim.port, record, () => undefined).addPartitions([task(kept!), task(gone!)]);
+  // The broker still lists `gone`, but reading its configs fails, as for a topic being deleted.
+  const port = {
+    ...sim.port,
+    describeConfigs: (rs: Parameters<typeof sim.port.describeConfigs>[0]) =>
+      rs.some((r) => r.name === gone!.name) ? Promise.reject(new BallastError("KAFKA", "UNKNOWN_TOPIC_OR_PARTITION")) : sim.port.describeConfigs(rs),
+  };
+  await new Throttles(port, record, () => undefined).clearAll();
+  const left = (await sim.port.describeConfigs([{ type: "topic", name: kept!.name }])).get(`topic:${kept!.name}`) ?? [];
+  assert.deepEqual(left.filter((e) => e.name === LEADER_REPLICAS || e.name === FOLLOWER_REPLICAS), [], "no emptied list left as \"\"");
 });

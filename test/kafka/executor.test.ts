@@ -846,9 +846,14 @@ describe("ballast execute against a live cluster", { skip: kafkaSkip(), timeout:
     writePlan(b.plan, entriesOf(topic, to).slice(2), entriesOf(topic, from).slice(2));
     const holder = startCli(executeArgs(a.plan, a.stateDir, "100KiB/s", "--max-moves", "1"), a.dir);
     await waitForJournal(a.stateDir, "a partition in flight", (ts) => ts.some((t) => t.state === "moving"), holder);
+    const during = throttleState(await dynamicConfigs(admin, [topic]));
+    assert.ok(Object.keys(during.brokers).length > 0, `the holder throttles: ${JSON.stringify(during)}`);
+    // Staggered: a second execution started while the first runs is refused and touches nothing.
     const refused = await ballast(executeArgs(b.plan, b.stateDir, "300KiB/s"), b.dir, 90_000);
     assert.equal(refused.code, 5, describeResult(refused));
     assert.match(refused.stderr, new RegExp(`ballast pid ${String(holder.child.pid)} on `));
+    assert.deepEqual(throttleState(await dynamicConfigs(admin, [topic])).brokers, during.brokers, "the holder's throttle rates are intact");
+    await assertRunning(holder, "the holder goes on after the refusal");
 
     holder.child.kill("SIGKILL");
     await holder.done;

@@ -91,8 +91,9 @@ export async function acquireKafkaLock(config: Omit<KafkaConfig, "logLevel" | "c
       resolve(mine);
     });
     consumer.on(consumer.events.CRASH, (e) => {
-      // A consumer that crashes after taking the lock no longer heartbeats: the lock is as good as lost.
-      if (holds) {
+      // kafkajs rejoins after a retriable crash (the next GROUP_JOIN says whether the lock is still
+      // held); one it does not restart from no longer heartbeats, so the lock is as good as lost.
+      if (holds && !e.payload.restart) {
         holds = false;
         onLost?.();
       }
@@ -134,8 +135,11 @@ async function ensureTopic(kafka: Kafka): Promise<void> {
   try {
     const existing = await admin.listTopics();
     if (!existing.includes(LOCK_TOPIC)) {
-      // Two Ballasts may race to make it: "already exists" is success.
-      await admin.createTopics({ topics: [{ topic: LOCK_TOPIC, numPartitions: 1 }], waitForLeaders: true }).catch((e: unknown) => {
+      // Up to three replicas whatever the broker default (often 1), so that one broker down
+      // leaves the lock's partition a leader. Two Ballasts may race to make it: "already exists" is success.
+      const brokers = (await admin.describeCluster()).brokers.length;
+      const replicationFactor = Math.max(1, Math.min(3, brokers));
+      await admin.createTopics({ topics: [{ topic: LOCK_TOPIC, numPartitions: 1, replicationFactor }], waitForLeaders: true }).catch((e: unknown) => {
         if (!(e instanceof Error && /already exists/i.test(e.message))) throw e;
       });
     }
