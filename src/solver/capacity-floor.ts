@@ -49,16 +49,11 @@ export function weightOf(state: PlacementState, r: Resource): Float64Array {
   return r === "disk" ? state.size : r === "networkIn" ? state.bytesIn : state.leaderOut;
 }
 
-/** The total load of a resource the cluster must carry. */
-export function totalOf(state: PlacementState, r: Resource): number {
-  const w = weightOf(state, r);
-  let total = 0;
-  for (let p = 0; p < state.partitionCount; p++) total += r === "networkOut" ? w[p]! : w[p]! * state.rf[p]!;
-  return total;
-}
-
-/** The floor of resource r; the resource must have a capacity on every eligible broker. */
-export function resourceFloor(state: PlacementState, rules: FloorRules, r: Resource): ResourceFloor {
+/**
+ * The floor of resource r, whose `total` load the cluster must carry (LoadTargets.total); the resource
+ * must have a capacity on every eligible broker.
+ */
+export function resourceFloor(state: PlacementState, rules: FloorRules, r: Resource, total: number): ResourceFloor {
   const cap = capacityOf(state, r);
   const w = weightOf(state, r);
   let capTotal = 0;
@@ -69,7 +64,7 @@ export function resourceFloor(state: PlacementState, rules: FloorRules, r: Resou
     capacities.push(cap[b]!);
   }
   capacities.sort((a, b) => b - a);
-  const cluster = capTotal > 0 ? totalOf(state, r) / capTotal : 0;
+  const cluster = capTotal > 0 ? total / capTotal : 0;
 
   const forced = forcedPerRack(state, rules, w, r);
   const rackCap = new Float64Array(rules.rackCount);

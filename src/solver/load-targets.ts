@@ -10,7 +10,7 @@
  *   broker's replica-count target (network in, which every replica takes) or evenly (network out and
  *   leader bytes, which only leaders carry). The band is ideal × (1 ± threshold).
  */
-import { type FloorRules, type ResourceFloor, capacityOf, rackBoundedShares, resourceFloor, totalOf } from "./capacity-floor.js";
+import { type FloorRules, type ResourceFloor, capacityOf, rackBoundedShares, resourceFloor } from "./capacity-floor.js";
 import type { PlacementState } from "./state.js";
 
 export type Resource = "disk" | "networkIn" | "networkOut";
@@ -88,38 +88,40 @@ export class LoadTargets {
     const limit = (r: Resource): Float64Array =>
       Float64Array.from(capacity[r], (c, b) => (this.limited[r] && state.eligible[b] ? c * this.thresholds[r] : Infinity));
     this.limit = { disk: limit("disk"), networkIn: limit("networkIn"), networkOut: limit("networkOut") };
-    const floor = (r: Resource): ResourceFloor | null => (this.limited[r] ? resourceFloor(state, options.rules, r) : null);
-    this.floors = { disk: floor("disk"), networkIn: floor("networkIn"), networkOut: floor("networkOut") };
-    const balance = (r: Resource): number => (r === "disk" ? options.diskThreshold : options.networkThreshold);
-    const aim = (r: Resource): Float64Array => aimOf(state, r, this.thresholds[r], balance(r), this.limit[r], this.floors[r]);
-    this.aim = { disk: aim("disk"), networkIn: aim("networkIn"), networkOut: aim("networkOut") };
-
     let disk = 0;
     let netIn = 0;
     let netOut = 0;
     let leaderBytes = 0;
+    let replicas = 0;
     for (let p = 0; p < state.partitionCount; p++) {
       disk += state.size[p]! * state.rf[p]!;
       netIn += state.bytesIn[p]! * state.rf[p]!;
       netOut += state.leaderOut[p]!;
       leaderBytes += state.bytesIn[p]!;
+      replicas += state.rf[p]!;
     }
     this.total = { disk, networkIn: netIn, networkOut: netOut };
+    const per = (x: number, n: number): number => (n > 0 ? x / n : 0);
+    /** One average replica's load (one leader's, for network out): the least half-width of a band. */
+    const grain = (r: Resource): number => per(this.total[r], r === "networkOut" ? state.partitionCount : replicas);
+
+    const floor = (r: Resource): ResourceFloor | null => (this.limited[r] ? resourceFloor(state, options.rules, r, this.total[r]) : null);
+    this.floors = { disk: floor("disk"), networkIn: floor("networkIn"), networkOut: floor("networkOut") };
+    const balance = (r: Resource): number => (r === "disk" ? options.diskThreshold : options.networkThreshold);
+    const aim = (r: Resource): Float64Array => aimOf(state, r, this.thresholds[r], balance(r), grain(r), this.limit[r], this.floors[r]);
+    this.aim = { disk: aim("disk"), networkIn: aim("networkIn"), networkOut: aim("networkOut") };
 
     const t = options.networkThreshold;
     let countTotal = 0;
     for (const x of options.countIdeal) countTotal += x;
     const byCount = (b: number): number => (countTotal > 0 ? options.countIdeal[b]! / countTotal : 1 / Math.max(1, state.eligibleCount));
     const evenly = (): number => 1 / Math.max(1, state.eligibleCount);
-    let replicas = 0;
-    for (let p = 0; p < state.partitionCount; p++) replicas += state.rf[p]!;
-    const per = (x: number, n: number): number => (n > 0 ? x / n : 0);
     // Network in is carried by every replica, so its shares by capacity keep to the racks' limits too.
     const netInShares = state.hasNetInCapacity
       ? { capacity: state.netInCapacity, shares: rackBoundedShares(state, options.rules, state.bytesIn, capacityShares(state, state.netInCapacity)) }
       : null;
-    this.networkIn = band(state, netIn, t, netInShares, byCount, per(netIn, replicas));
-    this.networkOut = band(state, netOut, t, state.hasNetOutCapacity ? { capacity: state.netOutCapacity, shares: capacityShares(state, state.netOutCapacity) } : null, evenly, per(netOut, state.partitionCount));
+    this.networkIn = band(state, netIn, t, netInShares, byCount, grain("networkIn"));
+    this.networkOut = band(state, netOut, t, state.hasNetOutCapacity ? { capacity: state.netOutCapacity, shares: capacityShares(state, state.netOutCapacity) } : null, evenly, grain("networkOut"));
     // Leader bytes are produce traffic arriving at the leader: shared by network-in capacity.
     this.leaderBytes = band(state, leaderBytes, t, state.hasNetInCapacity ? { capacity: state.netInCapacity, shares: capacityShares(state, state.netInCapacity) } : null, evenly, per(leaderBytes, state.partitionCount));
   }
@@ -172,18 +174,23 @@ function band(
 /**
  * The capacity goal's per-broker aim for one resource (LoadTargets.aim): where the cluster's or the
  * broker's rack's mean utilisation is above the threshold, the top of the balance band around that mean
- * (the band's half-width `balance` of it, at least one average replica's load), else the limit.
+ * (the band's half-width `balance` of it, at least `grain`: one average replica's load), else the limit.
  */
-function aimOf(state: PlacementState, r: Resource, threshold: number, balance: number, limit: Float64Array, floor: ResourceFloor | null): Float64Array {
+function aimOf(
+  state: PlacementState,
+  r: Resource,
+  threshold: number,
+  balance: number,
+  grain: number,
+  limit: Float64Array,
+  floor: ResourceFloor | null,
+): Float64Array {
   if (floor === null) return limit;
   const cap = capacityOf(state, r);
   const racks = floor.racks;
   let above = floor.cluster > threshold;
   for (const u of racks) above ||= u > threshold;
   if (!above) return limit;
-  let units = 0;
-  for (let p = 0; p < state.partitionCount; p++) units += r === "networkOut" ? 1 : state.rf[p]!;
-  const grain = units > 0 ? totalOf(state, r) / units : 0;
   return Float64Array.from(limit, (l, b) => {
     if (!state.eligible[b]) return l;
     const shared = Math.max(floor.cluster, racks[state.rackOf[b]!] ?? 0);
