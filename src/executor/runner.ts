@@ -437,7 +437,9 @@ export class Executor {
 
   /** Brokers down past the timeout give up the moves that involve them; pending ones wait meanwhile. */
   private trackDownBrokers(alive: ReadonlySet<number>, now: number, toCancel: TaskRecord[]): void {
-    const involved = new Set(this.tasks("pending", "submitting", "moving").flatMap((t) => [...t.from, ...t.to]));
+    // A broker a task only removes does not hold it up: Kafka finishes the move without it (that is
+    // how a dead broker is drained). One the task keeps or adds does.
+    const involved = new Set(this.tasks("pending", "submitting", "moving").flatMap((t) => t.to));
     for (const b of involved) {
       if (alive.has(b)) this.downSince.delete(b);
       else if (!this.downSince.has(b)) this.downSince.set(b, now);
@@ -451,7 +453,7 @@ export class Executor {
     const expired = new Set(down.filter((b) => now - this.downSince.get(b)! > this.state.brokerDownTimeoutMs));
     if (expired.size === 0) return;
     for (const t of this.tasks("pending", "moving")) {
-      const gone = [...t.from, ...t.to].filter((b) => expired.has(b));
+      const gone = t.to.filter((b) => expired.has(b));
       if (gone.length === 0) continue;
       const note = `broker ${gone.join(", ")} down for more than ${String(Math.round(this.state.brokerDownTimeoutMs / 1000))} s`;
       if (t.state === "pending") this.finish(t, "failed", note);
@@ -487,7 +489,10 @@ export class Executor {
     const order = (a: MoveTask, b: MoveTask): number =>
       (riskFirst ? Number(atRisk(b)) - Number(atRisk(a)) : 0) || bottleneck(b) - bottleneck(a) || chosen(a, b);
     const inFlight = this.tasks("submitting", "moving");
-    const batch = planBatch(pending, inFlight, this.state.limits, order, (b: number) => !alive.has(b));
+    // Tasks wait while a broker they keep or add is down, or while none of their current replicas is
+    // up to copy from; a down broker they only remove (a dead broker being drained) does not stop them.
+    const ready = pending.filter((t) => t.to.every((b) => alive.has(b)) && t.from.some((b) => alive.has(b)));
+    const batch = planBatch(ready, inFlight, this.state.limits, order);
     if (batch.length === 0) return;
     const now = this.clock.now();
     for (const t of batch) transition(t, "submitting", now);
