@@ -120,7 +120,7 @@ function stateOption(command: Command): Command {
  * the second cancels them. SIGTERM stops at once, pulling the partitions in flight back. Every stop
  * but a cancel ends with Ballast's throttles removed and a journal that `--resume` finishes.
  */
-function interruptible(io: CliIo, stop: StopSignal, say: (text: string) => void): { release: () => void; terminated: () => boolean } {
+export function interruptible(io: CliIo, stop: StopSignal, say: (text: string) => void): { release: () => void; terminated: () => boolean } {
   let terminated = false;
   const offInt =
     io.onInterrupt?.(() => {

@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { addAssignCommand } from "./assign.js";
+import { addBalanceCommand } from "./balance.js";
 import { addDescribeCommand } from "./describe.js";
 import { addExecuteCommands } from "./execute.js";
 import { addGenerateCommand } from "./generate.js";
@@ -27,6 +28,7 @@ export function createProgram(io: CliIo): Command {
   addAssignCommand(program, io);
   addGenerateCommand(program, io);
   addExecuteCommands(program, io);
+  addBalanceCommand(program, io);
   return program;
 }
 
