@@ -428,8 +428,16 @@ class JobRun {
     }
     const outcome = plan(cluster, base);
     if (outcome.status !== "planned") return { status: "infeasible", problems: outcome.problems };
-    if (outcome.reassignment.partitions.length === 0) return undefined;
-    return { ...planned(outcome), demoted: [] };
+    const copyable = withLiveSource(outcome.reassignment, cluster);
+    if (copyable.dropped.length > 0) {
+      this.anomalies.push({
+        kind: "broker-failure",
+        brokers: [...new Set(copyable.dropped.flatMap((d) => d.replicas))].sort((a, b) => a - b),
+        message: `${String(copyable.dropped.length)} partition(s) have no live replica to copy from (${listSome(copyable.dropped.map((d) => `${d.topic}-${String(d.partition)}`))}); they stay until a broker holding them comes back`,
+      });
+    }
+    if (copyable.reassignment.partitions.length === 0) return undefined;
+    return { ...planned(outcome), ...copyable.sizes, reassignment: copyable.reassignment, demoted: [] };
   }
 
   private async execute(reassignment: Reassignment, id: string, reasons: readonly string[], sizes: { moves: number; bytesMoved?: number }): Promise<JobReport> {
@@ -479,6 +487,41 @@ function planned(outcome: Extract<ReturnType<typeof plan>, { status: "planned" }
     bytesMoved: outcome.bytesMoved,
     leaderChanges: outcome.leaderChanges,
     budgetLimited: outcome.budgetLimited,
+  };
+}
+
+/**
+ * The plan without the partitions none of whose replicas is on a live broker: no broker can copy
+ * them, so their reassignment would never finish. Moves and bytes are counted again without them.
+ */
+function withLiveSource(
+  reassignment: Reassignment,
+  cluster: Cluster,
+): { reassignment: Reassignment; dropped: { topic: string; partition: number; replicas: readonly number[] }[]; sizes: { moves: number; bytesMoved: number } } {
+  const alive = new Set(cluster.brokers.filter((b) => b.status === "alive").map((b) => b.id));
+  const partitions = new Map<string, Cluster["topics"][number]["partitions"][number]>(cluster.topics.flatMap((t) => t.partitions.map((p) => [`${p.topic}-${String(p.partition)}`, p] as const)));
+  const keep = new Set<string>();
+  const dropped: { topic: string; partition: number; replicas: readonly number[] }[] = [];
+  let moves = 0;
+  let bytesMoved = 0;
+  for (const e of reassignment.partitions) {
+    const key = `${e.topic}-${String(e.partition)}`;
+    const p = partitions.get(key);
+    const from = p?.replicas ?? [];
+    if (p !== undefined && !from.some((b) => alive.has(b) && !(p.offline ?? []).includes(b))) {
+      dropped.push({ topic: e.topic, partition: e.partition, replicas: from });
+      continue;
+    }
+    keep.add(key);
+    const adds = e.replicas.filter((b) => !from.includes(b)).length;
+    moves += adds;
+    bytesMoved += adds * (p?.size ?? 0);
+  }
+  const kept = <T extends { topic: string; partition: number }>(list: readonly T[]): T[] => list.filter((x) => keep.has(`${x.topic}-${String(x.partition)}`));
+  return {
+    reassignment: { ...reassignment, partitions: kept(reassignment.partitions), ...(reassignment.madeFrom !== undefined && { madeFrom: kept(reassignment.madeFrom) }) },
+    dropped,
+    sizes: { moves, bytesMoved },
   };
 }
 

@@ -161,6 +161,11 @@ export async function preflight(port: KafkaPort, plan: ExecutionPlan, options: P
     .filter((t) => !sameList(t.from, t.to));
 }
 
+/** The brokers a task needs up: those it keeps or adds, and its current ones when none of them is up to copy from. */
+function waitsFor(t: MoveTask, alive: ReadonlySet<number>): readonly number[] {
+  return t.from.some((b) => alive.has(b)) ? t.to : [...t.to, ...t.from];
+}
+
 /** Bytes each broker still has to send (as the copying leader) or receive, over unfinished tasks. */
 function remainingBytesPerBroker(tasks: readonly MoveTask[]): Map<number, number> {
   const out = new Map<number, number>();
@@ -439,7 +444,8 @@ export class Executor {
   private trackDownBrokers(alive: ReadonlySet<number>, now: number, toCancel: TaskRecord[]): void {
     // A broker a task only removes does not hold it up: Kafka finishes the move without it (that is
     // how a dead broker is drained). One the task keeps or adds does.
-    const involved = new Set(this.tasks("pending", "submitting", "moving").flatMap((t) => t.to));
+    // A task none of whose current replicas is up waits for them as for a target.
+    const involved = new Set(this.tasks("pending", "submitting", "moving").flatMap((t) => waitsFor(t, alive)));
     for (const b of involved) {
       if (alive.has(b)) this.downSince.delete(b);
       else if (!this.downSince.has(b)) this.downSince.set(b, now);
@@ -453,7 +459,7 @@ export class Executor {
     const expired = new Set(down.filter((b) => now - this.downSince.get(b)! > this.state.brokerDownTimeoutMs));
     if (expired.size === 0) return;
     for (const t of this.tasks("pending", "moving")) {
-      const gone = t.to.filter((b) => expired.has(b));
+      const gone = waitsFor(t, alive).filter((b) => expired.has(b));
       if (gone.length === 0) continue;
       const note = `broker ${gone.join(", ")} down for more than ${String(Math.round(this.state.brokerDownTimeoutMs / 1000))} s`;
       if (t.state === "pending") this.finish(t, "failed", note);
