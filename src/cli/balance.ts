@@ -16,7 +16,8 @@ import type { CapacitySpec } from "../model/capacity-file.js";
 import { parseClustersFile } from "../model/clusters-file.js";
 import { parseConfig } from "../model/config-parse.js";
 import { BallastError, isBallastError } from "../model/errors.js";
-import { loadYaml } from "../model/parse.js";
+import { type Metrics, parseMetrics } from "../model/metrics.js";
+import { clusterFormatFor, loadYaml } from "../model/parse.js";
 import { printable } from "../model/text.js";
 import { formatBytes } from "../model/units.js";
 import type { PlanOptions } from "../solver/index.js";
@@ -31,6 +32,7 @@ import { webhookNotifier } from "./notify.js";
 interface BalanceCommandFlags extends KafkaFlags {
   readonly config?: string;
   readonly capacity?: string;
+  readonly metrics?: string;
   readonly stateDir: string;
   readonly dryRun?: boolean;
   readonly approve?: string;
@@ -53,6 +55,7 @@ interface ClusterJob {
   readonly config: JobConfig;
   readonly planOptions: PlanOptions;
   readonly capacity?: CapacitySpec;
+  readonly metrics?: Metrics;
   readonly notify: readonly string[];
 }
 
@@ -62,6 +65,7 @@ export function addBalanceCommand(program: Command, io: CliIo): void {
   addKafkaOptions(program.command("balance").description("one run of the unattended balancing job: assess, decide, plan within a budget, execute, report"))
     .option("--config <file>", "balance config (YAML): the plan config's keys and the job's (mode, window, triggers, selfHealing, …)")
     .option("--capacity <file>", "broker capacities (YAML), over the config's capacity")
+    .option("--metrics <file>", "per-topic or per-partition bytesIn/bytesOut from monitoring (YAML or JSON), as for 'ballast snapshot'")
     .option("--state-dir <dir>", "the execution journal folder (per cluster: <dir>/<name> with --clusters)", ".ballast")
     .option("--dry-run", "write the plan and the report; execute nothing (as mode: propose)")
     .addOption(valueOption("--approve <plan-id>", "execute the proposal with this id (mode: approve), now or in the next window", plainText))
@@ -93,6 +97,7 @@ async function runBalanceCommand(flags: BalanceCommandFlags, io: CliIo): Promise
         { path: flags.config, flag: "--config" },
         { path: flags.clusters, flag: "--clusters" },
         { path: flags.capacity, flag: "--capacity" },
+        { path: flags.metrics, flag: "--metrics" },
       ],
       jobs.map((j) => j.stateDir),
     );
@@ -156,6 +161,7 @@ async function runOne(job: ClusterJob, flags: BalanceCommandFlags, io: CliIo, st
         config: job.config,
         planOptions: job.planOptions,
         ...(job.capacity !== undefined && { capacity: job.capacity }),
+        ...(job.metrics !== undefined && { metrics: job.metrics }),
         dryRun: flags.dryRun === true,
         ...(flags.approve !== undefined && { approve: flags.approve }),
         lockWaitMs: flags.lockWait,
@@ -258,6 +264,7 @@ function clusterJob(name: string, flags: BalanceCommandFlags, configText: string
     throw usageError("--approve", `needs mode: approve in the config (${name}'s mode is ${config.mode})`);
   }
   const capacity = flags.capacity !== undefined ? loadCapacityFile(flags.capacity) : balance.capacity;
+  const metrics = flags.metrics === undefined ? undefined : parseMetrics(readTextFile(flags.metrics, "metrics file"), clusterFormatFor(flags.metrics), flags.metrics);
   const planOptions: PlanOptions = {
     ...(balance.goals !== undefined && { goals: balance.goals }),
     ...(balance.excludeBrokers !== undefined && { excludeBrokers: balance.excludeBrokers }),
@@ -274,5 +281,5 @@ function clusterJob(name: string, flags: BalanceCommandFlags, configText: string
       ...(source !== undefined && { source }),
     });
   }
-  return { name, kafka, stateDir, config, planOptions, ...(capacity !== undefined && { capacity }), notify: [...(flags.notify ?? []), ...config.notify] };
+  return { name, kafka, stateDir, config, planOptions, ...(capacity !== undefined && { capacity }), ...(metrics !== undefined && { metrics }), notify: [...(flags.notify ?? []), ...config.notify] };
 }

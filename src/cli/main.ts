@@ -11,6 +11,7 @@ import { addExecuteCommands } from "./execute.js";
 import { addGenerateCommand } from "./generate.js";
 import { type CliIo, EXIT_OK, reportError } from "./io.js";
 import { addPlanCommand } from "./plan.js";
+import { addServeCommand } from "./serve.js";
 
 export type { CliIo, OutputStream } from "./io.js";
 
@@ -29,6 +30,7 @@ export function createProgram(io: CliIo): Command {
   addGenerateCommand(program, io);
   addExecuteCommands(program, io);
   addBalanceCommand(program, io);
+  addServeCommand(program, io);
   return program;
 }
 

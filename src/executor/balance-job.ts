@@ -9,6 +9,7 @@ import { createHash } from "node:crypto";
 import type { JobConfig } from "../model/balance-config.js";
 import type { CapacitySpec } from "../model/capacity-file.js";
 import { BallastError, isBallastError } from "../model/errors.js";
+import type { Metrics } from "../model/metrics.js";
 import { formatReassignment, parseReassignment } from "../model/reassignment.js";
 import type { Cluster, Reassignment } from "../model/types.js";
 import { findOutliers, inWindow, triggerReasons, type Outlier } from "../solver/balance-decision.js";
@@ -95,6 +96,8 @@ export interface JobRequest {
   /** The balance config's options (goals, budgets, excluded brokers and topics, thresholds). */
   readonly planOptions: PlanOptions;
   readonly capacity?: CapacitySpec;
+  /** Produce and consume rates from monitoring (Kafka does not know them), as `snapshot --metrics` takes. */
+  readonly metrics?: Metrics;
   /** Write the plan and the report; execute nothing. */
   readonly dryRun: boolean;
   /** Approve the proposal with this id (mode approve). */
@@ -279,7 +282,11 @@ class JobRun {
       }
     }
     // 2. The cluster as it is.
-    const cluster = await liveSnapshot(ctx.port, { name: req.cluster, ...(req.capacity !== undefined && { capacity: req.capacity }) });
+    const cluster = await liveSnapshot(ctx.port, {
+      name: req.cluster,
+      ...(req.capacity !== undefined && { capacity: req.capacity }),
+      ...(req.metrics !== undefined && { metrics: req.metrics }),
+    });
     const now = ctx.clock.now();
     const healing = req.config.selfHealing;
     const dead = cluster.brokers.filter((b) => b.status === "dead").map((b) => b.id);

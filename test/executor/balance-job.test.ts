@@ -14,6 +14,8 @@ import { newExecutionState } from "../../src/executor/runner.js";
 import { createSimClock, createSimulatedCluster } from "../../src/executor/simulator.js";
 import { DEFAULT_LIMITS } from "../../src/executor/types.js";
 import { parseJobConfig } from "../../src/model/balance-config.js";
+import { parseMetrics } from "../../src/model/metrics.js";
+import { parseCluster } from "../../src/model/parse.js";
 import type { Cluster } from "../../src/model/types.js";
 import { loadFixture } from "../support/fixtures.js";
 
@@ -214,4 +216,39 @@ test("a dry run writes the plan and executes nothing", async () => {
   assert.equal(report.outcome, "proposed");
   assert.ok(report.planFile?.endsWith("proposal.json"));
   assert.deepEqual(sim.snapshot(), before);
+});
+
+test("demoteOutliers: preferred leadership leaves a broker far busier than its peers; no data moves", async () => {
+  const parts = [
+    [1, 2],
+    [1, 3],
+    [1, 4],
+    [1, 2],
+    [1, 3],
+    [2, 4],
+    [3, 1],
+    [4, 2],
+  ];
+  const yaml = [
+    "version: 1",
+    "brokers: [{id: 1}, {id: 2}, {id: 3}, {id: 4}]",
+    "topics:",
+    "  - name: busy",
+    "    partitions:",
+    ...parts.map((r, i) => `      - {partition: ${String(i)}, replicas: [${r.join(", ")}], size: 1000}`),
+  ].join("\n");
+  // Kafka knows no rates: they come from monitoring, as with --metrics.
+  const metrics = parseMetrics("version: 1\ntopics: [{topic: busy, bytesOut: 80MiB/s}]\n", "yaml");
+  const { ctx, request, sim } = setup(parseCluster(yaml, { format: "yaml" }));
+  const lenient = "triggers: {replicaSpread: 100, leaderSpread: 100, diskDeviation: 100, networkDeviation: 100, topicSpread: 100, rackViolations: false}\n";
+  const reportOnly = await runBalanceJob(ctx, request(lenient, { metrics }));
+  assert.equal(reportOnly.outcome, "nothing-to-do");
+  assert.ok(reportOnly.anomalies.some((a) => a.kind === "outlier" && a.brokers[0] === 1 && /network out 5\.0× its peers' median/.test(a.message)), JSON.stringify(reportOnly.anomalies));
+  const report = await runBalanceJob(ctx, request(`${lenient}selfHealing: {demoteOutliers: true}\n`, { metrics }));
+  assert.equal(report.outcome, "done", report.reasons.join("; "));
+  assert.ok(report.actions.some((a) => /moving preferred leadership off outlier broker\(s\) 1/.test(a)));
+  assert.equal(report.moves, 0);
+  const after = sim.snapshot().topics[0]!.partitions;
+  assert.ok(after.filter((p) => p.replicas[0] === 1).length < 5, JSON.stringify(after.map((p) => p.replicas)));
+  assert.deepEqual(after.map((p) => [...p.replicas].sort()), parts.map((r) => [...r].sort()));
 });
