@@ -4,11 +4,11 @@
  * giving a report line (the real-broker runs are in test/kafka/balance.test.ts).
  */
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { BALANCE_EXIT, fleetExit } from "../../src/cli/balance-exit.js";
-import { run, tempDir } from "./helpers.js";
+import { REPO_ROOT, run, tempDir } from "./helpers.js";
 
 test("the cluster is required: --bootstrap-server or --clusters", async () => {
   const r = await run(["balance"]);
@@ -82,4 +82,17 @@ test("exit statuses: 0 for every success, the most serious of a fleet", () => {
   assert.equal(fleetExit(["done", "locked", "refused"]), 6);
   assert.equal(fleetExit(["locked", "failed"]), 3);
   assert.equal(fleetExit(["nothing-to-do", "proposed"]), 0);
+});
+
+test("the examples parse: examples/balance.yaml and examples/clusters.yaml", async () => {
+  const { parseJobConfig } = await import("../../src/model/balance-config.js");
+  const { parseConfig } = await import("../../src/model/config-parse.js");
+  const { JOB_KEYS } = await import("../../src/model/balance-config.js");
+  const { parseClustersFile } = await import("../../src/model/clusters-file.js");
+  const text = readFileSync(join(REPO_ROOT, "examples", "balance.yaml"), "utf8");
+  const job = parseJobConfig(text, "examples/balance.yaml");
+  assert.equal(job.timeZone, "Europe/Berlin");
+  assert.equal(parseConfig(text, "examples/balance.yaml", JOB_KEYS).maxMoves, 50);
+  const clusters = parseClustersFile(readFileSync(join(REPO_ROOT, "examples", "clusters.yaml"), "utf8"), "examples/clusters.yaml");
+  assert.deepEqual(clusters.map((c) => c.name), ["prod-eu", "prod-us", "staging"]);
 });
