@@ -11,6 +11,7 @@ import type { CapacitySpec } from "../model/capacity-file.js";
 import { BallastError, isBallastError } from "../model/errors.js";
 import type { Metrics } from "../model/metrics.js";
 import { formatReassignment, parseReassignment } from "../model/reassignment.js";
+import { listSome } from "../model/text.js";
 import type { Cluster, Reassignment } from "../model/types.js";
 import { findOutliers, inWindow, triggerReasons, type Outlier } from "../solver/balance-decision.js";
 import { offlineOnLiveBrokers } from "../solver/heal.js";
@@ -19,9 +20,9 @@ import { type ExecutionContext, resumeExecution, startExecution } from "./execut
 import { FINAL_STATES, type StateStore } from "./journal.js";
 import type { KafkaPort } from "./port.js";
 import { partitionKey } from "./port.js";
-import type { Emit, ExecuteOptions, StopSignal } from "./runner.js";
+import { type Emit, type ExecuteOptions, type StopSignal, taskBytes } from "./runner.js";
 import { liveSnapshot } from "./snapshot.js";
-import type { Clock } from "./types.js";
+import { type Clock, added } from "./types.js";
 
 /** How a run ended. The CLI maps each to an exit status (cli/balance-exit.ts). */
 export type JobOutcome = "done" | "nothing-to-do" | "proposed" | "outside-window" | "refused" | "locked" | "failed" | "stopped" | "error";
@@ -276,8 +277,8 @@ class JobRun {
         const status = await resumeExecution(exec);
         const state = ctx.store.load();
         const done = state.tasks.filter((t) => t.state === "done");
-        const moves = done.reduce((a, t) => a + t.to.filter((b) => !t.from.includes(b)).length, 0);
-        const bytes = done.reduce((a, t) => a + t.size * t.to.filter((b) => !t.from.includes(b)).length, 0);
+        const moves = done.reduce((a, t) => a + added(t).length, 0);
+        const bytes = done.reduce((a, t) => a + taskBytes(t), 0);
         return this.report(outcomeOf(status), [`resumed execution ${previous.id}: ${status}`], { resumed: true, executionId: previous.id, moves, bytesMoved: bytes });
       }
     }
@@ -472,7 +473,7 @@ class JobRun {
     return this.report(
       outcome,
       [...reasons, `execution ${executionId}: ${status}${failed.length > 0 ? `, ${String(failed.length)} partition(s) not done` : ""}`],
-      { planId: id, executionId, moves: sizes.moves, bytesMoved: sizes.bytesMoved ?? state.tasks.reduce((a, t) => a + t.size * t.to.filter((b) => !t.from.includes(b)).length, 0) },
+      { planId: id, executionId, moves: sizes.moves, bytesMoved: sizes.bytesMoved ?? state.tasks.reduce((a, t) => a + taskBytes(t), 0) },
     );
   }
 }
@@ -550,6 +551,3 @@ function formatMs(ms: number): string {
   return `${String(Math.round(ms / 1000))}s`;
 }
 
-function listSome(items: readonly string[], n = 5): string {
-  return items.length <= n ? items.join(", ") : `${items.slice(0, n).join(", ")} and ${String(items.length - n)} more`;
-}

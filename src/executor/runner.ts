@@ -10,6 +10,7 @@
  * (batches.ts) with throttles in place first; save; report progress; wait.
  */
 import { BallastError } from "../model/errors.js";
+import { listSome } from "../model/text.js";
 import type { Reassignment } from "../model/types.js";
 import { planBatch } from "./batches.js";
 import type { ExecutionState, TaskRecord, TaskState } from "./journal.js";
@@ -178,9 +179,6 @@ function remainingBytesPerBroker(tasks: readonly MoveTask[]): Map<number, number
   return out;
 }
 
-function listSome(items: readonly string[], n = 5): string {
-  return items.length <= n ? items.join(", ") : `${items.slice(0, n).join(", ")} and ${String(items.length - n)} more`;
-}
 
 /** Partition sizes from DescribeLogDirs (largest replica), for ordering and progress. */
 export async function withSizes(port: KafkaPort, tasks: readonly MoveTask[]): Promise<MoveTask[]> {

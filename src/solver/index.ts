@@ -6,7 +6,7 @@
 import { BallastError } from "../model/errors.js";
 import { DEFAULT_GOALS, type GoalName } from "../model/config.js";
 import { createRng } from "../model/random.js";
-import { quote } from "../model/text.js";
+import { listSome, quote } from "../model/text.js";
 import { PatternProblem, compileTopicPattern } from "../model/topic-pattern.js";
 import type { Cluster, Partition, Reassignment, ReassignmentEntry, ReassignmentOrigin } from "../model/types.js";
 import { lowerBound, type BoundGoals } from "./bounds.js";
@@ -124,7 +124,7 @@ function offlineNotes(cluster: Cluster): string[] {
   if (offline.length === 0) return [];
   const brokers = [...new Set(offline.map((o) => o.broker))].sort((a, b) => a - b);
   return [
-    `offline: ${String(offline.length)} replica(s) on live broker(s) ${brokers.join(", ")} (a failed log directory): ${listSome(offline.map((o) => `${o.topic}-${String(o.partition)} on ${String(o.broker)}`))}; a plan gives them new homes`,
+    `offline: ${String(offline.length)} replica(s) on live broker(s) ${brokers.join(", ")} (a failed log directory): ${listSome(offline.map((o) => `${o.topic}-${String(o.partition)} on ${String(o.broker)}`), 10)}; a plan gives them new homes`,
   ];
 }
 
@@ -198,9 +198,9 @@ function planWithHealing(cluster: Cluster, options: PlanOptions): PlanOutcome {
   const after = undone ? heal.cluster : rest.after;
   const healedMoves = { moves: heal.healed.length, bytesMoved: heal.bytesMoved };
   const notes = [
-    `${String(heal.healed.length)} offline replica(s) on live brokers (a failed log directory) get new homes: ${listSome(heal.healed.map((h) => `${h.topic}-${String(h.partition)} ${String(h.broker)}→${String(h.to)}`))}`,
+    `${String(heal.healed.length)} offline replica(s) on live brokers (a failed log directory) get new homes: ${listSome(heal.healed.map((h) => `${h.topic}-${String(h.partition)} ${String(h.broker)}→${String(h.to)}`), 10)}`,
     ...(heal.left.length > 0
-      ? [`${String(heal.left.length)} offline replica(s) on live brokers keep their place (no eligible broker, or the budget ran out): ${listSome(heal.left.map((h) => `${h.topic}-${String(h.partition)} on ${String(h.broker)}`))}`]
+      ? [`${String(heal.left.length)} offline replica(s) on live brokers keep their place (no eligible broker, or the budget ran out): ${listSome(heal.left.map((h) => `${h.topic}-${String(h.partition)} on ${String(h.broker)}`), 10)}`]
       : []),
     ...(undone ? ["balancing would put a healed replica back on the broker that lost it; this plan only heals, the next plan balances"] : rest.notes),
   ];
@@ -217,9 +217,6 @@ function planWithHealing(cluster: Cluster, options: PlanOptions): PlanOutcome {
   };
 }
 
-function listSome(items: readonly string[], n = 10): string {
-  return items.length <= n ? items.join(", ") : `${items.slice(0, n).join(", ")} and ${String(items.length - n)} more`;
-}
 
 /** A balance, with replication factor changes first when asked for. */
 function planChanges(cluster: Cluster, options: PlanOptions): PlanOutcome {
