@@ -16,7 +16,6 @@ import { planAllBatches } from "../executor/batches.js";
 import type { ExecuteOptions, ExecutionEvent, ExecutionPlan, StopSignal } from "../executor/runner.js";
 import { preflight, withSizes } from "../executor/runner.js";
 import { bandwidthLowerBound, createSimClock, createSimulatedCluster } from "../executor/simulator.js";
-import { liveSnapshot } from "../executor/snapshot.js";
 import { composeStrategies, parseStrategies } from "../executor/strategy.js";
 import type { Clock, MoveTask, StrategyName } from "../executor/types.js";
 import { DEFAULT_LIMITS, added, systemClock } from "../executor/types.js";
@@ -29,7 +28,8 @@ import type { Reassignment } from "../model/types.js";
 import { printable, quote } from "../model/text.js";
 import { formatBytes, formatRate, parseBytes, parseRate } from "../model/units.js";
 import { type CliIo, EXIT_LOCKED, ExitStatus, checkOutputPath, colorLevel, loadCapacityFile, loadCluster, readTextFile, usageError, writeFileAtomic } from "./io.js";
-import { type KafkaFlags, addKafkaOptions, openPort, withPort } from "./kafka.js";
+import { ACL_NEEDS } from "../executor/acls.js";
+import { type KafkaFlags, addKafkaOptions, checkedSnapshot, openPort, requireAcls, withPort } from "./kafka.js";
 import { CAPACITY_OPTION_HELP, type ValueParser, fromModel, integer, plainText, valueOption } from "./options.js";
 import { shellCommand } from "./shell.js";
 
@@ -226,7 +226,7 @@ async function runSnapshot(flags: SnapshotFlags, io: CliIo): Promise<void> {
   const metrics = flags.metrics === undefined ? undefined : parseMetrics(readTextFile(flags.metrics, "metrics file"), clusterFormatFor(flags.metrics), flags.metrics);
   const capacity = flags.capacity === undefined ? undefined : loadCapacityFile(flags.capacity);
   const cluster = await withPort(flags, "snapshot", (port) =>
-    liveSnapshot(port, {
+    checkedSnapshot(port, {
       ...(metrics !== undefined ? { metrics } : {}),
       ...(flags.name !== undefined ? { name: flags.name } : {}),
       ...(flags.hostsFromListeners === true ? { hostsFromListeners: true } : {}),
@@ -337,6 +337,10 @@ async function runExecute(planPath: string | undefined, flags: ExecuteFlags, io:
       return;
     }
     const stateDir = flags.simulate === true && flags.stateDir === ".ballast" ? mkdtempSync(join(tmpdir(), "ballast-sim-")) : flags.stateDir;
+    if (flags.simulate !== true) {
+      const topics = plan !== undefined ? plan.reassignment.partitions.map((e) => e.topic) : new StateStore(stateDir).load().tasks.map((t) => t.topic);
+      await requireAcls(port, ACL_NEEDS.execute, topics);
+    }
     const stop: StopSignal = { level: 0 };
     const signals = flags.simulate === true ? { release: () => undefined, terminated: () => false } : interruptible(io, stop, (t) => reporter.note(t));
     const ctx = { port, store: new StateStore(stateDir), clock, emit: (e: ExecutionEvent) => reporter.event(e), stop, pollMs: options.pollMs };
@@ -398,9 +402,10 @@ async function runCancel(flags: KafkaFlags & StateFlags & { json?: boolean }, io
   const store = new StateStore(flags.stateDir);
   store.load();
   const reporter = new Reporter(io, flags.json === true);
-  const state = await withPort(flags, "cancel", (port) =>
-    cancelExecution({ port, store, clock: systemClock, emit: (e) => reporter.event(e), stop: { level: 0 }, pollMs: 1000 }),
-  );
+  const state = await withPort(flags, "cancel", async (port) => {
+    await requireAcls(port, ACL_NEEDS.execute, store.load().tasks.map((t) => t.topic));
+    return cancelExecution({ port, store, clock: systemClock, emit: (e) => reporter.event(e), stop: { level: 0 }, pollMs: 1000 });
+  });
   reporter.finish();
   const cancelled = state.tasks.filter((t) => t.state === "cancelled").length;
   if (flags.json === true) io.stdout.write(`${JSON.stringify(executionStatus(store))}\n`);

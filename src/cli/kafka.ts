@@ -6,12 +6,16 @@ import { readFileSync } from "node:fs";
 import { createSecureContext, type ConnectionOptions } from "node:tls";
 import type { Command } from "commander";
 import type { KafkaPort } from "../executor/port.js";
+import { type AclNeed, checkAcls, ACL_NEEDS } from "../executor/acls.js";
 import { createKafkajsPort } from "../executor/kafkajs/adapter.js";
+import { liveSnapshot, type SnapshotOptions } from "../executor/snapshot.js";
+import type { Cluster } from "../model/types.js";
 import { parseCommandConfig, tlsOptions, type SslSettings } from "../executor/kafkajs/command-config.js";
 import { BallastError, describeIoError } from "../model/errors.js";
 import { quote } from "../model/text.js";
 import { readTextFile, usageError } from "./io.js";
 import { storeReader } from "./key-stores.js";
+import { shellQuote } from "./shell.js";
 
 export interface KafkaFlags {
   readonly bootstrapServer?: string;
@@ -73,6 +77,17 @@ function checkedTls(ssl: SslSettings, file: string): ConnectionOptions {
     throw new BallastError("CONFIG", `the TLS settings cannot be used: ${reason}`, { source: file });
   }
   return options;
+}
+
+/** Fails with one AUTH error naming each missing ACL, and how to grant it, before anything is changed. */
+export function requireAcls(port: KafkaPort, needs: readonly AclNeed[], topics: readonly string[] = []): Promise<void> {
+  return checkAcls(port, needs, topics, shellQuote);
+}
+
+/** A live snapshot, once the principal is known to be allowed to read everything it needs. */
+export async function checkedSnapshot(port: KafkaPort, options: SnapshotOptions = {}): Promise<Cluster> {
+  await requireAcls(port, ACL_NEEDS.snapshot);
+  return liveSnapshot(port, options);
 }
 
 /** Runs `fn` with an open port and always closes it. */

@@ -30,9 +30,11 @@
 import { FOLLOWER_RATE, FOLLOWER_REPLICAS, LEADER_RATE, LEADER_REPLICAS } from "./throttle.js";
 import { BallastError } from "../model/errors.js";
 import type { Broker, Cluster, Partition, Topic } from "../model/types.js";
-import { resourceKey } from "./port.js";
+import { ACL_OPERATIONS, resourceKey } from "./port.js";
 import type {
   LockOutcome,
+  AclOperation,
+  AuthorizedOperations,
   AlterOp,
   BrokerNode,
   ClusterDescription,
@@ -140,6 +142,8 @@ export interface SimulatedClusterOptions {
    * networkIn / networkOut, or DEFAULT_SIM_BANDWIDTH where the snapshot gives none.
    */
   readonly bandwidth?: number;
+  /** The operations the client may do (default: all), as an authorizer with ACLs would report them. */
+  readonly allowed?: { readonly cluster: readonly AclOperation[]; readonly topics: readonly AclOperation[] };
 }
 
 export interface SimulatedCluster {
@@ -655,7 +659,15 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
     was?.onLost?.();
   };
 
+  const authorizedOperations = (topics: readonly string[]): AuthorizedOperations => {
+    const all = ACL_OPERATIONS.filter((op) => op !== "UNKNOWN" && op !== "ANY" && op !== "ALL");
+    const cluster = new Set<AclOperation>(opts.allowed?.cluster ?? all);
+    const perTopic = new Set<AclOperation>(opts.allowed?.topics ?? all);
+    return { principal: null, cluster, topics: new Map(topics.map((t) => [t, perTopic])) };
+  };
+
   const port: KafkaPort = {
+    authorizedOperations: (topics) => guard(() => authorizedOperations(topics)),
     acquireExecutionLock: (owner, onLost) => guard(() => acquireExecutionLock(owner, onLost)),
     describeCluster: () => guard(describeCluster),
     describeTopics: (names) => guard(() => describeTopics(names)),

@@ -9,7 +9,9 @@ import type { ConnectionOptions } from "node:tls";
 import type { SASLOptions } from "kafkajs";
 import { BallastError, isBallastError } from "../../model/errors.js";
 import {
+  ACL_OPERATIONS,
   partitionKey,
+  type AclOperation,
   resourceKey,
   type AlterOp,
   type BrokerNode,
@@ -23,9 +25,10 @@ import {
   type ResourceResult,
   type TopicMetadata,
 } from "../port.js";
-import { BrokerConnections, describeKafkaError, kafkaErrorName } from "./brokers.js";
+import { BrokerConnections, authorizationError, describeKafkaError, kafkaErrorName } from "./brokers.js";
 import { describeLogDirsRequest, type LogDirResult } from "./describe-log-dirs.js";
 import { electLeadersRequest } from "./elect-leaders.js";
+import { authorizedOperationsRequest } from "./metadata.js";
 import { incrementalAlterConfigsRequest, RESOURCE_BROKER, RESOURCE_TOPIC } from "./incremental-alter-configs.js";
 import { acquireKafkaLock } from "./lock.js";
 import { alterPartitionReassignmentsRequest, listPartitionReassignmentsRequest } from "./reassignments.js";
@@ -91,6 +94,8 @@ export function createKafkajsPort(options: KafkajsPortOptions): KafkaPort {
         continue;
       }
       if (res.errorCode !== 0) {
+        const denied = authorizationError(res.errorCode, res.errorMessage);
+        if (denied) throw denied;
         throw new BallastError("KAFKA", `the controller (broker ${String(id)}) refused the request: ${describeKafkaError(res.errorCode, res.errorMessage)}`);
       }
       return res;
@@ -101,6 +106,24 @@ export function createKafkajsPort(options: KafkajsPortOptions): KafkaPort {
   const releases = new Set<() => Promise<void>>();
 
   const port: KafkaPort = {
+    async authorizedOperations(topics) {
+      const reply = await conn.sendToAny(authorizedOperationsRequest([...new Set(topics)]));
+      const byName = new Map(reply.topics.map((t) => [t.name, t]));
+      const out = new Map<string, ReadonlySet<AclOperation> | null>();
+      for (const name of new Set(topics)) {
+        const t = byName.get(name);
+        const bits = reply.authorized.topics.get(name);
+        // A topic this principal may not describe comes back with TOPIC_AUTHORIZATION_FAILED: no operations.
+        out.set(name, t && t.errorCode !== 0 ? new Set() : bits === undefined || bits === null ? null : operations(bits));
+      }
+      const cluster = reply.authorized.cluster;
+      return {
+        principal: options.sasl !== undefined && "username" in options.sasl ? `User:${options.sasl.username}` : null,
+        cluster: cluster === null ? null : operations(cluster),
+        topics: out,
+      };
+    },
+
     async describeCluster() {
       const md = await conn.metadata([]);
       const brokers = md.brokers
@@ -261,6 +284,7 @@ function guarded(port: KafkaPort): KafkaPort {
       }
     };
   return {
+    authorizedOperations: wrap("authorizedOperations", (topics: readonly string[]) => port.authorizedOperations(topics)),
     describeCluster: wrap("describeCluster", () => port.describeCluster()),
     describeTopics: wrap("describeTopics", (topics?: readonly string[]) => port.describeTopics(topics)),
     describeLogDirs: wrap("describeLogDirs", (ids: readonly number[]) => port.describeLogDirs(ids)),
@@ -276,6 +300,12 @@ function guarded(port: KafkaPort): KafkaPort {
     acquireExecutionLock: wrap("acquireExecutionLock", (owner: string, onLost?: () => void) => port.acquireExecutionLock(owner, onLost)),
     close: wrap("close", () => port.close()),
   };
+}
+
+/** The operations set in a Kafka authorized-operations bit field (ALL set: every one). */
+function operations(bits: number): ReadonlySet<AclOperation> {
+  const all = (bits & (1 << ACL_OPERATIONS.indexOf("ALL"))) !== 0;
+  return new Set(ACL_OPERATIONS.filter((op, i) => all || (bits & (1 << i)) !== 0));
 }
 
 function logDirReplicas(results: readonly LogDirResult[]): ReplicaLogDir[] {
