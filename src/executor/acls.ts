@@ -18,6 +18,8 @@ export interface AclNeed {
 /** Operations by command. Topic needs apply to every topic the command touches. */
 export const ACL_NEEDS = {
   snapshot: [{ operation: "DESCRIBE", resource: "CLUSTER", why: "read replica sizes (DescribeLogDirs)" }],
+  /** Besides DESCRIBE on every topic and group sampled (ListOffsets, OffsetFetch), which the cluster does not report up front. */
+  sample: [{ operation: "DESCRIBE", resource: "CLUSTER", why: "list the consumer groups (ListGroups)" }],
   execute: [
     { operation: "ALTER", resource: "CLUSTER", why: "reassign partitions and elect leaders" },
     { operation: "DESCRIBE", resource: "CLUSTER", why: "list reassignments and read replica sizes" },

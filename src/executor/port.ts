@@ -137,12 +137,26 @@ export interface AuthorizedOperations {
   readonly topics: ReadonlyMap<string, ReadonlySet<AclOperation> | null>;
 }
 
+export interface LogOffsets {
+  /** First offset still in the log (older segments were deleted). */
+  readonly start: number;
+  /** Offset the next record will get. */
+  readonly end: number;
+}
+
 export interface KafkaPort {
   /** What this client may do on the cluster and on the given topics (Metadata's authorized operations). */
   authorizedOperations(topics: readonly string[]): Promise<AuthorizedOperations>;
   describeCluster(): Promise<ClusterDescription>;
   /** All topics (or the named ones; unknown names are left out). */
   describeTopics(topics?: readonly string[]): Promise<TopicMetadata[]>;
+  /**
+   * Log start and end offsets by partition key, asked of each partition's leader (ListOffsets);
+   * partitions whose leader fails to answer are left out.
+   */
+  logOffsets(partitions: ReadonlyArray<PartitionRef & { readonly leader: number }>): Promise<Map<string, LogOffsets>>;
+  /** Committed offsets of every consumer group the client may describe: group id → partition key → offset. */
+  committedOffsets(): Promise<Map<string, Map<string, number>>>;
   /** Replica sizes per broker, from DescribeLogDirs. */
   describeLogDirs(brokerIds: readonly number[]): Promise<Map<number, ReplicaLogDir[]>>;
   listPartitionReassignments(): Promise<OngoingReassignment[]>;

@@ -30,7 +30,7 @@
 import { FOLLOWER_RATE, FOLLOWER_REPLICAS, LEADER_RATE, LEADER_REPLICAS } from "./throttle.js";
 import { BallastError } from "../model/errors.js";
 import type { Broker, Cluster, Partition, Topic } from "../model/types.js";
-import { ACL_OPERATIONS, resourceKey } from "./port.js";
+import { ACL_OPERATIONS, partitionKey, resourceKey } from "./port.js";
 import type {
   LockOutcome,
   AclOperation,
@@ -668,6 +668,9 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
 
   const port: KafkaPort = {
     authorizedOperations: (topics) => guard(() => authorizedOperations(topics)),
+    // The simulation has no produce or consume traffic: every log stays where it is.
+    logOffsets: (partitions) => guard(() => new Map(partitions.map((p) => [partitionKey(p), { start: 0, end: 0 }]))),
+    committedOffsets: () => guard(() => new Map()),
     acquireExecutionLock: (owner, onLost) => guard(() => acquireExecutionLock(owner, onLost)),
     describeCluster: () => guard(describeCluster),
     describeTopics: (names) => guard(() => describeTopics(names)),

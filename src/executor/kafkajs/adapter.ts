@@ -29,6 +29,7 @@ import { BrokerConnections, authorizationError, describeKafkaError, kafkaErrorNa
 import { describeLogDirsRequest, type LogDirResult } from "./describe-log-dirs.js";
 import { electLeadersRequest } from "./elect-leaders.js";
 import { authorizedOperationsRequest } from "./metadata.js";
+import { type OffsetReply, EARLIEST, LATEST, findCoordinatorRequest, listGroupsRequest, listOffsetsRequest, offsetFetchRequest } from "./offsets.js";
 import { incrementalAlterConfigsRequest, RESOURCE_BROKER, RESOURCE_TOPIC } from "./incremental-alter-configs.js";
 import { acquireKafkaLock } from "./lock.js";
 import { alterPartitionReassignmentsRequest, listPartitionReassignmentsRequest } from "./reassignments.js";
@@ -145,6 +146,48 @@ export function createKafkajsPort(options: KafkajsPortOptions): KafkaPort {
         out.push({ name: t.name, internal: t.internal, partitions });
       }
       return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    },
+
+    async logOffsets(partitions) {
+      const out = new Map<string, { start: number; end: number }>();
+      await Promise.all(
+        [...groupBy(partitions, (p) => p.leader)].map(async ([leader, list]) => {
+          const topics = new Map<string, number[]>();
+          for (const p of list) topics.set(p.topic, [...(topics.get(p.topic) ?? []), p.partition]);
+          let ends: OffsetReply[];
+          let starts: OffsetReply[];
+          try {
+            [ends, starts] = await Promise.all([conn.sendTo(leader, listOffsetsRequest(topics, LATEST)), conn.sendTo(leader, listOffsetsRequest(topics, EARLIEST))]);
+          } catch (e) {
+            if (isBallastError(e) && e.code === "AUTH") throw e;
+            return; // a leader that does not answer: its partitions are left out
+          }
+          const startOf = new Map(starts.filter((o) => o.errorCode === 0).map((o) => [partitionKey(o), o.offset]));
+          for (const o of ends) {
+            const start = startOf.get(partitionKey(o));
+            if (o.errorCode === 0 && start !== undefined) out.set(partitionKey(o), { start, end: o.offset });
+          }
+        }),
+      );
+      return out;
+    },
+
+    async committedOffsets() {
+      const md = await conn.metadata([]);
+      const lists = await Promise.all(md.brokers.map((b) => conn.sendTo(b.nodeId, listGroupsRequest()).catch(() => null)));
+      const groups = [...new Set(lists.flatMap((l) => (l?.errorCode === 0 ? l.groups.filter((g) => g.protocolType === "consumer" || g.protocolType === "").map((g) => g.groupId) : [])))].sort();
+      const out = new Map<string, Map<string, number>>();
+      await Promise.all(
+        groups.map(async (groupId) => {
+          const coordinator = await conn.sendToAny(findCoordinatorRequest(groupId));
+          if (coordinator.errorCode !== 0) return;
+          const reply = await conn.sendTo(coordinator.nodeId, offsetFetchRequest(groupId));
+          if (reply.errorCode !== 0) return;
+          const offsets = new Map(reply.offsets.filter((o) => o.errorCode === 0 && o.offset >= 0).map((o) => [partitionKey(o), o.offset]));
+          if (offsets.size > 0) out.set(groupId, offsets);
+        }),
+      );
+      return out;
     },
 
     async describeLogDirs(brokerIds) {
@@ -287,6 +330,8 @@ function guarded(port: KafkaPort): KafkaPort {
     authorizedOperations: wrap("authorizedOperations", (topics: readonly string[]) => port.authorizedOperations(topics)),
     describeCluster: wrap("describeCluster", () => port.describeCluster()),
     describeTopics: wrap("describeTopics", (topics?: readonly string[]) => port.describeTopics(topics)),
+    logOffsets: wrap("logOffsets", (p: Parameters<KafkaPort["logOffsets"]>[0]) => port.logOffsets(p)),
+    committedOffsets: wrap("committedOffsets", () => port.committedOffsets()),
     describeLogDirs: wrap("describeLogDirs", (ids: readonly number[]) => port.describeLogDirs(ids)),
     listPartitionReassignments: wrap("listPartitionReassignments", () => port.listPartitionReassignments()),
     alterPartitionReassignments: wrap("alterPartitionReassignments", (e: Parameters<KafkaPort["alterPartitionReassignments"]>[0]) =>
