@@ -41,16 +41,20 @@ export function missingAcls(authorized: AuthorizedOperations, needs: readonly Ac
   const out: MissingAcl[] = [];
   for (const need of needs) {
     if (need.resource === "CLUSTER") {
-      if (authorized.cluster !== null && !authorized.cluster.has(need.operation)) out.push({ ...need, topics: [] });
+      if (authorized.cluster !== null && !allows(authorized.cluster, need.operation)) out.push({ ...need, topics: [] });
       continue;
     }
     const lacking = [...new Set(topics)].sort().filter((t) => {
       const ops = authorized.topics.get(t);
-      return ops !== null && ops !== undefined && !ops.has(need.operation);
+      return ops !== null && ops !== undefined && !allows(ops, need.operation);
     });
     if (lacking.length > 0) out.push({ ...need, topics: lacking });
   }
   return out;
+}
+
+function allows(ops: ReadonlySet<AclOperation>, op: AclOperation): boolean {
+  return ops.has(op) || ops.has("ALL");
 }
 
 /** kafka-acls.sh's spelling of an operation: ALTER_CONFIGS → AlterConfigs. */
