@@ -200,11 +200,14 @@ describe("secured clusters: TLS, SASL and ACLs", { skip, timeout: 600_000 }, () 
     await roundTrip("mtls", get("ssl_bootstrap"), config("mtls", mtls("ballast-client")));
   });
 
-  it("SASL PLAIN and SCRAM-SHA-256 connect too", async () => {
+  it("SASL PLAIN and SCRAM-SHA-256 connect too; describe reads the live cluster over mutual TLS", async () => {
     for (const [mechanism, name] of [["PLAIN", "plain"], ["SCRAM-SHA-256", "scram256"]] as const) {
       const r = await cli(["snapshot", "--bootstrap-server", get("sasl_ssl_bootstrap"), "--command-config", config(name, sasl("reader", mechanism, get("reader_password")))]);
       assert.equal(r.code, 0, `${mechanism}: ${r.stderr}`);
     }
+    const described = await cli(["describe", "--bootstrap-server", get("ssl_bootstrap"), "--command-config", config("describe", mtls("ballast-client"))]);
+    assert.equal(described.code, 0, described.stderr);
+    assert.match(described.stdout, /rack-a/);
   });
 
   it("a principal without ALTER on CLUSTER and ALTER_CONFIGS gets one error naming them, and nothing changes", async () => {
