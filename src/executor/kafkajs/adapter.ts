@@ -152,8 +152,7 @@ export function createKafkajsPort(options: KafkajsPortOptions): KafkaPort {
       const out = new Map<string, { start: number; end: number }>();
       await Promise.all(
         [...groupBy(partitions, (p) => p.leader)].map(async ([leader, list]) => {
-          const topics = new Map<string, number[]>();
-          for (const p of list) topics.set(p.topic, [...(topics.get(p.topic) ?? []), p.partition]);
+          const topics = new Map([...groupBy(list, (p) => p.topic)].map(([topic, ps]) => [topic, ps.map((p) => p.partition)]));
           let ends: OffsetReply[];
           let starts: OffsetReply[];
           try {
