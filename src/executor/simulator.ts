@@ -30,9 +30,11 @@
 import { FOLLOWER_RATE, FOLLOWER_REPLICAS, LEADER_RATE, LEADER_REPLICAS } from "./throttle.js";
 import { BallastError } from "../model/errors.js";
 import type { Broker, Cluster, Partition, Topic } from "../model/types.js";
-import { resourceKey } from "./port.js";
+import { ACL_OPERATIONS, partitionKey, resourceKey } from "./port.js";
 import type {
   LockOutcome,
+  AclOperation,
+  AuthorizedOperations,
   AlterOp,
   BrokerNode,
   ClusterDescription,
@@ -140,6 +142,8 @@ export interface SimulatedClusterOptions {
    * networkIn / networkOut, or DEFAULT_SIM_BANDWIDTH where the snapshot gives none.
    */
   readonly bandwidth?: number;
+  /** The operations the client may do (default: all), as an authorizer with ACLs would report them. */
+  readonly allowed?: { readonly cluster: readonly AclOperation[]; readonly topics: readonly AclOperation[] };
 }
 
 export interface SimulatedCluster {
@@ -658,7 +662,18 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
   /** The balance job's memory, as the compacted topic would keep it. */
   let jobMemory: string | null = null;
 
+  const authorizedOperations = (topics: readonly string[]): AuthorizedOperations => {
+    const all = ACL_OPERATIONS.filter((op) => op !== "UNKNOWN" && op !== "ANY" && op !== "ALL");
+    const cluster = new Set<AclOperation>(opts.allowed?.cluster ?? all);
+    const perTopic = new Set<AclOperation>(opts.allowed?.topics ?? all);
+    return { principal: null, cluster, topics: new Map(topics.map((t) => [t, perTopic])) };
+  };
+
   const port: KafkaPort = {
+    authorizedOperations: (topics) => guard(() => authorizedOperations(topics)),
+    // The simulation has no produce or consume traffic: every log stays where it is.
+    logOffsets: (partitions) => guard(() => new Map(partitions.map((p) => [partitionKey(p), { start: 0, end: 0 }]))),
+    committedOffsets: () => guard(() => new Map()),
     acquireExecutionLock: (owner, onLost) => guard(() => acquireExecutionLock(owner, onLost)),
     readJobMemory: () => guard(() => jobMemory),
     writeJobMemory: (text) =>
