@@ -9,8 +9,8 @@ import { join } from "node:path";
 import { Chalk } from "chalk";
 import type { Command } from "commander";
 import type { ExecutionSummary } from "../executor/execute.js";
-import { type ResumeOverrides, cancelExecution, executionStatus, requestThrottle, resumeExecution, rollbackText, startExecution } from "../executor/execute.js";
-import { StateStore } from "../executor/journal.js";
+import { type ResumeOverrides, cancelExecution, ended, executionStatus, requestThrottle, resumeExecution, rollbackText, startExecution } from "../executor/execute.js";
+import { StateStore, type TaskState } from "../executor/journal.js";
 import type { KafkaPort } from "../executor/port.js";
 import { planAllBatches } from "../executor/batches.js";
 import type { ExecuteOptions, ExecutionEvent, ExecutionPlan, StopSignal } from "../executor/runner.js";
@@ -158,9 +158,9 @@ export function addExecuteCommands(program: Command, io: CliIo): void {
     .addOption(valueOption("--max-moves <n>", "replica moves in flight in the cluster", integer(1)))
     .addOption(valueOption("--max-bytes-in-flight <size>", "bytes being copied at once, e.g. 100GiB", positiveBytes))
     .addOption(valueOption("--strategy <list>", "batch order: small-first, large-first, at-risk-first (chainable)", (raw: string) => parseStrategies(raw)).default(["at-risk-first", "small-first"]))
-    .addOption(valueOption("--partition-timeout <duration>", "give up (and revert) a partition not done by then (10s to 30d)", duration(DURATION_LIMITS.partitionTimeout.min, DURATION_LIMITS.partitionTimeout.max)).default(3_600_000))
-    .addOption(valueOption("--broker-down-timeout <duration>", "give up moves involving a broker down this long (1s to 7d)", duration(DURATION_LIMITS.brokerDownTimeout.min, DURATION_LIMITS.brokerDownTimeout.max)).default(600_000))
-    .addOption(valueOption("--poll-interval <duration>", "time between checks of the cluster (100ms to 10m)", duration(DURATION_LIMITS.pollInterval.min, DURATION_LIMITS.pollInterval.max)).default(5000))
+    .addOption(valueOption("--partition-timeout <duration>", "give up (and revert) a partition not done by then (10s to 30d)", duration(DURATION_LIMITS.partitionTimeout.min, DURATION_LIMITS.partitionTimeout.max)).default(3_600_000, "1h"))
+    .addOption(valueOption("--broker-down-timeout <duration>", "give up moves involving a broker down this long (1s to 7d)", duration(DURATION_LIMITS.brokerDownTimeout.min, DURATION_LIMITS.brokerDownTimeout.max)).default(600_000, "10m"))
+    .addOption(valueOption("--poll-interval <duration>", "time between checks of the cluster (100ms to 10m)", duration(DURATION_LIMITS.pollInterval.min, DURATION_LIMITS.pollInterval.max)).default(5000, "5s"))
     .option("--allow-under-replicated", "start even when partitions of the plan are under-replicated")
     .option("--dry-run", "print the batches and the estimated duration; change nothing")
     .option("--force", `run even when the estimated duration at --throttle is over ${String(LONG_RUN_HOURS)}h`)
@@ -192,7 +192,10 @@ export function addExecuteCommands(program: Command, io: CliIo): void {
     .action((raw: string, flags: StateFlags) => {
       const rate = throttleRate(raw, "<rate>");
       const store = new StateStore(flags.stateDir);
-      store.load();
+      const state = store.load();
+      // Only the executor that holds the cluster's lock changes the cluster (README): this
+      // leaves it a request, and refuses an execution no executor will run again.
+      if (ended(state)) throw new BallastError("STATE", `execution ${printable(state.id)} has ended (${state.status}); a throttle would apply to nothing`, { source: flags.stateDir });
       requestThrottle(store, rate);
       io.stdout.write(`Throttle ${formatRate(rate)} requested; ${store.lockedByOther() ? "the running executor applies it at its next check" : "it applies when the execution resumes"}.\n`);
     });
@@ -396,15 +399,25 @@ async function dryRun(port: KafkaPort, plan: ExecutionPlan, options: ExecuteOpti
 
 async function runCancel(flags: KafkaFlags & StateFlags & { json?: boolean }, io: CliIo): Promise<void> {
   const store = new StateStore(flags.stateDir);
-  store.load();
+  const before = store.load();
   const reporter = new Reporter(io, flags.json === true);
   const state = await withPort(flags, "cancel", (port) =>
     cancelExecution({ port, store, clock: systemClock, emit: (e) => reporter.event(e), stop: { level: 0 }, pollMs: 1000 }),
   );
   reporter.finish();
-  const cancelled = state.tasks.filter((t) => t.state === "cancelled").length;
-  if (flags.json === true) io.stdout.write(`${JSON.stringify(executionStatus(store))}\n`);
-  else io.stdout.write(`Execution ${state.id}: ${String(cancelled)} partition(s) cancelled and reverted; Ballast's throttles removed.\n`);
+  if (flags.json === true) {
+    io.stdout.write(`${JSON.stringify(executionStatus(store))}\n`);
+    return;
+  }
+  if (ended(before)) {
+    io.stdout.write(`Execution ${printable(state.id)} had already ended (${state.status}); nothing to cancel, and its journal records no throttle left.\n`);
+    return;
+  }
+  const newly = (s: TaskState): number => state.tasks.filter((t) => t.state === s).length - before.tasks.filter((t) => t.state === s).length;
+  const done = newly("done");
+  io.stdout.write(
+    `Execution ${printable(state.id)}: ${String(newly("cancelled"))} partition(s) cancelled and reverted${done > 0 ? `, ${String(done)} found already finished (leaders elected)` : ""}; Ballast's throttles removed.\n`,
+  );
 }
 
 function runStatus(flags: StateFlags & { json?: boolean }, io: CliIo): void {
@@ -436,6 +449,11 @@ export function renderStatus(s: ExecutionSummary, chalk: InstanceType<typeof Cha
         : ""),
     `throttle: ${s.throttle === null ? "none" : formatRate(s.throttle)}${s.throttledBrokers.length > 0 ? ` on brokers ${s.throttledBrokers.join(", ")}` : ""}`,
   ];
+  if (s.paused !== null) {
+    lines.push(
+      `${chalk.yellow("paused")}: moves involving broker(s) ${s.paused.brokers.join(", ")} wait for them to be registered again (down since ${new Date(s.paused.since).toISOString()})`,
+    );
+  }
   if (s.inFlight.length > 0) {
     lines.push("in flight:");
     for (const f of s.inFlight.slice(0, 20)) lines.push(`  ${f.partition}: [${f.from.join(",")}] → [${f.to.join(",")}]`);
@@ -493,6 +511,9 @@ class Reporter {
       case "paused":
         this.line(`${this.chalk.yellow("paused")} moves involving broker(s) ${e.brokers.join(", ")}: not registered`);
         return;
+      case "resumed":
+        this.line(`resumed moves involving broker(s) ${e.brokers.join(", ")}: registered again`);
+        return;
       case "warning":
         this.line(`${this.chalk.yellow("warning:")} ${printable(e.message)}`);
         return;
@@ -513,7 +534,8 @@ class Reporter {
 
   private progress(e: Extract<ExecutionEvent, { type: "progress" }>): void {
     const eta = e.etaMs === null ? "ETA –" : `ETA ${formatDuration(e.etaMs)}`;
-    const text = `${String(e.done)}/${String(e.total)} partitions, ${formatBytes(e.bytesDone)}/${formatBytes(e.bytesTotal)}, ${formatRate(e.rate)}, ${String(e.inFlight)} in flight, ${eta}`;
+    const rate = e.rate === null ? "measuring rate" : formatRate(e.rate);
+    const text = `${String(e.done)}/${String(e.total)} partitions, ${formatBytes(e.bytesCopied)}/${formatBytes(e.bytesTotal)} copied, ${rate}, ${String(e.inFlight)} in flight, ${eta}`;
     if (this.tty) {
       const width = 24;
       const filled = e.total === 0 ? width : Math.round((e.done / e.total) * width);

@@ -111,8 +111,11 @@ export interface KafkaPort {
   describeCluster(): Promise<ClusterDescription>;
   /** All topics (or the named ones; unknown names are left out). */
   describeTopics(topics?: readonly string[]): Promise<TopicMetadata[]>;
-  /** Replica sizes per broker, from DescribeLogDirs. */
-  describeLogDirs(brokerIds: readonly number[]): Promise<Map<number, ReplicaLogDir[]>>;
+  /**
+   * Replica sizes per broker, from DescribeLogDirs: every replica each broker holds, or only those of
+   * `partitions` (a smaller request, for watching copies in flight; an implementation may return more).
+   */
+  describeLogDirs(brokerIds: readonly number[], partitions?: readonly PartitionRef[]): Promise<Map<number, ReplicaLogDir[]>>;
   listPartitionReassignments(): Promise<OngoingReassignment[]>;
   /** Starts reassignments; `replicas: null` cancels an ongoing one (reverting it). */
   alterPartitionReassignments(

@@ -3,9 +3,13 @@
  * status, rollback, throttle requests, and their errors.
  */
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { Chalk } from "chalk";
+import { executionStatus } from "../../src/executor/execute.js";
+import { StateStore } from "../../src/executor/journal.js";
+import { renderStatus } from "../../src/cli/execute.js";
 import { parseReassignment } from "../../src/model/reassignment.js";
 import { run, singleErrorLine, tempDir } from "./helpers.js";
 
@@ -68,12 +72,38 @@ describe("ballast execute (simulated)", () => {
   });
 
   it("throttle leaves a request for the execution; unknown state folders are errors", async () => {
-    const r = await run(["throttle", "80MiB/s", "--state-dir", state]);
+    // A completed execution will not run again: a throttle for it would apply to nothing.
+    const ended = await run(["throttle", "80MiB/s", "--state-dir", state]);
+    assert.equal(ended.code, 2);
+    assert.match(singleErrorLine(ended.stderr) ?? "", /has ended \(completed\); a throttle would apply to nothing/);
+    // A stopped one takes it when resumed.
+    const stopped = join(tmp.dir, "stopped");
+    mkdirSync(stopped);
+    const journal = JSON.parse(readFileSync(join(state, "state.json"), "utf8")) as { status: string; tasks: Array<{ state: string }> };
+    journal.status = "stopped";
+    journal.tasks[0]!.state = "pending";
+    writeFileSync(join(stopped, "state.json"), JSON.stringify(journal));
+    const r = await run(["throttle", "80MiB/s", "--state-dir", stopped]);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /Throttle 80 MiB\/s requested/);
+    assert.match(r.stdout, /Throttle 80 MiB\/s requested; it applies when the execution resumes/);
     const missing = await run(["status", "--state-dir", join(tmp.dir, "nope")]);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /^error: .*no execution state/);
+  });
+
+  it("status shows a current pause; help gives the timeouts' defaults as durations, as the README does", async () => {
+    const summary = { ...executionStatus(new StateStore(state)), running: true, paused: { brokers: [7, 8], since: Date.UTC(2026, 0, 2, 3, 4, 5) } };
+    assert.match(renderStatus(summary, new Chalk({ level: 0 })), /^paused: moves involving broker\(s\) 7, 8 wait for them to be registered again \(down since 2026-01-02T03:04:05\.000Z\)$/m);
+    assert.equal(executionStatus(new StateStore(state)).paused, null);
+    const help = await run(["execute", "--help"]);
+    const flat = help.stdout.replace(/\s+/g, " ");
+    for (const [flag, value] of [
+      ["--partition-timeout", "1h"],
+      ["--broker-down-timeout", "10m"],
+      ["--poll-interval", "5s"],
+    ]) {
+      assert.match(flat, new RegExp(`${flag} <duration> .*?\\(default: ${value}\\)`));
+    }
   });
 
   it("refuses bad combinations with one error line", async () => {
