@@ -11,7 +11,8 @@ import type { Command } from "commander";
 import type { ExecutionSummary } from "../executor/execute.js";
 import { type ResumeOverrides, cancelExecution, ended, executionStatus, requestThrottle, resumeExecution, rollbackText, startExecution } from "../executor/execute.js";
 import { StateStore, type TaskState } from "../executor/journal.js";
-import type { KafkaPort } from "../executor/port.js";
+import type { BrokerNode, KafkaPort } from "../executor/port.js";
+import { rackRuleBreaks } from "../executor/racks.js";
 import { planAllBatches } from "../executor/batches.js";
 import type { ExecuteOptions, ExecutionEvent, ExecutionPlan, StopSignal } from "../executor/runner.js";
 import { preflight, withSizes } from "../executor/runner.js";
@@ -163,7 +164,7 @@ export function addExecuteCommands(program: Command, io: CliIo): void {
     .addOption(valueOption("--poll-interval <duration>", "time between checks of the cluster (100ms to 10m)", duration(DURATION_LIMITS.pollInterval.min, DURATION_LIMITS.pollInterval.max)).default(5000, "5s"))
     .option("--allow-under-replicated", "start even when partitions of the plan are under-replicated")
     .option("--dry-run", "print the batches and the estimated duration; change nothing")
-    .option("--force", `run even when the estimated duration at --throttle is over ${String(LONG_RUN_HOURS)}h`)
+    .option("--force", `run even when the estimated duration at --throttle is over ${String(LONG_RUN_HOURS)}h, or the plan breaks the rack rule (warned)`)
     .option("--simulate", "run against an in-process simulation of --cluster instead of Kafka")
     .option("--cluster <snapshot>", "the snapshot to simulate (with --simulate)")
     .option("--json", "print events as JSON lines")
@@ -347,7 +348,10 @@ async function runExecute(planPath: string | undefined, flags: ExecuteFlags, io:
       const status =
         plan === undefined
           ? await resumeExecution(ctx, resumeOverrides(flags, given))
-          : await startExecution(ctx, plan, options, randomUUID(), (tasks) => checkDuration(tasks, options, flags.force === true));
+          : await startExecution(ctx, plan, options, randomUUID(), (tasks, brokers) => {
+              checkRacks(tasks, brokers, flags.force === true, reporter);
+              checkDuration(tasks, options, flags.force === true);
+            });
       if (simulated !== undefined) reporter.simulated(simulated.makespan(), ctx.store, options.throttle);
       if (status === "stopped" || status === "cancelled") {
         reporter.note(status === "stopped" ? `stopped; resume with ${shellCommand(["ballast", "execute", "--resume", "--state-dir", stateDir])}` : "cancelled");
@@ -391,8 +395,26 @@ function checkDuration(tasks: readonly MoveTask[], options: ExecuteOptions, forc
   );
 }
 
+/**
+ * Refuses a plan that puts more replicas of a partition in one rack than the rack rule allows where
+ * the racks could keep it (a plan edited by hand); with `force`, or on a dry run, only warns.
+ */
+function checkRacks(tasks: readonly MoveTask[], brokers: readonly BrokerNode[], force: boolean, reporter: Reporter): void {
+  const breaks = rackRuleBreaks(
+    tasks.map((t) => ({ topic: t.topic, partition: t.partition, replicas: t.to })),
+    brokers,
+  );
+  if (breaks.length === 0) return;
+  const some = breaks.slice(0, 5).map((b) => `${b.partition} [${b.replicas.join(",")}]: ${String(b.count)} in rack ${quote(b.rack)} (at most ${String(b.share)})`);
+  const list = `${some.join("; ")}${breaks.length > 5 ? `; and ${String(breaks.length - 5)} more` : ""}`;
+  const what = `the plan puts more replicas of ${String(breaks.length)} partition(s) in one rack than the rack rule allows, where the racks could keep it: ${list}`;
+  if (!force) throw new BallastError("PREFLIGHT", `${what}; fix the plan ('ballast plan' keeps the rule), or pass --force to run it anyway`);
+  reporter.event({ type: "warning", message: what });
+}
+
 async function dryRun(port: KafkaPort, plan: ExecutionPlan, options: ExecuteOptions, reporter: Reporter): Promise<void> {
   const tasks = await withSizes(port, await preflight(port, plan, options));
+  checkRacks(tasks, (await port.describeCluster()).brokers, true, reporter);
   const { waves, seconds } = estimate(tasks, options);
   reporter.dryRun(waves, options.throttle, seconds);
 }

@@ -7,7 +7,7 @@ import { BallastError } from "../model/errors.js";
 import { formatReassignment } from "../model/reassignment.js";
 import type { ExecutionState, TaskState } from "./journal.js";
 import { FINAL_STATES, StateStore } from "./journal.js";
-import type { KafkaPort } from "./port.js";
+import type { BrokerNode, KafkaPort } from "./port.js";
 import type { Emit, ExecuteOptions, ExecutionPlan, StopSignal } from "./runner.js";
 import { CANCEL_REQUEST, Executor, THROTTLE_REQUEST, counts, newExecutionState, preflight, rollbackPlan, withSizes } from "./runner.js";
 import type { Clock, MoveTask } from "./types.js";
@@ -48,6 +48,8 @@ export async function withClusterLock<T>(ctx: Pick<ExecutionContext, "port" | "s
   }
 }
 
+type Check = (tasks: readonly MoveTask[], brokers: readonly BrokerNode[]) => void;
+
 export const PLAN_FILE = "plan.json";
 export const ROLLBACK_FILE = "rollback.json";
 
@@ -80,8 +82,8 @@ export async function startExecution(
   plan: ExecutionPlan,
   options: ExecuteOptions,
   id: string,
-  /** Sees the tasks (with their sizes) before anything changes; throws to refuse the run. */
-  check?: (tasks: readonly MoveTask[]) => void,
+  /** Sees the tasks (with their sizes) and the registered brokers before anything changes; throws to refuse the run. */
+  check?: Check,
 ): Promise<ExecutionState["status"] | "stopped"> {
   if (ctx.store.exists()) {
     const previous = ctx.store.load();
@@ -107,10 +109,10 @@ async function runNew(
   plan: ExecutionPlan,
   options: ExecuteOptions,
   id: string,
-  check: ((tasks: readonly MoveTask[]) => void) | undefined,
+  check: Check | undefined,
 ): Promise<ExecutionState["status"] | "stopped"> {
   const tasks = await withSizes(ctx.port, await preflight(ctx.port, plan, options));
-  check?.(tasks);
+  if (check !== undefined) check(tasks, (await ctx.port.describeCluster()).brokers);
   const state = newExecutionState(id, ctx.clock.now(), tasks, options);
   ctx.store.writeAtomic(PLAN_FILE, formatReassignment(plan.reassignment));
   ctx.store.writeAtomic(ROLLBACK_FILE, formatReassignment(rollbackPlan(state)));

@@ -106,6 +106,37 @@ describe("ballast execute (simulated)", () => {
     }
   });
 
+  it("refuses a plan that puts two replicas of a partition in one rack where the racks could keep the rule; --force runs it with a warning", async () => {
+    const racked = join(tmp.dir, "racked.yaml");
+    writeFileSync(
+      racked,
+      [
+        "version: 1",
+        "brokers: [{id: 1, rack: a}, {id: 2, rack: b}, {id: 3, rack: a}, {id: 4, rack: b}]",
+        "topics:",
+        "  - {name: t, partitions: [{partition: 0, replicas: [1, 2], size: 1000}, {partition: 1, replicas: [3, 4], size: 1000}]}",
+        "",
+      ].join("\n"),
+    );
+    const edited = join(tmp.dir, "edited.json");
+    writeFileSync(edited, JSON.stringify({ version: 1, partitions: [{ topic: "t", partition: 0, replicas: [4, 1] }, { topic: "t", partition: 1, replicas: [3, 1] }] }));
+    const sim = ["execute", edited, "--simulate", "--cluster", racked];
+    const refusedRun = await run([...sim, "--state-dir", join(tmp.dir, "racks-1")]);
+    assert.equal(refusedRun.code, 2, refusedRun.stderr);
+    assert.match(
+      singleErrorLine(refusedRun.stderr) ?? "",
+      /^error: the plan puts more replicas of 1 partition\(s\) in one rack than the rack rule allows, where the racks could keep it: t-1 \[3,1\]: 2 in rack "a" \(at most 1\); fix the plan .*--force/,
+    );
+    assert.equal(existsSync(join(tmp.dir, "racks-1", "state.json")), false, "nothing journalled");
+    const dry = await run([...sim, "--dry-run"]);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, /^warning: the plan puts more replicas .* t-1 \[3,1\]/m);
+    const forced = await run([...sim, "--force", "--state-dir", join(tmp.dir, "racks-2")]);
+    assert.equal(forced.code, 0, forced.stderr);
+    assert.match(forced.stdout, /^warning: the plan puts more replicas .* t-1 \[3,1\]/m);
+    assert.match(forced.stdout, /Execution completed: 2 done/);
+  });
+
   it("refuses bad combinations with one error line", async () => {
     for (const args of [
       ["execute", plan, "--simulate"],
