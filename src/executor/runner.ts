@@ -125,7 +125,7 @@ async function partitionsByKey(port: KafkaPort, topics: Iterable<string>): Promi
 /**
  * Checks a plan against the live cluster before anything changes; returns the tasks to run.
  * Refuses (BallastError PREFLIGHT) on: unknown partitions, target brokers not registered,
- * reassignments in progress that Ballast did not start, a stale plan, under-replicated partitions.
+ * reassignments in progress (this execution has started none yet), a stale plan, under-replicated partitions.
  */
 export async function preflight(port: KafkaPort, plan: ExecutionPlan, options: Pick<ExecuteOptions, "allowUnderReplicated">): Promise<MoveTask[]> {
   const entries = plan.reassignment.partitions;
@@ -144,7 +144,9 @@ export async function preflight(port: KafkaPort, plan: ExecutionPlan, options: P
   if (ongoing.length > 0) {
     throw new BallastError(
       "PREFLIGHT",
-      `reassignments Ballast did not start are in progress (${listSome(ongoing.map((o) => partitionKey(o)))}); wait for them, or cancel them with kafka-reassign-partitions.sh --cancel`,
+      // A running Ballast execution holds the cluster's lock, so these are another tool's or those
+      // of a Ballast execution whose executor was killed; which, Kafka cannot tell.
+      `reassignments this execution did not start are in progress (${listSome(ongoing.map((o) => partitionKey(o)))}): another tool's, or those of a Ballast execution whose executor was killed (finish them with 'ballast execute --resume' or 'ballast cancel' in its state folder); wait for them, or cancel them with kafka-reassign-partitions.sh --cancel`,
     );
   }
   if (plan.madeFrom) {
