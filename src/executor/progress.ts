@@ -36,17 +36,19 @@ export class CopyMeter {
 
   /**
    * Reads what the adding replicas of `inFlight` hold, unless the last read was less than
-   * readEveryMs before `now` (and not `force`). Returns whether it read. A failed read (a broker
-   * down) keeps the figures of the last one: they only feed the progress report.
+   * readEveryMs before `now` (and not `force`). Returns whether it read. Brokers not in `alive`
+   * (when given) are not asked; a failed read keeps the figures of the last one: they only feed
+   * the progress report.
    */
-  async read(inFlight: readonly MoveTask[], now: number, force = false): Promise<boolean> {
+  async read(inFlight: readonly MoveTask[], now: number, force = false, alive: ReadonlySet<number> | null = null): Promise<boolean> {
     if (!force && now - this.lastRead < this.readEveryMs) return false;
     this.lastRead = now;
     const current = new Set(inFlight.map((t) => partitionKey(t)));
     for (const key of this.held.keys()) if (!current.has(key.slice(0, key.lastIndexOf("@")))) this.held.delete(key);
     const copying = inFlight.filter((t) => added(t).length > 0);
     if (copying.length === 0) return true;
-    const brokers = [...new Set(copying.flatMap((t) => added(t)))].sort((a, b) => a - b);
+    const brokers = [...new Set(copying.flatMap((t) => added(t)))].filter((b) => alive === null || alive.has(b)).sort((a, b) => a - b);
+    if (brokers.length === 0) return false;
     let dirs: Awaited<ReturnType<KafkaPort["describeLogDirs"]>>;
     try {
       dirs = await this.port.describeLogDirs(

@@ -241,6 +241,8 @@ export class Executor {
   private failingSince: number | null = null;
   private readonly startedAt: number;
   private readonly meter: CopyMeter;
+  /** Brokers registered at the last look (null: not looked yet); the meter asks only those. */
+  private alive: ReadonlySet<number> | null = null;
   private pausedReported: readonly number[] = [];
 
   constructor(
@@ -392,6 +394,7 @@ export class Executor {
     }
     const cluster = await this.port.describeCluster();
     const alive = new Set(cluster.brokers.map((b) => b.id));
+    this.alive = alive;
     const ongoing = new Map((await this.port.listPartitionReassignments()).map((o) => [partitionKey(o), o]));
     const live = await partitionsByKey(this.port, this.tasks("submitting", "moving", "pending").map((t) => t.topic));
     return { alive, ongoing, live };
@@ -461,7 +464,7 @@ export class Executor {
       else if (!this.downSince.has(b)) this.downSince.set(b, now);
     }
     const down = [...this.downSince.keys()].filter((b) => involved.has(b)).sort((a, b) => a - b);
-    this.reportPause(down);
+    this.reportPause(down, alive);
     const expired = new Set(down.filter((b) => now - this.downSince.get(b)! > this.state.brokerDownTimeoutMs));
     if (expired.size === 0) return;
     for (const t of this.tasks("pending", "moving")) {
@@ -476,10 +479,13 @@ export class Executor {
     }
   }
 
-  /** Says when moves start and stop waiting for down brokers, and journals the pause for `status`. */
-  private reportPause(down: readonly number[]): void {
-    const back = this.pausedReported.filter((b) => !down.includes(b));
-    const changed = back.length > 0 || down.some((b) => !this.pausedReported.includes(b));
+  /**
+   * Says when moves start and stop waiting for down brokers, and journals the pause for `status`.
+   * A broker is reported back only when it is registered again (not when its moves were given up).
+   */
+  private reportPause(down: readonly number[], alive: ReadonlySet<number>): void {
+    const back = this.pausedReported.filter((b) => alive.has(b));
+    const changed = this.pausedReported.length !== down.length || down.some((b) => !this.pausedReported.includes(b));
     this.pausedReported = down;
     if (!changed) return;
     if (down.length > 0) this.state.paused = { brokers: [...down], since: Math.min(...down.map((b) => this.downSince.get(b)!)) };
@@ -634,7 +640,7 @@ export class Executor {
   private async progress(): Promise<void> {
     const now = this.clock.now();
     const inFlight = this.tasks("submitting", "moving");
-    if (await this.meter.read(inFlight, now)) this.meter.sample(now, this.bytesCopied());
+    if (await this.meter.read(inFlight, now, false, this.alive)) this.meter.sample(now, this.bytesCopied());
     const total = this.state.tasks.length;
     const finals = this.state.tasks.filter((t) => FINAL_STATES.has(t.state));
     const bytesTotal = this.state.tasks.reduce((a, t) => a + taskBytes(t), 0);

@@ -316,13 +316,17 @@ test("a broker down past the timeout gives up its moves with a clear report", as
   const { sim, ctx } = setup(cluster);
   const target = reassignment.partitions.flatMap((e) => e.replicas).find((b) => b > 6) ?? reassignment.partitions[0]!.replicas[0]!;
   let killed = false;
+  const seen: ExecutionEvent[] = [];
   const status = await startExecution(
-    { ...ctx, emit: (e) => { if (e.type === "submitted" && !killed) { killed = true; sim.killBroker(target); } } },
+    { ...ctx, emit: (e) => { seen.push(e); if (e.type === "submitted" && !killed) { killed = true; sim.killBroker(target); } } },
     { reassignment },
     { ...OPTIONS, brokerDownTimeoutMs: 60_000 },
     "exec-gone",
   );
   assert.equal(status, "failed");
+  // Its moves were given up, but it never came back: no "resumed" line.
+  assert.ok(seen.some((e) => e.type === "paused"));
+  assert.deepEqual(seen.filter((e) => e.type === "resumed"), []);
   const failed = ctx.store.load().tasks.filter((t) => t.state === "failed" || t.state === "timed-out");
   assert.ok(failed.length > 0);
   assert.ok(failed.every((t) => new RegExp(`broker ${String(target)}`).test(t.note ?? "")), JSON.stringify(failed.map((t) => t.note)));
