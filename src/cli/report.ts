@@ -7,7 +7,8 @@ import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { applyReassignment, parseReassignment } from "../model/reassignment.js";
 import { printable } from "../model/text.js";
-import type { Cluster } from "../model/types.js";
+import { isBallastError } from "../model/errors.js";
+import type { Cluster, Reassignment } from "../model/types.js";
 import { formatBytes } from "../model/units.js";
 import { assess } from "../solver/index.js";
 import type { BalanceReport } from "../solver/types.js";
@@ -43,7 +44,7 @@ async function runReport(flags: ReportFlags, io: CliIo): Promise<void> {
   let plan: PlanInput | undefined;
   if (planText !== undefined && flags.plan !== undefined) {
     const reassignment = parseReassignment(planText, flags.plan);
-    const after = inputs.placed(() => assess(applyReassignment(cluster, reassignment), options));
+    const after = inputs.placed(() => assess(planApplied(cluster, reassignment, flags.plan ?? ""), options));
     plan = { origin: "file", summary: planFileSummary(cluster, reassignment, describe, after), after, reassignment };
   }
   writeReport(io, { path: flags.output, cluster, source: sourceOf(flags), describe, ...(plan ? { plan } : {}) });
@@ -91,8 +92,18 @@ export function writeReport(io: CliIo, request: ReportRequest, out = io.stdout):
   out.write(`Report written to ${printable(request.path)} (${formatBytes(Buffer.byteLength(html))}).\n`);
 }
 
+/** The cluster once the plan is applied; a plan that does not fit the cluster is reported as the plan file's error. */
+function planApplied(cluster: Cluster, reassignment: Reassignment, path: string): Cluster {
+  try {
+    return applyReassignment(cluster, reassignment);
+  } catch (err) {
+    if (isBallastError(err)) throw err.withPlace({ source: path });
+    throw err;
+  }
+}
+
 /** A plan file's figures, shaped as the parts of `plan --json` they share. */
-function planFileSummary(cluster: Cluster, reassignment: Parameters<typeof applyReassignment>[1], before: BalanceReport, after: BalanceReport): object {
+function planFileSummary(cluster: Cluster, reassignment: Reassignment, before: BalanceReport, after: BalanceReport): object {
   return {
     ...planFileFigures(cluster, reassignment),
     before: { summary: before.summary, goals: before.goals },

@@ -677,6 +677,10 @@
       ctx.fillText(format(max * f), 2, y + 3);
     }
     ids.forEach((bid, k) => {
+      if (group >= 16) {
+        ctx.fillStyle = "#687083";
+        ctx.fillText(String(bid), left + k * group, height + 14);
+      }
       series.forEach((s, j) => {
         const h = (s.value(bid) / max) * (height - 10);
         ctx.fillStyle = s.color;
