@@ -15,8 +15,7 @@ import { parseCluster } from "../../src/model/parse.js";
 import { applyReassignment, parseReassignment } from "../../src/model/reassignment.js";
 import { createRng } from "../../src/model/random.js";
 import { formatBytes, formatRate } from "../../src/model/units.js";
-import { DEMO, run, suiteDir } from "../cli/helpers.js";
-import { LIVE } from "../cli/report.test.js";
+import { DEMO, LIVE, run, suiteDir } from "../cli/helpers.js";
 import { type OpenedReport, TEST_OUTPUT, launch, openReport, skipReason } from "./chromium.js";
 
 const ISR_COLOUR = "rgb(240, 160, 32)";

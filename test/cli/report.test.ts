@@ -10,16 +10,7 @@ import { describe, it } from "node:test";
 import { parseCluster } from "../../src/model/parse.js";
 import { reportData } from "../../src/cli/report/data.js";
 import { escapeHtml, scriptJson } from "../../src/cli/report/html.js";
-import { DEMO, REPO_ROOT, run, singleErrorLine, suiteDir } from "./helpers.js";
-
-export const LIVE = join(REPO_ROOT, "fixtures", "report", "live.yaml");
-
-/** The data a report embeds, parsed back from its JSON script element. */
-export function embeddedData(html: string): Record<string, unknown> & { describe: unknown; plan: Record<string, unknown> | null } {
-  const match = /<script type="application\/json" id="ballast-data">([^<]*)<\/script>/.exec(html);
-  assert.ok(match, "the report embeds its data");
-  return JSON.parse(match[1]!) as Record<string, unknown> & { describe: unknown; plan: Record<string, unknown> | null };
-}
+import { DEMO, LIVE, embeddedData, run, singleErrorLine, suiteDir } from "./helpers.js";
 
 /** A plan --json object without its timing (which differs from run to run). */
 function untimed(json: Record<string, unknown>): Record<string, unknown> {

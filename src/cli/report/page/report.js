@@ -177,17 +177,7 @@
       const q = search.value.trim().toLowerCase();
       const keep = opts.extraFilter ? opts.extraFilter() : null;
       view = q === "" && !keep ? all.slice() : all.filter((i) => (!keep || keep(i)) && (q === "" || opts.matches(i, q)));
-      if (sortKey !== null) {
-        const col = opts.columns.find((c) => c.key === sortKey);
-        const values = new Map();
-        for (const i of view) values.set(i, col.value(i));
-        view.sort((a, b) => {
-          const va = values.get(a);
-          const vb = values.get(b);
-          const cmp = typeof va === "number" && typeof vb === "number" ? va - vb : String(va).localeCompare(String(vb));
-          return cmp * sortDir || a - b;
-        });
-      }
+      if (sortKey !== null) view = sorted(view, opts.columns.find((c) => c.key === sortKey), sortDir);
       page = 0;
       render();
     }
@@ -234,6 +224,22 @@
     });
     render();
     return { node: wrap, refresh: apply, sortBy };
+  }
+
+  /**
+   * Rows ordered by a column, ties by row index. The keys are read once into an array and positions
+   * are sorted (a typed array for numbers): a million partitions sort in about a second.
+   */
+  function sorted(rows, col, dir) {
+    const n = rows.length;
+    const numeric = n > 0 && typeof col.value(rows[0]) === "number";
+    const keys = numeric ? new Float64Array(n) : new Array(n);
+    for (let k = 0; k < n; k++) keys[k] = numeric ? col.value(rows[k]) : String(col.value(rows[k]));
+    const order = new Uint32Array(n);
+    for (let k = 0; k < n; k++) order[k] = k;
+    const byKey = numeric ? (a, b) => keys[a] - keys[b] : (a, b) => (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : 0);
+    order.sort((a, b) => byKey(a, b) * dir || rows[a] - rows[b]);
+    return Array.from(order, (k) => rows[k]);
   }
 
   // ---- colour scale --------------------------------------------------------------------------
@@ -812,6 +818,8 @@
     document.body.replaceChildren(header, main, tip);
     const first = location.hash.slice(1);
     show(tabs.some((t) => t[0] === first) ? first : "overview");
+    // Milliseconds from the start of navigation to the page drawn (the benchmark reads it).
+    document.body.dataset.readyMs = String(Math.round(performance.now()));
     document.body.dataset.ready = "1";
   }
   start();
