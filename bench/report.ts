@@ -7,6 +7,7 @@
  *   npm run bench:report [-- --only <name-substring>] [-- --no-write]
  */
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
@@ -41,6 +42,7 @@ const SHAPES: readonly Shape[] = [
 ];
 
 let chromiumVersion = "Chromium";
+const loadAtStart = os.loadavg()[0]!.toFixed(1);
 
 const OUT = fileURLToPath(new URL("../../bench/out/", import.meta.url));
 
@@ -134,6 +136,7 @@ command; \`npm run bench\` keeps it.
 
 ${machine()}
 - ${chromiumVersion}
+- Load average when the run began: ${loadAtStart} (the machine is shared; under load every figure grows)
 
 ${markdownTable(table(results))}
 `;

@@ -160,6 +160,15 @@ describe("the HTML report in Chromium", { skip }, () => {
     clean(opened);
   });
 
+  it("shows who follows whom, busiest pair first", async () => {
+    const opened = await openReport(browser, file("live.html"), "followers");
+    const counts = (await column(opened.page, "pairs", "partitions")).map(Number);
+    assert.deepEqual(counts, [...counts].sort((a, b) => b - a));
+    assert.equal(counts.reduce((n, x) => n + x, 0), 25 - 9, "every replica but the leader follows once");
+    assert.ok(await opened.page.$("#pairs-matrix"));
+    clean(opened);
+  });
+
   it("shows the plan's figures of plan --json, before → after and every moved partition", async () => {
     for (const [name, json] of [["live-plan.html", livePlan], ["demo-plan.html", demoPlan]] as const) {
       const opened = await openReport(browser, file(name), "plan");

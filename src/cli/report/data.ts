@@ -24,7 +24,7 @@ export interface ReportData {
   readonly brokers: readonly BrokerInfo[];
   readonly topics: readonly TopicRow[];
   readonly partitions: PartitionColumns;
-  readonly pairs: readonly FollowerPair[];
+  readonly pairs: FollowerPairs;
   readonly plan: PlanSection | null;
 }
 
@@ -75,12 +75,16 @@ export interface PartitionColumns {
   readonly offlineReplicas: readonly number[];
 }
 
-/** Followers fetch from the current leader: how many partitions, and how many bytes/s, per pair. */
-export interface FollowerPair {
-  readonly leader: number;
-  readonly follower: number;
-  readonly partitions: number;
-  readonly bytesIn: number;
+/**
+ * Followers fetch from the current leader: per (leader, follower) pair with at least one partition,
+ * how many partitions and how many bytes/s, as columns (a random 1,000-broker cluster has 500,000
+ * pairs; as objects they were most of its report).
+ */
+export interface FollowerPairs {
+  readonly leader: readonly number[];
+  readonly follower: readonly number[];
+  readonly partitions: readonly number[];
+  readonly bytesIn: readonly number[];
 }
 
 export interface PlanSection {
@@ -226,7 +230,7 @@ function partitionColumns(cluster: Cluster): PartitionColumns {
 }
 
 /** Every (leader, follower) pair with at least one partition, by leader then follower id. */
-function followerPairs(cluster: Cluster): FollowerPair[] {
+function followerPairs(cluster: Cluster): FollowerPairs {
   const pairs = new Map<number, Map<number, { partitions: number; bytesIn: number }>>();
   for (const t of cluster.topics) {
     for (const part of t.partitions) {
@@ -241,10 +245,16 @@ function followerPairs(cluster: Cluster): FollowerPair[] {
       }
     }
   }
-  const out: FollowerPair[] = [];
+  const out = { leader: [] as number[], follower: [] as number[], partitions: [] as number[], bytesIn: [] as number[] };
   for (const leader of [...pairs.keys()].sort((a, b) => a - b)) {
     const row = pairs.get(leader)!;
-    for (const follower of [...row.keys()].sort((a, b) => a - b)) out.push({ leader, follower, ...row.get(follower)! });
+    for (const follower of [...row.keys()].sort((a, b) => a - b)) {
+      const cell = row.get(follower)!;
+      out.leader.push(leader);
+      out.follower.push(follower);
+      out.partitions.push(cell.partitions);
+      out.bytesIn.push(cell.bytesIn);
+    }
   }
   return out;
 }

@@ -16,6 +16,8 @@
   ];
 
   // ---- formatting, as the CLI does it (src/model/units.ts, src/cli/render.ts) ----------------
+  // A copy, as this script runs in the page without modules; test/browser/report.test.ts compares
+  // every figure the page shows with the model's formatBytes and formatRate, so they cannot drift.
   const BINARY_UNITS = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
   function roundForDisplay(value) {
     const decimals = value < 10 ? 2 : value < 100 ? 1 : 0;
@@ -607,16 +609,18 @@
     const pad = 40;
     const canvas = el("canvas", { id: "pairs-matrix", width: pad + n * cell + 4, height: pad + n * cell + 4 });
     const ctx = canvas.getContext("2d");
-    const max = DATA.pairs.reduce((m, p) => Math.max(m, p.partitions), 0) || 1;
+    const pairs = DATA.pairs;
+    const pairCount = pairs.leader.length;
+    const max = pairs.partitions.reduce((m, x) => Math.max(m, x), 0) || 1;
     const lookup = new Map();
     ctx.fillStyle = "#f5f6f9";
     ctx.fillRect(pad, pad, n * cell, n * cell);
-    for (const p of DATA.pairs) {
-      const r = index.get(p.leader);
-      const c = index.get(p.follower);
+    for (let k = 0; k < pairCount; k++) {
+      const r = index.get(pairs.leader[k]);
+      const c = index.get(pairs.follower[k]);
       if (r === undefined || c === undefined) continue;
-      lookup.set(r * n + c, p);
-      ctx.fillStyle = heat(p.partitions / max);
+      lookup.set(r * n + c, k);
+      ctx.fillStyle = heat(pairs.partitions[k] / max);
       ctx.fillRect(pad + c * cell, pad + r * cell, cell, cell);
     }
     ctx.fillStyle = "#687083";
@@ -632,22 +636,18 @@
       const c = Math.floor((e.clientX - rect.left - pad) / cell);
       const r = Math.floor((e.clientY - rect.top - pad) / cell);
       if (r < 0 || c < 0 || r >= n || c >= n) return hideTip();
-      const p = lookup.get(r * n + c);
-      showTip(e, "leader " + ids[r] + " → follower " + ids[c] + "\n" + (p ? p.partitions + " partitions, " + formatRate(p.bytesIn) + " replicated" : "no partitions"));
+      const k = lookup.get(r * n + c);
+      showTip(e, "leader " + ids[r] + " → follower " + ids[c] + "\n" + (k !== undefined ? pairs.partitions[k] + " partitions, " + formatRate(pairs.bytesIn[k]) + " replicated" : "no partitions"));
     });
     canvas.addEventListener("mouseleave", hideTip);
-    const pairs = DATA.pairs;
     const table = dataTable({
       id: "pairs",
-      count: pairs.length,
+      count: pairCount,
       placeholder: "filter: broker id",
-      matches: (i, q) => String(pairs[i].leader) === q || String(pairs[i].follower) === q,
-      columns: [
-        { key: "leader", label: "leader", value: (i) => pairs[i].leader, text: (i) => String(pairs[i].leader), num: true },
-        { key: "follower", label: "follower", value: (i) => pairs[i].follower, text: (i) => String(pairs[i].follower), num: true },
-        { key: "partitions", label: "partitions", value: (i) => pairs[i].partitions, text: (i) => String(pairs[i].partitions), num: true },
-        { key: "bytesIn", label: "replicated", value: (i) => pairs[i].bytesIn, text: (i) => formatRate(pairs[i].bytesIn), num: true },
-      ],
+      matches: (i, q) => String(pairs.leader[i]) === q || String(pairs.follower[i]) === q,
+      columns: ["leader", "follower", "partitions"]
+        .map((key) => ({ key, label: key, value: (i) => pairs[key][i], text: (i) => String(pairs[key][i]), num: true }))
+        .concat([{ key: "bytesIn", label: "replicated", value: (i) => pairs.bytesIn[i], text: (i) => formatRate(pairs.bytesIn[i]), num: true }]),
     });
     table.sortBy("partitions");
     table.sortBy("partitions");
