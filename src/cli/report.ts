@@ -14,7 +14,7 @@ import { assess } from "../solver/index.js";
 import type { BalanceReport } from "../solver/types.js";
 import { type CliIo, checkOutputPath, packageVersion, readTextFile, writeFileAtomic } from "./io.js";
 import { type BalanceFlags, addBalanceOptions, loadBalanceInputs } from "./options.js";
-import { type PlanInput, planFileFigures, reportData } from "./report/data.js";
+import { type PlanInput, changedSincePlanned, planFileFigures, reportData } from "./report/data.js";
 import { type PageAssets, reportHtml } from "./report/html.js";
 
 interface ReportFlags extends BalanceFlags {
@@ -45,7 +45,10 @@ async function runReport(flags: ReportFlags, io: CliIo): Promise<void> {
   if (planText !== undefined && flags.plan !== undefined) {
     const reassignment = parseReassignment(planText, flags.plan);
     const after = inputs.placed(() => assess(planApplied(cluster, reassignment, flags.plan ?? ""), options));
-    plan = { origin: "file", summary: planFileSummary(cluster, reassignment, describe, after), after, reassignment };
+    const stale = changedSincePlanned(cluster, reassignment);
+    const notes = stale === 0 ? [] : [`the plan was made when ${stale} of its partitions had other replicas than the cluster has now; before → after is from the cluster as it is`];
+    for (const note of notes) io.stderr.write(`warning: ${note}\n`);
+    plan = { origin: "file", summary: { ...planFileSummary(cluster, reassignment, describe, after), notes }, after, reassignment };
   }
   writeReport(io, { path: flags.output, cluster, source: sourceOf(flags), describe, ...(plan ? { plan } : {}) });
 }

@@ -7,7 +7,9 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { formatCluster } from "../../src/model/format.js";
 import { parseCluster } from "../../src/model/parse.js";
+import { applyReassignment, parseReassignment } from "../../src/model/reassignment.js";
 import { reportData } from "../../src/cli/report/data.js";
 import { escapeHtml, scriptJson } from "../../src/cli/report/html.js";
 import { DEMO, LIVE, embeddedData, run, singleErrorLine, suiteDir } from "./helpers.js";
@@ -80,6 +82,21 @@ describe("ballast report", () => {
     const summary = plan["summary"] as Record<string, unknown>;
     for (const key of ["moves", "bytesMoved", "leaderChanges"]) assert.equal(summary[key], planned[key], key);
     assert.deepEqual(summary["after"], (planned as unknown as Record<string, unknown>)["after"]);
+  });
+
+  it("warns when the plan was made from another placement", async () => {
+    const planFile = join(dir(), "plan-demo.json");
+    await run(["plan", "--cluster", DEMO, "--output", planFile]);
+    const moved = join(dir(), "moved.yaml");
+    // The demo with the plan applied: every partition the plan moves now has other replicas.
+    const cluster = applyReassignment(parseCluster(readFileSync(DEMO, "utf8"), { format: "yaml" }), parseReassignment(readFileSync(planFile, "utf8")));
+    writeFileSync(moved, formatCluster(cluster, "yaml"));
+    const result = await run(["report", "--cluster", moved, "--plan", planFile, "-o", join(dir(), "stale.html")]);
+    assert.equal(result.code, 0, result.stderr);
+    const entries = (JSON.parse(readFileSync(planFile, "utf8")) as { partitions: unknown[] }).partitions.length;
+    assert.match(result.stderr, new RegExp(`^warning: the plan was made when ${entries} of its partitions had other replicas`));
+    const fresh = await run(["report", "--cluster", DEMO, "--plan", planFile, "-o", join(dir(), "fresh.html")]);
+    assert.equal(fresh.stderr, "");
   });
 
   it("names are data, never markup: a rack that is an HTML tag stays inside the JSON", async () => {

@@ -302,3 +302,15 @@ export function planFileFigures(cluster: Cluster, reassignment: Reassignment): {
     leaderChanges: rows.filter((row) => row.from[0] !== row.to[0]).length,
   };
 }
+
+/** Partitions whose replicas differ from those the plan was made from (its `madeFrom`): a stale plan. */
+export function changedSincePlanned(cluster: Cluster, reassignment: Reassignment): number {
+  const current = new Map<string, Map<number, readonly number[]>>();
+  for (const t of cluster.topics) current.set(t.name, new Map(t.partitions.map((p) => [p.partition, p.replicas])));
+  let changed = 0;
+  for (const origin of reassignment.madeFrom ?? []) {
+    const now = current.get(origin.topic)?.get(origin.partition) ?? [];
+    if (now.length !== origin.replicas.length || now.some((id, i) => id !== origin.replicas[i])) changed++;
+  }
+  return changed;
+}

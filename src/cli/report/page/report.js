@@ -718,6 +718,8 @@
       line("gap (moves − bound) ÷ bound", fig("plan", "optimalityGap", "pct"));
     }
     section.append(el("h2", { text: "Totals" }), totals);
+    if ((S.notes || []).length > 0) section.append(el("ul", { id: "plan-notes" }, ...S.notes.map((n) => el("li", { class: "warn", text: "note: " + n }))));
+    if (S.budgetLimited) section.append(el("p", { class: "warn", text: "The movement budget (max moves / max bytes) stopped the plan short of the goals." }));
     if (PLAN.origin === "file") {
       section.append(el("p", { class: "sub", id: "plan-file-note", text: "Read from a plan file: the lower bound and the goal behind each move come with the plan itself (ballast plan --report)." }));
     }
