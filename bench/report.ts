@@ -131,7 +131,9 @@ listed, \`ballast plan --report\`, which includes planning with \`--explain\`), 
 Chromium (Debian's \`chromium\`, driven by playwright-core): **load** is from the start of navigation
 to the page drawn (the file read, the data parsed, the partitions page shown), **sort** a click on the
 partitions' size column until the page is drawn again (every partition sorted), **filter** typing
-\`b:ID\` until the partitions holding that broker are shown (150 ms of it is the filter's typing delay). Rewritten only by that
+\`b:ID\` until the partitions holding that broker are shown (150 ms of it is the filter's typing delay).
+**command** is the whole CLI run from reading the snapshot to the file written; for \`plan --report\`
+it includes planning (whose own time, on a quieter machine, is in the table above). Rewritten only by that
 command; \`npm run bench\` keeps it.
 
 ${machine()}
