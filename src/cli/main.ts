@@ -4,12 +4,14 @@
  */
 import { Command } from "commander";
 import { addAssignCommand } from "./assign.js";
+import { addBalanceCommand } from "./balance.js";
 import { addDescribeCommand } from "./describe.js";
 import { addExecuteCommands } from "./execute.js";
 import { addGenerateCommand } from "./generate.js";
 import { type CliIo, EXIT_OK, packageVersion, reportError } from "./io.js";
 import { addPlanCommand } from "./plan.js";
 import { addReportCommand } from "./report.js";
+import { addServeCommand } from "./serve.js";
 
 export type { CliIo, OutputStream } from "./io.js";
 
@@ -28,6 +30,8 @@ export function createProgram(io: CliIo): Command {
   addAssignCommand(program, io);
   addGenerateCommand(program, io);
   addExecuteCommands(program, io);
+  addBalanceCommand(program, io);
+  addServeCommand(program, io);
   return program;
 }
 
