@@ -7,7 +7,7 @@
  * partition; replicas flattened), which keeps a 2.8-million-replica cluster to tens of MB and lets the
  * page sort, filter and page through them without building an object per partition.
  */
-import type { Cluster, Reassignment } from "../../model/types.js";
+import type { Cluster, Partition, Reassignment } from "../../model/types.js";
 import type { Explanation } from "../../solver/types.js";
 
 /** Bumped when the page's data changes shape. */
@@ -265,8 +265,7 @@ function planSection(cluster: Cluster, plan: PlanInput): PlanSection {
 
 /** Per partition the plan changes: replicas before and after, bytes copied and the goals that asked. */
 function moveRows(cluster: Cluster, reassignment: Reassignment, explanations: readonly Explanation[]): MoveRow[] {
-  const current = new Map<string, Map<number, { replicas: readonly number[]; size: number }>>();
-  for (const t of cluster.topics) current.set(t.name, new Map(t.partitions.map((p) => [p.partition, { replicas: p.replicas, size: p.size }])));
+  const current = partitionsByName(cluster);
   const why = new Map<string, Map<number, Explanation>>();
   for (const e of explanations) {
     let byPartition = why.get(e.topic);
@@ -305,12 +304,16 @@ export function planFileFigures(cluster: Cluster, reassignment: Reassignment): {
 
 /** Partitions whose replicas differ from those the plan was made from (its `madeFrom`): a stale plan. */
 export function changedSincePlanned(cluster: Cluster, reassignment: Reassignment): number {
-  const current = new Map<string, Map<number, readonly number[]>>();
-  for (const t of cluster.topics) current.set(t.name, new Map(t.partitions.map((p) => [p.partition, p.replicas])));
+  const current = partitionsByName(cluster);
   let changed = 0;
   for (const origin of reassignment.madeFrom ?? []) {
-    const now = current.get(origin.topic)?.get(origin.partition) ?? [];
+    const now = current.get(origin.topic)?.get(origin.partition)?.replicas ?? [];
     if (now.length !== origin.replicas.length || now.some((id, i) => id !== origin.replicas[i])) changed++;
   }
   return changed;
+}
+
+/** The cluster's partitions by topic name, then partition number. */
+function partitionsByName(cluster: Cluster): Map<string, Map<number, Partition>> {
+  return new Map(cluster.topics.map((t) => [t.name, new Map(t.partitions.map((p) => [p.partition, p]))]));
 }
