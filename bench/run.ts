@@ -9,7 +9,7 @@
  * Clocks and the file system are fine here: this is a tool around the pure core, not part of it.
  */
 import { type SimulationResult, simulateExecution } from "./simulate.js";
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { DEFAULT_GOALS } from "../src/model/config.js";
 import { formatCluster } from "../src/model/format.js";
@@ -20,6 +20,7 @@ import { partitionCount, replicaCount } from "../src/model/types.js";
 import { plan, type BalanceSummary, type FloorFigures, type PlanOutcome } from "../src/solver/index.js";
 import { loadHighs } from "../src/cli/highs.js";
 import { runCruiseControlPeer } from "./cruise-control.js";
+import { reportSection, withReportSection } from "./report-section.js";
 import { bytes, count, duration, machine, markdownTable, textTable, type Row, type Table } from "./format.js";
 
 const highs = await loadHighs();
@@ -625,7 +626,8 @@ async function main(): Promise<void> {
     return;
   }
   const target = new URL("../../docs/BENCHMARKS.md", import.meta.url);
-  writeFileSync(target, markdown(results));
+  const kept = existsSync(target) ? reportSection(readFileSync(target, "utf8")) : "";
+  writeFileSync(target, withReportSection(markdown(results), kept));
   process.stdout.write(`\nwrote docs/BENCHMARKS.md\n`);
 }
 

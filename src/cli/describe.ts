@@ -5,12 +5,14 @@
 import { Chalk } from "chalk";
 import type { Command } from "commander";
 import { assess } from "../solver/index.js";
-import { type CliIo, colorLevel } from "./io.js";
+import { type CliIo, checkOutputPath, colorLevel } from "./io.js";
 import { type BalanceFlags, addBalanceOptions, diskThreshold, loadBalanceInputs } from "./options.js";
 import { renderReport } from "./render.js";
+import { REPORT_OPTION_HELP, describeJson, reportInputs, sourceOf, writeReport } from "./report.js";
 
 interface DescribeFlags extends BalanceFlags {
   readonly json?: boolean;
+  readonly report?: string;
 }
 
 export function addDescribeCommand(program: Command, io: CliIo): void {
@@ -19,17 +21,17 @@ export function addDescribeCommand(program: Command, io: CliIo): void {
     .description("report how balanced a cluster is and which goals it violates");
   addBalanceOptions(command)
     .option("--json", "print the balance report as one JSON object")
+    .option("--report <file.html>", REPORT_OPTION_HELP)
     .action((flags: DescribeFlags) => runDescribe(flags, io));
 }
 
 async function runDescribe(flags: DescribeFlags, io: CliIo): Promise<void> {
+  if (flags.report !== undefined) checkOutputPath(flags.report, "--report", reportInputs(flags));
   const { cluster, options, notes, placed } = await loadBalanceInputs(flags, "describe");
-  const assessed = placed(() => assess(cluster, options));
-  const report = { ...assessed, notes: [...notes, ...(assessed.notes ?? [])] };
-  if (flags.json === true) {
-    io.stdout.write(`${JSON.stringify(report)}\n`);
-    return;
+  const report = describeJson(placed(() => assess(cluster, options)), notes);
+  if (flags.json === true) io.stdout.write(`${JSON.stringify(report)}\n`);
+  else io.stdout.write(renderReport(cluster, report, diskThreshold(options), new Chalk({ level: colorLevel(io) })));
+  if (flags.report !== undefined) {
+    writeReport(io, { path: flags.report, cluster, source: sourceOf(flags), describe: report }, flags.json === true ? io.stderr : io.stdout);
   }
-  const chalk = new Chalk({ level: colorLevel(io) });
-  io.stdout.write(renderReport(cluster, report, diskThreshold(options), chalk));
 }

@@ -202,3 +202,10 @@ export function loadCluster(path: string): Cluster {
 export function loadCapacityFile(path: string): CapacitySpec {
   return parseCapacityFile(readTextFile(path, "capacity file"), path);
 }
+
+/** Ballast's version, from package.json. */
+export function packageVersion(): string {
+  const text = readFileSync(new URL("../../../package.json", import.meta.url), "utf8");
+  const version = (JSON.parse(text) as { version?: unknown }).version;
+  return typeof version === "string" ? version : "unknown";
+}

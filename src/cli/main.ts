@@ -2,15 +2,15 @@
  * The `ballast` program. `createProgram(io)` builds the commander program with injected streams;
  * `main` runs it and turns every outcome into an exit status. Neither touches `process` directly.
  */
-import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { addAssignCommand } from "./assign.js";
 import { addBalanceCommand } from "./balance.js";
 import { addDescribeCommand } from "./describe.js";
 import { addExecuteCommands } from "./execute.js";
 import { addGenerateCommand } from "./generate.js";
-import { type CliIo, EXIT_OK, reportError } from "./io.js";
+import { type CliIo, EXIT_OK, packageVersion, reportError } from "./io.js";
 import { addPlanCommand } from "./plan.js";
+import { addReportCommand } from "./report.js";
 import { addServeCommand } from "./serve.js";
 
 export type { CliIo, OutputStream } from "./io.js";
@@ -26,6 +26,7 @@ export function createProgram(io: CliIo): Command {
   configure(program, io);
   addPlanCommand(program, io);
   addDescribeCommand(program, io);
+  addReportCommand(program, io);
   addAssignCommand(program, io);
   addGenerateCommand(program, io);
   addExecuteCommands(program, io);
@@ -56,10 +57,4 @@ function configure(command: Command, io: CliIo): void {
       writeErr: () => undefined,
       outputError: () => undefined,
     });
-}
-
-function packageVersion(): string {
-  const text = readFileSync(new URL("../../../package.json", import.meta.url), "utf8");
-  const version = (JSON.parse(text) as { version?: unknown }).version;
-  return typeof version === "string" ? version : "unknown";
 }

@@ -30,12 +30,14 @@ import {
   valueOption,
 } from "./options.js";
 import { type PlannedOutcome, renderPlan } from "./render.js";
+import { REPORT_OPTION_HELP, describeJson, reportInputs, sourceOf, writeReport } from "./report.js";
 
 interface PlanFlags extends BalanceFlags {
   readonly output: string;
   readonly heuristicOnly?: boolean;
   readonly json?: boolean;
   readonly seed: number;
+  readonly report?: string;
 }
 
 export function addPlanCommand(program: Command, io: CliIo): void {
@@ -58,6 +60,7 @@ export function addPlanCommand(program: Command, io: CliIo): void {
     )
     .option("--explain", "say, per changed partition, which goal asked for each change and the figure it improved")
     .option("--json", "print one JSON object instead of the summary")
+    .option("--report <file.html>", `${REPORT_OPTION_HELP}, with the plan before → after and the goal behind each move`)
     .addOption(valueOption("--seed <n>", "seed for tie-breaking (same seed, same plan)", seedValue).default(1))
     .action((flags: PlanFlags) => runPlan(flags, io));
 }
@@ -71,27 +74,29 @@ async function runPlan(flags: PlanFlags, io: CliIo): Promise<void> {
     const warning = commaListWarning(flag, list);
     if (warning !== undefined) io.stderr.write(`${warning}\n`);
   }
-  checkOutputPath(flags.output, "--output", [
-    { path: flags.cluster, flag: "--cluster" },
-    { path: flags.config, flag: "--config" },
-    { path: flags.commandConfig, flag: "--command-config" },
-    { path: flags.capacity, flag: "--capacity" },
-  ]);
+  checkOutputPath(flags.output, "--output", reportInputs(flags));
+  if (flags.report !== undefined) checkOutputPath(flags.report, "--report", [...reportInputs(flags), { path: flags.output, flag: "--output" }]);
   const inputs = await loadBalanceInputs(flags, "plan");
   const { cluster } = inputs;
-  const options = await withSolver(inputs.options, cluster, flags.heuristicOnly === true);
+  // The report names the goal behind each move, which the planner records only when asked.
+  const asked = flags.report !== undefined ? { ...inputs.options, explain: true } : inputs.options;
+  const options = await withSolver(asked, cluster, flags.heuristicOnly === true);
   const planned = inputs.placed(() => plan(cluster, options));
   const elapsedMs = performance.now() - started;
   if (planned.status === "infeasible") throw infeasibleError(planned.problems);
-  const outcome = { ...planned, notes: [...inputs.notes, ...planned.notes] };
+  const { explanations, ...rest } = planned;
+  const outcome: PlannedOutcome = { ...rest, ...(flags.explain === true && explanations ? { explanations } : {}), notes: [...inputs.notes, ...planned.notes] };
   writeFileAtomic(flags.output, formatReassignment(outcome.reassignment), "plan");
   if (flags.json === true) {
     const json = { ...(cluster.traffic !== undefined ? { traffic: cluster.traffic } : {}), ...planJson(outcome, flags.output, elapsedMs) };
     io.stdout.write(`${JSON.stringify(json)}\n`);
-    return;
+  } else io.stdout.write(renderPlan({ before: cluster, outcome, output: flags.output, diskThreshold: diskThreshold(options) }, new Chalk({ level: colorLevel(io) })));
+  if (flags.report !== undefined) {
+    const { explanations: _, ...summary } = planJson(outcome, flags.output, elapsedMs) as { explanations?: unknown };
+    const plan = { origin: "planned" as const, summary, after: outcome.balanceAfter, reassignment: outcome.reassignment, ...(explanations ? { explanations } : {}) };
+    const describe = describeJson(outcome.balanceBefore, inputs.notes);
+    writeReport(io, { path: flags.report, cluster, source: sourceOf(flags), describe, plan }, flags.json === true ? io.stderr : io.stdout);
   }
-  const chalk = new Chalk({ level: colorLevel(io) });
-  io.stdout.write(renderPlan({ before: cluster, outcome, output: flags.output, diskThreshold: diskThreshold(options) }, chalk));
 }
 
 /**

@@ -2,6 +2,7 @@
  * Drives the CLI in-process: fake streams that collect text, a temp directory per test, and the
  * repository's fixtures.
  */
+import assert from "node:assert/strict";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +12,8 @@ import { main } from "../../src/cli/main.js";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 export const DEMO = join(REPO_ROOT, "fixtures", "demo.yaml");
+/** A live snapshot with ISR-short and offline replicas, a dead broker and a rack name that is markup. */
+export const LIVE = join(REPO_ROOT, "fixtures", "report", "live.yaml");
 
 export interface RunResult {
   readonly code: number;
@@ -70,3 +73,10 @@ export function singleErrorLine(stderr: string): string | undefined {
 
 // eslint-disable-next-line no-control-regex
 export const ANSI = /\u001b\[/;
+
+/** The data a report embeds, parsed back from its JSON script element. */
+export function embeddedData(html: string): Record<string, unknown> & { describe: unknown; plan: Record<string, unknown> | null } {
+  const match = /<script type="application\/json" id="ballast-data">([^<]*)<\/script>/.exec(html);
+  assert.ok(match, "the report embeds its data");
+  return JSON.parse(match[1]!) as Record<string, unknown> & { describe: unknown; plan: Record<string, unknown> | null };
+}
