@@ -39,7 +39,8 @@ export function describeKafkaError(code: number, message?: string | null): strin
   return `${known?.type ?? "ERROR"} (${String(code)}): ${text}`;
 }
 
-const silentLogger: Logger = {
+/** A kafkajs logger that drops everything: Ballast reports errors itself. */
+export const silentLogger: Logger = {
   info: () => undefined,
   error: () => undefined,
   warn: () => undefined,

@@ -8,22 +8,16 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { describe, it } from "node:test";
-import { AssignerProtocol, Kafka, logLevel, type Logger } from "kafkajs";
+import { AssignerProtocol, Kafka, logLevel } from "kafkajs";
 import Broker from "kafkajs/src/broker/index.js";
 import ConnectionPool from "kafkajs/src/network/connectionPool.js";
 import protocolErrors from "kafkajs/src/protocol/error.js";
+import { silentLogger } from "../../../src/executor/kafkajs/brokers.js";
 
 const require = createRequire(import.meta.url);
 const root = new URL("../../../../", import.meta.url);
 
-const logger: Logger = {
-  info: () => undefined,
-  error: () => undefined,
-  warn: () => undefined,
-  debug: () => undefined,
-  namespace: () => logger,
-  setLogLevel: () => undefined,
-};
+const logger = silentLogger;
 
 describe("kafkajs as installed", () => {
   it("is the exact version package.json pins", () => {
