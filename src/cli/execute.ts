@@ -20,6 +20,7 @@ import { liveSnapshot } from "../executor/snapshot.js";
 import { composeStrategies, parseStrategies } from "../executor/strategy.js";
 import type { Clock, MoveTask, StrategyName } from "../executor/types.js";
 import { DEFAULT_LIMITS, added, systemClock } from "../executor/types.js";
+import { parseDuration } from "../model/balance-config.js";
 import { BallastError } from "../model/errors.js";
 import { formatCluster } from "../model/format.js";
 import { parseMetrics } from "../model/metrics.js";
@@ -69,11 +70,8 @@ interface ExecuteFlags extends KafkaFlags, StateFlags {
  */
 export function duration(min: number, max: number): ValueParser<number> {
   return (raw, flag) => {
-    const m = /^\s*(\d{1,12}(?:\.\d{1,6})?)\s*(ms|s|m|h|d)?\s*$/.exec(raw);
-    if (m === null) throw usageError(flag, `expected a duration such as 30s, 10m or 2h, got ${quote(raw)}`);
-    const n = Number(m[1]);
-    const unit = m[2] ?? "s";
-    const ms = n * (unit === "ms" ? 1 : unit === "s" ? 1000 : unit === "m" ? 60_000 : unit === "h" ? 3_600_000 : 86_400_000);
+    const ms = parseDuration(raw);
+    if (ms === undefined) throw usageError(flag, `expected a duration such as 30s, 10m or 2h, got ${quote(raw)}`);
     if (!(ms >= min && ms <= max)) throw usageError(flag, `must be from ${formatLimit(min)} to ${formatLimit(max)}, got ${quote(raw)}`);
     return Math.round(ms);
   };
@@ -120,7 +118,7 @@ function stateOption(command: Command): Command {
  * the second cancels them. SIGTERM stops at once, pulling the partitions in flight back. Every stop
  * but a cancel ends with Ballast's throttles removed and a journal that `--resume` finishes.
  */
-function interruptible(io: CliIo, stop: StopSignal, say: (text: string) => void): { release: () => void; terminated: () => boolean } {
+export function interruptible(io: CliIo, stop: StopSignal, say: (text: string) => void): { release: () => void; terminated: () => boolean } {
   let terminated = false;
   const offInt =
     io.onInterrupt?.(() => {

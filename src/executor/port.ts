@@ -129,6 +129,9 @@ export interface KafkaPort {
    * lapsed: a long pause, a network partition), after which another execution may start.
    */
   acquireExecutionLock(owner: string, onLost?: () => void): Promise<LockOutcome>;
+  /** The balance job's memory across runs (a text it wrote last), kept in the cluster; null when none. */
+  readJobMemory(): Promise<string | null>;
+  writeJobMemory(text: string): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -655,8 +655,16 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
     was?.onLost?.();
   };
 
+  /** The balance job's memory, as the compacted topic would keep it. */
+  let jobMemory: string | null = null;
+
   const port: KafkaPort = {
     acquireExecutionLock: (owner, onLost) => guard(() => acquireExecutionLock(owner, onLost)),
+    readJobMemory: () => guard(() => jobMemory),
+    writeJobMemory: (text) =>
+      guard(() => {
+        jobMemory = text;
+      }),
     describeCluster: () => guard(describeCluster),
     describeTopics: (names) => guard(() => describeTopics(names)),
     describeLogDirs: (ids) => guard(() => describeLogDirs(ids)),

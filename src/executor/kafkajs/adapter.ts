@@ -28,6 +28,7 @@ import { describeLogDirsRequest, type LogDirResult } from "./describe-log-dirs.j
 import { electLeadersRequest } from "./elect-leaders.js";
 import { incrementalAlterConfigsRequest, RESOURCE_BROKER, RESOURCE_TOPIC } from "./incremental-alter-configs.js";
 import { acquireKafkaLock } from "./lock.js";
+import { readKafkaMemory, writeKafkaMemory } from "./memory.js";
 import { alterPartitionReassignmentsRequest, listPartitionReassignmentsRequest } from "./reassignments.js";
 
 export interface KafkajsPortOptions {
@@ -60,6 +61,14 @@ const CONFIG_SOURCES: Record<number, ConfigEntry["source"]> = {
 export function createKafkajsPort(options: KafkajsPortOptions): KafkaPort {
   if (options.brokers.length === 0) throw new BallastError("USAGE", "no bootstrap servers given");
   const requestTimeout = options.requestTimeout ?? 30_000;
+  /** kafkajs's own clients (the lock's group, the job memory's producer and consumer) connect with this. */
+  const kafkajsConnection = {
+    brokers: [...options.brokers],
+    connectionTimeout: options.connectionTimeout ?? 10_000,
+    requestTimeout,
+    ...(options.ssl !== undefined ? { ssl: options.ssl } : {}),
+    ...(options.sasl !== undefined ? { sasl: options.sasl } : {}),
+  };
   const conn = new BrokerConnections({
     brokers: options.brokers,
     clientId: options.clientId ?? "ballast",
@@ -216,17 +225,7 @@ export function createKafkajsPort(options: KafkajsPortOptions): KafkaPort {
     },
 
     async acquireExecutionLock(owner, onLost) {
-      const outcome = await acquireKafkaLock(
-        {
-          brokers: [...options.brokers],
-          connectionTimeout: options.connectionTimeout ?? 10_000,
-          requestTimeout,
-          ...(options.ssl !== undefined ? { ssl: options.ssl } : {}),
-          ...(options.sasl !== undefined ? { sasl: options.sasl } : {}),
-        },
-        owner,
-        onLost,
-      );
+      const outcome = await acquireKafkaLock(kafkajsConnection, owner, onLost);
       if (outcome.status !== "acquired") return outcome;
       // Closing the port releases a lock still held: no exit path keeps it.
       const release = async (): Promise<void> => {
@@ -236,6 +235,9 @@ export function createKafkajsPort(options: KafkajsPortOptions): KafkaPort {
       releases.add(release);
       return { status: "acquired", release };
     },
+
+    readJobMemory: () => readKafkaMemory(kafkajsConnection),
+    writeJobMemory: (text) => writeKafkaMemory(kafkajsConnection, text),
 
     async close() {
       for (const release of [...releases]) await release().catch(() => undefined);
@@ -274,6 +276,8 @@ function guarded(port: KafkaPort): KafkaPort {
     ),
     electPreferredLeaders: wrap("electPreferredLeaders", (p: readonly PartitionRef[]) => port.electPreferredLeaders(p)),
     acquireExecutionLock: wrap("acquireExecutionLock", (owner: string, onLost?: () => void) => port.acquireExecutionLock(owner, onLost)),
+    readJobMemory: wrap("readJobMemory", () => port.readJobMemory()),
+    writeJobMemory: wrap("writeJobMemory", (text: string) => port.writeJobMemory(text)),
     close: wrap("close", () => port.close()),
   };
 }
