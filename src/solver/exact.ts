@@ -87,13 +87,48 @@ function candidates(state: PlacementState, p: number): number[] {
 
 const slack = (x: number): number => 1e-9 * Math.max(1, Math.abs(x));
 
-/** Rows of the program, by name while it is built. */
+/**
+ * The kinds of row the program has, one per constraint family (the builders below). A row is named
+ * by its kind and what it is about (a partition, a broker, a column), so a family's rows are made once.
+ */
+export type RowKind =
+  /** A partition keeps its replication factor: its replica columns sum to it. */
+  | "replication"
+  /** A partition has one leader: its leadership columns sum to 1. */
+  | "one-leader"
+  /** A broker leads a partition only if it holds a replica of it. */
+  | "leads-only-held"
+  /** An excluded topic keeps its leader (or the newcomer in its leader's slot). */
+  | "keeps-leader"
+  /** A broker's replica count stays in its band, or no further from it than in the given plan. */
+  | "replica-count"
+  /** A broker's replicas of one topic stay in the topic-spread band (or no further). */
+  | "topic-spread"
+  /** A broker's share of a load measure (disk, network in) stays in its band (or no further). */
+  | "load"
+  /** A broker's leader count stays in its band (or no further). */
+  | "leader-count"
+  /** A broker's leadership load (network out, leader bytes) stays in its band (or no further). */
+  | "leader-load"
+  /** A partition's replicas in one rack stay within the rack rule (or break it no more). */
+  | "rack"
+  /** A partition has at most one replica per host (or no more than in the given plan). */
+  | "host"
+  /** A dead or excluded broker keeps a replica only where the given plan kept it. */
+  | "ineligible-kept"
+  /** An excluded topic keeps its replicas on eligible brokers. */
+  | "frozen-kept";
+
+type Range = { min?: number; max?: number };
+
+/** Rows of the program, by kind and subject while it is built. */
 class Rows {
   private readonly index = new Map<string, number>();
   readonly rows: { terms: [number, number][]; min?: number; max?: number }[] = [];
 
-  /** The row named `key`, created with the given range the first time. */
-  row(key: string, range: { min?: number; max?: number }): [number, number][] {
+  /** The row of `kind` about `subject`, created with the given range the first time. */
+  row(kind: RowKind, subject: string, range: Range): [number, number][] {
+    const key = `${kind}:${subject}`;
     let i = this.index.get(key);
     if (i === undefined) {
       i = this.rows.push({ terms: [], ...range }) - 1;
@@ -103,18 +138,173 @@ class Rows {
   }
 }
 
-/** The fewest-move placement at least as balanced as `final`, starting from `initial`. */
-export function solveExact(
-  initial: PlacementState,
-  final: PlacementState,
-  targets: Targets,
-  goals: BoundGoals,
-  solver: MipSolver = javascriptLpSolver,
-  limits: MipLimits = {},
-): ExactOutcome {
-  const size = exactSize(initial);
-  if (size > solver.maxBinaryColumns) return { status: "too-large", variables: size, limit: solver.maxBinaryColumns };
+/** The columns of one partition-broker pair: the replica column, and the leadership column when the program has one. */
+interface Pair {
+  readonly partition: number;
+  readonly broker: number;
+  /** The broker held the partition at the start. */
+  readonly kept: boolean;
+  readonly replica: number;
+  readonly leader: number | null;
+}
+
+/**
+ * One constraint family: `partition` runs once per partition before its pairs, `pair` once per
+ * partition-broker pair. Families run in a fixed order, so the program's rows come in a fixed order.
+ */
+interface Family {
+  partition?(partition: number): void;
+  pair(pair: Pair): void;
+}
+
+/** What every family builds from: the two placements, the bands, the goals and the rows. */
+interface Build {
+  readonly initial: PlacementState;
+  readonly final: PlacementState;
+  readonly targets: Targets;
+  readonly goals: BoundGoals;
+  readonly rows: Rows;
+}
+
+/** A range from a band's edges widened to hold `x` (the given plan's value). */
+const reaching = (low: number, high: number, x: number): Range => ({ min: Math.min(low, x), max: Math.max(high, x) });
+/** The same for a scaled load, with a tolerance for rounding. */
+const reachingLoad = (low: number, high: number, x: number): Range => {
+  const lo = Math.min(low, x);
+  const hi = Math.max(high, x);
+  return { min: lo - slack(lo), max: hi + slack(hi) };
+};
+
+function replicationFamily({ initial, rows }: Build): Family {
+  let row: [number, number][] = [];
+  return {
+    partition(p) {
+      const rf = initial.rf[p]!;
+      row = rows.row("replication", String(p), { min: rf, max: rf });
+    },
+    pair({ replica }) {
+      row.push([replica, 1]);
+    },
+  };
+}
+
+/** One leader per partition, only on a broker that holds it; an excluded topic keeps its leader. */
+function leadershipFamily({ initial, rows }: Build): Family {
+  let row: [number, number][] = [];
+  return {
+    partition(p) {
+      row = rows.row("one-leader", String(p), { min: 1, max: 1 });
+    },
+    pair({ partition: p, broker: b, kept, replica, leader }) {
+      if (leader === null) return;
+      row.push([leader, 1]);
+      rows.row("leads-only-held", String(leader), { max: 0 }).push([leader, 1], [replica, -1]);
+      if (!initial.frozen[p]) return;
+      // When the leader's broker must be left, a newcomer takes its slot.
+      const lead = initial.brokerAt(p, 0);
+      if (initial.eligible[lead] && b === lead) rows.row("keeps-leader", String(leader), { min: 1, max: 1 }).push([leader, 1]);
+      else if (!initial.eligible[lead] && kept) rows.row("keeps-leader", String(leader), { max: 0 }).push([leader, 1]);
+    },
+  };
+}
+
+/** Each eligible broker's leader count and leadership loads (network out, leader bytes) in their bands. */
+function leaderBandsFamily({ initial, final, targets, goals, rows }: Build): Family {
+  const loads = [
+    ...(goals.networkOut ? [{ per: initial.leaderOut, after: final.netOut, band: targets.load.networkOut }] : []),
+    ...(goals.leaderBytes ? [{ per: initial.bytesIn, after: final.leaderBytes, band: targets.load.leaderBytes }] : []),
+  ].map((l) => ({ ...l, unit: Math.max(0, ...l.per) || 1 }));
+  return {
+    pair({ partition: p, broker: b, leader }) {
+      if (leader === null || !initial.eligible[b]) return;
+      if (goals.leader) rows.row("leader-count", String(b), reaching(targets.leaderMin, targets.leaderMax, final.leaders[b]!)).push([leader, 1]);
+      loads.forEach(({ per, after, band, unit }, k) => {
+        const range = reachingLoad(band.low[b]! / unit, band.high[b]! / unit, after[b]! / unit);
+        rows.row("leader-load", `${String(k)}/${String(b)}`, range).push([leader, per[p]! / unit]);
+      });
+    },
+  };
+}
+
+/** Each broker's replica count in its band (every broker, ineligible ones emptied as far as the given plan). */
+function replicaCountFamily({ initial, final, targets, goals, rows }: Build): Family {
+  return {
+    pair({ broker: b, replica }) {
+      const [lo, hi] = countRange(initial, final, targets, b, goals.replicaCount);
+      rows.row("replica-count", String(b), Number.isFinite(hi) ? { min: lo, max: hi } : { min: lo }).push([replica, 1]);
+    },
+  };
+}
+
+/** Each eligible broker's (topic, broker) count and load measures (disk, network in) in their bands. */
+function brokerBandsFamily({ initial, final, targets, goals, rows }: Build): Family {
   const B = initial.brokerCount;
+  // Each load measure the bound counts, scaled by its largest partition.
+  const loads = loadMeasures(initial, final, targets, goals).map((m) => ({ m, unit: (m.allDesc[0] ?? 0) > 0 ? m.allDesc[0]! : 1 }));
+  return {
+    pair({ partition: p, broker: b, replica }) {
+      if (!initial.eligible[b]) return;
+      if (goals.topicSpread) {
+        const t = initial.topicOf[p]!;
+        const range = reaching(targets.topicMinOf(t, b), targets.topicMaxOf(t, b), final.topicCount[t * B + b]!);
+        rows.row("topic-spread", `${String(t)}/${String(b)}`, range).push([replica, 1]);
+      }
+      loads.forEach(({ m, unit }, k) => {
+        const range = reachingLoad(m.low[b]! / unit, m.high[b]! / unit, m.after[b]! / unit);
+        rows.row("load", `${String(k)}/${String(b)}`, range).push([replica, m.perReplica[p]! / unit]);
+      });
+    },
+  };
+}
+
+/** The rack rule and, where it applies, the host rule, per partition: held, or broken no more than in the given plan. */
+function rackFamily({ initial, final, targets, goals, rows }: Build): Family {
+  let rule: ReturnType<Targets["rule"]> = null;
+  const rackCount = new Map<number, number>();
+  const hostCount = new Map<number, number>();
+  return {
+    partition(p) {
+      rule = goals.rackSpread ? targets.rule(initial.rf[p]!) : null;
+      rackCount.clear();
+      hostCount.clear();
+      for (let s = 0; s < initial.rf[p]!; s++) {
+        const b = final.brokerAt(p, s);
+        rackCount.set(final.rackOf[b]!, (rackCount.get(final.rackOf[b]!) ?? 0) + 1);
+        hostCount.set(final.hostOf[b]!, (hostCount.get(final.hostOf[b]!) ?? 0) + 1);
+      }
+    },
+    pair({ partition: p, broker: b, replica }) {
+      if (!rule) return;
+      const r = initial.rackOf[b]!;
+      rows.row("rack", `${String(p)}/${String(r)}`, reaching(rule.lo[r]!, rule.hi[r]!, rackCount.get(r) ?? 0)).push([replica, 1]);
+      if (!rule.hostRule) return;
+      const h = initial.hostOf[b]!;
+      rows.row("host", `${String(p)}/${String(h)}`, { max: Math.max(1, hostCount.get(h) ?? 0) }).push([replica, 1]);
+    },
+  };
+}
+
+/** Replicas that may not move: off ineligible brokers only as in the given plan; an excluded topic's stay. */
+function pinnedFamily({ initial, final, rows }: Build): Family {
+  return {
+    pair({ partition: p, broker: b, kept, replica }) {
+      if (!initial.eligible[b] && final.slotOf(p, b) < 0) rows.row("ineligible-kept", String(replica), { max: 0 }).push([replica, 1]);
+      if (initial.frozen[p] && initial.eligible[b] && kept) rows.row("frozen-kept", String(replica), { min: 1, max: 1 }).push([replica, 1]);
+    },
+  };
+}
+
+/** The program's columns, and what each stands for. */
+interface Program {
+  readonly model: MipModel;
+  /** The replica columns: [column, partition, broker]. */
+  readonly owner: readonly (readonly [number, number, number])[];
+  /** The leadership columns: [column, partition, broker]. */
+  readonly leadOwner: readonly (readonly [number, number, number])[];
+}
+
+/** The program: a replica column (and a leadership one) per partition-broker pair, each family's rows over them. */
+function buildProgram(initial: PlacementState, final: PlacementState, targets: Targets, goals: BoundGoals): Program {
   const P = initial.partitionCount;
   let replicas = 0;
   let largest = 0;
@@ -128,127 +318,79 @@ export function solveExact(
   const secondary = leading ? 0.25 : 0.5;
   const byteWeight = largest > 0 ? secondary / ((replicas + 1) * largest) : 0;
   const changeWeight = secondary / (P + 1);
-  // The load bands (disk, network in) the bound counts, each scaled by its largest partition.
-  const loads = loadMeasures(initial, final, targets, goals).map((m) => ({ m, unit: (m.allDesc[0] ?? 0) > 0 ? m.allDesc[0]! : 1 }));
 
-  const leadLoads = [
-    ...(goals.networkOut ? [{ per: initial.leaderOut, after: final.netOut, band: targets.load.networkOut }] : []),
-    ...(goals.leaderBytes ? [{ per: initial.bytesIn, after: final.leaderBytes, band: targets.load.leaderBytes }] : []),
-  ].map((l) => ({ ...l, unit: Math.max(0, ...l.per) || 1 }));
-
-  const rows = new Rows();
+  const build: Build = { initial, final, targets, goals, rows: new Rows() };
+  const families = [
+    replicationFamily(build),
+    ...(leading ? [leadershipFamily(build), leaderBandsFamily(build)] : []),
+    replicaCountFamily(build),
+    brokerBandsFamily(build),
+    rackFamily(build),
+    pinnedFamily(build),
+  ];
   const columns: MipColumn[] = [];
-  /** The 0/1 columns: [column, partition, broker]. */
   const owner: [number, number, number][] = [];
-  /** The leadership columns: [column, partition, broker]. */
   const leadOwner: [number, number, number][] = [];
-  const countRow = (b: number): [number, number][] => {
-    const [lo, hi] = countRange(initial, final, targets, b, goals.replicaCount);
-    return rows.row(`n${String(b)}`, Number.isFinite(hi) ? { min: lo, max: hi } : { min: lo });
-  };
-  const loadRow = (k: number, b: number): [number, number][] => {
-    const { m, unit } = loads[k]!;
-    const x = m.after[b]! / unit;
-    const low = Math.min(m.low[b]! / unit, x);
-    const high = Math.max(m.high[b]! / unit, x);
-    return rows.row(`l${String(k)}_${String(b)}`, { min: low - slack(low), max: high + slack(high) });
-  };
-  const topicRow = (t: number, b: number): [number, number][] => {
-    const x = final.topicCount[t * B + b]!;
-    return rows.row(`t${String(t)}_${String(b)}`, { min: Math.min(targets.topicMinOf(t, b), x), max: Math.max(targets.topicMaxOf(t, b), x) });
-  };
-  const leaderRow = (b: number): [number, number][] => {
-    const x = final.leaders[b]!;
-    return rows.row(`L${String(b)}`, { min: Math.min(targets.leaderMin, x), max: Math.max(targets.leaderMax, x) });
-  };
-  const leadLoadRow = (k: number, b: number): [number, number][] => {
-    const { after, band, unit } = leadLoads[k]!;
-    const x = after[b]! / unit;
-    const low = Math.min(band.low[b]! / unit, x);
-    const high = Math.max(band.high[b]! / unit, x);
-    return rows.row(`o${String(k)}_${String(b)}`, { min: low - slack(low), max: high + slack(high) });
-  };
   for (let p = 0; p < P; p++) {
-    const rf = initial.rf[p]!;
-    const partitionRow = rows.row(`p${String(p)}`, { min: rf, max: rf });
-    const leaderOfRow = leading ? rows.row(`a${String(p)}`, { min: 1, max: 1 }) : null;
-    const rule = goals.rackSpread ? targets.rule(rf) : null;
-    const rackCount = new Map<number, number>();
-    const hostCount = new Map<number, number>();
-    for (let s = 0; s < rf; s++) {
-      const b = final.brokerAt(p, s);
-      rackCount.set(final.rackOf[b]!, (rackCount.get(final.rackOf[b]!) ?? 0) + 1);
-      hostCount.set(final.hostOf[b]!, (hostCount.get(final.hostOf[b]!) ?? 0) + 1);
-    }
+    for (const family of families) family.partition?.(p);
     for (const b of candidates(initial, p)) {
       const kept = initial.wasOriginally(p, b);
-      const j = columns.push({ cost: kept ? 0 : 1 + byteWeight * initial.size[p]!, binary: true }) - 1;
-      owner.push([j, p, b]);
-      partitionRow.push([j, 1]);
-      if (leaderOfRow) {
-        // b leads p only if it holds p; an excluded topic keeps its leader.
+      const replica = columns.push({ cost: kept ? 0 : 1 + byteWeight * initial.size[p]!, binary: true }) - 1;
+      owner.push([replica, p, b]);
+      let leader: number | null = null;
+      if (leading) {
         // A leadership change costs a little, so of equal placements the one closest to today's leaders wins.
-        const k = columns.push({ cost: initial.brokerAt(p, 0) === b ? 0 : changeWeight, binary: true }) - 1;
-        leadOwner.push([k, p, b]);
-        leaderOfRow.push([k, 1]);
-        rows.row(`y${String(k)}`, { max: 0 }).push([k, 1], [j, -1]);
-        if (initial.frozen[p]) {
-          // An excluded topic keeps its leader; when that broker must be left, a newcomer takes its slot.
-          const lead = initial.brokerAt(p, 0);
-          if (initial.eligible[lead] && b === lead) rows.row(`g${String(k)}`, { min: 1, max: 1 }).push([k, 1]);
-          else if (!initial.eligible[lead] && kept) rows.row(`g${String(k)}`, { max: 0 }).push([k, 1]);
-        }
-        if (initial.eligible[b]) {
-          if (goals.leader) leaderRow(b).push([k, 1]);
-          leadLoads.forEach(({ per, unit }, i) => leadLoadRow(i, b).push([k, per[p]! / unit]));
-        }
+        leader = columns.push({ cost: initial.brokerAt(p, 0) === b ? 0 : changeWeight, binary: true }) - 1;
+        leadOwner.push([leader, p, b]);
       }
-      countRow(b).push([j, 1]);
-      if (initial.eligible[b]) {
-        if (goals.topicSpread) topicRow(initial.topicOf[p]!, b).push([j, 1]);
-        loads.forEach(({ m, unit }, k) => loadRow(k, b).push([j, m.perReplica[p]! / unit]));
-      }
-      if (rule) {
-        const r = initial.rackOf[b]!;
-        const had = rackCount.get(r) ?? 0;
-        rows.row(`r${String(p)}_${String(r)}`, { min: Math.min(rule.lo[r]!, had), max: Math.max(rule.hi[r]!, had) }).push([j, 1]);
-        if (rule.hostRule) {
-          const h = initial.hostOf[b]!;
-          rows.row(`h${String(p)}_${String(h)}`, { max: Math.max(1, hostCount.get(h) ?? 0) }).push([j, 1]);
-        }
-      }
-      // An ineligible broker may keep the replica only where the given plan kept it; a frozen
-      // partition keeps its replicas on eligible brokers.
-      if (!initial.eligible[b] && final.slotOf(p, b) < 0) rows.row(`z${String(j)}`, { max: 0 }).push([j, 1]);
-      if (initial.frozen[p] && initial.eligible[b] && kept) rows.row(`f${String(j)}`, { min: 1, max: 1 }).push([j, 1]);
+      const pair: Pair = { partition: p, broker: b, kept, replica, leader };
+      for (const family of families) family.pair(pair);
     }
   }
-  const model: MipModel = { columns, rows: rows.rows };
-  const result = solver.solve(model, limits);
-  const placement = (values: Float64Array): ExactPlacement | null => {
-    const sets: number[][] = Array.from({ length: P }, () => []);
-    let moves = 0;
-    for (const [j, p, b] of owner) {
-      if (values[j]! > 0.5) {
-        sets[p]!.push(b);
-        if (!initial.wasOriginally(p, b)) moves++;
-      }
+  return { model: { columns, rows: build.rows.rows }, owner, leadOwner };
+}
+
+/** The placement a solution's values give, or null when a partition has the wrong replica count. */
+function placementFrom(initial: PlacementState, program: Program, leading: boolean, values: Float64Array): ExactPlacement | null {
+  const P = initial.partitionCount;
+  const sets: number[][] = Array.from({ length: P }, () => []);
+  let moves = 0;
+  for (const [j, p, b] of program.owner) {
+    if (values[j]! > 0.5) {
+      sets[p]!.push(b);
+      if (!initial.wasOriginally(p, b)) moves++;
     }
-    for (let p = 0; p < P; p++) if (sets[p]!.length !== initial.rf[p]) return null;
-    if (!leading) return { sets, moves };
-    // Each partition's leader: its replica with the largest leadership value (ties by broker index).
-    const leaders = new Int32Array(P).fill(-1);
-    const weight = new Float64Array(P).fill(-1);
-    for (const [k, p, b] of leadOwner) {
-      if (sets[p]!.includes(b) && values[k]! > weight[p]! + 1e-9) {
-        leaders[p] = b;
-        weight[p] = values[k]!;
-      }
+  }
+  for (let p = 0; p < P; p++) if (sets[p]!.length !== initial.rf[p]) return null;
+  if (!leading) return { sets, moves };
+  // Each partition's leader: its replica with the largest leadership value (ties by broker index).
+  const leaders = new Int32Array(P).fill(-1);
+  const weight = new Float64Array(P).fill(-1);
+  for (const [k, p, b] of program.leadOwner) {
+    if (sets[p]!.includes(b) && values[k]! > weight[p]! + 1e-9) {
+      leaders[p] = b;
+      weight[p] = values[k]!;
     }
-    return { sets, leaders: Array.from(leaders), moves };
-  };
+  }
+  return { sets, leaders: Array.from(leaders), moves };
+}
+
+/** The fewest-move placement at least as balanced as `final`, starting from `initial`. */
+export function solveExact(
+  initial: PlacementState,
+  final: PlacementState,
+  targets: Targets,
+  goals: BoundGoals,
+  solver: MipSolver = javascriptLpSolver,
+  limits: MipLimits = {},
+): ExactOutcome {
+  const size = exactSize(initial);
+  if (size > solver.maxBinaryColumns) return { status: "too-large", variables: size, limit: solver.maxBinaryColumns };
+  const program = buildProgram(initial, final, targets, goals);
+  const leading = modelsLeadership(goals);
+  const result = solver.solve(program.model, limits);
   if (result.status === "stopped") {
-    const best = result.best ? placement(result.best.values) : null;
+    const best = result.best ? placementFrom(initial, program, leading, result.best.values) : null;
     return {
       status: "stopped",
       reason: result.reason,
@@ -257,7 +399,7 @@ export function solveExact(
     };
   }
   if (result.status !== "optimal") return { status: "infeasible" };
-  const found = placement(result.values);
+  const found = placementFrom(initial, program, leading, result.values);
   return found ? { status: "optimal", ...found } : { status: "infeasible" };
 }
 

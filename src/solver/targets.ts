@@ -83,102 +83,14 @@ export class Targets {
     private readonly state: PlacementState,
     private readonly options: TargetOptions,
   ) {
-    const R = state.rackNames.length;
-    this.rackCount = R;
-    this.rackBrokers = new Int32Array(R);
-    this.rackHosts = new Int32Array(R);
-    const hostsSeen = new Set<number>();
-    for (let b = 0; b < state.brokerCount; b++) {
-      if (!state.eligible[b]) continue;
-      const r = state.rackOf[b]!;
-      this.rackBrokers[r]!++;
-      if (!hostsSeen.has(state.hostOf[b]!)) {
-        hostsSeen.add(state.hostOf[b]!);
-        this.rackHosts[r]!++;
-      }
-    }
-    this.activeRacks = this.rackBrokers.reduce((a, n) => a + (n > 0 ? 1 : 0), 0);
-
-    // Per-rack load limits summed over partitions, grouped by replication factor.
-    const rfCount = new Map<number, number>();
-    for (let p = 0; p < state.partitionCount; p++) rfCount.set(state.rf[p]!, (rfCount.get(state.rf[p]!) ?? 0) + 1);
-    const total = sumRf(rfCount);
-    const H = state.hostNames.length;
-    this.hostCount = H;
-    this.hostBrokers = new Int32Array(H);
-    this.rackOfHost = new Int32Array(H);
-    for (let b = 0; b < state.brokerCount; b++) {
-      this.rackOfHost[state.hostOf[b]!] = state.rackOf[b]!;
-      if (state.eligible[b]) this.hostBrokers[state.hostOf[b]!]!++;
-    }
-    this.sharedHostRacks = new Uint8Array(R);
-    for (let h = 0; h < H; h++) if (this.hostBrokers[h]! > 1) this.sharedHostRacks[this.rackOfHost[h]!] = 1;
-    const ideal = this.spread(rfCount, total);
-    const B = state.brokerCount;
-    this.countMin = new Int32Array(B);
-    this.countMax = new Int32Array(B);
-    this.countIdeal = new Float64Array(B);
-    for (let b = 0; b < B; b++) {
-      if (!state.eligible[b]) continue;
-      const x = ideal[state.hostOf[b]!]!;
-      this.countIdeal[b] = x;
-      this.countMin[b] = floorEps(x);
-      this.countMax[b] = ceilEps(x);
-    }
-
-    const T = state.topicNames.length;
-    this.topicMin = new Int32Array(T * H);
-    this.topicMax = new Int32Array(T * H);
-    const perTopic: Map<number, number>[] = Array.from({ length: T }, () => new Map());
-    for (let p = 0; p < state.partitionCount; p++) {
-      const m = perTopic[state.topicOf[p]!]!;
-      m.set(state.rf[p]!, (m.get(state.rf[p]!) ?? 0) + 1);
-    }
-    for (let t = 0; t < T; t++) {
-      const m = perTopic[t]!;
-      const x = this.spread(m, sumRf(m));
-      for (let h = 0; h < H; h++) {
-        this.topicMin[t * H + h] = floorEps(x[h]!);
-        this.topicMax[t * H + h] = ceilEps(x[h]!);
-      }
-    }
-
-    const E = Math.max(1, state.eligibleCount);
-    this.leaderIdeal = state.partitionCount / E;
-    this.leaderMin = floorEps(this.leaderIdeal);
-    this.leaderMax = ceilEps(this.leaderIdeal);
-
-    let totalDisk = 0;
-    for (let p = 0; p < state.partitionCount; p++) totalDisk += state.size[p]! * state.rf[p]!;
-    let totalCap = 0;
-    for (let b = 0; b < B; b++) if (state.eligible[b]) totalCap += state.diskCapacity[b]!;
-    this.diskLow = new Float64Array(B);
-    this.diskHigh = new Float64Array(B);
-    this.diskIdeal = new Float64Array(B);
-    const t = options.diskThreshold;
-    this.diskThreshold = t;
-    let replicas = 0;
-    for (let p = 0; p < state.partitionCount; p++) replicas += state.rf[p]!;
-    /** One average replica's size: the disk band is never narrower than that on either side. */
-    this.diskGrain = replicas > 0 ? totalDisk / replicas : 0;
-    // By capacity, within what the rack rule lets each rack hold (a rack of fewer brokers holds more each).
-    const byCapacity = state.hasDiskCapacity
-      ? rackBoundedShares(state, this, state.size, Float64Array.from(state.diskCapacity, (c, b) => (state.eligible[b] ? c / totalCap : 0)))
-      : null;
-    for (let b = 0; b < B; b++) {
-      if (!state.eligible[b]) continue;
-      const share = byCapacity !== null
-        ? byCapacity[b]!
-        : total > 0
-          ? this.countIdeal[b]! / total
-          : 1 / E;
-      const x = totalDisk * share;
-      this.diskIdeal[b] = x;
-      const half = bandHalfWidth(x, t, this.diskGrain);
-      this.diskLow[b] = Math.max(0, x - half);
-      this.diskHigh[b] = x + half;
-    }
-
+    ({ rackCount: this.rackCount, rackBrokers: this.rackBrokers, rackHosts: this.rackHosts, activeRacks: this.activeRacks } = rackTopology(state));
+    ({ hostCount: this.hostCount, hostBrokers: this.hostBrokers, rackOfHost: this.rackOfHost, sharedHostRacks: this.sharedHostRacks } = hostTopology(state, this.rackCount));
+    const replicas = replicasByRf(state);
+    ({ countIdeal: this.countIdeal, countMin: this.countMin, countMax: this.countMax } = replicaCountBand(state, this.spread(replicas, sumRf(replicas))));
+    ({ topicMin: this.topicMin, topicMax: this.topicMax } = topicBand(state, this.hostCount, (m) => this.spread(m, sumRf(m))));
+    ({ leaderIdeal: this.leaderIdeal, leaderMin: this.leaderMin, leaderMax: this.leaderMax } = leaderBand(state));
+    this.diskThreshold = options.diskThreshold;
+    ({ diskIdeal: this.diskIdeal, diskLow: this.diskLow, diskHigh: this.diskHigh, diskGrain: this.diskGrain } = diskBand(state, this, sumRf(replicas)));
     this.receives = Uint8Array.from(state.eligible, (e, b) => (e && (options.receivers?.has(b) ?? true) ? 1 : 0));
     this.restricted = options.receivers !== undefined;
     const topicBands = this.restricted ? this.restrict() : undefined;
@@ -419,6 +331,132 @@ export class Targets {
 }
 
 const EPS = 1e-7;
+
+/** Eligible brokers and distinct hosts per rack, and the racks with at least one eligible broker. */
+function rackTopology(state: PlacementState): { rackCount: number; rackBrokers: Int32Array; rackHosts: Int32Array; activeRacks: number } {
+  const rackCount = state.rackNames.length;
+  const rackBrokers = new Int32Array(rackCount);
+  const rackHosts = new Int32Array(rackCount);
+  const hostsSeen = new Set<number>();
+  for (let b = 0; b < state.brokerCount; b++) {
+    if (!state.eligible[b]) continue;
+    const rack = state.rackOf[b]!;
+    rackBrokers[rack]!++;
+    if (!hostsSeen.has(state.hostOf[b]!)) {
+      hostsSeen.add(state.hostOf[b]!);
+      rackHosts[rack]!++;
+    }
+  }
+  const activeRacks = rackBrokers.reduce((a, n) => a + (n > 0 ? 1 : 0), 0);
+  return { rackCount, rackBrokers, rackHosts, activeRacks };
+}
+
+/** Eligible brokers per host, each host's rack, and the racks where some host has more than one. */
+function hostTopology(state: PlacementState, rackCount: number): { hostCount: number; hostBrokers: Int32Array; rackOfHost: Int32Array; sharedHostRacks: Uint8Array } {
+  const hostCount = state.hostNames.length;
+  const hostBrokers = new Int32Array(hostCount);
+  const rackOfHost = new Int32Array(hostCount);
+  for (let b = 0; b < state.brokerCount; b++) {
+    rackOfHost[state.hostOf[b]!] = state.rackOf[b]!;
+    if (state.eligible[b]) hostBrokers[state.hostOf[b]!]!++;
+  }
+  const sharedHostRacks = new Uint8Array(rackCount);
+  for (let h = 0; h < hostCount; h++) if (hostBrokers[h]! > 1) sharedHostRacks[rackOfHost[h]!] = 1;
+  return { hostCount, hostBrokers, rackOfHost, sharedHostRacks };
+}
+
+/** Partitions per replication factor, in the order first seen. */
+function replicasByRf(state: PlacementState): Map<number, number> {
+  const rfCount = new Map<number, number>();
+  for (let p = 0; p < state.partitionCount; p++) rfCount.set(state.rf[p]!, (rfCount.get(state.rf[p]!) ?? 0) + 1);
+  return rfCount;
+}
+
+/** The replica-count band: each eligible broker's host's ideal (`idealPerHost`), rounded down and up. */
+function replicaCountBand(state: PlacementState, idealPerHost: Float64Array): { countIdeal: Float64Array; countMin: Int32Array; countMax: Int32Array } {
+  const B = state.brokerCount;
+  const countMin = new Int32Array(B);
+  const countMax = new Int32Array(B);
+  const countIdeal = new Float64Array(B);
+  for (let b = 0; b < B; b++) {
+    if (!state.eligible[b]) continue;
+    const x = idealPerHost[state.hostOf[b]!]!;
+    countIdeal[b] = x;
+    countMin[b] = floorEps(x);
+    countMax[b] = ceilEps(x);
+  }
+  return { countIdeal, countMin, countMax };
+}
+
+/** The topic-spread band per (topic, host): the topic's replicas spread as the rack rule allows, rounded down and up. */
+function topicBand(
+  state: PlacementState,
+  hostCount: number,
+  spread: (rfCount: ReadonlyMap<number, number>) => Float64Array,
+): { topicMin: Int32Array; topicMax: Int32Array } {
+  const T = state.topicNames.length;
+  const topicMin = new Int32Array(T * hostCount);
+  const topicMax = new Int32Array(T * hostCount);
+  const perTopic: Map<number, number>[] = Array.from({ length: T }, () => new Map());
+  for (let p = 0; p < state.partitionCount; p++) {
+    const m = perTopic[state.topicOf[p]!]!;
+    m.set(state.rf[p]!, (m.get(state.rf[p]!) ?? 0) + 1);
+  }
+  for (let t = 0; t < T; t++) {
+    const x = spread(perTopic[t]!);
+    for (let h = 0; h < hostCount; h++) {
+      topicMin[t * hostCount + h] = floorEps(x[h]!);
+      topicMax[t * hostCount + h] = ceilEps(x[h]!);
+    }
+  }
+  return { topicMin, topicMax };
+}
+
+/** The leader band: partitions per eligible broker, rounded down and up. */
+function leaderBand(state: PlacementState): { leaderIdeal: number; leaderMin: number; leaderMax: number } {
+  const leaderIdeal = state.partitionCount / Math.max(1, state.eligibleCount);
+  return { leaderIdeal, leaderMin: floorEps(leaderIdeal), leaderMax: ceilEps(leaderIdeal) };
+}
+
+/**
+ * The disk band per broker: its share of the data (by capacity within what the rack rule lets each
+ * rack hold, else by its ideal replica count), widened by the threshold and never narrower than one
+ * average replica (the grain) on either side.
+ */
+function diskBand(
+  state: PlacementState,
+  targets: Targets,
+  totalReplicas: number,
+): { diskIdeal: Float64Array; diskLow: Float64Array; diskHigh: Float64Array; diskGrain: number } {
+  const B = state.brokerCount;
+  let totalDisk = 0;
+  for (let p = 0; p < state.partitionCount; p++) totalDisk += state.size[p]! * state.rf[p]!;
+  let totalCap = 0;
+  for (let b = 0; b < B; b++) if (state.eligible[b]) totalCap += state.diskCapacity[b]!;
+  const diskLow = new Float64Array(B);
+  const diskHigh = new Float64Array(B);
+  const diskIdeal = new Float64Array(B);
+  let replicas = 0;
+  for (let p = 0; p < state.partitionCount; p++) replicas += state.rf[p]!;
+  const diskGrain = replicas > 0 ? totalDisk / replicas : 0;
+  // By capacity, within what the rack rule lets each rack hold (a rack of fewer brokers holds more each).
+  const byCapacity = state.hasDiskCapacity
+    ? rackBoundedShares(state, targets, state.size, Float64Array.from(state.diskCapacity, (c, b) => (state.eligible[b] ? c / totalCap : 0)))
+    : null;
+  const E = Math.max(1, state.eligibleCount);
+  for (let b = 0; b < B; b++) {
+    if (!state.eligible[b]) continue;
+    let share: number;
+    if (byCapacity !== null) share = byCapacity[b]!;
+    else share = totalReplicas > 0 ? targets.countIdeal[b]! / totalReplicas : 1 / E;
+    const x = totalDisk * share;
+    diskIdeal[b] = x;
+    const half = bandHalfWidth(x, targets.diskThreshold, diskGrain);
+    diskLow[b] = Math.max(0, x - half);
+    diskHigh[b] = x + half;
+  }
+  return { diskIdeal, diskLow, diskHigh, diskGrain };
+}
 
 function floorEps(x: number): number {
   return Math.floor(x + EPS);

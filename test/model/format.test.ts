@@ -70,17 +70,15 @@ describe("formatCluster", () => {
     assert.ok(text.endsWith("}\n"));
   });
 
-  it("writes a large cluster as JSON quickly", () => {
+  // Speed is a benchmark figure, not an assertion here: the "write JSON" column of `npm run bench`.
+  it("writes a large cluster as JSON, one partition a line", () => {
     const brokers = Array.from({ length: 30 }, (_, i) => ({ id: i, status: "alive" as const, capacity: {} }));
     const partitions = Array.from({ length: 100_000 }, (_, p) => ({
       topic: "big", partition: p, replicas: [p % 30, (p + 1) % 30, (p + 2) % 30], leader: p % 30, size: p * 1000, bytesIn: 10, bytesOut: 30,
     }));
     const cluster: Cluster = { version: 1, brokers, topics: [{ name: "big", partitions }] };
-    const started = performance.now();
     const text = formatCluster(cluster, "json");
-    const elapsed = performance.now() - started;
     assert.equal(text.split("\n").filter((line) => line.startsWith('      {"partition":')).length, 100_000);
-    assert.ok(elapsed < 3000, `took ${elapsed.toFixed(0)} ms`);
   });
 });
 

@@ -291,15 +291,14 @@ describe("parseCluster (JSON)", () => {
     throwsBallast(() => json('{"version": 1, "brokers": [], "__proto__": {}}'), { code: "SCHEMA", path: "__proto__" });
   });
 
-  it("validates a large snapshot quickly", () => {
+  // Speed is a benchmark figure, not an assertion here: the "load JSON" column of `npm run bench`.
+  it("validates a large snapshot", () => {
     const brokers = Array.from({ length: 60 }, (_, i) => ({ id: i, rack: `r${i % 3}` }));
     const partitions = Array.from({ length: 100_000 }, (_, p) => ({ partition: p, replicas: [p % 60, (p + 1) % 60, (p + 2) % 60], size: 1e9 }));
     const text = JSON.stringify({ version: 1, brokers, topics: [{ name: "big", partitions }] });
-    const started = performance.now();
     const cluster = json(text);
-    const elapsed = performance.now() - started;
     assert.equal(cluster.topics[0]?.partitions.length, 100_000);
-    assert.ok(elapsed < 5000, `took ${elapsed.toFixed(0)} ms for 300,000 replicas`);
+    assert.deepEqual(cluster.topics[0]?.partitions[99_999]?.replicas, [39, 40, 41]);
   });
 });
 

@@ -16,6 +16,7 @@ import { Targets } from "../../src/solver/targets.js";
 import type { PlanOutcome } from "../../src/solver/types.js";
 import { realisticClusterArb } from "../support/arbitraries.js";
 import { assertIdempotent, planned, validPlan } from "../support/invariants.js";
+import { Precondition } from "../support/precondition.js";
 
 const RUNS = { numRuns: 120, seed: 17 };
 
@@ -74,12 +75,12 @@ test("over-capacity clusters: a plan is written unless the replication factor is
 });
 
 test("over-capacity clusters: no broker ends further over what the capacity goal holds it to, and the floor is never above the plan's maximum", () => {
-  let checked = 0;
+  const checked: Precondition = new Precondition("alive, rack-spread clusters whose replication factors the brokers can hold");
   fc.assert(
     fc.property(realisticClusterArb, (c) => {
       // Replicas on dead brokers must move somewhere, and skewed placements break the rack rule, which
       // comes first: both hard rules may force load onto a broker. Checked on the other clusters.
-      fc.pre(!rfAboveBrokers(c.cluster) && c.cluster.brokers.every((b) => b.status === "alive") && c.options.placement !== "skewed");
+      checked.pre(!rfAboveBrokers(c.cluster) && c.cluster.brokers.every((b) => b.status === "alive") && c.options.placement !== "skewed");
       const p = planned(plan(c.cluster));
       const before = overloads(c.cluster);
       const after = overloads(p.after);
@@ -87,21 +88,23 @@ test("over-capacity clusters: no broker ends further over what the capacity goal
       for (const r of p.balanceAfter.capacity?.resources ?? []) {
         assert.ok(r.floor <= r.maxUtilization + 1e-9, `${r.resource}: floor ${String(r.floor)} above the plan's maximum ${String(r.maxUtilization)}`);
       }
-      checked++;
     }),
     RUNS,
   );
-  assert.ok(checked >= 40, `only ${String(checked)} clusters met the precondition`);
+  // With seed 17, 120 of 292 generated clusters qualify.
+  checked.atLeast(RUNS.numRuns, 0.3);
 });
 
 test("over-capacity clusters: the same input gives the same plan, and planning the result again changes nothing", () => {
+  const placeable: Precondition = new Precondition("clusters whose replication factors the brokers can hold");
   fc.assert(
     fc.property(realisticClusterArb, (c) => {
-      fc.pre(!rfAboveBrokers(c.cluster));
+      placeable.pre(!rfAboveBrokers(c.cluster));
       const first: PlanOutcome = plan(c.cluster);
       assert.deepEqual(plan(c.cluster), first);
       assertIdempotent(plan(planned(first).after));
     }),
     { ...RUNS, numRuns: 80 },
   );
+  placeable.atLeast(80, 0.8);
 });

@@ -12,7 +12,7 @@ import net from "node:net";
 import tls from "node:tls";
 import type { ISocketFactory, Logger, SASLOptions } from "kafkajs";
 import Broker, { type KafkajsDescribeConfigsResponse } from "kafkajs/src/broker/index.js";
-import ConnectionPool from "kafkajs/src/network/connectionPool.js";
+import ConnectionPool, { type KafkajsProtocolRequest } from "kafkajs/src/network/connectionPool.js";
 import protocolErrors from "kafkajs/src/protocol/error.js";
 import { BallastError } from "../../model/errors.js";
 import { metadataRequest, type MetadataResult } from "./metadata.js";
@@ -71,7 +71,8 @@ function authenticationProblem(e: unknown): string | undefined {
   return undefined;
 }
 
-const silentLogger: Logger = {
+/** A kafkajs logger that drops everything: Ballast reports errors itself. */
+export const silentLogger: Logger = {
   info: () => undefined,
   error: () => undefined,
   warn: () => undefined,
@@ -94,6 +95,38 @@ function message(e: unknown): string {
 
 function isConnectionError(e: unknown): boolean {
   return e instanceof Error && (e.name === "KafkaJSConnectionError" || e.name === "KafkaJSConnectionClosedError");
+}
+
+/**
+ * A Ballast request as kafkajs's connection sends it: the body behind the request header's tagged
+ * fields when the version is flexible (header v2), the reply read past the response header's (v1).
+ * kafkajs writes the rest of the header (API key, version, correlation id, client id) and the size.
+ */
+export function framed<T>(req: ProtocolRequest<T>): KafkajsProtocolRequest<T> {
+  return {
+    request: {
+      apiKey: req.apiKey,
+      apiVersion: req.apiVersion,
+      apiName: req.apiName,
+      encode: () => {
+        const w = new Writer();
+        if (req.flexible) w.noTags(); // the request header's tagged fields (header v2)
+        req.encode(w);
+        const bytes = w.bytes();
+        return Promise.resolve({ buf: bytes, buffer: bytes });
+      },
+    },
+    response: {
+      decode: (payload: Buffer) => {
+        const r = new Reader(payload);
+        if (req.flexible) r.skipTags(); // the response header's tagged fields (header v1)
+        return Promise.resolve(req.decode(r));
+      },
+      parse: (decoded: T) => Promise.resolve(decoded),
+    },
+    logResponseError: false,
+    ...(req.timeoutMs !== undefined ? { requestTimeout: req.timeoutMs + 5_000 } : {}),
+  };
 }
 
 export class BrokerConnections {
@@ -230,30 +263,7 @@ export class BrokerConnections {
         `broker ${label} does not support ${req.apiName} v${String(req.apiVersion)} (supported: ${supported}); Ballast needs Kafka 2.4 or newer`,
       );
     }
-    const protocolRequest = {
-      request: {
-        apiKey: req.apiKey,
-        apiVersion: req.apiVersion,
-        apiName: req.apiName,
-        encode: () => {
-          const w = new Writer();
-          if (req.flexible) w.noTags(); // the request header's tagged fields (header v2)
-          req.encode(w);
-          const bytes = w.bytes();
-          return Promise.resolve({ buf: bytes, buffer: bytes });
-        },
-      },
-      response: {
-        decode: (payload: Buffer) => {
-          const r = new Reader(payload);
-          if (req.flexible) r.skipTags(); // the response header's tagged fields (header v1)
-          return Promise.resolve(req.decode(r));
-        },
-        parse: (decoded: T) => Promise.resolve(decoded),
-      },
-      logResponseError: false,
-      ...(req.timeoutMs !== undefined ? { requestTimeout: req.timeoutMs + 5_000 } : {}),
-    };
+    const protocolRequest = framed(req);
     try {
       return await broker.connectionPool.send(protocolRequest);
     } catch (first) {

@@ -27,16 +27,17 @@ const HEARTBEAT_MS = 1000;
 const JOIN_TIMEOUT_MS = 60_000;
 const ASSIGNER = "ballast-lock";
 
-interface Claim {
+/** What a lock member says in its group metadata: whether it holds the lock, and who it is. */
+export interface Claim {
   readonly holds: boolean;
   readonly owner: string;
 }
 
-function encodeClaim(c: Claim): Buffer {
+export function encodeClaim(c: Claim): Buffer {
   return Buffer.from(JSON.stringify(c), "utf8");
 }
 
-function decodeClaim(userData: Buffer | undefined): Claim | null {
+export function decodeClaim(userData: Buffer | undefined): Claim | null {
   if (userData === undefined || userData.length === 0) return null;
   try {
     const c = JSON.parse(userData.toString("utf8")) as Partial<Claim>;

@@ -398,80 +398,82 @@ function nearby(state: PlacementState, targets: Targets, u: number, b: number, k
   return same.concat(other);
 }
 
-/** Exchanges taken back halfway (see tryCycle) before one search for broker d gives up. */
+/** Exchanges taken back halfway (see tryCycle) before one search for a receiver gives up. */
 const UNDONE_EXCHANGES = 32;
 
 /**
- * A three-broker exchange for broker d, short of topic t: a replica of t comes from s, d passes one
- * of its replicas (topic u) on to a broker e short of u, and e passes one (topic v) to s, short of v.
- * Three shortfalls fixed by three moves, where a two-broker swap fixes one for two. Done as two swaps,
- * each of which leaves replica counts as they are; the first is undone if the second is refused.
+ * A three-broker exchange for `receiver`, short of `topic`: a replica of the topic comes from a
+ * `giver`, the receiver passes one of its replicas (`passed`) on to a `taker` short of its topic, and
+ * the taker returns one (`returned`) to the giver, short of that one's topic. Three shortfalls fixed
+ * by three moves, where a two-broker swap fixes one for two. Done as two swaps, each of which leaves
+ * replica counts as they are; the first is undone if the second is refused.
  */
-function tryCycle(ctx: GoalContext, t: number, d: number, strict: boolean): boolean {
+function tryCycle(ctx: GoalContext, topic: number, receiver: number, strict: boolean): boolean {
   const { state, targets } = ctx;
-  const T = state.topicNames.length;
-  // What does not depend on s, gathered once: d's replicas that d could pass on (of topics other than
-  // t, above their band on d), in d's list order, and per topic the brokers short of it (s is never
-  // one of them for a topic s is not short of, which is the only kind d passes on).
-  // An exchange refused halfway is undone, which leaves d's replicas as they were but its list in
-  // another order: the list is then gathered again, so the order tried stays d's current one.
+  const topics = state.topicNames.length;
+  // What does not depend on the giver, gathered once: the receiver's replicas it could pass on (of
+  // topics other than `topic`, above their band on it), in its list order, and per topic the brokers
+  // short of it (the giver is never one of them for a topic the giver is not short of, which is the
+  // only kind the receiver passes on).
+  // An exchange refused halfway is undone, which leaves the receiver's replicas as they were but its
+  // list in another order: the list is then gathered again, so the order tried stays its current one.
   let spare: number[] = [];
   let spareVersion = -1;
   const takers = new Map<number, number[]>();
-  const flags = cycleScratch(T);
+  const flags = cycleScratch(topics);
   let undone = 0;
-  for (const s of nearby(state, targets, t, d, PARTNERS, true)) {
-    const p = firstOfTopicOn(state, targets, t, s, d);
-    if (p < 0) continue;
-    // Topics s may take one more of: short there (strict), or with room below the band's top. Worked
-    // out per topic when first asked; strict mode first checks that s is short of any topic at all.
-    const accepts = (v: number): boolean =>
-      v !== t && (strict ? isShort(state, targets, v, s) : state.topicCount[v * state.brokerCount + s]! < targets.topicMaxOf(v, s));
+  for (const giver of nearby(state, targets, topic, receiver, PARTNERS, true)) {
+    const given = firstOfTopicOn(state, targets, topic, giver, receiver);
+    if (given < 0) continue;
+    // Topics the giver may take one more of: short there (strict), or with room below the band's top.
+    // Worked out per topic when first asked; strict mode first checks that the giver is short of any topic at all.
+    const accepts = (wanted: number): boolean =>
+      wanted !== topic && (strict ? isShort(state, targets, wanted, giver) : state.topicCount[wanted * state.brokerCount + giver]! < targets.topicMaxOf(wanted, giver));
     if (strict) {
       let any = false;
-      for (let v = 0; v < T && !any; v++) any = accepts(v);
+      for (let wanted = 0; wanted < topics && !any; wanted++) any = accepts(wanted);
       if (!any) continue;
     }
     const round = flags.next();
-    const short = (v: number): boolean => {
-      if (flags.stamp[v] !== round) {
-        flags.stamp[v] = round;
-        flags.value[v] = accepts(v) ? 1 : 0;
+    const takes = (wanted: number): boolean => {
+      if (flags.stamp[wanted] !== round) {
+        flags.stamp[wanted] = round;
+        flags.value[wanted] = accepts(wanted) ? 1 : 0;
       }
-      return flags.value[v] === 1;
+      return flags.value[wanted] === 1;
     };
-    // What each taker could pass on to s, worked out once for this s: a refused exchange is undone,
+    // What each taker could return to the giver, worked out once for this giver: a refused exchange is undone,
     // which leaves every count and placement these depend on as it was.
     const passOn = new Map<number, number[]>();
-    if (spareVersion !== state.brokerVersion[d]) {
-      spare = spareOf(state, targets, t, d);
-      spareVersion = state.brokerVersion[d]!;
+    if (spareVersion !== state.brokerVersion[receiver]) {
+      spare = spareOf(state, targets, topic, receiver);
+      spareVersion = state.brokerVersion[receiver]!;
     }
-    for (const q of spare) {
-      const u = state.topicOf[q]!;
-      if (short(u) || state.slotOf(q, s) >= 0) continue;
-      let es = takers.get(u);
-      if (es === undefined) {
-        es = nearby(state, targets, u, d, 2, false, s);
-        takers.set(u, es);
+    for (const passed of spare) {
+      const passedTopic = state.topicOf[passed]!;
+      if (takes(passedTopic) || state.slotOf(passed, giver) >= 0) continue;
+      let takersOfPassed = takers.get(passedTopic);
+      if (takersOfPassed === undefined) {
+        takersOfPassed = nearby(state, targets, passedTopic, receiver, 2, false, giver);
+        takers.set(passedTopic, takersOfPassed);
       }
-      for (const e of es) {
-        if (!canGo(state, targets, q, d, e)) continue;
-        let rs = passOn.get(e);
-        if (rs === undefined) {
-          rs = [];
-          const n = state.partitionsOnCount(e);
+      for (const taker of takersOfPassed) {
+        if (!canGo(state, targets, passed, receiver, taker)) continue;
+        let returnable = passOn.get(taker);
+        if (returnable === undefined) {
+          returnable = [];
+          const n = state.partitionsOnCount(taker);
           for (let i = 0; i < n; i++) {
-            const r = state.partitionOnAt(e, i);
-            const v = state.topicOf[r]!;
-            if (short(v) && canSpare(state, targets, v, e) && r !== p && canGo(state, targets, r, e, s)) rs.push(r);
+            const returned = state.partitionOnAt(taker, i);
+            const wanted = state.topicOf[returned]!;
+            if (takes(wanted) && canSpare(state, targets, wanted, taker) && returned !== given && canGo(state, targets, returned, taker, giver)) returnable.push(returned);
           }
-          passOn.set(e, rs);
+          passOn.set(taker, returnable);
         }
-        for (const r of rs) {
-          const outcome = exchange(ctx, p, s, d, q, e, r);
+        for (const returned of returnable) {
+          const outcome = exchange(ctx, given, giver, receiver, passed, taker, returned);
           if (outcome === "done") return true;
-          // Each exchange taken back costs a gathering of d's list again; where the second swap keeps
+          // Each exchange taken back costs a gathering of the receiver's list again; where the second swap keeps
           // being refused (brokers at a capacity limit), the search ends after UNDONE_EXCHANGES.
           if (outcome === "undone" && ++undone >= UNDONE_EXCHANGES) return false;
         }
@@ -548,21 +550,21 @@ function firstOfTopicOn(state: PlacementState, targets: Targets, t: number, s: n
 }
 
 /** The exchange as two swaps: "done", "refused" (the first swap), or "undone" (the second refused, the first taken back). */
-function exchange(ctx: GoalContext, p: number, s: number, d: number, q: number, e: number, r: number): "done" | "refused" | "undone" {
+function exchange(ctx: GoalContext, given: number, giver: number, receiver: number, passed: number, taker: number, returned: number): "done" | "refused" | "undone" {
   const { state } = ctx;
-  if (!ctx.propose({ kind: "swap", p, slot: state.slotOf(p, s), q, qSlot: state.slotOf(q, d) })) return "refused";
-  if (ctx.propose({ kind: "swap", p: q, slot: state.slotOf(q, s), q: r, qSlot: state.slotOf(r, e) })) return "done";
-  ctx.undo({ kind: "swap", p, slot: state.slotOf(p, d), q, qSlot: state.slotOf(q, s) });
+  if (!ctx.propose({ kind: "swap", p: given, slot: state.slotOf(given, giver), q: passed, qSlot: state.slotOf(passed, receiver) })) return "refused";
+  if (ctx.propose({ kind: "swap", p: passed, slot: state.slotOf(passed, giver), q: returned, qSlot: state.slotOf(returned, taker) })) return "done";
+  ctx.undo({ kind: "swap", p: given, slot: state.slotOf(given, receiver), q: passed, qSlot: state.slotOf(passed, giver) });
   return "undone";
 }
 
 /** Three-broker exchanges for every broker short of topic t, while they help. */
-function cycleSweep(ctx: GoalContext, t: number, strict: boolean): void {
+function cycleSweep(ctx: GoalContext, topic: number, strict: boolean): void {
   const { state, targets } = ctx;
-  for (let d = 0; d < state.brokerCount; d++) {
-    if (!state.eligible[d]) continue;
-    for (let guard = 0; guard < 16 && isShort(state, targets, t, d); guard++) {
-      if (!tryCycle(ctx, t, d, strict)) break;
+  for (let receiver = 0; receiver < state.brokerCount; receiver++) {
+    if (!state.eligible[receiver]) continue;
+    for (let guard = 0; guard < 16 && isShort(state, targets, topic, receiver); guard++) {
+      if (!tryCycle(ctx, topic, receiver, strict)) break;
     }
   }
 }
