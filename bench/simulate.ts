@@ -6,7 +6,8 @@
 import { startExecution } from "../src/executor/execute.js";
 import { MemoryStateStore } from "../src/executor/journal.js";
 import { bandwidthLowerBound, createSimClock, createSimulatedCluster } from "../src/executor/simulator.js";
-import { DEFAULT_LIMITS } from "../src/executor/types.js";
+import { DEFAULT_LIMITS, DEFAULT_STRATEGY } from "../src/executor/types.js";
+import type { StrategyName } from "../src/executor/types.js";
 import type { Cluster, Reassignment } from "../src/model/types.js";
 
 export interface SimulationResult {
@@ -17,7 +18,12 @@ export interface SimulationResult {
   readonly status: string;
 }
 
-export async function simulateExecution(cluster: Cluster, reassignment: Reassignment, throttle: number): Promise<SimulationResult> {
+export async function simulateExecution(
+  cluster: Cluster,
+  reassignment: Reassignment,
+  throttle: number,
+  strategy: readonly StrategyName[] = DEFAULT_STRATEGY,
+): Promise<SimulationResult> {
   const sim = createSimulatedCluster(cluster, { clock: createSimClock(), bandwidth: throttle * 4, skipQuietPolls: true });
   const clock = sim.clock;
   const started = performance.now();
@@ -27,7 +33,7 @@ export async function simulateExecution(cluster: Cluster, reassignment: Reassign
     { reassignment },
     {
       limits: DEFAULT_LIMITS,
-      strategy: ["at-risk-first", "small-first"],
+      strategy: [...strategy],
       throttle,
       partitionTimeoutMs: 30 * 24 * 3_600_000,
       brokerDownTimeoutMs: 3_600_000,

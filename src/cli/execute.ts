@@ -17,9 +17,9 @@ import type { ExecuteOptions, ExecutionEvent, ExecutionPlan, StopSignal } from "
 import { preflight, withSizes } from "../executor/runner.js";
 import { bandwidthLowerBound, createSimClock, createSimulatedCluster } from "../executor/simulator.js";
 import { liveSnapshot } from "../executor/snapshot.js";
-import { composeStrategies, parseStrategies } from "../executor/strategy.js";
+import { composeStrategies, parseStrategies, workLeftPerBroker } from "../executor/strategy.js";
 import type { Clock, MoveTask, StrategyName } from "../executor/types.js";
-import { DEFAULT_LIMITS, added, systemClock } from "../executor/types.js";
+import { DEFAULT_LIMITS, DEFAULT_STRATEGY, added, systemClock } from "../executor/types.js";
 import { BallastError } from "../model/errors.js";
 import { formatCluster } from "../model/format.js";
 import { parseMetrics } from "../model/metrics.js";
@@ -157,7 +157,7 @@ export function addExecuteCommands(program: Command, io: CliIo): void {
     .addOption(valueOption("--max-moves-per-broker <n>", "replica moves in flight per broker, in and out", integer(1)).default(DEFAULT_LIMITS.maxMovesPerBroker))
     .addOption(valueOption("--max-moves <n>", "replica moves in flight in the cluster", integer(1)))
     .addOption(valueOption("--max-bytes-in-flight <size>", "bytes being copied at once, e.g. 100GiB", positiveBytes))
-    .addOption(valueOption("--strategy <list>", "batch order: small-first, large-first, at-risk-first (chainable)", (raw: string) => parseStrategies(raw)).default(["at-risk-first", "small-first"]))
+    .addOption(valueOption("--strategy <list>", "batch order: at-risk-first, busiest-first, large-first, small-first (chainable)", (raw: string) => parseStrategies(raw)).default([...DEFAULT_STRATEGY]))
     .addOption(valueOption("--partition-timeout <duration>", "give up (and revert) a partition not done by then (10s to 30d)", duration(DURATION_LIMITS.partitionTimeout.min, DURATION_LIMITS.partitionTimeout.max)).default(3_600_000))
     .addOption(valueOption("--broker-down-timeout <duration>", "give up moves involving a broker down this long (1s to 7d)", duration(DURATION_LIMITS.brokerDownTimeout.min, DURATION_LIMITS.brokerDownTimeout.max)).default(600_000))
     .addOption(valueOption("--poll-interval <duration>", "time between checks of the cluster (100ms to 10m)", duration(DURATION_LIMITS.pollInterval.min, DURATION_LIMITS.pollInterval.max)).default(5000))
@@ -369,7 +369,8 @@ export const LONG_RUN_HOURS = 24;
 
 /** The batches of `tasks` and the least time they take at `rate` (each batch bound by its busiest broker). */
 function estimate(tasks: readonly MoveTask[], options: ExecuteOptions): { waves: MoveTask[][]; seconds: number } {
-  const order = composeStrategies(options.strategy, () => ({ atRisk: false }));
+  const workLeft = workLeftPerBroker(tasks);
+  const order = composeStrategies(options.strategy, () => ({ atRisk: false }), (b) => workLeft.get(b) ?? 0);
   const waves = planAllBatches(tasks, options.limits, order);
   const rate = options.throttle;
   let seconds = 0;

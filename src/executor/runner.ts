@@ -16,7 +16,7 @@ import type { ExecutionState, TaskRecord, TaskState } from "./journal.js";
 import { FINAL_STATES, StateStore, transition } from "./journal.js";
 import type { KafkaPort, OngoingReassignment, PartitionMetadata } from "./port.js";
 import { partitionKey } from "./port.js";
-import { composeStrategies } from "./strategy.js";
+import { composeStrategies, workLeftPerBroker } from "./strategy.js";
 import { Throttles, emptyThrottleRecord } from "./throttle.js";
 import type { BatchLimits, Clock, MoveTask, StrategyName } from "./types.js";
 import { added } from "./types.js";
@@ -159,18 +159,6 @@ export async function preflight(port: KafkaPort, plan: ExecutionPlan, options: P
   return entries
     .map((e): MoveTask => ({ topic: e.topic, partition: e.partition, from: live.get(partitionKey(e))!.replicas, to: e.replicas, size: 0 }))
     .filter((t) => !sameList(t.from, t.to));
-}
-
-/** Bytes each broker still has to send (as the copying leader) or receive, over unfinished tasks. */
-function remainingBytesPerBroker(tasks: readonly MoveTask[]): Map<number, number> {
-  const out = new Map<number, number>();
-  for (const t of tasks) {
-    const adds = added(t);
-    const leader = t.from[0];
-    if (leader !== undefined && adds.length > 0) out.set(leader, (out.get(leader) ?? 0) + t.size * adds.length);
-    for (const b of adds) out.set(b, (out.get(b) ?? 0) + t.size);
-  }
-  return out;
 }
 
 function listSome(items: readonly string[], n = 5): string {
@@ -478,14 +466,8 @@ export class Executor {
       const p = live.get(partitionKey(t));
       return p !== undefined && (p.isr.length < p.replicas.length || p.offline.length > 0);
     };
-    const chosen = composeStrategies(this.state.strategy, (t) => ({ atRisk: atRisk(t) }));
-    // The run can end no sooner than its busiest broker's copying: keep that broker fed first
-    // (after partitions at risk, when that strategy is on), then the chosen order.
-    const remaining = remainingBytesPerBroker(this.tasks("pending", "submitting", "moving"));
-    const bottleneck = (t: MoveTask): number => Math.max(...[t.from[0] ?? -1, ...added(t)].map((b) => remaining.get(b) ?? 0));
-    const riskFirst = this.state.strategy.includes("at-risk-first");
-    const order = (a: MoveTask, b: MoveTask): number =>
-      (riskFirst ? Number(atRisk(b)) - Number(atRisk(a)) : 0) || bottleneck(b) - bottleneck(a) || chosen(a, b);
+    const workLeft = workLeftPerBroker(this.tasks("pending", "submitting", "moving"));
+    const order = composeStrategies(this.state.strategy, (t) => ({ atRisk: atRisk(t) }), (b) => workLeft.get(b) ?? 0);
     const inFlight = this.tasks("submitting", "moving");
     const batch = planBatch(pending, inFlight, this.state.limits, order, (b: number) => !alive.has(b));
     if (batch.length === 0) return;

@@ -11,7 +11,7 @@ import type { KafkaPort, PartitionMetadata } from "../../src/executor/port.js";
 import { bandwidthLowerBound, createSimClock, createSimulatedCluster } from "../../src/executor/simulator.js";
 import { FOLLOWER_RATE, FOLLOWER_REPLICAS, LEADER_RATE, LEADER_REPLICAS } from "../../src/executor/throttle.js";
 import type { SimulatedCluster } from "../../src/executor/simulator.js";
-import { DEFAULT_LIMITS } from "../../src/executor/types.js";
+import { DEFAULT_LIMITS, DEFAULT_STRATEGY } from "../../src/executor/types.js";
 import type { MoveTask } from "../../src/executor/types.js";
 import { BallastError } from "../../src/model/errors.js";
 import type { Cluster, Partition } from "../../src/model/types.js";
@@ -444,7 +444,7 @@ async function execute(
   const status = await startExecution(
     { port: sim.port, store, clock, emit: () => undefined, stop: { level: 0 }, pollMs: 1000 },
     { reassignment: { version: 1, partitions: moves.map((m) => ({ ...m, log_dirs: m.replicas.map(() => "any") })) } },
-    { limits: DEFAULT_LIMITS, strategy: ["at-risk-first", "small-first"], throttle, partitionTimeoutMs: 3_600_000, brokerDownTimeoutMs: 600_000, pollMs: 1000, allowUnderReplicated: false },
+    { limits: DEFAULT_LIMITS, strategy: [...DEFAULT_STRATEGY], throttle, partitionTimeoutMs: 3_600_000, brokerDownTimeoutMs: 600_000, pollMs: 1000, allowUnderReplicated: false },
     "test",
   );
   assert.equal(status, "completed");
