@@ -15,7 +15,7 @@ import type { KafkaPort } from "../executor/port.js";
 import { planAllBatches } from "../executor/batches.js";
 import type { ExecuteOptions, ExecutionEvent, ExecutionPlan, StopSignal } from "../executor/runner.js";
 import { preflight, withSizes } from "../executor/runner.js";
-import { bandwidthLowerBound, createSimClock, createSimulatedCluster } from "../executor/simulator.js";
+import { BOUND_ASSUMPTIONS, bandwidthLowerBound, createSimClock, createSimulatedCluster } from "../executor/simulator.js";
 import { liveSnapshot } from "../executor/snapshot.js";
 import { composeStrategies, parseStrategies, workLeftPerBroker } from "../executor/strategy.js";
 import type { Clock, MoveTask, StrategyName } from "../executor/types.js";
@@ -556,7 +556,10 @@ class Reporter {
       `simulated makespan ${formatDuration(makespanSeconds * 1000)}` +
       (bound === null ? "" : `; bandwidth lower bound ${formatDuration(bound * 1000)} (ratio ${(makespanSeconds / Math.max(bound, 1e-9)).toFixed(2)})`);
     if (this.json) this.io.stdout.write(`${JSON.stringify({ type: "simulation", makespanSeconds, lowerBoundSeconds: bound })}\n`);
-    else this.line(text);
+    else {
+      this.line(text);
+      if (bound !== null) this.line(`the bound is ${BOUND_ASSUMPTIONS}.`);
+    }
   }
 
   finish(): void {

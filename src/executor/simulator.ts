@@ -105,10 +105,19 @@ export function createSimClock(startMs = 0): SimClock {
 // ---------------------------------------------------------------------------------------------------
 // Lower bound
 
+/** What the bandwidth lower bound assumes, for every place that prints it. */
+export const BOUND_ASSUMPTIONS =
+  "the busiest broker's bytes to send or receive ÷ the throttle. It assumes each broker sends and receives " +
+  "replication at the throttle at most (sending and receiving apart), each added replica copies the whole " +
+  "partition once from its leader (taken to be the first current replica), and sizes and leaders hold still " +
+  "during the move; it leaves out the moves-per-broker cap, the poll interval and the order. No schedule " +
+  "under those assumptions finishes sooner";
+
 /**
  * Seconds no schedule can beat when every broker moves `rate` bytes/s in and out: the busiest
  * broker's bytes to send (as leader of a moving partition, once per added replica; the leader is taken
- * to be the first current replica) or to receive (as an adding broker), divided by `rate`.
+ * to be the first current replica) or to receive (as an adding broker), divided by `rate`. The
+ * assumptions behind it: BOUND_ASSUMPTIONS.
  */
 export function bandwidthLowerBound(tasks: readonly MoveTask[], rate: number): number {
   if (!(rate > 0)) throw new BallastError("USAGE", `bandwidth must be more than 0, not ${String(rate)}`);
