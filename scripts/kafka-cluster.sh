@@ -30,10 +30,20 @@
 #   --base-port P          broker i listens on P+i-1, the controller on P+100 (default 39092)
 #   --timeout S            how long start waits for the cluster (default 120)
 #   --grace S              how long stop waits after TERM before KILL (default 20)
+#   --secure               start: secured mode (below)
 #   --fresh                start: delete data and logs left by an earlier run first
 #   --keep, --keep-logs    stop: keep data and logs / keep only the logs
 #   --kill                 stop-broker: SIGKILL instead of a controlled shutdown
 #   --lines N              logs: how many lines of each log (default 40)
+#
+# Secured mode (--secure): a test CA and certificates are made at start (openssl, keytool) under
+# <state dir>/cluster/secure/, and every broker gets, besides its PLAINTEXT listener on P+i-1, a
+# SASL_SSL listener on P+10+i-1 (PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512) and an SSL listener with
+# required client certificates (mutual TLS) on P+20+i-1. KRaft's StandardAuthorizer checks ACLs on
+# every listener; the PLAINTEXT listener's User:ANONYMOUS (brokers, controller, test setup) is a
+# super user. Users: `ballast` and `reader`, each with a random password, known to PLAIN and SCRAM;
+# client certificates CN=ballast-client and CN=ballast-reader. secure/secure.env lists the listeners,
+# the passwords and the files (PEM, PKCS12 and JKS). ACLs are left to the caller.
 #
 # Environment: KAFKA_BROKER_HEAP (default 768m: 256m ran out under the executor suite), KAFKA_CONTROLLER_HEAP (default 192m),
 # KAFKA_JVM_OPTS (extra JVM flags), KAFKA_CDS=0 (no class data sharing), JAVA_HOME, MAVEN_ARGS
@@ -60,6 +70,7 @@ timeout_s=120
 grace_s=20
 lines=40
 fresh=0
+secure=0
 keep_data=0
 keep_logs=0
 hard_kill=0
@@ -96,6 +107,7 @@ while [[ $# -gt 0 ]]; do
     --grace) need_value "$@"; grace_s="$2"; shift 2 ;;
     --lines) need_value "$@"; lines="$2"; shift 2 ;;
     --fresh) fresh=1; shift ;;
+    --secure) secure=1; explicit+=" secure"; shift ;;
     --keep) keep_data=1; keep_logs=1; shift ;;
     --keep-logs) keep_logs=1; shift ;;
     --kill) hard_kill=1; shift ;;
@@ -119,6 +131,7 @@ in_range() {
 }
 
 in_range "$brokers" 1 99 || die "--brokers must be 1..99, not $brokers"
+((secure == 0 || brokers <= 10)) || die "--secure takes at most 10 brokers (listeners on P..P+29), not $brokers"
 in_range "$racks" 1 26 || die "--racks must be 1..26, not $racks"
 in_range "$base_port" 1024 65435 || die "--base-port must be 1024..65435 (101 ports are used), not $base_port"
 is_uint "$timeout_s" || die "--timeout must be a number of seconds, not $timeout_s"
@@ -145,14 +158,19 @@ load_settings() {
       brokers) brokers="$value" ;;
       racks) racks="$value" ;;
       base_port) base_port="$value" ;;
+      secure) secure="$value" ;;
     esac
   done <"$SETTINGS"
 }
 
 save_settings() {
   mkdir -p "$RUN_DIR"
-  printf 'version=%s\nbrokers=%s\nracks=%s\nbase_port=%s\n' \
-    "$version" "$brokers" "$racks" "$base_port" >"$SETTINGS"
+  settings_text >"$SETTINGS"
+}
+
+settings_text() {
+  printf 'version=%s\nbrokers=%s\nracks=%s\nbase_port=%s\nsecure=%s\n' \
+    "$version" "$brokers" "$racks" "$base_port" "$secure"
 }
 
 major_version() {
@@ -187,6 +205,17 @@ bootstrap_string() {
   local id out=""
   for id in $(broker_ids); do
     out+="${out:+,}127.0.0.1:$(node_port "$id")"
+  done
+  echo "$out"
+}
+
+# Secured mode: the port of broker $1's listener of kind $2 (0 PLAINTEXT, 1 SASL_SSL, 2 SSL).
+listener_port() { echo $((base_port + 10 * $2 + $1 - 1)); }
+
+secure_bootstrap() {
+  local id out=""
+  for id in $(broker_ids); do
+    out+="${out:+,}127.0.0.1:$(listener_port "$id" "$1")"
   done
   echo "$out"
 }
@@ -389,6 +418,114 @@ fetch_jars() {
   touch "$dir/.complete"
 }
 
+# ---- secured mode ---------------------------------------------------------------------------------
+
+secure_dir() { echo "$RUN_DIR/secure"; }
+
+# Makes the test CA, the brokers' certificate (for 127.0.0.1 and localhost) in a PKCS12 key store, a
+# PKCS12 trust store, and client certificates as PEM, PKCS12 and JKS; random passwords for the
+# stores and the SASL users. Everything goes to secure/, listed in secure/secure.env.
+make_secrets() {
+  local dir client store_pw ballast_pw reader_pw
+  command -v openssl >/dev/null || die "openssl not found: --secure makes its certificates with it"
+  command -v keytool >/dev/null || die "keytool not found: --secure makes its stores with it (it comes with the JDK)"
+  dir="$(secure_dir)"
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  chmod 700 "$dir"
+  store_pw="$(openssl rand -hex 12)"
+  ballast_pw="$(openssl rand -hex 12)"
+  reader_pw="$(openssl rand -hex 12)"
+  (
+    cd "$dir"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 7 -subj "/CN=Ballast Test CA" \
+      -keyout ca.key -out ca.crt
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout broker.key -out broker.csr
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >broker.ext
+    openssl x509 -req -days 7 -in broker.csr -CA ca.crt -CAkey ca.key -CAcreateserial \
+      -extfile broker.ext -out broker.crt
+    openssl pkcs12 -export -in broker.crt -inkey broker.key -certfile ca.crt -name broker \
+      -passout "pass:$store_pw" -out broker.p12
+    keytool -importcert -noprompt -alias ca -file ca.crt -storetype PKCS12 \
+      -keystore truststore.p12 -storepass "$store_pw"
+    keytool -importcert -noprompt -alias ca -file ca.crt -storetype JKS \
+      -keystore truststore.jks -storepass "$store_pw"
+    for client in ballast-client ballast-reader; do
+      openssl req -newkey rsa:2048 -nodes -subj "/CN=$client" -keyout "$client.key" -out "$client.csr"
+      openssl x509 -req -days 7 -in "$client.csr" -CA ca.crt -CAkey ca.key -CAcreateserial -out "$client.crt"
+      openssl pkcs12 -export -in "$client.crt" -inkey "$client.key" -certfile ca.crt -name "$client" \
+        -passout "pass:$store_pw" -out "$client.p12"
+      keytool -importkeystore -noprompt -srckeystore "$client.p12" -srcstoretype PKCS12 \
+        -srcstorepass "$store_pw" -destkeystore "$client.jks" -deststoretype JKS -deststorepass "$store_pw"
+    done
+    rm -f ./*.csr broker.ext ca.srl
+  ) >"$dir/make.log" 2>&1 || { cat "$dir/make.log" >&2; die "making the test certificates failed"; }
+  cat >"$dir/secure.env" <<EOF
+dir=$dir
+sasl_ssl_bootstrap=$(secure_bootstrap 1)
+ssl_bootstrap=$(secure_bootstrap 2)
+store_password=$store_pw
+ballast_password=$ballast_pw
+reader_password=$reader_pw
+EOF
+  chmod 600 "$dir/secure.env"
+}
+
+# Reads one value of secure/secure.env.
+secret() {
+  sed -n "s/^$1=//p" "$(secure_dir)/secure.env"
+}
+
+# The security properties of node $1 in secured mode.
+secure_props() {
+  local dir store_pw
+  ((secure)) || return 0
+  dir="$(secure_dir)"
+  store_pw="$(secret store_password)"
+  cat <<EOF
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+super.users=User:ANONYMOUS
+EOF
+  [[ "$1" == "$CONTROLLER_ID" ]] && return 0
+  cat <<EOF
+ssl.keystore.type=PKCS12
+ssl.keystore.location=$dir/broker.p12
+ssl.keystore.password=$store_pw
+ssl.key.password=$store_pw
+ssl.truststore.type=PKCS12
+ssl.truststore.location=$dir/truststore.p12
+ssl.truststore.password=$store_pw
+listener.name.ssl.ssl.client.auth=required
+ssl.principal.mapping.rules=RULE:^CN=([^,]+)\$/\$1/,DEFAULT
+listener.name.sasl_ssl.sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512
+listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_ballast="$(secret ballast_password)" user_reader="$(secret reader_password)";
+listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+EOF
+}
+
+# The listeners of broker $1 (PLAINTEXT only, or the three of secured mode).
+broker_listeners() {
+  local id="$1"
+  if ((secure)); then
+    echo "PLAINTEXT://127.0.0.1:$(node_port "$id"),SASL_SSL://127.0.0.1:$(listener_port "$id" 1),SSL://127.0.0.1:$(listener_port "$id" 2)"
+  else
+    echo "PLAINTEXT://127.0.0.1:$(node_port "$id")"
+  fi
+}
+
+# SCRAM credentials are metadata records: in KRaft they are written when the controller's storage is
+# formatted (Kafka 3.5 and newer).
+scram_format_args() {
+  local user mechanism
+  ((secure)) || return 0
+  for user in ballast reader; do
+    for mechanism in SCRAM-SHA-256 SCRAM-SHA-512; do
+      printf '%s\n' --add-scram "$mechanism=[name=$user,password=$(secret "${user}_password")]"
+    done
+  done
+}
+
 # Properties shared by the controller and the brokers.
 common_props() {
   local id="$1"
@@ -418,6 +555,7 @@ write_configs() {
     cat <<EOF
 listeners=CONTROLLER://127.0.0.1:$(node_port "$CONTROLLER_ID")
 listener.security.protocol.map=CONTROLLER:PLAINTEXT
+$(secure_props "$CONTROLLER_ID")
 # A killed broker is fenced (and leaves the ISRs) after 6 s instead of 9 s.
 broker.session.timeout.ms=6000
 EOF
@@ -430,9 +568,10 @@ EOF
       common_props "$id"
       cat <<EOF
 broker.rack=$(broker_rack "$id")
-listeners=PLAINTEXT://127.0.0.1:$(node_port "$id")
-advertised.listeners=PLAINTEXT://127.0.0.1:$(node_port "$id")
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+listeners=$(broker_listeners "$id")
+advertised.listeners=$(broker_listeners "$id")
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL,SSL:SSL
+$(secure_props "$id")
 inter.broker.listener.name=PLAINTEXT
 broker.heartbeat.interval.ms=1000
 # Tests create every topic they use, with one partition unless they say otherwise.
@@ -459,12 +598,15 @@ EOF
 # bootstrap checkpoint), so a copy of it is kept under <state dir>/formatted/<version>/ and later
 # starts copy that instead of running five JVMs.
 format_storage() {
-  local id pids=() formatted=() failed=0 pid cache
+  local id pids=() formatted=() failed=0 pid cache extra
   cache="$state_dir/formatted/$version"
   for id in $(node_ids); do
     mkdir -p "$(log_dir "$id")"
     [[ -d "$(data_dir "$id")" ]] && continue
-    if [[ -d "$cache/$(node_name "$id")" ]]; then
+    extra=()
+    # In secured mode the controller's storage holds this run's SCRAM credentials: never cached.
+    [[ "$id" == "$CONTROLLER_ID" ]] && mapfile -t extra < <(scram_format_args)
+    if [[ ${#extra[@]} -eq 0 && -d "$cache/$(node_name "$id")" ]]; then
       mkdir -p "$RUN_DIR/data"
       cp -R "$cache/$(node_name "$id")" "$(data_dir "$id")"
       continue
@@ -473,10 +615,10 @@ format_storage() {
       -Dlog4j.configuration="file:$RUN_DIR/config/log4j.properties" \
       -Dlog4j2.configurationFile="$RUN_DIR/config/log4j2.properties" \
       -Dkafka.logs.dir="$(log_dir "$id")/format" -cp "$(jar_dir)/*" \
-      kafka.tools.StorageTool format -t "$CLUSTER_ID" -c "$(props_file "$id")" --ignore-formatted \
+      kafka.tools.StorageTool format -t "$CLUSTER_ID" -c "$(props_file "$id")" --ignore-formatted "${extra[@]}" \
       >"$(log_dir "$id").format.out" 2>&1 9>&- &
     pids+=("$!")
-    formatted+=("$id")
+    [[ ${#extra[@]} -eq 0 ]] && formatted+=("$id")
   done
   for pid in "${pids[@]}"; do
     wait "$pid" || failed=1
@@ -570,16 +712,14 @@ cmd_start() {
   if ((fresh)); then
     rm -rf "$RUN_DIR"
   elif [[ -d "$RUN_DIR/data" && -f "$SETTINGS" ]]; then
-    local requested
-    requested="$(printf 'version=%s\nbrokers=%s\nracks=%s\nbase_port=%s\n' \
-      "$version" "$brokers" "$racks" "$base_port")"
-    [[ "$(<"$SETTINGS")" == "$requested" ]] ||
+    [[ "$(<"$SETTINGS")" == "$(settings_text)" ]] ||
       die "data kept in $RUN_DIR was made with other settings; start with --fresh to discard it"
   fi
   for id in $(node_ids); do
-    port="$(node_port "$id")"
-    port_in_use "$port" &&
-      die "port $port ($(node_name "$id")) is in use; pick other ports with --base-port or stop what holds it"
+    for port in $(node_port "$id") $( ((secure)) && [[ "$id" != "$CONTROLLER_ID" ]] && echo "$(listener_port "$id" 1) $(listener_port "$id" 2)"); do
+      port_in_use "$port" &&
+        die "port $port ($(node_name "$id")) is in use; pick other ports with --base-port or stop what holds it"
+    done
   done
 
   check_java
@@ -587,6 +727,7 @@ cmd_start() {
   promote_archive
   save_settings
   rm -rf "$RUN_DIR/logs"
+  if ((secure)) && [[ ! -f "$(secure_dir)/secure.env" ]]; then make_secrets; fi
   write_configs
   format_storage
   say "starting Kafka $version: controller $CONTROLLER_ID, brokers 1..$brokers over $racks rack(s) in ${RUN_DIR}"
@@ -627,7 +768,7 @@ cmd_stop() {
     promote_archive
   fi
   if ((!keep_data)); then
-    rm -rf "$RUN_DIR/data" "$RUN_DIR/config"
+    rm -rf "$RUN_DIR/data" "$RUN_DIR/config" "$RUN_DIR/secure"
   fi
   # The settings stay with the logs, so that `logs` can still name the nodes.
   if ((!keep_logs)); then

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs Ballast's Kafka integration suites (dist/test/kafka/, built by `npm run build`) against a real
-# cluster: starts a fresh one with scripts/kafka-cluster.sh, exports what test/kafka/harness.ts
+# cluster: starts a fresh one with scripts/kafka-cluster.sh (in secured mode, so that the secured
+# suite has its TLS and SASL listeners; the other suites use the PLAINTEXT listener's super user), exports what test/kafka/harness.ts
 # reads, runs the suites one file at a time, and always stops the cluster. When anything fails, the
 # tail of every node's log is printed and the logs are kept under <state dir>/cluster/logs.
 #
@@ -48,7 +49,7 @@ trap 'exit 143' TERM
 [[ -d dist/test/kafka ]] || { echo "kafka-test: dist/test/kafka/ is missing; run npm run build first" >&2; exit 1; }
 
 # start prints the bootstrap string on stdout and its progress on stderr.
-KAFKA_BOOTSTRAP="$("$CLUSTER" start --fresh --brokers "$KAFKA_BROKERS" --racks "$KAFKA_RACKS" --base-port "$base_port")"
+KAFKA_BOOTSTRAP="$("$CLUSTER" start --fresh --secure --brokers "$KAFKA_BROKERS" --racks "$KAFKA_RACKS" --base-port "$base_port")"
 export KAFKA_BOOTSTRAP
 started=1
 echo "kafka-test: cluster up in $((SECONDS - t0))s at $KAFKA_BOOTSTRAP" >&2

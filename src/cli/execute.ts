@@ -16,10 +16,10 @@ import { planAllBatches } from "../executor/batches.js";
 import type { ExecuteOptions, ExecutionEvent, ExecutionPlan, StopSignal } from "../executor/runner.js";
 import { preflight, withSizes } from "../executor/runner.js";
 import { BOUND_ASSUMPTIONS, bandwidthLowerBound, createSimClock, createSimulatedCluster } from "../executor/simulator.js";
-import { liveSnapshot } from "../executor/snapshot.js";
 import { composeStrategies, parseStrategies, workLeftPerBroker } from "../executor/strategy.js";
 import type { Clock, MoveTask, StrategyName } from "../executor/types.js";
 import { DEFAULT_LIMITS, DEFAULT_STRATEGY, added, systemClock } from "../executor/types.js";
+import { parseDuration } from "../model/balance-config.js";
 import { BallastError } from "../model/errors.js";
 import { formatCluster } from "../model/format.js";
 import { parseMetrics } from "../model/metrics.js";
@@ -29,7 +29,12 @@ import type { Reassignment } from "../model/types.js";
 import { printable, quote } from "../model/text.js";
 import { formatBytes, formatRate, parseBytes, parseRate } from "../model/units.js";
 import { type CliIo, EXIT_LOCKED, ExitStatus, checkOutputPath, colorLevel, loadCapacityFile, loadCluster, readTextFile, usageError, writeFileAtomic } from "./io.js";
-import { type KafkaFlags, addKafkaOptions, openPort, withPort } from "./kafka.js";
+import { ACL_NEEDS } from "../executor/acls.js";
+import { prometheusRates } from "../executor/prometheus.js";
+import type { SnapshotOptions } from "../executor/snapshot.js";
+import { sampleTraffic } from "../executor/traffic.js";
+import type { Metrics } from "../model/metrics.js";
+import { type KafkaFlags, addKafkaOptions, checkedSnapshot, openPort, requireAcls, withPort } from "./kafka.js";
 import { CAPACITY_OPTION_HELP, type ValueParser, fromModel, integer, plainText, valueOption } from "./options.js";
 import { shellCommand } from "./shell.js";
 
@@ -69,11 +74,8 @@ interface ExecuteFlags extends KafkaFlags, StateFlags {
  */
 export function duration(min: number, max: number): ValueParser<number> {
   return (raw, flag) => {
-    const m = /^\s*(\d{1,12}(?:\.\d{1,6})?)\s*(ms|s|m|h|d)?\s*$/.exec(raw);
-    if (m === null) throw usageError(flag, `expected a duration such as 30s, 10m or 2h, got ${quote(raw)}`);
-    const n = Number(m[1]);
-    const unit = m[2] ?? "s";
-    const ms = n * (unit === "ms" ? 1 : unit === "s" ? 1000 : unit === "m" ? 60_000 : unit === "h" ? 3_600_000 : 86_400_000);
+    const ms = parseDuration(raw);
+    if (ms === undefined) throw usageError(flag, `expected a duration such as 30s, 10m or 2h, got ${quote(raw)}`);
     if (!(ms >= min && ms <= max)) throw usageError(flag, `must be from ${formatLimit(min)} to ${formatLimit(max)}, got ${quote(raw)}`);
     return Math.round(ms);
   };
@@ -84,6 +86,8 @@ export const DURATION_LIMITS = {
   pollInterval: { min: 100, max: 600_000 },
   partitionTimeout: { min: 10_000, max: 30 * 86_400_000 },
   brokerDownTimeout: { min: 1000, max: 7 * 86_400_000 },
+  sample: { min: 10_000, max: 3_600_000 },
+  prometheusWindow: { min: 60_000, max: 86_400_000 },
 } as const;
 
 function formatLimit(ms: number): string {
@@ -120,7 +124,7 @@ function stateOption(command: Command): Command {
  * the second cancels them. SIGTERM stops at once, pulling the partitions in flight back. Every stop
  * but a cancel ends with Ballast's throttles removed and a journal that `--resume` finishes.
  */
-function interruptible(io: CliIo, stop: StopSignal, say: (text: string) => void): { release: () => void; terminated: () => boolean } {
+export function interruptible(io: CliIo, stop: StopSignal, say: (text: string) => void): { release: () => void; terminated: () => boolean } {
   let terminated = false;
   const offInt =
     io.onInterrupt?.(() => {
@@ -200,6 +204,9 @@ export function addExecuteCommands(program: Command, io: CliIo): void {
   addKafkaOptions(program.command("snapshot").description("write a snapshot of a live cluster"))
     .option("-o, --output <file>", "snapshot file (.yaml, .yml or .json); YAML on stdout when absent")
     .option("--metrics <file>", "per-topic or per-partition bytesIn/bytesOut (YAML or JSON), see the README")
+    .addOption(valueOption("--sample <duration>", "measure each partition's traffic over this window (10s to 1h) from log growth and consumer offsets", duration(DURATION_LIMITS.sample.min, DURATION_LIMITS.sample.max)))
+    .option("--prometheus <url>", "read per-topic traffic from this Prometheus server (JMX exporter metric names)")
+    .addOption(valueOption("--prometheus-window <duration>", "the window of the Prometheus rates (1m to 1d)", duration(DURATION_LIMITS.prometheusWindow.min, DURATION_LIMITS.prometheusWindow.max)).default(300_000))
     .addOption(valueOption("--name <name>", "cluster name to record", plainText))
     .option("--hosts-from-listeners", "record each broker's listener host as its host (several brokers per machine)")
     .option("--capacity <file>", `${CAPACITY_OPTION_HELP}, written into the snapshot`)
@@ -209,9 +216,26 @@ export function addExecuteCommands(program: Command, io: CliIo): void {
 interface SnapshotFlags extends KafkaFlags {
   readonly output?: string;
   readonly metrics?: string;
+  readonly sample?: number;
+  readonly prometheus?: string;
+  readonly prometheusWindow?: number;
   readonly name?: string;
   readonly hostsFromListeners?: boolean;
   readonly capacity?: string;
+}
+
+/** The snapshot's traffic: from the metrics file, a sample of the cluster, or Prometheus (none: zeros). */
+async function measureTraffic(port: KafkaPort, flags: SnapshotFlags, fileMetrics: Metrics | undefined, io: CliIo): Promise<Pick<SnapshotOptions, "metrics" | "traffic">> {
+  if (fileMetrics !== undefined) return { metrics: fileMetrics, traffic: { method: "metrics-file" } };
+  if (flags.prometheus !== undefined) {
+    const seconds = (flags.prometheusWindow ?? 300_000) / 1000;
+    return { metrics: await prometheusRates(flags.prometheus, seconds), traffic: { method: "prometheus", windowSeconds: seconds } };
+  }
+  if (flags.sample === undefined) return {};
+  await requireAcls(port, ACL_NEEDS.sample);
+  io.stderr.write(`Sampling traffic for ${formatDuration(flags.sample)}…\n`);
+  const sample = await sampleTraffic(port, systemClock, flags.sample);
+  return { metrics: sample.metrics, traffic: { method: "sampled", windowSeconds: Math.round(sample.windowSeconds * 10) / 10 } };
 }
 
 async function runSnapshot(flags: SnapshotFlags, io: CliIo): Promise<void> {
@@ -223,16 +247,23 @@ async function runSnapshot(flags: SnapshotFlags, io: CliIo): Promise<void> {
     ]);
   }
   // Files first: a bad one fails before connecting.
-  const metrics = flags.metrics === undefined ? undefined : parseMetrics(readTextFile(flags.metrics, "metrics file"), clusterFormatFor(flags.metrics), flags.metrics);
+  const sources = [
+    ["--metrics", flags.metrics],
+    ["--sample", flags.sample],
+    ["--prometheus", flags.prometheus],
+  ].flatMap(([flag, value]) => (value === undefined ? [] : [String(flag)]));
+  if (sources.length > 1) throw usageError(sources[1] ?? "--sample", "give only one of --metrics, --sample and --prometheus");
+  const fileMetrics = flags.metrics === undefined ? undefined : parseMetrics(readTextFile(flags.metrics, "metrics file"), clusterFormatFor(flags.metrics), flags.metrics);
   const capacity = flags.capacity === undefined ? undefined : loadCapacityFile(flags.capacity);
-  const cluster = await withPort(flags, "snapshot", (port) =>
-    liveSnapshot(port, {
-      ...(metrics !== undefined ? { metrics } : {}),
+  const cluster = await withPort(flags, "snapshot", async (port) => {
+    const measured = await measureTraffic(port, flags, fileMetrics, io);
+    return checkedSnapshot(port, {
+      ...measured,
       ...(flags.name !== undefined ? { name: flags.name } : {}),
       ...(flags.hostsFromListeners === true ? { hostsFromListeners: true } : {}),
       ...(capacity !== undefined ? { capacity } : {}),
-    }),
-  );
+    });
+  });
   if (flags.output === undefined) {
     io.stdout.write(formatCluster(cluster, "yaml"));
     return;
@@ -337,6 +368,10 @@ async function runExecute(planPath: string | undefined, flags: ExecuteFlags, io:
       return;
     }
     const stateDir = flags.simulate === true && flags.stateDir === ".ballast" ? mkdtempSync(join(tmpdir(), "ballast-sim-")) : flags.stateDir;
+    if (flags.simulate !== true) {
+      const topics = plan !== undefined ? plan.reassignment.partitions.map((e) => e.topic) : new StateStore(stateDir).load().tasks.map((t) => t.topic);
+      await requireAcls(port, ACL_NEEDS.execute, topics);
+    }
     const stop: StopSignal = { level: 0 };
     const signals = flags.simulate === true ? { release: () => undefined, terminated: () => false } : interruptible(io, stop, (t) => reporter.note(t));
     const ctx = { port, store: new StateStore(stateDir), clock, emit: (e: ExecutionEvent) => reporter.event(e), stop, pollMs: options.pollMs };
@@ -399,9 +434,10 @@ async function runCancel(flags: KafkaFlags & StateFlags & { json?: boolean }, io
   const store = new StateStore(flags.stateDir);
   store.load();
   const reporter = new Reporter(io, flags.json === true);
-  const state = await withPort(flags, "cancel", (port) =>
-    cancelExecution({ port, store, clock: systemClock, emit: (e) => reporter.event(e), stop: { level: 0 }, pollMs: 1000 }),
-  );
+  const state = await withPort(flags, "cancel", async (port) => {
+    await requireAcls(port, ACL_NEEDS.execute, store.load().tasks.map((t) => t.topic));
+    return cancelExecution({ port, store, clock: systemClock, emit: (e) => reporter.event(e), stop: { level: 0 }, pollMs: 1000 });
+  });
   reporter.finish();
   const cancelled = state.tasks.filter((t) => t.state === "cancelled").length;
   if (flags.json === true) io.stdout.write(`${JSON.stringify(executionStatus(store))}\n`);

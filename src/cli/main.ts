@@ -5,11 +5,13 @@
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { addAssignCommand } from "./assign.js";
+import { addBalanceCommand } from "./balance.js";
 import { addDescribeCommand } from "./describe.js";
 import { addExecuteCommands } from "./execute.js";
 import { addGenerateCommand } from "./generate.js";
 import { type CliIo, EXIT_OK, reportError } from "./io.js";
 import { addPlanCommand } from "./plan.js";
+import { addServeCommand } from "./serve.js";
 
 export type { CliIo, OutputStream } from "./io.js";
 
@@ -27,6 +29,8 @@ export function createProgram(io: CliIo): Command {
   addAssignCommand(program, io);
   addGenerateCommand(program, io);
   addExecuteCommands(program, io);
+  addBalanceCommand(program, io);
+  addServeCommand(program, io);
   return program;
 }
 

@@ -18,8 +18,7 @@ import { listIds } from "../model/validate.js";
 import { DEFAULT_DISK_THRESHOLD } from "../solver/index.js";
 import type { BrokerReplacement, PlanOptions, ReplicationFactorChange } from "../solver/types.js";
 import { loadCapacityFile, loadCluster, readTextFile, usageError } from "./io.js";
-import { type KafkaFlags, addKafkaOptions, withPort } from "./kafka.js";
-import { liveSnapshot } from "../executor/snapshot.js";
+import { type KafkaFlags, addKafkaOptions, checkedSnapshot, withPort } from "./kafka.js";
 
 /** Turns a flag's text into a value, or throws a USAGE error naming `flag`. */
 export type ValueParser<T> = (raw: string, flag: string) => T;
@@ -311,7 +310,7 @@ export async function loadBalanceInputs(flags: BalanceFlags, command: string): P
   const configText = flags.config === undefined ? undefined : readTextFile(flags.config, "config file");
   const config = flags.config === undefined || configText === undefined ? {} : parseConfig(configText, flags.config);
   const capacity = flags.capacity === undefined ? config.capacity : loadCapacityFile(flags.capacity);
-  const cluster = flags.cluster !== undefined ? loadCluster(flags.cluster) : await withPort(flags, command, (port) => liveSnapshot(port));
+  const cluster = flags.cluster !== undefined ? loadCluster(flags.cluster) : await withPort(flags, command, (port) => checkedSnapshot(port));
   const locate = flags.config === undefined || configText === undefined ? undefined : loadYaml(configText, flags.config).locate;
   // A list item is found by its value, a mapping entry by its key.
   const configPlace = (path: InputPath): ErrorPlace =>

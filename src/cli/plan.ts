@@ -86,7 +86,8 @@ async function runPlan(flags: PlanFlags, io: CliIo): Promise<void> {
   const outcome = { ...planned, notes: [...inputs.notes, ...planned.notes] };
   writeFileAtomic(flags.output, formatReassignment(outcome.reassignment), "plan");
   if (flags.json === true) {
-    io.stdout.write(`${JSON.stringify(planJson(outcome, flags.output, elapsedMs))}\n`);
+    const json = { ...(cluster.traffic !== undefined ? { traffic: cluster.traffic } : {}), ...planJson(outcome, flags.output, elapsedMs) };
+    io.stdout.write(`${JSON.stringify(json)}\n`);
     return;
   }
   const chalk = new Chalk({ level: colorLevel(io) });

@@ -3,7 +3,7 @@
  * through the chalk instance the caller chose (level 0 prints plain text).
  */
 import type { ChalkInstance } from "chalk";
-import type { Cluster, Reassignment } from "../model/types.js";
+import type { Cluster, Reassignment, TrafficSource } from "../model/types.js";
 import { printable } from "../model/text.js";
 import { formatBytes, formatRate } from "../model/units.js";
 import { listIds } from "../model/validate.js";
@@ -61,6 +61,7 @@ export function renderPlan(input: PlanSummaryInput, chalk: ChalkInstance): strin
   const beforeById = new Map(before.brokers.map((b) => [b.id, b]));
   const lines = [
     chalk.bold(`Plan for ${clusterTitle(input.before, after.summary)}`),
+    ...(input.before.traffic !== undefined ? [trafficLine(input.before.traffic)] : []),
     "",
     ...section(chalk, "Brokers (before → after)", [
       diskBandLine(input.diskThreshold, before.summary, after.summary),
@@ -75,6 +76,22 @@ export function renderPlan(input: PlanSummaryInput, chalk: ChalkInstance): strin
     ...nextSteps(chalk, input),
   ];
   return document(lines);
+}
+
+/** Where the snapshot's traffic figures came from. */
+export function trafficLine(traffic: TrafficSource): string {
+  const window = traffic.windowSeconds !== undefined ? ` over ${formatSeconds(traffic.windowSeconds)}` : "";
+  const how =
+    traffic.method === "sampled"
+      ? `sampled${window} from log growth and consumer groups' offsets`
+      : traffic.method === "prometheus"
+        ? `Prometheus rates${window}, spread evenly over each topic's partitions`
+        : "a metrics file";
+  return `Traffic: ${how}`;
+}
+
+function formatSeconds(s: number): string {
+  return s >= 3600 && s % 3600 === 0 ? `${String(s / 3600)}h` : s >= 60 && s % 60 === 0 ? `${String(s / 60)}m` : `${String(s)}s`;
 }
 
 /**

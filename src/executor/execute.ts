@@ -19,6 +19,8 @@ export interface ExecutionContext {
   readonly emit: Emit;
   readonly stop: StopSignal;
   readonly pollMs: number;
+  /** The caller (the balance job) holds the cluster's execution lock already, for longer than this execution. */
+  readonly clusterLockHeld?: boolean;
 }
 
 /**
@@ -26,7 +28,8 @@ export interface ExecutionContext {
  * time, whatever its state folder or host. Released on every way out of `fn`. A lock lost while
  * `fn` runs halts it (ctx.stop.halt), which leaves the execution stopped and resumable.
  */
-export async function withClusterLock<T>(ctx: Pick<ExecutionContext, "port" | "store" | "stop" | "emit">, fn: () => Promise<T>): Promise<T> {
+export async function withClusterLock<T>(ctx: Pick<ExecutionContext, "port" | "store" | "stop" | "emit" | "clusterLockHeld">, fn: () => Promise<T>): Promise<T> {
+  if (ctx.clusterLockHeld === true) return await fn();
   const owner = `ballast pid ${String(process.pid)} on ${hostname()}, state folder ${ctx.store.dir}`;
   // Losing the lock (this process's session lapsed) means another execution may start: stop at
   // once, as on SIGTERM, rather than interleave with it.

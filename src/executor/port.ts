@@ -107,10 +107,56 @@ export type LockOutcome =
   /** `holder`: how the holder described itself (host, pid, state folder), when it can be told. */
   | { readonly status: "locked"; readonly holder: string | null };
 
+/** Kafka's ACL operations, as it numbers them (bit n of an authorized-operations field). */
+export const ACL_OPERATIONS = [
+  "UNKNOWN",
+  "ANY",
+  "ALL",
+  "READ",
+  "WRITE",
+  "CREATE",
+  "DELETE",
+  "ALTER",
+  "DESCRIBE",
+  "CLUSTER_ACTION",
+  "DESCRIBE_CONFIGS",
+  "ALTER_CONFIGS",
+  "IDEMPOTENT_WRITE",
+  "CREATE_TOKENS",
+  "DESCRIBE_TOKENS",
+] as const;
+export type AclOperation = (typeof ACL_OPERATIONS)[number];
+
+/** What the connected principal may do, as the cluster reports it. */
+export interface AuthorizedOperations {
+  /** The principal as far as the client knows it (`User:name` for SASL), else null. */
+  readonly principal: string | null;
+  /** Operations allowed on the cluster; null when the cluster does not say (then nothing is checked). */
+  readonly cluster: ReadonlySet<AclOperation> | null;
+  /** Per asked-for topic: its allowed operations (empty when it may not even be described), null when not reported. */
+  readonly topics: ReadonlyMap<string, ReadonlySet<AclOperation> | null>;
+}
+
+export interface LogOffsets {
+  /** First offset still in the log (older segments were deleted). */
+  readonly start: number;
+  /** Offset the next record will get. */
+  readonly end: number;
+}
+
 export interface KafkaPort {
+  /** What this client may do on the cluster and on the given topics (Metadata's authorized operations). */
+  authorizedOperations(topics: readonly string[]): Promise<AuthorizedOperations>;
   describeCluster(): Promise<ClusterDescription>;
   /** All topics (or the named ones; unknown names are left out). */
   describeTopics(topics?: readonly string[]): Promise<TopicMetadata[]>;
+  /**
+   * Log start and end offsets by partition key, asked of each partition's leader (ListOffsets);
+   * partitions whose leader fails to answer are left out.
+   */
+  logOffsets(partitions: ReadonlyArray<PartitionRef & { readonly leader: number }>): Promise<Map<string, LogOffsets>>;
+  /** Committed offsets of every consumer group the client may describe: group id → partition key → offset. */
+  committedOffsets(): Promise<Map<string, Map<string, number>>>;
   /** Replica sizes per broker, from DescribeLogDirs. */
   describeLogDirs(brokerIds: readonly number[]): Promise<Map<number, ReplicaLogDir[]>>;
   listPartitionReassignments(): Promise<OngoingReassignment[]>;
@@ -129,6 +175,9 @@ export interface KafkaPort {
    * lapsed: a long pause, a network partition), after which another execution may start.
    */
   acquireExecutionLock(owner: string, onLost?: () => void): Promise<LockOutcome>;
+  /** The balance job's memory across runs (a text it wrote last), kept in the cluster; null when none. */
+  readJobMemory(): Promise<string | null>;
+  writeJobMemory(text: string): Promise<void>;
   close(): Promise<void>;
 }
 

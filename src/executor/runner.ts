@@ -10,6 +10,7 @@
  * (batches.ts) with throttles in place first; save; report progress; wait.
  */
 import { BallastError } from "../model/errors.js";
+import { listSome } from "../model/text.js";
 import type { Reassignment } from "../model/types.js";
 import { planBatch } from "./batches.js";
 import type { ExecutionState, TaskRecord, TaskState } from "./journal.js";
@@ -161,8 +162,9 @@ export async function preflight(port: KafkaPort, plan: ExecutionPlan, options: P
     .filter((t) => !sameList(t.from, t.to));
 }
 
-function listSome(items: readonly string[], n = 5): string {
-  return items.length <= n ? items.join(", ") : `${items.slice(0, n).join(", ")} and ${String(items.length - n)} more`;
+/** The brokers a task needs up: those it keeps or adds, and its current ones when none of them is up to copy from. */
+function waitsFor(t: MoveTask, alive: ReadonlySet<number>): readonly number[] {
+  return t.from.some((b) => alive.has(b)) ? t.to : [...t.to, ...t.from];
 }
 
 /** Partition sizes from DescribeLogDirs (largest replica), for ordering and progress. */
@@ -425,7 +427,10 @@ export class Executor {
 
   /** Brokers down past the timeout give up the moves that involve them; pending ones wait meanwhile. */
   private trackDownBrokers(alive: ReadonlySet<number>, now: number, toCancel: TaskRecord[]): void {
-    const involved = new Set(this.tasks("pending", "submitting", "moving").flatMap((t) => [...t.from, ...t.to]));
+    // A broker a task only removes does not hold it up: Kafka finishes the move without it (that is
+    // how a dead broker is drained). One the task keeps or adds does.
+    // A task none of whose current replicas is up waits for them as for a target.
+    const involved = new Set(this.tasks("pending", "submitting", "moving").flatMap((t) => waitsFor(t, alive)));
     for (const b of involved) {
       if (alive.has(b)) this.downSince.delete(b);
       else if (!this.downSince.has(b)) this.downSince.set(b, now);
@@ -439,7 +444,7 @@ export class Executor {
     const expired = new Set(down.filter((b) => now - this.downSince.get(b)! > this.state.brokerDownTimeoutMs));
     if (expired.size === 0) return;
     for (const t of this.tasks("pending", "moving")) {
-      const gone = [...t.from, ...t.to].filter((b) => expired.has(b));
+      const gone = waitsFor(t, alive).filter((b) => expired.has(b));
       if (gone.length === 0) continue;
       const note = `broker ${gone.join(", ")} down for more than ${String(Math.round(this.state.brokerDownTimeoutMs / 1000))} s`;
       if (t.state === "pending") this.finish(t, "failed", note);
@@ -469,7 +474,10 @@ export class Executor {
     const workLeft = workLeftPerBroker(this.tasks("pending", "submitting", "moving"));
     const order = composeStrategies(this.state.strategy, (t) => ({ atRisk: atRisk(t) }), (b) => workLeft.get(b) ?? 0);
     const inFlight = this.tasks("submitting", "moving");
-    const batch = planBatch(pending, inFlight, this.state.limits, order, (b: number) => !alive.has(b));
+    // Tasks wait while a broker they keep or add is down, or while none of their current replicas is
+    // up to copy from; a down broker they only remove (a dead broker being drained) does not stop them.
+    const ready = pending.filter((t) => t.to.every((b) => alive.has(b)) && t.from.some((b) => alive.has(b)));
+    const batch = planBatch(ready, inFlight, this.state.limits, order);
     if (batch.length === 0) return;
     const now = this.clock.now();
     for (const t of batch) transition(t, "submitting", now);

@@ -34,8 +34,11 @@ import type { Broker, Cluster, Partition, Topic } from "../model/types.js";
 import { SimConfigStore } from "./config-store.js";
 import { maxMinFairRates } from "./fair-share.js";
 import type { SharedLink } from "./fair-share.js";
+import { ACL_OPERATIONS, partitionKey } from "./port.js";
 import type {
   LockOutcome,
+  AclOperation,
+  AuthorizedOperations,
   BrokerNode,
   ClusterDescription,
   KafkaPort,
@@ -154,6 +157,8 @@ export interface SimulatedClusterOptions {
    * Its time-outs are then checked only at those wake-ups. Default false.
    */
   readonly skipQuietPolls?: boolean;
+  /** The operations the client may do (default: all), as an authorizer with ACLs would report them. */
+  readonly allowed?: { readonly cluster: readonly AclOperation[]; readonly topics: readonly AclOperation[] };
 }
 
 export interface SimulatedCluster {
@@ -538,8 +543,27 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
     was?.onLost?.();
   };
 
+  /** The balance job's memory, as the compacted topic would keep it. */
+  let jobMemory: string | null = null;
+
+  const authorizedOperations = (topics: readonly string[]): AuthorizedOperations => {
+    const all = ACL_OPERATIONS.filter((op) => op !== "UNKNOWN" && op !== "ANY" && op !== "ALL");
+    const cluster = new Set<AclOperation>(opts.allowed?.cluster ?? all);
+    const perTopic = new Set<AclOperation>(opts.allowed?.topics ?? all);
+    return { principal: null, cluster, topics: new Map(topics.map((t) => [t, perTopic])) };
+  };
+
   const port: KafkaPort = {
+    authorizedOperations: (topics) => guard(() => authorizedOperations(topics)),
+    // The simulation has no produce or consume traffic: every log stays where it is.
+    logOffsets: (partitions) => guard(() => new Map(partitions.map((p) => [partitionKey(p), { start: 0, end: 0 }]))),
+    committedOffsets: () => guard(() => new Map()),
     acquireExecutionLock: (owner, onLost) => guard(() => acquireExecutionLock(owner, onLost)),
+    readJobMemory: () => guard(() => jobMemory),
+    writeJobMemory: (text) =>
+      guard(() => {
+        jobMemory = text;
+      }),
     describeCluster: () => guard(describeCluster),
     describeTopics: (names) => guard(() => describeTopics(names)),
     describeLogDirs: (ids) => guard(() => describeLogDirs(ids)),

@@ -11,13 +11,15 @@ import { topicNameProblem } from "../model/names.js";
 import { hasControl, quote } from "../model/text.js";
 import type { Metrics } from "../model/metrics.js";
 import { ratesOf } from "../model/metrics.js";
-import type { Broker, Cluster, Partition, Topic } from "../model/types.js";
+import type { Broker, Cluster, Partition, Topic, TrafficSource } from "../model/types.js";
 import type { KafkaPort } from "./port.js";
 import { partitionKey } from "./port.js";
 
 export interface SnapshotOptions {
   readonly name?: string;
   readonly metrics?: Metrics;
+  /** How `metrics` was measured, recorded in the snapshot. */
+  readonly traffic?: TrafficSource;
   /** Record each broker's listener host as its `host` (several brokers per machine). Default off. */
   readonly hostsFromListeners?: boolean;
   /** Broker capacities (a capacity file): Kafka knows none, so without them the snapshot has none. */
@@ -70,7 +72,13 @@ export async function liveSnapshot(port: KafkaPort, options: SnapshotOptions = {
     brokers.push({ id, ...(withRacks && { rack: UNKNOWN_RACK }), status: "dead", capacity: {} });
   }
   brokers.sort((a, b) => a.id - b.id);
-  const cluster: Cluster = { version: 2, ...(options.name !== undefined && { name: options.name }), brokers, topics: outTopics };
+  const cluster: Cluster = {
+    version: 2,
+    ...(options.name !== undefined && { name: options.name }),
+    ...(options.traffic !== undefined && { traffic: options.traffic }),
+    brokers,
+    topics: outTopics,
+  };
   return options.capacity === undefined ? cluster : applyCapacities(cluster, options.capacity);
 }
 

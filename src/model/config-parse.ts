@@ -27,13 +27,16 @@ const CONFIG_KEYS = [
   "capacity",
 ];
 
-/** Parses a balance configuration. An empty file is an empty configuration (all defaults). */
-export function parseConfig(text: string, source?: string): BalanceConfig {
+/**
+ * Parses a balance configuration. An empty file is an empty configuration (all defaults).
+ * `otherKeys` are allowed besides the balance keys and left to their own reader (the balance job's).
+ */
+export function parseConfig(text: string, source?: string, otherKeys: readonly string[] = []): BalanceConfig {
   const { data, locate } = loadYaml(text, source);
   if (data === null || data === undefined) return {};
   const c = new Checker(locate, () => "CONFIG");
   const root = c.asMapping(data, [], "the configuration");
-  c.onlyKeys(root, [], CONFIG_KEYS, "the configuration");
+  c.onlyKeys(root, [], [...CONFIG_KEYS, ...otherKeys], "the configuration");
   const config: MutableConfig = {};
   if (root["goals"] !== undefined) config.goals = readGoals(root, c);
   if (root["excludeBrokers"] !== undefined) config.excludeBrokers = readExcludeBrokers(root, c);

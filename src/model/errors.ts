@@ -24,6 +24,11 @@ export type ErrorCode =
   | "IO"
   /** A Kafka call failed or the cluster refused a request. */
   | "KAFKA"
+  /**
+   * Kafka refused who Ballast is (a SASL login, a certificate) or what it may do (a missing ACL).
+   * Never retried: waiting does not fix either.
+   */
+  | "AUTH"
   /** The executor refused to start or go on (stale plan, foreign reassignments, under-replication). */
   | "PREFLIGHT"
   /** The execution state folder is missing, locked, or does not match the plan. */

@@ -54,6 +54,7 @@ function formatYaml(cluster: Cluster): string {
   doc.contents = doc.createNode({
     version: cluster.version,
     ...(cluster.name !== undefined && { name: cluster.name }),
+    ...(cluster.traffic !== undefined && { traffic: doc.createNode({ ...cluster.traffic }, { flow: true }) }),
     brokers: oneLine(cluster.brokers, (b) => plainBroker(b, exactQuantity)),
     topics: cluster.topics.map((t) => ({
       name: t.name,
@@ -78,6 +79,7 @@ function formatJson(cluster: Cluster): string {
   const fields = [
     `"version": ${cluster.version}`,
     ...(cluster.name !== undefined ? [`"name": ${JSON.stringify(cluster.name)}`] : []),
+    ...(cluster.traffic !== undefined ? [`"traffic": ${JSON.stringify(cluster.traffic)}`] : []),
     `"brokers": ${jsonArray(brokers, "    ")}`,
     `"topics": ${jsonArray(topics, "    ")}`,
   ];

@@ -51,3 +51,8 @@ export function quote(text: string, limit = QUOTE_LIMIT): string {
 export function hasControl(text: string): boolean {
   return CONTROL.test(text);
 }
+
+/** The first `n` items, comma-separated, and how many more: `a, b, c and 7 more`. */
+export function listSome(items: readonly string[], n = 5): string {
+  return items.length <= n ? items.join(", ") : `${items.slice(0, n).join(", ")} and ${String(items.length - n)} more`;
+}

@@ -56,9 +56,24 @@ export interface Topic {
   readonly partitions: readonly Partition[];
 }
 
+/** Where a live snapshot's bytesIn/bytesOut came from (version 2). */
+export interface TrafficSource {
+  /**
+   * `sampled`: log growth and consumer groups' committed offsets over a window (`snapshot --sample`);
+   * `prometheus`: a Prometheus server's rates over a window (`--prometheus`); `metrics-file`: `--metrics`.
+   */
+  readonly method: "sampled" | "prometheus" | "metrics-file";
+  /** Length of the measuring window, seconds (absent for a metrics file). */
+  readonly windowSeconds?: number;
+}
+
+export const TRAFFIC_METHODS: readonly TrafficSource["method"][] = ["sampled", "prometheus", "metrics-file"];
+
 export interface Cluster {
   readonly version: 1 | 2;
   readonly name?: string;
+  /** How the traffic figures were measured, when a live snapshot measured them. */
+  readonly traffic?: TrafficSource;
   readonly brokers: readonly Broker[];
   readonly topics: readonly Topic[];
 }

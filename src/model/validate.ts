@@ -7,7 +7,7 @@
  * of a field is built only when something is wrong: snapshots can hold millions of replicas.
  */
 import { BallastError, type ErrorCode, type ErrorPlace } from "./errors.js";
-import { SNAPSHOT_VERSION, SNAPSHOT_VERSIONS, type Broker, type BrokerStatus, type Capacity, type Cluster, type Partition, type Topic } from "./types.js";
+import { SNAPSHOT_VERSION, SNAPSHOT_VERSIONS, type Broker, type BrokerStatus, type Capacity, type Cluster, type Partition, type Topic, type TrafficSource, TRAFFIC_METHODS } from "./types.js";
 import { MAX_INT32, topicNameProblem } from "./names.js";
 import { hasControl, quote } from "./text.js";
 import { QuantityProblem, describeValue, readQuantity, type QuantityKind } from "./units.js";
@@ -236,7 +236,8 @@ export function readReplicas(
   return list.slice() as number[];
 }
 
-const ROOT_KEYS = ["version", "name", "brokers", "topics"];
+const ROOT_KEYS = ["version", "name", "traffic", "brokers", "topics"];
+const TRAFFIC_KEYS = ["method", "windowSeconds"];
 const BROKER_KEYS = ["id", "rack", "host", "status", "capacity"];
 const CAPACITY_KEYS = ["disk", "networkIn", "networkOut"];
 const TOPIC_KEYS = ["name", "partitions"];
@@ -252,12 +253,21 @@ export function validateCluster(data: unknown, c: Checker = new Checker()): Clus
   checkVersion(root, c);
   c.onlyKeys(root, [], ROOT_KEYS, "the snapshot");
   const name = root["name"] === undefined ? undefined : c.text(root, "name", [], "cluster name");
+  const traffic = root["traffic"] === undefined ? undefined : readTraffic(root, c);
   const brokers = readBrokers(root, c);
   const brokerIds = new Set(brokers.map((b) => b.id));
   const topics = root["topics"] === undefined ? [] : readTopics(root, brokerIds, c);
   const version = root["version"] === 1 ? 1 : 2;
   if (version === 1) rejectNewerKeys(topics, c);
-  return { version, ...(name !== undefined && { name }), brokers, topics };
+  if (version === 1 && traffic !== undefined) c.fail("SCHEMA", `"traffic" needs snapshot version 2; set "version: 2"`, ["traffic"]);
+  return { version, ...(name !== undefined && { name }), ...(traffic !== undefined && { traffic }), brokers, topics };
+}
+
+function readTraffic(root: Mapping, c: Checker): TrafficSource {
+  const obj = c.mapping(root, "traffic", [], "the traffic source", TRAFFIC_KEYS);
+  const method = c.oneOf(obj, "method", ["traffic"], "traffic method", TRAFFIC_METHODS);
+  const windowSeconds = obj["windowSeconds"] === undefined ? undefined : c.number(obj, "windowSeconds", ["traffic"], "sampling window (seconds)");
+  return { method, ...(windowSeconds !== undefined && { windowSeconds }) };
 }
 
 /** Version 1 snapshots have no `isr` or `offline`; a file using them must say version 2. */

@@ -6,12 +6,13 @@
 import { BallastError } from "../model/errors.js";
 import { DEFAULT_GOALS, type GoalName } from "../model/config.js";
 import { createRng } from "../model/random.js";
-import { quote } from "../model/text.js";
+import { listSome, quote } from "../model/text.js";
 import { PatternProblem, compileTopicPattern } from "../model/topic-pattern.js";
 import type { Cluster, Partition, Reassignment, ReassignmentEntry, ReassignmentOrigin } from "../model/types.js";
 import { lowerBound, type BoundGoals } from "./bounds.js";
 import { applySets, exactSize, modelsLeadership, solveExact, type ExactPlacement } from "./exact.js";
 import { ExplainRecorder } from "./explain.js";
+import { healOffline, offlineOnLiveBrokers } from "./heal.js";
 import type { Goal, GoalId } from "./goal.js";
 import { capacityGoal } from "./goals/capacity.js";
 import { diskGoal } from "./goals/disk.js";
@@ -114,7 +115,17 @@ export function capacityThresholdsOf(options: PlanOptions): CapacityThresholds {
 export function assess(cluster: Cluster, options: PlanOptions = {}): BalanceReport {
   const prepared = prepare(cluster, options);
   const { state, targets, goals } = prepared;
-  return { ...balanceReport(state, targets, goals), notes: rackNotes(prepared) };
+  return { ...balanceReport(state, targets, goals), notes: [...rackNotes(prepared), ...offlineNotes(cluster)] };
+}
+
+/** Replicas offline on live brokers (a failed log directory), which a plan gives new homes. */
+function offlineNotes(cluster: Cluster): string[] {
+  const offline = offlineOnLiveBrokers(cluster);
+  if (offline.length === 0) return [];
+  const brokers = [...new Set(offline.map((o) => o.broker))].sort((a, b) => a - b);
+  return [
+    `offline: ${String(offline.length)} replica(s) on live broker(s) ${brokers.join(", ")} (a failed log directory): ${listSome(offline.map((o) => `${o.topic}-${String(o.partition)} on ${String(o.broker)}`), 10)}; a plan gives them new homes`,
+  ];
 }
 
 /** Where the ideal rack rule cannot hold (rack-check.ts), one line each; none without the rack-spread goal. */
@@ -164,6 +175,51 @@ function infeasibilities(p: Prepared & { readonly strictCapacity: boolean }): In
 export function plan(cluster: Cluster, options: PlanOptions = {}): PlanOutcome {
   checkOperations(cluster, options);
   if ((options.replace ?? []).length > 0 || (options.demoteBrokers ?? []).length > 0) return planOperation(cluster, options);
+  if (offlineOnLiveBrokers(cluster).length > 0) return planWithHealing(cluster, options);
+  return planChanges(cluster, options);
+}
+
+/**
+ * Offline replicas on live brokers (heal.ts) get new homes first, counted against the budgets; then
+ * the healed cluster is balanced with what is left. A balance that would put a healed replica back
+ * on the broker that lost it undoes the healing: the plan is then the healing alone.
+ */
+function planWithHealing(cluster: Cluster, options: PlanOptions): PlanOutcome {
+  const heal = healOffline(cluster, options);
+  const left = {
+    maxMoves: (options.maxMoves ?? Infinity) - heal.healed.length,
+    maxBytesMoved: (options.maxBytesMoved ?? Infinity) - heal.bytesMoved,
+  };
+  const rest = planChanges(heal.cluster, { ...options, ...left });
+  if (rest.status !== "planned") return rest;
+  const replicasAfter = new Map<string, readonly number[]>();
+  for (const t of rest.after.topics) for (const p of t.partitions) replicasAfter.set(`${p.topic}\u0000${String(p.partition)}`, p.replicas);
+  const undone = heal.healed.some((h) => replicasAfter.get(`${h.topic}\u0000${String(h.partition)}`)?.includes(h.broker) === true);
+  const after = undone ? heal.cluster : rest.after;
+  const healedMoves = { moves: heal.healed.length, bytesMoved: heal.bytesMoved };
+  const notes = [
+    `${String(heal.healed.length)} offline replica(s) on live brokers (a failed log directory) get new homes: ${listSome(heal.healed.map((h) => `${h.topic}-${String(h.partition)} ${String(h.broker)}→${String(h.to)}`), 10)}`,
+    ...(heal.left.length > 0
+      ? [`${String(heal.left.length)} offline replica(s) on live brokers keep their place (no eligible broker, or the budget ran out): ${listSome(heal.left.map((h) => `${h.topic}-${String(h.partition)} on ${String(h.broker)}`), 10)}`]
+      : []),
+    ...(undone ? ["balancing would put a healed replica back on the broker that lost it; this plan only heals, the next plan balances"] : rest.notes),
+  ];
+  return {
+    ...rest,
+    ...diffAgainst(cluster, after),
+    after,
+    balanceBefore: assess(cluster, options),
+    ...(undone ? { balanceAfter: assess(heal.cluster, options) } : {}),
+    lowerBound: undone
+      ? { ...healedMoves, combinatorial: healedMoves, relaxation: { ...rest.lowerBound.relaxation, moves: 0, bytesMoved: 0, exact: false } }
+      : { ...rest.lowerBound, moves: rest.lowerBound.moves + healedMoves.moves, bytesMoved: rest.lowerBound.bytesMoved + healedMoves.bytesMoved },
+    notes,
+  };
+}
+
+
+/** A balance, with replication factor changes first when asked for. */
+function planChanges(cluster: Cluster, options: PlanOptions): PlanOutcome {
   const changes = options.replicationFactors ?? [];
   if (changes.length === 0) return planBalance(cluster, options);
 

@@ -492,3 +492,18 @@ describe("planner errors name the flag, or the config file and line, the user ty
     }
   });
 });
+
+describe("plan says where the snapshot's traffic came from", () => {
+  const dir = suiteDir();
+
+  it("in the summary and in --json", async () => {
+    const demo = readFileSync(DEMO, "utf8");
+    const snapshot = join(dir(), "sampled.yaml");
+    writeFileSync(snapshot, demo.replace(/^version: \d+\n/m, "version: 2\ntraffic: {method: sampled, windowSeconds: 60}\n"));
+    const text = await run(["plan", "--cluster", snapshot, "--output", join(dir(), "p.json")]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /^Traffic: sampled over 1m from log growth and consumer groups' offsets$/m);
+    const json = await run(["plan", "--cluster", snapshot, "--output", join(dir(), "p.json"), "--json"]);
+    assert.deepEqual((JSON.parse(json.stdout) as { traffic?: unknown }).traffic, { method: "sampled", windowSeconds: 60 });
+  });
+});

@@ -83,3 +83,13 @@ describe("formatCluster", () => {
     assert.ok(elapsed < 3000, `took ${elapsed.toFixed(0)} ms`);
   });
 });
+
+it("a live snapshot's traffic source survives YAML and JSON, and needs version 2", () => {
+  const text = "version: 2\ntraffic: {method: sampled, windowSeconds: 60.2}\nbrokers:\n  - {id: 1}\ntopics: []\n";
+  const cluster = parseCluster(text, { format: "yaml" });
+  assert.deepEqual(cluster.traffic, { method: "sampled", windowSeconds: 60.2 });
+  assert.equal(formatCluster(cluster, "yaml"), text);
+  assert.deepEqual(parseCluster(formatCluster(cluster, "json"), { format: "json" }).traffic, cluster.traffic);
+  assert.throws(() => parseCluster(text.replace("version: 2", "version: 1"), { format: "yaml" }), /"traffic" needs snapshot version 2/);
+  assert.throws(() => parseCluster(text.replace("sampled", "guessed"), { format: "yaml" }), /traffic method/);
+});

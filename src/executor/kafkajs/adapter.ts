@@ -9,7 +9,9 @@ import type { ConnectionOptions } from "node:tls";
 import type { SASLOptions } from "kafkajs";
 import { BallastError, isBallastError } from "../../model/errors.js";
 import {
+  ACL_OPERATIONS,
   partitionKey,
+  type AclOperation,
   resourceKey,
   type AlterOp,
   type BrokerNode,
@@ -23,11 +25,14 @@ import {
   type ResourceResult,
   type TopicMetadata,
 } from "../port.js";
-import { BrokerConnections, describeKafkaError, kafkaErrorName } from "./brokers.js";
+import { BrokerConnections, authorizationError, describeKafkaError, kafkaErrorName } from "./brokers.js";
 import { describeLogDirsRequest, type LogDirResult } from "./describe-log-dirs.js";
 import { electLeadersRequest } from "./elect-leaders.js";
+import { authorizedOperationsRequest } from "./metadata.js";
+import { type OffsetReply, EARLIEST, LATEST, findCoordinatorRequest, listGroupsRequest, listOffsetsRequest, offsetFetchRequest } from "./offsets.js";
 import { incrementalAlterConfigsRequest, RESOURCE_BROKER, RESOURCE_TOPIC } from "./incremental-alter-configs.js";
 import { acquireKafkaLock } from "./lock.js";
+import { readKafkaMemory, writeKafkaMemory } from "./memory.js";
 import { alterPartitionReassignmentsRequest, listPartitionReassignmentsRequest } from "./reassignments.js";
 
 export interface KafkajsPortOptions {
@@ -60,6 +65,14 @@ const CONFIG_SOURCES: Record<number, ConfigEntry["source"]> = {
 export function createKafkajsPort(options: KafkajsPortOptions): KafkaPort {
   if (options.brokers.length === 0) throw new BallastError("USAGE", "no bootstrap servers given");
   const requestTimeout = options.requestTimeout ?? 30_000;
+  /** kafkajs's own clients (the lock's group, the job memory's producer and consumer) connect with this. */
+  const kafkajsConnection = {
+    brokers: [...options.brokers],
+    connectionTimeout: options.connectionTimeout ?? 10_000,
+    requestTimeout,
+    ...(options.ssl !== undefined ? { ssl: options.ssl } : {}),
+    ...(options.sasl !== undefined ? { sasl: options.sasl } : {}),
+  };
   const conn = new BrokerConnections({
     brokers: options.brokers,
     clientId: options.clientId ?? "ballast",
@@ -91,6 +104,8 @@ export function createKafkajsPort(options: KafkajsPortOptions): KafkaPort {
         continue;
       }
       if (res.errorCode !== 0) {
+        const denied = authorizationError(res.errorCode, res.errorMessage);
+        if (denied) throw denied;
         throw new BallastError("KAFKA", `the controller (broker ${String(id)}) refused the request: ${describeKafkaError(res.errorCode, res.errorMessage)}`);
       }
       return res;
@@ -101,6 +116,24 @@ export function createKafkajsPort(options: KafkajsPortOptions): KafkaPort {
   const releases = new Set<() => Promise<void>>();
 
   const port: KafkaPort = {
+    async authorizedOperations(topics) {
+      const reply = await conn.sendToAny(authorizedOperationsRequest([...new Set(topics)]));
+      const byName = new Map(reply.topics.map((t) => [t.name, t]));
+      const out = new Map<string, ReadonlySet<AclOperation> | null>();
+      for (const name of new Set(topics)) {
+        const t = byName.get(name);
+        const bits = reply.authorized.topics.get(name);
+        // A topic this principal may not describe comes back with TOPIC_AUTHORIZATION_FAILED: no operations.
+        out.set(name, t && t.errorCode !== 0 ? new Set() : bits === undefined || bits === null ? null : operations(bits));
+      }
+      const cluster = reply.authorized.cluster;
+      return {
+        principal: options.sasl !== undefined && "username" in options.sasl ? `User:${options.sasl.username}` : null,
+        cluster: cluster === null ? null : operations(cluster),
+        topics: out,
+      };
+    },
+
     async describeCluster() {
       const md = await conn.metadata([]);
       const brokers = md.brokers
@@ -122,6 +155,47 @@ export function createKafkajsPort(options: KafkajsPortOptions): KafkaPort {
         out.push({ name: t.name, internal: t.internal, partitions });
       }
       return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    },
+
+    async logOffsets(partitions) {
+      const out = new Map<string, { start: number; end: number }>();
+      await Promise.all(
+        [...groupBy(partitions, (p) => p.leader)].map(async ([leader, list]) => {
+          const topics = new Map([...groupBy(list, (p) => p.topic)].map(([topic, ps]) => [topic, ps.map((p) => p.partition)]));
+          let ends: OffsetReply[];
+          let starts: OffsetReply[];
+          try {
+            [ends, starts] = await Promise.all([conn.sendTo(leader, listOffsetsRequest(topics, LATEST)), conn.sendTo(leader, listOffsetsRequest(topics, EARLIEST))]);
+          } catch (e) {
+            if (isBallastError(e) && e.code === "AUTH") throw e;
+            return; // a leader that does not answer: its partitions are left out
+          }
+          const startOf = new Map(starts.filter((o) => o.errorCode === 0).map((o) => [partitionKey(o), o.offset]));
+          for (const o of ends) {
+            const start = startOf.get(partitionKey(o));
+            if (o.errorCode === 0 && start !== undefined) out.set(partitionKey(o), { start, end: o.offset });
+          }
+        }),
+      );
+      return out;
+    },
+
+    async committedOffsets() {
+      const md = await conn.metadata([]);
+      const lists = await Promise.all(md.brokers.map((b) => conn.sendTo(b.nodeId, listGroupsRequest()).catch(() => null)));
+      const groups = [...new Set(lists.flatMap((l) => (l?.errorCode === 0 ? l.groups.filter((g) => g.protocolType === "consumer" || g.protocolType === "").map((g) => g.groupId) : [])))].sort();
+      const out = new Map<string, Map<string, number>>();
+      await Promise.all(
+        groups.map(async (groupId) => {
+          const coordinator = await conn.sendToAny(findCoordinatorRequest(groupId));
+          if (coordinator.errorCode !== 0) return;
+          const reply = await conn.sendTo(coordinator.nodeId, offsetFetchRequest(groupId));
+          if (reply.errorCode !== 0) return;
+          const offsets = new Map(reply.offsets.filter((o) => o.errorCode === 0 && o.offset >= 0).map((o) => [partitionKey(o), o.offset]));
+          if (offsets.size > 0) out.set(groupId, offsets);
+        }),
+      );
+      return out;
     },
 
     async describeLogDirs(brokerIds) {
@@ -216,17 +290,7 @@ export function createKafkajsPort(options: KafkajsPortOptions): KafkaPort {
     },
 
     async acquireExecutionLock(owner, onLost) {
-      const outcome = await acquireKafkaLock(
-        {
-          brokers: [...options.brokers],
-          connectionTimeout: options.connectionTimeout ?? 10_000,
-          requestTimeout,
-          ...(options.ssl !== undefined ? { ssl: options.ssl } : {}),
-          ...(options.sasl !== undefined ? { sasl: options.sasl } : {}),
-        },
-        owner,
-        onLost,
-      );
+      const outcome = await acquireKafkaLock(kafkajsConnection, owner, onLost);
       if (outcome.status !== "acquired") return outcome;
       // Closing the port releases a lock still held: no exit path keeps it.
       const release = async (): Promise<void> => {
@@ -236,6 +300,9 @@ export function createKafkajsPort(options: KafkajsPortOptions): KafkaPort {
       releases.add(release);
       return { status: "acquired", release };
     },
+
+    readJobMemory: () => readKafkaMemory(kafkajsConnection),
+    writeJobMemory: (text) => writeKafkaMemory(kafkajsConnection, text),
 
     async close() {
       for (const release of [...releases]) await release().catch(() => undefined);
@@ -261,8 +328,11 @@ function guarded(port: KafkaPort): KafkaPort {
       }
     };
   return {
+    authorizedOperations: wrap("authorizedOperations", (topics: readonly string[]) => port.authorizedOperations(topics)),
     describeCluster: wrap("describeCluster", () => port.describeCluster()),
     describeTopics: wrap("describeTopics", (topics?: readonly string[]) => port.describeTopics(topics)),
+    logOffsets: wrap("logOffsets", (p: Parameters<KafkaPort["logOffsets"]>[0]) => port.logOffsets(p)),
+    committedOffsets: wrap("committedOffsets", () => port.committedOffsets()),
     describeLogDirs: wrap("describeLogDirs", (ids: readonly number[]) => port.describeLogDirs(ids)),
     listPartitionReassignments: wrap("listPartitionReassignments", () => port.listPartitionReassignments()),
     alterPartitionReassignments: wrap("alterPartitionReassignments", (e: Parameters<KafkaPort["alterPartitionReassignments"]>[0]) =>
@@ -274,8 +344,16 @@ function guarded(port: KafkaPort): KafkaPort {
     ),
     electPreferredLeaders: wrap("electPreferredLeaders", (p: readonly PartitionRef[]) => port.electPreferredLeaders(p)),
     acquireExecutionLock: wrap("acquireExecutionLock", (owner: string, onLost?: () => void) => port.acquireExecutionLock(owner, onLost)),
+    readJobMemory: wrap("readJobMemory", () => port.readJobMemory()),
+    writeJobMemory: wrap("writeJobMemory", (text: string) => port.writeJobMemory(text)),
     close: wrap("close", () => port.close()),
   };
+}
+
+/** The operations set in a Kafka authorized-operations bit field (ALL set: every one). */
+function operations(bits: number): ReadonlySet<AclOperation> {
+  const all = (bits & (1 << ACL_OPERATIONS.indexOf("ALL"))) !== 0;
+  return new Set(ACL_OPERATIONS.filter((op, i) => all || (bits & (1 << i)) !== 0));
 }
 
 function logDirReplicas(results: readonly LogDirResult[]): ReplicaLogDir[] {

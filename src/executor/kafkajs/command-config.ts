@@ -8,11 +8,14 @@
  * `ssl.certificate.location`, `ssl.key.location`, `ssl.key.password` (librdkafka's names), or Kafka's
  * `ssl.truststore.type=PEM` / `ssl.keystore.type=PEM` with a `location` or inline PEM
  * (`ssl.truststore.certificates`, `ssl.keystore.certificate.chain`, `ssl.keystore.key`), and
- * `ssl.endpoint.identification.algorithm` (empty turns off host name checks).
- * JKS and PKCS12 stores cannot be read by Node and are refused with a hint; so is any other key.
+ * `ssl.endpoint.identification.algorithm` (empty turns off host name checks), and PKCS12 stores:
+ * `ssl.truststore.location` / `ssl.keystore.location` with `ssl.truststore.password` /
+ * `ssl.keystore.password` (`ssl.keystore.type` and `ssl.truststore.type` PKCS12, or unset: Kafka's
+ * default JKS is taken as a store file, and a file that really is JKS is refused when read, with
+ * the keytool command that converts it). Any other key is refused.
  *
- * The parser does no I/O: PEM files come back as paths, and `tlsOptions` reads them through the
- * function it is given.
+ * The parser does no I/O: PEM files and stores come back as paths, and `tlsOptions` reads them
+ * through the functions it is given.
  */
 import type { ConnectionOptions } from "node:tls";
 import { BallastError } from "../../model/errors.js";
@@ -20,8 +23,18 @@ import { BallastError } from "../../model/errors.js";
 /** PEM text, either in a file to read or given inline. */
 export type PemSource = { readonly path: string } | { readonly pem: string };
 
+/** A PKCS12 (or, refused when read, JKS) store file and its password. */
+export interface StoreSource {
+  readonly store: string;
+  readonly password?: string;
+}
+
 export interface SslSettings {
   readonly ca?: PemSource;
+  /** Trusted certificates from a PKCS12 trust store (instead of `ca`). */
+  readonly trustStore?: StoreSource;
+  /** Client certificate and key from a PKCS12 key store (instead of `cert` and `key`). */
+  readonly keyStore?: StoreSource;
   readonly cert?: PemSource;
   readonly key?: PemSource;
   readonly keyPassword?: string;
@@ -79,15 +92,12 @@ const SSL_KEYS = [
   "ssl.keystore.location",
   "ssl.keystore.certificate.chain",
   "ssl.keystore.key",
+  "ssl.truststore.password",
+  "ssl.keystore.password",
   "ssl.endpoint.identification.algorithm",
 ];
 const KNOWN = new Set(["security.protocol", ...SASL_KEYS, ...SSL_KEYS]);
-const JKS_ONLY = new Set(["ssl.truststore.password", "ssl.keystore.password"]);
-
-const JKS_HINT =
-  "Node cannot read JKS or PKCS12 stores: export the certificates and key as PEM " +
-  "(keytool -exportcert -rfc, or openssl pkcs12 -nodes) and set ssl.ca.location, " +
-  "ssl.certificate.location and ssl.key.location (or ssl.truststore.type=PEM / ssl.keystore.type=PEM)";
+const STORE_TYPES = new Set(["PEM", "PKCS12", "JKS"]);
 
 export function parseCommandConfig(text: string, source?: string): CommandConfig {
   const props = parseProperties(text, source);
@@ -96,13 +106,11 @@ export function parseCommandConfig(text: string, source?: string): CommandConfig
     throw new BallastError("CONFIG", message, { ...(source !== undefined ? { source } : {}), ...(line !== undefined ? { line } : {}) });
   };
 
-  const jks = [...props.keys()].filter((k) => JKS_ONLY.has(k));
-  if (jks.length > 0) fail(`${jks.join(", ")}: ${JKS_HINT}`, jks[0]);
   const unknown = [...props.keys()].filter((k) => !KNOWN.has(k));
   if (unknown.length > 0) {
     fail(
       `unsupported command-config key${unknown.length > 1 ? "s" : ""} ${nameKeys(unknown, props)}; Ballast reads security.protocol, ` +
-        `${SASL_KEYS.join(", ")} and the PEM TLS keys ${SSL_KEYS.join(", ")}`,
+        `${SASL_KEYS.join(", ")} and the TLS keys ${SSL_KEYS.join(", ")}`,
       unknown[0],
     );
   }
@@ -124,11 +132,21 @@ export function parseCommandConfig(text: string, source?: string): CommandConfig
   return config;
 }
 
-/** Node TLS options for `createKafkajsPort`, reading PEM files through `read`. */
-export function tlsOptions(ssl: SslSettings, read: (path: string) => string | Buffer): ConnectionOptions {
+/** How `tlsOptions` turns store files into what Node's TLS takes (see key-stores.ts). */
+export interface StoreReader {
+  /** PEM text of the trusted certificates of a trust store. */
+  trusted(source: StoreSource): string;
+  /** The key store's bytes, for Node's `pfx`. */
+  keyStore(source: StoreSource): Buffer;
+}
+
+/** Node TLS options for `createKafkajsPort`, reading PEM files through `read` and stores through `stores`. */
+export function tlsOptions(ssl: SslSettings, read: (path: string) => string | Buffer, stores: StoreReader): ConnectionOptions {
   const pem = (s: PemSource): string | Buffer => ("path" in s ? read(s.path) : s.pem);
   return {
     ...(ssl.ca ? { ca: pem(ssl.ca) } : {}),
+    ...(ssl.trustStore ? { ca: stores.trusted(ssl.trustStore) } : {}),
+    ...(ssl.keyStore ? { pfx: stores.keyStore(ssl.keyStore), passphrase: ssl.keyStore.password ?? "" } : {}),
     ...(ssl.cert ? { cert: pem(ssl.cert) } : {}),
     ...(ssl.key ? { key: pem(ssl.key) } : {}),
     ...(ssl.keyPassword !== undefined ? { passphrase: ssl.keyPassword } : {}),
@@ -140,35 +158,59 @@ type Fail = (message: string, key?: string) => never;
 
 function sslSettings(props: Map<string, Property>, fail: Fail): SslSettings {
   const get = (k: string): string | undefined => props.get(k)?.value;
-  const storeType = (k: string): string => (get(k) ?? "JKS").trim().toUpperCase();
+  // Kafka's default store type is JKS; a JKS-typed location is read as a store (keytool has written
+  // PKCS12 by default since Java 9, whatever the file is called) and refused only if it is JKS.
+  const storeType = (k: string): string => {
+    const type = (get(k) ?? "JKS").trim().toUpperCase();
+    if (!STORE_TYPES.has(type)) fail(`${k} must be PKCS12, JKS or PEM`, k);
+    return type;
+  };
+  const truststoreType = storeType("ssl.truststore.type");
+  const keystoreType = storeType("ssl.keystore.type");
 
   let ca: PemSource | undefined;
-  if (get("ssl.truststore.location") !== undefined || get("ssl.truststore.certificates") !== undefined) {
-    if (storeType("ssl.truststore.type") !== "PEM") fail(`ssl.truststore.type is not PEM: ${JKS_HINT}`, "ssl.truststore.location");
-  }
+  let trustStore: StoreSource | undefined;
   const caOptions = ["ssl.ca.location", "ssl.truststore.location", "ssl.truststore.certificates"].filter((k) => get(k) !== undefined);
   if (caOptions.length > 1) fail(`set only one of ${caOptions.join(", ")}`, caOptions[1]);
-  const caPath = get("ssl.ca.location") ?? get("ssl.truststore.location");
-  const caPem = get("ssl.truststore.certificates");
-  if (caPath !== undefined) ca = { path: caPath.trim() };
-  else if (caPem !== undefined) ca = { pem: caPem };
+  if (get("ssl.truststore.certificates") !== undefined && truststoreType !== "PEM") {
+    fail("ssl.truststore.certificates needs ssl.truststore.type=PEM", "ssl.truststore.certificates");
+  }
+  const truststorePath = get("ssl.truststore.location")?.trim();
+  const truststorePassword = get("ssl.truststore.password");
+  if (truststorePath !== undefined && truststoreType !== "PEM") {
+    trustStore = { store: truststorePath, ...(truststorePassword !== undefined ? { password: truststorePassword } : {}) };
+  } else {
+    if (truststorePassword !== undefined) fail("ssl.truststore.password is set but no PKCS12 trust store is (ssl.truststore.location)", "ssl.truststore.password");
+    const caPath = get("ssl.ca.location") ?? truststorePath;
+    const caPem = get("ssl.truststore.certificates");
+    if (caPath !== undefined) ca = { path: caPath.trim() };
+    else if (caPem !== undefined) ca = { pem: caPem };
+  }
 
   let cert: PemSource | undefined;
   let key: PemSource | undefined;
+  let keyStore: StoreSource | undefined;
   const keystoreKeys = ["ssl.keystore.location", "ssl.keystore.certificate.chain", "ssl.keystore.key"].filter((k) => get(k) !== undefined);
-  if (keystoreKeys.length > 0 && storeType("ssl.keystore.type") !== "PEM") {
-    fail(`ssl.keystore.type is not PEM: ${JKS_HINT}`, keystoreKeys[0]);
-  }
+  const inlinePem = keystoreKeys.filter((k) => k !== "ssl.keystore.location");
+  if (inlinePem.length > 0 && keystoreType !== "PEM") fail(`${inlinePem.join(", ")} need${inlinePem.length > 1 ? "" : "s"} ssl.keystore.type=PEM`, inlinePem[0]);
   const librdkafka = ["ssl.certificate.location", "ssl.key.location"].filter((k) => get(k) !== undefined);
   if (librdkafka.length > 0 && keystoreKeys.length > 0) fail(`set either ${librdkafka.join(", ")} or ${keystoreKeys.join(", ")}, not both`, keystoreKeys[0]);
   const location = get("ssl.keystore.location");
+  const keystorePassword = get("ssl.keystore.password");
+  if (keystorePassword !== undefined && (location === undefined || keystoreType === "PEM")) {
+    fail("ssl.keystore.password is set but no PKCS12 key store is (ssl.keystore.location)", "ssl.keystore.password");
+  }
   if (location !== undefined) {
-    if (get("ssl.keystore.certificate.chain") !== undefined || get("ssl.keystore.key") !== undefined) {
+    if (inlinePem.length > 0) {
       fail("set either ssl.keystore.location or ssl.keystore.certificate.chain with ssl.keystore.key, not both", "ssl.keystore.location");
     }
-    // A PEM key store is one file holding the private key and the certificate chain.
-    cert = { path: location.trim() };
-    key = { path: location.trim() };
+    if (keystoreType === "PEM") {
+      // A PEM key store is one file holding the private key and the certificate chain.
+      cert = { path: location.trim() };
+      key = { path: location.trim() };
+    } else {
+      keyStore = { store: location.trim(), ...(keystorePassword !== undefined ? { password: keystorePassword } : {}) };
+    }
   } else {
     const certPath = get("ssl.certificate.location");
     const keyPath = get("ssl.key.location");
@@ -187,7 +229,10 @@ function sslSettings(props: Map<string, Property>, fail: Fail): SslSettings {
     }
   }
   const keyPassword = get("ssl.key.password");
-  if (keyPassword !== undefined && key === undefined) fail("ssl.key.password is set but no private key is", "ssl.key.password");
+  if (keyPassword !== undefined && key === undefined && keyStore === undefined) fail("ssl.key.password is set but no private key is", "ssl.key.password");
+  if (keyStore !== undefined && keyPassword !== undefined && keyPassword !== keyStore.password) {
+    fail("ssl.key.password differs from ssl.keystore.password, which Node cannot use; give the key the store's password (keytool -keypasswd)", "ssl.key.password");
+  }
 
   const algorithm = (get("ssl.endpoint.identification.algorithm") ?? "https").trim().toLowerCase();
   if (algorithm !== "" && algorithm !== "https") {
@@ -195,9 +240,11 @@ function sslSettings(props: Map<string, Property>, fail: Fail): SslSettings {
   }
   return {
     ...(ca ? { ca } : {}),
+    ...(trustStore ? { trustStore } : {}),
     ...(cert ? { cert } : {}),
     ...(key ? { key } : {}),
-    ...(keyPassword !== undefined ? { keyPassword } : {}),
+    ...(keyStore ? { keyStore } : {}),
+    ...(keyPassword !== undefined && keyStore === undefined ? { keyPassword } : {}),
     verifyHostname: algorithm === "https",
   };
 }

@@ -97,7 +97,9 @@ export async function acquireKafkaLock(config: Omit<KafkaConfig, "logLevel" | "c
         holds = false;
         onLost?.();
       }
-      reject(e.payload.error);
+      // Before the first join, a crash kafkajs restarts from (the group coordinator still loading on
+      // a fresh cluster) is waited out: the restarted consumer's join settles it, or the timeout does.
+      if (!e.payload.restart) reject(e.payload.error);
     });
   });
   let timer: NodeJS.Timeout | undefined;
@@ -123,7 +125,10 @@ export async function acquireKafkaLock(config: Omit<KafkaConfig, "logLevel" | "c
     return { status: "locked", holder };
   } catch (e) {
     await consumer.disconnect().catch(() => undefined);
-    throw new BallastError("KAFKA", `cannot take the cluster's execution lock (group ${LOCK_GROUP}): ${e instanceof Error ? e.message : String(e)}`);
+    const denied = (e as { type?: unknown } | null)?.type;
+    const code = typeof denied === "string" && /_AUTHORIZATION_FAILED$/.test(denied) ? "AUTH" : "KAFKA";
+    const grant = code === "AUTH" ? `; grant READ and DESCRIBE on group ${LOCK_GROUP} and CREATE and READ on topic ${LOCK_TOPIC} (docs/security.md)` : "";
+    throw new BallastError(code, `cannot take the cluster's execution lock (group ${LOCK_GROUP}): ${e instanceof Error ? e.message : String(e)}${grant}`);
   } finally {
     clearTimeout(timer);
   }

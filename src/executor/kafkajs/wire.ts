@@ -56,6 +56,12 @@ export class Writer {
     return this;
   }
 
+  int64(v: number): this {
+    this.room(8);
+    this.offset = this.buf.writeBigInt64BE(BigInt(v), this.offset);
+    return this;
+  }
+
   bool(v: boolean): this {
     return this.int8(v ? 1 : 0);
   }

@@ -308,8 +308,8 @@ function rebalance(
   };
   if (m.leaderOnly) {
     leadCandidates(state, b, over, consider);
-    // Without a check of the goal's own, bestFirst proposes at most TRIES trades (see TopTrades).
-    tradeCandidates(state, m, band, b, consider, options.selfAccepts === undefined ? TRIES : Infinity);
+    // bestFirst proposes at most TRIES trades, the best that the goal's own check admits (see TopTrades).
+    tradeCandidates(state, m, band, b, consider, options.selfAccepts);
   }
   if (!leadOnly) {
     if (options.movesFirst === true) {
@@ -456,7 +456,7 @@ function tradeCandidates(
   band: BrokerBand,
   b: number,
   consider: (a: Action) => void,
-  keep: number,
+  admits?: (a: Action) => boolean,
 ): void {
   /** Partitions b leads, by a follower broker they could go to, with that follower's slot. */
   const handable = new Map<number, Array<{ p: number; slot: number }>>();
@@ -479,7 +479,7 @@ function tradeCandidates(
   const load = m.load(state);
   const tol = tolerance(band, b);
   const grain = gainGrain(band, b);
-  const best = new TopTrades(keep);
+  const best = new TopTrades(TRIES);
   for (let i = 0; i < n; i++) {
     const q = state.partitionOnAt(b, i);
     const x = state.brokerAt(q, 0);
@@ -491,7 +491,10 @@ function tradeCandidates(
       const net = w[q]! - w[p]!;
       if (net === 0) continue;
       const gain = shiftGain(load, band, b, net) + shiftGain(load, band, x, -net);
-      if (gain > tol) best.offer(-Math.round(gain / grain), p, slot, q, qSlot);
+      if (gain <= tol) continue;
+      const bucket = -Math.round(gain / grain);
+      // The goal's own check is asked only of a trade that would be kept.
+      if (best.keeps(bucket, p, slot, q, qSlot) && (admits === undefined || admits({ kind: "trade", p, slot, q, qSlot }))) best.offer(bucket, p, slot, q, qSlot);
     }
   }
   best.each((p, slot, q, qSlot) => consider({ kind: "trade", p, slot, q, qSlot }));
@@ -500,13 +503,24 @@ function tradeCandidates(
 /**
  * The `keep` best trades by the key bestFirst ranks them with: a plain trade keeps leader counts
  * and moves nothing, so its key is its gain bucket, then (p, slot, q, qSlot). bestFirst stops
- * trying trades after TRIES refusals, so only the first TRIES in that order can ever be proposed.
+ * trying trades after TRIES refusals and skips those the goal's own check refuses (nothing is applied
+ * before the first success), so only the first TRIES in that order that the check admits can ever be
+ * proposed: those are the ones kept.
  */
 class TopTrades {
   /** Max-heap (worst kept trade on top) of [bucket, p, slot, q, qSlot] rows. */
   private readonly rows: number[][] = [];
 
   constructor(private readonly keep: number) {}
+
+  /** Whether a trade with this key would be kept now. */
+  keeps(bucket: number, p: number, slot: number, q: number, qSlot: number): boolean {
+    const { rows } = this;
+    if (rows.length < this.keep) return true;
+    if (this.keep <= 0) return false;
+    const top = rows[0]!;
+    return (bucket - top[0]! || p - top[1]! || slot - top[2]! || q - top[3]! || qSlot - top[4]!) < 0;
+  }
 
   offer(bucket: number, p: number, slot: number, q: number, qSlot: number): void {
     const { rows } = this;
