@@ -9,9 +9,10 @@ import { join } from "node:path";
 import { Chalk } from "chalk";
 import type { Command } from "commander";
 import type { ExecutionSummary } from "../executor/execute.js";
-import { type ResumeOverrides, cancelExecution, executionStatus, requestThrottle, resumeExecution, rollbackText, startExecution } from "../executor/execute.js";
-import { StateStore } from "../executor/journal.js";
-import type { KafkaPort } from "../executor/port.js";
+import { type ResumeOverrides, cancelExecution, ended, executionStatus, requestThrottle, resumeExecution, rollbackText, startExecution } from "../executor/execute.js";
+import { StateStore, type TaskState } from "../executor/journal.js";
+import type { BrokerNode, KafkaPort } from "../executor/port.js";
+import { rackRuleBreaks } from "../executor/racks.js";
 import { planAllBatches } from "../executor/batches.js";
 import type { ExecuteOptions, ExecutionEvent, ExecutionPlan, StopSignal } from "../executor/runner.js";
 import { preflight, withSizes } from "../executor/runner.js";
@@ -161,13 +162,13 @@ export function addExecuteCommands(program: Command, io: CliIo): void {
     .addOption(valueOption("--max-moves-per-broker <n>", "replica moves in flight per broker, in and out", integer(1)).default(DEFAULT_LIMITS.maxMovesPerBroker))
     .addOption(valueOption("--max-moves <n>", "replica moves in flight in the cluster", integer(1)))
     .addOption(valueOption("--max-bytes-in-flight <size>", "bytes being copied at once, e.g. 100GiB", positiveBytes))
-    .addOption(valueOption("--strategy <list>", "batch order: at-risk-first, busiest-first, large-first, small-first (chainable)", (raw: string) => parseStrategies(raw)).default([...DEFAULT_STRATEGY]))
-    .addOption(valueOption("--partition-timeout <duration>", "give up (and revert) a partition not done by then (10s to 30d)", duration(DURATION_LIMITS.partitionTimeout.min, DURATION_LIMITS.partitionTimeout.max)).default(3_600_000))
-    .addOption(valueOption("--broker-down-timeout <duration>", "give up moves involving a broker down this long (1s to 7d)", duration(DURATION_LIMITS.brokerDownTimeout.min, DURATION_LIMITS.brokerDownTimeout.max)).default(600_000))
-    .addOption(valueOption("--poll-interval <duration>", "time between checks of the cluster (100ms to 10m)", duration(DURATION_LIMITS.pollInterval.min, DURATION_LIMITS.pollInterval.max)).default(5000))
+    .addOption(valueOption("--strategy <list>", "batch order: at-risk-first, busiest-first, large-first, small-first (chainable)", (raw: string) => parseStrategies(raw)).default([...DEFAULT_STRATEGY], DEFAULT_STRATEGY.join(",")))
+    .addOption(valueOption("--partition-timeout <duration>", "give up (and revert) a partition not done by then (10s to 30d)", duration(DURATION_LIMITS.partitionTimeout.min, DURATION_LIMITS.partitionTimeout.max)).default(3_600_000, "1h"))
+    .addOption(valueOption("--broker-down-timeout <duration>", "give up moves involving a broker down this long (1s to 7d)", duration(DURATION_LIMITS.brokerDownTimeout.min, DURATION_LIMITS.brokerDownTimeout.max)).default(600_000, "10m"))
+    .addOption(valueOption("--poll-interval <duration>", "time between checks of the cluster (100ms to 10m)", duration(DURATION_LIMITS.pollInterval.min, DURATION_LIMITS.pollInterval.max)).default(5000, "5s"))
     .option("--allow-under-replicated", "start even when partitions of the plan are under-replicated")
     .option("--dry-run", "print the batches and the estimated duration; change nothing")
-    .option("--force", `run even when the estimated duration at --throttle is over ${String(LONG_RUN_HOURS)}h`)
+    .option("--force", `run even when the estimated duration at --throttle is over ${String(LONG_RUN_HOURS)}h, or the plan breaks the rack rule (warned)`)
     .option("--simulate", "run against an in-process simulation of --cluster instead of Kafka")
     .option("--cluster <snapshot>", "the snapshot to simulate (with --simulate)")
     .option("--json", "print events as JSON lines")
@@ -196,7 +197,10 @@ export function addExecuteCommands(program: Command, io: CliIo): void {
     .action((raw: string, flags: StateFlags) => {
       const rate = throttleRate(raw, "<rate>");
       const store = new StateStore(flags.stateDir);
-      store.load();
+      const state = store.load();
+      // Only the executor that holds the cluster's lock changes the cluster (README): this
+      // leaves it a request, and refuses an execution no executor will run again.
+      if (ended(state)) throw new BallastError("STATE", `execution ${printable(state.id)} has ended (${state.status}); a throttle would apply to nothing`, { source: flags.stateDir });
       requestThrottle(store, rate);
       io.stdout.write(`Throttle ${formatRate(rate)} requested; ${store.lockedByOther() ? "the running executor applies it at its next check" : "it applies when the execution resumes"}.\n`);
     });
@@ -379,7 +383,10 @@ async function runExecute(planPath: string | undefined, flags: ExecuteFlags, io:
       const status =
         plan === undefined
           ? await resumeExecution(ctx, resumeOverrides(flags, given))
-          : await startExecution(ctx, plan, options, randomUUID(), (tasks) => checkDuration(tasks, options, flags.force === true));
+          : await startExecution(ctx, plan, options, randomUUID(), (tasks, brokers) => {
+              checkRacks(tasks, brokers, flags.force === true, reporter);
+              checkDuration(tasks, options, flags.force === true);
+            });
       if (simulated !== undefined) reporter.simulated(simulated.makespan(), ctx.store, options.throttle);
       if (status === "stopped" || status === "cancelled") {
         reporter.note(status === "stopped" ? `stopped; resume with ${shellCommand(["ballast", "execute", "--resume", "--state-dir", stateDir])}` : "cancelled");
@@ -424,24 +431,52 @@ function checkDuration(tasks: readonly MoveTask[], options: ExecuteOptions, forc
   );
 }
 
+/**
+ * Refuses a plan that puts more replicas of a partition in one rack than the rack rule allows where
+ * the racks could keep it (a plan edited by hand); with `force`, or on a dry run, only warns.
+ */
+function checkRacks(tasks: readonly MoveTask[], brokers: readonly BrokerNode[], force: boolean, reporter: Reporter): void {
+  const breaks = rackRuleBreaks(
+    tasks.map((t) => ({ topic: t.topic, partition: t.partition, replicas: t.to })),
+    brokers,
+  );
+  if (breaks.length === 0) return;
+  const some = breaks.slice(0, 5).map((b) => `${b.partition} [${b.replicas.join(",")}]: ${String(b.count)} in rack ${quote(b.rack)} (at most ${String(b.share)})`);
+  const list = `${some.join("; ")}${breaks.length > 5 ? `; and ${String(breaks.length - 5)} more` : ""}`;
+  const what = `the plan puts more replicas of ${String(breaks.length)} partition(s) in one rack than the rack rule allows, where the racks could keep it: ${list}`;
+  if (!force) throw new BallastError("PREFLIGHT", `${what}; fix the plan ('ballast plan' keeps the rule), or pass --force to run it anyway`);
+  reporter.event({ type: "warning", message: what });
+}
+
 async function dryRun(port: KafkaPort, plan: ExecutionPlan, options: ExecuteOptions, reporter: Reporter): Promise<void> {
   const tasks = await withSizes(port, await preflight(port, plan, options));
+  checkRacks(tasks, (await port.describeCluster()).brokers, true, reporter);
   const { waves, seconds } = estimate(tasks, options);
   reporter.dryRun(waves, options.throttle, seconds);
 }
 
 async function runCancel(flags: KafkaFlags & StateFlags & { json?: boolean }, io: CliIo): Promise<void> {
   const store = new StateStore(flags.stateDir);
-  store.load();
+  const before = store.load();
   const reporter = new Reporter(io, flags.json === true);
   const state = await withPort(flags, "cancel", async (port) => {
     await requireAcls(port, ACL_NEEDS.execute, store.load().tasks.map((t) => t.topic));
     return cancelExecution({ port, store, clock: systemClock, emit: (e) => reporter.event(e), stop: { level: 0 }, pollMs: 1000 });
   });
   reporter.finish();
-  const cancelled = state.tasks.filter((t) => t.state === "cancelled").length;
-  if (flags.json === true) io.stdout.write(`${JSON.stringify(executionStatus(store))}\n`);
-  else io.stdout.write(`Execution ${state.id}: ${String(cancelled)} partition(s) cancelled and reverted; Ballast's throttles removed.\n`);
+  if (flags.json === true) {
+    io.stdout.write(`${JSON.stringify(executionStatus(store))}\n`);
+    return;
+  }
+  if (ended(before)) {
+    io.stdout.write(`Execution ${printable(state.id)} had already ended (${state.status}); nothing to cancel, and its journal records no throttle left.\n`);
+    return;
+  }
+  const newly = (s: TaskState): number => state.tasks.filter((t) => t.state === s).length - before.tasks.filter((t) => t.state === s).length;
+  const done = newly("done");
+  io.stdout.write(
+    `Execution ${printable(state.id)}: ${String(newly("cancelled"))} partition(s) cancelled and reverted${done > 0 ? `, ${String(done)} found already finished (leaders elected)` : ""}; Ballast's throttles removed.\n`,
+  );
 }
 
 function runStatus(flags: StateFlags & { json?: boolean }, io: CliIo): void {
@@ -473,6 +508,11 @@ export function renderStatus(s: ExecutionSummary, chalk: InstanceType<typeof Cha
         : ""),
     `throttle: ${s.throttle === null ? "none" : formatRate(s.throttle)}${s.throttledBrokers.length > 0 ? ` on brokers ${s.throttledBrokers.join(", ")}` : ""}`,
   ];
+  if (s.paused !== null) {
+    lines.push(
+      `${chalk.yellow("paused")}: moves involving broker(s) ${s.paused.brokers.join(", ")} wait for them to be registered again (down since ${new Date(s.paused.since).toISOString()})`,
+    );
+  }
   if (s.inFlight.length > 0) {
     lines.push("in flight:");
     for (const f of s.inFlight.slice(0, 20)) lines.push(`  ${f.partition}: [${f.from.join(",")}] → [${f.to.join(",")}]`);
@@ -530,6 +570,9 @@ class Reporter {
       case "paused":
         this.line(`${this.chalk.yellow("paused")} moves involving broker(s) ${e.brokers.join(", ")}: not registered`);
         return;
+      case "resumed":
+        this.line(`resumed moves involving broker(s) ${e.brokers.join(", ")}: registered again`);
+        return;
       case "warning":
         this.line(`${this.chalk.yellow("warning:")} ${printable(e.message)}`);
         return;
@@ -550,7 +593,8 @@ class Reporter {
 
   private progress(e: Extract<ExecutionEvent, { type: "progress" }>): void {
     const eta = e.etaMs === null ? "ETA –" : `ETA ${formatDuration(e.etaMs)}`;
-    const text = `${String(e.done)}/${String(e.total)} partitions, ${formatBytes(e.bytesDone)}/${formatBytes(e.bytesTotal)}, ${formatRate(e.rate)}, ${String(e.inFlight)} in flight, ${eta}`;
+    const rate = e.rate === null ? "measuring rate" : formatRate(e.rate);
+    const text = `${String(e.done)}/${String(e.total)} partitions, ${formatBytes(e.bytesCopied)}/${formatBytes(e.bytesTotal)} copied, ${rate}, ${String(e.inFlight)} in flight, ${eta}`;
     if (this.tty) {
       const width = 24;
       const filled = e.total === 0 ? width : Math.round((e.done / e.total) * width);

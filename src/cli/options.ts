@@ -318,9 +318,12 @@ export async function loadBalanceInputs(flags: BalanceFlags, command: string): P
   checkBrokerIds(cluster, flags, config, configPlace);
   const placed = placeErrors(flags, config, configPlace);
   const options = planOptions(flags, config);
-  const resolved = options.excludeTopics === undefined ? options : { ...options, excludeTopics: resolveTopicPatterns(options.excludeTopics, cluster) };
-  if (capacity === undefined) return { cluster, options: resolved, placed, notes: [] };
-  return { cluster: applyCapacities(cluster, capacity), options: resolved, placed, notes: overrideNotes(cluster, capacity) };
+  const topics = matchTopicPatterns(options.excludeTopics ?? [], cluster);
+  const resolved = options.excludeTopics === undefined ? options : { ...options, excludeTopics: exactNamesPatterns(topics.matched) };
+  // A pattern that matches nothing is most likely a typo: the topics it meant are not excluded.
+  const unmatched = topics.unmatched.map((p) => `excluded-topic pattern ${quote(p)} matches no topic of the cluster, so it excludes nothing`);
+  if (capacity === undefined) return { cluster, options: resolved, placed, notes: unmatched };
+  return { cluster: applyCapacities(cluster, capacity), options: resolved, placed, notes: [...unmatched, ...overrideNotes(cluster, capacity)] };
 }
 
 /** Broker ids of the flags and the config that the snapshot lacks (the planner would say so without naming where). */
@@ -382,14 +385,18 @@ function placeErrors(flags: BalanceFlags, config: BalanceConfig, configPlace: (p
 }
 
 /**
- * The excluded-topic patterns as the planner takes them: matched here against the cluster's topics
- * with the linear-time matcher, and handed on as exact-name expressions (exactNamesPatterns), so the
- * planner's JavaScript RegExp never backtracks over a user's pattern.
+ * The excluded-topic patterns matched against the cluster's topics with the linear-time matcher:
+ * the topics some pattern matches (handed to the planner as exact-name expressions, exactNamesPatterns,
+ * so its JavaScript RegExp never backtracks over a user's pattern), and the patterns that match none.
  */
-export function resolveTopicPatterns(patterns: readonly string[], cluster: Cluster): string[] {
-  const compiled = patterns.map((source) => compileTopicPattern(source));
-  const matched = cluster.topics.map((t) => t.name).filter((name) => compiled.some((p) => !(p instanceof PatternProblem) && p.test(name)));
-  return exactNamesPatterns(matched);
+function matchTopicPatterns(patterns: readonly string[], cluster: Cluster): { matched: string[]; unmatched: string[] } {
+  const compiled = patterns.map((source) => ({ source, pattern: compileTopicPattern(source) }));
+  const names = cluster.topics.map((t) => t.name);
+  const hits = (p: (typeof compiled)[number]["pattern"], name: string): boolean => !(p instanceof PatternProblem) && p.test(name);
+  return {
+    matched: names.filter((name) => compiled.some((c) => hits(c.pattern, name))),
+    unmatched: compiled.filter((c) => !(c.pattern instanceof PatternProblem) && !names.some((name) => hits(c.pattern, name))).map((c) => c.source),
+  };
 }
 
 const RESOURCE_LABEL = { disk: "disk", networkIn: "network in", networkOut: "network out" } as const;

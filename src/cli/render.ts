@@ -465,8 +465,8 @@ function nextSteps(chalk: ChalkInstance, input: PlanSummaryInput): string[] {
   if (entries === 0) return [chalk.green(`Nothing to change; wrote an empty plan to ${printable(input.output)}.`)];
   return [
     `Plan written to ${printable(input.output)} (${entries} partitions).`,
-    "Next:",
-    `  ${shellCommand(["kafka-reassign-partitions.sh", "--bootstrap-server", "<broker:9092>", "--reassignment-json-file", input.output, "--execute"])}`,
+    "Next: review its batches and duration, then run the same without --dry-run:",
+    `  ${shellCommand(["ballast", "execute", "--dry-run", input.output, "--bootstrap-server", "<broker:9092>", "--throttle", "50MiB/s"])}`,
   ];
 }
 

@@ -7,7 +7,7 @@ import { BallastError } from "../model/errors.js";
 import { formatReassignment } from "../model/reassignment.js";
 import type { ExecutionState, TaskState } from "./journal.js";
 import { FINAL_STATES, StateStore } from "./journal.js";
-import type { KafkaPort } from "./port.js";
+import type { BrokerNode, KafkaPort } from "./port.js";
 import type { Emit, ExecuteOptions, ExecutionPlan, StopSignal } from "./runner.js";
 import { CANCEL_REQUEST, Executor, THROTTLE_REQUEST, counts, newExecutionState, preflight, rollbackPlan, withSizes } from "./runner.js";
 import type { Clock, MoveTask } from "./types.js";
@@ -51,11 +51,32 @@ export async function withClusterLock<T>(ctx: Pick<ExecutionContext, "port" | "s
   }
 }
 
+type Check = (tasks: readonly MoveTask[], brokers: readonly BrokerNode[]) => void;
+
 export const PLAN_FILE = "plan.json";
 export const ROLLBACK_FILE = "rollback.json";
 
 function unfinished(state: ExecutionState): boolean {
   return state.tasks.some((t) => !FINAL_STATES.has(t.state));
+}
+
+/** Completed, cancelled or failed: no executor will run it again. */
+export function ended(state: ExecutionState): boolean {
+  return state.status !== "running" && state.status !== "stopped";
+}
+
+/** Whether the journal records throttle configs Ballast set and has not removed. */
+function throttlesLeft(state: ExecutionState): boolean {
+  return Object.keys(state.throttle.brokers).length > 0 || Object.keys(state.throttle.topics).length > 0;
+}
+
+/** The error for a command that would run an execution another live process is running. */
+function busy(store: StateStore, id: string): BallastError {
+  return new BallastError(
+    "STATE",
+    `'${store.dir}' holds execution ${id}, which ballast pid ${String(store.lockHolder())} is running; follow it with 'ballast status', stop it with 'ballast cancel', or start another execution with another --state-dir`,
+    { source: store.dir },
+  );
 }
 
 /** Starts a new execution of `plan`; refuses when the state folder holds one that is not finished. */
@@ -64,11 +85,12 @@ export async function startExecution(
   plan: ExecutionPlan,
   options: ExecuteOptions,
   id: string,
-  /** Sees the tasks (with their sizes) before anything changes; throws to refuse the run. */
-  check?: (tasks: readonly MoveTask[]) => void,
+  /** Sees the tasks (with their sizes) and the registered brokers before anything changes; throws to refuse the run. */
+  check?: Check,
 ): Promise<ExecutionState["status"] | "stopped"> {
   if (ctx.store.exists()) {
     const previous = ctx.store.load();
+    if (ctx.store.lockedByOther()) throw busy(ctx.store, previous.id);
     if (unfinished(previous)) {
       throw new BallastError(
         "STATE",
@@ -90,10 +112,10 @@ async function runNew(
   plan: ExecutionPlan,
   options: ExecuteOptions,
   id: string,
-  check: ((tasks: readonly MoveTask[]) => void) | undefined,
+  check: Check | undefined,
 ): Promise<ExecutionState["status"] | "stopped"> {
   const tasks = await withSizes(ctx.port, await preflight(ctx.port, plan, options));
-  check?.(tasks);
+  if (check !== undefined) check(tasks, (await ctx.port.describeCluster()).brokers);
   const state = newExecutionState(id, ctx.clock.now(), tasks, options);
   ctx.store.writeAtomic(PLAN_FILE, formatReassignment(plan.reassignment));
   ctx.store.writeAtomic(ROLLBACK_FILE, formatReassignment(rollbackPlan(state)));
@@ -108,6 +130,7 @@ async function runNew(
  * adopted, recorded-but-unconfirmed submissions are checked against Kafka, nothing is submitted twice.
  */
 export async function resumeExecution(ctx: ExecutionContext, overrides: ResumeOverrides = {}): Promise<ExecutionState["status"] | "stopped"> {
+  if (ctx.store.lockedByOther()) throw busy(ctx.store, ctx.store.load().id);
   ctx.store.lock();
   try {
     return await withClusterLock(ctx, () => resume(ctx, overrides));
@@ -148,7 +171,8 @@ function applyOverrides(state: ExecutionState, o: ResumeOverrides): void {
 
 /**
  * Cancels Ballast's in-flight reassignments (Kafka reverts them) and removes its throttles, leaving
- * everything else alone. When an executor is running, it is asked to do so and waited for.
+ * everything else alone. When an executor is running, it is asked to do so and waited for. An
+ * execution that already ended and left no throttle is returned as it is, without contacting Kafka.
  */
 export async function cancelExecution(ctx: ExecutionContext, waitMs = 120_000): Promise<ExecutionState> {
   if (ctx.store.lockedByOther()) {
@@ -161,6 +185,8 @@ export async function cancelExecution(ctx: ExecutionContext, waitMs = 120_000): 
     }
     throw new BallastError("STATE", `the running executor did not cancel within ${String(Math.round(waitMs / 1000))} s; is it stuck? (pid ${String(ctx.store.lockHolder())})`);
   }
+  const state = ctx.store.load();
+  if (ended(state) && !throttlesLeft(state)) return state;
   ctx.store.lock();
   try {
     return await withClusterLock(ctx, () => cancelHere(ctx));
@@ -179,8 +205,7 @@ async function cancelHere(ctx: ExecutionContext): Promise<ExecutionState> {
     ctx.store.save(state);
   }
   const executor = new Executor(ctx.port, ctx.store, state, ctx.clock, ctx.emit, ctx.pollMs);
-  await executor.cancelInFlight();
-  await executor.cleanUp();
+  await executor.cancelAll();
   if (open) state.status = "cancelled";
   ctx.store.save(state);
   return state;
@@ -195,6 +220,8 @@ export interface ExecutionSummary {
   readonly id: string;
   readonly status: ExecutionState["status"];
   readonly running: boolean;
+  /** While the executor runs: moves held back because these brokers are down, since when. */
+  readonly paused: { readonly brokers: readonly number[]; readonly since: number } | null;
   /** A cancel was asked for and has not finished. */
   readonly cancelRequested: boolean;
   readonly startedAt: number;
@@ -210,10 +237,13 @@ export interface ExecutionSummary {
 export function executionStatus(store: StateStore): ExecutionSummary {
   const s = store.load();
   const name = (t: { topic: string; partition: number }): string => `${t.topic}-${String(t.partition)}`;
+  const running = store.lockedByOther();
   return {
     id: s.id,
     status: s.status,
-    running: store.lockedByOther(),
+    running,
+    // A pause journalled by an executor that has since died is not a current one.
+    paused: running && s.paused !== undefined ? { brokers: s.paused.brokers, since: s.paused.since } : null,
     cancelRequested: s.cancelRequested && s.status === "running",
     startedAt: s.startedAt,
     updatedAt: s.updatedAt,

@@ -82,6 +82,8 @@ export interface ExecutionState {
   brokerDownTimeoutMs: number;
   throttle: ThrottleRecord;
   tasks: TaskRecord[];
+  /** Set while the running executor holds back moves because these brokers are down (since when). */
+  paused?: { brokers: number[]; since: number };
 }
 
 const STATE_FILE = "state.json";
@@ -108,7 +110,7 @@ function encodeLimits(l: BatchLimits): Record<string, number | null> {
 
 const STATUSES: readonly ExecutionStatus[] = ["running", "stopped", "completed", "cancelled", "failed"];
 const TASK_STATES = Object.keys(TRANSITIONS) as TaskState[];
-const STATE_KEYS = ["version", "id", "startedAt", "updatedAt", "status", "cancelRequested", "limits", "strategy", "partitionTimeoutMs", "brokerDownTimeoutMs", "throttle", "tasks"];
+const STATE_KEYS = ["version", "id", "startedAt", "updatedAt", "status", "cancelRequested", "limits", "strategy", "partitionTimeoutMs", "brokerDownTimeoutMs", "throttle", "tasks", "paused"];
 const TASK_KEYS = ["topic", "partition", "from", "to", "size", "state", "submittedAt", "finishedAt", "note", "elected"];
 
 /**
@@ -129,7 +131,7 @@ export function validateState(data: unknown, c: Checker): ExecutionState {
     seen.add(key);
   });
   const strategy = c.list(root, "strategy", [], "strategy");
-  return {
+  const state: ExecutionState = {
     version: 1,
     id: c.text(root, "id", [], "execution id"),
     startedAt: time(root, "startedAt", [], c),
@@ -143,6 +145,11 @@ export function validateState(data: unknown, c: Checker): ExecutionState {
     throttle: readThrottle(root, c),
     tasks,
   };
+  if (root["paused"] !== undefined) {
+    const paused = c.mapping(root, "paused", [], "paused", ["brokers", "since"]);
+    state.paused = { brokers: readReplicas(c, paused, "brokers", ["paused"]), since: time(paused, "since", ["paused"], c) };
+  }
+  return state;
 }
 
 function readBoolean(obj: Readonly<Record<string, unknown>>, key: string, path: InputPath, c: Checker): boolean {

@@ -157,8 +157,11 @@ export interface KafkaPort {
   logOffsets(partitions: ReadonlyArray<PartitionRef & { readonly leader: number }>): Promise<Map<string, LogOffsets>>;
   /** Committed offsets of every consumer group the client may describe: group id → partition key → offset. */
   committedOffsets(): Promise<Map<string, Map<string, number>>>;
-  /** Replica sizes per broker, from DescribeLogDirs. */
-  describeLogDirs(brokerIds: readonly number[]): Promise<Map<number, ReplicaLogDir[]>>;
+  /**
+   * Replica sizes per broker, from DescribeLogDirs: every replica each broker holds, or only those of
+   * `partitions` (a smaller request, for watching copies in flight; an implementation may return more).
+   */
+  describeLogDirs(brokerIds: readonly number[], partitions?: readonly PartitionRef[]): Promise<Map<number, ReplicaLogDir[]>>;
   listPartitionReassignments(): Promise<OngoingReassignment[]>;
   /** Starts reassignments; `replicas: null` cancels an ongoing one (reverting it). */
   alterPartitionReassignments(

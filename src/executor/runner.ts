@@ -17,6 +17,7 @@ import type { ExecutionState, TaskRecord, TaskState } from "./journal.js";
 import { FINAL_STATES, StateStore, transition } from "./journal.js";
 import type { KafkaPort, OngoingReassignment, PartitionMetadata } from "./port.js";
 import { partitionKey } from "./port.js";
+import { CopyMeter } from "./progress.js";
 import { composeStrategies, workLeftPerBroker } from "./strategy.js";
 import { Throttles, emptyThrottleRecord } from "./throttle.js";
 import type { BatchLimits, Clock, MoveTask, StrategyName } from "./types.js";
@@ -44,14 +45,20 @@ export type ExecutionEvent =
       readonly done: number;
       readonly total: number;
       readonly inFlight: number;
+      /** Bytes of the finished partitions. */
       readonly bytesDone: number;
+      /** Bytes copied: the finished partitions' and what the brokers report the copies in flight hold. */
+      readonly bytesCopied: number;
       readonly bytesTotal: number;
-      /** Bytes/s copied by this run (since the start, or since the resume). */
-      readonly rate: number;
+      /** Bytes/s copied over the last minute of this run; null until two readings a few seconds apart. */
+      readonly rate: number | null;
       readonly etaMs: number | null;
       readonly elapsedMs: number;
     }
+  /** Moves involving these brokers wait: they are not registered (down). */
   | { readonly type: "paused"; readonly brokers: readonly number[] }
+  /** These brokers are registered again: the moves involving them go on. */
+  | { readonly type: "resumed"; readonly brokers: readonly number[] }
   | { readonly type: "warning"; readonly message: string }
   | { readonly type: "throttle"; readonly rate: number }
   | { readonly type: "end"; readonly status: ExecutionState["status"] | "stopped"; readonly counts: Readonly<Record<TaskState, number>> };
@@ -119,7 +126,7 @@ async function partitionsByKey(port: KafkaPort, topics: Iterable<string>): Promi
 /**
  * Checks a plan against the live cluster before anything changes; returns the tasks to run.
  * Refuses (BallastError PREFLIGHT) on: unknown partitions, target brokers not registered,
- * reassignments in progress that Ballast did not start, a stale plan, under-replicated partitions.
+ * reassignments in progress (this execution has started none yet), a stale plan, under-replicated partitions.
  */
 export async function preflight(port: KafkaPort, plan: ExecutionPlan, options: Pick<ExecuteOptions, "allowUnderReplicated">): Promise<MoveTask[]> {
   const entries = plan.reassignment.partitions;
@@ -138,7 +145,9 @@ export async function preflight(port: KafkaPort, plan: ExecutionPlan, options: P
   if (ongoing.length > 0) {
     throw new BallastError(
       "PREFLIGHT",
-      `reassignments Ballast did not start are in progress (${listSome(ongoing.map((o) => partitionKey(o)))}); wait for them, or cancel them with kafka-reassign-partitions.sh --cancel`,
+      // A running Ballast execution holds the cluster's lock, so these are another tool's or those
+      // of a Ballast execution whose executor was killed; which, Kafka cannot tell.
+      `reassignments this execution did not start are in progress (${listSome(ongoing.map((o) => partitionKey(o)))}): another tool's, or those of a Ballast execution whose executor was killed (finish them with 'ballast execute --resume' or 'ballast cancel' in its state folder); wait for them, or cancel them with kafka-reassign-partitions.sh --cancel`,
     );
   }
   if (plan.madeFrom) {
@@ -221,9 +230,10 @@ export class Executor {
   /** When Kafka calls began failing in a row (null: the last pass worked). */
   private failingSince: number | null = null;
   private readonly startedAt: number;
-  /** Bytes of the tasks already done when this executor started (a resume): not part of its rate. */
-  private readonly bytesDoneAtStart: number;
-  private pausedReported = "";
+  private readonly meter: CopyMeter;
+  /** Brokers registered at the last look (null: not looked yet); the meter asks only those. */
+  private alive: ReadonlySet<number> | null = null;
+  private pausedReported: readonly number[] = [];
 
   constructor(
     private readonly port: KafkaPort,
@@ -233,9 +243,14 @@ export class Executor {
     private readonly emit: Emit,
     private readonly pollMs: number,
   ) {
-    this.throttles = new Throttles(port, state.throttle, () => this.save());
+    this.throttles = new Throttles(
+      port,
+      state.throttle,
+      () => this.save(),
+      (message) => this.emit({ type: "warning", message }),
+    );
     this.startedAt = clock.now();
-    this.bytesDoneAtStart = doneBytes(state.tasks);
+    this.meter = new CopyMeter(port);
   }
 
   private save(): void {
@@ -278,44 +293,44 @@ export class Executor {
       bytes: this.state.tasks.reduce((a, t) => a + taskBytes(t), 0),
       resumed: this.state.tasks.some((t) => t.state !== "pending"),
     });
-    try {
-      for (;;) {
-        this.applyRequests();
-        if (this.state.cancelRequested || stop.level >= 2) {
-          await this.cancelInFlight();
-          await this.cleanUp();
-          this.state.status = "cancelled";
-          this.save();
-          return this.end("cancelled");
-        }
-        if (stop.halt === true) {
-          await this.revertInFlight("pending");
-          return await this.stopCleanly();
-        }
-        let open: TaskRecord[];
-        try {
-          const snapshot = await this.observe();
-          await this.settle(snapshot);
-          open = this.tasks("pending", "submitting", "moving");
-          if (open.length === 0) break;
-          if (stop.level === 0) await this.submit(snapshot.alive, snapshot.live);
-          else if (this.tasks("submitting", "moving").length === 0) return await this.stopCleanly();
-          this.failingSince = null;
-        } catch (err) {
-          this.survive(err);
-        }
-        this.progress();
-        await this.clock.sleep(this.pollMs);
+    // The rate counts from what was copied when this run began: after a resume, the bytes done
+    // before it, and what the copies Kafka kept running hold, were not copied in this run's time.
+    const inFlight = this.tasks("submitting", "moving");
+    if (inFlight.length > 0) await this.meter.read(inFlight, this.clock.now(), true);
+    this.meter.sample(this.startedAt, this.bytesCopied());
+    for (;;) {
+      this.applyRequests();
+      if (this.state.cancelRequested || stop.level >= 2) {
+        await this.cancelAll();
+        this.state.status = "cancelled";
+        this.save();
+        return this.end("cancelled");
       }
-      await this.cleanUp();
-      const c = counts(this.state.tasks);
-      this.state.status = c.failed + c["timed-out"] > 0 ? "failed" : "completed";
-      this.save();
-      this.progress();
-      return this.end(this.state.status);
-    } finally {
-      for (const w of this.throttles.warnings.splice(0)) this.emit({ type: "warning", message: w });
+      if (stop.halt === true) {
+        await this.revertInFlight("pending");
+        return await this.stopCleanly();
+      }
+      let open: TaskRecord[];
+      try {
+        const snapshot = await this.observe();
+        await this.settle(snapshot);
+        open = this.tasks("pending", "submitting", "moving");
+        if (open.length === 0) break;
+        if (stop.level === 0) await this.submit(snapshot.alive, snapshot.live);
+        else if (this.tasks("submitting", "moving").length === 0) return await this.stopCleanly();
+        this.failingSince = null;
+      } catch (err) {
+        this.survive(err);
+      }
+      await this.progress();
+      await this.clock.sleep(this.pollMs);
     }
+    await this.cleanUp();
+    const c = counts(this.state.tasks);
+    this.state.status = c.failed + c["timed-out"] > 0 ? "failed" : "completed";
+    this.save();
+    await this.progress();
+    return this.end(this.state.status);
   }
 
   /**
@@ -343,6 +358,11 @@ export class Executor {
   }
 
   private end(status: ExecutionState["status"] | "stopped"): ExecutionState["status"] | "stopped" {
+    // A pause is a fact about a running executor; a later `status` must not show it.
+    if (this.state.paused !== undefined) {
+      delete this.state.paused;
+      this.save();
+    }
     this.emit({ type: "end", status, counts: counts(this.state.tasks) });
     return status;
   }
@@ -364,6 +384,7 @@ export class Executor {
     }
     const cluster = await this.port.describeCluster();
     const alive = new Set(cluster.brokers.map((b) => b.id));
+    this.alive = alive;
     const ongoing = new Map((await this.port.listPartitionReassignments()).map((o) => [partitionKey(o), o]));
     const live = await partitionsByKey(this.port, this.tasks("submitting", "moving", "pending").map((t) => t.topic));
     return { alive, ongoing, live };
@@ -436,11 +457,7 @@ export class Executor {
       else if (!this.downSince.has(b)) this.downSince.set(b, now);
     }
     const down = [...this.downSince.keys()].filter((b) => involved.has(b)).sort((a, b) => a - b);
-    const key = down.join(",");
-    if (key !== this.pausedReported) {
-      this.pausedReported = key;
-      if (down.length > 0) this.emit({ type: "paused", brokers: down });
-    }
+    this.reportPause(down, alive);
     const expired = new Set(down.filter((b) => now - this.downSince.get(b)! > this.state.brokerDownTimeoutMs));
     if (expired.size === 0) return;
     for (const t of this.tasks("pending", "moving")) {
@@ -453,6 +470,22 @@ export class Executor {
         toCancel.push(t);
       }
     }
+  }
+
+  /**
+   * Says when moves start and stop waiting for down brokers, and journals the pause for `status`.
+   * A broker is reported back only when it is registered again (not when its moves were given up).
+   */
+  private reportPause(down: readonly number[], alive: ReadonlySet<number>): void {
+    const back = this.pausedReported.filter((b) => alive.has(b));
+    const changed = this.pausedReported.length !== down.length || down.some((b) => !this.pausedReported.includes(b));
+    this.pausedReported = down;
+    if (!changed) return;
+    if (down.length > 0) this.state.paused = { brokers: [...down], since: Math.min(...down.map((b) => this.downSince.get(b)!)) };
+    else delete this.state.paused;
+    this.save();
+    if (back.length > 0) this.emit({ type: "resumed", brokers: back });
+    if (down.length > 0) this.emit({ type: "paused", brokers: down });
   }
 
   private async elect(tasks: readonly TaskRecord[]): Promise<void> {
@@ -496,9 +529,15 @@ export class Executor {
     this.emit({ type: "submitted", partitions: batch.filter((t) => t.state === "moving").map((t) => partitionKey(t)) });
   }
 
-  /** Cancels Ballast's in-flight reassignments in Kafka (reverting them) and every pending task. */
-  async cancelInFlight(): Promise<void> {
+  /**
+   * Cancels Ballast's in-flight reassignments in Kafka (reverting them), removes its throttles, and
+   * then cancels every pending task: the Kafka steps first, so that a cluster that cannot be reached
+   * leaves the journal as it was (with the cancel requested) instead of reporting cancels that
+   * did not happen.
+   */
+  async cancelAll(): Promise<void> {
     await this.revertInFlight("cancelled");
+    await this.cleanUp();
     for (const t of this.tasks("pending")) this.finish(t, "cancelled");
     this.save();
   }
@@ -583,26 +622,31 @@ export class Executor {
     await this.throttles.clearAll(existing);
   }
 
-  private progress(): void {
+  /** Bytes of the finished partitions and what the copies in flight held at the meter's last read. */
+  private bytesCopied(): number {
+    return doneBytes(this.state.tasks) + this.tasks("submitting", "moving").reduce((a, t) => a + this.meter.copiedOf(t), 0);
+  }
+
+  private async progress(): Promise<void> {
+    const now = this.clock.now();
+    const inFlight = this.tasks("submitting", "moving");
+    if (await this.meter.read(inFlight, now, false, this.alive)) this.meter.sample(now, this.bytesCopied());
     const total = this.state.tasks.length;
     const finals = this.state.tasks.filter((t) => FINAL_STATES.has(t.state));
     const bytesTotal = this.state.tasks.reduce((a, t) => a + taskBytes(t), 0);
-    const bytesDone = doneBytes(this.state.tasks);
-    // Bytes copied by this run over this run's time: after a resume, what was done before it
-    // was not copied in that time.
-    const elapsedMs = Math.max(1, this.clock.now() - this.startedAt);
-    const rate = ((bytesDone - this.bytesDoneAtStart) * 1000) / elapsedMs;
-    const remaining = bytesTotal - bytesDone;
+    const bytesCopied = this.bytesCopied();
+    const rate = this.meter.rate();
     this.emit({
       type: "progress",
       done: finals.length,
       total,
-      inFlight: this.tasks("submitting", "moving").length,
-      bytesDone,
+      inFlight: inFlight.length,
+      bytesDone: doneBytes(this.state.tasks),
+      bytesCopied,
       bytesTotal,
       rate,
-      etaMs: rate > 0 ? (remaining / rate) * 1000 : null,
-      elapsedMs,
+      etaMs: rate !== null && rate > 0 ? ((bytesTotal - bytesCopied) / rate) * 1000 : null,
+      elapsedMs: Math.max(1, now - this.startedAt),
     });
   }
 }

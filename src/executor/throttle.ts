@@ -52,13 +52,12 @@ function dynamicValue(entries: readonly ConfigEntry[] | undefined, name: string,
 }
 
 export class Throttles {
-  /** Warnings for the operator (configs left alone). */
-  readonly warnings: string[] = [];
-
   constructor(
     private readonly port: KafkaPort,
     private readonly record: ThrottleRecord,
     private readonly onChange: () => void,
+    /** Tells the operator, as soon as it is found, of a config left alone. */
+    private readonly warn: (message: string) => void = () => undefined,
   ) {}
 
   /** Sets the rate on these brokers where Ballast has not yet, unless an operator set one. */
@@ -77,7 +76,7 @@ export class Throttles {
       for (const key of RATE_KEYS) {
         const existing = dynamicValue(entries, key, "dynamic-broker");
         if (existing !== null) {
-          this.warnings.push(`broker ${r.name} already has ${key}=${existing} set by someone else; left as it is`);
+          this.warn(`broker ${r.name} already has ${key}=${existing} set by someone else; left as it is`);
           continue;
         }
         ops.push({ op: "set", name: key, value: String(Math.round(rate)) });
@@ -103,7 +102,7 @@ export class Throttles {
       const ops: AlterOp[] = [];
       for (const [key, value] of Object.entries(mine)) {
         if (dynamicValue(configs.get(resourceKey(r)), key, "dynamic-broker") !== value) {
-          this.warnings.push(`broker ${r.name}: ${key} was changed by someone else; left as it is`);
+          this.warn(`broker ${r.name}: ${key} was changed by someone else; left as it is`);
           delete mine[key];
           continue;
         }
@@ -198,7 +197,7 @@ export class Throttles {
         const ops: AlterOp[] = [];
         for (const [key, value] of Object.entries(own(this.record.brokers, r.name) ?? {})) {
           if (dynamicValue(configs.get(resourceKey(r)), key, "dynamic-broker") === value) ops.push({ op: "delete", name: key });
-          else this.warnings.push(`broker ${r.name}: ${key} was changed by someone else; left as it is`);
+          else this.warn(`broker ${r.name}: ${key} was changed by someone else; left as it is`);
         }
         if (ops.length > 0) changes.push({ resource: r, ops });
       }

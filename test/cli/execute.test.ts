@@ -3,9 +3,13 @@
  * status, rollback, throttle requests, and their errors.
  */
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { Chalk } from "chalk";
+import { executionStatus } from "../../src/executor/execute.js";
+import { StateStore } from "../../src/executor/journal.js";
+import { renderStatus } from "../../src/cli/execute.js";
 import { parseReassignment } from "../../src/model/reassignment.js";
 import { run, singleErrorLine, tempDir } from "./helpers.js";
 
@@ -69,12 +73,69 @@ describe("ballast execute (simulated)", () => {
   });
 
   it("throttle leaves a request for the execution; unknown state folders are errors", async () => {
-    const r = await run(["throttle", "80MiB/s", "--state-dir", state]);
+    // A completed execution will not run again: a throttle for it would apply to nothing.
+    const ended = await run(["throttle", "80MiB/s", "--state-dir", state]);
+    assert.equal(ended.code, 2);
+    assert.match(singleErrorLine(ended.stderr) ?? "", /has ended \(completed\); a throttle would apply to nothing/);
+    // A stopped one takes it when resumed.
+    const stopped = join(tmp.dir, "stopped");
+    mkdirSync(stopped);
+    const journal = JSON.parse(readFileSync(join(state, "state.json"), "utf8")) as { status: string; tasks: Array<{ state: string }> };
+    journal.status = "stopped";
+    journal.tasks[0]!.state = "pending";
+    writeFileSync(join(stopped, "state.json"), JSON.stringify(journal));
+    const r = await run(["throttle", "80MiB/s", "--state-dir", stopped]);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /Throttle 80 MiB\/s requested/);
+    assert.match(r.stdout, /Throttle 80 MiB\/s requested; it applies when the execution resumes/);
     const missing = await run(["status", "--state-dir", join(tmp.dir, "nope")]);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /^error: .*no execution state/);
+  });
+
+  it("status shows a current pause; help gives the timeouts' defaults as durations, as the README does", async () => {
+    const summary = { ...executionStatus(new StateStore(state)), running: true, paused: { brokers: [7, 8], since: Date.UTC(2026, 0, 2, 3, 4, 5) } };
+    assert.match(renderStatus(summary, new Chalk({ level: 0 })), /^paused: moves involving broker\(s\) 7, 8 wait for them to be registered again \(down since 2026-01-02T03:04:05\.000Z\)$/m);
+    assert.equal(executionStatus(new StateStore(state)).paused, null);
+    const help = await run(["execute", "--help"]);
+    const flat = help.stdout.replace(/\s+/g, " ");
+    for (const [flag, value] of [
+      ["--partition-timeout", "1h"],
+      ["--broker-down-timeout", "10m"],
+      ["--poll-interval", "5s"],
+    ]) {
+      assert.match(flat, new RegExp(`${flag} <duration> .*?\\(default: ${value}\\)`));
+    }
+  });
+
+  it("refuses a plan that puts two replicas of a partition in one rack where the racks could keep the rule; --force runs it with a warning", async () => {
+    const racked = join(tmp.dir, "racked.yaml");
+    writeFileSync(
+      racked,
+      [
+        "version: 1",
+        "brokers: [{id: 1, rack: a}, {id: 2, rack: b}, {id: 3, rack: a}, {id: 4, rack: b}]",
+        "topics:",
+        "  - {name: t, partitions: [{partition: 0, replicas: [1, 2], size: 1000}, {partition: 1, replicas: [3, 4], size: 1000}]}",
+        "",
+      ].join("\n"),
+    );
+    const edited = join(tmp.dir, "edited.json");
+    writeFileSync(edited, JSON.stringify({ version: 1, partitions: [{ topic: "t", partition: 0, replicas: [4, 1] }, { topic: "t", partition: 1, replicas: [3, 1] }] }));
+    const sim = ["execute", edited, "--simulate", "--cluster", racked];
+    const refusedRun = await run([...sim, "--state-dir", join(tmp.dir, "racks-1")]);
+    assert.equal(refusedRun.code, 2, refusedRun.stderr);
+    assert.match(
+      singleErrorLine(refusedRun.stderr) ?? "",
+      /^error: the plan puts more replicas of 1 partition\(s\) in one rack than the rack rule allows, where the racks could keep it: t-1 \[3,1\]: 2 in rack "a" \(at most 1\); fix the plan .*--force/,
+    );
+    assert.equal(existsSync(join(tmp.dir, "racks-1", "state.json")), false, "nothing journalled");
+    const dry = await run([...sim, "--dry-run"]);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, /^warning: the plan puts more replicas .* t-1 \[3,1\]/m);
+    const forced = await run([...sim, "--force", "--state-dir", join(tmp.dir, "racks-2")]);
+    assert.equal(forced.code, 0, forced.stderr);
+    assert.match(forced.stdout, /^warning: the plan puts more replicas .* t-1 \[3,1\]/m);
+    assert.match(forced.stdout, /Execution completed: 2 done/);
   });
 
   it("refuses bad combinations with one error line", async () => {

@@ -5,7 +5,7 @@ import { before, describe, it } from "node:test";
 import { parseCluster } from "../../src/model/parse.js";
 import { applyReassignment, parseReassignment } from "../../src/model/reassignment.js";
 import { type Cluster, type Reassignment, allPartitions } from "../../src/model/types.js";
-import { ANSI, DEMO, REPO_ROOT, filesIn, run, singleErrorLine, suiteDir } from "./helpers.js";
+import { ANSI, DEMO, REPO_ROOT, filesIn, run, singleErrorLine, suiteDir, tempDir } from "./helpers.js";
 
 const demo = (): Cluster => parseCluster(readFileSync(DEMO, "utf8"), { format: "yaml", source: DEMO });
 
@@ -32,6 +32,22 @@ function planTotals(cluster: Cluster, plan: Reassignment): { moves: number; byte
 
 describe("ballast plan", () => {
   const dir = suiteDir();
+
+  it("notes an excluded-topic pattern that matches no topic, and suggests a dry run of the plan, quoted for the shell", async () => {
+    const own = tempDir();
+    try {
+      const output = join(own.dir, "it's plan.json");
+      const result = await run(["plan", "--cluster", DEMO, "--output", output, "--exclude-topics", "no-such-topic"]);
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /^note: excluded-topic pattern "no-such-topic" matches no topic of the cluster, so it excludes nothing$/m);
+      const quoted = `'${output.replace(/'/g, "'\\''")}'`;
+      assert.ok(result.stdout.includes(`\n  ballast execute --dry-run ${quoted} --bootstrap-server <broker:9092> --throttle 50MiB/s\n`), result.stdout);
+      const json = await run(["plan", "--cluster", DEMO, "--output", output, "--exclude-topics", "no-such-topic", "--json"]);
+      assert.ok((JSON.parse(json.stdout) as { notes: string[] }).notes.some((n) => n.includes("no-such-topic")));
+    } finally {
+      own.cleanup();
+    }
+  });
 
   it("writes a reassignment that applies to the snapshot and lists only changed partitions", async () => {
     const output = join(dir(), "plan.json");

@@ -11,6 +11,7 @@ import type { ExecutionContext } from "../../src/executor/execute.js";
 import { cancelExecution, executionStatus, resumeExecution } from "../../src/executor/execute.js";
 import { StateStore } from "../../src/executor/journal.js";
 import type { KafkaPort } from "../../src/executor/port.js";
+import type { ExecutionEvent } from "../../src/executor/runner.js";
 import { newExecutionState } from "../../src/executor/runner.js";
 import { createSimClock, createSimulatedCluster } from "../../src/executor/simulator.js";
 import { DEFAULT_LIMITS } from "../../src/executor/types.js";
@@ -46,8 +47,12 @@ function pendingExecution(): { ctx: ExecutionContext; store: StateStore; broken:
 
 test("a cancel that fails leaves the execution running with the cancel pending; a resume finishes the cancel", async () => {
   const { ctx, store, broken } = pendingExecution();
-  await assert.rejects(cancelExecution({ ...ctx, port: broken }), (e: unknown) => isBallastError(e) && e.code === "KAFKA");
+  const events: ExecutionEvent[] = [];
+  await assert.rejects(cancelExecution({ ...ctx, port: broken, emit: (e) => events.push(e) }), (e: unknown) => isBallastError(e) && e.code === "KAFKA");
+  // Nothing is reported or journalled as cancelled when Kafka could not be told.
+  assert.deepEqual(events.filter((e) => e.type === "finished-partition"), []);
   const after = store.load();
+  assert.deepEqual(after.tasks.map((t) => t.state), ["pending", "pending"]);
   assert.equal(after.status, "running");
   assert.equal(after.cancelRequested, true);
   assert.equal(executionStatus(store).cancelRequested, true);
@@ -63,6 +68,16 @@ test("a failed cancel can be run again", async () => {
   const state = await cancelExecution(ctx);
   assert.equal(state.status, "cancelled");
   assert.equal(store.load().status, "cancelled");
+});
+
+test("cancel of an execution that already ended changes nothing and does not contact Kafka", async () => {
+  const { ctx, store } = pendingExecution();
+  assert.equal(await resumeExecution(ctx), "completed");
+  const before = store.load();
+  const unreachable = new Proxy(ctx.port, { get: () => () => Promise.reject(new BallastError("KAFKA", "connection refused")) });
+  const state = await cancelExecution({ ...ctx, port: unreachable });
+  assert.equal(state.status, "completed");
+  assert.deepEqual(store.load(), before);
 });
 
 test("execute --resume takes the broker-down timeout and limits given on its command line over the journal's", async () => {

@@ -198,9 +198,10 @@ export function createKafkajsPort(options: KafkajsPortOptions): KafkaPort {
       return out;
     },
 
-    async describeLogDirs(brokerIds) {
+    async describeLogDirs(brokerIds, partitions) {
       const ids = [...new Set(brokerIds)];
-      const replies = await Promise.all(ids.map((id) => conn.sendTo(id, describeLogDirsRequest())));
+      const request = describeLogDirsRequest(partitions === undefined ? null : partitionsByTopic(partitions));
+      const replies = await Promise.all(ids.map((id) => conn.sendTo(id, request)));
       return new Map(ids.map((id, i) => [id, logDirReplicas(replies[i] ?? [])]));
     },
 
@@ -277,10 +278,7 @@ export function createKafkajsPort(options: KafkajsPortOptions): KafkaPort {
 
     async electPreferredLeaders(partitions) {
       if (partitions.length === 0) return [];
-      const topics = [...groupBy(partitions, (p) => p.topic)].map(([topic, ps]) => ({
-        topic,
-        partitions: [...new Set(ps.map((p) => p.partition))],
-      }));
+      const topics = [...partitionsByTopic(partitions)].map(([topic, ps]) => ({ topic, partitions: ps }));
       const res = await onController((id) => conn.sendTo(id, electLeadersRequest(topics, requestTimeout)));
       const byKey = new Map(res.results.map((r) => [partitionKey(r), r]));
       return partitions.map((p) => {
@@ -333,7 +331,7 @@ function guarded(port: KafkaPort): KafkaPort {
     describeTopics: wrap("describeTopics", (topics?: readonly string[]) => port.describeTopics(topics)),
     logOffsets: wrap("logOffsets", (p: Parameters<KafkaPort["logOffsets"]>[0]) => port.logOffsets(p)),
     committedOffsets: wrap("committedOffsets", () => port.committedOffsets()),
-    describeLogDirs: wrap("describeLogDirs", (ids: readonly number[]) => port.describeLogDirs(ids)),
+    describeLogDirs: wrap("describeLogDirs", (ids: readonly number[], partitions?: readonly PartitionRef[]) => port.describeLogDirs(ids, partitions)),
     listPartitionReassignments: wrap("listPartitionReassignments", () => port.listPartitionReassignments()),
     alterPartitionReassignments: wrap("alterPartitionReassignments", (e: Parameters<KafkaPort["alterPartitionReassignments"]>[0]) =>
       port.alterPartitionReassignments(e),
@@ -396,6 +394,11 @@ function isBrokerId(name: string): boolean {
 
 function resourceType(r: ConfigResource): number {
   return r.type === "broker" ? RESOURCE_BROKER : RESOURCE_TOPIC;
+}
+
+/** Topic → its distinct partition numbers, as Kafka's requests list them. */
+function partitionsByTopic(partitions: readonly PartitionRef[]): Map<string, number[]> {
+  return new Map([...groupBy(partitions, (p) => p.topic)].map(([topic, ps]) => [topic, [...new Set(ps.map((p) => p.partition))]]));
 }
 
 function groupBy<T, K>(items: readonly T[], key: (item: T, index: number) => K): Map<K, T[]> {

@@ -3,6 +3,7 @@
  * size on disk. Sent to each broker on its own; kafkajs does not implement it.
  *
  * Request v1:  topics => [topic STRING, partitions [INT32]] (nullable: null = every replica)
+ *              (Kafka answers with the named partitions it holds; the others are left out)
  * Response v1: throttle_time_ms INT32,
  *              results => [error_code INT16, log_dir STRING,
  *                topics => [name STRING, partitions => [partition_index INT32, partition_size INT64,
@@ -23,14 +24,17 @@ export interface LogDirResult {
   readonly topics: ReadonlyArray<{ readonly name: string; readonly partitions: readonly LogDirReplica[] }>;
 }
 
-export function describeLogDirsRequest(): ProtocolRequest<LogDirResult[]> {
+/** Every replica of the broker, or only those of `partitions` (topic → partition numbers). */
+export function describeLogDirsRequest(partitions: ReadonlyMap<string, readonly number[]> | null = null): ProtocolRequest<LogDirResult[]> {
   return {
     apiKey: 35,
     apiVersion: 1,
     apiName: "DescribeLogDirs",
     flexible: false,
     encode: (w) => {
-      w.nullableArray(null, () => undefined);
+      w.nullableArray(partitions === null ? null : [...partitions], (w, [topic, parts]) => {
+        w.string(topic).array(parts, (w, p) => w.int32(p));
+      });
     },
     decode: (r) => {
       r.int32(); // throttle_time_ms
