@@ -3,7 +3,7 @@
  * snapshot and the planner, and reports the plan's size against its lower bound and the balance it
  * reaches. Prints a table and (unless told not to) rewrites docs/BENCHMARKS.md.
  *
- *   npm run bench [-- --only <name-substring>] [-- --all] [-- --no-write]
+ *   npm run bench [-- --only <name-substring>[,…]] [-- --all] [-- --no-write]
  *   npm run bench -- --peer cruise-control [--only <name-substring>]   (CCPEER_WORK set; cruise-control.ts)
  *
  * Clocks and the file system are fine here: this is a tool around the pure core, not part of it.
@@ -21,6 +21,8 @@ import { plan, type BalanceSummary, type FloorFigures, type PlanOutcome } from "
 import { loadHighs } from "../src/cli/highs.js";
 import { runCruiseControlPeer } from "./cruise-control.js";
 import { reportSection, withReportSection } from "./report-section.js";
+import { BOUND_ASSUMPTIONS } from "../src/executor/simulator.js";
+import { DEFAULT_STRATEGY } from "../src/executor/types.js";
 import { bytes, count, duration, machine, markdownTable, textTable, type Row, type Table } from "./format.js";
 
 const highs = await loadHighs();
@@ -47,6 +49,10 @@ interface Scenario {
    * up to several TiB, which the simulator takes minutes over (the executor's issue covers it).
    */
   readonly simulate?: false;
+  /** Brokers the plan drains (a decommission), as `ballast plan --exclude-brokers`. */
+  readonly excludeBrokers?: readonly number[];
+  /** Throttle of the simulated execution, bytes/s (default SIM_THROTTLE). */
+  readonly simThrottle?: number;
 }
 
 const TOPICS_10K: GenerateOptions = { topics: 100, partitions: { min: 100, max: 100 }, replicationFactor: 3 };
@@ -88,6 +94,23 @@ const SCENARIOS: readonly Scenario[] = [
     seed: 8,
     peer: true,
     cluster: { brokers: 9, newBrokers: 3, racks: 3, topics: 40, load: { ...REALISTIC, utilisation: { networkIn: 0.87 } } },
+  },
+  {
+    name: "heavy-scale-out-9+3",
+    description:
+      "9 brokers in 3 racks holding 150 topics of 20–60 partitions at RF 3 (random), realistic load at a mean 400 KiB/s per topic (heavy-tailed sizes: 10 TiB, the largest partitions 141, 135 and 116 GiB), plus 3 new empty brokers; executed at 100 MiB/s",
+    seed: 1,
+    cluster: { brokers: 9, newBrokers: 3, racks: 3, topics: 150, partitions: { min: 20, max: 60 }, load: { ...REALISTIC, topicRate: { kind: "lognormal", mean: 400 * 1024, sigma: 2 } } },
+    simThrottle: 100 * 1024 ** 2,
+  },
+  {
+    name: "heavy-decommission-24-3",
+    description:
+      "24 brokers in 3 racks holding 200 topics of 20–80 partitions at RF 3 (random), realistic load at a mean 400 KiB/s per topic (heavy-tailed sizes: 15 TiB, the largest partitions 413, 282 and 212 GiB), brokers 22–24 drained; executed at 100 MiB/s",
+    seed: 2,
+    cluster: { brokers: 24, racks: 3, topics: 200, partitions: { min: 20, max: 80 }, load: { ...REALISTIC, topicRate: { kind: "lognormal", mean: 400 * 1024, sigma: 2 } } },
+    excludeBrokers: [22, 23, 24],
+    simThrottle: 100 * 1024 ** 2,
   },
   {
     name: "scale-out-200+20",
@@ -270,11 +293,11 @@ const SIM_THROTTLE = 50 * 1024 * 1024;
 async function withSimulation(r: Result): Promise<Result> {
   if (r.scenario.simulate === false || r.outcome.status !== "planned" || r.outcome.reassignment.partitions.length > SIMULATE_UP_TO) return r;
   const cluster = generateCluster(r.scenario.cluster, createRng(r.scenario.seed));
-  return { ...r, simulation: await simulateExecution(cluster, r.outcome.reassignment, SIM_THROTTLE) };
+  return { ...r, simulation: await simulateExecution(cluster, r.outcome.reassignment, r.scenario.simThrottle ?? SIM_THROTTLE) };
 }
 
 function simulationTable(results: readonly Result[]): Table {
-  const header = ["scenario", "partitions moved", "simulated makespan", "bandwidth bound", "ratio", "simulation time"];
+  const header = ["scenario", "partitions moved", "throttle", "simulated makespan", "bandwidth bound", "ratio", "simulation time"];
   const rows = results
     .filter((r) => r.simulation !== undefined)
     .map((r) => {
@@ -282,6 +305,7 @@ function simulationTable(results: readonly Result[]): Table {
       return [
         r.scenario.name,
         count(s.partitions),
+        `${bytes(r.scenario.simThrottle ?? SIM_THROTTLE)}/s`,
         duration(s.makespanSeconds * 1000),
         duration(s.boundSeconds * 1000),
         s.boundSeconds > 0 ? (s.makespanSeconds / s.boundSeconds).toFixed(2) : "—",
@@ -304,7 +328,8 @@ function runScenario(s: Scenario): Result {
   if (partitionCount(cluster) !== written.partitions) throw new Error("the JSON round trip lost partitions");
   const snapshotBytes = Buffer.byteLength(written.text);
   const search = s.search === true ? { integerSearch: { solver: highs } } : {};
-  const planned = timed(probe, () => plan(cluster, { rng: createRng(s.seed), ...search }));
+  const exclude = s.excludeBrokers !== undefined ? { excludeBrokers: s.excludeBrokers } : {};
+  const planned = timed(probe, () => plan(cluster, { rng: createRng(s.seed), ...search, ...exclude }));
   return {
     scenario: s,
     brokers: cluster.brokers.length,
@@ -481,6 +506,7 @@ Synthetic clusters from \`generateCluster\` with fixed seeds, planned with the d
 \`\`\`sh
 npm run bench                        # all scenarios; rewrites this file
 npm run bench -- --only 1000         # scenarios whose name contains "1000"; leaves this file alone
+npm run bench -- --only small,heavy- # several name parts, comma-separated
 npm run bench -- --no-write          # print only
 npm run bench -- --all               # also the heavy scenarios (2.8 million replicas), skipped by default
 npm run bench -- --only skewed-racked-215-2.8m   # the one run only when named (see Scenarios)
@@ -532,10 +558,11 @@ ${targetLines(results)}
 
 Each plan above with at most ${count(SIMULATE_UP_TO)} partitions to move, executed by the real
 executor code against the in-process simulator (\`ballast execute --simulate\`) at a throttle of
-${bytes(SIM_THROTTLE)}/s, brokers with 4× that bandwidth, the default batch limits (5 moves per broker)
-and strategy (at-risk-first, small-first), polling every 5 s of virtual time, under-replicated partitions
-allowed (the dead-broker scenario drains brokers that are down). The bandwidth bound is
-the busiest broker's bytes to send or receive ÷ the throttle: no schedule can finish sooner. The
+${bytes(SIM_THROTTLE)}/s (the heavy-tailed shapes at the throttle shown), brokers with 4× that
+bandwidth, the default batch limits (5 moves per broker) and strategy (${DEFAULT_STRATEGY.join(", ")}),
+polling every 5 s of virtual time (polls at which no copy finished are skipped: the executor wakes at the
+same instants), under-replicated partitions allowed (the dead-broker scenario drains brokers that are
+down). The bandwidth bound is ${BOUND_ASSUMPTIONS}. The
 realistic-load shapes (${SCENARIOS.filter((x) => x.simulate === false).map((x) => `**${x.name}**`).join(", ")}) are not
 simulated: they move tens of TiB in partitions of up to several TiB, which the simulator takes minutes
 over.
@@ -591,7 +618,7 @@ function collectGarbage(): void {
  */
 async function peerMain(args: Args): Promise<void> {
   const marked = SCENARIOS.filter((s) => s.peer === true);
-  const chosen = marked.filter((s) => args.only === undefined || s.name.includes(args.only));
+  const chosen = marked.filter((s) => args.only === undefined || named(s, args.only));
   if (chosen.length === 0) throw new Error(`no scenario marked for the peer run has a name containing "${String(args.only)}"`);
   const write = args.write && args.only === undefined;
   await runCruiseControlPeer({
@@ -605,11 +632,16 @@ async function peerMain(args: Args): Promise<void> {
   });
 }
 
+/** Whether a scenario's name contains one of the comma-separated parts of `--only`. */
+function named(s: Scenario, only: string): boolean {
+  return only.split(",").some((part) => part !== "" && s.name.includes(part));
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   if (args.peer !== undefined) return peerMain(args);
   const chosen = SCENARIOS.filter((s) =>
-    args.only === undefined ? (args.all && s.onlyWhenNamed !== true) || s.heavy !== true : s.name.includes(args.only),
+    args.only === undefined ? (args.all && s.onlyWhenNamed !== true) || s.heavy !== true : named(s, args.only),
   );
   if (chosen.length === 0) throw new Error(`no scenario name contains "${String(args.only)}"`);
   const results: Result[] = [];
@@ -619,7 +651,8 @@ async function main(): Promise<void> {
     results.push(await withSimulation(runScenario(s)));
   }
   process.stdout.write(
-    `\n${textTable(timingTable(results))}\n\n${textTable(qualityTable(results))}\n\n${textTable(capacityTable(results))}\n\n${targetLines(results)}\n\n${textTable(simulationTable(results))}\n`,
+    `\n${textTable(timingTable(results))}\n\n${textTable(qualityTable(results))}\n\n${textTable(capacityTable(results))}\n\n${targetLines(results)}\n\n${textTable(simulationTable(results))}\n` +
+      `The bandwidth bound is ${BOUND_ASSUMPTIONS}.\n`,
   );
   if (!args.write || args.only !== undefined) {
     process.stdout.write(`\ndocs/BENCHMARKS.md left as it is${args.only !== undefined ? " (--only runs a subset)" : ""}.\n`);

@@ -3,13 +3,11 @@
  * code against a simulated cluster at a fixed throttle, compared with the bandwidth lower bound (the
  * busiest broker's bytes to send or receive ÷ the throttle), which no schedule can beat.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { startExecution } from "../src/executor/execute.js";
-import { StateStore } from "../src/executor/journal.js";
+import { MemoryStateStore } from "../src/executor/journal.js";
 import { bandwidthLowerBound, createSimClock, createSimulatedCluster } from "../src/executor/simulator.js";
-import { DEFAULT_LIMITS } from "../src/executor/types.js";
+import { DEFAULT_LIMITS, DEFAULT_STRATEGY } from "../src/executor/types.js";
+import type { StrategyName } from "../src/executor/types.js";
 import type { Cluster, Reassignment } from "../src/model/types.js";
 
 export interface SimulationResult {
@@ -20,36 +18,36 @@ export interface SimulationResult {
   readonly status: string;
 }
 
-export async function simulateExecution(cluster: Cluster, reassignment: Reassignment, throttle: number): Promise<SimulationResult> {
-  const clock = createSimClock();
-  const sim = createSimulatedCluster(cluster, { clock, bandwidth: throttle * 4 });
-  const dir = mkdtempSync(join(tmpdir(), "ballast-bench-sim-"));
+export async function simulateExecution(
+  cluster: Cluster,
+  reassignment: Reassignment,
+  throttle: number,
+  strategy: readonly StrategyName[] = DEFAULT_STRATEGY,
+): Promise<SimulationResult> {
+  const sim = createSimulatedCluster(cluster, { clock: createSimClock(), bandwidth: throttle * 4, skipQuietPolls: true });
+  const clock = sim.clock;
   const started = performance.now();
-  try {
-    const store = new StateStore(dir);
-    const status = await startExecution(
-      { port: sim.port, store, clock, emit: () => undefined, stop: { level: 0 }, pollMs: 5000 },
-      { reassignment },
-      {
-        limits: DEFAULT_LIMITS,
-        strategy: ["at-risk-first", "small-first"],
-        throttle,
-        partitionTimeoutMs: 30 * 24 * 3_600_000,
-        brokerDownTimeoutMs: 3_600_000,
-        pollMs: 5000,
-        allowUnderReplicated: true,
-      },
-      "bench",
-    );
-    const tasks = store.load().tasks;
-    return {
-      makespanSeconds: sim.makespan(),
-      boundSeconds: bandwidthLowerBound(tasks, throttle),
-      partitions: tasks.length,
-      wallMs: performance.now() - started,
-      status,
-    };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const store = new MemoryStateStore();
+  const status = await startExecution(
+    { port: sim.port, store, clock, emit: () => undefined, stop: { level: 0 }, pollMs: 5000 },
+    { reassignment },
+    {
+      limits: DEFAULT_LIMITS,
+      strategy: [...strategy],
+      throttle,
+      partitionTimeoutMs: 30 * 24 * 3_600_000,
+      brokerDownTimeoutMs: 3_600_000,
+      pollMs: 5000,
+      allowUnderReplicated: true,
+    },
+    "bench",
+  );
+  const tasks = store.load().tasks;
+  return {
+    makespanSeconds: sim.makespan(),
+    boundSeconds: bandwidthLowerBound(tasks, throttle),
+    partitions: tasks.length,
+    wallMs: performance.now() - started,
+    status,
+  };
 }

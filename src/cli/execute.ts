@@ -16,10 +16,10 @@ import { rackRuleBreaks } from "../executor/racks.js";
 import { planAllBatches } from "../executor/batches.js";
 import type { ExecuteOptions, ExecutionEvent, ExecutionPlan, StopSignal } from "../executor/runner.js";
 import { preflight, withSizes } from "../executor/runner.js";
-import { bandwidthLowerBound, createSimClock, createSimulatedCluster } from "../executor/simulator.js";
-import { composeStrategies, parseStrategies } from "../executor/strategy.js";
+import { BOUND_ASSUMPTIONS, bandwidthLowerBound, createSimClock, createSimulatedCluster } from "../executor/simulator.js";
+import { composeStrategies, parseStrategies, workLeftPerBroker } from "../executor/strategy.js";
 import type { Clock, MoveTask, StrategyName } from "../executor/types.js";
-import { DEFAULT_LIMITS, added, systemClock } from "../executor/types.js";
+import { DEFAULT_LIMITS, DEFAULT_STRATEGY, added, systemClock } from "../executor/types.js";
 import { parseDuration } from "../model/balance-config.js";
 import { BallastError } from "../model/errors.js";
 import { formatCluster } from "../model/format.js";
@@ -162,7 +162,7 @@ export function addExecuteCommands(program: Command, io: CliIo): void {
     .addOption(valueOption("--max-moves-per-broker <n>", "replica moves in flight per broker, in and out", integer(1)).default(DEFAULT_LIMITS.maxMovesPerBroker))
     .addOption(valueOption("--max-moves <n>", "replica moves in flight in the cluster", integer(1)))
     .addOption(valueOption("--max-bytes-in-flight <size>", "bytes being copied at once, e.g. 100GiB", positiveBytes))
-    .addOption(valueOption("--strategy <list>", "batch order: small-first, large-first, at-risk-first (chainable)", (raw: string) => parseStrategies(raw)).default(["at-risk-first", "small-first"]))
+    .addOption(valueOption("--strategy <list>", "batch order: at-risk-first, busiest-first, large-first, small-first (chainable)", (raw: string) => parseStrategies(raw)).default([...DEFAULT_STRATEGY], DEFAULT_STRATEGY.join(",")))
     .addOption(valueOption("--partition-timeout <duration>", "give up (and revert) a partition not done by then (10s to 30d)", duration(DURATION_LIMITS.partitionTimeout.min, DURATION_LIMITS.partitionTimeout.max)).default(3_600_000, "1h"))
     .addOption(valueOption("--broker-down-timeout <duration>", "give up moves involving a broker down this long (1s to 7d)", duration(DURATION_LIMITS.brokerDownTimeout.min, DURATION_LIMITS.brokerDownTimeout.max)).default(600_000, "10m"))
     .addOption(valueOption("--poll-interval <duration>", "time between checks of the cluster (100ms to 10m)", duration(DURATION_LIMITS.pollInterval.min, DURATION_LIMITS.pollInterval.max)).default(5000, "5s"))
@@ -411,7 +411,8 @@ export const LONG_RUN_HOURS = 24;
 
 /** The batches of `tasks` and the least time they take at `rate` (each batch bound by its busiest broker). */
 function estimate(tasks: readonly MoveTask[], options: ExecuteOptions): { waves: MoveTask[][]; seconds: number } {
-  const order = composeStrategies(options.strategy, () => ({ atRisk: false }));
+  const workLeft = workLeftPerBroker(tasks);
+  const order = composeStrategies(options.strategy, () => ({ atRisk: false }), (b) => workLeft.get(b) ?? 0);
   const waves = planAllBatches(tasks, options.limits, order);
   const rate = options.throttle;
   let seconds = 0;
@@ -635,7 +636,10 @@ class Reporter {
       `simulated makespan ${formatDuration(makespanSeconds * 1000)}` +
       (bound === null ? "" : `; bandwidth lower bound ${formatDuration(bound * 1000)} (ratio ${(makespanSeconds / Math.max(bound, 1e-9)).toFixed(2)})`);
     if (this.json) this.io.stdout.write(`${JSON.stringify({ type: "simulation", makespanSeconds, lowerBoundSeconds: bound })}\n`);
-    else this.line(text);
+    else {
+      this.line(text);
+      if (bound !== null) this.line(`the bound is ${BOUND_ASSUMPTIONS}.`);
+    }
   }
 
   finish(): void {

@@ -397,3 +397,57 @@ function isAlive(pid: number): boolean {
     return (e as NodeJS.ErrnoException).code === "EPERM";
   }
 }
+
+/**
+ * A state store held in memory, for simulated executions whose journal nobody resumes: the same
+ * calls as StateStore, without writing (and flushing) the journal on every change.
+ */
+export class MemoryStateStore extends StateStore {
+  private state: ExecutionState | undefined;
+  private readonly files = new Map<string, string>();
+
+  constructor() {
+    super("(in memory)");
+  }
+
+  override exists(): boolean {
+    return this.state !== undefined;
+  }
+
+  override load(): ExecutionState {
+    if (this.state === undefined) throw new BallastError("STATE", "no execution state in memory");
+    return this.state;
+  }
+
+  override save(state: ExecutionState): void {
+    this.state = state;
+  }
+
+  override writeAtomic(name: string, text: string): void {
+    this.files.set(name, text);
+  }
+
+  override takeRequest(name: string): string | null {
+    const value = this.files.get(name);
+    this.files.delete(name);
+    return value === undefined ? null : value.trim();
+  }
+
+  override read(name: string): string {
+    const value = this.files.get(name);
+    if (value === undefined) throw new BallastError("STATE", `no ${name} in memory`);
+    return value;
+  }
+
+  override lock(): void {}
+
+  override unlock(): void {}
+
+  override lockHolder(): number | null {
+    return null;
+  }
+
+  override lockedByOther(): boolean {
+    return false;
+  }
+}

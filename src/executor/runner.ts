@@ -18,7 +18,7 @@ import { FINAL_STATES, StateStore, transition } from "./journal.js";
 import type { KafkaPort, OngoingReassignment, PartitionMetadata } from "./port.js";
 import { partitionKey } from "./port.js";
 import { CopyMeter } from "./progress.js";
-import { composeStrategies } from "./strategy.js";
+import { composeStrategies, workLeftPerBroker } from "./strategy.js";
 import { Throttles, emptyThrottleRecord } from "./throttle.js";
 import type { BatchLimits, Clock, MoveTask, StrategyName } from "./types.js";
 import { added } from "./types.js";
@@ -175,19 +175,6 @@ export async function preflight(port: KafkaPort, plan: ExecutionPlan, options: P
 function waitsFor(t: MoveTask, alive: ReadonlySet<number>): readonly number[] {
   return t.from.some((b) => alive.has(b)) ? t.to : [...t.to, ...t.from];
 }
-
-/** Bytes each broker still has to send (as the copying leader) or receive, over unfinished tasks. */
-function remainingBytesPerBroker(tasks: readonly MoveTask[]): Map<number, number> {
-  const out = new Map<number, number>();
-  for (const t of tasks) {
-    const adds = added(t);
-    const leader = t.from[0];
-    if (leader !== undefined && adds.length > 0) out.set(leader, (out.get(leader) ?? 0) + t.size * adds.length);
-    for (const b of adds) out.set(b, (out.get(b) ?? 0) + t.size);
-  }
-  return out;
-}
-
 
 /** Partition sizes from DescribeLogDirs (largest replica), for ordering and progress. */
 export async function withSizes(port: KafkaPort, tasks: readonly MoveTask[]): Promise<MoveTask[]> {
@@ -517,14 +504,8 @@ export class Executor {
       const p = live.get(partitionKey(t));
       return p !== undefined && (p.isr.length < p.replicas.length || p.offline.length > 0);
     };
-    const chosen = composeStrategies(this.state.strategy, (t) => ({ atRisk: atRisk(t) }));
-    // The run can end no sooner than its busiest broker's copying: keep that broker fed first
-    // (after partitions at risk, when that strategy is on), then the chosen order.
-    const remaining = remainingBytesPerBroker(this.tasks("pending", "submitting", "moving"));
-    const bottleneck = (t: MoveTask): number => Math.max(...[t.from[0] ?? -1, ...added(t)].map((b) => remaining.get(b) ?? 0));
-    const riskFirst = this.state.strategy.includes("at-risk-first");
-    const order = (a: MoveTask, b: MoveTask): number =>
-      (riskFirst ? Number(atRisk(b)) - Number(atRisk(a)) : 0) || bottleneck(b) - bottleneck(a) || chosen(a, b);
+    const workLeft = workLeftPerBroker(this.tasks("pending", "submitting", "moving"));
+    const order = composeStrategies(this.state.strategy, (t) => ({ atRisk: atRisk(t) }), (b) => workLeft.get(b) ?? 0);
     const inFlight = this.tasks("submitting", "moving");
     // Tasks wait while a broker they keep or add is down, or while none of their current replicas is
     // up to copy from; a down broker they only remove (a dead broker being drained) does not stop them.

@@ -23,29 +23,29 @@
  *   and paused copies resume where they stopped. No unclean leader election.
  * - Cancelling (`replicas: null`) reverts to the original replicas and drops the copies. Replacing an
  *   ongoing reassignment keeps the original replicas and the progress of brokers still being added.
- * - Configs: dynamic values per resource with their source; broker resource `""` is the cluster-wide
- *   default. describeConfigs returns the dynamic values only (a broker's own, then the cluster
- *   defaults it does not override). incrementalAlterConfigs applies a resource's ops all or nothing.
+ * - Configs: the config store (config-store.ts) holds the dynamic values, as Kafka does.
+ * - Time: copies run at constant rates between events (a copy finishing, a call through the port, a
+ *   broker killed or started), so the simulation jumps from one event to the next; the rates are
+ *   shared anew only at events (fair-share.ts).
  */
 import { FOLLOWER_RATE, FOLLOWER_REPLICAS, LEADER_RATE, LEADER_REPLICAS } from "./throttle.js";
 import { BallastError } from "../model/errors.js";
 import type { Broker, Cluster, Partition, Topic } from "../model/types.js";
-import { ACL_OPERATIONS, partitionKey, resourceKey } from "./port.js";
+import { SimConfigStore } from "./config-store.js";
+import { maxMinFairRates } from "./fair-share.js";
+import type { SharedLink } from "./fair-share.js";
+import { ACL_OPERATIONS, partitionKey } from "./port.js";
 import type {
   LockOutcome,
   AclOperation,
   AuthorizedOperations,
-  AlterOp,
   BrokerNode,
   ClusterDescription,
-  ConfigEntry,
-  ConfigResource,
   KafkaPort,
   OngoingReassignment,
   PartitionRef,
   PartitionResult,
   ReplicaLogDir,
-  ResourceResult,
   TopicMetadata,
 } from "./port.js";
 import { added } from "./types.js";
@@ -61,8 +61,6 @@ const LOG_DIR = "/var/lib/kafka/data";
 const ERR = {
   UNKNOWN_TOPIC_OR_PARTITION: 3,
   INVALID_REPLICA_ASSIGNMENT: 39,
-  INVALID_CONFIG: 40,
-  INVALID_REQUEST: 42,
   PREFERRED_LEADER_NOT_AVAILABLE: 80,
   NO_REASSIGNMENT_IN_PROGRESS: 85,
 } as const;
@@ -110,10 +108,19 @@ export function createSimClock(startMs = 0): SimClock {
 // ---------------------------------------------------------------------------------------------------
 // Lower bound
 
+/** What the bandwidth lower bound assumes, for every place that prints it. */
+export const BOUND_ASSUMPTIONS =
+  "the busiest broker's bytes to send or receive ÷ the throttle. It assumes each broker sends and receives " +
+  "replication at the throttle at most (sending and receiving apart), each added replica copies the whole " +
+  "partition once from its leader (taken to be the first current replica), and sizes and leaders hold still " +
+  "during the move; it leaves out the moves-per-broker cap, the poll interval and the order. No schedule " +
+  "under those assumptions finishes sooner";
+
 /**
  * Seconds no schedule can beat when every broker moves `rate` bytes/s in and out: the busiest
  * broker's bytes to send (as leader of a moving partition, once per added replica; the leader is taken
- * to be the first current replica) or to receive (as an adding broker), divided by `rate`.
+ * to be the first current replica) or to receive (as an adding broker), divided by `rate`. The
+ * assumptions behind it: BOUND_ASSUMPTIONS.
  */
 export function bandwidthLowerBound(tasks: readonly MoveTask[], rate: number): number {
   if (!(rate > 0)) throw new BallastError("USAGE", `bandwidth must be more than 0, not ${String(rate)}`);
@@ -142,12 +149,21 @@ export interface SimulatedClusterOptions {
    * networkIn / networkOut, or DEFAULT_SIM_BANDWIDTH where the snapshot gives none.
    */
   readonly bandwidth?: number;
+  /**
+   * Sleeping on the returned `clock` skips polls at which nothing would be seen to change: a sleep
+   * of `ms` lasts a whole number of `ms` spans, ending at the first span end after a copy finished
+   * (or at once when no copy runs). A poller wakes at the same instants as with fixed sleeps when
+   * something happened, and not in between, so a long simulation takes as many polls as events.
+   * Its time-outs are then checked only at those wake-ups. Default false.
+   */
+  readonly skipQuietPolls?: boolean;
   /** The operations the client may do (default: all), as an authorizer with ACLs would report them. */
   readonly allowed?: { readonly cluster: readonly AclOperation[]; readonly topics: readonly AclOperation[] };
 }
 
 export interface SimulatedCluster {
   readonly port: KafkaPort;
+  /** The clock to run the executor on: the one given, or with skipQuietPolls one that skips them. */
   readonly clock: SimClock;
   /** Stops a broker: it leaves the registered brokers and every ISR; its copies pause. */
   killBroker(id: number): void;
@@ -195,28 +211,13 @@ interface SimTopic {
   readonly byNumber: ReadonlyMap<number, SimPartition>;
 }
 
+/** One copy in progress: an adding broker fetching a partition from its leader. */
 interface Flow {
   readonly p: SimPartition;
   readonly move: SimMove;
   readonly from: number;
   readonly to: number;
   rate: number;
-}
-
-/** List-type configs (append and subtract apply) and their defaults, from which the first append starts. */
-const LIST_CONFIGS = new Map([
-  [LEADER_REPLICAS, ""],
-  [FOLLOWER_REPLICAS, ""],
-  ["cleanup.policy", "delete"],
-]);
-const TOPIC_ONLY = new Set([LEADER_REPLICAS, FOLLOWER_REPLICAS]);
-const BROKER_RATES = new Set([LEADER_RATE, FOLLOWER_RATE, "replica.alter.log.dirs.io.max.bytes.per.second"]);
-
-function listItems(value: string): string[] {
-  return value
-    .split(",")
-    .map((s) => s.trim())
-    .filter((s) => s !== "");
 }
 
 function same(a: readonly number[], b: readonly number[]): boolean {
@@ -269,8 +270,11 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
 
   /** Ongoing reassignments, in the order they started. */
   const moves = new Map<SimPartition, SimMove>();
-  const configs = new Map<string, Map<string, string>>();
+  const configs = new SimConfigStore((name) => topics.has(name));
   let firstStart: number | undefined;
+  /** Copies finished and reassignments completed so far, and copies running after the last step. */
+  let events = 0;
+  let copying = 0;
   let lastDone: number | undefined;
   let closed = false;
 
@@ -292,9 +296,11 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
     else p.isr = p.isr.filter((r) => p.replicas.includes(r));
   };
 
-  /** Completes every reassignment whose target replicas are all in sync. */
-  const settle = (atMs: number): void => {
-    for (const [p, move] of moves) {
+  /** Completes every reassignment (of `only`, when given) whose target replicas are all in sync. */
+  const settle = (atMs: number, only?: Iterable<SimPartition>): void => {
+    for (const p of only ?? [...moves.keys()]) {
+      const move = moves.get(p);
+      if (!move) continue;
       refresh(p);
       if (p.leader === -1 || !move.target.every((r) => p.isr.includes(r))) continue;
       p.replicas = [...move.target];
@@ -303,25 +309,8 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
       if (!p.replicas.includes(p.leader)) p.leader = -1;
       refresh(p);
       lastDone = atMs;
+      events++;
     }
-  };
-
-  // --- configs ---
-
-  const brokerConfig = (id: number, name: string): string | undefined =>
-    configs.get(resourceKey({ type: "broker", name: String(id) }))?.get(name) ??
-    configs.get(resourceKey({ type: "broker", name: "" }))?.get(name);
-
-  const brokerRate = (id: number, name: string): number | undefined => {
-    const v = brokerConfig(id, name);
-    return v === undefined ? undefined : Number(v);
-  };
-
-  const topicListed = (topic: string, name: string, partition: number, broker: number): boolean => {
-    const v = configs.get(resourceKey({ type: "topic", name: topic }))?.get(name);
-    if (v === undefined) return false;
-    const items = listItems(v);
-    return items.includes("*") || items.includes(`${String(partition)}:${String(broker)}`);
   };
 
   // --- copy progress ---
@@ -336,88 +325,57 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
       }
     }
     if (out.length === 0) return out;
-
-    const resources = new Map<string, { capacity: number; members: number[] }>();
+    const links = new Map<string, { capacity: number; flows: number[] }>();
     const use = (key: string, capacity: number, i: number): void => {
-      let r = resources.get(key);
-      if (!r) {
-        r = { capacity, members: [] };
-        resources.set(key, r);
+      let link = links.get(key);
+      if (!link) {
+        link = { capacity, flows: [] };
+        links.set(key, link);
       }
-      r.members.push(i);
+      link.flows.push(i);
     };
     out.forEach((f, i) => {
       use(`out:${String(f.from)}`, brokers.get(f.from)?.bandwidthOut ?? DEFAULT_SIM_BANDWIDTH, i);
       use(`in:${String(f.to)}`, brokers.get(f.to)?.bandwidthIn ?? DEFAULT_SIM_BANDWIDTH, i);
-      const leaderRate = brokerRate(f.from, LEADER_RATE);
-      if (leaderRate !== undefined && topicListed(f.p.topic, LEADER_REPLICAS, f.p.partition, f.from)) {
+      const leaderRate = configs.brokerRate(f.from, LEADER_RATE);
+      if (leaderRate !== undefined && configs.topicListed(f.p.topic, LEADER_REPLICAS, f.p.partition, f.from)) {
         use(`leader-throttle:${String(f.from)}`, leaderRate, i);
       }
-      const followerRate = brokerRate(f.to, FOLLOWER_RATE);
-      if (followerRate !== undefined && topicListed(f.p.topic, FOLLOWER_REPLICAS, f.p.partition, f.to)) {
+      const followerRate = configs.brokerRate(f.to, FOLLOWER_RATE);
+      if (followerRate !== undefined && configs.topicListed(f.p.topic, FOLLOWER_REPLICAS, f.p.partition, f.to)) {
         use(`follower-throttle:${String(f.to)}`, followerRate, i);
       }
     });
-
-    // Progressive filling: raise every unfrozen rate together; a saturated resource freezes its copies.
-    const frozen = new Array<boolean>(out.length).fill(false);
-    const list = [...resources.values()];
-    for (;;) {
-      let best = Number.POSITIVE_INFINITY;
-      const shares = list.map((r) => {
-        let used = 0;
-        let open = 0;
-        for (const i of r.members) {
-          if (frozen[i]) used += out[i]?.rate ?? 0;
-          else open++;
-        }
-        const share = open === 0 ? Number.POSITIVE_INFINITY : Math.max(0, r.capacity - used) / open;
-        best = Math.min(best, share);
-        return share;
-      });
-      if (best === Number.POSITIVE_INFINITY) {
-        // Only unlimited resources are left: those copies are instant.
-        out.forEach((f, i) => {
-          if (!frozen[i]) f.rate = Number.POSITIVE_INFINITY;
-        });
-        break;
-      }
-      list.forEach((r, k) => {
-        if ((shares[k] ?? Number.POSITIVE_INFINITY) > best * (1 + 1e-12)) return;
-        for (const i of r.members) {
-          const f = out[i];
-          if (f && !frozen[i]) {
-            f.rate = best;
-            frozen[i] = true;
-          }
-        }
-      });
-      if (frozen.every(Boolean)) break;
-    }
+    const rates = maxMinFairRates(out.length, [...links.values()] satisfies SharedLink[]);
+    out.forEach((f, i) => {
+      f.rate = rates[i] ?? 0;
+    });
     return out;
   };
 
-  /** Runs the copies from `fromMs` to `toMs`, completing reassignments as their copies finish. */
+  /**
+   * Runs the copies from `fromMs` to `toMs`, event by event: rates hold until the next copy
+   * finishes, when finished reassignments complete and the rates are shared anew.
+   */
   const run = (fromMs: number, toMs: number): void => {
     let t = fromMs;
     while (t < toMs) {
       const active = flows().filter((f) => f.rate > 0);
+      copying = active.length;
       if (active.length === 0) return;
       let nextFinish = Number.POSITIVE_INFINITY;
-      const finishMs = active.map((f) => {
-        const remaining = f.p.size - (f.move.copied.get(f.to) ?? 0);
-        const ms = (remaining / f.rate) * 1000;
-        nextFinish = Math.min(nextFinish, ms);
-        return ms;
-      });
+      for (const f of active) nextFinish = Math.min(nextFinish, ((f.p.size - (f.move.copied.get(f.to) ?? 0)) / f.rate) * 1000);
       const step = Math.min(toMs - t, nextFinish);
-      active.forEach((f, i) => {
-        const done = (finishMs[i] ?? 0) <= step * (1 + 1e-9) + 1e-9;
+      const finished = new Set<SimPartition>();
+      for (const f of active) {
         const copied = f.move.copied.get(f.to) ?? 0;
+        const done = ((f.p.size - copied) / f.rate) * 1000 <= step * (1 + 1e-9) + 1e-9;
         f.move.copied.set(f.to, done ? f.p.size : Math.min(f.p.size, copied + (f.rate * step) / 1000));
-      });
+        if (done) finished.add(f.p);
+      }
       t = step === toMs - t ? toMs : t + step;
-      settle(t);
+      events += finished.size;
+      settle(t, finished);
     }
   };
   clock.onAdvance(run);
@@ -550,80 +508,6 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
     return results;
   };
 
-  const validBrokerName = (name: string): boolean => name === "" || /^(0|[1-9]\d*)$/.test(name);
-
-  const describeConfigs = (resources: readonly ConfigResource[]): Map<string, ConfigEntry[]> => {
-    const result = new Map<string, ConfigEntry[]>();
-    for (const r of resources) {
-      const key = resourceKey(r);
-      const entries: ConfigEntry[] = [];
-      if (r.type === "topic") {
-        if (!topics.has(r.name)) continue;
-        for (const [name, value] of configs.get(key) ?? []) entries.push({ name, value, source: "dynamic-topic" });
-      } else {
-        if (!validBrokerName(r.name)) continue;
-        const own = r.name === "" ? new Map<string, string>() : (configs.get(key) ?? new Map<string, string>());
-        for (const [name, value] of own) entries.push({ name, value, source: "dynamic-broker" });
-        for (const [name, value] of configs.get(resourceKey({ type: "broker", name: "" })) ?? []) {
-          if (!own.has(name)) entries.push({ name, value, source: "dynamic-default-broker" });
-        }
-      }
-      entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-      result.set(key, entries);
-    }
-    return result;
-  };
-
-  /** Checks a value a config may take; returns the problem or undefined. */
-  const badValue = (resource: ConfigResource, name: string, value: string): string | undefined => {
-    if (TOPIC_ONLY.has(name) && resource.type !== "topic") return `${name} is a topic config`;
-    if (BROKER_RATES.has(name) && resource.type !== "broker") return `${name} is a broker config`;
-    if (BROKER_RATES.has(name) && !/^\d+$/.test(value.trim())) return `${name} must be a whole number of bytes/s, not "${value}"`;
-    if (TOPIC_ONLY.has(name)) {
-      const bad = listItems(value).find((item) => item !== "*" && !/^\d+:\d+$/.test(item));
-      if (bad !== undefined) return `${name} entries must be "partition:broker" or "*", not "${bad}"`;
-    }
-    return undefined;
-  };
-
-  const alterOne = (resource: ConfigResource, ops: readonly AlterOp[]): ResourceResult => {
-    const failWith = (name: ErrName, message: string): ResourceResult => ({ resource, errorCode: ERR[name], message });
-    if (resource.type === "topic" && !topics.has(resource.name)) {
-      return failWith("UNKNOWN_TOPIC_OR_PARTITION", `no topic ${resource.name}`);
-    }
-    if (resource.type === "broker" && !validBrokerName(resource.name)) {
-      return failWith("INVALID_REQUEST", `"${resource.name}" is not a broker id`);
-    }
-    const names = ops.map((o) => o.name);
-    if (new Set(names).size !== names.length) return failWith("INVALID_REQUEST", "a config is named twice in one request");
-    const key = resourceKey(resource);
-    const next = new Map(configs.get(key) ?? []);
-    for (const op of ops) {
-      if (op.op === "delete") {
-        next.delete(op.name);
-        continue;
-      }
-      const problem = badValue(resource, op.name, op.value);
-      if (problem) return failWith("INVALID_CONFIG", problem);
-      if (op.op === "set") {
-        next.set(op.name, op.value);
-        continue;
-      }
-      const fallback = LIST_CONFIGS.get(op.name);
-      if (fallback === undefined) return failWith("INVALID_CONFIG", `${op.name} is not a list; it cannot take ${op.op}`);
-      const old = listItems(next.get(op.name) ?? fallback);
-      const items = listItems(op.value);
-      const value =
-        op.op === "append"
-          ? [...old, ...items.filter((item, i) => !old.includes(item) && items.indexOf(item) === i)]
-          : old.filter((item) => !items.includes(item));
-      next.set(op.name, value.join(","));
-    }
-    if (next.size > 0) configs.set(key, next);
-    else configs.delete(key);
-    return { resource, errorCode: 0 };
-  };
-
   const electPreferredLeaders = (partitions: readonly PartitionRef[]): PartitionResult[] =>
     partitions.map((ref) => {
       const p = findPartition(ref);
@@ -685,8 +569,8 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
     describeLogDirs: (ids) => guard(() => describeLogDirs(ids)),
     listPartitionReassignments: () => guard(listPartitionReassignments),
     alterPartitionReassignments: (entries) => guard(() => alterPartitionReassignments(entries)),
-    describeConfigs: (resources) => guard(() => describeConfigs(resources)),
-    incrementalAlterConfigs: (changes) => guard(() => changes.map((c) => alterOne(c.resource, c.ops))),
+    describeConfigs: (resources) => guard(() => configs.describe(resources)),
+    incrementalAlterConfigs: (changes) => guard(() => changes.map((c) => configs.alter(c.resource, c.ops))),
     electPreferredLeaders: (partitions) => guard(() => electPreferredLeaders(partitions)),
     close: () => {
       closed = true;
@@ -732,7 +616,7 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
     if (!t) throw new Error(`the simulated cluster has no topic ${name}`);
     for (const p of t.partitions) moves.delete(p);
     topics.delete(name);
-    configs.delete(resourceKey({ type: "topic", name }));
+    configs.deleteTopic(name);
   };
 
   const snapshot = (): Cluster => {
@@ -753,9 +637,20 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
     };
   };
 
+  const skippingClock: SimClock = {
+    ...clock,
+    sleep: (ms) => {
+      for (;;) {
+        const before = events;
+        clock.advance(ms);
+        if (events !== before || copying === 0 || !(ms > 0)) return Promise.resolve();
+      }
+    },
+  };
+
   return {
     port,
-    clock,
+    clock: opts.skipQuietPolls === true ? skippingClock : clock,
     killBroker,
     startBroker,
     deleteTopic,

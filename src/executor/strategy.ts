@@ -6,6 +6,7 @@
  */
 import { BallastError } from "../model/errors.js";
 import { STRATEGY_NAMES } from "./types.js";
+import { added } from "./types.js";
 import type { MoveTask, StrategyName, TaskHealth } from "./types.js";
 
 /** Orders two tasks: negative when `a` goes first. */
@@ -13,6 +14,25 @@ export type TaskOrder = (a: MoveTask, b: MoveTask) => number;
 
 /** Looks up what the planner knows of a task's partition health (for at-risk-first). */
 export type HealthLookup = (task: MoveTask) => TaskHealth;
+
+/** Bytes a broker still has to send or receive over the unfinished tasks (see workLeftPerBroker). */
+export type WorkLeft = (brokerId: number) => number;
+
+/**
+ * Bytes each broker has to send (as the copying leader, taken to be the first current replica, once
+ * per added replica) or to receive (as an adding broker) over `tasks`: the work that decides when the
+ * broker, and so the execution, can finish.
+ */
+export function workLeftPerBroker(tasks: readonly MoveTask[]): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const t of tasks) {
+    const adds = added(t);
+    const leader = t.from[0];
+    if (leader !== undefined && adds.length > 0) out.set(leader, (out.get(leader) ?? 0) + t.size * adds.length);
+    for (const b of adds) out.set(b, (out.get(b) ?? 0) + t.size);
+  }
+  return out;
+}
 
 /** Bytes a task copies: the partition size once per added replica. */
 export function bytesToCopy(task: MoveTask): number {
@@ -33,14 +53,32 @@ export const smallFirst: TaskOrder = (a, b) => bytesToCopy(a) - bytesToCopy(b);
 /** More bytes to copy first. */
 export const largeFirst: TaskOrder = (a, b) => bytesToCopy(b) - bytesToCopy(a);
 
+/**
+ * Tasks whose busiest broker (the most work left among the brokers it sends from or copies to) has
+ * more work left go first: the execution ends no sooner than its busiest broker, so that broker is
+ * kept fed. Reorder-only tasks copy nothing and count as 0.
+ */
+export function busiestFirst(workLeft: WorkLeft): TaskOrder {
+  const busiest = (t: MoveTask): number => {
+    const adds = added(t);
+    if (adds.length === 0) return 0;
+    let most = workLeft(t.from[0] ?? -1);
+    for (const b of adds) most = Math.max(most, workLeft(b));
+    return most;
+  };
+  return (a, b) => busiest(b) - busiest(a);
+}
+
 /** Tasks whose partition is at risk (under-replicated or with a replica offline) first. */
 export function atRiskFirst(health: HealthLookup): TaskOrder {
   return (a, b) => Number(health(b).atRisk) - Number(health(a).atRisk);
 }
 
-/** The comparator one strategy name stands for. */
-export function strategyOrder(name: StrategyName, health: HealthLookup): TaskOrder {
+/** The comparator one strategy name stands for; `workLeft` serves busiest-first (default: none left). */
+export function strategyOrder(name: StrategyName, health: HealthLookup, workLeft: WorkLeft = () => 0): TaskOrder {
   switch (name) {
+    case "busiest-first":
+      return busiestFirst(workLeft);
     case "small-first":
       return smallFirst;
     case "large-first":
@@ -54,8 +92,8 @@ export function strategyOrder(name: StrategyName, health: HealthLookup): TaskOrd
  * Chains strategies in the given order and ends with the topic/partition tie-break, so two distinct
  * partitions never compare equal. With no names the order is the tie-break alone.
  */
-export function composeStrategies(names: readonly StrategyName[], health: HealthLookup): TaskOrder {
-  const orders = names.map((n) => strategyOrder(n, health));
+export function composeStrategies(names: readonly StrategyName[], health: HealthLookup, workLeft?: WorkLeft): TaskOrder {
+  const orders = names.map((n) => strategyOrder(n, health, workLeft));
   return (a, b) => {
     for (const order of orders) {
       const c = order(a, b);

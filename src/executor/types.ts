@@ -43,8 +43,15 @@ export const DEFAULT_LIMITS: BatchLimits = {
   maxBytesInFlight: Number.POSITIVE_INFINITY,
 };
 
-export const STRATEGY_NAMES = ["small-first", "large-first", "at-risk-first"] as const;
+export const STRATEGY_NAMES = ["small-first", "large-first", "at-risk-first", "busiest-first"] as const;
 export type StrategyName = (typeof STRATEGY_NAMES)[number];
+
+/**
+ * The default batch order: partitions at risk first, then those on the brokers with the most work
+ * left, the longest copies first (with heavy-tailed sizes, small-first starts the largest copies last
+ * and the busiest brokers finish late).
+ */
+export const DEFAULT_STRATEGY: readonly StrategyName[] = ["at-risk-first", "busiest-first", "large-first"];
 
 /** What the batch planner knows of a partition's health when ordering (at-risk-first). */
 export interface TaskHealth {

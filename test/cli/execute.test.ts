@@ -37,6 +37,7 @@ describe("ballast execute (simulated)", () => {
     const m = /simulated makespan .*ratio (\d+\.\d+)/.exec(r.stdout);
     assert.ok(m, r.stdout);
     assert.ok(Number(m[1]) >= 1 && Number(m[1]) <= 1.2, `makespan within 1.2× of the bound, got ${m[1]}`);
+    assert.match(r.stdout, /the bound is the busiest broker's bytes to send or receive ÷ the throttle\. It assumes /);
   });
 
   it("status reads the journal; rollback writes the plan back to the original replicas", async () => {

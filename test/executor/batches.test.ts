@@ -6,9 +6,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { measureLoad, planAllBatches, planBatch } from "../../src/executor/batches.js";
-import { byPartition, bytesToCopy, composeStrategies, parseStrategies } from "../../src/executor/strategy.js";
+import { byPartition, bytesToCopy, composeStrategies, parseStrategies, workLeftPerBroker } from "../../src/executor/strategy.js";
 import type { TaskOrder } from "../../src/executor/strategy.js";
-import { DEFAULT_LIMITS, STRATEGY_NAMES, added, isReorderOnly, removed } from "../../src/executor/types.js";
+import { DEFAULT_LIMITS, DEFAULT_STRATEGY, STRATEGY_NAMES, added, isReorderOnly, removed } from "../../src/executor/types.js";
 import type { BatchLimits, MoveTask, StrategyName, TaskHealth } from "../../src/executor/types.js";
 import { BallastError } from "../../src/model/errors.js";
 
@@ -75,7 +75,7 @@ test("parseStrategies reads a comma list and rejects unknown, empty and repeated
       (e: unknown) => e instanceof BallastError && e.code === "USAGE",
     );
   }
-  assert.throws(() => parseStrategies("smallest"), /unknown movement strategy "smallest"; valid strategies: small-first, large-first, at-risk-first/);
+  assert.throws(() => parseStrategies("smallest"), /unknown movement strategy "smallest"; valid strategies: small-first, large-first, at-risk-first, busiest-first/);
 });
 
 test("strategies chain in order and end with the topic/partition tie-break", () => {
@@ -94,6 +94,35 @@ test("strategies chain in order and end with the topic/partition tie-break", () 
   assert.deepEqual(sorted(["at-risk-first", "small-first"]), ["a-0", "a-6", "a-3", "b-1", "a-2"]);
   assert.deepEqual(sorted([]), ["a-0", "a-2", "a-3", "a-6", "b-1"]);
   assert.equal(byPartition(tasks[0]!, tasks[0]!), 0);
+});
+
+test("busiest-first: partitions on the broker with the most work left first; the default takes the longest of them first", () => {
+  const tasks = [
+    task("t", 0, [1], [4], 10), // 1 → 4
+    task("t", 1, [2], [4], 300), // 2 → 4
+    task("t", 2, [3], [5], 100), // 3 → 5
+    task("t", 3, [1], [5], 20), // 1 → 5
+    task("t", 4, [2, 1], [1, 2], 999), // reorder only
+  ];
+  const left = workLeftPerBroker(tasks);
+  assert.deepEqual(
+    [...left].sort((a, b) => a[0] - b[0]),
+    [
+      [1, 30],
+      [2, 300],
+      [3, 100],
+      [4, 310],
+      [5, 120],
+    ],
+  );
+  const sorted = (names: StrategyName[]): string[] => keys([...tasks].sort(composeStrategies(names, healthOf, (b) => left.get(b) ?? 0)));
+  // Broker 4 has 310 bytes left, broker 5 120: its copies go first, the longest first; the reorder last.
+  assert.deepEqual(sorted(["busiest-first", "large-first"]), ["t-1", "t-0", "t-2", "t-3", "t-4"]);
+  assert.deepEqual(sorted(["busiest-first", "small-first"]), ["t-0", "t-1", "t-3", "t-2", "t-4"]);
+  // Partitions 0, 3 and 6 of healthOf are at risk: t-0 and t-3 go before the rest.
+  assert.deepEqual(sorted([...DEFAULT_STRATEGY]), ["t-0", "t-3", "t-1", "t-2", "t-4"]);
+  // Without work figures busiest-first tells nothing apart.
+  assert.deepEqual(keys([...tasks].sort(composeStrategies(["busiest-first"], healthOf))), ["t-0", "t-1", "t-2", "t-3", "t-4"]);
 });
 
 test("planBatch keeps the per-broker, cluster and bytes caps (property)", () => {

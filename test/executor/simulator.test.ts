@@ -4,10 +4,14 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import fc from "fast-check";
+import { startExecution } from "../../src/executor/execute.js";
+import { MemoryStateStore } from "../../src/executor/journal.js";
 import type { KafkaPort, PartitionMetadata } from "../../src/executor/port.js";
 import { bandwidthLowerBound, createSimClock, createSimulatedCluster } from "../../src/executor/simulator.js";
 import { FOLLOWER_RATE, FOLLOWER_REPLICAS, LEADER_RATE, LEADER_REPLICAS } from "../../src/executor/throttle.js";
 import type { SimulatedCluster } from "../../src/executor/simulator.js";
+import { DEFAULT_LIMITS, DEFAULT_STRATEGY } from "../../src/executor/types.js";
 import type { MoveTask } from "../../src/executor/types.js";
 import { BallastError } from "../../src/model/errors.js";
 import type { Cluster, Partition } from "../../src/model/types.js";
@@ -421,4 +425,75 @@ test("the simulated clock advances only when asked", async () => {
   detach();
   clock.advance(10);
   assert.deepEqual(seen, [[1_250, 1_260]]);
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Whole executions on the simulator
+
+/** Runs `moves` with the real executor at `throttle` (bandwidth 4× that); returns the makespan, bound and polls. */
+async function execute(
+  cluster: Cluster,
+  moves: ReadonlyArray<{ topic: string; partition: number; replicas: number[] }>,
+  throttle: number,
+  skipQuietPolls = false,
+): Promise<{ makespan: number; bound: number; polls: number; snapshot: Cluster }> {
+  const sim = createSimulatedCluster(cluster, { clock: createSimClock(), bandwidth: 4 * throttle, skipQuietPolls });
+  let polls = 0;
+  const clock = { now: () => sim.clock.now(), sleep: (ms: number) => (polls++, sim.clock.sleep(ms)) };
+  const store = new MemoryStateStore();
+  const status = await startExecution(
+    { port: sim.port, store, clock, emit: () => undefined, stop: { level: 0 }, pollMs: 1000 },
+    { reassignment: { version: 1, partitions: moves.map((m) => ({ ...m, log_dirs: m.replicas.map(() => "any") })) } },
+    { limits: DEFAULT_LIMITS, strategy: [...DEFAULT_STRATEGY], throttle, partitionTimeoutMs: 3_600_000, brokerDownTimeoutMs: 600_000, pollMs: 1000, allowUnderReplicated: false },
+    "test",
+  );
+  assert.equal(status, "completed");
+  return { makespan: sim.makespan(), bound: bandwidthLowerBound(store.load().tasks, throttle), polls, snapshot: sim.snapshot() };
+}
+
+/** Brokers 1–n, no racks; partitions of topic `t` as given. */
+function clusterOf(brokers: number, parts: ReadonlyArray<{ replicas: number[]; size: number }>): Cluster {
+  return {
+    version: 1,
+    brokers: Array.from({ length: brokers }, (_, i) => ({ id: i + 1, status: "alive" as const, capacity: {} })),
+    topics: [{ name: "t", partitions: parts.map((p, n) => partition("t", n, p.replicas, p.size)) }],
+  };
+}
+
+test("copies into one broker, all at once: the makespan equals the bandwidth bound", async () => {
+  // Four partitions led by four brokers, each adding broker 5: broker 5's follower throttle is the bottleneck.
+  const cluster = clusterOf(5, [1, 2, 3, 4].map((b, i) => ({ replicas: [b], size: (i + 1) * 7 * MB })));
+  const moves = [0, 1, 2, 3].map((n) => ({ topic: "t", partition: n, replicas: [n + 1, 5] }));
+  const { makespan, bound } = await execute(cluster, moves, 10 * MB);
+  near(bound, 7);
+  near(makespan, bound);
+});
+
+const plans = fc
+  .record({
+    brokers: fc.integer({ min: 3, max: 6 }),
+    parts: fc.array(fc.record({ a: fc.nat(5), b: fc.nat(5), to: fc.nat(5), size: fc.integer({ min: 1, max: 200 }) }), { minLength: 1, maxLength: 14 }),
+  })
+  .map(({ brokers, parts }) => {
+    const picks = parts.map((p) => {
+      const a = (p.a % brokers) + 1;
+      const b = ((a + (p.b % (brokers - 1))) % brokers) + 1;
+      const free = Array.from({ length: brokers }, (_, i) => i + 1).filter((x) => x !== a && x !== b);
+      return { replicas: [a, b], size: p.size * MB, target: [free[p.to % free.length]!, b] };
+    });
+    return { cluster: clusterOf(brokers, picks), moves: picks.map((p, n) => ({ topic: "t", partition: n, replicas: p.target })) };
+  });
+
+test("property: a simulated execution never beats the bandwidth bound, and skipping quiet polls changes nothing but their number", async () => {
+  await fc.assert(
+    fc.asyncProperty(plans, async ({ cluster, moves }) => {
+      const fixed = await execute(cluster, moves, 10 * MB);
+      assert.ok(fixed.makespan >= fixed.bound * (1 - 1e-9), `makespan ${String(fixed.makespan)} below the bound ${String(fixed.bound)}`);
+      const skipping = await execute(cluster, moves, 10 * MB, true);
+      near(skipping.makespan, fixed.makespan, 1e-9);
+      assert.deepEqual(skipping.snapshot, fixed.snapshot);
+      assert.ok(skipping.polls <= fixed.polls);
+    }),
+    { numRuns: 40 },
+  );
 });

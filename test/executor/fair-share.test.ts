@@ -1,0 +1,73 @@
+/**
+ * Max-min fair sharing: exact shares on small cases, and on random instances the two properties
+ * that define it — no link over its capacity, and every flow held back by a full link on which no
+ * flow gets more than it.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { maxMinFairRates } from "../../src/executor/fair-share.js";
+import type { SharedLink } from "../../src/executor/fair-share.js";
+
+const near = (a: number, b: number): boolean => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b));
+
+test("flows on one link share it equally; a flow on no finite link is unlimited", () => {
+  assert.deepEqual([...maxMinFairRates(3, [{ capacity: 90, flows: [0, 1, 2] }])], [30, 30, 30]);
+  assert.deepEqual([...maxMinFairRates(2, [{ capacity: Number.POSITIVE_INFINITY, flows: [0] }])], [Infinity, Infinity]);
+  assert.deepEqual([...maxMinFairRates(0, [])], []);
+});
+
+test("a flow held back elsewhere leaves the rest of a link to the others", () => {
+  // Flow 0 crosses a 10 link and the shared 100 link; flows 1 and 2 get (100 − 10) / 2 each.
+  const links: SharedLink[] = [
+    { capacity: 10, flows: [0] },
+    { capacity: 100, flows: [0, 1, 2] },
+  ];
+  assert.deepEqual([...maxMinFairRates(3, links)], [10, 45, 45]);
+});
+
+test("the classic chain: a flow crossing two links gets the smaller share of both", () => {
+  // Links A (cap 1) with flows 0, 2 and B (cap 2) with flows 1, 2: flow 2 gets 0.5 on A, flow 1 gets 1.5.
+  const rates = maxMinFairRates(3, [
+    { capacity: 1, flows: [0, 2] },
+    { capacity: 2, flows: [1, 2] },
+  ]);
+  assert.deepEqual([...rates], [0.5, 1.5, 0.5]);
+});
+
+const instance = fc
+  .record({
+    flows: fc.integer({ min: 1, max: 12 }),
+    links: fc.array(fc.record({ capacity: fc.integer({ min: 1, max: 1000 }), members: fc.uniqueArray(fc.nat(11), { minLength: 1, maxLength: 6 }) }), {
+      minLength: 1,
+      maxLength: 8,
+    }),
+  })
+  .map(({ flows, links }) => ({
+    flows,
+    links: links.map((l) => ({ capacity: l.capacity, flows: l.members.filter((f) => f < flows) })),
+  }));
+
+test("property: rates fit every link, and each limited flow has a full link where it is among the largest", () => {
+  fc.assert(
+    fc.property(instance, ({ flows, links }) => {
+      const rates = maxMinFairRates(flows, links);
+      for (const link of links) {
+        const used = link.flows.reduce((a, f) => a + rates[f]!, 0);
+        assert.ok(used <= link.capacity * (1 + 1e-9), `link over capacity: ${String(used)} > ${String(link.capacity)}`);
+      }
+      for (let f = 0; f < flows; f++) {
+        const mine = links.filter((l) => l.flows.includes(f));
+        if (mine.length === 0) {
+          assert.equal(rates[f], Number.POSITIVE_INFINITY);
+          continue;
+        }
+        const bottleneck = mine.some((l) => {
+          const used = l.flows.reduce((a, g) => a + rates[g]!, 0);
+          return near(used, l.capacity) && l.flows.every((g) => rates[g]! <= rates[f]! * (1 + 1e-9));
+        });
+        assert.ok(bottleneck, `flow ${String(f)} at ${String(rates[f])} has no bottleneck link`);
+      }
+    }),
+  );
+});
