@@ -28,18 +28,12 @@ import { parseReassignment } from "../model/reassignment.js";
 import type { Reassignment } from "../model/types.js";
 import { printable, quote } from "../model/text.js";
 import { formatBytes, formatRate, parseBytes, parseRate } from "../model/units.js";
-import { type CliIo, EXIT_LOCKED, ExitStatus, checkOutputPath, colorLevel, loadCapacityFile, loadCluster, readTextFile, usageError, writeFileAtomic } from "./io.js";
+import { EXIT_CANCELLED, EXIT_INTERRUPTED, EXIT_LOCKED, EXIT_PARTIAL, EXIT_TERMINATED } from "./exit-codes.js";
+import { type CliIo, ExitStatus, checkOutputPath, colorLevel, loadCapacityFile, loadCluster, readTextFile, usageError, writeFileAtomic } from "./io.js";
 import { type KafkaFlags, addKafkaOptions, openPort, withPort } from "./kafka.js";
 import { CAPACITY_OPTION_HELP, type ValueParser, fromModel, integer, plainText, valueOption } from "./options.js";
 import { shellCommand } from "./shell.js";
 
-/** Exit statuses of `execute` beyond 0 (done), 1 (bug) and 2 (bad input or refused). */
-export const EXIT_PARTIAL = 3;
-/** Cancelled by `ballast cancel` from another process: the plan was not completed. */
-export const EXIT_CANCELLED = 4;
-export const EXIT_INTERRUPTED = 130;
-/** Stopped by SIGTERM (128 + 15, as a shell reports a process the signal ended). */
-export const EXIT_TERMINATED = 143;
 
 interface StateFlags {
   readonly stateDir: string;

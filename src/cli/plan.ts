@@ -51,7 +51,7 @@ export function addPlanCommand(program: Command, io: CliIo): void {
     .addOption(valueOption("--demote-brokers <ids>", "move preferred leadership off these brokers; no data moves (a plan of its own)", integerList(0)))
     .addOption(valueOption("--replace <old=new,...>", "the new, empty broker takes exactly the old one's replicas, e.g. 5=13 (a plan of its own)", replacementList))
     .addOption(listOption("--replication-factor <topic=rf>", "change topics' replication factors, e.g. orders=3 (topic: a regular expression over the whole name); repeatable", replicationFactorItem))
-    .option("--strict-capacity", "refuse to plan (exit 2) when the capacity limits cannot be met, instead of planning as far under them as the cluster allows")
+    .option("--strict-capacity", "refuse to plan (exit 6) when the capacity limits cannot be met, instead of planning as far under them as the cluster allows")
     .option("--exact", "after planning, solve the placement as an integer program: the proven fewest moves reaching at least the same balance (small clusters only)")
     .addOption(
       new Option("--heuristic-only", "skip the integer search that small clusters get (its bound and, when it finds one, a plan with fewer moves)").conflicts("exact"),

@@ -3,7 +3,7 @@
  * `assess` (the balance report of a cluster as it is). Pure: no I/O, no clock, randomness only from
  * the injected generator.
  */
-import { BallastError } from "../model/errors.js";
+import { BallastError, internalError } from "../model/errors.js";
 import { DEFAULT_GOALS, type GoalName } from "../model/config.js";
 import { createRng } from "../model/random.js";
 import { quote } from "../model/text.js";
@@ -350,7 +350,7 @@ function searchPlacement(
     const outcome = solveExact(initial, heuristic, targets, programGoals, search.solver, { maxNodes });
     if (outcome.status === "infeasible" || outcome.status === "too-large") {
       // The heuristic's placement satisfies the program, so this is a bug in one of the two.
-      throw new Error(`the integer program came back ${outcome.status}, though the heuristic's placement satisfies it`);
+      throw internalError(`the integer program came back ${outcome.status}, though the heuristic's placement satisfies it`);
     }
     const proven = outcome.status === "optimal";
     const found = proven ? outcome : outcome.best;
@@ -591,7 +591,7 @@ function exactPlacement(
   }
   if (outcome.status === "infeasible") {
     // The heuristic's placement satisfies the program, so this is a bug in one of the two.
-    throw new Error("the exact program found no placement, though the heuristic's satisfies it");
+    throw internalError("the exact program found no placement, though the heuristic's satisfies it");
   }
   // The heuristic's placement is optimal too: keep it, as planning again leaves it as it is.
   if (outcome.moves >= heuristic.moves) return heuristic;

@@ -9,7 +9,7 @@
  * Patterns are regular expressions matched against the whole topic name. Each added replica is a
  * copy of the partition, so it counts as a move.
  */
-import { BallastError } from "../model/errors.js";
+import { BallastError, internalError } from "../model/errors.js";
 import { PatternProblem, compileTopicPattern } from "../model/topic-pattern.js";
 import { lexLess } from "./goals/destinations.js";
 import type { Cluster, Partition } from "../model/types.js";
@@ -90,7 +90,7 @@ export function changeReplication(cluster: Cluster, state: PlacementState, targe
     const rf = state.rf[p]!;
     if (want === undefined || want === rf) continue;
     const rule = targets.rule(want);
-    if (rule === null) throw new Error("replication factors are checked against the eligible brokers first");
+    if (rule === null) throw internalError("replication factors are checked against the eligible brokers first");
     const list = Array.from({ length: rf }, (_, s) => state.brokerAt(p, s));
     const size = state.size[p]!;
     while (list.length < want) {

@@ -15,7 +15,7 @@
  * carries the holder's description, which the refused one reads with DescribeGroups.
  */
 import { AssignerProtocol, Kafka, logLevel, type Assigner, type KafkaConfig, type PartitionAssigner } from "kafkajs";
-import { BallastError } from "../../model/errors.js";
+import { kafkaFailure } from "../kafka-errors.js";
 import type { LockOutcome } from "../port.js";
 
 export const LOCK_GROUP = "ballast-execution-lock";
@@ -123,7 +123,7 @@ export async function acquireKafkaLock(config: Omit<KafkaConfig, "logLevel" | "c
     return { status: "locked", holder };
   } catch (e) {
     await consumer.disconnect().catch(() => undefined);
-    throw new BallastError("KAFKA", `cannot take the cluster's execution lock (group ${LOCK_GROUP}): ${e instanceof Error ? e.message : String(e)}`);
+    throw kafkaFailure(`cannot take the cluster's execution lock (group ${LOCK_GROUP}): ${e instanceof Error ? e.message : String(e)}`, e);
   } finally {
     clearTimeout(timer);
   }
