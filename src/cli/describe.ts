@@ -17,13 +17,14 @@ export function addDescribeCommand(program: Command, io: CliIo): void {
   const command = program
     .command("describe")
     .description("report how balanced a cluster is and which goals it violates");
-  addBalanceOptions(command)
+  addBalanceOptions(command, "describe")
     .option("--json", "print the balance report as one JSON object")
     .action((flags: DescribeFlags) => runDescribe(flags, io));
 }
 
 async function runDescribe(flags: DescribeFlags, io: CliIo): Promise<void> {
-  const { cluster, options, notes, placed } = await loadBalanceInputs(flags, "describe");
+  const { cluster, options, notes, warnings, placed } = await loadBalanceInputs(flags, "describe");
+  for (const warning of warnings) io.stderr.write(`${warning}\n`);
   const assessed = placed(() => assess(cluster, options));
   const report = { ...assessed, notes: [...notes, ...(assessed.notes ?? [])] };
   if (flags.json === true) {

@@ -7,7 +7,8 @@ import { BallastError, internalError } from "../model/errors.js";
 import { DEFAULT_GOALS, type GoalName } from "../model/config.js";
 import { createRng } from "../model/random.js";
 import { quote } from "../model/text.js";
-import { PatternProblem, compileTopicPattern } from "../model/topic-pattern.js";
+import { PatternProblem, excludedTopics, topicPattern } from "../model/topic-pattern.js";
+import { DEFAULT_DISK_THRESHOLD } from "../model/options-spec.js";
 import type { Cluster, Partition, Reassignment, ReassignmentEntry, ReassignmentOrigin } from "../model/types.js";
 import { lowerBound, type BoundGoals } from "./bounds.js";
 import { applySets, exactSize, modelsLeadership, solveExact, type ExactPlacement } from "./exact.js";
@@ -49,7 +50,7 @@ const GOALS: Readonly<Record<GoalName, Goal>> = {
   "leader-bytes": leaderBytesGoal,
 };
 
-export const DEFAULT_DISK_THRESHOLD = 0.1;
+export { DEFAULT_DISK_THRESHOLD };
 
 interface Prepared {
   readonly stateOptions: StateOptions;
@@ -71,11 +72,11 @@ function prepare(cluster: Cluster, options: PlanOptions): Prepared {
     if (!ids.has(id)) throw new BallastError("USAGE", `excluded broker ${String(id)} is not in the cluster`);
   }
   // The model's matcher runs in time linear in the name (a JavaScript RegExp can backtrack for minutes).
-  const patterns = (options.excludeTopics ?? []).map((src, i) => {
-    const pattern = compileTopicPattern(src);
+  (options.excludeTopics ?? []).forEach((src, i) => {
+    const pattern = topicPattern(src);
     if (pattern instanceof PatternProblem) throw new BallastError("CONFIG", `excluded topic pattern ${quote(src)}: ${pattern.message}`, { path: `excludeTopics[${String(i)}]` });
-    return pattern;
   });
+  const frozen = new Set(excludedTopics(options.excludeTopics ?? [], cluster.topics.map((t) => t.name)).names);
   const threshold = options.diskBalanceThreshold ?? DEFAULT_DISK_THRESHOLD;
   if (!(threshold > 0 && threshold <= 1)) {
     throw new BallastError("CONFIG", `disk balance threshold must be in (0, 1], got ${String(threshold)}`);
@@ -87,7 +88,7 @@ function prepare(cluster: Cluster, options: PlanOptions): Prepared {
   const capacityThresholds = capacityThresholdsOf(options);
   const stateOptions: StateOptions = {
     excludeBrokers: new Set(options.excludeBrokers ?? []),
-    isFrozenTopic: (t) => patterns.some((re) => re.test(t)),
+    isFrozenTopic: (t) => frozen.has(t),
   };
   const state = new PlacementState(cluster, stateOptions);
   const receivers = options.toBrokers === undefined ? undefined : new Set(options.toBrokers.map((id) => state.brokerIndexOf(id) ?? -1));
@@ -164,14 +165,14 @@ function infeasibilities(p: Prepared & { readonly strictCapacity: boolean }): In
 export function plan(cluster: Cluster, options: PlanOptions = {}): PlanOutcome {
   checkOperations(cluster, options);
   if ((options.replace ?? []).length > 0 || (options.demoteBrokers ?? []).length > 0) return planOperation(cluster, options);
-  const changes = options.replicationFactors ?? [];
+  const changes = options.replicationFactor ?? [];
   if (changes.length === 0) return planBalance(cluster, options);
 
   const base = prepare(cluster, options);
   const factors = replicationTargets(cluster, changes, base.state.eligibleCount);
   for (const topic of factors.keys()) {
     if (base.stateOptions.isFrozenTopic(topic)) {
-      throw new BallastError("USAGE", `topic '${topic}' is excluded from moves but its replication factor is to change; drop one of the two`, { path: "replicationFactors" });
+      throw new BallastError("USAGE", `topic '${topic}' is excluded from moves but its replication factor is to change; drop one of the two`, { path: "replicationFactor" });
     }
   }
   const changed = changeReplication(cluster, base.state, base.targets, factors);

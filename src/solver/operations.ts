@@ -64,7 +64,7 @@ export function checkOperations(cluster: Cluster, options: PlanOptions): void {
   const others: string[] = [];
   if (modes.length > 1) others.push(modes[1]!);
   if (options.toBrokers !== undefined) others.push("--to-brokers");
-  if ((options.replicationFactors ?? []).length > 0) others.push("--replication-factor");
+  if ((options.replicationFactor ?? []).length > 0) others.push("--replication-factor");
   if ((options.excludeBrokers ?? []).length > 0) others.push("--exclude-brokers");
   if (options.maxMoves !== undefined || options.maxBytesMoved !== undefined) others.push("movement budgets");
   if (others.length > 0) {

@@ -498,3 +498,17 @@ describe("planner errors name the flag, or the config file and line, the user ty
     }
   });
 });
+
+describe("ballast plan --exclude-topics written for the earlier rule", () => {
+  const dir = suiteDir();
+
+  it("warns about a pattern that matches only part of a name, and plans as before", async () => {
+    const old = await run(["plan", "--cluster", DEMO, "--output", join(dir(), "old.json"), "--heuristic-only", "--exclude-topics", "pay"]);
+    assert.equal(old.code, 0, old.stderr);
+    assert.match(old.stderr, /^warning: excluded topic pattern "pay" matches only part of "payments"; topic patterns now match the whole name, and this one is applied anywhere in the name for now: write "\.\*pay\.\*" to keep excluding them, or "\^pay\$" for whole names only\n$/);
+    const now = await run(["plan", "--cluster", DEMO, "--output", join(dir(), "now.json"), "--heuristic-only", "--exclude-topics", ".*pay.*"]);
+    assert.equal(now.code, 0, now.stderr);
+    assert.equal(now.stderr, "");
+    assert.equal(readFileSync(join(dir(), "old.json"), "utf8"), readFileSync(join(dir(), "now.json"), "utf8"));
+  });
+});
