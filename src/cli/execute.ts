@@ -1,6 +1,6 @@
 /**
  * The executor's commands: `execute` (or `--resume`, `--dry-run`, `--simulate`), `status`,
- * `cancel`, `rollback`, `throttle` and `snapshot`.
+ * `cancel`, `rollback` and `throttle`.
  */
 import { randomUUID } from "node:crypto";
 import { mkdtempSync } from "node:fs";
@@ -16,22 +16,18 @@ import { planAllBatches } from "../executor/batches.js";
 import type { ExecuteOptions, ExecutionEvent, ExecutionPlan, StopSignal } from "../executor/runner.js";
 import { preflight, withSizes } from "../executor/runner.js";
 import { bandwidthLowerBound, createSimClock, createSimulatedCluster } from "../executor/simulator.js";
-import { liveSnapshot } from "../executor/snapshot.js";
 import { composeStrategies, parseStrategies } from "../executor/strategy.js";
 import type { Clock, MoveTask, StrategyName } from "../executor/types.js";
 import { DEFAULT_LIMITS, added, systemClock } from "../executor/types.js";
 import { BallastError } from "../model/errors.js";
-import { formatCluster } from "../model/format.js";
-import { parseMetrics } from "../model/metrics.js";
-import { clusterFormatFor } from "../model/parse.js";
 import { parseReassignment } from "../model/reassignment.js";
 import type { Reassignment } from "../model/types.js";
 import { printable, quote } from "../model/text.js";
 import { formatBytes, formatRate, parseBytes, parseRate } from "../model/units.js";
 import { EXIT_CANCELLED, EXIT_INTERRUPTED, EXIT_LOCKED, EXIT_PARTIAL, EXIT_TERMINATED } from "./exit-codes.js";
-import { type CliIo, ExitStatus, checkOutputPath, colorLevel, loadCapacityFile, loadCluster, readTextFile, usageError, writeFileAtomic } from "./io.js";
+import { type CliIo, ExitStatus, checkOutputPath, colorLevel, loadCluster, readTextFile, usageError, writeFileAtomic } from "./io.js";
 import { type KafkaFlags, addKafkaOptions, openPort, withPort } from "./kafka.js";
-import { CAPACITY_OPTION_HELP, type ValueParser, fromModel, integer, plainText, valueOption } from "./options.js";
+import { type ValueParser, fromModel, integer, valueOption } from "./options.js";
 import { shellCommand } from "./shell.js";
 
 
@@ -190,51 +186,6 @@ export function addExecuteCommands(program: Command, io: CliIo): void {
       requestThrottle(store, rate);
       io.stdout.write(`Throttle ${formatRate(rate)} requested; ${store.lockedByOther() ? "the running executor applies it at its next check" : "it applies when the execution resumes"}.\n`);
     });
-
-  addKafkaOptions(program.command("snapshot").description("write a snapshot of a live cluster"))
-    .option("-o, --output <file>", "snapshot file (.yaml, .yml or .json); YAML on stdout when absent")
-    .option("--metrics <file>", "per-topic or per-partition bytesIn/bytesOut (YAML or JSON), see the README")
-    .addOption(valueOption("--name <name>", "cluster name to record", plainText))
-    .option("--hosts-from-listeners", "record each broker's listener host as its host (several brokers per machine)")
-    .option("--capacity <file>", `${CAPACITY_OPTION_HELP}, written into the snapshot`)
-    .action((flags: SnapshotFlags) => runSnapshot(flags, io));
-}
-
-interface SnapshotFlags extends KafkaFlags {
-  readonly output?: string;
-  readonly metrics?: string;
-  readonly name?: string;
-  readonly hostsFromListeners?: boolean;
-  readonly capacity?: string;
-}
-
-async function runSnapshot(flags: SnapshotFlags, io: CliIo): Promise<void> {
-  if (flags.output !== undefined) {
-    checkOutputPath(flags.output, "--output", [
-      { path: flags.metrics, flag: "--metrics" },
-      { path: flags.commandConfig, flag: "--command-config" },
-      { path: flags.capacity, flag: "--capacity" },
-    ]);
-  }
-  // Files first: a bad one fails before connecting.
-  const metrics = flags.metrics === undefined ? undefined : parseMetrics(readTextFile(flags.metrics, "metrics file"), clusterFormatFor(flags.metrics), flags.metrics);
-  const capacity = flags.capacity === undefined ? undefined : loadCapacityFile(flags.capacity);
-  const cluster = await withPort(flags, "snapshot", (port) =>
-    liveSnapshot(port, {
-      ...(metrics !== undefined ? { metrics } : {}),
-      ...(flags.name !== undefined ? { name: flags.name } : {}),
-      ...(flags.hostsFromListeners === true ? { hostsFromListeners: true } : {}),
-      ...(capacity !== undefined ? { capacity } : {}),
-    }),
-  );
-  if (flags.output === undefined) {
-    io.stdout.write(formatCluster(cluster, "yaml"));
-    return;
-  }
-  writeFileAtomic(flags.output, formatCluster(cluster, clusterFormatFor(flags.output)), "snapshot");
-  const partitions = cluster.topics.reduce((a, t) => a + t.partitions.length, 0);
-  const capacities = flags.capacity === undefined ? "" : ` (capacities from ${printable(flags.capacity)})`;
-  io.stdout.write(`Snapshot of ${String(cluster.brokers.length)} brokers and ${String(partitions)} partitions written to ${printable(flags.output)}${capacities}.\n`);
 }
 
 function executeOptions(flags: ExecuteFlags): ExecuteOptions {

@@ -11,6 +11,7 @@ import { addGenerateCommand } from "./generate.js";
 import { EXIT_OK } from "./exit-codes.js";
 import { type CliIo, debugWanted, reportError } from "./io.js";
 import { addPlanCommand } from "./plan.js";
+import { addSnapshotCommand } from "./snapshot.js";
 
 export type { CliIo, OutputStream } from "./io.js";
 
@@ -29,6 +30,7 @@ export function createProgram(io: CliIo): Command {
   addAssignCommand(program, io);
   addGenerateCommand(program, io);
   addExecuteCommands(program, io);
+  addSnapshotCommand(program, io);
   return program;
 }
 
