@@ -110,9 +110,9 @@ describe("--capacity", () => {
     assert.deepEqual(fromFlag, EXPECTED);
   });
 
-  it("the README shows fixtures/capacity/capacity.yaml as it is, and its commands work", async () => {
-    const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
-    const section = readme.slice(readme.indexOf("### The capacity file"));
+  it("docs/snapshot-format.md shows fixtures/capacity/capacity.yaml as it is, and its commands work", async () => {
+    const readme = readFileSync(join(REPO_ROOT, "docs", "snapshot-format.md"), "utf8");
+    const section = readme.slice(readme.indexOf("## The capacity file"));
     const shown = /`fixtures\/capacity\/capacity\.yaml`:\n\n```yaml\n([^`]*)```/.exec(section)?.[1];
     assert.ok(shown !== undefined, "the README shows the file");
     const strip = (text: string): string => text.replace(/\s*#.*$/gm, "").trim();
