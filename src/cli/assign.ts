@@ -130,7 +130,7 @@ function checkReplicaLimit(topics: readonly NewTopic[], grows: readonly AddedPar
   for (const t of topics) replicas += t.partitions * (rf ?? t.replicationFactor);
   for (const g of grows) replicas += g.partitions * (rf ?? g.replicationFactor ?? rfOf.get(g.topic) ?? 1);
   if (replicas > LIMITS.replicas) {
-    throw usageError("--topic", `${replicas} replicas to place is above Ballast's limit of ${LIMITS.replicas} in one run (see the README's limits)`);
+    throw usageError("--topic", `${replicas} replicas to place is above Ballast's limit of ${LIMITS.replicas} in one run (see Limits in docs/cli.md)`);
   }
 }
 

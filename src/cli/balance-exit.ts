@@ -6,11 +6,9 @@
  * balanced cluster; anything else needs a look.
  */
 import type { JobOutcome } from "../executor/balance-job.js";
-import { EXIT_LOCKED, EXIT_OK, EXIT_USAGE } from "./io.js";
-import { EXIT_PARTIAL, EXIT_TERMINATED } from "./execute.js";
+import { EXIT_LOCKED, EXIT_OK, EXIT_PARTIAL, EXIT_REFUSED, EXIT_TERMINATED, EXIT_USAGE } from "./exit-codes.js";
 
-/** The job refused to act: under-replicated partitions it does not heal, reassignments it did not start, a plan it cannot make, healing turned off. */
-export const EXIT_REFUSED = 6;
+export { EXIT_REFUSED };
 
 /** A run's outcome as an exit status. "stopped" without a signal is a lost lock (as for `execute`). */
 export const BALANCE_EXIT: Readonly<Record<JobOutcome, number>> = {

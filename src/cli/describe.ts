@@ -19,7 +19,7 @@ export function addDescribeCommand(program: Command, io: CliIo): void {
   const command = program
     .command("describe")
     .description("report how balanced a cluster is and which goals it violates");
-  addBalanceOptions(command)
+  addBalanceOptions(command, "describe")
     .option("--json", "print the balance report as one JSON object")
     .option("--report <file.html>", REPORT_OPTION_HELP)
     .action((flags: DescribeFlags) => runDescribe(flags, io));
@@ -27,7 +27,8 @@ export function addDescribeCommand(program: Command, io: CliIo): void {
 
 async function runDescribe(flags: DescribeFlags, io: CliIo): Promise<void> {
   if (flags.report !== undefined) checkOutputPath(flags.report, "--report", reportInputs(flags));
-  const { cluster, options, notes, placed } = await loadBalanceInputs(flags, "describe");
+  const { cluster, options, notes, warnings, placed } = await loadBalanceInputs(flags, "describe");
+  for (const warning of warnings) io.stderr.write(`${warning}\n`);
   const report = describeJson(placed(() => assess(cluster, options)), notes);
   if (flags.json === true) io.stdout.write(`${JSON.stringify(report)}\n`);
   else io.stdout.write(renderReport(cluster, report, diskThreshold(options), new Chalk({ level: colorLevel(io) })));

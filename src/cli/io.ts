@@ -10,6 +10,7 @@ import { CommanderError } from "commander";
 import { type CapacitySpec, parseCapacityFile } from "../model/capacity-file.js";
 import { BallastError, describeIoError, errorCodeOf, isBallastError } from "../model/errors.js";
 import { clusterFormatFor, parseCluster } from "../model/parse.js";
+import { EXIT_BUG, EXIT_OK, EXIT_STATUS_OF, EXIT_USAGE } from "./exit-codes.js";
 import { printable, quote, truncate } from "../model/text.js";
 import type { Cluster } from "../model/types.js";
 
@@ -35,12 +36,6 @@ export class ExitStatus extends Error {
     super(`exit ${String(status)}`);
   }
 }
-
-export const EXIT_OK = 0;
-export const EXIT_BUG = 1;
-export const EXIT_USAGE = 2;
-/** Another Ballast execution holds the cluster's execution lock (execute, cancel). */
-export const EXIT_LOCKED = 5;
 
 /** Input files larger than this are refused before they are read (the largest snapshots are a few hundred MB). */
 export const MAX_INPUT_BYTES = 512 * 1024 * 1024;
@@ -147,21 +142,32 @@ export function colorLevel(io: CliIo): ColorSupportLevel {
   return depth >= 4 ? 1 : 0;
 }
 
+/** What to attach to a report of a bug. */
+const BUG_REPORT = "this is a bug in Ballast: please report it with the command line, 'ballast --version' and the input files (snapshot, config, plan)";
+
 /**
- * Maps anything thrown out of the program to an exit status and prints what the user needs:
- * one `error:` line for bad input, the stack only for bugs.
+ * Maps anything thrown out of the program to an exit status (exit-codes.ts) and prints one `error:`
+ * line. A bug's line says it is one and what to attach to a report; its stack trace follows only
+ * with `debug` (--debug or BALLAST_DEBUG=1).
  */
-export function reportError(err: unknown, io: CliIo): number {
+export function reportError(err: unknown, io: CliIo, debug = debugWanted(io)): number {
   if (err instanceof ExitStatus) return err.status;
-  if (isBallastError(err)) {
-    io.stderr.write(`error: ${oneLine(err.describe())}\n`);
-    return err.code === "LOCKED" ? EXIT_LOCKED : EXIT_USAGE;
-  }
   if (err instanceof CommanderError) return reportCommanderError(err, io);
+  if (isBallastError(err) && err.code !== "INTERNAL") {
+    io.stderr.write(`error: ${oneLine(err.describe())}\n`);
+    return EXIT_STATUS_OF[err.code];
+  }
   const message = err instanceof Error ? err.message : String(err);
-  io.stderr.write(`error: internal error: ${oneLine(message)}\n`);
-  if (err instanceof Error && err.stack !== undefined) io.stderr.write(`${err.stack}\n`);
+  const hint = debug ? "" : "; run again with --debug (or BALLAST_DEBUG=1) for the stack trace";
+  io.stderr.write(`error: internal error: ${oneLine(message)} (${BUG_REPORT}${hint})\n`);
+  if (debug && err instanceof Error && err.stack !== undefined) io.stderr.write(`${err.stack}\n`);
   return EXIT_BUG;
+}
+
+/** Whether BALLAST_DEBUG asks for stack traces (any value but empty, 0 or false). */
+export function debugWanted(io: CliIo): boolean {
+  const value = io.env["BALLAST_DEBUG"];
+  return value !== undefined && !["", "0", "false"].includes(value.trim().toLowerCase());
 }
 
 /** Help and version end with status 0 (their text is already on stdout); anything else is a usage error. */

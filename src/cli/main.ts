@@ -8,10 +8,12 @@ import { addBalanceCommand } from "./balance.js";
 import { addDescribeCommand } from "./describe.js";
 import { addExecuteCommands } from "./execute.js";
 import { addGenerateCommand } from "./generate.js";
-import { type CliIo, EXIT_OK, packageVersion, reportError } from "./io.js";
+import { EXIT_OK } from "./exit-codes.js";
+import { type CliIo, debugWanted, packageVersion, reportError } from "./io.js";
 import { addPlanCommand } from "./plan.js";
 import { addReportCommand } from "./report.js";
 import { addServeCommand } from "./serve.js";
+import { addSnapshotCommand } from "./snapshot.js";
 
 export type { CliIo, OutputStream } from "./io.js";
 
@@ -21,6 +23,7 @@ export function createProgram(io: CliIo): Command {
     .version(packageVersion(), "-V, --version", "print the version")
     .helpOption("-h, --help", "print help")
     .helpCommand("help [command]", "print help for a command")
+    .option("--debug", "on an internal error, print its stack trace (as BALLAST_DEBUG=1 does)")
     .showSuggestionAfterError(true);
   // Configure before adding commands: commander copies these settings into each subcommand.
   configure(program, io);
@@ -30,6 +33,7 @@ export function createProgram(io: CliIo): Command {
   addAssignCommand(program, io);
   addGenerateCommand(program, io);
   addExecuteCommands(program, io);
+  addSnapshotCommand(program, io);
   addBalanceCommand(program, io);
   addServeCommand(program, io);
   return program;
@@ -37,11 +41,12 @@ export function createProgram(io: CliIo): Command {
 
 /** Runs the program on `argv` (as `process.argv`: node, script, args…) and returns the exit status. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  const program = createProgram(io);
   try {
-    await createProgram(io).parseAsync([...argv], { from: "node" });
+    await program.parseAsync([...argv], { from: "node" });
     return EXIT_OK;
   } catch (err) {
-    return reportError(err, io);
+    return reportError(err, io, program.opts()["debug"] === true || debugWanted(io));
   }
 }
 

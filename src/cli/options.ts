@@ -4,18 +4,32 @@
  */
 import { type Command, Option } from "commander";
 import { type CapacitySpec, applyCapacities, capacityOverrides } from "../model/capacity-file.js";
-import type { BalanceConfig, CapacityThresholdConfig } from "../model/config.js";
+import {
+  BALANCE_OPTIONS,
+  type BalanceCommand,
+  type BalanceConfig,
+  type BalanceOptionName,
+  type CapacityThresholdConfig,
+  type Combine,
+  GOAL_NAMES,
+  type OptionFlag,
+  type OptionKind,
+  type OptionKinds,
+  type OptionSpec,
+  balanceOptions,
+} from "../model/options-spec.js";
 import { BallastError, type ErrorPlace, isBallastError } from "../model/errors.js";
 import { parseConfig } from "../model/config-parse.js";
 import { loadYaml } from "../model/parse.js";
 import type { InputPath } from "../model/validate.js";
 import { LIMITS } from "../model/limits.js";
 import { hasControl, quote } from "../model/text.js";
-import { PatternProblem, compileTopicPattern, exactNamesPatterns, splitPatternList } from "../model/topic-pattern.js";
+import { PatternProblem, exactNamesPatterns, excludedTopics, splitPatternList, topicPattern } from "../model/topic-pattern.js";
 import { createRng } from "../model/random.js";
 import type { Cluster } from "../model/types.js";
 import { listIds } from "../model/validate.js";
-import { DEFAULT_DISK_THRESHOLD } from "../solver/index.js";
+import { DEFAULT_DISK_THRESHOLD } from "../model/options-spec.js";
+import { parseBytes } from "../model/units.js";
 import type { BrokerReplacement, PlanOptions, ReplicationFactorChange } from "../solver/types.js";
 import { loadCapacityFile, loadCluster, readTextFile, usageError } from "./io.js";
 import { type KafkaFlags, addKafkaOptions, checkedSnapshot, withPort } from "./kafka.js";
@@ -135,13 +149,11 @@ export function commaListWarning(flag: string, list: ListFlag<unknown> | undefin
   return `warning: ${flag}: ${quote(first)} was split at its commas (outside (), [] and {}); repeat ${flag} once per pattern instead, as the comma form may go`;
 }
 
-/** A topic pattern (topic-pattern.ts): it must compile and run in linear time; `whole` anchors it. */
-export function topicPattern(whole: boolean): ValueParser<string> {
-  return (raw, flag) => {
-    const compiled = compileTopicPattern(raw, whole);
-    if (compiled instanceof PatternProblem) throw usageError(flag, `${quote(raw)}: ${compiled.message}`);
-    return raw;
-  };
+/** A topic pattern (topic-pattern.ts: over the whole name): it must compile and run in linear time. */
+export function topicPatternValue(raw: string, flag: string): string {
+  const compiled = topicPattern(raw);
+  if (compiled instanceof PatternProblem) throw usageError(flag, `${quote(raw)}: ${compiled.message}`);
+  return raw;
 }
 
 /** Text that ends up in a snapshot and on terminals: not empty, no control characters, at most 249 characters. */
@@ -190,7 +202,7 @@ export function replacementList(raw: string, flag: string): BrokerReplacement[] 
 export function replicationFactorItem(item: string, flag: string): ReplicationFactorChange {
   const at = item.lastIndexOf("=");
   if (at <= 0) throw usageError(flag, `expected TOPIC=RF, e.g. orders=3, got ${quote(item)}`);
-  const topics = topicPattern(true)(item.slice(0, at).trim(), flag);
+  const topics = topicPatternValue(item.slice(0, at).trim(), flag);
   return { topics, replicationFactor: integer(1, LIMITS.brokers)(item.slice(at + 1), flag) };
 }
 
@@ -243,26 +255,86 @@ function splitList(raw: string): string[] {
 
 // ---- the balance inputs shared by plan and describe ----------------------------------------
 
-/** Flags that shape a balance (commander's camel-cased option values). */
+/** How a flag's text becomes each kind of value (options-spec.ts); "switch" flags take none. */
+const FLAG_PARSERS: { readonly [K in OptionKind]: ValueParser<OptionKinds[K]> | "switch" | undefined } = {
+  goals: (raw, flag) => splitList(raw).map((goal) => choice(GOAL_NAMES)(goal, flag)),
+  brokerIds: integerList(0),
+  topicPatterns: (raw, flag) => [topicPatternValue(raw, flag)],
+  count: integer(0),
+  size: fromModel(parseBytes),
+  fraction: (raw, flag) => {
+    const n = nonNegativeNumber(raw, flag);
+    if (!(n > 0 && n <= 1)) throw usageError(flag, `expected a fraction in (0, 1], got '${raw}'`);
+    return n;
+  },
+  resourceFractions: capacityThresholdList,
+  switch: "switch",
+  replicationFactors: (raw, flag) => [replicationFactorItem(raw, flag)],
+  replacements: replacementList,
+  capacity: undefined,
+};
+
+/** Kinds whose flag may be given several times, each value one item (split at top-level commas). */
+const REPEATABLE: ReadonlySet<OptionKind> = new Set(["topicPatterns", "replicationFactors"]);
+
+/** The commander option of a spec'd flag. */
+function specOption(name: BalanceOptionName, spec: OptionSpec, flag: OptionFlag): Option {
+  const help = flag.help ?? spec.doc;
+  const parse = FLAG_PARSERS[spec.kind] as ValueParser<unknown> | "switch" | undefined;
+  if (parse === undefined) throw new Error(`option ${name}: a ${spec.kind} value has no flag form`);
+  if (parse === "switch") return new Option(flag.flags, help);
+  if (REPEATABLE.has(spec.kind)) return listOption(flag.flags, help, (item, f) => (parse(item, f) as unknown[])[0]);
+  return valueOption(flag.flags, help, parse);
+}
+
+/** The spec'd options that have a flag on `command`, with the flag's long name and commander's key for it. */
+function flaggedOptions(command: BalanceCommand): ReadonlyArray<{ name: BalanceOptionName; spec: OptionSpec; flag: OptionFlag; long: string; key: string }> {
+  return balanceOptions().flatMap(([name, spec]) => {
+    const flag = spec.flag;
+    if (flag === undefined || !flag.commands.includes(command)) return [];
+    const option = new Option(flag.flags);
+    return [{ name, spec, flag, long: option.long ?? flag.flags, key: option.attributeName() }];
+  });
+}
+
+/** Flags that shape a balance (commander's camel-cased option values), the spec'd ones by their flag's key. */
 export interface BalanceFlags extends KafkaFlags {
   /** A snapshot file; or, with --bootstrap-server, the live cluster. */
   readonly cluster?: string;
   readonly config?: string;
   /** A capacity file, applied over the snapshot's capacities. */
   readonly capacity?: string;
-  readonly excludeBrokers?: readonly number[];
-  readonly excludeTopics?: ListFlag<string>;
-  readonly maxMoves?: number;
-  readonly maxBytes?: number;
   readonly seed?: number;
-  readonly toBrokers?: readonly number[];
-  readonly demoteBrokers?: readonly number[];
-  readonly replace?: readonly BrokerReplacement[];
-  readonly replicationFactor?: ListFlag<ReplicationFactorChange>;
-  readonly capacityThreshold?: CapacityThresholdConfig;
-  readonly strictCapacity?: boolean;
   readonly exact?: boolean;
   readonly explain?: boolean;
+  readonly [flagKey: string]: unknown;
+}
+
+/** The values of the spec'd flags given on the command line, by option name. */
+type FlagValues = Map<BalanceOptionName, unknown>;
+
+function flagValues(flags: BalanceFlags, command: BalanceCommand): { values: FlagValues; flagOf: ReadonlyMap<BalanceOptionName, string> } {
+  const values: FlagValues = new Map();
+  const flagOf = new Map<BalanceOptionName, string>();
+  for (const { name, long, key } of flaggedOptions(command)) {
+    flagOf.set(name, long);
+    const raw = Object.hasOwn(flags, key) ? flags[key] : undefined;
+    if (raw !== undefined) values.set(name, isListFlag(raw) ? raw.items : raw);
+  }
+  return { values, flagOf };
+}
+
+function isListFlag(value: unknown): value is ListFlag<unknown> {
+  return typeof value === "object" && value !== null && "commaLists" in value && "items" in value;
+}
+
+/** The warnings for repeatable flags given as comma-separated lists. */
+export function commaListWarnings(flags: BalanceFlags, command: BalanceCommand): string[] {
+  return flaggedOptions(command).flatMap(({ long, key }) => {
+    const value = Object.hasOwn(flags, key) ? flags[key] : undefined;
+    const warning = isListFlag(value) ? commaListWarning(long, value) : undefined;
+    return warning === undefined ? [] : [warning];
+  });
 }
 
 export interface BalanceInputs {
@@ -270,6 +342,8 @@ export interface BalanceInputs {
   readonly options: PlanOptions;
   /** What the inputs changed that the user may not expect (capacities a capacity file replaced). */
   readonly notes: readonly string[];
+  /** Warnings about inputs written for an earlier rule (topic patterns matching part of a name). */
+  readonly warnings: readonly string[];
   /** Runs the planner, turning its errors about an option into errors that name the flag or config key the user typed. */
   readonly placed: <T>(run: () => T) => T;
 }
@@ -277,19 +351,16 @@ export interface BalanceInputs {
 /** The `--capacity <file>` option of snapshot, plan and describe. */
 export const CAPACITY_OPTION_HELP = "broker capacities (YAML): a default, per rack, per broker id; over the snapshot's";
 
-/** --cluster, --capacity, --exclude-brokers and --config, which every balance command takes. */
-export function addBalanceOptions(command: Command): Command {
-  return addKafkaOptions(command.option("--cluster <snapshot>", "cluster snapshot (.yaml, .yml or .json); or --bootstrap-server for the live cluster"))
+/**
+ * --cluster, --capacity and --config, which every balance command takes, and the flags of the
+ * balance options (options-spec.ts) that `command` has.
+ */
+export function addBalanceOptions(command: Command, which: BalanceCommand): Command {
+  addKafkaOptions(command.option("--cluster <snapshot>", "cluster snapshot (.yaml, .yml or .json); or --bootstrap-server for the live cluster"))
     .option("--capacity <file>", `${CAPACITY_OPTION_HELP} (replaces the config's capacity)`)
-    .addOption(valueOption("--exclude-brokers <ids>", "brokers to drain, e.g. 5,17 (added to the config's excludeBrokers)", integerList(0)))
-    .addOption(
-      valueOption(
-        "--capacity-threshold <resource=fraction,...>",
-        "capacity limits, e.g. disk=0.85,network-in=0.8,network-out=0.8 (over the config's capacityThreshold)",
-        capacityThresholdList,
-      ),
-    )
     .option("--config <file>", "balance config (YAML): goals, excludeBrokers, excludeTopics, budgets");
+  for (const { name, spec, flag } of flaggedOptions(which)) command.addOption(specOption(name, spec, flag));
+  return command;
 }
 
 /**
@@ -297,7 +368,7 @@ export function addBalanceOptions(command: Command): Command {
  * the config with the flags and applies the capacities to the cluster. Files are read before the
  * live cluster, so that a bad file fails without a connection.
  */
-export async function loadBalanceInputs(flags: BalanceFlags, command: string): Promise<BalanceInputs> {
+export async function loadBalanceInputs(flags: BalanceFlags, command: BalanceCommand): Promise<BalanceInputs> {
   if (flags.cluster !== undefined && flags.bootstrapServer !== undefined) {
     throw usageError("--cluster", `give --cluster <snapshot> or --bootstrap-server <brokers>, not both`);
   }
@@ -315,27 +386,34 @@ export async function loadBalanceInputs(flags: BalanceFlags, command: string): P
   // A list item is found by its value, a mapping entry by its key.
   const configPlace = (path: InputPath): ErrorPlace =>
     locate === undefined ? { path: path.join(".") } : locate(path, typeof path[path.length - 1] === "number" ? "value" : "key");
-  checkBrokerIds(cluster, flags, config, configPlace);
-  const placed = placeErrors(flags, config, configPlace);
-  const options = planOptions(flags, config);
-  const topics = matchTopicPatterns(options.excludeTopics ?? [], cluster);
-  const resolved = options.excludeTopics === undefined ? options : { ...options, excludeTopics: exactNamesPatterns(topics.matched) };
+  const given = flagValues(flags, command);
+  checkBrokerIds(cluster, given, config, configPlace);
+  const placed = placeErrors(given, config, configPlace);
+  const options = planOptions(given.values, config, flags);
+  const excluded = options.excludeTopics === undefined ? undefined : resolveTopicPatterns(options.excludeTopics, cluster);
+  const resolved = excluded === undefined ? options : { ...options, excludeTopics: excluded.patterns };
+  const warnings = excluded?.warnings ?? [];
   // A pattern that matches nothing is most likely a typo: the topics it meant are not excluded.
-  const unmatched = topics.unmatched.map((p) => `excluded-topic pattern ${quote(p)} matches no topic of the cluster, so it excludes nothing`);
-  if (capacity === undefined) return { cluster, options: resolved, placed, notes: unmatched };
-  return { cluster: applyCapacities(cluster, capacity), options: resolved, placed, notes: [...unmatched, ...overrideNotes(cluster, capacity)] };
+  const unmatched = (excluded?.unmatched ?? []).map((p) => `excluded-topic pattern ${quote(p)} matches no topic of the cluster, so it excludes nothing`);
+  if (capacity === undefined) return { cluster, options: resolved, placed, notes: unmatched, warnings };
+  return { cluster: applyCapacities(cluster, capacity), options: resolved, placed, notes: [...unmatched, ...overrideNotes(cluster, capacity)], warnings };
+}
+
+/** The value an option gets from the config file, when the config takes it. */
+function configValue(config: BalanceConfig, name: BalanceOptionName): unknown {
+  return Object.hasOwn(config, name) ? (config as Readonly<Record<string, unknown>>)[name] : undefined;
 }
 
 /** Broker ids of the flags and the config that the snapshot lacks (the planner would say so without naming where). */
-function checkBrokerIds(cluster: Cluster, flags: BalanceFlags, config: BalanceConfig, configPlace: (path: InputPath) => ErrorPlace): void {
+function checkBrokerIds(cluster: Cluster, given: ReturnType<typeof flagValues>, config: BalanceConfig, configPlace: (path: InputPath) => ErrorPlace): void {
   const ids = new Set(cluster.brokers.map((b) => b.id));
-  const lists: ReadonlyArray<readonly [readonly number[] | undefined, string]> = [
-    [flags.excludeBrokers, "--exclude-brokers"],
-    [config.excludeBrokers, "excludeBrokers"],
-    [flags.toBrokers, "--to-brokers"],
-    [flags.toBrokers === undefined ? config.toBrokers : undefined, "toBrokers"],
-    [flags.demoteBrokers, "--demote-brokers"],
-  ];
+  const lists: Array<readonly [readonly number[] | undefined, string]> = [];
+  for (const [name, spec] of balanceOptions()) {
+    if (spec.kind !== "brokerIds") continue;
+    const fromFlag = given.values.get(name) as readonly number[] | undefined;
+    lists.push([fromFlag, given.flagOf.get(name) ?? name]);
+    if (spec.config && (fromFlag === undefined || spec.combine === "union")) lists.push([configValue(config, name) as readonly number[] | undefined, name]);
+  }
   for (const [list, where] of lists) {
     const missing = (list ?? []).find((id) => !ids.has(id));
     if (missing === undefined) continue;
@@ -346,33 +424,24 @@ function checkBrokerIds(cluster: Cluster, flags: BalanceFlags, config: BalanceCo
 }
 
 /**
- * The planner reports a bad option by its PlanOptions name (`replace`, `toBrokers`,
- * `replicationFactors[0]`); the user typed a flag or a config key. Errors without a source get the
- * flag, or the config file with the key's path and line.
+ * The planner reports a bad option by its name (`replace`, `toBrokers`, `replicationFactor[0]`); the
+ * user typed a flag or a config key. Errors without a source get the flag, or the config file with
+ * the key's path and line.
  */
-function placeErrors(flags: BalanceFlags, config: BalanceConfig, configPlace: (path: InputPath) => ErrorPlace): <T>(run: () => T) => T {
-  const fromConfig = (path: InputPath, message: string, code: BallastError["code"]): BallastError => new BallastError(code, message, configPlace(path));
+function placeErrors(given: ReturnType<typeof flagValues>, config: BalanceConfig, configPlace: (path: InputPath) => ErrorPlace): <T>(run: () => T) => T {
   const rewrite = (err: BallastError): BallastError => {
     const match = /^([A-Za-z]+)(?:\[(\d+)\])?/.exec(err.place.path ?? "");
     const root = match?.[1];
+    const spec = root === undefined || !Object.hasOwn(BALANCE_OPTIONS, root) ? undefined : BALANCE_OPTIONS[root as BalanceOptionName];
+    if (root === undefined || spec === undefined) return err;
+    const name = root as BalanceOptionName;
+    const flag = given.flagOf.get(name);
+    if (flag !== undefined && (given.values.has(name) || !spec.config)) return usageError(flag, err.message);
+    if (!spec.config) return err;
     const index = match?.[2] === undefined ? undefined : Number(match[2]);
-    switch (root) {
-      case "replace":
-        return usageError("--replace", err.message);
-      case "demoteBrokers":
-        return usageError("--demote-brokers", err.message);
-      case "excludeBrokers":
-        return flags.excludeBrokers !== undefined ? usageError("--exclude-brokers", err.message) : fromConfig(["excludeBrokers"], err.message, err.code);
-      case "toBrokers":
-        return flags.toBrokers !== undefined ? usageError("--to-brokers", err.message) : fromConfig(["toBrokers"], err.message, err.code);
-      case "replicationFactors": {
-        if (flags.replicationFactor !== undefined) return usageError("--replication-factor", err.message);
-        const key = index === undefined ? undefined : config.replicationFactor?.[index]?.topics;
-        return fromConfig(key === undefined ? ["replicationFactor"] : ["replicationFactor", key], err.message, err.code);
-      }
-      default:
-        return err;
-    }
+    const item = index === undefined ? undefined : (configValue(config, name) as readonly unknown[] | undefined)?.[index];
+    const key = spec.kind === "replicationFactors" ? (item as ReplicationFactorChange | undefined)?.topics : undefined;
+    return new BallastError(err.code, err.message, configPlace(key === undefined ? [name] : [name, key]));
   };
   return (run) => {
     try {
@@ -385,18 +454,23 @@ function placeErrors(flags: BalanceFlags, config: BalanceConfig, configPlace: (p
 }
 
 /**
- * The excluded-topic patterns matched against the cluster's topics with the linear-time matcher:
- * the topics some pattern matches (handed to the planner as exact-name expressions, exactNamesPatterns,
- * so its JavaScript RegExp never backtracks over a user's pattern), and the patterns that match none.
+ * The excluded-topic patterns as the planner takes them: matched here against the cluster's topics
+ * with the linear-time matcher, and handed on as exact-name expressions (exactNamesPatterns), so the
+ * planner's JavaScript RegExp never backtracks over a user's pattern. A pattern that matches only
+ * part of some names (the earlier rule) still excludes them, with a warning.
  */
-function matchTopicPatterns(patterns: readonly string[], cluster: Cluster): { matched: string[]; unmatched: string[] } {
-  const compiled = patterns.map((source) => ({ source, pattern: compileTopicPattern(source) }));
-  const names = cluster.topics.map((t) => t.name);
-  const hits = (p: (typeof compiled)[number]["pattern"], name: string): boolean => !(p instanceof PatternProblem) && p.test(name);
-  return {
-    matched: names.filter((name) => compiled.some((c) => hits(c.pattern, name))),
-    unmatched: compiled.filter((c) => !(c.pattern instanceof PatternProblem) && !names.some((name) => hits(c.pattern, name))).map((c) => c.source),
-  };
+export function resolveTopicPatterns(patterns: readonly string[], cluster: Cluster): { patterns: string[]; warnings: string[]; unmatched: string[] } {
+  const { names, partial, unmatched } = excludedTopics(patterns, cluster.topics.map((t) => t.name));
+  const warnings = partial.map(
+    ({ pattern, names: matched }) =>
+      `warning: excluded topic pattern ${quote(pattern)} matches only part of ${listNames(matched)}; topic patterns now match the whole name, and this one is applied anywhere in the name for now: write ${quote(`.*${pattern}.*`)} to keep excluding them, or ${quote(`^${pattern}$`)} for whole names only`,
+  );
+  return { patterns: exactNamesPatterns(names), warnings, unmatched };
+}
+
+function listNames(names: readonly string[]): string {
+  const shown = names.slice(0, 3).map((name) => quote(name)).join(", ");
+  return names.length > 3 ? `${shown} and ${String(names.length - 3)} more` : shown;
 }
 
 const RESOURCE_LABEL = { disk: "disk", networkIn: "network in", networkOut: "network out" } as const;
@@ -411,47 +485,33 @@ export function overrideNotes(cluster: Cluster, spec: CapacitySpec): string[] {
 }
 
 
-/** Flags override the config, except excluded brokers, which come from both. */
-export function planOptions(flags: BalanceFlags, config: BalanceConfig): PlanOptions {
-  return compact<PlanOptions>({
-    goals: config.goals,
-    excludeBrokers: unite(config.excludeBrokers, flags.excludeBrokers),
-    excludeTopics: flags.excludeTopics?.items ?? config.excludeTopics,
-    maxMoves: flags.maxMoves ?? config.maxMoves,
-    maxBytesMoved: flags.maxBytes ?? config.maxBytesMoved,
-    diskBalanceThreshold: config.diskBalanceThreshold,
-    networkBalanceThreshold: config.networkBalanceThreshold,
-    capacityThreshold:
-      config.capacityThreshold === undefined && flags.capacityThreshold === undefined
-        ? undefined
-        : { ...config.capacityThreshold, ...flags.capacityThreshold },
-    strictCapacity: flags.strictCapacity ?? config.strictCapacity,
-    exact: flags.exact,
-    exactSolver: undefined,
-    integerSearch: undefined,
-    explain: flags.explain,
-    rng: flags.seed === undefined ? undefined : createRng(flags.seed),
-    toBrokers: flags.toBrokers ?? config.toBrokers,
-    demoteBrokers: flags.demoteBrokers,
-    replace: flags.replace,
-    replicationFactors: flags.replicationFactor?.items ?? config.replicationFactor,
-  });
+/**
+ * The plan options from the config and the flags, as each option's spec says they combine: the
+ * flag over the config, both (`union`), or the flag's resources over the config's (`merge`).
+ */
+export function planOptions(values: FlagValues, config: BalanceConfig, flags: Pick<BalanceFlags, "seed" | "exact" | "explain">): PlanOptions {
+  const out: Record<string, unknown> = {};
+  for (const [name, spec] of balanceOptions()) {
+    if (name === "capacity") continue;
+    const fromFlag = values.get(name);
+    const fromConfig = spec.config ? configValue(config, name) : undefined;
+    const value = combine(spec.combine ?? "flag", fromFlag, fromConfig);
+    if (value !== undefined) out[name] = value;
+  }
+  if (flags.exact !== undefined) out["exact"] = flags.exact;
+  if (flags.explain !== undefined) out["explain"] = flags.explain;
+  if (flags.seed !== undefined) out["rng"] = createRng(flags.seed);
+  return out as PlanOptions;
+}
+
+function combine(how: Combine, fromFlag: unknown, fromConfig: unknown): unknown {
+  if (fromFlag === undefined || fromConfig === undefined) return fromFlag ?? fromConfig;
+  if (how === "union") return [...new Set([...(fromConfig as number[]), ...(fromFlag as number[])])].sort((x, y) => x - y);
+  if (how === "merge") return { ...(fromConfig as object), ...(fromFlag as object) };
+  return fromFlag;
 }
 
 /** The disk balance threshold in effect, for showing the target band. */
 export function diskThreshold(options: PlanOptions): number {
   return options.diskBalanceThreshold ?? DEFAULT_DISK_THRESHOLD;
-}
-
-function unite(a: readonly number[] | undefined, b: readonly number[] | undefined): number[] | undefined {
-  if (a === undefined && b === undefined) return undefined;
-  return [...new Set([...(a ?? []), ...(b ?? [])])].sort((x, y) => x - y);
-}
-
-/** Every property of T, each possibly undefined. */
-type Loose<T> = { [K in keyof T]-?: T[K] | undefined };
-
-/** Drops undefined properties, so optional ones are absent rather than undefined. */
-function compact<T extends object>(loose: Loose<T>): T {
-  return Object.fromEntries(Object.entries(loose).filter(([, v]) => v !== undefined)) as T;
 }

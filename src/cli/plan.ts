@@ -7,28 +7,13 @@ import { Chalk } from "chalk";
 import { type Command, Option } from "commander";
 import { BallastError } from "../model/errors.js";
 import { formatReassignment } from "../model/reassignment.js";
-import { parseBytes } from "../model/units.js";
+import { DEFAULT_SEED } from "../model/options-spec.js";
 import { type Cluster, partitionCount } from "../model/types.js";
 import { DEFAULT_SEARCH_COLUMNS, plan } from "../solver/index.js";
 import type { BalanceReport, BrokerBalance, CapacityStatus, Infeasibility, PlanOptions } from "../solver/types.js";
 import { loadHighs } from "./highs.js";
 import { type CliIo, checkOutputPath, colorLevel, writeFileAtomic } from "./io.js";
-import {
-  type BalanceFlags,
-  addBalanceOptions,
-  diskThreshold,
-  fromModel,
-  integer,
-  integerList,
-  loadBalanceInputs,
-  commaListWarning,
-  listOption,
-  replicationFactorItem,
-  topicPattern,
-  replacementList,
-  seedValue,
-  valueOption,
-} from "./options.js";
+import { type BalanceFlags, addBalanceOptions, commaListWarnings, diskThreshold, loadBalanceInputs, seedValue, valueOption } from "./options.js";
 import { type PlannedOutcome, renderPlan } from "./render.js";
 import { REPORT_OPTION_HELP, describeJson, reportInputs, sourceOf, writeReport } from "./report.js";
 
@@ -44,16 +29,8 @@ export function addPlanCommand(program: Command, io: CliIo): void {
   const command = program
     .command("plan")
     .description("plan a balanced replica placement and write it as Kafka reassignment JSON");
-  addBalanceOptions(command)
+  addBalanceOptions(command, "plan")
     .requiredOption("--output <plan.json>", "where to write the reassignment plan")
-    .addOption(listOption("--exclude-topics <regex>", "topics (a regular expression, matched anywhere in the name) to leave in place unless they must move; repeatable", topicPattern(false)))
-    .addOption(valueOption("--max-moves <n>", "at most this many replica moves", integer(0)))
-    .addOption(valueOption("--max-bytes <size>", "at most this much data moved, e.g. 50GiB", fromModel(parseBytes)))
-    .addOption(valueOption("--to-brokers <ids>", "only these brokers may receive replicas, e.g. 13,14 (new brokers)", integerList(0)))
-    .addOption(valueOption("--demote-brokers <ids>", "move preferred leadership off these brokers; no data moves (a plan of its own)", integerList(0)))
-    .addOption(valueOption("--replace <old=new,...>", "the new, empty broker takes exactly the old one's replicas, e.g. 5=13 (a plan of its own)", replacementList))
-    .addOption(listOption("--replication-factor <topic=rf>", "change topics' replication factors, e.g. orders=3 (topic: a regular expression over the whole name); repeatable", replicationFactorItem))
-    .option("--strict-capacity", "refuse to plan (exit 2) when the capacity limits cannot be met, instead of planning as far under them as the cluster allows")
     .option("--exact", "after planning, solve the placement as an integer program: the proven fewest moves reaching at least the same balance (small clusters only)")
     .addOption(
       new Option("--heuristic-only", "skip the integer search that small clusters get (its bound and, when it finds one, a plan with fewer moves)").conflicts("exact"),
@@ -61,22 +38,17 @@ export function addPlanCommand(program: Command, io: CliIo): void {
     .option("--explain", "say, per changed partition, which goal asked for each change and the figure it improved")
     .option("--json", "print one JSON object instead of the summary")
     .option("--report <file.html>", `${REPORT_OPTION_HELP}, with the plan before → after and the goal behind each move`)
-    .addOption(valueOption("--seed <n>", "seed for tie-breaking (same seed, same plan)", seedValue).default(1))
+    .addOption(valueOption("--seed <n>", "seed for tie-breaking (same seed, same plan)", seedValue).default(DEFAULT_SEED))
     .action((flags: PlanFlags) => runPlan(flags, io));
 }
 
 async function runPlan(flags: PlanFlags, io: CliIo): Promise<void> {
   const started = performance.now();
-  for (const [flag, list] of [
-    ["--exclude-topics", flags.excludeTopics],
-    ["--replication-factor", flags.replicationFactor],
-  ] as const) {
-    const warning = commaListWarning(flag, list);
-    if (warning !== undefined) io.stderr.write(`${warning}\n`);
-  }
+  for (const warning of commaListWarnings(flags, "plan")) io.stderr.write(`${warning}\n`);
   checkOutputPath(flags.output, "--output", reportInputs(flags));
   if (flags.report !== undefined) checkOutputPath(flags.report, "--report", [...reportInputs(flags), { path: flags.output, flag: "--output" }]);
   const inputs = await loadBalanceInputs(flags, "plan");
+  for (const warning of inputs.warnings) io.stderr.write(`${warning}\n`);
   const { cluster } = inputs;
   // The report names the goal behind each move, which the planner records only when asked.
   const asked = flags.report !== undefined ? { ...inputs.options, explain: true } : inputs.options;

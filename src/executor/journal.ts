@@ -276,8 +276,15 @@ export class StateStore {
     return join(this.dir, name);
   }
 
+  /** Whether the folder holds an execution state; one that cannot be looked at is a STATE error, not "absent". */
   exists(): boolean {
-    return existsSync(this.path(STATE_FILE));
+    try {
+      statSync(this.path(STATE_FILE));
+      return true;
+    } catch (err) {
+      if (errorCodeOf(err) === "ENOENT" || errorCodeOf(err) === "ENOTDIR") return false;
+      throw this.ioError("cannot look into", err);
+    }
   }
 
   load(): ExecutionState {
@@ -342,8 +349,9 @@ export class StateStore {
     let value: string;
     try {
       value = readFileSync(path, "utf8");
-    } catch {
-      return null;
+    } catch (err) {
+      if (errorCodeOf(err) === "ENOENT") return null;
+      throw this.ioError(`cannot read the request ${quote(name)} in`, err);
     }
     rmSync(path, { force: true });
     return value.trim();
@@ -372,14 +380,21 @@ export class StateStore {
     if (this.lockHolder() === process.pid) rmSync(this.path(LOCK_FILE), { force: true });
   }
 
-  /** The pid in the lock file, or null. */
+  /**
+   * The pid in the lock file, or null when there is no lock file or it names no pid. A lock file
+   * that exists but cannot be read (a folder in its place, no permission) is a STATE error, not
+   * "unlocked": taking the lock over could run two executors at once.
+   */
   lockHolder(): number | null {
+    let text: string;
     try {
-      const pid = Number.parseInt(readFileSync(this.path(LOCK_FILE), "utf8").trim(), 10);
-      return Number.isFinite(pid) ? pid : null;
-    } catch {
-      return null;
+      text = readFileSync(this.path(LOCK_FILE), "utf8");
+    } catch (err) {
+      if (errorCodeOf(err) === "ENOENT") return null;
+      throw this.ioError(`cannot read the lock file ${quote(LOCK_FILE)} of`, err);
     }
+    const pid = Number.parseInt(text.trim(), 10);
+    return Number.isFinite(pid) ? pid : null;
   }
 
   /** Whether a live process other than this one holds the lock. */

@@ -336,9 +336,11 @@ export class Executor {
   /**
    * A Kafka call failing during a pass (a broker just died, a leader is moving) is reported and the
    * pass retried at the next poll; only failures lasting past the broker-down timeout end the run.
+   * A failure that no wait cures (authentication, authorization, configuration: `retryable` false)
+   * ends it at once.
    */
   private survive(err: unknown): void {
-    if (!(err instanceof BallastError) || err.code !== "KAFKA") throw err;
+    if (!(err instanceof BallastError) || err.code !== "KAFKA" || err.retryable === false) throw err;
     const now = this.clock.now();
     this.failingSince ??= now;
     if (now - this.failingSince > this.state.brokerDownTimeoutMs) throw err;

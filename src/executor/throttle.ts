@@ -4,13 +4,13 @@
  * adds — a rate on a broker, "partition:broker" entries in a topic's throttled-replica lists — and
  * removes exactly that: configs an operator set, or changed after Ballast set them, are left alone.
  */
+import { kafkaRefusal } from "./kafka-errors.js";
 import type { ThrottleRecord } from "./journal.js";
 import type { AlterOp, ConfigEntry, ConfigResource, KafkaPort } from "./port.js";
 import { resourceKey } from "./port.js";
 import type { MoveTask } from "./types.js";
 import { added } from "./types.js";
 import { emptyDict, own } from "../model/dict.js";
-import { BallastError } from "../model/errors.js";
 
 export const LEADER_RATE = "leader.replication.throttled.rate";
 export const FOLLOWER_RATE = "follower.replication.throttled.rate";
@@ -42,7 +42,7 @@ async function check(port: KafkaPort, changes: Array<{ resource: ConfigResource;
   const failed = results.filter((r) => r.errorCode !== 0 && !(removing && r.resource.type === "topic" && r.errorCode === UNKNOWN_TOPIC));
   if (failed.length > 0) {
     const f = failed[0]!;
-    throw new BallastError("KAFKA", `could not change throttle configs of ${f.resource.type} ${f.resource.name}: ${f.message ?? `error ${String(f.errorCode)}`}`);
+    throw kafkaRefusal(`could not change throttle configs of ${f.resource.type} ${f.resource.name}: ${f.message ?? `error ${String(f.errorCode)}`}`, f.errorCode);
   }
 }
 

@@ -3,29 +3,54 @@
  * path and line.
  */
 import { readCapacitySpec } from "./capacity-file.js";
-import { CAPACITY_RESOURCES, GOAL_NAMES, type BalanceConfig, type CapacityThresholdConfig, type GoalName } from "./config.js";
 import { loadYaml } from "./parse.js";
+import {
+  BALANCE_OPTIONS,
+  type BalanceConfig,
+  CAPACITY_RESOURCES,
+  type CapacityThresholdConfig,
+  GOAL_NAMES,
+  type GoalName,
+  type OptionKind,
+  type OptionKinds,
+  type OptionSpec,
+  type ReplicationFactorChange,
+  balanceOptions,
+} from "./options-spec.js";
 import { quote } from "./text.js";
-import { PatternProblem, compileTopicPattern } from "./topic-pattern.js";
-import { Checker, earlierIndex } from "./validate.js";
+import { PatternProblem, topicPattern } from "./topic-pattern.js";
+import { Checker, type Locator, earlierIndex } from "./validate.js";
 
 type Mapping = Readonly<Record<string, unknown>>;
-type MutableConfig = { -readonly [K in keyof BalanceConfig]: BalanceConfig[K] };
 
-const CONFIG_KEYS = [
-  "goals",
-  "excludeBrokers",
-  "excludeTopics",
-  "maxMoves",
-  "maxBytesMoved",
-  "diskBalanceThreshold",
-  "networkBalanceThreshold",
-  "capacityThreshold",
-  "strictCapacity",
-  "toBrokers",
-  "replicationFactor",
-  "capacity",
-];
+/** What a config reader gets: the root mapping, the key, the checker, and where the text came from. */
+interface ConfigField {
+  readonly root: Mapping;
+  readonly key: string;
+  readonly c: Checker;
+  readonly spec: OptionSpec;
+  readonly locate: Locator;
+  readonly source: string | undefined;
+}
+
+/** How the config file spells each kind of value; every problem is a CONFIG error at the key. */
+const CONFIG_READERS: { readonly [K in OptionKind]: (field: ConfigField) => OptionKinds[K] } = {
+  goals: ({ root, c }) => readGoals(root, c),
+  brokerIds: ({ root, c, key }) => readBrokerList(root, c, key),
+  topicPatterns: ({ root, c, key }) => readTopicPatterns(root, c, key),
+  count: ({ root, c, key }) => c.integer(root, key, [], key),
+  size: ({ root, c, key }) => c.quantity(root, key, [], "size"),
+  fraction: ({ root, c, key, spec }) => readFraction(root, key, [], c, spec.range ?? "a fraction in (0, 1]"),
+  resourceFractions: ({ root, c, key }) => readCapacityThreshold(root, c, key),
+  switch: ({ root, c, key }) => c.boolean(root, key, [], key),
+  replicationFactors: ({ root, c, key }) => readReplicationFactor(root, c, key),
+  replacements: ({ c, key }) => c.fail("CONFIG", `${key} is not a config key`, [key], "key"),
+  capacity: ({ root, c, key, locate, source }) => readCapacitySpec(root[key], [key], c, locate, source),
+};
+
+const CONFIG_KEYS = balanceOptions()
+  .filter(([, option]) => option.config)
+  .map(([name]) => name);
 
 /**
  * Parses a balance configuration. An empty file is an empty configuration (all defaults).
@@ -37,20 +62,14 @@ export function parseConfig(text: string, source?: string, otherKeys: readonly s
   const c = new Checker(locate, () => "CONFIG");
   const root = c.asMapping(data, [], "the configuration");
   c.onlyKeys(root, [], [...CONFIG_KEYS, ...otherKeys], "the configuration");
-  const config: MutableConfig = {};
-  if (root["goals"] !== undefined) config.goals = readGoals(root, c);
-  if (root["excludeBrokers"] !== undefined) config.excludeBrokers = readExcludeBrokers(root, c);
-  if (root["excludeTopics"] !== undefined) config.excludeTopics = readExcludeTopics(root, c);
-  if (root["maxMoves"] !== undefined) config.maxMoves = c.integer(root, "maxMoves", [], "maxMoves");
-  if (root["maxBytesMoved"] !== undefined) config.maxBytesMoved = c.quantity(root, "maxBytesMoved", [], "size");
-  if (root["diskBalanceThreshold"] !== undefined) config.diskBalanceThreshold = readThreshold(root, c);
-  if (root["toBrokers"] !== undefined) config.toBrokers = readBrokerList(root, c, "toBrokers");
-  if (root["replicationFactor"] !== undefined) config.replicationFactor = readReplicationFactor(root, c);
-  if (root["networkBalanceThreshold"] !== undefined) config.networkBalanceThreshold = readFraction(root, "networkBalanceThreshold", [], c, "a fraction of the ideal in (0, 1], e.g. 0.1 for 10%");
-  if (root["capacityThreshold"] !== undefined) config.capacityThreshold = readCapacityThreshold(root, c);
-  if (root["strictCapacity"] !== undefined) config.strictCapacity = c.boolean(root, "strictCapacity", [], "strictCapacity");
-  if (root["capacity"] !== undefined) config.capacity = readCapacitySpec(root["capacity"], ["capacity"], c, locate, source);
-  return config;
+  const config: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  for (const key of CONFIG_KEYS) {
+    if (root[key] === undefined) continue;
+    const spec: OptionSpec = BALANCE_OPTIONS[key];
+    const read = CONFIG_READERS[spec.kind] as (field: ConfigField) => unknown;
+    config[key] = read({ root, key, c, spec, locate, source });
+  }
+  return { ...config } as BalanceConfig;
 }
 
 function readGoals(root: Mapping, c: Checker): GoalName[] {
@@ -66,44 +85,32 @@ function readGoals(root: Mapping, c: Checker): GoalName[] {
   return goals;
 }
 
-function readExcludeBrokers(root: Mapping, c: Checker): number[] {
-  return readBrokerList(root, c, "excludeBrokers");
-}
-
 function readBrokerList(root: Mapping, c: Checker, key: string): number[] {
   const list = c.list(root, key, [], `${key} (broker ids)`);
   return list.map((_, i) => c.integer(list, i, [key], "a broker id"));
 }
 
-/** `replicationFactor: { orders: 3, "logs-.*": 2 }`: topic patterns (whole-name regular expressions) to factors. */
-function readReplicationFactor(root: Mapping, c: Checker): { topics: string; replicationFactor: number }[] {
-  const map = c.asMapping(root["replicationFactor"], ["replicationFactor"], "replicationFactor (topic pattern: factor)");
+/** `replicationFactor: { orders: 3, "logs-.*": 2 }`: topic patterns to factors. */
+function readReplicationFactor(root: Mapping, c: Checker, key: string): ReplicationFactorChange[] {
+  const map = c.asMapping(root[key], [key], `${key} (topic pattern: factor)`);
   return Object.keys(map).map((topics) => {
-    const compiled = compileTopicPattern(topics, true);
-    if (compiled instanceof PatternProblem) c.fail("CONFIG", `topic pattern ${quote(topics)}: ${compiled.message}`, ["replicationFactor", topics], "key");
-    const replicationFactor = c.integer(map, topics, ["replicationFactor"], "a replication factor");
-    if (replicationFactor < 1) c.fail("CONFIG", `the replication factor of ${quote(topics)} must be at least 1`, ["replicationFactor", topics]);
+    const compiled = topicPattern(topics);
+    if (compiled instanceof PatternProblem) c.fail("CONFIG", `topic pattern ${quote(topics)}: ${compiled.message}`, [key, topics], "key");
+    const replicationFactor = c.integer(map, topics, [key], "a replication factor");
+    if (replicationFactor < 1) c.fail("CONFIG", `the replication factor of ${quote(topics)} must be at least 1`, [key, topics]);
     return { topics, replicationFactor };
   });
 }
 
-/** Topic patterns must compile as JavaScript regular expressions. */
-function readExcludeTopics(root: Mapping, c: Checker): string[] {
-  const list = c.list(root, "excludeTopics", [], "excludeTopics (regular expressions)");
+/** A list of topic patterns (topic-pattern.ts), each of which must compile. */
+function readTopicPatterns(root: Mapping, c: Checker, key: string): string[] {
+  const list = c.list(root, key, [], `${key} (topic patterns)`);
   return list.map((_, i) => {
-    const pattern = c.text(list, i, ["excludeTopics"], "a topic pattern");
-    const compiled = compileTopicPattern(pattern);
-    if (compiled instanceof PatternProblem) c.fail("CONFIG", `topic pattern ${quote(pattern)}: ${compiled.message}`, ["excludeTopics", i]);
+    const pattern = c.text(list, i, [key], "a topic pattern");
+    const compiled = topicPattern(pattern);
+    if (compiled instanceof PatternProblem) c.fail("CONFIG", `topic pattern ${quote(pattern)}: ${compiled.message}`, [key, i]);
     return pattern;
   });
-}
-
-function readThreshold(root: Mapping, c: Checker): number {
-  const value = c.number(root, "diskBalanceThreshold", [], "diskBalanceThreshold");
-  if (value <= 0 || value > 1) {
-    c.fail("CONFIG", `diskBalanceThreshold must be a fraction of the mean in (0, 1], e.g. 0.1 for 10%; found ${value}`, ["diskBalanceThreshold"]);
-  }
-  return value;
 }
 
 /** A number in (0, 1]; `hint` says what it is. */
@@ -114,11 +121,11 @@ function readFraction(container: Mapping, key: string, path: string[], c: Checke
 }
 
 /** `capacityThreshold: {disk: 0.85, networkIn: 0.8, networkOut: 0.8}`, any subset. */
-function readCapacityThreshold(root: Mapping, c: Checker): CapacityThresholdConfig {
-  const obj = c.mapping(root, "capacityThreshold", [], "capacityThreshold", CAPACITY_RESOURCES);
+function readCapacityThreshold(root: Mapping, c: Checker, key: string): CapacityThresholdConfig {
+  const obj = c.mapping(root, key, [], key, CAPACITY_RESOURCES);
   const out: { -readonly [K in keyof CapacityThresholdConfig]: number } = {};
-  for (const key of CAPACITY_RESOURCES) {
-    if (obj[key] !== undefined) out[key] = readFraction(obj, key, ["capacityThreshold"], c, "a fraction of capacity in (0, 1], e.g. 0.8 for 80%");
+  for (const resource of CAPACITY_RESOURCES) {
+    if (obj[resource] !== undefined) out[resource] = readFraction(obj, resource, [key], c, "a fraction of capacity in (0, 1], e.g. 0.8 for 80%");
   }
   return out;
 }

@@ -34,7 +34,9 @@ export type ErrorCode =
   /** The execution state folder is missing, locked, or does not match the plan. */
   | "STATE"
   /** Another Ballast execution holds the cluster's execution lock. */
-  | "LOCKED";
+  | "LOCKED"
+  /** A bug in Ballast: a check that should never fail did. */
+  | "INTERNAL";
 
 export interface ErrorPlace {
   /** Source name, usually a file path. */
@@ -49,18 +51,25 @@ export interface ErrorPlace {
 export class BallastError extends Error {
   readonly code: ErrorCode;
   readonly place: ErrorPlace;
+  /**
+   * Whether trying the same thing again later may succeed (a broker restarting, a leader moving).
+   * False for failures that wait cannot cure: authentication, authorization, configuration. Only
+   * KAFKA errors set it; absent means "not known", which the executor treats as retryable.
+   */
+  readonly retryable?: boolean;
 
-  constructor(code: ErrorCode, message: string, place: ErrorPlace = {}) {
+  constructor(code: ErrorCode, message: string, place: ErrorPlace = {}, retryable?: boolean) {
     super(message);
     this.name = "BallastError";
     this.code = code;
     this.place = place;
+    if (retryable !== undefined) this.retryable = retryable;
   }
 
   /** Returns a copy with more place information (the first value wins). */
   withPlace(place: ErrorPlace): BallastError {
     const merged: ErrorPlace = { ...place, ...dropUndefined(this.place) };
-    const err = new BallastError(this.code, this.message, merged);
+    const err = new BallastError(this.code, this.message, merged, this.retryable);
     return err;
   }
 
@@ -92,6 +101,14 @@ export function formatPlace(place: ErrorPlace): string {
 
 export function isBallastError(e: unknown): e is BallastError {
   return e instanceof BallastError;
+}
+
+/**
+ * A check that should never fail did: a bug in Ballast, not in the input. `what` says which check;
+ * the CLI adds that it is a bug and what to attach to a report.
+ */
+export function internalError(what: string): BallastError {
+  return new BallastError("INTERNAL", what);
 }
 
 const IO_ERROR_TEXT: ReadonlyMap<string, string> = new Map([

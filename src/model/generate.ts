@@ -280,7 +280,7 @@ function checkNumber(value: number, path: string, min: number, max = Infinity): 
 /** The documented size limits (limits.ts): a typo must not run for hours. */
 function checkLimits(o: Resolved): void {
   const over = (value: number, limit: number, noun: string, path: string): void => {
-    if (value > limit) throw usage(`${value} ${noun} is above Ballast's limit of ${limit} (see the README's limits)`, path);
+    if (value > limit) throw usage(`${value} ${noun} is above Ballast's limit of ${limit} (see Limits in docs/cli.md)`, path);
   };
   over(o.brokers + o.newBrokers, LIMITS.brokers, "brokers (with new brokers)", o.brokers > o.newBrokers ? "brokers" : "newBrokers");
   over(o.topics, LIMITS.topics, "topics", "topics");

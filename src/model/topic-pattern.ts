@@ -27,6 +27,50 @@ export class PatternProblem {
   constructor(readonly message: string) {}
 }
 
+/**
+ * The one matching rule of topic patterns: a pattern matches a topic when it matches the topic's
+ * whole name, as `^(?:pattern)$` would (so `orders` is the topic orders, and `orders.*` every topic
+ * whose name starts with it).
+ */
+export function topicPattern(source: string): TopicPattern | PatternProblem {
+  return compileTopicPattern(source, true);
+}
+
+/**
+ * The topics `patterns` exclude, by the whole-name rule, and the patterns written for the earlier
+ * rule (excludeTopics used to match anywhere in the name): a pattern that matches part of some names
+ * but not the whole keeps matching them for now, and is reported with those names so that the
+ * caller can warn. Patterns must compile (callers check them first).
+ */
+export function excludedTopics(
+  patterns: readonly string[],
+  names: readonly string[],
+): { names: string[]; partial: { pattern: string; names: string[] }[]; unmatched: string[] } {
+  const out = new Set<string>();
+  const partial: { pattern: string; names: string[] }[] = [];
+  const unmatched: string[] = [];
+  for (const source of patterns) {
+    const whole = topicPattern(source);
+    const anywhere = compileTopicPattern(source);
+    if (whole instanceof PatternProblem || anywhere instanceof PatternProblem) continue;
+    const onlyPart: string[] = [];
+    let any = false;
+    for (const name of names) {
+      if (whole.test(name)) {
+        out.add(name);
+        any = true;
+      } else if (anywhere.test(name)) {
+        out.add(name);
+        onlyPart.push(name);
+        any = true;
+      }
+    }
+    if (onlyPart.length > 0) partial.push({ pattern: source, names: onlyPart });
+    if (!any) unmatched.push(source);
+  }
+  return { names: names.filter((name) => out.has(name)), partial, unmatched };
+}
+
 /** Compiles `source`; `whole` anchors it to the whole name, as `^(?:source)$`. */
 export function compileTopicPattern(source: string, whole = false): TopicPattern | PatternProblem {
   if (source.length > MAX_PATTERN_LENGTH) return new PatternProblem(`a pattern has at most ${MAX_PATTERN_LENGTH} characters (this one has ${source.length})`);

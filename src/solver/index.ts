@@ -102,14 +102,14 @@ function planWithHealing(cluster: Cluster, options: PlanOptions): PlanOutcome {
 
 /** A balance, with replication factor changes first when asked for. */
 function planChanges(cluster: Cluster, options: PlanOptions): PlanOutcome {
-  const changes = options.replicationFactors ?? [];
+  const changes = options.replicationFactor ?? [];
   if (changes.length === 0) return planBalance(cluster, options);
 
   const base = prepare(cluster, options);
   const factors = replicationTargets(cluster, changes, base.state.eligibleCount);
   for (const topic of factors.keys()) {
     if (base.stateOptions.isFrozenTopic(topic)) {
-      throw new BallastError("USAGE", `topic '${topic}' is excluded from moves but its replication factor is to change; drop one of the two`, { path: "replicationFactors" });
+      throw new BallastError("USAGE", `topic '${topic}' is excluded from moves but its replication factor is to change; drop one of the two`, { path: "replicationFactor" });
     }
   }
   const changed = changeReplication(cluster, base.state, base.targets, factors);

@@ -5,7 +5,7 @@
  * when the first placement falls short on leadership, deeper on tiny programs left far above their
  * bound; adopt the placement with the fewest moves that passes the verdict; report what ran.
  */
-import { BallastError } from "../model/errors.js";
+import { BallastError, internalError } from "../model/errors.js";
 import type { Cluster } from "../model/types.js";
 import type { BoundGoals } from "./bounds.js";
 import { firstWorse, scores } from "./budget.js";
@@ -130,7 +130,7 @@ function programRunner(input: SearchInput): (programGoals: BoundGoals, maxNodes:
     const outcome = solveExact(initial, heuristic, targets, programGoals, search.solver, { maxNodes });
     if (outcome.status === "infeasible" || outcome.status === "too-large") {
       // The heuristic's placement satisfies the program, so this is a bug in one of the two.
-      throw new Error(`the integer program came back ${outcome.status}, though the heuristic's placement satisfies it`);
+      throw internalError(`the integer program came back ${outcome.status}, though the heuristic's placement satisfies it`);
     }
     const proven = outcome.status === "optimal";
     const found = proven ? outcome : outcome.best;
@@ -263,7 +263,7 @@ export function exactPlacement(
   }
   if (outcome.status === "infeasible") {
     // The heuristic's placement satisfies the program, so this is a bug in one of the two.
-    throw new Error("the exact program found no placement, though the heuristic's satisfies it");
+    throw internalError("the exact program found no placement, though the heuristic's satisfies it");
   }
   // The heuristic's placement is optimal too: keep it, as planning again leaves it as it is.
   if (outcome.moves >= heuristic.moves) return heuristic;

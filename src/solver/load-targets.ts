@@ -23,8 +23,7 @@ export interface CapacityThresholds {
   readonly networkOut: number;
 }
 
-export const DEFAULT_CAPACITY_THRESHOLDS: CapacityThresholds = { disk: 0.85, networkIn: 0.8, networkOut: 0.8 };
-export const DEFAULT_NETWORK_THRESHOLD = 0.1;
+export { DEFAULT_CAPACITY_THRESHOLDS, DEFAULT_NETWORK_THRESHOLD } from "../model/options-spec.js";
 
 /** A per-broker band around an ideal. */
 export interface LoadBand {

@@ -12,7 +12,7 @@
  * they cannot be combined with balancing options that would move other data. Inputs are checked
  * before anything is planned; every problem is a BallastError naming the option.
  */
-import { BallastError } from "../model/errors.js";
+import { BallastError, internalError } from "../model/errors.js";
 import type { Cluster } from "../model/types.js";
 import { setReplicas } from "./budget.js";
 import type { PlacementState } from "./state.js";
@@ -64,7 +64,7 @@ export function checkOperations(cluster: Cluster, options: PlanOptions): void {
   const others: string[] = [];
   if (modes.length > 1) others.push(modes[1]!);
   if (options.toBrokers !== undefined) others.push("--to-brokers");
-  if ((options.replicationFactors ?? []).length > 0) others.push("--replication-factor");
+  if ((options.replicationFactor ?? []).length > 0) others.push("--replication-factor");
   if ((options.excludeBrokers ?? []).length > 0) others.push("--exclude-brokers");
   if (options.maxMoves !== undefined || options.maxBytesMoved !== undefined) others.push("movement budgets");
   if (others.length > 0) {
@@ -83,7 +83,7 @@ export function applyReplacements(state: PlacementState, replace: PlanOptions["r
   for (const { from, to } of replace) {
     const f = state.brokerIndexOf(from);
     const t = state.brokerIndexOf(to);
-    if (f === undefined || t === undefined) throw new Error("replacement brokers are checked before planning");
+    if (f === undefined || t === undefined) throw internalError("replacement brokers are checked before planning");
     for (const p of state.partitionsOn(f)) state.apply({ kind: "move", p, slot: state.slotOf(p, f), to: t });
   }
 }

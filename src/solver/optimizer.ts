@@ -4,6 +4,7 @@
  * goal got worse (a failure there is a bug, not an outcome). Rounds repeat until a whole round changes
  * nothing, so the result is a fixed point: planning it again proposes nothing.
  */
+import { internalError } from "../model/errors.js";
 import type { Rng } from "../model/random.js";
 import type { Goal, GoalContext, GoalId } from "./goal.js";
 import { shuffleInPlace } from "../model/random.js";
@@ -117,7 +118,7 @@ export function optimize(
       now.forEach((score, j) => {
         const was = known[j]!;
         if (score > was + 1e-6 * Math.max(1, Math.abs(was))) {
-          throw new Error(`goal ${goal.id} made higher-priority goal ${goals[j]!.id} worse (${String(was)} -> ${String(score)})`);
+          throw internalError(`goal ${goal.id} made higher-priority goal ${goals[j]!.id} worse (${String(was)} -> ${String(score)})`);
         }
       });
       known = now;

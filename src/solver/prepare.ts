@@ -4,9 +4,10 @@
  * any move (replication factors above the eligible brokers, strict capacity limits).
  */
 import { BallastError } from "../model/errors.js";
+import { DEFAULT_DISK_THRESHOLD } from "../model/options-spec.js";
 import { DEFAULT_GOALS, type GoalName } from "../model/config.js";
 import { quote } from "../model/text.js";
-import { PatternProblem, compileTopicPattern } from "../model/topic-pattern.js";
+import { PatternProblem, excludedTopics, topicPattern } from "../model/topic-pattern.js";
 import type { Cluster } from "../model/types.js";
 import type { BoundGoals } from "./bounds.js";
 import type { Goal } from "./goal.js";
@@ -39,7 +40,7 @@ const GOALS: Readonly<Record<GoalName, Goal>> = {
   "leader-bytes": leaderBytesGoal,
 };
 
-export const DEFAULT_DISK_THRESHOLD = 0.1;
+export { DEFAULT_DISK_THRESHOLD };
 
 /** A cluster ready to plan: the working state, its bands and the goals (valid placement first). */
 export interface Prepared {
@@ -62,11 +63,11 @@ export function prepare(cluster: Cluster, options: PlanOptions): Prepared {
     if (!ids.has(id)) throw new BallastError("USAGE", `excluded broker ${String(id)} is not in the cluster`);
   }
   // The model's matcher runs in time linear in the name (a JavaScript RegExp can backtrack for minutes).
-  const patterns = (options.excludeTopics ?? []).map((src, i) => {
-    const pattern = compileTopicPattern(src);
+  (options.excludeTopics ?? []).forEach((src, i) => {
+    const pattern = topicPattern(src);
     if (pattern instanceof PatternProblem) throw new BallastError("CONFIG", `excluded topic pattern ${quote(src)}: ${pattern.message}`, { path: `excludeTopics[${String(i)}]` });
-    return pattern;
   });
+  const frozen = new Set(excludedTopics(options.excludeTopics ?? [], cluster.topics.map((t) => t.name)).names);
   const threshold = options.diskBalanceThreshold ?? DEFAULT_DISK_THRESHOLD;
   if (!(threshold > 0 && threshold <= 1)) {
     throw new BallastError("CONFIG", `disk balance threshold must be in (0, 1], got ${String(threshold)}`);
@@ -78,7 +79,7 @@ export function prepare(cluster: Cluster, options: PlanOptions): Prepared {
   const capacityThresholds = capacityThresholdsOf(options);
   const stateOptions: StateOptions = {
     excludeBrokers: new Set(options.excludeBrokers ?? []),
-    isFrozenTopic: (t) => patterns.some((re) => re.test(t)),
+    isFrozenTopic: (t) => frozen.has(t),
   };
   const state = new PlacementState(cluster, stateOptions);
   const receivers = options.toBrokers === undefined ? undefined : new Set(options.toBrokers.map((id) => state.brokerIndexOf(id) ?? -1));

@@ -9,8 +9,8 @@
  * Patterns are regular expressions matched against the whole topic name. Each added replica is a
  * copy of the partition, so it counts as a move.
  */
-import { BallastError } from "../model/errors.js";
-import { PatternProblem, compileTopicPattern } from "../model/topic-pattern.js";
+import { BallastError, internalError } from "../model/errors.js";
+import { PatternProblem, topicPattern } from "../model/topic-pattern.js";
 import { lexLess } from "./goals/destinations.js";
 import type { Cluster, Partition } from "../model/types.js";
 import type { PlacementState } from "./state.js";
@@ -26,7 +26,7 @@ export interface ReplicationResult {
 }
 
 function configError(message: string, index: number): BallastError {
-  return new BallastError("USAGE", message, { path: `replicationFactors[${String(index)}]` });
+  return new BallastError("USAGE", message, { path: `replicationFactor[${String(index)}]` });
 }
 
 /** The new factor per topic name; throws when a pattern is bad, matches nothing, or cannot be met. */
@@ -35,7 +35,7 @@ export function replicationTargets(cluster: Cluster, changes: readonly Replicati
   const from = new Map<string, number>();
   changes.forEach((c, i) => {
     // The model's matcher runs in linear time (a JavaScript RegExp can backtrack for minutes).
-    const re = compileTopicPattern(c.topics, true);
+    const re = topicPattern(c.topics);
     if (re instanceof PatternProblem) throw configError(`topic pattern '${c.topics}': ${re.message}`, i);
     if (!Number.isSafeInteger(c.replicationFactor) || c.replicationFactor < 1) {
       throw configError(`replication factor for '${c.topics}' must be a whole number of at least 1, got ${String(c.replicationFactor)}`, i);
@@ -90,7 +90,7 @@ export function changeReplication(cluster: Cluster, state: PlacementState, targe
     const rf = state.rf[p]!;
     if (want === undefined || want === rf) continue;
     const rule = targets.rule(want);
-    if (rule === null) throw new Error("replication factors are checked against the eligible brokers first");
+    if (rule === null) throw internalError("replication factors are checked against the eligible brokers first");
     const list = Array.from({ length: rf }, (_, s) => state.brokerAt(p, s));
     const size = state.size[p]!;
     while (list.length < want) {

@@ -8,6 +8,7 @@
  * ascending (topic name, partition number) order: ties broken by index are ties broken by id, and the
  * order of topics in the input file does not matter.
  */
+import { internalError } from "../model/errors.js";
 import type { Cluster, Partition } from "../model/types.js";
 import { grown } from "./arrays.js";
 
@@ -206,7 +207,7 @@ export class PlacementState {
       const o = this.offset[p]!;
       for (let s = 0; s < reps.length; s++) {
         const b = this.brokerIndex.get(reps[s]!);
-        if (b === undefined) throw new Error(`replica on unknown broker ${String(reps[s])}`);
+        if (b === undefined) throw internalError(`replica on unknown broker ${String(reps[s])}`);
         this.replicas[o + s] = b;
       }
     }

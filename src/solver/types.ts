@@ -3,26 +3,15 @@
  * Expected outcomes (an infeasible request) are tagged results; exceptions are for bad input and bugs.
  */
 import type { BrokerStatus, Cluster, Reassignment } from "../model/types.js";
-import type { GoalName } from "../model/config.js";
+import type { BalanceValues, CapacityThresholdConfig, GoalName } from "../model/options-spec.js";
 import type { Rng } from "../model/random.js";
 import type { MipSolver } from "./lp.js";
 
-export interface PlanOptions {
-  /** Goal priority order (default DEFAULT_GOALS). Valid placement is always first. */
-  readonly goals?: readonly GoalName[];
-  /** Brokers that must end with no replicas (in addition to dead ones). */
-  readonly excludeBrokers?: readonly number[];
-  /** Topics (regular expressions) whose partitions are not moved unless a replica sits on a dead or excluded broker. */
-  readonly excludeTopics?: readonly string[];
-  /** Movement budgets: the plan does the most valuable moves that fit. */
-  readonly maxMoves?: number;
-  readonly maxBytesMoved?: number;
-  /** Disk balance threshold as a fraction of the mean (default 0.10). */
-  readonly diskBalanceThreshold?: number;
-  /** Network-in, network-out and leader-bytes balance threshold as a fraction of the ideal (default 0.10). */
-  readonly networkBalanceThreshold?: number;
-  /** Capacity goal: the fraction of each capacity a broker may use (defaults disk 0.85, network 0.80). */
-  readonly capacityThreshold?: CapacityThresholdOptions;
+/**
+ * What `plan` and `assess` take: the balance options (options-spec.ts declares each one's name,
+ * type, default and doc, shared with the config file and the flags) and the solver's own.
+ */
+export interface PlanOptions extends Omit<BalanceValues, "capacity"> {
   /**
    * Solve the placement as an integer program after the heuristic: the fewest moves that reach at
    * least the heuristic's balance, proven optimal. Small clusters only (the solver's maxBinaryColumns).
@@ -41,21 +30,8 @@ export interface PlanOptions {
    * fewer moves becomes the plan when no goal ends worse. Ignored with `exact`, which solves it fully.
    */
   readonly integerSearch?: IntegerSearchOptions;
-  /**
-   * Refuse to plan (an infeasible outcome) when the capacity limits cannot be met, instead of planning
-   * as far under them as the cluster allows (the default).
-   */
-  readonly strictCapacity?: boolean;
   /** Seeded generator; the solver never uses another source of randomness. */
   readonly rng?: Rng;
-  /** Only these brokers may receive replicas (e.g. the brokers just added); others only give. */
-  readonly toBrokers?: readonly number[];
-  /** Move preferred leadership off these brokers by reordering replica lists; no data moves. A plan of its own. */
-  readonly demoteBrokers?: readonly number[];
-  /** Each `to` broker (alive, empty) takes exactly its `from` broker's replicas, slot for slot. A plan of its own. */
-  readonly replace?: readonly BrokerReplacement[];
-  /** New replication factors for the topics a pattern matches (a regular expression over the whole name). */
-  readonly replicationFactors?: readonly ReplicationFactorChange[];
 }
 
 export interface IntegerSearchOptions {
@@ -108,23 +84,10 @@ export interface IntegerSearchResult {
   };
 }
 
-export interface BrokerReplacement {
-  readonly from: number;
-  readonly to: number;
-}
-
-export interface ReplicationFactorChange {
-  /** Regular expression matched against the whole topic name; a plain name matches that topic. */
-  readonly topics: string;
-  readonly replicationFactor: number;
-}
+export type { BrokerReplacement, ReplicationFactorChange } from "../model/options-spec.js";
 
 /** Per-resource capacity thresholds, each in (0, 1]; absent ones keep their default. */
-export interface CapacityThresholdOptions {
-  readonly disk?: number;
-  readonly networkIn?: number;
-  readonly networkOut?: number;
-}
+export type CapacityThresholdOptions = CapacityThresholdConfig;
 
 export interface Band {
   readonly min: number;

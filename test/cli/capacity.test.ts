@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { parseCapacityFile } from "../../src/model/capacity-file.js";
 import { DEMO, REPO_ROOT, run, singleErrorLine, suiteDir } from "./helpers.js";
+import { EXIT_INFEASIBLE } from "../../src/cli/exit-codes.js";
 
 const CAPACITY = join(REPO_ROOT, "fixtures", "capacity", "capacity.yaml");
 /** demo.yaml without capacities, as a live snapshot has it. */
@@ -95,7 +96,7 @@ describe("--capacity", () => {
     assert.ok(existsSync(output));
     const refused = join(dir(), "refused.json");
     const result = await run(["plan", "--cluster", LIVE, "--capacity", tiny, "--heuristic-only", "--strict-capacity", "--output", refused]);
-    assert.equal(result.code, 2);
+    assert.equal(result.code, EXIT_INFEASIBLE);
     assert.match(singleErrorLine(result.stderr) ?? "", /^error: disk: the cluster needs .* short by/);
     assert.ok(!existsSync(refused));
   });
@@ -109,9 +110,9 @@ describe("--capacity", () => {
     assert.deepEqual(fromFlag, EXPECTED);
   });
 
-  it("the README shows fixtures/capacity/capacity.yaml as it is, and its commands work", async () => {
-    const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
-    const section = readme.slice(readme.indexOf("### The capacity file"));
+  it("docs/snapshot-format.md shows fixtures/capacity/capacity.yaml as it is, and its commands work", async () => {
+    const readme = readFileSync(join(REPO_ROOT, "docs", "snapshot-format.md"), "utf8");
+    const section = readme.slice(readme.indexOf("## The capacity file"));
     const shown = /`fixtures\/capacity\/capacity\.yaml`:\n\n```yaml\n([^`]*)```/.exec(section)?.[1];
     assert.ok(shown !== undefined, "the README shows the file");
     const strip = (text: string): string => text.replace(/\s*#.*$/gm, "").trim();

@@ -12,6 +12,7 @@ import { StateStore } from "../../src/executor/journal.js";
 import { renderStatus } from "../../src/cli/execute.js";
 import { parseReassignment } from "../../src/model/reassignment.js";
 import { run, singleErrorLine, tempDir } from "./helpers.js";
+import { EXIT_STATE } from "../../src/cli/exit-codes.js";
 
 describe("ballast execute (simulated)", () => {
   const tmp = tempDir();
@@ -88,7 +89,7 @@ describe("ballast execute (simulated)", () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /Throttle 80 MiB\/s requested; it applies when the execution resumes/);
     const missing = await run(["status", "--state-dir", join(tmp.dir, "nope")]);
-    assert.equal(missing.code, 2);
+    assert.equal(missing.code, EXIT_STATE);
     assert.match(missing.stderr, /^error: .*no execution state/);
   });
 
@@ -190,9 +191,9 @@ describe("ballast execute and the journal commands refuse hostile flags and path
   });
 
   /** Exit 2, one error line matching `pattern`, and no state folder left behind. */
-  async function refused(args: readonly string[], pattern: RegExp, stateDir = join(tmp.dir, "never")): Promise<void> {
+  async function refused(args: readonly string[], pattern: RegExp, stateDir = join(tmp.dir, "never"), status = 2): Promise<void> {
     const r = await run([...args, "--state-dir", stateDir]);
-    assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+    assert.equal(r.code, status, `${args.join(" ")}: ${r.stderr}`);
     const line = singleErrorLine(r.stderr);
     assert.ok(line !== undefined, r.stderr);
     assert.match(line, pattern);
@@ -249,12 +250,12 @@ describe("ballast execute and the journal commands refuse hostile flags and path
     const file = join(tmp.dir, "a-file");
     writeFileSync(file, "x");
     const sim = ["execute", plan, "--simulate", "--cluster", cluster];
-    await refused(sim, /^error: cannot use the state folder ".*a-file" \(--state-dir\): it exists and is not a folder$/, file);
-    await refused(sim, /^error: cannot use the state folder .* \(--state-dir\): a parent is not a directory$/, join(file, "sub"));
-    if (existsSync("/proc/self")) await refused(sim, /^error: cannot use the state folder "\/proc\/ballast-test\/x" \(--state-dir\): /, "/proc/ballast-test/x");
+    await refused(sim, /^error: cannot use the state folder ".*a-file" \(--state-dir\): it exists and is not a folder$/, file, EXIT_STATE);
+    await refused(sim, /^error: cannot use the state folder .* \(--state-dir\): a parent is not a directory$/, join(file, "sub"), EXIT_STATE);
+    if (existsSync("/proc/self")) await refused(sim, /^error: cannot use the state folder "\/proc\/ballast-test\/x" \(--state-dir\): /, "/proc/ballast-test/x", EXIT_STATE);
     for (const command of [["status"], ["rollback", "-o", join(tmp.dir, "rb.json")], ["throttle", "1MiB/s"]]) {
       const r = await run([...command, "--state-dir", file]);
-      assert.equal(r.code, 2, r.stderr);
+      assert.equal(r.code, EXIT_STATE, r.stderr);
       assert.ok(singleErrorLine(r.stderr), r.stderr);
     }
   });

@@ -3,6 +3,7 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { reportError } from "../../src/cli/io.js";
+import { internalError } from "../../src/model/errors.js";
 import { REPO_ROOT, run, singleErrorLine } from "./helpers.js";
 
 describe("the ballast program", () => {
@@ -35,12 +36,32 @@ describe("the ballast program", () => {
     }
   });
 
-  it("a bug exits 1 with the message and the stack", () => {
-    let stderr = "";
-    const io = { stdout: { write: () => true }, stderr: { write: (s: string) => (stderr += s) }, env: {} };
-    assert.equal(reportError(new TypeError("x is undefined"), io), 1);
-    assert.match(stderr, /^error: internal error: x is undefined\n/);
-    assert.match(stderr, /TypeError: x is undefined\n\s+at /);
+  it("a bug exits 1 with one line that says it is a bug and what to attach, the stack only when asked", () => {
+    const report = (err: unknown, env: Record<string, string>, debug?: boolean): string => {
+      let stderr = "";
+      const io = { stdout: { write: () => true }, stderr: { write: (s: string) => (stderr += s) }, env };
+      assert.equal(debug === undefined ? reportError(err, io) : reportError(err, io, debug), 1);
+      return stderr;
+    };
+    for (const err of [new TypeError("x is undefined"), internalError("x is undefined")]) {
+      const quiet = report(err, {});
+      assert.ok(singleErrorLine(quiet), quiet);
+      assert.match(quiet, /^error: internal error: x is undefined \(this is a bug in Ballast: please report it with the command line, 'ballast --version' and the input files/);
+      assert.match(quiet, /--debug \(or BALLAST_DEBUG=1\) for the stack trace\)\n$/);
+      for (const loud of [report(err, { BALLAST_DEBUG: "1" }), report(err, {}, true)]) {
+        assert.match(loud, /^error: internal error: x is undefined \(this is a bug in Ballast[^\n]*\)\n/);
+        assert.match(loud, /Error: x is undefined\n\s+at /);
+      }
+    }
+    assert.doesNotMatch(report(new TypeError("x"), { BALLAST_DEBUG: "0" }), /\s+at /);
+  });
+
+  it("--debug is taken before or after the command", async () => {
+    for (const args of [["--debug", "describe", "--cluster", "missing.yaml"], ["describe", "--cluster", "missing.yaml", "--debug"]]) {
+      const result = await run(args);
+      assert.equal(result.code, 2, result.stderr);
+      assert.ok(singleErrorLine(result.stderr), result.stderr);
+    }
   });
 
   it("the installed bin runs the program", () => {

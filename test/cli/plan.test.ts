@@ -6,6 +6,7 @@ import { parseCluster } from "../../src/model/parse.js";
 import { applyReassignment, parseReassignment } from "../../src/model/reassignment.js";
 import { type Cluster, type Reassignment, allPartitions } from "../../src/model/types.js";
 import { ANSI, DEMO, REPO_ROOT, filesIn, run, singleErrorLine, suiteDir, tempDir } from "./helpers.js";
+import { EXIT_INFEASIBLE, EXIT_USAGE } from "../../src/cli/exit-codes.js";
 
 const demo = (): Cluster => parseCluster(readFileSync(DEMO, "utf8"), { format: "yaml", source: DEMO });
 
@@ -175,10 +176,10 @@ describe("ballast plan with bad input", () => {
   const dir = suiteDir();
 
   /** Runs `plan` with extra arguments, expecting exit 2, one error line and no file in `dir()`. */
-  async function rejects(args: readonly string[], pattern: RegExp, cluster = DEMO): Promise<void> {
+  async function rejects(args: readonly string[], pattern: RegExp, cluster = DEMO, status = EXIT_USAGE): Promise<void> {
     const output = join(dir(), "plan.json");
     const result = await run(["plan", "--cluster", cluster, "--output", output, ...args]);
-    assert.equal(result.code, 2, result.stderr);
+    assert.equal(result.code, status, result.stderr);
     const line = singleErrorLine(result.stderr);
     assert.ok(line !== undefined, `expected one error line, got ${JSON.stringify(result.stderr)}`);
     assert.match(line, pattern);
@@ -217,9 +218,9 @@ describe("ballast plan with bad input", () => {
     await rejects(["--exclude-topics", "orders("], /^error: --exclude-topics: "orders\(": not a valid regular expression/);
   });
 
-  it("a request the replication factor cannot meet", async () => {
+  it("a request the replication factor cannot meet (exit 6)", async () => {
     const alive = demo().brokers.filter((b) => b.status === "alive").map((b) => b.id);
-    await rejects(["--exclude-brokers", alive.slice(1).join(",")], /^error: /);
+    await rejects(["--exclude-brokers", alive.slice(1).join(",")], /^error: /, DEMO, EXIT_INFEASIBLE);
   });
 
   it("a bad --capacity-threshold value", async () => {
@@ -228,8 +229,13 @@ describe("ballast plan with bad input", () => {
     await rejects(["--capacity-threshold", "disk=0.5,disk=0.6"], /^error: --capacity-threshold: disk is given twice$/);
   });
 
-  it("load that cannot fit under the capacity threshold, with --strict-capacity", async () => {
-    await rejects(["--capacity-threshold", "disk=0.01", "--strict-capacity"], /^error: disk: the cluster needs .* short by .*; add \d+ broker\(s\) with .* of disk capacity, raise the disk capacity threshold to 0\.\d\d, or reduce the load/);
+  it("load that cannot fit under the capacity threshold, with --strict-capacity (exit 6)", async () => {
+    await rejects(
+      ["--capacity-threshold", "disk=0.01", "--strict-capacity"],
+      /^error: disk: the cluster needs .* short by .*; add \d+ broker\(s\) with .* of disk capacity, raise the disk capacity threshold to 0\.\d\d, or reduce the load/,
+      DEMO,
+      EXIT_INFEASIBLE,
+    );
   });
 
   it("a missing required option", async () => {
@@ -379,7 +385,7 @@ describe("ballast plan on a cluster over its capacity limits", () => {
     assert.match(text.stdout, /warning: the capacity limits cannot be met; the plan brings every broker as far under them as the cluster allows \(--strict-capacity refuses instead\):\n {2}network in: the cluster needs/);
 
     const strict = await run(["plan", "--cluster", cluster, "--output", join(dir(), "strict.json"), "--heuristic-only", "--strict-capacity"]);
-    assert.equal(strict.code, 2);
+    assert.equal(strict.code, EXIT_INFEASIBLE);
     assert.match(singleErrorLine(strict.stderr) ?? "", /^error: network in: the cluster needs .* short by/);
 
     const described = await run(["describe", "--cluster", cluster, "--json"]);
@@ -398,7 +404,7 @@ describe("ballast plan on a cluster over its capacity limits", () => {
     const config = join(dir(), "strict.yaml");
     writeFileSync(config, "strictCapacity: true\n");
     const refused = await run(["plan", "--cluster", cluster, "--config", config, "--output", join(dir(), "never.json"), "--heuristic-only"]);
-    assert.equal(refused.code, 2);
+    assert.equal(refused.code, EXIT_INFEASIBLE);
     assert.match(singleErrorLine(refused.stderr) ?? "", /^error: network in: the cluster needs/);
     writeFileSync(config, "strictCapacity: yes please\n");
     const bad = await run(["plan", "--cluster", cluster, "--config", config, "--output", join(dir(), "never.json"), "--heuristic-only"]);
@@ -521,5 +527,19 @@ describe("plan says where the snapshot's traffic came from", () => {
     assert.match(text.stdout, /^Traffic: sampled over 1m from log growth and consumer groups' offsets$/m);
     const json = await run(["plan", "--cluster", snapshot, "--output", join(dir(), "p.json"), "--json"]);
     assert.deepEqual((JSON.parse(json.stdout) as { traffic?: unknown }).traffic, { method: "sampled", windowSeconds: 60 });
+  });
+});
+
+describe("ballast plan --exclude-topics written for the earlier rule", () => {
+  const dir = suiteDir();
+
+  it("warns about a pattern that matches only part of a name, and plans as before", async () => {
+    const old = await run(["plan", "--cluster", DEMO, "--output", join(dir(), "old.json"), "--heuristic-only", "--exclude-topics", "pay"]);
+    assert.equal(old.code, 0, old.stderr);
+    assert.match(old.stderr, /^warning: excluded topic pattern "pay" matches only part of "payments"; topic patterns now match the whole name, and this one is applied anywhere in the name for now: write "\.\*pay\.\*" to keep excluding them, or "\^pay\$" for whole names only\n$/);
+    const now = await run(["plan", "--cluster", DEMO, "--output", join(dir(), "now.json"), "--heuristic-only", "--exclude-topics", ".*pay.*"]);
+    assert.equal(now.code, 0, now.stderr);
+    assert.equal(now.stderr, "");
+    assert.equal(readFileSync(join(dir(), "old.json"), "utf8"), readFileSync(join(dir(), "now.json"), "utf8"));
   });
 });

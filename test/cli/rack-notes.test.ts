@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { REPO_ROOT, run, singleErrorLine, suiteDir } from "./helpers.js";
+import { EXIT_INFEASIBLE } from "../../src/cli/exit-codes.js";
 
 const UNEVEN = join(REPO_ROOT, "fixtures", "uneven-racks.yaml");
 const SHARED = join(REPO_ROOT, "fixtures", "shared-hosts.yaml");
@@ -51,9 +52,9 @@ describe("rack-rule notes in the CLI", () => {
     assert.deepEqual(none.notes, []);
   });
 
-  it("too few eligible brokers for a replication factor is an error naming the fixes (exit 2)", async () => {
+  it("too few eligible brokers for a replication factor is an error naming the fixes (exit 6)", async () => {
     const r = await run(["plan", "--cluster", UNEVEN, "--exclude-brokers", "1,2,3,4,5", "--output", join(dir(), "d.json")]);
-    assert.equal(r.code, 2);
+    assert.equal(r.code, EXIT_INFEASIBLE);
     const line = singleErrorLine(r.stderr);
     assert.ok(line, r.stderr);
     assert.match(line, /only 2 broker\(s\) are alive and not excluded; add 1 broker\(s\), stop excluding broker\(s\) 1, or lower its replication factor to 2/);

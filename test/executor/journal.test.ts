@@ -3,7 +3,7 @@
  * STATE error naming where it is wrong; maps keyed by topic come back without a prototype.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -76,6 +76,41 @@ describe("StateStore.load", () => {
       }
       write(good);
       assert.equal(store.load().tasks.length, 1);
+    });
+  });
+});
+
+/**
+ * A file that exists but cannot be read is not "absent". These tests make it unreadable by putting a
+ * folder in its place (EISDIR), which works as root too; a file without read permission (EACCES)
+ * takes the same path in the code but cannot be tested here, as the tests run as root, who may read
+ * any file.
+ */
+describe("StateStore with an unreadable file", () => {
+  const unreadable = (e: unknown): boolean => isBallastError(e) && e.code === "STATE" && /is a directory/.test(e.message);
+
+  it("refuses a lock file it cannot read rather than taking the lock over", () => {
+    withStore((store) => {
+      mkdirSync(join(store.dir, "lock"));
+      assert.throws(() => store.lockHolder(), unreadable);
+      assert.throws(() => store.lock(), unreadable);
+      assert.throws(() => store.lockedByOther(), unreadable);
+    });
+  });
+
+  it("refuses a pending request it cannot read rather than dropping it", () => {
+    withStore((store) => {
+      mkdirSync(join(store.dir, "cancel"));
+      assert.throws(() => store.takeRequest("cancel"), (e: unknown) => unreadable(e) && /"cancel"/.test((e as Error).message));
+      assert.equal(store.takeRequest("throttle"), null);
+    });
+  });
+
+  it("refuses a state file it cannot read", () => {
+    withStore((store) => {
+      mkdirSync(join(store.dir, "state.json"));
+      assert.equal(store.exists(), true);
+      assert.throws(() => store.load(), unreadable);
     });
   });
 });

@@ -525,3 +525,45 @@ test("removing throttles when one topic's config read fails (deleted a moment ag
   const left = (await sim.port.describeConfigs([{ type: "topic", name: kept!.name }])).get(`topic:${kept!.name}`) ?? [];
   assert.deepEqual(left.filter((e) => e.name === LEADER_REPLICAS || e.name === FOLLOWER_REPLICAS), [], "no emptied list left as \"\"");
 });
+
+/** Runs the demo plan on a port whose reassignment listing fails with `failure` once the first batch is in. */
+async function runFailingAfterSubmit(failure: BallastError): Promise<{ error: unknown; elapsedMs: number; warnings: number }> {
+  const cluster = demoCluster();
+  const reassignment = planFor(cluster);
+  const { sim, ctx } = setup(cluster);
+  let failing = false;
+  let warnings = 0;
+  let failedAt = 0;
+  const port = {
+    ...sim.port,
+    listPartitionReassignments: () => (failing ? Promise.reject(failure) : sim.port.listPartitionReassignments()),
+  };
+  const emit = (e: ExecutionEvent): void => {
+    if (e.type === "submitted" && !failing) {
+      failing = true;
+      failedAt = ctx.clock.now();
+    }
+    if (e.type === "warning" && /retrying at the next check/.test(e.message)) warnings++;
+  };
+  const error = await startExecution({ ...ctx, port, emit }, { reassignment }, OPTIONS, "exec-failing").then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  return { error, elapsedMs: ctx.clock.now() - failedAt, warnings };
+}
+
+test("an authorization failure ends the run at once instead of waiting out the broker-down timeout", async () => {
+  const refused = new BallastError("KAFKA", "CLUSTER_AUTHORIZATION_FAILED (31)", {}, false);
+  const { error, elapsedMs, warnings } = await runFailingAfterSubmit(refused);
+  assert.equal(error, refused);
+  assert.equal(warnings, 0);
+  assert.ok(elapsedMs <= OPTIONS.pollMs, `gave up after ${String(elapsedMs)} ms of simulated time`);
+});
+
+test("a failure that may pass is retried until the broker-down timeout", async () => {
+  const down = new BallastError("KAFKA", "connection refused");
+  const { error, elapsedMs, warnings } = await runFailingAfterSubmit(down);
+  assert.equal(error, down);
+  assert.ok(warnings > 1);
+  assert.ok(elapsedMs > OPTIONS.brokerDownTimeoutMs, `gave up after ${String(elapsedMs)} ms of simulated time`);
+});

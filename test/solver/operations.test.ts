@@ -255,7 +255,7 @@ describe("replication factor changes", () => {
     const cluster = loadFixture("balanced.yaml");
     const before = partitionsByKey(cluster);
     const topic = cluster.topics[0]!.name;
-    const p = planned(plan(cluster, { replicationFactors: [{ topics: topic, replicationFactor: 2 }], goals: ["rack-spread"] }));
+    const p = planned(plan(cluster, { replicationFactor: [{ topics: topic, replicationFactor: 2 }], goals: ["rack-spread"] }));
     for (const q of p.after.topics.find((t) => t.name === topic)!.partitions) {
       const was = before.get(key(topic, q.partition))!;
       assert.equal(q.replicas.length, 2);
@@ -269,7 +269,7 @@ describe("replication factor changes", () => {
 
   it("counts added replicas as moves and reaches the goals with the new factor", () => {
     const cluster = loadFixture("new-brokers.yaml");
-    const p = planned(plan(cluster, { replicationFactors: [{ topics: "inv.*", replicationFactor: 4 }] }));
+    const p = planned(plan(cluster, { replicationFactor: [{ topics: "inv.*", replicationFactor: 4 }] }));
     const inv = p.after.topics.find((t) => t.name === "inventory")!;
     assert.ok(inv.partitions.every((q) => q.replicas.length === 4));
     assert.ok(p.moves >= inv.partitions.length, "one copy per added replica at least");
@@ -289,7 +289,7 @@ describe("replication factor changes", () => {
     // 6 each: 12 moves at least.
     const lists = [[1, 2], [2, 3], [3, 1], [1, 2], [2, 3], [3, 1]];
     const cluster: Cluster = { version: 1, brokers: [1, 2, 3, 4, 5].map((id) => broker(id)), topics: [topic("a", lists), topic("b", lists)] };
-    const p = planned(plan(cluster, { replicationFactors: [{ topics: "a", replicationFactor: 3 }] }));
+    const p = planned(plan(cluster, { replicationFactor: [{ topics: "a", replicationFactor: 3 }] }));
     assert.equal(p.lowerBound.moves, 12);
     assert.ok(p.moves >= 12, `moves ${String(p.moves)}`);
     assert.deepEqual([...replicaCounts(p.after).values()], [6, 6, 6, 6, 6]);
@@ -297,15 +297,15 @@ describe("replication factor changes", () => {
 
   it("refuses patterns that match nothing, factors above the eligible brokers, and excluded topics", () => {
     const cluster = loadFixture("new-brokers.yaml");
-    throwsUsage(() => plan(cluster, { replicationFactors: [{ topics: "nope", replicationFactor: 2 }] }), /matches no topic/, "replicationFactors[0]");
-    throwsUsage(() => plan(cluster, { replicationFactors: [{ topics: "orders", replicationFactor: 10 }] }), /needs 10 eligible brokers but only 9/);
-    throwsUsage(() => plan(cluster, { replicationFactors: [{ topics: "orders", replicationFactor: 9 }], excludeBrokers: [9] }), /only 8/);
+    throwsUsage(() => plan(cluster, { replicationFactor: [{ topics: "nope", replicationFactor: 2 }] }), /matches no topic/, "replicationFactor[0]");
+    throwsUsage(() => plan(cluster, { replicationFactor: [{ topics: "orders", replicationFactor: 10 }] }), /needs 10 eligible brokers but only 9/);
+    throwsUsage(() => plan(cluster, { replicationFactor: [{ topics: "orders", replicationFactor: 9 }], excludeBrokers: [9] }), /only 8/);
     throwsUsage(
-      () => plan(cluster, { replicationFactors: [{ topics: "orders", replicationFactor: 2 }, { topics: "ord.*", replicationFactor: 4 }] }),
+      () => plan(cluster, { replicationFactor: [{ topics: "orders", replicationFactor: 2 }, { topics: "ord.*", replicationFactor: 4 }] }),
       /matched by 'orders' and 'ord\.\*'/,
     );
-    throwsUsage(() => plan(cluster, { replicationFactors: [{ topics: "orders", replicationFactor: 2 }], excludeTopics: ["orders"] }), /excluded from moves/);
-    const budget = plan(cluster, { replicationFactors: [{ topics: "orders", replicationFactor: 4 }], maxMoves: 3 });
+    throwsUsage(() => plan(cluster, { replicationFactor: [{ topics: "orders", replicationFactor: 2 }], excludeTopics: ["orders"] }), /excluded from moves/);
+    const budget = plan(cluster, { replicationFactor: [{ topics: "orders", replicationFactor: 4 }], maxMoves: 3 });
     assert.equal(budget.status, "infeasible");
   });
 
@@ -321,7 +321,7 @@ describe("replication factor changes", () => {
     fc.assert(
       fc.property(arb, ({ c, topic, rf }) => {
         const name = c.cluster.topics[topic]!.name;
-        const outcome = plan(c.cluster, { replicationFactors: [{ topics: name, replicationFactor: rf }] });
+        const outcome = plan(c.cluster, { replicationFactor: [{ topics: name, replicationFactor: rf }] });
         changeable.pre(outcome.status === "planned");
         const p = planned(outcome);
         const eligible = eligibleIds(c.cluster);
@@ -336,7 +336,7 @@ describe("replication factor changes", () => {
           assert.deepEqual([...replicaCounts(p.after)].filter(([id, n]) => n > 0 && !eligible.has(id)), []);
         }
         assert.ok(p.moves >= p.lowerBound.moves);
-        const again = planned(plan(c.cluster, { replicationFactors: [{ topics: name, replicationFactor: rf }] }));
+        const again = planned(plan(c.cluster, { replicationFactor: [{ topics: name, replicationFactor: rf }] }));
         assert.deepEqual(again.reassignment, p.reassignment, "deterministic");
       }),
       RUNS,

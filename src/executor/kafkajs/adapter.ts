@@ -25,6 +25,7 @@ import {
   type ResourceResult,
   type TopicMetadata,
 } from "../port.js";
+import { kafkaFailure, kafkaRefusal } from "../kafka-errors.js";
 import { BrokerConnections, authorizationError, describeKafkaError, kafkaErrorName } from "./brokers.js";
 import { describeLogDirsRequest, type LogDirResult } from "./describe-log-dirs.js";
 import { electLeadersRequest } from "./elect-leaders.js";
@@ -106,7 +107,7 @@ export function createKafkajsPort(options: KafkajsPortOptions): KafkaPort {
       if (res.errorCode !== 0) {
         const denied = authorizationError(res.errorCode, res.errorMessage);
         if (denied) throw denied;
-        throw new BallastError("KAFKA", `the controller (broker ${String(id)}) refused the request: ${describeKafkaError(res.errorCode, res.errorMessage)}`);
+        throw kafkaRefusal(`the controller (broker ${String(id)}) refused the request: ${describeKafkaError(res.errorCode, res.errorMessage)}`, res.errorCode);
       }
       return res;
     }
@@ -148,7 +149,7 @@ export function createKafkajsPort(options: KafkajsPortOptions): KafkaPort {
       const out: TopicMetadata[] = [];
       for (const t of md.topics) {
         if (t.errorCode === UNKNOWN_TOPIC_OR_PARTITION || t.errorCode === INVALID_TOPIC_EXCEPTION) continue;
-        if (t.errorCode !== 0) throw new BallastError("KAFKA", `topic ${t.name}: ${describeKafkaError(t.errorCode)}`);
+        if (t.errorCode !== 0) throw kafkaRefusal(`topic ${t.name}: ${describeKafkaError(t.errorCode)}`, t.errorCode);
         const partitions = t.partitions
           .map((p) => ({ topic: t.name, partition: p.partition, replicas: p.replicas, isr: p.isr, leader: p.leader, offline: p.offline }))
           .sort((a, b) => a.partition - b.partition);
@@ -320,9 +321,7 @@ function guarded(port: KafkaPort): KafkaPort {
         return await fn(...args);
       } catch (e) {
         if (isBallastError(e) && e.code !== "KAFKA") throw e;
-        const err = new BallastError("KAFKA", `${name}: ${e instanceof Error ? e.message : String(e)}`);
-        err.cause = e;
-        throw err;
+        throw kafkaFailure(`${name}: ${e instanceof Error ? e.message : String(e)}`, e);
       }
     };
   return {

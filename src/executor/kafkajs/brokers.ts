@@ -15,6 +15,7 @@ import Broker, { type KafkajsDescribeConfigsResponse } from "kafkajs/src/broker/
 import ConnectionPool, { type KafkajsProtocolRequest } from "kafkajs/src/network/connectionPool.js";
 import protocolErrors from "kafkajs/src/protocol/error.js";
 import { BallastError } from "../../model/errors.js";
+import { kafkaFailure } from "../kafka-errors.js";
 import { metadataRequest, type MetadataResult } from "./metadata.js";
 import { Reader, Writer, type ProtocolRequest } from "./wire.js";
 
@@ -202,20 +203,20 @@ export class BrokerConnections {
   private async anyBroker(): Promise<[Broker, string]> {
     for (const [address, broker] of this.byAddress) if (broker.isConnected()) return [broker, address];
     const candidates = [...new Set([...this.settings.brokers, ...this.addresses.values()])];
-    const failures: string[] = [];
+    let last: unknown;
     for (const address of candidates) {
       try {
         return [await this.connect(address), address];
       } catch (e) {
         if (e instanceof BallastError && e.code === "AUTH") throw e;
         if (!isConnectionError(e instanceof Error ? e.cause : e)) throw e;
-        failures.push(message(e));
+        last = e;
       }
     }
-    throw new BallastError(
-      "KAFKA",
-      `could not connect to any of ${candidates.join(", ")}: ${failures.at(-1) ?? "no bootstrap servers given"}. ` +
+    throw kafkaFailure(
+      `could not connect to any of ${candidates.join(", ")}: ${last === undefined ? "no bootstrap servers given" : message(last)}. ` +
         "Check the bootstrap addresses, that the cluster is running, and the TLS/SASL settings.",
+      last,
     );
   }
 
@@ -261,6 +262,8 @@ export class BrokerConnections {
       throw new BallastError(
         "KAFKA",
         `broker ${label} does not support ${req.apiName} v${String(req.apiVersion)} (supported: ${supported}); Ballast needs Kafka 2.4 or newer`,
+        {},
+        false,
       );
     }
     const protocolRequest = framed(req);
@@ -280,7 +283,8 @@ export class BrokerConnections {
   private failure(what: string, label: string, e: unknown): BallastError {
     if (e instanceof BallastError) return e;
     const problem = authenticationProblem(e);
-    const err = problem !== undefined ? new BallastError("AUTH", `${what} to broker ${label} failed: ${problem}`) : new BallastError("KAFKA", `${what} to broker ${label} failed: ${message(e)}`);
+    if (problem === undefined) return kafkaFailure(`${what} to broker ${label} failed: ${message(e)}`, e);
+    const err = new BallastError("AUTH", `${what} to broker ${label} failed: ${problem}`);
     err.cause = e;
     return err;
   }

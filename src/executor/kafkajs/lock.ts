@@ -16,6 +16,7 @@
  */
 import { AssignerProtocol, Kafka, logLevel, type Assigner, type KafkaConfig, type PartitionAssigner } from "kafkajs";
 import { BallastError } from "../../model/errors.js";
+import { kafkaFailure } from "../kafka-errors.js";
 import type { LockOutcome } from "../port.js";
 
 export const LOCK_GROUP = "ballast-execution-lock";
@@ -127,9 +128,13 @@ export async function acquireKafkaLock(config: Omit<KafkaConfig, "logLevel" | "c
   } catch (e) {
     await consumer.disconnect().catch(() => undefined);
     const denied = (e as { type?: unknown } | null)?.type;
-    const code = typeof denied === "string" && /_AUTHORIZATION_FAILED$/.test(denied) ? "AUTH" : "KAFKA";
-    const grant = code === "AUTH" ? `; grant READ and DESCRIBE on group ${LOCK_GROUP} and CREATE and READ on topic ${LOCK_TOPIC} (docs/security.md)` : "";
-    throw new BallastError(code, `cannot take the cluster's execution lock (group ${LOCK_GROUP}): ${e instanceof Error ? e.message : String(e)}${grant}`);
+    if (typeof denied === "string" && /_AUTHORIZATION_FAILED$/.test(denied)) {
+      throw new BallastError(
+        "AUTH",
+        `cannot take the cluster's execution lock (group ${LOCK_GROUP}): ${e instanceof Error ? e.message : String(e)}; grant READ and DESCRIBE on group ${LOCK_GROUP} and CREATE and READ on topic ${LOCK_TOPIC} (docs/security.md)`,
+      );
+    }
+    throw kafkaFailure(`cannot take the cluster's execution lock (group ${LOCK_GROUP}): ${e instanceof Error ? e.message : String(e)}`, e);
   } finally {
     clearTimeout(timer);
   }
