@@ -26,7 +26,7 @@ import { BalanceMetrics } from "./balance-metrics.js";
 import { DURATION_LIMITS, duration, interruptible } from "./execute.js";
 import { EXIT_INTERRUPTED, EXIT_TERMINATED } from "./exit-codes.js";
 import { type CliIo, ExitStatus, checkOutputPath, loadCapacityFile, readTextFile, usageError, writeFileAtomic } from "./io.js";
-import { type KafkaFlags, addKafkaOptions, openPort } from "./kafka.js";
+import { type KafkaFlags, addKafkaOptions, openPort, requireBalanceAcls } from "./kafka.js";
 import { integer, plainText, valueOption } from "./options.js";
 import { webhookNotifier } from "./notify.js";
 
@@ -144,6 +144,7 @@ async function runOne(job: ClusterJob, flags: BalanceCommandFlags, io: CliIo, st
   const port = openPort(job.kafka, "balance");
   const notify = webhookNotifier(job.notify, io);
   try {
+    await requireBalanceAcls(port, flags.dryRun !== true && job.config.mode !== "propose");
     return await runBalanceJob(
       {
         port,

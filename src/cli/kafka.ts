@@ -84,6 +84,15 @@ export function requireAcls(port: KafkaPort, needs: readonly AclNeed[], topics: 
   return checkAcls(port, needs, topics, shellQuote);
 }
 
+/**
+ * The ACLs `balance` needs: its snapshot, the job's memory and, when it may execute, execute's on
+ * every topic of the cluster (any of them may move).
+ */
+export async function requireBalanceAcls(port: KafkaPort, executes: boolean): Promise<void> {
+  if (!executes) return requireAcls(port, ACL_NEEDS.propose);
+  return requireAcls(port, ACL_NEEDS.balance, (await port.describeTopics()).map((t) => t.name));
+}
+
 /** A live snapshot, once the principal is known to be allowed to read everything it needs. */
 export async function checkedSnapshot(port: KafkaPort, options: SnapshotOptions = {}): Promise<Cluster> {
   await requireAcls(port, ACL_NEEDS.snapshot);

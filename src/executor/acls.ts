@@ -6,29 +6,50 @@
  * everything allowed; one that reports nothing is not checked.
  */
 import { BallastError } from "../model/errors.js";
+import { MEMORY_TOPIC } from "./kafkajs/memory.js";
 import type { AclOperation, AuthorizedOperations, KafkaPort } from "./port.js";
 
 export interface AclNeed {
   readonly operation: AclOperation;
   readonly resource: "CLUSTER" | "TOPIC";
+  /** This one topic (Ballast's own), instead of the topics the command touches. */
+  readonly topic?: string;
   /** What Ballast does with it, for the message ("reassign partitions"). */
   readonly why: string;
 }
 
-/** Operations by command. Topic needs apply to every topic the command touches. */
+const SNAPSHOT: readonly AclNeed[] = [{ operation: "DESCRIBE", resource: "CLUSTER", why: "read replica sizes (DescribeLogDirs)" }];
+
+const EXECUTE: readonly AclNeed[] = [
+  { operation: "ALTER", resource: "CLUSTER", why: "reassign partitions and elect leaders" },
+  { operation: "DESCRIBE", resource: "CLUSTER", why: "list reassignments and read replica sizes" },
+  { operation: "ALTER_CONFIGS", resource: "CLUSTER", why: "set the brokers' throttle rates" },
+  { operation: "DESCRIBE_CONFIGS", resource: "CLUSTER", why: "read the brokers' throttle rates" },
+  { operation: "DESCRIBE", resource: "TOPIC", why: "read the partitions' replicas" },
+  { operation: "ALTER_CONFIGS", resource: "TOPIC", why: "set the throttled replica lists" },
+  { operation: "DESCRIBE_CONFIGS", resource: "TOPIC", why: "read the throttled replica lists" },
+];
+
+/**
+ * The balance job's memory across runs (kafkajs/memory.ts). Checked once the topic exists: before
+ * that the cluster reports nothing for it, and making it needs CREATE on it or on the cluster.
+ */
+const JOB_MEMORY: readonly AclNeed[] = [
+  { operation: "DESCRIBE", resource: "TOPIC", topic: MEMORY_TOPIC, why: "find the balance job's memory" },
+  { operation: "READ", resource: "TOPIC", topic: MEMORY_TOPIC, why: "read the balance job's memory" },
+  { operation: "WRITE", resource: "TOPIC", topic: MEMORY_TOPIC, why: "keep the balance job's memory" },
+];
+
+/** Operations by command. Topic needs without a `topic` apply to every topic the command touches. */
 export const ACL_NEEDS = {
-  snapshot: [{ operation: "DESCRIBE", resource: "CLUSTER", why: "read replica sizes (DescribeLogDirs)" }],
+  snapshot: SNAPSHOT,
   /** Besides DESCRIBE on every topic and group sampled (ListOffsets, OffsetFetch), which the cluster does not report up front. */
   sample: [{ operation: "DESCRIBE", resource: "CLUSTER", why: "list the consumer groups (ListGroups)" }],
-  execute: [
-    { operation: "ALTER", resource: "CLUSTER", why: "reassign partitions and elect leaders" },
-    { operation: "DESCRIBE", resource: "CLUSTER", why: "list reassignments and read replica sizes" },
-    { operation: "ALTER_CONFIGS", resource: "CLUSTER", why: "set the brokers' throttle rates" },
-    { operation: "DESCRIBE_CONFIGS", resource: "CLUSTER", why: "read the brokers' throttle rates" },
-    { operation: "DESCRIBE", resource: "TOPIC", why: "read the partitions' replicas" },
-    { operation: "ALTER_CONFIGS", resource: "TOPIC", why: "set the throttled replica lists" },
-    { operation: "DESCRIBE_CONFIGS", resource: "TOPIC", why: "read the throttled replica lists" },
-  ],
+  execute: EXECUTE,
+  /** `balance` that only proposes (--dry-run, mode: propose). */
+  propose: [...SNAPSHOT, ...JOB_MEMORY],
+  /** `balance` that executes, on every topic of the cluster (any of them may move). */
+  balance: [...EXECUTE, ...JOB_MEMORY],
 } as const satisfies Record<string, readonly AclNeed[]>;
 
 export interface MissingAcl extends AclNeed {
@@ -44,7 +65,7 @@ export function missingAcls(authorized: AuthorizedOperations, needs: readonly Ac
       if (authorized.cluster !== null && !allows(authorized.cluster, need.operation)) out.push({ ...need, topics: [] });
       continue;
     }
-    const lacking = [...new Set(topics)].sort().filter((t) => {
+    const lacking = [...new Set(need.topic !== undefined ? [need.topic] : topics)].sort().filter((t) => {
       const ops = authorized.topics.get(t);
       return ops !== null && ops !== undefined && !allows(ops, need.operation);
     });
@@ -95,7 +116,9 @@ function groupGrants(missing: readonly MissingAcl[]): Array<{ resource: "CLUSTER
 
 /** Throws an AUTH error when the connected principal lacks any of `needs`. */
 export async function checkAcls(port: KafkaPort, needs: readonly AclNeed[], topics: readonly string[], quoteArg: (s: string) => string): Promise<void> {
-  const authorized = await port.authorizedOperations(needs.some((n) => n.resource === "TOPIC") ? topics : []);
+  const asked = needs.some((n) => n.resource === "TOPIC" && n.topic === undefined) ? [...topics] : [];
+  for (const n of needs) if (n.topic !== undefined) asked.push(n.topic);
+  const authorized = await port.authorizedOperations(asked);
   const missing = missingAcls(authorized, needs, topics);
   if (missing.length > 0) throw new BallastError("AUTH", missingAclMessage(missing, authorized.principal, quoteArg));
 }

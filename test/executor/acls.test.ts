@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { ACL_NEEDS, checkAcls, missingAcls } from "../../src/executor/acls.js";
+import { ACL_NEEDS, checkAcls, missingAclMessage, missingAcls } from "../../src/executor/acls.js";
 import { resumeExecution } from "../../src/executor/execute.js";
 import { StateStore } from "../../src/executor/journal.js";
 import type { AclOperation } from "../../src/executor/port.js";
@@ -44,6 +44,17 @@ describe("ACLs checked before anything changes", () => {
       return true;
     });
     await checkAcls(sim.port, ACL_NEEDS.snapshot, [], shellQuote);
+  });
+
+  it("balance needs the job's memory topic itself, whatever topics it moves; a memory topic not made yet is not checked", () => {
+    const all = new Set<AclOperation>(["ALL"]);
+    const readOnly = new Set<AclOperation>(["DESCRIBE", "READ"]);
+    const lacking = missingAcls({ principal: "User:x", cluster: all, topics: new Map([["t", all], ["__ballast_balance_job", readOnly]]) }, ACL_NEEDS.balance, ["t"]);
+    assert.deepEqual(lacking, [{ operation: "WRITE", resource: "TOPIC", topic: "__ballast_balance_job", why: "keep the balance job's memory", topics: ["__ballast_balance_job"] }]);
+    assert.match(missingAclMessage(lacking, "User:x", shellQuote), /lacks WRITE on TOPIC __ballast_balance_job .*--operation Write --topic __ballast_balance_job$/);
+    assert.deepEqual(missingAcls({ principal: null, cluster: all, topics: new Map([["__ballast_balance_job", null]]) }, ACL_NEEDS.propose, []), []);
+    // Proposing needs nothing of the topics themselves.
+    assert.deepEqual(missingAcls({ principal: null, cluster: all, topics: new Map([["t", new Set()], ["__ballast_balance_job", all]]) }, ACL_NEEDS.propose, ["t"]), []);
   });
 
   it("ALL grants everything; an unreported cluster or topic is not checked; many topics grant with '*'", () => {

@@ -124,8 +124,10 @@ export function createKafkajsPort(options: KafkajsPortOptions): KafkaPort {
       for (const name of new Set(topics)) {
         const t = byName.get(name);
         const bits = reply.authorized.topics.get(name);
-        // A topic this principal may not describe comes back with TOPIC_AUTHORIZATION_FAILED: no operations.
-        out.set(name, t && t.errorCode !== 0 ? new Set() : bits === undefined || bits === null ? null : operations(bits));
+        // A topic this principal may not describe comes back with TOPIC_AUTHORIZATION_FAILED: no operations;
+        // one that does not exist (yet) with UNKNOWN_TOPIC_OR_PARTITION: nothing reported.
+        if (t?.errorCode === UNKNOWN_TOPIC_OR_PARTITION) out.set(name, null);
+        else out.set(name, t && t.errorCode !== 0 ? new Set() : bits === undefined || bits === null ? null : operations(bits));
       }
       const cluster = reply.authorized.cluster;
       return {
