@@ -1,8 +1,9 @@
 /**
  * Ballast over secured listeners of the test cluster (scripts/kafka-cluster.sh --secure, which
  * scripts/kafka-test.sh starts): snapshot, plan and a throttled execute over SASL_SSL with SCRAM and
- * over mutual TLS, each principal holding exactly the ACLs docs/security.md lists; the refusal of a
- * principal without them, before anything changes; a refused login that is not retried; and no
+ * over mutual TLS, the cancel of a running execution, and `balance --dry-run` over both, each
+ * principal holding exactly the ACLs docs/security.md lists; the refusal of a principal without
+ * them (execute and balance), before anything changes; a refused login that is not retried; and no
  * secret in any output, JSON event, journal or state file afterwards.
  */
 import assert from "node:assert/strict";
@@ -13,8 +14,10 @@ import { after, before, describe, it } from "node:test";
 import kafkajs, { type Admin } from "kafkajs";
 import { formatCluster } from "../../src/model/format.js";
 import { parseCluster } from "../../src/model/parse.js";
+import { StateStore } from "../../src/executor/journal.js";
 import { parseReassignment } from "../../src/model/reassignment.js";
 import { run, type RunResult } from "../cli/helpers.js";
+import { describeResult, finish, running as children, startCli } from "./cli-helpers.js";
 import { kafkaSkip, producer, uniqueName, withAdmin } from "./harness.js";
 
 /** secure/secure.env of the running cluster, or undefined when it was not started with --secure. */
@@ -37,7 +40,7 @@ const get = (key: string): string => {
 
 const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } = kafkajs;
 
-type Grant = readonly [resource: "cluster" | "topic" | "group", name: string, operations: readonly (keyof typeof AclOperationTypes)[]];
+type Grant = readonly [resource: "cluster" | "topic" | "group" | "group-prefix", name: string, operations: readonly (keyof typeof AclOperationTypes)[]];
 
 /** The ACLs docs/security.md lists for snapshot, plan and execute (with the execution lock). */
 const EXECUTE_GRANTS: readonly Grant[] = [
@@ -46,13 +49,18 @@ const EXECUTE_GRANTS: readonly Grant[] = [
   ["topic", "__ballast_lock", ["CREATE", "READ"]],
   ["group", "ballast-execution-lock", ["READ", "DESCRIBE"]],
 ];
+/** What `balance` needs besides: the job's memory topic and its reader groups. */
+const BALANCE_GRANTS: readonly Grant[] = [
+  ["topic", "__ballast_balance_job", ["CREATE", "READ", "WRITE"]],
+  ["group-prefix", "ballast-memory-reader-", ["READ"]],
+];
 /** What a read-only principal has: enough for snapshot and plan, not for execute. */
 const READER_GRANTS: readonly Grant[] = [
   ["cluster", "kafka-cluster", ["DESCRIBE"]],
   ["topic", "*", ["DESCRIBE", "DESCRIBE_CONFIGS"]],
 ];
 
-const RESOURCE = { cluster: AclResourceTypes.CLUSTER, topic: AclResourceTypes.TOPIC, group: AclResourceTypes.GROUP } as const;
+const RESOURCE = { cluster: AclResourceTypes.CLUSTER, topic: AclResourceTypes.TOPIC, group: AclResourceTypes.GROUP, "group-prefix": AclResourceTypes.GROUP } as const;
 
 async function grant(admin: Admin, principal: string, grants: readonly Grant[]): Promise<void> {
   await admin.createAcls({
@@ -60,7 +68,7 @@ async function grant(admin: Admin, principal: string, grants: readonly Grant[]):
       operations.map((op) => ({
         resourceType: RESOURCE[resource],
         resourceName: name,
-        resourcePatternType: ResourcePatternTypes.LITERAL,
+        resourcePatternType: resource === "group-prefix" ? ResourcePatternTypes.PREFIXED : ResourcePatternTypes.LITERAL,
         principal,
         host: "*",
         operation: AclOperationTypes[op],
@@ -122,13 +130,14 @@ describe("secured clusters: TLS, SASL and ACLs", { skip, timeout: 600_000 }, () 
     configs = join(work, "configs");
     mkdirSync(configs);
     await withAdmin(async (admin) => {
-      await grant(admin, "User:ballast", EXECUTE_GRANTS);
-      await grant(admin, "User:ballast-client", EXECUTE_GRANTS);
+      await grant(admin, "User:ballast", [...EXECUTE_GRANTS, ...BALANCE_GRANTS]);
+      await grant(admin, "User:ballast-client", [...EXECUTE_GRANTS, ...BALANCE_GRANTS]);
       await grant(admin, "User:reader", READER_GRANTS);
     });
   });
 
   after(async () => {
+    for (const child of children) child.kill("SIGKILL");
     await withAdmin(async (admin) => {
       if (topics.length > 0) await admin.deleteTopics({ topics });
       await admin.deleteAcls({
@@ -146,7 +155,7 @@ describe("secured clusters: TLS, SASL and ACLs", { skip, timeout: 600_000 }, () 
   });
 
   /** A topic whose replicas all sit on brokers 3 and 4, with some data, so that draining 4 moves them. */
-  const skewedTopic = async (): Promise<string> => {
+  const skewedTopic = async (records = 300): Promise<string> => {
     const topic = uniqueName("secure");
     topics.push(topic);
     await withAdmin((admin) =>
@@ -158,16 +167,18 @@ describe("secured clusters: TLS, SASL and ACLs", { skip, timeout: 600_000 }, () 
     const p = await producer();
     try {
       const value = Buffer.alloc(1024, 7);
-      await p.send({ topic, messages: Array.from({ length: 300 }, (_, i) => ({ partition: i % 3, value })) });
+      for (let sent = 0; sent < records; sent += 300) {
+        await p.send({ topic, messages: Array.from({ length: Math.min(300, records - sent) }, (_, i) => ({ partition: i % 3, value })) });
+      }
     } finally {
       await p.disconnect();
     }
     return topic;
   };
 
-  /** snapshot → plan (draining broker 4, this topic only) → throttled execute, all over `bootstrap` with `file`. */
-  const roundTrip = async (name: string, bootstrap: string, file: string): Promise<void> => {
-    const topic = await skewedTopic();
+  /** snapshot → plan (draining broker 4, this topic only), over `bootstrap` with `file`. */
+  const planned = async (name: string, bootstrap: string, file: string, records?: number): Promise<{ topic: string; dir: string; connect: string[]; planPath: string }> => {
+    const topic = await skewedTopic(records);
     const dir = join(work, name);
     mkdirSync(dir);
     const connect = ["--bootstrap-server", bootstrap, "--command-config", file];
@@ -182,6 +193,12 @@ describe("secured clusters: TLS, SASL and ACLs", { skip, timeout: 600_000 }, () 
     const planned = await cli(["plan", "--cluster", mine, "--output", planPath, "--exclude-brokers", "4"]);
     assert.equal(planned.code, 0, planned.stderr);
     assert.equal(parseReassignment(readFileSync(planPath, "utf8")).partitions.length, 3);
+    return { topic, dir, connect, planPath };
+  };
+
+  /** planned → a throttled execute, over the same connection. */
+  const roundTrip = async (name: string, bootstrap: string, file: string): Promise<void> => {
+    const { topic, dir, connect, planPath } = await planned(name, bootstrap, file);
     const executed = await cli(["execute", planPath, ...connect, "--state-dir", join(dir, "state"), "--throttle", "5MiB/s", "--poll-interval", "1s", "--json"]);
     assert.equal(executed.code, 0, executed.stderr);
     const events = executed.stdout.trim().split("\n").map((l) => JSON.parse(l) as { type: string; status?: string });
@@ -227,7 +244,7 @@ describe("secured clusters: TLS, SASL and ACLs", { skip, timeout: 600_000 }, () 
     // …but not execute.
     const stateDir = join(dir, "state");
     const refused = await cli(["execute", planPath, ...connect, "--state-dir", stateDir, "--throttle", "5MiB/s", "--json"]);
-    assert.equal(refused.code, 2);
+    assert.equal(refused.code, 7, refused.stderr);
     const lines = refused.stderr.trim().split("\n");
     assert.equal(lines.length, 1, refused.stderr);
     assert.match(lines[0] ?? "", /^error: the principal User:reader lacks ALTER on CLUSTER \(to reassign partitions and elect leaders\), ALTER_CONFIGS on CLUSTER .*ALTER_CONFIGS on TOPIC /);
@@ -244,16 +261,84 @@ describe("secured clusters: TLS, SASL and ACLs", { skip, timeout: 600_000 }, () 
     });
   });
 
+  it("cancel reverts a running throttled execution and removes its throttles, over SASL_SSL with SCRAM", async () => {
+    // 2 MB a partition at 100 KiB/s: the moves outlast the cancel (a follower's first fetch takes up to 1 MB whatever the throttle).
+    const file = config("cancel", sasl("ballast", "SCRAM-SHA-512", get("ballast_password")));
+    const { topic, dir, connect, planPath } = await planned("cancel", get("sasl_ssl_bootstrap"), file, 6000);
+    const stateDir = join(dir, "state");
+    // A child process: a cancel from the executor's own process would not see it as running.
+    const running = startCli(["execute", planPath, ...connect, "--state-dir", stateDir, "--throttle", "100KiB/s", "--poll-interval", "1s", "--json"], dir);
+    const store = new StateStore(stateDir);
+    const deadline = Date.now() + 60_000;
+    while (!(store.exists() && store.load().tasks.some((t) => t.state === "moving"))) {
+      assert.ok(running.child.exitCode === null && Date.now() < deadline, `the execution started moving partitions: ${running.stdout()}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const cancelled = await cli(["cancel", ...connect, "--state-dir", stateDir, "--json"]);
+    assert.equal(cancelled.code, 0, cancelled.stderr);
+    assert.equal((JSON.parse(cancelled.stdout.trim().split("\n").at(-1) ?? "{}") as { status?: string }).status, "cancelled", cancelled.stdout);
+    const executed = await finish(running, 60_000, "execute");
+    outputs.push({ code: executed.code ?? -1, stdout: executed.stdout, stderr: executed.stderr });
+    assert.equal(executed.code, 4, describeResult(executed));
+    const tasks = store.load().tasks;
+    assert.ok(tasks.some((t) => t.state === "cancelled"), `partitions were in flight at the cancel: ${tasks.map((t) => t.state).join(", ")}`);
+    await withAdmin(async (admin) => {
+      const md = await admin.fetchTopicMetadata({ topics: [topic] });
+      for (const t of tasks.filter((t) => t.state === "cancelled")) {
+        const p = md.topics[0]?.partitions.find((p) => p.partitionId === t.partition);
+        assert.ok(p?.replicas.includes(4), `cancelled partition ${String(t.partition)} is back on broker 4`);
+      }
+      const configs = await admin.describeConfigs({
+        resources: [{ type: 2, name: topic, configNames: ["leader.replication.throttled.replicas", "follower.replication.throttled.replicas"] }],
+        includeSynonyms: false,
+      });
+      for (const entry of configs.resources[0]?.configEntries ?? []) assert.equal(entry.configValue, "", `${entry.configName} removed`);
+    });
+  });
+
+  /** `balance --dry-run` over `bootstrap` with `file`: a proposal (or nothing to do), nothing executed. */
+  const balanceDryRun = async (name: string, bootstrap: string, file: string): Promise<void> => {
+    const stateDir = join(work, name, "state");
+    const r = await cli(["balance", "--dry-run", "--bootstrap-server", bootstrap, "--command-config", file, "--state-dir", stateDir, "--json"]);
+    assert.equal(r.code, 0, r.stderr);
+    const report = JSON.parse(r.stdout.trim().split("\n").at(-1) ?? "{}") as { outcome?: string };
+    assert.ok(report.outcome === "proposed" || report.outcome === "nothing-to-do", r.stdout);
+    assert.ok(!new StateStore(stateDir).exists(), "nothing executed");
+  };
+
+  it("balance --dry-run over SASL_SSL with SCRAM and over mutual TLS", async () => {
+    await balanceDryRun("balance-scram", get("sasl_ssl_bootstrap"), config("balance-scram", sasl("ballast", "SCRAM-SHA-512", get("ballast_password"))));
+    await balanceDryRun("balance-mtls", get("ssl_bootstrap"), config("balance-mtls", mtls("ballast-client")));
+  });
+
+  it("balance by a principal without execute's and the job memory's ACLs gets one error naming them, and nothing changes", async () => {
+    const dir = join(work, "balance-refused");
+    mkdirSync(dir);
+    // The dry runs above made the job's memory topic, so its ACLs are checked too.
+    const memory = (): Promise<string> => withAdmin(async (admin) => JSON.stringify(await admin.fetchTopicOffsets("__ballast_balance_job")));
+    const before = await memory();
+    const file = config("balance-reader", sasl("reader", "SCRAM-SHA-256", get("reader_password")));
+    const stateDir = join(dir, "state");
+    const refused = await cli(["balance", "--bootstrap-server", get("sasl_ssl_bootstrap"), "--command-config", file, "--state-dir", stateDir, "--json"]);
+    assert.equal(refused.code, 7, refused.stderr);
+    const lines = refused.stderr.trim().split("\n");
+    assert.equal(lines.length, 1, refused.stderr);
+    assert.match(lines[0] ?? "", /^error: the principal User:reader lacks ALTER on CLUSTER \(to reassign partitions and elect leaders\), .*READ on TOPIC __ballast_balance_job .*WRITE on TOPIC __ballast_balance_job .*nothing was changed\. Grant them with: .* --operation Read --operation Write --topic __ballast_balance_job$/);
+    assert.equal(refused.stdout, "");
+    assert.ok(!new StateStore(stateDir).exists(), "no execution journal");
+    assert.equal(await memory(), before, "the job's memory is untouched");
+  });
+
   it("a refused login fails at once, as AUTH, without retrying", async () => {
     const file = config("wrong", sasl("ballast", "SCRAM-SHA-512", "not-the-password"));
     const dir = join(work, "wrong");
     mkdirSync(dir);
     const r = await cli(["snapshot", "--bootstrap-server", get("sasl_ssl_bootstrap"), "--command-config", file, "-o", join(dir, "live.yaml")]);
-    assert.equal(r.code, 2);
+    assert.equal(r.code, 7, r.stderr);
     assert.match(r.stderr, /^error: .*the SASL login was refused .*check sasl\.mechanism and the user name and password in sasl\.jaas\.config\n$/);
     const noCert = config("nocert", mtls("ballast-client").replace(/^ssl\.keystore.*\n/gm, ""));
     const r2 = await cli(["snapshot", "--bootstrap-server", get("ssl_bootstrap"), "--command-config", noCert]);
-    assert.equal(r2.code, 2);
+    assert.equal(r2.code, 7, r2.stderr);
     assert.match(r2.stderr, /^error: .*the broker refused the client certificate/);
   });
 
@@ -265,7 +350,9 @@ describe("secured clusters: TLS, SASL and ACLs", { skip, timeout: 600_000 }, () 
     }
     const texts: Array<readonly [string, string]> = outputs.map((r, i) => [`output ${String(i)}`, r.stdout + r.stderr]);
     const files = filesUnder(work).filter((f) => !f.startsWith(configs));
-    assert.ok(files.some((f) => f.includes(join("scram", "state"))) && files.some((f) => f.includes(join("mtls", "state"))), "the runs left state folders");
+    for (const run of ["scram", "mtls", "cancel", "balance-scram", "balance-mtls"]) {
+      assert.ok(files.some((f) => f.startsWith(join(work, run, "state"))), `the ${run} run left a state folder`);
+    }
     for (const f of files) texts.push([f, readFileSync(f, "latin1")]);
     for (const [where, text] of texts) {
       for (const secret of secrets) assert.ok(secret.length >= 8 && !text.includes(secret), `a secret appears in ${where}`);
