@@ -1,10 +1,10 @@
 /**
  * Ballast over secured listeners of the test cluster (scripts/kafka-cluster.sh --secure, which
  * scripts/kafka-test.sh starts): snapshot, plan and a throttled execute over SASL_SSL with SCRAM and
- * over mutual TLS, the cancel of a running execution, and `balance --dry-run` over both, each
- * principal holding exactly the ACLs docs/security.md lists; the refusal of a principal without
- * them (execute and balance), before anything changes; a refused login that is not retried; and no
- * secret in any output, JSON event, journal or state file afterwards.
+ * over mutual TLS, the cancel of a running execution, `balance --dry-run` over both and a real
+ * `balance` over mutual TLS, each principal holding exactly the ACLs docs/security.md lists; the
+ * refusal of a principal without them (execute and balance), before anything changes; a refused
+ * login that is not retried; and no secret in any output, JSON event, journal or state file afterwards.
  */
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -311,6 +311,21 @@ describe("secured clusters: TLS, SASL and ACLs", { skip, timeout: 600_000 }, () 
     await balanceDryRun("balance-mtls", get("ssl_bootstrap"), config("balance-mtls", mtls("ballast-client")));
   });
 
+  it("balance executes a budgeted plan over mutual TLS", async () => {
+    await skewedTopic();
+    const dir = join(work, "balance-run");
+    mkdirSync(dir);
+    const cfg = join(dir, "balance.yaml");
+    writeFileSync(cfg, "maxMoves: 4\nthrottle: 10MiB/s\n");
+    const connect = ["--bootstrap-server", get("ssl_bootstrap"), "--command-config", config("balance-run", mtls("ballast-client"))];
+    const r = await cli(["balance", ...connect, "--config", cfg, "--state-dir", join(dir, "state"), "--poll-interval", "1s", "--json"]);
+    assert.equal(r.code, 0, r.stderr);
+    const report = JSON.parse(r.stdout.trim().split("\n").at(-1) ?? "{}") as { outcome?: string; moves?: number };
+    assert.equal(report.outcome, "done", r.stdout);
+    assert.ok((report.moves ?? 0) > 0 && (report.moves ?? 0) <= 4, r.stdout);
+    assert.equal(new StateStore(join(dir, "state")).load().status, "completed");
+  });
+
   it("balance by a principal without execute's and the job memory's ACLs gets one error naming them, and nothing changes", async () => {
     const dir = join(work, "balance-refused");
     mkdirSync(dir);
@@ -350,7 +365,7 @@ describe("secured clusters: TLS, SASL and ACLs", { skip, timeout: 600_000 }, () 
     }
     const texts: Array<readonly [string, string]> = outputs.map((r, i) => [`output ${String(i)}`, r.stdout + r.stderr]);
     const files = filesUnder(work).filter((f) => !f.startsWith(configs));
-    for (const run of ["scram", "mtls", "cancel", "balance-scram", "balance-mtls"]) {
+    for (const run of ["scram", "mtls", "cancel", "balance-scram", "balance-mtls", "balance-run"]) {
       assert.ok(files.some((f) => f.startsWith(join(work, run, "state"))), `the ${run} run left a state folder`);
     }
     for (const f of files) texts.push([f, readFileSync(f, "latin1")]);
