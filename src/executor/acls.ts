@@ -6,8 +6,7 @@
  * everything allowed; one that reports nothing is not checked.
  */
 import { BallastError } from "../model/errors.js";
-import { MEMORY_TOPIC } from "./kafkajs/memory.js";
-import type { AclOperation, AuthorizedOperations, KafkaPort } from "./port.js";
+import { type AclOperation, type AuthorizedOperations, type KafkaPort, JOB_MEMORY_TOPIC } from "./port.js";
 
 export interface AclNeed {
   readonly operation: AclOperation;
@@ -31,13 +30,13 @@ const EXECUTE: readonly AclNeed[] = [
 ];
 
 /**
- * The balance job's memory across runs (kafkajs/memory.ts). Checked once the topic exists: before
+ * The balance job's memory across runs. Checked once the topic exists: before
  * that the cluster reports nothing for it, and making it needs CREATE on it or on the cluster.
  */
 const JOB_MEMORY: readonly AclNeed[] = [
-  { operation: "DESCRIBE", resource: "TOPIC", topic: MEMORY_TOPIC, why: "find the balance job's memory" },
-  { operation: "READ", resource: "TOPIC", topic: MEMORY_TOPIC, why: "read the balance job's memory" },
-  { operation: "WRITE", resource: "TOPIC", topic: MEMORY_TOPIC, why: "keep the balance job's memory" },
+  { operation: "DESCRIBE", resource: "TOPIC", topic: JOB_MEMORY_TOPIC, why: "find the balance job's memory" },
+  { operation: "READ", resource: "TOPIC", topic: JOB_MEMORY_TOPIC, why: "read the balance job's memory" },
+  { operation: "WRITE", resource: "TOPIC", topic: JOB_MEMORY_TOPIC, why: "keep the balance job's memory" },
 ];
 
 /** Operations by command. Topic needs without a `topic` apply to every topic the command touches. */

@@ -144,6 +144,9 @@ export interface LogOffsets {
   readonly end: number;
 }
 
+/** The topic a Kafka cluster keeps the balance job's memory in. */
+export const JOB_MEMORY_TOPIC = "__ballast_balance_job";
+
 export interface KafkaPort {
   /** What this client may do on the cluster and on the given topics (Metadata's authorized operations). */
   authorizedOperations(topics: readonly string[]): Promise<AuthorizedOperations>;
@@ -178,7 +181,7 @@ export interface KafkaPort {
    * lapsed: a long pause, a network partition), after which another execution may start.
    */
   acquireExecutionLock(owner: string, onLost?: () => void): Promise<LockOutcome>;
-  /** The balance job's memory across runs (a text it wrote last), kept in the cluster; null when none. */
+  /** The balance job's memory across runs (a text it wrote last), kept in the cluster (JOB_MEMORY_TOPIC); null when none. */
   readJobMemory(): Promise<string | null>;
   writeJobMemory(text: string): Promise<void>;
   close(): Promise<void>;

@@ -6,8 +6,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { Kafka, logLevel, type KafkaConfig } from "kafkajs";
+import { JOB_MEMORY_TOPIC } from "../port.js";
 
-export const MEMORY_TOPIC = "__ballast_balance_job";
 const KEY = "balance";
 const READ_TIMEOUT_MS = 30_000;
 
@@ -24,8 +24,8 @@ export async function readKafkaMemory(config: Connection): Promise<string | null
   await admin.connect();
   let high: number;
   try {
-    if (!(await admin.listTopics()).includes(MEMORY_TOPIC)) return null;
-    const offsets = await admin.fetchTopicOffsets(MEMORY_TOPIC);
+    if (!(await admin.listTopics()).includes(JOB_MEMORY_TOPIC)) return null;
+    const offsets = await admin.fetchTopicOffsets(JOB_MEMORY_TOPIC);
     const p0 = offsets.find((o) => o.partition === 0);
     high = Number(p0?.high ?? 0);
     if (high <= Number(p0?.low ?? 0)) return null;
@@ -37,9 +37,9 @@ export async function readKafkaMemory(config: Connection): Promise<string | null
   let timer: NodeJS.Timeout | undefined;
   try {
     await consumer.connect();
-    await consumer.subscribe({ topics: [MEMORY_TOPIC], fromBeginning: true });
+    await consumer.subscribe({ topics: [JOB_MEMORY_TOPIC], fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
-      timer = setTimeout(() => reject(new Error(`reading ${MEMORY_TOPIC} took over ${String(READ_TIMEOUT_MS / 1000)} s`)), READ_TIMEOUT_MS);
+      timer = setTimeout(() => reject(new Error(`reading ${JOB_MEMORY_TOPIC} took over ${String(READ_TIMEOUT_MS / 1000)} s`)), READ_TIMEOUT_MS);
       consumer
         .run({
           autoCommit: false,
@@ -65,7 +65,7 @@ export async function writeKafkaMemory(config: Connection, text: string): Promis
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   await producer.connect();
   try {
-    await producer.send({ topic: MEMORY_TOPIC, acks: -1, messages: [{ key: KEY, value: text }] });
+    await producer.send({ topic: JOB_MEMORY_TOPIC, acks: -1, messages: [{ key: KEY, value: text }] });
   } finally {
     await producer.disconnect();
   }
@@ -75,12 +75,12 @@ async function ensureTopic(kafka: Kafka): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    if ((await admin.listTopics()).includes(MEMORY_TOPIC)) return;
+    if ((await admin.listTopics()).includes(JOB_MEMORY_TOPIC)) return;
     // Compacted, so it keeps the last record for good; up to three replicas so one broker down loses nothing.
     const brokers = (await admin.describeCluster()).brokers.length;
     await admin
       .createTopics({
-        topics: [{ topic: MEMORY_TOPIC, numPartitions: 1, replicationFactor: Math.max(1, Math.min(3, brokers)), configEntries: [{ name: "cleanup.policy", value: "compact" }] }],
+        topics: [{ topic: JOB_MEMORY_TOPIC, numPartitions: 1, replicationFactor: Math.max(1, Math.min(3, brokers)), configEntries: [{ name: "cleanup.policy", value: "compact" }] }],
         waitForLeaders: true,
       })
       .catch((e: unknown) => {
