@@ -7,7 +7,7 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { stringify } from "yaml";
-import { type JobEvent, type JobReport, runBalanceJob } from "../executor/balance-job.js";
+import { type JobEvent, type JobReport, runBalanceJobWithDetail } from "../executor/balance-job.js";
 import { StateStore } from "../executor/journal.js";
 import type { ExecutionEvent, StopSignal } from "../executor/runner.js";
 import { systemClock } from "../executor/types.js";
@@ -23,6 +23,7 @@ import { formatBytes } from "../model/units.js";
 import type { PlanOptions } from "../solver/index.js";
 import { BALANCE_EXIT, fleetExit } from "./balance-exit.js";
 import { BalanceMetrics } from "./balance-metrics.js";
+import { writeBalanceReport } from "./balance-report.js";
 import { DURATION_LIMITS, duration, interruptible } from "./execute.js";
 import { EXIT_INTERRUPTED, EXIT_TERMINATED } from "./exit-codes.js";
 import { type CliIo, ExitStatus, checkOutputPath, loadCapacityFile, readTextFile, usageError, writeFileAtomic } from "./io.js";
@@ -46,6 +47,7 @@ interface BalanceCommandFlags extends KafkaFlags {
   readonly only?: readonly string[];
   readonly parallel: number;
   readonly name?: string;
+  readonly report?: string;
 }
 
 /** Everything one cluster's run needs, read and checked before any connection. */
@@ -81,6 +83,7 @@ export function addBalanceCommand(program: Command, io: CliIo): void {
     })
     .option("--metrics-file <path>", "write Prometheus metrics here at the end (node_exporter's textfile format)")
     .option("--json", "print the report as one JSON object")
+    .option("--report <file.html>", "also write a self-contained HTML report of the cluster as the run found it, and of its plan (one cluster only)")
     .option("--clusters <file>", "run every cluster of this clusters file (YAML) instead of --bootstrap-server")
     .addOption(valueOption("--only <names>", "with --clusters: only these clusters, e.g. prod-eu,prod-us", (raw: string) => raw.split(",").map((s) => s.trim()).filter((s) => s !== "")))
     .addOption(valueOption("--parallel <n>", "with --clusters: clusters run at once", integer(1, 64)).default(2))
@@ -90,19 +93,15 @@ export function addBalanceCommand(program: Command, io: CliIo): void {
 
 async function runBalanceCommand(flags: BalanceCommandFlags, io: CliIo): Promise<void> {
   const jobs = prepareJobs(flags);
-  if (flags.metricsFile !== undefined) {
-    checkOutputPath(
-      flags.metricsFile,
-      "--metrics-file",
-      [
-        { path: flags.config, flag: "--config" },
-        { path: flags.clusters, flag: "--clusters" },
-        { path: flags.capacity, flag: "--capacity" },
-        { path: flags.metrics, flag: "--metrics" },
-      ],
-      jobs.map((j) => j.stateDir),
-    );
-  }
+  const inputs = [
+    { path: flags.config, flag: "--config" },
+    { path: flags.clusters, flag: "--clusters" },
+    { path: flags.capacity, flag: "--capacity" },
+    { path: flags.metrics, flag: "--metrics" },
+  ];
+  const stateDirs = jobs.map((j) => j.stateDir);
+  if (flags.metricsFile !== undefined) checkOutputPath(flags.metricsFile, "--metrics-file", inputs, stateDirs);
+  if (flags.report !== undefined) checkOutputPath(flags.report, "--report", [...inputs, { path: flags.metricsFile, flag: "--metrics-file" }], stateDirs);
   const fleet = flags.clusters !== undefined;
   const stop: StopSignal = { level: 0 };
   const log = (name: string, line: string): void => {
@@ -145,7 +144,7 @@ async function runOne(job: ClusterJob, flags: BalanceCommandFlags, io: CliIo, st
   const notify = webhookNotifier(job.notify, io);
   try {
     await requireBalanceAcls(port, flags.dryRun !== true && job.config.mode !== "propose");
-    return await runBalanceJob(
+    const { report, detail } = await runBalanceJobWithDetail(
       {
         port,
         store: new StateStore(job.stateDir),
@@ -169,8 +168,11 @@ async function runOne(job: ClusterJob, flags: BalanceCommandFlags, io: CliIo, st
         lockWaitMs: flags.lockWait,
         pollMs: flags.pollInterval,
         owner: `ballast balance pid ${String(process.pid)} on ${hostname()}, state folder ${job.stateDir}`,
+        explain: flags.report !== undefined,
       },
     );
+    if (flags.report !== undefined) writeBalanceReport(io, flags.report, `live cluster ${job.kafka.bootstrapServer ?? ""}`, report, detail, flags.json === true ? io.stderr : io.stdout);
+    return report;
   } finally {
     await port.close();
   }
@@ -246,6 +248,7 @@ function prepareJobs(flags: BalanceCommandFlags): ClusterJob[] {
   if (unknown.length > 0) throw usageError("--only", `no cluster named ${unknown.map((n) => printable(n)).join(", ")} in ${printable(flags.clusters)}`);
   const chosen = flags.only === undefined ? entries : entries.filter((e) => flags.only!.includes(e.name));
   if (flags.approve !== undefined && chosen.length !== 1) throw usageError("--approve", "approves one cluster's proposal: name the cluster with --only");
+  if (flags.report !== undefined && chosen.length !== 1) throw usageError("--report", "writes one cluster's report: name the cluster with --only, or run each cluster with its own --report");
   const baseText = flags.config === undefined ? "" : readTextFile(flags.config, "config file");
   // Validate the shared file on its own first, so its errors carry its lines.
   parseConfig(baseText, flags.config, JOB_KEYS);

@@ -10,12 +10,13 @@ import { formatReassignment } from "../model/reassignment.js";
 import { DEFAULT_SEED } from "../model/options-spec.js";
 import { type Cluster, partitionCount } from "../model/types.js";
 import { DEFAULT_SEARCH_COLUMNS, plan } from "../solver/index.js";
-import type { BalanceReport, BrokerBalance, CapacityStatus, Infeasibility, PlanOptions } from "../solver/types.js";
+import type { BalanceReport, BrokerBalance, CapacityStatus, Explanation, Infeasibility, PlanOptions } from "../solver/types.js";
 import { loadHighs } from "./highs.js";
 import { type CliIo, checkOutputPath, colorLevel, writeFileAtomic } from "./io.js";
 import { type BalanceFlags, addBalanceOptions, commaListWarnings, diskThreshold, loadBalanceInputs, seedValue, valueOption } from "./options.js";
 import { type PlannedOutcome, renderPlan } from "./render.js";
 import { REPORT_OPTION_HELP, describeJson, reportInputs, sourceOf, writeReport } from "./report.js";
+import type { PlanInput } from "./report/data.js";
 
 interface PlanFlags extends BalanceFlags {
   readonly output: string;
@@ -64,11 +65,16 @@ async function runPlan(flags: PlanFlags, io: CliIo): Promise<void> {
     io.stdout.write(`${JSON.stringify(json)}\n`);
   } else io.stdout.write(renderPlan({ before: cluster, outcome, output: flags.output, diskThreshold: diskThreshold(options) }, new Chalk({ level: colorLevel(io) })));
   if (flags.report !== undefined) {
-    const { explanations: _, ...summary } = planJson(outcome, flags.output, elapsedMs) as { explanations?: unknown };
-    const plan = { origin: "planned" as const, summary, after: outcome.balanceAfter, reassignment: outcome.reassignment, ...(explanations ? { explanations } : {}) };
+    const plan = plannedReportInput(outcome, explanations, flags.output, elapsedMs);
     const describe = describeJson(outcome.balanceBefore, inputs.notes);
     writeReport(io, { path: flags.report, cluster, source: sourceOf(flags), describe, plan }, flags.json === true ? io.stderr : io.stdout);
   }
+}
+
+/** A planned outcome as the report's plan: the `plan --json` object as its summary, the explanations beside it. */
+export function plannedReportInput(outcome: PlannedOutcome, explanations: readonly Explanation[] | undefined, output: string, elapsedMs: number): PlanInput {
+  const { explanations: _, ...summary } = planJson(outcome, output, elapsedMs) as { explanations?: unknown };
+  return { origin: "planned", summary, after: outcome.balanceAfter, reassignment: outcome.reassignment, ...(explanations ? { explanations } : {}) };
 }
 
 /**

@@ -29,7 +29,7 @@ export function addReportCommand(program: Command, io: CliIo): void {
   const command = program
     .command("report")
     .description("write a self-contained HTML report of a cluster's balance, placement and (with --plan) a plan");
-  addBalanceOptions(command, "describe")
+  addBalanceOptions(command, "report")
     .option("--plan <plan.json>", "a reassignment plan (as `ballast plan` writes it) to show before → after")
     .requiredOption("-o, --output <report.html>", "where to write the report")
     .action((flags: ReportFlags) => runReport(flags, io));
@@ -38,7 +38,8 @@ export function addReportCommand(program: Command, io: CliIo): void {
 async function runReport(flags: ReportFlags, io: CliIo): Promise<void> {
   checkOutputPath(flags.output, "--output", [...reportInputs(flags), { path: flags.plan, flag: "--plan" }]);
   const planText = flags.plan === undefined ? undefined : readTextFile(flags.plan, "plan");
-  const inputs = await loadBalanceInputs(flags, "describe");
+  const inputs = await loadBalanceInputs(flags, "report");
+  for (const warning of inputs.warnings) io.stderr.write(`${warning}\n`);
   const { cluster, options } = inputs;
   const describe = describeJson(inputs.placed(() => assess(cluster, options)), inputs.notes);
   let plan: PlanInput | undefined;

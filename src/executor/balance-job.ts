@@ -16,6 +16,7 @@ import type { Cluster, Reassignment } from "../model/types.js";
 import { findOutliers, inWindow, triggerReasons, type Outlier } from "../solver/balance-decision.js";
 import { offlineOnLiveBrokers } from "../solver/heal.js";
 import { assess, plan, type BalanceReport, type PlanOptions } from "../solver/index.js";
+import type { PlanOutcome } from "../solver/types.js";
 import { type ExecutionContext, resumeExecution, startExecution } from "./execute.js";
 import { FINAL_STATES, type StateStore } from "./journal.js";
 import type { KafkaPort } from "./port.js";
@@ -109,6 +110,18 @@ export interface JobRequest {
   readonly pollMs: number;
   /** Describes this job to a refused one (host, pid). */
   readonly owner: string;
+  /** Ask the planner why each partition moves (`explain`), for a report of the run. */
+  readonly explain?: boolean;
+}
+
+/** What a report of the run needs beyond the JobReport: the cluster it assessed and, when it planned, the plan. */
+export interface JobDetail {
+  /** The snapshot the run assessed, before any change. */
+  readonly cluster: Cluster;
+  /** Its balance report (as `describe --json`), which the run's figures come from. */
+  readonly balance: BalanceReport;
+  /** The plan the run made (proposed or executed), with explanations when asked; moves and bytes as the run counts them. */
+  readonly plan?: Extract<PlanOutcome, { status: "planned" }>;
 }
 
 /** The job's memory across runs, as kept in Kafka. */
@@ -165,8 +178,14 @@ function brokersOver(report: BalanceReport, resource: "disk" | "networkIn" | "ne
 
 /** Runs the job once. Never throws for what the cluster or the user caused: the report says it. */
 export async function runBalanceJob(ctx: JobContext, req: JobRequest): Promise<JobReport> {
+  return (await runBalanceJobWithDetail(ctx, req)).report;
+}
+
+/** Runs the job once and hands back, with its report, the cluster it assessed and its plan (undefined when it assessed none). */
+export async function runBalanceJobWithDetail(ctx: JobContext, req: JobRequest): Promise<{ report: JobReport; detail?: JobDetail }> {
   const run = new JobRun(ctx, req);
-  return await run.run();
+  const report = await run.run();
+  return { report, ...(run.detail !== undefined && { detail: run.detail }) };
 }
 
 class JobRun {
@@ -175,6 +194,7 @@ class JobRun {
   private readonly actions: string[] = [];
   private memory: JobMemory = EMPTY_MEMORY;
   private figures: ClusterFigures | undefined;
+  detail: JobDetail | undefined;
 
   constructor(
     private readonly ctx: JobContext,
@@ -317,6 +337,7 @@ class JobRun {
     }
     const report = assess(cluster, req.planOptions);
     this.figures = figuresOf(report, cluster);
+    this.detail = { cluster, balance: report };
     const outliers = findOutliers(report, healing.outlierFactor);
     for (const [broker, list] of groupOutliers(outliers)) {
       this.anomalies.push({
@@ -428,11 +449,14 @@ class JobRun {
 
   private planRun(cluster: Cluster, demote: readonly number[]): (PlannedRun & { status: "planned" }) | { status: "infeasible"; problems: readonly { message: string }[] } | undefined {
     // The heuristic only (no integer search): a run is bounded by its budget, not by proving optimality.
-    const base = this.req.planOptions;
+    const base = this.req.explain === true ? { ...this.req.planOptions, explain: true } : this.req.planOptions;
     if (demote.length > 0) {
       const { maxMoves: _m, maxBytesMoved: _b, ...rest } = base;
       const outcome = plan(cluster, { ...rest, demoteBrokers: demote });
-      if (outcome.status === "planned" && outcome.reassignment.partitions.length > 0) return { ...planned(outcome), demoted: demote };
+      if (outcome.status === "planned" && outcome.reassignment.partitions.length > 0) {
+        this.detail = { ...this.detail!, plan: outcome };
+        return { ...planned(outcome), demoted: demote };
+      }
     }
     const outcome = plan(cluster, base);
     if (outcome.status !== "planned") return { status: "infeasible", problems: outcome.problems };
@@ -445,6 +469,7 @@ class JobRun {
       });
     }
     if (copyable.reassignment.partitions.length === 0) return undefined;
+    this.detail = { ...this.detail!, plan: { ...outcome, ...copyable.sizes, reassignment: copyable.reassignment } };
     return { ...planned(outcome), ...copyable.sizes, reassignment: copyable.reassignment, demoted: [] };
   }
 

@@ -87,7 +87,7 @@ export interface OptionKinds {
 export type OptionKind = keyof OptionKinds;
 
 /** The commands whose flags an option has. */
-export type BalanceCommand = "plan" | "describe";
+export type BalanceCommand = "plan" | "describe" | "report";
 
 export interface OptionFlag {
   /** Commander's flag text: `--max-bytes <size>`. */
@@ -121,8 +121,8 @@ export interface OptionSpec<K extends OptionKind = OptionKind> {
 /** Checks an entry against its kind (its default's type), keeping its literal types. */
 const spec = <K extends OptionKind, S extends OptionSpec<K>>(s: S & OptionSpec<K>): S => s;
 
-/** Both balance commands. */
-const BOTH: readonly BalanceCommand[] = ["plan", "describe"];
+/** The commands that assess a cluster: plan, describe and report (which takes describe's options). */
+const BOTH: readonly BalanceCommand[] = ["plan", "describe", "report"];
 const PLAN: readonly BalanceCommand[] = ["plan"];
 
 /** Every balance option, in the order of the config reference and the help. */

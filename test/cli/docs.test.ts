@@ -40,7 +40,7 @@ describe("the documentation's commands", () => {
         const here = dir();
         for (const line of block) {
           if (LIVE.test(line)) continue;
-          const args = words(line.slice("npx ballast ".length)).map((w) => (w.startsWith("fixtures/") ? join(REPO_ROOT, w) : /\.(json|yaml)$/.test(w) && !w.includes("/") ? join(here, w) : w));
+          const args = words(line.slice("npx ballast ".length)).map((w) => (w.startsWith("fixtures/") ? join(REPO_ROOT, w) : /\.(json|yaml|html)$/.test(w) && !w.includes("/") ? join(here, w) : w));
           const result = await run(args);
           assert.equal(result.code, 0, `${file}: ${line}\n${result.stderr}`);
         }

@@ -76,7 +76,7 @@ describe("ballast execute (simulated)", () => {
   it("throttle leaves a request for the execution; unknown state folders are errors", async () => {
     // A completed execution will not run again: a throttle for it would apply to nothing.
     const ended = await run(["throttle", "80MiB/s", "--state-dir", state]);
-    assert.equal(ended.code, 2);
+    assert.equal(ended.code, 8); // a state folder problem (docs/exit-codes.md)
     assert.match(singleErrorLine(ended.stderr) ?? "", /has ended \(completed\); a throttle would apply to nothing/);
     // A stopped one takes it when resumed.
     const stopped = join(tmp.dir, "stopped");

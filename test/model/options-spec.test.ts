@@ -62,7 +62,9 @@ describe("topic patterns", () => {
 
   it("an excluded-topic pattern that matches only part of a name still excludes it, and is reported", () => {
     const names = ["orders", "orders-dlq", "payments", "old-orders"];
-    assert.deepEqual(excludedTopics(["orders"], names), { names: ["orders", "orders-dlq", "old-orders"], partial: [{ pattern: "orders", names: ["orders-dlq", "old-orders"] }] });
-    assert.deepEqual(excludedTopics(["^orders$", ".*pay.*"], names), { names: ["orders", "payments"], partial: [] });
+    assert.deepEqual(excludedTopics(["orders"], names), { names: ["orders", "orders-dlq", "old-orders"], partial: [{ pattern: "orders", names: ["orders-dlq", "old-orders"] }], unmatched: [] });
+    assert.deepEqual(excludedTopics(["^orders$", ".*pay.*"], names), { names: ["orders", "payments"], partial: [], unmatched: [] });
+    // A pattern that matches no name, whole or in part, is listed (plan and describe note it).
+    assert.deepEqual(excludedTopics(["invoices", "pay"], names), { names: ["payments"], partial: [{ pattern: "pay", names: ["payments"] }], unmatched: ["invoices"] });
   });
 });
