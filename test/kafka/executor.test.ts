@@ -636,7 +636,7 @@ describe("ballast execute against a live cluster", { skip: kafkaSkip(), timeout:
     assert.deepEqual(throttleState(await dynamicConfigs(admin, [topic])).brokers, during.brokers, "the holder's throttle rates are intact");
     // A second execute on the holder's own state folder is told the execution is running, not to resume it.
     const busy = await ballast(executeArgs(a.plan, a.stateDir, "300KiB/s"), a.dir, 60_000);
-    assert.equal(busy.code, 2, describeResult(busy));
+    assert.equal(busy.code, 8, describeResult(busy)); // a state folder in use (docs/exit-codes.md)
     assert.match(busy.stderr, new RegExp(`which ballast pid ${String(holder.child.pid)} is running; follow it with 'ballast status'`));
     assert.doesNotMatch(busy.stderr, /resume it/);
     await assertRunning(holder, "the holder goes on after the refusal");
