@@ -185,14 +185,24 @@ export function createKafkajsPort(options: KafkajsPortOptions): KafkaPort {
 
     async committedOffsets() {
       const md = await conn.metadata([]);
-      const lists = await Promise.all(md.brokers.map((b) => conn.sendTo(b.nodeId, listGroupsRequest()).catch(() => null)));
-      const groups = [...new Set(lists.flatMap((l) => (l?.errorCode === 0 ? l.groups.filter((g) => g.protocolType === "consumer" || g.protocolType === "").map((g) => g.groupId) : [])))].sort();
+      // Each broker lists the groups it coordinates: one that does not answer would hide its groups
+      // (a first request to a broker not yet connected can fail), so it is asked again.
+      const lists = await Promise.all(
+        md.brokers.map((b) => untilSettled(() => conn.sendTo(b.nodeId, listGroupsRequest()), (l) => TRANSIENT_GROUP_ERRORS.has(l.errorCode))),
+      );
+      const groups = [...new Set(lists.flatMap((l) => (l.errorCode === 0 ? l.groups.filter((g) => g.protocolType === "consumer" || g.protocolType === "").map((g) => g.groupId) : [])))].sort();
       const out = new Map<string, Map<string, number>>();
       await Promise.all(
         groups.map(async (groupId) => {
-          const coordinator = await conn.sendToAny(findCoordinatorRequest(groupId));
-          if (coordinator.errorCode !== 0) return;
-          const reply = await conn.sendTo(coordinator.nodeId, offsetFetchRequest(groupId));
+          // A coordinator loading or moving answers again shortly; a group left out would read as no traffic.
+          const reply = await untilSettled(
+            async () => {
+              const coordinator = await conn.sendToAny(findCoordinatorRequest(groupId));
+              if (coordinator.errorCode !== 0) return { errorCode: coordinator.errorCode, offsets: [] };
+              return conn.sendTo(coordinator.nodeId, offsetFetchRequest(groupId));
+            },
+            (r) => TRANSIENT_GROUP_ERRORS.has(r.errorCode),
+          );
           if (reply.errorCode !== 0) return;
           const offsets = new Map(reply.offsets.filter((o) => o.errorCode === 0 && o.offset >= 0).map((o) => [partitionKey(o), o.offset]));
           if (offsets.size > 0) out.set(groupId, offsets);
@@ -411,4 +421,23 @@ function groupBy<T, K>(items: readonly T[], key: (item: T, index: number) => K):
     else out.set(k, [item]);
   });
   return out;
+}
+
+/** Group coordinator errors that pass within seconds: COORDINATOR_LOAD_IN_PROGRESS, COORDINATOR_NOT_AVAILABLE, NOT_COORDINATOR. */
+const TRANSIENT_GROUP_ERRORS: ReadonlySet<number> = new Set([14, 15, 16]);
+
+/**
+ * Calls `ask` again, up to 5 times 200 ms apart, while it throws or `transient` says its answer may
+ * change; the last attempt's answer (or failure) stands.
+ */
+async function untilSettled<T>(ask: () => Promise<T>, transient: (answer: T) => boolean): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const answer = await ask();
+      if (attempt >= 5 || !transient(answer)) return answer;
+    } catch (e) {
+      if (attempt >= 5) throw e;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
