@@ -54,7 +54,7 @@ export function prepare(cluster: Cluster, options: PlanOptions): Prepared {
   const names = options.goals ?? DEFAULT_GOALS;
   const seen = new Set<string>();
   for (const n of names) {
-    if (!(n in GOALS)) throw new BallastError("CONFIG", `unknown goal '${n}'; goals are ${Object.keys(GOALS).join(", ")}`);
+    if (!Object.hasOwn(GOALS, n)) throw new BallastError("CONFIG", `unknown goal '${n}'; goals are ${Object.keys(GOALS).join(", ")}`);
     if (seen.has(n)) throw new BallastError("CONFIG", `goal '${n}' is listed twice`);
     seen.add(n);
   }

@@ -109,3 +109,13 @@ test("a leadership goal below the rack goal cannot make it worse (two brokers of
   );
   assert.ok(p.moves > 0);
 });
+
+test("a goal named like an Object.prototype member is an unknown goal, not a crash", () => {
+  const cluster = generateCluster({ brokers: 3, racks: 1, topics: 1 }, createRng(1));
+  for (const name of ["toString", "constructor", "__proto__", "hasOwnProperty"]) {
+    assert.throws(
+      () => plan(cluster, { goals: [name] as never }),
+      (e: unknown) => e instanceof Error && (e as { code?: string }).code === "CONFIG" && e.message.startsWith(`unknown goal '${name}'`),
+    );
+  }
+});
