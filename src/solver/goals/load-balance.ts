@@ -423,7 +423,9 @@ function leaderCountLoss(state: PlacementState, targets: Targets, action: Action
   for (const [b, d] of leaderDeltas(state, action)) {
     if (d === 0) continue;
     const v = state.leaders[b]!;
-    loss += deviation(v + d, targets.leaderMin, targets.leaderMax) - deviation(v, targets.leaderMin, targets.leaderMax);
+    const lo = targets.leaderMinOf(state, b);
+    const hi = targets.leaderMaxOf(state, b);
+    loss += deviation(v + d, lo, hi) - deviation(v, lo, hi);
   }
   return loss;
 }
