@@ -153,6 +153,8 @@ const PARTNERS = 6;
 const TRIES = 64;
 /** Replicas of the giving broker looked at on either side of the weight wanted. */
 const WINDOW = 256;
+/** The same when only moves are gathered (BandOptions.movesFirst): the best lie nearest the weight wanted. */
+const MOVE_WINDOW = 64;
 
 export interface BandOptions {
   /** Extra check the running goal applies to its own actions (the capacity goal's other resources). */
@@ -354,7 +356,8 @@ function replicaCandidates(
     // swaps for lighter replicas of d, are found there; on a broker with thousands of replicas
     // the rest would only add candidates ranked after them.
     const at = heavierThan(fromS, w, want);
-    for (let i = Math.max(0, at - WINDOW); i < Math.min(fromS.length, at + WINDOW); i++) {
+    const window = withSwaps ? WINDOW : MOVE_WINDOW;
+    for (let i = Math.max(0, at - window); i < Math.min(fromS.length, at + window); i++) {
       const p = fromS[i]!;
       if (!canGo(state, targets, p, s, d)) continue;
       const slot = state.slotOf(p, s);
