@@ -160,6 +160,28 @@ test("best effort: a broker leading an over-limit partition sheds its other lead
   assert.equal(p.after.topics.find((t) => t.name === "x")!.partitions[0]!.replicas[0], 2);
 });
 
+test("leader: a broker at its network-out limit trades a heavy leadership for a light one to take more leaders", () => {
+  // Limit 80 MiB/s. Broker 1 leads 80 MiB/s in 3 partitions, below the band (22 partitions, 5–6 per
+  // broker); broker 2 leads 9 partitions of 5 that only broker 1 follows. Broker 1 hands r (40) to
+  // broker 3 for r' (10), then takes leaderships from broker 2.
+  const brokers = [1, 2, 3, 4].map((id) => broker(id, ["a", "b", "c", "d"][id - 1]!, { networkOut: 100 * MIB }));
+  const out = (mib: number): { bytesIn: number; bytesOut: number } => ({ bytesIn: 0, bytesOut: mib * MIB });
+  const parts = [
+    part("r", 0, [1, 3], out(40)),
+    ...[0, 1].map((i) => part("s", i, [1, 2], out(20))),
+    ...Array.from({ length: 9 }, (_, i) => part("l", i, [2, 1], out(5))),
+    part("q", 0, [3, 1], out(10)),
+    ...Array.from({ length: 4 }, (_, i) => part("t", i, [3, 4], out(5))),
+    ...Array.from({ length: 5 }, (_, i) => part("v", i, [4, 3], out(5))),
+  ];
+  const c = cluster(brokers, parts);
+  const p = validPlan(c, plan(c, { goals: ["rack-spread", "capacity", "leader"] }), {});
+  assert.equal(p.moves, 0);
+  const leader = p.balanceAfter.goals.find((g) => g.goal === "leader")!;
+  assert.equal(leader.satisfied, true, leader.detail);
+  for (const b of p.balanceAfter.brokers) assert.ok(b.networkOut <= 80 * MIB + 1, `broker ${String(b.id)} sends ${String(b.networkOut / MIB)} MiB/s`);
+});
+
 test("leader band: a broker leading a partition above every network-out limit leads it alone, the others share the rest", () => {
   // 4 brokers, 13 partitions; hot-0's leader sends 90 MiB/s where every broker may send 80 MiB/s.
   const brokers = [1, 2, 3, 4].map((id) => broker(id, ["a", "b", "c", "d"][id - 1]!, { networkOut: 100 * MIB }));
