@@ -204,6 +204,23 @@ test("replica count: a broker at its disk limit swaps a heavy replica for a ligh
   for (const b of p.balanceAfter.brokers) assert.ok(b.disk <= 85 * GIB, `broker ${String(b.id)} holds ${String(b.disk / GIB)} GiB`);
 });
 
+test("best effort: a broker over its disk limit with replicas too heavy for any other broker's room sheds one after another broker makes room", () => {
+  // Disk limit 85 GiB. Broker 1 holds two 50 GiB replicas (100 GiB); brokers 2–4 hold 40 GiB each in
+  // 2 GiB replicas, so neither heavy replica fits anywhere (no move or swap is accepted). Broker 2
+  // moves three of its replicas aside, then takes one of broker 1's.
+  const brokers = [1, 2, 3, 4].map((id) => broker(id, "a", { disk: 100 * GIB }));
+  const parts = [
+    ...[0, 1].map((i) => part("h", i, [1], { size: 50 * GIB })),
+    ...Array.from({ length: 60 }, (_, i) => part("s", i, [2 + (i % 3)], { size: 2 * GIB })),
+  ];
+  const c = cluster(brokers, parts);
+  const p = validPlan(c, plan(c, { goals: ["capacity"] }), {});
+  const disk = new Map(p.balanceAfter.brokers.map((b) => [b.id, b.disk / GIB]));
+  assert.equal(disk.get(1), 50);
+  for (const [id, gib] of disk) assert.ok(gib <= 85, `broker ${String(id)} holds ${String(gib)} GiB`);
+  assert.equal(p.balanceAfter.goals.find((g) => g.goal === "capacity")!.satisfied, true);
+});
+
 test("leader band: a broker leading a partition above every network-out limit leads it alone, the others share the rest", () => {
   // 4 brokers, 13 partitions; hot-0's leader sends 90 MiB/s where every broker may send 80 MiB/s.
   const brokers = [1, 2, 3, 4].map((id) => broker(id, ["a", "b", "c", "d"][id - 1]!, { networkOut: 100 * MIB }));

@@ -144,8 +144,126 @@ export const capacityGoal: Goal = {
     const selfAccepts = (a: Action): boolean => accepts(a, state, targets);
     for (const r of limitedResources(targets)) optimizeBand(ctx, MEASURE[r], bandOf(targets, r), { selfAccepts, movesFirst: true, drain: true });
     if (targets.load.limited.networkOut) handOffMakingRoom(ctx);
+    for (const r of limitedResources(targets)) if (r !== "networkOut") moveMakingRoom(ctx, r);
   },
 };
+
+/** Replicas of the broker (its lightest), destinations and replicas moved aside tried per relief in moveMakingRoom. */
+const RELIEF_HEAVY = 4;
+const RELIEF_DESTINATIONS = 4;
+const RELIEF_ASIDE = 256;
+/** Brokers with room the higher goals let a replica moved aside go to, offered it. */
+const ASIDE_PARTNERS = 16;
+
+/**
+ * Brokers the band greedy left over their aim of resource r (disk or network in), typically holding
+ * several replicas each heavier than any other broker's room. One of their replicas (the lightest
+ * first) goes to a broker that first moves replicas of its own aside, to brokers with room, until it
+ * fits.
+ * Chosen before anything is applied where it can be; whatever is refused is taken back, so every
+ * broker ends within its aims or no further over them.
+ */
+function moveMakingRoom(ctx: GoalContext, r: Resource): void {
+  const { state, targets } = ctx;
+  const load = MEASURE[r].load(state);
+  const aim = targets.load.aim[r];
+  for (let b = 0; b < state.brokerCount; b++) {
+    if (!state.eligible[b]) continue;
+    while (load[b]! > aim[b]! * (1 + 1e-9) && relieveByMove(ctx, r, b)) {
+      /* keep relieving */
+    }
+  }
+}
+
+/** What replica (p, slot) adds to a broker's load of resource r. */
+function replicaWeight(state: PlacementState, r: Resource, p: number, slot: number): number {
+  return r === "networkOut" ? (slot === 0 ? state.leaderOut[p]! : 0) : MEASURE[r].weight(state)[p]!;
+}
+
+/** Whether broker x stays within every aim taking replica (p, slot). */
+function fits(state: PlacementState, targets: Targets, x: number, p: number, slot: number): boolean {
+  for (const r of limitedResources(targets)) {
+    if (MEASURE[r].load(state)[x]! + replicaWeight(state, r, p, slot) > targets.load.aim[r][x]! * (1 + 1e-9)) return false;
+  }
+  return true;
+}
+
+/** One replica of b moved to a broker that made room for it (moveMakingRoom); true if done. */
+function relieveByMove(ctx: GoalContext, r: Resource, b: number): boolean {
+  const { state, targets } = ctx;
+  const w = MEASURE[r].weight(state);
+  const limited = limitedResources(targets);
+  // Eligible brokers by the largest share of an aim they use, least first.
+  const used = new Float64Array(state.brokerCount);
+  const open: number[] = [];
+  for (let x = 0; x < state.brokerCount; x++) {
+    if (!state.eligible[x] || x === b) continue;
+    let most = 0;
+    for (const k of limited) most = Math.max(most, MEASURE[k].load(state)[x]! / Math.max(1e-12, targets.load.aim[k][x]!));
+    used[x] = most;
+    if (most < 1) open.push(x);
+  }
+  open.sort((x, y) => used[x]! - used[y]! || x - y);
+  const heavy: number[] = [];
+  for (let i = 0; i < state.partitionsOnCount(b); i++) {
+    const p = state.partitionOnAt(b, i);
+    if (!state.frozen[p]) heavy.push(p);
+  }
+  // The lightest first: each needs the least room made for it, and what the greedy left is heavy.
+  heavy.sort((x, y) => w[x]! - w[y]! || x - y);
+  for (const h of heavy.slice(0, RELIEF_HEAVY)) {
+    const hSlot = state.slotOf(h, b);
+    const destinations = open.filter((z) => state.slotOf(h, z) < 0 && ctx.mayGo(h, hSlot, z)).slice(0, RELIEF_DESTINATIONS);
+    for (const z of destinations) {
+      if (fits(state, targets, z, h, hSlot)) {
+        if (ctx.propose({ kind: "move", p: h, slot: hSlot, to: z })) return true;
+        continue;
+      }
+      const aside = moveAside(ctx, r, z, b, h, hSlot, open);
+      if (aside === null) continue;
+      if (fits(state, targets, z, h, hSlot) && ctx.propose({ kind: "move", p: h, slot: hSlot, to: z })) return true;
+      for (const { p, to } of aside.reverse()) ctx.undo({ kind: "move", p, slot: state.slotOf(p, to), to: z });
+    }
+  }
+  return false;
+}
+
+/**
+ * Moves replicas of z aside, heaviest of resource r first, each to the first broker of `open` (not `avoid`) that
+ * stays within its aims taking it and that the higher goals let it go to, until replica (h, hSlot)
+ * fits on z: the moves made, or null (with every one taken back) when RELIEF_ASIDE moves do not make
+ * enough room.
+ */
+function moveAside(ctx: GoalContext, r: Resource, z: number, avoid: number, h: number, hSlot: number, open: readonly number[]): Array<{ p: number; to: number }> | null {
+  const { state, targets } = ctx;
+  const w = MEASURE[r].weight(state);
+  const mine: number[] = [];
+  for (let i = 0; i < state.partitionsOnCount(z); i++) {
+    const q = state.partitionOnAt(z, i);
+    if (!state.frozen[q] && q !== h) mine.push(q);
+  }
+  mine.sort((x, y) => w[y]! - w[x]! || x - y);
+  const moved: Array<{ p: number; to: number }> = [];
+  for (const q of mine) {
+    if (moved.length >= RELIEF_ASIDE || fits(state, targets, z, h, hSlot)) break;
+    const slot = state.slotOf(q, z);
+    let taken = false;
+    let tried = 0;
+    for (const y of open) {
+      if (tried >= ASIDE_PARTNERS) break;
+      if (y === z || y === avoid || state.slotOf(q, y) >= 0 || !ctx.mayGo(q, slot, y)) continue;
+      tried++;
+      if (!fits(state, targets, y, q, slot) || !ctx.propose({ kind: "move", p: q, slot, to: y })) continue;
+      moved.push({ p: q, to: y });
+      taken = true;
+      break;
+    }
+    if (!taken) continue;
+  }
+  if (fits(state, targets, z, h, hSlot)) return moved;
+  for (const { p, to } of moved.reverse()) ctx.undo({ kind: "move", p, slot: state.slotOf(p, to), to: z });
+  return null;
+}
 
 /**
  * A broker leading a partition above every broker's network-out limit (Targets.heavyLeads) sheds the
