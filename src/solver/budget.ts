@@ -91,7 +91,7 @@ function ratioOrder(a: Change, b: Change, base: readonly number[]): number {
 
 /** Gives partition p the replica list `target` (broker indices) through the one door, `apply`. */
 export function setReplicas(state: PlacementState, p: number, target: readonly number[]): void {
-  const rf = state.rf[p]!;
+  const rf = state.rfOf(p);
   const current = Array.from({ length: rf }, (_, s) => state.brokerAt(p, s));
   const adding = target.filter((b) => !current.includes(b));
   let k = 0;
@@ -110,7 +110,7 @@ export function setReplicas(state: PlacementState, p: number, target: readonly n
 }
 
 function replicasOf(state: PlacementState, p: number): number[] {
-  return Array.from({ length: state.rf[p]! }, (_, s) => state.brokerAt(p, s));
+  return Array.from({ length: state.rfOf(p) }, (_, s) => state.brokerAt(p, s));
 }
 
 /** The partitions `full` changed, as changes to make on `state` (which starts where `full` started). */
@@ -139,26 +139,25 @@ function fits(state: PlacementState, c: Change, budget: Budget): boolean {
  * same sums the goals' `score` computes, restricted to p and those brokers.
  */
 export function localScores(state: PlacementState, targets: Targets, ids: readonly GoalId[], p: number, brokers: readonly number[]): number[] {
-  const B = state.brokerCount;
-  const t = state.topicOf[p]!;
+  const t = state.topicIndexOf(p);
   const sum = (term: (b: number) => number): number => brokers.reduce((a, b) => a + (state.eligible[b] ? term(b) : 0), 0);
   return ids.map((id) => {
     switch (id) {
       case "valid-placement": {
         let n = 0;
-        for (let s = 0; s < state.rf[p]!; s++) if (!state.eligible[state.brokerAt(p, s)]) n++;
+        for (let s = 0; s < state.rfOf(p); s++) if (!state.eligible[state.brokerAt(p, s)]) n++;
         return n;
       }
       case "rack-spread":
         return spreadViolation(state, targets, p);
       case "replica-count":
-        return sum((b) => deviation(state.count[b]!, targets.countMin[b]!, targets.countMax[b]!));
+        return sum((b) => deviation(state.countOf(b), targets.countMinOf(b), targets.countMaxOf(b)));
       case "disk":
-        return sum((b) => deviation(state.disk[b]!, targets.diskLow[b]!, targets.diskHigh[b]!));
+        return sum((b) => deviation(state.diskOf(b), targets.diskLowOf(b), targets.diskHighOf(b)));
       case "topic-spread":
-        return sum((b) => deviation(state.topicCount[t * B + b]!, targets.topicMinOf(t, b), targets.topicMaxOf(t, b)));
+        return sum((b) => deviation(state.topicCountOf(t, b), targets.topicMinOf(t, b), targets.topicMaxOf(t, b)));
       case "leader":
-        return sum((b) => deviation(state.leaders[b]!, targets.leaderMin, targets.leaderMax));
+        return sum((b) => deviation(state.leadersOf(b), targets.leaderMin, targets.leaderMax));
       case "capacity":
         return sum((b) => capacityExcessOf(state, targets, b));
       case "network-in":

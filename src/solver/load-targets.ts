@@ -93,11 +93,11 @@ export class LoadTargets {
     let leaderBytes = 0;
     let replicas = 0;
     for (let p = 0; p < state.partitionCount; p++) {
-      disk += state.size[p]! * state.rf[p]!;
-      netIn += state.bytesIn[p]! * state.rf[p]!;
-      netOut += state.leaderOut[p]!;
-      leaderBytes += state.bytesIn[p]!;
-      replicas += state.rf[p]!;
+      disk += state.sizeOf(p) * state.rfOf(p);
+      netIn += state.bytesInOf(p) * state.rfOf(p);
+      netOut += state.leaderOutOf(p);
+      leaderBytes += state.bytesInOf(p);
+      replicas += state.rfOf(p);
     }
     this.total = { disk, networkIn: netIn, networkOut: netOut };
     const per = (x: number, n: number): number => (n > 0 ? x / n : 0);
@@ -192,7 +192,7 @@ function aimOf(
   if (!above) return limit;
   return Float64Array.from(limit, (l, b) => {
     if (!state.eligible[b]) return l;
-    const shared = Math.max(floor.cluster, racks[state.rackOf[b]!] ?? 0);
+    const shared = Math.max(floor.cluster, racks[state.rackIndexOf(b)] ?? 0);
     if (shared <= threshold) return l;
     const mean = shared * cap[b]!;
     return Math.max(l, mean + bandHalfWidth(mean, balance, grain));

@@ -147,8 +147,8 @@ export class Targets {
     const t = this.options.diskThreshold;
     // The largest ideal whose band's lower edge is at most what the broker holds: floor(x) ≤ held for
     // counts; x − max(x·t, grain) ≤ held for disk.
-    const count = capped(this.countIdeal, (b) => state.count[b]! + 1 - 2 * EPS);
-    const disk = capped(this.diskIdeal, (b) => Math.max(state.disk[b]! / (1 - t), state.disk[b]! + this.diskGrain));
+    const count = capped(this.countIdeal, (b) => state.countOf(b) + 1 - 2 * EPS);
+    const disk = capped(this.diskIdeal, (b) => Math.max(state.diskOf(b) / (1 - t), state.diskOf(b) + this.diskGrain));
     for (let b = 0; b < B; b++) {
       if (!state.eligible[b]) continue;
       this.countIdeal[b] = count[b]!;
@@ -160,8 +160,8 @@ export class Targets {
       this.diskHigh[b] = disk[b]! + half;
       if (!this.receives[b]) {
         // It can only lose: a band below what it holds cannot be reached, so it starts there.
-        this.countMin[b] = Math.min(this.countMin[b]!, state.count[b]!);
-        this.diskLow[b] = Math.min(this.diskLow[b]!, state.disk[b]!);
+        this.countMin[b] = Math.min(this.countMinOf(b), state.countOf(b));
+        this.diskLow[b] = Math.min(this.diskLowOf(b), state.diskOf(b));
       }
     }
     // Each topic follows the restricted replica counts: its replicas in proportion to each broker's
@@ -170,19 +170,61 @@ export class Targets {
     const min = new Int32Array(T * B);
     const max = new Int32Array(T * B);
     let all = 0;
-    for (let b = 0; b < B; b++) all += this.countIdeal[b]!;
+    for (let b = 0; b < B; b++) all += this.countIdealOf(b);
     for (let t = 0; t < T; t++) {
       let n = 0;
-      for (let b = 0; b < B; b++) n += state.topicCount[t * B + b]!;
+      for (let b = 0; b < B; b++) n += state.topicCountOf(t, b);
       for (let b = 0; b < B; b++) {
         if (!state.eligible[b] || all <= 0) continue;
-        const x = (n * this.countIdeal[b]!) / all;
-        const held = state.topicCount[t * B + b]!;
+        const x = (n * this.countIdealOf(b)) / all;
+        const held = state.topicCountOf(t, b);
         min[t * B + b] = this.receives[b] ? floorEps(x) : Math.min(floorEps(x), held);
         max[t * B + b] = ceilEps(x);
       }
     }
     return { min, max };
+  }
+
+  // Typed reads of the per-broker and per-rack arrays above: a broker or rack index is always in range.
+
+  /** The fewest replicas broker b should hold. */
+  countMinOf(b: number): number {
+    return this.countMin[b]!;
+  }
+
+  /** The most replicas broker b should hold. */
+  countMaxOf(b: number): number {
+    return this.countMax[b]!;
+  }
+
+  /** Broker b's real-valued ideal replica count. */
+  countIdealOf(b: number): number {
+    return this.countIdeal[b]!;
+  }
+
+  /** The low edge of broker b's disk band, bytes. */
+  diskLowOf(b: number): number {
+    return this.diskLow[b]!;
+  }
+
+  /** The high edge of broker b's disk band, bytes. */
+  diskHighOf(b: number): number {
+    return this.diskHigh[b]!;
+  }
+
+  /** Broker b's ideal disk use, bytes. */
+  diskIdealOf(b: number): number {
+    return this.diskIdeal[b]!;
+  }
+
+  /** Eligible brokers in rack r. */
+  rackBrokersOf(r: number): number {
+    return this.rackBrokers[r]!;
+  }
+
+  /** Distinct hosts of eligible brokers in rack r. */
+  rackHostsOf(r: number): number {
+    return this.rackHosts[r]!;
   }
 
   /** Whether broker b may take a replica of partition p: it may receive, or p was there before. */
@@ -237,7 +279,7 @@ export class Targets {
       if (!this.sharedHostRacks[r]) continue;
       const hosts: number[] = [];
       for (let h = 0; h < H; h++) if (this.rackOfHost[h] === r && this.hostBrokers[h]! > 0) hosts.push(h);
-      const load = perRack[r]! * this.rackBrokers[r]!;
+      const load = perRack[r]! * this.rackBrokersOf(r);
       // What one host can take: each partition at most once under the host rule, else up to its brokers.
       const cap = new Map<number, number>();
       for (const h of hosts) {
@@ -276,13 +318,13 @@ export class Targets {
         if (this.rackBrokers[r] === 0) continue;
         // Infeasible factors are reported elsewhere; spread them as if unconstrained.
         LO[r]! += n * (rule ? rule.lo[r]! : 0);
-        HI[r]! += n * (rule ? rule.hi[r]! : Math.min(rf, this.rackBrokers[r]!));
+        HI[r]! += n * (rule ? rule.hi[r]! : Math.min(rf, this.rackBrokersOf(r)));
       }
     }
     const load = (x: number): number => {
       let s = 0;
       for (let r = 0; r < R; r++) {
-        const n = this.rackBrokers[r]!;
+        const n = this.rackBrokersOf(r);
         if (n > 0) s += Math.min(HI[r]!, Math.max(LO[r]!, x * n));
       }
       return s;
@@ -296,7 +338,7 @@ export class Targets {
     }
     const out = new Float64Array(R);
     for (let r = 0; r < R; r++) {
-      const n = this.rackBrokers[r]!;
+      const n = this.rackBrokersOf(r);
       if (n > 0) out[r] = Math.min(HI[r]!, Math.max(LO[r]!, hi * n)) / n;
     }
     return out;
@@ -319,14 +361,14 @@ export class Targets {
   topicMinOf(t: number, b: number): number {
     if (!this.state.eligible[b]) return 0;
     if (this.topicMinB !== undefined) return this.topicMinB[t * this.state.brokerCount + b]!;
-    return this.topicMin[t * this.hostCount + this.state.hostOf[b]!]!;
+    return this.topicMin[t * this.hostCount + this.state.hostIndexOf(b)]!;
   }
 
   /** Upper end of topic t's band on broker b (0 for ineligible brokers). */
   topicMaxOf(t: number, b: number): number {
     if (!this.state.eligible[b]) return 0;
     if (this.topicMaxB !== undefined) return this.topicMaxB[t * this.state.brokerCount + b]!;
-    return this.topicMax[t * this.hostCount + this.state.hostOf[b]!]!;
+    return this.topicMax[t * this.hostCount + this.state.hostIndexOf(b)]!;
   }
 }
 
@@ -340,10 +382,10 @@ function rackTopology(state: PlacementState): { rackCount: number; rackBrokers: 
   const hostsSeen = new Set<number>();
   for (let b = 0; b < state.brokerCount; b++) {
     if (!state.eligible[b]) continue;
-    const rack = state.rackOf[b]!;
+    const rack = state.rackIndexOf(b);
     rackBrokers[rack]!++;
-    if (!hostsSeen.has(state.hostOf[b]!)) {
-      hostsSeen.add(state.hostOf[b]!);
+    if (!hostsSeen.has(state.hostIndexOf(b))) {
+      hostsSeen.add(state.hostIndexOf(b));
       rackHosts[rack]!++;
     }
   }
@@ -357,8 +399,8 @@ function hostTopology(state: PlacementState, rackCount: number): { hostCount: nu
   const hostBrokers = new Int32Array(hostCount);
   const rackOfHost = new Int32Array(hostCount);
   for (let b = 0; b < state.brokerCount; b++) {
-    rackOfHost[state.hostOf[b]!] = state.rackOf[b]!;
-    if (state.eligible[b]) hostBrokers[state.hostOf[b]!]!++;
+    rackOfHost[state.hostIndexOf(b)] = state.rackIndexOf(b);
+    if (state.eligible[b]) hostBrokers[state.hostIndexOf(b)]!++;
   }
   const sharedHostRacks = new Uint8Array(rackCount);
   for (let h = 0; h < hostCount; h++) if (hostBrokers[h]! > 1) sharedHostRacks[rackOfHost[h]!] = 1;
@@ -368,7 +410,7 @@ function hostTopology(state: PlacementState, rackCount: number): { hostCount: nu
 /** Partitions per replication factor, in the order first seen. */
 function replicasByRf(state: PlacementState): Map<number, number> {
   const rfCount = new Map<number, number>();
-  for (let p = 0; p < state.partitionCount; p++) rfCount.set(state.rf[p]!, (rfCount.get(state.rf[p]!) ?? 0) + 1);
+  for (let p = 0; p < state.partitionCount; p++) rfCount.set(state.rfOf(p), (rfCount.get(state.rfOf(p)) ?? 0) + 1);
   return rfCount;
 }
 
@@ -380,7 +422,7 @@ function replicaCountBand(state: PlacementState, idealPerHost: Float64Array): { 
   const countIdeal = new Float64Array(B);
   for (let b = 0; b < B; b++) {
     if (!state.eligible[b]) continue;
-    const x = idealPerHost[state.hostOf[b]!]!;
+    const x = idealPerHost[state.hostIndexOf(b)]!;
     countIdeal[b] = x;
     countMin[b] = floorEps(x);
     countMax[b] = ceilEps(x);
@@ -399,8 +441,8 @@ function topicBand(
   const topicMax = new Int32Array(T * hostCount);
   const perTopic: Map<number, number>[] = Array.from({ length: T }, () => new Map());
   for (let p = 0; p < state.partitionCount; p++) {
-    const m = perTopic[state.topicOf[p]!]!;
-    m.set(state.rf[p]!, (m.get(state.rf[p]!) ?? 0) + 1);
+    const m = perTopic[state.topicIndexOf(p)]!;
+    m.set(state.rfOf(p), (m.get(state.rfOf(p)) ?? 0) + 1);
   }
   for (let t = 0; t < T; t++) {
     const x = spread(perTopic[t]!);
@@ -430,14 +472,14 @@ function diskBand(
 ): { diskIdeal: Float64Array; diskLow: Float64Array; diskHigh: Float64Array; diskGrain: number } {
   const B = state.brokerCount;
   let totalDisk = 0;
-  for (let p = 0; p < state.partitionCount; p++) totalDisk += state.size[p]! * state.rf[p]!;
+  for (let p = 0; p < state.partitionCount; p++) totalDisk += state.sizeOf(p) * state.rfOf(p);
   let totalCap = 0;
   for (let b = 0; b < B; b++) if (state.eligible[b]) totalCap += state.diskCapacity[b]!;
   const diskLow = new Float64Array(B);
   const diskHigh = new Float64Array(B);
   const diskIdeal = new Float64Array(B);
   let replicas = 0;
-  for (let p = 0; p < state.partitionCount; p++) replicas += state.rf[p]!;
+  for (let p = 0; p < state.partitionCount; p++) replicas += state.rfOf(p);
   const diskGrain = replicas > 0 ? totalDisk / replicas : 0;
   // By capacity, within what the rack rule lets each rack hold (a rack of fewer brokers holds more each).
   const byCapacity = state.hasDiskCapacity
@@ -448,7 +490,7 @@ function diskBand(
     if (!state.eligible[b]) continue;
     let share: number;
     if (byCapacity !== null) share = byCapacity[b]!;
-    else share = totalReplicas > 0 ? targets.countIdeal[b]! / totalReplicas : 1 / E;
+    else share = totalReplicas > 0 ? targets.countIdealOf(b) / totalReplicas : 1 / E;
     const x = totalDisk * share;
     diskIdeal[b] = x;
     const half = bandHalfWidth(x, targets.diskThreshold, diskGrain);

@@ -34,7 +34,7 @@ export function topicDeltas(state: PlacementState, action: Action): Deltas {
   const out: Deltas = [];
   const B = state.brokerCount;
   for (const c of state.changes(action)) {
-    const t = state.topicOf[c.p]!;
+    const t = state.topicIndexOf(c.p);
     add(out, t * B + c.from, -1);
     add(out, t * B + c.to, 1);
   }
@@ -127,14 +127,14 @@ export function topicBandAccepts(state: PlacementState, targets: Targets, action
   if (action.kind === "move") {
     const from = state.brokerAt(action.p, action.slot);
     if (from === action.to) return true;
-    const t = state.topicOf[action.p]!;
+    const t = state.topicIndexOf(action.p);
     return ok(t, from, -1) && ok(t, action.to, 1);
   }
   if (action.kind === "swap") {
     const b1 = state.brokerAt(action.p, action.slot);
     const b2 = state.brokerAt(action.q, action.qSlot);
-    const tp = state.topicOf[action.p]!;
-    const tq = state.topicOf[action.q]!;
+    const tp = state.topicIndexOf(action.p);
+    const tq = state.topicIndexOf(action.q);
     if (b1 === b2 || tp === tq) return true;
     return ok(tp, b1, -1) && ok(tp, b2, 1) && ok(tq, b2, -1) && ok(tq, b1, 1);
   }
@@ -146,7 +146,7 @@ export function topicBandAccepts(state: PlacementState, targets: Targets, action
  * full a broker is against its ideal), lowest first; one pass, no sort of the whole cluster.
  */
 export function partnersByFill(state: PlacementState, b: number, fill: (x: number) => number, count: number): number[] {
-  const rack = state.rackOf[b]!;
+  const rack = state.rackIndexOf(b);
   const pick = (sameRack: boolean): number[] => {
     const best: number[] = [];
     for (let x = 0; x < state.brokerCount; x++) {

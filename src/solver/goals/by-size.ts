@@ -27,7 +27,7 @@ const ranks = new WeakMap<PlacementState, SizeRanks>();
 function sizeRanks(state: PlacementState): SizeRanks {
   let r = ranks.get(state);
   if (r === undefined) {
-    const order = Int32Array.from({ length: state.partitionCount }, (_, p) => p).sort((x, y) => state.size[x]! - state.size[y]! || x - y);
+    const order = Int32Array.from({ length: state.partitionCount }, (_, p) => p).sort((x, y) => state.sizeOf(x) - state.sizeOf(y) || x - y);
     const rank = new Int32Array(state.partitionCount);
     for (let i = 0; i < order.length; i++) rank[order[i]!] = i;
     r = { rank, order };

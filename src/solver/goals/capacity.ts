@@ -78,16 +78,16 @@ function accepts(action: Action, state: PlacementState, targets: Targets): boole
   if (action.kind === "lead") {
     if (action.slot === 0 || !targets.load.limited.networkOut) return true;
     const to = state.brokerAt(action.p, action.slot);
-    return !worse(state.netOut[to]!, state.leaderOut[action.p]!, limit.networkOut[to]!);
+    return !worse(state.netOutOf(to), state.leaderOutOf(action.p), limit.networkOut[to]!);
   }
   if (action.kind === "trade") {
     if (!targets.load.limited.networkOut) return true;
-    return measureDeltas(state, action, MEASURE.networkOut).every(([b, d]) => !worse(state.netOut[b]!, d, limit.networkOut[b]!));
+    return measureDeltas(state, action, MEASURE.networkOut).every(([b, d]) => !worse(state.netOutOf(b), d, limit.networkOut[b]!));
   }
   if (action.kind === "move") {
     const { p, slot, to } = action;
     for (const r of limited) {
-      const w = r === "networkOut" ? (slot === 0 ? state.leaderOut[p]! : 0) : MEASURE[r].weight(state)[p]!;
+      const w = r === "networkOut" ? (slot === 0 ? state.leaderOutOf(p) : 0) : MEASURE[r].weight(state)[p]!;
       if (worse(MEASURE[r].load(state)[to]!, w, limit[r][to]!)) return false;
     }
     return true;
@@ -99,8 +99,8 @@ function accepts(action: Action, state: PlacementState, targets: Targets): boole
     let wp: number;
     let wq: number;
     if (r === "networkOut") {
-      wp = slot === 0 ? state.leaderOut[p]! : 0;
-      wq = qSlot === 0 ? state.leaderOut[q]! : 0;
+      wp = slot === 0 ? state.leaderOutOf(p) : 0;
+      wq = qSlot === 0 ? state.leaderOutOf(q) : 0;
     } else {
       const w = MEASURE[r].weight(state);
       wp = w[p]!;

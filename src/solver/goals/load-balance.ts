@@ -363,7 +363,7 @@ function replicaCandidates(
       if (!withSwaps) continue;
       // Swap with a replica of the same topic on d that carries less: topic counts stay as they
       // are (and, for leader-carried loads, leader counts too: a leader for a leader).
-      for (const q of sameTopic.get(state.topicOf[p]!) ?? []) {
+      for (const q of sameTopic.get(state.topicIndexOf(p)) ?? []) {
         const qSlot = state.slotOf(q, d);
         if (q === p || (m.leaderOnly && (qSlot === 0) !== (slot === 0)) || w[q]! >= wp || !canGo(state, targets, q, d, s)) continue;
         consider({ kind: "swap", p, slot, q, qSlot });
@@ -422,7 +422,7 @@ function leaderCountLoss(state: PlacementState, targets: Targets, action: Action
   let loss = 0;
   for (const [b, d] of leaderDeltas(state, action)) {
     if (d === 0) continue;
-    const v = state.leaders[b]!;
+    const v = state.leadersOf(b);
     loss += deviation(v + d, targets.leaderMin, targets.leaderMax) - deviation(v, targets.leaderMin, targets.leaderMax);
   }
   return loss;
@@ -437,7 +437,7 @@ function leadCandidates(state: PlacementState, b: number, over: boolean, conside
     const leader = state.brokerAt(p, 0);
     if (over) {
       if (leader !== b) continue;
-      for (let slot = 1; slot < state.rf[p]!; slot++) if (state.eligible[state.brokerAt(p, slot)]) consider({ kind: "lead", p, slot });
+      for (let slot = 1; slot < state.rfOf(p); slot++) if (state.eligible[state.brokerAt(p, slot)]) consider({ kind: "lead", p, slot });
     } else if (leader !== b && state.eligible[leader]) {
       consider({ kind: "lead", p, slot: state.slotOf(p, b) });
     }
@@ -464,7 +464,7 @@ function tradeCandidates(
   for (let i = 0; i < n; i++) {
     const p = state.partitionOnAt(b, i);
     if (state.frozen[p] || state.brokerAt(p, 0) !== b) continue;
-    for (let slot = 1; slot < state.rf[p]!; slot++) {
+    for (let slot = 1; slot < state.rfOf(p); slot++) {
       const x = state.brokerAt(p, slot);
       if (!state.eligible[x]) continue;
       const list = handable.get(x);
@@ -616,7 +616,7 @@ function threeWayTrades(state: PlacementState, m: LoadMeasure, b: number, over: 
     return list;
   };
   for (const p of give) {
-    for (let slot = 1; slot < state.rf[p]!; slot++) {
+    for (let slot = 1; slot < state.rfOf(p); slot++) {
       const x = state.brokerAt(p, slot);
       if (!state.eligible[x]) continue;
       for (const q of take) {
@@ -710,7 +710,7 @@ function byTopic(state: PlacementState, d: number): Map<number, number[]> {
   const n = state.partitionsOnCount(d);
   for (let i = 0; i < n; i++) {
     const q = state.partitionOnAt(d, i);
-    const t = state.topicOf[q]!;
+    const t = state.topicIndexOf(q);
     const list = out.get(t);
     if (list) list.push(q);
     else out.set(t, [q]);
