@@ -23,7 +23,8 @@
  */
 import type { Goal, GoalId } from "./goal.js";
 import { capacityExcessOf } from "./goals/capacity.js";
-import { type BrokerBand, LEADER_BYTES, type LoadMeasure, NETWORK_IN, NETWORK_OUT } from "./goals/load-balance.js";
+import { LEADER_BYTES, type LoadMeasure, NETWORK_IN, NETWORK_OUT } from "./goals/load-balance.js";
+import type { BrokerBand } from "./load-targets.js";
 import { spreadViolation } from "./rules.js";
 import { deviation } from "./targets.js";
 import type { PlacementState } from "./state.js";
@@ -173,7 +174,7 @@ export function localScores(state: PlacementState, targets: Targets, ids: readon
 /** A load goal's per-broker score term: the distance of its load from its band. */
 function bandTerm(state: PlacementState, m: LoadMeasure, band: BrokerBand): (b: number) => number {
   const load = m.load(state);
-  return (b) => deviation(load[b]!, band.low[b]!, band.high[b]!);
+  return (b) => band.deviationOf(b, load[b]!);
 }
 
 /** Brokers a change touches: the partition's replicas now and after. */

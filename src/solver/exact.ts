@@ -219,7 +219,7 @@ function leaderBandsFamily({ initial, final, targets, goals, rows }: Build): Fam
       if (leader === null || !initial.eligible[b]) return;
       if (goals.leader) rows.row("leader-count", String(b), reaching(targets.leaderMin, targets.leaderMax, final.leadersOf(b))).push([leader, 1]);
       loads.forEach(({ per, after, band, unit }, k) => {
-        const range = reachingLoad(band.low[b]! / unit, band.high[b]! / unit, after[b]! / unit);
+        const range = reachingLoad(band.lowOf(b) / unit, band.highOf(b) / unit, after[b]! / unit);
         rows.row("leader-load", `${String(k)}/${String(b)}`, range).push([leader, per[p]! / unit]);
       });
     },

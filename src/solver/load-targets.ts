@@ -25,15 +25,53 @@ export interface CapacityThresholds {
 
 export { DEFAULT_CAPACITY_THRESHOLDS, DEFAULT_NETWORK_THRESHOLD } from "../model/options-spec.js";
 
-/** A per-broker band around an ideal. */
-export interface LoadBand {
-  readonly ideal: Float64Array;
-  readonly low: Float64Array;
-  readonly high: Float64Array;
-  /** True when the ideal is a share of capacity (the band is a utilisation band). */
-  readonly byCapacity: boolean;
-  /** The capacity the shares are taken from, when byCapacity. */
-  readonly capacity: Float64Array | null;
+/** Distance of x from the band [min, max] (0 inside). */
+export function deviation(x: number, min: number, max: number): number {
+  return x < min ? min - x : x > max ? x - max : 0;
+}
+
+/** A per-broker band [low, high] around an ideal; the ideal scales tolerances and ranks brokers. */
+export class BrokerBand {
+  constructor(
+    readonly ideal: Float64Array,
+    readonly low: Float64Array,
+    readonly high: Float64Array,
+  ) {}
+
+  /** Broker b's ideal. */
+  idealOf(b: number): number {
+    return this.ideal[b]!;
+  }
+
+  /** The low edge of broker b's band. */
+  lowOf(b: number): number {
+    return this.low[b]!;
+  }
+
+  /** The high edge of broker b's band. */
+  highOf(b: number): number {
+    return this.high[b]!;
+  }
+
+  /** How far `value` on broker b is outside its band (0 inside). */
+  deviationOf(b: number, value: number): number {
+    return deviation(value, this.low[b]!, this.high[b]!);
+  }
+}
+
+/** A per-broker band of a load, around each broker's share of the total. */
+export class LoadBand extends BrokerBand {
+  constructor(
+    ideal: Float64Array,
+    low: Float64Array,
+    high: Float64Array,
+    /** True when the ideal is a share of capacity (the band is a utilisation band). */
+    readonly byCapacity: boolean,
+    /** The capacity the shares are taken from, when byCapacity. */
+    readonly capacity: Float64Array | null,
+  ) {
+    super(ideal, low, high);
+  }
 }
 
 export interface LoadTargetOptions {
@@ -167,7 +205,7 @@ function band(
     low[b] = Math.max(0, x - half);
     high[b] = x + half;
   }
-  return { ideal, low, high, byCapacity: byCapacity !== null, capacity: byCapacity?.capacity ?? null };
+  return new LoadBand(ideal, low, high, byCapacity !== null, byCapacity?.capacity ?? null);
 }
 
 /**

@@ -163,7 +163,7 @@ function loadSummary(state: PlacementState, m: LoadMeasure, band: LoadBand, thre
   let worst = 0;
   for (let b = 0; b < state.brokerCount; b++) {
     if (!state.eligible[b]) continue;
-    const ideal = band.ideal[b]!;
+    const ideal = band.idealOf(b);
     if (ideal > 0) worst = Math.max(worst, Math.abs(load[b]! / ideal - 1));
     values.push(band.byCapacity && band.capacity !== null ? load[b]! / band.capacity[b]! : load[b]!);
   }

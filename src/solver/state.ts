@@ -59,6 +59,18 @@ export interface StateOptions {
   readonly isFrozenTopic: (topic: string) => boolean;
 }
 
+/** Moves `amount` of a per-broker sum from index `from` to index `to`. */
+function shift(sums: Float64Array, from: number, to: number, amount: number): void {
+  sums[from] = sums[from]! - amount;
+  sums[to] = sums[to]! + amount;
+}
+
+/** Moves one from the count at index `from` to the count at index `to`. */
+function shiftCount(counts: Int32Array, from: number, to: number): void {
+  counts[from] = counts[from]! - 1;
+  counts[to] = counts[to]! + 1;
+}
+
 /** Separator in internal host keys; brokers without a host are each their own host. */
 const IMPLICIT_HOST = "\u0000";
 
@@ -359,6 +371,11 @@ export class PlacementState {
     return this.cpu[b]!;
   }
 
+  /** Broker b's version: bumped whenever its set of partitions changes (for caches keyed on it). */
+  versionOf(b: number): number {
+    return this.brokerVersion[b]!;
+  }
+
   /** Replicas of topic t on broker b. */
   topicCountOf(t: number, b: number): number {
     return this.topicCount[t * this.brokerCount + b]!;
@@ -499,8 +516,7 @@ export class PlacementState {
     this.replicas[o + slot] = oldLeader;
     this.pos[o] = this.pos[o + slot]!;
     this.pos[o + slot] = leaderPos;
-    this.leaders[oldLeader]!--;
-    this.leaders[newLeader]!++;
+    shiftCount(this.leaders, oldLeader, newLeader);
     this.shiftLeadLoad(p, oldLeader, newLeader);
     this.changeCount++;
     this.touch(oldLeader);
@@ -520,17 +536,12 @@ export class PlacementState {
     const B = this.brokerCount;
     const t = this.topicOf[p]!;
     const sz = this.size[p]!;
-    this.count[from]!--;
-    this.count[to]!++;
-    this.disk[from]! -= sz;
-    this.disk[to]! += sz;
-    this.netIn[from]! -= this.bytesIn[p]!;
-    this.netIn[to]! += this.bytesIn[p]!;
-    this.topicCount[t * B + from]!--;
-    this.topicCount[t * B + to]!++;
+    shiftCount(this.count, from, to);
+    shift(this.disk, from, to, sz);
+    shift(this.netIn, from, to, this.bytesIn[p]!);
+    shiftCount(this.topicCount, t * B + from, t * B + to);
     if (slot === 0) {
-      this.leaders[from]!--;
-      this.leaders[to]!++;
+      shiftCount(this.leaders, from, to);
       this.shiftLeadLoad(p, from, to);
     }
     this.changeCount++;
@@ -540,12 +551,9 @@ export class PlacementState {
 
   /** Partition p's leader load (network out, leader bytes, CPU) goes from broker `from` to `to`. */
   private shiftLeadLoad(p: number, from: number, to: number): void {
-    this.netOut[from]! -= this.leaderOut[p]!;
-    this.netOut[to]! += this.leaderOut[p]!;
-    this.leaderBytes[from]! -= this.bytesIn[p]!;
-    this.leaderBytes[to]! += this.bytesIn[p]!;
-    this.cpu[from]! -= this.cpuLoad[p]!;
-    this.cpu[to]! += this.cpuLoad[p]!;
+    shift(this.netOut, from, to, this.leaderOut[p]!);
+    shift(this.leaderBytes, from, to, this.bytesIn[p]!);
+    shift(this.cpu, from, to, this.cpuLoad[p]!);
   }
 
   /** Bumped whenever a broker's set of partitions changes (for caches keyed on it). */

@@ -5,7 +5,9 @@
  * so re-planning an applied plan aims at the same targets.
  */
 import { rackBoundedShares } from "./capacity-floor.js";
-import { type CapacityThresholds, DEFAULT_CAPACITY_THRESHOLDS, DEFAULT_NETWORK_THRESHOLD, LoadTargets, bandHalfWidth } from "./load-targets.js";
+import { type CapacityThresholds, DEFAULT_CAPACITY_THRESHOLDS, DEFAULT_NETWORK_THRESHOLD, LoadBand, LoadTargets, bandHalfWidth } from "./load-targets.js";
+
+export { deviation } from "./load-targets.js";
 import type { PlacementState } from "./state.js";
 
 export interface RackRule {
@@ -57,6 +59,8 @@ export class Targets {
   readonly diskLow: Float64Array;
   readonly diskHigh: Float64Array;
   readonly diskIdeal: Float64Array;
+  /** The same disk band as a LoadBand (its arrays are the three above). */
+  readonly diskBand: LoadBand;
   /** The size of an average replica, the least half-width of a disk band. */
   readonly diskGrain: number;
   /** The disk band's half-width as a fraction of the ideal (at least diskGrain). */
@@ -91,6 +95,7 @@ export class Targets {
     ({ leaderIdeal: this.leaderIdeal, leaderMin: this.leaderMin, leaderMax: this.leaderMax } = leaderBand(state));
     this.diskThreshold = options.diskThreshold;
     ({ diskIdeal: this.diskIdeal, diskLow: this.diskLow, diskHigh: this.diskHigh, diskGrain: this.diskGrain } = diskBand(state, this, sumRf(replicas)));
+    this.diskBand = new LoadBand(this.diskIdeal, this.diskLow, this.diskHigh, state.hasDiskCapacity, state.hasDiskCapacity ? state.diskCapacity : null);
     this.receives = Uint8Array.from(state.eligible, (e, b) => (e && (options.receivers?.has(b) ?? true) ? 1 : 0));
     this.restricted = options.receivers !== undefined;
     const topicBands = this.restricted ? this.restrict() : undefined;
@@ -526,7 +531,3 @@ function sumRf(rfCount: ReadonlyMap<number, number>): number {
   return s;
 }
 
-/** Distance of x from the band [min, max] (0 inside). */
-export function deviation(x: number, min: number, max: number): number {
-  return x < min ? min - x : x > max ? x - max : 0;
-}

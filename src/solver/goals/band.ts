@@ -3,6 +3,7 @@
  * further from its target band than it was. Summed over brokers this means the goal's score never rises.
  */
 import type { Action, PlacementState } from "../state.js";
+import type { BrokerBand } from "../load-targets.js";
 import { deviation, type Targets } from "../targets.js";
 
 /** (key, delta) pairs: how an action changes per-key quantities; keys repeat at most a few times. */
@@ -175,7 +176,7 @@ export function partnersByFill(state: PlacementState, b: number, fill: (x: numbe
 export function worstFirst(
   state: PlacementState,
   load: Float64Array,
-  band: { readonly low: Float64Array; readonly high: Float64Array; readonly ideal: Float64Array },
+  band: BrokerBand,
   fix: (b: number, over: boolean) => boolean,
   heaviest?: (b: number) => number,
 ): void {
@@ -186,15 +187,15 @@ export function worstFirst(
     let worst = 0;
     for (let b = 0; b < state.brokerCount; b++) {
       if (!state.eligible[b] || stuck.has(b)) continue;
-      const off = deviation(load[b]!, band.low[b]!, band.high[b]!);
-      const r = off / Math.max(1, band.ideal[b]!);
-      if (off > 1e-9 * Math.max(1, band.ideal[b]!) && r > worst) {
+      const off = band.deviationOf(b, load[b]!);
+      const r = off / Math.max(1, band.idealOf(b));
+      if (off > 1e-9 * Math.max(1, band.idealOf(b)) && r > worst) {
         worstBroker = b;
         worst = r;
       }
     }
     if (worstBroker < 0) return;
-    const over = load[worstBroker]! > band.high[worstBroker]!;
+    const over = load[worstBroker]! > band.highOf(worstBroker);
     if (over && heaviest !== undefined && load[worstBroker]! <= heaviest(worstBroker) * (1 + 1e-9)) {
       stuck.add(worstBroker);
       continue;

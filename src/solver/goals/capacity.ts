@@ -8,10 +8,10 @@
  */
 import type { Goal, GoalContext } from "../goal.js";
 import { capacityOf } from "../capacity-floor.js";
-import { type Resource, RESOURCES } from "../load-targets.js";
+import { BrokerBand, type Resource, RESOURCES } from "../load-targets.js";
 import type { Action, PlacementState } from "../state.js";
 import type { Targets } from "../targets.js";
-import { type BrokerBand, DISK, type LoadMeasure, NETWORK_IN, NETWORK_OUT, bandDeviation, measureDeltas, optimizeBand } from "./load-balance.js";
+import { DISK, type LoadMeasure, NETWORK_IN, NETWORK_OUT, bandDeviation, measureDeltas, optimizeBand } from "./load-balance.js";
 
 const MEASURE: Readonly<Record<Resource, LoadMeasure>> = { disk: DISK, networkIn: NETWORK_IN, networkOut: NETWORK_OUT };
 
@@ -23,7 +23,7 @@ const LABEL: Readonly<Record<Resource, string>> = { disk: "disk", networkIn: "ne
  */
 function limitBand(targets: Targets, r: Resource): BrokerBand {
   const aim = targets.load.aim[r];
-  return { low: new Float64Array(aim.length), high: aim, ideal: aim };
+  return new BrokerBand(aim, new Float64Array(aim.length), aim);
 }
 
 const bands = new WeakMap<Targets, Record<Resource, BrokerBand>>();

@@ -283,7 +283,7 @@ export const diskGoal: Goal = {
     worstFirst(
       ctx.state,
       ctx.state.disk,
-      { low: targets.diskLow, high: targets.diskHigh, ideal: targets.diskIdeal },
+      targets.diskBand,
       (b, over) => rebalance(ctx, b, over),
       (b) => heaviestOn(ctx.state, DISK, b),
     );

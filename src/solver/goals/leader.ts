@@ -85,7 +85,7 @@ function inOrder(state: PlacementState, b: number): Int32Array {
   const cached = perBroker[b];
   if (cached !== undefined && cached.version === state.brokerVersion[b]) return cached.list;
   const list = state.partitionsOn(b).sort();
-  perBroker[b] = { version: state.brokerVersion[b]!, list };
+  perBroker[b] = { version: state.versionOf(b), list };
   return list;
 }
 

@@ -279,7 +279,7 @@ class TopicScratch {
     }
     const list = sortBySize(state, out);
     if (this.backs.size > 100_000) this.backs.clear();
-    this.backs.set(key, { vs: state.brokerVersion[s]!, vd: state.brokerVersion[d]!, list });
+    this.backs.set(key, { vs: state.versionOf(s), vd: state.versionOf(d), list });
     return list;
   }
 
@@ -316,7 +316,7 @@ class TopicScratch {
       if (state.topicCountOf(u, b) < targets.topicMinOf(u, b)) list.push(u);
     }
     const value = Int32Array.from(list);
-    this.below[b] = { version: state.brokerVersion[b]!, value };
+    this.below[b] = { version: state.versionOf(b), value };
     return value;
   }
 }
@@ -444,7 +444,7 @@ function tryCycle(ctx: GoalContext, topic: number, receiver: number, strict: boo
     const passOn = new Map<number, number[]>();
     if (spareVersion !== state.brokerVersion[receiver]) {
       spare = spareOf(state, targets, topic, receiver);
-      spareVersion = state.brokerVersion[receiver]!;
+      spareVersion = state.versionOf(receiver);
     }
     for (const passed of spare) {
       const passedTopic = state.topicIndexOf(passed);
