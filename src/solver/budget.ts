@@ -158,7 +158,7 @@ export function localScores(state: PlacementState, targets: Targets, ids: readon
       case "topic-spread":
         return sum((b) => deviation(state.topicCountOf(t, b), targets.topicMinOf(t, b), targets.topicMaxOf(t, b)));
       case "leader":
-        return sum((b) => deviation(state.leadersOf(b), targets.leaderMin, targets.leaderMax));
+        return sum((b) => deviation(state.leadersOf(b), targets.leaderMinOf(state, b), targets.leaderMaxOf(state, b)));
       case "capacity":
         return sum((b) => capacityExcessOf(state, targets, b));
       case "network-in":

@@ -82,7 +82,7 @@ function summarize(state: PlacementState, targets: Targets, brokers: readonly Br
   for (let b = 0; b < state.brokerCount; b++) {
     if (!state.eligible[b]) continue;
     countDev = Math.max(countDev, deviation(state.countOf(b), targets.countMinOf(b), targets.countMaxOf(b)));
-    leaderDev = Math.max(leaderDev, deviation(state.leadersOf(b), targets.leaderMin, targets.leaderMax));
+    leaderDev = Math.max(leaderDev, deviation(state.leadersOf(b), targets.leaderMinOf(state, b), targets.leaderMaxOf(state, b)));
     const ideal = targets.diskIdealOf(b);
     if (ideal > 0) diskWorst = Math.max(diskWorst, Math.abs(state.diskOf(b) / ideal - 1));
   }

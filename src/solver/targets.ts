@@ -52,9 +52,19 @@ export class Targets {
   /** Per topic and host (t * hostCount + h): replica band of one broker on that host. */
   readonly topicMin: Int32Array;
   readonly topicMax: Int32Array;
+  /**
+   * The leader band of a broker that leads no heavy partition (`heavyLeads`): the leaderships left
+   * when each heavy partition's leader leads it alone, per other eligible broker, rounded down and up.
+   */
   readonly leaderMin: number;
   readonly leaderMax: number;
   readonly leaderIdeal: number;
+  /**
+   * Partitions whose leader's network out alone is above every eligible broker's network-out aim
+   * (ascending). Whichever broker leads one is over its limit whatever else it holds, so capacity
+   * lets it take no other leadership: its band is the number of them it leads (`leaderBandOf`).
+   */
+  readonly heavyLeads: Int32Array;
   /** Disk band per broker, bytes. */
   readonly diskLow: Float64Array;
   readonly diskHigh: Float64Array;
@@ -92,7 +102,6 @@ export class Targets {
     const replicas = replicasByRf(state);
     ({ countIdeal: this.countIdeal, countMin: this.countMin, countMax: this.countMax } = replicaCountBand(state, this.spread(replicas, sumRf(replicas))));
     ({ topicMin: this.topicMin, topicMax: this.topicMax } = topicBand(state, this.hostCount, (m) => this.spread(m, sumRf(m))));
-    ({ leaderIdeal: this.leaderIdeal, leaderMin: this.leaderMin, leaderMax: this.leaderMax } = leaderBand(state));
     this.diskThreshold = options.diskThreshold;
     ({ diskIdeal: this.diskIdeal, diskLow: this.diskLow, diskHigh: this.diskHigh, diskGrain: this.diskGrain } = diskBand(state, this, sumRf(replicas)));
     this.diskBand = new LoadBand(this.diskIdeal, this.diskLow, this.diskHigh, state.hasDiskCapacity, state.hasDiskCapacity ? state.diskCapacity : null);
@@ -108,6 +117,28 @@ export class Targets {
       diskThreshold: options.diskThreshold,
       rules: this,
     });
+    this.heavyLeads = heavyLeads(state, this.load);
+    ({ leaderIdeal: this.leaderIdeal, leaderMin: this.leaderMin, leaderMax: this.leaderMax } = leaderBand(state, this.heavyLeads.length));
+  }
+
+  /** Heavy partitions (heavyLeads) broker b leads now. */
+  heavyLedBy(state: PlacementState, b: number): number {
+    let n = 0;
+    for (const p of this.heavyLeads) if (state.brokerAt(p, 0) === b) n++;
+    return n;
+  }
+
+  /** Broker b's preferred-leader band: the heavy partitions it leads when it leads one, else leaderMin–leaderMax. */
+  leaderMinOf(state: PlacementState, b: number): number {
+    if (this.heavyLeads.length === 0) return this.leaderMin;
+    const n = this.heavyLedBy(state, b);
+    return n > 0 ? n : this.leaderMin;
+  }
+
+  leaderMaxOf(state: PlacementState, b: number): number {
+    if (this.heavyLeads.length === 0) return this.leaderMax;
+    const n = this.heavyLedBy(state, b);
+    return n > 0 ? n : this.leaderMax;
   }
 
   /**
@@ -459,10 +490,24 @@ function topicBand(
   return { topicMin, topicMax };
 }
 
-/** The leader band: partitions per eligible broker, rounded down and up. */
-function leaderBand(state: PlacementState): { leaderIdeal: number; leaderMin: number; leaderMax: number } {
-  const leaderIdeal = state.partitionCount / Math.max(1, state.eligibleCount);
+/**
+ * The leader band: partitions per eligible broker, rounded down and up; with `heavy` partitions led
+ * alone (Targets.heavyLeads), the other partitions per other broker.
+ */
+function leaderBand(state: PlacementState, heavy: number): { leaderIdeal: number; leaderMin: number; leaderMax: number } {
+  const alone = heavy < state.eligibleCount ? heavy : 0;
+  const leaderIdeal = (state.partitionCount - alone) / Math.max(1, state.eligibleCount - alone);
   return { leaderIdeal, leaderMin: floorEps(leaderIdeal), leaderMax: ceilEps(leaderIdeal) };
+}
+
+/** Partitions whose leader's network out is above every eligible broker's network-out aim (Targets.heavyLeads). */
+function heavyLeads(state: PlacementState, load: LoadTargets): Int32Array {
+  if (!load.limited.networkOut) return new Int32Array(0);
+  let most = 0;
+  for (let b = 0; b < state.brokerCount; b++) if (state.eligible[b]) most = Math.max(most, load.aim.networkOut[b]!);
+  const out: number[] = [];
+  for (let p = 0; p < state.partitionCount; p++) if (state.leaderOutOf(p) > most * (1 + 1e-9)) out.push(p);
+  return Int32Array.from(out);
 }
 
 /**

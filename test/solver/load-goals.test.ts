@@ -139,6 +139,56 @@ test("best effort: a partition heavier than any limit stays where it is, and its
   for (const b of p.balanceAfter.brokers) if (b.id !== hotLeader) assert.ok(b.networkOut <= 80 * MIB, `broker ${String(b.id)}`);
 });
 
+test("best effort: a broker leading an over-limit partition sheds its other leaderships through a follower that makes room", () => {
+  // Network out limit 80 MiB/s everywhere. Broker 1 (rack a, alone) leads hot-0 (90) and x-0 (30); x-0's
+  // only other replica is on broker 2, which leads three y partitions (25 each, 75 in all). Broker 4
+  // leads 55 and follows the y partitions. No replica can move: rack a has one broker, and broker 4
+  // (rack c) has no room for x-0. Broker 2 hands one y to broker 4 (80), then takes x-0 (80).
+  const brokers = [broker(1, "a", { networkOut: 100 * MIB }), broker(2, "b", { networkOut: 100 * MIB }), broker(3, "b", { networkOut: 100 * MIB }), broker(4, "c", { networkOut: 100 * MIB })];
+  const parts = [
+    part("hot", 0, [1, 2], { bytesIn: MIB, bytesOut: 89 * MIB }),
+    part("x", 0, [1, 2], { bytesIn: MIB, bytesOut: 29 * MIB }),
+    ...[0, 1, 2].map((i) => part("y", i, [2, 4], { bytesIn: MIB, bytesOut: 24 * MIB })),
+    part("w", 0, [4, 3], { bytesIn: MIB, bytesOut: 54 * MIB }),
+  ];
+  const c = cluster(brokers, parts);
+  const p = validPlan(c, plan(c, { goals: ["rack-spread", "capacity"] }), {});
+  assert.equal(p.moves, 0);
+  const out = new Map(p.balanceAfter.brokers.map((b) => [b.id, b.networkOut]));
+  assert.ok(Math.abs(out.get(1)! - 90 * MIB) < 1, `broker 1 sends ${String(out.get(1)! / MIB)} MiB/s`);
+  for (const id of [2, 3, 4]) assert.ok(out.get(id)! <= 80 * MIB + 1, `broker ${String(id)} sends ${String(out.get(id)! / MIB)} MiB/s`);
+  assert.equal(p.after.topics.find((t) => t.name === "x")!.partitions[0]!.replicas[0], 2);
+});
+
+test("leader band: a broker leading a partition above every network-out limit leads it alone, the others share the rest", () => {
+  // 4 brokers, 13 partitions; hot-0's leader sends 90 MiB/s where every broker may send 80 MiB/s.
+  const brokers = [1, 2, 3, 4].map((id) => broker(id, ["a", "b", "c", "d"][id - 1]!, { networkOut: 100 * MIB }));
+  const parts = [part("hot", 0, [1, 2], { bytesIn: MIB, bytesOut: 89 * MIB }), ...Array.from({ length: 12 }, (_, i) => part("t", i, [1 + (i % 4), 1 + ((i + 1) % 4)], { bytesIn: MIB, bytesOut: MIB }))];
+  const c = cluster(brokers, parts);
+  const { state, targets } = prepared(c);
+  assert.deepEqual([...targets.heavyLeads], [0]);
+  // 12 other partitions over 3 other brokers: 4 each (13 / 4 would ask for 3–4 everywhere).
+  assert.equal(targets.leaderMin, 4);
+  assert.equal(targets.leaderMax, 4);
+  const hotLeader = state.brokerAt(0, 0);
+  assert.equal(targets.leaderMinOf(state, hotLeader), 1);
+  assert.equal(targets.leaderMaxOf(state, hotLeader), 1);
+  const p = validPlan(c, plan(c), {});
+  const leader = p.balanceAfter.goals.find((g) => g.goal === "leader")!;
+  assert.equal(leader.satisfied, true, leader.detail);
+  assert.match(leader.detail, /target 4 \(1 broker\(s\) leading a partition above every broker's network-out limit: those only\)/);
+  const leads = new Map<number, number>();
+  for (const t of p.after.topics) for (const q of t.partitions) leads.set(q.replicas[0]!, (leads.get(q.replicas[0]!) ?? 0) + 1);
+  const hot = p.after.topics.find((t) => t.name === "hot")!.partitions[0]!.replicas[0]!;
+  assert.equal(leads.get(hot), 1);
+  for (const b of [1, 2, 3, 4]) if (b !== hot) assert.equal(leads.get(b), 4, `broker ${String(b)}`);
+  // Without network-out capacities there is no heavy partition and the band is the plain one.
+  const plain = prepared(cluster([1, 2, 3, 4].map((id) => broker(id, ["a", "b", "c", "d"][id - 1]!)), parts));
+  assert.equal(plain.targets.heavyLeads.length, 0);
+  assert.equal(plain.targets.leaderMax, 4);
+  assert.equal(plain.targets.leaderMin, 3);
+});
+
 test("strict capacity, infeasible: too little disk in the cluster names the resource, brokers, shortfall and fixes", () => {
   const brokers = [1, 2, 3].map((id) => broker(id, ["a", "b", "c"][id - 1]!, { disk: 100 * GIB }));
   const parts = Array.from({ length: 30 }, (_, i) => part("t", i, [1, 2, 3], { size: 3 * GIB }));

@@ -7,41 +7,53 @@
 import { grown } from "../arrays.js";
 import { type PlacementState, loggedPartition } from "../state.js";
 
-/** A broker's partitions sorted by size in list[0, length), and how much of its log that reflects. */
+/** A broker's partitions in rank order in list[0, length), and how much of its log that reflects. */
 interface Cached {
   logged: number;
   length: number;
   list: Int32Array;
 }
 
-const cache = new WeakMap<PlacementState, Array<Cached | undefined>>();
-
-/** Every partition's place in the order by size, ties by index, and that order (sizes never change). */
-interface SizeRanks {
+/**
+ * Every partition's place in one fixed order of all partitions (`rank`), that order (`order`), and
+ * the per-broker lists kept in it. The order depends on per-partition figures that never change
+ * during planning (sizes, traffic), so a broker's list changes only when its partitions do.
+ */
+interface Ranking {
   readonly rank: Int32Array;
   readonly order: Int32Array;
+  readonly lists: Array<Cached | undefined>;
 }
 
-const ranks = new WeakMap<PlacementState, SizeRanks>();
+/** Per state, per weight array: the ranking ascending (ties by index) and descending (ties by index). */
+const rankings = new WeakMap<PlacementState, Map<Float64Array, { up?: Ranking; down?: Ranking }>>();
 
-function sizeRanks(state: PlacementState): SizeRanks {
-  let r = ranks.get(state);
-  if (r === undefined) {
-    const order = Int32Array.from({ length: state.partitionCount }, (_, p) => p).sort((x, y) => state.sizeOf(x) - state.sizeOf(y) || x - y);
-    const rank = new Int32Array(state.partitionCount);
-    for (let i = 0; i < order.length; i++) rank[order[i]!] = i;
-    r = { rank, order };
-    ranks.set(state, r);
+function rankingOf(state: PlacementState, weight: Float64Array, descending: boolean): Ranking {
+  let perWeight = rankings.get(state);
+  if (perWeight === undefined) {
+    perWeight = new Map();
+    rankings.set(state, perWeight);
   }
-  return r;
+  let both = perWeight.get(weight);
+  if (both === undefined) {
+    both = {};
+    perWeight.set(weight, both);
+  }
+  const existing = descending ? both.down : both.up;
+  if (existing !== undefined) return existing;
+  const sign = descending ? -1 : 1;
+  const order = Int32Array.from({ length: state.partitionCount }, (_, p) => p).sort((x, y) => sign * (weight[x]! - weight[y]!) || x - y);
+  const rank = new Int32Array(state.partitionCount);
+  for (let i = 0; i < order.length; i++) rank[order[i]!] = i;
+  const ranking: Ranking = { rank, order, lists: [] };
+  if (descending) both.down = ranking;
+  else both.up = ranking;
+  return ranking;
 }
 
-/**
- * The partitions sorted by size ascending, ties by index, as a new array: through each partition's
- * rank, so the sort is a plain numeric one with no comparator.
- */
-export function sortBySize(state: PlacementState, partitions: ArrayLike<number>): Int32Array {
-  const { rank, order } = sizeRanks(state);
+/** The partitions in the ranking's order, as a new array: a plain numeric sort of their ranks. */
+function sortByRank(ranking: Ranking, partitions: ArrayLike<number>): Int32Array {
+  const { rank, order } = ranking;
   const out = new Int32Array(partitions.length);
   for (let i = 0; i < out.length; i++) out[i] = rank[partitions[i]!]!;
   out.sort();
@@ -50,24 +62,42 @@ export function sortBySize(state: PlacementState, partitions: ArrayLike<number>)
 }
 
 /**
+ * The partitions sorted by size ascending, ties by index, as a new array: through each partition's
+ * rank, so the sort is a plain numeric one with no comparator.
+ */
+export function sortBySize(state: PlacementState, partitions: ArrayLike<number>): Int32Array {
+  return sortByRank(rankingOf(state, state.size, false), partitions);
+}
+
+/**
  * Partitions on broker b, sorted by size ascending, ties by index. A view valid until the broker's
- * partitions next change; do not mutate. Kept up to date by replaying the broker's membership log:
- * each change is a binary search and a shift, not a sort.
+ * partitions next change; do not mutate.
  */
 export function partitionsBySize(state: PlacementState, b: number): Int32Array {
-  let perBroker = cache.get(state);
-  if (perBroker === undefined) {
-    perBroker = [];
-    cache.set(state, perBroker);
-  }
+  return partitionsRanked(state, rankingOf(state, state.size, false), b);
+}
+
+/**
+ * Partitions on broker b by `weight` descending, ties by index (ascending). A view valid until the
+ * broker's partitions next change; do not mutate.
+ */
+export function partitionsByWeightDescending(state: PlacementState, weight: Float64Array, b: number): Int32Array {
+  return partitionsRanked(state, rankingOf(state, weight, true), b);
+}
+
+/**
+ * Broker b's partitions in the ranking's order, kept up to date by replaying the broker's membership
+ * log: each change is a binary search and a shift, not a sort.
+ */
+function partitionsRanked(state: PlacementState, ranking: Ranking, b: number): Int32Array {
   const log = state.membershipLog[b]!;
-  let c = perBroker[b];
+  let c = ranking.lists[b];
   if (c === undefined || log.length - c.logged > c.length / 8 + 16) {
-    const list = sortBySize(state, state.partitionsOn(b));
+    const list = sortByRank(ranking, state.partitionsOn(b));
     c = { logged: log.length, length: list.length, list };
-    perBroker[b] = c;
+    ranking.lists[b] = c;
   } else if (c.logged < log.length) {
-    const { rank } = sizeRanks(state);
+    const { rank } = ranking;
     for (let i = c.logged; i < log.length; i++) {
       const e = log[i]!;
       const p = loggedPartition(e);

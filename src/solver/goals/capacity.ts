@@ -143,9 +143,103 @@ export const capacityGoal: Goal = {
     const { targets, state } = ctx;
     const selfAccepts = (a: Action): boolean => accepts(a, state, targets);
     for (const r of limitedResources(targets)) optimizeBand(ctx, MEASURE[r], bandOf(targets, r), { selfAccepts, movesFirst: true, drain: true });
+    if (targets.load.limited.networkOut) handOffMakingRoom(ctx);
   },
 };
 
+/**
+ * A broker leading a partition above every broker's network-out limit (Targets.heavyLeads) sheds the
+ * other leaderships the band greedy left it, each handed to a follower that first makes room: the
+ * follower hands some of its own leaderships to followers of theirs with room, until the one it takes
+ * fits within its aim. Every step leaves each broker it touches within its aim or closer to it; where
+ * the last step is refused the others are taken back. Without it such a broker keeps what it leads
+ * whenever every follower's network out is near its own limit (as on clusters over the threshold).
+ */
+function handOffMakingRoom(ctx: GoalContext): void {
+  const { state, targets } = ctx;
+  const aim = targets.load.aim.networkOut;
+  if (targets.heavyLeads.length === 0) return;
+  for (let b = 0; b < state.brokerCount; b++) {
+    if (!state.eligible[b] || targets.heavyLedBy(state, b) === 0) continue;
+    while (state.netOutOf(b) > aim[b]! * (1 + 1e-9) && relieve(ctx, b)) {
+      /* keep relieving */
+    }
+  }
+}
+
+/** One leadership of b handed on through a follower that made room for it (handOffMakingRoom); true if done. */
+function relieve(ctx: GoalContext, b: number): boolean {
+  const { state, targets } = ctx;
+  const aim = targets.load.aim.networkOut;
+  const out = state.netOut;
+  const w = state.leaderOut;
+  const led: number[] = [];
+  for (let i = 0; i < state.partitionsOnCount(b); i++) {
+    const q = state.partitionOnAt(b, i);
+    if (state.brokerAt(q, 0) === b && !state.frozen[q] && w[q]! > 0) led.push(q);
+  }
+  led.sort((x, y) => w[y]! - w[x]! || x - y);
+  for (const q of led) {
+    for (let slot = 1; slot < state.rfOf(q); slot++) {
+      const f = state.brokerAt(q, slot);
+      if (!state.eligible[f]) continue;
+      const lacking = out[f]! + w[q]! - aim[f]!;
+      if (lacking <= 0) {
+        if (ctx.propose({ kind: "lead", p: q, slot })) return true;
+        continue;
+      }
+      const handed = makeRoom(ctx, f, b, lacking);
+      if (handed === null) continue;
+      if (ctx.propose({ kind: "lead", p: q, slot: state.slotOf(q, f) })) return true;
+      for (const r of handed.reverse()) ctx.undo({ kind: "lead", p: r, slot: state.slotOf(r, f) });
+    }
+  }
+  return false;
+}
+
+/**
+ * Hands leaderships of f, heaviest first, each to its first follower (not `avoid`) that stays within
+ * its aim taking it, until f's network out has fallen by `lacking`: the partitions handed on, or null
+ * (with every hand-off taken back) when f cannot shed that much.
+ */
+function makeRoom(ctx: GoalContext, f: number, avoid: number, lacking: number): number[] | null {
+  const { state, targets } = ctx;
+  const aim = targets.load.aim.networkOut;
+  const w = state.leaderOut;
+  const led: number[] = [];
+  for (let i = 0; i < state.partitionsOnCount(f); i++) {
+    const r = state.partitionOnAt(f, i);
+    if (state.brokerAt(r, 0) === f && !state.frozen[r] && w[r]! > 0) led.push(r);
+  }
+  led.sort((x, y) => w[y]! - w[x]! || x - y);
+  // Chosen before anything is applied, so that a follower that cannot shed enough costs no changes.
+  const plan: Array<{ r: number; slot: number }> = [];
+  const taken = new Map<number, number>();
+  let freed = 0;
+  for (const r of led) {
+    if (freed >= lacking) break;
+    for (let slot = 1; slot < state.rfOf(r); slot++) {
+      const g = state.brokerAt(r, slot);
+      const more = taken.get(g) ?? 0;
+      if (g === avoid || !state.eligible[g] || state.netOutOf(g) + more + w[r]! > aim[g]!) continue;
+      taken.set(g, more + w[r]!);
+      plan.push({ r, slot });
+      freed += w[r]!;
+      break;
+    }
+  }
+  if (freed < lacking) return null;
+  const handed: number[] = [];
+  freed = 0;
+  for (const { r, slot } of plan) {
+    if (!ctx.propose({ kind: "lead", p: r, slot })) continue;
+    handed.push(r);
+    freed += w[r]!;
+  }
+  if (freed >= lacking) return handed;
+  for (const r of handed.reverse()) ctx.undo({ kind: "lead", p: r, slot: state.slotOf(r, f) });
+  return null;
+}
 /** The largest utilisation of resource r over eligible brokers, and how many are over the limit. */
 export function utilisation(state: PlacementState, targets: Targets, r: Resource): { worst: number; over: number } {
   const load = MEASURE[r].load(state);

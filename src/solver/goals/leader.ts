@@ -13,7 +13,7 @@ import { bandAccepts, leaderDeltas } from "./band.js";
 function leaderDeviation(state: PlacementState, targets: Targets): number {
   let s = 0;
   for (let b = 0; b < state.brokerCount; b++) {
-    if (state.eligible[b]) s += deviation(state.leadersOf(b), targets.leaderMin, targets.leaderMax);
+    if (state.eligible[b]) s += deviation(state.leadersOf(b), targets.leaderMinOf(state, b), targets.leaderMaxOf(state, b));
   }
   return s;
 }
@@ -39,7 +39,7 @@ function eachHandOff(state: PlacementState, s: number, visit: (p: number, slot: 
  */
 function handOff(ctx: GoalContext, s: number, below: number): void {
   const { state, targets } = ctx;
-  if (state.leadersOf(s) <= targets.leaderMax) return;
+  if (state.leadersOf(s) <= targets.leaderMaxOf(state, s)) return;
   const byFollower = new Map<number, number[]>();
   eachHandOff(state, s, (p, _slot, b) => {
     const list = byFollower.get(b);
@@ -48,7 +48,7 @@ function handOff(ctx: GoalContext, s: number, below: number): void {
   });
   for (const list of byFollower.values()) list.sort((x, y) => x - y);
   const next = new Map<number, number>(); // per follower, the index of its next candidate
-  while (state.leadersOf(s) > targets.leaderMax) {
+  while (state.leadersOf(s) > targets.leaderMaxOf(state, s)) {
     let best = -1;
     let bestP = -1;
     let bestLeaders = below;
@@ -57,7 +57,7 @@ function handOff(ctx: GoalContext, s: number, below: number): void {
       while (k < list.length && state.brokerAt(list[k]!, 0) !== s) k++; // handed on through another follower
       next.set(b, k);
       const p = list[k];
-      if (p === undefined) continue;
+      if (p === undefined || (targets.heavyLeads.length > 0 && targets.heavyLedBy(state, b) > 0)) continue; // b leads a heavy partition alone
       const l = state.leadersOf(b);
       if (l < bestLeaders || (best >= 0 && l === bestLeaders && (p < bestP || (p === bestP && state.slotOf(p, b) < state.slotOf(p, best))))) {
         best = b;
@@ -170,7 +170,10 @@ export const leaderGoal: Goal = {
     }
     if (!Number.isFinite(min)) return { satisfied: true, detail: "no eligible brokers" };
     const band = targets.leaderMin === targets.leaderMax ? String(targets.leaderMin) : `${String(targets.leaderMin)}–${String(targets.leaderMax)}`;
-    const text = `preferred leaders per broker ${String(min)}–${String(max)}, target ${band}`;
+    let alone = 0;
+    for (let b = 0; b < state.brokerCount; b++) if (state.eligible[b] && targets.heavyLedBy(state, b) > 0) alone++;
+    const heavy = alone > 0 ? ` (${String(alone)} broker(s) leading a partition above every broker's network-out limit: those only)` : "";
+    const text = `preferred leaders per broker ${String(min)}–${String(max)}, target ${band}${heavy}`;
     return leaderDeviation(state, targets) === 0 ? { satisfied: true, detail: text } : { satisfied: false, detail: text };
   },
 
@@ -178,8 +181,8 @@ export const leaderGoal: Goal = {
     return bandAccepts(
       leaderDeltas(state, action),
       (b) => state.leadersOf(b),
-      () => targets.leaderMin,
-      () => targets.leaderMax,
+      (b) => targets.leaderMinOf(state, b),
+      (b) => targets.leaderMaxOf(state, b),
     );
   },
 
@@ -194,17 +197,17 @@ export const leaderGoal: Goal = {
     }
     // Exact: augmenting paths from every broker still above the band, then to every one below it.
     for (const s of byLeadersDesc()) {
-      while (state.leadersOf(s) > targets.leaderMax && augment(ctx, s, (b) => state.leadersOf(b) < targets.leaderMax)) {
+      while (state.leadersOf(s) > targets.leaderMaxOf(state, s) && augment(ctx, s, (b) => state.leadersOf(b) < targets.leaderMaxOf(state, b))) {
         /* keep augmenting */
       }
     }
     for (const d of [...eligible].sort((a, b) => state.leadersOf(a) - state.leadersOf(b) || a - b)) {
-      while (state.leadersOf(d) < targets.leaderMin && pull(ctx, d)) {
+      while (state.leadersOf(d) < targets.leaderMinOf(state, d) && pull(ctx, d)) {
         /* keep pulling */
       }
     }
     for (const s of byLeadersDesc()) {
-      while (state.leadersOf(s) > targets.leaderMax && level(ctx, s)) {
+      while (state.leadersOf(s) > targets.leaderMaxOf(state, s) && level(ctx, s)) {
         /* keep levelling */
       }
     }
@@ -254,7 +257,7 @@ function pull(ctx: GoalContext, d: number): boolean {
       unseen--;
       via[u] = p;
       next[u] = v;
-      if (state.leadersOf(u) > targets.leaderMin) {
+      if (state.leadersOf(u) > targets.leaderMinOf(state, u)) {
         // Apply from d's end backwards: each link hands p from u to next[u].
         const links: Link[] = [];
         for (let b = u; next[b]! >= 0; b = next[b]!) links.push({ p: via[b]!, to: next[b]! });

@@ -15,7 +15,7 @@ import type { BrokerBand } from "../load-targets.js";
 import type { Targets } from "../targets.js";
 import { deviation } from "../targets.js";
 import { type Deltas, brokerDeltas, leaderDeltas, partnersByFill, worstFirst } from "./band.js";
-import { firstAtLeast } from "./by-size.js";
+import { firstAtLeast, partitionsByWeightDescending } from "./by-size.js";
 import { firstInOrder } from "./lazy-order.js";
 import { compareKeys } from "./replica-count.js";
 
@@ -147,6 +147,8 @@ const PARTNERS = 6;
 const TRIES = 64;
 /** Replicas of the giving broker looked at on either side of the weight wanted. */
 const WINDOW = 256;
+/** The same when only moves are gathered (BandOptions.movesFirst): the best lie nearest the weight wanted. */
+const MOVE_WINDOW = 64;
 
 export interface BandOptions {
   /** Extra check the running goal applies to its own actions (the capacity goal's other resources). */
@@ -342,13 +344,14 @@ function replicaCandidates(
     const [s, d] = over ? [b, o] : [o, b];
     const want = Math.min(load[s]! - band.idealOf(s), band.idealOf(d) - load[d]!);
     const fromS = fromB ?? carrying(state, m, s); // heaviest first
-    const onD = withSwaps ? carrying(state, m, d).reverse() : []; // ascending weight
+    const onD = withSwaps ? carryingAscending(state, m, d) : []; // ascending weight
     const sameTopic = withSwaps ? byTopic(state, d) : new Map<number, number[]>();
     // Replicas of s within WINDOW places of the weight wanted, either side: the best moves, and
     // swaps for lighter replicas of d, are found there; on a broker with thousands of replicas
     // the rest would only add candidates ranked after them.
     const at = heavierThan(fromS, w, want);
-    for (let i = Math.max(0, at - WINDOW); i < Math.min(fromS.length, at + WINDOW); i++) {
+    const window = withSwaps ? WINDOW : MOVE_WINDOW;
+    for (let i = Math.max(0, at - window); i < Math.min(fromS.length, at + window); i++) {
       const p = fromS[i]!;
       if (!canGo(state, targets, p, s, d)) continue;
       const slot = state.slotOf(p, s);
@@ -417,7 +420,9 @@ function leaderCountLoss(state: PlacementState, targets: Targets, action: Action
   for (const [b, d] of leaderDeltas(state, action)) {
     if (d === 0) continue;
     const v = state.leadersOf(b);
-    loss += deviation(v + d, targets.leaderMin, targets.leaderMax) - deviation(v, targets.leaderMin, targets.leaderMax);
+    const lo = targets.leaderMinOf(state, b);
+    const hi = targets.leaderMaxOf(state, b);
+    loss += deviation(v + d, lo, hi) - deviation(v, lo, hi);
   }
   return loss;
 }
@@ -639,41 +644,38 @@ function closeRing(state: PlacementState, w: Float64Array, led: readonly number[
 }
 
 /**
- * Partitions whose replica on b carries the measure, heaviest first (ties by index). Lists of
- * measures every replica carries are kept until the broker's partitions change.
+ * Partitions whose replica on b carries the measure, heaviest first (ties by index): a view of the
+ * broker's list kept in that order (by-size.ts), valid until b's partitions change; do not mutate.
+ * For measures only leaders carry, the ones b leads, in the same order.
  */
-function carrying(state: PlacementState, m: LoadMeasure, b: number): number[] {
-  if (m.leaderOnly) return carryingNow(state, m, b);
-  let perMeasure = carryingCache.get(state);
-  if (perMeasure === undefined) {
-    perMeasure = new Map();
-    carryingCache.set(state, perMeasure);
+function carrying(state: PlacementState, m: LoadMeasure, b: number): ArrayLike<number> {
+  const w = m.weight(state);
+  const all = partitionsByWeightDescending(state, w, b);
+  if (m.leaderOnly) {
+    const led: number[] = [];
+    for (let i = 0; i < all.length; i++) {
+      const p = all[i]!;
+      if (w[p]! > 0 && state.brokerAt(p, 0) === b) led.push(p);
+    }
+    return led;
   }
-  let perBroker = perMeasure.get(m);
-  if (perBroker === undefined) {
-    perBroker = [];
-    perMeasure.set(m, perBroker);
+  // Replicas carrying nothing sit at the end of the list.
+  let lo = 0;
+  let hi = all.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (w[all[mid]!]! > 0) lo = mid + 1;
+    else hi = mid;
   }
-  const cached = perBroker[b];
-  if (cached !== undefined && cached.version === state.brokerVersion[b]) return cached.list.slice();
-  const list = carryingNow(state, m, b);
-  perBroker[b] = { version: state.versionOf(b), list };
-  return list.slice();
+  return all.subarray(0, lo);
 }
 
-const carryingCache = new WeakMap<PlacementState, Map<LoadMeasure, Array<{ version: number; list: number[] } | undefined>>>();
-
-function carryingNow(state: PlacementState, m: LoadMeasure, b: number): number[] {
-  const w = m.weight(state);
-  const list: number[] = [];
-  const n = state.partitionsOnCount(b);
-  for (let i = 0; i < n; i++) {
-    const p = state.partitionOnAt(b, i);
-    if (w[p]! <= 0) continue;
-    if (m.leaderOnly && state.brokerAt(p, 0) !== b) continue;
-    list.push(p);
-  }
-  return list.sort((x, y) => w[y]! - w[x]! || x - y);
+/** The same list lightest first, as a new array. */
+function carryingAscending(state: PlacementState, m: LoadMeasure, b: number): number[] {
+  const list = carrying(state, m, b);
+  const out: number[] = new Array<number>(list.length);
+  for (let i = 0; i < list.length; i++) out[list.length - 1 - i] = list[i]!;
+  return out;
 }
 
 /** The most one replica on b carries of the measure (for leader-carried measures, one partition b leads). */
@@ -690,7 +692,7 @@ export function heaviestOn(state: PlacementState, m: LoadMeasure, b: number): nu
 }
 
 /** How many entries of `list` (sorted heaviest first) weigh at least `value`. */
-function heavierThan(list: readonly number[], weight: Float64Array, value: number): number {
+function heavierThan(list: ArrayLike<number>, weight: Float64Array, value: number): number {
   let lo = 0;
   let hi = list.length;
   while (lo < hi) {
