@@ -160,6 +160,50 @@ test("best effort: a broker leading an over-limit partition sheds its other lead
   assert.equal(p.after.topics.find((t) => t.name === "x")!.partitions[0]!.replicas[0], 2);
 });
 
+test("leader: a broker at its network-out limit trades a heavy leadership for a light one to take more leaders", () => {
+  // Limit 80 MiB/s. Broker 1 leads 80 MiB/s in 3 partitions, below the band (22 partitions, 5–6 per
+  // broker); broker 2 leads 9 partitions of 5 that only broker 1 follows. Broker 1 hands r (40) to
+  // broker 3 for r' (10), then takes leaderships from broker 2.
+  const brokers = [1, 2, 3, 4].map((id) => broker(id, ["a", "b", "c", "d"][id - 1]!, { networkOut: 100 * MIB }));
+  const out = (mib: number): { bytesIn: number; bytesOut: number } => ({ bytesIn: 0, bytesOut: mib * MIB });
+  const parts = [
+    part("r", 0, [1, 3], out(40)),
+    ...[0, 1].map((i) => part("s", i, [1, 2], out(20))),
+    ...Array.from({ length: 9 }, (_, i) => part("l", i, [2, 1], out(5))),
+    part("q", 0, [3, 1], out(10)),
+    ...Array.from({ length: 4 }, (_, i) => part("t", i, [3, 4], out(5))),
+    ...Array.from({ length: 5 }, (_, i) => part("v", i, [4, 3], out(5))),
+  ];
+  const c = cluster(brokers, parts);
+  const p = validPlan(c, plan(c, { goals: ["rack-spread", "capacity", "leader"] }), {});
+  assert.equal(p.moves, 0);
+  const leader = p.balanceAfter.goals.find((g) => g.goal === "leader")!;
+  assert.equal(leader.satisfied, true, leader.detail);
+  for (const b of p.balanceAfter.brokers) assert.ok(b.networkOut <= 80 * MIB + 1, `broker ${String(b.id)} sends ${String(b.networkOut / MIB)} MiB/s`);
+});
+
+test("replica count: a broker at its disk limit swaps a heavy replica for a light one to take the replica it lacks", () => {
+  // Disk limit 85 GiB. Broker 1 holds 60 + 24 GiB in 2 replicas, below its count band (11 replicas,
+  // 3–4 per broker); every 2 GiB replica of broker 2 (5 replicas) would take it over, and broker 3 is
+  // at the top of the band: no move is accepted. Broker 1 swaps its 24 GiB replica for broker 3's
+  // 3 GiB one (broker 3 ends at 30 GiB), then takes one from broker 2.
+  const brokers = [1, 2, 3].map((id) => broker(id, "a", { disk: 100 * GIB }));
+  const size = (gib: number): { size: number } => ({ size: gib * GIB });
+  const parts = [
+    part("h", 0, [1], size(60)),
+    part("m", 0, [1], size(24)),
+    ...Array.from({ length: 5 }, (_, i) => part("s", i, [2], size(2))),
+    part("l", 0, [3], size(3)),
+    ...[0, 1, 2].map((i) => part("z", i, [3], size(2))),
+  ];
+  const c = cluster(brokers, parts);
+  const p = validPlan(c, plan(c, { goals: ["capacity", "replica-count"] }), {});
+  assert.equal(p.moves, 3); // the swap's two, and the move
+  const count = p.balanceAfter.goals.find((g) => g.goal === "replica-count")!;
+  assert.equal(count.satisfied, true, count.detail);
+  for (const b of p.balanceAfter.brokers) assert.ok(b.disk <= 85 * GIB, `broker ${String(b.id)} holds ${String(b.disk / GIB)} GiB`);
+});
+
 test("leader band: a broker leading a partition above every network-out limit leads it alone, the others share the rest", () => {
   // 4 brokers, 13 partitions; hot-0's leader sends 90 MiB/s where every broker may send 80 MiB/s.
   const brokers = [1, 2, 3, 4].map((id) => broker(id, ["a", "b", "c", "d"][id - 1]!, { networkOut: 100 * MIB }));

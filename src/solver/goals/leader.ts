@@ -202,7 +202,7 @@ export const leaderGoal: Goal = {
       }
     }
     for (const d of [...eligible].sort((a, b) => state.leadersOf(a) - state.leadersOf(b) || a - b)) {
-      while (state.leadersOf(d) < targets.leaderMinOf(state, d) && pull(ctx, d)) {
+      while (state.leadersOf(d) < targets.leaderMinOf(state, d) && (pull(ctx, d) || pullMakingRoom(ctx, d))) {
         /* keep pulling */
       }
     }
@@ -233,7 +233,92 @@ function level(ctx: GoalContext, s: number): boolean {
   const out = state.leaderOut;
   candidates.sort((x, y) => state.leadersOf(x.b) - state.leadersOf(y.b) || out[x.p]! - out[y.p]! || x.p - y.p || x.slot - y.slot);
   for (const c of candidates) if (ctx.propose({ kind: "lead", p: c.p, slot: c.slot })) return true;
+  // Followers whose network out is at its limit: one of them first trades a heavy leadership for a
+  // lighter one with a broker that has room (both keep their counts), then takes the leadership.
+  if (!ctx.targets.load.limited.networkOut) return false;
+  const tried = new Set<number>();
+  for (const c of candidates) {
+    if (tried.has(c.b)) continue;
+    tried.add(c.b);
+    const lacking = state.netOutOf(c.b) + out[c.p]! - ctx.targets.load.aim.networkOut[c.b]!;
+    if (lacking <= 0) continue; // refused for another reason
+    const trade = roomByTrade(state, ctx.targets, c.b, s, lacking);
+    if (trade === null || !ctx.propose(trade)) continue;
+    if (ctx.propose({ kind: "lead", p: c.p, slot: state.slotOf(c.p, c.b) })) return true;
+    ctx.undo({ kind: "trade", p: trade.p, slot: state.slotOf(trade.p, c.b), q: trade.q, qSlot: state.slotOf(trade.q, state.brokerAt(trade.p, 0)) });
+  }
   return false;
+}
+
+/** Leaderships pullMakingRoom tries per call, the lightest first. */
+const ROOM_TRIES = 8;
+
+/**
+ * Gives under-led d a leadership from a broker that can spare one where d's network out is at its
+ * limit (so pull's chains end refused): d first trades a heavy leadership for a lighter one with a
+ * broker that has room (roomByTrade), then takes the lightest leadership it follows. True when done.
+ */
+function pullMakingRoom(ctx: GoalContext, d: number): boolean {
+  const { state, targets } = ctx;
+  if (!targets.load.limited.networkOut) return false;
+  const w = state.leaderOut;
+  const offers: number[] = [];
+  for (let i = 0; i < state.partitionsOnCount(d); i++) {
+    const p = state.partitionOnAt(d, i);
+    const u = state.brokerAt(p, 0);
+    if (u === d || state.frozen[p] || !state.eligible[u] || state.leadersOf(u) <= targets.leaderMinOf(state, u)) continue;
+    offers.push(p);
+  }
+  offers.sort((x, y) => w[x]! - w[y]! || x - y);
+  for (const p of offers.slice(0, ROOM_TRIES)) {
+    const u = state.brokerAt(p, 0);
+    const lacking = state.netOutOf(d) + w[p]! - targets.load.aim.networkOut[d]!;
+    if (lacking <= 0) {
+      if (ctx.propose({ kind: "lead", p, slot: state.slotOf(p, d) })) return true;
+      continue;
+    }
+    const trade = roomByTrade(state, targets, d, u, lacking);
+    if (trade === null || !ctx.propose(trade)) continue;
+    if (ctx.propose({ kind: "lead", p, slot: state.slotOf(p, d) })) return true;
+    ctx.undo({ kind: "trade", p: trade.p, slot: state.slotOf(trade.p, d), q: trade.q, qSlot: state.slotOf(trade.q, state.brokerAt(trade.p, 0)) });
+  }
+  return false;
+}
+
+/**
+ * A trade that lowers b's network out by at least `lacking`: b hands partition r to a follower g (not
+ * `avoid`) and takes g's partition r' in return, r' lighter by at least `lacking`, with g still within
+ * its network-out aim. The heaviest r first, then the first such g and the heaviest such r' (ties by
+ * partition); null when there is none.
+ */
+function roomByTrade(state: PlacementState, targets: Targets, b: number, avoid: number, lacking: number): Extract<Action, { kind: "trade" }> | null {
+  const w = state.leaderOut;
+  const aim = targets.load.aim.networkOut;
+  const led: number[] = [];
+  for (let i = 0; i < state.partitionsOnCount(b); i++) {
+    const r = state.partitionOnAt(b, i);
+    if (state.brokerAt(r, 0) === b && !state.frozen[r] && w[r]! >= lacking) led.push(r);
+  }
+  led.sort((x, y) => w[y]! - w[x]! || x - y);
+  for (const r of led) {
+    for (let slot = 1; slot < state.rfOf(r); slot++) {
+      const g = state.brokerAt(r, slot);
+      if (g === avoid || !state.eligible[g]) continue;
+      // g gives back r' with w[r'] in [netOut[g] + w[r] − aim[g], w[r] − lacking].
+      const least = state.netOutOf(g) + w[r]! - aim[g]!;
+      const most = w[r]! - lacking;
+      if (least > most) continue;
+      let best = -1;
+      for (let i = 0; i < state.partitionsOnCount(g); i++) {
+        const q = state.partitionOnAt(g, i);
+        if (q === r || state.brokerAt(q, 0) !== g || state.frozen[q] || state.slotOf(q, b) < 0) continue;
+        if (w[q]! < least || w[q]! > most) continue;
+        if (best < 0 || w[q]! > w[best]! || (w[q] === w[best] && q < best)) best = q;
+      }
+      if (best >= 0) return { kind: "trade", p: r, slot, q: best, qSlot: state.slotOf(best, b) };
+    }
+  }
+  return null;
 }
 
 /** Gives under-led broker d one more leader through a chain from a broker that can spare one. */

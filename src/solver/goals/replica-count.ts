@@ -12,6 +12,8 @@ import { replicaBandAccepts } from "./band.js";
 import { firstInOrder } from "./lazy-order.js";
 import { CallMemo } from "./memo.js";
 import { countDeviation, diskGain, topicGain } from "./scoring.js";
+import { weightOf } from "../capacity-floor.js";
+import { RESOURCES, type Resource } from "../load-targets.js";
 
 /**
  * Candidates of one moveBestReplicas call, in flat arrays reused from call to call (the planner is
@@ -305,7 +307,7 @@ function shed(ctx: GoalContext, openings: RackOpenings): boolean {
   }
 }
 
-function fill(ctx: GoalContext, openings: RackOpenings): boolean {
+function fill(ctx: GoalContext, openings: RackOpenings, makeRoom: boolean): boolean {
   const { state, targets } = ctx;
   const stuck = new Set<number>();
   let any = false;
@@ -323,9 +325,117 @@ function fill(ctx: GoalContext, openings: RackOpenings): boolean {
     const refusals: RefusalBudget = { left: REFUSALS_PER_BROKER };
     const gives = (s: number): boolean =>
       (fromOutside || state.rackOf[s] === rack) && moveBestReplicas(ctx, s, d, Math.min(deficit, state.countOf(s) - targets.countMinOf(s)), openings, refusals) > 0;
-    if (!sources.some(gives)) stuck.add(d);
+    if (!sources.some(gives) && !(makeRoom && fillMakingRoom(ctx, d, sources, openings))) stuck.add(d);
     else any = true;
   }
+}
+
+/** How many times the goal has run on each placement (fillMakingRoom waits for the second). */
+const runsOn = new WeakMap<PlacementState, number>();
+
+/** Sources, replicas per source and swap partners tried by fillMakingRoom for one broker. */
+const ROOM_SOURCES = 4;
+const ROOM_REPLICAS = 4;
+const ROOM_PARTNERS = 8;
+const ROOM_HEAVY = 4;
+
+/**
+ * A replica for d where d is at a capacity limit (so every move to it is refused): d first swaps one
+ * of its heavy replicas for a lighter one with a broker of its rack that has room for the difference
+ * (both keep their counts, nobody goes over), then takes a light replica from a source that can
+ * spare one; if that is refused the swap is taken back. A few of each are tried, the lightest
+ * replicas of the sources first and the partners with most room first. True when d took one.
+ */
+function fillMakingRoom(ctx: GoalContext, d: number, sources: readonly number[], openings: RackOpenings): boolean {
+  const { state, targets } = ctx;
+  const limited = RESOURCES.filter((r) => targets.load.limited[r]);
+  if (limited.length === 0) return false;
+  const rack = state.rackIndexOf(d);
+  /** What replica (p, slot) adds to a broker of resource r. */
+  const weight = (r: Resource, p: number, slot: number): number => (r === "networkOut" ? (slot === 0 ? state.leaderOutOf(p) : 0) : weightOf(state, r)[p]!);
+  const loadOf = (r: Resource, b: number): number => (r === "disk" ? state.diskOf(b) : r === "networkIn" ? state.netInOf(b) : state.netOutOf(b));
+  const aim = targets.load.aim;
+  // Brokers of d's rack with the most room (the smallest largest share of their aims in use).
+  const used = new Map<number, number>();
+  for (let b = 0; b < state.brokerCount; b++) {
+    if (b === d || !state.eligible[b] || state.rackOf[b] !== rack) continue;
+    let most = 0;
+    for (const r of limited) most = Math.max(most, loadOf(r, b) / Math.max(1e-12, aim[r][b]!));
+    if (most < 1) used.set(b, most);
+  }
+  const partners = [...used.keys()].sort((x, y) => used.get(x)! - used.get(y)! || x - y);
+  if (partners.length === 0) return false;
+  const light = (x: number, y: number): number => state.sizeOf(x) - state.sizeOf(y) || x - y;
+  for (const s of sources.filter((b) => b !== d && state.countOf(b) > targets.countMinOf(b)).slice(0, ROOM_SOURCES)) {
+    const offers: number[] = [];
+    for (let i = 0; i < state.partitionsOnCount(s); i++) {
+      const p = state.partitionOnAt(s, i);
+      if (!state.frozen[p] && state.slotOf(p, d) < 0 && moveKeepsSpread(state, targets, p, state.slotOf(p, s), d)) offers.push(p);
+    }
+    offers.sort(light);
+    for (const p of offers.slice(0, ROOM_REPLICAS)) {
+      const slot = state.slotOf(p, s);
+      const lacking = limited.map((r) => loadOf(r, d) + weight(r, p, slot) - aim[r][d]!);
+      if (lacking.every((x) => x <= 0)) continue; // refused for another reason
+      const swap = roomBySwap(ctx, d, s, lacking, limited, weight, loadOf, partners);
+      if (swap === null || !ctx.propose(swap)) continue;
+      if (ctx.propose({ kind: "move", p, slot: state.slotOf(p, s), to: d })) {
+        openings.update(p);
+        openings.update(swap.p);
+        openings.update(swap.q);
+        return true;
+      }
+      ctx.undo(swap); // the same two slots exchanged again
+    }
+  }
+  return false;
+}
+
+/**
+ * A swap that frees at least `lacking` (per limited resource) on d: one of d's heaviest replicas h
+ * goes to a partner z (not `avoid`) and a lighter replica l of z comes to d, with z within its aims
+ * and the rack rule kept both ways. Null when none is found among the first few tried.
+ */
+function roomBySwap(
+  ctx: GoalContext,
+  d: number,
+  avoid: number,
+  lacking: readonly number[],
+  limited: readonly Resource[],
+  weight: (r: Resource, p: number, slot: number) => number,
+  loadOf: (r: Resource, b: number) => number,
+  partners: readonly number[],
+): Extract<Action, { kind: "swap" }> | null {
+  const { state, targets } = ctx;
+  const aim = targets.load.aim;
+  const heavy: number[] = [];
+  for (let i = 0; i < state.partitionsOnCount(d); i++) {
+    const h = state.partitionOnAt(d, i);
+    if (!state.frozen[h]) heavy.push(h);
+  }
+  heavy.sort((x, y) => state.sizeOf(y) - state.sizeOf(x) || x - y);
+  for (const h of heavy.slice(0, ROOM_HEAVY)) {
+    const hSlot = state.slotOf(h, d);
+    for (const z of partners.slice(0, ROOM_PARTNERS)) {
+      if (z === avoid || state.slotOf(h, z) >= 0 || !moveKeepsSpread(state, targets, h, hSlot, z)) continue;
+      let best = -1;
+      for (let i = 0; i < state.partitionsOnCount(z); i++) {
+        const l = state.partitionOnAt(z, i);
+        if (state.frozen[l] || state.slotOf(l, d) >= 0) continue;
+        const lSlot = state.slotOf(l, z);
+        let fits = true;
+        for (let k = 0; k < limited.length && fits; k++) {
+          const r = limited[k]!;
+          const freed = weight(r, h, hSlot) - weight(r, l, lSlot);
+          fits = freed >= lacking[k]! && (freed <= 0 || loadOf(r, z) + freed <= aim[r][z]!);
+        }
+        if (!fits || !moveKeepsSpread(state, targets, l, lSlot, d)) continue;
+        if (best < 0 || state.sizeOf(l) > state.sizeOf(best) || (state.size[l] === state.size[best] && l < best)) best = l;
+      }
+      if (best >= 0) return { kind: "swap", p: h, slot: hSlot, q: best, qSlot: state.slotOf(best, z) };
+    }
+  }
+  return null;
 }
 
 export const replicaCountGoal: Goal = {
@@ -363,10 +473,19 @@ export const replicaCountGoal: Goal = {
 
   optimize(ctx: GoalContext): void {
     const openings = new RackOpenings(ctx.state, ctx.targets);
+    // Making room costs a swap per replica; the later goals of a round often make that room anyway,
+    // so it waits for the goal's second run on the placement (the optimizer's second round), unless
+    // the first run can move nothing without it.
+    const runs = (runsOn.get(ctx.state) ?? 0) + 1;
+    runsOn.set(ctx.state, runs);
     for (let round = 0; round < 4; round++) {
       const a = shed(ctx, openings);
-      const b = fill(ctx, openings);
-      if (!a && !b) return;
+      const b = fill(ctx, openings, runs > 1);
+      if (!a && !b) {
+        // Nothing else moved in the first run: no later round comes to make the room.
+        if (runs === 1 && round === 0) fill(ctx, openings, true);
+        return;
+      }
     }
   },
 };
