@@ -5,7 +5,7 @@
 import { Chalk } from "chalk";
 import type { Command } from "commander";
 import { assess } from "../solver/index.js";
-import { type CliIo, checkOutputPath, colorLevel } from "./io.js";
+import { type CliIo, checkOutputPath, colorLevel, writeWarnings } from "./io.js";
 import { type BalanceFlags, addBalanceOptions, diskThreshold, loadBalanceInputs } from "./options.js";
 import { renderReport } from "./render.js";
 import { REPORT_OPTION_HELP, describeJson, reportInputs, sourceOf, writeReport } from "./report.js";
@@ -28,7 +28,7 @@ export function addDescribeCommand(program: Command, io: CliIo): void {
 async function runDescribe(flags: DescribeFlags, io: CliIo): Promise<void> {
   if (flags.report !== undefined) checkOutputPath(flags.report, "--report", reportInputs(flags));
   const { cluster, options, notes, warnings, placed } = await loadBalanceInputs(flags, "describe");
-  for (const warning of warnings) io.stderr.write(`${warning}\n`);
+  writeWarnings(io, warnings);
   const report = describeJson(placed(() => assess(cluster, options)), notes);
   if (flags.json === true) io.stdout.write(`${JSON.stringify(report)}\n`);
   else io.stdout.write(renderReport(cluster, report, diskThreshold(options), new Chalk({ level: colorLevel(io) })));

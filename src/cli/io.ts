@@ -30,6 +30,11 @@ export interface CliIo {
   readonly onTerminate?: (handler: () => void) => () => void;
 }
 
+/** Writes each warning on a line of its own to stderr. */
+export function writeWarnings(io: CliIo, warnings: Iterable<string>): void {
+  for (const warning of warnings) io.stderr.write(`${warning}\n`);
+}
+
 /** Ends a command with a given exit status once its output is written (not an error). */
 export class ExitStatus extends Error {
   constructor(readonly status: number) {

@@ -12,7 +12,7 @@ import { type Cluster, partitionCount } from "../model/types.js";
 import { DEFAULT_SEARCH_COLUMNS, plan } from "../solver/index.js";
 import type { BalanceReport, BrokerBalance, CapacityStatus, Explanation, Infeasibility, PlanOptions } from "../solver/types.js";
 import { loadHighs } from "./highs.js";
-import { type CliIo, checkOutputPath, colorLevel, writeFileAtomic } from "./io.js";
+import { type CliIo, checkOutputPath, colorLevel, writeFileAtomic, writeWarnings } from "./io.js";
 import { type BalanceFlags, addBalanceOptions, commaListWarnings, diskThreshold, loadBalanceInputs, seedValue, valueOption } from "./options.js";
 import { type PlannedOutcome, renderPlan } from "./render.js";
 import { REPORT_OPTION_HELP, describeJson, reportInputs, sourceOf, writeReport } from "./report.js";
@@ -45,11 +45,11 @@ export function addPlanCommand(program: Command, io: CliIo): void {
 
 async function runPlan(flags: PlanFlags, io: CliIo): Promise<void> {
   const started = performance.now();
-  for (const warning of commaListWarnings(flags, "plan")) io.stderr.write(`${warning}\n`);
+  writeWarnings(io, commaListWarnings(flags, "plan"));
   checkOutputPath(flags.output, "--output", reportInputs(flags));
   if (flags.report !== undefined) checkOutputPath(flags.report, "--report", [...reportInputs(flags), { path: flags.output, flag: "--output" }]);
   const inputs = await loadBalanceInputs(flags, "plan");
-  for (const warning of inputs.warnings) io.stderr.write(`${warning}\n`);
+  writeWarnings(io, inputs.warnings);
   const { cluster } = inputs;
   // The report names the goal behind each move, which the planner records only when asked.
   const asked = flags.report !== undefined ? { ...inputs.options, explain: true } : inputs.options;

@@ -12,7 +12,7 @@ import type { Cluster, Reassignment } from "../model/types.js";
 import { formatBytes } from "../model/units.js";
 import { assess } from "../solver/index.js";
 import type { BalanceReport } from "../solver/types.js";
-import { type CliIo, checkOutputPath, packageVersion, readTextFile, writeFileAtomic } from "./io.js";
+import { type CliIo, checkOutputPath, packageVersion, readTextFile, writeFileAtomic, writeWarnings } from "./io.js";
 import { type BalanceFlags, addBalanceOptions, loadBalanceInputs } from "./options.js";
 import { type PlanInput, changedSincePlanned, planFileFigures, reportData } from "./report/data.js";
 import { type PageAssets, reportHtml } from "./report/html.js";
@@ -39,7 +39,7 @@ async function runReport(flags: ReportFlags, io: CliIo): Promise<void> {
   checkOutputPath(flags.output, "--output", [...reportInputs(flags), { path: flags.plan, flag: "--plan" }]);
   const planText = flags.plan === undefined ? undefined : readTextFile(flags.plan, "plan");
   const inputs = await loadBalanceInputs(flags, "report");
-  for (const warning of inputs.warnings) io.stderr.write(`${warning}\n`);
+  writeWarnings(io, inputs.warnings);
   const { cluster, options } = inputs;
   const describe = describeJson(inputs.placed(() => assess(cluster, options)), inputs.notes);
   let plan: PlanInput | undefined;

@@ -106,7 +106,7 @@ export function assign(cluster: Cluster, request: AssignRequest): Assignment {
       for (let k = 1; k < chosen.length; k++) if (leaders[chosen[k]!]! < leaders[chosen[lead]!]!) lead = k;
       const ordered = [chosen[lead]!, ...chosen.filter((_, k) => k !== lead)];
       leaders[ordered[0]!]!++;
-      const ids = ordered.map((b) => state.brokerIds[b]!);
+      const ids = ordered.map((b) => state.idOf(b));
       placed.push(ids);
       entries.push({ topic: job.topic, partition: job.first + i, replicas: ids, log_dirs: ids.map(() => "any") });
     }

@@ -97,15 +97,15 @@ export function lowerBound(initial: PlacementState, final: PlacementState, targe
   let diskGain = 0;
   const measures = loadMeasures(initial, final, targets, goals);
   for (let b = 0; b < B; b++) {
-    const c0 = initial.count[b]!;
-    const c1 = final.count[b]!;
+    const c0 = initial.countOf(b);
+    const c1 = final.countOf(b);
     let out = 0;
     let inn = 0;
     if (!initial.eligible[b]) out = pos(c0 - c1);
     else {
       if (goals.replicaCount) {
-        out = dropAbove(c0, c1, targets.countMax[b]!);
-        inn = dropBelow(c0, c1, targets.countMin[b]!);
+        out = dropAbove(c0, c1, targets.countMaxOf(b));
+        inn = dropBelow(c0, c1, targets.countMinOf(b));
       }
       if (goals.topicSpread) {
         let tOut = 0;
@@ -142,24 +142,24 @@ export function lowerBound(initial: PlacementState, final: PlacementState, targe
 
   const H = initial.hostNames.length;
   const hostNeed = new Float64Array(H);
-  for (let b = 0; b < B; b++) hostNeed[initial.hostOf[b]!]! += removals[b]!;
+  for (let b = 0; b < B; b++) hostNeed[initial.hostIndexOf(b)]! += removals[b]!;
   const hostForced = new Float64Array(H);
   const rackForced = new Float64Array(initial.rackNames.length);
   let partitionBytes = 0;
   for (let p = 0; p < initial.partitionCount; p++) {
     const relocated = forced(initial, final, targets, p, goals.rackSpread, hostForced, rackForced);
-    partitionBytes += relocated * initial.size[p]!;
+    partitionBytes += relocated * initial.sizeOf(p);
   }
   const rackNeed = new Float64Array(initial.rackNames.length);
   const rackOfHost = new Int32Array(H);
-  for (let b = 0; b < B; b++) rackOfHost[initial.hostOf[b]!] = initial.rackOf[b]!;
+  for (let b = 0; b < B; b++) rackOfHost[initial.hostIndexOf(b)] = initial.rackIndexOf(b);
   for (let h = 0; h < H; h++) rackNeed[rackOfHost[h]!]! += Math.max(hostNeed[h]!, hostForced[h]!);
   let moves = 0;
   for (let r = 0; r < rackNeed.length; r++) moves += Math.max(rackNeed[r]!, rackForced[r]!);
   const movesBound = Math.round(Math.max(moves, additions));
   // Every move copies one replica, and none is smaller than the smallest partition.
   let smallest = Infinity;
-  for (let p = 0; p < initial.partitionCount; p++) smallest = Math.min(smallest, initial.size[p]!);
+  for (let p = 0; p < initial.partitionCount; p++) smallest = Math.min(smallest, initial.sizeOf(p));
   const perMove = Number.isFinite(smallest) ? movesBound * smallest : 0;
   const combinatorial = { moves: movesBound, bytesMoved: Math.max(removalBytes, partitionBytes, diskShed, diskGain, perMove) };
   const relaxation = relaxationBound(initial, final, targets, goals);
@@ -199,18 +199,18 @@ function relaxationBound(initial: PlacementState, final: PlacementState, targets
 
 /** The replica counts broker b may end with in a plan at least as balanced as `final`. */
 export function countRange(initial: PlacementState, final: PlacementState, targets: Targets, b: number, counted: boolean): [number, number] {
-  const c1 = final.count[b]!;
+  const c1 = final.countOf(b);
   if (!initial.eligible[b]) return [0, c1];
   if (!counted) return [0, Infinity];
-  const min = targets.countMin[b]!;
-  const max = targets.countMax[b]!;
+  const min = targets.countMinOf(b);
+  const max = targets.countMaxOf(b);
   return [min - pos(min - c1), max + pos(c1 - max)];
 }
 
 /** Sum of the `k` smallest replica sizes on broker b. */
 function smallestSizes(state: PlacementState, b: number, k: number): number {
   if (k <= 0) return 0;
-  const sizes = Float64Array.from(state.partitionsOn(b), (p) => state.size[p]!).sort();
+  const sizes = Float64Array.from(state.partitionsOn(b), (p) => state.sizeOf(p)).sort();
   let s = 0;
   for (let i = 0; i < Math.min(k, sizes.length); i++) s += sizes[i]!;
   return s;
@@ -218,8 +218,8 @@ function smallestSizes(state: PlacementState, b: number, k: number): number {
 
 /** A broker of partition p on host h (hosts nest in racks, so any one gives the rack). */
 function hostBroker(state: PlacementState, p: number, h: number): number {
-  const o = state.offset[p]!;
-  for (let i = 0; i < state.rf[p]!; i++) if (state.hostOf[state.replicas[o + i]!] === h) return state.replicas[o + i]!;
+  const o = state.offsetOf(p);
+  for (let i = 0; i < state.rfOf(p); i++) if (state.hostOf[state.replicas[o + i]!] === h) return state.replicas[o + i]!;
   return -1;
 }
 
@@ -233,8 +233,8 @@ interface Crowding {
 /** Replicas of p per key (host or rack), with how many sit on ineligible brokers. */
 function crowding(state: PlacementState, p: number, keyOf: Int32Array): Map<number, Crowding> {
   const out = new Map<number, Crowding>();
-  const o = state.offset[p]!;
-  for (let i = 0; i < state.rf[p]!; i++) {
+  const o = state.offsetOf(p);
+  for (let i = 0; i < state.rfOf(p); i++) {
     const b = state.replicas[o + i]!;
     const k = keyOf[b]!;
     const c = out.get(k) ?? { count: 0, bad: 0 };
@@ -256,7 +256,7 @@ function forced(
   hostForced: Float64Array,
   rackForced: Float64Array,
 ): number {
-  const rule = targets.rule(initial.rf[p]!);
+  const rule = targets.rule(initial.rfOf(p));
   const hostLimit = rackSpread && rule?.hostRule ? 1 : Infinity;
   const rackLimit = rackSpread && rule ? rule.maxPerRack : Infinity;
   const must = (key: number, before: Map<number, Crowding>, after: Map<number, Crowding>, limit: number): number => {
@@ -271,7 +271,7 @@ function forced(
   for (const h of h0.keys()) {
     const m = must(h, h0, h1, hostLimit);
     hostForced[h]! += m;
-    const r = initial.rackOf[hostBroker(initial, p, h)]!;
+    const r = initial.rackIndexOf(hostBroker(initial, p, h));
     hostMustInRack.set(r, (hostMustInRack.get(r) ?? 0) + m);
   }
   const r0 = crowding(initial, p, initial.rackOf);
@@ -294,7 +294,7 @@ export function transportModel(initial: PlacementState, final: PlacementState, t
   const hi = new Int32Array(T * B);
   const totals = new Float64Array(T);
   const weight = new Float64Array(T).fill(bytes ? Infinity : 1);
-  if (bytes) for (let p = 0; p < initial.partitionCount; p++) weight[initial.topicOf[p]!] = Math.min(weight[initial.topicOf[p]!]!, initial.size[p]!);
+  if (bytes) for (let p = 0; p < initial.partitionCount; p++) weight[initial.topicIndexOf(p)] = Math.min(weight[initial.topicIndexOf(p)]!, initial.sizeOf(p));
   for (let t = 0; t < T; t++) {
     if (!Number.isFinite(weight[t]!)) weight[t] = 0;
     for (let b = 0; b < B; b++) {
@@ -338,12 +338,12 @@ function transportRacks(initial: PlacementState, final: PlacementState, targets:
   const hi = new Float64Array(T * R);
   const had = new Int32Array(R);
   for (let p = 0; p < initial.partitionCount; p++) {
-    const rf = initial.rf[p]!;
+    const rf = initial.rfOf(p);
     if (final.rf[p] !== rf) return undefined; // replication factors changed: no rack rows
     const rule = targets.rule(rf);
-    const base = initial.topicOf[p]! * R;
+    const base = initial.topicIndexOf(p) * R;
     had.fill(0);
-    for (let s = 0; s < rf; s++) had[final.rackOf[final.brokerAt(p, s)]!]!++;
+    for (let s = 0; s < rf; s++) had[final.rackIndexOf(final.brokerAt(p, s))]!++;
     for (let r = 0; r < R; r++) {
       lo[base + r]! += rule ? Math.min(rule.lo[r]!, had[r]!) : 0;
       hi[base + r]! += rule ? Math.max(rule.hi[r]!, had[r]!) : rf;

@@ -23,7 +23,8 @@
  */
 import type { Goal, GoalId } from "./goal.js";
 import { capacityExcessOf } from "./goals/capacity.js";
-import { type BrokerBand, LEADER_BYTES, type LoadMeasure, NETWORK_IN, NETWORK_OUT } from "./goals/load-balance.js";
+import { LEADER_BYTES, type LoadMeasure, NETWORK_IN, NETWORK_OUT } from "./goals/load-balance.js";
+import type { BrokerBand } from "./load-targets.js";
 import { spreadViolation } from "./rules.js";
 import { deviation } from "./targets.js";
 import type { PlacementState } from "./state.js";
@@ -91,7 +92,7 @@ function ratioOrder(a: Change, b: Change, base: readonly number[]): number {
 
 /** Gives partition p the replica list `target` (broker indices) through the one door, `apply`. */
 export function setReplicas(state: PlacementState, p: number, target: readonly number[]): void {
-  const rf = state.rf[p]!;
+  const rf = state.rfOf(p);
   const current = Array.from({ length: rf }, (_, s) => state.brokerAt(p, s));
   const adding = target.filter((b) => !current.includes(b));
   let k = 0;
@@ -110,7 +111,7 @@ export function setReplicas(state: PlacementState, p: number, target: readonly n
 }
 
 function replicasOf(state: PlacementState, p: number): number[] {
-  return Array.from({ length: state.rf[p]! }, (_, s) => state.brokerAt(p, s));
+  return Array.from({ length: state.rfOf(p) }, (_, s) => state.brokerAt(p, s));
 }
 
 /** The partitions `full` changed, as changes to make on `state` (which starts where `full` started). */
@@ -139,26 +140,25 @@ function fits(state: PlacementState, c: Change, budget: Budget): boolean {
  * same sums the goals' `score` computes, restricted to p and those brokers.
  */
 export function localScores(state: PlacementState, targets: Targets, ids: readonly GoalId[], p: number, brokers: readonly number[]): number[] {
-  const B = state.brokerCount;
-  const t = state.topicOf[p]!;
+  const t = state.topicIndexOf(p);
   const sum = (term: (b: number) => number): number => brokers.reduce((a, b) => a + (state.eligible[b] ? term(b) : 0), 0);
   return ids.map((id) => {
     switch (id) {
       case "valid-placement": {
         let n = 0;
-        for (let s = 0; s < state.rf[p]!; s++) if (!state.eligible[state.brokerAt(p, s)]) n++;
+        for (let s = 0; s < state.rfOf(p); s++) if (!state.eligible[state.brokerAt(p, s)]) n++;
         return n;
       }
       case "rack-spread":
         return spreadViolation(state, targets, p);
       case "replica-count":
-        return sum((b) => deviation(state.count[b]!, targets.countMin[b]!, targets.countMax[b]!));
+        return sum((b) => deviation(state.countOf(b), targets.countMinOf(b), targets.countMaxOf(b)));
       case "disk":
-        return sum((b) => deviation(state.disk[b]!, targets.diskLow[b]!, targets.diskHigh[b]!));
+        return sum((b) => deviation(state.diskOf(b), targets.diskLowOf(b), targets.diskHighOf(b)));
       case "topic-spread":
-        return sum((b) => deviation(state.topicCount[t * B + b]!, targets.topicMinOf(t, b), targets.topicMaxOf(t, b)));
+        return sum((b) => deviation(state.topicCountOf(t, b), targets.topicMinOf(t, b), targets.topicMaxOf(t, b)));
       case "leader":
-        return sum((b) => deviation(state.leaders[b]!, targets.leaderMinOf(state, b), targets.leaderMaxOf(state, b)));
+        return sum((b) => deviation(state.leadersOf(b), targets.leaderMinOf(state, b), targets.leaderMaxOf(state, b)));
       case "capacity":
         return sum((b) => capacityExcessOf(state, targets, b));
       case "network-in":
@@ -174,7 +174,7 @@ export function localScores(state: PlacementState, targets: Targets, ids: readon
 /** A load goal's per-broker score term: the distance of its load from its band. */
 function bandTerm(state: PlacementState, m: LoadMeasure, band: BrokerBand): (b: number) => number {
   const load = m.load(state);
-  return (b) => deviation(load[b]!, band.low[b]!, band.high[b]!);
+  return (b) => band.deviationOf(b, load[b]!);
 }
 
 /** Brokers a change touches: the partition's replicas now and after. */

@@ -66,7 +66,7 @@ function floorDetail(state: PlacementState, floor: ResourceFloor): string {
     case "rack": {
       let k = 0;
       for (let i = 1; i < floor.racks.length; i++) if (floor.racks[i]! > floor.racks[k]!) k = i;
-      return `what the rack rule puts in rack ${state.rackNames[k]!}`;
+      return `what the rack rule puts in rack ${state.rackNameOf(k)}`;
     }
     case "partition":
       return `partition ${state.partitionName(floor.heaviest)} on the largest broker it fits`;
@@ -92,7 +92,7 @@ function rackProblems(state: PlacementState, targets: Targets, r: Resource): Inf
   const out: Infeasibility[] = [];
   for (let k = 0; k < targets.rackCount; k++) {
     if (forced[k]! <= 0 || targets.rackBrokers[k] === 0) continue;
-    const problem = shortfall(state, targets, r, eligibleIn(state, k), forced[k]!, `rack ${state.rackNames[k]!}`, state.rackNames[k]!);
+    const problem = shortfall(state, targets, r, eligibleIn(state, k), forced[k]!, `rack ${state.rackNameOf(k)}`, state.rackNameOf(k));
     if (problem !== null) out.push(problem);
   }
   return out;
@@ -157,7 +157,7 @@ function partitionProblems(state: PlacementState, targets: Targets, r: Resource)
         `${LABEL[r]}: partition ${state.partitionName(p)} does not fit on any broker: ${what} ${human(w[p]!)}${unit}, ` +
         `the largest limit is ${human(largest)}${unit}; add a broker with more ${LABEL[r]} capacity` +
         (raise <= 1 ? ` or raise the ${KEY[r]} capacity threshold to ${raise.toFixed(2)}` : ""),
-      path: `topics[${state.topicNames[state.topicOf[p]!]!}].partitions[${String(state.partitionNumber[p])}]`,
+      path: `topics[${state.topicNameOf(state.topicIndexOf(p))}].partitions[${String(state.partitionNumber[p])}]`,
     });
   }
   return out;

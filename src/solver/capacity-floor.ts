@@ -68,7 +68,7 @@ export function resourceFloor(state: PlacementState, rules: FloorRules, r: Resou
 
   const forced = forcedPerRack(state, rules, w, r);
   const rackCap = new Float64Array(rules.rackCount);
-  for (let b = 0; b < state.brokerCount; b++) if (state.eligible[b]) rackCap[state.rackOf[b]!]! += cap[b]!;
+  for (let b = 0; b < state.brokerCount; b++) if (state.eligible[b]) rackCap[state.rackIndexOf(b)]! += cap[b]!;
   const racks = new Float64Array(rules.rackCount);
   let rack = 0;
   for (let k = 0; k < rules.rackCount; k++) {
@@ -80,7 +80,7 @@ export function resourceFloor(state: PlacementState, rules: FloorRules, r: Resou
   let heaviest = -1;
   for (let p = 0; p < state.partitionCount; p++) {
     // A leader can sit on the largest broker; rf replicas need rf distinct ones.
-    const room = capacities[Math.min(capacities.length, r === "networkOut" ? 1 : state.rf[p]!) - 1] ?? 0;
+    const room = capacities[Math.min(capacities.length, r === "networkOut" ? 1 : state.rfOf(p)) - 1] ?? 0;
     if (room <= 0 || w[p]! <= 0) continue;
     const u = w[p]! / room;
     if (u > partition) {
@@ -98,7 +98,7 @@ function forcedPerRack(state: PlacementState, rules: FloorRules, w: Float64Array
   const forced = new Float64Array(rules.rackCount);
   if (r === "networkOut" || rules.rackCount < 2) return forced;
   for (let p = 0; p < state.partitionCount; p++) {
-    const rule = rules.rule(state.rf[p]!);
+    const rule = rules.rule(state.rfOf(p));
     if (rule === null) continue;
     for (let k = 0; k < rules.rackCount; k++) forced[k]! += rule.lo[k]! * w[p]!;
   }
@@ -119,7 +119,7 @@ export function rackBoundedShares(state: PlacementState, rules: FloorRules, w: F
   const hi = new Float64Array(R);
   let total = 0;
   for (let p = 0; p < state.partitionCount; p++) {
-    const rf = state.rf[p]!;
+    const rf = state.rfOf(p);
     total += w[p]! * rf;
     const rule = rules.rule(rf);
     for (let k = 0; k < R; k++) {
@@ -129,7 +129,7 @@ export function rackBoundedShares(state: PlacementState, rules: FloorRules, w: F
   }
   if (total <= 0) return base;
   const natural = new Float64Array(R);
-  for (let b = 0; b < state.brokerCount; b++) if (state.eligible[b]) natural[state.rackOf[b]!]! += base[b]!;
+  for (let b = 0; b < state.brokerCount; b++) if (state.eligible[b]) natural[state.rackIndexOf(b)]! += base[b]!;
   // Water-filling: racks whose proportional share falls outside [lo, hi] are fixed at the bound; the
   // rest share what is left in proportion to their natural shares. Each pass fixes a rack or ends.
   const target = Float64Array.from(natural);
@@ -157,7 +157,7 @@ export function rackBoundedShares(state: PlacementState, rules: FloorRules, w: F
     if (!changed) break;
   }
   return Float64Array.from(base, (x, b) => {
-    const k = state.rackOf[b]!;
+    const k = state.rackIndexOf(b);
     return state.eligible[b] && natural[k]! > 0 ? (x * target[k]!) / natural[k]! : x;
   });
 }

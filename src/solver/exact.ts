@@ -77,7 +77,7 @@ export function exactSize(state: PlacementState): number {
 function candidates(state: PlacementState, p: number): number[] {
   // An excluded topic's partition stays where it is, unless a replica sits on a dead or excluded broker.
   let open = !state.frozen[p];
-  for (let s = 0; s < state.rf[p]! && !open; s++) open = !state.eligible[state.brokerAt(p, s)];
+  for (let s = 0; s < state.rfOf(p) && !open; s++) open = !state.eligible[state.brokerAt(p, s)];
   const out: number[] = [];
   for (let b = 0; b < state.brokerCount; b++) {
     if (state.wasOriginally(p, b) || (state.eligible[b] && open)) out.push(b);
@@ -179,7 +179,7 @@ function replicationFamily({ initial, rows }: Build): Family {
   let row: [number, number][] = [];
   return {
     partition(p) {
-      const rf = initial.rf[p]!;
+      const rf = initial.rfOf(p);
       row = rows.row("replication", String(p), { min: rf, max: rf });
     },
     pair({ replica }) {
@@ -217,9 +217,9 @@ function leaderBandsFamily({ initial, final, targets, goals, rows }: Build): Fam
   return {
     pair({ partition: p, broker: b, leader }) {
       if (leader === null || !initial.eligible[b]) return;
-      if (goals.leader) rows.row("leader-count", String(b), reaching(targets.leaderMin, targets.leaderMax, final.leaders[b]!)).push([leader, 1]);
+      if (goals.leader) rows.row("leader-count", String(b), reaching(targets.leaderMin, targets.leaderMax, final.leadersOf(b))).push([leader, 1]);
       loads.forEach(({ per, after, band, unit }, k) => {
-        const range = reachingLoad(band.low[b]! / unit, band.high[b]! / unit, after[b]! / unit);
+        const range = reachingLoad(band.lowOf(b) / unit, band.highOf(b) / unit, after[b]! / unit);
         rows.row("leader-load", `${String(k)}/${String(b)}`, range).push([leader, per[p]! / unit]);
       });
     },
@@ -238,15 +238,14 @@ function replicaCountFamily({ initial, final, targets, goals, rows }: Build): Fa
 
 /** Each eligible broker's (topic, broker) count and load measures (disk, network in) in their bands. */
 function brokerBandsFamily({ initial, final, targets, goals, rows }: Build): Family {
-  const B = initial.brokerCount;
   // Each load measure the bound counts, scaled by its largest partition.
   const loads = loadMeasures(initial, final, targets, goals).map((m) => ({ m, unit: (m.allDesc[0] ?? 0) > 0 ? m.allDesc[0]! : 1 }));
   return {
     pair({ partition: p, broker: b, replica }) {
       if (!initial.eligible[b]) return;
       if (goals.topicSpread) {
-        const t = initial.topicOf[p]!;
-        const range = reaching(targets.topicMinOf(t, b), targets.topicMaxOf(t, b), final.topicCount[t * B + b]!);
+        const t = initial.topicIndexOf(p);
+        const range = reaching(targets.topicMinOf(t, b), targets.topicMaxOf(t, b), final.topicCountOf(t, b));
         rows.row("topic-spread", `${String(t)}/${String(b)}`, range).push([replica, 1]);
       }
       loads.forEach(({ m, unit }, k) => {
@@ -264,21 +263,21 @@ function rackFamily({ initial, final, targets, goals, rows }: Build): Family {
   const hostCount = new Map<number, number>();
   return {
     partition(p) {
-      rule = goals.rackSpread ? targets.rule(initial.rf[p]!) : null;
+      rule = goals.rackSpread ? targets.rule(initial.rfOf(p)) : null;
       rackCount.clear();
       hostCount.clear();
-      for (let s = 0; s < initial.rf[p]!; s++) {
+      for (let s = 0; s < initial.rfOf(p); s++) {
         const b = final.brokerAt(p, s);
-        rackCount.set(final.rackOf[b]!, (rackCount.get(final.rackOf[b]!) ?? 0) + 1);
-        hostCount.set(final.hostOf[b]!, (hostCount.get(final.hostOf[b]!) ?? 0) + 1);
+        rackCount.set(final.rackIndexOf(b), (rackCount.get(final.rackIndexOf(b)) ?? 0) + 1);
+        hostCount.set(final.hostIndexOf(b), (hostCount.get(final.hostIndexOf(b)) ?? 0) + 1);
       }
     },
     pair({ partition: p, broker: b, replica }) {
       if (!rule) return;
-      const r = initial.rackOf[b]!;
+      const r = initial.rackIndexOf(b);
       rows.row("rack", `${String(p)}/${String(r)}`, reaching(rule.lo[r]!, rule.hi[r]!, rackCount.get(r) ?? 0)).push([replica, 1]);
       if (!rule.hostRule) return;
-      const h = initial.hostOf[b]!;
+      const h = initial.hostIndexOf(b);
       rows.row("host", `${String(p)}/${String(h)}`, { max: Math.max(1, hostCount.get(h) ?? 0) }).push([replica, 1]);
     },
   };
@@ -309,8 +308,8 @@ function buildProgram(initial: PlacementState, final: PlacementState, targets: T
   let replicas = 0;
   let largest = 0;
   for (let p = 0; p < P; p++) {
-    replicas += initial.rf[p]!;
-    largest = Math.max(largest, initial.size[p]!);
+    replicas += initial.rfOf(p);
+    largest = Math.max(largest, initial.sizeOf(p));
   }
   const leading = modelsLeadership(goals);
   // Moves first; bytes (and, with leadership in the program, leadership changes) second: together
@@ -335,7 +334,7 @@ function buildProgram(initial: PlacementState, final: PlacementState, targets: T
     for (const family of families) family.partition?.(p);
     for (const b of candidates(initial, p)) {
       const kept = initial.wasOriginally(p, b);
-      const replica = columns.push({ cost: kept ? 0 : 1 + byteWeight * initial.size[p]!, binary: true }) - 1;
+      const replica = columns.push({ cost: kept ? 0 : 1 + byteWeight * initial.sizeOf(p), binary: true }) - 1;
       owner.push([replica, p, b]);
       let leader: number | null = null;
       if (leading) {
@@ -426,7 +425,7 @@ export function applySets(state: PlacementState, placement: Pick<ExactPlacement,
     // The leader first among the newcomers: it takes the first slot freed, slot 0 when its broker goes.
     const incoming = want.filter((b) => state.slotOf(p, b) < 0).sort((a, b) => Number(b === lead) - Number(a === lead));
     let next = 0;
-    for (let s = 0; s < state.rf[p]!; s++) {
+    for (let s = 0; s < state.rfOf(p); s++) {
       if (want.includes(state.brokerAt(p, s))) continue;
       state.apply({ kind: "move", p, slot: s, to: incoming[next++]! });
     }

@@ -34,7 +34,7 @@ export class ExplainRecorder implements Recorder {
       a.kind === "trade" && a.r !== undefined ? [a.p, a.q, a.r] : a.kind === "swap" || a.kind === "trade" ? [a.p, a.q] : [a.p];
     const figure = (): number => (goal === "take-back" ? 0 : partitions.reduce((s, p) => s + localScores(state, this.targets, [goal], p, brokers)[0]!, 0));
     const before = figure();
-    const from = brokers.map((b) => state.brokerIds[b]!);
+    const from = brokers.map((b) => state.idOf(b));
     return () => {
       const action: ExplainedAction = { kind: a.kind, goal, brokers: from, before, after: figure() };
       this.raw.push({ partitions, action });
@@ -56,7 +56,7 @@ export class ExplainRecorder implements Recorder {
       const from = final.originalIds(p);
       const to = final.replicaIds(p);
       if (from.every((b, i) => b === to[i])) continue;
-      out.push({ topic: final.topicNames[final.topicOf[p]!]!, partition: final.partitionNumber[p]!, from, to, actions: byPartition.get(p) ?? [] });
+      out.push({ topic: final.topicNameOf(final.topicIndexOf(p)), partition: final.partitionNumber[p]!, from, to, actions: byPartition.get(p) ?? [] });
     }
     return out;
   }

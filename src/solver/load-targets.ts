@@ -25,15 +25,53 @@ export interface CapacityThresholds {
 
 export { DEFAULT_CAPACITY_THRESHOLDS, DEFAULT_NETWORK_THRESHOLD } from "../model/options-spec.js";
 
-/** A per-broker band around an ideal. */
-export interface LoadBand {
-  readonly ideal: Float64Array;
-  readonly low: Float64Array;
-  readonly high: Float64Array;
-  /** True when the ideal is a share of capacity (the band is a utilisation band). */
-  readonly byCapacity: boolean;
-  /** The capacity the shares are taken from, when byCapacity. */
-  readonly capacity: Float64Array | null;
+/** Distance of x from the band [min, max] (0 inside). */
+export function deviation(x: number, min: number, max: number): number {
+  return x < min ? min - x : x > max ? x - max : 0;
+}
+
+/** A per-broker band [low, high] around an ideal; the ideal scales tolerances and ranks brokers. */
+export class BrokerBand {
+  constructor(
+    readonly ideal: Float64Array,
+    readonly low: Float64Array,
+    readonly high: Float64Array,
+  ) {}
+
+  /** Broker b's ideal. */
+  idealOf(b: number): number {
+    return this.ideal[b]!;
+  }
+
+  /** The low edge of broker b's band. */
+  lowOf(b: number): number {
+    return this.low[b]!;
+  }
+
+  /** The high edge of broker b's band. */
+  highOf(b: number): number {
+    return this.high[b]!;
+  }
+
+  /** How far `value` on broker b is outside its band (0 inside). */
+  deviationOf(b: number, value: number): number {
+    return deviation(value, this.low[b]!, this.high[b]!);
+  }
+}
+
+/** A per-broker band of a load, around each broker's share of the total. */
+export class LoadBand extends BrokerBand {
+  constructor(
+    ideal: Float64Array,
+    low: Float64Array,
+    high: Float64Array,
+    /** True when the ideal is a share of capacity (the band is a utilisation band). */
+    readonly byCapacity: boolean,
+    /** The capacity the shares are taken from, when byCapacity. */
+    readonly capacity: Float64Array | null,
+  ) {
+    super(ideal, low, high);
+  }
 }
 
 export interface LoadTargetOptions {
@@ -93,11 +131,11 @@ export class LoadTargets {
     let leaderBytes = 0;
     let replicas = 0;
     for (let p = 0; p < state.partitionCount; p++) {
-      disk += state.size[p]! * state.rf[p]!;
-      netIn += state.bytesIn[p]! * state.rf[p]!;
-      netOut += state.leaderOut[p]!;
-      leaderBytes += state.bytesIn[p]!;
-      replicas += state.rf[p]!;
+      disk += state.sizeOf(p) * state.rfOf(p);
+      netIn += state.bytesInOf(p) * state.rfOf(p);
+      netOut += state.leaderOutOf(p);
+      leaderBytes += state.bytesInOf(p);
+      replicas += state.rfOf(p);
     }
     this.total = { disk, networkIn: netIn, networkOut: netOut };
     const per = (x: number, n: number): number => (n > 0 ? x / n : 0);
@@ -167,7 +205,7 @@ function band(
     low[b] = Math.max(0, x - half);
     high[b] = x + half;
   }
-  return { ideal, low, high, byCapacity: byCapacity !== null, capacity: byCapacity?.capacity ?? null };
+  return new LoadBand(ideal, low, high, byCapacity !== null, byCapacity?.capacity ?? null);
 }
 
 /**
@@ -192,7 +230,7 @@ function aimOf(
   if (!above) return limit;
   return Float64Array.from(limit, (l, b) => {
     if (!state.eligible[b]) return l;
-    const shared = Math.max(floor.cluster, racks[state.rackOf[b]!] ?? 0);
+    const shared = Math.max(floor.cluster, racks[state.rackIndexOf(b)] ?? 0);
     if (shared <= threshold) return l;
     const mean = shared * cap[b]!;
     return Math.max(l, mean + bandHalfWidth(mean, balance, grain));

@@ -103,11 +103,11 @@ export function applyDemotion(state: PlacementState, demote: readonly number[]):
   const stuck: number[] = [];
   for (let p = 0; p < state.partitionCount; p++) {
     if (!demoted[state.brokerAt(p, 0)]) continue;
-    const list = Array.from({ length: state.rf[p]! }, (_, s) => state.brokerAt(p, s));
+    const list = Array.from({ length: state.rfOf(p) }, (_, s) => state.brokerAt(p, s));
     let leader = -1;
     for (const b of list) {
       if (demoted[b] || !state.eligible[b]) continue;
-      if (leader < 0 || state.leaders[b]! < state.leaders[leader]!) leader = b;
+      if (leader < 0 || state.leadersOf(b) < state.leadersOf(leader)) leader = b;
     }
     if (leader < 0) {
       stuck.push(p);

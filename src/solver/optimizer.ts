@@ -142,8 +142,8 @@ function tidy(ctx: GoalContext, rng: Rng, trade: boolean, refusedHome: Float64Ar
   const { state } = ctx;
   const changed: number[] = [];
   for (let p = 0; p < state.partitionCount; p++) {
-    const o = state.offset[p]!;
-    for (let s = 0; s < state.rf[p]!; s++) {
+    const o = state.offsetOf(p);
+    for (let s = 0; s < state.rfOf(p); s++) {
       if (!state.wasOriginally(p, state.replicas[o + s]!)) {
         changed.push(p);
         break;
@@ -186,17 +186,17 @@ function takeBackByTrading(ctx: GoalContext, order: readonly number[]): void {
   const awayOn = new ReplicaBuckets();
   const awayOnTopic = new ReplicaBuckets();
   for (const p of order) {
-    for (let slot = 0; slot < state.rf[p]!; slot++) {
+    for (let slot = 0; slot < state.rfOf(p); slot++) {
       const now = state.brokerAt(p, slot);
       if (state.wasOriginally(p, now)) continue;
       awayOn.add(now, p, slot);
-      awayOnTopic.add(now * T + state.topicOf[p]!, p, slot);
+      awayOnTopic.add(now * T + state.topicIndexOf(p), p, slot);
     }
   }
   awayOn.seal();
   awayOnTopic.seal();
   for (const p of order) {
-    const t = state.topicOf[p]!;
+    const t = state.topicIndexOf(p);
     waysHome(state, p, (slot, y, x) => {
       if (!ctx.mayGo(p, slot, x)) return false;
       let tried = 0;
@@ -226,8 +226,8 @@ function takeBackByTrading(ctx: GoalContext, order: readonly number[]): void {
 
 /** Whether a broker partition p is on now, or was on originally, changed after change number `since`. */
 function touchedSince(state: PlacementState, p: number, since: number): boolean {
-  for (let slot = 0; slot < state.rf[p]!; slot++) if (state.touchedAt[state.brokerAt(p, slot)]! > since) return true;
-  for (let i = state.offset[p]!, end = state.offset[p + 1]!; i < end; i++) if (state.touchedAt[state.original[i]!]! > since) return true;
+  for (let slot = 0; slot < state.rfOf(p); slot++) if (state.touchedAt[state.brokerAt(p, slot)]! > since) return true;
+  for (let i = state.offsetOf(p), end = state.offsetOf(p + 1); i < end; i++) if (state.touchedAt[state.original[i]!]! > since) return true;
   return false;
 }
 
@@ -237,11 +237,11 @@ function touchedSince(state: PlacementState, p: number, since: number): boolean 
  * true for that replica. Brokers are read as the walk goes, so `visit` may change p.
  */
 function waysHome(state: PlacementState, p: number, visit: (slot: number, now: number, home: number) => boolean): void {
-  for (let slot = 0; slot < state.rf[p]!; slot++) {
+  for (let slot = 0; slot < state.rfOf(p); slot++) {
     const now = state.brokerAt(p, slot);
     if (state.wasOriginally(p, now)) continue;
     // The original brokers read in place (a subarray per call would be an allocation per replica).
-    for (let i = state.offset[p]!, end = state.offset[p + 1]!; i < end; i++) {
+    for (let i = state.offsetOf(p), end = state.offsetOf(p + 1); i < end; i++) {
       const home = state.original[i]!;
       if (state.slotOf(p, home) < 0 && visit(slot, now, home)) break;
     }

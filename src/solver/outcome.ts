@@ -27,7 +27,7 @@ export function replicationBound(
     for (const b of outcome.balanceAfter.brokers) {
       const i = before.brokerIndexOf(b.id);
       if (!b.eligible || i === undefined) continue;
-      gains += Math.max(0, Math.min(b.targetReplicas.min, b.replicas) - before.count[i]!);
+      gains += Math.max(0, Math.min(b.targetReplicas.min, b.replicas) - before.countOf(i));
     }
   }
   const moves = Math.max(changed.added, gains);
@@ -90,12 +90,12 @@ export function reassignmentOf(state: PlacementState): Reassignment {
   const partitions: ReassignmentEntry[] = [];
   const madeFrom: ReassignmentOrigin[] = [];
   for (let p = 0; p < state.partitionCount; p++) {
-    const o = state.offset[p]!;
+    const o = state.offsetOf(p);
     let changed = false;
-    for (let s = 0; s < state.rf[p]!; s++) if (state.replicas[o + s] !== state.original[o + s]) changed = true;
+    for (let s = 0; s < state.rfOf(p); s++) if (state.replicas[o + s] !== state.original[o + s]) changed = true;
     if (!changed) continue;
     const replicas = state.replicaIds(p);
-    const topic = state.topicNames[state.topicOf[p]!]!;
+    const topic = state.topicNameOf(state.topicIndexOf(p));
     const partition = state.partitionNumber[p]!;
     partitions.push({ topic, partition, replicas, log_dirs: replicas.map(() => "any") });
     madeFrom.push({ topic, partition, replicas: state.originalIds(p) });
@@ -107,7 +107,7 @@ export function reassignmentOf(state: PlacementState): Reassignment {
 export function leaderChanges(state: PlacementState): number {
   let n = 0;
   for (let p = 0; p < state.partitionCount; p++) {
-    const o = state.offset[p]!;
+    const o = state.offsetOf(p);
     if (state.replicas[o] !== state.original[o]) n++;
   }
   return n;

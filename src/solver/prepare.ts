@@ -113,18 +113,18 @@ export function infeasibilities(p: Prepared & { readonly strictCapacity: boolean
   const problems: Infeasibility[] = [];
   const byTopic = new Map<string, { rf: number; count: number; first: number }>();
   for (let i = 0; i < state.partitionCount; i++) {
-    if (targets.rule(state.rf[i]!) !== null) continue;
-    const topic = state.topicNames[state.topicOf[i]!]!;
+    if (targets.rule(state.rfOf(i)) !== null) continue;
+    const topic = state.topicNameOf(state.topicIndexOf(i));
     const e = byTopic.get(topic);
     if (e) {
       e.count++;
-      e.rf = Math.max(e.rf, state.rf[i]!);
-    } else byTopic.set(topic, { rf: state.rf[i]!, count: 1, first: state.partitionNumber[i]! });
+      e.rf = Math.max(e.rf, state.rfOf(i));
+    } else byTopic.set(topic, { rf: state.rfOf(i), count: 1, first: state.partitionNumber[i]! });
   }
   for (const [topic, e] of byTopic) {
     const short = e.rf - state.eligibleCount;
     const back: number[] = [];
-    for (let b = 0; b < state.brokerCount && back.length < short; b++) if (state.excluded[b] && !state.dead[b]) back.push(state.brokerIds[b]!);
+    for (let b = 0; b < state.brokerCount && back.length < short; b++) if (state.excluded[b] && !state.dead[b]) back.push(state.idOf(b));
     const fixes = [`add ${String(short)} broker(s)`];
     if (back.length === short) fixes.push(`stop excluding broker(s) ${back.join(", ")}`);
     if (state.eligibleCount > 0) fixes.push(`lower its replication factor to ${String(state.eligibleCount)}`);

@@ -64,9 +64,9 @@ export interface RackFinding {
 export function rackFindings(state: PlacementState, targets: Targets): RackFinding[] {
   const byRf = new Map<number, number[]>();
   for (let p = 0; p < state.partitionCount; p++) {
-    const list = byRf.get(state.rf[p]!);
+    const list = byRf.get(state.rfOf(p));
     if (list) list.push(p);
-    else byRf.set(state.rf[p]!, [p]);
+    else byRf.set(state.rfOf(p), [p]);
   }
   const out: RackFinding[] = [];
   for (const rf of [...byRf.keys()].sort((a, b) => a - b)) {
@@ -96,15 +96,15 @@ function shapeFinding(state: PlacementState, targets: Targets, rf: number, parts
   if (hostRoom >= rf) return null;
   const kind = room(targets.rackBrokers, share) < rf ? "rack" : "host";
   const short: number[] = [];
-  for (let r = 0; r < targets.rackCount; r++) if (targets.rackBrokers[r]! > 0 && targets.rackHosts[r]! < share) short.push(r);
-  short.sort((a, b) => targets.rackHosts[a]! - targets.rackHosts[b]! || a - b);
+  for (let r = 0; r < targets.rackCount; r++) if (targets.rackBrokersOf(r) > 0 && targets.rackHostsOf(r) < share) short.push(r);
+  short.sort((a, b) => targets.rackHostsOf(a) - targets.rackHostsOf(b) || a - b);
   const deficit = rf - hostRoom;
   const addBrokers: { rack: string | null; count: number }[] = [];
   let left = deficit;
   for (const r of short) {
     if (left === 0) break;
-    const n = Math.min(left, share - targets.rackHosts[r]!);
-    addBrokers.push({ rack: state.hasRacks ? state.rackNames[r]! : null, count: n });
+    const n = Math.min(left, share - targets.rackHostsOf(r));
+    addBrokers.push({ rack: state.hasRacks ? state.rackNameOf(r) : null, count: n });
     left -= n;
   }
   if (!state.hasRacks) {
@@ -143,12 +143,12 @@ function comeBack(
   which: (b: number) => boolean,
 ): number[] {
   const taken = new Set<number>();
-  for (let b = 0; b < state.brokerCount; b++) if (state.eligible[b]) taken.add(state.hostOf[b]!);
+  for (let b = 0; b < state.brokerCount; b++) if (state.eligible[b]) taken.add(state.hostIndexOf(b));
   const out: number[] = [];
   const take = (b: number): boolean => {
-    if (!which(b) || taken.has(state.hostOf[b]!)) return false;
-    taken.add(state.hostOf[b]!);
-    out.push(state.brokerIds[b]!);
+    if (!which(b) || taken.has(state.hostIndexOf(b))) return false;
+    taken.add(state.hostIndexOf(b));
+    out.push(state.idOf(b));
     return true;
   };
   if (!state.hasRacks) {
@@ -156,7 +156,7 @@ function comeBack(
     for (let b = 0; b < state.brokerCount && out.length < deficit; b++) take(b);
   }
   for (const r of state.hasRacks ? short : []) {
-    let lacks = share - targets.rackHosts[r]!;
+    let lacks = share - targets.rackHostsOf(r);
     for (let b = 0; b < state.brokerCount && lacks > 0 && out.length < deficit; b++) if (state.rackOf[b] === r && take(b)) lacks--;
   }
   return out.length === deficit ? out.sort((a, b) => a - b) : [];
@@ -175,7 +175,7 @@ function receiverFinding(state: PlacementState, targets: Targets, rf: number, pa
   const usable = (p: number, b: number): boolean => state.eligible[b] === 1 && targets.canReceive(p, b);
   for (const p of parts) {
     const hosts: Set<number>[] = Array.from({ length: R }, () => new Set());
-    for (let b = 0; b < state.brokerCount; b++) if (usable(p, b)) hosts[state.rackOf[b]!]!.add(state.hostOf[b]!);
+    for (let b = 0; b < state.brokerCount; b++) if (usable(p, b)) hosts[state.rackIndexOf(b)]!.add(state.hostIndexOf(b));
     if (room(hosts.map((h) => h.size), share) >= rf) continue;
     stuck.push(p);
     for (let r = 0; r < R; r++) if (hosts[r]!.size < want[r]!) shortRacks[r] = 1;
@@ -188,12 +188,12 @@ function receiverFinding(state: PlacementState, targets: Targets, rf: number, pa
   for (let r = 0; r < R; r++) {
     if (!shortRacks[r]) continue;
     const seen = new Set<number>();
-    for (let b = 0; b < state.brokerCount; b++) if (state.rackOf[b] === r && targets.receives[b]) seen.add(state.hostOf[b]!);
+    for (let b = 0; b < state.brokerCount; b++) if (state.rackOf[b] === r && targets.receives[b]) seen.add(state.hostIndexOf(b));
     racks.push(shortfall(state, r, (b) => targets.receives[b] === 1));
     for (let b = 0; b < state.brokerCount && seen.size < want[r]!; b++) {
-      if (state.rackOf[b] !== r || !state.eligible[b] || targets.receives[b] || seen.has(state.hostOf[b]!)) continue;
-      seen.add(state.hostOf[b]!);
-      receivers.push(state.brokerIds[b]!);
+      if (state.rackOf[b] !== r || !state.eligible[b] || targets.receives[b] || seen.has(state.hostIndexOf(b))) continue;
+      seen.add(state.hostIndexOf(b));
+      receivers.push(state.idOf(b));
     }
   }
   receivers.sort((a, b) => a - b);
@@ -214,15 +214,15 @@ function shortfall(state: PlacementState, r: number, member: (b: number) => bool
   const hosts = new Set<number>();
   for (let b = 0; b < state.brokerCount; b++) {
     if (state.rackOf[b] !== r || !member(b)) continue;
-    brokers.push(state.brokerIds[b]!);
-    hosts.add(state.hostOf[b]!);
+    brokers.push(state.idOf(b));
+    hosts.add(state.hostIndexOf(b));
   }
-  return { rack: state.rackNames[r]!, brokers, hosts: hosts.size };
+  return { rack: state.rackNameOf(r), brokers, hosts: hosts.size };
 }
 
 function topicsOf(state: PlacementState, parts: readonly number[]): string[] {
   const names = new Set<string>();
-  for (const p of parts) names.add(state.topicNames[state.topicOf[p]!]!);
+  for (const p of parts) names.add(state.topicNameOf(state.topicIndexOf(p)));
   return [...names].sort();
 }
 
@@ -230,8 +230,8 @@ function topicsOf(state: PlacementState, parts: readonly number[]): string[] {
 function sharedHosts(state: PlacementState): boolean {
   const seen = new Set<number>();
   for (let b = 0; b < state.brokerCount; b++) {
-    if (seen.has(state.hostOf[b]!)) return true;
-    seen.add(state.hostOf[b]!);
+    if (seen.has(state.hostIndexOf(b))) return true;
+    seen.add(state.hostIndexOf(b));
   }
   return false;
 }

@@ -86,13 +86,13 @@ export function changeReplication(cluster: Cluster, state: PlacementState, targe
   let added = 0;
   let addedBytes = 0;
   for (let p = 0; p < state.partitionCount; p++) {
-    const want = factors.get(state.topicNames[state.topicOf[p]!]!);
-    const rf = state.rf[p]!;
+    const want = factors.get(state.topicNameOf(state.topicIndexOf(p)));
+    const rf = state.rfOf(p);
     if (want === undefined || want === rf) continue;
     const rule = targets.rule(want);
     if (rule === null) throw internalError("replication factors are checked against the eligible brokers first");
     const list = Array.from({ length: rf }, (_, s) => state.brokerAt(p, s));
-    const size = state.size[p]!;
+    const size = state.sizeOf(p);
     while (list.length < want) {
       const b = bestAddition(state, targets, rule, p, list, count, disk);
       list.push(b);
@@ -108,7 +108,7 @@ export function changeReplication(cluster: Cluster, state: PlacementState, targe
       disk[b!]! -= size;
     }
     const src = state.source[p]!;
-    const replicas = list.map((b) => state.brokerIds[b]!);
+    const replicas = list.map((b) => state.idOf(b));
     replaced.set(src, withReplicas(src, replicas));
   }
   return {

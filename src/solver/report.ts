@@ -31,7 +31,7 @@ function unknownCapacity(state: PlacementState): UnknownCapacity[] {
   const out: UnknownCapacity[] = [];
   for (const resource of RESOURCES) {
     const brokers: number[] = [];
-    for (let b = 0; b < state.brokerCount; b++) if (state.eligible[b] && !(capacities[resource][b]! > 0)) brokers.push(state.brokerIds[b]!);
+    for (let b = 0; b < state.brokerCount; b++) if (state.eligible[b] && !(capacities[resource][b]! > 0)) brokers.push(state.idOf(b));
     if (brokers.length > 0) out.push({ resource, brokers: brokers.sort((x, y) => x - y) });
   }
   return out;
@@ -42,17 +42,17 @@ function brokerRows(state: PlacementState, targets: Targets): BrokerBalance[] {
   for (let b = 0; b < state.brokerCount; b++) {
     const cap = state.diskCapacity[b]!;
     const row: BrokerBalance = {
-      id: state.brokerIds[b]!,
-      rack: state.rackNames[state.rackOf[b]!]!,
+      id: state.idOf(b),
+      rack: state.rackNameOf(state.rackIndexOf(b)),
       host: state.hostLabels[b]!,
       status: state.dead[b] ? "dead" : "alive",
       excluded: state.excluded[b] === 1,
       eligible: state.eligible[b] === 1,
-      replicas: state.count[b]!,
-      leaders: state.leaders[b]!,
-      disk: state.disk[b]!,
-      targetReplicas: { min: targets.countMin[b]!, max: targets.countMax[b]! },
-      ...(cap > 0 ? { diskCapacity: cap, diskUtilization: state.disk[b]! / cap } : {}),
+      replicas: state.countOf(b),
+      leaders: state.leadersOf(b),
+      disk: state.diskOf(b),
+      targetReplicas: { min: targets.countMinOf(b), max: targets.countMaxOf(b) },
+      ...(cap > 0 ? { diskCapacity: cap, diskUtilization: state.diskOf(b) / cap } : {}),
       ...networkOf(state, b),
     };
     rows.push(row);
@@ -81,10 +81,10 @@ function summarize(state: PlacementState, targets: Targets, brokers: readonly Br
   let diskWorst = 0;
   for (let b = 0; b < state.brokerCount; b++) {
     if (!state.eligible[b]) continue;
-    countDev = Math.max(countDev, deviation(state.count[b]!, targets.countMin[b]!, targets.countMax[b]!));
-    leaderDev = Math.max(leaderDev, deviation(state.leaders[b]!, targets.leaderMinOf(state, b), targets.leaderMaxOf(state, b)));
-    const ideal = targets.diskIdeal[b]!;
-    if (ideal > 0) diskWorst = Math.max(diskWorst, Math.abs(state.disk[b]! / ideal - 1));
+    countDev = Math.max(countDev, deviation(state.countOf(b), targets.countMinOf(b), targets.countMaxOf(b)));
+    leaderDev = Math.max(leaderDev, deviation(state.leadersOf(b), targets.leaderMinOf(state, b), targets.leaderMaxOf(state, b)));
+    const ideal = targets.diskIdealOf(b);
+    if (ideal > 0) diskWorst = Math.max(diskWorst, Math.abs(state.diskOf(b) / ideal - 1));
   }
   const diskValues = eligible.map((b) => (state.hasDiskCapacity ? (b.diskUtilization ?? 0) : b.disk));
   const { rack, host } = spreadViolations(state, targets);
@@ -126,12 +126,12 @@ function networkOf(state: PlacementState, b: number): Omit<BrokerBalance, "id" |
   const inCap = state.netInCapacity[b]!;
   const outCap = state.netOutCapacity[b]!;
   return {
-    networkIn: state.netIn[b]!,
-    networkOut: state.netOut[b]!,
-    leaderBytes: state.leaderBytes[b]!,
-    ...(state.hasCpu ? { cpu: state.cpu[b]! } : {}),
-    ...(inCap > 0 ? { networkInCapacity: inCap, networkInUtilization: state.netIn[b]! / inCap } : {}),
-    ...(outCap > 0 ? { networkOutCapacity: outCap, networkOutUtilization: state.netOut[b]! / outCap } : {}),
+    networkIn: state.netInOf(b),
+    networkOut: state.netOutOf(b),
+    leaderBytes: state.leaderBytesOf(b),
+    ...(state.hasCpu ? { cpu: state.cpuOf(b) } : {}),
+    ...(inCap > 0 ? { networkInCapacity: inCap, networkInUtilization: state.netInOf(b) / inCap } : {}),
+    ...(outCap > 0 ? { networkOutCapacity: outCap, networkOutUtilization: state.netOutOf(b) / outCap } : {}),
   };
 }
 
@@ -163,7 +163,7 @@ function loadSummary(state: PlacementState, m: LoadMeasure, band: LoadBand, thre
   let worst = 0;
   for (let b = 0; b < state.brokerCount; b++) {
     if (!state.eligible[b]) continue;
-    const ideal = band.ideal[b]!;
+    const ideal = band.idealOf(b);
     if (ideal > 0) worst = Math.max(worst, Math.abs(load[b]! / ideal - 1));
     values.push(band.byCapacity && band.capacity !== null ? load[b]! / band.capacity[b]! : load[b]!);
   }
@@ -188,7 +188,7 @@ function maxOf(xs: readonly number[]): number {
 /** The widest topic (max − min replicas across eligible brokers); no topic when every one is even. */
 function topicSpread(state: PlacementState, targets: Targets): { max: number; topic: string | null } {
   const d = topicDeviation(state, targets);
-  return { max: d.worstSpread, topic: d.worstSpread > 0 ? state.topicNames[d.worstTopic]! : null };
+  return { max: d.worstSpread, topic: d.worstSpread > 0 ? state.topicNameOf(d.worstTopic) : null };
 }
 
 /** Partitions breaking the rack maximum, and partitions with two replicas on one host where the rule applies. */
@@ -197,17 +197,17 @@ function spreadViolations(state: PlacementState, targets: Targets): { rack: numb
   let host = 0;
   for (let p = 0; p < state.partitionCount; p++) {
     if (spreadViolation(state, targets, p) === 0) continue;
-    const rule = targets.rule(state.rf[p]!);
+    const rule = targets.rule(state.rfOf(p));
     if (rule === null) continue;
-    const o = state.offset[p]!;
+    const o = state.offsetOf(p);
     const racks = new Map<number, number>();
     const hosts = new Set<number>();
     let hostClash = false;
-    for (let i = 0; i < state.rf[p]!; i++) {
+    for (let i = 0; i < state.rfOf(p); i++) {
       const b = state.replicas[o + i]!;
-      racks.set(state.rackOf[b]!, (racks.get(state.rackOf[b]!) ?? 0) + 1);
-      if (hosts.has(state.hostOf[b]!)) hostClash = true;
-      hosts.add(state.hostOf[b]!);
+      racks.set(state.rackIndexOf(b), (racks.get(state.rackIndexOf(b)) ?? 0) + 1);
+      if (hosts.has(state.hostIndexOf(b))) hostClash = true;
+      hosts.add(state.hostIndexOf(b));
     }
     if ([...racks.values()].some((n) => n > rule.maxPerRack)) rack++;
     if (rule.hostRule && hostClash) host++;

@@ -13,16 +13,16 @@ import type { Targets } from "./targets.js";
  * `slot`/`broker` given, as if that replica were on `broker` (broker -1: as if that replica were absent).
  */
 export function spreadViolation(state: PlacementState, targets: Targets, p: number, slot = -1, broker = -1): number {
-  const rule = targets.rule(state.rf[p]!);
+  const rule = targets.rule(state.rfOf(p));
   if (rule === null) return 0;
-  const o = state.offset[p]!;
-  const r = state.rf[p]!;
+  const o = state.offsetOf(p);
+  const r = state.rfOf(p);
   const m = rule.maxPerRack;
   let v = 0;
   for (let i = 0; i < r; i++) {
     const bi = i === slot ? broker : state.replicas[o + i]!;
     if (bi < 0) continue;
-    const rack = state.rackOf[bi]!;
+    const rack = state.rackIndexOf(bi);
     // Each rack is counted once, at its first replica in the list.
     let seen = false;
     for (let j = 0; j < i && !seen; j++) {
@@ -60,15 +60,15 @@ export function holds(state: PlacementState, p: number, b: number): boolean {
  * new replica neither crowds its rack nor shares a host; otherwise the exact comparison.
  */
 export function moveKeepsSpread(state: PlacementState, targets: Targets, p: number, slot: number, d: number): boolean {
-  const rule = targets.rule(state.rf[p]!);
+  const rule = targets.rule(state.rfOf(p));
   if (rule === null) return true;
-  const o = state.offset[p]!;
+  const o = state.offsetOf(p);
   const from = state.replicas[o + slot]!;
-  const rack = state.rackOf[d]!;
-  const host = state.hostOf[d]!;
+  const rack = state.rackIndexOf(d);
+  const host = state.hostIndexOf(d);
   let inRack = 0;
   let hostClash = false;
-  for (let i = 0; i < state.rf[p]!; i++) {
+  for (let i = 0; i < state.rfOf(p); i++) {
     if (i === slot) continue;
     const b = state.replicas[o + i]!;
     if (state.rackOf[b] === rack) inRack++;

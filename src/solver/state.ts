@@ -59,6 +59,18 @@ export interface StateOptions {
   readonly isFrozenTopic: (topic: string) => boolean;
 }
 
+/** Moves `amount` of a per-broker sum from index `from` to index `to`. */
+function shift(sums: Float64Array, from: number, to: number, amount: number): void {
+  sums[from] = sums[from]! - amount;
+  sums[to] = sums[to]! + amount;
+}
+
+/** Moves one from the count at index `from` to the count at index `to`. */
+function shiftCount(counts: Int32Array, from: number, to: number): void {
+  counts[from] = counts[from]! - 1;
+  counts[to] = counts[to]! + 1;
+}
+
 /** Separator in internal host keys; brokers without a host are each their own host. */
 const IMPLICIT_HOST = "\u0000";
 
@@ -189,22 +201,22 @@ export class PlacementState {
     this.topicOf = Int32Array.from(topicOf);
     this.topicStart = new Int32Array(topics.length + 1);
     for (let p = 0; p < P; p++) this.topicStart[topicOf[p]! + 1] = p + 1;
-    for (let t = 0; t < topics.length; t++) this.topicStart[t + 1] = Math.max(this.topicStart[t + 1]!, this.topicStart[t]!);
+    for (let t = 0; t < topics.length; t++) this.topicStart[t + 1] = Math.max(this.topicStartOf(t + 1), this.topicStartOf(t));
     this.partitionNumber = Int32Array.from(source.map((p) => p.partition));
     this.rf = Int32Array.from(source.map((p) => p.replicas.length));
     this.offset = new Int32Array(P + 1);
     let maxRf = 0;
     for (let p = 0; p < P; p++) {
-      const r = this.rf[p]!;
-      this.offset[p + 1] = this.offset[p]! + r;
+      const r = this.rfOf(p);
+      this.offset[p + 1] = this.offsetOf(p) + r;
       if (r > maxRf) maxRf = r;
     }
     this.maxRf = maxRf;
-    const R = this.offset[P]!;
+    const R = this.offsetOf(P);
     this.replicas = new Int32Array(R);
     for (let p = 0; p < P; p++) {
       const reps = source[p]!.replicas;
-      const o = this.offset[p]!;
+      const o = this.offsetOf(p);
       for (let s = 0; s < reps.length; s++) {
         const b = this.brokerIndex.get(reps[s]!);
         if (b === undefined) throw internalError(`replica on unknown broker ${String(reps[s])}`);
@@ -230,18 +242,18 @@ export class PlacementState {
     this.leaderBytes = new Float64Array(B);
     this.cpu = new Float64Array(B);
     for (let p = 0; p < P; p++) {
-      const o = this.offset[p]!;
+      const o = this.offsetOf(p);
       const lead = this.replicas[o]!;
       this.leaders[lead]!++;
-      this.netOut[lead]! += this.leaderOut[p]!;
-      this.leaderBytes[lead]! += this.bytesIn[p]!;
-      this.cpu[lead]! += this.cpuLoad[p]!;
-      for (let s = 0; s < this.rf[p]!; s++) {
+      this.netOut[lead]! += this.leaderOutOf(p);
+      this.leaderBytes[lead]! += this.bytesInOf(p);
+      this.cpu[lead]! += this.cpuLoadOf(p);
+      for (let s = 0; s < this.rfOf(p); s++) {
         const b = this.replicas[o + s]!;
         this.count[b]!++;
-        this.disk[b]! += this.size[p]!;
-        this.netIn[b]! += this.bytesIn[p]!;
-        this.topicCount[this.topicOf[p]! * B + b]!++;
+        this.disk[b]! += this.sizeOf(p);
+        this.netIn[b]! += this.bytesInOf(p);
+        this.topicCount[this.topicIndexOf(p) * B + b]!++;
       }
     }
     this.brokerVersion = new Uint32Array(B);
@@ -250,11 +262,123 @@ export class PlacementState {
     this.parts = [];
     this.partsLen = new Int32Array(B);
     this.pos = new Int32Array(R);
-    for (let b = 0; b < B; b++) this.parts.push(new Int32Array(Math.max(4, this.count[b]! + 8)));
+    for (let b = 0; b < B; b++) this.parts.push(new Int32Array(Math.max(4, this.countOf(b) + 8)));
     for (let p = 0; p < P; p++) {
-      for (let s = 0; s < this.rf[p]!; s++) this.listAdd(this.replicas[this.offset[p]! + s]!, p, s);
+      for (let s = 0; s < this.rfOf(p); s++) this.listAdd(this.brokerAt(p, s), p, s);
     }
     this.logging = true;
+  }
+
+  // Typed reads of the arrays above: an index the state made is always in range.
+
+  /** Partition p's replication factor. */
+  rfOf(p: number): number {
+    return this.rf[p]!;
+  }
+
+  /** Where partition p's replicas start in `replicas` and `original`. */
+  offsetOf(p: number): number {
+    return this.offset[p]!;
+  }
+
+  /** Partition p's size in bytes. */
+  sizeOf(p: number): number {
+    return this.size[p]!;
+  }
+
+  /** Partition p's produce rate, bytes/s. */
+  bytesInOf(p: number): number {
+    return this.bytesIn[p]!;
+  }
+
+  /** What partition p's leader sends, bytes/s. */
+  leaderOutOf(p: number): number {
+    return this.leaderOut[p]!;
+  }
+
+  /** Partition p's CPU figure. */
+  cpuLoadOf(p: number): number {
+    return this.cpuLoad[p]!;
+  }
+
+  /** The index of partition p's topic. */
+  topicIndexOf(p: number): number {
+    return this.topicOf[p]!;
+  }
+
+  /** The index of topic t's first partition (topicStartOf(t + 1) is one past its last). */
+  topicStartOf(t: number): number {
+    return this.topicStart[t]!;
+  }
+
+  /** Topic t's name. */
+  topicNameOf(t: number): string {
+    return this.topicNames[t]!;
+  }
+
+  /** Broker b's id. */
+  idOf(b: number): number {
+    return this.brokerIds[b]!;
+  }
+
+  /** The index of broker b's rack. */
+  rackIndexOf(b: number): number {
+    return this.rackOf[b]!;
+  }
+
+  /** Rack r's name. */
+  rackNameOf(r: number): string {
+    return this.rackNames[r]!;
+  }
+
+  /** The index of broker b's host. */
+  hostIndexOf(b: number): number {
+    return this.hostOf[b]!;
+  }
+
+  /** Replicas on broker b. */
+  countOf(b: number): number {
+    return this.count[b]!;
+  }
+
+  /** Partitions broker b leads. */
+  leadersOf(b: number): number {
+    return this.leaders[b]!;
+  }
+
+  /** Bytes on broker b's disk. */
+  diskOf(b: number): number {
+    return this.disk[b]!;
+  }
+
+  /** Broker b's network in, bytes/s. */
+  netInOf(b: number): number {
+    return this.netIn[b]!;
+  }
+
+  /** Broker b's network out, bytes/s. */
+  netOutOf(b: number): number {
+    return this.netOut[b]!;
+  }
+
+  /** Bytes/s produced to the partitions broker b leads. */
+  leaderBytesOf(b: number): number {
+    return this.leaderBytes[b]!;
+  }
+
+  /** Broker b's CPU figure. */
+  cpuOf(b: number): number {
+    return this.cpu[b]!;
+  }
+
+  /** Broker b's version: bumped whenever its set of partitions changes (for caches keyed on it). */
+  versionOf(b: number): number {
+    return this.brokerVersion[b]!;
+  }
+
+  /** Replicas of topic t on broker b. */
+  topicCountOf(t: number, b: number): number {
+    return this.topicCount[t * this.brokerCount + b]!;
   }
 
   brokerIndexOf(id: number): number | undefined {
@@ -392,8 +516,7 @@ export class PlacementState {
     this.replicas[o + slot] = oldLeader;
     this.pos[o] = this.pos[o + slot]!;
     this.pos[o + slot] = leaderPos;
-    this.leaders[oldLeader]!--;
-    this.leaders[newLeader]!++;
+    shiftCount(this.leaders, oldLeader, newLeader);
     this.shiftLeadLoad(p, oldLeader, newLeader);
     this.changeCount++;
     this.touch(oldLeader);
@@ -413,17 +536,12 @@ export class PlacementState {
     const B = this.brokerCount;
     const t = this.topicOf[p]!;
     const sz = this.size[p]!;
-    this.count[from]!--;
-    this.count[to]!++;
-    this.disk[from]! -= sz;
-    this.disk[to]! += sz;
-    this.netIn[from]! -= this.bytesIn[p]!;
-    this.netIn[to]! += this.bytesIn[p]!;
-    this.topicCount[t * B + from]!--;
-    this.topicCount[t * B + to]!++;
+    shiftCount(this.count, from, to);
+    shift(this.disk, from, to, sz);
+    shift(this.netIn, from, to, this.bytesIn[p]!);
+    shiftCount(this.topicCount, t * B + from, t * B + to);
     if (slot === 0) {
-      this.leaders[from]!--;
-      this.leaders[to]!++;
+      shiftCount(this.leaders, from, to);
       this.shiftLeadLoad(p, from, to);
     }
     this.changeCount++;
@@ -433,12 +551,9 @@ export class PlacementState {
 
   /** Partition p's leader load (network out, leader bytes, CPU) goes from broker `from` to `to`. */
   private shiftLeadLoad(p: number, from: number, to: number): void {
-    this.netOut[from]! -= this.leaderOut[p]!;
-    this.netOut[to]! += this.leaderOut[p]!;
-    this.leaderBytes[from]! -= this.bytesIn[p]!;
-    this.leaderBytes[to]! += this.bytesIn[p]!;
-    this.cpu[from]! -= this.cpuLoad[p]!;
-    this.cpu[to]! += this.cpuLoad[p]!;
+    shift(this.netOut, from, to, this.leaderOut[p]!);
+    shift(this.leaderBytes, from, to, this.bytesIn[p]!);
+    shift(this.cpu, from, to, this.cpuLoad[p]!);
   }
 
   /** Bumped whenever a broker's set of partitions changes (for caches keyed on it). */
@@ -520,22 +635,22 @@ export class PlacementState {
 
   /** Broker ids of partition p's replicas, in order. */
   replicaIds(p: number): number[] {
-    const o = this.offset[p]!;
+    const o = this.offsetOf(p);
     const out: number[] = [];
-    for (let s = 0; s < this.rf[p]!; s++) out.push(this.brokerIds[this.replicas[o + s]!]!);
+    for (let s = 0; s < this.rfOf(p); s++) out.push(this.idOf(this.replicas[o + s]!));
     return out;
   }
 
   originalIds(p: number): number[] {
-    const o = this.offset[p]!;
+    const o = this.offsetOf(p);
     const out: number[] = [];
-    for (let s = 0; s < this.rf[p]!; s++) out.push(this.brokerIds[this.original[o + s]!]!);
+    for (let s = 0; s < this.rfOf(p); s++) out.push(this.idOf(this.original[o + s]!));
     return out;
   }
 
   /** `topic-partition`, for messages. */
   partitionName(p: number): string {
-    return `${this.topicNames[this.topicOf[p]!]!}-${String(this.partitionNumber[p])}`;
+    return `${this.topicNameOf(this.topicIndexOf(p))}-${String(this.partitionNumber[p])}`;
   }
 }
 

@@ -5,7 +5,9 @@
  * so re-planning an applied plan aims at the same targets.
  */
 import { rackBoundedShares } from "./capacity-floor.js";
-import { type CapacityThresholds, DEFAULT_CAPACITY_THRESHOLDS, DEFAULT_NETWORK_THRESHOLD, LoadTargets, bandHalfWidth } from "./load-targets.js";
+import { type CapacityThresholds, DEFAULT_CAPACITY_THRESHOLDS, DEFAULT_NETWORK_THRESHOLD, LoadBand, LoadTargets, bandHalfWidth } from "./load-targets.js";
+
+export { deviation } from "./load-targets.js";
 import type { PlacementState } from "./state.js";
 
 export interface RackRule {
@@ -67,6 +69,8 @@ export class Targets {
   readonly diskLow: Float64Array;
   readonly diskHigh: Float64Array;
   readonly diskIdeal: Float64Array;
+  /** The same disk band as a LoadBand (its arrays are the three above). */
+  readonly diskBand: LoadBand;
   /** The size of an average replica, the least half-width of a disk band. */
   readonly diskGrain: number;
   /** The disk band's half-width as a fraction of the ideal (at least diskGrain). */
@@ -100,6 +104,7 @@ export class Targets {
     ({ topicMin: this.topicMin, topicMax: this.topicMax } = topicBand(state, this.hostCount, (m) => this.spread(m, sumRf(m))));
     this.diskThreshold = options.diskThreshold;
     ({ diskIdeal: this.diskIdeal, diskLow: this.diskLow, diskHigh: this.diskHigh, diskGrain: this.diskGrain } = diskBand(state, this, sumRf(replicas)));
+    this.diskBand = new LoadBand(this.diskIdeal, this.diskLow, this.diskHigh, state.hasDiskCapacity, state.hasDiskCapacity ? state.diskCapacity : null);
     this.receives = Uint8Array.from(state.eligible, (e, b) => (e && (options.receivers?.has(b) ?? true) ? 1 : 0));
     this.restricted = options.receivers !== undefined;
     const topicBands = this.restricted ? this.restrict() : undefined;
@@ -178,8 +183,8 @@ export class Targets {
     const t = this.options.diskThreshold;
     // The largest ideal whose band's lower edge is at most what the broker holds: floor(x) ≤ held for
     // counts; x − max(x·t, grain) ≤ held for disk.
-    const count = capped(this.countIdeal, (b) => state.count[b]! + 1 - 2 * EPS);
-    const disk = capped(this.diskIdeal, (b) => Math.max(state.disk[b]! / (1 - t), state.disk[b]! + this.diskGrain));
+    const count = capped(this.countIdeal, (b) => state.countOf(b) + 1 - 2 * EPS);
+    const disk = capped(this.diskIdeal, (b) => Math.max(state.diskOf(b) / (1 - t), state.diskOf(b) + this.diskGrain));
     for (let b = 0; b < B; b++) {
       if (!state.eligible[b]) continue;
       this.countIdeal[b] = count[b]!;
@@ -191,8 +196,8 @@ export class Targets {
       this.diskHigh[b] = disk[b]! + half;
       if (!this.receives[b]) {
         // It can only lose: a band below what it holds cannot be reached, so it starts there.
-        this.countMin[b] = Math.min(this.countMin[b]!, state.count[b]!);
-        this.diskLow[b] = Math.min(this.diskLow[b]!, state.disk[b]!);
+        this.countMin[b] = Math.min(this.countMinOf(b), state.countOf(b));
+        this.diskLow[b] = Math.min(this.diskLowOf(b), state.diskOf(b));
       }
     }
     // Each topic follows the restricted replica counts: its replicas in proportion to each broker's
@@ -201,19 +206,61 @@ export class Targets {
     const min = new Int32Array(T * B);
     const max = new Int32Array(T * B);
     let all = 0;
-    for (let b = 0; b < B; b++) all += this.countIdeal[b]!;
+    for (let b = 0; b < B; b++) all += this.countIdealOf(b);
     for (let t = 0; t < T; t++) {
       let n = 0;
-      for (let b = 0; b < B; b++) n += state.topicCount[t * B + b]!;
+      for (let b = 0; b < B; b++) n += state.topicCountOf(t, b);
       for (let b = 0; b < B; b++) {
         if (!state.eligible[b] || all <= 0) continue;
-        const x = (n * this.countIdeal[b]!) / all;
-        const held = state.topicCount[t * B + b]!;
+        const x = (n * this.countIdealOf(b)) / all;
+        const held = state.topicCountOf(t, b);
         min[t * B + b] = this.receives[b] ? floorEps(x) : Math.min(floorEps(x), held);
         max[t * B + b] = ceilEps(x);
       }
     }
     return { min, max };
+  }
+
+  // Typed reads of the per-broker and per-rack arrays above: a broker or rack index is always in range.
+
+  /** The fewest replicas broker b should hold. */
+  countMinOf(b: number): number {
+    return this.countMin[b]!;
+  }
+
+  /** The most replicas broker b should hold. */
+  countMaxOf(b: number): number {
+    return this.countMax[b]!;
+  }
+
+  /** Broker b's real-valued ideal replica count. */
+  countIdealOf(b: number): number {
+    return this.countIdeal[b]!;
+  }
+
+  /** The low edge of broker b's disk band, bytes. */
+  diskLowOf(b: number): number {
+    return this.diskLow[b]!;
+  }
+
+  /** The high edge of broker b's disk band, bytes. */
+  diskHighOf(b: number): number {
+    return this.diskHigh[b]!;
+  }
+
+  /** Broker b's ideal disk use, bytes. */
+  diskIdealOf(b: number): number {
+    return this.diskIdeal[b]!;
+  }
+
+  /** Eligible brokers in rack r. */
+  rackBrokersOf(r: number): number {
+    return this.rackBrokers[r]!;
+  }
+
+  /** Distinct hosts of eligible brokers in rack r. */
+  rackHostsOf(r: number): number {
+    return this.rackHosts[r]!;
   }
 
   /** Whether broker b may take a replica of partition p: it may receive, or p was there before. */
@@ -268,7 +315,7 @@ export class Targets {
       if (!this.sharedHostRacks[r]) continue;
       const hosts: number[] = [];
       for (let h = 0; h < H; h++) if (this.rackOfHost[h] === r && this.hostBrokers[h]! > 0) hosts.push(h);
-      const load = perRack[r]! * this.rackBrokers[r]!;
+      const load = perRack[r]! * this.rackBrokersOf(r);
       // What one host can take: each partition at most once under the host rule, else up to its brokers.
       const cap = new Map<number, number>();
       for (const h of hosts) {
@@ -307,13 +354,13 @@ export class Targets {
         if (this.rackBrokers[r] === 0) continue;
         // Infeasible factors are reported elsewhere; spread them as if unconstrained.
         LO[r]! += n * (rule ? rule.lo[r]! : 0);
-        HI[r]! += n * (rule ? rule.hi[r]! : Math.min(rf, this.rackBrokers[r]!));
+        HI[r]! += n * (rule ? rule.hi[r]! : Math.min(rf, this.rackBrokersOf(r)));
       }
     }
     const load = (x: number): number => {
       let s = 0;
       for (let r = 0; r < R; r++) {
-        const n = this.rackBrokers[r]!;
+        const n = this.rackBrokersOf(r);
         if (n > 0) s += Math.min(HI[r]!, Math.max(LO[r]!, x * n));
       }
       return s;
@@ -327,7 +374,7 @@ export class Targets {
     }
     const out = new Float64Array(R);
     for (let r = 0; r < R; r++) {
-      const n = this.rackBrokers[r]!;
+      const n = this.rackBrokersOf(r);
       if (n > 0) out[r] = Math.min(HI[r]!, Math.max(LO[r]!, hi * n)) / n;
     }
     return out;
@@ -350,14 +397,14 @@ export class Targets {
   topicMinOf(t: number, b: number): number {
     if (!this.state.eligible[b]) return 0;
     if (this.topicMinB !== undefined) return this.topicMinB[t * this.state.brokerCount + b]!;
-    return this.topicMin[t * this.hostCount + this.state.hostOf[b]!]!;
+    return this.topicMin[t * this.hostCount + this.state.hostIndexOf(b)]!;
   }
 
   /** Upper end of topic t's band on broker b (0 for ineligible brokers). */
   topicMaxOf(t: number, b: number): number {
     if (!this.state.eligible[b]) return 0;
     if (this.topicMaxB !== undefined) return this.topicMaxB[t * this.state.brokerCount + b]!;
-    return this.topicMax[t * this.hostCount + this.state.hostOf[b]!]!;
+    return this.topicMax[t * this.hostCount + this.state.hostIndexOf(b)]!;
   }
 }
 
@@ -371,10 +418,10 @@ function rackTopology(state: PlacementState): { rackCount: number; rackBrokers: 
   const hostsSeen = new Set<number>();
   for (let b = 0; b < state.brokerCount; b++) {
     if (!state.eligible[b]) continue;
-    const rack = state.rackOf[b]!;
+    const rack = state.rackIndexOf(b);
     rackBrokers[rack]!++;
-    if (!hostsSeen.has(state.hostOf[b]!)) {
-      hostsSeen.add(state.hostOf[b]!);
+    if (!hostsSeen.has(state.hostIndexOf(b))) {
+      hostsSeen.add(state.hostIndexOf(b));
       rackHosts[rack]!++;
     }
   }
@@ -388,8 +435,8 @@ function hostTopology(state: PlacementState, rackCount: number): { hostCount: nu
   const hostBrokers = new Int32Array(hostCount);
   const rackOfHost = new Int32Array(hostCount);
   for (let b = 0; b < state.brokerCount; b++) {
-    rackOfHost[state.hostOf[b]!] = state.rackOf[b]!;
-    if (state.eligible[b]) hostBrokers[state.hostOf[b]!]!++;
+    rackOfHost[state.hostIndexOf(b)] = state.rackIndexOf(b);
+    if (state.eligible[b]) hostBrokers[state.hostIndexOf(b)]!++;
   }
   const sharedHostRacks = new Uint8Array(rackCount);
   for (let h = 0; h < hostCount; h++) if (hostBrokers[h]! > 1) sharedHostRacks[rackOfHost[h]!] = 1;
@@ -399,7 +446,7 @@ function hostTopology(state: PlacementState, rackCount: number): { hostCount: nu
 /** Partitions per replication factor, in the order first seen. */
 function replicasByRf(state: PlacementState): Map<number, number> {
   const rfCount = new Map<number, number>();
-  for (let p = 0; p < state.partitionCount; p++) rfCount.set(state.rf[p]!, (rfCount.get(state.rf[p]!) ?? 0) + 1);
+  for (let p = 0; p < state.partitionCount; p++) rfCount.set(state.rfOf(p), (rfCount.get(state.rfOf(p)) ?? 0) + 1);
   return rfCount;
 }
 
@@ -411,7 +458,7 @@ function replicaCountBand(state: PlacementState, idealPerHost: Float64Array): { 
   const countIdeal = new Float64Array(B);
   for (let b = 0; b < B; b++) {
     if (!state.eligible[b]) continue;
-    const x = idealPerHost[state.hostOf[b]!]!;
+    const x = idealPerHost[state.hostIndexOf(b)]!;
     countIdeal[b] = x;
     countMin[b] = floorEps(x);
     countMax[b] = ceilEps(x);
@@ -430,8 +477,8 @@ function topicBand(
   const topicMax = new Int32Array(T * hostCount);
   const perTopic: Map<number, number>[] = Array.from({ length: T }, () => new Map());
   for (let p = 0; p < state.partitionCount; p++) {
-    const m = perTopic[state.topicOf[p]!]!;
-    m.set(state.rf[p]!, (m.get(state.rf[p]!) ?? 0) + 1);
+    const m = perTopic[state.topicIndexOf(p)]!;
+    m.set(state.rfOf(p), (m.get(state.rfOf(p)) ?? 0) + 1);
   }
   for (let t = 0; t < T; t++) {
     const x = spread(perTopic[t]!);
@@ -459,7 +506,7 @@ function heavyLeads(state: PlacementState, load: LoadTargets): Int32Array {
   let most = 0;
   for (let b = 0; b < state.brokerCount; b++) if (state.eligible[b]) most = Math.max(most, load.aim.networkOut[b]!);
   const out: number[] = [];
-  for (let p = 0; p < state.partitionCount; p++) if (state.leaderOut[p]! > most * (1 + 1e-9)) out.push(p);
+  for (let p = 0; p < state.partitionCount; p++) if (state.leaderOutOf(p) > most * (1 + 1e-9)) out.push(p);
   return Int32Array.from(out);
 }
 
@@ -475,14 +522,14 @@ function diskBand(
 ): { diskIdeal: Float64Array; diskLow: Float64Array; diskHigh: Float64Array; diskGrain: number } {
   const B = state.brokerCount;
   let totalDisk = 0;
-  for (let p = 0; p < state.partitionCount; p++) totalDisk += state.size[p]! * state.rf[p]!;
+  for (let p = 0; p < state.partitionCount; p++) totalDisk += state.sizeOf(p) * state.rfOf(p);
   let totalCap = 0;
   for (let b = 0; b < B; b++) if (state.eligible[b]) totalCap += state.diskCapacity[b]!;
   const diskLow = new Float64Array(B);
   const diskHigh = new Float64Array(B);
   const diskIdeal = new Float64Array(B);
   let replicas = 0;
-  for (let p = 0; p < state.partitionCount; p++) replicas += state.rf[p]!;
+  for (let p = 0; p < state.partitionCount; p++) replicas += state.rfOf(p);
   const diskGrain = replicas > 0 ? totalDisk / replicas : 0;
   // By capacity, within what the rack rule lets each rack hold (a rack of fewer brokers holds more each).
   const byCapacity = state.hasDiskCapacity
@@ -493,7 +540,7 @@ function diskBand(
     if (!state.eligible[b]) continue;
     let share: number;
     if (byCapacity !== null) share = byCapacity[b]!;
-    else share = totalReplicas > 0 ? targets.countIdeal[b]! / totalReplicas : 1 / E;
+    else share = totalReplicas > 0 ? targets.countIdealOf(b) / totalReplicas : 1 / E;
     const x = totalDisk * share;
     diskIdeal[b] = x;
     const half = bandHalfWidth(x, targets.diskThreshold, diskGrain);
@@ -529,7 +576,3 @@ function sumRf(rfCount: ReadonlyMap<number, number>): number {
   return s;
 }
 
-/** Distance of x from the band [min, max] (0 inside). */
-export function deviation(x: number, min: number, max: number): number {
-  return x < min ? min - x : x > max ? x - max : 0;
-}

@@ -15,7 +15,7 @@ import Broker, { type KafkajsDescribeConfigsResponse } from "kafkajs/src/broker/
 import ConnectionPool, { type KafkajsProtocolRequest } from "kafkajs/src/network/connectionPool.js";
 import protocolErrors from "kafkajs/src/protocol/error.js";
 import { BallastError } from "../../model/errors.js";
-import { kafkaFailure } from "../kafka-errors.js";
+import { classifyKafkaFailure, kafkaFailure } from "../kafka-errors.js";
 import { metadataRequest, type MetadataResult } from "./metadata.js";
 import { Reader, Writer, type ProtocolRequest } from "./wire.js";
 
@@ -46,30 +46,9 @@ export function describeKafkaError(code: number, message?: string | null): strin
  * retried: waiting does not grant an ACL.
  */
 export function authorizationError(code: number, message?: string | null): BallastError | undefined {
-  const name = kafkaErrorName(code) ?? "";
-  if (!/_AUTHORIZATION_FAILED$|^SASL_AUTHENTICATION_FAILED$/.test(name)) return undefined;
+  const { kind } = classifyKafkaFailure(code);
+  if (kind !== "authorization" && kind !== "authentication") return undefined;
   return new BallastError("AUTH", `Kafka refused: ${describeKafkaError(code, message)}; grant the ACL (kafka-acls.sh) or use a principal that has it`);
-}
-
-/**
- * Why a connection failed, when the reason is who Ballast is rather than whether the broker is up:
- * a SASL login the broker refused, a broker certificate Ballast does not trust, or a client
- * certificate the broker does not accept. Undefined for anything worth retrying.
- */
-function authenticationProblem(e: unknown): string | undefined {
-  for (let cause: unknown = e; cause instanceof Error; cause = cause.cause) {
-    if (cause.name === "KafkaJSSASLAuthenticationError") return `the SASL login was refused (${cause.message}); check sasl.mechanism and the user name and password in sasl.jaas.config`;
-    const text = cause.message;
-    if (/alert (bad certificate|certificate required|unknown ca|certificate unknown)|alert number (42|46|48|116)\b/i.test(text)) {
-      return "the broker refused the client certificate (or wanted one and got none); check ssl.keystore.location or ssl.certificate.location and that the broker trusts its CA";
-    }
-    if (/self[- ]signed certificate|unable to (verify|get local issuer)|certificate (has expired|is not yet valid)|Hostname\/IP does not match|ERR_TLS_CERT_ALTNAME_INVALID/i.test(text)) {
-      return "Ballast does not trust the broker's certificate; set ssl.truststore.location (or ssl.ca.location) to the CA that signed it, or check the host name (ssl.endpoint.identification.algorithm)";
-    }
-    const code = (cause as { type?: unknown }).type;
-    if (code === "SASL_AUTHENTICATION_FAILED" || code === "ILLEGAL_SASL_STATE" || code === "UNSUPPORTED_SASL_MECHANISM") return `${text}; check the SASL settings`;
-  }
-  return undefined;
 }
 
 /** A kafkajs logger that drops everything: Ballast reports errors itself. */
@@ -282,9 +261,11 @@ export class BrokerConnections {
 
   private failure(what: string, label: string, e: unknown): BallastError {
     if (e instanceof BallastError) return e;
-    const problem = authenticationProblem(e);
-    if (problem === undefined) return kafkaFailure(`${what} to broker ${label} failed: ${message(e)}`, e);
-    const err = new BallastError("AUTH", `${what} to broker ${label} failed: ${problem}`);
+    // Who Ballast is rather than whether the broker is up: a SASL login the broker refused, a broker
+    // certificate Ballast does not trust, a client certificate the broker does not accept.
+    const { kind, advice } = classifyKafkaFailure(e);
+    if (kind !== "authentication" || advice === undefined) return kafkaFailure(`${what} to broker ${label} failed: ${message(e)}`, e);
+    const err = new BallastError("AUTH", `${what} to broker ${label} failed: ${advice}`);
     err.cause = e;
     return err;
   }

@@ -16,7 +16,7 @@
  */
 import { AssignerProtocol, Kafka, logLevel, type Assigner, type KafkaConfig, type PartitionAssigner } from "kafkajs";
 import { BallastError } from "../../model/errors.js";
-import { kafkaFailure } from "../kafka-errors.js";
+import { classifyKafkaFailure, kafkaFailure } from "../kafka-errors.js";
 import type { LockOutcome } from "../port.js";
 
 export const LOCK_GROUP = "ballast-execution-lock";
@@ -127,8 +127,7 @@ export async function acquireKafkaLock(config: Omit<KafkaConfig, "logLevel" | "c
     return { status: "locked", holder };
   } catch (e) {
     await consumer.disconnect().catch(() => undefined);
-    const denied = (e as { type?: unknown } | null)?.type;
-    if (typeof denied === "string" && /_AUTHORIZATION_FAILED$/.test(denied)) {
+    if (classifyKafkaFailure(e).kind === "authorization") {
       throw new BallastError(
         "AUTH",
         `cannot take the cluster's execution lock (group ${LOCK_GROUP}): ${e instanceof Error ? e.message : String(e)}; grant READ and DESCRIBE on group ${LOCK_GROUP} and CREATE and READ on topic ${LOCK_TOPIC} (docs/security.md)`,

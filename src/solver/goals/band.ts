@@ -3,6 +3,7 @@
  * further from its target band than it was. Summed over brokers this means the goal's score never rises.
  */
 import type { Action, PlacementState } from "../state.js";
+import type { BrokerBand } from "../load-targets.js";
 import { deviation, type Targets } from "../targets.js";
 
 /** (key, delta) pairs: how an action changes per-key quantities; keys repeat at most a few times. */
@@ -34,7 +35,7 @@ export function topicDeltas(state: PlacementState, action: Action): Deltas {
   const out: Deltas = [];
   const B = state.brokerCount;
   for (const c of state.changes(action)) {
-    const t = state.topicOf[c.p]!;
+    const t = state.topicIndexOf(c.p);
     add(out, t * B + c.from, -1);
     add(out, t * B + c.to, 1);
   }
@@ -127,14 +128,14 @@ export function topicBandAccepts(state: PlacementState, targets: Targets, action
   if (action.kind === "move") {
     const from = state.brokerAt(action.p, action.slot);
     if (from === action.to) return true;
-    const t = state.topicOf[action.p]!;
+    const t = state.topicIndexOf(action.p);
     return ok(t, from, -1) && ok(t, action.to, 1);
   }
   if (action.kind === "swap") {
     const b1 = state.brokerAt(action.p, action.slot);
     const b2 = state.brokerAt(action.q, action.qSlot);
-    const tp = state.topicOf[action.p]!;
-    const tq = state.topicOf[action.q]!;
+    const tp = state.topicIndexOf(action.p);
+    const tq = state.topicIndexOf(action.q);
     if (b1 === b2 || tp === tq) return true;
     return ok(tp, b1, -1) && ok(tp, b2, 1) && ok(tq, b2, -1) && ok(tq, b1, 1);
   }
@@ -146,7 +147,7 @@ export function topicBandAccepts(state: PlacementState, targets: Targets, action
  * full a broker is against its ideal), lowest first; one pass, no sort of the whole cluster.
  */
 export function partnersByFill(state: PlacementState, b: number, fill: (x: number) => number, count: number): number[] {
-  const rack = state.rackOf[b]!;
+  const rack = state.rackIndexOf(b);
   const pick = (sameRack: boolean): number[] => {
     const best: number[] = [];
     for (let x = 0; x < state.brokerCount; x++) {
@@ -175,7 +176,7 @@ export function partnersByFill(state: PlacementState, b: number, fill: (x: numbe
 export function worstFirst(
   state: PlacementState,
   load: Float64Array,
-  band: { readonly low: Float64Array; readonly high: Float64Array; readonly ideal: Float64Array },
+  band: BrokerBand,
   fix: (b: number, over: boolean) => boolean,
   heaviest?: (b: number) => number,
 ): void {
@@ -186,15 +187,15 @@ export function worstFirst(
     let worst = 0;
     for (let b = 0; b < state.brokerCount; b++) {
       if (!state.eligible[b] || stuck.has(b)) continue;
-      const off = deviation(load[b]!, band.low[b]!, band.high[b]!);
-      const r = off / Math.max(1, band.ideal[b]!);
-      if (off > 1e-9 * Math.max(1, band.ideal[b]!) && r > worst) {
+      const off = band.deviationOf(b, load[b]!);
+      const r = off / Math.max(1, band.idealOf(b));
+      if (off > 1e-9 * Math.max(1, band.idealOf(b)) && r > worst) {
         worstBroker = b;
         worst = r;
       }
     }
     if (worstBroker < 0) return;
-    const over = load[worstBroker]! > band.high[worstBroker]!;
+    const over = load[worstBroker]! > band.highOf(worstBroker);
     if (over && heaviest !== undefined && load[worstBroker]! <= heaviest(worstBroker) * (1 + 1e-9)) {
       stuck.add(worstBroker);
       continue;

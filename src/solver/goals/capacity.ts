@@ -8,10 +8,10 @@
  */
 import type { Goal, GoalContext } from "../goal.js";
 import { capacityOf } from "../capacity-floor.js";
-import { type Resource, RESOURCES } from "../load-targets.js";
+import { BrokerBand, type Resource, RESOURCES } from "../load-targets.js";
 import type { Action, PlacementState } from "../state.js";
 import type { Targets } from "../targets.js";
-import { type BrokerBand, DISK, type LoadMeasure, NETWORK_IN, NETWORK_OUT, bandDeviation, measureDeltas, optimizeBand } from "./load-balance.js";
+import { DISK, type LoadMeasure, NETWORK_IN, NETWORK_OUT, bandDeviation, measureDeltas, optimizeBand } from "./load-balance.js";
 
 const MEASURE: Readonly<Record<Resource, LoadMeasure>> = { disk: DISK, networkIn: NETWORK_IN, networkOut: NETWORK_OUT };
 
@@ -23,7 +23,7 @@ const LABEL: Readonly<Record<Resource, string>> = { disk: "disk", networkIn: "ne
  */
 function limitBand(targets: Targets, r: Resource): BrokerBand {
   const aim = targets.load.aim[r];
-  return { low: new Float64Array(aim.length), high: aim, ideal: aim };
+  return new BrokerBand(aim, new Float64Array(aim.length), aim);
 }
 
 const bands = new WeakMap<Targets, Record<Resource, BrokerBand>>();
@@ -78,16 +78,16 @@ function accepts(action: Action, state: PlacementState, targets: Targets): boole
   if (action.kind === "lead") {
     if (action.slot === 0 || !targets.load.limited.networkOut) return true;
     const to = state.brokerAt(action.p, action.slot);
-    return !worse(state.netOut[to]!, state.leaderOut[action.p]!, limit.networkOut[to]!);
+    return !worse(state.netOutOf(to), state.leaderOutOf(action.p), limit.networkOut[to]!);
   }
   if (action.kind === "trade") {
     if (!targets.load.limited.networkOut) return true;
-    return measureDeltas(state, action, MEASURE.networkOut).every(([b, d]) => !worse(state.netOut[b]!, d, limit.networkOut[b]!));
+    return measureDeltas(state, action, MEASURE.networkOut).every(([b, d]) => !worse(state.netOutOf(b), d, limit.networkOut[b]!));
   }
   if (action.kind === "move") {
     const { p, slot, to } = action;
     for (const r of limited) {
-      const w = r === "networkOut" ? (slot === 0 ? state.leaderOut[p]! : 0) : MEASURE[r].weight(state)[p]!;
+      const w = r === "networkOut" ? (slot === 0 ? state.leaderOutOf(p) : 0) : MEASURE[r].weight(state)[p]!;
       if (worse(MEASURE[r].load(state)[to]!, w, limit[r][to]!)) return false;
     }
     return true;
@@ -99,8 +99,8 @@ function accepts(action: Action, state: PlacementState, targets: Targets): boole
     let wp: number;
     let wq: number;
     if (r === "networkOut") {
-      wp = slot === 0 ? state.leaderOut[p]! : 0;
-      wq = qSlot === 0 ? state.leaderOut[q]! : 0;
+      wp = slot === 0 ? state.leaderOutOf(p) : 0;
+      wq = qSlot === 0 ? state.leaderOutOf(q) : 0;
     } else {
       const w = MEASURE[r].weight(state);
       wp = w[p]!;
@@ -279,7 +279,7 @@ function handOffMakingRoom(ctx: GoalContext): void {
   if (targets.heavyLeads.length === 0) return;
   for (let b = 0; b < state.brokerCount; b++) {
     if (!state.eligible[b] || targets.heavyLedBy(state, b) === 0) continue;
-    while (state.netOut[b]! > aim[b]! * (1 + 1e-9) && relieve(ctx, b)) {
+    while (state.netOutOf(b) > aim[b]! * (1 + 1e-9) && relieve(ctx, b)) {
       /* keep relieving */
     }
   }
@@ -298,7 +298,7 @@ function relieve(ctx: GoalContext, b: number): boolean {
   }
   led.sort((x, y) => w[y]! - w[x]! || x - y);
   for (const q of led) {
-    for (let slot = 1; slot < state.rf[q]!; slot++) {
+    for (let slot = 1; slot < state.rfOf(q); slot++) {
       const f = state.brokerAt(q, slot);
       if (!state.eligible[f]) continue;
       const lacking = out[f]! + w[q]! - aim[f]!;
@@ -336,10 +336,10 @@ function makeRoom(ctx: GoalContext, f: number, avoid: number, lacking: number): 
   let freed = 0;
   for (const r of led) {
     if (freed >= lacking) break;
-    for (let slot = 1; slot < state.rf[r]!; slot++) {
+    for (let slot = 1; slot < state.rfOf(r); slot++) {
       const g = state.brokerAt(r, slot);
       const more = taken.get(g) ?? 0;
-      if (g === avoid || !state.eligible[g] || state.netOut[g]! + more + w[r]! > aim[g]!) continue;
+      if (g === avoid || !state.eligible[g] || state.netOutOf(g) + more + w[r]! > aim[g]!) continue;
       taken.set(g, more + w[r]!);
       plan.push({ r, slot });
       freed += w[r]!;

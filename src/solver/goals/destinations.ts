@@ -35,8 +35,8 @@ export class BrokerOrder {
     for (let b = 0; b < B; b++) {
       if (!state.eligible[b]) continue;
       n++;
-      fill[b] = state.count[b]! - targets.countMax[b]!;
-      diskRatio[b] = targets.diskIdeal[b]! > 0 ? state.disk[b]! / targets.diskIdeal[b]! : 0;
+      fill[b] = state.countOf(b) - targets.countMaxOf(b);
+      diskRatio[b] = targets.diskIdealOf(b) > 0 ? state.diskOf(b) / targets.diskIdealOf(b) : 0;
     }
     const order = new Int32Array(n);
     n = 0;
@@ -91,8 +91,8 @@ export function chooseDestination(
 
 /** Whether broker d's host holds a replica of p other than the one at `slot`. */
 function sharesHost(state: PlacementState, p: number, slot: number, d: number): boolean {
-  const o = state.offset[p]!;
-  const rf = state.rf[p]!;
+  const o = state.offsetOf(p);
+  const rf = state.rfOf(p);
   for (let i = 0; i < rf; i++) if (i !== slot && state.hostOf[state.replicas[o + i]!] === state.hostOf[d]) return true;
   return false;
 }
@@ -103,7 +103,7 @@ function sharesHost(state: PlacementState, p: number, slot: number, d: number): 
  */
 function violationAt(state: PlacementState, targets: Targets, byRack: CallMemo, p: number, slot: number, d: number): number {
   if (sharesHost(state, p, slot, d)) return spreadViolation(state, targets, p, slot, d);
-  const rack = state.rackOf[d]!;
+  const rack = state.rackIndexOf(d);
   if (byRack.has(rack)) return byRack.get(rack);
   const v = spreadViolation(state, targets, p, slot, d);
   byRack.set(rack, v);
@@ -126,8 +126,7 @@ function scan(
   accept: (to: number) => boolean,
   ruleKeepingOnly: boolean,
 ): DestinationChoice | null {
-  const B = state.brokerCount;
-  const t = state.topicOf[p]!;
+  const t = state.topicIndexOf(p);
   const byRack = rackMemo.begin(state.rackNames.length);
   let best = -1;
   let k0 = 0;
@@ -139,14 +138,14 @@ function scan(
   for (let i = 0; i < brokers.length && perfect < CANDIDATES; i++) {
     const d = brokers[i]!;
     // A rack whose brokers add a violation: sharing a host with a replica of p only adds more.
-    if (ruleKeepingOnly && byRack.has(state.rackOf[d]!) && byRack.get(state.rackOf[d]!) > base) continue;
+    if (ruleKeepingOnly && byRack.has(state.rackIndexOf(d)) && byRack.get(state.rackIndexOf(d)) > base) continue;
     if (state.slotOf(p, d) >= 0 || !targets.canReceive(p, d)) continue;
     const v = violationAt(state, targets, byRack, p, slot, d);
     if (v === base) perfect++;
     else if (ruleKeepingOnly) continue;
     const c1 = state.moveDelta(p, slot, d);
-    const c2 = state.count[d]! - targets.countMax[d]!;
-    const c3 = state.topicCount[t * B + d]! - targets.topicMaxOf(t, d);
+    const c2 = state.countOf(d) - targets.countMaxOf(d);
+    const c3 = state.topicCountOf(t, d) - targets.topicMaxOf(t, d);
     const better = best < 0 || (v !== k0 ? v < k0 : c1 !== k1 ? c1 < k1 : c2 !== k2 ? c2 < k2 : c3 < k3);
     if (better && accept(d)) {
       best = d;

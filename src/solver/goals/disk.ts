@@ -26,13 +26,13 @@ const TRIES = 256;
 function diskDeviation(state: PlacementState, targets: Targets): number {
   let s = 0;
   for (let b = 0; b < state.brokerCount; b++) {
-    if (state.eligible[b]) s += deviation(state.disk[b]!, targets.diskLow[b]!, targets.diskHigh[b]!);
+    if (state.eligible[b]) s += deviation(state.diskOf(b), targets.diskLowOf(b), targets.diskHighOf(b));
   }
   return s;
 }
 
 function tolerance(targets: Targets, b: number): number {
-  return 1e-9 * Math.max(1, targets.diskIdeal[b]!);
+  return 1e-9 * Math.max(1, targets.diskIdealOf(b));
 }
 
 /** Whether replica p may leave s for d under the rack rule (cheap pre-filter; propose checks everything). */
@@ -49,14 +49,14 @@ function canGo(state: PlacementState, targets: Targets, p: number, s: number, d:
 function collect(state: PlacementState, targets: Targets, s: number, d: number, out: Raw, window: number): void {
   const fromS = partitionsBySize(state, s);
   const onD = partitionsBySize(state, d);
-  const grain = Math.max(1, targets.diskIdeal[s]! * 0.002);
+  const grain = Math.max(1, targets.diskIdealOf(s) * 0.002);
   const tol = tolerance(targets, s);
   const push = (p: number, q: number, net: number, bytes: number): void => {
     const gain = diskGain(state, targets, s, d, net);
     if (gain <= tol) return;
     out.push(s, d, p, q, -Math.round(gain / grain), bytes);
   };
-  const want = Math.min(state.disk[s]! - targets.diskIdeal[s]!, targets.diskIdeal[d]! - state.disk[d]!);
+  const want = Math.min(state.diskOf(s) - targets.diskIdealOf(s), targets.diskIdealOf(d) - state.diskOf(d));
   // Largest replicas of s first; with a window, only the `window` replicas on either side of the
   // size `want`: the best moves (about `want`) and the swaps moving fewest bytes (the smallest
   // replicas that can give `want` for a smaller one) are there.
@@ -69,14 +69,14 @@ function collect(state: PlacementState, targets: Targets, s: number, d: number, 
   }
   for (let i = end - 1; i >= first; i--) {
     const p = fromS[i]!;
-    const sz = state.size[p]!;
+    const sz = state.sizeOf(p);
     push(p, -1, sz, sz);
     // Swap with a replica on d about `want` smaller.
     const lo = firstAtLeast(onD, state.size, sz - want);
     for (let k = Math.max(0, lo - 2); k < Math.min(onD.length, lo + 2); k++) {
       const q = onD[k]!;
-      if (q === p || state.size[q]! >= sz) continue;
-      push(p, q, sz - state.size[q]!, sz + state.size[q]!);
+      if (q === p || state.sizeOf(q) >= sz) continue;
+      push(p, q, sz - state.sizeOf(q), sz + state.sizeOf(q));
     }
   }
 }
@@ -204,7 +204,7 @@ function propose(ctx: GoalContext, raw: Raw, i: number): "applied" | "refused" |
  */
 function partnersOf(state: PlacementState, targets: Targets, b: number, fullest: boolean): number[] {
   const sign = fullest ? -1 : 1;
-  const fill = (x: number): number => (sign * (state.disk[x]! - targets.diskIdeal[x]!)) / Math.max(1, targets.diskIdeal[x]!);
+  const fill = (x: number): number => (sign * (state.diskOf(x) - targets.diskIdealOf(x))) / Math.max(1, targets.diskIdealOf(x));
   return partnersByFill(state, b, fill, DESTINATIONS);
 }
 
@@ -255,10 +255,10 @@ export const diskGoal: Goal = {
     let outside = 0;
     let worst = 0;
     for (let b = 0; b < state.brokerCount; b++) {
-      if (!state.eligible[b] || targets.diskIdeal[b]! <= 0) continue;
-      const r = Math.abs(state.disk[b]! / targets.diskIdeal[b]! - 1);
+      if (!state.eligible[b] || targets.diskIdealOf(b) <= 0) continue;
+      const r = Math.abs(state.diskOf(b) / targets.diskIdealOf(b) - 1);
       worst = Math.max(worst, r);
-      if (deviation(state.disk[b]!, targets.diskLow[b]!, targets.diskHigh[b]!) > tolerance(targets, b)) outside++;
+      if (deviation(state.diskOf(b), targets.diskLowOf(b), targets.diskHighOf(b)) > tolerance(targets, b)) outside++;
     }
     const t = `largest distance from a broker's ideal disk use ${(worst * 100).toFixed(1)}%`;
     return outside === 0 ? { satisfied: true, detail: t } : { satisfied: false, detail: `${t}; ${String(outside)} broker(s) outside the threshold` };
@@ -270,10 +270,10 @@ export const diskGoal: Goal = {
       return replicaBandAccepts(state, action, state.size, false, state.disk, targets.diskLow, targets.diskHigh, 1e-6);
     }
     return bandAccepts(
-      brokerDeltas(state, action, (p) => state.size[p]!),
-      (b) => state.disk[b]!,
-      (b) => targets.diskLow[b]!,
-      (b) => targets.diskHigh[b]!,
+      brokerDeltas(state, action, (p) => state.sizeOf(p)),
+      (b) => state.diskOf(b),
+      (b) => targets.diskLowOf(b),
+      (b) => targets.diskHighOf(b),
       1e-6,
     );
   },
@@ -283,7 +283,7 @@ export const diskGoal: Goal = {
     worstFirst(
       ctx.state,
       ctx.state.disk,
-      { low: targets.diskLow, high: targets.diskHigh, ideal: targets.diskIdeal },
+      targets.diskBand,
       (b, over) => rebalance(ctx, b, over),
       (b) => heaviestOn(ctx.state, DISK, b),
     );

@@ -13,7 +13,7 @@ import { bandAccepts, leaderDeltas } from "./band.js";
 function leaderDeviation(state: PlacementState, targets: Targets): number {
   let s = 0;
   for (let b = 0; b < state.brokerCount; b++) {
-    if (state.eligible[b]) s += deviation(state.leaders[b]!, targets.leaderMinOf(state, b), targets.leaderMaxOf(state, b));
+    if (state.eligible[b]) s += deviation(state.leadersOf(b), targets.leaderMinOf(state, b), targets.leaderMaxOf(state, b));
   }
   return s;
 }
@@ -24,7 +24,7 @@ function eachHandOff(state: PlacementState, s: number, visit: (p: number, slot: 
   for (let i = 0; i < n; i++) {
     const p = state.partitionOnAt(s, i);
     if (state.brokerAt(p, 0) !== s || state.frozen[p]) continue;
-    for (let slot = 1; slot < state.rf[p]!; slot++) {
+    for (let slot = 1; slot < state.rfOf(p); slot++) {
       const b = state.brokerAt(p, slot);
       if (state.eligible[b]) visit(p, slot, b);
     }
@@ -39,7 +39,7 @@ function eachHandOff(state: PlacementState, s: number, visit: (p: number, slot: 
  */
 function handOff(ctx: GoalContext, s: number, below: number): void {
   const { state, targets } = ctx;
-  if (state.leaders[s]! <= targets.leaderMaxOf(state, s)) return;
+  if (state.leadersOf(s) <= targets.leaderMaxOf(state, s)) return;
   const byFollower = new Map<number, number[]>();
   eachHandOff(state, s, (p, _slot, b) => {
     const list = byFollower.get(b);
@@ -48,7 +48,7 @@ function handOff(ctx: GoalContext, s: number, below: number): void {
   });
   for (const list of byFollower.values()) list.sort((x, y) => x - y);
   const next = new Map<number, number>(); // per follower, the index of its next candidate
-  while (state.leaders[s]! > targets.leaderMaxOf(state, s)) {
+  while (state.leadersOf(s) > targets.leaderMaxOf(state, s)) {
     let best = -1;
     let bestP = -1;
     let bestLeaders = below;
@@ -58,7 +58,7 @@ function handOff(ctx: GoalContext, s: number, below: number): void {
       next.set(b, k);
       const p = list[k];
       if (p === undefined || (targets.heavyLeads.length > 0 && targets.heavyLedBy(state, b) > 0)) continue; // b leads a heavy partition alone
-      const l = state.leaders[b]!;
+      const l = state.leadersOf(b);
       if (l < bestLeaders || (best >= 0 && l === bestLeaders && (p < bestP || (p === bestP && state.slotOf(p, b) < state.slotOf(p, best))))) {
         best = b;
         bestP = p;
@@ -85,7 +85,7 @@ function inOrder(state: PlacementState, b: number): Int32Array {
   const cached = perBroker[b];
   if (cached !== undefined && cached.version === state.brokerVersion[b]) return cached.list;
   const list = state.partitionsOn(b).sort();
-  perBroker[b] = { version: state.brokerVersion[b]!, list };
+  perBroker[b] = { version: state.versionOf(b), list };
   return list;
 }
 
@@ -109,7 +109,7 @@ function augment(ctx: GoalContext, from: number, canTake: (b: number) => boolean
     const u = queue[qi]!;
     for (const p of inOrder(state, u)) {
       if (state.brokerAt(p, 0) !== u || state.frozen[p]) continue;
-      for (let slot = 1; slot < state.rf[p]!; slot++) {
+      for (let slot = 1; slot < state.rfOf(p); slot++) {
         const b = state.brokerAt(p, slot);
         if (seen[b] || !state.eligible[b]) continue;
         seen[b] = 1;
@@ -165,8 +165,8 @@ export const leaderGoal: Goal = {
     let max = -Infinity;
     for (let b = 0; b < state.brokerCount; b++) {
       if (!state.eligible[b]) continue;
-      min = Math.min(min, state.leaders[b]!);
-      max = Math.max(max, state.leaders[b]!);
+      min = Math.min(min, state.leadersOf(b));
+      max = Math.max(max, state.leadersOf(b));
     }
     if (!Number.isFinite(min)) return { satisfied: true, detail: "no eligible brokers" };
     const band = targets.leaderMin === targets.leaderMax ? String(targets.leaderMin) : `${String(targets.leaderMin)}–${String(targets.leaderMax)}`;
@@ -180,7 +180,7 @@ export const leaderGoal: Goal = {
   accepts(action: Action, state: PlacementState, targets: Targets): boolean {
     return bandAccepts(
       leaderDeltas(state, action),
-      (b) => state.leaders[b]!,
+      (b) => state.leadersOf(b),
       (b) => targets.leaderMinOf(state, b),
       (b) => targets.leaderMaxOf(state, b),
     );
@@ -190,24 +190,24 @@ export const leaderGoal: Goal = {
     const { state, targets } = ctx;
     const eligible: number[] = [];
     for (let b = 0; b < state.brokerCount; b++) if (state.eligible[b]) eligible.push(b);
-    const byLeadersDesc = (): number[] => [...eligible].sort((a, b) => state.leaders[b]! - state.leaders[a]! || a - b);
+    const byLeadersDesc = (): number[] => [...eligible].sort((a, b) => state.leadersOf(b) - state.leadersOf(a) || a - b);
     // Greedy: from the most-led brokers to followers below the band, then within it.
     for (const limit of [targets.leaderMin, targets.leaderMax]) {
       for (const s of byLeadersDesc()) handOff(ctx, s, limit);
     }
     // Exact: augmenting paths from every broker still above the band, then to every one below it.
     for (const s of byLeadersDesc()) {
-      while (state.leaders[s]! > targets.leaderMaxOf(state, s) && augment(ctx, s, (b) => state.leaders[b]! < targets.leaderMaxOf(state, b))) {
+      while (state.leadersOf(s) > targets.leaderMaxOf(state, s) && augment(ctx, s, (b) => state.leadersOf(b) < targets.leaderMaxOf(state, b))) {
         /* keep augmenting */
       }
     }
-    for (const d of [...eligible].sort((a, b) => state.leaders[a]! - state.leaders[b]! || a - b)) {
-      while (state.leaders[d]! < targets.leaderMinOf(state, d) && (pull(ctx, d) || pullMakingRoom(ctx, d))) {
+    for (const d of [...eligible].sort((a, b) => state.leadersOf(a) - state.leadersOf(b) || a - b)) {
+      while (state.leadersOf(d) < targets.leaderMinOf(state, d) && (pull(ctx, d) || pullMakingRoom(ctx, d))) {
         /* keep pulling */
       }
     }
     for (const s of byLeadersDesc()) {
-      while (state.leaders[s]! > targets.leaderMaxOf(state, s) && level(ctx, s)) {
+      while (state.leadersOf(s) > targets.leaderMaxOf(state, s) && level(ctx, s)) {
         /* keep levelling */
       }
     }
@@ -225,13 +225,13 @@ export const leaderGoal: Goal = {
  */
 function level(ctx: GoalContext, s: number): boolean {
   const { state } = ctx;
-  const most = state.leaders[s]! - 2;
+  const most = state.leadersOf(s) - 2;
   const candidates: Array<{ p: number; slot: number; b: number }> = [];
   eachHandOff(state, s, (p, slot, b) => {
-    if (state.leaders[b]! <= most) candidates.push({ p, slot, b });
+    if (state.leadersOf(b) <= most) candidates.push({ p, slot, b });
   });
   const out = state.leaderOut;
-  candidates.sort((x, y) => state.leaders[x.b]! - state.leaders[y.b]! || out[x.p]! - out[y.p]! || x.p - y.p || x.slot - y.slot);
+  candidates.sort((x, y) => state.leadersOf(x.b) - state.leadersOf(y.b) || out[x.p]! - out[y.p]! || x.p - y.p || x.slot - y.slot);
   for (const c of candidates) if (ctx.propose({ kind: "lead", p: c.p, slot: c.slot })) return true;
   // Followers whose network out is at its limit: one of them first trades a heavy leadership for a
   // lighter one with a broker that has room (both keep their counts), then takes the leadership.
@@ -240,7 +240,7 @@ function level(ctx: GoalContext, s: number): boolean {
   for (const c of candidates) {
     if (tried.has(c.b)) continue;
     tried.add(c.b);
-    const lacking = state.netOut[c.b]! + out[c.p]! - ctx.targets.load.aim.networkOut[c.b]!;
+    const lacking = state.netOutOf(c.b) + out[c.p]! - ctx.targets.load.aim.networkOut[c.b]!;
     if (lacking <= 0) continue; // refused for another reason
     const trade = roomByTrade(state, ctx.targets, c.b, s, lacking);
     if (trade === null || !ctx.propose(trade)) continue;
@@ -266,13 +266,13 @@ function pullMakingRoom(ctx: GoalContext, d: number): boolean {
   for (let i = 0; i < state.partitionsOnCount(d); i++) {
     const p = state.partitionOnAt(d, i);
     const u = state.brokerAt(p, 0);
-    if (u === d || state.frozen[p] || !state.eligible[u] || state.leaders[u]! <= targets.leaderMinOf(state, u)) continue;
+    if (u === d || state.frozen[p] || !state.eligible[u] || state.leadersOf(u) <= targets.leaderMinOf(state, u)) continue;
     offers.push(p);
   }
   offers.sort((x, y) => w[x]! - w[y]! || x - y);
   for (const p of offers.slice(0, ROOM_TRIES)) {
     const u = state.brokerAt(p, 0);
-    const lacking = state.netOut[d]! + w[p]! - targets.load.aim.networkOut[d]!;
+    const lacking = state.netOutOf(d) + w[p]! - targets.load.aim.networkOut[d]!;
     if (lacking <= 0) {
       if (ctx.propose({ kind: "lead", p, slot: state.slotOf(p, d) })) return true;
       continue;
@@ -301,11 +301,11 @@ function roomByTrade(state: PlacementState, targets: Targets, b: number, avoid: 
   }
   led.sort((x, y) => w[y]! - w[x]! || x - y);
   for (const r of led) {
-    for (let slot = 1; slot < state.rf[r]!; slot++) {
+    for (let slot = 1; slot < state.rfOf(r); slot++) {
       const g = state.brokerAt(r, slot);
       if (g === avoid || !state.eligible[g]) continue;
       // g gives back r' with w[r'] in [netOut[g] + w[r] − aim[g], w[r] − lacking].
-      const least = state.netOut[g]! + w[r]! - aim[g]!;
+      const least = state.netOutOf(g) + w[r]! - aim[g]!;
       const most = w[r]! - lacking;
       if (least > most) continue;
       let best = -1;
@@ -342,7 +342,7 @@ function pull(ctx: GoalContext, d: number): boolean {
       unseen--;
       via[u] = p;
       next[u] = v;
-      if (state.leaders[u]! > targets.leaderMinOf(state, u)) {
+      if (state.leadersOf(u) > targets.leaderMinOf(state, u)) {
         // Apply from d's end backwards: each link hands p from u to next[u].
         const links: Link[] = [];
         for (let b = u; next[b]! >= 0; b = next[b]!) links.push({ p: via[b]!, to: next[b]! });

@@ -11,6 +11,7 @@ import type { GoalContext } from "../goal.js";
 import { grown } from "../arrays.js";
 import { moveKeepsSpread } from "../rules.js";
 import type { Action, PlacementState } from "../state.js";
+import type { BrokerBand } from "../load-targets.js";
 import type { Targets } from "../targets.js";
 import { deviation } from "../targets.js";
 import { type Deltas, brokerDeltas, leaderDeltas, partnersByFill, worstFirst } from "./band.js";
@@ -32,13 +33,6 @@ export const DISK: LoadMeasure = { load: (s) => s.disk, weight: (s) => s.size, l
 export const NETWORK_IN: LoadMeasure = { load: (s) => s.netIn, weight: (s) => s.bytesIn, leaderOnly: false };
 export const NETWORK_OUT: LoadMeasure = { load: (s) => s.netOut, weight: (s) => s.leaderOut, leaderOnly: true };
 export const LEADER_BYTES: LoadMeasure = { load: (s) => s.leaderBytes, weight: (s) => s.bytesIn, leaderOnly: true };
-
-/** A per-broker band; `ideal` scales tolerances and ranks brokers. */
-export interface BrokerBand {
-  readonly low: Float64Array;
-  readonly high: Float64Array;
-  readonly ideal: Float64Array;
-}
 
 /** Per-broker change of the measure an action causes. */
 export function measureDeltas(state: PlacementState, action: Action, m: LoadMeasure): Deltas {
@@ -69,14 +63,14 @@ export function measureDeltas(state: PlacementState, action: Action, m: LoadMeas
 export function bandDeviation(state: PlacementState, m: LoadMeasure, band: BrokerBand): number {
   const load = m.load(state);
   let s = 0;
-  for (let b = 0; b < state.brokerCount; b++) if (state.eligible[b]) s += deviation(load[b]!, band.low[b]!, band.high[b]!);
+  for (let b = 0; b < state.brokerCount; b++) if (state.eligible[b]) s += band.deviationOf(b, load[b]!);
   return s;
 }
 
 /** Decrease of broker b's distance from its band when its load changes by d (positive = better). */
 function shiftGain(load: Float64Array, band: BrokerBand, b: number, d: number): number {
   const v = load[b]!;
-  return deviation(v, band.low[b]!, band.high[b]!) - deviation(v + d, band.low[b]!, band.high[b]!);
+  return band.deviationOf(b, v) - band.deviationOf(b, v + d);
 }
 
 /** Decrease of the band deviation the action brings (positive = better). No allocation. */
@@ -128,7 +122,7 @@ function isPlainTrade(state: PlacementState, a: Extract<Action, { kind: "trade" 
 }
 
 export function tolerance(band: BrokerBand, b: number): number {
-  return 1e-9 * Math.max(1, band.ideal[b]!);
+  return 1e-9 * Math.max(1, band.idealOf(b));
 }
 
 /** Brokers outside the band (beyond tolerance) and the largest |load / ideal − 1| over eligible brokers. */
@@ -138,8 +132,8 @@ export function bandStats(state: PlacementState, m: LoadMeasure, band: BrokerBan
   let worst = 0;
   for (let b = 0; b < state.brokerCount; b++) {
     if (!state.eligible[b]) continue;
-    if (band.ideal[b]! > 0) worst = Math.max(worst, Math.abs(load[b]! / band.ideal[b]! - 1));
-    if (deviation(load[b]!, band.low[b]!, band.high[b]!) > tolerance(band, b)) outside++;
+    if (band.idealOf(b) > 0) worst = Math.max(worst, Math.abs(load[b]! / band.idealOf(b) - 1));
+    if (band.deviationOf(b, load[b]!) > tolerance(band, b)) outside++;
   }
   return { outside, worst };
 }
@@ -284,7 +278,7 @@ function kindOf(state: PlacementState, a: Action): number {
 
 /** Gains are ranked in buckets of this size (0.2% of the broker's ideal): near-equal gains tie. */
 function gainGrain(band: BrokerBand, b: number): number {
-  return Math.max(1e-12, band.ideal[b]! * 0.002);
+  return Math.max(1e-12, band.idealOf(b) * 0.002);
 }
 
 function rebalance(
@@ -348,7 +342,7 @@ function replicaCandidates(
   const fromB = over ? carrying(state, m, b) : null;
   for (const o of partnersOf(state, m, band, b, !over)) {
     const [s, d] = over ? [b, o] : [o, b];
-    const want = Math.min(load[s]! - band.ideal[s]!, band.ideal[d]! - load[d]!);
+    const want = Math.min(load[s]! - band.idealOf(s), band.idealOf(d) - load[d]!);
     const fromS = fromB ?? carrying(state, m, s); // heaviest first
     const onD = withSwaps ? carryingAscending(state, m, d) : []; // ascending weight
     const sameTopic = withSwaps ? byTopic(state, d) : new Map<number, number[]>();
@@ -366,7 +360,7 @@ function replicaCandidates(
       if (!withSwaps) continue;
       // Swap with a replica of the same topic on d that carries less: topic counts stay as they
       // are (and, for leader-carried loads, leader counts too: a leader for a leader).
-      for (const q of sameTopic.get(state.topicOf[p]!) ?? []) {
+      for (const q of sameTopic.get(state.topicIndexOf(p)) ?? []) {
         const qSlot = state.slotOf(q, d);
         if (q === p || (m.leaderOnly && (qSlot === 0) !== (slot === 0)) || w[q]! >= wp || !canGo(state, targets, q, d, s)) continue;
         consider({ kind: "swap", p, slot, q, qSlot });
@@ -410,7 +404,7 @@ function bestFirst(ctx: GoalContext, out: Candidates, options: BandOptions, drai
       if (ctx.propose(action)) {
         applied = true;
         if (drain === undefined) return true;
-        return drain.m.load(state)[drain.b]! <= DRAIN_ABOVE * drain.band.high[drain.b]!;
+        return drain.m.load(state)[drain.b]! <= DRAIN_ABOVE * drain.band.highOf(drain.b);
       }
       if (++tries[kind]! === TRIES) exhausted++;
       return exhausted === tries.length;
@@ -425,7 +419,7 @@ function leaderCountLoss(state: PlacementState, targets: Targets, action: Action
   let loss = 0;
   for (const [b, d] of leaderDeltas(state, action)) {
     if (d === 0) continue;
-    const v = state.leaders[b]!;
+    const v = state.leadersOf(b);
     const lo = targets.leaderMinOf(state, b);
     const hi = targets.leaderMaxOf(state, b);
     loss += deviation(v + d, lo, hi) - deviation(v, lo, hi);
@@ -442,7 +436,7 @@ function leadCandidates(state: PlacementState, b: number, over: boolean, conside
     const leader = state.brokerAt(p, 0);
     if (over) {
       if (leader !== b) continue;
-      for (let slot = 1; slot < state.rf[p]!; slot++) if (state.eligible[state.brokerAt(p, slot)]) consider({ kind: "lead", p, slot });
+      for (let slot = 1; slot < state.rfOf(p); slot++) if (state.eligible[state.brokerAt(p, slot)]) consider({ kind: "lead", p, slot });
     } else if (leader !== b && state.eligible[leader]) {
       consider({ kind: "lead", p, slot: state.slotOf(p, b) });
     }
@@ -469,7 +463,7 @@ function tradeCandidates(
   for (let i = 0; i < n; i++) {
     const p = state.partitionOnAt(b, i);
     if (state.frozen[p] || state.brokerAt(p, 0) !== b) continue;
-    for (let slot = 1; slot < state.rf[p]!; slot++) {
+    for (let slot = 1; slot < state.rfOf(p); slot++) {
       const x = state.brokerAt(p, slot);
       if (!state.eligible[x]) continue;
       const list = handable.get(x);
@@ -512,9 +506,12 @@ function tradeCandidates(
  * before the first success), so only the first TRIES in that order that the check admits can ever be
  * proposed: those are the ones kept.
  */
+/** A trade's sort key and the trade: [bucket, p, slot, q, qSlot]. */
+type TradeRow = readonly [bucket: number, p: number, slot: number, q: number, qSlot: number];
+
 class TopTrades {
-  /** Max-heap (worst kept trade on top) of [bucket, p, slot, q, qSlot] rows. */
-  private readonly rows: number[][] = [];
+  /** Max-heap (worst kept trade on top) of trade rows. */
+  private readonly rows: TradeRow[] = [];
 
   constructor(private readonly keep: number) {}
 
@@ -524,7 +521,7 @@ class TopTrades {
     if (rows.length < this.keep) return true;
     if (this.keep <= 0) return false;
     const top = rows[0]!;
-    return (bucket - top[0]! || p - top[1]! || slot - top[2]! || q - top[3]! || qSlot - top[4]!) < 0;
+    return (bucket - top[0] || p - top[1] || slot - top[2] || q - top[3] || qSlot - top[4]) < 0;
   }
 
   offer(bucket: number, p: number, slot: number, q: number, qSlot: number): void {
@@ -537,7 +534,7 @@ class TopTrades {
     if (this.keep <= 0) return;
     const top = rows[0]!;
     // Allocate only for a trade better than the worst kept.
-    const c = bucket - top[0]! || p - top[1]! || slot - top[2]! || q - top[3]! || qSlot - top[4]!;
+    const c = bucket - top[0] || p - top[1] || slot - top[2] || q - top[3] || qSlot - top[4];
     if (c < 0) {
       rows[0] = [bucket, p, slot, q, qSlot];
       this.down(0);
@@ -545,7 +542,7 @@ class TopTrades {
   }
 
   each(visit: (p: number, slot: number, q: number, qSlot: number) => void): void {
-    for (const [, p, slot, q, qSlot] of this.rows) visit(p!, slot!, q!, qSlot!);
+    for (const [, p, slot, q, qSlot] of this.rows) visit(p, slot, q, qSlot);
   }
 
   private up(i: number): void {
@@ -621,7 +618,7 @@ function threeWayTrades(state: PlacementState, m: LoadMeasure, b: number, over: 
     return list;
   };
   for (const p of give) {
-    for (let slot = 1; slot < state.rf[p]!; slot++) {
+    for (let slot = 1; slot < state.rfOf(p); slot++) {
       const x = state.brokerAt(p, slot);
       if (!state.eligible[x]) continue;
       for (const q of take) {
@@ -712,7 +709,7 @@ function byTopic(state: PlacementState, d: number): Map<number, number[]> {
   const n = state.partitionsOnCount(d);
   for (let i = 0; i < n; i++) {
     const q = state.partitionOnAt(d, i);
-    const t = state.topicOf[q]!;
+    const t = state.topicIndexOf(q);
     const list = out.get(t);
     if (list) list.push(q);
     else out.set(t, [q]);
@@ -733,6 +730,6 @@ function canGo(state: PlacementState, targets: Targets, p: number, s: number, d:
 function partnersOf(state: PlacementState, m: LoadMeasure, band: BrokerBand, b: number, fullest: boolean): number[] {
   const load = m.load(state);
   const sign = fullest ? -1 : 1;
-  const fill = (x: number): number => (sign * (load[x]! - band.ideal[x]!)) / Math.max(1e-12, band.ideal[x]!);
+  const fill = (x: number): number => (sign * (load[x]! - band.idealOf(x))) / Math.max(1e-12, band.idealOf(x));
   return partnersByFill(state, b, fill, PARTNERS);
 }

@@ -34,8 +34,8 @@ export function loadBandGoal(id: GoalId, label: string, m: LoadMeasure, bandOf: 
       return bandAccepts(
         measureDeltas(state, action, m),
         (b) => load[b]!,
-        (b) => band.low[b]!,
-        (b) => band.high[b]!,
+        (b) => band.lowOf(b),
+        (b) => band.highOf(b),
         1e-6,
       );
     },

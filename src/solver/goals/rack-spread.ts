@@ -26,19 +26,19 @@ function bestFix(ctx: GoalContext, order: BrokerOrder, p: number): { slot: numbe
   const now = spreadViolation(state, targets, p);
   let best: { slot: number; to: number } | null = null;
   let bestKey: number[] = [];
-  for (let slot = 0; slot < state.rf[p]!; slot++) {
+  for (let slot = 0; slot < state.rfOf(p); slot++) {
     if (spreadViolation(state, targets, p, slot, -1) >= now) continue;
     const choice = chooseDestination(state, targets, order, p, slot, (to) =>
       ctx.allowed({ kind: "move", p, slot, to }),
     );
     if (choice === null || choice.violation >= now) continue;
     const from = state.brokerAt(p, slot);
-    const t = state.topicOf[p]!;
+    const t = state.topicIndexOf(p);
     const key = [
       choice.violation,
       state.moveDelta(p, slot, choice.to),
-      -(state.topicCount[t * state.brokerCount + from]! - targets.topicMaxOf(t, from)),
-      -(state.count[from]! - targets.countMax[from]!),
+      -(state.topicCountOf(t, from) - targets.topicMaxOf(t, from)),
+      -(state.countOf(from) - targets.countMaxOf(from)),
       slot === 0 ? 1 : 0,
       slot,
     ];
@@ -85,7 +85,7 @@ export const rackSpreadGoal: Goal = {
     const { state, targets } = ctx;
     const order = new BrokerOrder(state, targets);
     for (let p = 0; p < state.partitionCount; p++) {
-      for (let guard = state.rf[p]!; guard > 0 && spreadViolation(state, targets, p) > 0; guard--) {
+      for (let guard = state.rfOf(p); guard > 0 && spreadViolation(state, targets, p) > 0; guard--) {
         const fix = bestFix(ctx, order, p);
         if (fix === null || !ctx.propose({ kind: "move", p, slot: fix.slot, to: fix.to })) break;
         order.touched();

@@ -65,7 +65,7 @@ const scratch = new CandidateScratch();
 const topicGains = new CallMemo();
 
 function topicGainOf(gains: CallMemo, state: PlacementState, targets: Targets, p: number, s: number, d: number): number {
-  const t = state.topicOf[p]!;
+  const t = state.topicIndexOf(p);
   if (!gains.has(t)) gains.set(t, topicGain(state, targets, p, s, d));
   return gains.get(t);
 }
@@ -102,9 +102,9 @@ export function moveBestReplicas(ctx: GoalContext, s: number, d: number, k: numb
     c.slot[at] = slot;
     c.cost[at] = state.moveDelta(p, slot, d);
     c.topic[at] = wantTopic ? -topicGainOf(gains, state, targets, p, s, d) : 0;
-    c.disk[at] = wantDisk ? -Math.sign(diskGain(state, targets, s, d, state.size[p]!)) : 0;
+    c.disk[at] = wantDisk ? -Math.sign(diskGain(state, targets, s, d, state.sizeOf(p))) : 0;
     c.leader[at] = wantLeader && slot === 0 ? 1 : 0;
-    c.size[at] = state.size[p]!;
+    c.size[at] = state.sizeOf(p);
   }
   const topics = new Set<number>();
   let count = 0;
@@ -115,7 +115,7 @@ export function moveBestReplicas(ctx: GoalContext, s: number, d: number, k: numb
     (i) => {
       const p = c.p[i]!;
       const slot = c.slot[i]!;
-      const t = state.topicOf[p]!;
+      const t = state.topicIndexOf(p);
       if (topics.has(t) && wantTopic) return false;
       if (!moveKeepsSpread(state, targets, p, slot, d)) return false;
       if (ctx.propose({ kind: "move", p, slot, to: d })) {
@@ -215,14 +215,14 @@ export class RackOpenings {
     const R = state.rackNames.length;
     const all = R === 32 ? 0xffffffff : (1 << R) - 1;
     if (state.frozen[p]) return 0;
-    const rule = targets.rule(state.rf[p]!);
+    const rule = targets.rule(state.rfOf(p));
     if (rule === null || spreadViolation(state, targets, p) > 0) return all;
-    const o = state.offset[p]!;
+    const o = state.offsetOf(p);
     let bits = 0;
     for (let r = 0; r < R; r++) {
       let inRack = 0;
-      for (let i = 0; i < state.rf[p]!; i++) if (state.rackOf[state.replicas[o + i]!] === r) inRack++;
-      if (inRack < rule.maxPerRack && inRack < state.rf[p]!) bits |= 1 << r;
+      for (let i = 0; i < state.rfOf(p); i++) if (state.rackOf[state.replicas[o + i]!] === r) inRack++;
+      if (inRack < rule.maxPerRack && inRack < state.rfOf(p)) bits |= 1 << r;
     }
     return bits >>> 0;
   }
@@ -264,13 +264,13 @@ function openRacks(ctx: GoalContext, s: number): Uint8Array {
     const p = state.partitionOnAt(s, i);
     if (state.frozen[p]) continue;
     movable++;
-    const m = targets.rule(state.rf[p]!)?.maxPerRack ?? Infinity;
-    const o = state.offset[p]!;
-    const r = state.rf[p]!;
+    const m = targets.rule(state.rfOf(p))?.maxPerRack ?? Infinity;
+    const o = state.offsetOf(p);
+    const r = state.rfOf(p);
     for (let a = 0; a < r; a++) {
       const ba = state.replicas[o + a]!;
       if (ba === s) continue;
-      const rack = state.rackOf[ba]!;
+      const rack = state.rackIndexOf(ba);
       let inRack = 0;
       let first = true;
       for (let c = 0; c < r; c++) {
@@ -292,17 +292,17 @@ function shed(ctx: GoalContext, openings: RackOpenings): boolean {
   const stuck = new Set<number>();
   let any = false;
   for (;;) {
-    const s = mostBy(state, (b) => state.count[b]! - targets.countMax[b]!, stuck);
+    const s = mostBy(state, (b) => state.countOf(b) - targets.countMaxOf(b), stuck);
     if (s < 0) return any;
     const open = openRacks(ctx, s);
     const dests = sortedBrokers(
       state,
-      (b) => state.count[b]! - targets.countMin[b]!,
-      (b) => state.count[b]! < targets.countMax[b]! && open[state.rackOf[b]!] === 1,
+      (b) => state.countOf(b) - targets.countMinOf(b),
+      (b) => state.countOf(b) < targets.countMaxOf(b) && open[state.rackIndexOf(b)] === 1,
     );
-    const excess = state.count[s]! - targets.countMax[s]!;
+    const excess = state.countOf(s) - targets.countMaxOf(s);
     const refusals: RefusalBudget = { left: REFUSALS_PER_BROKER };
-    if (!dests.some((d) => moveBestReplicas(ctx, s, d, Math.min(excess, targets.countMax[d]! - state.count[d]!), openings, refusals) > 0)) stuck.add(s);
+    if (!dests.some((d) => moveBestReplicas(ctx, s, d, Math.min(excess, targets.countMaxOf(d) - state.countOf(d)), openings, refusals) > 0)) stuck.add(s);
     else any = true;
   }
 }
@@ -312,19 +312,19 @@ function fill(ctx: GoalContext, openings: RackOpenings, makeRoom: boolean): bool
   const stuck = new Set<number>();
   let any = false;
   for (;;) {
-    const d = mostBy(state, (b) => targets.countMin[b]! - state.count[b]!, stuck);
+    const d = mostBy(state, (b) => targets.countMinOf(b) - state.countOf(b), stuck);
     if (d < 0) return any;
     const sources = sortedBrokers(
       state,
-      (b) => -(state.count[b]! - targets.countMax[b]!),
-      (b) => state.count[b]! > targets.countMin[b]!,
+      (b) => -(state.countOf(b) - targets.countMaxOf(b)),
+      (b) => state.countOf(b) > targets.countMinOf(b),
     );
-    const deficit = targets.countMin[d]! - state.count[d]!;
-    const rack = state.rackOf[d]!;
+    const deficit = targets.countMinOf(d) - state.countOf(d);
+    const rack = state.rackIndexOf(d);
     const fromOutside = openings.openFromOutside(rack);
     const refusals: RefusalBudget = { left: REFUSALS_PER_BROKER };
     const gives = (s: number): boolean =>
-      (fromOutside || state.rackOf[s] === rack) && moveBestReplicas(ctx, s, d, Math.min(deficit, state.count[s]! - targets.countMin[s]!), openings, refusals) > 0;
+      (fromOutside || state.rackOf[s] === rack) && moveBestReplicas(ctx, s, d, Math.min(deficit, state.countOf(s) - targets.countMinOf(s)), openings, refusals) > 0;
     if (!sources.some(gives) && !(makeRoom && fillMakingRoom(ctx, d, sources, openings))) stuck.add(d);
     else any = true;
   }
@@ -350,10 +350,10 @@ function fillMakingRoom(ctx: GoalContext, d: number, sources: readonly number[],
   const { state, targets } = ctx;
   const limited = RESOURCES.filter((r) => targets.load.limited[r]);
   if (limited.length === 0) return false;
-  const rack = state.rackOf[d]!;
+  const rack = state.rackIndexOf(d);
   /** What replica (p, slot) adds to a broker of resource r. */
-  const weight = (r: Resource, p: number, slot: number): number => (r === "networkOut" ? (slot === 0 ? state.leaderOut[p]! : 0) : weightOf(state, r)[p]!);
-  const loadOf = (r: Resource, b: number): number => (r === "disk" ? state.disk[b]! : r === "networkIn" ? state.netIn[b]! : state.netOut[b]!);
+  const weight = (r: Resource, p: number, slot: number): number => (r === "networkOut" ? (slot === 0 ? state.leaderOutOf(p) : 0) : weightOf(state, r)[p]!);
+  const loadOf = (r: Resource, b: number): number => (r === "disk" ? state.diskOf(b) : r === "networkIn" ? state.netInOf(b) : state.netOutOf(b));
   const aim = targets.load.aim;
   // Brokers of d's rack with the most room (the smallest largest share of their aims in use).
   const used = new Map<number, number>();
@@ -365,8 +365,8 @@ function fillMakingRoom(ctx: GoalContext, d: number, sources: readonly number[],
   }
   const partners = [...used.keys()].sort((x, y) => used.get(x)! - used.get(y)! || x - y);
   if (partners.length === 0) return false;
-  const light = (x: number, y: number): number => state.size[x]! - state.size[y]! || x - y;
-  for (const s of sources.filter((b) => b !== d && state.count[b]! > targets.countMin[b]!).slice(0, ROOM_SOURCES)) {
+  const light = (x: number, y: number): number => state.sizeOf(x) - state.sizeOf(y) || x - y;
+  for (const s of sources.filter((b) => b !== d && state.countOf(b) > targets.countMinOf(b)).slice(0, ROOM_SOURCES)) {
     const offers: number[] = [];
     for (let i = 0; i < state.partitionsOnCount(s); i++) {
       const p = state.partitionOnAt(s, i);
@@ -413,7 +413,7 @@ function roomBySwap(
     const h = state.partitionOnAt(d, i);
     if (!state.frozen[h]) heavy.push(h);
   }
-  heavy.sort((x, y) => state.size[y]! - state.size[x]! || x - y);
+  heavy.sort((x, y) => state.sizeOf(y) - state.sizeOf(x) || x - y);
   for (const h of heavy.slice(0, ROOM_HEAVY)) {
     const hSlot = state.slotOf(h, d);
     for (const z of partners.slice(0, ROOM_PARTNERS)) {
@@ -430,7 +430,7 @@ function roomBySwap(
           fits = freed >= lacking[k]! && (freed <= 0 || loadOf(r, z) + freed <= aim[r][z]!);
         }
         if (!fits || !moveKeepsSpread(state, targets, l, lSlot, d)) continue;
-        if (best < 0 || state.size[l]! > state.size[best]! || (state.size[l] === state.size[best] && l < best)) best = l;
+        if (best < 0 || state.sizeOf(l) > state.sizeOf(best) || (state.size[l] === state.size[best] && l < best)) best = l;
       }
       if (best >= 0) return { kind: "swap", p: h, slot: hSlot, q: best, qSlot: state.slotOf(best, z) };
     }
@@ -452,12 +452,12 @@ export const replicaCountGoal: Goal = {
     let tmax = -Infinity;
     for (let b = 0; b < state.brokerCount; b++) {
       if (!state.eligible[b]) continue;
-      const c = state.count[b]!;
+      const c = state.countOf(b);
       min = Math.min(min, c);
       max = Math.max(max, c);
-      tmin = Math.min(tmin, targets.countMin[b]!);
-      tmax = Math.max(tmax, targets.countMax[b]!);
-      if (deviation(c, targets.countMin[b]!, targets.countMax[b]!) > 0) outside++;
+      tmin = Math.min(tmin, targets.countMinOf(b));
+      tmax = Math.max(tmax, targets.countMaxOf(b));
+      if (deviation(c, targets.countMinOf(b), targets.countMaxOf(b)) > 0) outside++;
     }
     if (!Number.isFinite(min)) return { satisfied: true, detail: "no eligible brokers" };
     const range = `replicas per broker ${String(min)}–${String(max)}, targets ${String(tmin)}–${String(tmax)}`;

@@ -29,7 +29,7 @@ export function topicDeviation(state: PlacementState, targets: Targets): { total
     let max = -Infinity;
     for (let b = 0; b < B; b++) {
       if (!state.eligible[b]) continue;
-      const c = state.topicCount[t * B + b]!;
+      const c = state.topicCountOf(t, b);
       total += deviation(c, targets.topicMinOf(t, b), targets.topicMaxOf(t, b));
       min = Math.min(min, c);
       max = Math.max(max, c);
@@ -61,7 +61,7 @@ function byTopicFill(state: PlacementState, targets: Targets, t: number): number
   for (let b = 0; b < B; b++) {
     if (!state.eligible[b]) continue;
     out.push(b);
-    const f = state.topicCount[t * B + b]! - targets.topicMinOf(t, b);
+    const f = state.topicCountOf(t, b) - targets.topicMinOf(t, b);
     fill[b] = f;
     if (f < lo) lo = f;
     if (f > hi) hi = f;
@@ -83,23 +83,22 @@ function byTopicFill(state: PlacementState, targets: Targets, t: number): number
  * a rack, so same-rack partners come first.
  */
 function partnersOf(state: PlacementState, targets: Targets, t: number, focus: number, over: boolean, ordered: readonly number[]): number[] {
-  const B = state.brokerCount;
   const useful = (b: number): boolean =>
     b !== focus &&
-    (over ? state.topicCount[t * B + b]! < targets.topicMaxOf(t, b) : state.topicCount[t * B + b]! > targets.topicMinOf(t, b));
+    (over ? state.topicCountOf(t, b) < targets.topicMaxOf(t, b) : state.topicCountOf(t, b) > targets.topicMinOf(t, b));
   // A plain move (one replica, no swap back) needs the receiving broker below its replica-count
   // band's top and the giving one above its bottom: such partners are taken first, then the rest.
   const [giver, taker] = over ? [focus, -1] : [-1, focus];
   const roomFor = (b: number): boolean => {
     const s = giver >= 0 ? giver : b;
     const d = taker >= 0 ? taker : b;
-    return state.count[s]! > targets.countMin[s]! && state.count[d]! < targets.countMax[d]!;
+    return state.countOf(s) > targets.countMinOf(s) && state.countOf(d) < targets.countMaxOf(d);
   };
-  const rack = state.rackOf[focus]!;
+  const rack = state.rackIndexOf(focus);
   const lists: number[][] = [[], [], [], []];
   // When the focus itself has no count room, no partner can take a plain move: those two lists stay
   // empty, so the walk can stop as soon as the other two are full.
-  const focusRoom = over ? state.count[focus]! > targets.countMin[focus]! : state.count[focus]! < targets.countMax[focus]!;
+  const focusRoom = over ? state.countOf(focus) > targets.countMinOf(focus) : state.countOf(focus) < targets.countMaxOf(focus);
   let full = focusRoom ? 0 : 2;
   for (let k = 0; k < ordered.length && full < lists.length; k++) {
     const b = ordered[k]!;
@@ -120,10 +119,10 @@ function partnersOf(state: PlacementState, targets: Targets, t: number, focus: n
  */
 function replicasOfTopicOn(state: PlacementState, t: number, b: number): number[] {
   const out: number[] = [];
-  const first = state.topicStart[t]!;
-  const end = state.topicStart[t + 1]!;
+  const first = state.topicStartOf(t);
+  const end = state.topicStartOf(t + 1);
   const n = state.partitionsOnCount(b);
-  if (state.offset[end]! - state.offset[first]! <= n) {
+  if (state.offsetOf(end) - state.offsetOf(first) <= n) {
     for (let p = first; p < end; p++) if (state.slotOf(p, b) >= 0) out.push(p);
   } else {
     for (let i = 0; i < n; i++) {
@@ -141,7 +140,7 @@ function replicasOfTopicOn(state: PlacementState, t: number, b: number): number[
 function tryPair(ctx: GoalContext, t: number, s: number, d: number, perMove: number): boolean {
   const { state, targets } = ctx;
   // The gain depends only on the topic and the two brokers, not on which replica goes: judged first.
-  const g = topicGain(state, targets, state.topicStart[t]!, s, d);
+  const g = topicGain(state, targets, state.topicStartOf(t), s, d);
   if (g <= 0) return false;
   const movable = replicasOfTopicOn(state, t, s).filter((p) => canGo(state, targets, p, s, d));
   if (movable.length === 0) return false;
@@ -157,7 +156,7 @@ function tryPair(ctx: GoalContext, t: number, s: number, d: number, perMove: num
   for (const p of mine) {
     const slot = state.slotOf(p, s);
     // Closest sizes first, so the disk goal is most likely to accept.
-    const swapped = closestFirst(back, state.size, state.size[p]!, (q) => {
+    const swapped = closestFirst(back, state.size, state.sizeOf(p), (q) => {
       if (!judge.enough(q) || state.slotOf(q, s) >= 0 || !canGo(state, targets, q, d, s)) return false;
       return ctx.propose({ kind: "swap", p, slot, q, qSlot: state.slotOf(q, d) });
     });
@@ -171,7 +170,7 @@ function tryPair(ctx: GoalContext, t: number, s: number, d: number, perMove: num
  * if some topic has a positive lower band in s's rack (otherwise no topic can be short on s).
  */
 function maxSwapBackGain(targets: Targets, state: PlacementState, s: number): number {
-  return targets.rackHasTopicFloor(state.rackOf[s]!) ? 2 : 1;
+  return targets.rackHasTopicFloor(state.rackIndexOf(s)) ? 2 : 1;
 }
 
 /**
@@ -201,7 +200,7 @@ class SwapBackJudge {
   /** Whether q's topic fixes enough by going from d to s. */
   enough(q: number): boolean {
     const { scratch, state } = this;
-    const u = state.topicOf[q]!;
+    const u = state.topicIndexOf(q);
     if (scratch.stamp[u] !== this.epoch) {
       scratch.stamp[u] = this.epoch;
       scratch.verdict[u] = u !== this.t && topicGain(state, this.targets, q, this.d, this.s) >= this.want ? 1 : 0;
@@ -267,7 +266,7 @@ class TopicScratch {
     const enough = (u: number): boolean => {
       if (this.backStamp[u] !== epoch) {
         this.backStamp[u] = epoch;
-        this.backVerdict[u] = topicGain(state, targets, state.topicStart[u]!, d, s) >= want ? 1 : 0;
+        this.backVerdict[u] = topicGain(state, targets, state.topicStartOf(u), d, s) >= want ? 1 : 0;
       }
       return this.backVerdict[u] === 1;
     };
@@ -280,7 +279,7 @@ class TopicScratch {
     }
     const list = sortBySize(state, out);
     if (this.backs.size > 100_000) this.backs.clear();
-    this.backs.set(key, { vs: state.brokerVersion[s]!, vd: state.brokerVersion[d]!, list });
+    this.backs.set(key, { vs: state.versionOf(s), vd: state.versionOf(d), list });
     return list;
   }
 
@@ -290,18 +289,17 @@ class TopicScratch {
    */
   aboveBand(b: number): ReadonlySet<number> {
     const { state, targets } = this;
-    const B = state.brokerCount;
     const log = state.membershipLog[b]!;
     let e = this.above[b];
     if (e === undefined) {
       const topics = new Set<number>();
-      for (let u = 0; u < state.topicNames.length; u++) if (state.topicCount[u * B + b]! > targets.topicMaxOf(u, b)) topics.add(u);
+      for (let u = 0; u < state.topicNames.length; u++) if (state.topicCountOf(u, b) > targets.topicMaxOf(u, b)) topics.add(u);
       e = { logged: log.length, topics };
       this.above[b] = e;
     }
     for (; e.logged < log.length; e.logged++) {
-      const u = state.topicOf[loggedPartition(log[e.logged]!)]!;
-      if (state.topicCount[u * B + b]! > targets.topicMaxOf(u, b)) e.topics.add(u);
+      const u = state.topicIndexOf(loggedPartition(log[e.logged]!));
+      if (state.topicCountOf(u, b) > targets.topicMaxOf(u, b)) e.topics.add(u);
       else e.topics.delete(u);
     }
     return e.topics;
@@ -310,16 +308,15 @@ class TopicScratch {
   /** Topics below their band on b (none where no topic has a floor in b's rack). */
   belowBand(b: number): Int32Array {
     const { state, targets } = this;
-    if (!targets.rackHasTopicFloor(state.rackOf[b]!)) return EMPTY;
+    if (!targets.rackHasTopicFloor(state.rackIndexOf(b))) return EMPTY;
     const hit = this.below[b];
     if (hit !== undefined && hit.version === state.brokerVersion[b]) return hit.value;
-    const B = state.brokerCount;
     const list: number[] = [];
     for (let u = 0; u < state.topicNames.length; u++) {
-      if (state.topicCount[u * B + b]! < targets.topicMinOf(u, b)) list.push(u);
+      if (state.topicCountOf(u, b) < targets.topicMinOf(u, b)) list.push(u);
     }
     const value = Int32Array.from(list);
-    this.below[b] = { version: state.brokerVersion[b]!, value };
+    this.below[b] = { version: state.versionOf(b), value };
     return value;
   }
 }
@@ -337,7 +334,7 @@ function scratchOf(state: PlacementState, targets: Targets): TopicScratch {
 }
 
 function offBand(state: PlacementState, targets: Targets, t: number, b: number): number {
-  return deviation(state.topicCount[t * state.brokerCount + b]!, targets.topicMinOf(t, b), targets.topicMaxOf(t, b));
+  return deviation(state.topicCountOf(t, b), targets.topicMinOf(t, b), targets.topicMaxOf(t, b));
 }
 
 /** Whether some eligible broker is off topic t's band (one pass, no sort). */
@@ -359,7 +356,7 @@ function sweep(ctx: GoalContext, t: number, perMove: number): void {
   const reversed = [...ordered].reverse();
   for (const focus of off) {
     for (let guard = 0; guard < state.partitionCount + 1 && offBand(state, targets, t, focus) > 0; guard++) {
-      const over = state.topicCount[t * state.brokerCount + focus]! > targets.topicMaxOf(t, focus);
+      const over = state.topicCountOf(t, focus) > targets.topicMaxOf(t, focus);
       const partners = partnersOf(state, targets, t, focus, over, over ? ordered : reversed);
       const moved = partners.some((other) => (over ? tryPair(ctx, t, focus, other, perMove) : tryPair(ctx, t, other, focus, perMove)));
       if (!moved) break;
@@ -369,11 +366,11 @@ function sweep(ctx: GoalContext, t: number, perMove: number): void {
 
 /** Whether broker b has replicas of topic t to spare (above the band's lower end). */
 function canSpare(state: PlacementState, targets: Targets, t: number, b: number): boolean {
-  return state.topicCount[t * state.brokerCount + b]! > targets.topicMinOf(t, b);
+  return state.topicCountOf(t, b) > targets.topicMinOf(t, b);
 }
 
 function isShort(state: PlacementState, targets: Targets, t: number, b: number): boolean {
-  return state.topicCount[t * state.brokerCount + b]! < targets.topicMinOf(t, b);
+  return state.topicCountOf(t, b) < targets.topicMinOf(t, b);
 }
 
 /**
@@ -383,12 +380,12 @@ function isShort(state: PlacementState, targets: Targets, t: number, b: number):
  */
 function nearby(state: PlacementState, targets: Targets, u: number, b: number, k: number, spare: boolean, skip = -1): number[] {
   const B = state.brokerCount;
-  const rack = state.rackOf[b]!;
+  const rack = state.rackIndexOf(b);
   const same: number[] = [];
   const other: number[] = [];
   for (let x = 0; x < B && (same.length < k || other.length < k); x++) {
     if (x === b || x === skip || !state.eligible[x]) continue;
-    const c = state.topicCount[u * B + x]!;
+    const c = state.topicCountOf(u, x);
     const min = targets.topicMinOf(u, x);
     if (spare ? !(c > min) : !(c < min)) continue;
     if (state.rackOf[x] === rack) {
@@ -428,7 +425,7 @@ function tryCycle(ctx: GoalContext, topic: number, receiver: number, strict: boo
     // Topics the giver may take one more of: short there (strict), or with room below the band's top.
     // Worked out per topic when first asked; strict mode first checks that the giver is short of any topic at all.
     const accepts = (wanted: number): boolean =>
-      wanted !== topic && (strict ? isShort(state, targets, wanted, giver) : state.topicCount[wanted * state.brokerCount + giver]! < targets.topicMaxOf(wanted, giver));
+      wanted !== topic && (strict ? isShort(state, targets, wanted, giver) : state.topicCountOf(wanted, giver) < targets.topicMaxOf(wanted, giver));
     if (strict) {
       let any = false;
       for (let wanted = 0; wanted < topics && !any; wanted++) any = accepts(wanted);
@@ -447,10 +444,10 @@ function tryCycle(ctx: GoalContext, topic: number, receiver: number, strict: boo
     const passOn = new Map<number, number[]>();
     if (spareVersion !== state.brokerVersion[receiver]) {
       spare = spareOf(state, targets, topic, receiver);
-      spareVersion = state.brokerVersion[receiver]!;
+      spareVersion = state.versionOf(receiver);
     }
     for (const passed of spare) {
-      const passedTopic = state.topicOf[passed]!;
+      const passedTopic = state.topicIndexOf(passed);
       if (takes(passedTopic) || state.slotOf(passed, giver) >= 0) continue;
       let takersOfPassed = takers.get(passedTopic);
       if (takersOfPassed === undefined) {
@@ -465,7 +462,7 @@ function tryCycle(ctx: GoalContext, topic: number, receiver: number, strict: boo
           const n = state.partitionsOnCount(taker);
           for (let i = 0; i < n; i++) {
             const returned = state.partitionOnAt(taker, i);
-            const wanted = state.topicOf[returned]!;
+            const wanted = state.topicIndexOf(returned);
             if (takes(wanted) && canSpare(state, targets, wanted, taker) && returned !== given && canGo(state, targets, returned, taker, giver)) returnable.push(returned);
           }
           passOn.set(taker, returnable);
@@ -489,7 +486,7 @@ function spareOf(state: PlacementState, targets: Targets, t: number, d: number):
   const n = state.partitionsOnCount(d);
   for (let i = 0; i < n; i++) {
     const q = state.partitionOnAt(d, i);
-    const u = state.topicOf[q]!;
+    const u = state.topicIndexOf(q);
     if (u !== t && canSpare(state, targets, u, d)) out.push(q);
   }
   return out;
@@ -525,8 +522,8 @@ function cycleScratch(T: number): TopicFlags {
  * partitions instead of s's list when that is shorter; either way the one earliest in s's list wins.
  */
 function firstOfTopicOn(state: PlacementState, targets: Targets, t: number, s: number, d: number): number {
-  const lo = state.topicStart[t]!;
-  const hi = state.topicStart[t + 1]!;
+  const lo = state.topicStartOf(t);
+  const hi = state.topicStartOf(t + 1);
   const n = state.partitionsOnCount(s);
   if ((hi - lo) * 3 >= n) {
     for (let i = 0; i < n; i++) {
@@ -580,7 +577,7 @@ export const topicSpreadGoal: Goal = {
     const worst =
       d.worstTopic < 0
         ? "no topics"
-        : `largest spread of one topic across brokers ${String(d.worstSpread)} (${state.topicNames[d.worstTopic]!})`;
+        : `largest spread of one topic across brokers ${String(d.worstSpread)} (${state.topicNameOf(d.worstTopic)})`;
     return d.total === 0
       ? { satisfied: true, detail: worst }
       : { satisfied: false, detail: `${worst}; ${String(d.total)} replica(s) off their topic's target` };

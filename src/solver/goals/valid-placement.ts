@@ -55,7 +55,7 @@ export const validPlacementGoal: Goal = {
     const { state, targets } = ctx;
     const order = new BrokerOrder(state, targets);
     for (let p = 0; p < state.partitionCount; p++) {
-      for (let slot = 0; slot < state.rf[p]!; slot++) {
+      for (let slot = 0; slot < state.rfOf(p); slot++) {
         if (state.eligible[state.brokerAt(p, slot)]) continue;
         const choice = chooseDestination(state, targets, order, p, slot);
         if (choice && ctx.propose({ kind: "move", p, slot, to: choice.to })) order.touched();
