@@ -69,6 +69,10 @@ function addLoad(load: Load, p: Prepared): void {
   load.bytes += p.bytes;
 }
 
+function isLoad(x: readonly MoveTask[] | BatchLoad): x is BatchLoad {
+  return !Array.isArray(x);
+}
+
 /** The load a set of tasks (usually those in flight) puts on brokers and the cluster. */
 export function measureLoad(tasks: readonly MoveTask[]): BatchLoad {
   return loadOf(tasks);
@@ -148,20 +152,26 @@ function select<T extends MoveTask>(
   return sorted.filter((p) => chosen.has(p));
 }
 
+/** A copy of `load` that a selection may add to. */
+function copyLoad(load: BatchLoad): Load {
+  return { perBroker: new Map(load.perBroker), moves: load.moves, bytes: load.bytes };
+}
+
 /**
- * The pending tasks to submit now, in strategy order, given those in flight. Pure. `order` is
- * usually `composeStrategies(…)`; ties it leaves are broken by topic, then partition. Generic so a
- * caller's richer task records come back as they went in.
+ * The pending tasks to submit now, in strategy order, given those in flight: the tasks, or the load
+ * they put on brokers (measureLoad; a caller that keeps it up to date need not pass every task in
+ * flight at each poll). Pure. `order` is usually `composeStrategies(…)`; ties it leaves are broken
+ * by topic, then partition. Generic so a caller's richer task records come back as they went in.
  */
 export function planBatch<T extends MoveTask>(
   pending: readonly T[],
-  inFlight: readonly MoveTask[],
+  inFlight: readonly MoveTask[] | BatchLoad,
   limits: BatchLimits,
   order: TaskOrder,
   blocked?: BrokerBlocked,
 ): T[] {
   checkLimits(limits);
-  const load = loadOf(inFlight);
+  const load = isLoad(inFlight) ? copyLoad(inFlight) : loadOf(inFlight);
   // Tasks on a blocked broker or on one already at its cap cannot be chosen (loads only grow):
   // leave them out before sorting, which is most of the work when most brokers are busy.
   const open = (p: Prepared<T>): boolean =>
