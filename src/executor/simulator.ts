@@ -111,23 +111,23 @@ export function createSimClock(startMs = 0): SimClock {
 export const BOUND_ASSUMPTIONS =
   "the busiest broker's bytes to send or receive ÷ the throttle. It assumes each broker sends and receives " +
   "replication at the throttle at most (sending and receiving apart), each added replica copies the whole " +
-  "partition once from its leader (taken to be the first current replica), and sizes and leaders hold still " +
+  "partition once from its leader (taken to be the first current replica that is up), and sizes and leaders hold still " +
   "during the move; it leaves out the moves-per-broker cap, the poll interval and the order. No schedule " +
   "under those assumptions finishes sooner";
 
 /**
  * Seconds no schedule can beat when every broker moves `rate` bytes/s in and out: the busiest
  * broker's bytes to send (as leader of a moving partition, once per added replica; the leader is taken
- * to be the first current replica) or to receive (as an adding broker), divided by `rate`. The
- * assumptions behind it: BOUND_ASSUMPTIONS.
+ * to be the first current replica not in `down`: a broker that is down leads nothing) or to receive
+ * (as an adding broker), divided by `rate`. The assumptions behind it: BOUND_ASSUMPTIONS.
  */
-export function bandwidthLowerBound(tasks: readonly MoveTask[], rate: number): number {
+export function bandwidthLowerBound(tasks: readonly MoveTask[], rate: number, down: ReadonlySet<number> = new Set()): number {
   if (!(rate > 0)) throw new BallastError("USAGE", `bandwidth must be more than 0, not ${String(rate)}`);
   const bytesIn = new Map<number, number>();
   const bytesOut = new Map<number, number>();
   for (const t of tasks) {
     const adds = added(t);
-    const leader = t.from[0];
+    const leader = t.from.find((b) => !down.has(b)) ?? t.from[0];
     if (adds.length === 0 || leader === undefined) continue;
     bytesOut.set(leader, (bytesOut.get(leader) ?? 0) + t.size * adds.length);
     for (const b of adds) bytesIn.set(b, (bytesIn.get(b) ?? 0) + t.size);

@@ -8,11 +8,11 @@
  * `recount` computes every figure again from the task list alone: the tests check the indexes
  * against it.
  */
-import type { BatchLoad } from "./batches.js";
+import { slotBrokers, type BatchLoad } from "./batches.js";
 import type { TaskRecord, TaskState } from "./journal.js";
 import { transition } from "./journal.js";
 import { partitionKey } from "./port.js";
-import { added, removed } from "./types.js";
+import { added } from "./types.js";
 import type { MoveTask } from "./types.js";
 
 const OPEN_STATES: readonly TaskState[] = ["pending", "submitting", "moving"];
@@ -25,7 +25,7 @@ const isInFlight = (s: TaskState): boolean => s === "submitting" || s === "movin
 interface Entry {
   readonly index: number;
   readonly key: string;
-  /** Brokers whose slots it takes (batches.ts): added, then removed; none for a reorder. */
+  /** Brokers whose slots it takes (batches.ts, slotBrokers). */
   readonly slots: readonly number[];
   /** Its current and target replicas, each once. */
   readonly brokers: readonly number[];
@@ -78,7 +78,7 @@ function entryOf(task: MoveTask, index: number): Entry {
   return {
     index,
     key: partitionKey(task),
-    slots: adds.length > 0 ? [...adds, ...removed(task)] : [],
+    slots: slotBrokers(task),
     brokers: [...new Set([...task.from, ...task.to])],
     moves: adds.length,
     bytes: task.size * adds.length,
@@ -303,7 +303,7 @@ export function recount(tasks: readonly TaskRecord[]): BookFigures {
   for (const t of tasks.filter((x) => x.state === "submitting" || x.state === "moving")) {
     const adds = added(t);
     if (adds.length === 0) continue;
-    for (const b of [...adds, ...removed(t)]) perBroker.set(b, (perBroker.get(b) ?? 0) + 1);
+    for (const b of slotBrokers(t)) perBroker.set(b, (perBroker.get(b) ?? 0) + 1);
     moves += adds.length;
     bytes += t.size * adds.length;
   }
