@@ -12,6 +12,7 @@ import { slotBrokers, type BatchLoad } from "./batches.js";
 import type { TaskRecord, TaskState } from "./journal.js";
 import { transition } from "./journal.js";
 import { partitionKey } from "./port.js";
+import { workLeftPerBroker } from "./strategy.js";
 import { added } from "./types.js";
 import type { MoveTask } from "./types.js";
 
@@ -289,13 +290,7 @@ export class TaskBook {
 export function recount(tasks: readonly TaskRecord[]): BookFigures {
   const counts = Object.fromEntries(ALL_STATES.map((s) => [s, tasks.filter((t) => t.state === s).length])) as Record<TaskState, number>;
   const open = tasks.filter((t) => OPEN_STATES.includes(t.state));
-  const workLeft = new Map<number, number>();
-  for (const t of open) {
-    const adds = added(t);
-    const leader = t.from[0];
-    if (leader !== undefined && adds.length > 0) workLeft.set(leader, (workLeft.get(leader) ?? 0) + t.size * adds.length);
-    for (const b of adds) workLeft.set(b, (workLeft.get(b) ?? 0) + t.size);
-  }
+  const workLeft = workLeftPerBroker(open);
   for (const [b, v] of workLeft) if (v === 0) workLeft.delete(b);
   const perBroker = new Map<number, number>();
   let moves = 0;
