@@ -44,9 +44,13 @@ class ShareHeap {
     }
   }
 
-  /** Removes the smallest share; returns its link and stamp. */
-  pop(): { link: number; stamp: number } {
-    const top = { link: this.links[0]!, stamp: this.stamps[0]! };
+  /** The stamp of the entry the last pop removed. */
+  popped = 0;
+
+  /** Removes the smallest share; returns its link (its stamp in `popped`). */
+  pop(): number {
+    const top = this.links[0]!;
+    this.popped = this.stamps[0]!;
     const last = this.shares.length - 1;
     this.swap(0, last);
     this.shares.pop();
@@ -74,9 +78,15 @@ class ShareHeap {
   }
 
   private swap(a: number, b: number): void {
-    [this.shares[a], this.shares[b]] = [this.shares[b]!, this.shares[a]!];
-    [this.links[a], this.links[b]] = [this.links[b]!, this.links[a]!];
-    [this.stamps[a], this.stamps[b]] = [this.stamps[b]!, this.stamps[a]!];
+    const share = this.shares[a]!;
+    this.shares[a] = this.shares[b]!;
+    this.shares[b] = share;
+    const link = this.links[a]!;
+    this.links[a] = this.links[b]!;
+    this.links[b] = link;
+    const stamp = this.stamps[a]!;
+    this.stamps[a] = this.stamps[b]!;
+    this.stamps[b] = stamp;
   }
 }
 
@@ -113,6 +123,8 @@ export class FairShareNetwork {
   private readonly linksOf: Array<readonly number[] | undefined> = [];
   private readonly rates: number[] = [];
   private readonly free: number[] = [];
+  /** Per link, a link every flow of which crosses it too (see cover). */
+  private readonly covering: Array<number | undefined> = [];
   private everything = false;
   /** The lowest rate of the flows removed since the last reshare, and the links they crossed. */
   private floor = Number.POSITIVE_INFINITY;
@@ -127,6 +139,23 @@ export class FairShareNetwork {
     if (this.capacity[l] === capacity) return;
     this.capacity[l] = capacity;
     this.everything = true;
+  }
+
+  /**
+   * Says that every flow crossing link `inner` crosses link `outer` too (a throttle within a
+   * broker's bandwidth). While both carry the same flows and `inner` has no more capacity, `outer`
+   * can never fill first, and sharing leaves it out: a simulation's throttled copies cross four
+   * links, of which two decide.
+   */
+  cover(outer: number, inner: number): void {
+    this.setCapacity(Math.max(outer, inner), this.capacity[Math.max(outer, inner)] ?? Number.POSITIVE_INFINITY);
+    this.covering[outer] = inner;
+  }
+
+  /** Whether link `l` cannot fill before the link covering it (see cover). */
+  private idle(l: number): boolean {
+    const inner = this.covering[l];
+    return inner !== undefined && this.capacity[inner]! <= this.capacity[l]! && this.flowsOn[inner]!.size === this.flowsOn[l]!.size;
   }
 
   /** Adds a flow crossing `links` (each once); returns its slot. Its rate is NaN until the next reshare. */
@@ -174,8 +203,9 @@ export class FairShareNetwork {
       this.openOn = new Int32Array(2 * links);
       this.stamps = new Int32Array(2 * links);
       this.seen = new Uint8Array(2 * links);
+      this.skip = new Uint8Array(2 * links);
     }
-    const { isOpen, left, openOn, stamps, seen } = this;
+    const { isOpen, left, openOn, stamps, seen, skip } = this;
     const open: number[] = [];
     if (everything) {
       for (let slot = 0; slot < slots; slot++) {
@@ -204,10 +234,16 @@ export class FairShareNetwork {
     if (open.length === 0) return [];
     // The links the open flows cross, with what the other flows leave of them.
     const touched: number[] = [];
+    const idle: number[] = [];
     for (const slot of open) {
       for (const l of this.linksOf[slot]!) {
         if (seen[l] === 1) continue;
         seen[l] = 1;
+        if (this.idle(l)) {
+          skip[l] = 1;
+          idle.push(l);
+          continue;
+        }
         touched.push(l);
         let capacity = this.capacity[l]!;
         let count = 0;
@@ -227,7 +263,8 @@ export class FairShareNetwork {
     const before = open.map((slot) => this.rates[slot]!);
     for (const slot of open) this.rates[slot] = Number.POSITIVE_INFINITY;
     while (heap.size > 0) {
-      const { link: l, stamp } = heap.pop();
+      const l = heap.pop();
+      const stamp = heap.popped;
       if (stamp !== stamps[l] || openOn[l] === 0) continue;
       const rate = share(l);
       for (const f of this.flowsOn[l]!) {
@@ -235,6 +272,7 @@ export class FairShareNetwork {
         isOpen[f] = 0;
         this.rates[f] = rate;
         for (const m of this.linksOf[f]!) {
+          if (skip[m] === 1) continue;
           left[m]! -= rate;
           openOn[m]! -= 1;
           stamps[m]! += 1;
@@ -244,6 +282,10 @@ export class FairShareNetwork {
     }
     for (const slot of open) isOpen[slot] = 0;
     for (const l of touched) seen[l] = 0;
+    for (const l of idle) {
+      seen[l] = 0;
+      skip[l] = 0;
+    }
     return open.filter((slot, i) => !Object.is(this.rates[slot], before[i]));
   }
 
@@ -253,4 +295,5 @@ export class FairShareNetwork {
   private openOn = new Int32Array(0);
   private stamps = new Int32Array(0);
   private seen = new Uint8Array(0);
+  private skip = new Uint8Array(0);
 }

@@ -347,6 +347,10 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
   const linkBase = new Map([...brokers.keys()].map((id, i) => [id, 4 * i]));
   const LINK = { out: 0, in: 1, leaderThrottle: 2, followerThrottle: 3 } as const;
   const network = new FairShareNetwork();
+  for (const base of linkBase.values()) {
+    network.cover(base + LINK.out, base + LINK.leaderThrottle);
+    network.cover(base + LINK.in, base + LINK.followerThrottle);
+  }
   /** Copies running, by partition; all of them by slot in `running`. */
   const flowsOf = new Map<SimPartition, Flow[]>();
   const running = new Map<number, Flow>();
