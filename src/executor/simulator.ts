@@ -42,6 +42,7 @@ import type {
   ClusterDescription,
   KafkaPort,
   OngoingReassignment,
+  PartitionMetadata,
   PartitionRef,
   PartitionResult,
   ReplicaLogDir,
@@ -298,15 +299,25 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
   };
 
   /**
-   * Topic metadata as last described, by topic: a topic's entry is dropped when one of its
-   * partitions changes (every change goes through refresh) and all of them when a broker stops or
-   * starts, so an executor polling thousands of unchanged partitions costs little.
+   * Metadata as last described, by topic and by partition: a partition's entry (and its topic's) is
+   * dropped when the partition changes (every change goes through refresh or an election) and all
+   * of them when a broker stops or starts, so an executor polling thousands of unchanged partitions
+   * costs little.
    */
   const described = new Map<string, TopicMetadata>();
+  const describedPartitions = new Map<SimPartition, PartitionMetadata>();
+  const forget = (p: SimPartition): void => {
+    described.delete(p.topic);
+    describedPartitions.delete(p);
+  };
+  const forgetAll = (): void => {
+    described.clear();
+    describedPartitions.clear();
+  };
 
   /** Elects a leader if there is none (from the ISR only) and, with a leader, recomputes the ISR. */
   const refresh = (p: SimPartition): void => {
-    described.delete(p.topic);
+    forget(p);
     touch(p);
     if (p.leader !== -1 && !alive(p.leader)) p.leader = -1;
     if (p.leader === -1) {
@@ -513,20 +524,29 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
     };
   };
 
+  const describePartition = (p: SimPartition): PartitionMetadata => {
+    let md = describedPartitions.get(p);
+    if (md === undefined) {
+      md = {
+        topic: p.topic,
+        partition: p.partition,
+        replicas: [...p.replicas],
+        isr: [...p.isr],
+        leader: p.leader,
+        offline: p.replicas.filter((r) => !alive(r)),
+      };
+      describedPartitions.set(p, md);
+    }
+    return md;
+  };
+
   const describeTopic = (t: SimTopic): TopicMetadata => {
     let md = described.get(t.name);
     if (md === undefined) {
       md = {
         name: t.name,
         internal: t.name.startsWith("__"),
-        partitions: t.partitions.map((p) => ({
-          topic: p.topic,
-          partition: p.partition,
-          replicas: [...p.replicas],
-          isr: [...p.isr],
-          leader: p.leader,
-          offline: p.replicas.filter((r) => !alive(r)),
-        })),
+        partitions: t.partitions.map(describePartition),
       };
       described.set(t.name, md);
     }
@@ -648,7 +668,7 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
         return fail(ref, "PREFERRED_LEADER_NOT_AVAILABLE", `preferred leader ${String(preferred)} is not alive and in sync`);
       }
       p.leader = preferred;
-      described.delete(p.topic);
+      forget(p);
       touch(p);
       return ok(ref);
     });
@@ -721,7 +741,7 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
     const b = brokerOrThrow(id);
     if (!b.alive) return;
     b.alive = false;
-    described.clear();
+    forgetAll();
     allChanged = true;
     for (const t of topics.values()) {
       for (const p of t.partitions) {
@@ -740,7 +760,7 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
     const b = brokerOrThrow(id);
     if (b.alive) return;
     b.alive = true;
-    described.clear();
+    forgetAll();
     allChanged = true;
     for (const t of topics.values()) for (const p of t.partitions) if (p.replicas.includes(id)) refresh(p);
     settle(clock.now());
@@ -754,7 +774,7 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
       touch(p);
     }
     topics.delete(name);
-    described.delete(name);
+    for (const p of t.partitions) forget(p);
     configs.deleteTopic(name);
   };
 
