@@ -45,7 +45,7 @@ export async function simulateExecution(
   const tasks = store.load().tasks;
   return {
     makespanSeconds: sim.makespan(),
-    boundSeconds: bandwidthLowerBound(tasks, throttle),
+    boundSeconds: bandwidthLowerBound(tasks, throttle, new Set(cluster.brokers.filter((b) => b.status !== "alive").map((b) => b.id))),
     partitions: tasks.length,
     wallMs: performance.now() - started,
     status,

@@ -3,14 +3,17 @@
  * clock, no Kafka — so the runner asks it again each time moves finish, and --dry-run uses it to print
  * every wave.
  *
- * Counting. A task touches the brokers it adds (a move in: that broker copies the data) and the
- * brokers it removes (a move out). A broker's load is the number of moves in and out touching it
- * across the in-flight and chosen tasks. Three caps hold for in-flight + chosen together:
+ * Counting. A task touches (takes a slot on) the brokers it adds (a move in: that broker copies the
+ * data) and the broker that sends the data (its leader, taken to be the first current replica: a
+ * move out). A broker the task only drops does no work while the move runs and takes no slot: when
+ * it did, a drained broker's slots went to moves other brokers sent, and a decommission ran at half
+ * the speed its busiest sender allowed. A broker's load is the number of moves in and out touching
+ * it across the in-flight and chosen tasks. Three caps hold for in-flight + chosen together:
  * - every broker's load ≤ `maxMovesPerBroker`;
  * - replica moves in the cluster (Σ added replicas) ≤ `maxMoves`;
  * - bytes being copied (Σ size × added replicas) ≤ `maxBytesInFlight`.
  * Reorder-only tasks (no added replica) copy nothing, touch no broker and are always submitted.
- * Tasks touching a blocked broker (one that is down) are left for later.
+ * Tasks taking a slot on a blocked broker (one that is down) are left for later.
  *
  * Fairness: round-robin by levels. Selection runs in rounds r = 1, 2, …; in round r the tasks are
  * walked in strategy order and a task is taken when it fits the caps and every broker it touches has
@@ -27,7 +30,7 @@
 import { BallastError } from "../model/errors.js";
 import { byPartition } from "./strategy.js";
 import type { TaskOrder } from "./strategy.js";
-import { added, removed } from "./types.js";
+import { added } from "./types.js";
 import type { BatchLimits, MoveTask } from "./types.js";
 
 /** Answers true for a broker that must not be touched now (it is down). */
@@ -51,15 +54,27 @@ interface Load {
 
 interface Prepared<T extends MoveTask = MoveTask> {
   readonly task: T;
-  /** Brokers touched: added, then removed. */
+  /** Brokers touched (whose slots it takes): added, then the sender. */
   readonly touches: readonly number[];
   readonly moves: number;
   readonly bytes: number;
 }
 
+/**
+ * The brokers whose slots a task takes: those it adds, which copy the data in, and the one that
+ * sends it (its leader, taken to be the first current replica); none for a reorder, which copies
+ * nothing. A broker a move only drops does no work while it runs.
+ */
+export function slotBrokers(task: MoveTask): number[] {
+  const adds = added(task);
+  if (adds.length === 0) return [];
+  const sender = task.from[0];
+  return sender === undefined || adds.includes(sender) ? adds : [...adds, sender];
+}
+
 function prepare<T extends MoveTask>(task: T): Prepared<T> {
   const adds = added(task);
-  return { task, touches: [...adds, ...removed(task)], moves: adds.length, bytes: task.size * adds.length };
+  return { task, touches: slotBrokers(task), moves: adds.length, bytes: task.size * adds.length };
 }
 
 function addLoad(load: Load, p: Prepared): void {
@@ -67,6 +82,10 @@ function addLoad(load: Load, p: Prepared): void {
   for (const b of p.touches) load.perBroker.set(b, (load.perBroker.get(b) ?? 0) + 1);
   load.moves += p.moves;
   load.bytes += p.bytes;
+}
+
+function isLoad(x: readonly MoveTask[] | BatchLoad): x is BatchLoad {
+  return !Array.isArray(x);
 }
 
 /** The load a set of tasks (usually those in flight) puts on brokers and the cluster. */
@@ -148,20 +167,26 @@ function select<T extends MoveTask>(
   return sorted.filter((p) => chosen.has(p));
 }
 
+/** A copy of `load` that a selection may add to. */
+function copyLoad(load: BatchLoad): Load {
+  return { perBroker: new Map(load.perBroker), moves: load.moves, bytes: load.bytes };
+}
+
 /**
- * The pending tasks to submit now, in strategy order, given those in flight. Pure. `order` is
- * usually `composeStrategies(…)`; ties it leaves are broken by topic, then partition. Generic so a
- * caller's richer task records come back as they went in.
+ * The pending tasks to submit now, in strategy order, given those in flight: the tasks, or the load
+ * they put on brokers (measureLoad; a caller that keeps it up to date need not pass every task in
+ * flight at each poll). Pure. `order` is usually `composeStrategies(…)`; ties it leaves are broken
+ * by topic, then partition. Generic so a caller's richer task records come back as they went in.
  */
 export function planBatch<T extends MoveTask>(
   pending: readonly T[],
-  inFlight: readonly MoveTask[],
+  inFlight: readonly MoveTask[] | BatchLoad,
   limits: BatchLimits,
   order: TaskOrder,
   blocked?: BrokerBlocked,
 ): T[] {
   checkLimits(limits);
-  const load = loadOf(inFlight);
+  const load = isLoad(inFlight) ? copyLoad(inFlight) : loadOf(inFlight);
   // Tasks on a blocked broker or on one already at its cap cannot be chosen (loads only grow):
   // leave them out before sorting, which is most of the work when most brokers are busy.
   const open = (p: Prepared<T>): boolean =>

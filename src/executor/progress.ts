@@ -58,15 +58,26 @@ export class CopyMeter {
     } catch {
       return false;
     }
-    const wanted = new Set(copying.flatMap((t) => added(t).map((b) => `${partitionKey(t)}@${String(b)}`)));
+    // Broker → the adding replicas it holds (or should), keyed `topic-partition@broker`.
+    const wanted = new Map<number, Set<string>>();
+    for (const t of copying) {
+      const k = partitionKey(t);
+      for (const b of added(t)) {
+        let keys = wanted.get(b);
+        if (!keys) wanted.set(b, (keys = new Set()));
+        keys.add(`${k}@${String(b)}`);
+      }
+    }
     for (const [broker, replicas] of dirs) {
+      const keys = wanted.get(broker);
+      if (!keys) continue;
       const sizes = new Map<string, number>();
       for (const r of replicas) {
         const key = `${partitionKey(r)}@${String(broker)}`;
-        if (wanted.has(key)) sizes.set(key, Math.max(sizes.get(key) ?? 0, r.size));
+        if (keys.has(key)) sizes.set(key, Math.max(sizes.get(key) ?? 0, r.size));
       }
       // A broker that answered without the replica has not made it yet.
-      for (const key of wanted) if (key.endsWith(`@${String(broker)}`)) this.held.set(key, sizes.get(key) ?? 0);
+      for (const key of keys) this.held.set(key, sizes.get(key) ?? 0);
     }
     return true;
   }

@@ -14,11 +14,12 @@ import { listSome } from "../model/text.js";
 import type { Reassignment } from "../model/types.js";
 import { planBatch } from "./batches.js";
 import type { ExecutionState, TaskRecord, TaskState } from "./journal.js";
-import { FINAL_STATES, StateStore, transition } from "./journal.js";
-import type { KafkaPort, OngoingReassignment, PartitionMetadata } from "./port.js";
+import { StateStore } from "./journal.js";
+import type { KafkaPort, OngoingReassignment, PartitionMetadata, PartitionRef, TopicMetadata } from "./port.js";
 import { partitionKey } from "./port.js";
 import { CopyMeter } from "./progress.js";
-import { composeStrategies, workLeftPerBroker } from "./strategy.js";
+import { composeStrategies } from "./strategy.js";
+import { TaskBook } from "./task-book.js";
 import { Throttles, emptyThrottleRecord } from "./throttle.js";
 import type { BatchLimits, Clock, MoveTask, StrategyName } from "./types.js";
 import { added } from "./types.js";
@@ -111,10 +112,6 @@ export function taskBytes(t: MoveTask): number {
   return t.size * added(t).length;
 }
 
-function doneBytes(tasks: readonly TaskRecord[]): number {
-  return tasks.filter((t) => t.state === "done").reduce((a, t) => a + taskBytes(t), 0);
-}
-
 async function partitionsByKey(port: KafkaPort, topics: Iterable<string>): Promise<Map<string, PartitionMetadata>> {
   const names = [...new Set(topics)];
   const out = new Map<string, PartitionMetadata>();
@@ -170,6 +167,41 @@ export async function preflight(port: KafkaPort, plan: ExecutionPlan, options: P
     .map((e): MoveTask => ({ topic: e.topic, partition: e.partition, from: live.get(partitionKey(e))!.replicas, to: e.replicas, size: 0 }))
     .filter((t) => !sameList(t.from, t.to));
 }
+
+/**
+ * The metadata of some topics, with a partition found without a map of every partition (a poll
+ * reads the topics of every open task, thousands of partitions, and looks up few of them).
+ */
+class LiveTopics {
+  private readonly indexes = new Map<string, Map<number, PartitionMetadata>>();
+
+  constructor(private readonly topics: ReadonlyMap<string, TopicMetadata>) {}
+
+  static async read(port: KafkaPort, names: readonly string[]): Promise<LiveTopics> {
+    const topics = names.length === 0 ? [] : await port.describeTopics(names);
+    return new LiveTopics(new Map(topics.map((t) => [t.name, t])));
+  }
+
+  topic(name: string): TopicMetadata | undefined {
+    return this.topics.get(name);
+  }
+
+  get(ref: PartitionRef): PartitionMetadata | undefined {
+    const parts = this.topics.get(ref.topic)?.partitions;
+    if (parts === undefined) return undefined;
+    // Brokers list a topic's partitions in order, as a rule: look there first.
+    const at = parts[ref.partition];
+    if (at?.partition === ref.partition) return at;
+    let index = this.indexes.get(ref.topic);
+    if (!index) {
+      index = new Map(parts.map((p) => [p.partition, p]));
+      this.indexes.set(ref.topic, index);
+    }
+    return index.get(ref.partition);
+  }
+}
+
+type Observed = { alive: Set<number>; ongoing: Map<string, OngoingReassignment>; live: LiveTopics };
 
 /** The brokers a task needs up: those it keeps or adds, and its current ones when none of them is up to copy from. */
 function waitsFor(t: MoveTask, alive: ReadonlySet<number>): readonly number[] {
@@ -234,6 +266,9 @@ export class Executor {
   /** Brokers registered at the last look (null: not looked yet); the meter asks only those. */
   private alive: ReadonlySet<number> | null = null;
   private pausedReported: readonly number[] = [];
+  private readonly book: TaskBook;
+  /** Per topic with open tasks, how many partitions the last read found (a change: look for deleted ones). */
+  private readonly partitionCounts = new Map<string, number>();
 
   constructor(
     private readonly port: KafkaPort,
@@ -251,6 +286,7 @@ export class Executor {
     );
     this.startedAt = clock.now();
     this.meter = new CopyMeter(port);
+    this.book = new TaskBook(state.tasks);
   }
 
   private save(): void {
@@ -258,12 +294,18 @@ export class Executor {
     this.store.save(this.state);
   }
 
+  /** The tasks in any of `states`, in journal order. */
   private tasks(...states: TaskState[]): TaskRecord[] {
-    return this.state.tasks.filter((t) => states.includes(t.state));
+    return this.book.inState(...states);
+  }
+
+  /** Changes a task's state (and the book's indexes with it). */
+  private transition(t: TaskRecord, to: TaskState, now: number, note?: string): void {
+    this.book.move(t, to, now, note);
   }
 
   private finish(t: TaskRecord, to: TaskState, note?: string): void {
-    transition(t, to, this.clock.now(), note);
+    this.transition(t, to, this.clock.now(), note);
     this.emit({ type: "finished-partition", partition: partitionKey(t), state: to, ...(note !== undefined ? { note } : {}) });
   }
 
@@ -276,9 +318,9 @@ export class Executor {
     for (const t of unsure) {
       const k = partitionKey(t);
       const p = live.get(k);
-      if (ongoing.has(k)) transition(t, "moving", this.clock.now());
-      else if (p && sameList(p.replicas, t.to)) transition(t, "moving", this.clock.now());
-      else transition(t, "pending", this.clock.now(), "submission not seen by Kafka; submitting again");
+      if (ongoing.has(k)) this.transition(t, "moving", this.clock.now());
+      else if (p && sameList(p.replicas, t.to)) this.transition(t, "moving", this.clock.now());
+      else this.transition(t, "pending", this.clock.now(), "submission not seen by Kafka; submitting again");
     }
     this.save();
   }
@@ -289,13 +331,13 @@ export class Executor {
       type: "start",
       id: this.state.id,
       tasks: this.state.tasks.length,
-      moves: this.state.tasks.reduce((a, t) => a + added(t).length, 0),
-      bytes: this.state.tasks.reduce((a, t) => a + taskBytes(t), 0),
+      moves: this.book.movesTotal,
+      bytes: this.book.bytesTotal,
       resumed: this.state.tasks.some((t) => t.state !== "pending"),
     });
     // The rate counts from what was copied when this run began: after a resume, the bytes done
     // before it, and what the copies Kafka kept running hold, were not copied in this run's time.
-    const inFlight = this.tasks("submitting", "moving");
+    const inFlight = [...this.book.inFlight()];
     if (inFlight.length > 0) await this.meter.read(inFlight, this.clock.now(), true);
     this.meter.sample(this.startedAt, this.bytesCopied());
     for (;;) {
@@ -310,14 +352,12 @@ export class Executor {
         await this.revertInFlight("pending");
         return await this.stopCleanly();
       }
-      let open: TaskRecord[];
       try {
         const snapshot = await this.observe();
         await this.settle(snapshot);
-        open = this.tasks("pending", "submitting", "moving");
-        if (open.length === 0) break;
+        if (this.book.count("pending", "submitting", "moving") === 0) break;
         if (stop.level === 0) await this.submit(snapshot.alive, snapshot.live);
-        else if (this.tasks("submitting", "moving").length === 0) return await this.stopCleanly();
+        else if (this.book.count("submitting", "moving") === 0) return await this.stopCleanly();
         this.failingSince = null;
       } catch (err) {
         this.survive(err);
@@ -378,7 +418,7 @@ export class Executor {
 
   private pendingRate: number | null = null;
 
-  private async observe(): Promise<{ alive: Set<number>; ongoing: Map<string, OngoingReassignment>; live: Map<string, PartitionMetadata> }> {
+  private async observe(): Promise<Observed> {
     if (this.pendingRate !== null && Number.isFinite(this.pendingRate)) {
       await this.throttles.setRate(this.pendingRate);
       this.emit({ type: "throttle", rate: this.pendingRate });
@@ -388,17 +428,39 @@ export class Executor {
     const alive = new Set(cluster.brokers.map((b) => b.id));
     this.alive = alive;
     const ongoing = new Map((await this.port.listPartitionReassignments()).map((o) => [partitionKey(o), o]));
-    const live = await partitionsByKey(this.port, this.tasks("submitting", "moving", "pending").map((t) => t.topic));
+    const live = await LiveTopics.read(this.port, this.book.openTopics());
     return { alive, ongoing, live };
   }
 
-  private async settle(s: { alive: Set<number>; ongoing: Map<string, OngoingReassignment>; live: Map<string, PartitionMetadata> }): Promise<void> {
+  /**
+   * The open tasks a pass of settle has something to do with, in journal order: those in flight,
+   * except moves Kafka is still running within their time, and those whose partition is gone.
+   */
+  private toSettle(s: Observed, now: number): TaskRecord[] {
+    const out = new Set<TaskRecord>();
+    for (const t of this.book.inFlight()) {
+      const quiet = t.state === "moving" && s.ongoing.has(this.book.key(t)) && !(now - (t.submittedAt ?? now) > this.state.partitionTimeoutMs);
+      if (!quiet) out.add(t);
+    }
+    // Partitions are never taken from a topic: one is gone only with its topic, or when the count
+    // of its topic's partitions changed (deleted and made again).
+    for (const topic of this.book.openTopics()) {
+      const count = s.live.topic(topic)?.partitions.length;
+      if (count !== undefined && count === this.partitionCounts.get(topic)) continue;
+      if (count === undefined) this.partitionCounts.delete(topic);
+      else this.partitionCounts.set(topic, count);
+      for (const t of this.book.openOfTopic(topic)) if (s.live.get(t) === undefined) out.add(t);
+    }
+    return this.book.sorted(out);
+  }
+
+  private async settle(s: Observed): Promise<void> {
     const now = this.clock.now();
     const finished: TaskRecord[] = [];
     const toCancel: TaskRecord[] = [];
-    for (const t of this.tasks("pending", "submitting", "moving")) {
-      const k = partitionKey(t);
-      const p = s.live.get(k);
+    for (const t of this.toSettle(s, now)) {
+      const k = this.book.key(t);
+      const p = s.live.get(t);
       if (!p) {
         this.finish(t, "skipped", "topic or partition deleted during the run");
         finished.push(t);
@@ -407,7 +469,7 @@ export class Executor {
       if (t.state === "pending") continue;
       if (s.ongoing.has(k)) {
         if (now - (t.submittedAt ?? now) > this.state.partitionTimeoutMs) toCancel.push(t);
-        else if (t.state === "submitting") transition(t, "moving", now);
+        else if (t.state === "submitting") this.transition(t, "moving", now);
         continue;
       }
       if (sameList(p.replicas, t.to) && t.to.every((b) => p.isr.includes(b))) {
@@ -422,7 +484,7 @@ export class Executor {
       this.lingering.set(k, since);
       if (now - since < Math.max(LINGER_MS, 5 * this.pollMs)) continue;
       this.lingering.delete(k);
-      if (t.state === "submitting") transition(t, "pending", now, "submission not seen by Kafka; submitting again");
+      if (t.state === "submitting") this.transition(t, "pending", now, "submission not seen by Kafka; submitting again");
       else if (!sameSet(p.replicas, t.to)) {
         this.finish(t, "failed", `the reassignment ended without reaching [${t.to.join(",")}] (replicas now [${p.replicas.join(",")}]); cancelled outside Ballast?`);
         finished.push(t);
@@ -453,16 +515,19 @@ export class Executor {
     // A broker a task only removes does not hold it up: Kafka finishes the move without it (that is
     // how a dead broker is drained). One the task keeps or adds does.
     // A task none of whose current replicas is up waits for them as for a target.
-    const involved = new Set(this.tasks("pending", "submitting", "moving").flatMap((t) => waitsFor(t, alive)));
-    for (const b of involved) {
-      if (alive.has(b)) this.downSince.delete(b);
-      else if (!this.downSince.has(b)) this.downSince.set(b, now);
+    for (const b of [...this.downSince.keys()]) if (alive.has(b)) this.downSince.delete(b);
+    const down: number[] = [];
+    for (const b of this.book.openBrokers()) {
+      if (alive.has(b) || ![...this.book.openOfBroker(b)].some((t) => waitsFor(t, alive).includes(b))) continue;
+      if (!this.downSince.has(b)) this.downSince.set(b, now);
+      down.push(b);
     }
-    const down = [...this.downSince.keys()].filter((b) => involved.has(b)).sort((a, b) => a - b);
+    down.sort((a, b) => a - b);
     this.reportPause(down, alive);
     const expired = new Set(down.filter((b) => now - this.downSince.get(b)! > this.state.brokerDownTimeoutMs));
     if (expired.size === 0) return;
-    for (const t of this.tasks("pending", "moving")) {
+    const affected = new Set([...expired].flatMap((b) => [...this.book.openOfBroker(b)]));
+    for (const t of this.book.sorted(affected).filter((x) => x.state === "pending" || x.state === "moving")) {
       const gone = waitsFor(t, alive).filter((b) => expired.has(b));
       if (gone.length === 0) continue;
       const note = `broker ${gone.join(", ")} down for more than ${String(Math.round(this.state.brokerDownTimeoutMs / 1000))} s`;
@@ -499,23 +564,21 @@ export class Executor {
     }
   }
 
-  private async submit(alive: ReadonlySet<number>, live: ReadonlyMap<string, PartitionMetadata>): Promise<void> {
-    const pending = this.tasks("pending");
-    if (pending.length === 0) return;
+  private async submit(alive: ReadonlySet<number>, live: LiveTopics): Promise<void> {
+    if (this.book.count("pending") === 0) return;
     const atRisk = (t: MoveTask): boolean => {
-      const p = live.get(partitionKey(t));
+      const p = live.get(t);
       return p !== undefined && (p.isr.length < p.replicas.length || p.offline.length > 0);
     };
-    const workLeft = workLeftPerBroker(this.tasks("pending", "submitting", "moving"));
-    const order = composeStrategies(this.state.strategy, (t) => ({ atRisk: atRisk(t) }), (b) => workLeft.get(b) ?? 0);
-    const inFlight = this.tasks("submitting", "moving");
+    const order = composeStrategies(this.state.strategy, (t) => ({ atRisk: atRisk(t) }), (b) => this.book.workLeft(b));
     // Tasks wait while a broker they keep or add is down, or while none of their current replicas is
     // up to copy from; a down broker they only remove (a dead broker being drained) does not stop them.
-    const ready = pending.filter((t) => t.to.every((b) => alive.has(b)) && t.from.some((b) => alive.has(b)));
-    const batch = planBatch(ready, inFlight, this.state.limits, order);
+    // Only the pending tasks with a free slot on each of their brokers can be chosen (mayFit).
+    const ready = this.book.mayFit(this.state.limits.maxMovesPerBroker).filter((t) => t.to.every((b) => alive.has(b)) && t.from.some((b) => alive.has(b)));
+    const batch = planBatch(ready, this.book.inFlightLoad(), this.state.limits, order);
     if (batch.length === 0) return;
     const now = this.clock.now();
-    for (const t of batch) transition(t, "submitting", now);
+    for (const t of batch) this.transition(t, "submitting", now);
     this.save();
     await this.throttles.coverBrokers(batch.flatMap((t) => [...t.from, ...added(t)]));
     await this.throttles.addPartitions(batch);
@@ -523,7 +586,7 @@ export class Executor {
     for (const t of batch) {
       const r = results.find((x) => x.topic === t.topic && x.partition === t.partition);
       if (r && r.errorCode !== 0) this.finish(t, "failed", `Kafka refused the reassignment: ${r.message ?? r.errorName ?? String(r.errorCode)}`);
-      else transition(t, "moving", this.clock.now());
+      else this.transition(t, "moving", this.clock.now());
     }
     const refused = batch.filter((t) => t.state === "failed");
     if (refused.length > 0) await this.throttles.removePartitions(refused);
@@ -572,7 +635,7 @@ export class Executor {
         done.push(t);
       } else {
         if (fate === "cancelled") this.finish(t, "cancelled");
-        else transition(t, "pending", this.clock.now(), "pulled back when the executor was stopped; submitted again on resume");
+        else this.transition(t, "pending", this.clock.now(), "pulled back when the executor was stopped; submitted again on resume");
         reverted.push(t);
       }
     }
@@ -626,24 +689,25 @@ export class Executor {
 
   /** Bytes of the finished partitions and what the copies in flight held at the meter's last read. */
   private bytesCopied(): number {
-    return doneBytes(this.state.tasks) + this.tasks("submitting", "moving").reduce((a, t) => a + this.meter.copiedOf(t), 0);
+    let copied = this.book.bytesDone;
+    for (const t of this.book.inFlight()) copied += this.meter.copiedOf(t);
+    return copied;
   }
 
   private async progress(): Promise<void> {
     const now = this.clock.now();
-    const inFlight = this.tasks("submitting", "moving");
+    const inFlight = [...this.book.inFlight()];
     if (await this.meter.read(inFlight, now, false, this.alive)) this.meter.sample(now, this.bytesCopied());
     const total = this.state.tasks.length;
-    const finals = this.state.tasks.filter((t) => FINAL_STATES.has(t.state));
-    const bytesTotal = this.state.tasks.reduce((a, t) => a + taskBytes(t), 0);
+    const bytesTotal = this.book.bytesTotal;
     const bytesCopied = this.bytesCopied();
     const rate = this.meter.rate();
     this.emit({
       type: "progress",
-      done: finals.length,
+      done: total - this.book.count("pending", "submitting", "moving"),
       total,
       inFlight: inFlight.length,
-      bytesDone: doneBytes(this.state.tasks),
+      bytesDone: this.book.bytesDone,
       bytesCopied,
       bytesTotal,
       rate,

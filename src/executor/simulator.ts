@@ -32,8 +32,7 @@ import { FOLLOWER_RATE, FOLLOWER_REPLICAS, LEADER_RATE, LEADER_REPLICAS } from "
 import { BallastError } from "../model/errors.js";
 import type { Broker, Cluster, Partition, Topic } from "../model/types.js";
 import { SimConfigStore } from "./config-store.js";
-import { maxMinFairRates } from "./fair-share.js";
-import type { SharedLink } from "./fair-share.js";
+import { FairShareNetwork } from "./fair-share.js";
 import { ACL_OPERATIONS, partitionKey } from "./port.js";
 import type {
   LockOutcome,
@@ -43,6 +42,7 @@ import type {
   ClusterDescription,
   KafkaPort,
   OngoingReassignment,
+  PartitionMetadata,
   PartitionRef,
   PartitionResult,
   ReplicaLogDir,
@@ -112,23 +112,23 @@ export function createSimClock(startMs = 0): SimClock {
 export const BOUND_ASSUMPTIONS =
   "the busiest broker's bytes to send or receive ÷ the throttle. It assumes each broker sends and receives " +
   "replication at the throttle at most (sending and receiving apart), each added replica copies the whole " +
-  "partition once from its leader (taken to be the first current replica), and sizes and leaders hold still " +
+  "partition once from its leader (taken to be the first current replica that is up), and sizes and leaders hold still " +
   "during the move; it leaves out the moves-per-broker cap, the poll interval and the order. No schedule " +
   "under those assumptions finishes sooner";
 
 /**
  * Seconds no schedule can beat when every broker moves `rate` bytes/s in and out: the busiest
  * broker's bytes to send (as leader of a moving partition, once per added replica; the leader is taken
- * to be the first current replica) or to receive (as an adding broker), divided by `rate`. The
- * assumptions behind it: BOUND_ASSUMPTIONS.
+ * to be the first current replica not in `down`: a broker that is down leads nothing) or to receive
+ * (as an adding broker), divided by `rate`. The assumptions behind it: BOUND_ASSUMPTIONS.
  */
-export function bandwidthLowerBound(tasks: readonly MoveTask[], rate: number): number {
+export function bandwidthLowerBound(tasks: readonly MoveTask[], rate: number, down: ReadonlySet<number> = new Set()): number {
   if (!(rate > 0)) throw new BallastError("USAGE", `bandwidth must be more than 0, not ${String(rate)}`);
   const bytesIn = new Map<number, number>();
   const bytesOut = new Map<number, number>();
   for (const t of tasks) {
     const adds = added(t);
-    const leader = t.from[0];
+    const leader = t.from.find((b) => !down.has(b)) ?? t.from[0];
     if (adds.length === 0 || leader === undefined) continue;
     bytesOut.set(leader, (bytesOut.get(leader) ?? 0) + t.size * adds.length);
     for (const b of adds) bytesIn.set(b, (bytesIn.get(b) ?? 0) + t.size);
@@ -157,6 +157,11 @@ export interface SimulatedClusterOptions {
    * Its time-outs are then checked only at those wake-ups. Default false.
    */
   readonly skipQuietPolls?: boolean;
+  /**
+   * With skipQuietPolls, a sleep still ends after at most this many ms of quiet (rounded up to whole
+   * spans), so that a poller's time-outs are checked while long copies run. Default: no limit.
+   */
+  readonly quietAtMostMs?: number;
   /** The operations the client may do (default: all), as an authorizer with ACLs would report them. */
   readonly allowed?: { readonly cluster: readonly AclOperation[]; readonly topics: readonly AclOperation[] };
 }
@@ -217,7 +222,15 @@ interface Flow {
   readonly move: SimMove;
   readonly from: number;
   readonly to: number;
+  /** The shared links it crosses (link ids: see linkBase). */
+  readonly links: readonly number[];
+  /** Its slot in the fair-share network (-1 before it joins). */
+  slot: number;
+  /** Bytes/s. */
   rate: number;
+  /** Bytes copied at `baseAt` (virtual ms). */
+  base: number;
+  baseAt: number;
 }
 
 function same(a: readonly number[], b: readonly number[]): boolean {
@@ -285,8 +298,27 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
     return copied === undefined || copied >= p.size;
   };
 
+  /**
+   * Metadata as last described, by topic and by partition: a partition's entry (and its topic's) is
+   * dropped when the partition changes (every change goes through refresh or an election) and all
+   * of them when a broker stops or starts, so an executor polling thousands of unchanged partitions
+   * costs little.
+   */
+  const described = new Map<string, TopicMetadata>();
+  const describedPartitions = new Map<SimPartition, PartitionMetadata>();
+  const forget = (p: SimPartition): void => {
+    described.delete(p.topic);
+    describedPartitions.delete(p);
+  };
+  const forgetAll = (): void => {
+    described.clear();
+    describedPartitions.clear();
+  };
+
   /** Elects a leader if there is none (from the ISR only) and, with a leader, recomputes the ISR. */
   const refresh = (p: SimPartition): void => {
+    forget(p);
+    touch(p);
     if (p.leader !== -1 && !alive(p.leader)) p.leader = -1;
     if (p.leader === -1) {
       const candidate = p.replicas.find((r) => alive(r) && p.isr.includes(r) && caughtUp(p, r));
@@ -314,43 +346,116 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
   };
 
   // --- copy progress ---
+  //
+  // The copies running are kept from event to event rather than found again at each: a copy is
+  // looked at again when its partition changes (every change goes through refresh or an election),
+  // all of them when a broker stops or starts or a config changes. Each copy's progress is kept as
+  // bytes at a time and a rate (moved forward when the rate changes), and written to its move's
+  // `copied` when it stops and at the end of each span the clock runs, where the port reads it.
+  // The fair shares live in a FairShareNetwork, which shares anew after copies only finished among
+  // those whose rate could change.
 
-  /** Active copies with their max-min fair rates (bytes/s). */
-  const flows = (): Flow[] => {
+  const linkBase = new Map([...brokers.keys()].map((id, i) => [id, 4 * i]));
+  const LINK = { out: 0, in: 1, leaderThrottle: 2, followerThrottle: 3 } as const;
+  const network = new FairShareNetwork();
+  for (const base of linkBase.values()) {
+    network.cover(base + LINK.out, base + LINK.leaderThrottle);
+    network.cover(base + LINK.in, base + LINK.followerThrottle);
+  }
+  /** Copies running, by partition; all of them by slot in `running`. */
+  const flowsOf = new Map<SimPartition, Flow[]>();
+  const running = new Map<number, Flow>();
+  const changed = new Set<SimPartition>();
+  let allChanged = true;
+  let configVersion = -1;
+
+  /** The partition's copies have to be looked at again (it changed). */
+  const touch = (p: SimPartition): void => {
+    changed.add(p);
+  };
+
+  const copiedAt = (f: Flow, t: number): number => Math.min(f.p.size, f.base + (f.rate * (t - f.baseAt)) / 1000);
+
+  const linksOf = (p: SimPartition, from: number, to: number): number[] => {
+    const out = linkBase.get(from)!;
+    const into = linkBase.get(to)!;
+    const ls = [out + LINK.out, into + LINK.in];
+    if (configs.brokerRate(from, LEADER_RATE) !== undefined && configs.topicListed(p.topic, LEADER_REPLICAS, p.partition, from)) {
+      ls.push(out + LINK.leaderThrottle);
+    }
+    if (configs.brokerRate(to, FOLLOWER_RATE) !== undefined && configs.topicListed(p.topic, FOLLOWER_REPLICAS, p.partition, to)) {
+      ls.push(into + LINK.followerThrottle);
+    }
+    return ls;
+  };
+
+  const stopCopy = (f: Flow, t: number): void => {
+    network.remove(f.slot);
+    running.delete(f.slot);
+    const copied = f.move.copied.get(f.to);
+    if (copied !== undefined) f.move.copied.set(f.to, Math.max(copied, copiedAt(f, t)));
+  };
+
+  /**
+   * The copies partition `p` runs now. Those in `old` that go on (same leader, adding broker and
+   * links) are kept with their progress; the others stop.
+   */
+  const copiesOf = (p: SimPartition, old: readonly Flow[], t: number): Flow[] => {
+    const move = moves.get(p);
     const out: Flow[] = [];
-    for (const [p, move] of moves) {
-      if (p.leader === -1) continue;
+    const kept = new Set<Flow>();
+    if (move !== undefined && p.leader !== -1) {
       for (const [b, copied] of move.copied) {
-        if (copied < p.size && alive(b)) out.push({ p, move, from: p.leader, to: b, rate: 0 });
+        if (!(copied < p.size) || !alive(b)) continue;
+        const links = linksOf(p, p.leader, b);
+        const going = old.find((f) => f.to === b && f.from === p.leader && f.move === move && same(f.links, links));
+        if (going !== undefined) {
+          kept.add(going);
+          out.push(going);
+        } else {
+          out.push({ p, move, from: p.leader, to: b, links, slot: -1, rate: 0, base: copied, baseAt: t });
+        }
       }
     }
-    if (out.length === 0) return out;
-    const links = new Map<string, { capacity: number; flows: number[] }>();
-    const use = (key: string, capacity: number, i: number): void => {
-      let link = links.get(key);
-      if (!link) {
-        link = { capacity, flows: [] };
-        links.set(key, link);
-      }
-      link.flows.push(i);
-    };
-    out.forEach((f, i) => {
-      use(`out:${String(f.from)}`, brokers.get(f.from)?.bandwidthOut ?? DEFAULT_SIM_BANDWIDTH, i);
-      use(`in:${String(f.to)}`, brokers.get(f.to)?.bandwidthIn ?? DEFAULT_SIM_BANDWIDTH, i);
-      const leaderRate = configs.brokerRate(f.from, LEADER_RATE);
-      if (leaderRate !== undefined && configs.topicListed(f.p.topic, LEADER_REPLICAS, f.p.partition, f.from)) {
-        use(`leader-throttle:${String(f.from)}`, leaderRate, i);
-      }
-      const followerRate = configs.brokerRate(f.to, FOLLOWER_RATE);
-      if (followerRate !== undefined && configs.topicListed(f.p.topic, FOLLOWER_REPLICAS, f.p.partition, f.to)) {
-        use(`follower-throttle:${String(f.to)}`, followerRate, i);
-      }
-    });
-    const rates = maxMinFairRates(out.length, [...links.values()] satisfies SharedLink[]);
-    out.forEach((f, i) => {
-      f.rate = rates[i] ?? 0;
-    });
+    for (const f of old) if (!kept.has(f)) stopCopy(f, t);
+    for (const f of out) {
+      if (f.slot !== -1) continue;
+      f.slot = network.add(f.links);
+      running.set(f.slot, f);
+    }
     return out;
+  };
+
+  /** Link capacities: bandwidths, and throttle rates where set. */
+  const readCapacities = (): void => {
+    for (const [id, base] of linkBase) {
+      const b = brokers.get(id)!;
+      network.setCapacity(base + LINK.out, b.bandwidthOut);
+      network.setCapacity(base + LINK.in, b.bandwidthIn);
+      network.setCapacity(base + LINK.leaderThrottle, configs.brokerRate(id, LEADER_RATE) ?? Number.POSITIVE_INFINITY);
+      network.setCapacity(base + LINK.followerThrottle, configs.brokerRate(id, FOLLOWER_RATE) ?? Number.POSITIVE_INFINITY);
+    }
+  };
+
+  /** Brings the running copies and their rates up to date at `t`, after the changes since the last call. */
+  const update = (t: number): void => {
+    const everything = allChanged || configVersion !== configs.version;
+    if (!everything && changed.size === 0) return;
+    if (everything) readCapacities();
+    for (const p of everything ? new Set([...flowsOf.keys(), ...moves.keys()]) : changed) {
+      const now = copiesOf(p, flowsOf.get(p) ?? [], t);
+      if (now.length > 0) flowsOf.set(p, now);
+      else flowsOf.delete(p);
+    }
+    changed.clear();
+    allChanged = false;
+    configVersion = configs.version;
+    for (const slot of network.reshare()) {
+      const f = running.get(slot)!;
+      f.base = copiedAt(f, t);
+      f.baseAt = t;
+      f.rate = network.rate(slot);
+    }
   };
 
   /**
@@ -359,23 +464,39 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
    */
   const run = (fromMs: number, toMs: number): void => {
     let t = fromMs;
+    update(t);
     while (t < toMs) {
-      const active = flows().filter((f) => f.rate > 0);
-      copying = active.length;
-      if (active.length === 0) return;
+      let active = 0;
       let nextFinish = Number.POSITIVE_INFINITY;
-      for (const f of active) nextFinish = Math.min(nextFinish, ((f.p.size - (f.move.copied.get(f.to) ?? 0)) / f.rate) * 1000);
+      for (const f of running.values()) {
+        if (!(f.rate > 0)) continue;
+        active++;
+        nextFinish = Math.min(nextFinish, ((f.p.size - copiedAt(f, t)) / f.rate) * 1000);
+      }
+      copying = active;
+      if (active === 0) break;
       const step = Math.min(toMs - t, nextFinish);
       const finished = new Set<SimPartition>();
-      for (const f of active) {
-        const copied = f.move.copied.get(f.to) ?? 0;
-        const done = ((f.p.size - copied) / f.rate) * 1000 <= step * (1 + 1e-9) + 1e-9;
-        f.move.copied.set(f.to, done ? f.p.size : Math.min(f.p.size, copied + (f.rate * step) / 1000));
-        if (done) finished.add(f.p);
+      for (const f of running.values()) {
+        if (!(f.rate > 0)) continue;
+        if (((f.p.size - copiedAt(f, t)) / f.rate) * 1000 <= step * (1 + 1e-9) + 1e-9) {
+          f.move.copied.set(f.to, f.p.size);
+          f.base = f.p.size;
+          f.baseAt = t + step;
+          finished.add(f.p);
+        }
       }
       t = step === toMs - t ? toMs : t + step;
       events += finished.size;
       settle(t, finished);
+      for (const p of finished) touch(p);
+      update(t);
+    }
+    // The port reads progress from the moves.
+    for (const f of running.values()) f.move.copied.set(f.to, copiedAt(f, toMs));
+    for (const f of running.values()) {
+      f.base = f.move.copied.get(f.to)!;
+      f.baseAt = toMs;
     }
   };
   clock.onAdvance(run);
@@ -403,45 +524,73 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
     };
   };
 
+  const describePartition = (p: SimPartition): PartitionMetadata => {
+    let md = describedPartitions.get(p);
+    if (md === undefined) {
+      md = {
+        topic: p.topic,
+        partition: p.partition,
+        replicas: [...p.replicas],
+        isr: [...p.isr],
+        leader: p.leader,
+        offline: p.replicas.filter((r) => !alive(r)),
+      };
+      describedPartitions.set(p, md);
+    }
+    return md;
+  };
+
+  const describeTopic = (t: SimTopic): TopicMetadata => {
+    let md = described.get(t.name);
+    if (md === undefined) {
+      md = {
+        name: t.name,
+        internal: t.name.startsWith("__"),
+        partitions: t.partitions.map(describePartition),
+      };
+      described.set(t.name, md);
+    }
+    return md;
+  };
+
   const describeTopics = (names?: readonly string[]): TopicMetadata[] => {
     const wanted = names ? new Set(names) : undefined;
     const out: TopicMetadata[] = [];
-    for (const t of topics.values()) {
-      if (wanted && !wanted.has(t.name)) continue;
-      out.push({
-        name: t.name,
-        internal: t.name.startsWith("__"),
-        partitions: t.partitions.map((p) => ({
-          topic: p.topic,
-          partition: p.partition,
-          replicas: [...p.replicas],
-          isr: [...p.isr],
-          leader: p.leader,
-          offline: p.replicas.filter((r) => !alive(r)),
-        })),
-      });
-    }
+    for (const t of topics.values()) if (!wanted || wanted.has(t.name)) out.push(describeTopic(t));
     return out;
   };
 
-  const describeLogDirs = (ids: readonly number[]): Map<number, ReplicaLogDir[]> => {
+  /** Every partition, or those of `refs` (each once, in the order asked; unknown ones left out). */
+  function* partitionsOf(refs: readonly PartitionRef[] | undefined): Iterable<SimPartition> {
+    if (refs === undefined) {
+      for (const t of topics.values()) yield* t.partitions;
+      return;
+    }
+    const seen = new Set<SimPartition>();
+    for (const ref of refs) {
+      const p = findPartition(ref);
+      if (p === undefined || seen.has(p)) continue;
+      seen.add(p);
+      yield p;
+    }
+  }
+
+  const describeLogDirs = (ids: readonly number[], refs?: readonly PartitionRef[]): Map<number, ReplicaLogDir[]> => {
     const result = new Map<number, ReplicaLogDir[]>();
     for (const id of ids) if (alive(id)) result.set(id, []);
-    for (const t of topics.values()) {
-      for (const p of t.partitions) {
-        for (const r of p.replicas) {
-          const dirs = result.get(r);
-          if (!dirs) continue;
-          const copied = p.move?.copied.get(r);
-          const catchingUp = copied !== undefined && copied < p.size;
-          dirs.push({
-            topic: p.topic,
-            partition: p.partition,
-            logDir: LOG_DIR,
-            size: catchingUp ? Math.floor(copied) : p.size,
-            isFuture: catchingUp,
-          });
-        }
+    for (const p of partitionsOf(refs)) {
+      for (const r of p.replicas) {
+        const dirs = result.get(r);
+        if (!dirs) continue;
+        const copied = p.move?.copied.get(r);
+        const catchingUp = copied !== undefined && copied < p.size;
+        dirs.push({
+          topic: p.topic,
+          partition: p.partition,
+          logDir: LOG_DIR,
+          size: catchingUp ? Math.floor(copied) : p.size,
+          isFuture: catchingUp,
+        });
       }
     }
     return result;
@@ -519,6 +668,8 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
         return fail(ref, "PREFERRED_LEADER_NOT_AVAILABLE", `preferred leader ${String(preferred)} is not alive and in sync`);
       }
       p.leader = preferred;
+      forget(p);
+      touch(p);
       return ok(ref);
     });
 
@@ -566,7 +717,7 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
       }),
     describeCluster: () => guard(describeCluster),
     describeTopics: (names) => guard(() => describeTopics(names)),
-    describeLogDirs: (ids) => guard(() => describeLogDirs(ids)),
+    describeLogDirs: (ids, partitions) => guard(() => describeLogDirs(ids, partitions)),
     listPartitionReassignments: () => guard(listPartitionReassignments),
     alterPartitionReassignments: (entries) => guard(() => alterPartitionReassignments(entries)),
     describeConfigs: (resources) => guard(() => configs.describe(resources)),
@@ -590,6 +741,8 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
     const b = brokerOrThrow(id);
     if (!b.alive) return;
     b.alive = false;
+    forgetAll();
+    allChanged = true;
     for (const t of topics.values()) {
       for (const p of t.partitions) {
         if (!p.replicas.includes(id)) continue;
@@ -607,6 +760,8 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
     const b = brokerOrThrow(id);
     if (b.alive) return;
     b.alive = true;
+    forgetAll();
+    allChanged = true;
     for (const t of topics.values()) for (const p of t.partitions) if (p.replicas.includes(id)) refresh(p);
     settle(clock.now());
   };
@@ -614,8 +769,12 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
   const deleteTopic = (name: string): void => {
     const t = topics.get(name);
     if (!t) throw new Error(`the simulated cluster has no topic ${name}`);
-    for (const p of t.partitions) moves.delete(p);
+    for (const p of t.partitions) {
+      moves.delete(p);
+      touch(p);
+    }
     topics.delete(name);
+    for (const p of t.partitions) forget(p);
     configs.deleteTopic(name);
   };
 
@@ -637,13 +796,15 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
     };
   };
 
+  const quietAtMost = opts.quietAtMostMs ?? Number.POSITIVE_INFINITY;
   const skippingClock: SimClock = {
     ...clock,
     sleep: (ms) => {
+      const start = clock.now();
       for (;;) {
         const before = events;
         clock.advance(ms);
-        if (events !== before || copying === 0 || !(ms > 0)) return Promise.resolve();
+        if (events !== before || copying === 0 || !(ms > 0) || clock.now() - start >= quietAtMost) return Promise.resolve();
       }
     },
   };

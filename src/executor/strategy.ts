@@ -41,6 +41,19 @@ export function bytesToCopy(task: MoveTask): number {
   return task.size * n;
 }
 
+/** A task's figure read once per comparator: a sort compares each task many times. */
+function once(figure: (t: MoveTask) => number): (t: MoveTask) => number {
+  const known = new Map<MoveTask, number>();
+  return (t) => {
+    let v = known.get(t);
+    if (v === undefined) {
+      v = figure(t);
+      known.set(t, v);
+    }
+    return v;
+  };
+}
+
 /** Deterministic tie-break: topic name (by code unit, not locale), then partition number. */
 export function byPartition(a: MoveTask, b: MoveTask): number {
   if (a.topic !== b.topic) return a.topic < b.topic ? -1 : 1;
@@ -56,22 +69,24 @@ export const largeFirst: TaskOrder = (a, b) => bytesToCopy(b) - bytesToCopy(a);
 /**
  * Tasks whose busiest broker (the most work left among the brokers it sends from or copies to) has
  * more work left go first: the execution ends no sooner than its busiest broker, so that broker is
- * kept fed. Reorder-only tasks copy nothing and count as 0.
+ * kept fed. Reorder-only tasks copy nothing and count as 0. Each task's figure is read once per
+ * comparator: make a new comparator when the work left changes.
  */
 export function busiestFirst(workLeft: WorkLeft): TaskOrder {
-  const busiest = (t: MoveTask): number => {
+  const busiest = once((t) => {
     const adds = added(t);
     if (adds.length === 0) return 0;
     let most = workLeft(t.from[0] ?? -1);
     for (const b of adds) most = Math.max(most, workLeft(b));
     return most;
-  };
+  });
   return (a, b) => busiest(b) - busiest(a);
 }
 
-/** Tasks whose partition is at risk (under-replicated or with a replica offline) first. */
+/** Tasks whose partition is at risk (under-replicated or with a replica offline) first; health is read once per task. */
 export function atRiskFirst(health: HealthLookup): TaskOrder {
-  return (a, b) => Number(health(b).atRisk) - Number(health(a).atRisk);
+  const risk = once((t) => Number(health(t).atRisk));
+  return (a, b) => risk(b) - risk(a);
 }
 
 /** The comparator one strategy name stands for; `workLeft` serves busiest-first (default: none left). */
@@ -79,10 +94,14 @@ export function strategyOrder(name: StrategyName, health: HealthLookup, workLeft
   switch (name) {
     case "busiest-first":
       return busiestFirst(workLeft);
-    case "small-first":
-      return smallFirst;
-    case "large-first":
-      return largeFirst;
+    case "small-first": {
+      const size = once(bytesToCopy);
+      return (a, b) => size(a) - size(b);
+    }
+    case "large-first": {
+      const size = once(bytesToCopy);
+      return (a, b) => size(b) - size(a);
+    }
     case "at-risk-first":
       return atRiskFirst(health);
   }

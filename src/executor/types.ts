@@ -29,7 +29,7 @@ export function isReorderOnly(task: MoveTask): boolean {
 }
 
 export interface BatchLimits {
-  /** Most replica moves in flight touching one broker, counting moves in and out (default 5). */
+  /** Most replica moves in flight per broker, counting moves in (it copies) and out (it sends; batches.ts) (default 5). */
   readonly maxMovesPerBroker: number;
   /** Most replica moves in flight in the whole cluster (default: unlimited). */
   readonly maxMoves: number;

@@ -5,10 +5,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { measureLoad, planAllBatches, planBatch } from "../../src/executor/batches.js";
+import { measureLoad, planAllBatches, planBatch, slotBrokers } from "../../src/executor/batches.js";
 import { byPartition, bytesToCopy, composeStrategies, parseStrategies, workLeftPerBroker } from "../../src/executor/strategy.js";
 import type { TaskOrder } from "../../src/executor/strategy.js";
-import { DEFAULT_LIMITS, DEFAULT_STRATEGY, STRATEGY_NAMES, added, isReorderOnly, removed } from "../../src/executor/types.js";
+import { DEFAULT_LIMITS, DEFAULT_STRATEGY, STRATEGY_NAMES, isReorderOnly } from "../../src/executor/types.js";
 import type { BatchLimits, MoveTask, StrategyName, TaskHealth } from "../../src/executor/types.js";
 import { BallastError } from "../../src/model/errors.js";
 
@@ -191,7 +191,7 @@ test("planBatch and planAllBatches do not depend on the input order (property)",
   );
 });
 
-test("tasks touching a blocked broker are skipped; reorder-only tasks are not (property)", () => {
+test("tasks taking a slot on a blocked broker are skipped; reorder-only tasks are not (property)", () => {
   fc.assert(
     fc.property(
       tasksArb.chain(({ brokers, tasks }) => fc.tuple(fc.constant(tasks), fc.subarray(brokers))),
@@ -201,13 +201,26 @@ test("tasks touching a blocked broker are skipped; reorder-only tasks are not (p
         const chosen = planBatch(tasks, [], limits, tieOnly, blocked);
         for (const t of chosen) {
           if (isReorderOnly(t)) continue;
-          assert.ok(![...added(t), ...removed(t)].some(blocked), `${key(t)} touches a blocked broker`);
+          assert.ok(!slotBrokers(t).some(blocked), `${key(t)} takes a slot on a blocked broker`);
         }
         for (const t of tasks) if (isReorderOnly(t)) assert.ok(chosen.includes(t));
       },
     ),
     { seed: SEED, numRuns: RUNS },
   );
+});
+
+test("a move takes a slot on the brokers that copy it in and on its sender, not on a broker it only drops", () => {
+  // Draining broker 9, which leads neither partition: its moves do not queue behind each other.
+  const drain = [task("d", 0, [1, 9], [1, 2], 10), task("d", 1, [3, 9], [3, 4], 10), task("d", 2, [5, 9], [5, 6], 10)];
+  assert.deepEqual(slotBrokers(drain[0]!), [2, 1]);
+  const limits: BatchLimits = { ...DEFAULT_LIMITS, maxMovesPerBroker: 1 };
+  assert.deepEqual(keys(planBatch(drain, [], limits, tieOnly)), ["d-0", "d-1", "d-2"]);
+  // Leading them, it sends every copy: one at a time.
+  const led = drain.map((t) => task(t.topic, t.partition, [9, t.from[0]!], [...t.to], t.size));
+  assert.deepEqual(keys(planBatch(led, [], limits, tieOnly)), ["d-0"]);
+  assert.deepEqual(slotBrokers(task("r", 0, [1, 2], [2, 1], 10)), []);
+  assert.deepEqual(measureLoad(drain).perBroker, new Map([[2, 1], [1, 1], [4, 1], [3, 1], [6, 1], [5, 1]]));
 });
 
 test("reorder-only tasks are always submitted, even with the caps full", () => {

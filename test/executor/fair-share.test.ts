@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { maxMinFairRates } from "../../src/executor/fair-share.js";
+import { FairShareNetwork, maxMinFairRates } from "../../src/executor/fair-share.js";
 import type { SharedLink } from "../../src/executor/fair-share.js";
 
 const near = (a: number, b: number): boolean => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b));
@@ -69,5 +69,55 @@ test("property: rates fit every link, and each limited flow has a full link wher
         assert.ok(bottleneck, `flow ${String(f)} at ${String(rates[f])} has no bottleneck link`);
       }
     }),
+  );
+});
+
+/** Flows over links 0..7 with random capacities, then flows leaving (and joining) in a random order. */
+const churn = fc.record({
+  capacities: fc.array(fc.oneof(fc.integer({ min: 1, max: 1000 }), fc.constant(Number.POSITIVE_INFINITY)), { minLength: 8, maxLength: 8 }),
+  flows: fc.array(fc.uniqueArray(fc.nat(7), { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 30 }),
+  steps: fc.array(fc.record({ leave: fc.array(fc.nat(29), { maxLength: 4 }), join: fc.oneof(fc.constant(null), fc.constant(null), fc.uniqueArray(fc.nat(7), { minLength: 1, maxLength: 4 })) }), {
+    maxLength: 15,
+  }),
+});
+
+/** Every flow crossing link 1 crosses link 0 too (as a throttle within a bandwidth), so net.cover(0, 1) holds. */
+const covered = (links: readonly number[]): number[] => (links.includes(1) && !links.includes(0) ? [...links, 0] : [...links]);
+
+test("property: FairShareNetwork's rates after flows leave and join are those of sharing everything anew", () => {
+  fc.assert(
+    fc.property(churn, fc.boolean(), ({ capacities, flows: given, steps: givenSteps }, cover) => {
+      const flows = cover ? given.map(covered) : given;
+      const steps = cover ? givenSteps.map((s) => ({ ...s, join: s.join === null ? null : covered(s.join) })) : givenSteps;
+      const net = new FairShareNetwork();
+      capacities.forEach((c, l) => net.setCapacity(l, c));
+      if (cover) net.cover(0, 1);
+      const live = new Map<number, readonly number[]>();
+      for (const links of flows) live.set(net.add(links), links);
+      net.reshare();
+      for (const step of steps) {
+        const slots = [...live.keys()];
+        for (const i of step.leave) {
+          const slot = slots[i % Math.max(1, slots.length)];
+          if (slot === undefined || !live.has(slot)) continue;
+          net.remove(slot);
+          live.delete(slot);
+        }
+        if (step.join !== null) live.set(net.add(step.join), step.join);
+        const changed = new Set(net.reshare());
+        const order = [...live.keys()];
+        const fresh = maxMinFairRates(
+          order.length,
+          capacities.map((capacity, l) => ({ capacity, flows: order.flatMap((slot, i) => (live.get(slot)!.includes(l) ? [i] : [])) })),
+        );
+        order.forEach((slot, i) => {
+          const want = fresh[i]!;
+          const got = net.rate(slot);
+          assert.ok(want === got || near(got, want), `slot ${String(slot)}: ${String(got)} where sharing anew gives ${String(want)}`);
+        });
+        for (const slot of changed) assert.ok(live.has(slot));
+      }
+    }),
+    { seed: 20261207, numRuns: 300 },
   );
 });

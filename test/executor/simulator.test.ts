@@ -497,3 +497,25 @@ test("property: a simulated execution never beats the bandwidth bound, and skipp
     { numRuns: 40 },
   );
 });
+
+test("skipping quiet polls: a sleep ends when a copy finished, or after quietAtMostMs of quiet", async () => {
+  // A 100 MB copy at 10 MB/s finishes 10 s in; polls every 1 s.
+  const skip = createSimulatedCluster(fixture(), { clock: createSimClock(), bandwidth: BW, skipQuietPolls: true });
+  await skip.port.alterPartitionReassignments([{ topic: "t", partition: 0, replicas: [1, 3] }]);
+  await skip.clock.sleep(1_000);
+  assert.equal(skip.clock.now(), 10_000);
+  // At most 3 s of quiet: the poller wakes every 3 s while the copy runs, then once it is done.
+  const capped = createSimulatedCluster(fixture(), { clock: createSimClock(), bandwidth: BW, skipQuietPolls: true, quietAtMostMs: 3_000 });
+  await capped.port.alterPartitionReassignments([{ topic: "t", partition: 0, replicas: [1, 3] }]);
+  const wakes: number[] = [];
+  const copied: number[] = [];
+  while ((await ongoing(capped.port)).length > 0) {
+    await capped.clock.sleep(1_000);
+    wakes.push(capped.clock.now());
+    copied.push((await capped.port.describeLogDirs([3])).get(3)?.[0]?.size ?? -1);
+  }
+  assert.deepEqual(wakes, [3_000, 6_000, 9_000, 10_000]);
+  // Progress is where the port reads it at each wake.
+  assert.deepEqual(copied, [30 * MB, 60 * MB, 90 * MB, 100 * MB]);
+  near(capped.makespan(), 10);
+});
