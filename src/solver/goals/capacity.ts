@@ -11,7 +11,7 @@ import { capacityOf } from "../capacity-floor.js";
 import { BrokerBand, type Resource, RESOURCES } from "../load-targets.js";
 import type { Action, PlacementState } from "../state.js";
 import type { Targets } from "../targets.js";
-import { DISK, type LoadMeasure, NETWORK_IN, NETWORK_OUT, bandDeviation, measureDeltas, optimizeBand } from "./load-balance.js";
+import { DISK, type LoadMeasure, NETWORK_IN, NETWORK_OUT, bandDeviation, ledHeaviestFirst, measureDeltas, optimizeBand } from "./load-balance.js";
 
 const MEASURE: Readonly<Record<Resource, LoadMeasure>> = { disk: DISK, networkIn: NETWORK_IN, networkOut: NETWORK_OUT };
 
@@ -291,13 +291,7 @@ function relieve(ctx: GoalContext, b: number): boolean {
   const aim = targets.load.aim.networkOut;
   const out = state.netOut;
   const w = state.leaderOut;
-  const led: number[] = [];
-  for (let i = 0; i < state.partitionsOnCount(b); i++) {
-    const q = state.partitionOnAt(b, i);
-    if (state.brokerAt(q, 0) === b && !state.frozen[q] && w[q]! > 0) led.push(q);
-  }
-  led.sort((x, y) => w[y]! - w[x]! || x - y);
-  for (const q of led) {
+  for (const q of ledHeaviestFirst(state, b)) {
     for (let slot = 1; slot < state.rfOf(q); slot++) {
       const f = state.brokerAt(q, slot);
       if (!state.eligible[f]) continue;
@@ -324,12 +318,7 @@ function makeRoom(ctx: GoalContext, f: number, avoid: number, lacking: number): 
   const { state, targets } = ctx;
   const aim = targets.load.aim.networkOut;
   const w = state.leaderOut;
-  const led: number[] = [];
-  for (let i = 0; i < state.partitionsOnCount(f); i++) {
-    const r = state.partitionOnAt(f, i);
-    if (state.brokerAt(r, 0) === f && !state.frozen[r] && w[r]! > 0) led.push(r);
-  }
-  led.sort((x, y) => w[y]! - w[x]! || x - y);
+  const led = ledHeaviestFirst(state, f);
   // Chosen before anything is applied, so that a follower that cannot shed enough costs no changes.
   const plan: Array<{ r: number; slot: number }> = [];
   const taken = new Map<number, number>();

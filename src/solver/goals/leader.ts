@@ -9,6 +9,7 @@ import type { Action, PlacementState } from "../state.js";
 import type { Targets } from "../targets.js";
 import { deviation } from "../targets.js";
 import { bandAccepts, leaderDeltas } from "./band.js";
+import { ledHeaviestFirst } from "./load-balance.js";
 
 function leaderDeviation(state: PlacementState, targets: Targets): number {
   let s = 0;
@@ -294,13 +295,8 @@ function pullMakingRoom(ctx: GoalContext, d: number): boolean {
 function roomByTrade(state: PlacementState, targets: Targets, b: number, avoid: number, lacking: number): Extract<Action, { kind: "trade" }> | null {
   const w = state.leaderOut;
   const aim = targets.load.aim.networkOut;
-  const led: number[] = [];
-  for (let i = 0; i < state.partitionsOnCount(b); i++) {
-    const r = state.partitionOnAt(b, i);
-    if (state.brokerAt(r, 0) === b && !state.frozen[r] && w[r]! >= lacking) led.push(r);
-  }
-  led.sort((x, y) => w[y]! - w[x]! || x - y);
-  for (const r of led) {
+  // lacking > 0: every partition heavy enough carries network out.
+  for (const r of ledHeaviestFirst(state, b).filter((p) => w[p]! >= lacking)) {
     for (let slot = 1; slot < state.rfOf(r); slot++) {
       const g = state.brokerAt(r, slot);
       if (g === avoid || !state.eligible[g]) continue;

@@ -670,6 +670,14 @@ function carrying(state: PlacementState, m: LoadMeasure, b: number): ArrayLike<n
   return all.subarray(0, lo);
 }
 
+/** Partitions b leads that carry network out and may change, heaviest first (ties by index), as a new array. */
+export function ledHeaviestFirst(state: PlacementState, b: number): number[] {
+  const out: number[] = [];
+  const list = carrying(state, NETWORK_OUT, b);
+  for (let i = 0; i < list.length; i++) if (!state.frozen[list[i]!]) out.push(list[i]!);
+  return out;
+}
+
 /** The same list lightest first, as a new array. */
 function carryingAscending(state: PlacementState, m: LoadMeasure, b: number): number[] {
   const list = carrying(state, m, b);
