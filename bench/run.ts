@@ -547,7 +547,7 @@ Per shape with capacities, and per limited resource: the limit (threshold × cap
 rule forces into a rack, or the heaviest partition on the largest broker it fits; which one in
 brackets), the largest utilisation of an eligible broker before → after the plan, and the brokers over
 the limit before → after. Where the floor is above the limit the limits cannot be met, and the plan
-brings brokers as far under them as the cluster allows (README, "Clusters over their capacity limits").
+brings brokers as far under them as the cluster allows (docs/cli.md, "Clusters over their capacity limits").
 
 ${markdownTable(capacityTable(results))}
 
@@ -599,7 +599,7 @@ real analyzer beside Ballast, both judged by Ballast's \`assess\`:
   plan at least as balanced as this one (replica counts, topic spread, disk, rack rule) needs: the
   larger of the **counting** bound (per broker, host and rack) and the **relaxation** bound (the
   transport linear program over replicas per topic and broker, by simplex "LP" when small, else by
-  its Lagrangian dual "dual"; README, "The lower bound"), and, for **small-searched**, the integer
+  its Lagrangian dual "dual"; docs/goals-and-bounds.md, "The lower bound"), and, for **small-searched**, the integer
   program's bound from the integer search (root node; "optimal" when it solved the program). The
   network goals' moves are not counted by any of them. **ratio** is moves ÷ lower bound (1.00 is optimal; "—" when the bound is 0 but other
   goals still needed moves); the optimality gap is ratio − 1.
