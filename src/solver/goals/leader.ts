@@ -243,11 +243,23 @@ function level(ctx: GoalContext, s: number): boolean {
     tried.add(c.b);
     const lacking = state.netOutOf(c.b) + out[c.p]! - ctx.targets.load.aim.networkOut[c.b]!;
     if (lacking <= 0) continue; // refused for another reason
-    const trade = roomByTrade(state, ctx.targets, c.b, s, lacking);
-    if (trade === null || !ctx.propose(trade)) continue;
-    if (ctx.propose({ kind: "lead", p: c.p, slot: state.slotOf(c.p, c.b) })) return true;
-    ctx.undo({ kind: "trade", p: trade.p, slot: state.slotOf(trade.p, c.b), q: trade.q, qSlot: state.slotOf(trade.q, state.brokerAt(trade.p, 0)) });
+    if (leadAfterTrade(ctx, c.p, c.b, s, lacking)) return true;
   }
+  return false;
+}
+
+/**
+ * Partition p's leadership to broker d, which lacks `lacking` of network-out room: d first makes that
+ * room by a trade (roomByTrade, not with `avoid`); the trade is taken back when the hand-over is
+ * refused. True when p's leadership went to d.
+ */
+function leadAfterTrade(ctx: GoalContext, p: number, d: number, avoid: number, lacking: number): boolean {
+  const { state } = ctx;
+  const trade = roomByTrade(state, ctx.targets, d, avoid, lacking);
+  if (trade === null || !ctx.propose(trade)) return false;
+  if (ctx.propose({ kind: "lead", p, slot: state.slotOf(p, d) })) return true;
+  // d leads trade.q now and its partner (the new leader of trade.p) follows it: each hands back.
+  ctx.undo({ kind: "trade", p: trade.p, slot: state.slotOf(trade.p, d), q: trade.q, qSlot: state.slotOf(trade.q, state.brokerAt(trade.p, 0)) });
   return false;
 }
 
@@ -278,10 +290,7 @@ function pullMakingRoom(ctx: GoalContext, d: number): boolean {
       if (ctx.propose({ kind: "lead", p, slot: state.slotOf(p, d) })) return true;
       continue;
     }
-    const trade = roomByTrade(state, targets, d, u, lacking);
-    if (trade === null || !ctx.propose(trade)) continue;
-    if (ctx.propose({ kind: "lead", p, slot: state.slotOf(p, d) })) return true;
-    ctx.undo({ kind: "trade", p: trade.p, slot: state.slotOf(trade.p, d), q: trade.q, qSlot: state.slotOf(trade.q, state.brokerAt(trade.p, 0)) });
+    if (leadAfterTrade(ctx, p, d, u, lacking)) return true;
   }
   return false;
 }
