@@ -10,7 +10,7 @@
  *   broker's replica-count target (network in, which every replica takes) or evenly (network out and
  *   leader bytes, which only leaders carry). The band is ideal × (1 ± threshold).
  */
-import { type FloorRules, type ResourceFloor, capacityOf, rackBoundedShares, resourceFloor } from "./capacity-floor.js";
+import { type FloorRules, type ResourceFloor, capacityOf, rackBoundedShares, resourceFloor, weightOf } from "./capacity-floor.js";
 import type { PlacementState } from "./state.js";
 
 export type Resource = "disk" | "networkIn" | "networkOut";
@@ -235,4 +235,33 @@ function aimOf(
     const mean = shared * cap[b]!;
     return Math.max(l, mean + bandHalfWidth(mean, balance, grain));
   });
+}
+
+const limitedCache = new WeakMap<LoadTargets, readonly Resource[]>();
+
+/** The resources with a limit (a capacity on every eligible broker), in RESOURCES order. */
+export function limitedResources(load: LoadTargets): readonly Resource[] {
+  let list = limitedCache.get(load);
+  if (list === undefined) {
+    list = RESOURCES.filter((r) => load.limited[r]);
+    limitedCache.set(load, list);
+  }
+  return list;
+}
+
+/** What replica (p, slot) adds to its broker's load of resource r (network out: the leader only). */
+export function replicaWeight(state: PlacementState, r: Resource, p: number, slot: number): number {
+  return r === "networkOut" ? (slot === 0 ? state.leaderOut[p]! : 0) : weightOf(state, r)[p]!;
+}
+
+/** Broker b's load of resource r. */
+export function resourceLoad(state: PlacementState, r: Resource, b: number): number {
+  return r === "disk" ? state.disk[b]! : r === "networkIn" ? state.netIn[b]! : state.netOut[b]!;
+}
+
+/** The largest share of one of its aims broker b uses, over the limited resources (0 when none is). */
+export function aimUsed(state: PlacementState, load: LoadTargets, b: number): number {
+  let most = 0;
+  for (const r of limitedResources(load)) most = Math.max(most, resourceLoad(state, r, b) / Math.max(1e-12, load.aim[r][b]!));
+  return most;
 }

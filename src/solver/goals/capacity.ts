@@ -8,7 +8,7 @@
  */
 import type { Goal, GoalContext } from "../goal.js";
 import { capacityOf } from "../capacity-floor.js";
-import { BrokerBand, type Resource, RESOURCES } from "../load-targets.js";
+import { BrokerBand, type Resource, RESOURCES, aimUsed, limitedResources, replicaWeight } from "../load-targets.js";
 import type { Action, PlacementState } from "../state.js";
 import type { Targets } from "../targets.js";
 import { DISK, type LoadMeasure, NETWORK_IN, NETWORK_OUT, bandDeviation, ledHeaviestFirst, measureDeltas, optimizeBand } from "./load-balance.js";
@@ -37,28 +37,17 @@ function bandOf(targets: Targets, r: Resource): BrokerBand {
   return all[r];
 }
 
-const limitedCache = new WeakMap<Targets, Resource[]>();
-
-function limitedResources(targets: Targets): Resource[] {
-  let list = limitedCache.get(targets);
-  if (list === undefined) {
-    list = RESOURCES.filter((r) => targets.load.limited[r]);
-    limitedCache.set(targets, list);
-  }
-  return list;
-}
-
-/** Relative excess of load over the limit, summed over resources and eligible brokers. */
 /** Broker b's part of the capacity goal's score: how far it is over each limit. */
 export function capacityExcessOf(state: PlacementState, targets: Targets, b: number): number {
   let s = 0;
-  for (const r of limitedResources(targets)) s += Math.max(0, MEASURE[r].load(state)[b]! - targets.load.aim[r][b]!);
+  for (const r of limitedResources(targets.load)) s += Math.max(0, MEASURE[r].load(state)[b]! - targets.load.aim[r][b]!);
   return s;
 }
 
+/** Relative excess of load over the limit, summed over resources and eligible brokers. */
 function excess(state: PlacementState, targets: Targets): number {
   let s = 0;
-  for (const r of limitedResources(targets)) s += bandDeviation(state, MEASURE[r], bandOf(targets, r));
+  for (const r of limitedResources(targets.load)) s += bandDeviation(state, MEASURE[r], bandOf(targets, r));
   return s;
 }
 
@@ -72,7 +61,7 @@ function worse(v: number, d: number, limit: number): boolean {
  * allocation): every later goal's proposals pass through here.
  */
 function accepts(action: Action, state: PlacementState, targets: Targets): boolean {
-  const limited = limitedResources(targets);
+  const limited = limitedResources(targets.load);
   if (limited.length === 0) return true;
   const limit = targets.load.aim;
   if (action.kind === "lead") {
@@ -86,26 +75,15 @@ function accepts(action: Action, state: PlacementState, targets: Targets): boole
   }
   if (action.kind === "move") {
     const { p, slot, to } = action;
-    for (const r of limited) {
-      const w = r === "networkOut" ? (slot === 0 ? state.leaderOutOf(p) : 0) : MEASURE[r].weight(state)[p]!;
-      if (worse(MEASURE[r].load(state)[to]!, w, limit[r][to]!)) return false;
-    }
+    for (const r of limited) if (worse(MEASURE[r].load(state)[to]!, replicaWeight(state, r, p, slot), limit[r][to]!)) return false;
     return true;
   }
   const { p, slot, q, qSlot } = action;
   const b1 = state.brokerAt(p, slot);
   const b2 = state.brokerAt(q, qSlot);
   for (const r of limited) {
-    let wp: number;
-    let wq: number;
-    if (r === "networkOut") {
-      wp = slot === 0 ? state.leaderOutOf(p) : 0;
-      wq = qSlot === 0 ? state.leaderOutOf(q) : 0;
-    } else {
-      const w = MEASURE[r].weight(state);
-      wp = w[p]!;
-      wq = w[q]!;
-    }
+    const wp = replicaWeight(state, r, p, slot);
+    const wq = replicaWeight(state, r, q, qSlot);
     const load = MEASURE[r].load(state);
     // b1 gives p's replica and takes q's; b2 the other way round.
     if (worse(load[b1]!, wq - wp, limit[r][b1]!) || worse(load[b2]!, wp - wq, limit[r][b2]!)) return false;
@@ -120,7 +98,7 @@ export const capacityGoal: Goal = {
   score: excess,
 
   status(state, targets) {
-    const limited = limitedResources(targets);
+    const limited = limitedResources(targets.load);
     const unlimited = RESOURCES.filter((r) => !targets.load.limited[r]).map((r) => LABEL[r]);
     const none = unlimited.length > 0 ? `; no capacity given for ${unlimited.join(", ")} (not limited)` : "";
     if (limited.length === 0) return { satisfied: true, detail: `no capacity given for ${unlimited.join(", ")}: nothing to limit` };
@@ -142,9 +120,9 @@ export const capacityGoal: Goal = {
   optimize(ctx: GoalContext): void {
     const { targets, state } = ctx;
     const selfAccepts = (a: Action): boolean => accepts(a, state, targets);
-    for (const r of limitedResources(targets)) optimizeBand(ctx, MEASURE[r], bandOf(targets, r), { selfAccepts, movesFirst: true, drain: true });
+    for (const r of limitedResources(targets.load)) optimizeBand(ctx, MEASURE[r], bandOf(targets, r), { selfAccepts, movesFirst: true, drain: true });
     if (targets.load.limited.networkOut) handOffMakingRoom(ctx);
-    for (const r of limitedResources(targets)) if (r !== "networkOut") moveMakingRoom(ctx, r);
+    for (const r of limitedResources(targets.load)) if (r !== "networkOut") moveMakingRoom(ctx, r);
   },
 };
 
@@ -175,14 +153,9 @@ function moveMakingRoom(ctx: GoalContext, r: Resource): void {
   }
 }
 
-/** What replica (p, slot) adds to a broker's load of resource r. */
-function replicaWeight(state: PlacementState, r: Resource, p: number, slot: number): number {
-  return r === "networkOut" ? (slot === 0 ? state.leaderOut[p]! : 0) : MEASURE[r].weight(state)[p]!;
-}
-
 /** Whether broker x stays within every aim taking replica (p, slot). */
 function fits(state: PlacementState, targets: Targets, x: number, p: number, slot: number): boolean {
-  for (const r of limitedResources(targets)) {
+  for (const r of limitedResources(targets.load)) {
     if (MEASURE[r].load(state)[x]! + replicaWeight(state, r, p, slot) > targets.load.aim[r][x]! * (1 + 1e-9)) return false;
   }
   return true;
@@ -192,16 +165,13 @@ function fits(state: PlacementState, targets: Targets, x: number, p: number, slo
 function relieveByMove(ctx: GoalContext, r: Resource, b: number): boolean {
   const { state, targets } = ctx;
   const w = MEASURE[r].weight(state);
-  const limited = limitedResources(targets);
   // Eligible brokers by the largest share of an aim they use, least first.
   const used = new Float64Array(state.brokerCount);
   const open: number[] = [];
   for (let x = 0; x < state.brokerCount; x++) {
     if (!state.eligible[x] || x === b) continue;
-    let most = 0;
-    for (const k of limited) most = Math.max(most, MEASURE[k].load(state)[x]! / Math.max(1e-12, targets.load.aim[k][x]!));
-    used[x] = most;
-    if (most < 1) open.push(x);
+    used[x] = aimUsed(state, targets.load, x);
+    if (used[x]! < 1) open.push(x);
   }
   open.sort((x, y) => used[x]! - used[y]! || x - y);
   const heavy: number[] = [];

@@ -12,8 +12,7 @@ import { replicaBandAccepts } from "./band.js";
 import { firstInOrder } from "./lazy-order.js";
 import { CallMemo } from "./memo.js";
 import { countDeviation, diskGain, topicGain } from "./scoring.js";
-import { weightOf } from "../capacity-floor.js";
-import { RESOURCES, type Resource } from "../load-targets.js";
+import { type Resource, aimUsed, limitedResources, replicaWeight, resourceLoad } from "../load-targets.js";
 
 /**
  * Candidates of one moveBestReplicas call, in flat arrays reused from call to call (the planner is
@@ -348,19 +347,15 @@ const ROOM_HEAVY = 4;
  */
 function fillMakingRoom(ctx: GoalContext, d: number, sources: readonly number[], openings: RackOpenings): boolean {
   const { state, targets } = ctx;
-  const limited = RESOURCES.filter((r) => targets.load.limited[r]);
+  const limited = limitedResources(targets.load);
   if (limited.length === 0) return false;
   const rack = state.rackIndexOf(d);
-  /** What replica (p, slot) adds to a broker of resource r. */
-  const weight = (r: Resource, p: number, slot: number): number => (r === "networkOut" ? (slot === 0 ? state.leaderOutOf(p) : 0) : weightOf(state, r)[p]!);
-  const loadOf = (r: Resource, b: number): number => (r === "disk" ? state.diskOf(b) : r === "networkIn" ? state.netInOf(b) : state.netOutOf(b));
   const aim = targets.load.aim;
   // Brokers of d's rack with the most room (the smallest largest share of their aims in use).
   const used = new Map<number, number>();
   for (let b = 0; b < state.brokerCount; b++) {
     if (b === d || !state.eligible[b] || state.rackOf[b] !== rack) continue;
-    let most = 0;
-    for (const r of limited) most = Math.max(most, loadOf(r, b) / Math.max(1e-12, aim[r][b]!));
+    const most = aimUsed(state, targets.load, b);
     if (most < 1) used.set(b, most);
   }
   const partners = [...used.keys()].sort((x, y) => used.get(x)! - used.get(y)! || x - y);
@@ -375,9 +370,9 @@ function fillMakingRoom(ctx: GoalContext, d: number, sources: readonly number[],
     offers.sort(light);
     for (const p of offers.slice(0, ROOM_REPLICAS)) {
       const slot = state.slotOf(p, s);
-      const lacking = limited.map((r) => loadOf(r, d) + weight(r, p, slot) - aim[r][d]!);
+      const lacking = limited.map((r) => resourceLoad(state, r, d) + replicaWeight(state, r, p, slot) - aim[r][d]!);
       if (lacking.every((x) => x <= 0)) continue; // refused for another reason
-      const swap = roomBySwap(ctx, d, s, lacking, limited, weight, loadOf, partners);
+      const swap = roomBySwap(ctx, d, s, lacking, limited, partners);
       if (swap === null || !ctx.propose(swap)) continue;
       if (ctx.propose({ kind: "move", p, slot: state.slotOf(p, s), to: d })) {
         openings.update(p);
@@ -402,8 +397,6 @@ function roomBySwap(
   avoid: number,
   lacking: readonly number[],
   limited: readonly Resource[],
-  weight: (r: Resource, p: number, slot: number) => number,
-  loadOf: (r: Resource, b: number) => number,
   partners: readonly number[],
 ): Extract<Action, { kind: "swap" }> | null {
   const { state, targets } = ctx;
@@ -426,8 +419,8 @@ function roomBySwap(
         let fits = true;
         for (let k = 0; k < limited.length && fits; k++) {
           const r = limited[k]!;
-          const freed = weight(r, h, hSlot) - weight(r, l, lSlot);
-          fits = freed >= lacking[k]! && (freed <= 0 || loadOf(r, z) + freed <= aim[r][z]!);
+          const freed = replicaWeight(state, r, h, hSlot) - replicaWeight(state, r, l, lSlot);
+          fits = freed >= lacking[k]! && (freed <= 0 || resourceLoad(state, r, z) + freed <= aim[r][z]!);
         }
         if (!fits || !moveKeepsSpread(state, targets, l, lSlot, d)) continue;
         if (best < 0 || state.sizeOf(l) > state.sizeOf(best) || (state.size[l] === state.size[best] && l < best)) best = l;
