@@ -87,26 +87,49 @@ export const generateOptionsArb: fc.Arbitrary<GenerateOptions> = fc
     size: sizeArb,
     capacity: fc.constantFrom<"none" | "even" | "mixed">("none", "none", "even", "mixed"),
   })
-  .map((r): GenerateOptions => {
-    const racks = Math.min(r.racks, r.brokers);
-    const rf = typeof r.replicationFactor === "number" ? r.replicationFactor : r.replicationFactor.max;
-    const deadBrokers = r.brokers + r.newBrokers - r.deadBrokers >= rf ? r.deadBrokers : 0;
-    return {
-      brokers: r.brokers,
-      racks,
-      ...(racks > 0 && r.weights !== undefined ? { rackWeights: r.weights.slice(0, racks) } : {}),
+  .map(
+    (r): GenerateOptions => ({
+      ...shapeOf(r),
       brokersPerHost: r.brokersPerHost,
-      topics: r.topics,
-      partitions: r.partitions,
-      replicationFactor: r.replicationFactor,
-      placement: r.placement,
-      newBrokers: r.newBrokers,
-      deadBrokers,
       size: r.size,
       ...(r.capacity === "none" ? {} : { capacity: { disk: 2 * TIB } }),
       ...(r.capacity === "mixed" ? { mixedCapacity: true } : {}),
-    };
-  });
+    }),
+  );
+
+/** The drawn figures both option arbitraries share. */
+interface DrawnShape {
+  readonly brokers: number;
+  readonly racks: number;
+  readonly weights?: readonly number[] | undefined;
+  readonly topics: number;
+  readonly partitions: NonNullable<GenerateOptions["partitions"]>;
+  readonly replicationFactor: NonNullable<GenerateOptions["replicationFactor"]>;
+  readonly placement: Placement;
+  readonly newBrokers: number;
+  readonly deadBrokers: number;
+}
+
+/**
+ * Generator options for a drawn shape: racks at most the brokers (rack weights cut to them), and no
+ * dead broker where it would leave fewer live brokers than the replication factor.
+ */
+function shapeOf(r: DrawnShape): GenerateOptions & { readonly deadBrokers: number } {
+  const racks = Math.min(r.racks, r.brokers);
+  const rf = typeof r.replicationFactor === "number" ? r.replicationFactor : r.replicationFactor.max;
+  const deadBrokers = r.brokers + r.newBrokers - r.deadBrokers >= rf ? r.deadBrokers : 0;
+  return {
+    brokers: r.brokers,
+    racks,
+    ...(racks > 0 && r.weights !== undefined ? { rackWeights: r.weights.slice(0, racks) } : {}),
+    topics: r.topics,
+    partitions: r.partitions,
+    replicationFactor: r.replicationFactor,
+    placement: r.placement,
+    newBrokers: r.newBrokers,
+    deadBrokers,
+  };
+}
 
 export const seedArb: fc.Arbitrary<number> = fc.integer({ min: 0, max: 0x7fffffff });
 
@@ -157,10 +180,8 @@ export const realisticOptionsArb: fc.Arbitrary<GenerateOptions> = fc
     ),
   })
   .map((r): GenerateOptions => {
-    const racks = Math.min(r.racks, r.brokers);
-    const rf = typeof r.replicationFactor === "number" ? r.replicationFactor : r.replicationFactor.max;
-    const deadBrokers = r.brokers + r.newBrokers - r.deadBrokers >= rf ? r.deadBrokers : 0;
-    const alive = r.brokers + r.newBrokers - deadBrokers;
+    const shape = shapeOf(r);
+    const alive = r.brokers + r.newBrokers - shape.deadBrokers;
     const hot = r.hot !== undefined && r.hot.count * r.hot.factor < alive ? r.hot : undefined;
     const load: RealisticLoad = {
       ...(r.topicRate === undefined ? {} : { topicRate: r.topicRate }),
@@ -169,15 +190,7 @@ export const realisticOptionsArb: fc.Arbitrary<GenerateOptions> = fc
       utilisation: r.utilisation,
     };
     return {
-      brokers: r.brokers,
-      racks,
-      ...(racks > 0 && r.weights !== undefined ? { rackWeights: r.weights.slice(0, racks) } : {}),
-      topics: r.topics,
-      partitions: r.partitions,
-      replicationFactor: r.replicationFactor,
-      placement: r.placement,
-      newBrokers: r.newBrokers,
-      deadBrokers,
+      ...shape,
       load,
       ...(r.mixedCapacity ? { mixedCapacity: true } : {}),
     };
