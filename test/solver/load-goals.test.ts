@@ -160,6 +160,21 @@ test("best effort: a broker leading an over-limit partition sheds its other lead
   assert.equal(p.after.topics.find((t) => t.name === "x")!.partitions[0]!.replicas[0], 2);
 });
 
+test("capacity: a broker far over its network-out limit hands leaderships from one ranking, each still its own and still a gain", () => {
+  // Network-out limit 160 MiB/s. Broker 1 leads 40 partitions of 10 MiB/s each (400 MiB/s, 2.5 × its
+  // limit), each followed by two of brokers 2–5. Handed on in batches (the broker is far over), and no
+  // leadership is handed twice or past the limit: exactly the 24 changes that bring it to 160.
+  const brokers = [1, 2, 3, 4, 5].map((id) => broker(id, "abcde"[id - 1]!, { networkOut: 200 * MIB }));
+  const parts = Array.from({ length: 40 }, (_, i) => part("t", i, [1, 2 + (i % 4), 2 + ((i + 1) % 4)], { bytesIn: MIB, bytesOut: 8 * MIB }));
+  const c = cluster(brokers, parts);
+  const p = validPlan(c, plan(c, { goals: ["rack-spread", "capacity"] }), {});
+  assert.equal(p.moves, 0);
+  assert.equal(p.leaderChanges, 24);
+  const out = new Map(p.balanceAfter.brokers.map((b) => [b.id, b.networkOut]));
+  assert.ok(Math.abs(out.get(1)! - 160 * MIB) < 1, `broker 1 sends ${String(out.get(1)! / MIB)} MiB/s`);
+  for (const id of [2, 3, 4, 5]) assert.ok(out.get(id)! <= 160 * MIB, `broker ${String(id)} sends ${String(out.get(id)! / MIB)} MiB/s`);
+});
+
 test("leader: a broker at its network-out limit trades a heavy leadership for a light one to take more leaders", () => {
   // Limit 80 MiB/s. Broker 1 leads 80 MiB/s in 3 partitions, below the band (22 partitions, 5–6 per
   // broker); broker 2 leads 9 partitions of 5 that only broker 1 follows. Broker 1 hands r (40) to

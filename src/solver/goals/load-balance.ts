@@ -315,7 +315,8 @@ function rebalance(
       replicaCandidates(ctx, m, band, b, over, "swaps", consider);
     } else replicaCandidates(ctx, m, band, b, over, "both", consider);
   }
-  if (bestFirst(ctx, out, options)) return true;
+  // Only the lead phase gets here draining: moves and swaps drained above.
+  if (bestFirst(ctx, out, options, leadOnly && over && options.drain === true ? { m, band, b } : undefined)) return true;
   if (!m.leaderOnly) return false;
   // Last resort: trades through a third broker. Offered only when nothing else helps, as they use up
   // the leader band's slack on two other brokers.
@@ -394,10 +395,10 @@ function bestFirst(ctx: GoalContext, out: Candidates, options: BandOptions, drai
       const kind = out.kinds[i]!;
       const action = out.actions[i]!;
       if (tries[kind]! >= TRIES) return false;
-      // Draining: a move ranked before earlier ones were applied must still take a replica off b, to
-      // a broker without one, and still gain.
+      // Draining: an action ranked before earlier ones were applied must still do what it did then,
+      // and still gain.
       if (applied && drain !== undefined) {
-        if (action.kind !== "move" || state.brokerAt(action.p, action.slot) !== drain.b || state.slotOf(action.p, action.to) >= 0) return false;
+        if (!stillTakesOff(state, action, drain.b)) return false;
         if (bandGain(state, action, drain.m, drain.band) <= tolerance(drain.band, drain.b)) return false;
       }
       if (options.selfAccepts !== undefined && !options.selfAccepts(action)) return false;
@@ -411,6 +412,24 @@ function bestFirst(ctx: GoalContext, out: Candidates, options: BandOptions, drai
     },
   );
   return applied;
+}
+
+/**
+ * Whether an action gathered to take load off b still does what it did when gathered: a move still
+ * takes a replica off b to a broker without one; a leadership change still takes b's leadership; a
+ * plain trade still swaps a leadership of b for one of the same follower. Others are not drained.
+ */
+function stillTakesOff(state: PlacementState, a: Action, b: number): boolean {
+  switch (a.kind) {
+    case "move":
+      return state.brokerAt(a.p, a.slot) === b && state.slotOf(a.p, a.to) < 0;
+    case "lead":
+      return a.slot !== 0 && state.brokerAt(a.p, 0) === b;
+    case "trade":
+      return a.r === undefined && a.slot !== 0 && state.brokerAt(a.p, 0) === b && state.brokerAt(a.q, a.qSlot) === b && state.brokerAt(a.q, 0) === state.brokerAt(a.p, a.slot);
+    case "swap":
+      return false;
+  }
 }
 
 /** How much further from their band the preferred-leader counts end after the action. */
