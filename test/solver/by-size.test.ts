@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { closestFirst, partitionsBySize } from "../../src/solver/goals/by-size.js";
+import { closestFirst, partitionsBySize, partitionsByWeightAscending, partitionsByWeightDescending } from "../../src/solver/goals/by-size.js";
 import { firstInOrder } from "../../src/solver/goals/lazy-order.js";
 import { PlacementState } from "../../src/solver/state.js";
 import type { Cluster } from "../../src/model/types.js";
@@ -74,6 +74,40 @@ test("partitionsBySize follows the broker's partitions as they change", () => {
   state.apply({ kind: "move", p: 1, slot: 0, to: 2 });
   assert.deepEqual([...partitionsBySize(state, 0)], [2, 0]);
   assert.deepEqual([...partitionsBySize(state, 2)], [1]);
+});
+
+test("the weight-ranked views equal a fresh sort of each broker's partitions after any moves (property)", () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.integer({ min: 0, max: 5 }), { minLength: 1, maxLength: 30 }),
+      fc.array(fc.tuple(fc.nat(), fc.nat(3)), { maxLength: 40 }),
+      (weights, moves) => {
+        const cluster: Cluster = {
+          version: 1,
+          brokers: [1, 2, 3, 4].map((id) => ({ id, status: "alive" as const, capacity: {} })),
+          topics: [{ name: "t", partitions: weights.map((w, i) => ({ topic: "t", partition: i, replicas: [1 + (i % 4)], leader: 1 + (i % 4), size: w, bytesIn: 0, bytesOut: 0 })) }],
+        };
+        const state = new PlacementState(cluster, { excludeBrokers: new Set(), isFrozenTopic: () => false });
+        const weight = Float64Array.from(weights, (w) => w * 3);
+        const check = (): void => {
+          for (let b = 0; b < 4; b++) {
+            const on = [...state.partitionsOn(b)];
+            const up = [...on].sort((x, y) => weight[x]! - weight[y]! || x - y);
+            const down = [...on].sort((x, y) => weight[y]! - weight[x]! || x - y);
+            assert.deepEqual([...partitionsByWeightAscending(state, weight, b)], up);
+            assert.deepEqual([...partitionsByWeightDescending(state, weight, b)], down);
+          }
+        };
+        check();
+        for (const [p, to] of moves) {
+          const q = p % weights.length;
+          if (state.brokerAt(q, 0) !== to) state.apply({ kind: "move", p: q, slot: 0, to });
+          check();
+        }
+      },
+    ),
+    { numRuns: 200, seed: 23 },
+  );
 });
 
 test("firstInOrder visits in the order of a stable sort and stops when told (property)", () => {

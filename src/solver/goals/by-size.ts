@@ -85,6 +85,11 @@ export function partitionsByWeightDescending(state: PlacementState, weight: Floa
   return partitionsRanked(state, rankingOf(state, weight, true), b);
 }
 
+/** The same ascending (ties by index). */
+export function partitionsByWeightAscending(state: PlacementState, weight: Float64Array, b: number): Int32Array {
+  return partitionsRanked(state, rankingOf(state, weight, false), b);
+}
+
 /**
  * Broker b's partitions in the ranking's order, kept up to date by replaying the broker's membership
  * log: each change is a binary search and a shift, not a sort.

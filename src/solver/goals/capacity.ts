@@ -8,9 +8,10 @@
  */
 import type { Goal, GoalContext } from "../goal.js";
 import { capacityOf } from "../capacity-floor.js";
-import { BrokerBand, type Resource, RESOURCES, aimUsed, limitedResources, replicaWeight } from "../load-targets.js";
+import { BrokerBand, type LoadTargets, type Resource, RESOURCES, aimUsed, limitedResources, replicaWeight } from "../load-targets.js";
 import type { Action, PlacementState } from "../state.js";
 import type { Targets } from "../targets.js";
+import { partitionsByWeightAscending, partitionsByWeightDescending } from "./by-size.js";
 import { DISK, type LoadMeasure, NETWORK_IN, NETWORK_OUT, bandDeviation, ledHeaviestFirst, measureDeltas, optimizeBand } from "./load-balance.js";
 
 const MEASURE: Readonly<Record<Resource, LoadMeasure>> = { disk: DISK, networkIn: NETWORK_IN, networkOut: NETWORK_OUT };
@@ -146,10 +147,59 @@ function moveMakingRoom(ctx: GoalContext, r: Resource): void {
   const load = MEASURE[r].load(state);
   const aim = targets.load.aim[r];
   for (let b = 0; b < state.brokerCount; b++) {
-    if (!state.eligible[b]) continue;
-    while (load[b]! > aim[b]! * (1 + 1e-9) && relieveByMove(ctx, r, b)) {
+    if (!state.eligible[b] || load[b]! <= aim[b]! * (1 + 1e-9)) continue;
+    const room = new ByRoom(state, targets.load, b);
+    while (load[b]! > aim[b]! * (1 + 1e-9) && relieveByMove(ctx, r, b, room)) {
       /* keep relieving */
     }
+  }
+}
+
+/**
+ * Eligible brokers other than b that use less than all of each aim, by the largest share of an aim
+ * they use, least first (ties by index); kept in that order as brokers' loads change (`refresh`), so
+ * a broker relieved thousands of times is not ranked against the whole cluster each time.
+ */
+class ByRoom {
+  readonly list: number[] = [];
+  private readonly used: Float64Array;
+
+  constructor(
+    private readonly state: PlacementState,
+    private readonly load: LoadTargets,
+    private readonly b: number,
+  ) {
+    this.used = new Float64Array(state.brokerCount);
+    for (let x = 0; x < state.brokerCount; x++) {
+      if (!state.eligible[x] || x === b) continue;
+      this.used[x] = aimUsed(state, load, x);
+      if (this.used[x]! < 1) this.list.push(x);
+    }
+    this.list.sort((x, y) => this.before(x, y));
+  }
+
+  /** Ranks again the brokers whose loads changed. */
+  refresh(changed: Iterable<number>): void {
+    const { list } = this;
+    for (const x of new Set(changed)) {
+      if (x === this.b || !this.state.eligible[x]) continue;
+      const at = list.indexOf(x);
+      if (at >= 0) list.splice(at, 1);
+      this.used[x] = aimUsed(this.state, this.load, x);
+      if (this.used[x]! >= 1) continue;
+      let lo = 0;
+      let hi = list.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (this.before(list[mid]!, x) < 0) lo = mid + 1;
+        else hi = mid;
+      }
+      list.splice(lo, 0, x);
+    }
+  }
+
+  private before(x: number, y: number): number {
+    return this.used[x]! - this.used[y]! || x - y;
   }
 }
 
@@ -162,34 +212,33 @@ function fits(state: PlacementState, targets: Targets, x: number, p: number, slo
 }
 
 /** One replica of b moved to a broker that made room for it (moveMakingRoom); true if done. */
-function relieveByMove(ctx: GoalContext, r: Resource, b: number): boolean {
+function relieveByMove(ctx: GoalContext, r: Resource, b: number, room: ByRoom): boolean {
+  const changed: number[] = [];
+  const done = relieveThrough(ctx, r, b, room.list, changed);
+  room.refresh(changed);
+  return done;
+}
+
+/** relieveByMove over brokers ranked by room (`open`), noting every broker whose load it changed. */
+function relieveThrough(ctx: GoalContext, r: Resource, b: number, open: readonly number[], changed: number[]): boolean {
   const { state, targets } = ctx;
-  const w = MEASURE[r].weight(state);
-  // Eligible brokers by the largest share of an aim they use, least first.
-  const used = new Float64Array(state.brokerCount);
-  const open: number[] = [];
-  for (let x = 0; x < state.brokerCount; x++) {
-    if (!state.eligible[x] || x === b) continue;
-    used[x] = aimUsed(state, targets.load, x);
-    if (used[x]! < 1) open.push(x);
-  }
-  open.sort((x, y) => used[x]! - used[y]! || x - y);
-  const heavy: number[] = [];
-  for (let i = 0; i < state.partitionsOnCount(b); i++) {
-    const p = state.partitionOnAt(b, i);
-    if (!state.frozen[p]) heavy.push(p);
-  }
   // The lightest first: each needs the least room made for it, and what the greedy left is heavy.
-  heavy.sort((x, y) => w[x]! - w[y]! || x - y);
-  for (const h of heavy.slice(0, RELIEF_HEAVY)) {
+  const lightest = partitionsByWeightAscending(state, MEASURE[r].weight(state), b);
+  let tried = 0;
+  for (let i = 0; i < lightest.length && tried < RELIEF_HEAVY; i++) {
+    const h = lightest[i]!;
+    if (state.frozen[h]) continue;
+    tried++;
     const hSlot = state.slotOf(h, b);
-    const destinations = open.filter((z) => state.slotOf(h, z) < 0 && ctx.mayGo(h, hSlot, z)).slice(0, RELIEF_DESTINATIONS);
-    for (const z of destinations) {
+    for (const z of firstAdmitted(open, RELIEF_DESTINATIONS, (z) => state.slotOf(h, z) < 0 && ctx.mayGo(h, hSlot, z))) {
       if (fits(state, targets, z, h, hSlot)) {
-        if (ctx.propose({ kind: "move", p: h, slot: hSlot, to: z })) return true;
+        if (ctx.propose({ kind: "move", p: h, slot: hSlot, to: z })) {
+          changed.push(z);
+          return true;
+        }
         continue;
       }
-      const aside = moveAside(ctx, r, z, b, h, hSlot, open);
+      const aside = moveAside(ctx, r, z, b, h, hSlot, open, changed);
       if (aside === null) continue;
       if (fits(state, targets, z, h, hSlot) && ctx.propose({ kind: "move", p: h, slot: hSlot, to: z })) return true;
       for (const { p, to } of aside.reverse()) ctx.undo({ kind: "move", p, slot: state.slotOf(p, to), to: z });
@@ -198,23 +247,35 @@ function relieveByMove(ctx: GoalContext, r: Resource, b: number): boolean {
   return false;
 }
 
+/** The first `n` entries of `list` that `admit` admits, in order (no more asked). */
+function firstAdmitted(list: readonly number[], n: number, admit: (x: number) => boolean): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < list.length && out.length < n; i++) if (admit(list[i]!)) out.push(list[i]!);
+  return out;
+}
+
 /**
  * Moves replicas of z aside, heaviest of resource r first, each to the first broker of `open` (not `avoid`) that
  * stays within its aims taking it and that the higher goals let it go to, until replica (h, hSlot)
  * fits on z: the moves made, or null (with every one taken back) when RELIEF_ASIDE moves do not make
- * enough room.
+ * enough room. Every broker whose load it changes is noted in `changed`.
  */
-function moveAside(ctx: GoalContext, r: Resource, z: number, avoid: number, h: number, hSlot: number, open: readonly number[]): Array<{ p: number; to: number }> | null {
+function moveAside(
+  ctx: GoalContext,
+  r: Resource,
+  z: number,
+  avoid: number,
+  h: number,
+  hSlot: number,
+  open: readonly number[],
+  changed: number[],
+): Array<{ p: number; to: number }> | null {
   const { state, targets } = ctx;
-  const w = MEASURE[r].weight(state);
-  const mine: number[] = [];
-  for (let i = 0; i < state.partitionsOnCount(z); i++) {
-    const q = state.partitionOnAt(z, i);
-    if (!state.frozen[q] && q !== h) mine.push(q);
-  }
-  mine.sort((x, y) => w[y]! - w[x]! || x - y);
+  // A copy: the view changes as replicas leave z.
+  const mine = partitionsByWeightDescending(state, MEASURE[r].weight(state), z).slice();
   const moved: Array<{ p: number; to: number }> = [];
   for (const q of mine) {
+    if (state.frozen[q] || q === h) continue;
     if (moved.length >= RELIEF_ASIDE || fits(state, targets, z, h, hSlot)) break;
     const slot = state.slotOf(q, z);
     let taken = false;
@@ -225,6 +286,7 @@ function moveAside(ctx: GoalContext, r: Resource, z: number, avoid: number, h: n
       tried++;
       if (!fits(state, targets, y, q, slot) || !ctx.propose({ kind: "move", p: q, slot, to: y })) continue;
       moved.push({ p: q, to: y });
+      changed.push(z, y);
       taken = true;
       break;
     }
