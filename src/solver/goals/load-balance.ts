@@ -160,11 +160,14 @@ export interface BandOptions {
    */
   readonly movesFirst?: boolean;
   /**
-   * With movesFirst: a broker far over its band (more than DRAIN_ABOVE × its top) keeps taking moves
-   * from one ranked list while it stays that far over, each judged again against the placement as it
-   * is then (still on the broker, still a gain), instead of building the list anew for every move. A
-   * broker with thousands of replicas too many (after a skewed placement) then costs one list per
-   * batch, not one per replica; the last part of the way is done a move at a time, ranked afresh.
+   * A broker over its band keeps taking actions (moves, or in the leadership phase leadership
+   * changes and trades) from one ranked list while it stays over, instead of building the list anew
+   * for every action. Far over (more than DRAIN_ABOVE × its top), each is judged again against the
+   * placement as it is then (still b's, still a gain); nearer, only while the next action ranks
+   * exactly as it did when the list was built (the same gain, cost and count figures): the first
+   * whose figures changed ends the batch, as the order past it is no longer known. A broker with
+   * thousands of replicas too many (after a skewed placement) then costs one list per batch, not one
+   * per replica.
    */
   readonly drain?: boolean;
 }
@@ -233,6 +236,13 @@ class Candidates {
     }
   }
 
+  /** Whether candidate i's ranking figures (the first five places of its key) are `figures`. */
+  ranksAs(i: number, figures: Float64Array): boolean {
+    const o = i * KEY;
+    for (let x = 0; x < 5; x++) if (this.keys[o + x] !== figures[x]) return false;
+    return true;
+  }
+
   /** Candidate i's key against j's, place by place (ascending: lower first). */
   compare(i: number, j: number): number {
     const k = this.keys;
@@ -295,13 +305,24 @@ function rebalance(
   const out = candidates.clear();
   // Leadership changes that unbalance preferred-leader counts come last when the leader goal runs later.
   const counts = m.leaderOnly && ctx.later.includes("leader");
-  const consider = (action: Action): void => {
+  /** The action's ranking figures (the first five places of its key) into `into`, or false when it gains nothing. */
+  const rank = (action: Action, into: Float64Array): boolean => {
     const gain = bandGain(state, action, m, band);
-    if (gain <= tolerance(band, b)) return;
+    if (gain <= tolerance(band, b)) return false;
     const cost = state.cost(action);
     const worse = counts ? leaderCountLoss(state, targets, action) : 0;
-    out.push(action, kindOf(state, action), worse > 0 ? 1 : 0, -Math.round(gain / grain), worse, cost.moves, cost.bytes);
+    into[0] = worse > 0 ? 1 : 0;
+    into[1] = -Math.round(gain / grain);
+    into[2] = worse;
+    into[3] = cost.moves;
+    into[4] = cost.bytes;
+    return true;
   };
+  const figures = new Float64Array(5);
+  const consider = (action: Action): void => {
+    if (rank(action, figures)) out.push(action, kindOf(state, action), figures[0]!, figures[1]!, figures[2]!, figures[3]!, figures[4]!);
+  };
+  const drain = over && options.drain === true ? { m, band, b, rank } : undefined;
   if (m.leaderOnly) {
     leadCandidates(state, b, over, consider);
     // bestFirst proposes at most TRIES trades, the best that the goal's own check admits (see TopTrades).
@@ -310,13 +331,13 @@ function rebalance(
   if (!leadOnly) {
     if (options.movesFirst === true) {
       replicaCandidates(ctx, m, band, b, over, "moves", consider);
-      if (bestFirst(ctx, out, options, over && options.drain === true ? { m, band, b } : undefined)) return true;
+      if (bestFirst(ctx, out, options, drain)) return true;
       out.clear();
       replicaCandidates(ctx, m, band, b, over, "swaps", consider);
     } else replicaCandidates(ctx, m, band, b, over, "both", consider);
   }
   // Only the lead phase gets here draining: moves and swaps drained above.
-  if (bestFirst(ctx, out, options, leadOnly && over && options.drain === true ? { m, band, b } : undefined)) return true;
+  if (bestFirst(ctx, out, options, leadOnly ? drain : undefined)) return true;
   if (!m.leaderOnly) return false;
   // Last resort: trades through a third broker. Offered only when nothing else helps, as they use up
   // the leader band's slack on two other brokers.
@@ -381,7 +402,17 @@ function replicaCandidates(
  * Proposes candidates best first, from a heap: the first or second usually applies, and a broker
  * nothing helps stops after TRIES refusals of each kind, so the candidates are never fully sorted.
  */
-function bestFirst(ctx: GoalContext, out: Candidates, options: BandOptions, drain?: { m: LoadMeasure; band: BrokerBand; b: number }): boolean {
+/** What bestFirst needs to drain broker b (BandOptions.drain): its measure and band, and `rank` of `rebalance`. */
+interface Drain {
+  readonly m: LoadMeasure;
+  readonly band: BrokerBand;
+  readonly b: number;
+  readonly rank: (a: Action, into: Float64Array) => boolean;
+}
+
+const reranked = new Float64Array(5);
+
+function bestFirst(ctx: GoalContext, out: Candidates, options: BandOptions, drain?: Drain): boolean {
   const { state } = ctx;
   const tries = [0, 0, 0, 0, 0];
   let exhausted = 0;
@@ -395,17 +426,19 @@ function bestFirst(ctx: GoalContext, out: Candidates, options: BandOptions, drai
       const kind = out.kinds[i]!;
       const action = out.actions[i]!;
       if (tries[kind]! >= TRIES) return false;
-      // Draining: an action ranked before earlier ones were applied must still do what it did then,
-      // and still gain.
+      // Draining: an action ranked before earlier ones were applied must still do what it did then;
+      // far over, it must still gain, else it must still rank as it did (or the batch ends).
       if (applied && drain !== undefined) {
         if (!stillTakesOff(state, action, drain.b)) return false;
-        if (bandGain(state, action, drain.m, drain.band) <= tolerance(drain.band, drain.b)) return false;
+        if (drain.m.load(state)[drain.b]! > DRAIN_ABOVE * drain.band.highOf(drain.b)) {
+          if (bandGain(state, action, drain.m, drain.band) <= tolerance(drain.band, drain.b)) return false;
+        } else if (!drain.rank(action, reranked) || !out.ranksAs(i, reranked)) return true;
       }
       if (options.selfAccepts !== undefined && !options.selfAccepts(action)) return false;
       if (ctx.propose(action)) {
         applied = true;
         if (drain === undefined) return true;
-        return drain.m.load(state)[drain.b]! <= DRAIN_ABOVE * drain.band.highOf(drain.b);
+        return drain.m.load(state)[drain.b]! <= drain.band.highOf(drain.b) + tolerance(drain.band, drain.b);
       }
       if (++tries[kind]! === TRIES) exhausted++;
       return exhausted === tries.length;
