@@ -336,8 +336,7 @@ function rebalance(
       replicaCandidates(ctx, m, band, b, over, "swaps", consider);
     } else replicaCandidates(ctx, m, band, b, over, "both", consider);
   }
-  // Only the lead phase gets here draining: moves and swaps drained above.
-  if (bestFirst(ctx, out, options, leadOnly ? drain : undefined)) return true;
+  if (bestFirst(ctx, out, options, drain)) return true;
   if (!m.leaderOnly) return false;
   // Last resort: trades through a third broker. Offered only when nothing else helps, as they use up
   // the leader band's slack on two other brokers.
@@ -450,7 +449,8 @@ function bestFirst(ctx: GoalContext, out: Candidates, options: BandOptions, drai
 /**
  * Whether an action gathered to take load off b still does what it did when gathered: a move still
  * takes a replica off b to a broker without one; a leadership change still takes b's leadership; a
- * plain trade still swaps a leadership of b for one of the same follower. Others are not drained.
+ * plain trade still swaps a leadership of b for one of the same follower; a swap still trades a replica
+ * of b for one of a broker that holds neither partition. Trades through a third broker are not drained.
  */
 function stillTakesOff(state: PlacementState, a: Action, b: number): boolean {
   switch (a.kind) {
@@ -460,8 +460,10 @@ function stillTakesOff(state: PlacementState, a: Action, b: number): boolean {
       return a.slot !== 0 && state.brokerAt(a.p, 0) === b;
     case "trade":
       return a.r === undefined && a.slot !== 0 && state.brokerAt(a.p, 0) === b && state.brokerAt(a.q, a.qSlot) === b && state.brokerAt(a.q, 0) === state.brokerAt(a.p, a.slot);
-    case "swap":
-      return false;
+    case "swap": {
+      const other = state.brokerAt(a.q, a.qSlot);
+      return state.brokerAt(a.p, a.slot) === b && other !== b && state.slotOf(a.q, b) < 0 && state.slotOf(a.p, other) < 0;
+    }
   }
 }
 
