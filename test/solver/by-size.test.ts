@@ -7,7 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { closestFirst, partitionsBySize, partitionsByWeightAscending, partitionsByWeightDescending } from "../../src/solver/goals/by-size.js";
-import { firstInOrder } from "../../src/solver/goals/lazy-order.js";
+import { firstInOrder, firstInSortOrder } from "../../src/solver/goals/lazy-order.js";
 import { PlacementState } from "../../src/solver/state.js";
 import type { Cluster } from "../../src/model/types.js";
 
@@ -124,5 +124,18 @@ test("firstInOrder visits in the order of a stable sort and stops when told (pro
       assert.equal(found, cut >= 0);
       assert.deepEqual(seen, cut >= 0 ? expected.slice(0, cut + 1) : expected);
     }),
+  );
+});
+
+test("firstInSortOrder gives what filtering, sorting and slicing give (property)", () => {
+  fc.assert(
+    fc.property(fc.array(fc.integer({ min: 0, max: 8 }), { maxLength: 60 }), fc.integer({ min: 0, max: 10 }), fc.integer({ min: 1, max: 4 }), (keys, k, mod) => {
+      const items = keys.map((_, i) => i);
+      const compare = (x: number, y: number): number => keys[x]! - keys[y]! || y - x;
+      const admit = (x: number): boolean => x % mod !== 0;
+      assert.deepEqual(firstInSortOrder(items, k, compare), [...items].sort(compare).slice(0, k));
+      assert.deepEqual(firstInSortOrder(items, k, compare, admit), items.filter(admit).sort(compare).slice(0, k));
+    }),
+    { seed: 29 },
   );
 });

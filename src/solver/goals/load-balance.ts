@@ -16,7 +16,7 @@ import type { Targets } from "../targets.js";
 import { deviation } from "../targets.js";
 import { type Deltas, brokerDeltas, leaderDeltas, partnersByFill, worstFirst } from "./band.js";
 import { firstAtLeast, partitionsByWeightDescending } from "./by-size.js";
-import { firstInOrder } from "./lazy-order.js";
+import { firstInOrder, firstInSortOrder } from "./lazy-order.js";
 import { compareKeys } from "./replica-count.js";
 
 /** A per-broker load and what each partition contributes to it. */
@@ -653,9 +653,9 @@ function threeWayTrades(state: PlacementState, m: LoadMeasure, b: number, over: 
   // Over: give a heavy lead for a light one; under: the other way round. Ties by index.
   const heavy = (x: number, y: number): number => w[y]! - w[x]! || x - y;
   const light = (x: number, y: number): number => w[x]! - w[y]! || x - y;
-  const give = led.sort(over ? heavy : light).slice(0, THREE_WAY);
-  const take = followed.sort(over ? light : heavy).slice(0, THREE_WAY);
-  /** Per broker x, the partitions it leads, lightest first, gathered when first asked. */
+  const give = firstInSortOrder(led, THREE_WAY, over ? heavy : light);
+  const take = firstInSortOrder(followed, THREE_WAY, over ? light : heavy);
+  /** Per broker x, the partitions it leads, gathered when first asked (closeRing orders what it needs). */
   const ledBy = new Map<number, number[]>();
   const leading = (x: number): number[] => {
     let list = ledBy.get(x);
@@ -666,7 +666,6 @@ function threeWayTrades(state: PlacementState, m: LoadMeasure, b: number, over: 
         const r = state.partitionOnAt(x, i);
         if (state.brokerAt(r, 0) === x && !state.frozen[r]) list.push(r);
       }
-      list.sort(light);
       ledBy.set(x, list);
     }
     return list;
@@ -688,13 +687,8 @@ function threeWayTrades(state: PlacementState, m: LoadMeasure, b: number, over: 
 
 /** Offers up to RING_CLOSERS partitions of `led` (lightest first) that v follows, those nearest `mid` first. */
 function closeRing(state: PlacementState, w: Float64Array, led: readonly number[], v: number, mid: number, offer: (r: number, rSlot: number) => void): void {
-  const near: number[] = [];
-  for (const r of led) {
-    if (state.slotOf(r, v) < 0) continue;
-    near.push(r);
-  }
-  near.sort((x, y) => Math.abs(w[x]! - mid) - Math.abs(w[y]! - mid) || x - y);
-  for (const r of near.slice(0, RING_CLOSERS)) offer(r, state.slotOf(r, v));
+  const nearer = (x: number, y: number): number => Math.abs(w[x]! - mid) - Math.abs(w[y]! - mid) || x - y;
+  for (const r of firstInSortOrder(led, RING_CLOSERS, nearer, (r) => state.slotOf(r, v) >= 0)) offer(r, state.slotOf(r, v));
 }
 
 /**
