@@ -359,14 +359,15 @@ function replicaCandidates(
   const { state, targets } = ctx;
   const w = m.weight(state);
   const load = m.load(state);
-  // Nothing is applied while the candidates are gathered: an overloaded b's list serves every partner.
+  // Nothing is applied while the candidates are gathered: b's lists serve every partner.
   const fromB = over ? carrying(state, m, b) : null;
+  const toB = !over && withSwaps ? { onD: carryingAscending(state, m, b), sameTopic: byTopic(state, b) } : null;
   for (const o of partnersOf(state, m, band, b, !over)) {
     const [s, d] = over ? [b, o] : [o, b];
     const want = Math.min(load[s]! - band.idealOf(s), band.idealOf(d) - load[d]!);
     const fromS = fromB ?? carrying(state, m, s); // heaviest first
-    const onD = withSwaps ? carryingAscending(state, m, d) : []; // ascending weight
-    const sameTopic = withSwaps ? byTopic(state, d) : new Map<number, number[]>();
+    const onD = toB?.onD ?? (withSwaps ? carryingAscending(state, m, d) : []); // ascending weight
+    const sameTopic = toB?.sameTopic ?? (withSwaps ? byTopic(state, d) : new Map<number, number[]>());
     // Replicas of s within WINDOW places of the weight wanted, either side: the best moves, and
     // swaps for lighter replicas of d, are found there; on a broker with thousands of replicas
     // the rest would only add candidates ranked after them.
