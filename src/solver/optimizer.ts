@@ -107,7 +107,9 @@ export function optimize(
   let known: number[] = [];
   let knownAt = -1;
   for (rounds = 1; rounds <= MAX_ROUNDS; rounds++) {
-    const before = actions;
+    // A round changed nothing when it leaves the placement as it found it: a step a goal takes back
+    // (making room that was not enough) counts as actions but not as a change.
+    const before = state.replicas.slice();
     goals.forEach((goal, i) => {
       if (knownAt !== actions) known = [];
       for (let j = known.length; j < i; j++) known.push(goals[j]!.score(state, targets));
@@ -126,10 +128,16 @@ export function optimize(
     });
     // Trading places (the costliest take-back) waits for a round in which the goals changed nothing:
     // before that, the next round's goals would move much of what it settles again.
-    tidy(tidyContext, rng, actions === before, refusedHome);
-    if (actions === before) break;
+    tidy(tidyContext, rng, sameArrays(state.replicas, before), refusedHome);
+    if (sameArrays(state.replicas, before)) break;
   }
   return { actions, rounds: Math.min(rounds, MAX_ROUNDS), budgetLimited };
+}
+
+function sameArrays(a: Int32Array, b: Int32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**
