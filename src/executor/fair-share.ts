@@ -21,72 +21,102 @@ export interface SharedLink {
   readonly flows: readonly number[];
 }
 
-/** A binary min-heap of (share, link, stamp) entries; stale entries are skipped when popped. */
-class ShareHeap {
-  private readonly shares: number[] = [];
-  private readonly links: number[] = [];
-  private readonly stamps: number[] = [];
+/**
+ * A binary min-heap of links keyed by share, with each link's position kept so that a key can move
+ * in place (a link is in the heap at most once). Equal shares go by link index, so the order in
+ * which links come out never depends on the heap's layout.
+ */
+class LinkHeap {
+  private keys = new Float64Array(0);
+  private heap = new Int32Array(0);
+  /** Per link, its index in `heap`, or -1. */
+  private where = new Int32Array(0);
+  size = 0;
 
-  get size(): number {
-    return this.shares.length;
+  /** Makes room for links numbered below `links`; the heap must be empty. */
+  reserve(links: number): void {
+    if (this.where.length >= links) return;
+    this.keys = new Float64Array(2 * links);
+    this.heap = new Int32Array(2 * links);
+    this.where = new Int32Array(2 * links).fill(-1);
   }
 
-  push(share: number, link: number, stamp: number): void {
-    let i = this.shares.length;
-    this.shares.push(share);
-    this.links.push(link);
-    this.stamps.push(stamp);
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (this.before(parent, i)) break;
-      this.swap(i, parent);
-      i = parent;
+  /** Puts link `l` in with key `share`, or moves it to that key. */
+  set(l: number, share: number): void {
+    let i = this.where[l]!;
+    if (i === -1) {
+      i = this.size++;
+      this.heap[i] = l;
+      this.where[l] = i;
+      this.keys[l] = share;
+      this.up(i);
+      return;
     }
+    const was = this.keys[l]!;
+    this.keys[l] = share;
+    if (share < was) this.up(i);
+    else this.down(i);
   }
 
-  /** The stamp of the entry the last pop removed. */
-  popped = 0;
+  /** Takes out link `l` if it is in. */
+  delete(l: number): void {
+    const i = this.where[l]!;
+    if (i === -1) return;
+    this.where[l] = -1;
+    const last = this.heap[--this.size]!;
+    if (i === this.size) return;
+    this.heap[i] = last;
+    this.where[last] = i;
+    if (i > 0 && this.before(last, this.heap[(i - 1) >> 1]!)) this.up(i);
+    else this.down(i);
+  }
 
-  /** Removes the smallest share; returns its link (its stamp in `popped`). */
+  /** Removes the link with the smallest share and returns it. */
   pop(): number {
-    const top = this.links[0]!;
-    this.popped = this.stamps[0]!;
-    const last = this.shares.length - 1;
-    this.swap(0, last);
-    this.shares.pop();
-    this.links.pop();
-    this.stamps.pop();
-    let i = 0;
-    for (;;) {
-      const left = 2 * i + 1;
-      const right = left + 1;
-      let least = i;
-      if (left < last && this.before(left, least)) least = left;
-      if (right < last && this.before(right, least)) least = right;
-      if (least === i) break;
-      this.swap(i, least);
-      i = least;
-    }
+    const top = this.heap[0]!;
+    this.delete(top);
     return top;
   }
 
-  /** Smaller share first; equal shares by link index, so the result never depends on heap layout. */
   private before(a: number, b: number): boolean {
-    const sa = this.shares[a]!;
-    const sb = this.shares[b]!;
-    return sa !== sb ? sa < sb : this.links[a]! < this.links[b]!;
+    const ka = this.keys[a]!;
+    const kb = this.keys[b]!;
+    return ka !== kb ? ka < kb : a < b;
   }
 
-  private swap(a: number, b: number): void {
-    const share = this.shares[a]!;
-    this.shares[a] = this.shares[b]!;
-    this.shares[b] = share;
-    const link = this.links[a]!;
-    this.links[a] = this.links[b]!;
-    this.links[b] = link;
-    const stamp = this.stamps[a]!;
-    this.stamps[a] = this.stamps[b]!;
-    this.stamps[b] = stamp;
+  private up(i: number): void {
+    const { heap, where } = this;
+    const l = heap[i]!;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const p = heap[parent]!;
+      if (!this.before(l, p)) break;
+      heap[i] = p;
+      where[p] = i;
+      i = parent;
+    }
+    heap[i] = l;
+    where[l] = i;
+  }
+
+  private down(i: number): void {
+    const { heap, where } = this;
+    const l = heap[i]!;
+    const n = this.size;
+    for (;;) {
+      const left = 2 * i + 1;
+      if (left >= n) break;
+      let least = left;
+      const right = left + 1;
+      if (right < n && this.before(heap[right]!, heap[left]!)) least = right;
+      const c = heap[least]!;
+      if (!this.before(c, l)) break;
+      heap[i] = c;
+      where[c] = i;
+      i = least;
+    }
+    heap[i] = l;
+    where[l] = i;
   }
 }
 
@@ -117,14 +147,14 @@ export function maxMinFairRates(flowCount: number, links: readonly SharedLink[])
  */
 export class FairShareNetwork {
   private readonly capacity: number[] = [];
-  /** Per link, the slots of the flows crossing it. */
-  private readonly flowsOn: Array<Set<number>> = [];
+  /** Per link, the slots of the flows crossing it, in the order they joined. */
+  private readonly flowsOn: number[][] = [];
   /** Per slot, the links the flow crosses (undefined: a free slot). */
   private readonly linksOf: Array<readonly number[] | undefined> = [];
   private readonly rates: number[] = [];
   private readonly free: number[] = [];
-  /** Per link, a link every flow of which crosses it too (see cover). */
-  private readonly covering: Array<number | undefined> = [];
+  /** Per link, a link every flow of which crosses it too (see cover); -1 for none. */
+  private readonly covering: number[] = [];
   private everything = false;
   /** The lowest rate of the flows removed since the last reshare, and the links they crossed. */
   private floor = Number.POSITIVE_INFINITY;
@@ -134,7 +164,8 @@ export class FairShareNetwork {
   setCapacity(l: number, capacity: number): void {
     while (this.capacity.length <= l) {
       this.capacity.push(Number.POSITIVE_INFINITY);
-      this.flowsOn.push(new Set());
+      this.flowsOn.push([]);
+      this.covering.push(-1);
     }
     if (this.capacity[l] === capacity) return;
     this.capacity[l] = capacity;
@@ -152,10 +183,13 @@ export class FairShareNetwork {
     this.covering[outer] = inner;
   }
 
-  /** Whether link `l` cannot fill before the link covering it (see cover). */
-  private idle(l: number): boolean {
-    const inner = this.covering[l];
-    return inner !== undefined && this.capacity[inner]! <= this.capacity[l]! && this.flowsOn[inner]!.size === this.flowsOn[l]!.size;
+  /**
+   * The link to look at for `l`: the link covering it when `l` cannot fill before it (see cover),
+   * and so carries the same flows; else `l` itself.
+   */
+  private decider(l: number): number {
+    const inner = this.covering[l]!;
+    return inner !== -1 && this.capacity[inner]! <= this.capacity[l]! && this.flowsOn[inner]!.length === this.flowsOn[l]!.length ? inner : l;
   }
 
   /** Adds a flow crossing `links` (each once); returns its slot. Its rate is NaN until the next reshare. */
@@ -164,7 +198,7 @@ export class FairShareNetwork {
     for (const l of links) if (l >= this.capacity.length) this.setCapacity(l, Number.POSITIVE_INFINITY);
     this.linksOf[slot] = links;
     this.rates[slot] = Number.NaN;
-    for (const l of links) this.flowsOn[l]!.add(slot);
+    for (const l of links) this.flowsOn[l]!.push(slot);
     this.everything = true;
     return slot;
   }
@@ -172,10 +206,13 @@ export class FairShareNetwork {
   remove(slot: number): void {
     const links = this.linksOf[slot];
     if (links === undefined) return;
-    for (const l of links) this.flowsOn[l]!.delete(slot);
+    for (const l of links) {
+      const on = this.flowsOn[l]!;
+      on.splice(on.indexOf(slot), 1);
+    }
     this.linksOf[slot] = undefined;
     this.floor = Math.min(this.floor, this.rates[slot]!);
-    this.seeds.push(...links);
+    for (const l of links) this.seeds.push(l);
     this.free.push(slot);
   }
 
@@ -195,105 +232,145 @@ export class FairShareNetwork {
     this.floor = Number.POSITIVE_INFINITY;
     this.seeds = [];
     if (floor === Number.POSITIVE_INFINITY) return [];
+    this.reserve();
+    const open = everything ? this.allFlows() : this.reachedFrom(seeds, floor);
+    if (open.length === 0) return [];
+    const touched = this.prepareLinks(open);
+    const before = this.before;
+    for (let i = 0; i < open.length; i++) {
+      const slot = open[i]!;
+      before[i] = this.rates[slot]!;
+      this.rates[slot] = Number.POSITIVE_INFINITY;
+    }
+    this.fill(touched);
+    for (const slot of open) this.isOpen[slot] = 0;
+    for (const l of touched) this.seen[l] = 0;
+    const changed: number[] = [];
+    for (let i = 0; i < open.length; i++) {
+      const slot = open[i]!;
+      if (!Object.is(this.rates[slot], before[i])) changed.push(slot);
+    }
+    return changed;
+  }
+
+  /** Grows the scratch space to the current numbers of slots and links. */
+  private reserve(): void {
     const slots = this.linksOf.length;
-    if (this.isOpen.length < slots) this.isOpen = new Uint8Array(2 * slots);
+    if (this.isOpen.length < slots) {
+      this.isOpen = new Uint8Array(2 * slots);
+      this.before = new Float64Array(2 * slots);
+    }
     const links = this.capacity.length;
     if (this.left.length < links) {
       this.left = new Float64Array(2 * links);
       this.openOn = new Int32Array(2 * links);
-      this.stamps = new Int32Array(2 * links);
       this.seen = new Uint8Array(2 * links);
-      this.skip = new Uint8Array(2 * links);
+      this.heap.reserve(2 * links);
     }
-    const { isOpen, left, openOn, stamps, seen, skip } = this;
+  }
+
+  /** Every flow, marked open. */
+  private allFlows(): number[] {
     const open: number[] = [];
-    if (everything) {
-      for (let slot = 0; slot < slots; slot++) {
-        if (this.linksOf[slot] === undefined) continue;
-        open.push(slot);
-        isOpen[slot] = 1;
-      }
-    } else {
-      // Flows that left change only the flows at or above the floor that share a link with them,
-      // or with such a flow, and so on: the others' share of what is left stays as it was.
-      const stack = [...seeds];
-      while (stack.length > 0) {
-        const l = stack.pop()!;
-        if (seen[l] === 1) continue;
-        seen[l] = 1;
-        for (const f of this.flowsOn[l]!) {
-          if (isOpen[f] === 1 || this.rates[f]! < floor) continue;
-          isOpen[f] = 1;
-          open.push(f);
-          for (const m of this.linksOf[f]!) if (seen[m] !== 1) stack.push(m);
+    for (let slot = 0; slot < this.linksOf.length; slot++) {
+      if (this.linksOf[slot] === undefined) continue;
+      open.push(slot);
+      this.isOpen[slot] = 1;
+    }
+    return open;
+  }
+
+  /**
+   * The flows to fill again after flows left (marked open): those at or above the floor that share
+   * a link with them, or with such a flow, and so on — the others' share of what is left stays as
+   * it was. A link that cannot fill before the one covering it carries the same flows as that one,
+   * so the walk goes through the covering link only.
+   */
+  private reachedFrom(seeds: readonly number[], floor: number): number[] {
+    const { isOpen, seen, rates } = this;
+    const open: number[] = [];
+    const stack: number[] = [];
+    for (const l of seeds) stack.push(this.decider(l));
+    const visited: number[] = [];
+    while (stack.length > 0) {
+      const l = stack.pop()!;
+      if (seen[l] === 1) continue;
+      seen[l] = 1;
+      visited.push(l);
+      for (const f of this.flowsOn[l]!) {
+        if (isOpen[f] === 1 || rates[f]! < floor) continue;
+        isOpen[f] = 1;
+        open.push(f);
+        for (const m of this.linksOf[f]!) {
+          const d = this.decider(m);
+          if (seen[d] !== 1) stack.push(d);
         }
       }
-      for (const l of seeds) seen[l] = 0;
-      for (const f of open) for (const l of this.linksOf[f]!) seen[l] = 0;
     }
-    if (open.length === 0) return [];
-    // The links the open flows cross, with what the other flows leave of them.
+    for (const l of visited) seen[l] = 0;
+    return open;
+  }
+
+  /**
+   * The links the open flows cross that can fill (marked seen), with what the other flows
+   * leave of each (`left`) and how many open flows cross it (`openOn`).
+   */
+  private prepareLinks(open: readonly number[]): number[] {
+    const { isOpen, seen, left, openOn, rates } = this;
     const touched: number[] = [];
-    const idle: number[] = [];
     for (const slot of open) {
       for (const l of this.linksOf[slot]!) {
-        if (seen[l] === 1) continue;
+        if (seen[l] === 1 || this.decider(l) !== l) continue;
         seen[l] = 1;
-        if (this.idle(l)) {
-          skip[l] = 1;
-          idle.push(l);
-          continue;
-        }
         touched.push(l);
         let capacity = this.capacity[l]!;
         let count = 0;
         for (const other of this.flowsOn[l]!) {
           if (isOpen[other] === 1) count++;
-          else capacity -= this.rates[other]!;
+          else capacity -= rates[other]!;
         }
         left[l] = capacity;
         openOn[l] = count;
-        stamps[l] = 0;
       }
     }
-    touched.sort((a, b) => a - b);
+    return touched;
+  }
+
+  /**
+   * Progressive filling of the open flows over the `touched` links: the link with the smallest fair
+   * share fills first and fixes the rate of the open flows crossing it, which leaves each other
+   * link they cross with less capacity and fewer open flows. An open flow on no finite link keeps
+   * Infinity.
+   */
+  private fill(touched: readonly number[]): void {
+    const { isOpen, seen, left, openOn, rates, heap } = this;
     const share = (l: number): number => Math.max(0, left[l]!) / openOn[l]!;
-    const heap = new ShareHeap();
-    for (const l of touched) if (this.capacity[l] !== Number.POSITIVE_INFINITY) heap.push(share(l), l, 0);
-    const before = open.map((slot) => this.rates[slot]!);
-    for (const slot of open) this.rates[slot] = Number.POSITIVE_INFINITY;
+    for (const l of touched) if (this.capacity[l] !== Number.POSITIVE_INFINITY) heap.set(l, share(l));
     while (heap.size > 0) {
       const l = heap.pop();
-      const stamp = heap.popped;
-      if (stamp !== stamps[l] || openOn[l] === 0) continue;
       const rate = share(l);
       for (const f of this.flowsOn[l]!) {
         if (isOpen[f] !== 1) continue;
         isOpen[f] = 0;
-        this.rates[f] = rate;
+        rates[f] = rate;
         for (const m of this.linksOf[f]!) {
-          if (skip[m] === 1) continue;
+          // Only the touched links are seen; the others cannot fill first.
+          if (seen[m] !== 1) continue;
           left[m]! -= rate;
           openOn[m]! -= 1;
-          stamps[m]! += 1;
-          if (m !== l && openOn[m]! > 0 && this.capacity[m] !== Number.POSITIVE_INFINITY) heap.push(share(m), m, stamps[m]!);
+          if (m === l || this.capacity[m] === Number.POSITIVE_INFINITY) continue;
+          if (openOn[m]! > 0) heap.set(m, share(m));
+          else heap.delete(m);
         }
       }
     }
-    for (const slot of open) isOpen[slot] = 0;
-    for (const l of touched) seen[l] = 0;
-    for (const l of idle) {
-      seen[l] = 0;
-      skip[l] = 0;
-    }
-    return open.filter((slot, i) => !Object.is(this.rates[slot], before[i]));
   }
 
   // Scratch space for reshare, kept between calls.
   private isOpen = new Uint8Array(0);
+  private before = new Float64Array(0);
   private left = new Float64Array(0);
   private openOn = new Int32Array(0);
-  private stamps = new Int32Array(0);
   private seen = new Uint8Array(0);
-  private skip = new Uint8Array(0);
+  private readonly heap = new LinkHeap();
 }

@@ -35,6 +35,22 @@ test("the classic chain: a flow crossing two links gets the smaller share of bot
   assert.deepEqual([...rates], [0.5, 1.5, 0.5]);
 });
 
+test("a flow leaving a covered link alone re-shares the flows that link and its throttle still carry", () => {
+  // Link 0 (a bandwidth of 40) carries a and b; link 1 (a throttle of 30 within it) carries a only.
+  // Link 0 fills first: 20 each. Once b leaves, link 0 carries what link 1 does and a gets 30.
+  const net = new FairShareNetwork();
+  net.setCapacity(0, 40);
+  net.setCapacity(1, 30);
+  net.cover(0, 1);
+  const a = net.add([1, 0]);
+  const b = net.add([0]);
+  net.reshare();
+  assert.deepEqual([net.rate(a), net.rate(b)], [20, 20]);
+  net.remove(b);
+  assert.deepEqual(net.reshare(), [a]);
+  assert.equal(net.rate(a), 30);
+});
+
 const instance = fc
   .record({
     flows: fc.integer({ min: 1, max: 12 }),
