@@ -33,6 +33,8 @@ import { BallastError } from "../model/errors.js";
 import type { Broker, Cluster, Partition, Topic } from "../model/types.js";
 import { SimConfigStore } from "./config-store.js";
 import { FairShareNetwork } from "./fair-share.js";
+import { copiedAt, FinishQueue } from "./finish-queue.js";
+import type { QueuedCopy } from "./finish-queue.js";
 import { ACL_OPERATIONS, partitionKey } from "./port.js";
 import type {
   LockOutcome,
@@ -217,7 +219,7 @@ interface SimTopic {
 }
 
 /** One copy in progress: an adding broker fetching a partition from its leader. */
-interface Flow {
+interface Flow extends QueuedCopy {
   readonly p: SimPartition;
   readonly move: SimMove;
   readonly from: number;
@@ -226,11 +228,6 @@ interface Flow {
   readonly links: readonly number[];
   /** Its slot in the fair-share network (-1 before it joins). */
   slot: number;
-  /** Bytes/s. */
-  rate: number;
-  /** Bytes copied at `baseAt` (virtual ms). */
-  base: number;
-  baseAt: number;
 }
 
 function same(a: readonly number[], b: readonly number[]): boolean {
@@ -365,6 +362,9 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
   /** Copies running, by partition; all of them by slot in `running`. */
   const flowsOf = new Map<SimPartition, Flow[]>();
   const running = new Map<number, Flow>();
+  /** The running copies by when they finish; `started` numbers them in the order they started. */
+  const finishing = new FinishQueue<Flow>();
+  let started = 0;
   const changed = new Set<SimPartition>();
   let allChanged = true;
   let configVersion = -1;
@@ -373,8 +373,6 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
   const touch = (p: SimPartition): void => {
     changed.add(p);
   };
-
-  const copiedAt = (f: Flow, t: number): number => Math.min(f.p.size, f.base + (f.rate * (t - f.baseAt)) / 1000);
 
   const linksOf = (p: SimPartition, from: number, to: number): number[] => {
     const out = linkBase.get(from)!;
@@ -392,6 +390,7 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
   const stopCopy = (f: Flow, t: number): void => {
     network.remove(f.slot);
     running.delete(f.slot);
+    finishing.remove(f);
     const copied = f.move.copied.get(f.to);
     if (copied !== undefined) f.move.copied.set(f.to, Math.max(copied, copiedAt(f, t)));
   };
@@ -413,7 +412,7 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
           kept.add(going);
           out.push(going);
         } else {
-          out.push({ p, move, from: p.leader, to: b, links, slot: -1, rate: 0, base: copied, baseAt: t });
+          out.push({ p, move, from: p.leader, to: b, links, slot: -1, size: p.size, rate: 0, base: copied, baseAt: t, order: started++, queued: 0 });
         }
       }
     }
@@ -455,6 +454,7 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
       f.base = copiedAt(f, t);
       f.baseAt = t;
       f.rate = network.rate(slot);
+      finishing.update(f);
     }
   };
 
@@ -466,25 +466,16 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
     let t = fromMs;
     update(t);
     while (t < toMs) {
-      let active = 0;
-      let nextFinish = Number.POSITIVE_INFINITY;
-      for (const f of running.values()) {
-        if (!(f.rate > 0)) continue;
-        active++;
-        nextFinish = Math.min(nextFinish, ((f.p.size - copiedAt(f, t)) / f.rate) * 1000);
-      }
-      copying = active;
-      if (active === 0) break;
-      const step = Math.min(toMs - t, nextFinish);
+      copying = finishing.active;
+      const next = finishing.next(t, toMs);
+      if (next === undefined) break;
+      const { step } = next;
       const finished = new Set<SimPartition>();
-      for (const f of running.values()) {
-        if (!(f.rate > 0)) continue;
-        if (((f.p.size - copiedAt(f, t)) / f.rate) * 1000 <= step * (1 + 1e-9) + 1e-9) {
-          f.move.copied.set(f.to, f.p.size);
-          f.base = f.p.size;
-          f.baseAt = t + step;
-          finished.add(f.p);
-        }
+      for (const f of next.finished) {
+        f.move.copied.set(f.to, f.p.size);
+        f.base = f.p.size;
+        f.baseAt = t + step;
+        finished.add(f.p);
       }
       t = step === toMs - t ? toMs : t + step;
       events += finished.size;
