@@ -210,12 +210,16 @@ interface SimPartition {
   /** -1 when offline. */
   leader: number;
   move: SimMove | undefined;
+  /** Its metadata as last described; undefined once it changed (see forget). */
+  described: PartitionMetadata | undefined;
 }
 
 interface SimTopic {
   readonly name: string;
   readonly partitions: readonly SimPartition[];
   readonly byNumber: ReadonlyMap<number, SimPartition>;
+  /** Its metadata as last described; undefined once a partition of it changed (see forget). */
+  described: TopicMetadata | undefined;
 }
 
 /** One copy in progress: an adding broker fetching a partition from its leader. */
@@ -273,9 +277,10 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
         isr: live.length > 0 ? live : [spec.leader],
         leader,
         move: undefined,
+        described: undefined,
       };
     });
-    topics.set(t.name, { name: t.name, partitions, byNumber: new Map(partitions.map((p) => [p.partition, p])) });
+    topics.set(t.name, { name: t.name, partitions, byNumber: new Map(partitions.map((p) => [p.partition, p])), described: undefined });
   }
 
   /** Ongoing reassignments, in the order they started. */
@@ -296,20 +301,21 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
   };
 
   /**
-   * Metadata as last described, by topic and by partition: a partition's entry (and its topic's) is
+   * Metadata as last described, kept on each topic and partition: a partition's (and its topic's) is
    * dropped when the partition changes (every change goes through refresh or an election) and all
    * of them when a broker stops or starts, so an executor polling thousands of unchanged partitions
    * costs little.
    */
-  const described = new Map<string, TopicMetadata>();
-  const describedPartitions = new Map<SimPartition, PartitionMetadata>();
   const forget = (p: SimPartition): void => {
-    described.delete(p.topic);
-    describedPartitions.delete(p);
+    p.described = undefined;
+    const t = topics.get(p.topic);
+    if (t !== undefined) t.described = undefined;
   };
   const forgetAll = (): void => {
-    described.clear();
-    describedPartitions.clear();
+    for (const t of topics.values()) {
+      t.described = undefined;
+      for (const p of t.partitions) p.described = undefined;
+    }
   };
 
   /** Elects a leader if there is none (from the ISR only) and, with a leader, recomputes the ISR. */
@@ -516,7 +522,7 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
   };
 
   const describePartition = (p: SimPartition): PartitionMetadata => {
-    let md = describedPartitions.get(p);
+    let md = p.described;
     if (md === undefined) {
       md = {
         topic: p.topic,
@@ -526,20 +532,20 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
         leader: p.leader,
         offline: p.replicas.filter((r) => !alive(r)),
       };
-      describedPartitions.set(p, md);
+      p.described = md;
     }
     return md;
   };
 
   const describeTopic = (t: SimTopic): TopicMetadata => {
-    let md = described.get(t.name);
+    let md = t.described;
     if (md === undefined) {
       md = {
         name: t.name,
         internal: t.name.startsWith("__"),
         partitions: t.partitions.map(describePartition),
       };
-      described.set(t.name, md);
+      t.described = md;
     }
     return md;
   };
