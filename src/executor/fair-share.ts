@@ -233,9 +233,15 @@ export class FairShareNetwork {
     this.seeds = [];
     if (floor === Number.POSITIVE_INFINITY) return [];
     this.reserve();
-    const open = everything ? this.allFlows() : this.reachedFrom(seeds, floor);
-    if (open.length === 0) return [];
-    const touched = this.prepareLinks(open);
+    const open: number[] = [];
+    const reached: number[] = [];
+    if (everything) this.allFlows(open);
+    else this.reachFrom(seeds, floor, open, reached);
+    if (open.length === 0) {
+      for (const l of reached) this.seen[l] = 0;
+      return [];
+    }
+    const touched = this.prepareLinks(everything ? this.capacity.keys() : reached);
     const before = this.before;
     for (let i = 0; i < open.length; i++) {
       const slot = open[i]!;
@@ -269,69 +275,66 @@ export class FairShareNetwork {
     }
   }
 
-  /** Every flow, marked open. */
-  private allFlows(): number[] {
-    const open: number[] = [];
+  /** Every flow, marked open, into `open`. */
+  private allFlows(open: number[]): void {
     for (let slot = 0; slot < this.linksOf.length; slot++) {
       if (this.linksOf[slot] === undefined) continue;
       open.push(slot);
       this.isOpen[slot] = 1;
     }
-    return open;
   }
 
   /**
-   * The flows to fill again after flows left (marked open): those at or above the floor that share
-   * a link with them, or with such a flow, and so on — the others' share of what is left stays as
-   * it was. A link that cannot fill before the one covering it carries the same flows as that one,
-   * so the walk goes through the covering link only.
+   * The flows to fill again after flows left (marked open) into `open`: those at or above the floor
+   * that share a link with them, or with such a flow, and so on — the others' share of what is left
+   * stays as it was. A link that cannot fill before the one covering it carries the same flows as
+   * that one, so the walk goes through the covering link only. The links it went through (marked
+   * seen) go into `reached`.
    */
-  private reachedFrom(seeds: readonly number[], floor: number): number[] {
+  private reachFrom(seeds: readonly number[], floor: number, open: number[], reached: number[]): void {
     const { isOpen, seen, rates } = this;
-    const open: number[] = [];
     const stack: number[] = [];
-    for (const l of seeds) stack.push(this.decider(l));
-    const visited: number[] = [];
+    const visit = (l: number): void => {
+      const d = this.decider(l);
+      if (seen[d] === 1) return;
+      seen[d] = 1;
+      stack.push(d);
+      reached.push(d);
+    };
+    for (const l of seeds) visit(l);
     while (stack.length > 0) {
       const l = stack.pop()!;
-      if (seen[l] === 1) continue;
-      seen[l] = 1;
-      visited.push(l);
       for (const f of this.flowsOn[l]!) {
         if (isOpen[f] === 1 || rates[f]! < floor) continue;
         isOpen[f] = 1;
         open.push(f);
-        for (const m of this.linksOf[f]!) {
-          const d = this.decider(m);
-          if (seen[d] !== 1) stack.push(d);
-        }
+        for (const m of this.linksOf[f]!) visit(m);
       }
     }
-    for (const l of visited) seen[l] = 0;
-    return open;
   }
 
   /**
-   * The links the open flows cross that can fill (marked seen), with what the other flows
-   * leave of each (`left`) and how many open flows cross it (`openOn`).
+   * Of `links` (marked seen or not), those that can fill and carry open flows, marked seen, with
+   * what the other flows leave of each (`left`) and how many open flows cross it (`openOn`); the
+   * others are unmarked. Every link an open flow crosses is among `links` or covered by one that is.
    */
-  private prepareLinks(open: readonly number[]): number[] {
+  private prepareLinks(links: Iterable<number>): number[] {
     const { isOpen, seen, left, openOn, rates } = this;
     const touched: number[] = [];
-    for (const slot of open) {
-      for (const l of this.linksOf[slot]!) {
-        if (seen[l] === 1 || this.decider(l) !== l) continue;
-        seen[l] = 1;
-        touched.push(l);
-        let capacity = this.capacity[l]!;
-        let count = 0;
-        for (const other of this.flowsOn[l]!) {
-          if (isOpen[other] === 1) count++;
-          else capacity -= rates[other]!;
-        }
-        left[l] = capacity;
-        openOn[l] = count;
+    for (const l of links) {
+      seen[l] = 0;
+      if (this.decider(l) !== l) continue;
+      let capacity = this.capacity[l]!;
+      let count = 0;
+      for (const other of this.flowsOn[l]!) {
+        if (isOpen[other] === 1) count++;
+        else capacity -= rates[other]!;
       }
+      if (count === 0) continue;
+      seen[l] = 1;
+      touched.push(l);
+      left[l] = capacity;
+      openOn[l] = count;
     }
     return touched;
   }
