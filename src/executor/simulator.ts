@@ -198,6 +198,8 @@ interface SimMove {
   readonly target: readonly number[];
   /** Bytes copied so far by each adding broker. */
   readonly copied: Map<number, number>;
+  /** How listPartitionReassignments shows it (the replicas stay as they are while it runs). */
+  listed: OngoingReassignment | undefined;
 }
 
 interface SimPartition {
@@ -212,6 +214,8 @@ interface SimPartition {
   move: SimMove | undefined;
   /** Its metadata as last described; undefined once it changed (see forget). */
   described: PartitionMetadata | undefined;
+  /** Log dir entries of its replicas that hold the whole partition, by broker (made once). */
+  wholeDirs: Map<number, ReplicaLogDir> | undefined;
 }
 
 interface SimTopic {
@@ -278,6 +282,7 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
         leader,
         move: undefined,
         described: undefined,
+        wholeDirs: undefined,
       };
     });
     topics.set(t.name, { name: t.name, partitions, byNumber: new Map(partitions.map((p) => [p.partition, p])), described: undefined });
@@ -512,13 +517,17 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
     ...(b.spec.rack !== undefined ? { rack: b.spec.rack } : {}),
   });
 
+  /** The cluster as last described; undefined once a broker stopped or started. */
+  let describedCluster: ClusterDescription | undefined;
   const describeCluster = (): ClusterDescription => {
+    if (describedCluster !== undefined) return describedCluster;
     const live = [...brokers.values()].filter((b) => b.alive).sort((a, b) => a.spec.id - b.spec.id);
-    return {
+    describedCluster = {
       clusterId: cluster.name !== undefined ? `sim-${cluster.name}` : "ballast-sim",
       controllerId: live[0]?.spec.id ?? -1,
       brokers: live.map(brokerNode),
     };
+    return describedCluster;
   };
 
   const describePartition = (p: SimPartition): PartitionMetadata => {
@@ -580,27 +589,33 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
         const dirs = result.get(r);
         if (!dirs) continue;
         const copied = p.move?.copied.get(r);
-        const catchingUp = copied !== undefined && copied < p.size;
-        dirs.push({
-          topic: p.topic,
-          partition: p.partition,
-          logDir: LOG_DIR,
-          size: catchingUp ? Math.floor(copied) : p.size,
-          isFuture: catchingUp,
-        });
+        if (copied !== undefined && copied < p.size) {
+          dirs.push({ topic: p.topic, partition: p.partition, logDir: LOG_DIR, size: Math.floor(copied), isFuture: true });
+          continue;
+        }
+        p.wholeDirs ??= new Map();
+        let whole = p.wholeDirs.get(r);
+        if (whole === undefined) {
+          whole = { topic: p.topic, partition: p.partition, logDir: LOG_DIR, size: p.size, isFuture: false };
+          p.wholeDirs.set(r, whole);
+        }
+        dirs.push(whole);
       }
     }
     return result;
   };
 
   const listPartitionReassignments = (): OngoingReassignment[] =>
-    [...moves].map(([p, m]) => ({
-      topic: p.topic,
-      partition: p.partition,
-      replicas: [...p.replicas],
-      addingReplicas: m.target.filter((r) => !m.original.includes(r)),
-      removingReplicas: m.original.filter((r) => !m.target.includes(r)),
-    }));
+    [...moves].map(([p, m]) => {
+      m.listed ??= {
+        topic: p.topic,
+        partition: p.partition,
+        replicas: [...p.replicas],
+        addingReplicas: m.target.filter((r) => !m.original.includes(r)),
+        removingReplicas: m.original.filter((r) => !m.target.includes(r)),
+      };
+      return m.listed;
+    });
 
   const cancel = (p: SimPartition, move: SimMove): void => {
     p.replicas = [...move.original];
@@ -635,7 +650,7 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
     }
     const copied = new Map<number, number>();
     for (const r of target) if (!original.includes(r)) copied.set(r, current?.copied.get(r) ?? 0);
-    const move: SimMove = { original, target: [...target], copied };
+    const move: SimMove = { original, target: [...target], copied, listed: undefined };
     p.move = move;
     moves.delete(p);
     moves.set(p, move);
@@ -738,6 +753,7 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
     const b = brokerOrThrow(id);
     if (!b.alive) return;
     b.alive = false;
+    describedCluster = undefined;
     forgetAll();
     allChanged = true;
     for (const t of topics.values()) {
@@ -757,6 +773,7 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
     const b = brokerOrThrow(id);
     if (b.alive) return;
     b.alive = true;
+    describedCluster = undefined;
     forgetAll();
     allChanged = true;
     for (const t of topics.values()) for (const p of t.partitions) if (p.replicas.includes(id)) refresh(p);
