@@ -410,20 +410,23 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
    * The copies partition `p` runs now. Those in `old` that go on (same leader, adding broker and
    * links) are kept with their progress; the others stop.
    */
-  const copiesOf = (p: SimPartition, old: readonly Flow[], t: number): Flow[] => {
+  const copiesOf = (p: SimPartition, old: readonly Flow[], t: number, configsChanged: boolean): Flow[] => {
     const move = moves.get(p);
     const out: Flow[] = [];
     const kept = new Set<Flow>();
     if (move !== undefined && p.leader !== -1) {
       for (const [b, copied] of move.copied) {
         if (!(copied < p.size) || !alive(b)) continue;
-        const links = linksOf(p, p.leader, b);
-        const going = old.find((f) => f.to === b && f.from === p.leader && f.move === move && same(f.links, links));
+        // A copy's links change only with the configs (then every partition is looked at again).
+        const leader = p.leader;
+        const was = old.find((f) => f.to === b && f.from === leader && f.move === move);
+        const links = was !== undefined && !configsChanged ? was.links : linksOf(p, leader, b);
+        const going = was !== undefined && same(was.links, links) ? was : undefined;
         if (going !== undefined) {
           kept.add(going);
           out.push(going);
         } else {
-          out.push({ p, move, from: p.leader, to: b, links, slot: -1, size: p.size, rate: 0, base: copied, baseAt: t, order: started++, queued: 0 });
+          out.push({ p, move, from: leader, to: b, links, slot: -1, size: p.size, rate: 0, base: copied, baseAt: t, order: started++, queued: 0 });
         }
       }
     }
@@ -453,7 +456,7 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
     if (!everything && changed.size === 0) return;
     if (everything) readCapacities();
     for (const p of everything ? new Set([...flowsOf.keys(), ...moves.keys()]) : changed) {
-      const now = copiesOf(p, flowsOf.get(p) ?? [], t);
+      const now = copiesOf(p, flowsOf.get(p) ?? [], t, everything);
       if (now.length > 0) flowsOf.set(p, now);
       else flowsOf.delete(p);
     }
