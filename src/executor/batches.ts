@@ -66,7 +66,10 @@ interface Prepared<T extends MoveTask = MoveTask> {
  * nothing. A broker a move only drops does no work while it runs.
  */
 export function slotBrokers(task: MoveTask): number[] {
-  const adds = added(task);
+  return slotsOf(task, added(task));
+}
+
+function slotsOf(task: MoveTask, adds: number[]): number[] {
   if (adds.length === 0) return [];
   const sender = task.from[0];
   return sender === undefined || adds.includes(sender) ? adds : [...adds, sender];
@@ -74,7 +77,7 @@ export function slotBrokers(task: MoveTask): number[] {
 
 function prepare<T extends MoveTask>(task: T): Prepared<T> {
   const adds = added(task);
-  return { task, touches: slotBrokers(task), moves: adds.length, bytes: task.size * adds.length };
+  return { task, touches: slotsOf(task, adds), moves: adds.length, bytes: task.size * adds.length };
 }
 
 function addLoad(load: Load, p: Prepared): void {

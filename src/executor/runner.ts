@@ -21,7 +21,7 @@ import { CopyMeter } from "./progress.js";
 import { composeStrategies } from "./strategy.js";
 import { TaskBook } from "./task-book.js";
 import { Throttles, emptyThrottleRecord } from "./throttle.js";
-import type { BatchLimits, Clock, MoveTask, StrategyName } from "./types.js";
+import type { BatchLimits, Clock, MoveTask, StrategyName, TaskHealth } from "./types.js";
 import { added } from "./types.js";
 
 export interface ExecuteOptions {
@@ -90,6 +90,10 @@ export interface ExecutionPlan {
   /** `topic-partition` → replicas when the plan was made (to refuse a stale plan). */
   readonly madeFrom?: ReadonlyMap<string, readonly number[]>;
 }
+
+/** The two healths a task can have, made once (the strategy order reads one per ready task per poll). */
+const AT_RISK: TaskHealth = { atRisk: true };
+const HEALTHY: TaskHealth = { atRisk: false };
 
 /** How long metadata may lag behind a finished reassignment before the task is judged. */
 const LINGER_MS = 30_000;
@@ -570,7 +574,7 @@ export class Executor {
       const p = live.get(t);
       return p !== undefined && (p.isr.length < p.replicas.length || p.offline.length > 0);
     };
-    const order = composeStrategies(this.state.strategy, (t) => ({ atRisk: atRisk(t) }), (b) => this.book.workLeft(b));
+    const order = composeStrategies(this.state.strategy, (t) => (atRisk(t) ? AT_RISK : HEALTHY), (b) => this.book.workLeft(b));
     // Tasks wait while a broker they keep or add is down, or while none of their current replicas is
     // up to copy from; a down broker they only remove (a dead broker being drained) does not stop them.
     // Only the pending tasks with a free slot on each of their brokers can be chosen (mayFit).

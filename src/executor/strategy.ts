@@ -73,11 +73,10 @@ export function byPartition(a: MoveTask, b: MoveTask): number {
  */
 function busiest(workLeft: WorkLeft): (t: MoveTask) => number {
   return (t) => {
-    const adds = added(t);
-    if (adds.length === 0) return -0;
-    let most = workLeft(t.from[0] ?? -1);
-    for (const b of adds) most = Math.max(most, workLeft(b));
-    return -most;
+    let most = Number.NEGATIVE_INFINITY;
+    for (const b of t.to) if (!t.from.includes(b)) most = Math.max(most, workLeft(b));
+    if (most === Number.NEGATIVE_INFINITY) return -0;
+    return -Math.max(workLeft(t.from[0] ?? -1), most);
   };
 }
 
@@ -106,7 +105,11 @@ function strategyFigure(name: StrategyName, health: HealthLookup, workLeft: Work
  */
 export function composeStrategies(names: readonly StrategyName[], health: HealthLookup, workLeft?: WorkLeft): KeyedOrder {
   const figures = names.map((n) => strategyFigure(n, health, workLeft));
-  const keyOf = (t: MoveTask): number[] => figures.map((figure) => figure(t));
+  const keyOf = (t: MoveTask): number[] => {
+    const key = new Array<number>(figures.length);
+    for (let i = 0; i < figures.length; i++) key[i] = figures[i]!(t);
+    return key;
+  };
   const keys = new Map<MoveTask, readonly number[]>();
   const key = (t: MoveTask): readonly number[] => {
     let k = keys.get(t);
