@@ -367,7 +367,7 @@ export class Executor {
         this.survive(err);
       }
       await this.progress();
-      await this.clock.sleep(this.pollMs);
+      await this.clock.sleep(this.pollMs, this.nextDue());
     }
     await this.cleanUp();
     const c = counts(this.state.tasks);
@@ -512,6 +512,20 @@ export class Executor {
       if (elect.length > 0) await this.elect(elect);
       this.save();
     }
+  }
+
+  /**
+   * The earliest time from which a pass has a time limit to act on: a move past the partition
+   * time-out, a broker down past the broker-down time-out, metadata lagging past its grace. A
+   * clock that skips quiet polls wakes by then (Clock.sleep), so each is acted on at the poll at
+   * which polling every pollMs would act on it.
+   */
+  private nextDue(): number {
+    let due = Number.POSITIVE_INFINITY;
+    for (const t of this.book.inFlight()) due = Math.min(due, (t.submittedAt ?? Number.POSITIVE_INFINITY) + this.state.partitionTimeoutMs);
+    for (const b of this.pausedReported) due = Math.min(due, (this.downSince.get(b) ?? Number.POSITIVE_INFINITY) + this.state.brokerDownTimeoutMs);
+    for (const since of this.lingering.values()) due = Math.min(due, since + Math.max(LINGER_MS, 5 * this.pollMs));
+    return due;
   }
 
   /** Brokers down past the timeout give up the moves that involve them; pending ones wait meanwhile. */

@@ -154,14 +154,16 @@ export interface SimulatedClusterOptions {
   /**
    * Sleeping on the returned `clock` skips polls at which nothing would be seen to change: a sleep
    * of `ms` lasts a whole number of `ms` spans, ending at the first span end after a copy finished
-   * (or at once when no copy runs). A poller wakes at the same instants as with fixed sleeps when
-   * something happened, and not in between, so a long simulation takes as many polls as events.
-   * Its time-outs are then checked only at those wake-ups. Default false.
+   * (or at once when no copy runs), or at the first span end at or after the `wakeBy` the sleeper
+   * gives (its next time-out). A poller wakes at the same instants as with fixed sleeps when
+   * something happened or a time-out is due, and not in between, so a long simulation takes as
+   * many polls as events, and a time-out is noticed at the poll a fixed-sleep poller would notice
+   * it at. Default false.
    */
   readonly skipQuietPolls?: boolean;
   /**
    * With skipQuietPolls, a sleep still ends after at most this many ms of quiet (rounded up to whole
-   * spans), so that a poller's time-outs are checked while long copies run. Default: no limit.
+   * spans), for a poller that gives no `wakeBy`. Default: no limit.
    */
   readonly quietAtMostMs?: number;
   /** The operations the client may do (default: all), as an authorizer with ACLs would report them. */
@@ -816,12 +818,13 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
   const quietAtMost = opts.quietAtMostMs ?? Number.POSITIVE_INFINITY;
   const skippingClock: SimClock = {
     ...clock,
-    sleep: (ms) => {
+    sleep: (ms, wakeBy = Number.POSITIVE_INFINITY) => {
       const start = clock.now();
       for (;;) {
         const before = events;
         clock.advance(ms);
-        if (events !== before || copying === 0 || !(ms > 0) || clock.now() - start >= quietAtMost) return Promise.resolve();
+        const now = clock.now();
+        if (events !== before || copying === 0 || !(ms > 0) || now - start >= quietAtMost || now >= wakeBy) return Promise.resolve();
       }
     },
   };
