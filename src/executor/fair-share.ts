@@ -46,8 +46,7 @@ class LinkHeap {
     let i = this.where[l]!;
     if (i === -1) {
       i = this.size++;
-      this.heap[i] = l;
-      this.where[l] = i;
+      this.put(i, l);
       this.keys[l] = share;
       this.up(i);
       return;
@@ -65,8 +64,7 @@ class LinkHeap {
     this.where[l] = -1;
     const last = this.heap[--this.size]!;
     if (i === this.size) return;
-    this.heap[i] = last;
-    this.where[last] = i;
+    this.put(i, last);
     if (i > 0 && this.before(last, this.heap[(i - 1) >> 1]!)) this.up(i);
     else this.down(i);
   }
@@ -85,22 +83,25 @@ class LinkHeap {
   }
 
   private up(i: number): void {
-    const { heap, where } = this;
-    const l = heap[i]!;
+    const l = this.heap[i]!;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      const p = heap[parent]!;
+      const p = this.heap[parent]!;
       if (!this.before(l, p)) break;
-      heap[i] = p;
-      where[p] = i;
+      this.put(i, p);
       i = parent;
     }
-    heap[i] = l;
-    where[l] = i;
+    this.put(i, l);
+  }
+
+  /** Puts link `l` at heap index `i`. */
+  private put(i: number, l: number): void {
+    this.heap[i] = l;
+    this.where[l] = i;
   }
 
   private down(i: number): void {
-    const { heap, where } = this;
+    const { heap } = this;
     const l = heap[i]!;
     const n = this.size;
     for (;;) {
@@ -111,12 +112,10 @@ class LinkHeap {
       if (right < n && this.before(heap[right]!, heap[left]!)) least = right;
       const c = heap[least]!;
       if (!this.before(c, l)) break;
-      heap[i] = c;
-      where[c] = i;
+      this.put(i, c);
       i = least;
     }
-    heap[i] = l;
-    where[l] = i;
+    this.put(i, l);
   }
 }
 

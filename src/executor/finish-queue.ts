@@ -42,6 +42,11 @@ export function finishesWithin(c: QueuedCopy, t: number, step: number): boolean 
   return msToFinish(c, t) <= step * (1 + 1e-9) + 1e-9;
 }
 
+/** When a copy finishes at its rate (ms), as estimated when its rate was set. */
+function estimatedFinish(c: QueuedCopy): number {
+  return c.baseAt + ((c.size - c.base) / c.rate) * 1000;
+}
+
 /** The next step of a simulation: how long the rates hold, and the copies that finish at its end. */
 export interface FinishStep<C> {
   readonly step: number;
@@ -65,7 +70,7 @@ export class FinishQueue<C extends QueuedCopy> {
     if (!(c.rate > 0)) return;
     c.queued += 1;
     this.count++;
-    this.push(c.baseAt + ((c.size - c.base) / c.rate) * 1000, c, c.queued);
+    this.push(estimatedFinish(c), c, c.queued);
   }
 
   /** Takes a copy out (it stopped). */
@@ -99,7 +104,7 @@ export class FinishQueue<C extends QueuedCopy> {
     const finished: C[] = [];
     for (const c of candidates) {
       if (finishesWithin(c, t, step)) finished.push(c);
-      else this.push(c.baseAt + ((c.size - c.base) / c.rate) * 1000, c, c.queued);
+      else this.push(estimatedFinish(c), c, c.queued);
     }
     finished.sort((a, b) => a.order - b.order);
     return { step, finished };
@@ -111,30 +116,23 @@ export class FinishQueue<C extends QueuedCopy> {
   }
 
   private push(estimate: number, c: C, mark: number): void {
-    const { estimates, copies, marks } = this;
-    let i = estimates.length;
-    estimates.push(estimate);
-    copies.push(c);
-    marks.push(mark);
+    let i = this.estimates.length;
+    this.put(i, estimate, c, mark);
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (estimates[parent]! <= estimate) break;
-      estimates[i] = estimates[parent]!;
-      copies[i] = copies[parent]!;
-      marks[i] = marks[parent]!;
+      if (this.estimates[parent]! <= estimate) break;
+      this.shift(parent, i);
       i = parent;
     }
-    estimates[i] = estimate;
-    copies[i] = c;
-    marks[i] = mark;
+    this.put(i, estimate, c, mark);
   }
 
   private pop(): C {
-    const { estimates, copies, marks } = this;
-    const top = copies[0]!;
+    const { estimates } = this;
+    const top = this.copies[0]!;
     const estimate = estimates.pop()!;
-    const c = copies.pop()!;
-    const mark = marks.pop()!;
+    const c = this.copies.pop()!;
+    const mark = this.marks.pop()!;
     const n = estimates.length;
     if (n === 0) return top;
     let i = 0;
@@ -144,14 +142,22 @@ export class FinishQueue<C extends QueuedCopy> {
       const right = left + 1;
       const least = right < n && estimates[right]! < estimates[left]! ? right : left;
       if (estimates[least]! >= estimate) break;
-      estimates[i] = estimates[least]!;
-      copies[i] = copies[least]!;
-      marks[i] = marks[least]!;
+      this.shift(least, i);
       i = least;
     }
-    estimates[i] = estimate;
-    copies[i] = c;
-    marks[i] = mark;
+    this.put(i, estimate, c, mark);
     return top;
+  }
+
+  /** Writes an entry at heap index `i`. */
+  private put(i: number, estimate: number, c: C, mark: number): void {
+    this.estimates[i] = estimate;
+    this.copies[i] = c;
+    this.marks[i] = mark;
+  }
+
+  /** Copies the entry at heap index `from` to `to`. */
+  private shift(from: number, to: number): void {
+    this.put(to, this.estimates[from]!, this.copies[from]!, this.marks[from]!);
   }
 }
