@@ -137,3 +137,47 @@ test("property: FairShareNetwork's rates after flows leave and join are those of
     { seed: 20261207, numRuns: 300 },
   );
 });
+
+/** Bigger networks than `churn`, whose flows only leave, one or a few at a time (the simulator's common case). */
+const leaving = fc.record({
+  capacities: fc.array(fc.integer({ min: 1, max: 60 }), { minLength: 6, maxLength: 16 }),
+  flows: fc.array(fc.uniqueArray(fc.nat(15), { minLength: 1, maxLength: 3 }), { minLength: 2, maxLength: 45 }),
+  leave: fc.array(fc.array(fc.nat(44), { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 40 }),
+});
+
+test("property: as flows leave, re-sharing near them gives the rates of sharing everything anew", () => {
+  fc.assert(
+    fc.property(leaving, ({ capacities, flows: given, leave }) => {
+      const flows = given.map((links) => links.map((l) => l % capacities.length)).map((links) => [...new Set(links)]);
+      const net = new FairShareNetwork();
+      capacities.forEach((c, l) => net.setCapacity(l, c));
+      const live = new Map<number, readonly number[]>();
+      for (const links of flows) live.set(net.add(links), links);
+      net.reshare();
+      for (const step of leave) {
+        const slots = [...live.keys()];
+        if (slots.length === 0) break;
+        for (const i of step) {
+          const slot = slots[i % slots.length]!;
+          if (!live.has(slot)) continue;
+          net.remove(slot);
+          live.delete(slot);
+        }
+        const before = new Map([...live.keys()].map((slot) => [slot, net.rate(slot)]));
+        const changed = new Set(net.reshare());
+        const order = [...live.keys()];
+        const fresh = maxMinFairRates(
+          order.length,
+          capacities.map((capacity, l) => ({ capacity, flows: order.flatMap((slot, i) => (live.get(slot)!.includes(l) ? [i] : [])) })),
+        );
+        order.forEach((slot, i) => {
+          const got = net.rate(slot);
+          assert.ok(near(got, fresh[i]!), `slot ${String(slot)}: ${String(got)} where sharing anew gives ${String(fresh[i])}`);
+          // Every rate that moved is reported.
+          if (!Object.is(got, before.get(slot))) assert.ok(changed.has(slot), `slot ${String(slot)} changed unreported`);
+        });
+      }
+    }),
+    { seed: 20261207, numRuns: 400 },
+  );
+});
