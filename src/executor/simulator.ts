@@ -442,8 +442,9 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
   };
 
   /** Link capacities: bandwidths, and throttle rates where set. */
-  const readCapacities = (): void => {
+  const readCapacities = (only?: ReadonlySet<number>): void => {
     for (const [id, base] of linkBase) {
+      if (only !== undefined && !only.has(id)) continue;
       const b = brokers.get(id)!;
       network.setCapacity(base + LINK.out, b.bandwidthOut);
       network.setCapacity(base + LINK.in, b.bandwidthIn);
@@ -454,11 +455,23 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
 
   /** Brings the running copies and their rates up to date at `t`, after the changes since the last call. */
   const update = (t: number): void => {
-    const everything = allChanged || configVersion !== configs.version;
-    if (!everything && changed.size === 0) return;
+    const configsChanged = configVersion !== configs.version;
+    if (!allChanged && !configsChanged && changed.size === 0) return;
+    // A config change concerns the copies from or to the brokers it names, or of the topics it
+    // names (every copy for a cluster default); a broker stopped or started, every copy.
+    const changes = configsChanged ? configs.takeChanged() : undefined;
+    const everything = allChanged || changes?.everyBroker === true;
     if (everything) readCapacities();
-    for (const p of everything ? new Set([...flowsOf.keys(), ...moves.keys()]) : changed) {
-      const now = copiesOf(p, flowsOf.get(p) ?? [], t, everything);
+    else if (changes !== undefined) readCapacities(changes.brokers);
+    const relink = (p: SimPartition): boolean =>
+      everything ||
+      (changes !== undefined && (changes.topics.has(p.topic) || (flowsOf.get(p) ?? []).some((f) => changes.brokers.has(f.from) || changes.brokers.has(f.to))));
+    // Partitions are looked at in the same order whatever changed, so copies join the network in
+    // the same order (and rates come out the same to the bit).
+    for (const p of everything || changes !== undefined ? new Set([...flowsOf.keys(), ...moves.keys()]) : changed) {
+      const relinked = relink(p);
+      if (!relinked && !changed.has(p)) continue;
+      const now = copiesOf(p, flowsOf.get(p) ?? [], t, relinked);
       if (now.length > 0) flowsOf.set(p, now);
       else flowsOf.delete(p);
     }
