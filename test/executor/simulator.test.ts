@@ -177,6 +177,19 @@ test("a throttle slows a copy only for the replicas it lists", async () => {
   await d.clock.sleep(5_000); // 50 MB + 5 MB copied
   assert.deepEqual(await ongoing(d.port), ["t-0"]);
   assert.equal((await d.port.describeLogDirs([3])).get(3)?.[0]?.size, 55 * MB);
+
+  // Replicas listed first, the adding broker's rate set mid-copy: that copy slows, the other not.
+  const b = start();
+  await b.port.incrementalAlterConfigs([{ resource: { type: "topic", name: "t" }, ops: [{ op: "set", name: FOLLOWER_REPLICAS, value: "*" }] }]);
+  await b.port.alterPartitionReassignments([
+    { topic: "t", partition: 0, replicas: [1, 3] },
+    { topic: "t", partition: 1, replicas: [2, 4] },
+  ]);
+  await b.clock.sleep(2_000); // both copies led by broker 1: 5 MB/s each, 10 MB each
+  await b.port.incrementalAlterConfigs([{ resource: { type: "broker", name: "3" }, ops: [{ op: "set", name: FOLLOWER_RATE, value: String(1 * MB) }] }]);
+  await b.clock.sleep(5_000); // 1 MB/s into broker 3, the other 9 MB/s of broker 1 into broker 4
+  assert.equal((await b.port.describeLogDirs([3])).get(3)?.[0]?.size, 15 * MB);
+  assert.equal((await b.port.describeLogDirs([4])).get(4)?.[0]?.size, 55 * MB);
 });
 
 test("cancel reverts to the original replicas and drops the copies", async () => {
