@@ -75,9 +75,20 @@ function slotsOf(task: MoveTask, adds: number[]): number[] {
   return sender === undefined || adds.includes(sender) ? adds : [...adds, sender];
 }
 
+/**
+ * What a task asks of brokers, made once per task: a task's replicas and size do not change, and
+ * an executor plans its ready tasks again at every poll.
+ */
+const prepared = new WeakMap<MoveTask, Prepared>();
+
 function prepare<T extends MoveTask>(task: T): Prepared<T> {
-  const adds = added(task);
-  return { task, touches: slotsOf(task, adds), moves: adds.length, bytes: task.size * adds.length };
+  let p = prepared.get(task);
+  if (p === undefined) {
+    const adds = added(task);
+    p = { task, touches: slotsOf(task, adds), moves: adds.length, bytes: task.size * adds.length };
+    prepared.set(task, p);
+  }
+  return p as Prepared<T>;
 }
 
 function addLoad(load: Load, p: Prepared): void {

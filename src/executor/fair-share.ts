@@ -248,7 +248,7 @@ export class FairShareNetwork {
       for (const l of reached) this.seen[l] = 0;
       return [];
     }
-    const touched = this.prepareLinks(everything ? this.capacity.keys() : reached);
+    const touched = this.prepareLinks(everything ? Array.from(this.capacity, (_, l) => l) : reached);
     const before = this.before;
     for (let i = 0; i < open.length; i++) {
       const slot = open[i]!;
@@ -419,7 +419,7 @@ export class FairShareNetwork {
    * what the other flows leave of each (`left`) and how many open flows cross it (`openOn`); the
    * others are unmarked. Every link an open flow crosses is among `links` or covered by one that is.
    */
-  private prepareLinks(links: Iterable<number>): number[] {
+  private prepareLinks(links: readonly number[]): number[] {
     const { isOpen, seen, left, openOn, rates } = this;
     const touched: number[] = [];
     for (const l of links) {

@@ -341,7 +341,7 @@ export class Executor {
     });
     // The rate counts from what was copied when this run began: after a resume, the bytes done
     // before it, and what the copies Kafka kept running hold, were not copied in this run's time.
-    const inFlight = [...this.book.inFlight()];
+    const inFlight = this.book.inFlight();
     if (inFlight.length > 0) await this.meter.read(inFlight, this.clock.now(), true);
     this.meter.sample(this.startedAt, this.bytesCopied());
     for (;;) {
@@ -714,7 +714,7 @@ export class Executor {
 
   private async progress(): Promise<void> {
     const now = this.clock.now();
-    const inFlight = [...this.book.inFlight()];
+    const inFlight = this.book.inFlight();
     if (await this.meter.read(inFlight, now, false, this.alive)) this.meter.sample(now, this.bytesCopied());
     const total = this.state.tasks.length;
     const bytesTotal = this.book.bytesTotal;

@@ -415,7 +415,7 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
   const copiesOf = (p: SimPartition, old: readonly Flow[], t: number, configsChanged: boolean): Flow[] => {
     const move = moves.get(p);
     const out: Flow[] = [];
-    const kept = new Set<Flow>();
+    const kept: Flow[] = [];
     if (move !== undefined && p.leader !== -1) {
       for (const [b, copied] of move.copied) {
         if (!(copied < p.size) || !alive(b)) continue;
@@ -425,14 +425,14 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
         const links = was !== undefined && !configsChanged ? was.links : linksOf(p, leader, b);
         const going = was !== undefined && same(was.links, links) ? was : undefined;
         if (going !== undefined) {
-          kept.add(going);
+          kept.push(going);
           out.push(going);
         } else {
           out.push({ p, move, from: leader, to: b, links, slot: -1, size: p.size, rate: 0, base: copied, baseAt: t, order: started++, queued: 0 });
         }
       }
     }
-    for (const f of old) if (!kept.has(f)) stopCopy(f, t);
+    for (const f of old) if (!kept.includes(f)) stopCopy(f, t);
     for (const f of out) {
       if (f.slot !== -1) continue;
       f.slot = network.add(f.links);

@@ -232,9 +232,8 @@ export class TaskBook {
   }
 
   /** Tasks in flight (submitting or moving), in no particular order. */
-  *inFlight(): Iterable<TaskRecord> {
-    yield* this.byState.get("submitting")!;
-    yield* this.byState.get("moving")!;
+  inFlight(): TaskRecord[] {
+    return [...this.byState.get("submitting")!, ...this.byState.get("moving")!];
   }
 
   get bytesDone(): number {
