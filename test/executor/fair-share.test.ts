@@ -97,6 +97,16 @@ const churn = fc.record({
   }),
 });
 
+/** Each live flow's rate (by slot) from sharing everything anew over links with these capacities. */
+function sharedAnew(capacities: readonly number[], live: ReadonlyMap<number, readonly number[]>): Map<number, number> {
+  const order = [...live.keys()];
+  const fresh = maxMinFairRates(
+    order.length,
+    capacities.map((capacity, l) => ({ capacity, flows: order.flatMap((slot, i) => (live.get(slot)!.includes(l) ? [i] : [])) })),
+  );
+  return new Map(order.map((slot, i) => [slot, fresh[i]!]));
+}
+
 /** Every flow crossing link 1 crosses link 0 too (as a throttle within a bandwidth), so net.cover(0, 1) holds. */
 const covered = (links: readonly number[]): number[] => (links.includes(1) && !links.includes(0) ? [...links, 0] : [...links]);
 
@@ -121,13 +131,7 @@ test("property: FairShareNetwork's rates after flows leave and join are those of
         }
         if (step.join !== null) live.set(net.add(step.join), step.join);
         const changed = new Set(net.reshare());
-        const order = [...live.keys()];
-        const fresh = maxMinFairRates(
-          order.length,
-          capacities.map((capacity, l) => ({ capacity, flows: order.flatMap((slot, i) => (live.get(slot)!.includes(l) ? [i] : [])) })),
-        );
-        order.forEach((slot, i) => {
-          const want = fresh[i]!;
+        sharedAnew(capacities, live).forEach((want, slot) => {
           const got = net.rate(slot);
           assert.ok(want === got || near(got, want), `slot ${String(slot)}: ${String(got)} where sharing anew gives ${String(want)}`);
         });
@@ -165,14 +169,9 @@ test("property: as flows leave, re-sharing near them gives the rates of sharing 
         }
         const before = new Map([...live.keys()].map((slot) => [slot, net.rate(slot)]));
         const changed = new Set(net.reshare());
-        const order = [...live.keys()];
-        const fresh = maxMinFairRates(
-          order.length,
-          capacities.map((capacity, l) => ({ capacity, flows: order.flatMap((slot, i) => (live.get(slot)!.includes(l) ? [i] : [])) })),
-        );
-        order.forEach((slot, i) => {
+        sharedAnew(capacities, live).forEach((want, slot) => {
           const got = net.rate(slot);
-          assert.ok(near(got, fresh[i]!), `slot ${String(slot)}: ${String(got)} where sharing anew gives ${String(fresh[i])}`);
+          assert.ok(near(got, want), `slot ${String(slot)}: ${String(got)} where sharing anew gives ${String(want)}`);
           // Every rate that moved is reported.
           if (!Object.is(got, before.get(slot))) assert.ok(changed.has(slot), `slot ${String(slot)} changed unreported`);
         });
