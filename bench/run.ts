@@ -283,7 +283,7 @@ function timed<T>(probe: MemoryProbe, run: () => T): { value: T; ms: number } {
 
 /**
  * Executions are simulated for scenarios up to this many partition moves: random-1000's 39,000 take
- * under a minute of CPU (about 40 s); larger plans are left out to keep a bench run short.
+ * about 15–20 s of CPU; larger plans are left out to keep a bench run short.
  */
 const SIMULATE_UP_TO = 50_000;
 /** Throttle of the simulated executions. */

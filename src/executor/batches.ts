@@ -28,8 +28,8 @@
  * task touches a broker at most once, so the per-broker cap (at least 1) never blocks a lone task.
  */
 import { BallastError } from "../model/errors.js";
-import { byPartition } from "./strategy.js";
-import type { TaskOrder } from "./strategy.js";
+import { byPartition, compareKeys } from "./strategy.js";
+import type { KeyedOrder, TaskOrder } from "./strategy.js";
 import { added } from "./types.js";
 import type { BatchLimits, MoveTask } from "./types.js";
 
@@ -66,15 +66,29 @@ interface Prepared<T extends MoveTask = MoveTask> {
  * nothing. A broker a move only drops does no work while it runs.
  */
 export function slotBrokers(task: MoveTask): number[] {
-  const adds = added(task);
+  return slotsOf(task, added(task));
+}
+
+function slotsOf(task: MoveTask, adds: number[]): number[] {
   if (adds.length === 0) return [];
   const sender = task.from[0];
   return sender === undefined || adds.includes(sender) ? adds : [...adds, sender];
 }
 
+/**
+ * What a task asks of brokers, made once per task: a task's replicas and size do not change, and
+ * an executor plans its ready tasks again at every poll.
+ */
+const prepared = new WeakMap<MoveTask, Prepared>();
+
 function prepare<T extends MoveTask>(task: T): Prepared<T> {
-  const adds = added(task);
-  return { task, touches: slotBrokers(task), moves: adds.length, bytes: task.size * adds.length };
+  let p = prepared.get(task);
+  if (p === undefined) {
+    const adds = added(task);
+    p = { task, touches: slotsOf(task, adds), moves: adds.length, bytes: task.size * adds.length };
+    prepared.set(task, p);
+  }
+  return p as Prepared<T>;
 }
 
 function addLoad(load: Load, p: Prepared): void {
@@ -116,6 +130,18 @@ export function checkLimits(limits: BatchLimits): void {
 /** The caller's order made total (and so deterministic) by the topic/partition tie-break. */
 function totalOrder(order: TaskOrder): (a: Prepared, b: Prepared) => number {
   return (a, b) => order(a.task, b.task) || byPartition(a.task, b.task);
+}
+
+function isKeyed(order: TaskOrder): order is KeyedOrder {
+  return typeof (order as Partial<KeyedOrder>).keyOf === "function";
+}
+
+/** `prepared` in the caller's order made total; with a keyed order, each task's key is read once. */
+function sortPrepared<P extends Prepared>(prepared: P[], order: TaskOrder): P[] {
+  if (!isKeyed(order)) return prepared.sort(totalOrder(order));
+  const keyed = prepared.map((p) => ({ p, key: order.keyOf(p.task) }));
+  keyed.sort((a, b) => compareKeys(a.key, b.key) || byPartition(a.p.task, b.p.task));
+  return keyed.map((k) => k.p);
 }
 
 /**
@@ -191,7 +217,7 @@ export function planBatch<T extends MoveTask>(
   // leave them out before sorting, which is most of the work when most brokers are busy.
   const open = (p: Prepared<T>): boolean =>
     p.moves === 0 || !p.touches.some((b) => (blocked !== undefined && blocked(b)) || (load.perBroker.get(b) ?? 0) >= limits.maxMovesPerBroker);
-  const sorted = pending.map(prepare).filter(open).sort(totalOrder(order));
+  const sorted = sortPrepared(pending.map(prepare).filter(open), order);
   return select(sorted, load, limits, blocked).map((p) => p.task);
 }
 
@@ -201,7 +227,7 @@ export function planBatch<T extends MoveTask>(
  */
 export function planAllBatches<T extends MoveTask>(tasks: readonly T[], limits: BatchLimits, order: TaskOrder): T[][] {
   checkLimits(limits);
-  let remaining = tasks.map(prepare).sort(totalOrder(order));
+  let remaining = sortPrepared(tasks.map(prepare), order);
   const waves: T[][] = [];
   while (remaining.length > 0) {
     const wave = select(remaining, loadOf([]), limits);

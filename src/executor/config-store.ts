@@ -68,11 +68,20 @@ function badValue(resource: ConfigResource, name: string, value: string): string
   return undefined;
 }
 
+/** Resources whose configs changed: brokers (every one, when the cluster default did) and topics. */
+export interface ConfigChanges {
+  readonly everyBroker: boolean;
+  readonly brokers: Set<number>;
+  readonly topics: Set<string>;
+}
+
 export class SimConfigStore {
   private readonly values = new Map<string, Map<string, string>>();
   /** Parsed list configs, by resource key then config name; dropped when the resource changes. */
   private readonly lists = new Map<string, Map<string, ReadonlySet<string>>>();
   private changes = 0;
+  /** What changed since the last takeChanged. */
+  private changedSince: { everyBroker: boolean; brokers: Set<number>; topics: Set<string> } = { everyBroker: false, brokers: new Set(), topics: new Set() };
 
   /** @param topicExists whether a topic resource names a topic of the cluster. */
   constructor(private readonly topicExists: (name: string) => boolean) {}
@@ -80,6 +89,20 @@ export class SimConfigStore {
   /** Goes up by one on every change, so a reader can tell its cached view is stale. */
   get version(): number {
     return this.changes;
+  }
+
+  /** The resources changed since the last call (for a reader that keeps what they decide). */
+  takeChanged(): ConfigChanges {
+    const taken = this.changedSince;
+    this.changedSince = { everyBroker: false, brokers: new Set(), topics: new Set() };
+    return taken;
+  }
+
+  private noteChange(resource: ConfigResource): void {
+    this.changes++;
+    if (resource.type === "topic") this.changedSince.topics.add(resource.name);
+    else if (resource.name === "") this.changedSince.everyBroker = true;
+    else this.changedSince.brokers.add(Number(resource.name));
   }
 
   /** A broker's value of a config: its own, else the cluster default. */
@@ -166,7 +189,7 @@ export class SimConfigStore {
     if (next.size > 0) this.values.set(key, next);
     else this.values.delete(key);
     this.lists.delete(key);
-    this.changes++;
+    this.noteChange(resource);
     return { resource, errorCode: 0 };
   }
 
@@ -175,6 +198,6 @@ export class SimConfigStore {
     const key = resourceKey({ type: "topic", name });
     this.values.delete(key);
     this.lists.delete(key);
-    this.changes++;
+    this.noteChange({ type: "topic", name });
   }
 }

@@ -7,7 +7,6 @@
  * WINDOW_MS, so a throttle change shows within a minute and a finish does not make it jump.
  */
 import type { KafkaPort } from "./port.js";
-import { partitionKey } from "./port.js";
 import type { MoveTask } from "./types.js";
 import { added } from "./types.js";
 
@@ -23,9 +22,16 @@ interface Sample {
   readonly bytes: number;
 }
 
+/** What the adding replicas of one task held at the last read, by its added brokers. */
+interface Held {
+  readonly adds: readonly number[];
+  /** Bytes per added broker, in the order of `adds` (undefined: not read yet). */
+  readonly bytes: Array<number | undefined>;
+}
+
 export class CopyMeter {
-  /** `topic-partition@broker` → bytes that adding replica held at the last read. */
-  private readonly held = new Map<string, number>();
+  /** Per task in flight, what its adding replicas held at the last read. */
+  private readonly held = new Map<MoveTask, Held>();
   private readonly samples: Sample[] = [];
   private lastRead = Number.NEGATIVE_INFINITY;
 
@@ -43,11 +49,23 @@ export class CopyMeter {
   async read(inFlight: readonly MoveTask[], now: number, force = false, alive: ReadonlySet<number> | null = null): Promise<boolean> {
     if (!force && now - this.lastRead < this.readEveryMs) return false;
     this.lastRead = now;
-    const current = new Set(inFlight.map((t) => partitionKey(t)));
-    for (const key of this.held.keys()) if (!current.has(key.slice(0, key.lastIndexOf("@")))) this.held.delete(key);
-    const copying = inFlight.filter((t) => added(t).length > 0);
+    const current = new Set(inFlight);
+    for (const t of this.held.keys()) if (!current.has(t)) this.held.delete(t);
+    const copying: MoveTask[] = [];
+    const brokerSet = new Set<number>();
+    for (const t of inFlight) {
+      let h = this.held.get(t);
+      if (h === undefined) {
+        const adds = added(t);
+        if (adds.length === 0) continue;
+        h = { adds, bytes: adds.map(() => undefined) };
+        this.held.set(t, h);
+      }
+      copying.push(t);
+      for (const b of h.adds) if (alive === null || alive.has(b)) brokerSet.add(b);
+    }
     if (copying.length === 0) return true;
-    const brokers = [...new Set(copying.flatMap((t) => added(t)))].filter((b) => alive === null || alive.has(b)).sort((a, b) => a - b);
+    const brokers = [...brokerSet].sort((a, b) => a - b);
     if (brokers.length === 0) return false;
     let dirs: Awaited<ReturnType<KafkaPort["describeLogDirs"]>>;
     try {
@@ -58,33 +76,35 @@ export class CopyMeter {
     } catch {
       return false;
     }
-    // Broker → the adding replicas it holds (or should), keyed `topic-partition@broker`.
-    const wanted = new Map<number, Set<string>>();
+    // Topic → partition → the task copying it, to find each replica's task without a key string.
+    const tasks = new Map<string, Map<number, MoveTask>>();
     for (const t of copying) {
-      const k = partitionKey(t);
-      for (const b of added(t)) {
-        let keys = wanted.get(b);
-        if (!keys) wanted.set(b, (keys = new Set()));
-        keys.add(`${k}@${String(b)}`);
-      }
+      let parts = tasks.get(t.topic);
+      if (!parts) tasks.set(t.topic, (parts = new Map()));
+      parts.set(t.partition, t);
+    }
+    // A broker that answered without an adding replica it should hold has not made it yet: 0.
+    for (const h of this.held.values()) {
+      for (let i = 0; i < h.adds.length; i++) if (dirs.has(h.adds[i]!)) h.bytes[i] = 0;
     }
     for (const [broker, replicas] of dirs) {
-      const keys = wanted.get(broker);
-      if (!keys) continue;
-      const sizes = new Map<string, number>();
       for (const r of replicas) {
-        const key = `${partitionKey(r)}@${String(broker)}`;
-        if (keys.has(key)) sizes.set(key, Math.max(sizes.get(key) ?? 0, r.size));
+        const t = tasks.get(r.topic)?.get(r.partition);
+        const h = t === undefined ? undefined : this.held.get(t);
+        const i = h === undefined ? -1 : h.adds.indexOf(broker);
+        if (h !== undefined && i !== -1) h.bytes[i] = Math.max(h.bytes[i] ?? 0, r.size);
       }
-      // A broker that answered without the replica has not made it yet.
-      for (const key of keys) this.held.set(key, sizes.get(key) ?? 0);
     }
     return true;
   }
 
   /** Bytes the adding replicas of `task` held at the last read, at most the bytes it copies. */
   copiedOf(task: MoveTask): number {
-    return added(task).reduce((sum, b) => sum + Math.min(task.size, this.held.get(`${partitionKey(task)}@${String(b)}`) ?? 0), 0);
+    const h = this.held.get(task);
+    if (h === undefined) return 0;
+    let sum = 0;
+    for (const b of h.bytes) sum += Math.min(task.size, b ?? 0);
+    return sum;
   }
 
   /** Records the bytes copied so far at `at`; forgets readings older than the window. */

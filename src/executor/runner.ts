@@ -21,7 +21,7 @@ import { CopyMeter } from "./progress.js";
 import { composeStrategies } from "./strategy.js";
 import { TaskBook } from "./task-book.js";
 import { Throttles, emptyThrottleRecord } from "./throttle.js";
-import type { BatchLimits, Clock, MoveTask, StrategyName } from "./types.js";
+import type { BatchLimits, Clock, MoveTask, StrategyName, TaskHealth } from "./types.js";
 import { added } from "./types.js";
 
 export interface ExecuteOptions {
@@ -90,6 +90,10 @@ export interface ExecutionPlan {
   /** `topic-partition` → replicas when the plan was made (to refuse a stale plan). */
   readonly madeFrom?: ReadonlyMap<string, readonly number[]>;
 }
+
+/** The two healths a task can have, made once (the strategy order reads one per ready task per poll). */
+const AT_RISK: TaskHealth = { atRisk: true };
+const HEALTHY: TaskHealth = { atRisk: false };
 
 /** How long metadata may lag behind a finished reassignment before the task is judged. */
 const LINGER_MS = 30_000;
@@ -337,7 +341,7 @@ export class Executor {
     });
     // The rate counts from what was copied when this run began: after a resume, the bytes done
     // before it, and what the copies Kafka kept running hold, were not copied in this run's time.
-    const inFlight = [...this.book.inFlight()];
+    const inFlight = this.book.inFlight();
     if (inFlight.length > 0) await this.meter.read(inFlight, this.clock.now(), true);
     this.meter.sample(this.startedAt, this.bytesCopied());
     for (;;) {
@@ -363,7 +367,7 @@ export class Executor {
         this.survive(err);
       }
       await this.progress();
-      await this.clock.sleep(this.pollMs);
+      await this.clock.sleep(this.pollMs, this.nextDue());
     }
     await this.cleanUp();
     const c = counts(this.state.tasks);
@@ -510,6 +514,20 @@ export class Executor {
     }
   }
 
+  /**
+   * The earliest time from which a pass has a time limit to act on: a move past the partition
+   * time-out, a broker down past the broker-down time-out, metadata lagging past its grace. A
+   * clock that skips quiet polls wakes by then (Clock.sleep), so each is acted on at the poll at
+   * which polling every pollMs would act on it.
+   */
+  private nextDue(): number {
+    let due = Number.POSITIVE_INFINITY;
+    for (const t of this.book.inFlight()) due = Math.min(due, (t.submittedAt ?? Number.POSITIVE_INFINITY) + this.state.partitionTimeoutMs);
+    for (const b of this.pausedReported) due = Math.min(due, (this.downSince.get(b) ?? Number.POSITIVE_INFINITY) + this.state.brokerDownTimeoutMs);
+    for (const since of this.lingering.values()) due = Math.min(due, since + Math.max(LINGER_MS, 5 * this.pollMs));
+    return due;
+  }
+
   /** Brokers down past the timeout give up the moves that involve them; pending ones wait meanwhile. */
   private trackDownBrokers(alive: ReadonlySet<number>, now: number, toCancel: TaskRecord[]): void {
     // A broker a task only removes does not hold it up: Kafka finishes the move without it (that is
@@ -570,7 +588,7 @@ export class Executor {
       const p = live.get(t);
       return p !== undefined && (p.isr.length < p.replicas.length || p.offline.length > 0);
     };
-    const order = composeStrategies(this.state.strategy, (t) => ({ atRisk: atRisk(t) }), (b) => this.book.workLeft(b));
+    const order = composeStrategies(this.state.strategy, (t) => (atRisk(t) ? AT_RISK : HEALTHY), (b) => this.book.workLeft(b));
     // Tasks wait while a broker they keep or add is down, or while none of their current replicas is
     // up to copy from; a down broker they only remove (a dead broker being drained) does not stop them.
     // Only the pending tasks with a free slot on each of their brokers can be chosen (mayFit).
@@ -696,7 +714,7 @@ export class Executor {
 
   private async progress(): Promise<void> {
     const now = this.clock.now();
-    const inFlight = [...this.book.inFlight()];
+    const inFlight = this.book.inFlight();
     if (await this.meter.read(inFlight, now, false, this.alive)) this.meter.sample(now, this.bytesCopied());
     const total = this.state.tasks.length;
     const bytesTotal = this.book.bytesTotal;

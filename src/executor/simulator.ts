@@ -33,6 +33,8 @@ import { BallastError } from "../model/errors.js";
 import type { Broker, Cluster, Partition, Topic } from "../model/types.js";
 import { SimConfigStore } from "./config-store.js";
 import { FairShareNetwork } from "./fair-share.js";
+import { copiedAt, FinishQueue } from "./finish-queue.js";
+import type { QueuedCopy } from "./finish-queue.js";
 import { ACL_OPERATIONS, partitionKey } from "./port.js";
 import type {
   LockOutcome,
@@ -152,14 +154,16 @@ export interface SimulatedClusterOptions {
   /**
    * Sleeping on the returned `clock` skips polls at which nothing would be seen to change: a sleep
    * of `ms` lasts a whole number of `ms` spans, ending at the first span end after a copy finished
-   * (or at once when no copy runs). A poller wakes at the same instants as with fixed sleeps when
-   * something happened, and not in between, so a long simulation takes as many polls as events.
-   * Its time-outs are then checked only at those wake-ups. Default false.
+   * (or at once when no copy runs), or at the first span end at or after the `wakeBy` the sleeper
+   * gives (its next time-out). A poller wakes at the same instants as with fixed sleeps when
+   * something happened or a time-out is due, and not in between, so a long simulation takes as
+   * many polls as events, and a time-out is noticed at the poll a fixed-sleep poller would notice
+   * it at. Default false.
    */
   readonly skipQuietPolls?: boolean;
   /**
    * With skipQuietPolls, a sleep still ends after at most this many ms of quiet (rounded up to whole
-   * spans), so that a poller's time-outs are checked while long copies run. Default: no limit.
+   * spans), for a poller that gives no `wakeBy`. Default: no limit.
    */
   readonly quietAtMostMs?: number;
   /** The operations the client may do (default: all), as an authorizer with ACLs would report them. */
@@ -196,6 +200,8 @@ interface SimMove {
   readonly target: readonly number[];
   /** Bytes copied so far by each adding broker. */
   readonly copied: Map<number, number>;
+  /** How listPartitionReassignments shows it (the replicas stay as they are while it runs). */
+  listed: OngoingReassignment | undefined;
 }
 
 interface SimPartition {
@@ -208,16 +214,22 @@ interface SimPartition {
   /** -1 when offline. */
   leader: number;
   move: SimMove | undefined;
+  /** Its metadata as last described; undefined once it changed (see forget). */
+  described: PartitionMetadata | undefined;
+  /** Log dir entries of its replicas that hold the whole partition, by broker (made once). */
+  wholeDirs: Map<number, ReplicaLogDir> | undefined;
 }
 
 interface SimTopic {
   readonly name: string;
   readonly partitions: readonly SimPartition[];
   readonly byNumber: ReadonlyMap<number, SimPartition>;
+  /** Its metadata as last described; undefined once a partition of it changed (see forget). */
+  described: TopicMetadata | undefined;
 }
 
 /** One copy in progress: an adding broker fetching a partition from its leader. */
-interface Flow {
+interface Flow extends QueuedCopy {
   readonly p: SimPartition;
   readonly move: SimMove;
   readonly from: number;
@@ -226,11 +238,6 @@ interface Flow {
   readonly links: readonly number[];
   /** Its slot in the fair-share network (-1 before it joins). */
   slot: number;
-  /** Bytes/s. */
-  rate: number;
-  /** Bytes copied at `baseAt` (virtual ms). */
-  base: number;
-  baseAt: number;
 }
 
 function same(a: readonly number[], b: readonly number[]): boolean {
@@ -276,9 +283,11 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
         isr: live.length > 0 ? live : [spec.leader],
         leader,
         move: undefined,
+        described: undefined,
+        wholeDirs: undefined,
       };
     });
-    topics.set(t.name, { name: t.name, partitions, byNumber: new Map(partitions.map((p) => [p.partition, p])) });
+    topics.set(t.name, { name: t.name, partitions, byNumber: new Map(partitions.map((p) => [p.partition, p])), described: undefined });
   }
 
   /** Ongoing reassignments, in the order they started. */
@@ -299,20 +308,21 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
   };
 
   /**
-   * Metadata as last described, by topic and by partition: a partition's entry (and its topic's) is
+   * Metadata as last described, kept on each topic and partition: a partition's (and its topic's) is
    * dropped when the partition changes (every change goes through refresh or an election) and all
    * of them when a broker stops or starts, so an executor polling thousands of unchanged partitions
    * costs little.
    */
-  const described = new Map<string, TopicMetadata>();
-  const describedPartitions = new Map<SimPartition, PartitionMetadata>();
   const forget = (p: SimPartition): void => {
-    described.delete(p.topic);
-    describedPartitions.delete(p);
+    p.described = undefined;
+    const t = topics.get(p.topic);
+    if (t !== undefined) t.described = undefined;
   };
   const forgetAll = (): void => {
-    described.clear();
-    describedPartitions.clear();
+    for (const t of topics.values()) {
+      t.described = undefined;
+      for (const p of t.partitions) p.described = undefined;
+    }
   };
 
   /** Elects a leader if there is none (from the ISR only) and, with a leader, recomputes the ISR. */
@@ -365,6 +375,9 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
   /** Copies running, by partition; all of them by slot in `running`. */
   const flowsOf = new Map<SimPartition, Flow[]>();
   const running = new Map<number, Flow>();
+  /** The running copies by when they finish; `started` numbers them in the order they started. */
+  const finishing = new FinishQueue<Flow>();
+  let started = 0;
   const changed = new Set<SimPartition>();
   let allChanged = true;
   let configVersion = -1;
@@ -373,8 +386,6 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
   const touch = (p: SimPartition): void => {
     changed.add(p);
   };
-
-  const copiedAt = (f: Flow, t: number): number => Math.min(f.p.size, f.base + (f.rate * (t - f.baseAt)) / 1000);
 
   const linksOf = (p: SimPartition, from: number, to: number): number[] => {
     const out = linkBase.get(from)!;
@@ -392,6 +403,7 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
   const stopCopy = (f: Flow, t: number): void => {
     network.remove(f.slot);
     running.delete(f.slot);
+    finishing.remove(f);
     const copied = f.move.copied.get(f.to);
     if (copied !== undefined) f.move.copied.set(f.to, Math.max(copied, copiedAt(f, t)));
   };
@@ -400,24 +412,27 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
    * The copies partition `p` runs now. Those in `old` that go on (same leader, adding broker and
    * links) are kept with their progress; the others stop.
    */
-  const copiesOf = (p: SimPartition, old: readonly Flow[], t: number): Flow[] => {
+  const copiesOf = (p: SimPartition, old: readonly Flow[], t: number, configsChanged: boolean): Flow[] => {
     const move = moves.get(p);
     const out: Flow[] = [];
-    const kept = new Set<Flow>();
+    const kept: Flow[] = [];
     if (move !== undefined && p.leader !== -1) {
       for (const [b, copied] of move.copied) {
         if (!(copied < p.size) || !alive(b)) continue;
-        const links = linksOf(p, p.leader, b);
-        const going = old.find((f) => f.to === b && f.from === p.leader && f.move === move && same(f.links, links));
+        // A copy's links change only with the configs (then every partition is looked at again).
+        const leader = p.leader;
+        const was = old.find((f) => f.to === b && f.from === leader && f.move === move);
+        const links = was !== undefined && !configsChanged ? was.links : linksOf(p, leader, b);
+        const going = was !== undefined && same(was.links, links) ? was : undefined;
         if (going !== undefined) {
-          kept.add(going);
+          kept.push(going);
           out.push(going);
         } else {
-          out.push({ p, move, from: p.leader, to: b, links, slot: -1, rate: 0, base: copied, baseAt: t });
+          out.push({ p, move, from: leader, to: b, links, slot: -1, size: p.size, rate: 0, base: copied, baseAt: t, order: started++, queued: 0 });
         }
       }
     }
-    for (const f of old) if (!kept.has(f)) stopCopy(f, t);
+    for (const f of old) if (!kept.includes(f)) stopCopy(f, t);
     for (const f of out) {
       if (f.slot !== -1) continue;
       f.slot = network.add(f.links);
@@ -427,8 +442,9 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
   };
 
   /** Link capacities: bandwidths, and throttle rates where set. */
-  const readCapacities = (): void => {
+  const readCapacities = (only?: ReadonlySet<number>): void => {
     for (const [id, base] of linkBase) {
+      if (only !== undefined && !only.has(id)) continue;
       const b = brokers.get(id)!;
       network.setCapacity(base + LINK.out, b.bandwidthOut);
       network.setCapacity(base + LINK.in, b.bandwidthIn);
@@ -439,11 +455,23 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
 
   /** Brings the running copies and their rates up to date at `t`, after the changes since the last call. */
   const update = (t: number): void => {
-    const everything = allChanged || configVersion !== configs.version;
-    if (!everything && changed.size === 0) return;
+    const configsChanged = configVersion !== configs.version;
+    if (!allChanged && !configsChanged && changed.size === 0) return;
+    // A config change concerns the copies from or to the brokers it names, or of the topics it
+    // names (every copy for a cluster default); a broker stopped or started, every copy.
+    const changes = configsChanged ? configs.takeChanged() : undefined;
+    const everything = allChanged || changes?.everyBroker === true;
     if (everything) readCapacities();
-    for (const p of everything ? new Set([...flowsOf.keys(), ...moves.keys()]) : changed) {
-      const now = copiesOf(p, flowsOf.get(p) ?? [], t);
+    else if (changes !== undefined) readCapacities(changes.brokers);
+    const relink = (p: SimPartition): boolean =>
+      everything ||
+      (changes !== undefined && (changes.topics.has(p.topic) || (flowsOf.get(p) ?? []).some((f) => changes.brokers.has(f.from) || changes.brokers.has(f.to))));
+    // Partitions are looked at in the same order whatever changed, so copies join the network in
+    // the same order (and rates come out the same to the bit).
+    for (const p of everything || changes !== undefined ? new Set([...flowsOf.keys(), ...moves.keys()]) : changed) {
+      const relinked = relink(p);
+      if (!relinked && !changed.has(p)) continue;
+      const now = copiesOf(p, flowsOf.get(p) ?? [], t, relinked);
       if (now.length > 0) flowsOf.set(p, now);
       else flowsOf.delete(p);
     }
@@ -455,6 +483,7 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
       f.base = copiedAt(f, t);
       f.baseAt = t;
       f.rate = network.rate(slot);
+      finishing.update(f);
     }
   };
 
@@ -466,25 +495,16 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
     let t = fromMs;
     update(t);
     while (t < toMs) {
-      let active = 0;
-      let nextFinish = Number.POSITIVE_INFINITY;
-      for (const f of running.values()) {
-        if (!(f.rate > 0)) continue;
-        active++;
-        nextFinish = Math.min(nextFinish, ((f.p.size - copiedAt(f, t)) / f.rate) * 1000);
-      }
-      copying = active;
-      if (active === 0) break;
-      const step = Math.min(toMs - t, nextFinish);
+      copying = finishing.active;
+      const next = finishing.next(t, toMs);
+      if (next === undefined) break;
+      const { step } = next;
       const finished = new Set<SimPartition>();
-      for (const f of running.values()) {
-        if (!(f.rate > 0)) continue;
-        if (((f.p.size - copiedAt(f, t)) / f.rate) * 1000 <= step * (1 + 1e-9) + 1e-9) {
-          f.move.copied.set(f.to, f.p.size);
-          f.base = f.p.size;
-          f.baseAt = t + step;
-          finished.add(f.p);
-        }
+      for (const f of next.finished) {
+        f.move.copied.set(f.to, f.p.size);
+        f.base = f.p.size;
+        f.baseAt = t + step;
+        finished.add(f.p);
       }
       t = step === toMs - t ? toMs : t + step;
       events += finished.size;
@@ -515,17 +535,21 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
     ...(b.spec.rack !== undefined ? { rack: b.spec.rack } : {}),
   });
 
+  /** The cluster as last described; undefined once a broker stopped or started. */
+  let describedCluster: ClusterDescription | undefined;
   const describeCluster = (): ClusterDescription => {
+    if (describedCluster !== undefined) return describedCluster;
     const live = [...brokers.values()].filter((b) => b.alive).sort((a, b) => a.spec.id - b.spec.id);
-    return {
+    describedCluster = {
       clusterId: cluster.name !== undefined ? `sim-${cluster.name}` : "ballast-sim",
       controllerId: live[0]?.spec.id ?? -1,
       brokers: live.map(brokerNode),
     };
+    return describedCluster;
   };
 
   const describePartition = (p: SimPartition): PartitionMetadata => {
-    let md = describedPartitions.get(p);
+    let md = p.described;
     if (md === undefined) {
       md = {
         topic: p.topic,
@@ -535,20 +559,20 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
         leader: p.leader,
         offline: p.replicas.filter((r) => !alive(r)),
       };
-      describedPartitions.set(p, md);
+      p.described = md;
     }
     return md;
   };
 
   const describeTopic = (t: SimTopic): TopicMetadata => {
-    let md = described.get(t.name);
+    let md = t.described;
     if (md === undefined) {
       md = {
         name: t.name,
         internal: t.name.startsWith("__"),
         partitions: t.partitions.map(describePartition),
       };
-      described.set(t.name, md);
+      t.described = md;
     }
     return md;
   };
@@ -583,27 +607,33 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
         const dirs = result.get(r);
         if (!dirs) continue;
         const copied = p.move?.copied.get(r);
-        const catchingUp = copied !== undefined && copied < p.size;
-        dirs.push({
-          topic: p.topic,
-          partition: p.partition,
-          logDir: LOG_DIR,
-          size: catchingUp ? Math.floor(copied) : p.size,
-          isFuture: catchingUp,
-        });
+        if (copied !== undefined && copied < p.size) {
+          dirs.push({ topic: p.topic, partition: p.partition, logDir: LOG_DIR, size: Math.floor(copied), isFuture: true });
+          continue;
+        }
+        p.wholeDirs ??= new Map();
+        let whole = p.wholeDirs.get(r);
+        if (whole === undefined) {
+          whole = { topic: p.topic, partition: p.partition, logDir: LOG_DIR, size: p.size, isFuture: false };
+          p.wholeDirs.set(r, whole);
+        }
+        dirs.push(whole);
       }
     }
     return result;
   };
 
   const listPartitionReassignments = (): OngoingReassignment[] =>
-    [...moves].map(([p, m]) => ({
-      topic: p.topic,
-      partition: p.partition,
-      replicas: [...p.replicas],
-      addingReplicas: m.target.filter((r) => !m.original.includes(r)),
-      removingReplicas: m.original.filter((r) => !m.target.includes(r)),
-    }));
+    [...moves].map(([p, m]) => {
+      m.listed ??= {
+        topic: p.topic,
+        partition: p.partition,
+        replicas: [...p.replicas],
+        addingReplicas: m.target.filter((r) => !m.original.includes(r)),
+        removingReplicas: m.original.filter((r) => !m.target.includes(r)),
+      };
+      return m.listed;
+    });
 
   const cancel = (p: SimPartition, move: SimMove): void => {
     p.replicas = [...move.original];
@@ -638,7 +668,7 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
     }
     const copied = new Map<number, number>();
     for (const r of target) if (!original.includes(r)) copied.set(r, current?.copied.get(r) ?? 0);
-    const move: SimMove = { original, target: [...target], copied };
+    const move: SimMove = { original, target: [...target], copied, listed: undefined };
     p.move = move;
     moves.delete(p);
     moves.set(p, move);
@@ -741,6 +771,7 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
     const b = brokerOrThrow(id);
     if (!b.alive) return;
     b.alive = false;
+    describedCluster = undefined;
     forgetAll();
     allChanged = true;
     for (const t of topics.values()) {
@@ -760,6 +791,7 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
     const b = brokerOrThrow(id);
     if (b.alive) return;
     b.alive = true;
+    describedCluster = undefined;
     forgetAll();
     allChanged = true;
     for (const t of topics.values()) for (const p of t.partitions) if (p.replicas.includes(id)) refresh(p);
@@ -799,12 +831,13 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
   const quietAtMost = opts.quietAtMostMs ?? Number.POSITIVE_INFINITY;
   const skippingClock: SimClock = {
     ...clock,
-    sleep: (ms) => {
+    sleep: (ms, wakeBy = Number.POSITIVE_INFINITY) => {
       const start = clock.now();
       for (;;) {
         const before = events;
         clock.advance(ms);
-        if (events !== before || copying === 0 || !(ms > 0) || clock.now() - start >= quietAtMost) return Promise.resolve();
+        const now = clock.now();
+        if (events !== before || copying === 0 || !(ms > 0) || now - start >= quietAtMost || now >= wakeBy) return Promise.resolve();
       }
     },
   };

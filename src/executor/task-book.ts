@@ -14,7 +14,6 @@ import { transition } from "./journal.js";
 import { partitionKey } from "./port.js";
 import { workLeftPerBroker } from "./strategy.js";
 import { added } from "./types.js";
-import type { MoveTask } from "./types.js";
 
 const OPEN_STATES: readonly TaskState[] = ["pending", "submitting", "moving"];
 const ALL_STATES: readonly TaskState[] = ["pending", "submitting", "moving", "done", "failed", "skipped", "cancelled", "timed-out"];
@@ -24,10 +23,13 @@ const isInFlight = (s: TaskState): boolean => s === "submitting" || s === "movin
 
 /** What never changes about a task: where it is in the journal and what it asks of brokers. */
 interface Entry {
+  readonly task: TaskRecord;
   readonly index: number;
   readonly key: string;
   /** Brokers whose slots it takes (batches.ts, slotBrokers). */
   readonly slots: readonly number[];
+  /** The same brokers as numbered in the book (see TaskBook.slotIndex). */
+  readonly slotIndexes: readonly number[];
   /** Its current and target replicas, each once. */
   readonly brokers: readonly number[];
   /** Added replicas. */
@@ -74,12 +76,15 @@ function removeFrom<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
   if (set.size === 0) map.delete(key);
 }
 
-function entryOf(task: MoveTask, index: number): Entry {
+function entryOf(task: TaskRecord, index: number, slotIndex: (b: number) => number): Entry {
   const adds = added(task);
+  const slots = slotBrokers(task);
   return {
+    task,
     index,
     key: partitionKey(task),
-    slots: slotBrokers(task),
+    slots,
+    slotIndexes: slots.map(slotIndex),
     brokers: [...new Set([...task.from, ...task.to])],
     moves: adds.length,
     bytes: task.size * adds.length,
@@ -95,16 +100,19 @@ export class TaskBook {
   private readonly openByTopic = new Map<string, Set<TaskRecord>>();
   private readonly openByBroker = new Map<number, Set<TaskRecord>>();
   /** Pending tasks that copy, by the brokers whose slots they take. */
-  private readonly pendingBySlot = new Map<number, Set<TaskRecord>>();
+  private readonly pendingBySlot = new Map<number, Set<Entry>>();
   private readonly work = new Map<number, number>();
   private readonly flightPerBroker = new Map<number, number>();
+  /** Brokers whose slots tasks take, numbered from 0, and their moves in flight by that number. */
+  private readonly slotIndexes = new Map<number, number>();
+  private flightAt = new Int32Array(0);
   private flightMoves = 0;
   private flightBytes = 0;
   private doneBytes = 0;
   readonly bytesTotal: number;
   readonly movesTotal: number;
   /** Pending tasks to look at again in `mayFit`: new to pending, or left over from the last call. */
-  private readonly recheck = new Set<TaskRecord>();
+  private readonly recheck = new Set<Entry>();
   /** Brokers whose in-flight load went down since the last `mayFit`. */
   private readonly freed = new Set<number>();
   private lastCap: number | undefined;
@@ -112,8 +120,16 @@ export class TaskBook {
   constructor(readonly tasks: readonly TaskRecord[]) {
     let bytes = 0;
     let moves = 0;
+    const slotIndex = (b: number): number => {
+      let i = this.slotIndexes.get(b);
+      if (i === undefined) {
+        i = this.slotIndexes.size;
+        this.slotIndexes.set(b, i);
+      }
+      return i;
+    };
     tasks.forEach((t, i) => {
-      const e = entryOf(t, i);
+      const e = entryOf(t, i, slotIndex);
       this.entries.set(t, e);
       bytes += e.bytes;
       moves += e.moves;
@@ -153,8 +169,8 @@ export class TaskBook {
       this.addWork(e, 1);
     }
     if (s === "pending") {
-      for (const b of e.slots) addTo(this.pendingBySlot, b, t);
-      this.recheck.add(t);
+      for (const b of e.slots) addTo(this.pendingBySlot, b, e);
+      this.recheck.add(e);
     }
     if (isInFlight(s)) this.addFlight(e, 1);
   }
@@ -168,8 +184,8 @@ export class TaskBook {
       this.addWork(e, -1);
     }
     if (s === "pending") {
-      for (const b of e.slots) removeFrom(this.pendingBySlot, b, t);
-      this.recheck.delete(t);
+      for (const b of e.slots) removeFrom(this.pendingBySlot, b, e);
+      this.recheck.delete(e);
     }
     if (isInFlight(s)) {
       this.addFlight(e, -1);
@@ -186,6 +202,12 @@ export class TaskBook {
   private addFlight(e: Entry, sign: 1 | -1): void {
     if (e.moves === 0) return;
     for (const b of e.slots) add(this.flightPerBroker, b, sign);
+    if (this.flightAt.length < this.slotIndexes.size) {
+      const grown = new Int32Array(this.slotIndexes.size);
+      grown.set(this.flightAt);
+      this.flightAt = grown;
+    }
+    for (const i of e.slotIndexes) this.flightAt[i]! += sign;
     this.flightMoves += sign * e.moves;
     this.flightBytes += sign * e.bytes;
   }
@@ -210,9 +232,8 @@ export class TaskBook {
   }
 
   /** Tasks in flight (submitting or moving), in no particular order. */
-  *inFlight(): Iterable<TaskRecord> {
-    yield* this.byState.get("submitting")!;
-    yield* this.byState.get("moving")!;
+  inFlight(): TaskRecord[] {
+    return [...this.byState.get("submitting")!, ...this.byState.get("moving")!];
   }
 
   get bytesDone(): number {
@@ -258,16 +279,28 @@ export class TaskBook {
    */
   mayFit(maxPerBroker: number): TaskRecord[] {
     if (this.lastCap !== maxPerBroker) {
-      for (const t of this.byState.get("pending")!) this.recheck.add(t);
+      for (const t of this.byState.get("pending")!) this.recheck.add(this.entry(t));
       this.lastCap = maxPerBroker;
     }
-    for (const b of this.freed) for (const t of this.pendingBySlot.get(b) ?? []) this.recheck.add(t);
-    this.freed.clear();
+    const flight = this.flightAt;
+    const fits = (e: Entry): boolean => {
+      for (const i of e.slotIndexes) if ((flight[i] ?? 0) >= maxPerBroker) return false;
+      return true;
+    };
     const out: TaskRecord[] = [];
-    for (const t of this.recheck) {
-      if (this.entry(t).slots.every((b) => (this.flightPerBroker.get(b) ?? 0) < maxPerBroker)) out.push(t);
-      else this.recheck.delete(t);
+    for (const e of this.recheck) {
+      if (fits(e)) out.push(e.task);
+      else this.recheck.delete(e);
     }
+    // The recheck set now holds only tasks that fit: add those of brokers with a slot freed.
+    for (const b of this.freed) {
+      for (const e of this.pendingBySlot.get(b) ?? []) {
+        if (this.recheck.has(e) || !fits(e)) continue;
+        this.recheck.add(e);
+        out.push(e.task);
+      }
+    }
+    this.freed.clear();
     return out;
   }
 

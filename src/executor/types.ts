@@ -62,7 +62,12 @@ export interface TaskHealth {
 /** Time, injected: the real clock in the CLI, a virtual one in the simulator and tests. */
 export interface Clock {
   now(): number;
-  sleep(ms: number): Promise<void>;
+  /**
+   * Waits `ms`. `wakeBy` is a time (on this clock) from which the sleeper has something to check,
+   * such as a time-out: a clock that sleeps exactly `ms` has no use for it; one that skips polls at
+   * which nothing changed (the simulator's) ends the sleep at the first poll at or after it.
+   */
+  sleep(ms: number, wakeBy?: number): Promise<void>;
 }
 
 export const systemClock: Clock = {

@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { measureLoad, planAllBatches, planBatch, slotBrokers } from "../../src/executor/batches.js";
-import { byPartition, bytesToCopy, composeStrategies, parseStrategies, workLeftPerBroker } from "../../src/executor/strategy.js";
+import { byPartition, bytesToCopy, compareKeys, composeStrategies, parseStrategies, workLeftPerBroker } from "../../src/executor/strategy.js";
 import type { TaskOrder } from "../../src/executor/strategy.js";
 import { DEFAULT_LIMITS, DEFAULT_STRATEGY, STRATEGY_NAMES, isReorderOnly } from "../../src/executor/types.js";
 import type { BatchLimits, MoveTask, StrategyName, TaskHealth } from "../../src/executor/types.js";
@@ -168,6 +168,46 @@ test("planAllBatches schedules every task exactly once, each wave within the cap
       // Reorder-only tasks all go in the first wave.
       const first = new Set(waves[0] ?? []);
       for (const t of tasks) if (isReorderOnly(t)) assert.ok(first.has(t));
+    }),
+    { seed: SEED, numRuns: RUNS },
+  );
+});
+
+/** The strategies as plain comparators, chained: what composeStrategies' keys must agree with. */
+function referenceOrder(names: readonly StrategyName[], workLeft: (b: number) => number): TaskOrder {
+  const busiest = (t: MoveTask): number => {
+    const adds = t.to.filter((b) => !t.from.includes(b));
+    return adds.length === 0 ? 0 : Math.max(workLeft(t.from[0] ?? -1), ...adds.map(workLeft));
+  };
+  const orders: Record<StrategyName, TaskOrder> = {
+    "at-risk-first": (a, b) => Number(healthOf(b).atRisk) - Number(healthOf(a).atRisk),
+    "busiest-first": (a, b) => busiest(b) - busiest(a),
+    "small-first": (a, b) => bytesToCopy(a) - bytesToCopy(b),
+    "large-first": (a, b) => bytesToCopy(b) - bytesToCopy(a),
+  };
+  return (a, b) => {
+    for (const n of names) {
+      const c = orders[n](a, b);
+      if (c !== 0) return c;
+    }
+    return byPartition(a, b);
+  };
+}
+
+test("composed strategies sort as the plain comparators chained, with keys or without (property)", () => {
+  fc.assert(
+    fc.property(tasksArb, limitsArb, strategiesArb, fc.array(fc.integer({ min: 0, max: 3000 }), { minLength: 10, maxLength: 10 }), ({ tasks }, limits, names, left) => {
+      const workLeft = (b: number): number => left[b] ?? 0;
+      const order = composeStrategies(names, healthOf, workLeft);
+      const want = keys([...tasks].sort(referenceOrder(names, workLeft)));
+      assert.deepEqual(keys([...tasks].sort(order)), want);
+      const keyed = [...tasks].map((t) => ({ t, k: order.keyOf(t) }));
+      keyed.sort((a, b) => compareKeys(a.k, b.k) || byPartition(a.t, b.t));
+      assert.deepEqual(keys(keyed.map((x) => x.t)), want);
+      // planBatch reads the keys when the order has them, and the comparator when not: same batch.
+      const plain: TaskOrder = (a, b) => order(a, b);
+      assert.deepEqual(keys(planBatch(tasks, [], limits, order)), keys(planBatch(tasks, [], limits, plain)));
+      assert.deepEqual(planAllBatches(tasks, limits, order).map(keys), planAllBatches(tasks, limits, plain).map(keys));
     }),
     { seed: SEED, numRuns: RUNS },
   );

@@ -35,6 +35,22 @@ test("the classic chain: a flow crossing two links gets the smaller share of bot
   assert.deepEqual([...rates], [0.5, 1.5, 0.5]);
 });
 
+test("a flow leaving a covered link alone re-shares the flows that link and its throttle still carry", () => {
+  // Link 0 (a bandwidth of 40) carries a and b; link 1 (a throttle of 30 within it) carries a only.
+  // Link 0 fills first: 20 each. Once b leaves, link 0 carries what link 1 does and a gets 30.
+  const net = new FairShareNetwork();
+  net.setCapacity(0, 40);
+  net.setCapacity(1, 30);
+  net.cover(0, 1);
+  const a = net.add([1, 0]);
+  const b = net.add([0]);
+  net.reshare();
+  assert.deepEqual([net.rate(a), net.rate(b)], [20, 20]);
+  net.remove(b);
+  assert.deepEqual(net.reshare(), [a]);
+  assert.equal(net.rate(a), 30);
+});
+
 const instance = fc
   .record({
     flows: fc.integer({ min: 1, max: 12 }),
@@ -81,6 +97,16 @@ const churn = fc.record({
   }),
 });
 
+/** Each live flow's rate (by slot) from sharing everything anew over links with these capacities. */
+function sharedAnew(capacities: readonly number[], live: ReadonlyMap<number, readonly number[]>): Map<number, number> {
+  const order = [...live.keys()];
+  const fresh = maxMinFairRates(
+    order.length,
+    capacities.map((capacity, l) => ({ capacity, flows: order.flatMap((slot, i) => (live.get(slot)!.includes(l) ? [i] : [])) })),
+  );
+  return new Map(order.map((slot, i) => [slot, fresh[i]!]));
+}
+
 /** Every flow crossing link 1 crosses link 0 too (as a throttle within a bandwidth), so net.cover(0, 1) holds. */
 const covered = (links: readonly number[]): number[] => (links.includes(1) && !links.includes(0) ? [...links, 0] : [...links]);
 
@@ -105,13 +131,7 @@ test("property: FairShareNetwork's rates after flows leave and join are those of
         }
         if (step.join !== null) live.set(net.add(step.join), step.join);
         const changed = new Set(net.reshare());
-        const order = [...live.keys()];
-        const fresh = maxMinFairRates(
-          order.length,
-          capacities.map((capacity, l) => ({ capacity, flows: order.flatMap((slot, i) => (live.get(slot)!.includes(l) ? [i] : [])) })),
-        );
-        order.forEach((slot, i) => {
-          const want = fresh[i]!;
+        sharedAnew(capacities, live).forEach((want, slot) => {
           const got = net.rate(slot);
           assert.ok(want === got || near(got, want), `slot ${String(slot)}: ${String(got)} where sharing anew gives ${String(want)}`);
         });
@@ -119,5 +139,44 @@ test("property: FairShareNetwork's rates after flows leave and join are those of
       }
     }),
     { seed: 20261207, numRuns: 300 },
+  );
+});
+
+/** Bigger networks than `churn`, whose flows only leave, one or a few at a time (the simulator's common case). */
+const leaving = fc.record({
+  capacities: fc.array(fc.integer({ min: 1, max: 60 }), { minLength: 6, maxLength: 16 }),
+  flows: fc.array(fc.uniqueArray(fc.nat(15), { minLength: 1, maxLength: 3 }), { minLength: 2, maxLength: 45 }),
+  leave: fc.array(fc.array(fc.nat(44), { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 40 }),
+});
+
+test("property: as flows leave, re-sharing near them gives the rates of sharing everything anew", () => {
+  fc.assert(
+    fc.property(leaving, ({ capacities, flows: given, leave }) => {
+      const flows = given.map((links) => links.map((l) => l % capacities.length)).map((links) => [...new Set(links)]);
+      const net = new FairShareNetwork();
+      capacities.forEach((c, l) => net.setCapacity(l, c));
+      const live = new Map<number, readonly number[]>();
+      for (const links of flows) live.set(net.add(links), links);
+      net.reshare();
+      for (const step of leave) {
+        const slots = [...live.keys()];
+        if (slots.length === 0) break;
+        for (const i of step) {
+          const slot = slots[i % slots.length]!;
+          if (!live.has(slot)) continue;
+          net.remove(slot);
+          live.delete(slot);
+        }
+        const before = new Map([...live.keys()].map((slot) => [slot, net.rate(slot)]));
+        const changed = new Set(net.reshare());
+        sharedAnew(capacities, live).forEach((want, slot) => {
+          const got = net.rate(slot);
+          assert.ok(near(got, want), `slot ${String(slot)}: ${String(got)} where sharing anew gives ${String(want)}`);
+          // Every rate that moved is reported.
+          if (!Object.is(got, before.get(slot))) assert.ok(changed.has(slot), `slot ${String(slot)} changed unreported`);
+        });
+      }
+    }),
+    { seed: 20261207, numRuns: 400 },
   );
 });

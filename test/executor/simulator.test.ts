@@ -7,12 +7,13 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { startExecution } from "../../src/executor/execute.js";
 import { MemoryStateStore } from "../../src/executor/journal.js";
+import type { TaskRecord } from "../../src/executor/journal.js";
 import type { KafkaPort, PartitionMetadata } from "../../src/executor/port.js";
 import { bandwidthLowerBound, createSimClock, createSimulatedCluster } from "../../src/executor/simulator.js";
 import { FOLLOWER_RATE, FOLLOWER_REPLICAS, LEADER_RATE, LEADER_REPLICAS } from "../../src/executor/throttle.js";
 import type { SimulatedCluster } from "../../src/executor/simulator.js";
 import { DEFAULT_LIMITS, DEFAULT_STRATEGY } from "../../src/executor/types.js";
-import type { MoveTask } from "../../src/executor/types.js";
+import type { Clock, MoveTask } from "../../src/executor/types.js";
 import { BallastError } from "../../src/model/errors.js";
 import type { Cluster, Partition } from "../../src/model/types.js";
 
@@ -176,6 +177,19 @@ test("a throttle slows a copy only for the replicas it lists", async () => {
   await d.clock.sleep(5_000); // 50 MB + 5 MB copied
   assert.deepEqual(await ongoing(d.port), ["t-0"]);
   assert.equal((await d.port.describeLogDirs([3])).get(3)?.[0]?.size, 55 * MB);
+
+  // Replicas listed first, the adding broker's rate set mid-copy: that copy slows, the other not.
+  const b = start();
+  await b.port.incrementalAlterConfigs([{ resource: { type: "topic", name: "t" }, ops: [{ op: "set", name: FOLLOWER_REPLICAS, value: "*" }] }]);
+  await b.port.alterPartitionReassignments([
+    { topic: "t", partition: 0, replicas: [1, 3] },
+    { topic: "t", partition: 1, replicas: [2, 4] },
+  ]);
+  await b.clock.sleep(2_000); // both copies led by broker 1: 5 MB/s each, 10 MB each
+  await b.port.incrementalAlterConfigs([{ resource: { type: "broker", name: "3" }, ops: [{ op: "set", name: FOLLOWER_RATE, value: String(1 * MB) }] }]);
+  await b.clock.sleep(5_000); // 1 MB/s into broker 3, the other 9 MB/s of broker 1 into broker 4
+  assert.equal((await b.port.describeLogDirs([3])).get(3)?.[0]?.size, 15 * MB);
+  assert.equal((await b.port.describeLogDirs([4])).get(4)?.[0]?.size, 55 * MB);
 });
 
 test("cancel reverts to the original replicas and drops the copies", async () => {
@@ -518,4 +532,41 @@ test("skipping quiet polls: a sleep ends when a copy finished, or after quietAtM
   // Progress is where the port reads it at each wake.
   assert.deepEqual(copied, [30 * MB, 60 * MB, 90 * MB, 100 * MB]);
   near(capped.makespan(), 10);
+});
+
+test("skipping quiet polls: a partition time-out is noticed at the poll a fixed-sleep poller notices it at", async () => {
+  // One 1,000 MB copy at 10 MB/s (100 s) and one of 100 MB (10 s); a time-out of 30.5 s, polls every
+  // 1 s. Polling every second, the executor cancels the long copy at the first poll past 30.5 s.
+  const cluster = clusterOf(4, [
+    { replicas: [1, 2], size: 1000 * MB },
+    { replicas: [2, 1], size: 100 * MB },
+  ]);
+  const moves = [
+    { topic: "t", partition: 0, replicas: [3, 2] },
+    { topic: "t", partition: 1, replicas: [4, 1] },
+  ];
+  const run = async (skipQuietPolls: boolean): Promise<{ tasks: TaskRecord[]; polls: number }> => {
+    const sim = createSimulatedCluster(cluster, { clock: createSimClock(), bandwidth: 4 * 10 * MB, skipQuietPolls });
+    let polls = 0;
+    const clock: Clock = { now: () => sim.clock.now(), sleep: (ms, wakeBy) => (polls++, sim.clock.sleep(ms, wakeBy)) };
+    const store = new MemoryStateStore();
+    await startExecution(
+      { port: sim.port, store, clock, emit: () => undefined, stop: { level: 0 }, pollMs: 1000 },
+      { reassignment: { version: 1, partitions: moves.map((m) => ({ ...m, log_dirs: m.replicas.map(() => "any") })) } },
+      { limits: DEFAULT_LIMITS, strategy: [...DEFAULT_STRATEGY], throttle: 10 * MB, partitionTimeoutMs: 30_500, brokerDownTimeoutMs: 600_000, pollMs: 1000, allowUnderReplicated: false },
+      "test",
+    );
+    return { tasks: store.load().tasks, polls };
+  };
+  const fixed = await run(false);
+  const skipping = await run(true);
+  const long = (r: { tasks: TaskRecord[] }): TaskRecord => r.tasks.find((t) => t.partition === 0)!;
+  assert.equal(long(fixed).state, "timed-out");
+  assert.equal(long(fixed).finishedAt, 31_000);
+  assert.deepEqual(
+    skipping.tasks.map((t) => [t.partition, t.state, t.finishedAt]),
+    fixed.tasks.map((t) => [t.partition, t.state, t.finishedAt]),
+  );
+  // The skipping run woke for the short copy and for the time-out, not every second.
+  assert.ok(skipping.polls < 10, `${String(skipping.polls)} polls`);
 });
