@@ -398,10 +398,6 @@ function replicaCandidates(
   }
 }
 
-/**
- * Proposes candidates best first, from a heap: the first or second usually applies, and a broker
- * nothing helps stops after TRIES refusals of each kind, so the candidates are never fully sorted.
- */
 /** What bestFirst needs to drain broker b (BandOptions.drain): its measure and band, and `rank` of `rebalance`. */
 interface Drain {
   readonly m: LoadMeasure;
@@ -410,8 +406,14 @@ interface Drain {
   readonly rank: (a: Action, into: Float64Array) => boolean;
 }
 
+/** Scratch for a drained action's figures as they are now. */
 const reranked = new Float64Array(5);
 
+/**
+ * Proposes candidates best first, from a heap: the first or second usually applies, and a broker
+ * nothing helps stops after TRIES refusals of each kind, so the candidates are never fully sorted.
+ * With `drain`, it goes on past the first applied while the broker stays over (BandOptions.drain).
+ */
 function bestFirst(ctx: GoalContext, out: Candidates, options: BandOptions, drain?: Drain): boolean {
   const { state } = ctx;
   const tries = [0, 0, 0, 0, 0];
