@@ -100,6 +100,21 @@ const LINGER_MS = 30_000;
 
 const sameList = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 const sameSet = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((x) => b.includes(x));
+/** Kafka's per-partition results by partition key (the first for a partition named twice). */
+function byKey<R extends PartitionRef>(results: readonly R[]): Map<string, R> {
+  const out = new Map<string, R>();
+  for (const r of results) {
+    const k = partitionKey(r);
+    if (!out.has(k)) out.set(k, r);
+  }
+  return out;
+}
+
+function every<T>(items: Iterable<T>, ok: (item: T) => boolean): boolean {
+  for (const x of items) if (!ok(x)) return false;
+  return true;
+}
+
 /** How long a cancel waits for the brokers' metadata to show where the partitions ended. */
 const SETTLE_MS = 30_000;
 /** Whether live replicas are the task's planned ones (for a pure reorder, in the planned order). */
@@ -496,9 +511,9 @@ export class Executor {
     }
     this.trackDownBrokers(s.alive, now, toCancel);
     if (toCancel.length > 0) {
-      const results = await this.port.alterPartitionReassignments(toCancel.map((t) => ({ topic: t.topic, partition: t.partition, replicas: null })));
+      const results = byKey(await this.port.alterPartitionReassignments(toCancel.map((t) => ({ topic: t.topic, partition: t.partition, replicas: null }))));
       for (const t of toCancel) {
-        const r = results.find((x) => x.topic === t.topic && x.partition === t.partition);
+        const r = results.get(partitionKey(t));
         const why = t.note ?? `not finished within ${String(Math.round(this.state.partitionTimeoutMs / 1000))} s`;
         if (r && r.errorCode !== 0) this.emit({ type: "warning", message: `could not cancel ${partitionKey(t)}: ${r.message ?? r.errorName ?? String(r.errorCode)}` });
         this.finish(t, "timed-out", `${why}; its reassignment was cancelled (back to [${t.from.join(",")}])`);
@@ -574,9 +589,9 @@ export class Executor {
   }
 
   private async elect(tasks: readonly TaskRecord[]): Promise<void> {
-    const results = await this.port.electPreferredLeaders(tasks.map((t) => ({ topic: t.topic, partition: t.partition })));
+    const results = byKey(await this.port.electPreferredLeaders(tasks.map((t) => ({ topic: t.topic, partition: t.partition }))));
     for (const t of tasks) {
-      const r = results.find((x) => x.topic === t.topic && x.partition === t.partition);
+      const r = results.get(partitionKey(t));
       if (r && r.errorCode === 0) t.elected = true;
       else this.emit({ type: "warning", message: `preferred leader election for ${partitionKey(t)} failed: ${r?.message ?? r?.errorName ?? "no result"}` });
     }
@@ -592,7 +607,10 @@ export class Executor {
     // Tasks wait while a broker they keep or add is down, or while none of their current replicas is
     // up to copy from; a down broker they only remove (a dead broker being drained) does not stop them.
     // Only the pending tasks with a free slot on each of their brokers can be chosen (mayFit).
-    const ready = this.book.mayFit(this.state.limits.maxMovesPerBroker).filter((t) => t.to.every((b) => alive.has(b)) && t.from.some((b) => alive.has(b)));
+    // With every broker of the open tasks up, as is usual, only a task with no current replica waits.
+    const fit = this.book.mayFit(this.state.limits.maxMovesPerBroker);
+    const allUp = every(this.book.openBrokers(), (b) => alive.has(b));
+    const ready = fit.filter(allUp ? (t) => t.from.length > 0 : (t) => t.to.every((b) => alive.has(b)) && t.from.some((b) => alive.has(b)));
     const batch = planBatch(ready, this.book.inFlightLoad(), this.state.limits, order);
     if (batch.length === 0) return;
     const now = this.clock.now();
@@ -600,9 +618,9 @@ export class Executor {
     this.save();
     await this.throttles.coverBrokers(batch.flatMap((t) => [...t.from, ...added(t)]));
     await this.throttles.addPartitions(batch);
-    const results = await this.port.alterPartitionReassignments(batch.map((t) => ({ topic: t.topic, partition: t.partition, replicas: t.to })));
+    const results = byKey(await this.port.alterPartitionReassignments(batch.map((t) => ({ topic: t.topic, partition: t.partition, replicas: t.to }))));
     for (const t of batch) {
-      const r = results.find((x) => x.topic === t.topic && x.partition === t.partition);
+      const r = results.get(this.book.key(t));
       if (r && r.errorCode !== 0) this.finish(t, "failed", `Kafka refused the reassignment: ${r.message ?? r.errorName ?? String(r.errorCode)}`);
       else this.transition(t, "moving", this.clock.now());
     }

@@ -67,16 +67,42 @@ export function byPartition(a: MoveTask, b: MoveTask): number {
 }
 
 /**
+ * What the size strategies and busiest-first read of a task, made once per task (a task's replicas
+ * and size do not change, and the executor orders its ready tasks again at every poll): the bytes it
+ * copies, and the brokers whose work left busiest-first weighs — its copying leader (the first
+ * current replica; -1, with no work, when it has none), then the brokers it adds. None for a reorder.
+ */
+interface CopyFacts {
+  readonly bytes: number;
+  readonly copiers: readonly number[];
+}
+
+const copyFacts = new WeakMap<MoveTask, CopyFacts>();
+
+function factsOf(task: MoveTask): CopyFacts {
+  let facts = copyFacts.get(task);
+  if (facts === undefined) {
+    const adds = added(task);
+    facts = { bytes: task.size * adds.length, copiers: adds.length === 0 ? [] : [task.from[0] ?? -1, ...adds] };
+    copyFacts.set(task, facts);
+  }
+  return facts;
+}
+
+/** One strategy's figure for a task, given the task's copy facts. */
+type Figure = (task: MoveTask, facts: CopyFacts) => number;
+
+/**
  * Busiest-first's figure: the most work left among the brokers a task sends from or copies to,
  * negated (the busiest goes first: the execution ends no sooner than its busiest broker, so that
  * broker is kept fed). Reorder-only tasks copy nothing and count as 0.
  */
-function busiest(workLeft: WorkLeft): (t: MoveTask) => number {
-  return (t) => {
+function busiest(workLeft: WorkLeft): Figure {
+  return (_t, { copiers }) => {
+    if (copiers.length === 0) return -0;
     let most = Number.NEGATIVE_INFINITY;
-    for (const b of t.to) if (!t.from.includes(b)) most = Math.max(most, workLeft(b));
-    if (most === Number.NEGATIVE_INFINITY) return -0;
-    return -Math.max(workLeft(t.from[0] ?? -1), most);
+    for (const b of copiers) most = Math.max(most, workLeft(b));
+    return -most;
   };
 }
 
@@ -85,14 +111,14 @@ function busiest(workLeft: WorkLeft): (t: MoveTask) => number {
  * the bytes to copy; large-first: the same negated; busiest-first: see busiest (`workLeft`, by
  * default none left); at-risk-first: −1 for a partition under-replicated or with a replica offline.
  */
-function strategyFigure(name: StrategyName, health: HealthLookup, workLeft: WorkLeft = () => 0): (t: MoveTask) => number {
+function strategyFigure(name: StrategyName, health: HealthLookup, workLeft: WorkLeft = () => 0): Figure {
   switch (name) {
     case "busiest-first":
       return busiest(workLeft);
     case "small-first":
-      return bytesToCopy;
+      return (_t, facts) => facts.bytes;
     case "large-first":
-      return (t) => -bytesToCopy(t);
+      return (_t, facts) => -facts.bytes;
     case "at-risk-first":
       return (t) => -Number(health(t).atRisk);
   }
@@ -106,8 +132,9 @@ function strategyFigure(name: StrategyName, health: HealthLookup, workLeft: Work
 export function composeStrategies(names: readonly StrategyName[], health: HealthLookup, workLeft?: WorkLeft): KeyedOrder {
   const figures = names.map((n) => strategyFigure(n, health, workLeft));
   const keyOf = (t: MoveTask): number[] => {
+    const facts = factsOf(t);
     const key = new Array<number>(figures.length);
-    for (let i = 0; i < figures.length; i++) key[i] = figures[i]!(t);
+    for (let i = 0; i < figures.length; i++) key[i] = figures[i]!(t, facts);
     return key;
   };
   const keys = new Map<MoveTask, readonly number[]>();

@@ -208,6 +208,10 @@ test("composed strategies sort as the plain comparators chained, with keys or wi
       const plain: TaskOrder = (a, b) => order(a, b);
       assert.deepEqual(keys(planBatch(tasks, [], limits, order)), keys(planBatch(tasks, [], limits, plain)));
       assert.deepEqual(planAllBatches(tasks, limits, order).map(keys), planAllBatches(tasks, limits, plain).map(keys));
+      // The same tasks ordered again once the work left has changed (what the executor does at each
+      // poll): what a task copies is kept between orders, the work left is read anew.
+      const later = (b: number): number => left[left.length - 1 - b] ?? 0;
+      assert.deepEqual(keys([...tasks].sort(composeStrategies(names, healthOf, later))), keys([...tasks].sort(referenceOrder(names, later))));
     }),
     { seed: SEED, numRuns: RUNS },
   );
