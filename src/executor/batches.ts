@@ -28,7 +28,7 @@
  * task touches a broker at most once, so the per-broker cap (at least 1) never blocks a lone task.
  */
 import { BallastError } from "../model/errors.js";
-import { byPartition, compareKeys } from "./strategy.js";
+import { byPartition } from "./strategy.js";
 import type { KeyedOrder, TaskOrder } from "./strategy.js";
 import { added } from "./types.js";
 import type { BatchLimits, MoveTask } from "./types.js";
@@ -133,15 +133,27 @@ function totalOrder(order: TaskOrder): (a: Prepared, b: Prepared) => number {
 }
 
 function isKeyed(order: TaskOrder): order is KeyedOrder {
-  return typeof (order as Partial<KeyedOrder>).keyOf === "function";
+  return typeof (order as Partial<KeyedOrder>).writeKey === "function";
 }
 
-/** `prepared` in the caller's order made total; with a keyed order, each task's key is read once. */
+/**
+ * `prepared` in the caller's order made total; with a keyed order, each task's key is read once, into
+ * one flat array (an executor sorts its ready tasks at every poll: no object per task each time).
+ */
 function sortPrepared<P extends Prepared>(prepared: P[], order: TaskOrder): P[] {
   if (!isKeyed(order)) return prepared.sort(totalOrder(order));
-  const keyed = prepared.map((p) => ({ p, key: order.keyOf(p.task) }));
-  keyed.sort((a, b) => compareKeys(a.key, b.key) || byPartition(a.p.task, b.p.task));
-  return keyed.map((k) => k.p);
+  const width = order.width;
+  const keys = new Float64Array(prepared.length * width);
+  for (let i = 0; i < prepared.length; i++) order.writeKey(prepared[i]!.task, keys, i * width);
+  const compare = (i: number, j: number): number => {
+    for (let f = 0; f < width; f++) {
+      const x = keys[i * width + f]!;
+      const y = keys[j * width + f]!;
+      if (x !== y) return x - y;
+    }
+    return byPartition(prepared[i]!.task, prepared[j]!.task);
+  };
+  return Array.from(prepared.keys()).sort(compare).map((i) => prepared[i]!);
 }
 
 /**

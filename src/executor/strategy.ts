@@ -19,6 +19,10 @@ export type TaskOrder = (a: MoveTask, b: MoveTask) => number;
  */
 export interface KeyedOrder extends TaskOrder {
   readonly keyOf: (task: MoveTask) => readonly number[];
+  /** How many figures a key has. */
+  readonly width: number;
+  /** Writes a task's key (keyOf's figures) into `out` from index `at`, making no array. */
+  readonly writeKey: (task: MoveTask, out: Float64Array, at: number) => void;
 }
 
 /** Compares two keys of a KeyedOrder, figure by figure: negative when `a` goes first, 0 when equal. */
@@ -131,10 +135,13 @@ function strategyFigure(name: StrategyName, health: HealthLookup, workLeft: Work
  */
 export function composeStrategies(names: readonly StrategyName[], health: HealthLookup, workLeft?: WorkLeft): KeyedOrder {
   const figures = names.map((n) => strategyFigure(n, health, workLeft));
-  const keyOf = (t: MoveTask): number[] => {
+  const writeKey = (t: MoveTask, out: Float64Array | number[], at: number): void => {
     const facts = factsOf(t);
+    for (let i = 0; i < figures.length; i++) out[at + i] = figures[i]!(t, facts);
+  };
+  const keyOf = (t: MoveTask): number[] => {
     const key = new Array<number>(figures.length);
-    for (let i = 0; i < figures.length; i++) key[i] = figures[i]!(t, facts);
+    writeKey(t, key, 0);
     return key;
   };
   const keys = new Map<MoveTask, readonly number[]>();
@@ -146,7 +153,7 @@ export function composeStrategies(names: readonly StrategyName[], health: Health
     }
     return k;
   };
-  return Object.assign((a: MoveTask, b: MoveTask) => compareKeys(key(a), key(b)) || byPartition(a, b), { keyOf });
+  return Object.assign((a: MoveTask, b: MoveTask) => compareKeys(key(a), key(b)) || byPartition(a, b), { keyOf, width: figures.length, writeKey });
 }
 
 function isStrategyName(s: string): s is StrategyName {
