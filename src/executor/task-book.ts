@@ -40,6 +40,8 @@ interface Entry {
   /** Its copying leader (taken to be the first current replica, as workLeftPerBroker does); none for a reorder. */
   readonly leader: number | undefined;
   readonly adds: readonly number[];
+  /** For a pending task that did not fit at the last look: the full broker (slot number) it waits on; else -1. */
+  waitsOn: number;
 }
 
 /** Every figure the book keeps, in plain data (for comparing the indexes with a recount). */
@@ -91,6 +93,7 @@ function entryOf(task: TaskRecord, index: number, slotIndex: (b: number) => numb
     size: task.size,
     leader: adds.length > 0 ? task.from[0] : undefined,
     adds,
+    waitsOn: -1,
   };
 }
 
@@ -99,8 +102,8 @@ export class TaskBook {
   private readonly byState = new Map<TaskState, Set<TaskRecord>>(ALL_STATES.map((s) => [s, new Set()]));
   private readonly openByTopic = new Map<string, Set<TaskRecord>>();
   private readonly openByBroker = new Map<number, Set<TaskRecord>>();
-  /** Pending tasks that copy, by the brokers whose slots they take. */
-  private readonly pendingBySlot = new Map<number, Set<Entry>>();
+  /** Pending tasks that did not fit at the last look, by the full broker (slot number) each waits on (mayFit). */
+  private readonly waiting: Set<Entry>[] = [];
   private readonly work = new Map<number, number>();
   private readonly flightPerBroker = new Map<number, number>();
   /** Brokers whose slots tasks take, numbered from 0, and their moves in flight by that number. */
@@ -113,7 +116,7 @@ export class TaskBook {
   readonly movesTotal: number;
   /** Pending tasks to look at again in `mayFit`: new to pending, or left over from the last call. */
   private readonly recheck = new Set<Entry>();
-  /** Brokers whose in-flight load went down since the last `mayFit`. */
+  /** Brokers (slot numbers) whose in-flight load went down since the last `mayFit`. */
   private readonly freed = new Set<number>();
   private lastCap: number | undefined;
 
@@ -169,7 +172,6 @@ export class TaskBook {
       this.addWork(e, 1);
     }
     if (s === "pending") {
-      for (const b of e.slots) addTo(this.pendingBySlot, b, e);
       this.recheck.add(e);
     }
     if (isInFlight(s)) this.addFlight(e, 1);
@@ -184,12 +186,12 @@ export class TaskBook {
       this.addWork(e, -1);
     }
     if (s === "pending") {
-      for (const b of e.slots) removeFrom(this.pendingBySlot, b, e);
       this.recheck.delete(e);
+      this.stopWaiting(e);
     }
     if (isInFlight(s)) {
       this.addFlight(e, -1);
-      for (const b of e.slots) this.freed.add(b);
+      for (const i of e.slotIndexes) this.freed.add(i);
     }
   }
 
@@ -274,34 +276,62 @@ export class TaskBook {
    * The pending tasks that can be chosen now under a cap of `maxPerBroker` moves per broker: those
    * copying nothing, and those every broker of whose slots has one free. The rest cannot be
    * (batches.ts: loads only grow during a selection), so the planner need not see them. Looks only
-   * at tasks new to pending, those left from the last call, and the pending tasks of brokers whose
-   * load went down since.
+   * at tasks new to pending, those left from the last call, and those waiting on a broker whose
+   * load went down since (a task that does not fit waits on one full broker of its own: it cannot fit
+   * before that broker's load goes down, and it is looked at again only then).
    */
   mayFit(maxPerBroker: number): TaskRecord[] {
     if (this.lastCap !== maxPerBroker) {
-      for (const t of this.byState.get("pending")!) this.recheck.add(this.entry(t));
+      for (const t of this.byState.get("pending")!) {
+        const e = this.entry(t);
+        this.stopWaiting(e);
+        this.recheck.add(e);
+      }
       this.lastCap = maxPerBroker;
     }
     const flight = this.flightAt;
-    const fits = (e: Entry): boolean => {
-      for (const i of e.slotIndexes) if ((flight[i] ?? 0) >= maxPerBroker) return false;
-      return true;
+    /** The first broker (slot number) of `e` with no slot free, or -1 when it fits. */
+    const fullOf = (e: Entry): number => {
+      for (const i of e.slotIndexes) if ((flight[i] ?? 0) >= maxPerBroker) return i;
+      return -1;
     };
     const out: TaskRecord[] = [];
     for (const e of this.recheck) {
-      if (fits(e)) out.push(e.task);
-      else this.recheck.delete(e);
+      const full = fullOf(e);
+      if (full < 0) out.push(e.task);
+      else {
+        this.recheck.delete(e);
+        this.waitOn(e, full);
+      }
     }
-    // The recheck set now holds only tasks that fit: add those of brokers with a slot freed.
+    // The recheck set now holds only tasks that fit: add those waiting on brokers with a slot freed.
     for (const b of this.freed) {
-      for (const e of this.pendingBySlot.get(b) ?? []) {
-        if (this.recheck.has(e) || !fits(e)) continue;
-        this.recheck.add(e);
-        out.push(e.task);
+      const waiting = this.waiting[b];
+      if (waiting === undefined) continue;
+      for (const e of waiting) {
+        const full = fullOf(e);
+        if (full === b) continue;
+        this.stopWaiting(e);
+        if (full >= 0) this.waitOn(e, full);
+        else {
+          this.recheck.add(e);
+          out.push(e.task);
+        }
       }
     }
     this.freed.clear();
     return out;
+  }
+
+  private waitOn(e: Entry, slot: number): void {
+    (this.waiting[slot] ??= new Set()).add(e);
+    e.waitsOn = slot;
+  }
+
+  private stopWaiting(e: Entry): void {
+    if (e.waitsOn < 0) return;
+    this.waiting[e.waitsOn]!.delete(e);
+    e.waitsOn = -1;
   }
 
   /** The figures as the indexes hold them. */

@@ -24,16 +24,27 @@ const run = fc.record({
     { minLength: 1, maxLength: 25 },
   ),
   cap: fc.integer({ min: 1, max: 4 }),
-  steps: fc.array(fc.record({ task: fc.nat(24), to: fc.constantFrom(...STATES) }), { maxLength: 80 }),
+  // mayFit is asked after some steps only (an executor polls after several changes), now and then
+  // with another cap.
+  steps: fc.array(
+    fc.record({
+      task: fc.nat(24),
+      to: fc.constantFrom(...STATES),
+      look: fc.boolean(),
+      cap: fc.oneof({ arbitrary: fc.constant(null), weight: 8 }, { arbitrary: fc.integer({ min: 1, max: 4 }), weight: 1 }),
+    }),
+    { maxLength: 80 },
+  ),
 });
 
 test("property: the book's figures equal a recount after every state change", () => {
   fc.assert(
-    fc.property(run, ({ tasks, cap, steps }) => {
+    fc.property(run, ({ tasks, cap: firstCap, steps }) => {
       const records: TaskRecord[] = tasks.map((t, i) => ({ ...t, partition: i, state: "pending" }));
       const book = new TaskBook(records);
       let now = 0;
-      const check = (): void => {
+      let cap = firstCap;
+      const check = (look: boolean): void => {
         assert.deepEqual(book.figures(), recount(records));
         for (const states of [["pending"], ["submitting", "moving"], ["done", "failed"]] as TaskState[][]) {
           assert.deepEqual(book.inState(...states), records.filter((t) => states.includes(t.state)));
@@ -42,18 +53,55 @@ test("property: the book's figures equal a recount after every state change", ()
         const want = measureLoad(inFlight);
         const got = book.inFlightLoad();
         assert.deepEqual([got.moves, got.bytes, new Map(got.perBroker)], [want.moves, want.bytes, new Map(want.perBroker)]);
-        // mayFit: exactly the pending tasks with a free slot on each of their brokers.
-        const load = measureLoad(inFlight).perBroker;
-        const fits = records.filter((t) => t.state === "pending" && slotBrokers(t).every((b) => (load.get(b) ?? 0) < cap));
-        assert.deepEqual(new Set(book.mayFit(cap)), new Set(fits));
+        if (!look) return;
+        assert.deepEqual(new Set(book.mayFit(cap)), fitting(records, cap));
       };
-      check();
+      check(true);
       for (const step of steps) {
         const t = records[step.task % records.length]!;
         if (!TRANSITIONS[t.state].includes(step.to)) continue;
         book.move(t, step.to, ++now);
+        cap = step.cap ?? cap;
         assert.equal(t.state, step.to);
-        check();
+        check(step.look);
+      }
+    }),
+    { seed: 20261207, numRuns: 300 },
+  );
+});
+
+/** mayFit's answer against the planner's rule: the pending tasks with a free slot on each of their brokers. */
+function fitting(records: readonly TaskRecord[], cap: number): Set<TaskRecord> {
+  const load = measureLoad(records.filter((t) => t.state === "submitting" || t.state === "moving")).perBroker;
+  return new Set(records.filter((t) => t.state === "pending" && slotBrokers(t).every((b) => (load.get(b) ?? 0) < cap)));
+}
+
+test("property: mayFit finds every pending task that fits while tasks come and go as in an execution", () => {
+  // Tasks are submitted, move, finish or are pulled back to pending, so brokers fill and free again
+  // and pending tasks wait on full brokers between looks.
+  const cycle = fc.record({
+    tasks: fc.array(
+      fc.record({
+        from: fc.shuffledSubarray([1, 2, 3, 4, 5, 6], { minLength: 1, maxLength: 3 }),
+        to: fc.shuffledSubarray([1, 2, 3, 4, 5, 6], { minLength: 1, maxLength: 3 }),
+      }),
+      { minLength: 1, maxLength: 40 },
+    ),
+    cap: fc.integer({ min: 1, max: 3 }),
+    steps: fc.array(fc.record({ task: fc.nat(39), to: fc.constantFrom<TaskState>("submitting", "moving", "pending", "pending", "done"), look: fc.boolean() }), {
+      maxLength: 200,
+    }),
+  });
+  fc.assert(
+    fc.property(cycle, ({ tasks, cap, steps }) => {
+      const records: TaskRecord[] = tasks.map((t, i) => ({ ...t, topic: "a", partition: i, size: 1, state: "pending" }));
+      const book = new TaskBook(records);
+      let now = 0;
+      assert.deepEqual(new Set(book.mayFit(cap)), fitting(records, cap));
+      for (const step of steps) {
+        const t = records[step.task % records.length]!;
+        if (TRANSITIONS[t.state].includes(step.to)) book.move(t, step.to, ++now);
+        if (step.look) assert.deepEqual(new Set(book.mayFit(cap)), fitting(records, cap));
       }
     }),
     { seed: 20261207, numRuns: 300 },
