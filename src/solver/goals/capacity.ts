@@ -241,7 +241,7 @@ function relieveThrough(ctx: GoalContext, r: Resource, b: number, open: readonly
       const aside = moveAside(ctx, r, z, b, h, hSlot, open, changed);
       if (aside === null) continue;
       if (fits(state, targets, z, h, hSlot) && ctx.propose({ kind: "move", p: h, slot: hSlot, to: z })) return true;
-      for (const { p, to } of aside.reverse()) ctx.undo({ kind: "move", p, slot: state.slotOf(p, to), to: z });
+      moveBack(ctx, aside, z);
     }
   }
   return false;
@@ -278,7 +278,6 @@ function moveAside(
     if (state.frozen[q] || q === h) continue;
     if (moved.length >= RELIEF_ASIDE || fits(state, targets, z, h, hSlot)) break;
     const slot = state.slotOf(q, z);
-    let taken = false;
     let tried = 0;
     for (const y of open) {
       if (tried >= ASIDE_PARTNERS) break;
@@ -287,14 +286,20 @@ function moveAside(
       if (!fits(state, targets, y, q, slot) || !ctx.propose({ kind: "move", p: q, slot, to: y })) continue;
       moved.push({ p: q, to: y });
       changed.push(z, y);
-      taken = true;
       break;
     }
-    if (!taken) continue;
   }
   if (fits(state, targets, z, h, hSlot)) return moved;
-  for (const { p, to } of moved.reverse()) ctx.undo({ kind: "move", p, slot: state.slotOf(p, to), to: z });
+  moveBack(ctx, moved, z);
   return null;
+}
+
+/** Takes back replicas moved aside from z, the last first. */
+function moveBack(ctx: GoalContext, moved: ReadonlyArray<{ p: number; to: number }>, z: number): void {
+  for (let i = moved.length - 1; i >= 0; i--) {
+    const { p, to } = moved[i]!;
+    ctx.undo({ kind: "move", p, slot: ctx.state.slotOf(p, to), to: z });
+  }
 }
 
 /**

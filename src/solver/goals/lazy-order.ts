@@ -44,10 +44,11 @@ export function firstInOrder<T>(items: readonly T[], compare: (a: T, b: T) => nu
  * The first k of the items `admit` admits, in the order `compare` gives (a total order), as filtering,
  * sorting and slicing would, without sorting them all; `admit` is asked only of items that would be kept.
  */
-export function firstInSortOrder(items: readonly number[], k: number, compare: (x: number, y: number) => number, admit?: (x: number) => boolean): number[] {
+export function firstInSortOrder(items: ArrayLike<number>, k: number, compare: (x: number, y: number) => number, admit?: (x: number) => boolean): number[] {
   const out: number[] = [];
   if (k <= 0) return out;
-  for (const x of items) {
+  for (let j = 0; j < items.length; j++) {
+    const x = items[j]!;
     if (out.length === k && compare(x, out[k - 1]!) >= 0) continue;
     if (admit !== undefined && !admit(x)) continue;
     let i = Math.min(out.length, k - 1);

@@ -9,6 +9,7 @@ import type { Action, PlacementState } from "../state.js";
 import type { Targets } from "../targets.js";
 import { deviation } from "../targets.js";
 import { bandAccepts, leaderDeltas } from "./band.js";
+import { firstInSortOrder } from "./lazy-order.js";
 import { ledHeaviestFirst } from "./load-balance.js";
 
 function leaderDeviation(state: PlacementState, targets: Targets): number {
@@ -275,15 +276,11 @@ function pullMakingRoom(ctx: GoalContext, d: number): boolean {
   const { state, targets } = ctx;
   if (!targets.load.limited.networkOut) return false;
   const w = state.leaderOut;
-  const offers: number[] = [];
-  for (let i = 0; i < state.partitionsOnCount(d); i++) {
-    const p = state.partitionOnAt(d, i);
+  const spare = (p: number): boolean => {
     const u = state.brokerAt(p, 0);
-    if (u === d || state.frozen[p] || !state.eligible[u] || state.leadersOf(u) <= targets.leaderMinOf(state, u)) continue;
-    offers.push(p);
-  }
-  offers.sort((x, y) => w[x]! - w[y]! || x - y);
-  for (const p of offers.slice(0, ROOM_TRIES)) {
+    return !(u === d || state.frozen[p] || !state.eligible[u] || state.leadersOf(u) <= targets.leaderMinOf(state, u));
+  };
+  for (const p of firstInSortOrder(state.partitionsOn(d), ROOM_TRIES, (x, y) => w[x]! - w[y]! || x - y, spare)) {
     const u = state.brokerAt(p, 0);
     const lacking = state.netOutOf(d) + w[p]! - targets.load.aim.networkOut[d]!;
     if (lacking <= 0) {

@@ -9,7 +9,7 @@ import type { Action, PlacementState } from "../state.js";
 import type { Targets } from "../targets.js";
 import { deviation } from "../targets.js";
 import { replicaBandAccepts } from "./band.js";
-import { firstInOrder } from "./lazy-order.js";
+import { firstInOrder, firstInSortOrder } from "./lazy-order.js";
 import { CallMemo } from "./memo.js";
 import { countDeviation, diskGain, topicGain } from "./scoring.js";
 import { type Resource, aimUsed, limitedResources, replicaWeight, resourceLoad } from "../load-targets.js";
@@ -362,13 +362,8 @@ function fillMakingRoom(ctx: GoalContext, d: number, sources: readonly number[],
   if (partners.length === 0) return false;
   const light = (x: number, y: number): number => state.sizeOf(x) - state.sizeOf(y) || x - y;
   for (const s of sources.filter((b) => b !== d && state.countOf(b) > targets.countMinOf(b)).slice(0, ROOM_SOURCES)) {
-    const offers: number[] = [];
-    for (let i = 0; i < state.partitionsOnCount(s); i++) {
-      const p = state.partitionOnAt(s, i);
-      if (!state.frozen[p] && state.slotOf(p, d) < 0 && moveKeepsSpread(state, targets, p, state.slotOf(p, s), d)) offers.push(p);
-    }
-    offers.sort(light);
-    for (const p of offers.slice(0, ROOM_REPLICAS)) {
+    const canGo = (p: number): boolean => !state.frozen[p] && state.slotOf(p, d) < 0 && moveKeepsSpread(state, targets, p, state.slotOf(p, s), d);
+    for (const p of firstInSortOrder(state.partitionsOn(s), ROOM_REPLICAS, light, canGo)) {
       const slot = state.slotOf(p, s);
       const lacking = limited.map((r) => resourceLoad(state, r, d) + replicaWeight(state, r, p, slot) - aim[r][d]!);
       if (lacking.every((x) => x <= 0)) continue; // refused for another reason
@@ -401,13 +396,8 @@ function roomBySwap(
 ): Extract<Action, { kind: "swap" }> | null {
   const { state, targets } = ctx;
   const aim = targets.load.aim;
-  const heavy: number[] = [];
-  for (let i = 0; i < state.partitionsOnCount(d); i++) {
-    const h = state.partitionOnAt(d, i);
-    if (!state.frozen[h]) heavy.push(h);
-  }
-  heavy.sort((x, y) => state.sizeOf(y) - state.sizeOf(x) || x - y);
-  for (const h of heavy.slice(0, ROOM_HEAVY)) {
+  const heavy = firstInSortOrder(state.partitionsOn(d), ROOM_HEAVY, (x, y) => state.sizeOf(y) - state.sizeOf(x) || x - y, (h) => !state.frozen[h]);
+  for (const h of heavy) {
     const hSlot = state.slotOf(h, d);
     for (const z of partners.slice(0, ROOM_PARTNERS)) {
       if (z === avoid || state.slotOf(h, z) >= 0 || !moveKeepsSpread(state, targets, h, hSlot, z)) continue;
