@@ -299,7 +299,17 @@ async function runExecute(planPath: string | undefined, flags: ExecuteFlags, io:
     }
     const stop: StopSignal = { level: 0 };
     const signals = flags.simulate === true ? { release: () => undefined, terminated: () => false } : interruptible(io, stop, (t) => reporter.note(t));
-    const ctx = { port, store: inMemory ? new MemoryStateStore() : new StateStore(stateDir), clock, emit: (e: ExecutionEvent) => reporter.event(e), stop, pollMs: options.pollMs };
+    const ctx = {
+      port,
+      store: inMemory ? new MemoryStateStore() : new StateStore(stateDir),
+      clock,
+      emit: (e: ExecutionEvent) => reporter.event(e),
+      stop,
+      pollMs: options.pollMs,
+      // A simulation runs in simulated time and reports its makespan: copy progress, which only
+      // feeds the progress lines, is read once a simulated minute.
+      ...(simulated !== undefined ? { progressEveryMs: SIMULATED_PROGRESS_EVERY_MS } : {}),
+    };
     try {
       const status =
         plan === undefined
@@ -326,6 +336,9 @@ async function runExecute(planPath: string | undefined, flags: ExecuteFlags, io:
     await port.close();
   }
 }
+
+/** How often a simulated execution reads copy progress, in simulated ms. */
+const SIMULATED_PROGRESS_EVERY_MS = 60_000;
 
 /** Above this estimated duration at the given throttle, `execute` asks for --force: a typo (5 for 5MiB/s) more likely than a plan. */
 export const LONG_RUN_HOURS = 24;

@@ -30,8 +30,8 @@
 import { BallastError } from "../model/errors.js";
 import { byPartition } from "./strategy.js";
 import type { KeyedOrder, TaskOrder } from "./strategy.js";
-import { added } from "./types.js";
-import type { BatchLimits, MoveTask } from "./types.js";
+import { demandOf, slotBrokers } from "./types.js";
+import type { BatchLimits, MoveTask, TaskDemand } from "./types.js";
 
 /** Answers true for a broker that must not be touched now (it is down). */
 export type BrokerBlocked = (brokerId: number) => boolean;
@@ -52,46 +52,9 @@ interface Load {
   bytes: number;
 }
 
-interface Prepared<T extends MoveTask = MoveTask> {
-  readonly task: T;
-  /** Brokers touched (whose slots it takes): added, then the sender. */
-  readonly touches: readonly number[];
-  readonly moves: number;
-  readonly bytes: number;
-}
+export { slotBrokers };
 
-/**
- * The brokers whose slots a task takes: those it adds, which copy the data in, and the one that
- * sends it (its leader, taken to be the first current replica); none for a reorder, which copies
- * nothing. A broker a move only drops does no work while it runs.
- */
-export function slotBrokers(task: MoveTask): number[] {
-  return slotsOf(task, added(task));
-}
-
-function slotsOf(task: MoveTask, adds: number[]): number[] {
-  if (adds.length === 0) return [];
-  const sender = task.from[0];
-  return sender === undefined || adds.includes(sender) ? adds : [...adds, sender];
-}
-
-/**
- * What a task asks of brokers, made once per task: a task's replicas and size do not change, and
- * an executor plans its ready tasks again at every poll.
- */
-const prepared = new WeakMap<MoveTask, Prepared>();
-
-function prepare<T extends MoveTask>(task: T): Prepared<T> {
-  let p = prepared.get(task);
-  if (p === undefined) {
-    const adds = added(task);
-    p = { task, touches: slotsOf(task, adds), moves: adds.length, bytes: task.size * adds.length };
-    prepared.set(task, p);
-  }
-  return p as Prepared<T>;
-}
-
-function addLoad(load: Load, p: Prepared): void {
+function addLoad(load: Load, p: TaskDemand): void {
   if (p.moves === 0) return;
   for (const b of p.touches) load.perBroker.set(b, (load.perBroker.get(b) ?? 0) + 1);
   load.moves += p.moves;
@@ -109,7 +72,7 @@ export function measureLoad(tasks: readonly MoveTask[]): BatchLoad {
 
 function loadOf(tasks: readonly MoveTask[]): Load {
   const load: Load = { perBroker: new Map(), moves: 0, bytes: 0 };
-  for (const t of tasks) addLoad(load, prepare(t));
+  for (const t of tasks) addLoad(load, demandOf(t));
   return load;
 }
 
@@ -128,7 +91,7 @@ export function checkLimits(limits: BatchLimits): void {
 }
 
 /** The caller's order made total (and so deterministic) by the topic/partition tie-break. */
-function totalOrder(order: TaskOrder): (a: Prepared, b: Prepared) => number {
+function totalOrder(order: TaskOrder): (a: TaskDemand, b: TaskDemand) => number {
   return (a, b) => order(a.task, b.task) || byPartition(a.task, b.task);
 }
 
@@ -137,23 +100,23 @@ function isKeyed(order: TaskOrder): order is KeyedOrder {
 }
 
 /**
- * `prepared` in the caller's order made total; with a keyed order, each task's key is read once, into
+ * `demands` in the caller's order made total; with a keyed order, each task's key is read once, into
  * one flat array (an executor sorts its ready tasks at every poll: no object per task each time).
  */
-function sortPrepared<P extends Prepared>(prepared: P[], order: TaskOrder): P[] {
-  if (!isKeyed(order)) return prepared.sort(totalOrder(order));
+function sortDemands<P extends TaskDemand>(demands: P[], order: TaskOrder): P[] {
+  if (!isKeyed(order)) return demands.sort(totalOrder(order));
   const width = order.width;
-  const keys = new Float64Array(prepared.length * width);
-  for (let i = 0; i < prepared.length; i++) order.writeKey(prepared[i]!.task, keys, i * width);
+  const keys = new Float64Array(demands.length * width);
+  for (let i = 0; i < demands.length; i++) order.writeKey(demands[i]!, keys, i * width);
   const compare = (i: number, j: number): number => {
     for (let f = 0; f < width; f++) {
       const x = keys[i * width + f]!;
       const y = keys[j * width + f]!;
       if (x !== y) return x - y;
     }
-    return byPartition(prepared[i]!.task, prepared[j]!.task);
+    return byPartition(demands[i]!.task, demands[j]!.task);
   };
-  return Array.from(prepared.keys()).sort(compare).map((i) => prepared[i]!);
+  return Array.from(demands.keys()).sort(compare).map((i) => demands[i]!);
 }
 
 /**
@@ -161,13 +124,13 @@ function sortPrepared<P extends Prepared>(prepared: P[], order: TaskOrder): P[] 
  * Returns the chosen tasks in strategy order.
  */
 function select<T extends MoveTask>(
-  sorted: readonly Prepared<T>[],
+  sorted: readonly TaskDemand<T>[],
   load: Load,
   limits: BatchLimits,
   blocked?: BrokerBlocked,
-): Prepared<T>[] {
-  const chosen = new Set<Prepared<T>>();
-  let candidates: Prepared<T>[] = [];
+): TaskDemand<T>[] {
+  const chosen = new Set<TaskDemand<T>>();
+  let candidates: TaskDemand<T>[] = [];
   for (const p of sorted) {
     if (p.moves === 0) chosen.add(p);
     else if (!(blocked && p.touches.some(blocked))) candidates.push(p);
@@ -182,7 +145,7 @@ function select<T extends MoveTask>(
 
   let level = 1;
   while (candidates.length > 0) {
-    const kept: Prepared<T>[] = [];
+    const kept: TaskDemand<T>[] = [];
     let nextLevel = Number.POSITIVE_INFINITY;
     for (const p of candidates) {
       // Loads only grow during one selection, so a task over a cap now stays over it: drop it.
@@ -223,13 +186,24 @@ export function planBatch<T extends MoveTask>(
   order: TaskOrder,
   blocked?: BrokerBlocked,
 ): T[] {
+  return planDemands(pending.map(demandOf), inFlight, limits, order, blocked);
+}
+
+/** planBatch for tasks whose demands the caller keeps (the task book does): no lookup per task. */
+export function planDemands<T extends MoveTask>(
+  pending: readonly TaskDemand<T>[],
+  inFlight: readonly MoveTask[] | BatchLoad,
+  limits: BatchLimits,
+  order: TaskOrder,
+  blocked?: BrokerBlocked,
+): T[] {
   checkLimits(limits);
   const load = isLoad(inFlight) ? copyLoad(inFlight) : loadOf(inFlight);
   // Tasks on a blocked broker or on one already at its cap cannot be chosen (loads only grow):
   // leave them out before sorting, which is most of the work when most brokers are busy.
-  const open = (p: Prepared<T>): boolean =>
+  const open = (p: TaskDemand<T>): boolean =>
     p.moves === 0 || !p.touches.some((b) => (blocked !== undefined && blocked(b)) || (load.perBroker.get(b) ?? 0) >= limits.maxMovesPerBroker);
-  const sorted = sortPrepared(pending.map(prepare).filter(open), order);
+  const sorted = sortDemands(pending.filter(open), order);
   return select(sorted, load, limits, blocked).map((p) => p.task);
 }
 
@@ -239,7 +213,7 @@ export function planBatch<T extends MoveTask>(
  */
 export function planAllBatches<T extends MoveTask>(tasks: readonly T[], limits: BatchLimits, order: TaskOrder): T[][] {
   checkLimits(limits);
-  let remaining = sortPrepared(tasks.map(prepare), order);
+  let remaining = sortDemands(tasks.map(demandOf), order);
   const waves: T[][] = [];
   while (remaining.length > 0) {
     const wave = select(remaining, loadOf([]), limits);

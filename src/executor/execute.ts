@@ -19,6 +19,11 @@ export interface ExecutionContext {
   readonly emit: Emit;
   readonly stop: StopSignal;
   readonly pollMs: number;
+  /**
+   * Fewest ms between two reads of the copy progress of in-flight replicas (DescribeLogDirs): it
+   * only feeds the progress report. Default: progress.ts's READ_EVERY_MS.
+   */
+  readonly progressEveryMs?: number;
   /** The caller (the balance job) holds the cluster's execution lock already, for longer than this execution. */
   readonly clusterLockHeld?: boolean;
 }
@@ -122,7 +127,11 @@ async function runNew(
   ctx.store.takeRequest(CANCEL_REQUEST);
   ctx.store.takeRequest(THROTTLE_REQUEST);
   ctx.store.save(state);
-  return await new Executor(ctx.port, ctx.store, state, ctx.clock, ctx.emit, ctx.pollMs).run(ctx.stop);
+  return await executorOf(ctx, state).run(ctx.stop);
+}
+
+function executorOf(ctx: ExecutionContext, state: ExecutionState): Executor {
+  return new Executor(ctx.port, ctx.store, state, ctx.clock, ctx.emit, ctx.pollMs, ctx.progressEveryMs);
 }
 
 /**
@@ -147,7 +156,7 @@ async function resume(ctx: ExecutionContext, overrides: ResumeOverrides): Promis
   state.status = "running";
   applyOverrides(state, overrides);
   ctx.store.save(state);
-  const executor = new Executor(ctx.port, ctx.store, state, ctx.clock, ctx.emit, ctx.pollMs);
+  const executor = executorOf(ctx, state);
   await executor.adopt();
   if (overrides.throttle !== undefined) ctx.store.putRequest(THROTTLE_REQUEST, String(overrides.throttle));
   return await executor.run(ctx.stop);
@@ -204,7 +213,7 @@ async function cancelHere(ctx: ExecutionContext): Promise<ExecutionState> {
     state.cancelRequested = true;
     ctx.store.save(state);
   }
-  const executor = new Executor(ctx.port, ctx.store, state, ctx.clock, ctx.emit, ctx.pollMs);
+  const executor = executorOf(ctx, state);
   await executor.cancelAll();
   if (open) state.status = "cancelled";
   ctx.store.save(state);

@@ -12,7 +12,7 @@
 import { BallastError } from "../model/errors.js";
 import { listSome } from "../model/text.js";
 import type { Reassignment } from "../model/types.js";
-import { planBatch } from "./batches.js";
+import { planDemands } from "./batches.js";
 import type { ExecutionState, TaskRecord, TaskState } from "./journal.js";
 import { StateStore } from "./journal.js";
 import type { KafkaPort, OngoingReassignment, PartitionMetadata, PartitionRef, TopicMetadata } from "./port.js";
@@ -296,6 +296,7 @@ export class Executor {
     private readonly clock: Clock,
     private readonly emit: Emit,
     private readonly pollMs: number,
+    progressEveryMs?: number,
   ) {
     this.throttles = new Throttles(
       port,
@@ -304,7 +305,7 @@ export class Executor {
       (message) => this.emit({ type: "warning", message }),
     );
     this.startedAt = clock.now();
-    this.meter = new CopyMeter(port);
+    this.meter = new CopyMeter(port, progressEveryMs);
     this.book = new TaskBook(state.tasks);
   }
 
@@ -610,8 +611,8 @@ export class Executor {
     // With every broker of the open tasks up, as is usual, only a task with no current replica waits.
     const fit = this.book.mayFit(this.state.limits.maxMovesPerBroker);
     const allUp = every(this.book.openBrokers(), (b) => alive.has(b));
-    const ready = fit.filter(allUp ? (t) => t.from.length > 0 : (t) => t.to.every((b) => alive.has(b)) && t.from.some((b) => alive.has(b)));
-    const batch = planBatch(ready, this.book.inFlightLoad(), this.state.limits, order);
+    const ready = fit.filter(allUp ? ({ task: t }) => t.from.length > 0 : ({ task: t }) => t.to.every((b) => alive.has(b)) && t.from.some((b) => alive.has(b)));
+    const batch = planDemands(ready, this.book.inFlightLoad(), this.state.limits, order);
     if (batch.length === 0) return;
     const now = this.clock.now();
     for (const t of batch) this.transition(t, "submitting", now);

@@ -6,8 +6,8 @@
  */
 import { BallastError } from "../model/errors.js";
 import { STRATEGY_NAMES } from "./types.js";
-import { added } from "./types.js";
-import type { MoveTask, StrategyName, TaskHealth } from "./types.js";
+import { added, demandOf } from "./types.js";
+import type { MoveTask, StrategyName, TaskDemand, TaskHealth } from "./types.js";
 
 /** Orders two tasks: negative when `a` goes first. */
 export type TaskOrder = (a: MoveTask, b: MoveTask) => number;
@@ -21,8 +21,8 @@ export interface KeyedOrder extends TaskOrder {
   readonly keyOf: (task: MoveTask) => readonly number[];
   /** How many figures a key has. */
   readonly width: number;
-  /** Writes a task's key (keyOf's figures) into `out` from index `at`, making no array. */
-  readonly writeKey: (task: MoveTask, out: Float64Array, at: number) => void;
+  /** Writes a task's key (keyOf's figures), from its demand, into `out` from index `at`, making no array. */
+  readonly writeKey: (demand: TaskDemand, out: Float64Array, at: number) => void;
 }
 
 /** Compares two keys of a KeyedOrder, figure by figure: negative when `a` goes first, 0 when equal. */
@@ -70,31 +70,8 @@ export function byPartition(a: MoveTask, b: MoveTask): number {
   return a.partition - b.partition;
 }
 
-/**
- * What the size strategies and busiest-first read of a task, made once per task (a task's replicas
- * and size do not change, and the executor orders its ready tasks again at every poll): the bytes it
- * copies, and the brokers whose work left busiest-first weighs — its copying leader (the first
- * current replica; -1, with no work, when it has none), then the brokers it adds. None for a reorder.
- */
-interface CopyFacts {
-  readonly bytes: number;
-  readonly copiers: readonly number[];
-}
-
-const copyFacts = new WeakMap<MoveTask, CopyFacts>();
-
-function factsOf(task: MoveTask): CopyFacts {
-  let facts = copyFacts.get(task);
-  if (facts === undefined) {
-    const adds = added(task);
-    facts = { bytes: task.size * adds.length, copiers: adds.length === 0 ? [] : [task.from[0] ?? -1, ...adds] };
-    copyFacts.set(task, facts);
-  }
-  return facts;
-}
-
-/** One strategy's figure for a task, given the task's copy facts. */
-type Figure = (task: MoveTask, facts: CopyFacts) => number;
+/** One strategy's figure for a task, from its demand (types.ts). */
+type Figure = (demand: TaskDemand) => number;
 
 /**
  * Busiest-first's figure: the most work left among the brokers a task sends from or copies to,
@@ -102,10 +79,10 @@ type Figure = (task: MoveTask, facts: CopyFacts) => number;
  * broker is kept fed). Reorder-only tasks copy nothing and count as 0.
  */
 function busiest(workLeft: WorkLeft): Figure {
-  return (_t, { copiers }) => {
-    if (copiers.length === 0) return -0;
+  return ({ touches }) => {
+    if (touches.length === 0) return -0;
     let most = Number.NEGATIVE_INFINITY;
-    for (const b of copiers) most = Math.max(most, workLeft(b));
+    for (const b of touches) most = Math.max(most, workLeft(b));
     return -most;
   };
 }
@@ -120,11 +97,11 @@ function strategyFigure(name: StrategyName, health: HealthLookup, workLeft: Work
     case "busiest-first":
       return busiest(workLeft);
     case "small-first":
-      return (_t, facts) => facts.bytes;
+      return (d) => d.bytes;
     case "large-first":
-      return (_t, facts) => -facts.bytes;
+      return (d) => -d.bytes;
     case "at-risk-first":
-      return (t) => -Number(health(t).atRisk);
+      return (d) => -Number(health(d.task).atRisk);
   }
 }
 
@@ -135,13 +112,12 @@ function strategyFigure(name: StrategyName, health: HealthLookup, workLeft: Work
  */
 export function composeStrategies(names: readonly StrategyName[], health: HealthLookup, workLeft?: WorkLeft): KeyedOrder {
   const figures = names.map((n) => strategyFigure(n, health, workLeft));
-  const writeKey = (t: MoveTask, out: Float64Array | number[], at: number): void => {
-    const facts = factsOf(t);
-    for (let i = 0; i < figures.length; i++) out[at + i] = figures[i]!(t, facts);
+  const writeKey = (d: TaskDemand, out: Float64Array | number[], at: number): void => {
+    for (let i = 0; i < figures.length; i++) out[at + i] = figures[i]!(d);
   };
   const keyOf = (t: MoveTask): number[] => {
     const key = new Array<number>(figures.length);
-    writeKey(t, key, 0);
+    writeKey(demandOf(t), key, 0);
     return key;
   };
   const keys = new Map<MoveTask, readonly number[]>();

@@ -8,12 +8,13 @@
  * `recount` computes every figure again from the task list alone: the tests check the indexes
  * against it.
  */
-import { slotBrokers, type BatchLoad } from "./batches.js";
+import type { BatchLoad } from "./batches.js";
 import type { TaskRecord, TaskState } from "./journal.js";
 import { transition } from "./journal.js";
 import { partitionKey } from "./port.js";
 import { workLeftPerBroker } from "./strategy.js";
-import { added } from "./types.js";
+import { added, slotBrokers } from "./types.js";
+import type { TaskDemand } from "./types.js";
 
 const OPEN_STATES: readonly TaskState[] = ["pending", "submitting", "moving"];
 const ALL_STATES: readonly TaskState[] = ["pending", "submitting", "moving", "done", "failed", "skipped", "cancelled", "timed-out"];
@@ -21,21 +22,17 @@ const ALL_STATES: readonly TaskState[] = ["pending", "submitting", "moving", "do
 const isOpen = (s: TaskState): boolean => s === "pending" || s === "submitting" || s === "moving";
 const isInFlight = (s: TaskState): boolean => s === "submitting" || s === "moving";
 
-/** What never changes about a task: where it is in the journal and what it asks of brokers. */
-interface Entry {
-  readonly task: TaskRecord;
+/**
+ * What never changes about a task: where it is in the journal and what it asks of brokers (its
+ * demand: the brokers whose slots it takes, its moves and bytes).
+ */
+interface Entry extends TaskDemand<TaskRecord> {
   readonly index: number;
   readonly key: string;
-  /** Brokers whose slots it takes (batches.ts, slotBrokers). */
-  readonly slots: readonly number[];
-  /** The same brokers as numbered in the book (see TaskBook.slotIndex). */
+  /** The brokers of `touches` as numbered in the book (see TaskBook.slotIndex). */
   readonly slotIndexes: readonly number[];
   /** Its current and target replicas, each once. */
   readonly brokers: readonly number[];
-  /** Added replicas. */
-  readonly moves: number;
-  /** Bytes it copies: size × added replicas. */
-  readonly bytes: number;
   readonly size: number;
   /** Its copying leader (taken to be the first current replica, as workLeftPerBroker does); none for a reorder. */
   readonly leader: number | undefined;
@@ -80,13 +77,13 @@ function removeFrom<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
 
 function entryOf(task: TaskRecord, index: number, slotIndex: (b: number) => number): Entry {
   const adds = added(task);
-  const slots = slotBrokers(task);
+  const touches = slotBrokers(task);
   return {
     task,
     index,
     key: partitionKey(task),
-    slots,
-    slotIndexes: slots.map(slotIndex),
+    touches,
+    slotIndexes: touches.map(slotIndex),
     brokers: [...new Set([...task.from, ...task.to])],
     moves: adds.length,
     bytes: task.size * adds.length,
@@ -203,7 +200,7 @@ export class TaskBook {
 
   private addFlight(e: Entry, sign: 1 | -1): void {
     if (e.moves === 0) return;
-    for (const b of e.slots) add(this.flightPerBroker, b, sign);
+    for (const b of e.touches) add(this.flightPerBroker, b, sign);
     if (this.flightAt.length < this.slotIndexes.size) {
       const grown = new Int32Array(this.slotIndexes.size);
       grown.set(this.flightAt);
@@ -278,9 +275,10 @@ export class TaskBook {
    * (batches.ts: loads only grow during a selection), so the planner need not see them. Looks only
    * at tasks new to pending, those left from the last call, and those waiting on a broker whose
    * load went down since (a task that does not fit waits on one full broker of its own: it cannot fit
-   * before that broker's load goes down, and it is looked at again only then).
+   * before that broker's load goes down, and it is looked at again only then). Each comes with its
+   * demand, for the batch planner (batches.ts, planDemands).
    */
-  mayFit(maxPerBroker: number): TaskRecord[] {
+  mayFit(maxPerBroker: number): TaskDemand<TaskRecord>[] {
     if (this.lastCap !== maxPerBroker) {
       for (const t of this.byState.get("pending")!) {
         const e = this.entry(t);
@@ -295,10 +293,10 @@ export class TaskBook {
       for (const i of e.slotIndexes) if ((flight[i] ?? 0) >= maxPerBroker) return i;
       return -1;
     };
-    const out: TaskRecord[] = [];
+    const out: Entry[] = [];
     for (const e of this.recheck) {
       const full = fullOf(e);
-      if (full < 0) out.push(e.task);
+      if (full < 0) out.push(e);
       else {
         this.recheck.delete(e);
         this.waitOn(e, full);
@@ -315,7 +313,7 @@ export class TaskBook {
         if (full >= 0) this.waitOn(e, full);
         else {
           this.recheck.add(e);
-          out.push(e.task);
+          out.push(e);
         }
       }
     }

@@ -23,6 +23,48 @@ export function removed(task: MoveTask): number[] {
   return task.from.filter((b) => !task.to.includes(b));
 }
 
+/**
+ * What a task asks of brokers, the figures the batch planner, the movement strategies and the task
+ * book read at every poll: made once per task (its replicas and size do not change).
+ */
+export interface TaskDemand<T extends MoveTask = MoveTask> {
+  readonly task: T;
+  /**
+   * Brokers whose slots it takes (batches.ts): those it adds, which copy the data in, then the one
+   * that sends it (its leader, taken to be the first current replica) unless it adds that one too.
+   * None for a reorder, which copies nothing.
+   */
+  readonly touches: readonly number[];
+  /** Added replicas (replica moves). */
+  readonly moves: number;
+  /** Bytes it copies: size × added replicas. */
+  readonly bytes: number;
+}
+
+/** The brokers whose slots a task takes (TaskDemand.touches). */
+export function slotBrokers(task: MoveTask): number[] {
+  return touchesOf(task, added(task));
+}
+
+function touchesOf(task: MoveTask, adds: number[]): number[] {
+  if (adds.length === 0) return [];
+  const sender = task.from[0];
+  return sender === undefined || adds.includes(sender) ? adds : [...adds, sender];
+}
+
+const demands = new WeakMap<MoveTask, TaskDemand>();
+
+/** A task's demand, made on first use and kept with the task. */
+export function demandOf<T extends MoveTask>(task: T): TaskDemand<T> {
+  let d = demands.get(task);
+  if (d === undefined) {
+    const adds = added(task);
+    d = { task, touches: touchesOf(task, adds), moves: adds.length, bytes: task.size * adds.length };
+    demands.set(task, d);
+  }
+  return d as TaskDemand<T>;
+}
+
 /** A task that only reorders replicas: no data moves, it completes at once. */
 export function isReorderOnly(task: MoveTask): boolean {
   return added(task).length === 0;

@@ -570,3 +570,30 @@ test("skipping quiet polls: a partition time-out is noticed at the poll a fixed-
   // The skipping run woke for the short copy and for the time-out, not every second.
   assert.ok(skipping.polls < 10, `${String(skipping.polls)} polls`);
 });
+
+test("copy progress is read as often as the context asks, and how often changes nothing but the reads", async () => {
+  // Broker 5 adds four partitions of 600 MB at 10 MB/s: four minutes of copying, polled every second.
+  const cluster = clusterOf(5, [1, 2, 3, 4].map((b) => ({ replicas: [b], size: 600 * MB })));
+  const moves = [0, 1, 2, 3].map((n) => ({ topic: "t", partition: n, replicas: [n + 1, 5] }));
+  const run = async (progressEveryMs?: number): Promise<{ makespan: number; reads: number }> => {
+    const sim = createSimulatedCluster(cluster, { clock: createSimClock(), bandwidth: 40 * MB });
+    let reads = 0;
+    // Sizes are read once before the start (withSizes) and with the partitions asked for after.
+    const port: KafkaPort = { ...sim.port, describeLogDirs: (ids, refs) => (refs !== undefined && reads++, sim.port.describeLogDirs(ids, refs)) };
+    const status = await startExecution(
+      { port, store: new MemoryStateStore(), clock: sim.clock, emit: () => undefined, stop: { level: 0 }, pollMs: 1000, ...(progressEveryMs !== undefined ? { progressEveryMs } : {}) },
+      { reassignment: { version: 1, partitions: moves.map((m) => ({ ...m, log_dirs: m.replicas.map(() => "any") })) } },
+      { limits: DEFAULT_LIMITS, strategy: [...DEFAULT_STRATEGY], throttle: 10 * MB, partitionTimeoutMs: 3_600_000, brokerDownTimeoutMs: 600_000, pollMs: 1000, allowUnderReplicated: false },
+      "test",
+    );
+    assert.equal(status, "completed");
+    return { makespan: sim.makespan(), reads };
+  };
+  const often = await run();
+  const rarely = await run(60_000);
+  near(often.makespan, 240);
+  assert.equal(rarely.makespan, often.makespan);
+  // Every 5 s by default (READ_EVERY_MS), about once a minute when asked.
+  assert.ok(often.reads >= 240 / 5 - 1, `default: ${String(often.reads)} reads`);
+  assert.ok(rarely.reads <= 240 / 60 + 2, `every minute: ${String(rarely.reads)} reads`);
+});
