@@ -5,7 +5,7 @@
  */
 import { startExecution } from "../src/executor/execute.js";
 import { MemoryStateStore } from "../src/executor/journal.js";
-import { bandwidthLowerBound, createSimClock, createSimulatedCluster } from "../src/executor/simulator.js";
+import { SIMULATED_PROGRESS_EVERY_MS, bandwidthLowerBound, createSimClock, createSimulatedCluster } from "../src/executor/simulator.js";
 import { DEFAULT_LIMITS, DEFAULT_STRATEGY } from "../src/executor/types.js";
 import type { StrategyName } from "../src/executor/types.js";
 import type { Cluster, Reassignment } from "../src/model/types.js";
@@ -29,7 +29,7 @@ export async function simulateExecution(
   const started = performance.now();
   const store = new MemoryStateStore();
   const status = await startExecution(
-    { port: sim.port, store, clock, emit: () => undefined, stop: { level: 0 }, pollMs: 5000 },
+    { port: sim.port, store, clock, emit: () => undefined, stop: { level: 0 }, pollMs: 5000, progressEveryMs: SIMULATED_PROGRESS_EVERY_MS },
     { reassignment },
     {
       limits: DEFAULT_LIMITS,

@@ -13,7 +13,7 @@ import { rackRuleBreaks } from "../executor/racks.js";
 import { planAllBatches } from "../executor/batches.js";
 import type { ExecuteOptions, ExecutionEvent, ExecutionPlan, StopSignal } from "../executor/runner.js";
 import { preflight, withSizes } from "../executor/runner.js";
-import { BOUND_ASSUMPTIONS, bandwidthLowerBound, createSimClock, createSimulatedCluster } from "../executor/simulator.js";
+import { BOUND_ASSUMPTIONS, SIMULATED_PROGRESS_EVERY_MS, bandwidthLowerBound, createSimClock, createSimulatedCluster } from "../executor/simulator.js";
 import { composeStrategies, parseStrategies, workLeftPerBroker } from "../executor/strategy.js";
 import type { Clock, MoveTask, StrategyName } from "../executor/types.js";
 import { DEFAULT_LIMITS, DEFAULT_STRATEGY, added, systemClock } from "../executor/types.js";
@@ -336,9 +336,6 @@ async function runExecute(planPath: string | undefined, flags: ExecuteFlags, io:
     await port.close();
   }
 }
-
-/** How often a simulated execution reads copy progress, in simulated ms. */
-const SIMULATED_PROGRESS_EVERY_MS = 60_000;
 
 /** Above this estimated duration at the given throttle, `execute` asks for --force: a typo (5 for 5MiB/s) more likely than a plan. */
 export const LONG_RUN_HOURS = 24;

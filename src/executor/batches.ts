@@ -143,28 +143,50 @@ function select<T extends MoveTask>(
     candidates = [];
   }
 
+  // The level passes read and raise the loads of the brokers the candidates touch: those are
+  // numbered densely, their loads kept in one typed array, each candidate's as a run of numbers.
+  const numbers = new Map<number, number>();
+  const starts = new Int32Array(candidates.length + 1);
+  const runs: number[] = [];
+  for (let c = 0; c < candidates.length; c++) {
+    starts[c] = runs.length;
+    for (const b of candidates[c]!.touches) {
+      let i = numbers.get(b);
+      if (i === undefined) numbers.set(b, (i = numbers.size));
+      runs.push(i);
+    }
+  }
+  starts[candidates.length] = runs.length;
+  const loads = new Int32Array(numbers.size);
+  for (const [b, i] of numbers) loads[i] = load.perBroker.get(b) ?? 0;
+
+  let left = Array.from(candidates.keys());
   let level = 1;
-  while (candidates.length > 0) {
-    const kept: TaskDemand<T>[] = [];
+  while (left.length > 0) {
+    const kept: number[] = [];
     let nextLevel = Number.POSITIVE_INFINITY;
-    for (const p of candidates) {
+    for (const c of left) {
+      const p = candidates[c]!;
       // Loads only grow during one selection, so a task over a cap now stays over it: drop it.
       if (load.moves + p.moves > limits.maxMoves || load.bytes + p.bytes > limits.maxBytesInFlight) continue;
       let peak = 0;
-      for (const b of p.touches) peak = Math.max(peak, load.perBroker.get(b) ?? 0);
+      for (let k = starts[c]!; k < starts[c + 1]!; k++) peak = Math.max(peak, loads[runs[k]!]!);
       if (peak >= limits.maxMovesPerBroker) continue;
       if (peak >= level) {
-        kept.push(p);
+        kept.push(c);
         nextLevel = Math.min(nextLevel, peak + 1);
         continue;
       }
       chosen.add(p);
-      addLoad(load, p);
+      for (let k = starts[c]!; k < starts[c + 1]!; k++) loads[runs[k]!]!++;
+      load.moves += p.moves;
+      load.bytes += p.bytes;
     }
-    candidates = kept;
+    left = kept;
     // A kept task needs at least the level after its peak when it was kept (peaks only grow).
     level = Math.max(level + 1, nextLevel);
   }
+  for (const [b, i] of numbers) if (loads[i]! > 0) load.perBroker.set(b, loads[i]!);
   return sorted.filter((p) => chosen.has(p));
 }
 

@@ -56,6 +56,13 @@ import type { Clock, MoveTask } from "./types.js";
 /** Replication bandwidth in and out of a broker when neither the option nor its capacity says. */
 export const DEFAULT_SIM_BANDWIDTH = 100 * 1024 * 1024;
 
+/**
+ * How often an execution on the simulator reads copy progress (ExecutionContext.progressEveryMs),
+ * in simulated ms: the reads feed only the progress report, and a simulation runs through hours of
+ * simulated time in seconds.
+ */
+export const SIMULATED_PROGRESS_EVERY_MS = 60_000;
+
 
 const LOG_DIR = "/var/lib/kafka/data";
 
@@ -208,6 +215,8 @@ interface SimPartition {
   readonly spec: Partition;
   readonly topic: string;
   readonly partition: number;
+  /** Where it is in its topic's partitions. */
+  readonly at: number;
   readonly size: number;
   replicas: number[];
   isr: number[];
@@ -224,8 +233,10 @@ interface SimTopic {
   readonly name: string;
   readonly partitions: readonly SimPartition[];
   readonly byNumber: ReadonlyMap<number, SimPartition>;
-  /** Its metadata as last described; undefined once a partition of it changed (see forget). */
+  /** Its metadata as last described (undefined: not yet, or a broker stopped or started; see forget). */
   described: TopicMetadata | undefined;
+  /** Its partitions that changed since it was last described. */
+  readonly changed: SimPartition[];
 }
 
 /** One copy in progress: an adding broker fetching a partition from its leader. */
@@ -270,13 +281,14 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
 
   const topics = new Map<string, SimTopic>();
   for (const t of cluster.topics) {
-    const partitions = t.partitions.map((spec): SimPartition => {
+    const partitions = t.partitions.map((spec, at): SimPartition => {
       const live = spec.replicas.filter(alive);
       const leader = alive(spec.leader) ? spec.leader : (live[0] ?? -1);
       return {
         spec,
         topic: t.name,
         partition: spec.partition,
+        at,
         size: spec.size,
         replicas: [...spec.replicas],
         // With every replica down, the last leader stays the ISR's only member, as in Kafka.
@@ -287,7 +299,7 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
         wholeDirs: undefined,
       };
     });
-    topics.set(t.name, { name: t.name, partitions, byNumber: new Map(partitions.map((p) => [p.partition, p])), described: undefined });
+    topics.set(t.name, { name: t.name, partitions, byNumber: new Map(partitions.map((p) => [p.partition, p])), described: undefined, changed: [] });
   }
 
   /** Ongoing reassignments, in the order they started. */
@@ -314,13 +326,15 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
    * costs little.
    */
   const forget = (p: SimPartition): void => {
+    if (p.described === undefined) return;
     p.described = undefined;
     const t = topics.get(p.topic);
-    if (t !== undefined) t.described = undefined;
+    if (t?.described !== undefined) t.changed.push(p);
   };
   const forgetAll = (): void => {
     for (const t of topics.values()) {
       t.described = undefined;
+      t.changed.length = 0;
       for (const p of t.partitions) p.described = undefined;
     }
   };
@@ -564,16 +578,18 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
     return md;
   };
 
+  /** A topic's metadata: made anew when a broker stopped or started, else the last with the changed partitions replaced. */
   const describeTopic = (t: SimTopic): TopicMetadata => {
     let md = t.described;
     if (md === undefined) {
-      md = {
-        name: t.name,
-        internal: t.name.startsWith("__"),
-        partitions: t.partitions.map(describePartition),
-      };
-      t.described = md;
-    }
+      md = { name: t.name, internal: t.name.startsWith("__"), partitions: t.partitions.map(describePartition) };
+    } else if (t.changed.length > 0) {
+      const partitions = md.partitions.slice();
+      for (const p of t.changed) partitions[p.at] = describePartition(p);
+      md = { ...md, partitions };
+    } else return md;
+    t.changed.length = 0;
+    t.described = md;
     return md;
   };
 
