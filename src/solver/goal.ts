@@ -29,6 +29,11 @@ export interface GoalContext {
   /** Whether `propose` would apply the action (no change). */
   allowed(action: Action): boolean;
   /**
+   * Whether every higher-priority goal accepts the action, the budget not asked (no change). False
+   * means `propose` would refuse it; true does not mean it would apply it.
+   */
+  accepted(action: Action): boolean;
+  /**
    * False when some higher-priority goal refuses every action that puts replica (p, slot) on broker
    * `to`, whatever else the action does (see Goal.refusesReplica): a cheap check before trying
    * several actions that share that half.

@@ -62,7 +62,7 @@ export function optimize(
     // pure): the one that refused last is asked first next time, since a goal's proposals tend to
     // hit the same band. A plain loop: this runs for every action any goal proposes.
     const asked = higher.slice();
-    const allowed = (a: Action): boolean => {
+    const accepted = (a: Action): boolean => {
       for (let i = 0; i < asked.length; i++) {
         const g = asked[i]!;
         if (g.accepts(a, state, targets)) continue;
@@ -70,8 +70,9 @@ export function optimize(
         asked[0] = g;
         return false;
       }
-      return fits(a);
+      return true;
     };
+    const allowed = (a: Action): boolean => accepted(a) && fits(a);
     const replicaRules = higher.filter((g) => g.refusesReplica !== undefined);
     const apply = (a: Action): void => {
       const done = recorder?.begin(goals[index]?.id ?? "take-back", a);
@@ -85,6 +86,7 @@ export function optimize(
       rng,
       later: goals.slice(index + 1).map((g): GoalId => g.id),
       allowed,
+      accepted,
       mayGo: (p, slot, to) => {
         for (let i = 0; i < replicaRules.length; i++) if (replicaRules[i]!.refusesReplica!(state, targets, p, slot, to)) return false;
         return true;

@@ -47,3 +47,25 @@ test("a round whose only actions are taken back changes nothing: the optimizer s
   assert.equal(result.actions, 2);
   assert.deepEqual(state.replicas, before);
 });
+
+test("accepted asks the higher goals only; allowed asks the budget too", () => {
+  const state = new PlacementState(cluster(), { excludeBrokers: new Set(), isFrozenTopic: () => false });
+  const targets = new Targets(state, { rackSpread: true, diskThreshold: 0.1 });
+  // A higher goal refuses every replica move to broker 3 (index 2); the budget allows no move at all.
+  const higher: Goal = { ...churning({ count: 0 }), id: "rack-spread", accepts: (a) => !(a.kind === "move" && a.to === 2), optimize: () => undefined };
+  const seen: Array<[string, boolean, boolean]> = [];
+  const asking: Goal = {
+    ...churning({ count: 0 }),
+    optimize(ctx: GoalContext): void {
+      for (const to of [0, 2]) {
+        const move = { kind: "move" as const, p: 1, slot: 0, to };
+        seen.push([`to ${String(to)}`, ctx.accepted(move), ctx.allowed(move)]);
+      }
+    },
+  };
+  optimize(state, targets, [higher, asking], { maxMoves: 0, maxBytesMoved: Infinity }, createRng(1));
+  assert.deepEqual(seen, [
+    ["to 0", true, false],
+    ["to 2", false, false],
+  ]);
+});

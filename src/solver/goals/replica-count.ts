@@ -88,8 +88,10 @@ export function moveBestReplicas(ctx: GoalContext, s: number, d: number, k: numb
   const n = state.partitionsOnCount(s);
   const c = scratch;
   c.reserve(n);
-  const gains = topicGains.begin(state.topicNames.length);
   const indexes: number[] = [];
+  // Whether a higher goal accepts some candidate: on a broker at a capacity limit, often none is,
+  // and then every proposal would be refused (each counting against `refusals`), whatever the order.
+  let someAccepted = false;
   for (let i = 0; i < n; i++) {
     const p = state.partitionOnAt(s, i);
     if (state.frozen[p] || state.slotOf(p, d) >= 0) continue;
@@ -99,6 +101,16 @@ export function moveBestReplicas(ctx: GoalContext, s: number, d: number, k: numb
     indexes.push(at);
     c.p[at] = p;
     c.slot[at] = slot;
+    someAccepted ||= ctx.accepted({ kind: "move", p, slot, to: d });
+  }
+  if (!someAccepted) {
+    if (refusals !== undefined) refusals.left = Math.max(0, refusals.left - indexes.length);
+    return 0;
+  }
+  const gains = topicGains.begin(state.topicNames.length);
+  for (const at of indexes) {
+    const p = c.p[at]!;
+    const slot = c.slot[at]!;
     c.cost[at] = state.moveDelta(p, slot, d);
     c.topic[at] = wantTopic ? -topicGainOf(gains, state, targets, p, s, d) : 0;
     c.disk[at] = wantDisk ? -Math.sign(diskGain(state, targets, s, d, state.sizeOf(p))) : 0;
