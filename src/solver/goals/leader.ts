@@ -9,6 +9,7 @@ import type { Action, PlacementState } from "../state.js";
 import type { Targets } from "../targets.js";
 import { deviation } from "../targets.js";
 import { bandAccepts, leaderDeltas } from "./band.js";
+import { partitionsByWeightDescending } from "./by-size.js";
 import { firstInSortOrder } from "./lazy-order.js";
 import { ledHeaviestFirst } from "./load-balance.js";
 
@@ -310,14 +311,21 @@ function roomByTrade(state: PlacementState, targets: Targets, b: number, avoid: 
       const least = state.netOutOf(g) + w[r]! - aim[g]!;
       const most = w[r]! - lacking;
       if (least > most) continue;
-      let best = -1;
-      for (let i = 0; i < state.partitionsOnCount(g); i++) {
-        const q = state.partitionOnAt(g, i);
-        if (q === r || state.brokerAt(q, 0) !== g || state.frozen[q] || state.slotOf(q, b) < 0) continue;
-        if (w[q]! < least || w[q]! > most) continue;
-        if (best < 0 || w[q]! > w[best]! || (w[q] === w[best] && q < best)) best = q;
+      // g's partitions heaviest first (ties by index): the first in [least, most] that g leads and
+      // b follows is the heaviest such, the lowest index among equals.
+      const ranked = partitionsByWeightDescending(state, w, g);
+      let lo = 0;
+      let hi = ranked.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (w[ranked[mid]!]! > most) lo = mid + 1;
+        else hi = mid;
       }
-      if (best >= 0) return { kind: "trade", p: r, slot, q: best, qSlot: state.slotOf(best, b) };
+      for (let i = lo; i < ranked.length && w[ranked[i]!]! >= least; i++) {
+        const q = ranked[i]!;
+        if (q === r || state.brokerAt(q, 0) !== g || state.frozen[q] || state.slotOf(q, b) < 0) continue;
+        return { kind: "trade", p: r, slot, q, qSlot: state.slotOf(q, b) };
+      }
     }
   }
   return null;
