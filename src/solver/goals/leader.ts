@@ -334,6 +334,11 @@ function roomByTrade(state: PlacementState, targets: Targets, b: number, avoid: 
 /** Gives under-led broker d one more leader through a chain from a broker that can spare one. */
 function pull(ctx: GoalContext, d: number): boolean {
   const { state, targets } = ctx;
+  // With no broker able to spare a leader the search could only end empty, after reaching every
+  // broker (a few hundred thousand replicas on a large cluster).
+  let spare = false;
+  for (let b = 0; b < state.brokerCount && !spare; b++) spare = b !== d && state.eligible[b] === 1 && state.leadersOf(b) > targets.leaderMinOf(state, b);
+  if (!spare) return false;
   // Search backwards: brokers whose led partitions d follows, and so on, to a broker above the minimum.
   const B = state.brokerCount;
   const via = new Int32Array(B).fill(-1);
