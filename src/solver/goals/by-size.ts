@@ -69,6 +69,19 @@ export function sortBySize(state: PlacementState, partitions: ArrayLike<number>)
   return sortByRank(rankingOf(state, state.size, false), partitions);
 }
 
+/** Two lists sorted by size ascending (ties by index; no partition in both) merged into one new list in that order. */
+export function mergeBySize(state: PlacementState, a: ArrayLike<number>, b: ArrayLike<number>): Int32Array {
+  const { rank } = rankingOf(state, state.size, false);
+  const out = new Int32Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length) out[k++] = rank[a[i]!]! < rank[b[j]!]! ? a[i++]! : b[j++]!;
+  while (i < a.length) out[k++] = a[i++]!;
+  while (j < b.length) out[k++] = b[j++]!;
+  return out;
+}
+
 /**
  * Partitions on broker b, sorted by size ascending, ties by index. A view valid until the broker's
  * partitions next change; do not mutate.

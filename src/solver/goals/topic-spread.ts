@@ -12,7 +12,7 @@ import { type Action, type PlacementState, loggedPartition } from "../state.js";
 import type { Targets } from "../targets.js";
 import { deviation } from "../targets.js";
 import { bandAccepts, topicBandAccepts, topicDeltas } from "./band.js";
-import { closestFirst, partitionsBySize, sortBySize } from "./by-size.js";
+import { closestFirst, mergeBySize, partitionsBySize, sortBySize } from "./by-size.js";
 import { topicGain } from "./scoring.js";
 
 /** Partner brokers tried for each step, most useful first. */
@@ -255,32 +255,72 @@ class TopicScratch {
   /**
    * Replicas on d, of any topic, that fix at least `want` (>= 1) by going to s, by size (ties by
    * index). A gain of 1 or more needs the topic above its band on d or below it on s, so only those
-   * topics are looked at. Kept until s's or d's partitions change.
+   * topics are looked at. Kept until s's or d's partitions change; then, unless they changed a lot,
+   * brought up to date from their membership logs: a topic's gain depends only on its counts on s
+   * and d, so only the topics of the partitions that came or went are judged again.
    */
   swapBack(s: number, d: number, want: number): Int32Array {
-    const { state, targets } = this;
+    const { state } = this;
     const key = `${String(s)}>${String(d)}:${String(want)}`;
     const hit = this.backs.get(key);
-    if (hit !== undefined && hit.vs === state.brokerVersion[s] && hit.vd === state.brokerVersion[d]) return hit.list;
+    const vs = state.versionOf(s);
+    const vd = state.versionOf(d);
+    if (hit !== undefined && hit.vs === vs && hit.vd === vd) return hit.list;
+    const list =
+      hit !== undefined && vs - hit.vs + (vd - hit.vd) <= hit.list.length / 4 + 64 ? this.swapBackUpdated(hit, s, d, want) : this.swapBackAnew(s, d, want);
+    if (this.backs.size > 100_000) this.backs.clear();
+    this.backs.set(key, { vs, vd, list });
+    return list;
+  }
+
+  /** A fresh verdict cache for `want` on s ← d: whether topic u fixes at least `want` going from d to s. */
+  private judge(s: number, d: number, want: number): (u: number) => boolean {
+    const { state, targets } = this;
     const epoch = ++this.backEpoch;
-    const enough = (u: number): boolean => {
+    return (u) => {
       if (this.backStamp[u] !== epoch) {
         this.backStamp[u] = epoch;
         this.backVerdict[u] = topicGain(state, targets, state.topicStartOf(u), d, s) >= want ? 1 : 0;
       }
       return this.backVerdict[u] === 1;
     };
+  }
+
+  private swapBackAnew(s: number, d: number, want: number): Int32Array {
+    const { state } = this;
+    const enough = this.judge(s, d, want);
     const out: number[] = [];
     for (const u of this.aboveBand(d)) if (enough(u)) out.push(...replicasOfTopicOn(state, u, d));
     const B = state.brokerCount;
+    // Topics above the band on d were judged above (stamped): each topic once.
     for (const u of this.belowBand(s)) {
-      if (this.backStamp[u] === epoch || state.topicCount[u * B + d] === 0) continue;
+      if (this.backStamp[u] === this.backEpoch || state.topicCount[u * B + d] === 0) continue;
       if (enough(u)) out.push(...replicasOfTopicOn(state, u, d));
     }
-    const list = sortBySize(state, out);
-    if (this.backs.size > 100_000) this.backs.clear();
-    this.backs.set(key, { vs: state.versionOf(s), vd: state.versionOf(d), list });
-    return list;
+    return sortBySize(state, out);
+  }
+
+  /** swapBackAnew's list from the one made at versions `was` of s and d, replaying what changed since. */
+  private swapBackUpdated(was: { vs: number; vd: number; list: Int32Array }, s: number, d: number, want: number): Int32Array {
+    const { state, targets } = this;
+    const enough = this.judge(s, d, want);
+    const changed = new Set<number>();
+    for (const [b, from] of [
+      [s, was.vs],
+      [d, was.vd],
+    ] as const) {
+      const log = state.membershipLog[b]!;
+      for (let i = from; i < log.length; i++) changed.add(state.topicIndexOf(loggedPartition(log[i]!)));
+    }
+    const kept = was.list.filter((x) => !changed.has(state.topicIndexOf(x)));
+    const floor = targets.rackHasTopicFloor(state.rackIndexOf(s));
+    const added: number[] = [];
+    for (const u of changed) {
+      // Looked at anew: above its band on d or below it on s (swapBackAnew's topics), and enough.
+      const looked = state.topicCountOf(u, d) > targets.topicMaxOf(u, d) || (floor && state.topicCountOf(u, s) < targets.topicMinOf(u, s));
+      if (looked && enough(u)) added.push(...replicasOfTopicOn(state, u, d));
+    }
+    return mergeBySize(state, kept, sortBySize(state, added));
   }
 
   /**
@@ -319,6 +359,14 @@ class TopicScratch {
     this.below[b] = { version: state.versionOf(b), value };
     return value;
   }
+}
+
+/**
+ * Replicas on d that fix at least `want` (>= 1) by going to s, by size: the list SwapBackJudge
+ * offers, as kept for the state between calls, or (`fresh`) made anew. For tests.
+ */
+export function swapBackList(state: PlacementState, targets: Targets, s: number, d: number, want: number, fresh = false): Int32Array {
+  return (fresh ? new TopicScratch(state, targets) : scratchOf(state, targets)).swapBack(s, d, want);
 }
 
 const EMPTY = new Int32Array(0);
