@@ -152,12 +152,14 @@ function tryPair(ctx: GoalContext, t: number, s: number, d: number, perMove: num
   if (want > maxSwapBackGain(targets, state, s)) return false;
   const judge = new SwapBackJudge(state, targets, t, s, d, want);
   const back = judge.candidates();
+  // With want >= 1 the candidates are exactly those the judge accepts: no need to ask again.
+  const judged = want >= 1;
   if (back.length === 0) return false;
   for (const p of mine) {
     const slot = state.slotOf(p, s);
     // Closest sizes first, so the disk goal is most likely to accept.
     const swapped = closestFirst(back, state.size, state.sizeOf(p), (q) => {
-      if (!judge.enough(q) || state.slotOf(q, s) >= 0 || !canGo(state, targets, q, d, s)) return false;
+      if ((!judged && !judge.enough(q)) || state.slotOf(q, s) >= 0 || !canGo(state, targets, q, d, s)) return false;
       return ctx.propose({ kind: "swap", p, slot, q, qSlot: state.slotOf(q, d) });
     });
     if (swapped) return true;
