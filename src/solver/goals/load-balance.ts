@@ -144,7 +144,7 @@ const DRAIN_ABOVE = 1.5;
 /** Brokers compared as move partners, per side (same rack, other racks). */
 const PARTNERS = 6;
 /** Actions of each kind offered to the acceptance chain per rebalancing step. */
-const TRIES = 64;
+export const TRIES = 64;
 /** Replicas of the giving broker looked at on either side of the weight wanted. */
 const WINDOW = 256;
 /** The same when only moves are gathered (BandOptions.movesFirst): the best lie nearest the weight wanted. */
@@ -187,20 +187,35 @@ export function optimizeBand(ctx: GoalContext, m: LoadMeasure, band: BrokerBand,
 /** Places in a candidate's key: the five figures of `rebalance`, then the action's identity (7). */
 const KEY = 12;
 
+/** Kinds of action with a TRIES budget of their own (see `kindOf`). */
+const KINDS = 5;
+
 /**
  * The candidates of one rebalancing step: the actions, the TRIES budget each draws on (see `kindOf`)
  * and their keys in one flat array. Reused from step to step (a step ends before the next begins):
  * a step weighs thousands of candidates for one action.
+ *
+ * Cleared with a limit (`clear(TRIES)`), it keeps only that many of each kind, the first in key
+ * order: when nothing but the higher goals can refuse a candidate, bestFirst proposes at most TRIES
+ * of a kind, so the rest are never looked at, and need not be kept in its heap. A candidate is then
+ * placed with one comparison against its kind's worst kept one (a heap per kind), not stored.
  */
-class Candidates {
+export class Candidates {
   n = 0;
   actions: Action[] = [];
   kinds: Int32Array = new Int32Array(1024);
   keys: Float64Array = new Float64Array(1024 * KEY);
+  /** Per kind, when limited: the slots it holds, a max-heap by key (its worst on top). */
+  private readonly held: Int32Array[] = Array.from({ length: KINDS }, () => new Int32Array(TRIES));
+  private readonly heldCount = new Int32Array(KINDS);
+  private limit = Infinity;
 
-  clear(): this {
+  /** Empties the list; with a limit, keeps at most that many (at most TRIES) of each kind from then on. */
+  clear(limit = Infinity): this {
     this.n = 0;
     this.actions.length = 0;
+    this.limit = limit === Infinity ? Infinity : Math.min(limit, TRIES);
+    this.heldCount.fill(0);
     return this;
   }
 
@@ -209,9 +224,31 @@ class Candidates {
       this.kinds = grown(this.kinds, 2 * this.kinds.length);
       this.keys = grown(this.keys, 2 * this.keys.length);
     }
-    const i = this.n++;
-    this.actions.push(action);
+    // Written to the next free slot, which it takes only if it is kept.
+    const i = this.n;
+    this.writeKey(i, action, k0, k1, k2, k3, k4);
+    if (this.limit !== Infinity) {
+      const heap = this.held[kind]!;
+      const count = this.heldCount[kind]!;
+      if (count === this.limit) {
+        const worst = heap[0]!;
+        // Equal keys are the same action: the one kept first comes first, as in a stable sort.
+        if (this.compare(i, worst) >= 0) return;
+        this.keys.copyWithin(worst * KEY, i * KEY, (i + 1) * KEY);
+        this.actions[worst] = action;
+        this.siftDown(heap, count);
+        return;
+      }
+      heap[count] = i;
+      this.heldCount[kind] = count + 1;
+      this.siftUp(heap, count);
+    }
+    this.n++;
+    this.actions[i] = action;
     this.kinds[i] = kind;
+  }
+
+  private writeKey(i: number, action: Action, k0: number, k1: number, k2: number, k3: number, k4: number): void {
     const k = this.keys;
     const o = i * KEY;
     k[o] = k0;
@@ -233,6 +270,33 @@ class Candidates {
       case "trade":
         identity(k, o + 5, 3, action.p, action.slot, action.q, action.qSlot, action.r ?? -1, action.rSlot ?? -1);
         return;
+    }
+  }
+
+  private siftUp(heap: Int32Array, at: number): void {
+    let k = at;
+    while (k > 0) {
+      const parent = (k - 1) >> 1;
+      if (this.compare(heap[k]!, heap[parent]!) <= 0) return;
+      const x = heap[k]!;
+      heap[k] = heap[parent]!;
+      heap[parent] = x;
+      k = parent;
+    }
+  }
+
+  private siftDown(heap: Int32Array, size: number): void {
+    let k = 0;
+    for (;;) {
+      const l = 2 * k + 1;
+      if (l >= size) return;
+      const r = l + 1;
+      const m = r < size && this.compare(heap[r]!, heap[l]!) > 0 ? r : l;
+      if (this.compare(heap[m]!, heap[k]!) <= 0) return;
+      const x = heap[k]!;
+      heap[k] = heap[m]!;
+      heap[m] = x;
+      k = m;
     }
   }
 
@@ -302,7 +366,10 @@ function rebalance(
 ): boolean {
   const { state, targets } = ctx;
   const grain = gainGrain(band, b);
-  const out = candidates.clear();
+  // Only higher goals can refuse an action (no check of the goal's own, no draining): at most TRIES of
+  // each kind are ever proposed, and only those are kept.
+  const limit = options.selfAccepts === undefined && options.drain !== true ? TRIES : Infinity;
+  const out = candidates.clear(limit);
   // Leadership changes that unbalance preferred-leader counts come last when the leader goal runs later.
   const counts = m.leaderOnly && ctx.later.includes("leader");
   /** The action's ranking figures (the first five places of its key) into `into`, or false when it gains nothing. */
@@ -332,7 +399,7 @@ function rebalance(
     if (options.movesFirst === true) {
       replicaCandidates(ctx, m, band, b, over, "moves", consider);
       if (bestFirst(ctx, out, options, drain)) return true;
-      out.clear();
+      out.clear(limit);
       replicaCandidates(ctx, m, band, b, over, "swaps", consider);
     } else replicaCandidates(ctx, m, band, b, over, "both", consider);
   }
@@ -340,7 +407,7 @@ function rebalance(
   if (!m.leaderOnly) return false;
   // Last resort: trades through a third broker. Offered only when nothing else helps, as they use up
   // the leader band's slack on two other brokers.
-  out.clear();
+  out.clear(limit);
   threeWayTrades(state, m, b, over, consider);
   return bestFirst(ctx, out, options);
 }

@@ -1,0 +1,52 @@
+/**
+ * A load goal's candidate list cleared with a limit keeps, of each kind of action, exactly the ones
+ * the unlimited list would put first, in the same order: the only ones bestFirst can ever propose
+ * when nothing but the higher goals refuses.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createRng } from "../../src/model/random.js";
+import type { Action } from "../../src/solver/state.js";
+import { Candidates, TRIES } from "../../src/solver/goals/load-balance.js";
+
+/** Candidate slots in key order (ties by slot, as bestFirst visits them), as [kind, key] strings. */
+function visitOrder(list: Candidates): string[] {
+  const slots = Array.from({ length: list.n }, (_, i) => i);
+  slots.sort((i, j) => list.compare(i, j) || i - j);
+  return slots.map((i) => `${String(list.kinds[i])} ${JSON.stringify(list.actions[i])} ${Array.from(list.keys.subarray(i * 12, i * 12 + 5)).join(",")}`);
+}
+
+test("a limited candidate list keeps each kind's first TRIES in key order, duplicates included", () => {
+  for (const seed of [1, 2, 3, 4, 5]) {
+    const rng = createRng(seed);
+    const all = new Candidates();
+    const limited = new Candidates();
+    all.clear();
+    limited.clear(TRIES);
+    const pushed: Array<[Action, number, number[]]> = [];
+    for (let n = 0; n < 1500; n++) {
+      // Few distinct figures and partitions, so keys tie and whole candidates repeat.
+      const p = rng.int(40);
+      const kind = rng.int(3);
+      const action: Action = kind === 0 ? { kind: "lead", p, slot: 1 + rng.int(2) } : kind === 1 ? { kind: "move", p, slot: rng.int(3), to: rng.int(6) } : { kind: "swap", p, slot: 0, q: rng.int(40), qSlot: rng.int(3) };
+      const budget = kind === 2 ? 3 + rng.int(2) : kind === 1 ? 2 : 0;
+      const figures = [rng.int(2), -rng.int(5), rng.int(3), rng.int(3), rng.int(4)];
+      pushed.push([action, budget, figures]);
+    }
+    for (const [action, budget, f] of pushed) {
+      all.push(action, budget, f[0]!, f[1]!, f[2]!, f[3]!, f[4]!);
+      limited.push(action, budget, f[0]!, f[1]!, f[2]!, f[3]!, f[4]!);
+    }
+    const full = visitOrder(all);
+    const kept = visitOrder(limited);
+    for (const budget of [0, 2, 3, 4]) {
+      const mine = (rows: string[]): string[] => rows.filter((r) => r.startsWith(`${String(budget)} `));
+      assert.deepEqual(mine(kept), mine(full).slice(0, TRIES), `seed ${String(seed)}, kind ${String(budget)}`);
+    }
+    assert.ok(limited.n <= 4 * TRIES);
+    // Cleared without a limit, the same object keeps everything again.
+    limited.clear();
+    for (const [action, budget, f] of pushed) limited.push(action, budget, f[0]!, f[1]!, f[2]!, f[3]!, f[4]!);
+    assert.deepEqual(visitOrder(limited), full);
+  }
+});
