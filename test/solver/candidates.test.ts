@@ -50,3 +50,43 @@ test("a limited candidate list keeps each kind's first TRIES in key order, dupli
     assert.deepEqual(visitOrder(limited), full);
   }
 });
+
+test("a candidate's own check is asked only when it would be kept, and one it fails is as if never offered", () => {
+  const rng = createRng(7);
+  const checked = new Candidates();
+  const passing = new Candidates();
+  checked.clear(TRIES);
+  passing.clear(TRIES);
+  let asked = 0;
+  for (let n = 0; n < 2000; n++) {
+    const action: Action = { kind: "move", p: rng.int(500), slot: rng.int(3), to: rng.int(20) };
+    const f = [0, -rng.int(30), 0, rng.int(3), rng.int(1000)];
+    const fails = rng.int(3) === 0;
+    checked.push(action, 2, f[0]!, f[1]!, f[2]!, f[3]!, f[4]!, () => {
+      asked++;
+      return !fails;
+    });
+    if (!fails) passing.push(action, 2, f[0]!, f[1]!, f[2]!, f[3]!, f[4]!);
+  }
+  assert.deepEqual(visitOrder(checked), visitOrder(passing));
+  assert.ok(asked > TRIES && asked < 1000, `the check is skipped for candidates past the kind's best (asked ${String(asked)} times)`);
+});
+
+test("beaten: a kind at its limit turns away a gain bucket worse than its worst kept", () => {
+  const list = new Candidates();
+  list.clear(TRIES);
+  for (let n = 0; n < TRIES; n++) list.push({ kind: "move", p: n, slot: 0, to: 1 }, 2, 0, -10 - (n % 3), 0, 1, 1);
+  // The worst kept has bucket -10 (the key's second place): bucket -9 ranks after it, -10 may tie.
+  assert.equal(list.beaten(2, -9), true);
+  assert.equal(list.beaten(2, -10), false);
+  assert.equal(list.beaten(3, -9), false, "another kind has room");
+  const unlimited = new Candidates();
+  unlimited.clear();
+  for (let n = 0; n < 2 * TRIES; n++) unlimited.push({ kind: "move", p: n, slot: 0, to: 1 }, 2, 0, -10, 0, 1, 1);
+  assert.equal(unlimited.beaten(2, 100), false);
+  // A worst kept whose first place is 1 (it breaks leader counts) says nothing about bucket alone.
+  const flagged = new Candidates();
+  flagged.clear(TRIES);
+  for (let n = 0; n < TRIES; n++) flagged.push({ kind: "move", p: n, slot: 0, to: 1 }, 2, 1, -20, 1, 1, 1);
+  assert.equal(flagged.beaten(2, -9), false);
+});

@@ -219,7 +219,22 @@ export class Candidates {
     return this;
   }
 
-  push(action: Action, kind: number, k0: number, k1: number, k2: number, k3: number, k4: number): void {
+  /**
+   * Whether a candidate of this kind whose gain falls in `bucket` (the second place of its key) and
+   * whose first place is at least 0 would be turned away: its kind keeps its limit, the worst of them
+   * with a first place of 0 and a better bucket. Asked before the rest of the key is worked out.
+   */
+  beaten(kind: number, bucket: number): boolean {
+    if (this.limit === Infinity || this.heldCount[kind] !== this.limit) return false;
+    const o = this.held[kind]![0]! * KEY;
+    return this.keys[o] === 0 && this.keys[o + 1]! < bucket;
+  }
+
+  /**
+   * Adds a candidate (or, when limited, keeps it if it is among its kind's best so far). `valid`, when
+   * given, is a check of the action itself (the rack rule) asked only of a candidate that would be kept.
+   */
+  push(action: Action, kind: number, k0: number, k1: number, k2: number, k3: number, k4: number, valid?: () => boolean): void {
     if (this.n === this.kinds.length) {
       this.kinds = grown(this.kinds, 2 * this.kinds.length);
       this.keys = grown(this.keys, 2 * this.keys.length);
@@ -233,16 +248,17 @@ export class Candidates {
       if (count === this.limit) {
         const worst = heap[0]!;
         // Equal keys are the same action: the one kept first comes first, as in a stable sort.
-        if (this.compare(i, worst) >= 0) return;
+        if (this.compare(i, worst) >= 0 || (valid !== undefined && !valid())) return;
         this.keys.copyWithin(worst * KEY, i * KEY, (i + 1) * KEY);
         this.actions[worst] = action;
         this.siftDown(heap, count);
         return;
       }
+      if (valid !== undefined && !valid()) return;
       heap[count] = i;
       this.heldCount[kind] = count + 1;
       this.siftUp(heap, count);
-    }
+    } else if (valid !== undefined && !valid()) return;
     this.n++;
     this.actions[i] = action;
     this.kinds[i] = kind;
@@ -385,9 +401,17 @@ function rebalance(
     into[4] = cost.bytes;
     return true;
   };
-  const figures = new Float64Array(5);
-  const consider = (action: Action): void => {
-    if (rank(action, figures)) out.push(action, kindOf(state, action), figures[0]!, figures[1]!, figures[2]!, figures[3]!, figures[4]!);
+  const tol = tolerance(band, b);
+  const consider = (action: Action, valid?: () => boolean): void => {
+    // rank's figures, worked out only as far as it takes to turn the action away.
+    const gain = bandGain(state, action, m, band);
+    if (gain <= tol) return;
+    const kind = kindOf(state, action);
+    const bucket = -Math.round(gain / grain);
+    if (out.beaten(kind, bucket)) return;
+    const cost = state.cost(action);
+    const worse = counts ? leaderCountLoss(state, targets, action) : 0;
+    out.push(action, kind, worse > 0 ? 1 : 0, bucket, worse, cost.moves, cost.bytes, valid);
   };
   const drain = over && options.drain === true ? { m, band, b, rank } : undefined;
   if (m.leaderOnly) {
@@ -420,7 +444,7 @@ function replicaCandidates(
   b: number,
   over: boolean,
   kinds: "moves" | "swaps" | "both",
-  consider: (a: Action) => void,
+  consider: (a: Action, valid: () => boolean) => void,
 ): void {
   const withSwaps = kinds !== "moves";
   const { state, targets } = ctx;
@@ -442,24 +466,29 @@ function replicaCandidates(
     const window = withSwaps ? WINDOW : MOVE_WINDOW;
     for (let i = Math.max(0, at - window); i < Math.min(fromS.length, at + window); i++) {
       const p = fromS[i]!;
-      if (!canGo(state, targets, p, s, d)) continue;
+      if (!mayLeave(state, p, d)) continue;
       const slot = state.slotOf(p, s);
       const wp = w[p]!;
-      if (kinds !== "swaps") consider({ kind: "move", p, slot, to: d });
+      // The rack rule (moveKeepsSpread, the costly check) is asked only of candidates that would be kept, and
+      // of p's replica once.
+      let spreads: boolean | undefined;
+      const pSpreads = (): boolean => (spreads ??= moveKeepsSpread(state, targets, p, slot, d));
+      if (kinds !== "swaps") consider({ kind: "move", p, slot, to: d }, pSpreads);
       if (!withSwaps) continue;
       // Swap with a replica of the same topic on d that carries less: topic counts stay as they
       // are (and, for leader-carried loads, leader counts too: a leader for a leader).
       for (const q of sameTopic.get(state.topicIndexOf(p)) ?? []) {
         const qSlot = state.slotOf(q, d);
-        if (q === p || (m.leaderOnly && (qSlot === 0) !== (slot === 0)) || w[q]! >= wp || !canGo(state, targets, q, d, s)) continue;
-        consider({ kind: "swap", p, slot, q, qSlot });
+        if (q === p || (m.leaderOnly && (qSlot === 0) !== (slot === 0)) || w[q]! >= wp || !mayLeave(state, q, s)) continue;
+        consider({ kind: "swap", p, slot, q, qSlot }, () => pSpreads() && moveKeepsSpread(state, targets, q, qSlot, s));
       }
       // Swap with a carrying replica on d about `want` lighter.
       const lo = firstAtLeast(onD, w, wp - want);
       for (let k = Math.max(0, lo - 2); k < Math.min(onD.length, lo + 2); k++) {
         const q = onD[k]!;
-        if (q === p || w[q]! >= wp || !canGo(state, targets, q, d, s)) continue;
-        consider({ kind: "swap", p, slot, q, qSlot: state.slotOf(q, d) });
+        if (q === p || w[q]! >= wp || !mayLeave(state, q, s)) continue;
+        const qSlot = state.slotOf(q, d);
+        consider({ kind: "swap", p, slot, q, qSlot }, () => pSpreads() && moveKeepsSpread(state, targets, q, qSlot, s));
       }
     }
   }
@@ -843,10 +872,12 @@ function byTopic(state: PlacementState, d: number): Map<number, number[]> {
   return out;
 }
 
-/** Whether replica p may leave s for d under the rack rule (cheap pre-filter; propose checks everything). */
-function canGo(state: PlacementState, targets: Targets, p: number, s: number, d: number): boolean {
-  if (state.frozen[p] || state.slotOf(p, d) >= 0) return false;
-  return moveKeepsSpread(state, targets, p, state.slotOf(p, s), d);
+/**
+ * Whether partition p may be given a replica on d at all: it may change and is not there yet. With
+ * the rack rule (moveKeepsSpread) a cheap pre-filter of a replica's move; propose checks everything.
+ */
+function mayLeave(state: PlacementState, p: number, d: number): boolean {
+  return !state.frozen[p] && state.slotOf(p, d) < 0;
 }
 
 /**
