@@ -77,27 +77,17 @@ function shiftGain(load: Float64Array, band: BrokerBand, b: number, d: number): 
 export function bandGain(state: PlacementState, action: Action, m: LoadMeasure, band: BrokerBand): number {
   const load = m.load(state);
   const w = m.weight(state);
-  const gain = (b: number, d: number): number => (d === 0 || !state.eligible[b] ? 0 : shiftGain(load, band, b, d));
-  /** What the replica at (p, slot) carries. */
-  const carried = (p: number, slot: number): number => (m.leaderOnly && slot !== 0 ? 0 : w[p]!);
+  const gain = (b: number, d: number): number => gainAt(state, load, band, b, d);
   switch (action.kind) {
     case "lead": {
       if (!m.leaderOnly || action.slot === 0) return 0;
       const x = w[action.p]!;
       return gain(state.brokerAt(action.p, 0), -x) + gain(state.brokerAt(action.p, action.slot), x);
     }
-    case "move": {
-      const x = carried(action.p, action.slot);
-      const from = state.brokerAt(action.p, action.slot);
-      return from === action.to ? 0 : gain(from, -x) + gain(action.to, x);
-    }
-    case "swap": {
-      const b1 = state.brokerAt(action.p, action.slot);
-      const b2 = state.brokerAt(action.q, action.qSlot);
-      if (b1 === b2) return 0;
-      const net = carried(action.q, action.qSlot) - carried(action.p, action.slot);
-      return gain(b1, net) + gain(b2, -net);
-    }
+    case "move":
+      return moveGain(state, m, band, action.p, action.slot, action.to);
+    case "swap":
+      return swapGain(state, m, band, action.p, action.slot, action.q, action.qSlot);
     case "trade": {
       if (!m.leaderOnly) return 0;
       if (isPlainTrade(state, action)) {
@@ -108,6 +98,30 @@ export function bandGain(state: PlacementState, action: Action, m: LoadMeasure, 
       return measureDeltas(state, action, m).reduce((s, [b, d]) => s + gain(b, d), 0);
     }
   }
+}
+
+/** bandGain of moving the replica at (p, slot) to broker `to`, without the action. */
+function moveGain(state: PlacementState, m: LoadMeasure, band: BrokerBand, p: number, slot: number, to: number): number {
+  const load = m.load(state);
+  const x = m.leaderOnly && slot !== 0 ? 0 : m.weight(state)[p]!;
+  const from = state.brokerAt(p, slot);
+  return from === to ? 0 : gainAt(state, load, band, from, -x) + gainAt(state, load, band, to, x);
+}
+
+/** bandGain of swapping the replicas at (p, slot) and (q, qSlot), without the action. */
+function swapGain(state: PlacementState, m: LoadMeasure, band: BrokerBand, p: number, slot: number, q: number, qSlot: number): number {
+  const b1 = state.brokerAt(p, slot);
+  const b2 = state.brokerAt(q, qSlot);
+  if (b1 === b2) return 0;
+  const w = m.weight(state);
+  const net = (m.leaderOnly && qSlot !== 0 ? 0 : w[q]!) - (m.leaderOnly && slot !== 0 ? 0 : w[p]!);
+  const load = m.load(state);
+  return gainAt(state, load, band, b1, net) + gainAt(state, load, band, b2, -net);
+}
+
+/** Decrease of broker b's distance from its band when its load changes by d; nothing for an ineligible broker. */
+function gainAt(state: PlacementState, load: Float64Array, band: BrokerBand, b: number, d: number): number {
+  return d === 0 || !state.eligible[b] ? 0 : shiftGain(load, band, b, d);
 }
 
 /** A trade between two brokers: p's leader becomes q's new leader and the other way round. */
@@ -402,6 +416,8 @@ function rebalance(
     return true;
   };
   const tol = tolerance(band, b);
+  /** Whether an action of this kind and gain could be kept (consider's first two tests, before any action is built). */
+  const worthy = (kind: number, gain: number): boolean => gain > tol && !out.beaten(kind, -Math.round(gain / grain));
   const consider = (action: Action, valid?: () => boolean): void => {
     // rank's figures, worked out only as far as it takes to turn the action away.
     const gain = bandGain(state, action, m, band);
@@ -421,11 +437,11 @@ function rebalance(
   }
   if (!leadOnly) {
     if (options.movesFirst === true) {
-      replicaCandidates(ctx, m, band, b, over, "moves", consider);
+      replicaCandidates(ctx, m, band, b, over, "moves", consider, worthy);
       if (bestFirst(ctx, out, options, drain)) return true;
       out.clear(limit);
-      replicaCandidates(ctx, m, band, b, over, "swaps", consider);
-    } else replicaCandidates(ctx, m, band, b, over, "both", consider);
+      replicaCandidates(ctx, m, band, b, over, "swaps", consider, worthy);
+    } else replicaCandidates(ctx, m, band, b, over, "both", consider, worthy);
   }
   if (bestFirst(ctx, out, options, drain)) return true;
   if (!m.leaderOnly) return false;
@@ -445,6 +461,7 @@ function replicaCandidates(
   over: boolean,
   kinds: "moves" | "swaps" | "both",
   consider: (a: Action, valid: () => boolean) => void,
+  worthy: (kind: number, gain: number) => boolean,
 ): void {
   const withSwaps = kinds !== "moves";
   const { state, targets } = ctx;
@@ -473,13 +490,15 @@ function replicaCandidates(
       // of p's replica once.
       let spreads: boolean | undefined;
       const pSpreads = (): boolean => (spreads ??= moveKeepsSpread(state, targets, p, slot, d));
-      if (kinds !== "swaps") consider({ kind: "move", p, slot, to: d }, pSpreads);
+      // Actions are built only for candidates that could be kept (`worthy`: kinds as kindOf gives them).
+      if (kinds !== "swaps" && worthy(2, moveGain(state, m, band, p, slot, d))) consider({ kind: "move", p, slot, to: d }, pSpreads);
       if (!withSwaps) continue;
       // Swap with a replica of the same topic on d that carries less: topic counts stay as they
       // are (and, for leader-carried loads, leader counts too: a leader for a leader).
       for (const q of sameTopic.get(state.topicIndexOf(p)) ?? []) {
         const qSlot = state.slotOf(q, d);
         if (q === p || (m.leaderOnly && (qSlot === 0) !== (slot === 0)) || w[q]! >= wp || !mayLeave(state, q, s)) continue;
+        if (!worthy(3, swapGain(state, m, band, p, slot, q, qSlot))) continue;
         consider({ kind: "swap", p, slot, q, qSlot }, () => pSpreads() && moveKeepsSpread(state, targets, q, qSlot, s));
       }
       // Swap with a carrying replica on d about `want` lighter.
@@ -488,6 +507,7 @@ function replicaCandidates(
         const q = onD[k]!;
         if (q === p || w[q]! >= wp || !mayLeave(state, q, s)) continue;
         const qSlot = state.slotOf(q, d);
+        if (!worthy(state.topicOf[p] === state.topicOf[q] ? 3 : 4, swapGain(state, m, band, p, slot, q, qSlot))) continue;
         consider({ kind: "swap", p, slot, q, qSlot }, () => pSpreads() && moveKeepsSpread(state, targets, q, qSlot, s));
       }
     }
