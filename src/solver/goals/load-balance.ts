@@ -774,20 +774,29 @@ function threeWayTrades(state: PlacementState, m: LoadMeasure, b: number, over: 
   const light = (x: number, y: number): number => w[x]! - w[y]! || x - y;
   const give = firstInSortOrder(led, THREE_WAY, over ? heavy : light);
   const take = firstInSortOrder(followed, THREE_WAY, over ? light : heavy);
-  /** Per broker x, the partitions it leads, gathered when first asked (closeRing orders what it needs). */
-  const ledBy = new Map<number, number[]>();
-  const leading = (x: number): number[] => {
-    let list = ledBy.get(x);
-    if (list === undefined) {
-      list = [];
+  /**
+   * Per broker x, the partitions it leads by each broker that follows them, gathered when first asked:
+   * the ring closers a ring through x and v may use (closeRing orders what it needs).
+   */
+  const ledBy = new Map<number, Map<number, number[]>>();
+  const leadingFollowedBy = (x: number, v: number): readonly number[] => {
+    let byFollower = ledBy.get(x);
+    if (byFollower === undefined) {
+      byFollower = new Map();
       const k = state.partitionsOnCount(x);
       for (let i = 0; i < k; i++) {
         const r = state.partitionOnAt(x, i);
-        if (state.brokerAt(r, 0) === x && !state.frozen[r]) list.push(r);
+        if (state.brokerAt(r, 0) !== x || state.frozen[r]) continue;
+        for (let slot = 1; slot < state.rfOf(r); slot++) {
+          const follower = state.brokerAt(r, slot);
+          const list = byFollower.get(follower);
+          if (list) list.push(r);
+          else byFollower.set(follower, [r]);
+        }
       }
-      ledBy.set(x, list);
+      ledBy.set(x, byFollower);
     }
-    return list;
+    return byFollower.get(v) ?? [];
   };
   for (const p of give) {
     for (let slot = 1; slot < state.rfOf(p); slot++) {
@@ -798,16 +807,17 @@ function threeWayTrades(state: PlacementState, m: LoadMeasure, b: number, over: 
         if (q === p || v === x) continue; // a plain trade: tradeCandidates offers it
         const qSlot = state.slotOf(q, b);
         consider({ kind: "trade", p, slot, q, qSlot });
-        closeRing(state, w, leading(x), v, (w[p]! + w[q]!) / 2, (r, rSlot) => consider({ kind: "trade", p, slot, q, qSlot, r, rSlot }));
+        closeRing(state, w, leadingFollowedBy(x, v), v, (w[p]! + w[q]!) / 2, (r, rSlot) => consider({ kind: "trade", p, slot, q, qSlot, r, rSlot }));
       }
     }
   }
 }
 
-/** Offers up to RING_CLOSERS partitions of `led` (lightest first) that v follows, those nearest `mid` first. */
+/** Offers up to RING_CLOSERS partitions of `led` (all followed by v), those nearest `mid` first (ties by index). */
 function closeRing(state: PlacementState, w: Float64Array, led: readonly number[], v: number, mid: number, offer: (r: number, rSlot: number) => void): void {
+  if (led.length === 0) return;
   const nearer = (x: number, y: number): number => Math.abs(w[x]! - mid) - Math.abs(w[y]! - mid) || x - y;
-  for (const r of firstInSortOrder(led, RING_CLOSERS, nearer, (r) => state.slotOf(r, v) >= 0)) offer(r, state.slotOf(r, v));
+  for (const r of firstInSortOrder(led, RING_CLOSERS, nearer)) offer(r, state.slotOf(r, v));
 }
 
 /**
