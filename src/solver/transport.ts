@@ -326,7 +326,8 @@ function evaluate(m: TransportModel, units: Units, lower: LowerEnds, lambda: Flo
     // The lower ends' cost, added in broker order as ever (floating-point sums depend on the order).
     for (let k = lower.start[t]!, end = lower.start[t + 1]!; k < end; k++) value += lambda[lower.broker[k]!]! * lower.count[k]! + lower.added[k]!;
     // Step 1: every rack below its lower end takes its own cheapest units (never past its upper end,
-    // which is at least the lower one).
+    // which is at least the lower one). Racks hold disjoint brokers, so none of this rack's units is
+    // used yet; a broker a pointer takes from is used up (or `want` is met), so the pointer moves on.
     let touched = 0;
     for (let r = 0; r < R; r++) {
       let want = Math.min(rackLo[t * R + r]! - inRack[r]!, need);
@@ -334,19 +335,13 @@ function evaluate(m: TransportModel, units: Units, lower: LowerEnds, lambda: Flo
       let j = i;
       const to = start[r + 1]!;
       while (want > 0) {
-        // The first broker in price order with a kept (i) and an added (j) unit left.
-        for (; i < to; i++) {
-          const g = grouped[i]!;
-          if (keep[base + g]! - usedKeep[g]! > 0) break;
-        }
-        for (; j < to; j++) {
-          const g = grouped[j]!;
-          if (add[base + g]! - usedAdd[g]! > 0) break;
-        }
+        // The first broker in price order with a kept (i) and an added (j) unit.
+        while (i < to && keep[base + grouped[i]!]! <= 0) i++;
+        while (j < to && add[base + grouped[j]!]! <= 0) j++;
         if (i >= to && j >= to) break;
         const useKeep = j >= to || (i < to && lambda[grouped[i]!]! <= lambda[grouped[j]!]! + w);
-        const b = useKeep ? grouped[i]! : grouped[j]!;
-        const q = Math.min(want, useKeep ? keep[base + b]! - usedKeep[b]! : add[base + b]! - usedAdd[b]!);
+        const b = useKeep ? grouped[i++]! : grouped[j++]!;
+        const q = Math.min(want, useKeep ? keep[base + b]! : add[base + b]!);
         if (useKeep) usedKeep[b]! += q;
         else usedAdd[b]! += q;
         runs[touched++] = b;
