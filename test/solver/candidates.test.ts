@@ -90,3 +90,19 @@ test("beaten: a kind at its limit turns away a gain bucket worse than its worst 
   for (let n = 0; n < TRIES; n++) flagged.push({ kind: "move", p: n, slot: 0, to: 1 }, 2, 1, -20, 1, 1, 1);
   assert.equal(flagged.beaten(2, -9), false);
 });
+
+test("pushSwap keeps what push keeps for the same swap and figures", () => {
+  const rng = createRng(11);
+  const byAction = new Candidates();
+  const bySwap = new Candidates();
+  byAction.clear(TRIES);
+  bySwap.clear(TRIES);
+  for (let n = 0; n < 1500; n++) {
+    const [p, slot, q, qSlot] = [rng.int(60), rng.int(3), rng.int(60), rng.int(3)];
+    const f = [0, -rng.int(20), 0, rng.int(5) - 2, rng.int(100)];
+    const kind = 3 + rng.int(2);
+    byAction.push({ kind: "swap", p, slot, q, qSlot }, kind, f[0]!, f[1]!, f[2]!, f[3]!, f[4]!);
+    bySwap.pushSwap(p, slot, q, qSlot, kind, f[0]!, f[1]!, f[2]!, f[3]!, f[4]!);
+  }
+  assert.deepEqual(visitOrder(bySwap), visitOrder(byAction));
+});

@@ -249,36 +249,63 @@ export class Candidates {
    * given, is a check of the action itself (the rack rule) asked only of a candidate that would be kept.
    */
   push(action: Action, kind: number, k0: number, k1: number, k2: number, k3: number, k4: number, valid?: () => boolean): void {
+    // Written to the next free slot, which it takes only if it is kept.
+    const i = this.free();
+    this.writeKey(i, action, k0, k1, k2, k3, k4);
+    if (this.turnsAway(i, kind)) return;
+    this.place(i, kind, action, valid);
+  }
+
+  /**
+   * push for a swap of the replicas at (p, slot) and (q, qSlot), its figures given: the action is
+   * built only if it is kept (a step looks at thousands of swaps and keeps a few).
+   */
+  pushSwap(p: number, slot: number, q: number, qSlot: number, kind: number, k0: number, k1: number, k2: number, k3: number, k4: number, valid?: () => boolean): void {
+    const i = this.free();
+    this.writeFigures(i, k0, k1, k2, k3, k4);
+    identity(this.keys, i * KEY + 5, 2, p, slot, q, qSlot, 0, 0);
+    if (this.turnsAway(i, kind)) return;
+    this.place(i, kind, { kind: "swap", p, slot, q, qSlot }, valid);
+  }
+
+  /** The next free slot, with room for it. */
+  private free(): number {
     if (this.n === this.kinds.length) {
       this.kinds = grown(this.kinds, 2 * this.kinds.length);
       this.keys = grown(this.keys, 2 * this.keys.length);
     }
-    // Written to the next free slot, which it takes only if it is kept.
-    const i = this.n;
-    this.writeKey(i, action, k0, k1, k2, k3, k4);
+    return this.n;
+  }
+
+  /** Whether the candidate keyed in slot i is past the first `limit` of its kind (its kind is full and ranks it no better than its worst). */
+  private turnsAway(i: number, kind: number): boolean {
+    // Equal keys are the same action: the one kept first comes first, as in a stable sort.
+    return this.limit !== Infinity && this.heldCount[kind] === this.limit && this.compare(i, this.held[kind]![0]!) >= 0;
+  }
+
+  /** Keeps the candidate keyed in slot i unless `valid` says otherwise: in the free slot, or, when its kind is full, in place of the worst. */
+  private place(i: number, kind: number, action: Action, valid?: () => boolean): void {
+    if (valid !== undefined && !valid()) return;
     if (this.limit !== Infinity) {
       const heap = this.held[kind]!;
       const count = this.heldCount[kind]!;
       if (count === this.limit) {
         const worst = heap[0]!;
-        // Equal keys are the same action: the one kept first comes first, as in a stable sort.
-        if (this.compare(i, worst) >= 0 || (valid !== undefined && !valid())) return;
         this.keys.copyWithin(worst * KEY, i * KEY, (i + 1) * KEY);
         this.actions[worst] = action;
         this.siftDown(heap, count);
         return;
       }
-      if (valid !== undefined && !valid()) return;
       heap[count] = i;
       this.heldCount[kind] = count + 1;
       this.siftUp(heap, count);
-    } else if (valid !== undefined && !valid()) return;
+    }
     this.n++;
     this.actions[i] = action;
     this.kinds[i] = kind;
   }
 
-  private writeKey(i: number, action: Action, k0: number, k1: number, k2: number, k3: number, k4: number): void {
+  private writeFigures(i: number, k0: number, k1: number, k2: number, k3: number, k4: number): void {
     const k = this.keys;
     const o = i * KEY;
     k[o] = k0;
@@ -286,6 +313,12 @@ export class Candidates {
     k[o + 2] = k2;
     k[o + 3] = k3;
     k[o + 4] = k4;
+  }
+
+  private writeKey(i: number, action: Action, k0: number, k1: number, k2: number, k3: number, k4: number): void {
+    this.writeFigures(i, k0, k1, k2, k3, k4);
+    const k = this.keys;
+    const o = i * KEY;
     // Ties break by partition and slot, never by the order of a broker's replica list.
     switch (action.kind) {
       case "lead":
@@ -418,6 +451,19 @@ function rebalance(
   const tol = tolerance(band, b);
   /** Whether an action of this kind and gain could be kept (consider's first two tests, before any action is built). */
   const worthy = (kind: number, gain: number): boolean => gain > tol && !out.beaten(kind, -Math.round(gain / grain));
+  /**
+   * consider for a swap gathered by replicaCandidates, its gain known: its other figures from the
+   * replicas alone (its leader counts never change: a leader for a leader or a follower for a
+   * follower, or counts do not matter), so the action is built only if it is kept.
+   */
+  const offerSwap = (p: number, slot: number, q: number, qSlot: number, kind: number, gain: number, valid: () => boolean): void => {
+    if (!worthy(kind, gain)) return;
+    const b1 = state.brokerAt(p, slot);
+    const b2 = state.brokerAt(q, qSlot);
+    const dp = state.moveDelta(p, slot, b2);
+    const dq = state.moveDelta(q, qSlot, b1);
+    out.pushSwap(p, slot, q, qSlot, kind, 0, -Math.round(gain / grain), 0, dp + dq, dp * state.size[p]! + dq * state.size[q]!, valid);
+  };
   const consider = (action: Action, valid?: () => boolean): void => {
     // rank's figures, worked out only as far as it takes to turn the action away.
     const gain = bandGain(state, action, m, band);
@@ -437,11 +483,11 @@ function rebalance(
   }
   if (!leadOnly) {
     if (options.movesFirst === true) {
-      replicaCandidates(ctx, m, band, b, over, "moves", consider, worthy);
+      replicaCandidates(ctx, m, band, b, over, "moves", consider, worthy, offerSwap);
       if (bestFirst(ctx, out, options, drain)) return true;
       out.clear(limit);
-      replicaCandidates(ctx, m, band, b, over, "swaps", consider, worthy);
-    } else replicaCandidates(ctx, m, band, b, over, "both", consider, worthy);
+      replicaCandidates(ctx, m, band, b, over, "swaps", consider, worthy, offerSwap);
+    } else replicaCandidates(ctx, m, band, b, over, "both", consider, worthy, offerSwap);
   }
   if (bestFirst(ctx, out, options, drain)) return true;
   if (!m.leaderOnly) return false;
@@ -462,6 +508,7 @@ function replicaCandidates(
   kinds: "moves" | "swaps" | "both",
   consider: (a: Action, valid: () => boolean) => void,
   worthy: (kind: number, gain: number) => boolean,
+  offerSwap: (p: number, slot: number, q: number, qSlot: number, kind: number, gain: number, valid: () => boolean) => void,
 ): void {
   const withSwaps = kinds !== "moves";
   const { state, targets } = ctx;
@@ -498,8 +545,7 @@ function replicaCandidates(
       for (const q of sameTopic.get(state.topicIndexOf(p)) ?? []) {
         const qSlot = state.slotOf(q, d);
         if (q === p || (m.leaderOnly && (qSlot === 0) !== (slot === 0)) || w[q]! >= wp || !mayLeave(state, q, s)) continue;
-        if (!worthy(3, swapGain(state, m, band, p, slot, q, qSlot))) continue;
-        consider({ kind: "swap", p, slot, q, qSlot }, () => pSpreads() && moveKeepsSpread(state, targets, q, qSlot, s));
+        offerSwap(p, slot, q, qSlot, 3, swapGain(state, m, band, p, slot, q, qSlot), () => pSpreads() && moveKeepsSpread(state, targets, q, qSlot, s));
       }
       // Swap with a carrying replica on d about `want` lighter.
       const lo = firstAtLeast(onD, w, wp - want);
@@ -507,8 +553,8 @@ function replicaCandidates(
         const q = onD[k]!;
         if (q === p || w[q]! >= wp || !mayLeave(state, q, s)) continue;
         const qSlot = state.slotOf(q, d);
-        if (!worthy(state.topicOf[p] === state.topicOf[q] ? 3 : 4, swapGain(state, m, band, p, slot, q, qSlot))) continue;
-        consider({ kind: "swap", p, slot, q, qSlot }, () => pSpreads() && moveKeepsSpread(state, targets, q, qSlot, s));
+        // A leader for a leader (only leaders carry a leader-only measure), so leader counts stay.
+        offerSwap(p, slot, q, qSlot, state.topicOf[p] === state.topicOf[q] ? 3 : 4, swapGain(state, m, band, p, slot, q, qSlot), () => pSpreads() && moveKeepsSpread(state, targets, q, qSlot, s));
       }
     }
   }
