@@ -53,10 +53,8 @@ test("a limited candidate list keeps each kind's first TRIES in key order, dupli
 
 test("a candidate's own check is asked only when it would be kept, and one it fails is as if never offered", () => {
   const rng = createRng(7);
-  const checked = new Candidates();
-  const passing = new Candidates();
-  checked.clear(TRIES);
-  passing.clear(TRIES);
+  const checked = new Candidates().clear(TRIES);
+  const passing = new Candidates().clear(TRIES);
   let asked = 0;
   for (let n = 0; n < 2000; n++) {
     const action: Action = { kind: "move", p: rng.int(500), slot: rng.int(3), to: rng.int(20) };
@@ -93,10 +91,8 @@ test("beaten: a kind at its limit turns away a gain bucket worse than its worst 
 
 test("pushSwap keeps what push keeps for the same swap and figures", () => {
   const rng = createRng(11);
-  const byAction = new Candidates();
-  const bySwap = new Candidates();
-  byAction.clear(TRIES);
-  bySwap.clear(TRIES);
+  const byAction = new Candidates().clear(TRIES);
+  const bySwap = new Candidates().clear(TRIES);
   for (let n = 0; n < 1500; n++) {
     const [p, slot, q, qSlot] = [rng.int(60), rng.int(3), rng.int(60), rng.int(3)];
     const f = [0, -rng.int(20), 0, rng.int(5) - 2, rng.int(100)];
