@@ -169,7 +169,7 @@ export function transportDualBound(m: TransportModel, options: DualOptions): Tra
   const lambda = new Float64Array(B);
   const load = new Float64Array(B);
   const grad = new Float64Array(B);
-  const order = new Int32Array(B);
+  const order = Int32Array.from({ length: B }, (_, b) => b);
   const units = unitsOf(m);
   const work = CELL_WORK * (options.effort ?? 1);
   const maxIterations = options.maxIterations ?? Math.max(MIN_ITERATIONS, Math.min(MAX_ITERATIONS, Math.floor(work / Math.max(1, B * T))));
@@ -181,8 +181,9 @@ export function transportDualBound(m: TransportModel, options: DualOptions): Tra
   // rack rows is one rack that bounds nothing.
   const racks = m.racks ?? { count: 1, of: new Int32Array(B), lo: new Float64Array(T), hi: new Float64Array(T).fill(Infinity) };
   const scratch = new RackScratch(racks, B, 4 * B);
+  const lower = lowerEndsOf(m, racks);
   for (; iterations < maxIterations; iterations++) {
-    const value = evaluate(m, units, lambda, order, load, scratch);
+    const value = evaluate(m, units, lower, lambda, order, load, scratch);
     if (value > best + 1e-9) {
       best = value;
       sinceBest = 0;
@@ -207,6 +208,57 @@ export function transportDualBound(m: TransportModel, options: DualOptions): Tra
     for (let b = 0; b < B; b++) lambda[b] = lambda[b]! + step * grad[b]!;
   }
   return { status: "bound", value: Math.max(0, Math.min(best, options.upper)), method: "dual", iterations };
+}
+
+/**
+ * What every topic takes whatever the prices (its cells' lower ends), summed once instead of at every
+ * evaluation: per broker and per (topic, rack) the replicas, per topic what is left to place, and the
+ * cells with a lower end, each with its replicas and the cost of those beyond the current count.
+ * Counts are whole numbers, so their sums are exact in any order.
+ */
+interface LowerEnds {
+  readonly perBroker: Float64Array;
+  /** t * racks + r. */
+  readonly perRack: Float64Array;
+  readonly need: Float64Array;
+  /** Topic t's cells with a lower end are start[t] .. start[t + 1] - 1, in broker order. */
+  readonly start: Int32Array;
+  readonly broker: Int32Array;
+  readonly count: Float64Array;
+  /** w[t] × the replicas of the lower end beyond the current count. */
+  readonly added: Float64Array;
+}
+
+function lowerEndsOf(m: TransportModel, racks: TransportRacks): LowerEnds {
+  const B = m.brokers;
+  const R = racks.count;
+  const perBroker = new Float64Array(B);
+  const perRack = new Float64Array(m.topics * R);
+  const need = Float64Array.from(m.totals);
+  const start = new Int32Array(m.topics + 1);
+  let cells = 0;
+  for (let i = 0; i < m.lo.length; i++) if (m.lo[i] !== 0) cells++;
+  const broker = new Int32Array(cells);
+  const count = new Float64Array(cells);
+  const added = new Float64Array(cells);
+  let k = 0;
+  for (let t = 0; t < m.topics; t++) {
+    start[t] = k;
+    const w = m.weight[t]!;
+    for (let b = 0; b < B; b++) {
+      const lo = m.lo[t * B + b]!;
+      if (lo === 0) continue;
+      need[t]! -= lo;
+      perBroker[b]! += lo;
+      perRack[t * R + racks.of[b]!]! += lo;
+      broker[k] = b;
+      count[k] = lo;
+      added[k] = w * Math.max(0, lo - m.current[t * B + b]!);
+      k++;
+    }
+  }
+  start[m.topics] = k;
+  return { perBroker, perRack, need, start, broker, count, added };
 }
 
 /** Per-evaluation work space of evaluate. */
@@ -249,16 +301,18 @@ class RackScratch {
  * taking the cheapest marginal unit under the rack bounds solves the topic's subproblem exactly.
  * Fills `load` with the resulting per-broker counts.
  */
-function evaluate(m: TransportModel, units: Units, lambda: Float64Array, order: Int32Array, load: Float64Array, x: RackScratch): number {
+function evaluate(m: TransportModel, units: Units, lower: LowerEnds, lambda: Float64Array, order: Int32Array, load: Float64Array, x: RackScratch): number {
   const B = m.brokers;
   const { keep, add } = units;
   const R = x.racks.count;
   const rackOf = x.racks.of;
   const { inRack, usedKeep, usedAdd, grouped, start, room } = x;
-  for (let b = 0; b < B; b++) order[b] = b;
-  order.sort((p, q) => lambda[p]! - lambda[q]! || p - q);
+  const rackLo = x.racks.lo;
+  const rackHi = x.racks.hi;
+  const runs = x.touched;
+  byPrice(order, lambda);
   x.group(order);
-  load.fill(0);
+  load.set(lower.perBroker);
   let value = 0;
   for (let b = 0; b < B; b++) {
     const l = lambda[b]!;
@@ -267,34 +321,30 @@ function evaluate(m: TransportModel, units: Units, lambda: Float64Array, order: 
   for (let t = 0; t < m.topics; t++) {
     const w = m.weight[t]!;
     const base = t * B;
-    let need = m.totals[t]!;
-    inRack.fill(0);
-    for (let b = 0; b < B; b++) {
-      const lo = m.lo[base + b]!;
-      if (lo === 0) continue;
-      need -= lo;
-      load[b]! += lo;
-      inRack[rackOf[b]!]! += lo;
-      value += lambda[b]! * lo + w * Math.max(0, lo - m.current[base + b]!);
-    }
+    let need = lower.need[t]!;
+    for (let r = 0; r < R; r++) inRack[r] = lower.perRack[t * R + r]!;
+    // The lower ends' cost, added in broker order as ever (floating-point sums depend on the order).
+    for (let k = lower.start[t]!, end = lower.start[t + 1]!; k < end; k++) value += lambda[lower.broker[k]!]! * lower.count[k]! + lower.added[k]!;
     // Step 1: every rack below its lower end takes its own cheapest units (never past its upper end,
-    // which is at least the lower one).
+    // which is at least the lower one). Racks hold disjoint brokers, so none of this rack's units is
+    // used yet; a broker a pointer takes from is used up (or `want` is met), so the pointer moves on.
     let touched = 0;
     for (let r = 0; r < R; r++) {
-      let want = Math.min(x.racks.lo[t * R + r]! - inRack[r]!, need);
+      let want = Math.min(rackLo[t * R + r]! - inRack[r]!, need);
       let i = start[r]!;
       let j = i;
       const to = start[r + 1]!;
       while (want > 0) {
-        while (i < to && keep[base + grouped[i]!]! - usedKeep[grouped[i]!]! <= 0) i++;
-        while (j < to && add[base + grouped[j]!]! - usedAdd[grouped[j]!]! <= 0) j++;
+        // The first broker in price order with a kept (i) and an added (j) unit.
+        while (i < to && keep[base + grouped[i]!]! <= 0) i++;
+        while (j < to && add[base + grouped[j]!]! <= 0) j++;
         if (i >= to && j >= to) break;
         const useKeep = j >= to || (i < to && lambda[grouped[i]!]! <= lambda[grouped[j]!]! + w);
-        const b = useKeep ? grouped[i]! : grouped[j]!;
-        const q = Math.min(want, useKeep ? keep[base + b]! - usedKeep[b]! : add[base + b]! - usedAdd[b]!);
+        const b = useKeep ? grouped[i++]! : grouped[j++]!;
+        const q = Math.min(want, useKeep ? keep[base + b]! : add[base + b]!);
         if (useKeep) usedKeep[b]! += q;
         else usedAdd[b]! += q;
-        x.touched[touched++] = b;
+        runs[touched++] = b;
         want -= q;
         need -= q;
         load[b]! += q;
@@ -303,12 +353,18 @@ function evaluate(m: TransportModel, units: Units, lambda: Float64Array, order: 
       }
     }
     // Step 2: the cheapest units anywhere, each rack up to its upper end.
-    for (let r = 0; r < R; r++) room[r] = x.racks.hi[t * R + r]! - inRack[r]!;
+    for (let r = 0; r < R; r++) room[r] = rackHi[t * R + r]! - inRack[r]!;
     let i = 0;
     let j = 0;
     while (need > 0) {
-      while (i < B && (keep[base + order[i]!]! - usedKeep[order[i]!]! <= 0 || room[rackOf[order[i]!]!]! <= 0)) i++;
-      while (j < B && (add[base + order[j]!]! - usedAdd[order[j]!]! <= 0 || room[rackOf[order[j]!]!]! <= 0)) j++;
+      for (; i < B; i++) {
+        const g = order[i]!;
+        if (keep[base + g]! - usedKeep[g]! > 0 && room[rackOf[g]!]! > 0) break;
+      }
+      for (; j < B; j++) {
+        const g = order[j]!;
+        if (add[base + g]! - usedAdd[g]! > 0 && room[rackOf[g]!]! > 0) break;
+      }
       if (i >= B && j >= B) break;
       const useKeep = j >= B || (i < B && lambda[order[i]!]! <= lambda[order[j]!]! + w);
       const b = useKeep ? order[i]! : order[j]!;
@@ -316,18 +372,37 @@ function evaluate(m: TransportModel, units: Units, lambda: Float64Array, order: 
       const q = Math.min(need, room[r]!, useKeep ? keep[base + b]! - usedKeep[b]! : add[base + b]! - usedAdd[b]!);
       if (useKeep) usedKeep[b]! += q;
       else usedAdd[b]! += q;
-      x.touched[touched++] = b;
+      runs[touched++] = b;
       need -= q;
       room[r]! -= q;
       load[b]! += q;
       value += q * (useKeep ? lambda[b]! : lambda[b]! + w);
     }
     for (let k = 0; k < touched; k++) {
-      usedKeep[x.touched[k]!] = 0;
-      usedAdd[x.touched[k]!] = 0;
+      usedKeep[runs[k]!] = 0;
+      usedAdd[runs[k]!] = 0;
     }
   }
   return value;
+}
+
+/**
+ * Sorts `order` (a permutation of the brokers) by price, ties by broker: an insertion sort, as the
+ * order of the previous evaluation is nearly that of this one (the prices move a step at a time).
+ */
+export function byPrice(order: Int32Array, lambda: Float64Array): void {
+  for (let k = 1; k < order.length; k++) {
+    const b = order[k]!;
+    const l = lambda[b]!;
+    let j = k - 1;
+    for (; j >= 0; j--) {
+      const c = order[j]!;
+      const lc = lambda[c]!;
+      if (lc < l || (lc === l && c < b)) break;
+      order[j + 1] = c;
+    }
+    order[j + 1] = b;
+  }
 }
 
 /** Units between the cell's lower end and min(current, upper end): replicas that may stay. */

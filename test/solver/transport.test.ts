@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { solveTransportLp, transportDualBound, type TransportModel, type TransportOutcome } from "../../src/solver/transport.js";
+import { byPrice, solveTransportLp, transportDualBound, type TransportModel, type TransportOutcome } from "../../src/solver/transport.js";
 
 interface Cells {
   readonly current: number[][];
@@ -228,5 +228,24 @@ test("with rack rows too: dual ≤ LP optimum ≤ a feasible placement's cost, a
       assert.equal(Math.max(0, Math.ceil(dual - 1e-6)), Math.round(lp), `dual ${String(dual)} short of the LP optimum ${String(lp)}`);
     }),
     { numRuns: 200, seed: 7, includeErrorInReport: true },
+  );
+});
+
+test("brokers by price: from any earlier order, the order of a sort by price, ties by broker", () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.integer({ min: -3, max: 3 }), { minLength: 1, maxLength: 40 }).chain((prices) =>
+        fc.tuple(fc.constant(prices), fc.shuffledSubarray(prices.map((_, b) => b), { minLength: prices.length, maxLength: prices.length })),
+      ),
+      ([prices, earlier]) => {
+        // Few distinct prices (and -0 beside 0), so ties are common.
+        const lambda = Float64Array.from(prices, (x) => (x === 0 && prices.length % 2 === 0 ? -0 : x / 2));
+        const order = Int32Array.from(earlier);
+        byPrice(order, lambda);
+        const sorted = Int32Array.from(prices.map((_, b) => b)).sort((p, q) => lambda[p]! - lambda[q]! || p - q);
+        assert.deepEqual(order, sorted);
+      },
+    ),
+    { seed: 17, numRuns: 300 },
   );
 });

@@ -77,27 +77,17 @@ function shiftGain(load: Float64Array, band: BrokerBand, b: number, d: number): 
 export function bandGain(state: PlacementState, action: Action, m: LoadMeasure, band: BrokerBand): number {
   const load = m.load(state);
   const w = m.weight(state);
-  const gain = (b: number, d: number): number => (d === 0 || !state.eligible[b] ? 0 : shiftGain(load, band, b, d));
-  /** What the replica at (p, slot) carries. */
-  const carried = (p: number, slot: number): number => (m.leaderOnly && slot !== 0 ? 0 : w[p]!);
+  const gain = (b: number, d: number): number => gainAt(state, load, band, b, d);
   switch (action.kind) {
     case "lead": {
       if (!m.leaderOnly || action.slot === 0) return 0;
       const x = w[action.p]!;
       return gain(state.brokerAt(action.p, 0), -x) + gain(state.brokerAt(action.p, action.slot), x);
     }
-    case "move": {
-      const x = carried(action.p, action.slot);
-      const from = state.brokerAt(action.p, action.slot);
-      return from === action.to ? 0 : gain(from, -x) + gain(action.to, x);
-    }
-    case "swap": {
-      const b1 = state.brokerAt(action.p, action.slot);
-      const b2 = state.brokerAt(action.q, action.qSlot);
-      if (b1 === b2) return 0;
-      const net = carried(action.q, action.qSlot) - carried(action.p, action.slot);
-      return gain(b1, net) + gain(b2, -net);
-    }
+    case "move":
+      return moveGain(state, m, band, action.p, action.slot, action.to);
+    case "swap":
+      return swapGain(state, m, band, action.p, action.slot, action.q, action.qSlot);
     case "trade": {
       if (!m.leaderOnly) return 0;
       if (isPlainTrade(state, action)) {
@@ -108,6 +98,30 @@ export function bandGain(state: PlacementState, action: Action, m: LoadMeasure, 
       return measureDeltas(state, action, m).reduce((s, [b, d]) => s + gain(b, d), 0);
     }
   }
+}
+
+/** bandGain of moving the replica at (p, slot) to broker `to`, without the action. */
+function moveGain(state: PlacementState, m: LoadMeasure, band: BrokerBand, p: number, slot: number, to: number): number {
+  const load = m.load(state);
+  const x = m.leaderOnly && slot !== 0 ? 0 : m.weight(state)[p]!;
+  const from = state.brokerAt(p, slot);
+  return from === to ? 0 : gainAt(state, load, band, from, -x) + gainAt(state, load, band, to, x);
+}
+
+/** bandGain of swapping the replicas at (p, slot) and (q, qSlot), without the action. */
+function swapGain(state: PlacementState, m: LoadMeasure, band: BrokerBand, p: number, slot: number, q: number, qSlot: number): number {
+  const b1 = state.brokerAt(p, slot);
+  const b2 = state.brokerAt(q, qSlot);
+  if (b1 === b2) return 0;
+  const w = m.weight(state);
+  const net = (m.leaderOnly && qSlot !== 0 ? 0 : w[q]!) - (m.leaderOnly && slot !== 0 ? 0 : w[p]!);
+  const load = m.load(state);
+  return gainAt(state, load, band, b1, net) + gainAt(state, load, band, b2, -net);
+}
+
+/** Decrease of broker b's distance from its band when its load changes by d; nothing for an ineligible broker. */
+function gainAt(state: PlacementState, load: Float64Array, band: BrokerBand, b: number, d: number): number {
+  return d === 0 || !state.eligible[b] ? 0 : shiftGain(load, band, b, d);
 }
 
 /** A trade between two brokers: p's leader becomes q's new leader and the other way round. */
@@ -144,7 +158,7 @@ const DRAIN_ABOVE = 1.5;
 /** Brokers compared as move partners, per side (same rack, other racks). */
 const PARTNERS = 6;
 /** Actions of each kind offered to the acceptance chain per rebalancing step. */
-const TRIES = 64;
+export const TRIES = 64;
 /** Replicas of the giving broker looked at on either side of the weight wanted. */
 const WINDOW = 256;
 /** The same when only moves are gathered (BandOptions.movesFirst): the best lie nearest the weight wanted. */
@@ -187,31 +201,111 @@ export function optimizeBand(ctx: GoalContext, m: LoadMeasure, band: BrokerBand,
 /** Places in a candidate's key: the five figures of `rebalance`, then the action's identity (7). */
 const KEY = 12;
 
+/** Kinds of action with a TRIES budget of their own (see `kindOf`). */
+const KINDS = 5;
+
 /**
  * The candidates of one rebalancing step: the actions, the TRIES budget each draws on (see `kindOf`)
  * and their keys in one flat array. Reused from step to step (a step ends before the next begins):
  * a step weighs thousands of candidates for one action.
+ *
+ * Cleared with a limit (`clear(TRIES)`), it keeps only that many of each kind, the first in key
+ * order: when nothing but the higher goals can refuse a candidate, bestFirst proposes at most TRIES
+ * of a kind, so the rest are never looked at, and need not be kept in its heap. A candidate is then
+ * placed with one comparison against its kind's worst kept one (a heap per kind), not stored.
  */
-class Candidates {
+export class Candidates {
   n = 0;
   actions: Action[] = [];
   kinds: Int32Array = new Int32Array(1024);
   keys: Float64Array = new Float64Array(1024 * KEY);
+  /** Per kind, when limited: the slots it holds, a max-heap by key (its worst on top). */
+  private readonly held: Int32Array[] = Array.from({ length: KINDS }, () => new Int32Array(TRIES));
+  private readonly heldCount = new Int32Array(KINDS);
+  private limit = Infinity;
 
-  clear(): this {
+  /** Empties the list; with a limit, keeps at most that many (at most TRIES) of each kind from then on. */
+  clear(limit = Infinity): this {
     this.n = 0;
     this.actions.length = 0;
+    this.limit = limit === Infinity ? Infinity : Math.min(limit, TRIES);
+    this.heldCount.fill(0);
     return this;
   }
 
-  push(action: Action, kind: number, k0: number, k1: number, k2: number, k3: number, k4: number): void {
+  /**
+   * Whether a candidate of this kind whose gain falls in `bucket` (the second place of its key) and
+   * whose first place is at least 0 would be turned away: its kind keeps its limit, the worst of them
+   * with a first place of 0 and a better bucket. Asked before the rest of the key is worked out.
+   */
+  beaten(kind: number, bucket: number): boolean {
+    if (this.limit === Infinity || this.heldCount[kind] !== this.limit) return false;
+    const o = this.held[kind]![0]! * KEY;
+    return this.keys[o] === 0 && this.keys[o + 1]! < bucket;
+  }
+
+  /**
+   * Adds a candidate (or, when limited, keeps it if it is among its kind's best so far). `valid`, when
+   * given, is a check of the action itself (the rack rule) asked only of a candidate that would be kept.
+   */
+  push(action: Action, kind: number, k0: number, k1: number, k2: number, k3: number, k4: number, valid?: () => boolean): void {
+    // Written to the next free slot, which it takes only if it is kept.
+    const i = this.free();
+    this.writeKey(i, action, k0, k1, k2, k3, k4);
+    if (this.turnsAway(i, kind)) return;
+    this.place(i, kind, action, valid);
+  }
+
+  /**
+   * push for a swap of the replicas at (p, slot) and (q, qSlot), its figures given: the action is
+   * built only if it is kept (a step looks at thousands of swaps and keeps a few).
+   */
+  pushSwap(p: number, slot: number, q: number, qSlot: number, kind: number, k0: number, k1: number, k2: number, k3: number, k4: number, valid?: () => boolean): void {
+    const i = this.free();
+    this.writeFigures(i, k0, k1, k2, k3, k4);
+    identity(this.keys, i * KEY + 5, 2, p, slot, q, qSlot, 0, 0);
+    if (this.turnsAway(i, kind)) return;
+    this.place(i, kind, { kind: "swap", p, slot, q, qSlot }, valid);
+  }
+
+  /** The next free slot, with room for it. */
+  private free(): number {
     if (this.n === this.kinds.length) {
       this.kinds = grown(this.kinds, 2 * this.kinds.length);
       this.keys = grown(this.keys, 2 * this.keys.length);
     }
-    const i = this.n++;
-    this.actions.push(action);
+    return this.n;
+  }
+
+  /** Whether the candidate keyed in slot i is past the first `limit` of its kind (its kind is full and ranks it no better than its worst). */
+  private turnsAway(i: number, kind: number): boolean {
+    // Equal keys are the same action: the one kept first comes first, as in a stable sort.
+    return this.limit !== Infinity && this.heldCount[kind] === this.limit && this.compare(i, this.held[kind]![0]!) >= 0;
+  }
+
+  /** Keeps the candidate keyed in slot i unless `valid` says otherwise: in the free slot, or, when its kind is full, in place of the worst. */
+  private place(i: number, kind: number, action: Action, valid?: () => boolean): void {
+    if (valid !== undefined && !valid()) return;
+    if (this.limit !== Infinity) {
+      const heap = this.held[kind]!;
+      const count = this.heldCount[kind]!;
+      if (count === this.limit) {
+        const worst = heap[0]!;
+        this.keys.copyWithin(worst * KEY, i * KEY, (i + 1) * KEY);
+        this.actions[worst] = action;
+        this.siftDown(heap, count);
+        return;
+      }
+      heap[count] = i;
+      this.heldCount[kind] = count + 1;
+      this.siftUp(heap, count);
+    }
+    this.n++;
+    this.actions[i] = action;
     this.kinds[i] = kind;
+  }
+
+  private writeFigures(i: number, k0: number, k1: number, k2: number, k3: number, k4: number): void {
     const k = this.keys;
     const o = i * KEY;
     k[o] = k0;
@@ -219,6 +313,12 @@ class Candidates {
     k[o + 2] = k2;
     k[o + 3] = k3;
     k[o + 4] = k4;
+  }
+
+  private writeKey(i: number, action: Action, k0: number, k1: number, k2: number, k3: number, k4: number): void {
+    this.writeFigures(i, k0, k1, k2, k3, k4);
+    const k = this.keys;
+    const o = i * KEY;
     // Ties break by partition and slot, never by the order of a broker's replica list.
     switch (action.kind) {
       case "lead":
@@ -233,6 +333,33 @@ class Candidates {
       case "trade":
         identity(k, o + 5, 3, action.p, action.slot, action.q, action.qSlot, action.r ?? -1, action.rSlot ?? -1);
         return;
+    }
+  }
+
+  private siftUp(heap: Int32Array, at: number): void {
+    let k = at;
+    while (k > 0) {
+      const parent = (k - 1) >> 1;
+      if (this.compare(heap[k]!, heap[parent]!) <= 0) return;
+      const x = heap[k]!;
+      heap[k] = heap[parent]!;
+      heap[parent] = x;
+      k = parent;
+    }
+  }
+
+  private siftDown(heap: Int32Array, size: number): void {
+    let k = 0;
+    for (;;) {
+      const l = 2 * k + 1;
+      if (l >= size) return;
+      const r = l + 1;
+      const m = r < size && this.compare(heap[r]!, heap[l]!) > 0 ? r : l;
+      if (this.compare(heap[m]!, heap[k]!) <= 0) return;
+      const x = heap[k]!;
+      heap[k] = heap[m]!;
+      heap[m] = x;
+      k = m;
     }
   }
 
@@ -302,7 +429,10 @@ function rebalance(
 ): boolean {
   const { state, targets } = ctx;
   const grain = gainGrain(band, b);
-  const out = candidates.clear();
+  // Only higher goals can refuse an action (no check of the goal's own, no draining): at most TRIES of
+  // each kind are ever proposed, and only those are kept.
+  const limit = options.selfAccepts === undefined && options.drain !== true ? TRIES : Infinity;
+  const out = candidates.clear(limit);
   // Leadership changes that unbalance preferred-leader counts come last when the leader goal runs later.
   const counts = m.leaderOnly && ctx.later.includes("leader");
   /** The action's ranking figures (the first five places of its key) into `into`, or false when it gains nothing. */
@@ -318,9 +448,32 @@ function rebalance(
     into[4] = cost.bytes;
     return true;
   };
-  const figures = new Float64Array(5);
-  const consider = (action: Action): void => {
-    if (rank(action, figures)) out.push(action, kindOf(state, action), figures[0]!, figures[1]!, figures[2]!, figures[3]!, figures[4]!);
+  const tol = tolerance(band, b);
+  /** Whether an action of this kind and gain could be kept (consider's first two tests, before any action is built). */
+  const worthy = (kind: number, gain: number): boolean => gain > tol && !out.beaten(kind, -Math.round(gain / grain));
+  /**
+   * consider for a swap gathered by replicaCandidates, its gain known: its other figures from the
+   * replicas alone (its leader counts never change: a leader for a leader or a follower for a
+   * follower, or counts do not matter), so the action is built only if it is kept.
+   */
+  const offerSwap = (p: number, slot: number, q: number, qSlot: number, kind: number, gain: number, valid: () => boolean): void => {
+    if (!worthy(kind, gain)) return;
+    const b1 = state.brokerAt(p, slot);
+    const b2 = state.brokerAt(q, qSlot);
+    const dp = state.moveDelta(p, slot, b2);
+    const dq = state.moveDelta(q, qSlot, b1);
+    out.pushSwap(p, slot, q, qSlot, kind, 0, -Math.round(gain / grain), 0, dp + dq, dp * state.size[p]! + dq * state.size[q]!, valid);
+  };
+  const consider = (action: Action, valid?: () => boolean): void => {
+    // rank's figures, worked out only as far as it takes to turn the action away.
+    const gain = bandGain(state, action, m, band);
+    if (gain <= tol) return;
+    const kind = kindOf(state, action);
+    const bucket = -Math.round(gain / grain);
+    if (out.beaten(kind, bucket)) return;
+    const cost = state.cost(action);
+    const worse = counts ? leaderCountLoss(state, targets, action) : 0;
+    out.push(action, kind, worse > 0 ? 1 : 0, bucket, worse, cost.moves, cost.bytes, valid);
   };
   const drain = over && options.drain === true ? { m, band, b, rank } : undefined;
   if (m.leaderOnly) {
@@ -330,17 +483,17 @@ function rebalance(
   }
   if (!leadOnly) {
     if (options.movesFirst === true) {
-      replicaCandidates(ctx, m, band, b, over, "moves", consider);
+      replicaCandidates(ctx, m, band, b, over, "moves", consider, worthy, offerSwap);
       if (bestFirst(ctx, out, options, drain)) return true;
-      out.clear();
-      replicaCandidates(ctx, m, band, b, over, "swaps", consider);
-    } else replicaCandidates(ctx, m, band, b, over, "both", consider);
+      out.clear(limit);
+      replicaCandidates(ctx, m, band, b, over, "swaps", consider, worthy, offerSwap);
+    } else replicaCandidates(ctx, m, band, b, over, "both", consider, worthy, offerSwap);
   }
   if (bestFirst(ctx, out, options, drain)) return true;
   if (!m.leaderOnly) return false;
   // Last resort: trades through a third broker. Offered only when nothing else helps, as they use up
   // the leader band's slack on two other brokers.
-  out.clear();
+  out.clear(limit);
   threeWayTrades(state, m, b, over, consider);
   return bestFirst(ctx, out, options);
 }
@@ -353,7 +506,9 @@ function replicaCandidates(
   b: number,
   over: boolean,
   kinds: "moves" | "swaps" | "both",
-  consider: (a: Action) => void,
+  consider: (a: Action, valid: () => boolean) => void,
+  worthy: (kind: number, gain: number) => boolean,
+  offerSwap: (p: number, slot: number, q: number, qSlot: number, kind: number, gain: number, valid: () => boolean) => void,
 ): void {
   const withSwaps = kinds !== "moves";
   const { state, targets } = ctx;
@@ -375,24 +530,31 @@ function replicaCandidates(
     const window = withSwaps ? WINDOW : MOVE_WINDOW;
     for (let i = Math.max(0, at - window); i < Math.min(fromS.length, at + window); i++) {
       const p = fromS[i]!;
-      if (!canGo(state, targets, p, s, d)) continue;
+      if (!mayLeave(state, p, d)) continue;
       const slot = state.slotOf(p, s);
       const wp = w[p]!;
-      if (kinds !== "swaps") consider({ kind: "move", p, slot, to: d });
+      // The rack rule (moveKeepsSpread, the costly check) is asked only of candidates that would be kept, and
+      // of p's replica once.
+      let spreads: boolean | undefined;
+      const pSpreads = (): boolean => (spreads ??= moveKeepsSpread(state, targets, p, slot, d));
+      // Actions are built only for candidates that could be kept (`worthy`: kinds as kindOf gives them).
+      if (kinds !== "swaps" && worthy(2, moveGain(state, m, band, p, slot, d))) consider({ kind: "move", p, slot, to: d }, pSpreads);
       if (!withSwaps) continue;
       // Swap with a replica of the same topic on d that carries less: topic counts stay as they
       // are (and, for leader-carried loads, leader counts too: a leader for a leader).
       for (const q of sameTopic.get(state.topicIndexOf(p)) ?? []) {
         const qSlot = state.slotOf(q, d);
-        if (q === p || (m.leaderOnly && (qSlot === 0) !== (slot === 0)) || w[q]! >= wp || !canGo(state, targets, q, d, s)) continue;
-        consider({ kind: "swap", p, slot, q, qSlot });
+        if (q === p || (m.leaderOnly && (qSlot === 0) !== (slot === 0)) || w[q]! >= wp || !mayLeave(state, q, s)) continue;
+        offerSwap(p, slot, q, qSlot, 3, swapGain(state, m, band, p, slot, q, qSlot), () => pSpreads() && moveKeepsSpread(state, targets, q, qSlot, s));
       }
       // Swap with a carrying replica on d about `want` lighter.
       const lo = firstAtLeast(onD, w, wp - want);
       for (let k = Math.max(0, lo - 2); k < Math.min(onD.length, lo + 2); k++) {
         const q = onD[k]!;
-        if (q === p || w[q]! >= wp || !canGo(state, targets, q, d, s)) continue;
-        consider({ kind: "swap", p, slot, q, qSlot: state.slotOf(q, d) });
+        if (q === p || w[q]! >= wp || !mayLeave(state, q, s)) continue;
+        const qSlot = state.slotOf(q, d);
+        // A leader for a leader (only leaders carry a leader-only measure), so leader counts stay.
+        offerSwap(p, slot, q, qSlot, state.topicOf[p] === state.topicOf[q] ? 3 : 4, swapGain(state, m, band, p, slot, q, qSlot), () => pSpreads() && moveKeepsSpread(state, targets, q, qSlot, s));
       }
     }
   }
@@ -658,20 +820,29 @@ function threeWayTrades(state: PlacementState, m: LoadMeasure, b: number, over: 
   const light = (x: number, y: number): number => w[x]! - w[y]! || x - y;
   const give = firstInSortOrder(led, THREE_WAY, over ? heavy : light);
   const take = firstInSortOrder(followed, THREE_WAY, over ? light : heavy);
-  /** Per broker x, the partitions it leads, gathered when first asked (closeRing orders what it needs). */
-  const ledBy = new Map<number, number[]>();
-  const leading = (x: number): number[] => {
-    let list = ledBy.get(x);
-    if (list === undefined) {
-      list = [];
+  /**
+   * Per broker x, the partitions it leads by each broker that follows them, gathered when first asked:
+   * the ring closers a ring through x and v may use (closeRing orders what it needs).
+   */
+  const ledBy = new Map<number, Map<number, number[]>>();
+  const leadingFollowedBy = (x: number, v: number): readonly number[] => {
+    let byFollower = ledBy.get(x);
+    if (byFollower === undefined) {
+      byFollower = new Map();
       const k = state.partitionsOnCount(x);
       for (let i = 0; i < k; i++) {
         const r = state.partitionOnAt(x, i);
-        if (state.brokerAt(r, 0) === x && !state.frozen[r]) list.push(r);
+        if (state.brokerAt(r, 0) !== x || state.frozen[r]) continue;
+        for (let slot = 1; slot < state.rfOf(r); slot++) {
+          const follower = state.brokerAt(r, slot);
+          const list = byFollower.get(follower);
+          if (list) list.push(r);
+          else byFollower.set(follower, [r]);
+        }
       }
-      ledBy.set(x, list);
+      ledBy.set(x, byFollower);
     }
-    return list;
+    return byFollower.get(v) ?? [];
   };
   for (const p of give) {
     for (let slot = 1; slot < state.rfOf(p); slot++) {
@@ -682,16 +853,17 @@ function threeWayTrades(state: PlacementState, m: LoadMeasure, b: number, over: 
         if (q === p || v === x) continue; // a plain trade: tradeCandidates offers it
         const qSlot = state.slotOf(q, b);
         consider({ kind: "trade", p, slot, q, qSlot });
-        closeRing(state, w, leading(x), v, (w[p]! + w[q]!) / 2, (r, rSlot) => consider({ kind: "trade", p, slot, q, qSlot, r, rSlot }));
+        closeRing(state, w, leadingFollowedBy(x, v), v, (w[p]! + w[q]!) / 2, (r, rSlot) => consider({ kind: "trade", p, slot, q, qSlot, r, rSlot }));
       }
     }
   }
 }
 
-/** Offers up to RING_CLOSERS partitions of `led` (lightest first) that v follows, those nearest `mid` first. */
+/** Offers up to RING_CLOSERS partitions of `led` (all followed by v), those nearest `mid` first (ties by index). */
 function closeRing(state: PlacementState, w: Float64Array, led: readonly number[], v: number, mid: number, offer: (r: number, rSlot: number) => void): void {
+  if (led.length === 0) return;
   const nearer = (x: number, y: number): number => Math.abs(w[x]! - mid) - Math.abs(w[y]! - mid) || x - y;
-  for (const r of firstInSortOrder(led, RING_CLOSERS, nearer, (r) => state.slotOf(r, v) >= 0)) offer(r, state.slotOf(r, v));
+  for (const r of firstInSortOrder(led, RING_CLOSERS, nearer)) offer(r, state.slotOf(r, v));
 }
 
 /**
@@ -776,10 +948,12 @@ function byTopic(state: PlacementState, d: number): Map<number, number[]> {
   return out;
 }
 
-/** Whether replica p may leave s for d under the rack rule (cheap pre-filter; propose checks everything). */
-function canGo(state: PlacementState, targets: Targets, p: number, s: number, d: number): boolean {
-  if (state.frozen[p] || state.slotOf(p, d) >= 0) return false;
-  return moveKeepsSpread(state, targets, p, state.slotOf(p, s), d);
+/**
+ * Whether partition p may be given a replica on d at all: it may change and is not there yet. With
+ * the rack rule (moveKeepsSpread) a cheap pre-filter of a replica's move; propose checks everything.
+ */
+function mayLeave(state: PlacementState, p: number, d: number): boolean {
+  return !state.frozen[p] && state.slotOf(p, d) < 0;
 }
 
 /**
