@@ -152,14 +152,15 @@ function tryPair(ctx: GoalContext, t: number, s: number, d: number, perMove: num
   if (want > maxSwapBackGain(targets, state, s)) return false;
   const judge = new SwapBackJudge(state, targets, t, s, d, want);
   const back = judge.candidates();
-  // With want >= 1 the candidates are exactly those the judge accepts: no need to ask again.
+  // With want >= 1 the candidates other than topic t's are exactly those the judge accepts: no
+  // need to ask again.
   const judged = want >= 1;
   if (back.length === 0) return false;
   for (const p of mine) {
     const slot = state.slotOf(p, s);
     // Closest sizes first, so the disk goal is most likely to accept.
     const swapped = closestFirst(back, state.size, state.sizeOf(p), (q) => {
-      if ((!judged && !judge.enough(q)) || state.slotOf(q, s) >= 0 || !canGo(state, targets, q, d, s)) return false;
+      if (state.topicOf[q] === t || (!judged && !judge.enough(q)) || state.slotOf(q, s) >= 0 || !canGo(state, targets, q, d, s)) return false;
       return ctx.propose({ kind: "swap", p, slot, q, qSlot: state.slotOf(q, d) });
     });
     if (swapped) return true;
@@ -211,18 +212,15 @@ class SwapBackJudge {
   }
 
   /**
-   * Candidates by size (ties by index): exactly those `enough` accepts when want >= 1, else all of d's
-   * replicas (to be judged with `enough` when tried).
+   * Candidates by size (ties by index): with want >= 1, exactly those `enough` accepts plus topic t's
+   * own replicas, else all of d's replicas (to be judged with `enough` when tried). Topic t's are for
+   * the caller to skip: the list for every topic depends only on s, d and want, so it is kept until
+   * s or d changes, and is not copied without them for each topic.
    */
   candidates(): ArrayLike<number> {
-    const { state, scratch, s, d, t, want } = this;
+    const { state, scratch, s, d, want } = this;
     if (want <= 0) return partitionsBySize(state, d).slice(); // a copy: the swaps tried change d
-    // The list for every topic depends only on s, d and want, so it is kept until s or d changes;
-    // topic t's own replicas are then left out.
-    const all = scratch.swapBack(s, d, want);
-    let mine = false;
-    for (let i = 0; i < all.length && !mine; i++) mine = state.topicOf[all[i]!] === t;
-    return mine ? all.filter((q) => state.topicOf[q] !== t) : all;
+    return scratch.swapBack(s, d, want);
   }
 }
 
@@ -270,7 +268,15 @@ class TopicScratch {
     if (hit !== undefined && hit.vs === vs && hit.vd === vd) return hit.list;
     const list =
       hit !== undefined && vs - hit.vs + (vd - hit.vd) <= hit.list.length / 4 + 64 ? this.swapBackUpdated(hit, s, d, want) : this.swapBackAnew(s, d, want);
-    if (this.backs.size > 100_000) this.backs.clear();
+    // At most BACK_LISTS kept: the ones made or brought up to date longest ago go first.
+    this.backs.delete(key);
+    if (this.backs.size >= BACK_LISTS) {
+      let n = BACK_LISTS / 10;
+      for (const k of this.backs.keys()) {
+        this.backs.delete(k);
+        if (--n <= 0) break;
+      }
+    }
     this.backs.set(key, { vs, vd, list });
     return list;
   }
@@ -370,6 +376,9 @@ class TopicScratch {
 export function swapBackList(state: PlacementState, targets: Targets, s: number, d: number, want: number, fresh = false): Int32Array {
   return (fresh ? new TopicScratch(state, targets) : scratchOf(state, targets)).swapBack(s, d, want);
 }
+
+/** Swap-back lists kept at most (a pair of brokers and a gain each). */
+const BACK_LISTS = 100_000;
 
 const EMPTY = new Int32Array(0);
 const scratches = new WeakMap<PlacementState, TopicScratch>();
