@@ -7,7 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { closestFirst, partitionsBySize, partitionsByWeightAscending, partitionsByWeightDescending } from "../../src/solver/goals/by-size.js";
-import { firstInOrder, firstInSortOrder } from "../../src/solver/goals/lazy-order.js";
+import { GroupStep, firstInGroupOrder, firstInOrder, firstInSortOrder } from "../../src/solver/goals/lazy-order.js";
 import { PlacementState } from "../../src/solver/state.js";
 import type { Cluster } from "../../src/model/types.js";
 
@@ -124,6 +124,38 @@ test("firstInOrder visits in the order of a stable sort and stops when told (pro
       assert.equal(found, cut >= 0);
       assert.deepEqual(seen, cut >= 0 ? expected.slice(0, cut + 1) : expected);
     }),
+  );
+});
+
+test("firstInGroupOrder visits what a sorted walk skipping dropped groups visits (property)", () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.record({ k: fc.integer({ min: 0, max: 6 }), g: fc.integer({ min: 0, max: 4 }), step: fc.constantFrom(GroupStep.Next, GroupStep.Next, GroupStep.DropGroup, GroupStep.Stop) }), { maxLength: 60 }),
+      (raw) => {
+        // A total order (key, then position), as the replica-count goal's candidates have.
+        const items = raw.map((x, i) => ({ ...x, i }));
+        const compare = (a: { k: number; i: number }, b: { k: number; i: number }): number => a.k - b.k || a.i - b.i;
+        const expected: number[] = [];
+        const dropped = new Set<number>();
+        let stopped = false;
+        for (const x of [...items].sort(compare)) {
+          if (dropped.has(x.g)) continue;
+          expected.push(x.i);
+          if (x.step === GroupStep.Stop) {
+            stopped = true;
+            break;
+          }
+          if (x.step === GroupStep.DropGroup) dropped.add(x.g);
+        }
+        const seen: number[] = [];
+        const found = firstInGroupOrder(items, (x) => x.g, compare, (x) => {
+          seen.push(x.i);
+          return x.step;
+        });
+        assert.equal(found, stopped);
+        assert.deepEqual(seen, expected);
+      },
+    ),
   );
 });
 

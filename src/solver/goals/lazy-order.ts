@@ -58,3 +58,98 @@ export function firstInSortOrder(items: ArrayLike<number>, k: number, compare: (
   }
   return out;
 }
+
+/** What firstInGroupOrder's `visit` asks next. */
+export const enum GroupStep {
+  /** Go on; the item's group stays in the walk. */
+  Next = 0,
+  /** Go on without the rest of the item's group. */
+  DropGroup = 1,
+  /** Stop the walk. */
+  Stop = 2,
+}
+
+/**
+ * firstInOrder for a walk that drops whole groups as it goes (a batch that takes one replica per
+ * topic): `visit` sees the items in ascending `compare` order (a total order), except those of
+ * groups it dropped, and the walk costs no more for the dropped items than their grouping. One heap
+ * per group and one of the groups' first items, instead of one heap of all items popped through
+ * every dropped one. Returns whether `visit` stopped the walk.
+ */
+export function firstInGroupOrder<T>(items: readonly T[], groupOf: (item: T) => number, compare: (a: T, b: T) => number, visit: (item: T) => GroupStep): boolean {
+  const n = items.length;
+  // Items grouped: each group's item positions in one run of `heap`, from starts[g] to ends[g].
+  const ids = new Map<number, number>();
+  const groupAt = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const key = groupOf(items[i]!);
+    let g = ids.get(key);
+    if (g === undefined) ids.set(key, (g = ids.size));
+    groupAt[i] = g;
+  }
+  const G = ids.size;
+  const starts = new Int32Array(G + 1);
+  for (let i = 0; i < n; i++) starts[groupAt[i]! + 1]!++;
+  for (let g = 0; g < G; g++) starts[g + 1]! += starts[g]!;
+  const ends = starts.slice(0, G);
+  const heap = new Int32Array(n);
+  for (let i = 0; i < n; i++) heap[ends[groupAt[i]!]!++] = i;
+  const less = (i: number, j: number): boolean => compare(items[i]!, items[j]!) < 0;
+  /** Sifts position k of the run [base, base + size) down. */
+  const down = (base: number, k: number, size: number): void => {
+    for (;;) {
+      const l = 2 * k + 1;
+      if (l >= size) return;
+      const r = l + 1;
+      const m = r < size && less(heap[base + r]!, heap[base + l]!) ? r : l;
+      if (!less(heap[base + m]!, heap[base + k]!)) return;
+      const x = heap[base + k]!;
+      heap[base + k] = heap[base + m]!;
+      heap[base + m] = x;
+      k = m;
+    }
+  };
+  const size = new Int32Array(G);
+  for (let g = 0; g < G; g++) {
+    size[g] = ends[g]! - starts[g]!;
+    for (let k = (size[g]! >> 1) - 1; k >= 0; k--) down(starts[g]!, k, size[g]!);
+  }
+  // The groups by their first items.
+  const top = new Int32Array(G);
+  for (let g = 0; g < G; g++) top[g] = g;
+  const head = (g: number): number => heap[starts[g]!]!;
+  const groupLess = (a: number, b: number): boolean => less(head(a), head(b));
+  let live = G;
+  const topDown = (k: number): void => {
+    for (;;) {
+      const l = 2 * k + 1;
+      if (l >= live) return;
+      const r = l + 1;
+      const m = r < live && groupLess(top[r]!, top[l]!) ? r : l;
+      if (!groupLess(top[m]!, top[k]!)) return;
+      const x = top[k]!;
+      top[k] = top[m]!;
+      top[m] = x;
+      k = m;
+    }
+  };
+  for (let k = (live >> 1) - 1; k >= 0; k--) topDown(k);
+  while (live > 0) {
+    const g = top[0]!;
+    const base = starts[g]!;
+    const item = heap[base]!;
+    const step = visit(items[item]!);
+    if (step === GroupStep.Stop) return true;
+    const left = size[g]! - 1;
+    if (step === GroupStep.Next && left > 0) {
+      heap[base] = heap[base + left]!;
+      size[g] = left;
+      down(base, 0, left);
+    } else {
+      top[0] = top[live - 1]!;
+      live--;
+    }
+    topDown(0);
+  }
+  return false;
+}

@@ -9,7 +9,7 @@ import type { Action, PlacementState } from "../state.js";
 import type { Targets } from "../targets.js";
 import { deviation } from "../targets.js";
 import { replicaBandAccepts } from "./band.js";
-import { firstInOrder, firstInSortOrder } from "./lazy-order.js";
+import { GroupStep, firstInGroupOrder, firstInOrder, firstInSortOrder } from "./lazy-order.js";
 import { CallMemo } from "./memo.js";
 import { countDeviation, diskGain, topicGain } from "./scoring.js";
 import { type Resource, aimUsed, limitedResources, replicaWeight, resourceLoad } from "../load-targets.js";
@@ -117,26 +117,24 @@ export function moveBestReplicas(ctx: GoalContext, s: number, d: number, k: numb
     c.leader[at] = wantLeader && slot === 0 ? 1 : 0;
     c.size[at] = state.sizeOf(p);
   }
-  const topics = new Set<number>();
   let count = 0;
-  // Best first from a heap: a batch usually takes the first few of thousands of candidates.
-  firstInOrder(
-    indexes,
-    (a, b) => c.compare(a, b),
-    (i) => {
-      const p = c.p[i]!;
-      const slot = c.slot[i]!;
-      const t = state.topicIndexOf(p);
-      if (topics.has(t) && wantTopic) return false;
-      if (!moveKeepsSpread(state, targets, p, slot, d)) return false;
-      if (ctx.propose({ kind: "move", p, slot, to: d })) {
-        topics.add(t);
-        count++;
-        openings?.update(p);
-      } else if (refusals !== undefined && --refusals.left <= 0) return true;
-      return count >= k;
-    },
-  );
+  /** Proposes candidate i: moved (and whether the batch is full), or not (and whether refusals ran out). */
+  const tryOne = (i: number): GroupStep => {
+    const p = c.p[i]!;
+    const slot = c.slot[i]!;
+    if (!moveKeepsSpread(state, targets, p, slot, d)) return GroupStep.Next;
+    if (ctx.propose({ kind: "move", p, slot, to: d })) {
+      count++;
+      openings?.update(p);
+      return count >= k ? GroupStep.Stop : GroupStep.DropGroup;
+    }
+    return refusals !== undefined && --refusals.left <= 0 ? GroupStep.Stop : GroupStep.Next;
+  };
+  // Best first from heaps: a batch usually takes the first few of thousands of candidates. With the
+  // topic spread to keep, a batch takes one replica per topic: a topic that gave one leaves the walk.
+  const compare = (a: number, b: number): number => c.compare(a, b);
+  if (wantTopic) firstInGroupOrder(indexes, (i) => state.topicIndexOf(c.p[i]!), compare, tryOne);
+  else firstInOrder(indexes, compare, (i) => tryOne(i) === GroupStep.Stop);
   return count;
 }
 
