@@ -219,7 +219,9 @@ class SwapBackJudge {
    */
   candidates(): ArrayLike<number> {
     const { state, scratch, s, d, want } = this;
-    if (want <= 0) return partitionsBySize(state, d).slice(); // a copy: the swaps tried change d
+    // A view of d's kept list, not a copy: the walk ends at the first swap applied, and a refused
+    // one changes nothing.
+    if (want <= 0) return partitionsBySize(state, d);
     return scratch.swapBack(s, d, want);
   }
 }
