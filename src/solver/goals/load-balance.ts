@@ -17,6 +17,7 @@ import { deviation } from "../targets.js";
 import { type Deltas, brokerDeltas, leaderDeltas, partnersByFill, worstFirst } from "./band.js";
 import { firstAtLeast, partitionsByWeightDescending } from "./by-size.js";
 import { firstInOrder, firstInSortOrder } from "./lazy-order.js";
+import { BrokerMemo } from "./memo.js";
 import { compareKeys } from "./replica-count.js";
 
 /** A per-broker load and what each partition contributes to it. */
@@ -522,7 +523,7 @@ function replicaCandidates(
     const want = Math.min(load[s]! - band.idealOf(s), band.idealOf(d) - load[d]!);
     const fromS = fromB ?? carrying(state, m, s); // heaviest first
     const onD = toB?.onD ?? (withSwaps ? carryingAscending(state, m, d) : []); // ascending weight
-    const sameTopic = toB?.sameTopic ?? (withSwaps ? byTopic(state, d) : new Map<number, number[]>());
+    const sameTopic = toB?.sameTopic ?? (withSwaps ? byTopic(state, d) : NO_TOPICS);
     // Replicas of s within WINDOW places of the weight wanted, either side: the best moves, and
     // swaps for lighter replicas of d, are found there; on a broker with thousands of replicas
     // the rest would only add candidates ranked after them.
@@ -559,6 +560,8 @@ function replicaCandidates(
     }
   }
 }
+
+const NO_TOPICS: ReadonlyMap<number, readonly number[]> = new Map();
 
 /** What bestFirst needs to drain broker b (BandOptions.drain): its measure and band, and `rank` of `rebalance`. */
 interface Drain {
@@ -869,19 +872,13 @@ function closeRing(state: PlacementState, w: Float64Array, led: readonly number[
 /**
  * Partitions whose replica on b carries the measure, heaviest first (ties by index): a view of the
  * broker's list kept in that order (by-size.ts), valid until b's partitions change; do not mutate.
- * For measures only leaders carry, the ones b leads, in the same order.
+ * For measures only leaders carry, the ones b leads, in the same order, kept until anything about b
+ * changes (its partitions or its leaderships).
  */
-function carrying(state: PlacementState, m: LoadMeasure, b: number): ArrayLike<number> {
+export function carrying(state: PlacementState, m: LoadMeasure, b: number): ArrayLike<number> {
+  if (m.leaderOnly) return memosOf(m).led.get(state, b, state.touchedAt[b]!);
   const w = m.weight(state);
   const all = partitionsByWeightDescending(state, w, b);
-  if (m.leaderOnly) {
-    const led: number[] = [];
-    for (let i = 0; i < all.length; i++) {
-      const p = all[i]!;
-      if (w[p]! > 0 && state.brokerAt(p, 0) === b) led.push(p);
-    }
-    return led;
-  }
   // Replicas carrying nothing sit at the end of the list.
   let lo = 0;
   let hi = all.length;
@@ -893,6 +890,44 @@ function carrying(state: PlacementState, m: LoadMeasure, b: number): ArrayLike<n
   return all.subarray(0, lo);
 }
 
+/** Per measure, the per-broker lists `carrying` and `carryingAscending` keep between calls. */
+interface CarryingMemos {
+  readonly led: BrokerMemo<number[]>;
+  readonly ascending: BrokerMemo<number[]>;
+}
+
+const carryingMemos = new WeakMap<LoadMeasure, CarryingMemos>();
+
+function memosOf(m: LoadMeasure): CarryingMemos {
+  let memos = carryingMemos.get(m);
+  if (memos === undefined) {
+    memos = {
+      led: new BrokerMemo((state, b) => ledCarrying(state, m, b)),
+      ascending: new BrokerMemo((state, b) => reversed(carrying(state, m, b))),
+    };
+    carryingMemos.set(m, memos);
+  }
+  return memos;
+}
+
+/** The partitions b leads that carry the leader-only measure m, heaviest first (ties by index). */
+function ledCarrying(state: PlacementState, m: LoadMeasure, b: number): number[] {
+  const w = m.weight(state);
+  const all = partitionsByWeightDescending(state, w, b);
+  const led: number[] = [];
+  for (let i = 0; i < all.length; i++) {
+    const p = all[i]!;
+    if (w[p]! > 0 && state.brokerAt(p, 0) === b) led.push(p);
+  }
+  return led;
+}
+
+function reversed(list: ArrayLike<number>): number[] {
+  const out: number[] = new Array<number>(list.length);
+  for (let i = 0; i < list.length; i++) out[list.length - 1 - i] = list[i]!;
+  return out;
+}
+
 /** Partitions b leads that carry network out and may change, heaviest first (ties by index), as a new array. */
 export function ledHeaviestFirst(state: PlacementState, b: number): number[] {
   const out: number[] = [];
@@ -901,12 +936,9 @@ export function ledHeaviestFirst(state: PlacementState, b: number): number[] {
   return out;
 }
 
-/** The same list lightest first, as a new array. */
-function carryingAscending(state: PlacementState, m: LoadMeasure, b: number): number[] {
-  const list = carrying(state, m, b);
-  const out: number[] = new Array<number>(list.length);
-  for (let i = 0; i < list.length; i++) out[list.length - 1 - i] = list[i]!;
-  return out;
+/** The same list lightest first, kept until anything about b changes; do not mutate. */
+export function carryingAscending(state: PlacementState, m: LoadMeasure, b: number): readonly number[] {
+  return memosOf(m).ascending.get(state, b, state.touchedAt[b]!);
 }
 
 /** The most one replica on b carries of the measure (for leader-carried measures, one partition b leads). */
@@ -934,8 +966,12 @@ function heavierThan(list: ArrayLike<number>, weight: Float64Array, value: numbe
   return lo;
 }
 
-/** Partitions on broker d by topic. */
-function byTopic(state: PlacementState, d: number): Map<number, number[]> {
+/** Partitions on broker d by topic, kept until d's partitions change; do not mutate. */
+export function byTopic(state: PlacementState, d: number): ReadonlyMap<number, readonly number[]> {
+  return topicLists.get(state, d, state.versionOf(d));
+}
+
+const topicLists = new BrokerMemo((state, d): ReadonlyMap<number, readonly number[]> => {
   const out = new Map<number, number[]>();
   const n = state.partitionsOnCount(d);
   for (let i = 0; i < n; i++) {
@@ -946,7 +982,7 @@ function byTopic(state: PlacementState, d: number): Map<number, number[]> {
     else out.set(t, [q]);
   }
   return out;
-}
+});
 
 /**
  * Whether partition p may be given a replica on d at all: it may change and is not there yet. With

@@ -1,3 +1,5 @@
+import type { PlacementState } from "../state.js";
+
 /**
  * A number per small integer key (a rack, a topic), remembered for the length of one call and
  * forgotten by the next `begin` without clearing anything: each entry carries the stamp of the call
@@ -35,5 +37,31 @@ export class CallMemo {
   set(key: number, v: number): void {
     this.stamp[key] = this.now;
     this.value[key] = v;
+  }
+}
+
+/**
+ * A value per broker of a placement, kept from call to call and built again only when the stamp the
+ * caller gives (state.versionOf(b) for what depends on the broker's set of partitions alone,
+ * state.touchedAt[b] for what also depends on its leaderships) differs from the one it was built at.
+ * Values are shared: callers must not mutate them.
+ */
+export class BrokerMemo<T> {
+  private readonly perState = new WeakMap<PlacementState, { stamps: Float64Array; values: Array<T | undefined> }>();
+
+  constructor(private readonly build: (state: PlacementState, b: number) => T) {}
+
+  get(state: PlacementState, b: number, stamp: number): T {
+    let kept = this.perState.get(state);
+    if (kept === undefined) {
+      kept = { stamps: new Float64Array(state.brokerCount), values: new Array<T | undefined>(state.brokerCount) };
+      this.perState.set(state, kept);
+    }
+    const value = kept.values[b];
+    if (value !== undefined && kept.stamps[b] === stamp) return value;
+    const built = this.build(state, b);
+    kept.values[b] = built;
+    kept.stamps[b] = stamp;
+    return built;
   }
 }

@@ -1,0 +1,72 @@
+/**
+ * Per-broker lists kept between calls (BrokerMemo): rebuilt only when the broker's stamp moves, and
+ * then always what a fresh build gives, whatever actions were applied in between.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { BrokerMemo } from "../../src/solver/goals/memo.js";
+import { DISK, LEADER_BYTES, NETWORK_OUT, byTopic, carrying, carryingAscending } from "../../src/solver/goals/load-balance.js";
+import { partitionsByWeightDescending } from "../../src/solver/goals/by-size.js";
+import type { Action, PlacementState } from "../../src/solver/state.js";
+import { stateCaseArb } from "../support/arbitraries.js";
+
+test("a broker's value is built once per stamp, per state", () => {
+  fc.assert(
+    fc.property(stateCaseArb, ({ state }) => {
+      let builds = 0;
+      const memo = new BrokerMemo((_s, b) => ({ b, build: ++builds }));
+      const first = memo.get(state, 0, 5);
+      assert.equal(memo.get(state, 0, 5), first);
+      assert.equal(builds, 1);
+      const again = memo.get(state, 0, 6);
+      assert.notEqual(again, first);
+      assert.equal(builds, 2);
+      if (state.brokerCount > 1) assert.equal(memo.get(state, 1, 6).b, 1);
+    }),
+    { numRuns: 20, seed: 1 },
+  );
+});
+
+/** A random action the state may apply, or undefined. */
+function randomAction(state: PlacementState, next: () => number): Action | undefined {
+  const pick = (n: number): number => Math.floor(next() * n);
+  const p = pick(state.partitionCount);
+  const slot = pick(state.rf[p]!);
+  const kind = pick(3);
+  if (kind === 0) {
+    const to = pick(state.brokerCount);
+    return state.slotOf(p, to) >= 0 ? undefined : { kind: "move", p, slot, to };
+  }
+  if (kind === 1) {
+    const q = pick(state.partitionCount);
+    const qSlot = pick(state.rf[q]!);
+    const b1 = state.brokerAt(p, slot);
+    const b2 = state.brokerAt(q, qSlot);
+    return p === q || b1 === b2 || state.slotOf(p, b2) >= 0 || state.slotOf(q, b1) >= 0 ? undefined : { kind: "swap", p, slot, q, qSlot };
+  }
+  return { kind: "lead", p, slot };
+}
+
+test("kept carrying and by-topic lists always equal a fresh build", () => {
+  fc.assert(
+    fc.property(stateCaseArb, ({ state, rng }) => {
+      for (let step = 0; step < 40; step++) {
+        for (let b = 0; b < state.brokerCount; b++) {
+          for (const m of [LEADER_BYTES, NETWORK_OUT, DISK]) {
+            const w = m.weight(state);
+            const fresh = Array.from(partitionsByWeightDescending(state, w, b)).filter((p) => w[p]! > 0 && (!m.leaderOnly || state.brokerAt(p, 0) === b));
+            assert.deepEqual(Array.from(carrying(state, m, b)), fresh);
+            assert.deepEqual(Array.from(carryingAscending(state, m, b)), fresh.slice().reverse());
+          }
+          const topics = new Map<number, number[]>();
+          for (const p of state.partitionsOn(b)) topics.set(state.topicIndexOf(p), [...(topics.get(state.topicIndexOf(p)) ?? []), p]);
+          assert.deepEqual(new Map(byTopic(state, b)), topics);
+        }
+        const action = randomAction(state, () => rng.next());
+        if (action !== undefined) state.apply(action);
+      }
+    }),
+    { numRuns: 60, seed: 7 },
+  );
+});
