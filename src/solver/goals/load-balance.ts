@@ -17,7 +17,7 @@ import { deviation } from "../targets.js";
 import { type Deltas, brokerDeltas, leaderDeltas, partnersByFill, worstFirst } from "./band.js";
 import { firstAtLeast, partitionsByWeightDescending } from "./by-size.js";
 import { firstInOrder, firstInSortOrder } from "./lazy-order.js";
-import { BrokerMemo } from "./memo.js";
+import { BrokerMemo, CallMemo } from "./memo.js";
 import { compareKeys } from "./replica-count.js";
 
 /** A per-broker load and what each partition contributes to it. */
@@ -823,30 +823,7 @@ function threeWayTrades(state: PlacementState, m: LoadMeasure, b: number, over: 
   const light = (x: number, y: number): number => w[x]! - w[y]! || x - y;
   const give = firstInSortOrder(led, THREE_WAY, over ? heavy : light);
   const take = firstInSortOrder(followed, THREE_WAY, over ? light : heavy);
-  /**
-   * Per broker x, the partitions it leads by each broker that follows them, gathered when first asked:
-   * the ring closers a ring through x and v may use (closeRing orders what it needs).
-   */
-  const ledBy = new Map<number, Map<number, number[]>>();
-  const leadingFollowedBy = (x: number, v: number): readonly number[] => {
-    let byFollower = ledBy.get(x);
-    if (byFollower === undefined) {
-      byFollower = new Map();
-      const k = state.partitionsOnCount(x);
-      for (let i = 0; i < k; i++) {
-        const r = state.partitionOnAt(x, i);
-        if (state.brokerAt(r, 0) !== x || state.frozen[r]) continue;
-        for (let slot = 1; slot < state.rfOf(r); slot++) {
-          const follower = state.brokerAt(r, slot);
-          const list = byFollower.get(follower);
-          if (list) list.push(r);
-          else byFollower.set(follower, [r]);
-        }
-      }
-      ledBy.set(x, byFollower);
-    }
-    return byFollower.get(v) ?? [];
-  };
+  const leadingFollowedBy = ringClosers(state, give, take);
   for (const p of give) {
     for (let slot = 1; slot < state.rfOf(p); slot++) {
       const x = state.brokerAt(p, slot);
@@ -860,6 +837,44 @@ function threeWayTrades(state: PlacementState, m: LoadMeasure, b: number, over: 
       }
     }
   }
+}
+
+/** Marks the brokers x a three-way trade may hand a partition to (reused from call to call). */
+const ringStarts = new CallMemo();
+
+/**
+ * For the rings threeWayTrades may close: per pair of x (a follower, eligible, of a partition in
+ * `give`) and v (the leader of a partition in `take`), the partitions x leads and v follows, that may
+ * change. Gathered in one pass over each v's partitions (a handful of brokers), not over every x's;
+ * closeRing orders what it needs, so the order they are gathered in does not matter.
+ */
+export function ringClosers(state: PlacementState, give: readonly number[], take: readonly number[]): (x: number, v: number) => readonly number[] {
+  const starts = ringStarts.begin(state.brokerCount);
+  for (const p of give) {
+    for (let slot = 1; slot < state.rfOf(p); slot++) {
+      const x = state.brokerAt(p, slot);
+      if (state.eligible[x]) starts.set(x, 1);
+    }
+  }
+  const B = state.brokerCount;
+  const lists = new Map<number, number[]>();
+  const ends: number[] = [];
+  for (const q of take) {
+    const v = state.brokerAt(q, 0);
+    if (ends.includes(v)) continue;
+    ends.push(v);
+    const n = state.partitionsOnCount(v);
+    for (let i = 0; i < n; i++) {
+      const r = state.partitionOnAt(v, i);
+      const x = state.brokerAt(r, 0);
+      if (x === v || !starts.has(x) || state.frozen[r]) continue;
+      const key = x * B + v;
+      const list = lists.get(key);
+      if (list) list.push(r);
+      else lists.set(key, [r]);
+    }
+  }
+  return (x, v) => lists.get(x * B + v) ?? [];
 }
 
 /** Offers up to RING_CLOSERS partitions of `led` (all followed by v), those nearest `mid` first (ties by index). */
