@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { BrokerMemo } from "../../src/solver/goals/memo.js";
-import { DISK, LEADER_BYTES, NETWORK_OUT, byTopic, carrying, carryingAscending } from "../../src/solver/goals/load-balance.js";
+import { DISK, LEADER_BYTES, NETWORK_OUT, byTopic, carrying, carryingAscending, ledByTopic } from "../../src/solver/goals/load-balance.js";
 import { partitionsByWeightDescending } from "../../src/solver/goals/by-size.js";
 import type { Action, PlacementState } from "../../src/solver/state.js";
 import { stateCaseArb } from "../support/arbitraries.js";
@@ -48,7 +48,7 @@ function randomAction(state: PlacementState, next: () => number): Action | undef
   return { kind: "lead", p, slot };
 }
 
-test("kept carrying and by-topic lists always equal a fresh build", () => {
+test("kept carrying, by-topic and led-by-topic lists always equal a fresh build", () => {
   fc.assert(
     fc.property(stateCaseArb, ({ state, rng }) => {
       for (let step = 0; step < 40; step++) {
@@ -60,8 +60,14 @@ test("kept carrying and by-topic lists always equal a fresh build", () => {
             assert.deepEqual(Array.from(carryingAscending(state, m, b)), fresh.slice().reverse());
           }
           const topics = new Map<number, number[]>();
-          for (const p of state.partitionsOn(b)) topics.set(state.topicIndexOf(p), [...(topics.get(state.topicIndexOf(p)) ?? []), p]);
+          const led = new Map<number, number[]>();
+          for (const p of state.partitionsOn(b)) {
+            const t = state.topicIndexOf(p);
+            topics.set(t, [...(topics.get(t) ?? []), p]);
+            if (state.brokerAt(p, 0) === b) led.set(t, [...(led.get(t) ?? []), p]);
+          }
           assert.deepEqual(new Map(byTopic(state, b)), topics);
+          assert.deepEqual(new Map(ledByTopic(state, b)), led);
         }
         const action = randomAction(state, () => rng.next());
         if (action !== undefined) state.apply(action);

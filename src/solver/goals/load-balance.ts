@@ -517,13 +517,16 @@ function replicaCandidates(
   const load = m.load(state);
   // Nothing is applied while the candidates are gathered: b's lists serve every partner.
   const fromB = over ? carrying(state, m, b) : null;
-  const toB = !over && withSwaps ? { onD: carryingAscending(state, m, b), sameTopic: byTopic(state, b) } : null;
+  // For a leader-only measure p is led by s (the carrying lists hold leads only), so its same-topic
+  // partner q must be led by d: only d's leads are looked at.
+  const topicsOf = (x: number): ReadonlyMap<number, readonly number[]> => (m.leaderOnly ? ledByTopic(state, x) : byTopic(state, x));
+  const toB = !over && withSwaps ? { onD: carryingAscending(state, m, b), sameTopic: topicsOf(b) } : null;
   for (const o of partnersOf(state, m, band, b, !over)) {
     const [s, d] = over ? [b, o] : [o, b];
     const want = Math.min(load[s]! - band.idealOf(s), band.idealOf(d) - load[d]!);
     const fromS = fromB ?? carrying(state, m, s); // heaviest first
     const onD = toB?.onD ?? (withSwaps ? carryingAscending(state, m, d) : []); // ascending weight
-    const sameTopic = toB?.sameTopic ?? (withSwaps ? byTopic(state, d) : NO_TOPICS);
+    const sameTopic = toB?.sameTopic ?? (withSwaps ? topicsOf(d) : NO_TOPICS);
     // Replicas of s within WINDOW places of the weight wanted, either side: the best moves, and
     // swaps for lighter replicas of d, are found there; on a broker with thousands of replicas
     // the rest would only add candidates ranked after them.
@@ -981,23 +984,32 @@ function heavierThan(list: ArrayLike<number>, weight: Float64Array, value: numbe
   return lo;
 }
 
-/** Partitions on broker d by topic, kept until d's partitions change; do not mutate. */
+/** Partitions on broker d by topic (in the order of d's list), kept until d's partitions change; do not mutate. */
 export function byTopic(state: PlacementState, d: number): ReadonlyMap<number, readonly number[]> {
   return topicLists.get(state, d, state.versionOf(d));
 }
 
-const topicLists = new BrokerMemo((state, d): ReadonlyMap<number, readonly number[]> => {
+/** The partitions d leads by topic, in the same order, kept until anything about d changes; do not mutate. */
+export function ledByTopic(state: PlacementState, d: number): ReadonlyMap<number, readonly number[]> {
+  return ledTopicLists.get(state, d, state.touchedAt[d]!);
+}
+
+const topicLists = new BrokerMemo((state, d) => groupByTopic(state, d, false));
+const ledTopicLists = new BrokerMemo((state, d) => groupByTopic(state, d, true));
+
+function groupByTopic(state: PlacementState, d: number, ledOnly: boolean): ReadonlyMap<number, readonly number[]> {
   const out = new Map<number, number[]>();
   const n = state.partitionsOnCount(d);
   for (let i = 0; i < n; i++) {
     const q = state.partitionOnAt(d, i);
+    if (ledOnly && state.brokerAt(q, 0) !== d) continue;
     const t = state.topicIndexOf(q);
     const list = out.get(t);
     if (list) list.push(q);
     else out.set(t, [q]);
   }
   return out;
-});
+}
 
 /**
  * Whether partition p may be given a replica on d at all: it may change and is not there yet. With
