@@ -80,11 +80,8 @@ export function bandGain(state: PlacementState, action: Action, m: LoadMeasure, 
   const w = m.weight(state);
   const gain = (b: number, d: number): number => gainAt(state, load, band, b, d);
   switch (action.kind) {
-    case "lead": {
-      if (!m.leaderOnly || action.slot === 0) return 0;
-      const x = w[action.p]!;
-      return gain(state.brokerAt(action.p, 0), -x) + gain(state.brokerAt(action.p, action.slot), x);
-    }
+    case "lead":
+      return leadGain(state, m, band, action.p, action.slot);
     case "move":
       return moveGain(state, m, band, action.p, action.slot, action.to);
     case "swap":
@@ -99,6 +96,14 @@ export function bandGain(state: PlacementState, action: Action, m: LoadMeasure, 
       return measureDeltas(state, action, m).reduce((s, [b, d]) => s + gain(b, d), 0);
     }
   }
+}
+
+/** bandGain of making the replica at (p, slot) p's leader, without the action. */
+function leadGain(state: PlacementState, m: LoadMeasure, band: BrokerBand, p: number, slot: number): number {
+  if (!m.leaderOnly || slot === 0) return 0;
+  const load = m.load(state);
+  const x = m.weight(state)[p]!;
+  return gainAt(state, load, band, state.brokerAt(p, 0), -x) + gainAt(state, load, band, state.brokerAt(p, slot), x);
 }
 
 /** bandGain of moving the replica at (p, slot) to broker `to`, without the action. */
@@ -478,7 +483,7 @@ function rebalance(
   };
   const drain = over && options.drain === true ? { m, band, b, rank } : undefined;
   if (m.leaderOnly) {
-    leadCandidates(state, b, over, consider);
+    leadCandidates(state, m, band, b, over, consider, worthy);
     // bestFirst proposes at most TRIES trades, the best that the goal's own check admits (see TopTrades).
     tradeCandidates(state, m, band, b, consider, options.selfAccepts);
   }
@@ -652,8 +657,22 @@ function leaderCountLoss(state: PlacementState, targets: Targets, action: Action
   return loss;
 }
 
-/** Leadership changes that take leader load off b (over) or onto b (under). */
-function leadCandidates(state: PlacementState, b: number, over: boolean, consider: (a: Action) => void): void {
+/**
+ * Leadership changes that take leader load off b (over) or onto b (under), offered to `consider`;
+ * built only for changes that could be kept (`worthy`).
+ */
+function leadCandidates(
+  state: PlacementState,
+  m: LoadMeasure,
+  band: BrokerBand,
+  b: number,
+  over: boolean,
+  consider: (a: Action) => void,
+  worthy: (kind: number, gain: number) => boolean,
+): void {
+  const offer = (p: number, slot: number): void => {
+    if (worthy(0, leadGain(state, m, band, p, slot))) consider({ kind: "lead", p, slot });
+  };
   const n = state.partitionsOnCount(b);
   for (let i = 0; i < n; i++) {
     const p = state.partitionOnAt(b, i);
@@ -661,9 +680,9 @@ function leadCandidates(state: PlacementState, b: number, over: boolean, conside
     const leader = state.brokerAt(p, 0);
     if (over) {
       if (leader !== b) continue;
-      for (let slot = 1; slot < state.rfOf(p); slot++) if (state.eligible[state.brokerAt(p, slot)]) consider({ kind: "lead", p, slot });
+      for (let slot = 1; slot < state.rfOf(p); slot++) if (state.eligible[state.brokerAt(p, slot)]) offer(p, slot);
     } else if (leader !== b && state.eligible[leader]) {
-      consider({ kind: "lead", p, slot: state.slotOf(p, b) });
+      offer(p, state.slotOf(p, b));
     }
   }
 }
