@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { BrokerMemo } from "../../src/solver/goals/memo.js";
+import { BrokerMemo, KeyedPairs } from "../../src/solver/goals/memo.js";
 import { DISK, LEADER_BYTES, NETWORK_OUT, byTopic, carrying, carryingAscending, ledByTopic } from "../../src/solver/goals/load-balance.js";
 import { partitionsByWeightDescending } from "../../src/solver/goals/by-size.js";
 import type { Action, PlacementState } from "../../src/solver/state.js";
@@ -25,6 +25,29 @@ test("a broker's value is built once per stamp, per state", () => {
       if (state.brokerCount > 1) assert.equal(memo.get(state, 1, 6).b, 1);
     }),
     { numRuns: 20, seed: 1 },
+  );
+});
+
+test("keyed pairs read back per key in the order added, and begin forgets them all", () => {
+  const lists = new KeyedPairs();
+  fc.assert(
+    fc.property(fc.array(fc.array(fc.tuple(fc.nat(9), fc.integer(), fc.integer()), { maxLength: 300 }), { minLength: 1, maxLength: 4 }), (calls) => {
+      for (const adds of calls) {
+        lists.begin(10);
+        const expected = new Map<number, Array<[number, number]>>();
+        for (const [key, a, b] of adds) {
+          lists.add(key, a, b);
+          expected.set(key, [...(expected.get(key) ?? []), [a, b]]);
+        }
+        assert.equal(lists.empty, adds.length === 0);
+        for (let key = 0; key < 10; key++) {
+          const got: Array<[number, number]> = [];
+          for (let e = lists.first(key); e >= 0; e = lists.after(e)) got.push([lists.a(e), lists.b(e)]);
+          assert.deepEqual(got, expected.get(key) ?? []);
+        }
+      }
+    }),
+    { numRuns: 200, seed: 2 },
   );
 });
 

@@ -17,7 +17,7 @@ import { deviation } from "../targets.js";
 import { type Deltas, brokerDeltas, leaderDeltas, partnersByFill, worstFirst } from "./band.js";
 import { firstAtLeast, partitionsByWeightDescending } from "./by-size.js";
 import { firstInOrder, firstInSortOrder } from "./lazy-order.js";
-import { BrokerMemo, CallMemo } from "./memo.js";
+import { BrokerMemo, CallMemo, KeyedPairs } from "./memo.js";
 import { compareKeys } from "./replica-count.js";
 
 /** A per-broker load and what each partition contributes to it. */
@@ -701,21 +701,18 @@ function tradeCandidates(
   consider: (a: Action) => void,
   admits?: (a: Action) => boolean,
 ): void {
-  /** Partitions b leads, by a follower broker they could go to, with that follower's slot. */
-  const handable = new Map<number, Array<{ p: number; slot: number }>>();
+  /** Partitions b leads (a), by a follower broker they could go to, with that follower's slot (b). */
+  const handable = handableByFollower.begin(state.brokerCount);
   const n = state.partitionsOnCount(b);
   for (let i = 0; i < n; i++) {
     const p = state.partitionOnAt(b, i);
     if (state.frozen[p] || state.brokerAt(p, 0) !== b) continue;
     for (let slot = 1; slot < state.rfOf(p); slot++) {
       const x = state.brokerAt(p, slot);
-      if (!state.eligible[x]) continue;
-      const list = handable.get(x);
-      if (list) list.push({ p, slot });
-      else handable.set(x, [{ p, slot }]);
+      if (state.eligible[x]) handable.add(x, p, slot);
     }
   }
-  if (handable.size === 0) return;
+  if (handable.empty) return;
   // Pairs are many (every lead of b times every lead b follows on the same broker) and most gain
   // nothing: each pair's gain is worked out here as bandGain does, before any action is built.
   const w = m.weight(state);
@@ -727,10 +724,12 @@ function tradeCandidates(
     const q = state.partitionOnAt(b, i);
     const x = state.brokerAt(q, 0);
     if (x === b || state.frozen[q]) continue;
-    const mine = handable.get(x);
-    if (!mine) continue;
+    const mine = handable.first(x);
+    if (mine < 0) continue;
     const qSlot = state.slotOf(q, b);
-    for (const { p, slot } of mine) {
+    for (let e = mine; e >= 0; e = handable.after(e)) {
+      const p = handable.a(e);
+      const slot = handable.b(e);
       const net = w[q]! - w[p]!;
       if (net === 0) continue;
       const gain = shiftGain(load, band, b, net) + shiftGain(load, band, x, -net);
@@ -742,6 +741,9 @@ function tradeCandidates(
   }
   best.each((p, slot, q, qSlot) => consider({ kind: "trade", p, slot, q, qSlot }));
 }
+
+/** tradeCandidates' grouping of b's leads by follower (reused from call to call). */
+const handableByFollower = new KeyedPairs();
 
 /**
  * The `keep` best trades by the key bestFirst ranks them with: a plain trade keeps leader counts
