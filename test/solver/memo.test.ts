@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { BrokerMemo, KeyedPairs } from "../../src/solver/goals/memo.js";
-import { DISK, LEADER_BYTES, NETWORK_OUT, byTopic, carrying, carryingAscending, ledByTopic } from "../../src/solver/goals/load-balance.js";
+import { DISK, LEADER_BYTES, NETWORK_OUT, byTopic, carrying, carryingAscending, ledByTopic, roles } from "../../src/solver/goals/load-balance.js";
 import { partitionsByWeightDescending } from "../../src/solver/goals/by-size.js";
 import type { Action, PlacementState } from "../../src/solver/state.js";
 import { stateCaseArb } from "../support/arbitraries.js";
@@ -71,7 +71,7 @@ function randomAction(state: PlacementState, next: () => number): Action | undef
   return { kind: "lead", p, slot };
 }
 
-test("kept carrying, by-topic and led-by-topic lists always equal a fresh build", () => {
+test("kept carrying, by-topic, led-by-topic and role lists always equal a fresh build", () => {
   fc.assert(
     fc.property(stateCaseArb, ({ state, rng }) => {
       for (let step = 0; step < 40; step++) {
@@ -91,6 +91,8 @@ test("kept carrying, by-topic and led-by-topic lists always equal a fresh build"
           }
           assert.deepEqual(new Map(byTopic(state, b)), topics);
           assert.deepEqual(new Map(ledByTopic(state, b)), led);
+          const on = Array.from(state.partitionsOn(b)).filter((p) => !state.frozen[p]);
+          assert.deepEqual(roles(state, b), { led: on.filter((p) => state.brokerAt(p, 0) === b), followed: on.filter((p) => state.brokerAt(p, 0) !== b) });
         }
         const action = randomAction(state, () => rng.next());
         if (action !== undefined) state.apply(action);

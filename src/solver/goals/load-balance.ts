@@ -673,19 +673,37 @@ function leadCandidates(
   const offer = (p: number, slot: number): void => {
     if (worthy(0, leadGain(state, m, band, p, slot))) consider({ kind: "lead", p, slot });
   };
+  const { led, followed } = roles(state, b);
+  if (over) {
+    for (const p of led) for (let slot = 1; slot < state.rfOf(p); slot++) if (state.eligible[state.brokerAt(p, slot)]) offer(p, slot);
+  } else {
+    for (const p of followed) if (state.eligible[state.brokerAt(p, 0)]) offer(p, state.slotOf(p, b));
+  }
+}
+
+/** The partitions on b that may change, split into those b leads and those it follows, each in the order of b's list. */
+interface Roles {
+  readonly led: readonly number[];
+  readonly followed: readonly number[];
+}
+
+/** b's Roles, kept until anything about b changes (its partitions or its leaderships); do not mutate. */
+export function roles(state: PlacementState, b: number): Roles {
+  return brokerRoles.get(state, b, state.touchedAt[b]!);
+}
+
+const brokerRoles = new BrokerMemo((state, b): Roles => {
+  const led: number[] = [];
+  const followed: number[] = [];
   const n = state.partitionsOnCount(b);
   for (let i = 0; i < n; i++) {
     const p = state.partitionOnAt(b, i);
     if (state.frozen[p]) continue;
-    const leader = state.brokerAt(p, 0);
-    if (over) {
-      if (leader !== b) continue;
-      for (let slot = 1; slot < state.rfOf(p); slot++) if (state.eligible[state.brokerAt(p, slot)]) offer(p, slot);
-    } else if (leader !== b && state.eligible[leader]) {
-      offer(p, state.slotOf(p, b));
-    }
+    if (state.brokerAt(p, 0) === b) led.push(p);
+    else followed.push(p);
   }
-}
+  return { led, followed };
+});
 
 /**
  * Leadership trades between b and another broker x: b hands a partition it leads to x (a follower
@@ -832,16 +850,8 @@ const RING_CLOSERS = 2;
  */
 function threeWayTrades(state: PlacementState, m: LoadMeasure, b: number, over: boolean, consider: (a: Action) => void): void {
   const w = m.weight(state);
-  const led: number[] = [];
-  const followed: number[] = [];
-  const n = state.partitionsOnCount(b);
-  for (let i = 0; i < n; i++) {
-    const p = state.partitionOnAt(b, i);
-    if (state.frozen[p]) continue;
-    const leader = state.brokerAt(p, 0);
-    if (leader === b) led.push(p);
-    else if (state.eligible[leader]) followed.push(p);
-  }
+  const { led } = roles(state, b);
+  const followed = roles(state, b).followed.filter((p) => state.eligible[state.brokerAt(p, 0)]);
   // Over: give a heavy lead for a light one; under: the other way round. Ties by index.
   const heavy = (x: number, y: number): number => w[y]! - w[x]! || x - y;
   const light = (x: number, y: number): number => w[x]! - w[y]! || x - y;
