@@ -879,8 +879,8 @@ const ringStarts = new CallMemo();
 /**
  * For the rings threeWayTrades may close: per pair of x (a follower, eligible, of a partition in
  * `give`) and v (the leader of a partition in `take`), the partitions x leads and v follows, that may
- * change. Gathered in one pass over each v's partitions (a handful of brokers), not over every x's;
- * closeRing orders what it needs, so the order they are gathered in does not matter.
+ * change. Gathered in one pass over the partitions each v follows (a handful of brokers), not over
+ * every x's; closeRing orders what it needs, so the order they are gathered in does not matter.
  */
 export function ringClosers(state: PlacementState, give: readonly number[], take: readonly number[]): (x: number, v: number) => readonly number[] {
   const starts = ringStarts.begin(state.brokerCount);
@@ -897,11 +897,9 @@ export function ringClosers(state: PlacementState, give: readonly number[], take
     const v = state.brokerAt(q, 0);
     if (ends.includes(v)) continue;
     ends.push(v);
-    const n = state.partitionsOnCount(v);
-    for (let i = 0; i < n; i++) {
-      const r = state.partitionOnAt(v, i);
+    for (const r of roles(state, v).followed) {
       const x = state.brokerAt(r, 0);
-      if (x === v || !starts.has(x) || state.frozen[r]) continue;
+      if (!starts.has(x)) continue;
       const key = x * B + v;
       const list = lists.get(key);
       if (list) list.push(r);
