@@ -148,20 +148,34 @@ export function topicBandAccepts(state: PlacementState, targets: Targets, action
  */
 export function partnersByFill(state: PlacementState, b: number, fill: (x: number) => number, count: number): number[] {
   const rack = state.rackIndexOf(b);
-  const pick = (sameRack: boolean): number[] => {
-    const best: number[] = [];
-    for (let x = 0; x < state.brokerCount; x++) {
-      if (!state.eligible[x] || x === b || (state.rackOf[x] === rack) !== sameRack) continue;
-      const f = fill(x);
-      let i = best.length;
-      while (i > 0 && fill(best[i - 1]!) > f) i--;
-      if (i >= count) continue;
-      best.splice(i, 0, x);
-      if (best.length > count) best.pop();
+  // One pass keeps both lists, each with its entries' fills (fill is asked once per broker).
+  const same = new FillList(count);
+  const other = new FillList(count);
+  for (let x = 0; x < state.brokerCount; x++) {
+    if (!state.eligible[x] || x === b) continue;
+    (state.rackOf[x] === rack ? same : other).offer(x, fill(x));
+  }
+  return same.brokers.concat(other.brokers);
+}
+
+/** The `count` brokers of least fill offered so far, in ascending fill (ties: the one offered first). */
+class FillList {
+  readonly brokers: number[] = [];
+  private readonly fills: number[] = [];
+
+  constructor(private readonly count: number) {}
+
+  offer(x: number, f: number): void {
+    let i = this.brokers.length;
+    while (i > 0 && this.fills[i - 1]! > f) i--;
+    if (i >= this.count) return;
+    this.brokers.splice(i, 0, x);
+    this.fills.splice(i, 0, f);
+    if (this.brokers.length > this.count) {
+      this.brokers.pop();
+      this.fills.pop();
     }
-    return best;
-  };
-  return pick(true).concat(pick(false));
+  }
 }
 
 /**

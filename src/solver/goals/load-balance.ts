@@ -17,6 +17,7 @@ import { deviation } from "../targets.js";
 import { type Deltas, brokerDeltas, leaderDeltas, partnersByFill, worstFirst } from "./band.js";
 import { firstAtLeast, partitionsByWeightDescending } from "./by-size.js";
 import { firstInOrder, firstInSortOrder } from "./lazy-order.js";
+import { BrokerMemo, CallMemo, KeyedPairs } from "./memo.js";
 import { compareKeys } from "./replica-count.js";
 
 /** A per-broker load and what each partition contributes to it. */
@@ -79,11 +80,8 @@ export function bandGain(state: PlacementState, action: Action, m: LoadMeasure, 
   const w = m.weight(state);
   const gain = (b: number, d: number): number => gainAt(state, load, band, b, d);
   switch (action.kind) {
-    case "lead": {
-      if (!m.leaderOnly || action.slot === 0) return 0;
-      const x = w[action.p]!;
-      return gain(state.brokerAt(action.p, 0), -x) + gain(state.brokerAt(action.p, action.slot), x);
-    }
+    case "lead":
+      return leadGain(state, m, band, action.p, action.slot);
     case "move":
       return moveGain(state, m, band, action.p, action.slot, action.to);
     case "swap":
@@ -98,6 +96,14 @@ export function bandGain(state: PlacementState, action: Action, m: LoadMeasure, 
       return measureDeltas(state, action, m).reduce((s, [b, d]) => s + gain(b, d), 0);
     }
   }
+}
+
+/** bandGain of making the replica at (p, slot) p's leader, without the action. */
+function leadGain(state: PlacementState, m: LoadMeasure, band: BrokerBand, p: number, slot: number): number {
+  if (!m.leaderOnly || slot === 0) return 0;
+  const load = m.load(state);
+  const x = m.weight(state)[p]!;
+  return gainAt(state, load, band, state.brokerAt(p, 0), -x) + gainAt(state, load, band, state.brokerAt(p, slot), x);
 }
 
 /** bandGain of moving the replica at (p, slot) to broker `to`, without the action. */
@@ -477,7 +483,7 @@ function rebalance(
   };
   const drain = over && options.drain === true ? { m, band, b, rank } : undefined;
   if (m.leaderOnly) {
-    leadCandidates(state, b, over, consider);
+    leadCandidates(state, m, band, b, over, consider, worthy);
     // bestFirst proposes at most TRIES trades, the best that the goal's own check admits (see TopTrades).
     tradeCandidates(state, m, band, b, consider, options.selfAccepts);
   }
@@ -516,13 +522,16 @@ function replicaCandidates(
   const load = m.load(state);
   // Nothing is applied while the candidates are gathered: b's lists serve every partner.
   const fromB = over ? carrying(state, m, b) : null;
-  const toB = !over && withSwaps ? { onD: carryingAscending(state, m, b), sameTopic: byTopic(state, b) } : null;
+  // For a leader-only measure p is led by s (the carrying lists hold leads only), so its same-topic
+  // partner q must be led by d: only d's leads are looked at.
+  const topicsOf = (x: number): ReadonlyMap<number, readonly number[]> => (m.leaderOnly ? ledByTopic(state, x) : byTopic(state, x));
+  const toB = !over && withSwaps ? { onD: carryingAscending(state, m, b), sameTopic: topicsOf(b) } : null;
   for (const o of partnersOf(state, m, band, b, !over)) {
     const [s, d] = over ? [b, o] : [o, b];
     const want = Math.min(load[s]! - band.idealOf(s), band.idealOf(d) - load[d]!);
     const fromS = fromB ?? carrying(state, m, s); // heaviest first
     const onD = toB?.onD ?? (withSwaps ? carryingAscending(state, m, d) : []); // ascending weight
-    const sameTopic = toB?.sameTopic ?? (withSwaps ? byTopic(state, d) : new Map<number, number[]>());
+    const sameTopic = toB?.sameTopic ?? (withSwaps ? topicsOf(d) : NO_TOPICS);
     // Replicas of s within WINDOW places of the weight wanted, either side: the best moves, and
     // swaps for lighter replicas of d, are found there; on a broker with thousands of replicas
     // the rest would only add candidates ranked after them.
@@ -559,6 +568,8 @@ function replicaCandidates(
     }
   }
 }
+
+const NO_TOPICS: ReadonlyMap<number, readonly number[]> = new Map();
 
 /** What bestFirst needs to drain broker b (BandOptions.drain): its measure and band, and `rank` of `rebalance`. */
 interface Drain {
@@ -646,21 +657,53 @@ function leaderCountLoss(state: PlacementState, targets: Targets, action: Action
   return loss;
 }
 
-/** Leadership changes that take leader load off b (over) or onto b (under). */
-function leadCandidates(state: PlacementState, b: number, over: boolean, consider: (a: Action) => void): void {
+/**
+ * Leadership changes that take leader load off b (over) or onto b (under), offered to `consider`;
+ * built only for changes that could be kept (`worthy`).
+ */
+function leadCandidates(
+  state: PlacementState,
+  m: LoadMeasure,
+  band: BrokerBand,
+  b: number,
+  over: boolean,
+  consider: (a: Action) => void,
+  worthy: (kind: number, gain: number) => boolean,
+): void {
+  const offer = (p: number, slot: number): void => {
+    if (worthy(0, leadGain(state, m, band, p, slot))) consider({ kind: "lead", p, slot });
+  };
+  const { led, followed } = roles(state, b);
+  if (over) {
+    for (const p of led) for (let slot = 1; slot < state.rfOf(p); slot++) if (state.eligible[state.brokerAt(p, slot)]) offer(p, slot);
+  } else {
+    for (const p of followed) if (state.eligible[state.brokerAt(p, 0)]) offer(p, state.slotOf(p, b));
+  }
+}
+
+/** The partitions on b that may change, split into those b leads and those it follows, each in the order of b's list. */
+interface Roles {
+  readonly led: readonly number[];
+  readonly followed: readonly number[];
+}
+
+/** b's Roles, kept until anything about b changes (its partitions or its leaderships); do not mutate. */
+export function roles(state: PlacementState, b: number): Roles {
+  return brokerRoles.get(state, b, state.touchedAt[b]!);
+}
+
+const brokerRoles = new BrokerMemo((state, b): Roles => {
+  const led: number[] = [];
+  const followed: number[] = [];
   const n = state.partitionsOnCount(b);
   for (let i = 0; i < n; i++) {
     const p = state.partitionOnAt(b, i);
     if (state.frozen[p]) continue;
-    const leader = state.brokerAt(p, 0);
-    if (over) {
-      if (leader !== b) continue;
-      for (let slot = 1; slot < state.rfOf(p); slot++) if (state.eligible[state.brokerAt(p, slot)]) consider({ kind: "lead", p, slot });
-    } else if (leader !== b && state.eligible[leader]) {
-      consider({ kind: "lead", p, slot: state.slotOf(p, b) });
-    }
+    if (state.brokerAt(p, 0) === b) led.push(p);
+    else followed.push(p);
   }
-}
+  return { led, followed };
+});
 
 /**
  * Leadership trades between b and another broker x: b hands a partition it leads to x (a follower
@@ -676,21 +719,18 @@ function tradeCandidates(
   consider: (a: Action) => void,
   admits?: (a: Action) => boolean,
 ): void {
-  /** Partitions b leads, by a follower broker they could go to, with that follower's slot. */
-  const handable = new Map<number, Array<{ p: number; slot: number }>>();
+  /** Partitions b leads (a), by a follower broker they could go to, with that follower's slot (b). */
+  const handable = handableByFollower.begin(state.brokerCount);
   const n = state.partitionsOnCount(b);
   for (let i = 0; i < n; i++) {
     const p = state.partitionOnAt(b, i);
     if (state.frozen[p] || state.brokerAt(p, 0) !== b) continue;
     for (let slot = 1; slot < state.rfOf(p); slot++) {
       const x = state.brokerAt(p, slot);
-      if (!state.eligible[x]) continue;
-      const list = handable.get(x);
-      if (list) list.push({ p, slot });
-      else handable.set(x, [{ p, slot }]);
+      if (state.eligible[x]) handable.add(x, p, slot);
     }
   }
-  if (handable.size === 0) return;
+  if (handable.empty) return;
   // Pairs are many (every lead of b times every lead b follows on the same broker) and most gain
   // nothing: each pair's gain is worked out here as bandGain does, before any action is built.
   const w = m.weight(state);
@@ -702,10 +742,12 @@ function tradeCandidates(
     const q = state.partitionOnAt(b, i);
     const x = state.brokerAt(q, 0);
     if (x === b || state.frozen[q]) continue;
-    const mine = handable.get(x);
-    if (!mine) continue;
+    const mine = handable.first(x);
+    if (mine < 0) continue;
     const qSlot = state.slotOf(q, b);
-    for (const { p, slot } of mine) {
+    for (let e = mine; e >= 0; e = handable.after(e)) {
+      const p = handable.a(e);
+      const slot = handable.b(e);
       const net = w[q]! - w[p]!;
       if (net === 0) continue;
       const gain = shiftGain(load, band, b, net) + shiftGain(load, band, x, -net);
@@ -717,6 +759,9 @@ function tradeCandidates(
   }
   best.each((p, slot, q, qSlot) => consider({ kind: "trade", p, slot, q, qSlot }));
 }
+
+/** tradeCandidates' grouping of b's leads by follower (reused from call to call). */
+const handableByFollower = new KeyedPairs();
 
 /**
  * The `keep` best trades by the key bestFirst ranks them with: a plain trade keeps leader counts
@@ -805,45 +850,14 @@ const RING_CLOSERS = 2;
  */
 function threeWayTrades(state: PlacementState, m: LoadMeasure, b: number, over: boolean, consider: (a: Action) => void): void {
   const w = m.weight(state);
-  const led: number[] = [];
-  const followed: number[] = [];
-  const n = state.partitionsOnCount(b);
-  for (let i = 0; i < n; i++) {
-    const p = state.partitionOnAt(b, i);
-    if (state.frozen[p]) continue;
-    const leader = state.brokerAt(p, 0);
-    if (leader === b) led.push(p);
-    else if (state.eligible[leader]) followed.push(p);
-  }
+  const { led } = roles(state, b);
+  const followed = roles(state, b).followed.filter((p) => state.eligible[state.brokerAt(p, 0)]);
   // Over: give a heavy lead for a light one; under: the other way round. Ties by index.
   const heavy = (x: number, y: number): number => w[y]! - w[x]! || x - y;
   const light = (x: number, y: number): number => w[x]! - w[y]! || x - y;
   const give = firstInSortOrder(led, THREE_WAY, over ? heavy : light);
   const take = firstInSortOrder(followed, THREE_WAY, over ? light : heavy);
-  /**
-   * Per broker x, the partitions it leads by each broker that follows them, gathered when first asked:
-   * the ring closers a ring through x and v may use (closeRing orders what it needs).
-   */
-  const ledBy = new Map<number, Map<number, number[]>>();
-  const leadingFollowedBy = (x: number, v: number): readonly number[] => {
-    let byFollower = ledBy.get(x);
-    if (byFollower === undefined) {
-      byFollower = new Map();
-      const k = state.partitionsOnCount(x);
-      for (let i = 0; i < k; i++) {
-        const r = state.partitionOnAt(x, i);
-        if (state.brokerAt(r, 0) !== x || state.frozen[r]) continue;
-        for (let slot = 1; slot < state.rfOf(r); slot++) {
-          const follower = state.brokerAt(r, slot);
-          const list = byFollower.get(follower);
-          if (list) list.push(r);
-          else byFollower.set(follower, [r]);
-        }
-      }
-      ledBy.set(x, byFollower);
-    }
-    return byFollower.get(v) ?? [];
-  };
+  const leadingFollowedBy = ringClosers(state, give, take);
   for (const p of give) {
     for (let slot = 1; slot < state.rfOf(p); slot++) {
       const x = state.brokerAt(p, slot);
@@ -859,6 +873,42 @@ function threeWayTrades(state: PlacementState, m: LoadMeasure, b: number, over: 
   }
 }
 
+/** Marks the brokers x a three-way trade may hand a partition to (reused from call to call). */
+const ringStarts = new CallMemo();
+
+/**
+ * For the rings threeWayTrades may close: per pair of x (a follower, eligible, of a partition in
+ * `give`) and v (the leader of a partition in `take`), the partitions x leads and v follows, that may
+ * change. Gathered in one pass over the partitions each v follows (a handful of brokers), not over
+ * every x's; closeRing orders what it needs, so the order they are gathered in does not matter.
+ */
+export function ringClosers(state: PlacementState, give: readonly number[], take: readonly number[]): (x: number, v: number) => readonly number[] {
+  const starts = ringStarts.begin(state.brokerCount);
+  for (const p of give) {
+    for (let slot = 1; slot < state.rfOf(p); slot++) {
+      const x = state.brokerAt(p, slot);
+      if (state.eligible[x]) starts.set(x, 1);
+    }
+  }
+  const B = state.brokerCount;
+  const lists = new Map<number, number[]>();
+  const ends: number[] = [];
+  for (const q of take) {
+    const v = state.brokerAt(q, 0);
+    if (ends.includes(v)) continue;
+    ends.push(v);
+    for (const r of roles(state, v).followed) {
+      const x = state.brokerAt(r, 0);
+      if (!starts.has(x)) continue;
+      const key = x * B + v;
+      const list = lists.get(key);
+      if (list) list.push(r);
+      else lists.set(key, [r]);
+    }
+  }
+  return (x, v) => lists.get(x * B + v) ?? [];
+}
+
 /** Offers up to RING_CLOSERS partitions of `led` (all followed by v), those nearest `mid` first (ties by index). */
 function closeRing(state: PlacementState, w: Float64Array, led: readonly number[], v: number, mid: number, offer: (r: number, rSlot: number) => void): void {
   if (led.length === 0) return;
@@ -869,19 +919,13 @@ function closeRing(state: PlacementState, w: Float64Array, led: readonly number[
 /**
  * Partitions whose replica on b carries the measure, heaviest first (ties by index): a view of the
  * broker's list kept in that order (by-size.ts), valid until b's partitions change; do not mutate.
- * For measures only leaders carry, the ones b leads, in the same order.
+ * For measures only leaders carry, the ones b leads, in the same order, kept until anything about b
+ * changes (its partitions or its leaderships).
  */
-function carrying(state: PlacementState, m: LoadMeasure, b: number): ArrayLike<number> {
+export function carrying(state: PlacementState, m: LoadMeasure, b: number): ArrayLike<number> {
+  if (m.leaderOnly) return memosOf(m).led.get(state, b, state.touchedAt[b]!);
   const w = m.weight(state);
   const all = partitionsByWeightDescending(state, w, b);
-  if (m.leaderOnly) {
-    const led: number[] = [];
-    for (let i = 0; i < all.length; i++) {
-      const p = all[i]!;
-      if (w[p]! > 0 && state.brokerAt(p, 0) === b) led.push(p);
-    }
-    return led;
-  }
   // Replicas carrying nothing sit at the end of the list.
   let lo = 0;
   let hi = all.length;
@@ -893,6 +937,44 @@ function carrying(state: PlacementState, m: LoadMeasure, b: number): ArrayLike<n
   return all.subarray(0, lo);
 }
 
+/** Per measure, the per-broker lists `carrying` and `carryingAscending` keep between calls. */
+interface CarryingMemos {
+  readonly led: BrokerMemo<number[]>;
+  readonly ascending: BrokerMemo<number[]>;
+}
+
+const carryingMemos = new WeakMap<LoadMeasure, CarryingMemos>();
+
+function memosOf(m: LoadMeasure): CarryingMemos {
+  let memos = carryingMemos.get(m);
+  if (memos === undefined) {
+    memos = {
+      led: new BrokerMemo((state, b) => ledCarrying(state, m, b)),
+      ascending: new BrokerMemo((state, b) => reversed(carrying(state, m, b))),
+    };
+    carryingMemos.set(m, memos);
+  }
+  return memos;
+}
+
+/** The partitions b leads that carry the leader-only measure m, heaviest first (ties by index). */
+function ledCarrying(state: PlacementState, m: LoadMeasure, b: number): number[] {
+  const w = m.weight(state);
+  const all = partitionsByWeightDescending(state, w, b);
+  const led: number[] = [];
+  for (let i = 0; i < all.length; i++) {
+    const p = all[i]!;
+    if (w[p]! > 0 && state.brokerAt(p, 0) === b) led.push(p);
+  }
+  return led;
+}
+
+function reversed(list: ArrayLike<number>): number[] {
+  const out: number[] = new Array<number>(list.length);
+  for (let i = 0; i < list.length; i++) out[list.length - 1 - i] = list[i]!;
+  return out;
+}
+
 /** Partitions b leads that carry network out and may change, heaviest first (ties by index), as a new array. */
 export function ledHeaviestFirst(state: PlacementState, b: number): number[] {
   const out: number[] = [];
@@ -901,12 +983,9 @@ export function ledHeaviestFirst(state: PlacementState, b: number): number[] {
   return out;
 }
 
-/** The same list lightest first, as a new array. */
-function carryingAscending(state: PlacementState, m: LoadMeasure, b: number): number[] {
-  const list = carrying(state, m, b);
-  const out: number[] = new Array<number>(list.length);
-  for (let i = 0; i < list.length; i++) out[list.length - 1 - i] = list[i]!;
-  return out;
+/** The same list lightest first, kept until anything about b changes; do not mutate. */
+export function carryingAscending(state: PlacementState, m: LoadMeasure, b: number): readonly number[] {
+  return memosOf(m).ascending.get(state, b, state.touchedAt[b]!);
 }
 
 /** The most one replica on b carries of the measure (for leader-carried measures, one partition b leads). */
@@ -934,12 +1013,25 @@ function heavierThan(list: ArrayLike<number>, weight: Float64Array, value: numbe
   return lo;
 }
 
-/** Partitions on broker d by topic. */
-function byTopic(state: PlacementState, d: number): Map<number, number[]> {
+/** Partitions on broker d by topic (in the order of d's list), kept until d's partitions change; do not mutate. */
+export function byTopic(state: PlacementState, d: number): ReadonlyMap<number, readonly number[]> {
+  return topicLists.get(state, d, state.versionOf(d));
+}
+
+/** The partitions d leads by topic, in the same order, kept until anything about d changes; do not mutate. */
+export function ledByTopic(state: PlacementState, d: number): ReadonlyMap<number, readonly number[]> {
+  return ledTopicLists.get(state, d, state.touchedAt[d]!);
+}
+
+const topicLists = new BrokerMemo((state, d) => groupByTopic(state, d, false));
+const ledTopicLists = new BrokerMemo((state, d) => groupByTopic(state, d, true));
+
+function groupByTopic(state: PlacementState, d: number, ledOnly: boolean): ReadonlyMap<number, readonly number[]> {
   const out = new Map<number, number[]>();
   const n = state.partitionsOnCount(d);
   for (let i = 0; i < n; i++) {
     const q = state.partitionOnAt(d, i);
+    if (ledOnly && state.brokerAt(q, 0) !== d) continue;
     const t = state.topicIndexOf(q);
     const list = out.get(t);
     if (list) list.push(q);
