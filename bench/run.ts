@@ -192,6 +192,24 @@ const SCENARIOS: readonly Scenario[] = [
     heavy: true,
   },
   {
+    name: "skewed-racked-215-560k",
+    description:
+      "the shape below with 600 topics instead of 3,000: 200 brokers in 3 racks holding about 186,000 partitions (560,000 replicas) at RF 3 with rack-aware skewed placement, realistic load, network-in capacity at 75% mean utilisation over all 215 brokers, plus 15 new empty brokers; per replica it plans far slower than the 2.8-million-replica one",
+    simulate: false,
+    seed: 11,
+    cluster: {
+      brokers: 200,
+      newBrokers: 15,
+      racks: 3,
+      placement: "skewed-racked",
+      topics: 600,
+      partitions: { min: 2, max: 620 },
+      replicationFactor: 3,
+      load: { ...REALISTIC, utilisation: { networkIn: 0.75 } },
+    },
+    heavy: true,
+  },
+  {
     name: "skewed-racked-215-2.8m",
     description:
       "200 brokers in 3 racks holding about 933,000 partitions (2.8 million replicas) at RF 3 with rack-aware skewed placement, realistic load, network-in capacity at 75% mean utilisation over all 215 brokers, plus 15 new empty brokers",
