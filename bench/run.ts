@@ -68,6 +68,15 @@ const REALISTIC: RealisticLoad = {
   fanOut: { min: 0, max: 5 },
 };
 
+/** The 215-broker skewed shapes: 200 brokers in 3 racks, rack-aware skewed placement, 15 new brokers, network in at 75%. */
+const SKEWED_RACKED_215: GenerateOptions = {
+  brokers: 200,
+  newBrokers: 15,
+  racks: 3,
+  placement: "skewed-racked",
+  load: { ...REALISTIC, utilisation: { networkIn: 0.75 } },
+};
+
 const SCENARIOS: readonly Scenario[] = [
   {
     name: "small",
@@ -197,16 +206,7 @@ const SCENARIOS: readonly Scenario[] = [
       "the shape below with 600 topics instead of 3,000: 200 brokers in 3 racks holding about 186,000 partitions (560,000 replicas) at RF 3 with rack-aware skewed placement, realistic load, network-in capacity at 75% mean utilisation over all 215 brokers, plus 15 new empty brokers; per replica it plans far slower than the 2.8-million-replica one",
     simulate: false,
     seed: 11,
-    cluster: {
-      brokers: 200,
-      newBrokers: 15,
-      racks: 3,
-      placement: "skewed-racked",
-      topics: 600,
-      partitions: { min: 2, max: 620 },
-      replicationFactor: 3,
-      load: { ...REALISTIC, utilisation: { networkIn: 0.75 } },
-    },
+    cluster: { ...SKEWED_RACKED_215, ...TOPICS_933K, topics: 600 },
     heavy: true,
   },
   {
@@ -215,14 +215,7 @@ const SCENARIOS: readonly Scenario[] = [
       "200 brokers in 3 racks holding about 933,000 partitions (2.8 million replicas) at RF 3 with rack-aware skewed placement, realistic load, network-in capacity at 75% mean utilisation over all 215 brokers, plus 15 new empty brokers",
     simulate: false,
     seed: 11,
-    cluster: {
-      brokers: 200,
-      newBrokers: 15,
-      racks: 3,
-      placement: "skewed-racked",
-      ...TOPICS_933K,
-      load: { ...REALISTIC, utilisation: { networkIn: 0.75 } },
-    },
+    cluster: { ...SKEWED_RACKED_215, ...TOPICS_933K },
     heavy: true,
     onlyWhenNamed: true,
   },
