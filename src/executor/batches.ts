@@ -30,7 +30,7 @@
 import { BallastError } from "../model/errors.js";
 import { byPartition } from "./strategy.js";
 import type { KeyedOrder, TaskOrder } from "./strategy.js";
-import { demandOf, slotBrokers } from "./types.js";
+import { demandOf } from "./types.js";
 import type { BatchLimits, MoveTask, TaskDemand } from "./types.js";
 
 /** Answers true for a broker that must not be touched now (it is down). */
@@ -52,7 +52,6 @@ interface Load {
   bytes: number;
 }
 
-export { slotBrokers };
 
 function addLoad(load: Load, p: TaskDemand): void {
   if (p.moves === 0) return;

@@ -13,7 +13,7 @@ import type { TaskRecord, TaskState } from "./journal.js";
 import { transition } from "./journal.js";
 import { partitionKey } from "./port.js";
 import { workLeftPerBroker } from "./strategy.js";
-import { added, slotBrokers } from "./types.js";
+import { added, demandFor, slotBrokers } from "./types.js";
 import type { TaskDemand } from "./types.js";
 
 const OPEN_STATES: readonly TaskState[] = ["pending", "submitting", "moving"];
@@ -77,16 +77,13 @@ function removeFrom<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
 
 function entryOf(task: TaskRecord, index: number, slotIndex: (b: number) => number): Entry {
   const adds = added(task);
-  const touches = slotBrokers(task);
+  const demand = demandFor(task, adds);
   return {
-    task,
+    ...demand,
     index,
     key: partitionKey(task),
-    touches,
-    slotIndexes: touches.map(slotIndex),
+    slotIndexes: demand.touches.map(slotIndex),
     brokers: [...new Set([...task.from, ...task.to])],
-    moves: adds.length,
-    bytes: task.size * adds.length,
     size: task.size,
     leader: adds.length > 0 ? task.from[0] : undefined,
     adds,

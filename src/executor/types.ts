@@ -58,11 +58,15 @@ const demands = new WeakMap<MoveTask, TaskDemand>();
 export function demandOf<T extends MoveTask>(task: T): TaskDemand<T> {
   let d = demands.get(task);
   if (d === undefined) {
-    const adds = added(task);
-    d = { task, touches: touchesOf(task, adds), moves: adds.length, bytes: task.size * adds.length };
+    d = demandFor(task);
     demands.set(task, d);
   }
   return d as TaskDemand<T>;
+}
+
+/** A task's demand made anew, from the replicas it adds (for a caller keeping its own record). */
+export function demandFor<T extends MoveTask>(task: T, adds: number[] = added(task)): TaskDemand<T> {
+  return { task, touches: touchesOf(task, adds), moves: adds.length, bytes: task.size * adds.length };
 }
 
 /** A task that only reorders replicas: no data moves, it completes at once. */

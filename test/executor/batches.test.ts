@@ -5,10 +5,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { measureLoad, planAllBatches, planBatch, slotBrokers } from "../../src/executor/batches.js";
+import { measureLoad, planAllBatches, planBatch } from "../../src/executor/batches.js";
 import { byPartition, bytesToCopy, compareKeys, composeStrategies, parseStrategies, workLeftPerBroker } from "../../src/executor/strategy.js";
 import type { TaskOrder } from "../../src/executor/strategy.js";
-import { DEFAULT_LIMITS, DEFAULT_STRATEGY, STRATEGY_NAMES, isReorderOnly } from "../../src/executor/types.js";
+import { DEFAULT_LIMITS, DEFAULT_STRATEGY, STRATEGY_NAMES, isReorderOnly, slotBrokers } from "../../src/executor/types.js";
 import type { BatchLimits, MoveTask, StrategyName, TaskHealth } from "../../src/executor/types.js";
 import { BallastError } from "../../src/model/errors.js";
 

@@ -5,8 +5,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { measureLoad, slotBrokers } from "../../src/executor/batches.js";
-import { demandOf } from "../../src/executor/types.js";
+import { measureLoad } from "../../src/executor/batches.js";
+import { demandOf, slotBrokers } from "../../src/executor/types.js";
 import type { TaskRecord, TaskState } from "../../src/executor/journal.js";
 import { TRANSITIONS } from "../../src/executor/journal.js";
 import { TaskBook, recount } from "../../src/executor/task-book.js";
