@@ -16,28 +16,33 @@ export function firstInOrder<T>(items: readonly T[], compare: (a: T, b: T) => nu
     const c = compare(items[i]!, items[j]!);
     return c < 0 || (c === 0 && i < j);
   };
-  const down = (at: number, size: number): void => {
-    let k = at;
-    for (;;) {
-      const l = 2 * k + 1;
-      if (l >= size) return;
-      const r = l + 1;
-      const m = r < size && less(heap[r]!, heap[l]!) ? r : l;
-      if (!less(heap[m]!, heap[k]!)) return;
-      const x = heap[k]!;
-      heap[k] = heap[m]!;
-      heap[m] = x;
-      k = m;
-    }
-  };
-  for (let k = (n >> 1) - 1; k >= 0; k--) down(k, n);
+  for (let k = (n >> 1) - 1; k >= 0; k--) siftDown(heap, 0, k, n, less);
   for (let size = n; size > 0; size--) {
     const top = heap[0]!;
     heap[0] = heap[size - 1]!;
-    down(0, size - 1);
+    siftDown(heap, 0, 0, size - 1, less);
     if (visit(items[top]!)) return true;
   }
   return false;
+}
+
+/**
+ * Sifts place k of the binary heap heap[base, base + size) down, `less` comparing the values the
+ * heap holds.
+ */
+function siftDown(heap: Int32Array, base: number, at: number, size: number, less: (x: number, y: number) => boolean): void {
+  let k = at;
+  for (;;) {
+    const l = 2 * k + 1;
+    if (l >= size) return;
+    const r = l + 1;
+    const m = r < size && less(heap[base + r]!, heap[base + l]!) ? r : l;
+    if (!less(heap[base + m]!, heap[base + k]!)) return;
+    const x = heap[base + k]!;
+    heap[base + k] = heap[base + m]!;
+    heap[base + m] = x;
+    k = m;
+  }
 }
 
 /**
@@ -95,45 +100,17 @@ export function firstInGroupOrder<T>(items: readonly T[], groupOf: (item: T) => 
   const heap = new Int32Array(n);
   for (let i = 0; i < n; i++) heap[ends[groupAt[i]!]!++] = i;
   const less = (i: number, j: number): boolean => compare(items[i]!, items[j]!) < 0;
-  /** Sifts position k of the run [base, base + size) down. */
-  const down = (base: number, k: number, size: number): void => {
-    for (;;) {
-      const l = 2 * k + 1;
-      if (l >= size) return;
-      const r = l + 1;
-      const m = r < size && less(heap[base + r]!, heap[base + l]!) ? r : l;
-      if (!less(heap[base + m]!, heap[base + k]!)) return;
-      const x = heap[base + k]!;
-      heap[base + k] = heap[base + m]!;
-      heap[base + m] = x;
-      k = m;
-    }
-  };
   const size = new Int32Array(G);
   for (let g = 0; g < G; g++) {
     size[g] = ends[g]! - starts[g]!;
-    for (let k = (size[g]! >> 1) - 1; k >= 0; k--) down(starts[g]!, k, size[g]!);
+    for (let k = (size[g]! >> 1) - 1; k >= 0; k--) siftDown(heap, starts[g]!, k, size[g]!, less);
   }
   // The groups by their first items.
   const top = new Int32Array(G);
   for (let g = 0; g < G; g++) top[g] = g;
-  const head = (g: number): number => heap[starts[g]!]!;
-  const groupLess = (a: number, b: number): boolean => less(head(a), head(b));
+  const groupLess = (a: number, b: number): boolean => less(heap[starts[a]!]!, heap[starts[b]!]!);
   let live = G;
-  const topDown = (k: number): void => {
-    for (;;) {
-      const l = 2 * k + 1;
-      if (l >= live) return;
-      const r = l + 1;
-      const m = r < live && groupLess(top[r]!, top[l]!) ? r : l;
-      if (!groupLess(top[m]!, top[k]!)) return;
-      const x = top[k]!;
-      top[k] = top[m]!;
-      top[m] = x;
-      k = m;
-    }
-  };
-  for (let k = (live >> 1) - 1; k >= 0; k--) topDown(k);
+  for (let k = (live >> 1) - 1; k >= 0; k--) siftDown(top, 0, k, live, groupLess);
   while (live > 0) {
     const g = top[0]!;
     const base = starts[g]!;
@@ -144,12 +121,12 @@ export function firstInGroupOrder<T>(items: readonly T[], groupOf: (item: T) => 
     if (step === GroupStep.Next && left > 0) {
       heap[base] = heap[base + left]!;
       size[g] = left;
-      down(base, 0, left);
+      siftDown(heap, base, 0, left, less);
     } else {
       top[0] = top[live - 1]!;
       live--;
     }
-    topDown(0);
+    siftDown(top, 0, 0, live, groupLess);
   }
   return false;
 }
