@@ -461,6 +461,14 @@ export class PlacementState {
     return out;
   }
 
+  /** The leaderships an action of any kind hands on: a moved leader replica takes its leadership along. */
+  handedLeaderships(a: Action): LeaderChange[] {
+    if (a.kind === "lead" || a.kind === "trade") return this.leaderChanges(a);
+    return this.changes(a)
+      .filter((c) => c.slot === 0)
+      .map(({ p, from, to }) => ({ p, from, to }));
+  }
+
   /** Change in moves and bytes moved an action would cause. */
   cost(a: Action): { moves: number; bytes: number } {
     switch (a.kind) {

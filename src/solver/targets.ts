@@ -8,7 +8,7 @@ import { rackBoundedShares } from "./capacity-floor.js";
 import { type CapacityThresholds, DEFAULT_CAPACITY_THRESHOLDS, DEFAULT_NETWORK_THRESHOLD, LoadBand, LoadTargets, bandHalfWidth } from "./load-targets.js";
 
 export { deviation } from "./load-targets.js";
-import type { PlacementState } from "./state.js";
+import type { Action, PlacementState } from "./state.js";
 
 export interface RackRule {
   /** At most this many replicas of one partition in one rack. */
@@ -83,6 +83,7 @@ export class Targets {
   readonly load: LoadTargets;
 
   private readonly rules = new Map<number, RackRule | null>();
+  private readonly heavyView: HeavyLeadView;
   /** Eligible brokers per host, and each host's rack. */
   private readonly hostBrokers: Int32Array;
   private readonly rackOfHost: Int32Array;
@@ -118,14 +119,48 @@ export class Targets {
       rules: this,
     });
     this.heavyLeads = heavyLeads(state, this.load);
+    this.heavyView = new HeavyLeadView(state, this.heavyLeads);
     ({ leaderIdeal: this.leaderIdeal, leaderMin: this.leaderMin, leaderMax: this.leaderMax } = leaderBand(state, this.heavyLeads.length));
   }
 
   /** Heavy partitions (heavyLeads) broker b leads now. */
   heavyLedBy(state: PlacementState, b: number): number {
-    let n = 0;
-    for (const p of this.heavyLeads) if (state.brokerAt(p, 0) === b) n++;
-    return n;
+    return this.heavyView.of(state).count[b]!;
+  }
+
+  /**
+   * The network out of the heaviest heavy partition (heavyLeads) broker b leads now, 0 when it leads
+   * none: that partition alone is a floor on b's network out, whatever else b holds.
+   */
+  heavyLeadOutOf(state: PlacementState, b: number): number {
+    return this.heavyView.of(state).most[b]!;
+  }
+
+  /** Whether p is one of the heavy partitions (heavyLeads). */
+  isHeavyLead(p: number): boolean {
+    return this.heavyView.isHeavy[p] === 1;
+  }
+
+  /**
+   * Whether the action hands a heavy partition's leadership (heavyLeads) to another broker, which
+   * changes the leader bands and network-out aims of the brokers it touches.
+   */
+  handsOnHeavyLead(action: Action): boolean {
+    if (this.heavyLeads.length === 0) return false;
+    switch (action.kind) {
+      case "lead":
+        return action.slot !== 0 && this.isHeavyLead(action.p);
+      case "move":
+        return action.slot === 0 && this.isHeavyLead(action.p);
+      case "swap":
+        return (action.slot === 0 && this.isHeavyLead(action.p)) || (action.qSlot === 0 && this.isHeavyLead(action.q));
+      case "trade":
+        return (
+          (action.slot !== 0 && this.isHeavyLead(action.p)) ||
+          (action.qSlot !== 0 && this.isHeavyLead(action.q)) ||
+          (action.r !== undefined && action.rSlot !== 0 && this.isHeavyLead(action.r))
+        );
+    }
   }
 
   /** Broker b's preferred-leader band: the heavy partitions it leads when it leads one, else leaderMin–leaderMax. */
@@ -498,6 +533,49 @@ function leaderBand(state: PlacementState, heavy: number): { leaderIdeal: number
   const alone = heavy < state.eligibleCount ? heavy : 0;
   const leaderIdeal = (state.partitionCount - alone) / Math.max(1, state.eligibleCount - alone);
   return { leaderIdeal, leaderMin: floorEps(leaderIdeal), leaderMax: ceilEps(leaderIdeal) };
+}
+
+/**
+ * Which brokers lead the heavy partitions (Targets.heavyLeads): per broker how many, and the largest
+ * network out among them. Read again from the placement only when it has changed since (the goals ask
+ * for every action they weigh; there are few heavy partitions, and their leaders change rarely).
+ */
+class HeavyLeadView {
+  readonly count: Int32Array;
+  readonly most: Float64Array;
+  /** 1 per heavy partition. */
+  readonly isHeavy: Uint8Array;
+  private readonly leading: number[] = [];
+  private state: PlacementState | null = null;
+  private at = -1;
+
+  constructor(
+    state: PlacementState,
+    private readonly heavy: Int32Array,
+  ) {
+    this.count = new Int32Array(state.brokerCount);
+    this.most = new Float64Array(state.brokerCount);
+    this.isHeavy = new Uint8Array(state.partitionCount);
+    for (const p of heavy) this.isHeavy[p] = 1;
+  }
+
+  of(state: PlacementState): this {
+    if (state === this.state && state.changeCount === this.at) return this;
+    for (const b of this.leading) {
+      this.count[b] = 0;
+      this.most[b] = 0;
+    }
+    this.leading.length = 0;
+    for (const p of this.heavy) {
+      const b = state.brokerAt(p, 0);
+      if (this.count[b] === 0) this.leading.push(b);
+      this.count[b]! += 1;
+      this.most[b] = Math.max(this.most[b]!, state.leaderOutOf(p));
+    }
+    this.state = state;
+    this.at = state.changeCount;
+    return this;
+  }
 }
 
 /** Partitions whose leader's network out is above every eligible broker's network-out aim (Targets.heavyLeads). */

@@ -93,8 +93,53 @@ test("capacity: accepts only actions that leave every touched broker no further 
   const { state, targets } = prepared(c);
   assert.equal(capacityGoal.accepts({ kind: "move", p: 0, slot: 0, to: 1 }, state, targets), false, "network in over the limit");
   assert.equal(capacityGoal.accepts({ kind: "move", p: 0, slot: 0, to: 2 }, state, targets), true);
-  // Network out of partition 2 (90 MiB/s) is over broker 3's limit; moving it to 1 keeps it over, but no worse in total? No: broker 1 would go over.
+  // Partition 2's leader sends 91 MiB/s, over every limit: moving its replica takes broker 1 over (a
+  // move raises no aim, even onto a broker sending nothing).
   assert.equal(capacityGoal.accepts({ kind: "move", p: 2, slot: 0, to: 0 }, state, targets), false);
+});
+
+test("capacity: a partition over every network-out limit is a floor on its leader, which may lead it and nothing else", () => {
+  // Limit 80 MiB/s. hot-0 and hot-1 (91 and 101 MiB/s out) are both led by broker 1; broker 2 follows
+  // hot-0 and leads nothing, broker 3 follows hot-1 and leads t-0 (10 MiB/s); broker 4 holds nothing.
+  const brokers = ["a", "b", "c", "d"].map((rack, i) => broker(i + 1, rack, { networkOut: 100 * MIB }));
+  const c = cluster(brokers, [
+    part("hot", 0, [1, 2], { bytesIn: MIB, bytesOut: 90 * MIB }),
+    part("hot", 1, [1, 3], { bytesIn: MIB, bytesOut: 100 * MIB }),
+    part("t", 0, [3, 1], { bytesIn: MIB, bytesOut: 9 * MIB }),
+  ]);
+  const { state, targets } = prepared(c);
+  assert.deepEqual(Array.from(targets.heavyLeads), [0, 1]);
+  assert.equal(capacityGoal.accepts({ kind: "lead", p: 0, slot: 1 }, state, targets), true, "broker 2 leads hot-0 alone: at its floor");
+  assert.equal(capacityGoal.accepts({ kind: "lead", p: 1, slot: 1 }, state, targets), false, "broker 3 would lead t-0 too: further over");
+  assert.equal(capacityGoal.accepts({ kind: "move", p: 0, slot: 0, to: 3 }, state, targets), false, "a move raises no aim, even onto an idle broker");
+  // Broker 1 is held to its heavier partition (101 MiB/s), so the 91 over it is its excess; handing
+  // hot-0 on removes it, and the score says so.
+  const before = capacityGoal.score(state, targets);
+  assert.ok(Math.abs(before - 91 * MIB) < 1, String(before / MIB));
+  state.apply({ kind: "lead", p: 0, slot: 1 });
+  assert.ok(capacityGoal.score(state, targets) < 1, String(capacityGoal.score(state, targets)));
+  // Broker 1 now leads hot-1 alone, at its floor: it takes no more (t-0's leadership).
+  assert.equal(capacityGoal.accepts({ kind: "lead", p: 2, slot: 1 }, state, targets), false);
+});
+
+test("capacity: heavy partitions led by one broker are spread, each to a follower that hands on all it led", () => {
+  // Limit 80 MiB/s; hot-0 (91) and hot-1 (101) start on broker 1. Broker 3 follows hot-0 and leads
+  // t-0 (10, followed by broker 4 with room): it hands t-0 on and leads hot-0 alone. Nothing moves.
+  const brokers = ["a", "b", "c", "d"].map((rack, i) => broker(i + 1, rack, { networkOut: 100 * MIB }));
+  const c = cluster(brokers, [
+    part("hot", 0, [1, 3], { bytesIn: MIB, bytesOut: 90 * MIB }),
+    part("hot", 1, [1, 2], { bytesIn: MIB, bytesOut: 100 * MIB }),
+    part("t", 0, [3, 4], { bytesIn: MIB, bytesOut: 9 * MIB }),
+    part("u", 0, [2, 4], { bytesIn: MIB, bytesOut: 40 * MIB }),
+  ]);
+  const p = validPlan(c, plan(c, { goals: ["rack-spread", "capacity"] }), {});
+  assert.equal(p.moves, 0);
+  const leaders = new Map(p.after.topics.flatMap((t) => t.partitions.map((x) => [`${t.name}-${String(x.partition)}`, x.replicas[0]!])));
+  assert.equal(leaders.get("hot-1"), 1);
+  assert.equal(leaders.get("hot-0"), 3);
+  assert.equal(leaders.get("t-0"), 4);
+  const out = p.balanceAfter.capacity!.resources.find((r) => r.resource === "networkOut")!;
+  assert.ok(Math.abs(out.maxUtilization - out.floor) < 1e-9, `${String(out.maxUtilization)} vs floor ${String(out.floor)}`);
 });
 
 test("best effort: an overloaded scale-out is planned, the new brokers take load, no broker ends more loaded than it could", () => {

@@ -28,8 +28,9 @@ function rfAboveBrokers(cluster: Cluster): boolean {
 
 /**
  * Per limited resource and broker: how far the broker's load is above what the capacity goal holds it
- * to (the limit, or the band around a mean that is over it; load-targets.ts). Computed from scratch on
- * the cluster as it is, with the default thresholds.
+ * to (the limit, or the band around a mean that is over it; load-targets.ts; for network out, at
+ * least the heaviest partition it leads that is over every broker's aim: that partition alone is a
+ * floor on its leader). Computed from scratch on the cluster as it is, with the default thresholds.
  */
 function overloads(cluster: Cluster): Map<string, number> {
   const state = new PlacementState(cluster, { excludeBrokers: new Set(), isFrozenTopic: () => false });
@@ -43,9 +44,18 @@ function overloads(cluster: Cluster): Map<string, number> {
       for (let slot = 0; slot < state.rf[p]!; slot++) if (r !== "networkOut" || slot === 0) load[state.brokerAt(p, slot)]! += w[p]!;
     }
     const cap = capacityOf(state, r);
+    const aim = Float64Array.from(targets.load.aim[r]);
+    if (r === "networkOut") {
+      let most = 0;
+      for (let b = 0; b < state.brokerCount; b++) if (state.eligible[b]) most = Math.max(most, aim[b]!);
+      for (let p = 0; p < state.partitionCount; p++) {
+        const b = state.brokerAt(p, 0);
+        if (w[p]! > most * (1 + 1e-9)) aim[b] = Math.max(aim[b]!, w[p]!);
+      }
+    }
     for (let b = 0; b < state.brokerCount; b++) {
       if (!state.eligible[b]) continue;
-      out.set(`${r} ${String(state.brokerIds[b])}`, Math.max(0, load[b]! - targets.load.aim[r][b]!) / cap[b]!);
+      out.set(`${r} ${String(state.brokerIds[b])}`, Math.max(0, load[b]! - aim[b]!) / cap[b]!);
     }
   }
   return out;

@@ -3,8 +3,9 @@
  * A resource whose capacity some eligible broker lacks has no limit (the status says so). Load is taken
  * off an overloaded broker by leadership changes first (network out), then by moving or swapping
  * replicas to brokers with room; an action is the goal's own only when it leaves every resource of
- * every broker it touches no further over its limit. Whether the load can fit at all is checked
- * before planning (capacity-check.ts).
+ * every broker it touches no further over its aim. A partition whose leader alone is above every
+ * network-out aim is a floor on the broker leading it (outAim): that broker may lead it and nothing
+ * else. Whether the load can fit at all is checked before planning (capacity-check.ts).
  */
 import type { Goal, GoalContext } from "../goal.js";
 import { capacityOf } from "../capacity-floor.js";
@@ -38,17 +39,38 @@ function bandOf(targets: Targets, r: Resource): BrokerBand {
   return all[r];
 }
 
-/** Broker b's part of the capacity goal's score: how far it is over each limit. */
+/**
+ * Broker b's network-out aim now: the goal's aim, or the network out of the heaviest heavy partition
+ * it leads (Targets.heavyLeads) when that is more. Such a partition alone is a floor on its leader's
+ * network out, so the broker is held to it: it may lead that partition and nothing else.
+ */
+function outAim(state: PlacementState, targets: Targets, b: number): number {
+  const aim = targets.load.aim.networkOut[b]!;
+  return targets.heavyLeads.length === 0 ? aim : Math.max(aim, targets.heavyLeadOutOf(state, b));
+}
+
+/** Broker b's aim of resource r now (outAim for network out). */
+function aimNow(state: PlacementState, targets: Targets, r: Resource, b: number): number {
+  return r === "networkOut" ? outAim(state, targets, b) : targets.load.aim[r][b]!;
+}
+
+/** Broker b's part of the capacity goal's score: how far it is over each aim. */
 export function capacityExcessOf(state: PlacementState, targets: Targets, b: number): number {
   let s = 0;
-  for (const r of limitedResources(targets.load)) s += Math.max(0, MEASURE[r].load(state)[b]! - targets.load.aim[r][b]!);
+  for (const r of limitedResources(targets.load)) s += Math.max(0, MEASURE[r].load(state)[b]! - aimNow(state, targets, r, b));
   return s;
 }
 
-/** Relative excess of load over the limit, summed over resources and eligible brokers. */
+/** Excess of load over the aims, summed over resources and eligible brokers. */
 function excess(state: PlacementState, targets: Targets): number {
   let s = 0;
-  for (const r of limitedResources(targets.load)) s += bandDeviation(state, MEASURE[r], bandOf(targets, r));
+  for (const r of limitedResources(targets.load)) {
+    if (r !== "networkOut" || targets.heavyLeads.length === 0) {
+      s += bandDeviation(state, MEASURE[r], bandOf(targets, r));
+      continue;
+    }
+    for (let b = 0; b < state.brokerCount; b++) if (state.eligible[b]) s += Math.max(0, state.netOutOf(b) - outAim(state, targets, b));
+  }
   return s;
 }
 
@@ -58,36 +80,77 @@ function worse(v: number, d: number, limit: number): boolean {
 }
 
 /**
- * No broker the action touches ends further over any limit. Written out per action kind (no
+ * Network out when the action hands on a heavy partition's leadership: the aims of the brokers it
+ * touches change with the heavy partitions they lead, so each broker's excess over its aim is
+ * worked out before and after (a broker taking one by a replica move gets no higher aim from it, so
+ * this may refuse more than the score would, never less); and no broker comes to lead more heavy
+ * partitions than one, or than it led already.
+ */
+function outAcceptsHeavy(action: Action, state: PlacementState, targets: Targets): boolean {
+  const handed = state.handedLeaderships(action);
+  const leaderAfter = (p: number): number => handed.find((c) => c.p === p)?.to ?? state.brokerAt(p, 0);
+  // Only a leadership change raises the aim of the broker that takes a heavy partition: one whose
+  // leader replica moves is held to the aim it had, so data never moves where a hand-off would do.
+  const raises = action.kind === "lead" || action.kind === "trade";
+  const touched = [...new Set(handed.flatMap((c) => [c.from, c.to]))];
+  for (const b of touched) {
+    if (!state.eligible[b]) continue;
+    let d = 0;
+    for (const c of handed) d += (c.to === b ? 1 : 0) * state.leaderOutOf(c.p) - (c.from === b ? 1 : 0) * state.leaderOutOf(c.p);
+    let aimAfter = targets.load.aim.networkOut[b]!;
+    let heavyAfter = 0;
+    for (const p of targets.heavyLeads) {
+      if (leaderAfter(p) !== b) continue;
+      heavyAfter++;
+      if (raises || state.brokerAt(p, 0) === b) aimAfter = Math.max(aimAfter, state.leaderOutOf(p));
+    }
+    // Two heavy partitions are not led by one broker where they were not: each is a floor of its own.
+    if (heavyAfter > Math.max(1, targets.heavyLedBy(state, b))) return false;
+    const v = state.netOutOf(b);
+    if (Math.max(0, v + d - aimAfter) > Math.max(0, v - outAim(state, targets, b)) + 1e-6) return false;
+  }
+  return true;
+}
+
+/**
+ * No broker the action touches ends further over any aim. Written out per action kind (no
  * allocation): every later goal's proposals pass through here.
  */
 function accepts(action: Action, state: PlacementState, targets: Targets): boolean {
   const limited = limitedResources(targets.load);
   if (limited.length === 0) return true;
   const limit = targets.load.aim;
+  const limitsOut = targets.load.limited.networkOut;
+  // Handing on a heavy partition changes the network-out aims themselves: worked out in full (rare).
+  const heavy = limitsOut && targets.heavyLeads.length > 0 && targets.handsOnHeavyLead(action);
+  if (heavy && !outAcceptsHeavy(action, state, targets)) return false;
   if (action.kind === "lead") {
-    if (action.slot === 0 || !targets.load.limited.networkOut) return true;
+    if (heavy || action.slot === 0 || !limitsOut) return true;
     const to = state.brokerAt(action.p, action.slot);
-    return !worse(state.netOutOf(to), state.leaderOutOf(action.p), limit.networkOut[to]!);
+    return !worse(state.netOutOf(to), state.leaderOutOf(action.p), outAim(state, targets, to));
   }
   if (action.kind === "trade") {
-    if (!targets.load.limited.networkOut) return true;
-    return measureDeltas(state, action, MEASURE.networkOut).every(([b, d]) => !worse(state.netOutOf(b), d, limit.networkOut[b]!));
+    if (heavy || !limitsOut) return true;
+    return measureDeltas(state, action, MEASURE.networkOut).every(([b, d]) => !worse(state.netOutOf(b), d, outAim(state, targets, b)));
   }
   if (action.kind === "move") {
     const { p, slot, to } = action;
-    for (const r of limited) if (worse(MEASURE[r].load(state)[to]!, replicaWeight(state, r, p, slot), limit[r][to]!)) return false;
+    for (const r of limited) {
+      if (r === "networkOut" && (heavy || slot !== 0)) continue;
+      if (worse(MEASURE[r].load(state)[to]!, replicaWeight(state, r, p, slot), r === "networkOut" ? outAim(state, targets, to) : limit[r][to]!)) return false;
+    }
     return true;
   }
   const { p, slot, q, qSlot } = action;
   const b1 = state.brokerAt(p, slot);
   const b2 = state.brokerAt(q, qSlot);
   for (const r of limited) {
+    if (r === "networkOut" && heavy) continue;
     const wp = replicaWeight(state, r, p, slot);
     const wq = replicaWeight(state, r, q, qSlot);
     const load = MEASURE[r].load(state);
     // b1 gives p's replica and takes q's; b2 the other way round.
-    if (worse(load[b1]!, wq - wp, limit[r][b1]!) || worse(load[b2]!, wp - wq, limit[r][b2]!)) return false;
+    if (worse(load[b1]!, wq - wp, aimNow(state, targets, r, b1)) || worse(load[b2]!, wp - wq, aimNow(state, targets, r, b2))) return false;
   }
   return true;
 }
@@ -121,6 +184,7 @@ export const capacityGoal: Goal = {
   optimize(ctx: GoalContext): void {
     const { targets, state } = ctx;
     const selfAccepts = (a: Action): boolean => accepts(a, state, targets);
+    if (targets.load.limited.networkOut) spreadHeavyLeads(ctx);
     for (const r of limitedResources(targets.load)) optimizeBand(ctx, MEASURE[r], bandOf(targets, r), { selfAccepts, movesFirst: true, drain: true });
     if (targets.load.limited.networkOut) handOffMakingRoom(ctx);
     for (const r of limitedResources(targets.load)) if (r !== "networkOut") moveMakingRoom(ctx, r);
@@ -343,6 +407,66 @@ function relieve(ctx: GoalContext, b: number): boolean {
       for (const r of handed.reverse()) ctx.undo({ kind: "lead", p: r, slot: state.slotOf(r, f) });
     }
   }
+  return false;
+}
+
+/**
+ * A broker leading several partitions above every broker's network-out limit (Targets.heavyLeads)
+ * keeps the heaviest and hands each other one to a follower that first hands on every leadership of
+ * its own, each through a follower of its own that makes room where needed (`relieve`): that
+ * follower then leads the heavy partition alone, at the floor the partition sets. Followers with the
+ * least network out are asked first (ties by index); where a follower cannot shed everything, what it
+ * handed on is taken back. Without it, heavy partitions that start on one broker stay there, far
+ * above the floor, and keep that broker over its other limits too.
+ */
+function spreadHeavyLeads(ctx: GoalContext): void {
+  const { state, targets } = ctx;
+  if (targets.heavyLeads.length < 2) return;
+  const out = state.leaderOut;
+  for (let b = 0; b < state.brokerCount; b++) {
+    if (!state.eligible[b] || targets.heavyLedBy(state, b) < 2) continue;
+    const led = Array.from(targets.heavyLeads)
+      .filter((p) => state.brokerAt(p, 0) === b)
+      .sort((x, y) => out[y]! - out[x]! || x - y);
+    for (const q of led.slice(1)) {
+      if (state.frozen[q]) continue;
+      const followers: number[] = [];
+      for (let slot = 1; slot < state.rfOf(q); slot++) {
+        const f = state.brokerAt(q, slot);
+        if (state.eligible[f] && targets.heavyLedBy(state, f) === 0) followers.push(f);
+      }
+      followers.sort((x, y) => state.netOutOf(x) - state.netOutOf(y) || x - y);
+      for (const f of followers) if (leadAlone(ctx, q, f)) break;
+    }
+  }
+}
+
+/**
+ * Broker f hands on every leadership it has (relieve) and takes heavy partition q's; true if done.
+ * Otherwise every hand-off is taken back: each is a leadership change, which the same change undoes,
+ * so replaying them (and the ones relieve took back itself) last first restores f's leaderships.
+ */
+function leadAlone(ctx: GoalContext, q: number, f: number): boolean {
+  const { state, targets } = ctx;
+  const handed: Action[] = [];
+  const logged: GoalContext = {
+    ...ctx,
+    propose(a: Action): boolean {
+      if (!ctx.propose(a)) return false;
+      handed.push(a);
+      return true;
+    },
+    undo(a: Action): void {
+      ctx.undo(a);
+      handed.push(a);
+    },
+  };
+  while (state.leaders[f]! > 0 && relieve(logged, f)) {
+    /* keep handing on */
+  }
+  const a: Action = { kind: "lead", p: q, slot: state.slotOf(q, f) };
+  if (state.leaders[f] === 0 && accepts(a, state, targets) && ctx.propose(a)) return true;
+  for (let i = handed.length - 1; i >= 0; i--) ctx.undo(handed[i]!);
   return false;
 }
 

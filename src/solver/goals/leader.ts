@@ -21,6 +21,26 @@ function leaderDeviation(state: PlacementState, targets: Targets): number {
   return s;
 }
 
+/**
+ * `accepts` for an action that hands on a heavy partition's leadership: the bands of the brokers it
+ * touches change with the heavy partitions they lead (Targets.leaderMinOf), so each one's distance
+ * from its band is worked out with the band it has before and the one it will have after.
+ */
+function acceptsHandingOnHeavy(action: Action, state: PlacementState, targets: Targets): boolean {
+  const handed = state.handedLeaderships(action);
+  for (const [b, d] of leaderDeltas(state, action)) {
+    let heavy = 0;
+    for (const c of handed) if (targets.isHeavyLead(c.p)) heavy += (c.to === b ? 1 : 0) - (c.from === b ? 1 : 0);
+    const n = state.leadersOf(b);
+    const before = targets.heavyLedBy(state, b);
+    const after = before + heavy;
+    const was = before > 0 ? deviation(n, before, before) : deviation(n, targets.leaderMin, targets.leaderMax);
+    const will = after > 0 ? deviation(n + d, after, after) : deviation(n + d, targets.leaderMin, targets.leaderMax);
+    if (will > was) return false;
+  }
+  return true;
+}
+
 /** Every leadership s could hand on: each partition s leads (not frozen), to each eligible follower, in s's list order. */
 function eachHandOff(state: PlacementState, s: number, visit: (p: number, slot: number, follower: number) => void): void {
   const n = state.partitionsOnCount(s);
@@ -181,6 +201,7 @@ export const leaderGoal: Goal = {
   },
 
   accepts(action: Action, state: PlacementState, targets: Targets): boolean {
+    if (targets.handsOnHeavyLead(action)) return acceptsHandingOnHeavy(action, state, targets);
     return bandAccepts(
       leaderDeltas(state, action),
       (b) => state.leadersOf(b),
