@@ -371,12 +371,22 @@ function fillMakingRoom(ctx: GoalContext, d: number, sources: readonly number[],
   const partners = [...used.keys()].sort((x, y) => used.get(x)! - used.get(y)! || x - y);
   if (partners.length === 0) return false;
   const light = (x: number, y: number): number => state.sizeOf(x) - state.sizeOf(y) || x - y;
-  for (const s of sources.filter((b) => b !== d && state.countOf(b) > targets.countMinOf(b)).slice(0, ROOM_SOURCES)) {
+  // Sources d can take from as fill does: of d's rack, unless replicas may come from outside it.
+  const fromOutside = openings.openFromOutside(rack);
+  const canGive = (b: number): boolean => b !== d && state.countOf(b) > targets.countMinOf(b) && (fromOutside || state.rackOf[b] === rack);
+  for (const s of sources.filter(canGive).slice(0, ROOM_SOURCES)) {
     const canGo = (p: number): boolean => !state.frozen[p] && state.slotOf(p, d) < 0 && moveKeepsSpread(state, targets, p, state.slotOf(p, s), d);
     for (const p of firstInSortOrder(state.partitionsOn(s), ROOM_REPLICAS, light, canGo)) {
       const slot = state.slotOf(p, s);
       const lacking = limited.map((r) => resourceLoad(state, r, d) + replicaWeight(state, r, p, slot) - aim[r][d]!);
-      if (lacking.every((x) => x <= 0)) continue; // refused for another reason
+      if (lacking.every((x) => x <= 0)) {
+        // It fits: what turned it away was fill's refusal budget running out on heavier candidates.
+        if (ctx.propose({ kind: "move", p, slot, to: d })) {
+          openings.update(p);
+          return true;
+        }
+        continue;
+      }
       const swap = roomBySwap(ctx, d, s, lacking, limited, partners);
       if (swap === null || !ctx.propose(swap)) continue;
       if (ctx.propose({ kind: "move", p, slot: state.slotOf(p, s), to: d })) {
@@ -406,7 +416,13 @@ function roomBySwap(
 ): Extract<Action, { kind: "swap" }> | null {
   const { state, targets } = ctx;
   const aim = targets.load.aim;
-  const heavy = firstInSortOrder(state.partitionsOn(d), ROOM_HEAVY, (x, y) => state.sizeOf(y) - state.sizeOf(x) || x - y, (h) => !state.frozen[h]);
+  // Heaviest in what d lacks: its share of d's aim of each resource short of room.
+  const share = (x: number): number => {
+    let w = 0;
+    for (let k = 0; k < limited.length; k++) if (lacking[k]! > 0) w += replicaWeight(state, limited[k]!, x, state.slotOf(x, d)) / aim[limited[k]!][d]!;
+    return w;
+  };
+  const heavy = firstInSortOrder(state.partitionsOn(d), ROOM_HEAVY, (x, y) => share(y) - share(x) || x - y, (h) => !state.frozen[h]);
   for (const h of heavy) {
     const hSlot = state.slotOf(h, d);
     for (const z of partners.slice(0, ROOM_PARTNERS)) {
