@@ -1,13 +1,16 @@
 /**
  * moveBestReplicas: the batch move of the replica-count goal, and what it does when a higher goal
- * refuses every candidate (a destination at a capacity limit).
+ * refuses every candidate (a destination at a capacity limit); fillMakingRoom: how a broker at a
+ * capacity limit still takes replicas.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { Cluster } from "../../src/model/types.js";
 import { createRng } from "../../src/model/random.js";
 import type { GoalContext } from "../../src/solver/goal.js";
-import { moveBestReplicas } from "../../src/solver/goals/replica-count.js";
+import { capacityGoal } from "../../src/solver/goals/capacity.js";
+import { rackSpreadGoal } from "../../src/solver/goals/rack-spread.js";
+import { RackOpenings, fillMakingRoom, moveBestReplicas } from "../../src/solver/goals/replica-count.js";
 import type { Action } from "../../src/solver/state.js";
 import { PlacementState } from "../../src/solver/state.js";
 import { Targets } from "../../src/solver/targets.js";
@@ -71,4 +74,52 @@ test("a destination some candidate is accepted for: candidates are proposed best
     [0, 1, 2, 3, 4],
   );
   assert.equal(refusals.left, 6);
+});
+
+test("a broker short of replicas at its network-in limit makes room in its rack and takes from its rack", () => {
+  // RF 3 over racks a, b, c: every partition has one replica per rack, so broker 1 (rack a, target
+  // 4, holds 2) can take replicas only from broker 2, the other broker of rack a with some to spare.
+  // Broker 1 is at its network-in limit (80 of 100 MiB/s): h (75) and m (5); broker 12 (rack a) has
+  // room for h. The sources are ranked with four brokers of rack b first, each with replicas to spare
+  // that the rack rule keeps out of rack a.
+  const MIB = 1024 * 1024;
+  const broker = (id: number, rack: string): Cluster["brokers"][number] => ({ id, rack, host: `h${String(id)}`, status: "alive", capacity: { networkIn: 100 * MIB } });
+  const part = (topic: string, replicas: number[], bytesIn: number): Cluster["topics"][number] => ({
+    name: topic,
+    partitions: [{ topic, partition: 0, replicas, leader: replicas[0]!, size: 1, bytesIn, bytesOut: 0 }],
+  });
+  const light = Array.from({ length: 10 }, (_, i) => part(`l${String(i)}`, [2, 3 + (i % 4), 11], MIB / 2));
+  const c: Cluster = {
+    version: 1,
+    brokers: [broker(1, "a"), broker(2, "a"), broker(12, "a"), ...[3, 4, 5, 6, 7, 8, 9, 10].map((id) => broker(id, "b")), { ...broker(11, "c"), capacity: { networkIn: 1000 * MIB } }],
+    topics: [part("h", [1, 3, 11], 75 * MIB), part("m", [1, 7, 11], 5 * MIB), part("x", [12, 8, 11], MIB / 4), ...light],
+  };
+  const state = new PlacementState(c, { excludeBrokers: new Set(), isFrozenTopic: () => false });
+  const targets = new Targets(state, { rackSpread: true, diskThreshold: 0.1 });
+  const accepts = (a: Action): boolean => rackSpreadGoal.accepts(a, state, targets) && capacityGoal.accepts(a, state, targets);
+  const ctx: GoalContext = {
+    state,
+    targets,
+    rng: createRng(1),
+    later: [],
+    propose(a) {
+      if (!accepts(a)) return false;
+      state.apply(a);
+      return true;
+    },
+    undo: (a) => state.apply(a),
+    allowed: accepts,
+    accepted: accepts,
+    mayGo: () => true,
+  };
+  const id = (b: number): number => state.brokerIndexOf(b)!;
+  assert.equal(targets.countMinOf(id(1)), 4);
+  const sources = [3, 4, 5, 6, 2].map(id);
+  assert.ok(sources.every((s) => state.countOf(s) > targets.countMinOf(s)), "each of them has replicas to spare");
+  for (let taken = 1; taken <= 2; taken++) {
+    assert.ok(fillMakingRoom(ctx, id(1), sources, new RackOpenings(state, targets)), `replica ${String(taken)}`);
+    assert.equal(state.countOf(id(1)), 2 + taken);
+    for (const b of [1, 2, 12]) assert.ok(state.netIn[id(b)]! <= 80 * MIB, `broker ${String(b)}`);
+  }
+  assert.ok(state.slotOf(0, id(12)) >= 0, "h went to broker 12 to make the room");
 });

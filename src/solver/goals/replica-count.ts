@@ -355,7 +355,7 @@ const ROOM_HEAVY = 4;
  * spare one; if that is refused the swap is taken back. A few of each are tried, the lightest
  * replicas of the sources first and the partners with most room first. True when d took one.
  */
-function fillMakingRoom(ctx: GoalContext, d: number, sources: readonly number[], openings: RackOpenings): boolean {
+export function fillMakingRoom(ctx: GoalContext, d: number, sources: readonly number[], openings: RackOpenings): boolean {
   const { state, targets } = ctx;
   const limited = limitedResources(targets.load);
   if (limited.length === 0) return false;
