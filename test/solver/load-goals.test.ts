@@ -124,13 +124,15 @@ test("capacity: a partition over every network-out limit is a floor on its leade
 
 test("capacity: heavy partitions led by one broker are spread, each to a follower that hands on all it led", () => {
   // Limit 80 MiB/s; hot-0 (91) and hot-1 (101) start on broker 1. Broker 3 follows hot-0 and leads
-  // t-0 (10, followed by broker 4 with room): it hands t-0 on and leads hot-0 alone. Nothing moves.
+  // t-0 (10, followed by broker 4 with room) and an idle partition: it hands t-0 on and leads hot-0
+  // with nothing else that sends a byte. Nothing moves.
   const brokers = ["a", "b", "c", "d"].map((rack, i) => broker(i + 1, rack, { networkOut: 100 * MIB }));
   const c = cluster(brokers, [
     part("hot", 0, [1, 3], { bytesIn: MIB, bytesOut: 90 * MIB }),
     part("hot", 1, [1, 2], { bytesIn: MIB, bytesOut: 100 * MIB }),
     part("t", 0, [3, 4], { bytesIn: MIB, bytesOut: 9 * MIB }),
     part("u", 0, [2, 4], { bytesIn: MIB, bytesOut: 40 * MIB }),
+    part("idle", 0, [3, 1], { bytesIn: 0, bytesOut: 0 }),
   ]);
   const p = validPlan(c, plan(c, { goals: ["rack-spread", "capacity"] }), {});
   assert.equal(p.moves, 0);

@@ -442,7 +442,8 @@ function spreadHeavyLeads(ctx: GoalContext): void {
 }
 
 /**
- * Broker f hands on every leadership it has (relieve) and takes heavy partition q's; true if done.
+ * Broker f hands on every leadership that carries network out (relieve) and takes heavy partition
+ * q's; true if done.
  * Otherwise every hand-off is taken back: each is a leadership change, which the same change undoes,
  * so replaying them (and the ones relieve took back itself) last first restores f's leaderships.
  */
@@ -461,11 +462,12 @@ function leadAlone(ctx: GoalContext, q: number, f: number): boolean {
       handed.push(a);
     },
   };
-  while (state.leaders[f]! > 0 && relieve(logged, f)) {
+  // Leaderships that carry no network out (idle partitions) may stay: they cost f nothing.
+  while (state.netOutOf(f) > 0 && relieve(logged, f)) {
     /* keep handing on */
   }
   const a: Action = { kind: "lead", p: q, slot: state.slotOf(q, f) };
-  if (state.leaders[f] === 0 && accepts(a, state, targets) && ctx.propose(a)) return true;
+  if (accepts(a, state, targets) && ctx.propose(a)) return true;
   for (let i = handed.length - 1; i >= 0; i--) ctx.undo(handed[i]!);
   return false;
 }
