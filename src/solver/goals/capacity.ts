@@ -388,24 +388,28 @@ function handOffMakingRoom(ctx: GoalContext): void {
 
 /** One leadership of b handed on through a follower that made room for it (handOffMakingRoom); true if done. */
 function relieve(ctx: GoalContext, b: number): boolean {
+  for (const q of ledHeaviestFirst(ctx.state, b)) if (handOn(ctx, b, q)) return true;
+  return false;
+}
+
+/** b's leadership of q handed to a follower with room, or one that first makes room; true if done. */
+function handOn(ctx: GoalContext, b: number, q: number): boolean {
   const { state, targets } = ctx;
   const aim = targets.load.aim.networkOut;
   const out = state.netOut;
   const w = state.leaderOut;
-  for (const q of ledHeaviestFirst(state, b)) {
-    for (let slot = 1; slot < state.rfOf(q); slot++) {
-      const f = state.brokerAt(q, slot);
-      if (!state.eligible[f]) continue;
-      const lacking = out[f]! + w[q]! - aim[f]!;
-      if (lacking <= 0) {
-        if (ctx.propose({ kind: "lead", p: q, slot })) return true;
-        continue;
-      }
-      const handed = makeRoom(ctx, f, b, lacking);
-      if (handed === null) continue;
-      if (ctx.propose({ kind: "lead", p: q, slot: state.slotOf(q, f) })) return true;
-      for (const r of handed.reverse()) ctx.undo({ kind: "lead", p: r, slot: state.slotOf(r, f) });
+  for (let slot = 1; slot < state.rfOf(q); slot++) {
+    const f = state.brokerAt(q, slot);
+    if (!state.eligible[f]) continue;
+    const lacking = out[f]! + w[q]! - aim[f]!;
+    if (lacking <= 0) {
+      if (ctx.propose({ kind: "lead", p: q, slot })) return true;
+      continue;
     }
+    const handed = makeRoom(ctx, f, b, lacking);
+    if (handed === null) continue;
+    if (ctx.propose({ kind: "lead", p: q, slot: state.slotOf(q, f) })) return true;
+    for (const r of handed.reverse()) ctx.undo({ kind: "lead", p: r, slot: state.slotOf(r, f) });
   }
   return false;
 }
@@ -413,7 +417,7 @@ function relieve(ctx: GoalContext, b: number): boolean {
 /**
  * A broker leading several partitions above every broker's network-out limit (Targets.heavyLeads)
  * keeps the heaviest and hands each other one to a follower that first hands on every leadership of
- * its own, each through a follower of its own that makes room where needed (`relieve`): that
+ * its own, each through a follower of its own that makes room where needed (`handOn`): that
  * follower then leads the heavy partition alone, at the floor the partition sets. Followers with the
  * least network out are asked first (ties by index); where a follower cannot shed everything, what it
  * handed on is taken back. Without it, heavy partitions that start on one broker stay there, far
@@ -442,7 +446,7 @@ function spreadHeavyLeads(ctx: GoalContext): void {
 }
 
 /**
- * Broker f hands on every leadership that carries network out (relieve) and takes heavy partition
+ * Broker f hands on every leadership that carries network out (handOn) and takes heavy partition
  * q's; true if done.
  * Otherwise every hand-off is taken back: each is a leadership change, which the same change undoes,
  * so replaying them (and the ones relieve took back itself) last first restores f's leaderships.
@@ -462,12 +466,11 @@ function leadAlone(ctx: GoalContext, q: number, f: number): boolean {
       handed.push(a);
     },
   };
+  // Heaviest first, each once: f must shed them all, so the first it cannot ends the attempt.
   // Leaderships that carry no network out (idle partitions) may stay: they cost f nothing.
-  while (state.netOutOf(f) > 0 && relieve(logged, f)) {
-    /* keep handing on */
-  }
+  const shed = ledHeaviestFirst(state, f).every((r) => handOn(logged, f, r));
   const a: Action = { kind: "lead", p: q, slot: state.slotOf(q, f) };
-  if (accepts(a, state, targets) && ctx.propose(a)) return true;
+  if (shed && accepts(a, state, targets) && ctx.propose(a)) return true;
   for (let i = handed.length - 1; i >= 0; i--) ctx.undo(handed[i]!);
   return false;
 }
