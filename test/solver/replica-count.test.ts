@@ -24,11 +24,12 @@ function cluster(): Cluster {
   };
 }
 
-/** A context whose higher goals accept exactly what `accepts` says, counting proposals. */
-function context(accepts: (a: Action) => boolean): { ctx: GoalContext; proposed: Action[] } {
-  const state = new PlacementState(cluster(), { excludeBrokers: new Set(), isFrozenTopic: () => false });
+/** A context on cluster c whose higher goals accept exactly what `accepts` says, counting proposals. */
+function context(accepts: (a: Action, state: PlacementState, targets: Targets) => boolean, c: Cluster = cluster()): { ctx: GoalContext; proposed: Action[] } {
+  const state = new PlacementState(c, { excludeBrokers: new Set(), isFrozenTopic: () => false });
   const targets = new Targets(state, { rackSpread: true, diskThreshold: 0.1 });
   const proposed: Action[] = [];
+  const accepted = (a: Action): boolean => accepts(a, state, targets);
   const ctx: GoalContext = {
     state,
     targets,
@@ -36,13 +37,13 @@ function context(accepts: (a: Action) => boolean): { ctx: GoalContext; proposed:
     later: [],
     propose(a) {
       proposed.push(a);
-      if (!accepts(a)) return false;
+      if (!accepted(a)) return false;
       state.apply(a);
       return true;
     },
     undo: (a) => state.apply(a),
-    allowed: accepts,
-    accepted: accepts,
+    allowed: accepted,
+    accepted,
     mayGo: () => true,
   };
   return { ctx, proposed };
@@ -94,24 +95,8 @@ test("a broker short of replicas at its network-in limit makes room in its rack 
     brokers: [broker(1, "a"), broker(2, "a"), broker(12, "a"), ...[3, 4, 5, 6, 7, 8, 9, 10].map((id) => broker(id, "b")), { ...broker(11, "c"), capacity: { networkIn: 1000 * MIB } }],
     topics: [part("h", [1, 3, 11], 75 * MIB), part("m", [1, 7, 11], 5 * MIB), part("x", [12, 8, 11], MIB / 4), ...light],
   };
-  const state = new PlacementState(c, { excludeBrokers: new Set(), isFrozenTopic: () => false });
-  const targets = new Targets(state, { rackSpread: true, diskThreshold: 0.1 });
-  const accepts = (a: Action): boolean => rackSpreadGoal.accepts(a, state, targets) && capacityGoal.accepts(a, state, targets);
-  const ctx: GoalContext = {
-    state,
-    targets,
-    rng: createRng(1),
-    later: [],
-    propose(a) {
-      if (!accepts(a)) return false;
-      state.apply(a);
-      return true;
-    },
-    undo: (a) => state.apply(a),
-    allowed: accepts,
-    accepted: accepts,
-    mayGo: () => true,
-  };
+  const { ctx } = context((a, state, targets) => rackSpreadGoal.accepts(a, state, targets) && capacityGoal.accepts(a, state, targets), c);
+  const { state, targets } = ctx;
   const id = (b: number): number => state.brokerIndexOf(b)!;
   assert.equal(targets.countMinOf(id(1)), 4);
   const sources = [3, 4, 5, 6, 2].map(id);
