@@ -99,6 +99,25 @@ function isKeyed(order: TaskOrder): order is KeyedOrder {
 }
 
 /**
+ * Positions 0 … count − 1 in key order: `keys` holds `width` figures per position, compared figure by
+ * figure (the smaller first); `tie` orders two positions whose figures are all equal (it must be a
+ * total order, so the result does not depend on the order the positions came in).
+ */
+export function sortByKeys(count: number, width: number, keys: Float64Array, tie: (i: number, j: number) => number): number[] {
+  const compare = (i: number, j: number): number => {
+    for (let f = 0; f < width; f++) {
+      const x = keys[i * width + f]!;
+      const y = keys[j * width + f]!;
+      if (x !== y) return x - y;
+    }
+    return tie(i, j);
+  };
+  const positions = new Array<number>(count);
+  for (let i = 0; i < count; i++) positions[i] = i;
+  return positions.sort(compare);
+}
+
+/**
  * `demands` in the caller's order made total; with a keyed order, each task's key is read once, into
  * one flat array (an executor sorts its ready tasks at every poll: no object per task each time).
  */
@@ -107,15 +126,82 @@ function sortDemands<P extends TaskDemand>(demands: P[], order: TaskOrder): P[] 
   const width = order.width;
   const keys = new Float64Array(demands.length * width);
   for (let i = 0; i < demands.length; i++) order.writeKey(demands[i]!, keys, i * width);
-  const compare = (i: number, j: number): number => {
-    for (let f = 0; f < width; f++) {
-      const x = keys[i * width + f]!;
-      const y = keys[j * width + f]!;
-      if (x !== y) return x - y;
-    }
-    return byPartition(demands[i]!.task, demands[j]!.task);
+  return sortByKeys(demands.length, width, keys, (i, j) => byPartition(demands[i]!.task, demands[j]!.task)).map((i) => demands[i]!);
+}
+
+/**
+ * The demands of many tasks in flat arrays, by task number (the task book keeps one for all its
+ * tasks; select makes one for its candidates). Task i takes a slot on each broker numbered
+ * slots[slotStart[i]] … slots[slotStart[i + 1] − 1] (brokers numbered densely from 0).
+ */
+export interface DemandTable {
+  readonly slotStart: Int32Array;
+  readonly slots: Int32Array;
+  /** Added replicas (replica moves). */
+  readonly moves: Int32Array;
+  /** Bytes copied: size × added replicas. */
+  readonly bytes: Float64Array;
+}
+
+/** A load with brokers numbered as in a DemandTable: moves in + out by broker number. */
+export interface NumberedLoad {
+  readonly perBroker: Int32Array;
+  moves: number;
+  bytes: number;
+}
+
+/**
+ * The selection rule (see the top of this file) over tasks given by their numbers in `table`, already
+ * in strategy order, given `load`, which it raises with the choice. Returns the chosen numbers in
+ * strategy order.
+ */
+export function selectNumbers(table: DemandTable, sorted: readonly number[], load: NumberedLoad, limits: BatchLimits): number[] {
+  const { slotStart, slots, moves, bytes } = table;
+  const loads = load.perBroker;
+  const chosen = new Uint8Array(sorted.length);
+  const take = (at: number): void => {
+    const i = sorted[at]!;
+    chosen[at] = 1;
+    for (let k = slotStart[i]!; k < slotStart[i + 1]!; k++) loads[slots[k]!]!++;
+    load.moves += moves[i]!;
+    load.bytes += bytes[i]!;
   };
-  return Array.from(demands.keys()).sort(compare).map((i) => demands[i]!);
+  // Reorder-only tasks copy nothing and are always taken; the others are candidates, by position.
+  let left: number[] = [];
+  for (let at = 0; at < sorted.length; at++) {
+    if (moves[sorted[at]!] === 0) chosen[at] = 1;
+    else left.push(at);
+  }
+  const first = left[0];
+  if (first !== undefined && load.moves === 0 && (moves[sorted[first]!]! > limits.maxMoves || bytes[sorted[first]!]! > limits.maxBytesInFlight)) {
+    take(first);
+    left = [];
+  }
+  let level = 1;
+  while (left.length > 0) {
+    const kept: number[] = [];
+    let nextLevel = Number.POSITIVE_INFINITY;
+    for (const at of left) {
+      const i = sorted[at]!;
+      // Loads only grow during one selection, so a task over a cap now stays over it: drop it.
+      if (load.moves + moves[i]! > limits.maxMoves || load.bytes + bytes[i]! > limits.maxBytesInFlight) continue;
+      let peak = 0;
+      for (let k = slotStart[i]!; k < slotStart[i + 1]!; k++) peak = Math.max(peak, loads[slots[k]!]!);
+      if (peak >= limits.maxMovesPerBroker) continue;
+      if (peak >= level) {
+        kept.push(at);
+        nextLevel = Math.min(nextLevel, peak + 1);
+        continue;
+      }
+      take(at);
+    }
+    left = kept;
+    // A kept task needs at least the level after its peak when it was kept (peaks only grow).
+    level = Math.max(level + 1, nextLevel);
+  }
+  const out: number[] = [];
+  for (let at = 0; at < sorted.length; at++) if (chosen[at] === 1) out.push(sorted[at]!);
+  return out;
 }
 
 /**
@@ -128,65 +214,34 @@ function select<T extends MoveTask>(
   limits: BatchLimits,
   blocked?: BrokerBlocked,
 ): TaskDemand<T>[] {
-  const chosen = new Set<TaskDemand<T>>();
-  let candidates: TaskDemand<T>[] = [];
-  for (const p of sorted) {
-    if (p.moves === 0) chosen.add(p);
-    else if (!(blocked && p.touches.some(blocked))) candidates.push(p);
-  }
-
-  const first = candidates[0];
-  if (first && load.moves === 0 && (first.moves > limits.maxMoves || first.bytes > limits.maxBytesInFlight)) {
-    chosen.add(first);
-    addLoad(load, first);
-    candidates = [];
-  }
-
-  // The level passes read and raise the loads of the brokers the candidates touch: those are
-  // numbered densely, their loads kept in one typed array, each candidate's as a run of numbers.
+  const pool = blocked ? sorted.filter((p) => p.moves === 0 || !p.touches.some(blocked)) : sorted;
+  // The brokers the tasks touch, numbered densely; each task's as a run of numbers.
   const numbers = new Map<number, number>();
-  const starts = new Int32Array(candidates.length + 1);
-  const runs: number[] = [];
-  for (let c = 0; c < candidates.length; c++) {
-    starts[c] = runs.length;
-    for (const b of candidates[c]!.touches) {
-      let i = numbers.get(b);
-      if (i === undefined) numbers.set(b, (i = numbers.size));
-      runs.push(i);
+  const slotStart = new Int32Array(pool.length + 1);
+  const slots: number[] = [];
+  const moves = new Int32Array(pool.length);
+  const bytes = new Float64Array(pool.length);
+  pool.forEach((p, i) => {
+    slotStart[i] = slots.length;
+    moves[i] = p.moves;
+    bytes[i] = p.bytes;
+    if (p.moves === 0) return;
+    for (const b of p.touches) {
+      let n = numbers.get(b);
+      if (n === undefined) numbers.set(b, (n = numbers.size));
+      slots.push(n);
     }
-  }
-  starts[candidates.length] = runs.length;
-  const loads = new Int32Array(numbers.size);
-  for (const [b, i] of numbers) loads[i] = load.perBroker.get(b) ?? 0;
-
-  let left = Array.from(candidates.keys());
-  let level = 1;
-  while (left.length > 0) {
-    const kept: number[] = [];
-    let nextLevel = Number.POSITIVE_INFINITY;
-    for (const c of left) {
-      const p = candidates[c]!;
-      // Loads only grow during one selection, so a task over a cap now stays over it: drop it.
-      if (load.moves + p.moves > limits.maxMoves || load.bytes + p.bytes > limits.maxBytesInFlight) continue;
-      let peak = 0;
-      for (let k = starts[c]!; k < starts[c + 1]!; k++) peak = Math.max(peak, loads[runs[k]!]!);
-      if (peak >= limits.maxMovesPerBroker) continue;
-      if (peak >= level) {
-        kept.push(c);
-        nextLevel = Math.min(nextLevel, peak + 1);
-        continue;
-      }
-      chosen.add(p);
-      for (let k = starts[c]!; k < starts[c + 1]!; k++) loads[runs[k]!]!++;
-      load.moves += p.moves;
-      load.bytes += p.bytes;
-    }
-    left = kept;
-    // A kept task needs at least the level after its peak when it was kept (peaks only grow).
-    level = Math.max(level + 1, nextLevel);
-  }
-  for (const [b, i] of numbers) if (loads[i]! > 0) load.perBroker.set(b, loads[i]!);
-  return sorted.filter((p) => chosen.has(p));
+  });
+  slotStart[pool.length] = slots.length;
+  const perBroker = new Int32Array(numbers.size);
+  for (const [b, n] of numbers) perBroker[n] = load.perBroker.get(b) ?? 0;
+  const numbered: NumberedLoad = { perBroker, moves: load.moves, bytes: load.bytes };
+  const table: DemandTable = { slotStart, slots: Int32Array.from(slots), moves, bytes };
+  const chosen = selectNumbers(table, Array.from(pool.keys()), numbered, limits);
+  for (const [b, n] of numbers) if (perBroker[n]! > 0) load.perBroker.set(b, perBroker[n]!);
+  load.moves = numbered.moves;
+  load.bytes = numbered.bytes;
+  return chosen.map((i) => pool[i]!);
 }
 
 /** A copy of `load` that a selection may add to. */
