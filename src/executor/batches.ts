@@ -166,22 +166,26 @@ export function selectNumbers(table: DemandTable, sorted: readonly number[], loa
     load.moves += moves[i]!;
     load.bytes += bytes[i]!;
   };
-  // Reorder-only tasks copy nothing and are always taken; the others are candidates, by position.
-  let left: number[] = [];
+  // Reorder-only tasks copy nothing and are always taken; the others are candidates, by position,
+  // the `count` first of `left` (a pass keeps some of them in `kept`, and the two swap).
+  let left = new Int32Array(sorted.length);
+  let kept = new Int32Array(sorted.length);
+  let count = 0;
   for (let at = 0; at < sorted.length; at++) {
     if (moves[sorted[at]!] === 0) chosen[at] = 1;
-    else left.push(at);
+    else left[count++] = at;
   }
-  const first = left[0];
-  if (first !== undefined && load.moves === 0 && (moves[sorted[first]!]! > limits.maxMoves || bytes[sorted[first]!]! > limits.maxBytesInFlight)) {
+  const first = left[0]!;
+  if (count > 0 && load.moves === 0 && (moves[sorted[first]!]! > limits.maxMoves || bytes[sorted[first]!]! > limits.maxBytesInFlight)) {
     take(first);
-    left = [];
+    count = 0;
   }
   let level = 1;
-  while (left.length > 0) {
-    const kept: number[] = [];
+  while (count > 0) {
+    let keep = 0;
     let nextLevel = Number.POSITIVE_INFINITY;
-    for (const at of left) {
+    for (let c = 0; c < count; c++) {
+      const at = left[c]!;
       const i = sorted[at]!;
       // Loads only grow during one selection, so a task over a cap now stays over it: drop it.
       if (load.moves + moves[i]! > limits.maxMoves || load.bytes + bytes[i]! > limits.maxBytesInFlight) continue;
@@ -189,19 +193,42 @@ export function selectNumbers(table: DemandTable, sorted: readonly number[], loa
       for (let k = slotStart[i]!; k < slotStart[i + 1]!; k++) peak = Math.max(peak, loads[slots[k]!]!);
       if (peak >= limits.maxMovesPerBroker) continue;
       if (peak >= level) {
-        kept.push(at);
+        kept[keep++] = at;
         nextLevel = Math.min(nextLevel, peak + 1);
         continue;
       }
       take(at);
     }
-    left = kept;
+    [left, kept] = [kept, left];
+    count = keep;
     // A kept task needs at least the level after its peak when it was kept (peaks only grow).
     level = Math.max(level + 1, nextLevel);
   }
   const out: number[] = [];
   for (let at = 0; at < sorted.length; at++) if (chosen[at] === 1) out.push(sorted[at]!);
   return out;
+}
+
+/** The demands of `demands` by their position, with the brokers they touch numbered densely (`numbers`: id → number). */
+function demandTable(demands: readonly TaskDemand[]): { table: DemandTable; numbers: Map<number, number> } {
+  const numbers = new Map<number, number>();
+  const slotStart = new Int32Array(demands.length + 1);
+  const slots: number[] = [];
+  const moves = new Int32Array(demands.length);
+  const bytes = new Float64Array(demands.length);
+  demands.forEach((p, i) => {
+    slotStart[i] = slots.length;
+    moves[i] = p.moves;
+    bytes[i] = p.bytes;
+    if (p.moves === 0) return;
+    for (const b of p.touches) {
+      let n = numbers.get(b);
+      if (n === undefined) numbers.set(b, (n = numbers.size));
+      slots.push(n);
+    }
+  });
+  slotStart[demands.length] = slots.length;
+  return { table: { slotStart, slots: Int32Array.from(slots), moves, bytes }, numbers };
 }
 
 /**
@@ -215,28 +242,10 @@ function select<T extends MoveTask>(
   blocked?: BrokerBlocked,
 ): TaskDemand<T>[] {
   const pool = blocked ? sorted.filter((p) => p.moves === 0 || !p.touches.some(blocked)) : sorted;
-  // The brokers the tasks touch, numbered densely; each task's as a run of numbers.
-  const numbers = new Map<number, number>();
-  const slotStart = new Int32Array(pool.length + 1);
-  const slots: number[] = [];
-  const moves = new Int32Array(pool.length);
-  const bytes = new Float64Array(pool.length);
-  pool.forEach((p, i) => {
-    slotStart[i] = slots.length;
-    moves[i] = p.moves;
-    bytes[i] = p.bytes;
-    if (p.moves === 0) return;
-    for (const b of p.touches) {
-      let n = numbers.get(b);
-      if (n === undefined) numbers.set(b, (n = numbers.size));
-      slots.push(n);
-    }
-  });
-  slotStart[pool.length] = slots.length;
+  const { table, numbers } = demandTable(pool);
   const perBroker = new Int32Array(numbers.size);
   for (const [b, n] of numbers) perBroker[n] = load.perBroker.get(b) ?? 0;
   const numbered: NumberedLoad = { perBroker, moves: load.moves, bytes: load.bytes };
-  const table: DemandTable = { slotStart, slots: Int32Array.from(slots), moves, bytes };
   const chosen = selectNumbers(table, Array.from(pool.keys()), numbered, limits);
   for (const [b, n] of numbers) if (perBroker[n]! > 0) load.perBroker.set(b, perBroker[n]!);
   load.moves = numbered.moves;
@@ -289,14 +298,18 @@ export function planDemands<T extends MoveTask>(
  */
 export function planAllBatches<T extends MoveTask>(tasks: readonly T[], limits: BatchLimits, order: TaskOrder): T[][] {
   checkLimits(limits);
-  let remaining = sortDemands(tasks.map(demandOf), order);
+  const sorted = sortDemands(tasks.map(demandOf), order);
+  // Numbered once for every wave: each wave is a selection among those left, with nothing in flight.
+  const { table, numbers } = demandTable(sorted);
+  let remaining = Array.from(sorted.keys());
   const waves: T[][] = [];
   while (remaining.length > 0) {
-    const wave = select(remaining, loadOf([]), limits);
+    const wave = selectNumbers(table, remaining, { perBroker: new Int32Array(numbers.size), moves: 0, bytes: 0 }, limits);
     if (wave.length === 0) throw new Error("batch planner made no progress"); // unreachable: see select
-    const taken = new Set(wave);
-    remaining = remaining.filter((p) => !taken.has(p));
-    waves.push(wave.map((p) => p.task));
+    const taken = new Uint8Array(sorted.length);
+    for (const i of wave) taken[i] = 1;
+    remaining = remaining.filter((i) => taken[i] === 0);
+    waves.push(wave.map((i) => sorted[i]!.task));
   }
   return waves;
 }

@@ -199,6 +199,25 @@ class LiveTopics {
     return this.topics.get(name);
   }
 
+  /** The partitions of topics by number, as `names` numbers them (filled on first use). */
+  private byNumber: (readonly PartitionMetadata[] | null | undefined)[] = [];
+
+  /**
+   * Partition `partition` of the topic numbered `topic` in `names` (the task book's topicNames):
+   * get without a lookup by name per partition.
+   */
+  at(names: readonly string[], topic: number, partition: number): PartitionMetadata | undefined {
+    if (this.byNumber.length === 0) this.byNumber = new Array<undefined>(names.length).fill(undefined);
+    let parts = this.byNumber[topic];
+    if (parts === undefined) {
+      parts = this.topics.get(names[topic]!)?.partitions ?? null;
+      this.byNumber[topic] = parts;
+    }
+    if (parts === null) return undefined;
+    const at = parts[partition];
+    return at?.partition === partition ? at : this.get({ topic: names[topic]!, partition });
+  }
+
   get(ref: PartitionRef): PartitionMetadata | undefined {
     const parts = this.topics.get(ref.topic)?.partitions;
     if (parts === undefined) return undefined;
@@ -457,9 +476,11 @@ export class Executor {
    */
   private toSettle(s: Observed, now: number): TaskRecord[] {
     const out = new Set<TaskRecord>();
-    for (const t of this.book.inFlight()) {
-      const quiet = t.state === "moving" && s.ongoing.has(this.book.key(t)) && !(now - (t.submittedAt ?? now) > this.state.partitionTimeoutMs);
-      if (!quiet) out.add(t);
+    // Read from the book's arrays: this runs over every task in flight at every poll.
+    const book = this.book;
+    for (const i of book.inFlightNumbers()) {
+      const quiet = book.isMoving(i) && s.ongoing.has(book.keyAt(i)) && !(now - (book.submittedAtOf(i) ?? now) > this.state.partitionTimeoutMs);
+      if (!quiet) out.add(book.taskAt(i));
     }
     // Partitions are never taken from a topic: one is gone only with its topic, or when the count
     // of its topic's partitions changed (deleted and made again).
@@ -537,7 +558,7 @@ export class Executor {
    */
   private nextDue(): number {
     let due = Number.POSITIVE_INFINITY;
-    for (const t of this.book.inFlight()) due = Math.min(due, (t.submittedAt ?? Number.POSITIVE_INFINITY) + this.state.partitionTimeoutMs);
+    for (const i of this.book.inFlightNumbers()) due = Math.min(due, (this.book.submittedAtOf(i) ?? Number.POSITIVE_INFINITY) + this.state.partitionTimeoutMs);
     for (const b of this.pausedReported) due = Math.min(due, (this.downSince.get(b) ?? Number.POSITIVE_INFINITY) + this.state.brokerDownTimeoutMs);
     for (const since of this.lingering.values()) due = Math.min(due, since + Math.max(LINGER_MS, 5 * this.pollMs));
     return due;
@@ -603,7 +624,7 @@ export class Executor {
    * tasks, and the metadata of most partitions is the same object as at the last poll.
    */
   private atRisk(i: number, live: LiveTopics): boolean {
-    const p = live.get(this.book.taskAt(i));
+    const p = live.at(this.book.topicNames, this.book.topicNumberOf(i), this.book.partitionAt(i));
     if (p === undefined) return false;
     if (this.riskReadFrom[i] !== p) {
       this.riskReadFrom[i] = p;

@@ -343,13 +343,37 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
   const refresh = (p: SimPartition): void => {
     forget(p);
     touch(p);
+    elect(p);
+  };
+
+  /**
+   * refresh for a partition that may not have changed since it was last refreshed: its metadata is
+   * forgotten and its copies looked at again only when its leader or ISR changes (every other change
+   * to a partition refreshes it where it happens). Completing reassignments checks every ongoing
+   * one after each call through the port; most are as they were.
+   */
+  const recheck = (p: SimPartition): void => {
+    const { leader, isr } = p;
+    elect(p);
+    if (p.leader === leader && same(p.isr, isr)) return;
+    forget(p);
+    touch(p);
+  };
+
+  const elect = (p: SimPartition): void => {
     if (p.leader !== -1 && !alive(p.leader)) p.leader = -1;
     if (p.leader === -1) {
       const candidate = p.replicas.find((r) => alive(r) && p.isr.includes(r) && caughtUp(p, r));
       if (candidate !== undefined) p.leader = candidate;
     }
-    if (p.leader !== -1) p.isr = p.replicas.filter((r) => alive(r) && caughtUp(p, r));
-    else p.isr = p.isr.filter((r) => p.replicas.includes(r));
+    // The ISR array is replaced only when it changes (most partitions are rechecked unchanged).
+    if (p.leader !== -1) {
+      const inSync = (r: number): boolean => alive(r) && caughtUp(p, r);
+      let n = 0;
+      let unchanged = true;
+      for (const r of p.replicas) if (inSync(r)) unchanged &&= p.isr[n++] === r;
+      if (!unchanged || n !== p.isr.length) p.isr = p.replicas.filter(inSync);
+    } else if (!p.isr.every((r) => p.replicas.includes(r))) p.isr = p.isr.filter((r) => p.replicas.includes(r));
   };
 
   /** Completes every reassignment (of `only`, when given) whose target replicas are all in sync. */
@@ -357,7 +381,7 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
     for (const p of only ?? [...moves.keys()]) {
       const move = moves.get(p);
       if (!move) continue;
-      refresh(p);
+      recheck(p);
       if (p.leader === -1 || !move.target.every((r) => p.isr.includes(r))) continue;
       p.replicas = [...move.target];
       p.move = undefined;

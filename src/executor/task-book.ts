@@ -79,12 +79,15 @@ function removeFrom<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
 function entryOf(task: TaskRecord, index: number, slotIndex: (b: number) => number): Entry {
   const adds = added(task);
   const demand = demandFor(task, adds);
+  const brokers: number[] = [];
+  for (const b of task.from) if (!brokers.includes(b)) brokers.push(b);
+  for (const b of task.to) if (!brokers.includes(b)) brokers.push(b);
   return {
     ...demand,
     index,
     key: partitionKey(task),
     slotIndexes: demand.touches.map(slotIndex),
-    brokers: [...new Set([...task.from, ...task.to])],
+    brokers,
     size: task.size,
     leader: adds.length > 0 ? task.from[0] : undefined,
     adds,
@@ -138,6 +141,17 @@ export class TaskBook {
   private readonly table: DemandTable;
   /** By task number: whether it has a current replica. */
   private readonly sourced: Uint8Array;
+  /** By task number: its topic's number (in `topicNames`) and its partition. */
+  private readonly topicOf: Int32Array;
+  private readonly partitionOf: Int32Array;
+  /** The tasks' topics, each once, numbered from 0 in order of first appearance. */
+  readonly topicNames: readonly string[];
+  /** By task number: its partition key (as its entry's, in one array: settling reads them at every poll). */
+  private readonly keys: readonly string[];
+  /** The tasks in flight by number: on list 0 when submitting, 1 when moving. */
+  private readonly flying: NumberLists;
+  /** By task number: its submittedAt (NaN when it has none), as the task records it. */
+  private readonly since: Float64Array;
   /** By task number: its place in topic/partition order (the strategies' tie-break), made on first use. */
   private rank: Int32Array | undefined;
   /**
@@ -169,6 +183,17 @@ export class TaskBook {
     this.recheck = slots;
     this.table = tableOf(this.entryAt);
     this.sourced = Uint8Array.from(tasks, (t) => Number(t.from.length > 0));
+    const topicNumbers = new Map<string, number>();
+    this.topicOf = Int32Array.from(tasks, (t) => {
+      let n = topicNumbers.get(t.topic);
+      if (n === undefined) topicNumbers.set(t.topic, (n = topicNumbers.size));
+      return n;
+    });
+    this.topicNames = [...topicNumbers.keys()];
+    this.partitionOf = Int32Array.from(tasks, (t) => t.partition);
+    this.flying = new NumberLists(tasks.length, 2);
+    this.since = new Float64Array(tasks.length);
+    this.keys = this.entryAt.map((e) => e.key);
     tasks.forEach((t, i) => {
       const e = this.entryAt[i]!;
       this.entries.set(t, e);
@@ -203,6 +228,7 @@ export class TaskBook {
 
   private enter(t: TaskRecord, e: Entry, s: TaskState): void {
     this.byState.get(s)!.add(t);
+    this.since[e.index] = t.submittedAt ?? Number.NaN;
     if (s === "done") this.doneBytes += e.bytes;
     if (isOpen(s)) {
       addTo(this.openByTopic, t.topic, t);
@@ -210,7 +236,10 @@ export class TaskBook {
       this.addWork(e, 1);
     }
     if (s === "pending") this.lists.put(e.index, this.recheck);
-    if (isInFlight(s)) this.addFlight(e, 1);
+    if (isInFlight(s)) {
+      this.addFlight(e, 1);
+      this.flying.put(e.index, s === "submitting" ? 0 : 1);
+    }
   }
 
   private leave(t: TaskRecord, e: Entry, s: TaskState): void {
@@ -223,6 +252,7 @@ export class TaskBook {
     }
     if (s === "pending") this.lists.remove(e.index);
     if (isInFlight(s)) {
+      this.flying.remove(e.index);
       this.addFlight(e, -1);
       for (const i of e.slotIndexes) this.freed.add(i);
     }
@@ -348,6 +378,36 @@ export class TaskBook {
     }
     this.freed.clear();
     return out;
+  }
+
+  /** The numbers of the tasks in flight (submitting, then moving). */
+  inFlightNumbers(): number[] {
+    return [...this.flying.items(0), ...this.flying.items(1)];
+  }
+
+  /** Whether the task numbered `i` is moving (else, when in flight, submitting). */
+  isMoving(i: number): boolean {
+    return this.flying.listOf(i) === 1;
+  }
+
+  /** The submittedAt of the task numbered `i`, or undefined. */
+  submittedAtOf(i: number): number | undefined {
+    const at = this.since[i]!;
+    return Number.isNaN(at) ? undefined : at;
+  }
+
+  /** The partition key of the task numbered `i`. */
+  keyAt(i: number): string {
+    return this.keys[i]!;
+  }
+
+  /** The number of the topic of the task numbered `i` (in topicNames) and its partition. */
+  topicNumberOf(i: number): number {
+    return this.topicOf[i]!;
+  }
+
+  partitionAt(i: number): number {
+    return this.partitionOf[i]!;
   }
 
   /** The task numbered `i` (its index in the journal). */
