@@ -83,8 +83,10 @@ function parseListed(value: string | undefined): Listed {
   const items = value === undefined ? [] : listItems(value);
   const pairs = new Map<number, Set<number>>();
   for (const item of items) {
-    const [p, b, extra] = item.split(":");
-    if (p === undefined || b === undefined || extra !== undefined) continue;
+    const colon = item.indexOf(":");
+    if (colon < 0 || item.includes(":", colon + 1)) continue;
+    const p = item.slice(0, colon);
+    const b = item.slice(colon + 1);
     const partition = Number(p);
     const broker = Number(b);
     if (String(partition) !== p || String(broker) !== b) continue;

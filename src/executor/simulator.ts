@@ -491,6 +491,15 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
     }
   };
 
+  /** The partitions with copies running, then those moving without (as a new Set of both would list them). */
+  const runningOrMoving = (): SimPartition[] => {
+    const out = [...flowsOf.keys()];
+    moves.forEach((_, p) => {
+      if (!flowsOf.has(p)) out.push(p);
+    });
+    return out;
+  };
+
   /** Brings the running copies and their rates up to date at `t`, after the changes since the last call. */
   const update = (t: number): void => {
     const configsChanged = configVersion !== configs.version;
@@ -506,7 +515,7 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
       (changes !== undefined && (changes.topics.has(p.topic) || (flowsOf.get(p) ?? []).some((f) => changes.brokers.has(f.from) || changes.brokers.has(f.to))));
     // Partitions are looked at in the same order whatever changed, so copies join the network in
     // the same order (and rates come out the same to the bit).
-    for (const p of everything || changes !== undefined ? new Set([...flowsOf.keys(), ...moves.keys()]) : changed) {
+    for (const p of everything || changes !== undefined ? runningOrMoving() : changed) {
       const relinked = relink(p);
       if (!relinked && !changed.has(p)) continue;
       const now = copiesOf(p, flowsOf.get(p) ?? [], t, relinked);
@@ -663,8 +672,9 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
     return result;
   };
 
-  const listPartitionReassignments = (): OngoingReassignment[] =>
-    [...moves].map(([p, m]) => {
+  const listPartitionReassignments = (): OngoingReassignment[] => {
+    const out: OngoingReassignment[] = [];
+    moves.forEach((m, p) => {
       m.listed ??= {
         topic: p.topic,
         partition: p.partition,
@@ -672,8 +682,10 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
         addingReplicas: m.target.filter((r) => !m.original.includes(r)),
         removingReplicas: m.original.filter((r) => !m.target.includes(r)),
       };
-      return m.listed;
+      out.push(m.listed);
     });
+    return out;
+  };
 
   const cancel = (p: SimPartition, move: SimMove): void => {
     p.replicas = [...move.original];

@@ -78,15 +78,19 @@ function removeFrom<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
 
 function entryOf(task: TaskRecord, index: number, slotIndex: (b: number) => number): Entry {
   const adds = added(task);
-  const demand = demandFor(task, adds);
+  const { touches, moves, bytes } = demandFor(task, adds);
   const brokers: number[] = [];
   for (const b of task.from) if (!brokers.includes(b)) brokers.push(b);
   for (const b of task.to) if (!brokers.includes(b)) brokers.push(b);
+  // One literal of a fixed shape (a spread of the demand made each entry a slow copy).
   return {
-    ...demand,
+    task,
+    touches,
+    moves,
+    bytes,
     index,
     key: partitionKey(task),
-    slotIndexes: demand.touches.map(slotIndex),
+    slotIndexes: touches.map(slotIndex),
     brokers,
     size: task.size,
     leader: adds.length > 0 ? task.from[0] : undefined,
@@ -222,17 +226,21 @@ export class TaskBook {
     transition(t, to, now, note);
     if (t.state === was) return;
     const e = this.entry(t);
-    this.leave(t, e, was);
-    this.enter(t, e, t.state);
+    // From one open state to another, the task stays in the open-task indexes.
+    const stays = isOpen(was) && isOpen(t.state);
+    this.leave(t, e, was, stays);
+    this.enter(t, e, t.state, stays);
   }
 
-  private enter(t: TaskRecord, e: Entry, s: TaskState): void {
+  private enter(t: TaskRecord, e: Entry, s: TaskState, stays = false): void {
     this.byState.get(s)!.add(t);
     this.since[e.index] = t.submittedAt ?? Number.NaN;
     if (s === "done") this.doneBytes += e.bytes;
     if (isOpen(s)) {
-      addTo(this.openByTopic, t.topic, t);
-      for (const b of e.brokers) addTo(this.openByBroker, b, t);
+      if (!stays) {
+        addTo(this.openByTopic, t.topic, t);
+        for (const b of e.brokers) addTo(this.openByBroker, b, t);
+      }
       this.addWork(e, 1);
     }
     if (s === "pending") this.lists.put(e.index, this.recheck);
@@ -242,12 +250,14 @@ export class TaskBook {
     }
   }
 
-  private leave(t: TaskRecord, e: Entry, s: TaskState): void {
+  private leave(t: TaskRecord, e: Entry, s: TaskState, stays: boolean): void {
     this.byState.get(s)!.delete(t);
     if (s === "done") this.doneBytes -= e.bytes;
     if (isOpen(s)) {
-      removeFrom(this.openByTopic, t.topic, t);
-      for (const b of e.brokers) removeFrom(this.openByBroker, b, t);
+      if (!stays) {
+        removeFrom(this.openByTopic, t.topic, t);
+        for (const b of e.brokers) removeFrom(this.openByBroker, b, t);
+      }
       this.addWork(e, -1);
     }
     if (s === "pending") this.lists.remove(e.index);

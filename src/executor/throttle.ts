@@ -226,7 +226,8 @@ async function deleteWhenEmptied(port: KafkaPort, changes: Array<{ resource: Con
     if (!entries) continue;
     c.ops = c.ops.map((op) => {
       if (op.op !== "subtract") return op;
-      const left = listOf(dynamicValue(entries, op.name, "dynamic-topic")).filter((e) => !op.value.split(",").includes(e));
+      const dropped = new Set(op.value.split(","));
+      const left = listOf(dynamicValue(entries, op.name, "dynamic-topic")).filter((e) => !dropped.has(e));
       return left.length === 0 ? { op: "delete", name: op.name } : op;
     });
   }
