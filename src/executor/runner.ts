@@ -207,15 +207,19 @@ class LiveTopics {
    * get without a lookup by name per partition.
    */
   at(names: readonly string[], topic: number, partition: number): PartitionMetadata | undefined {
+    const at = this.atIndex(names, topic, partition);
+    return at?.partition === partition ? at : this.get({ topic: names[topic]!, partition });
+  }
+
+  /** What the topic numbered `topic` lists at index `partition` (usually, not always, that partition). */
+  atIndex(names: readonly string[], topic: number, partition: number): PartitionMetadata | undefined {
     if (this.byNumber.length === 0) this.byNumber = new Array<undefined>(names.length).fill(undefined);
     let parts = this.byNumber[topic];
     if (parts === undefined) {
       parts = this.topics.get(names[topic]!)?.partitions ?? null;
       this.byNumber[topic] = parts;
     }
-    if (parts === null) return undefined;
-    const at = parts[partition];
-    return at?.partition === partition ? at : this.get({ topic: names[topic]!, partition });
+    return parts?.[partition];
   }
 
   get(ref: PartitionRef): PartitionMetadata | undefined {
@@ -624,7 +628,13 @@ export class Executor {
    * tasks, and the metadata of most partitions is the same object as at the last poll.
    */
   private atRisk(i: number, live: LiveTopics): boolean {
-    const p = live.at(this.book.topicNames, this.book.topicNumberOf(i), this.book.partitionAt(i));
+    const { topicNames } = this.book;
+    const topic = this.book.topicNumberOf(i);
+    const partition = this.book.partitionAt(i);
+    // The metadata object the flag was read from, where it was (it is that partition's): no need to look inside.
+    const seen = live.atIndex(topicNames, topic, partition);
+    if (seen !== undefined && seen === this.riskReadFrom[i]) return this.risky[i] === 1;
+    const p = live.at(topicNames, topic, partition);
     if (p === undefined) return false;
     if (this.riskReadFrom[i] !== p) {
       this.riskReadFrom[i] = p;
