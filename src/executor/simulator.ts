@@ -378,7 +378,8 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
 
   /** Completes every reassignment (of `only`, when given) whose target replicas are all in sync. */
   const settle = (atMs: number, only?: Iterable<SimPartition>): void => {
-    for (const p of only ?? [...moves.keys()]) {
+    // Completing deletes only the move at hand, which a walk of the map allows.
+    for (const p of only ?? moves.keys()) {
       const move = moves.get(p);
       if (!move) continue;
       recheck(p);
