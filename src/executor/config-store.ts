@@ -6,7 +6,7 @@
  * Reads of throttle rates and throttled-replica lists are cached, as the simulator asks for them on
  * every change of copy rates.
  */
-import { FOLLOWER_REPLICAS, FOLLOWER_RATE, LEADER_REPLICAS, LEADER_RATE } from "./throttle.js";
+import { FOLLOWER_REPLICAS, FOLLOWER_RATE, LEADER_REPLICAS, LEADER_RATE, listItems } from "./throttle.js";
 import { resourceKey } from "./port.js";
 import type { AlterOp, ConfigEntry, ConfigResource, ResourceResult } from "./port.js";
 
@@ -28,12 +28,6 @@ const TOPIC_ONLY = new Set([LEADER_REPLICAS, FOLLOWER_REPLICAS]);
 const BROKER_RATES = new Set([LEADER_RATE, FOLLOWER_RATE, "replica.alter.log.dirs.io.max.bytes.per.second"]);
 const CLUSTER_DEFAULT = resourceKey({ type: "broker", name: "" });
 
-export function listItems(value: string): string[] {
-  return value
-    .split(",")
-    .map((s) => s.trim())
-    .filter((s) => s !== "");
-}
 
 /** `old` then the items of `items` not yet listed, each once. */
 function appendItems(old: readonly string[], items: readonly string[]): string[] {
@@ -202,8 +196,7 @@ export class SimConfigStore {
     if (resource.type === "broker" && !validBrokerName(resource.name)) {
       return failWith("INVALID_REQUEST", `"${resource.name}" is not a broker id`);
     }
-    const names = ops.map((o) => o.name);
-    if (new Set(names).size !== names.length) return failWith("INVALID_REQUEST", "a config is named twice in one request");
+    if (ops.some((o, i) => ops.findIndex((x) => x.name === o.name) !== i)) return failWith("INVALID_REQUEST", "a config is named twice in one request");
     const key = resourceKey(resource);
     const next = new Map(this.values.get(key) ?? []);
     for (const op of ops) {

@@ -368,12 +368,17 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
     }
     // The ISR array is replaced only when it changes (most partitions are rechecked unchanged).
     if (p.leader !== -1) {
-      const inSync = (r: number): boolean => alive(r) && caughtUp(p, r);
       let n = 0;
       let unchanged = true;
-      for (const r of p.replicas) if (inSync(r)) unchanged &&= p.isr[n++] === r;
-      if (!unchanged || n !== p.isr.length) p.isr = p.replicas.filter(inSync);
+      for (const r of p.replicas) if (alive(r) && caughtUp(p, r)) unchanged &&= p.isr[n++] === r;
+      if (!unchanged || n !== p.isr.length) p.isr = p.replicas.filter((r) => alive(r) && caughtUp(p, r));
     } else if (!p.isr.every((r) => p.replicas.includes(r))) p.isr = p.isr.filter((r) => p.replicas.includes(r));
+  };
+
+  /** Whether every target replica of a move is in the partition's ISR. */
+  const targetInSync = (p: SimPartition, move: SimMove): boolean => {
+    for (const r of move.target) if (!p.isr.includes(r)) return false;
+    return true;
   };
 
   /** Completes every reassignment (of `only`, when given) whose target replicas are all in sync. */
@@ -383,7 +388,7 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
       const move = moves.get(p);
       if (!move) continue;
       recheck(p);
-      if (p.leader === -1 || !move.target.every((r) => p.isr.includes(r))) continue;
+      if (p.leader === -1 || !targetInSync(p, move)) continue;
       p.replicas = [...move.target];
       p.move = undefined;
       moves.delete(p);
