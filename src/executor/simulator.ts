@@ -417,7 +417,7 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
     network.cover(base + LINK.in, base + LINK.followerThrottle);
   }
   /** Copies running, by partition; all of them by slot in `running`. */
-  const flowsOf = new Map<SimPartition, Flow[]>();
+  const flowsOf = new Map<SimPartition, readonly Flow[]>();
   const running = new Map<number, Flow>();
   /** The running copies by when they finish; `started` numbers them in the order they started. */
   const finishing = new FinishQueue<Flow>();
@@ -431,17 +431,16 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
     changed.add(p);
   };
 
-  const linksOf = (p: SimPartition, from: number, to: number): number[] => {
+  /** The links of a copy of `p` from `from` to `to`: `was` itself when they are the same (no new array). */
+  const linksOf = (p: SimPartition, from: number, to: number, was?: readonly number[]): readonly number[] => {
     const out = linkBase.get(from)!;
     const into = linkBase.get(to)!;
+    const leaderThrottled = configs.brokerRate(from, LEADER_RATE) !== undefined && configs.topicListed(p.topic, LEADER_REPLICAS, p.partition, from);
+    const followerThrottled = configs.brokerRate(to, FOLLOWER_RATE) !== undefined && configs.topicListed(p.topic, FOLLOWER_REPLICAS, p.partition, to);
     const ls = [out + LINK.out, into + LINK.in];
-    if (configs.brokerRate(from, LEADER_RATE) !== undefined && configs.topicListed(p.topic, LEADER_REPLICAS, p.partition, from)) {
-      ls.push(out + LINK.leaderThrottle);
-    }
-    if (configs.brokerRate(to, FOLLOWER_RATE) !== undefined && configs.topicListed(p.topic, FOLLOWER_REPLICAS, p.partition, to)) {
-      ls.push(into + LINK.followerThrottle);
-    }
-    return ls;
+    if (leaderThrottled) ls.push(out + LINK.leaderThrottle);
+    if (followerThrottled) ls.push(into + LINK.followerThrottle);
+    return was !== undefined && same(was, ls) ? was : ls;
   };
 
   const stopCopy = (f: Flow, t: number): void => {
@@ -456,7 +455,7 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
    * The copies partition `p` runs now. Those in `old` that go on (same leader, adding broker and
    * links) are kept with their progress; the others stop.
    */
-  const copiesOf = (p: SimPartition, old: readonly Flow[], t: number, configsChanged: boolean): Flow[] => {
+  const copiesOf = (p: SimPartition, old: readonly Flow[], t: number, configsChanged: boolean): readonly Flow[] => {
     const move = moves.get(p);
     const out: Flow[] = [];
     const kept: Flow[] = [];
@@ -466,7 +465,7 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
         // A copy's links change only with the configs (then every partition is looked at again).
         const leader = p.leader;
         const was = old.find((f) => f.to === b && f.from === leader && f.move === move);
-        const links = was !== undefined && !configsChanged ? was.links : linksOf(p, leader, b);
+        const links = was !== undefined && !configsChanged ? was.links : linksOf(p, leader, b, was?.links);
         const going = was !== undefined && same(was.links, links) ? was : undefined;
         if (going !== undefined) {
           kept.push(going);
@@ -476,6 +475,8 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
         }
       }
     }
+    // Every copy going on as it was (the usual case when a topic's throttle lists change): the same array.
+    if (kept.length === old.length && out.length === old.length && out.every((f, i) => f === old[i])) return old;
     for (const f of old) if (!kept.includes(f)) stopCopy(f, t);
     for (const f of out) {
       if (f.slot !== -1) continue;
