@@ -5,6 +5,11 @@
  * tasks that might fit), which made a plan of thousands of moves quadratic; with them a poll costs
  * in proportion to what is in flight and what changed.
  *
+ * What a poll reads for each of thousands of tasks (their demands, states in flight, keys, work left
+ * per broker, the pending tasks waiting on each full broker) is kept in typed arrays by task number
+ * (its index in the journal), so that the poll walks flat arrays instead of scattered objects, Maps
+ * and Sets; `choose` picks the next batch from them by the planner's own rule (batches.ts).
+ *
  * `recount` computes every figure again from the task list alone: the tests check the indexes
  * against it.
  */
