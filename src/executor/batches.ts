@@ -99,6 +99,25 @@ function isKeyed(order: TaskOrder): order is KeyedOrder {
 }
 
 /**
+ * Positions 0 … count − 1 in key order: `keys` holds `width` figures per position, compared figure by
+ * figure (the smaller first); `tie` orders two positions whose figures are all equal (it must be a
+ * total order, so the result does not depend on the order the positions came in).
+ */
+export function sortByKeys(count: number, width: number, keys: Float64Array, tie: (i: number, j: number) => number): number[] {
+  const compare = (i: number, j: number): number => {
+    for (let f = 0; f < width; f++) {
+      const x = keys[i * width + f]!;
+      const y = keys[j * width + f]!;
+      if (x !== y) return x - y;
+    }
+    return tie(i, j);
+  };
+  const positions = new Array<number>(count);
+  for (let i = 0; i < count; i++) positions[i] = i;
+  return positions.sort(compare);
+}
+
+/**
  * `demands` in the caller's order made total; with a keyed order, each task's key is read once, into
  * one flat array (an executor sorts its ready tasks at every poll: no object per task each time).
  */
@@ -107,15 +126,109 @@ function sortDemands<P extends TaskDemand>(demands: P[], order: TaskOrder): P[] 
   const width = order.width;
   const keys = new Float64Array(demands.length * width);
   for (let i = 0; i < demands.length; i++) order.writeKey(demands[i]!, keys, i * width);
-  const compare = (i: number, j: number): number => {
-    for (let f = 0; f < width; f++) {
-      const x = keys[i * width + f]!;
-      const y = keys[j * width + f]!;
-      if (x !== y) return x - y;
-    }
-    return byPartition(demands[i]!.task, demands[j]!.task);
+  return sortByKeys(demands.length, width, keys, (i, j) => byPartition(demands[i]!.task, demands[j]!.task)).map((i) => demands[i]!);
+}
+
+/**
+ * The demands of many tasks in flat arrays, by task number (the task book keeps one for all its
+ * tasks; select makes one for its candidates). Task i takes a slot on each broker numbered
+ * slots[slotStart[i]] … slots[slotStart[i + 1] − 1] (brokers numbered densely from 0).
+ */
+export interface DemandTable {
+  readonly slotStart: Int32Array;
+  readonly slots: Int32Array;
+  /** Added replicas (replica moves). */
+  readonly moves: Int32Array;
+  /** Bytes copied: size × added replicas. */
+  readonly bytes: Float64Array;
+}
+
+/** A load with brokers numbered as in a DemandTable: moves in + out by broker number. */
+export interface NumberedLoad {
+  readonly perBroker: Int32Array;
+  moves: number;
+  bytes: number;
+}
+
+/**
+ * The selection rule (see the top of this file) over tasks given by their numbers in `table`, already
+ * in strategy order, given `load`, which it raises with the choice. Returns the chosen numbers in
+ * strategy order.
+ */
+export function selectNumbers(table: DemandTable, sorted: readonly number[], load: NumberedLoad, limits: BatchLimits): number[] {
+  const { slotStart, slots, moves, bytes } = table;
+  const loads = load.perBroker;
+  const chosen = new Uint8Array(sorted.length);
+  const take = (at: number): void => {
+    const i = sorted[at]!;
+    chosen[at] = 1;
+    for (let k = slotStart[i]!; k < slotStart[i + 1]!; k++) loads[slots[k]!]!++;
+    load.moves += moves[i]!;
+    load.bytes += bytes[i]!;
   };
-  return Array.from(demands.keys()).sort(compare).map((i) => demands[i]!);
+  // Reorder-only tasks copy nothing and are always taken; the others are candidates, by position,
+  // the `count` first of `left` (a pass keeps some of them in `kept`, and the two swap).
+  let left = new Int32Array(sorted.length);
+  let kept = new Int32Array(sorted.length);
+  let count = 0;
+  for (let at = 0; at < sorted.length; at++) {
+    if (moves[sorted[at]!] === 0) chosen[at] = 1;
+    else left[count++] = at;
+  }
+  const first = left[0]!;
+  if (count > 0 && load.moves === 0 && (moves[sorted[first]!]! > limits.maxMoves || bytes[sorted[first]!]! > limits.maxBytesInFlight)) {
+    take(first);
+    count = 0;
+  }
+  let level = 1;
+  while (count > 0) {
+    let keep = 0;
+    let nextLevel = Number.POSITIVE_INFINITY;
+    for (let c = 0; c < count; c++) {
+      const at = left[c]!;
+      const i = sorted[at]!;
+      // Loads only grow during one selection, so a task over a cap now stays over it: drop it.
+      if (load.moves + moves[i]! > limits.maxMoves || load.bytes + bytes[i]! > limits.maxBytesInFlight) continue;
+      let peak = 0;
+      for (let k = slotStart[i]!; k < slotStart[i + 1]!; k++) peak = Math.max(peak, loads[slots[k]!]!);
+      if (peak >= limits.maxMovesPerBroker) continue;
+      if (peak >= level) {
+        kept[keep++] = at;
+        nextLevel = Math.min(nextLevel, peak + 1);
+        continue;
+      }
+      take(at);
+    }
+    [left, kept] = [kept, left];
+    count = keep;
+    // A kept task needs at least the level after its peak when it was kept (peaks only grow).
+    level = Math.max(level + 1, nextLevel);
+  }
+  const out: number[] = [];
+  for (let at = 0; at < sorted.length; at++) if (chosen[at] === 1) out.push(sorted[at]!);
+  return out;
+}
+
+/** The demands of `demands` by their position, with the brokers they touch numbered densely (`numbers`: id → number). */
+function demandTable(demands: readonly TaskDemand[]): { table: DemandTable; numbers: Map<number, number> } {
+  const numbers = new Map<number, number>();
+  const slotStart = new Int32Array(demands.length + 1);
+  const slots: number[] = [];
+  const moves = new Int32Array(demands.length);
+  const bytes = new Float64Array(demands.length);
+  demands.forEach((p, i) => {
+    slotStart[i] = slots.length;
+    moves[i] = p.moves;
+    bytes[i] = p.bytes;
+    if (p.moves === 0) return;
+    for (const b of p.touches) {
+      let n = numbers.get(b);
+      if (n === undefined) numbers.set(b, (n = numbers.size));
+      slots.push(n);
+    }
+  });
+  slotStart[demands.length] = slots.length;
+  return { table: { slotStart, slots: Int32Array.from(slots), moves, bytes }, numbers };
 }
 
 /**
@@ -128,65 +241,16 @@ function select<T extends MoveTask>(
   limits: BatchLimits,
   blocked?: BrokerBlocked,
 ): TaskDemand<T>[] {
-  const chosen = new Set<TaskDemand<T>>();
-  let candidates: TaskDemand<T>[] = [];
-  for (const p of sorted) {
-    if (p.moves === 0) chosen.add(p);
-    else if (!(blocked && p.touches.some(blocked))) candidates.push(p);
-  }
-
-  const first = candidates[0];
-  if (first && load.moves === 0 && (first.moves > limits.maxMoves || first.bytes > limits.maxBytesInFlight)) {
-    chosen.add(first);
-    addLoad(load, first);
-    candidates = [];
-  }
-
-  // The level passes read and raise the loads of the brokers the candidates touch: those are
-  // numbered densely, their loads kept in one typed array, each candidate's as a run of numbers.
-  const numbers = new Map<number, number>();
-  const starts = new Int32Array(candidates.length + 1);
-  const runs: number[] = [];
-  for (let c = 0; c < candidates.length; c++) {
-    starts[c] = runs.length;
-    for (const b of candidates[c]!.touches) {
-      let i = numbers.get(b);
-      if (i === undefined) numbers.set(b, (i = numbers.size));
-      runs.push(i);
-    }
-  }
-  starts[candidates.length] = runs.length;
-  const loads = new Int32Array(numbers.size);
-  for (const [b, i] of numbers) loads[i] = load.perBroker.get(b) ?? 0;
-
-  let left = Array.from(candidates.keys());
-  let level = 1;
-  while (left.length > 0) {
-    const kept: number[] = [];
-    let nextLevel = Number.POSITIVE_INFINITY;
-    for (const c of left) {
-      const p = candidates[c]!;
-      // Loads only grow during one selection, so a task over a cap now stays over it: drop it.
-      if (load.moves + p.moves > limits.maxMoves || load.bytes + p.bytes > limits.maxBytesInFlight) continue;
-      let peak = 0;
-      for (let k = starts[c]!; k < starts[c + 1]!; k++) peak = Math.max(peak, loads[runs[k]!]!);
-      if (peak >= limits.maxMovesPerBroker) continue;
-      if (peak >= level) {
-        kept.push(c);
-        nextLevel = Math.min(nextLevel, peak + 1);
-        continue;
-      }
-      chosen.add(p);
-      for (let k = starts[c]!; k < starts[c + 1]!; k++) loads[runs[k]!]!++;
-      load.moves += p.moves;
-      load.bytes += p.bytes;
-    }
-    left = kept;
-    // A kept task needs at least the level after its peak when it was kept (peaks only grow).
-    level = Math.max(level + 1, nextLevel);
-  }
-  for (const [b, i] of numbers) if (loads[i]! > 0) load.perBroker.set(b, loads[i]!);
-  return sorted.filter((p) => chosen.has(p));
+  const pool = blocked ? sorted.filter((p) => p.moves === 0 || !p.touches.some(blocked)) : sorted;
+  const { table, numbers } = demandTable(pool);
+  const perBroker = new Int32Array(numbers.size);
+  for (const [b, n] of numbers) perBroker[n] = load.perBroker.get(b) ?? 0;
+  const numbered: NumberedLoad = { perBroker, moves: load.moves, bytes: load.bytes };
+  const chosen = selectNumbers(table, Array.from(pool.keys()), numbered, limits);
+  for (const [b, n] of numbers) if (perBroker[n]! > 0) load.perBroker.set(b, perBroker[n]!);
+  load.moves = numbered.moves;
+  load.bytes = numbered.bytes;
+  return chosen.map((i) => pool[i]!);
 }
 
 /** A copy of `load` that a selection may add to. */
@@ -234,14 +298,18 @@ export function planDemands<T extends MoveTask>(
  */
 export function planAllBatches<T extends MoveTask>(tasks: readonly T[], limits: BatchLimits, order: TaskOrder): T[][] {
   checkLimits(limits);
-  let remaining = sortDemands(tasks.map(demandOf), order);
+  const sorted = sortDemands(tasks.map(demandOf), order);
+  // Numbered once for every wave: each wave is a selection among those left, with nothing in flight.
+  const { table, numbers } = demandTable(sorted);
+  let remaining = Array.from(sorted.keys());
   const waves: T[][] = [];
   while (remaining.length > 0) {
-    const wave = select(remaining, loadOf([]), limits);
+    const wave = selectNumbers(table, remaining, { perBroker: new Int32Array(numbers.size), moves: 0, bytes: 0 }, limits);
     if (wave.length === 0) throw new Error("batch planner made no progress"); // unreachable: see select
-    const taken = new Set(wave);
-    remaining = remaining.filter((p) => !taken.has(p));
-    waves.push(wave.map((p) => p.task));
+    const taken = new Uint8Array(sorted.length);
+    for (const i of wave) taken[i] = 1;
+    remaining = remaining.filter((i) => taken[i] === 0);
+    waves.push(wave.map((i) => sorted[i]!.task));
   }
   return waves;
 }

@@ -6,7 +6,7 @@
  * Reads of throttle rates and throttled-replica lists are cached, as the simulator asks for them on
  * every change of copy rates.
  */
-import { FOLLOWER_REPLICAS, FOLLOWER_RATE, LEADER_REPLICAS, LEADER_RATE } from "./throttle.js";
+import { FOLLOWER_REPLICAS, FOLLOWER_RATE, LEADER_REPLICAS, LEADER_RATE, listItems } from "./throttle.js";
 import { resourceKey } from "./port.js";
 import type { AlterOp, ConfigEntry, ConfigResource, ResourceResult } from "./port.js";
 
@@ -28,12 +28,6 @@ const TOPIC_ONLY = new Set([LEADER_REPLICAS, FOLLOWER_REPLICAS]);
 const BROKER_RATES = new Set([LEADER_RATE, FOLLOWER_RATE, "replica.alter.log.dirs.io.max.bytes.per.second"]);
 const CLUSTER_DEFAULT = resourceKey({ type: "broker", name: "" });
 
-export function listItems(value: string): string[] {
-  return value
-    .split(",")
-    .map((s) => s.trim())
-    .filter((s) => s !== "");
-}
 
 /** `old` then the items of `items` not yet listed, each once. */
 function appendItems(old: readonly string[], items: readonly string[]): string[] {
@@ -68,6 +62,35 @@ function badValue(resource: ConfigResource, name: string, value: string): string
   return undefined;
 }
 
+/** A throttled-replicas list as read: `*`, or the broker numbers listed per partition. */
+interface Listed {
+  readonly all: boolean;
+  readonly pairs: ReadonlyMap<number, ReadonlySet<number>>;
+}
+
+/**
+ * Parses a throttled-replicas list. An item is matched as `partition:broker` written the way a
+ * number prints (as the simulator asks: "007:1" does not name partition 7), so items written
+ * otherwise match nothing and are left out.
+ */
+function parseListed(value: string | undefined): Listed {
+  const items = value === undefined ? [] : listItems(value);
+  const pairs = new Map<number, Set<number>>();
+  for (const item of items) {
+    const colon = item.indexOf(":");
+    if (colon < 0 || item.includes(":", colon + 1)) continue;
+    const p = item.slice(0, colon);
+    const b = item.slice(colon + 1);
+    const partition = Number(p);
+    const broker = Number(b);
+    if (String(partition) !== p || String(broker) !== b) continue;
+    let brokers = pairs.get(partition);
+    if (!brokers) pairs.set(partition, (brokers = new Set()));
+    brokers.add(broker);
+  }
+  return { all: items.includes("*"), pairs };
+}
+
 /** Resources whose configs changed: brokers (every one, when the cluster default did) and topics. */
 export interface ConfigChanges {
   readonly everyBroker: boolean;
@@ -77,8 +100,10 @@ export interface ConfigChanges {
 
 export class SimConfigStore {
   private readonly values = new Map<string, Map<string, string>>();
-  /** Parsed list configs, by resource key then config name; dropped when the resource changes. */
-  private readonly lists = new Map<string, Map<string, ReadonlySet<string>>>();
+  /** Parsed throttled-replica lists, by topic then config name; dropped when the topic's configs change. */
+  private readonly lists = new Map<string, Map<string, Listed>>();
+  /** Broker rate configs as numbers, by config name then broker; dropped when any broker's configs change. */
+  private readonly rates = new Map<string, Map<number, number | undefined>>();
   private changes = 0;
   /** What changed since the last takeChanged. */
   private changedSince: { everyBroker: boolean; brokers: Set<number>; topics: Set<string> } = { everyBroker: false, brokers: new Set(), topics: new Set() };
@@ -112,25 +137,31 @@ export class SimConfigStore {
 
   /** A broker's rate config in bytes/s, or undefined when not set. */
   brokerRate(id: number, name: string): number | undefined {
+    let byBroker = this.rates.get(name);
+    if (!byBroker) {
+      byBroker = new Map();
+      this.rates.set(name, byBroker);
+    }
+    if (byBroker.has(id)) return byBroker.get(id);
     const v = this.brokerValue(id, name);
-    return v === undefined ? undefined : Number(v);
+    const rate = v === undefined ? undefined : Number(v);
+    byBroker.set(id, rate);
+    return rate;
   }
 
   /** Whether a topic's list config (a throttled-replicas list) names `partition:broker` or `*`. */
   topicListed(topic: string, name: string, partition: number, broker: number): boolean {
-    const key = resourceKey({ type: "topic", name: topic });
-    let byName = this.lists.get(key);
+    let byName = this.lists.get(topic);
     if (!byName) {
       byName = new Map();
-      this.lists.set(key, byName);
+      this.lists.set(topic, byName);
     }
-    let items = byName.get(name);
-    if (!items) {
-      const v = this.values.get(key)?.get(name);
-      items = new Set(v === undefined ? [] : listItems(v));
-      byName.set(name, items);
+    let listed = byName.get(name);
+    if (!listed) {
+      listed = parseListed(this.values.get(resourceKey({ type: "topic", name: topic }))?.get(name));
+      byName.set(name, listed);
     }
-    return items.has("*") || items.has(`${String(partition)}:${String(broker)}`);
+    return listed.all || listed.pairs.get(partition)?.has(broker) === true;
   }
 
   /** DescribeConfigs: per resource asked for (and known), its dynamic entries sorted by name. */
@@ -165,8 +196,7 @@ export class SimConfigStore {
     if (resource.type === "broker" && !validBrokerName(resource.name)) {
       return failWith("INVALID_REQUEST", `"${resource.name}" is not a broker id`);
     }
-    const names = ops.map((o) => o.name);
-    if (new Set(names).size !== names.length) return failWith("INVALID_REQUEST", "a config is named twice in one request");
+    if (ops.some((o, i) => ops.findIndex((x) => x.name === o.name) !== i)) return failWith("INVALID_REQUEST", "a config is named twice in one request");
     const key = resourceKey(resource);
     const next = new Map(this.values.get(key) ?? []);
     for (const op of ops) {
@@ -188,16 +218,16 @@ export class SimConfigStore {
     }
     if (next.size > 0) this.values.set(key, next);
     else this.values.delete(key);
-    this.lists.delete(key);
+    if (resource.type === "topic") this.lists.delete(resource.name);
+    else this.rates.clear();
     this.noteChange(resource);
     return { resource, errorCode: 0 };
   }
 
   /** Forgets a deleted topic's configs. */
   deleteTopic(name: string): void {
-    const key = resourceKey({ type: "topic", name });
-    this.values.delete(key);
-    this.lists.delete(key);
+    this.values.delete(resourceKey({ type: "topic", name }));
+    this.lists.delete(name);
     this.noteChange({ type: "topic", name });
   }
 }

@@ -224,6 +224,13 @@ export class FairShareNetwork {
     return this.rates[slot]!;
   }
 
+  /** Every link's number, 0 … links − 1. */
+  private allLinks(): number[] {
+    const links = new Array<number>(this.capacity.length);
+    for (let l = 0; l < links.length; l++) links[l] = l;
+    return links;
+  }
+
   /** Brings every rate up to date; returns the slots whose rate changed. */
   reshare(): number[] {
     // A rate equal to the floor but for rounding is filled again too, or the figures drift from
@@ -248,7 +255,7 @@ export class FairShareNetwork {
       for (const l of reached) this.seen[l] = 0;
       return [];
     }
-    const touched = this.prepareLinks(everything ? Array.from(this.capacity, (_, l) => l) : reached);
+    const touched = this.prepareLinks(everything ? this.allLinks() : reached);
     const before = this.before;
     for (let i = 0; i < open.length; i++) {
       const slot = open[i]!;

@@ -12,16 +12,14 @@
 import { BallastError } from "../model/errors.js";
 import { listSome } from "../model/text.js";
 import type { Reassignment } from "../model/types.js";
-import { planDemands } from "./batches.js";
 import type { ExecutionState, TaskRecord, TaskState } from "./journal.js";
 import { StateStore } from "./journal.js";
 import type { KafkaPort, OngoingReassignment, PartitionMetadata, PartitionRef, TopicMetadata } from "./port.js";
 import { partitionKey } from "./port.js";
 import { CopyMeter } from "./progress.js";
-import { composeStrategies } from "./strategy.js";
 import { TaskBook } from "./task-book.js";
 import { Throttles, emptyThrottleRecord } from "./throttle.js";
-import type { BatchLimits, Clock, MoveTask, StrategyName, TaskHealth } from "./types.js";
+import type { BatchLimits, Clock, MoveTask, StrategyName } from "./types.js";
 import { added } from "./types.js";
 
 export interface ExecuteOptions {
@@ -90,10 +88,6 @@ export interface ExecutionPlan {
   /** `topic-partition` → replicas when the plan was made (to refuse a stale plan). */
   readonly madeFrom?: ReadonlyMap<string, readonly number[]>;
 }
-
-/** The two healths a task can have, made once (the strategy order reads one per ready task per poll). */
-const AT_RISK: TaskHealth = { atRisk: true };
-const HEALTHY: TaskHealth = { atRisk: false };
 
 /** How long metadata may lag behind a finished reassignment before the task is judged. */
 const LINGER_MS = 30_000;
@@ -205,6 +199,29 @@ class LiveTopics {
     return this.topics.get(name);
   }
 
+  /** The partitions of topics by number, as `names` numbers them (filled on first use). */
+  private byNumber: (readonly PartitionMetadata[] | null | undefined)[] = [];
+
+  /**
+   * Partition `partition` of the topic numbered `topic` in `names` (the task book's topicNames):
+   * get without a lookup by name per partition.
+   */
+  at(names: readonly string[], topic: number, partition: number): PartitionMetadata | undefined {
+    const at = this.atIndex(names, topic, partition);
+    return at?.partition === partition ? at : this.get({ topic: names[topic]!, partition });
+  }
+
+  /** What the topic numbered `topic` lists at index `partition` (usually, not always, that partition). */
+  atIndex(names: readonly string[], topic: number, partition: number): PartitionMetadata | undefined {
+    if (this.byNumber.length === 0) this.byNumber = new Array<undefined>(names.length).fill(undefined);
+    let parts = this.byNumber[topic];
+    if (parts === undefined) {
+      parts = this.topics.get(names[topic]!)?.partitions ?? null;
+      this.byNumber[topic] = parts;
+    }
+    return parts?.[partition];
+  }
+
   get(ref: PartitionRef): PartitionMetadata | undefined {
     const parts = this.topics.get(ref.topic)?.partitions;
     if (parts === undefined) return undefined;
@@ -286,6 +303,9 @@ export class Executor {
   private alive: ReadonlySet<number> | null = null;
   private pausedReported: readonly number[] = [];
   private readonly book: TaskBook;
+  /** By task number: the partition metadata its at-risk flag was read from, and the flag (see atRisk). */
+  private readonly riskReadFrom: (PartitionMetadata | undefined)[];
+  private readonly risky: Uint8Array;
   /** Per topic with open tasks, how many partitions the last read found (a change: look for deleted ones). */
   private readonly partitionCounts = new Map<string, number>();
 
@@ -307,6 +327,8 @@ export class Executor {
     this.startedAt = clock.now();
     this.meter = new CopyMeter(port, progressEveryMs);
     this.book = new TaskBook(state.tasks);
+    this.riskReadFrom = new Array<PartitionMetadata | undefined>(state.tasks.length).fill(undefined);
+    this.risky = new Uint8Array(state.tasks.length);
   }
 
   private save(): void {
@@ -458,9 +480,11 @@ export class Executor {
    */
   private toSettle(s: Observed, now: number): TaskRecord[] {
     const out = new Set<TaskRecord>();
-    for (const t of this.book.inFlight()) {
-      const quiet = t.state === "moving" && s.ongoing.has(this.book.key(t)) && !(now - (t.submittedAt ?? now) > this.state.partitionTimeoutMs);
-      if (!quiet) out.add(t);
+    // Read from the book's arrays: this runs over every task in flight at every poll.
+    const book = this.book;
+    for (const i of book.inFlightNumbers()) {
+      const quiet = book.isMoving(i) && s.ongoing.has(book.keyAt(i)) && !(now - (book.submittedAtOf(i) ?? now) > this.state.partitionTimeoutMs);
+      if (!quiet) out.add(book.taskAt(i));
     }
     // Partitions are never taken from a topic: one is gone only with its topic, or when the count
     // of its topic's partitions changed (deleted and made again).
@@ -538,7 +562,7 @@ export class Executor {
    */
   private nextDue(): number {
     let due = Number.POSITIVE_INFINITY;
-    for (const t of this.book.inFlight()) due = Math.min(due, (t.submittedAt ?? Number.POSITIVE_INFINITY) + this.state.partitionTimeoutMs);
+    for (const i of this.book.inFlightNumbers()) due = Math.min(due, (this.book.submittedAtOf(i) ?? Number.POSITIVE_INFINITY) + this.state.partitionTimeoutMs);
     for (const b of this.pausedReported) due = Math.min(due, (this.downSince.get(b) ?? Number.POSITIVE_INFINITY) + this.state.brokerDownTimeoutMs);
     for (const since of this.lingering.values()) due = Math.min(due, since + Math.max(LINGER_MS, 5 * this.pollMs));
     return due;
@@ -598,21 +622,40 @@ export class Executor {
     }
   }
 
+  /**
+   * Whether the partition of the task numbered `i` is under-replicated or has a replica offline (for
+   * at-risk-first), remembered with the metadata it was read from: a poll orders thousands of ready
+   * tasks, and the metadata of most partitions is the same object as at the last poll.
+   */
+  private atRisk(i: number, live: LiveTopics): boolean {
+    const { topicNames } = this.book;
+    const topic = this.book.topicNumberOf(i);
+    const partition = this.book.partitionAt(i);
+    // The metadata object the flag was read from, where it was (it is that partition's): no need to look inside.
+    const seen = live.atIndex(topicNames, topic, partition);
+    if (seen !== undefined && seen === this.riskReadFrom[i]) return this.risky[i] === 1;
+    const p = live.at(topicNames, topic, partition);
+    if (p === undefined) return false;
+    if (this.riskReadFrom[i] !== p) {
+      this.riskReadFrom[i] = p;
+      this.risky[i] = Number(p.isr.length < p.replicas.length || p.offline.length > 0);
+    }
+    return this.risky[i] === 1;
+  }
+
   private async submit(alive: ReadonlySet<number>, live: LiveTopics): Promise<void> {
     if (this.book.count("pending") === 0) return;
-    const atRisk = (t: MoveTask): boolean => {
-      const p = live.get(t);
-      return p !== undefined && (p.isr.length < p.replicas.length || p.offline.length > 0);
-    };
-    const order = composeStrategies(this.state.strategy, (t) => (atRisk(t) ? AT_RISK : HEALTHY), (b) => this.book.workLeft(b));
     // Tasks wait while a broker they keep or add is down, or while none of their current replicas is
     // up to copy from; a down broker they only remove (a dead broker being drained) does not stop them.
     // Only the pending tasks with a free slot on each of their brokers can be chosen (mayFit).
     // With every broker of the open tasks up, as is usual, only a task with no current replica waits.
-    const fit = this.book.mayFit(this.state.limits.maxMovesPerBroker);
-    const allUp = every(this.book.openBrokers(), (b) => alive.has(b));
-    const ready = fit.filter(allUp ? ({ task: t }) => t.from.length > 0 : ({ task: t }) => t.to.every((b) => alive.has(b)) && t.from.some((b) => alive.has(b)));
-    const batch = planDemands(ready, this.book.inFlightLoad(), this.state.limits, order);
+    const book = this.book;
+    const fit = book.fitNumbers(this.state.limits.maxMovesPerBroker);
+    const allUp = every(book.openBrokers(), (b) => alive.has(b));
+    const upToMove = (t: MoveTask): boolean => t.to.every((b) => alive.has(b)) && t.from.some((b) => alive.has(b));
+    const ready = fit.filter(allUp ? (i) => book.hasSource(i) : (i) => upToMove(book.taskAt(i)));
+    // The strategies' order (composeStrategies), read from the book's arrays.
+    const batch = book.choose(ready, this.state.limits, this.state.strategy, (i) => this.atRisk(i, live));
     if (batch.length === 0) return;
     const now = this.clock.now();
     for (const t of batch) this.transition(t, "submitting", now);

@@ -343,22 +343,52 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
   const refresh = (p: SimPartition): void => {
     forget(p);
     touch(p);
+    elect(p);
+  };
+
+  /**
+   * refresh for a partition that may not have changed since it was last refreshed: its metadata is
+   * forgotten and its copies looked at again only when its leader or ISR changes (every other change
+   * to a partition refreshes it where it happens). Completing reassignments checks every ongoing
+   * one after each call through the port; most are as they were.
+   */
+  const recheck = (p: SimPartition): void => {
+    const { leader, isr } = p;
+    elect(p);
+    if (p.leader === leader && same(p.isr, isr)) return;
+    forget(p);
+    touch(p);
+  };
+
+  const elect = (p: SimPartition): void => {
     if (p.leader !== -1 && !alive(p.leader)) p.leader = -1;
     if (p.leader === -1) {
       const candidate = p.replicas.find((r) => alive(r) && p.isr.includes(r) && caughtUp(p, r));
       if (candidate !== undefined) p.leader = candidate;
     }
-    if (p.leader !== -1) p.isr = p.replicas.filter((r) => alive(r) && caughtUp(p, r));
-    else p.isr = p.isr.filter((r) => p.replicas.includes(r));
+    // The ISR array is replaced only when it changes (most partitions are rechecked unchanged).
+    if (p.leader !== -1) {
+      let n = 0;
+      let unchanged = true;
+      for (const r of p.replicas) if (alive(r) && caughtUp(p, r)) unchanged &&= p.isr[n++] === r;
+      if (!unchanged || n !== p.isr.length) p.isr = p.replicas.filter((r) => alive(r) && caughtUp(p, r));
+    } else if (!p.isr.every((r) => p.replicas.includes(r))) p.isr = p.isr.filter((r) => p.replicas.includes(r));
+  };
+
+  /** Whether every target replica of a move is in the partition's ISR. */
+  const targetInSync = (p: SimPartition, move: SimMove): boolean => {
+    for (const r of move.target) if (!p.isr.includes(r)) return false;
+    return true;
   };
 
   /** Completes every reassignment (of `only`, when given) whose target replicas are all in sync. */
   const settle = (atMs: number, only?: Iterable<SimPartition>): void => {
-    for (const p of only ?? [...moves.keys()]) {
+    // Completing deletes only the move at hand, which a walk of the map allows.
+    for (const p of only ?? moves.keys()) {
       const move = moves.get(p);
       if (!move) continue;
-      refresh(p);
-      if (p.leader === -1 || !move.target.every((r) => p.isr.includes(r))) continue;
+      recheck(p);
+      if (p.leader === -1 || !targetInSync(p, move)) continue;
       p.replicas = [...move.target];
       p.move = undefined;
       moves.delete(p);
@@ -387,7 +417,7 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
     network.cover(base + LINK.in, base + LINK.followerThrottle);
   }
   /** Copies running, by partition; all of them by slot in `running`. */
-  const flowsOf = new Map<SimPartition, Flow[]>();
+  const flowsOf = new Map<SimPartition, readonly Flow[]>();
   const running = new Map<number, Flow>();
   /** The running copies by when they finish; `started` numbers them in the order they started. */
   const finishing = new FinishQueue<Flow>();
@@ -401,17 +431,16 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
     changed.add(p);
   };
 
-  const linksOf = (p: SimPartition, from: number, to: number): number[] => {
+  /** The links of a copy of `p` from `from` to `to`: `was` itself when they are the same (no new array). */
+  const linksOf = (p: SimPartition, from: number, to: number, was?: readonly number[]): readonly number[] => {
     const out = linkBase.get(from)!;
     const into = linkBase.get(to)!;
+    const leaderThrottled = configs.brokerRate(from, LEADER_RATE) !== undefined && configs.topicListed(p.topic, LEADER_REPLICAS, p.partition, from);
+    const followerThrottled = configs.brokerRate(to, FOLLOWER_RATE) !== undefined && configs.topicListed(p.topic, FOLLOWER_REPLICAS, p.partition, to);
     const ls = [out + LINK.out, into + LINK.in];
-    if (configs.brokerRate(from, LEADER_RATE) !== undefined && configs.topicListed(p.topic, LEADER_REPLICAS, p.partition, from)) {
-      ls.push(out + LINK.leaderThrottle);
-    }
-    if (configs.brokerRate(to, FOLLOWER_RATE) !== undefined && configs.topicListed(p.topic, FOLLOWER_REPLICAS, p.partition, to)) {
-      ls.push(into + LINK.followerThrottle);
-    }
-    return ls;
+    if (leaderThrottled) ls.push(out + LINK.leaderThrottle);
+    if (followerThrottled) ls.push(into + LINK.followerThrottle);
+    return was !== undefined && same(was, ls) ? was : ls;
   };
 
   const stopCopy = (f: Flow, t: number): void => {
@@ -426,7 +455,7 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
    * The copies partition `p` runs now. Those in `old` that go on (same leader, adding broker and
    * links) are kept with their progress; the others stop.
    */
-  const copiesOf = (p: SimPartition, old: readonly Flow[], t: number, configsChanged: boolean): Flow[] => {
+  const copiesOf = (p: SimPartition, old: readonly Flow[], t: number, configsChanged: boolean): readonly Flow[] => {
     const move = moves.get(p);
     const out: Flow[] = [];
     const kept: Flow[] = [];
@@ -436,7 +465,7 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
         // A copy's links change only with the configs (then every partition is looked at again).
         const leader = p.leader;
         const was = old.find((f) => f.to === b && f.from === leader && f.move === move);
-        const links = was !== undefined && !configsChanged ? was.links : linksOf(p, leader, b);
+        const links = was !== undefined && !configsChanged ? was.links : linksOf(p, leader, b, was?.links);
         const going = was !== undefined && same(was.links, links) ? was : undefined;
         if (going !== undefined) {
           kept.push(going);
@@ -446,6 +475,8 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
         }
       }
     }
+    // Every copy going on as it was (the usual case when a topic's throttle lists change): the same array.
+    if (kept.length === old.length && out.length === old.length && out.every((f, i) => f === old[i])) return old;
     for (const f of old) if (!kept.includes(f)) stopCopy(f, t);
     for (const f of out) {
       if (f.slot !== -1) continue;
@@ -467,6 +498,15 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
     }
   };
 
+  /** The partitions with copies running, then those moving without (as a new Set of both would list them). */
+  const runningOrMoving = (): SimPartition[] => {
+    const out = [...flowsOf.keys()];
+    moves.forEach((_, p) => {
+      if (!flowsOf.has(p)) out.push(p);
+    });
+    return out;
+  };
+
   /** Brings the running copies and their rates up to date at `t`, after the changes since the last call. */
   const update = (t: number): void => {
     const configsChanged = configVersion !== configs.version;
@@ -482,7 +522,7 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
       (changes !== undefined && (changes.topics.has(p.topic) || (flowsOf.get(p) ?? []).some((f) => changes.brokers.has(f.from) || changes.brokers.has(f.to))));
     // Partitions are looked at in the same order whatever changed, so copies join the network in
     // the same order (and rates come out the same to the bit).
-    for (const p of everything || changes !== undefined ? new Set([...flowsOf.keys(), ...moves.keys()]) : changed) {
+    for (const p of everything || changes !== undefined ? runningOrMoving() : changed) {
       const relinked = relink(p);
       if (!relinked && !changed.has(p)) continue;
       const now = copiesOf(p, flowsOf.get(p) ?? [], t, relinked);
@@ -639,8 +679,9 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
     return result;
   };
 
-  const listPartitionReassignments = (): OngoingReassignment[] =>
-    [...moves].map(([p, m]) => {
+  const listPartitionReassignments = (): OngoingReassignment[] => {
+    const out: OngoingReassignment[] = [];
+    moves.forEach((m, p) => {
       m.listed ??= {
         topic: p.topic,
         partition: p.partition,
@@ -648,8 +689,10 @@ export function createSimulatedCluster(cluster: Cluster, opts: SimulatedClusterO
         addingReplicas: m.target.filter((r) => !m.original.includes(r)),
         removingReplicas: m.original.filter((r) => !m.target.includes(r)),
       };
-      return m.listed;
+      out.push(m.listed);
     });
+    return out;
+  };
 
   const cancel = (p: SimPartition, move: SimMove): void => {
     p.replicas = [...move.original];

@@ -105,6 +105,41 @@ function strategyFigure(name: StrategyName, health: HealthLookup, workLeft: Work
   }
 }
 
+/** What the strategies read of tasks given by number (the task book's), instead of their demands. */
+export interface NumberedTasks {
+  /** Bytes task `i` copies: size × added replicas. */
+  bytesOf(i: number): number;
+  atRisk(i: number): boolean;
+  /** The most work left among the brokers whose slots task `i` takes (0 for none: a reorder). */
+  mostWorkLeft(i: number): number;
+}
+
+/**
+ * The keys composeStrategies(names, …) gives the tasks numbered `numbers`, figure by figure into one
+ * flat array (names.length figures per task, in the order of `numbers`): the same figures, read from
+ * the task book's arrays with one pass per strategy and no object per task.
+ */
+export function numberedKeys(names: readonly StrategyName[], numbers: readonly number[], tasks: NumberedTasks): Float64Array {
+  const width = names.length;
+  const keys = new Float64Array(numbers.length * width);
+  names.forEach((name, f) => {
+    const put = (figure: (i: number) => number): void => {
+      for (let at = 0; at < numbers.length; at++) keys[at * width + f] = figure(numbers[at]!);
+    };
+    switch (name) {
+      case "busiest-first":
+        return put((i) => -tasks.mostWorkLeft(i));
+      case "small-first":
+        return put((i) => tasks.bytesOf(i));
+      case "large-first":
+        return put((i) => -tasks.bytesOf(i));
+      case "at-risk-first":
+        return put((i) => -Number(tasks.atRisk(i)));
+    }
+  });
+  return keys;
+}
+
 /**
  * Chains strategies in the given order and ends with the topic/partition tie-break, so two distinct
  * partitions never compare equal. With no names the order is the tie-break alone. Each task's

@@ -5,16 +5,24 @@
  * tasks that might fit), which made a plan of thousands of moves quadratic; with them a poll costs
  * in proportion to what is in flight and what changed.
  *
+ * What a poll reads for each of thousands of tasks (their demands, states in flight, keys, work left
+ * per broker, the pending tasks waiting on each full broker) is kept in typed arrays by task number
+ * (its index in the journal), so that the poll walks flat arrays instead of scattered objects, Maps
+ * and Sets; `choose` picks the next batch from them by the planner's own rule (batches.ts).
+ *
  * `recount` computes every figure again from the task list alone: the tests check the indexes
  * against it.
  */
-import type { BatchLoad } from "./batches.js";
+import { checkLimits, selectNumbers, sortByKeys } from "./batches.js";
+import type { BatchLoad, DemandTable } from "./batches.js";
 import type { TaskRecord, TaskState } from "./journal.js";
 import { transition } from "./journal.js";
+import { NumberLists } from "./number-lists.js";
 import { partitionKey } from "./port.js";
-import { workLeftPerBroker } from "./strategy.js";
+import { byPartition, numberedKeys, workLeftPerBroker } from "./strategy.js";
+import type { NumberedTasks } from "./strategy.js";
 import { added, demandFor, slotBrokers } from "./types.js";
-import type { TaskDemand } from "./types.js";
+import type { BatchLimits, StrategyName, TaskDemand } from "./types.js";
 
 const OPEN_STATES: readonly TaskState[] = ["pending", "submitting", "moving"];
 const ALL_STATES: readonly TaskState[] = ["pending", "submitting", "moving", "done", "failed", "skipped", "cancelled", "timed-out"];
@@ -37,8 +45,6 @@ interface Entry extends TaskDemand<TaskRecord> {
   /** Its copying leader (taken to be the first current replica, as workLeftPerBroker does); none for a reorder. */
   readonly leader: number | undefined;
   readonly adds: readonly number[];
-  /** For a pending task that did not fit at the last look: the full broker (slot number) it waits on; else -1. */
-  waitsOn: number;
 }
 
 /** Every figure the book keeps, in plain data (for comparing the indexes with a recount). */
@@ -77,18 +83,49 @@ function removeFrom<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
 
 function entryOf(task: TaskRecord, index: number, slotIndex: (b: number) => number): Entry {
   const adds = added(task);
-  const demand = demandFor(task, adds);
+  const { touches, moves, bytes } = demandFor(task, adds);
+  const brokers: number[] = [];
+  for (const b of task.from) if (!brokers.includes(b)) brokers.push(b);
+  for (const b of task.to) if (!brokers.includes(b)) brokers.push(b);
+  // One literal of a fixed shape (a spread of the demand made each entry a slow copy).
   return {
-    ...demand,
+    task,
+    touches,
+    moves,
+    bytes,
     index,
     key: partitionKey(task),
-    slotIndexes: demand.touches.map(slotIndex),
-    brokers: [...new Set([...task.from, ...task.to])],
+    slotIndexes: touches.map(slotIndex),
+    brokers,
     size: task.size,
     leader: adds.length > 0 ? task.from[0] : undefined,
     adds,
-    waitsOn: -1,
   };
+}
+
+/** The demands of `entries` in flat arrays, by task number (batches.ts's DemandTable). */
+function tableOf(entries: readonly Entry[]): DemandTable {
+  const slotStart = new Int32Array(entries.length + 1);
+  const slots: number[] = [];
+  entries.forEach((e, i) => {
+    slotStart[i] = slots.length;
+    slots.push(...e.slotIndexes);
+  });
+  slotStart[entries.length] = slots.length;
+  return {
+    slotStart,
+    slots: Int32Array.from(slots),
+    moves: Int32Array.from(entries, (e) => e.moves),
+    bytes: Float64Array.from(entries, (e) => e.bytes),
+  };
+}
+
+/** Each task's place in topic/partition order (byPartition), by task number. */
+function rankByPartition(tasks: readonly TaskRecord[]): Int32Array {
+  const rank = new Int32Array(tasks.length);
+  const order = Array.from(tasks.keys()).sort((a, b) => byPartition(tasks[a]!, tasks[b]!));
+  order.forEach((i, at) => (rank[i] = at));
+  return rank;
 }
 
 export class TaskBook {
@@ -96,20 +133,42 @@ export class TaskBook {
   private readonly byState = new Map<TaskState, Set<TaskRecord>>(ALL_STATES.map((s) => [s, new Set()]));
   private readonly openByTopic = new Map<string, Set<TaskRecord>>();
   private readonly openByBroker = new Map<number, Set<TaskRecord>>();
-  /** Pending tasks that did not fit at the last look, by the full broker (slot number) each waits on (mayFit). */
-  private readonly waiting: Set<Entry>[] = [];
   private readonly work = new Map<number, number>();
   private readonly flightPerBroker = new Map<number, number>();
-  /** Brokers whose slots tasks take, numbered from 0, and their moves in flight by that number. */
+  /** Brokers whose slots tasks take, numbered from 0 (slot numbers). */
   private readonly slotIndexes = new Map<number, number>();
-  private flightAt = new Int32Array(0);
+  /** By slot number: moves in flight, and work left (as `work`). */
+  private readonly flightAt: Int32Array;
+  private readonly workAt: Float64Array;
   private flightMoves = 0;
   private flightBytes = 0;
   private doneBytes = 0;
   readonly bytesTotal: number;
   readonly movesTotal: number;
-  /** Pending tasks to look at again in `mayFit`: new to pending, or left over from the last call. */
-  private readonly recheck = new Set<Entry>();
+  /** The entries by task number (journal index), and their demands in flat arrays. */
+  private readonly entryAt: readonly Entry[];
+  private readonly table: DemandTable;
+  /** By task number: whether it has a current replica. */
+  private readonly sourced: Uint8Array;
+  /** By task number: its topic's number (in `topicNames`) and its partition. */
+  private readonly topicOf: Int32Array;
+  private readonly partitionOf: Int32Array;
+  /** The tasks' topics, each once, numbered from 0 in order of first appearance. */
+  readonly topicNames: readonly string[];
+  /** By task number: its partition key (as its entry's, in one array: settling reads them at every poll). */
+  private readonly keys: readonly string[];
+  /** The tasks in flight by number: on list 0 when submitting, 1 when moving. */
+  private readonly flying: NumberLists;
+  /** By task number: its submittedAt (NaN when it has none), as the task records it. */
+  private readonly since: Float64Array;
+  /** By task number: its place in topic/partition order (the strategies' tie-break), made on first use. */
+  private rank: Int32Array | undefined;
+  /**
+   * The pending tasks for mayFit: each on the list of the full broker (slot number) it waited on at
+   * the last look, or on the `recheck` list (new to pending, or fitting at the last look).
+   */
+  private readonly lists: NumberLists;
+  private readonly recheck: number;
   /** Brokers (slot numbers) whose in-flight load went down since the last `mayFit`. */
   private readonly freed = new Set<number>();
   private lastCap: number | undefined;
@@ -125,8 +184,27 @@ export class TaskBook {
       }
       return i;
     };
+    this.entryAt = tasks.map((t, i) => entryOf(t, i, slotIndex));
+    const slots = this.slotIndexes.size;
+    this.flightAt = new Int32Array(slots);
+    this.workAt = new Float64Array(slots);
+    this.lists = new NumberLists(tasks.length, slots + 1);
+    this.recheck = slots;
+    this.table = tableOf(this.entryAt);
+    this.sourced = Uint8Array.from(tasks, (t) => Number(t.from.length > 0));
+    const topicNumbers = new Map<string, number>();
+    this.topicOf = Int32Array.from(tasks, (t) => {
+      let n = topicNumbers.get(t.topic);
+      if (n === undefined) topicNumbers.set(t.topic, (n = topicNumbers.size));
+      return n;
+    });
+    this.topicNames = [...topicNumbers.keys()];
+    this.partitionOf = Int32Array.from(tasks, (t) => t.partition);
+    this.flying = new NumberLists(tasks.length, 2);
+    this.since = new Float64Array(tasks.length);
+    this.keys = this.entryAt.map((e) => e.key);
     tasks.forEach((t, i) => {
-      const e = entryOf(t, i, slotIndex);
+      const e = this.entryAt[i]!;
       this.entries.set(t, e);
       bytes += e.bytes;
       moves += e.moves;
@@ -153,37 +231,43 @@ export class TaskBook {
     transition(t, to, now, note);
     if (t.state === was) return;
     const e = this.entry(t);
-    this.leave(t, e, was);
-    this.enter(t, e, t.state);
+    // From one open state to another, the task stays in the open-task indexes.
+    const stays = isOpen(was) && isOpen(t.state);
+    this.leave(t, e, was, stays);
+    this.enter(t, e, t.state, stays);
   }
 
-  private enter(t: TaskRecord, e: Entry, s: TaskState): void {
+  private enter(t: TaskRecord, e: Entry, s: TaskState, stays = false): void {
     this.byState.get(s)!.add(t);
+    this.since[e.index] = t.submittedAt ?? Number.NaN;
     if (s === "done") this.doneBytes += e.bytes;
     if (isOpen(s)) {
-      addTo(this.openByTopic, t.topic, t);
-      for (const b of e.brokers) addTo(this.openByBroker, b, t);
+      if (!stays) {
+        addTo(this.openByTopic, t.topic, t);
+        for (const b of e.brokers) addTo(this.openByBroker, b, t);
+      }
       this.addWork(e, 1);
     }
-    if (s === "pending") {
-      this.recheck.add(e);
+    if (s === "pending") this.lists.put(e.index, this.recheck);
+    if (isInFlight(s)) {
+      this.addFlight(e, 1);
+      this.flying.put(e.index, s === "submitting" ? 0 : 1);
     }
-    if (isInFlight(s)) this.addFlight(e, 1);
   }
 
-  private leave(t: TaskRecord, e: Entry, s: TaskState): void {
+  private leave(t: TaskRecord, e: Entry, s: TaskState, stays: boolean): void {
     this.byState.get(s)!.delete(t);
     if (s === "done") this.doneBytes -= e.bytes;
     if (isOpen(s)) {
-      removeFrom(this.openByTopic, t.topic, t);
-      for (const b of e.brokers) removeFrom(this.openByBroker, b, t);
+      if (!stays) {
+        removeFrom(this.openByTopic, t.topic, t);
+        for (const b of e.brokers) removeFrom(this.openByBroker, b, t);
+      }
       this.addWork(e, -1);
     }
-    if (s === "pending") {
-      this.recheck.delete(e);
-      this.stopWaiting(e);
-    }
+    if (s === "pending") this.lists.remove(e.index);
     if (isInFlight(s)) {
+      this.flying.remove(e.index);
       this.addFlight(e, -1);
       for (const i of e.slotIndexes) this.freed.add(i);
     }
@@ -193,16 +277,15 @@ export class TaskBook {
     if (e.leader === undefined) return;
     add(this.work, e.leader, sign * e.bytes);
     for (const b of e.adds) add(this.work, b, sign * e.size);
+    // The slots of a copying task are those of its added brokers, then that of its leader.
+    const slots = e.slotIndexes;
+    this.workAt[slots[e.adds.length]!]! += sign * e.bytes;
+    for (let k = 0; k < e.adds.length; k++) this.workAt[slots[k]!]! += sign * e.size;
   }
 
   private addFlight(e: Entry, sign: 1 | -1): void {
     if (e.moves === 0) return;
     for (const b of e.touches) add(this.flightPerBroker, b, sign);
-    if (this.flightAt.length < this.slotIndexes.size) {
-      const grown = new Int32Array(this.slotIndexes.size);
-      grown.set(this.flightAt);
-      this.flightAt = grown;
-    }
     for (const i of e.slotIndexes) this.flightAt[i]! += sign;
     this.flightMoves += sign * e.moves;
     this.flightBytes += sign * e.bytes;
@@ -276,57 +359,105 @@ export class TaskBook {
    * demand, for the batch planner (batches.ts, planDemands).
    */
   mayFit(maxPerBroker: number): TaskDemand<TaskRecord>[] {
+    return this.fitNumbers(maxPerBroker).map((i) => this.entryAt[i]!);
+  }
+
+  /** mayFit's tasks by number (journal index), in no particular order. */
+  fitNumbers(maxPerBroker: number): number[] {
+    const { lists, recheck } = this;
     if (this.lastCap !== maxPerBroker) {
-      for (const t of this.byState.get("pending")!) {
-        const e = this.entry(t);
-        this.stopWaiting(e);
-        this.recheck.add(e);
-      }
+      for (const t of this.byState.get("pending")!) lists.put(this.entry(t).index, recheck);
       this.lastCap = maxPerBroker;
     }
+    const { slotStart, slots } = this.table;
     const flight = this.flightAt;
-    /** The first broker (slot number) of `e` with no slot free, or -1 when it fits. */
-    const fullOf = (e: Entry): number => {
-      for (const i of e.slotIndexes) if ((flight[i] ?? 0) >= maxPerBroker) return i;
+    /** The first broker (slot number) of task `i` with no slot free, or -1 when it fits. */
+    const fullOf = (i: number): number => {
+      for (let k = slotStart[i]!; k < slotStart[i + 1]!; k++) if (flight[slots[k]!]! >= maxPerBroker) return slots[k]!;
       return -1;
     };
-    const out: Entry[] = [];
-    for (const e of this.recheck) {
-      const full = fullOf(e);
-      if (full < 0) out.push(e);
-      else {
-        this.recheck.delete(e);
-        this.waitOn(e, full);
-      }
-    }
-    // The recheck set now holds only tasks that fit: add those waiting on brokers with a slot freed.
+    const out: number[] = [];
+    lists.walk(recheck, (i) => {
+      const full = fullOf(i);
+      if (full < 0) out.push(i);
+      else lists.put(i, full);
+    });
+    // The recheck list now holds only tasks that fit: add those waiting on brokers with a slot freed.
     for (const b of this.freed) {
-      const waiting = this.waiting[b];
-      if (waiting === undefined) continue;
-      for (const e of waiting) {
-        const full = fullOf(e);
-        if (full === b) continue;
-        this.stopWaiting(e);
-        if (full >= 0) this.waitOn(e, full);
-        else {
-          this.recheck.add(e);
-          out.push(e);
-        }
-      }
+      lists.walk(b, (i) => {
+        const full = fullOf(i);
+        if (full === b) return;
+        lists.put(i, full >= 0 ? full : recheck);
+        if (full < 0) out.push(i);
+      });
     }
     this.freed.clear();
     return out;
   }
 
-  private waitOn(e: Entry, slot: number): void {
-    (this.waiting[slot] ??= new Set()).add(e);
-    e.waitsOn = slot;
+  /** The numbers of the tasks in flight (submitting, then moving). */
+  inFlightNumbers(): number[] {
+    return [...this.flying.items(0), ...this.flying.items(1)];
   }
 
-  private stopWaiting(e: Entry): void {
-    if (e.waitsOn < 0) return;
-    this.waiting[e.waitsOn]!.delete(e);
-    e.waitsOn = -1;
+  /** Whether the task numbered `i` is moving (else, when in flight, submitting). */
+  isMoving(i: number): boolean {
+    return this.flying.listOf(i) === 1;
+  }
+
+  /** The submittedAt of the task numbered `i`, or undefined. */
+  submittedAtOf(i: number): number | undefined {
+    const at = this.since[i]!;
+    return Number.isNaN(at) ? undefined : at;
+  }
+
+  /** The partition key of the task numbered `i`. */
+  keyAt(i: number): string {
+    return this.keys[i]!;
+  }
+
+  /** The number of the topic of the task numbered `i` (in topicNames) and its partition. */
+  topicNumberOf(i: number): number {
+    return this.topicOf[i]!;
+  }
+
+  partitionAt(i: number): number {
+    return this.partitionOf[i]!;
+  }
+
+  /** The task numbered `i` (its index in the journal). */
+  taskAt(i: number): TaskRecord {
+    return this.tasks[i]!;
+  }
+
+  /** Whether the task numbered `i` has a current replica (one to copy from). */
+  hasSource(i: number): boolean {
+    return this.sourced[i] === 1;
+  }
+
+  /**
+   * The batch to submit now among the pending tasks numbered `ready` (mayFit's, or some of them):
+   * what planDemands chooses given the tasks in flight, in the order composeStrategies(`names`,
+   * health from `atRisk`, work left from the book) gives, read from the book's arrays.
+   */
+  choose(ready: readonly number[], limits: BatchLimits, names: readonly StrategyName[], atRisk: (i: number) => boolean): TaskRecord[] {
+    checkLimits(limits);
+    const { slotStart, slots, bytes } = this.table;
+    const work = this.workAt;
+    const figures: NumberedTasks = {
+      bytesOf: (i) => bytes[i]!,
+      atRisk,
+      mostWorkLeft: (i) => {
+        let most = 0;
+        for (let k = slotStart[i]!; k < slotStart[i + 1]!; k++) most = Math.max(most, work[slots[k]!]!);
+        return most;
+      },
+    };
+    const keys = numberedKeys(names, ready, figures);
+    const rank = (this.rank ??= rankByPartition(this.tasks));
+    const sorted = sortByKeys(ready.length, names.length, keys, (a, b) => rank[ready[a]!]! - rank[ready[b]!]!).map((at) => ready[at]!);
+    const load = { perBroker: this.flightAt.slice(), moves: this.flightMoves, bytes: this.flightBytes };
+    return selectNumbers(this.table, sorted, load, limits).map((i) => this.tasks[i]!);
   }
 
   /** The figures as the indexes hold them. */

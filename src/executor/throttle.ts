@@ -29,8 +29,18 @@ export function throttleEntries(task: MoveTask): { leader: string[]; follower: s
   return { leader: task.from.map((b) => `${p}:${String(b)}`), follower: added(task).map((b) => `${p}:${String(b)}`) };
 }
 
+/** The items of a list config's value (comma-separated, spaces around items ignored, empty ones dropped). */
+export function listItems(value: string): string[] {
+  const out: string[] = [];
+  for (const s of value.split(",")) {
+    const item = s.trim();
+    if (item !== "") out.push(item);
+  }
+  return out;
+}
+
 function listOf(value: string | null | undefined): string[] {
-  return value ? value.split(",").map((s) => s.trim()).filter((s) => s.length > 0) : [];
+  return value ? listItems(value) : [];
 }
 
 /** Kafka's UNKNOWN_TOPIC_OR_PARTITION: removing throttles of a deleted topic is already done. */
@@ -121,6 +131,7 @@ export class Throttles {
     const byTopic = groupByTopic(tasks.filter((t) => added(t).length > 0));
     if (byTopic.size === 0) return;
     const resources = [...byTopic.keys()].map((t): ConfigResource => ({ type: "topic", name: t }));
+    const entriesOf = new Map(tasks.map((t) => [t, throttleEntries(t)]));
     const configs = await this.port.describeConfigs(resources);
     const changes: Array<{ resource: ConfigResource; ops: AlterOp[] }> = [];
     for (const r of resources) {
@@ -134,7 +145,7 @@ export class Throttles {
       ] as const) {
         const present = new Set(listOf(dynamicValue(entries, key, "dynamic-topic")));
         if (present.has("*")) continue;
-        const wanted = byTopic.get(r.name)!.flatMap((t) => throttleEntries(t)[side]);
+        const wanted = byTopic.get(r.name)!.flatMap((t) => entriesOf.get(t)![side]);
         const fresh = [...new Set(wanted)].filter((e) => !present.has(e) && !mine[side].includes(e));
         if (fresh.length === 0) continue;
         ops.push({ op: "append", name: key, value: fresh.join(",") });
@@ -226,7 +237,8 @@ async function deleteWhenEmptied(port: KafkaPort, changes: Array<{ resource: Con
     if (!entries) continue;
     c.ops = c.ops.map((op) => {
       if (op.op !== "subtract") return op;
-      const left = listOf(dynamicValue(entries, op.name, "dynamic-topic")).filter((e) => !op.value.split(",").includes(e));
+      const dropped = new Set(op.value.split(","));
+      const left = listOf(dynamicValue(entries, op.name, "dynamic-topic")).filter((e) => !dropped.has(e));
       return left.length === 0 ? { op: "delete", name: op.name } : op;
     });
   }

@@ -42,6 +42,21 @@ test("throttled-replica lists: append and subtract keep each item once; the cach
   assert.equal(listed(7, 9), false);
 });
 
+test("cached lookups follow the changes: a rate after a broker's or the default's change, an item only as a number prints", () => {
+  const s = store();
+  s.alter({ type: "broker", name: "" }, [{ op: "set", name: LEADER_RATE, value: "100" }]);
+  assert.equal(s.brokerRate(3, LEADER_RATE), 100);
+  s.alter({ type: "broker", name: "3" }, [{ op: "set", name: LEADER_RATE, value: "7" }]);
+  assert.equal(s.brokerRate(3, LEADER_RATE), 7);
+  s.alter({ type: "broker", name: "" }, [{ op: "delete", name: LEADER_RATE }]);
+  assert.equal(s.brokerRate(4, LEADER_RATE), undefined);
+  assert.equal(s.brokerRate(3, LEADER_RATE), 7);
+  // Kafka's own items are "partition:broker" as numbers print; "007:1" is not partition 7's.
+  s.alter({ type: "topic", name: "t" }, [{ op: "set", name: LEADER_REPLICAS, value: "007:1, 8:2 ,10:03" }]);
+  const listed = (p: number, b: number): boolean => s.topicListed("t", LEADER_REPLICAS, p, b);
+  assert.deepEqual([listed(7, 1), listed(8, 2), listed(10, 3), listed(8, 1)], [false, true, false, false]);
+});
+
 test("bad changes fail whole, with Kafka's error codes", () => {
   const s = store();
   const r1 = s.alter({ type: "broker", name: "1" }, [

@@ -597,3 +597,21 @@ test("copy progress is read as often as the context asks, and how often changes 
   assert.ok(often.reads >= 240 / 5 - 1, `default: ${String(often.reads)} reads`);
   assert.ok(rarely.reads <= 240 / 60 + 2, `every minute: ${String(rarely.reads)} reads`);
 });
+
+test("a move another alter call leaves as it was keeps its metadata (the executor remembers flags by it); one that changes gets new", async () => {
+  const sim = start();
+  const { port } = sim;
+  await port.alterPartitionReassignments([{ topic: "t", partition: 0, replicas: [1, 3] }]);
+  const before = await meta(port, "t", 0);
+  const other = await meta(port, "t", 2);
+  // Another partition's move starts: t-0's move is checked again but nothing of it changed.
+  await port.alterPartitionReassignments([{ topic: "t", partition: 1, replicas: [1, 4] }]);
+  assert.equal(await meta(port, "t", 0), before);
+  assert.equal(await meta(port, "t", 2), other);
+  // t-0's copy finishes (100 MB at half of broker 1's 10 MB/s out) and its move completes: new
+  // metadata, at the target.
+  sim.clock.advance(21_000);
+  const after = await meta(port, "t", 0);
+  assert.notEqual(after, before);
+  assert.deepEqual([after.replicas, after.isr], [[1, 3], [1, 3]]);
+});

@@ -5,9 +5,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { measureLoad } from "../../src/executor/batches.js";
-import { demandOf, slotBrokers } from "../../src/executor/types.js";
+import { measureLoad, planDemands } from "../../src/executor/batches.js";
+import { composeStrategies } from "../../src/executor/strategy.js";
+import { STRATEGY_NAMES, demandOf, slotBrokers } from "../../src/executor/types.js";
 import type { TaskRecord, TaskState } from "../../src/executor/journal.js";
+import type { MoveTask } from "../../src/executor/types.js";
 import { TRANSITIONS } from "../../src/executor/journal.js";
 import { TaskBook, recount } from "../../src/executor/task-book.js";
 
@@ -114,6 +116,53 @@ test("property: mayFit finds every pending task that fits while tasks come and g
         const t = records[step.task % records.length]!;
         if (TRANSITIONS[t.state].includes(step.to)) book.move(t, step.to, ++now);
         if (step.look) assert.deepEqual(fitNow(book, cap), fitting(records, cap));
+      }
+    }),
+    { seed: 20261207, numRuns: 300 },
+  );
+});
+
+test("property: choose picks what the batch planner picks in the strategies' order, as tasks come and go", () => {
+  const cycle = fc.record({
+    tasks: fc.array(
+      fc.record({
+        topic: fc.constantFrom("a", "b", "B", "constructor"),
+        from: fc.shuffledSubarray([1, 2, 3, 4, 5, 6], { minLength: 0, maxLength: 3 }),
+        to: fc.shuffledSubarray([1, 2, 3, 4, 5, 6], { minLength: 1, maxLength: 3 }),
+        size: fc.constantFrom(0, 1, 5, 5, 40, 1000),
+        atRisk: fc.boolean(),
+      }),
+      { minLength: 1, maxLength: 40 },
+    ),
+    names: fc.shuffledSubarray([...STRATEGY_NAMES]),
+    limits: fc.record({
+      maxMovesPerBroker: fc.integer({ min: 1, max: 3 }),
+      maxMoves: fc.oneof(fc.constant(Number.POSITIVE_INFINITY), fc.integer({ min: 1, max: 8 })),
+      maxBytesInFlight: fc.oneof(fc.constant(Number.POSITIVE_INFINITY), fc.integer({ min: 1, max: 3000 })),
+    }),
+    steps: fc.array(fc.record({ task: fc.nat(39), to: fc.constantFrom<TaskState>("submitting", "moving", "pending", "done"), look: fc.boolean() }), {
+      maxLength: 120,
+    }),
+  });
+  fc.assert(
+    fc.property(cycle, ({ tasks, names, limits, steps }) => {
+      // Topic and partition name each task once (the plan format refuses a partition named twice).
+      const records: TaskRecord[] = tasks.map(({ atRisk: _, topic, ...t }, i) => ({ ...t, topic: `${topic}${String(Math.floor(i / 7))}`, partition: i % 7, state: "pending" }));
+      const risky = new Map(records.map((t, i) => [t as MoveTask, tasks[i]!.atRisk]));
+      const book = new TaskBook(records);
+      const health = (t: MoveTask): { atRisk: boolean } => ({ atRisk: risky.get(t) ?? false });
+      const look = (): void => {
+        const cap = limits.maxMovesPerBroker;
+        const got = book.choose(book.fitNumbers(cap), limits, names, (i) => risky.get(book.taskAt(i)) ?? false);
+        const want = planDemands(book.mayFit(cap), book.inFlightLoad(), limits, composeStrategies(names, health, (b) => book.workLeft(b)));
+        assert.deepEqual(got, want);
+      };
+      let now = 0;
+      look();
+      for (const step of steps) {
+        const t = records[step.task % records.length]!;
+        if (TRANSITIONS[t.state].includes(step.to)) book.move(t, step.to, ++now);
+        if (step.look) look();
       }
     }),
     { seed: 20261207, numRuns: 300 },
