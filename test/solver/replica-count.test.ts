@@ -6,7 +6,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { Cluster } from "../../src/model/types.js";
-import { createRng } from "../../src/model/random.js";
 import type { GoalContext } from "../../src/solver/goal.js";
 import { capacityGoal } from "../../src/solver/goals/capacity.js";
 import { rackSpreadGoal } from "../../src/solver/goals/rack-spread.js";
@@ -14,6 +13,7 @@ import { RackOpenings, fillMakingRoom, moveBestReplicas } from "../../src/solver
 import type { Action } from "../../src/solver/state.js";
 import { PlacementState } from "../../src/solver/state.js";
 import { Targets } from "../../src/solver/targets.js";
+import { goalContext } from "../support/goal-context.js";
 
 /** Broker 1 holds five single-replica partitions; brokers 2 and 3 hold none. */
 function cluster(): Cluster {
@@ -29,24 +29,7 @@ function context(accepts: (a: Action, state: PlacementState, targets: Targets) =
   const state = new PlacementState(c, { excludeBrokers: new Set(), isFrozenTopic: () => false });
   const targets = new Targets(state, { rackSpread: true, diskThreshold: 0.1 });
   const proposed: Action[] = [];
-  const accepted = (a: Action): boolean => accepts(a, state, targets);
-  const ctx: GoalContext = {
-    state,
-    targets,
-    rng: createRng(1),
-    later: [],
-    propose(a) {
-      proposed.push(a);
-      if (!accepted(a)) return false;
-      state.apply(a);
-      return true;
-    },
-    undo: (a) => state.apply(a),
-    allowed: accepted,
-    accepted,
-    mayGo: () => true,
-  };
-  return { ctx, proposed };
+  return { ctx: goalContext(state, targets, (a) => accepts(a, state, targets), proposed), proposed };
 }
 
 test("a destination every candidate is refused for: nothing moves, one refusal per candidate (at most the budget)", () => {

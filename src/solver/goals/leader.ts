@@ -212,6 +212,11 @@ export const leaderGoal: Goal = {
 
   optimize(ctx: GoalContext): void {
     const { state, targets } = ctx;
+    // Shedding a heavy leadership spends network-out room that replica moves of the next round may
+    // need: it waits until the goal's third run on the placement, when those have mostly settled.
+    const runs = (runsOn.get(state) ?? 0) + 1;
+    runsOn.set(state, runs);
+    const shedding = runs >= SHED_FROM_RUN;
     const eligible: number[] = [];
     for (let b = 0; b < state.brokerCount; b++) if (state.eligible[b]) eligible.push(b);
     const byLeadersDesc = (): number[] => [...eligible].sort((a, b) => state.leadersOf(b) - state.leadersOf(a) || a - b);
@@ -226,7 +231,7 @@ export const leaderGoal: Goal = {
       }
     }
     for (const d of [...eligible].sort((a, b) => state.leadersOf(a) - state.leadersOf(b) || a - b)) {
-      while (state.leadersOf(d) < targets.leaderMinOf(state, d) && (pull(ctx, d) || pullMakingRoom(ctx, d))) {
+      while (state.leadersOf(d) < targets.leaderMinOf(state, d) && (pull(ctx, d) || pullMakingRoom(ctx, d) || (shedding && pullByShedding(ctx, d)))) {
         /* keep pulling */
       }
     }
@@ -312,6 +317,65 @@ function pullMakingRoom(ctx: GoalContext, d: number): boolean {
     if (leadAfterTrade(ctx, p, d, u, lacking)) return true;
   }
   return false;
+}
+
+/** How many times the goal has run on each placement (pullByShedding waits for SHED_FROM_RUN). */
+const runsOn = new WeakMap<PlacementState, number>();
+const SHED_FROM_RUN = 3;
+
+/** Heavy leaderships pullByShedding tries to hand on per call, the heaviest first. */
+const SHED_TRIES = 8;
+
+/**
+ * Gives under-led d leaderships where its network out is at its limit and no single trade makes room
+ * (pullMakingRoom): d hands one of its heaviest leaderships to a follower with room for it that stays
+ * within the leader band, then takes the lightest leaderships it follows from brokers that can spare
+ * one, as many as now fit under its limit. Kept when d took at least two (it gains at least one);
+ * otherwise every step is taken back. True when kept.
+ */
+function pullByShedding(ctx: GoalContext, d: number): boolean {
+  const { state, targets } = ctx;
+  if (!targets.load.limited.networkOut) return false;
+  const w = state.leaderOut;
+  const aim = targets.load.aim.networkOut;
+  for (const r of ledHeaviestFirst(state, d).slice(0, SHED_TRIES)) {
+    for (let slot = 1; slot < state.rfOf(r); slot++) {
+      const g = state.brokerAt(r, slot);
+      if (!state.eligible[g] || state.leadersOf(g) >= targets.leaderMaxOf(state, g) || state.netOutOf(g) + w[r]! > aim[g]!) continue;
+      if (!ctx.propose({ kind: "lead", p: r, slot })) continue;
+      const taken = takeLightest(ctx, d);
+      if (taken.length >= 2) return true;
+      for (let i = taken.length - 1; i >= 0; i--) ctx.undo({ kind: "lead", p: taken[i]!.p, slot: taken[i]!.slot });
+      ctx.undo({ kind: "lead", p: r, slot: state.slotOf(r, d) });
+    }
+  }
+  return false;
+}
+
+/**
+ * d takes the lightest leaderships it follows (network out) from brokers above their leader band's
+ * minimum, while they fit under d's network-out aim and d is below its band: the leaderships taken,
+ * each with the slot that hands it back.
+ */
+function takeLightest(ctx: GoalContext, d: number): Array<{ p: number; slot: number }> {
+  const { state, targets } = ctx;
+  const w = state.leaderOut;
+  const aim = targets.load.aim.networkOut[d]!;
+  const followed: number[] = [];
+  for (let i = 0; i < state.partitionsOnCount(d); i++) {
+    const p = state.partitionOnAt(d, i);
+    if (state.brokerAt(p, 0) !== d && !state.frozen[p]) followed.push(p);
+  }
+  followed.sort((x, y) => w[x]! - w[y]! || x - y);
+  const taken: Array<{ p: number; slot: number }> = [];
+  for (const p of followed) {
+    if (state.leadersOf(d) >= targets.leaderMinOf(state, d) || state.netOutOf(d) + w[p]! > aim) break;
+    const u = state.brokerAt(p, 0);
+    if (!state.eligible[u] || state.leadersOf(u) <= targets.leaderMinOf(state, u)) continue;
+    const slot = state.slotOf(p, d);
+    if (ctx.propose({ kind: "lead", p, slot })) taken.push({ p, slot });
+  }
+  return taken;
 }
 
 /**

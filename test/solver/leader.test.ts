@@ -1,0 +1,56 @@
+/**
+ * The leader goal where network-out limits stand in its way: a broker below the leader band at its
+ * limit hands a heavy leadership to a follower with room and takes lighter ones (pullByShedding).
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import type { Cluster } from "../../src/model/types.js";
+import { capacityGoal } from "../../src/solver/goals/capacity.js";
+import { leaderGoal } from "../../src/solver/goals/leader.js";
+import { rackSpreadGoal } from "../../src/solver/goals/rack-spread.js";
+import type { Action } from "../../src/solver/state.js";
+import { PlacementState } from "../../src/solver/state.js";
+import { Targets } from "../../src/solver/targets.js";
+import { goalContext } from "../support/goal-context.js";
+
+const MIB = 1024 * 1024;
+
+test("a broker below the leader band at its network-out limit sheds a heavy leadership for light ones, from the goal's third run", () => {
+  // Network-out limit 80 MiB/s (capacity 100). Broker 1 leads h-0 (40) and h-1 (39): 79, two
+  // leaders where the band is 3–4. It follows four light partitions (2 each) led by broker 3, which
+  // leads five (the four and b-0, 60) and has no room for h-1. Broker 2 follows h-0, leads three
+  // (within the band, so no chain of hand-offs passes through it) and has room for 40, but leads
+  // nothing broker 1 follows, so no trade makes room either.
+  const brokers = [1, 2, 3, 4].map((id) => ({ id, rack: "abcd"[id - 1]!, host: `h${String(id)}`, status: "alive" as const, capacity: { networkOut: 100 * MIB } }));
+  const part = (topic: string, partition: number, replicas: number[], out: number) => ({ topic, partition, replicas, leader: replicas[0]!, size: 1, bytesIn: 0, bytesOut: out * MIB });
+  const partitions = [
+    part("h", 0, [1, 2], 40),
+    part("h", 1, [1, 3], 39),
+    part("g", 0, [2, 4], 5),
+    part("g", 1, [2, 4], 5),
+    part("g", 2, [2, 4], 5),
+    ...[0, 1, 2, 3].map((i) => part("l", i, [3, 1], 2)),
+    part("b", 0, [3, 4], 60),
+    ...[0, 1, 2, 3].map((i) => part("m", i, [4, 3], 2)),
+  ];
+  const topics = [...new Set(partitions.map((p) => p.topic))].map((name) => ({ name, partitions: partitions.filter((p) => p.topic === name) }));
+  const cluster: Cluster = { version: 1, brokers, topics };
+  const state = new PlacementState(cluster, { excludeBrokers: new Set(), isFrozenTopic: () => false });
+  const targets = new Targets(state, { rackSpread: true, diskThreshold: 0.1 });
+  const accepts = (a: Action): boolean => rackSpreadGoal.accepts(a, state, targets) && capacityGoal.accepts(a, state, targets);
+  const ctx = goalContext(state, targets, accepts);
+  const b = (id: number): number => state.brokerIndexOf(id)!;
+  assert.deepEqual([targets.leaderMin, targets.leaderMax], [3, 4]);
+  leaderGoal.optimize(ctx);
+  leaderGoal.optimize(ctx);
+  assert.equal(state.leadersOf(b(1)), 2, "no hand-off or trade gets broker 1 a leadership, and shedding waits");
+  leaderGoal.optimize(ctx);
+  const h0 = Array.from({ length: state.partitionCount }, (_, p) => p).find((p) => state.partitionName(p) === "h-0")!;
+  assert.equal(state.brokerAt(h0, 0), b(2), "h-0 went to broker 2");
+  assert.equal(state.leadersOf(b(1)), 3);
+  for (const id of [1, 2, 3, 4]) {
+    assert.ok(state.leadersOf(b(id)) >= 3 && state.leadersOf(b(id)) <= 4, `broker ${String(id)} leads ${String(state.leadersOf(b(id)))}`);
+    assert.ok(state.netOutOf(b(id)) <= 80 * MIB, `broker ${String(id)} sends ${String(state.netOutOf(b(id)) / MIB)} MiB/s`);
+  }
+  assert.equal(leaderGoal.score(state, targets), 0);
+});
