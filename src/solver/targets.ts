@@ -8,7 +8,7 @@ import { rackBoundedShares } from "./capacity-floor.js";
 import { type CapacityThresholds, DEFAULT_CAPACITY_THRESHOLDS, DEFAULT_NETWORK_THRESHOLD, LoadBand, LoadTargets, bandHalfWidth } from "./load-targets.js";
 
 export { deviation } from "./load-targets.js";
-import type { Action, PlacementState } from "./state.js";
+import type { Action, LeaderChange, PlacementState } from "./state.js";
 
 export interface RackRule {
   /** At most this many replicas of one partition in one rack. */
@@ -134,6 +134,13 @@ export class Targets {
    */
   heavyLeadOutOf(state: PlacementState, b: number): number {
     return this.heavyView.of(state).most[b]!;
+  }
+
+  /** Heavy partitions broker b leads once the leaderships `handed` change hands (heavyLedBy after them). */
+  heavyLedAfter(state: PlacementState, b: number, handed: readonly LeaderChange[]): number {
+    let n = this.heavyLedBy(state, b);
+    for (const c of handed) if (this.isHeavyLead(c.p)) n += (c.to === b ? 1 : 0) - (c.from === b ? 1 : 0);
+    return n;
   }
 
   /** Whether p is one of the heavy partitions (heavyLeads). */

@@ -92,20 +92,14 @@ function outAcceptsHeavy(action: Action, state: PlacementState, targets: Targets
   // Only a leadership change raises the aim of the broker that takes a heavy partition: one whose
   // leader replica moves is held to the aim it had, so data never moves where a hand-off would do.
   const raises = action.kind === "lead" || action.kind === "trade";
-  const touched = [...new Set(handed.flatMap((c) => [c.from, c.to]))];
-  for (const b of touched) {
+  for (const [b, d] of measureDeltas(state, action, MEASURE.networkOut)) {
     if (!state.eligible[b]) continue;
-    let d = 0;
-    for (const c of handed) d += (c.to === b ? 1 : 0) * state.leaderOutOf(c.p) - (c.from === b ? 1 : 0) * state.leaderOutOf(c.p);
-    let aimAfter = targets.load.aim.networkOut[b]!;
-    let heavyAfter = 0;
-    for (const p of targets.heavyLeads) {
-      if (leaderAfter(p) !== b) continue;
-      heavyAfter++;
-      if (raises || state.brokerAt(p, 0) === b) aimAfter = Math.max(aimAfter, state.leaderOutOf(p));
-    }
     // Two heavy partitions are not led by one broker where they were not: each is a floor of its own.
-    if (heavyAfter > Math.max(1, targets.heavyLedBy(state, b))) return false;
+    if (targets.heavyLedAfter(state, b, handed) > Math.max(1, targets.heavyLedBy(state, b))) return false;
+    let aimAfter = targets.load.aim.networkOut[b]!;
+    for (const p of targets.heavyLeads) {
+      if (leaderAfter(p) === b && (raises || state.brokerAt(p, 0) === b)) aimAfter = Math.max(aimAfter, state.leaderOutOf(p));
+    }
     const v = state.netOutOf(b);
     if (Math.max(0, v + d - aimAfter) > Math.max(0, v - outAim(state, targets, b)) + 1e-6) return false;
   }

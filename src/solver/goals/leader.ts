@@ -12,6 +12,7 @@ import { bandAccepts, leaderDeltas } from "./band.js";
 import { partitionsByWeightDescending } from "./by-size.js";
 import { firstInSortOrder } from "./lazy-order.js";
 import { ledHeaviestFirst } from "./load-balance.js";
+import { RunCount } from "./memo.js";
 
 function leaderDeviation(state: PlacementState, targets: Targets): number {
   let s = 0;
@@ -29,11 +30,9 @@ function leaderDeviation(state: PlacementState, targets: Targets): number {
 function acceptsHandingOnHeavy(action: Action, state: PlacementState, targets: Targets): boolean {
   const handed = state.handedLeaderships(action);
   for (const [b, d] of leaderDeltas(state, action)) {
-    let heavy = 0;
-    for (const c of handed) if (targets.isHeavyLead(c.p)) heavy += (c.to === b ? 1 : 0) - (c.from === b ? 1 : 0);
     const n = state.leadersOf(b);
     const before = targets.heavyLedBy(state, b);
-    const after = before + heavy;
+    const after = targets.heavyLedAfter(state, b, handed);
     const was = before > 0 ? deviation(n, before, before) : deviation(n, targets.leaderMin, targets.leaderMax);
     const will = after > 0 ? deviation(n + d, after, after) : deviation(n + d, targets.leaderMin, targets.leaderMax);
     if (will > was) return false;
@@ -214,9 +213,7 @@ export const leaderGoal: Goal = {
     const { state, targets } = ctx;
     // Shedding a heavy leadership spends network-out room that replica moves of the next round may
     // need: it waits until the goal's third run on the placement, when those have mostly settled.
-    const runs = (runsOn.get(state) ?? 0) + 1;
-    runsOn.set(state, runs);
-    const shedding = runs >= SHED_FROM_RUN;
+    const shedding = runsOn.next(state) >= SHED_FROM_RUN;
     const eligible: number[] = [];
     for (let b = 0; b < state.brokerCount; b++) if (state.eligible[b]) eligible.push(b);
     const byLeadersDesc = (): number[] => [...eligible].sort((a, b) => state.leadersOf(b) - state.leadersOf(a) || a - b);
@@ -320,7 +317,7 @@ function pullMakingRoom(ctx: GoalContext, d: number): boolean {
 }
 
 /** How many times the goal has run on each placement (pullByShedding waits for SHED_FROM_RUN). */
-const runsOn = new WeakMap<PlacementState, number>();
+const runsOn = new RunCount();
 const SHED_FROM_RUN = 3;
 
 /** Heavy leaderships pullByShedding tries to hand on per call, the heaviest first. */
@@ -345,7 +342,8 @@ function pullByShedding(ctx: GoalContext, d: number): boolean {
       if (!ctx.propose({ kind: "lead", p: r, slot })) continue;
       const taken = takeLightest(ctx, d);
       if (taken.length >= 2) return true;
-      for (let i = taken.length - 1; i >= 0; i--) ctx.undo({ kind: "lead", p: taken[i]!.p, slot: taken[i]!.slot });
+      // A leadership change is undone by the same change.
+      for (let i = taken.length - 1; i >= 0; i--) ctx.undo(taken[i]!);
       ctx.undo({ kind: "lead", p: r, slot: state.slotOf(r, d) });
     }
   }
@@ -354,10 +352,9 @@ function pullByShedding(ctx: GoalContext, d: number): boolean {
 
 /**
  * d takes the lightest leaderships it follows (network out) from brokers above their leader band's
- * minimum, while they fit under d's network-out aim and d is below its band: the leaderships taken,
- * each with the slot that hands it back.
+ * minimum, while they fit under d's network-out aim and d is below its band: the changes made.
  */
-function takeLightest(ctx: GoalContext, d: number): Array<{ p: number; slot: number }> {
+function takeLightest(ctx: GoalContext, d: number): Action[] {
   const { state, targets } = ctx;
   const w = state.leaderOut;
   const aim = targets.load.aim.networkOut[d]!;
@@ -367,13 +364,13 @@ function takeLightest(ctx: GoalContext, d: number): Array<{ p: number; slot: num
     if (state.brokerAt(p, 0) !== d && !state.frozen[p]) followed.push(p);
   }
   followed.sort((x, y) => w[x]! - w[y]! || x - y);
-  const taken: Array<{ p: number; slot: number }> = [];
+  const taken: Action[] = [];
   for (const p of followed) {
     if (state.leadersOf(d) >= targets.leaderMinOf(state, d) || state.netOutOf(d) + w[p]! > aim) break;
     const u = state.brokerAt(p, 0);
     if (!state.eligible[u] || state.leadersOf(u) <= targets.leaderMinOf(state, u)) continue;
-    const slot = state.slotOf(p, d);
-    if (ctx.propose({ kind: "lead", p, slot })) taken.push({ p, slot });
+    const a: Action = { kind: "lead", p, slot: state.slotOf(p, d) };
+    if (ctx.propose(a)) taken.push(a);
   }
   return taken;
 }

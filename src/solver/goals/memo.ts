@@ -127,3 +127,18 @@ export class KeyedPairs {
     return this.bs[e]!;
   }
 }
+
+/**
+ * How many times a goal has run on each placement: a goal that holds back a costly step until a
+ * later round of the optimizer counts its runs with one of these.
+ */
+export class RunCount {
+  private readonly runs = new WeakMap<PlacementState, number>();
+
+  /** Counts one more run on `state`; returns which run this is (1 for the first). */
+  next(state: PlacementState): number {
+    const n = (this.runs.get(state) ?? 0) + 1;
+    this.runs.set(state, n);
+    return n;
+  }
+}

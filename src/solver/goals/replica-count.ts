@@ -10,7 +10,7 @@ import type { Targets } from "../targets.js";
 import { deviation } from "../targets.js";
 import { replicaBandAccepts } from "./band.js";
 import { GroupStep, firstInGroupOrder, firstInOrder, firstInSortOrder } from "./lazy-order.js";
-import { CallMemo } from "./memo.js";
+import { CallMemo, RunCount } from "./memo.js";
 import { countDeviation, diskGain, topicGain } from "./scoring.js";
 import { type Resource, aimUsed, limitedResources, replicaWeight, resourceLoad } from "../load-targets.js";
 
@@ -329,18 +329,26 @@ function fill(ctx: GoalContext, openings: RackOpenings, makeRoom: boolean): bool
       (b) => state.countOf(b) > targets.countMinOf(b),
     );
     const deficit = targets.countMinOf(d) - state.countOf(d);
-    const rack = state.rackIndexOf(d);
-    const fromOutside = openings.openFromOutside(rack);
+    const mayGive = mayGiveTo(state, openings, d);
     const refusals: RefusalBudget = { left: REFUSALS_PER_BROKER };
-    const gives = (s: number): boolean =>
-      (fromOutside || state.rackOf[s] === rack) && moveBestReplicas(ctx, s, d, Math.min(deficit, state.countOf(s) - targets.countMinOf(s)), openings, refusals) > 0;
+    const gives = (s: number): boolean => mayGive(s) && moveBestReplicas(ctx, s, d, Math.min(deficit, state.countOf(s) - targets.countMinOf(s)), openings, refusals) > 0;
     if (!sources.some(gives) && !(makeRoom && fillMakingRoom(ctx, d, sources, openings))) stuck.add(d);
     else any = true;
   }
 }
 
+/**
+ * Whether broker b's replicas may go to d as far as racks go: b is in d's rack, or the rack rule
+ * lets replicas come into d's rack from outside it.
+ */
+function mayGiveTo(state: PlacementState, openings: RackOpenings, d: number): (b: number) => boolean {
+  const rack = state.rackIndexOf(d);
+  const fromOutside = openings.openFromOutside(rack);
+  return (b) => fromOutside || state.rackOf[b] === rack;
+}
+
 /** How many times the goal has run on each placement (fillMakingRoom waits for the second). */
-const runsOn = new WeakMap<PlacementState, number>();
+const runsOn = new RunCount();
 
 /** Sources, replicas per source and swap partners tried by fillMakingRoom for one broker. */
 const ROOM_SOURCES = 4;
@@ -371,9 +379,9 @@ export function fillMakingRoom(ctx: GoalContext, d: number, sources: readonly nu
   const partners = [...used.keys()].sort((x, y) => used.get(x)! - used.get(y)! || x - y);
   if (partners.length === 0) return false;
   const light = (x: number, y: number): number => state.sizeOf(x) - state.sizeOf(y) || x - y;
-  // Sources d can take from as fill does: of d's rack, unless replicas may come from outside it.
-  const fromOutside = openings.openFromOutside(rack);
-  const canGive = (b: number): boolean => b !== d && state.countOf(b) > targets.countMinOf(b) && (fromOutside || state.rackOf[b] === rack);
+  // Sources d can take from as fill does.
+  const mayGive = mayGiveTo(state, openings, d);
+  const canGive = (b: number): boolean => b !== d && state.countOf(b) > targets.countMinOf(b) && mayGive(b);
   for (const s of sources.filter(canGive).slice(0, ROOM_SOURCES)) {
     const canGo = (p: number): boolean => !state.frozen[p] && state.slotOf(p, d) < 0 && moveKeepsSpread(state, targets, p, state.slotOf(p, s), d);
     for (const p of firstInSortOrder(state.partitionsOn(s), ROOM_REPLICAS, light, canGo)) {
@@ -485,8 +493,7 @@ export const replicaCountGoal: Goal = {
     // Making room costs a swap per replica; the later goals of a round often make that room anyway,
     // so it waits for the goal's second run on the placement (the optimizer's second round), unless
     // the first run can move nothing without it.
-    const runs = (runsOn.get(ctx.state) ?? 0) + 1;
-    runsOn.set(ctx.state, runs);
+    const runs = runsOn.next(ctx.state);
     for (let round = 0; round < 4; round++) {
       const a = shed(ctx, openings);
       const b = fill(ctx, openings, runs > 1);
