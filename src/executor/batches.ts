@@ -209,9 +209,8 @@ export function selectNumbers(table: DemandTable, sorted: readonly number[], loa
   return out;
 }
 
-/** The demands of `demands` by their position, with the brokers they touch numbered densely (`numbers`: id → number). */
-function demandTable(demands: readonly TaskDemand[]): { table: DemandTable; numbers: Map<number, number> } {
-  const numbers = new Map<number, number>();
+/** The demands of `demands` by their position, each broker they touch by its number (`numberOf`). */
+export function demandTable(demands: readonly TaskDemand[], numberOf: (broker: number) => number): DemandTable {
   const slotStart = new Int32Array(demands.length + 1);
   const slots: number[] = [];
   const moves = new Int32Array(demands.length);
@@ -221,14 +220,21 @@ function demandTable(demands: readonly TaskDemand[]): { table: DemandTable; numb
     moves[i] = p.moves;
     bytes[i] = p.bytes;
     if (p.moves === 0) return;
-    for (const b of p.touches) {
-      let n = numbers.get(b);
-      if (n === undefined) numbers.set(b, (n = numbers.size));
-      slots.push(n);
-    }
+    for (const b of p.touches) slots.push(numberOf(b));
   });
   slotStart[demands.length] = slots.length;
-  return { table: { slotStart, slots: Int32Array.from(slots), moves, bytes }, numbers };
+  return { slotStart, slots: Int32Array.from(slots), moves, bytes };
+}
+
+/** demandTable with the brokers numbered densely from 0 in the order met (`numbers`: id → number). */
+function numberedTable(demands: readonly TaskDemand[]): { table: DemandTable; numbers: Map<number, number> } {
+  const numbers = new Map<number, number>();
+  const numberOf = (b: number): number => {
+    let n = numbers.get(b);
+    if (n === undefined) numbers.set(b, (n = numbers.size));
+    return n;
+  };
+  return { table: demandTable(demands, numberOf), numbers };
 }
 
 /**
@@ -242,7 +248,7 @@ function select<T extends MoveTask>(
   blocked?: BrokerBlocked,
 ): TaskDemand<T>[] {
   const pool = blocked ? sorted.filter((p) => p.moves === 0 || !p.touches.some(blocked)) : sorted;
-  const { table, numbers } = demandTable(pool);
+  const { table, numbers } = numberedTable(pool);
   const perBroker = new Int32Array(numbers.size);
   for (const [b, n] of numbers) perBroker[n] = load.perBroker.get(b) ?? 0;
   const numbered: NumberedLoad = { perBroker, moves: load.moves, bytes: load.bytes };
@@ -300,7 +306,7 @@ export function planAllBatches<T extends MoveTask>(tasks: readonly T[], limits: 
   checkLimits(limits);
   const sorted = sortDemands(tasks.map(demandOf), order);
   // Numbered once for every wave: each wave is a selection among those left, with nothing in flight.
-  const { table, numbers } = demandTable(sorted);
+  const { table, numbers } = numberedTable(sorted);
   let remaining = Array.from(sorted.keys());
   const waves: T[][] = [];
   while (remaining.length > 0) {

@@ -28,7 +28,6 @@ const TOPIC_ONLY = new Set([LEADER_REPLICAS, FOLLOWER_REPLICAS]);
 const BROKER_RATES = new Set([LEADER_RATE, FOLLOWER_RATE, "replica.alter.log.dirs.io.max.bytes.per.second"]);
 const CLUSTER_DEFAULT = resourceKey({ type: "broker", name: "" });
 
-
 /** `old` then the items of `items` not yet listed, each once. */
 function appendItems(old: readonly string[], items: readonly string[]): string[] {
   const seen = new Set(old);

@@ -89,6 +89,11 @@ export interface ExecutionPlan {
   readonly madeFrom?: ReadonlyMap<string, readonly number[]>;
 }
 
+/** Whether a partition is under-replicated or has a replica offline (at risk). */
+function underReplicated(p: PartitionMetadata): boolean {
+  return p.isr.length < p.replicas.length || p.offline.length > 0;
+}
+
 /** How long metadata may lag behind a finished reassignment before the task is judged. */
 const LINGER_MS = 30_000;
 
@@ -169,7 +174,7 @@ export async function preflight(port: KafkaPort, plan: ExecutionPlan, options: P
       throw new BallastError("PREFLIGHT", `the plan is stale: replicas changed since it was made for ${listSome(changed.map((e) => partitionKey(e)))}; plan again`);
     }
   }
-  const under = [...live.values()].filter((p) => p.isr.length < p.replicas.length || p.offline.length > 0);
+  const under = [...live.values()].filter(underReplicated);
   if (under.length > 0 && !options.allowUnderReplicated) {
     throw new BallastError(
       "PREFLIGHT",
@@ -638,7 +643,7 @@ export class Executor {
     if (p === undefined) return false;
     if (this.riskReadFrom[i] !== p) {
       this.riskReadFrom[i] = p;
-      this.risky[i] = Number(p.isr.length < p.replicas.length || p.offline.length > 0);
+      this.risky[i] = Number(underReplicated(p));
     }
     return this.risky[i] === 1;
   }

@@ -70,49 +70,51 @@ export function byPartition(a: MoveTask, b: MoveTask): number {
   return a.partition - b.partition;
 }
 
-/** One strategy's figure for a task, from its demand (types.ts). */
-type Figure = (demand: TaskDemand) => number;
-
-/**
- * Busiest-first's figure: the most work left among the brokers a task sends from or copies to,
- * negated (the busiest goes first: the execution ends no sooner than its busiest broker, so that
- * broker is kept fed). Reorder-only tasks copy nothing and count as 0.
- */
-function busiest(workLeft: WorkLeft): Figure {
-  return ({ touches }) => {
-    if (touches.length === 0) return -0;
-    let most = Number.NEGATIVE_INFINITY;
-    for (const b of touches) most = Math.max(most, workLeft(b));
-    return -most;
-  };
+/** What the strategies read of a task T (its demand, or its number in the task book). */
+export interface TaskFigures<T> {
+  /** Bytes the task copies: size × added replicas. */
+  bytesOf(t: T): number;
+  atRisk(t: T): boolean;
+  /** The most work left among the brokers whose slots the task takes (0 for none: a reorder). */
+  mostWorkLeft(t: T): number;
 }
 
 /**
  * The figure one strategy name stands for: tasks with the smaller figure go first. small-first:
- * the bytes to copy; large-first: the same negated; busiest-first: see busiest (`workLeft`, by
- * default none left); at-risk-first: −1 for a partition under-replicated or with a replica offline.
+ * the bytes to copy; large-first: the same negated; busiest-first: the most work left among the
+ * brokers a task sends from or copies to, negated (the busiest goes first: the execution ends no
+ * sooner than its busiest broker, so that broker is kept fed); at-risk-first: −1 for a partition
+ * under-replicated or with a replica offline.
  */
-function strategyFigure(name: StrategyName, health: HealthLookup, workLeft: WorkLeft = () => 0): Figure {
+function strategyFigure<T>(name: StrategyName, tasks: TaskFigures<T>): (t: T) => number {
   switch (name) {
     case "busiest-first":
-      return busiest(workLeft);
+      return (t) => -tasks.mostWorkLeft(t);
     case "small-first":
-      return (d) => d.bytes;
+      return (t) => tasks.bytesOf(t);
     case "large-first":
-      return (d) => -d.bytes;
+      return (t) => -tasks.bytesOf(t);
     case "at-risk-first":
-      return (d) => -Number(health(d.task).atRisk);
+      return (t) => -Number(tasks.atRisk(t));
   }
 }
 
-/** What the strategies read of tasks given by number (the task book's), instead of their demands. */
-export interface NumberedTasks {
-  /** Bytes task `i` copies: size × added replicas. */
-  bytesOf(i: number): number;
-  atRisk(i: number): boolean;
-  /** The most work left among the brokers whose slots task `i` takes (0 for none: a reorder). */
-  mostWorkLeft(i: number): number;
+/** TaskFigures of demands, with `health` and `workLeft` per broker (by default none left). */
+function demandFigures(health: HealthLookup, workLeft: WorkLeft = () => 0): TaskFigures<TaskDemand> {
+  return {
+    bytesOf: (d) => d.bytes,
+    atRisk: (d) => health(d.task).atRisk,
+    mostWorkLeft: ({ touches }) => {
+      if (touches.length === 0) return 0;
+      let most = Number.NEGATIVE_INFINITY;
+      for (const b of touches) most = Math.max(most, workLeft(b));
+      return most;
+    },
+  };
 }
+
+/** What the strategies read of tasks given by number (the task book's), instead of their demands. */
+export type NumberedTasks = TaskFigures<number>;
 
 /**
  * The keys composeStrategies(names, …) gives the tasks numbered `numbers`, figure by figure into one
@@ -123,19 +125,8 @@ export function numberedKeys(names: readonly StrategyName[], numbers: readonly n
   const width = names.length;
   const keys = new Float64Array(numbers.length * width);
   names.forEach((name, f) => {
-    const put = (figure: (i: number) => number): void => {
-      for (let at = 0; at < numbers.length; at++) keys[at * width + f] = figure(numbers[at]!);
-    };
-    switch (name) {
-      case "busiest-first":
-        return put((i) => -tasks.mostWorkLeft(i));
-      case "small-first":
-        return put((i) => tasks.bytesOf(i));
-      case "large-first":
-        return put((i) => -tasks.bytesOf(i));
-      case "at-risk-first":
-        return put((i) => -Number(tasks.atRisk(i)));
-    }
+    const figure = strategyFigure(name, tasks);
+    for (let at = 0; at < numbers.length; at++) keys[at * width + f] = figure(numbers[at]!);
   });
   return keys;
 }
@@ -146,7 +137,8 @@ export function numberedKeys(names: readonly StrategyName[], numbers: readonly n
  * figures are read once per order (its key): make a new order when the work left changes.
  */
 export function composeStrategies(names: readonly StrategyName[], health: HealthLookup, workLeft?: WorkLeft): KeyedOrder {
-  const figures = names.map((n) => strategyFigure(n, health, workLeft));
+  const tasks = demandFigures(health, workLeft);
+  const figures = names.map((n) => strategyFigure(n, tasks));
   const writeKey = (d: TaskDemand, out: Float64Array | number[], at: number): void => {
     for (let i = 0; i < figures.length; i++) out[at + i] = figures[i]!(d);
   };

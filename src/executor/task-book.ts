@@ -13,7 +13,7 @@
  * `recount` computes every figure again from the task list alone: the tests check the indexes
  * against it.
  */
-import { checkLimits, selectNumbers, sortByKeys } from "./batches.js";
+import { checkLimits, demandTable, selectNumbers, sortByKeys } from "./batches.js";
 import type { BatchLoad, DemandTable } from "./batches.js";
 import type { TaskRecord, TaskState } from "./journal.js";
 import { transition } from "./journal.js";
@@ -103,23 +103,6 @@ function entryOf(task: TaskRecord, index: number, slotIndex: (b: number) => numb
   };
 }
 
-/** The demands of `entries` in flat arrays, by task number (batches.ts's DemandTable). */
-function tableOf(entries: readonly Entry[]): DemandTable {
-  const slotStart = new Int32Array(entries.length + 1);
-  const slots: number[] = [];
-  entries.forEach((e, i) => {
-    slotStart[i] = slots.length;
-    slots.push(...e.slotIndexes);
-  });
-  slotStart[entries.length] = slots.length;
-  return {
-    slotStart,
-    slots: Int32Array.from(slots),
-    moves: Int32Array.from(entries, (e) => e.moves),
-    bytes: Float64Array.from(entries, (e) => e.bytes),
-  };
-}
-
 /** Each task's place in topic/partition order (byPartition), by task number. */
 function rankByPartition(tasks: readonly TaskRecord[]): Int32Array {
   const rank = new Int32Array(tasks.length);
@@ -190,7 +173,7 @@ export class TaskBook {
     this.workAt = new Float64Array(slots);
     this.lists = new NumberLists(tasks.length, slots + 1);
     this.recheck = slots;
-    this.table = tableOf(this.entryAt);
+    this.table = demandTable(this.entryAt, slotIndex);
     this.sourced = Uint8Array.from(tasks, (t) => Number(t.from.length > 0));
     const topicNumbers = new Map<string, number>();
     this.topicOf = Int32Array.from(tasks, (t) => {
