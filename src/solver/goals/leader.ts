@@ -9,7 +9,6 @@ import type { Action, PlacementState } from "../state.js";
 import type { Targets } from "../targets.js";
 import { deviation } from "../targets.js";
 import { bandAccepts, leaderDeltas } from "./band.js";
-import { partitionsByWeightDescending } from "./by-size.js";
 import { firstInSortOrder } from "./lazy-order.js";
 import { ledHeaviestFirst } from "./load-balance.js";
 import { RunCount } from "./memo.js";
@@ -384,8 +383,11 @@ function takeLightest(ctx: GoalContext, d: number): Action[] {
 function roomByTrade(state: PlacementState, targets: Targets, b: number, avoid: number, lacking: number): Extract<Action, { kind: "trade" }> | null {
   const w = state.leaderOut;
   const aim = targets.load.aim.networkOut;
+  // What b follows, by leader: the r' each g could give back (gathered once, when first needed).
+  let followed: Map<number, number[]> | null = null;
   // lacking > 0: every partition heavy enough carries network out.
-  for (const r of ledHeaviestFirst(state, b).filter((p) => w[p]! >= lacking)) {
+  for (const r of ledHeaviestFirst(state, b)) {
+    if (w[r]! < lacking) continue;
     for (let slot = 1; slot < state.rfOf(r); slot++) {
       const g = state.brokerAt(r, slot);
       if (g === avoid || !state.eligible[g]) continue;
@@ -393,24 +395,32 @@ function roomByTrade(state: PlacementState, targets: Targets, b: number, avoid: 
       const least = state.netOutOf(g) + w[r]! - aim[g]!;
       const most = w[r]! - lacking;
       if (least > most) continue;
-      // g's partitions heaviest first (ties by index): the first in [least, most] that g leads and
-      // b follows is the heaviest such, the lowest index among equals.
-      const ranked = partitionsByWeightDescending(state, w, g);
-      let lo = 0;
-      let hi = ranked.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (w[ranked[mid]!]! > most) lo = mid + 1;
-        else hi = mid;
+      followed ??= followedByLeader(state, b);
+      // The heaviest such r' that g leads and b follows, the lowest index among equals.
+      let best = -1;
+      for (const q of followed.get(g) ?? []) {
+        if (q === r || w[q]! > most || w[q]! < least) continue;
+        if (best < 0 || w[q]! > w[best]! || (w[q]! === w[best]! && q < best)) best = q;
       }
-      for (let i = lo; i < ranked.length && w[ranked[i]!]! >= least; i++) {
-        const q = ranked[i]!;
-        if (q === r || state.brokerAt(q, 0) !== g || state.frozen[q] || state.slotOf(q, b) < 0) continue;
-        return { kind: "trade", p: r, slot, q, qSlot: state.slotOf(q, b) };
-      }
+      if (best >= 0) return { kind: "trade", p: r, slot, q: best, qSlot: state.slotOf(best, b) };
     }
   }
   return null;
+}
+
+/** The partitions b follows that may change (not frozen), by the broker leading each. */
+function followedByLeader(state: PlacementState, b: number): Map<number, number[]> {
+  const byLeader = new Map<number, number[]>();
+  const n = state.partitionsOnCount(b);
+  for (let i = 0; i < n; i++) {
+    const q = state.partitionOnAt(b, i);
+    const u = state.brokerAt(q, 0);
+    if (u === b || state.frozen[q]) continue;
+    const list = byLeader.get(u);
+    if (list) list.push(q);
+    else byLeader.set(u, [q]);
+  }
+  return byLeader;
 }
 
 /** Gives under-led broker d one more leader through a chain from a broker that can spare one. */
