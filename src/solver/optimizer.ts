@@ -162,9 +162,8 @@ function tidy(ctx: GoalContext, rng: Rng, trade: boolean, refusedHome: Float64Ar
   }
   const order = shuffleInPlace(changed, rng);
   for (const p of order) {
-    // Whether a replica may go home depends only on the brokers p is on, its original brokers and
-    // p's own placement (every goal judges a move by the two brokers and the partition): when none
-    // of those brokers changed since every way home of p was refused, they would all be refused again.
+    // When nothing a way home of p is judged by changed since every one was refused (touchedSince),
+    // they would all be refused again.
     if (refusedHome[p]! >= 0 && !touchedSince(state, p, refusedHome[p]!)) continue;
     let back = false;
     waysHome(state, p, (slot, _now, home) => {
@@ -234,11 +233,22 @@ function takeBackByTrading(ctx: GoalContext, order: readonly number[]): void {
   }
 }
 
-/** Whether a broker partition p is on now, or was on originally, changed after change number `since`. */
+/**
+ * Whether a way home of p could be judged differently than at change number `since`. Every goal judges
+ * a replica's move by p's replica list and the two brokers (their loads and counts; the topic's counts
+ * there): p's list must be as it was, and so must the broker each away replica is on and each original
+ * broker it could go back to. A follower's move changes no leadership, so for it only those brokers'
+ * replicas matter; the leader's move also changes their leader counts and leader loads.
+ */
 function touchedSince(state: PlacementState, p: number, since: number): boolean {
-  for (let slot = 0; slot < state.rfOf(p); slot++) if (state.touchedAt[state.brokerAt(p, slot)]! > since) return true;
-  for (let i = state.offsetOf(p), end = state.offsetOf(p + 1); i < end; i++) if (state.touchedAt[state.original[i]!]! > since) return true;
-  return false;
+  if (state.partitionChangedAt[p]! > since) return true;
+  let changed = false;
+  waysHome(state, p, (slot, now, home) => {
+    const at = slot === 0 ? state.touchedAt : state.membersChangedAt;
+    changed ||= at[now]! > since || at[home]! > since;
+    return changed;
+  });
+  return changed;
 }
 
 /**

@@ -258,6 +258,8 @@ export class PlacementState {
     }
     this.brokerVersion = new Uint32Array(B);
     this.touchedAt = new Float64Array(B);
+    this.membersChangedAt = new Float64Array(B);
+    this.partitionChangedAt = new Float64Array(P);
     this.membershipLog = Array.from({ length: B }, () => []);
     this.parts = [];
     this.partsLen = new Int32Array(B);
@@ -527,6 +529,7 @@ export class PlacementState {
     shiftCount(this.leaders, oldLeader, newLeader);
     this.shiftLeadLoad(p, oldLeader, newLeader);
     this.changeCount++;
+    this.partitionChangedAt[p] = this.changeCount;
     this.touch(oldLeader);
     this.touch(newLeader);
   }
@@ -553,6 +556,9 @@ export class PlacementState {
       this.shiftLeadLoad(p, from, to);
     }
     this.changeCount++;
+    this.partitionChangedAt[p] = this.changeCount;
+    this.membersChangedAt[from] = this.changeCount;
+    this.membersChangedAt[to] = this.changeCount;
     this.touch(from);
     this.touch(to);
   }
@@ -575,6 +581,15 @@ export class PlacementState {
    * leaderships, so every count and load): a broker untouched since some moment is as it was then.
    */
   readonly touchedAt: Float64Array;
+
+  /**
+   * Per broker, the changeCount of the last change to its set of replicas (not its leaderships): its
+   * replica and topic counts, disk and network in are as they were at any later moment.
+   */
+  readonly membersChangedAt: Float64Array;
+
+  /** Per partition, the changeCount of the last change to its replica list (a move or a new leader). */
+  readonly partitionChangedAt: Float64Array;
 
   private touch(b: number): void {
     this.touchedAt[b] = this.changeCount;

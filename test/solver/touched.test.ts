@@ -1,6 +1,8 @@
 /**
  * PlacementState.touchedAt: a broker's stamp moves exactly when something about it changes (a replica
  * arrives or leaves, a leadership comes or goes), so "untouched since" can stand for "as it was".
+ * membersChangedAt does the same for a broker's replicas alone, partitionChangedAt for a partition's
+ * replica list.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -31,7 +33,11 @@ test("an action touches exactly the brokers whose counts, loads or leaderships i
           action = { kind: "lead", p, slot };
         }
         const before = Array.from({ length: state.brokerCount }, (_, b) => [state.count[b], state.leaders[b], state.disk[b], state.netOut[b]].join());
+        const membersBefore = Array.from({ length: state.brokerCount }, (_, b) => [state.count[b], state.disk[b], state.netIn[b], ...state.partitionsOn(b).sort()].join());
+        const listsBefore = Array.from({ length: state.partitionCount }, (_, x) => state.replicaIds(x).join());
         const stamps = Float64Array.from(state.touchedAt);
+        const memberStamps = Float64Array.from(state.membersChangedAt);
+        const partitionStamps = Float64Array.from(state.partitionChangedAt);
         const since = state.changeCount;
         state.apply(action);
         for (let b = 0; b < state.brokerCount; b++) {
@@ -39,6 +45,13 @@ test("an action touches exactly the brokers whose counts, loads or leaderships i
           const touched = state.touchedAt[b]! > since;
           if (changed) assert.ok(touched, `broker ${String(b)} changed by ${action.kind} but not touched`);
           if (!touched) assert.equal(state.touchedAt[b], stamps[b]);
+          const membersChanged = [state.count[b], state.disk[b], state.netIn[b], ...state.partitionsOn(b).sort()].join() !== membersBefore[b];
+          if (membersChanged) assert.ok(state.membersChangedAt[b]! > since, `broker ${String(b)}'s replicas changed by ${action.kind} but not stamped`);
+          else assert.equal(state.membersChangedAt[b], memberStamps[b], `broker ${String(b)}'s replicas kept by ${action.kind} but stamped`);
+        }
+        for (let x = 0; x < state.partitionCount; x++) {
+          if (state.replicaIds(x).join() !== listsBefore[x]) assert.ok(state.partitionChangedAt[x]! > since, `partition ${String(x)} changed but not stamped`);
+          else assert.equal(state.partitionChangedAt[x], partitionStamps[x]);
         }
         for (const b of state.replicaIds(p).map((id) => state.brokerIndexOf(id)!)) {
           if (action.kind !== "lead") continue;
