@@ -16,7 +16,7 @@ import type { Targets } from "../targets.js";
 import { deviation } from "../targets.js";
 import { type Deltas, brokerDeltas, leaderDeltas, partnersByFill, worstFirst } from "./band.js";
 import { firstAtLeast, partitionsByWeightDescending } from "./by-size.js";
-import { firstInOrder, firstInSortOrder } from "./lazy-order.js";
+import { firstInSortOrder } from "./lazy-order.js";
 import { BrokerMemo, CallMemo, KeyedPairs } from "./memo.js";
 import { compareKeys } from "./replica-count.js";
 
@@ -58,6 +58,63 @@ export function measureDeltas(state: PlacementState, action: Action, m: LoadMeas
     add(c.to, w[c.p]!);
   }
   return out;
+}
+
+/** Per-broker sums of leadershipAccepts (a trade changes at most three leaderships, so six brokers). */
+const shiftKeys = new Int32Array(6);
+const shiftSums = new Float64Array(6);
+let shifts = 0;
+
+/** Adds d to key's sum (the first entry for a new key), as measureDeltas does. */
+function addShift(key: number, d: number): void {
+  for (let i = 0; i < shifts; i++) {
+    if (shiftKeys[i] === key) {
+      shiftSums[i]! += d;
+      return;
+    }
+  }
+  shiftKeys[shifts] = key;
+  shiftSums[shifts++] = d;
+}
+
+/** Adds the change of the leader-only measure m when p's leadership goes to its replica in `slot`. */
+function addLeadShift(state: PlacementState, w: Float64Array, p: number, slot: number): void {
+  if (slot === 0) return;
+  addShift(state.brokerAt(p, 0), -w[p]!);
+  addShift(state.brokerAt(p, slot), w[p]!);
+}
+
+/**
+ * bandAccepts over measureDeltas for a leadership change or trade (`low`/`high` the band's edges):
+ * the same sums in the same order, without building the deltas (every later goal's leadership
+ * changes pass through here).
+ */
+export function leadershipAccepts(
+  state: PlacementState,
+  action: Extract<Action, { kind: "lead" | "trade" }>,
+  m: LoadMeasure,
+  low: Float64Array,
+  high: Float64Array,
+  tol: number,
+): boolean {
+  // Only leaderships carry a leader-only measure; the rest do not change with them.
+  if (!m.leaderOnly) return true;
+  const w = m.weight(state);
+  shifts = 0;
+  addLeadShift(state, w, action.p, action.slot);
+  if (action.kind === "trade") {
+    addLeadShift(state, w, action.q, action.qSlot);
+    if (action.r !== undefined && action.rSlot !== undefined) addLeadShift(state, w, action.r, action.rSlot);
+  }
+  const load = m.load(state);
+  for (let i = 0; i < shifts; i++) {
+    const d = shiftSums[i]!;
+    if (d === 0) continue;
+    const b = shiftKeys[i]!;
+    const v = load[b]!;
+    if (deviation(v + d, low[b]!, high[b]!) > deviation(v, low[b]!, high[b]!) + tol) return false;
+  }
+  return true;
 }
 
 /** Sum over eligible brokers of the distance from the band. */
@@ -229,6 +286,8 @@ export class Candidates {
   private readonly held: Int32Array[] = Array.from({ length: KINDS }, () => new Int32Array(TRIES));
   private readonly heldCount = new Int32Array(KINDS);
   private limit = Infinity;
+  /** visitInOrder's heap of slots. */
+  private order = new Int32Array(256);
 
   /** Empties the list; with a limit, keeps at most that many (at most TRIES) of each kind from then on. */
   clear(limit = Infinity): this {
@@ -272,6 +331,75 @@ export class Candidates {
     identity(this.keys, i * KEY + 5, 2, p, slot, q, qSlot, 0, 0);
     if (this.turnsAway(i, kind)) return;
     this.place(i, kind, { kind: "swap", p, slot, q, qSlot }, valid);
+  }
+
+  /** push for a leadership change of p to its replica in `slot`: the action is built only if it is kept. */
+  pushLead(p: number, slot: number, kind: number, k0: number, k1: number, k2: number, k3: number, k4: number): void {
+    const i = this.free();
+    this.writeFigures(i, k0, k1, k2, k3, k4);
+    identity(this.keys, i * KEY + 5, 0, p, slot, 0, 0, 0, 0);
+    if (this.turnsAway(i, kind)) return;
+    this.place(i, kind, { kind: "lead", p, slot });
+  }
+
+  /** push for a move of the replica at (p, slot) to broker `to`: the action is built only if it is kept. */
+  pushMove(p: number, slot: number, to: number, kind: number, k0: number, k1: number, k2: number, k3: number, k4: number, valid?: () => boolean): void {
+    const i = this.free();
+    this.writeFigures(i, k0, k1, k2, k3, k4);
+    identity(this.keys, i * KEY + 5, 1, p, slot, to, 0, 0, 0);
+    if (this.turnsAway(i, kind)) return;
+    this.place(i, kind, { kind: "move", p, slot, to }, valid);
+  }
+
+  /** push for a plain leadership trade (no third partition): the action is built only if it is kept. */
+  pushTrade(p: number, slot: number, q: number, qSlot: number, kind: number, k0: number, k1: number, k2: number, k3: number, k4: number): void {
+    const i = this.free();
+    this.writeFigures(i, k0, k1, k2, k3, k4);
+    identity(this.keys, i * KEY + 5, 3, p, slot, q, qSlot, -1, -1);
+    if (this.turnsAway(i, kind)) return;
+    this.place(i, kind, { kind: "trade", p, slot, q, qSlot });
+  }
+
+  /**
+   * Calls `visit` on the candidates' slots in key order, ties by slot (the order a stable sort would
+   * give), until it returns true; returns whether it did. A heap popped on demand: the first few are
+   * usually all that is asked for.
+   */
+  visitInOrder(visit: (i: number) => boolean): boolean {
+    const n = this.n;
+    if (this.order.length < n) this.order = new Int32Array(Math.max(n, 2 * this.order.length));
+    const heap = this.order;
+    for (let i = 0; i < n; i++) heap[i] = i;
+    for (let k = (n >> 1) - 1; k >= 0; k--) this.sinkFirst(heap, k, n);
+    for (let size = n; size > 0; size--) {
+      const top = heap[0]!;
+      heap[0] = heap[size - 1]!;
+      this.sinkFirst(heap, 0, size - 1);
+      if (visit(top)) return true;
+    }
+    return false;
+  }
+
+  /** Whether slot i comes before slot j in visiting order (key, then slot). */
+  private before(i: number, j: number): boolean {
+    const c = this.compare(i, j);
+    return c < 0 || (c === 0 && i < j);
+  }
+
+  /** Sifts place k of a min-heap (by `before`) of slots heap[0, size) down. */
+  private sinkFirst(heap: Int32Array, at: number, size: number): void {
+    let k = at;
+    for (;;) {
+      const l = 2 * k + 1;
+      if (l >= size) return;
+      const r = l + 1;
+      const m = r < size && this.before(heap[r]!, heap[l]!) ? r : l;
+      if (!this.before(heap[m]!, heap[k]!)) return;
+      const x = heap[k]!;
+      heap[k] = heap[m]!;
+      heap[m] = x;
+      k = m;
+    }
   }
 
   /** The next free slot, with room for it. */
@@ -457,6 +585,29 @@ function rebalance(
   const tol = tolerance(band, b);
   /** Whether an action of this kind and gain could be kept (consider's first two tests, before any action is built). */
   const worthy = (kind: number, gain: number): boolean => gain > tol && !out.beaten(kind, -Math.round(gain / grain));
+  // The offers below are `consider` for one kind of action with its gain known: the same figures
+  // worked out from the replicas alone, the action built only if it is kept.
+  /** consider for making the replica at (p, slot) p's leader. */
+  const offerLead = (p: number, slot: number, gain: number): void => {
+    if (gain <= tol) return;
+    const bucket = -Math.round(gain / grain);
+    if (out.beaten(0, bucket)) return;
+    const worse = counts ? leaderShiftLoss(state, targets, state.brokerAt(p, 0), state.brokerAt(p, slot)) : 0;
+    out.pushLead(p, slot, 0, worse > 0 ? 1 : 0, bucket, worse, 0, 0);
+  };
+  /** consider for moving the replica at (p, slot) to broker `to` (not one of p's). */
+  const offerMove = (p: number, slot: number, to: number, gain: number, valid: () => boolean): void => {
+    if (gain <= tol) return;
+    const bucket = -Math.round(gain / grain);
+    if (out.beaten(2, bucket)) return;
+    const moves = state.moveDelta(p, slot, to);
+    const worse = counts && slot === 0 ? leaderShiftLoss(state, targets, state.brokerAt(p, 0), to) : 0;
+    out.pushMove(p, slot, to, 2, worse > 0 ? 1 : 0, bucket, worse, moves, moves * state.size[p]!, valid);
+  };
+  /** consider for a plain trade whose gain falls in `bucket` (it keeps leader counts and moves nothing). */
+  const offerTrade = (p: number, slot: number, q: number, qSlot: number, bucket: number): void => {
+    if (!out.beaten(1, bucket)) out.pushTrade(p, slot, q, qSlot, 1, 0, bucket, 0, 0, 0);
+  };
   /**
    * consider for a swap gathered by replicaCandidates, its gain known: its other figures from the
    * replicas alone (its leader counts never change: a leader for a leader or a follower for a
@@ -483,17 +634,17 @@ function rebalance(
   };
   const drain = over && options.drain === true ? { m, band, b, rank } : undefined;
   if (m.leaderOnly) {
-    leadCandidates(state, m, band, b, over, consider, worthy);
+    leadCandidates(state, m, band, b, over, offerLead);
     // bestFirst proposes at most TRIES trades, the best that the goal's own check admits (see TopTrades).
-    tradeCandidates(state, m, band, b, consider, options.selfAccepts);
+    tradeCandidates(state, m, band, b, offerTrade, options.selfAccepts);
   }
   if (!leadOnly) {
     if (options.movesFirst === true) {
-      replicaCandidates(ctx, m, band, b, over, "moves", consider, worthy, offerSwap);
+      replicaCandidates(ctx, m, band, b, over, "moves", offerMove, offerSwap);
       if (bestFirst(ctx, out, options, drain)) return true;
       out.clear(limit);
-      replicaCandidates(ctx, m, band, b, over, "swaps", consider, worthy, offerSwap);
-    } else replicaCandidates(ctx, m, band, b, over, "both", consider, worthy, offerSwap);
+      replicaCandidates(ctx, m, band, b, over, "swaps", offerMove, offerSwap);
+    } else replicaCandidates(ctx, m, band, b, over, "both", offerMove, offerSwap);
   }
   if (bestFirst(ctx, out, options, drain)) return true;
   if (!m.leaderOnly) return false;
@@ -512,8 +663,7 @@ function replicaCandidates(
   b: number,
   over: boolean,
   kinds: "moves" | "swaps" | "both",
-  consider: (a: Action, valid: () => boolean) => void,
-  worthy: (kind: number, gain: number) => boolean,
+  offerMove: (p: number, slot: number, to: number, gain: number, valid: () => boolean) => void,
   offerSwap: (p: number, slot: number, q: number, qSlot: number, kind: number, gain: number, valid: () => boolean) => void,
 ): void {
   const withSwaps = kinds !== "moves";
@@ -546,8 +696,8 @@ function replicaCandidates(
       // of p's replica once.
       let spreads: boolean | undefined;
       const pSpreads = (): boolean => (spreads ??= moveKeepsSpread(state, targets, p, slot, d));
-      // Actions are built only for candidates that could be kept (`worthy`: kinds as kindOf gives them).
-      if (kinds !== "swaps" && worthy(2, moveGain(state, m, band, p, slot, d))) consider({ kind: "move", p, slot, to: d }, pSpreads);
+      // Actions are built only for candidates that could be kept.
+      if (kinds !== "swaps") offerMove(p, slot, d, moveGain(state, m, band, p, slot, d), pSpreads);
       if (!withSwaps) continue;
       // Swap with a replica of the same topic on d that carries less: topic counts stay as they
       // are (and, for leader-carried loads, leader counts too: a leader for a leader).
@@ -592,33 +742,27 @@ function bestFirst(ctx: GoalContext, out: Candidates, options: BandOptions, drai
   const tries = [0, 0, 0, 0, 0];
   let exhausted = 0;
   let applied = false;
-  const indices: number[] = [];
-  for (let i = 0; i < out.n; i++) indices.push(i);
-  firstInOrder(
-    indices,
-    (x, y) => out.compare(x, y),
-    (i) => {
-      const kind = out.kinds[i]!;
-      const action = out.actions[i]!;
-      if (tries[kind]! >= TRIES) return false;
-      // Draining: an action ranked before earlier ones were applied must still do what it did then;
-      // far over, it must still gain, else it must still rank as it did (or the batch ends).
-      if (applied && drain !== undefined) {
-        if (!stillTakesOff(state, action, drain.b)) return false;
-        if (drain.m.load(state)[drain.b]! > DRAIN_ABOVE * drain.band.highOf(drain.b)) {
-          if (bandGain(state, action, drain.m, drain.band) <= tolerance(drain.band, drain.b)) return false;
-        } else if (!drain.rank(action, reranked) || !out.ranksAs(i, reranked)) return true;
-      }
-      if (options.selfAccepts !== undefined && !options.selfAccepts(action)) return false;
-      if (ctx.propose(action)) {
-        applied = true;
-        if (drain === undefined) return true;
-        return drain.m.load(state)[drain.b]! <= drain.band.highOf(drain.b) + tolerance(drain.band, drain.b);
-      }
-      if (++tries[kind]! === TRIES) exhausted++;
-      return exhausted === tries.length;
-    },
-  );
+  out.visitInOrder((i) => {
+    const kind = out.kinds[i]!;
+    const action = out.actions[i]!;
+    if (tries[kind]! >= TRIES) return false;
+    // Draining: an action ranked before earlier ones were applied must still do what it did then;
+    // far over, it must still gain, else it must still rank as it did (or the batch ends).
+    if (applied && drain !== undefined) {
+      if (!stillTakesOff(state, action, drain.b)) return false;
+      if (drain.m.load(state)[drain.b]! > DRAIN_ABOVE * drain.band.highOf(drain.b)) {
+        if (bandGain(state, action, drain.m, drain.band) <= tolerance(drain.band, drain.b)) return false;
+      } else if (!drain.rank(action, reranked) || !out.ranksAs(i, reranked)) return true;
+    }
+    if (options.selfAccepts !== undefined && !options.selfAccepts(action)) return false;
+    if (ctx.propose(action)) {
+      applied = true;
+      if (drain === undefined) return true;
+      return drain.m.load(state)[drain.b]! <= drain.band.highOf(drain.b) + tolerance(drain.band, drain.b);
+    }
+    if (++tries[kind]! === TRIES) exhausted++;
+    return exhausted === tries.length;
+  });
   return applied;
 }
 
@@ -658,8 +802,28 @@ function leaderCountLoss(state: PlacementState, targets: Targets, action: Action
 }
 
 /**
- * Leadership changes that take leader load off b (over) or onto b (under), offered to `consider`;
- * built only for changes that could be kept (`worthy`).
+ * leaderCountLoss of one leadership going from broker `from` to broker `to` (a leadership change, or
+ * a move of a leader replica): the same sum, without building the deltas.
+ */
+function leaderShiftLoss(state: PlacementState, targets: Targets, from: number, to: number): number {
+  if (from === to) return 0;
+  let loss = 0;
+  loss += countShiftLoss(state, targets, from, -1);
+  loss += countShiftLoss(state, targets, to, 1);
+  return loss;
+}
+
+/** How much further from its leader band broker b's count ends when it changes by d. */
+function countShiftLoss(state: PlacementState, targets: Targets, b: number, d: number): number {
+  const v = state.leadersOf(b);
+  const lo = targets.leaderMinOf(state, b);
+  const hi = targets.leaderMaxOf(state, b);
+  return deviation(v + d, lo, hi) - deviation(v, lo, hi);
+}
+
+/**
+ * Leadership changes that take leader load off b (over) or onto b (under), offered with their gain
+ * (in the order of b's list, as `roles` would give them).
  */
 function leadCandidates(
   state: PlacementState,
@@ -667,17 +831,20 @@ function leadCandidates(
   band: BrokerBand,
   b: number,
   over: boolean,
-  consider: (a: Action) => void,
-  worthy: (kind: number, gain: number) => boolean,
+  offer: (p: number, slot: number, gain: number) => void,
 ): void {
-  const offer = (p: number, slot: number): void => {
-    if (worthy(0, leadGain(state, m, band, p, slot))) consider({ kind: "lead", p, slot });
-  };
-  const { led, followed } = roles(state, b);
-  if (over) {
-    for (const p of led) for (let slot = 1; slot < state.rfOf(p); slot++) if (state.eligible[state.brokerAt(p, slot)]) offer(p, slot);
-  } else {
-    for (const p of followed) if (state.eligible[state.brokerAt(p, 0)]) offer(p, state.slotOf(p, b));
+  const n = state.partitionsOnCount(b);
+  for (let i = 0; i < n; i++) {
+    const p = state.partitionOnAt(b, i);
+    if (state.frozen[p]) continue;
+    const leader = state.brokerAt(p, 0);
+    if (over) {
+      if (leader !== b) continue;
+      for (let slot = 1; slot < state.rfOf(p); slot++) if (state.eligible[state.brokerAt(p, slot)]) offer(p, slot, leadGain(state, m, band, p, slot));
+    } else if (leader !== b && state.eligible[leader]) {
+      const slot = state.slotOf(p, b);
+      offer(p, slot, leadGain(state, m, band, p, slot));
+    }
   }
 }
 
@@ -716,7 +883,7 @@ function tradeCandidates(
   m: LoadMeasure,
   band: BrokerBand,
   b: number,
-  consider: (a: Action) => void,
+  offer: (p: number, slot: number, q: number, qSlot: number, bucket: number) => void,
   admits?: (a: Action) => boolean,
 ): void {
   /** Partitions b leads (a), by a follower broker they could go to, with that follower's slot (b). */
@@ -757,7 +924,7 @@ function tradeCandidates(
       if (best.keeps(bucket, p, slot, q, qSlot) && (admits === undefined || admits({ kind: "trade", p, slot, q, qSlot }))) best.offer(bucket, p, slot, q, qSlot);
     }
   }
-  best.each((p, slot, q, qSlot) => consider({ kind: "trade", p, slot, q, qSlot }));
+  best.each(offer);
 }
 
 /** tradeCandidates' grouping of b's leads by follower (reused from call to call). */
@@ -805,8 +972,9 @@ class TopTrades {
     }
   }
 
-  each(visit: (p: number, slot: number, q: number, qSlot: number) => void): void {
-    for (const [, p, slot, q, qSlot] of this.rows) visit(p, slot, q, qSlot);
+  /** Visits the trades kept, each with its gain bucket. */
+  each(visit: (p: number, slot: number, q: number, qSlot: number, bucket: number) => void): void {
+    for (const [bucket, p, slot, q, qSlot] of this.rows) visit(p, slot, q, qSlot, bucket);
   }
 
   private up(i: number): void {
