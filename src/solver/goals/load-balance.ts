@@ -679,6 +679,27 @@ class Step {
     }
   }
 
+  /**
+   * consider for a trade through a third broker (threeWayTrades): b hands p to x (slot) and takes q
+   * from v (qSlot), and, when r is not -1, x hands r to v (rSlot). The gain is bandGain's: the
+   * per-broker sums of measureDeltas (b, x, v in that order) added up in the same order.
+   */
+  offerThreeWay(p: number, slot: number, x: number, q: number, qSlot: number, v: number, r: number, rSlot: number): void {
+    if (this.counts) {
+      this.consider(r < 0 ? { kind: "trade", p, slot, q, qSlot } : { kind: "trade", p, slot, q, qSlot, r, rSlot });
+      return;
+    }
+    const w = this.weight;
+    const wp = w[p]!;
+    const wq = w[q]!;
+    const gain = r < 0 ? 0 + this.shift(this.b, -wp + wq) + this.shift(x, wp) + this.shift(v, -wq) : 0 + this.shift(this.b, -wp + wq) + this.shift(x, wp + -w[r]!) + this.shift(v, -wq + w[r]!);
+    if (gain <= this.tol || !this.gains(1, gain)) return;
+    // No leader count changes for b; cost nothing; counts do not matter (`worse` is 0).
+    if (this.out.stage(1, 0, this.bucket, 0, 0, 0, 3, p, slot, q, qSlot, r, rSlot)) {
+      this.out.keep(1, r < 0 ? { kind: "trade", p, slot, q, qSlot } : { kind: "trade", p, slot, q, qSlot, r, rSlot });
+    }
+  }
+
   /** consider for a plain trade whose gain falls in `bucket` (it keeps leader counts and moves nothing). */
   offerTrade(p: number, slot: number, q: number, qSlot: number, bucket: number): void {
     if (!this.out.beaten(1, bucket)) this.out.pushTrade(p, slot, q, qSlot, 1, 0, bucket, 0, 0, 0);
@@ -1064,8 +1085,6 @@ class TopTrades {
 
 /** Partitions of each side a three-way trade looks at. */
 const THREE_WAY = 8;
-/** Partitions tried per ring to close it (those nearest the weight that keeps x and v even). */
-const RING_CLOSERS = 2;
 
 /**
  * Leadership trades through a third broker: b hands a partition p it leads to one of its followers x
@@ -1079,7 +1098,6 @@ const RING_CLOSERS = 2;
  */
 function threeWayTrades(here: Step): void {
   const { state, b, over, weight: w } = here;
-  const consider = (a: Action): void => here.consider(a);
   const { led } = roles(state, b);
   const followed = roles(state, b).followed.filter((p) => state.eligible[state.brokerAt(p, 0)]);
   // Over: give a heavy lead for a light one; under: the other way round. Ties by index.
@@ -1096,8 +1114,12 @@ function threeWayTrades(here: Step): void {
         const v = state.brokerAt(q, 0);
         if (q === p || v === x) continue; // a plain trade: tradeCandidates offers it
         const qSlot = state.slotOf(q, b);
-        consider({ kind: "trade", p, slot, q, qSlot });
-        closeRing(state, w, leadingFollowedBy(x, v), v, (w[p]! + w[q]!) / 2, (r, rSlot) => consider({ kind: "trade", p, slot, q, qSlot, r, rSlot }));
+        here.offerThreeWay(p, slot, x, q, qSlot, v, -1, -1);
+        const closers = leadingFollowedBy(x, v);
+        if (closers.length === 0) continue;
+        const [first, second] = nearestTwo(w, closers, (w[p]! + w[q]!) / 2);
+        here.offerThreeWay(p, slot, x, q, qSlot, v, first, state.slotOf(first, v));
+        if (second >= 0) here.offerThreeWay(p, slot, x, q, qSlot, v, second, state.slotOf(second, v));
       }
     }
   }
@@ -1139,11 +1161,32 @@ export function ringClosers(state: PlacementState, give: readonly number[], take
   return (x, v) => lists.get(x * B + v) ?? [];
 }
 
-/** Offers up to RING_CLOSERS partitions of `led` (all followed by v), those nearest `mid` first (ties by index). */
-function closeRing(state: PlacementState, w: Float64Array, led: readonly number[], v: number, mid: number, offer: (r: number, rSlot: number) => void): void {
-  if (led.length === 0) return;
-  const nearer = (x: number, y: number): number => Math.abs(w[x]! - mid) - Math.abs(w[y]! - mid) || x - y;
-  for (const r of firstInSortOrder(led, RING_CLOSERS, nearer)) offer(r, state.slotOf(r, v));
+/** Scratch for nearestTwo's answer. */
+const nearest: [number, number] = [-1, -1];
+
+/**
+ * The RING_CLOSERS (two) partitions of `led` (not empty) whose weight is nearest `mid`, nearest
+ * first, ties by index (-1 for a second one missing); firstInSortOrder's answer, without a closure.
+ * The answer is scratch, read before the next call.
+ */
+function nearestTwo(w: Float64Array, led: readonly number[], mid: number): readonly [number, number] {
+  let first = led[0]!;
+  let second = -1;
+  for (let i = 1; i < led.length; i++) {
+    const r = led[i]!;
+    if (nearer(w, mid, r, first) < 0) {
+      second = first;
+      first = r;
+    } else if (second < 0 || nearer(w, mid, r, second) < 0) second = r;
+  }
+  nearest[0] = first;
+  nearest[1] = second;
+  return nearest;
+}
+
+/** Whether partition x's weight is nearer `mid` than y's (negative), ties by index. */
+function nearer(w: Float64Array, mid: number, x: number, y: number): number {
+  return Math.abs(w[x]! - mid) - Math.abs(w[y]! - mid) || x - y;
 }
 
 /**
