@@ -783,10 +783,15 @@ function replicaCandidates(here: Step, kinds: "moves" | "swaps" | "both"): void 
     // the rest would only add candidates ranked after them.
     const at = heavierThan(fromS, w, want);
     const window = withSwaps ? WINDOW : MOVE_WINDOW;
+    // Where the weight wp - want falls in onD (firstAtLeast): fromS is heaviest first, so it only
+    // moves down the list as p goes on; found by search once, then by stepping.
+    let lo = -1;
     for (let i = Math.max(0, at - window); i < Math.min(fromS.length, at + window); i++) {
       const p = fromS[i]!;
-      if (!mayLeave(state, p, d)) continue;
-      const slot = state.slotOf(p, s);
+      // mayLeave(p, d) and p's slot on s, in one pass over p's replicas.
+      if (state.frozen[p]) continue;
+      const slot = slotAvoiding(state, p, s, d);
+      if (slot < 0) continue;
       const wp = w[p]!;
       // The rack rule (moveKeepsSpread, the costly check) is asked only of candidates that would be
       // kept, and of p's replica once (Step.spreads).
@@ -804,7 +809,9 @@ function replicaCandidates(here: Step, kinds: "moves" | "swaps" | "both"): void 
         }
       }
       // Swap with a carrying replica on d about `want` lighter.
-      const lo = firstAtLeast(onD, w, wp - want);
+      const wanted = wp - want;
+      if (lo < 0) lo = firstAtLeast(onD, w, wanted);
+      else while (lo > 0 && w[onD[lo - 1]!]! >= wanted) lo--;
       for (let k = Math.max(0, lo - 2); k < Math.min(onD.length, lo + 2); k++) {
         const q = onD[k]!;
         if (q === p || w[q]! >= wp || !mayLeave(state, q, s)) continue;
@@ -1098,13 +1105,17 @@ const THREE_WAY = 8;
  */
 function threeWayTrades(here: Step): void {
   const { state, b, over, weight: w } = here;
-  const { led } = roles(state, b);
-  const followed = roles(state, b).followed.filter((p) => state.eligible[state.brokerAt(p, 0)]);
   // Over: give a heavy lead for a light one; under: the other way round. Ties by index.
   const heavy = (x: number, y: number): number => w[y]! - w[x]! || x - y;
   const light = (x: number, y: number): number => w[x]! - w[y]! || x - y;
-  const give = firstInSortOrder(led, THREE_WAY, over ? heavy : light);
-  const take = firstInSortOrder(followed, THREE_WAY, over ? light : heavy);
+  // The partitions b leads and those it follows whose leader is eligible (roles), picked from b's
+  // list as it is (the orders are total, so the pick does not depend on the list's order).
+  const on = state.partitionsOn(b);
+  const give = firstInSortOrder(on, THREE_WAY, over ? heavy : light, (p) => !state.frozen[p] && state.brokerAt(p, 0) === b);
+  const take = firstInSortOrder(on, THREE_WAY, over ? light : heavy, (p) => {
+    const v = state.brokerAt(p, 0);
+    return !state.frozen[p] && v !== b && state.eligible[v] === 1;
+  });
   const leadingFollowedBy = ringClosers(state, give, take);
   for (const p of give) {
     for (let slot = 1; slot < state.rfOf(p); slot++) {
@@ -1149,9 +1160,12 @@ export function ringClosers(state: PlacementState, give: readonly number[], take
     const v = state.brokerAt(q, 0);
     if (ends.includes(v)) continue;
     ends.push(v);
-    for (const r of roles(state, v).followed) {
+    // The partitions v follows (roles), read from v's list in place.
+    const n = state.partitionsOnCount(v);
+    for (let i = 0; i < n; i++) {
+      const r = state.partitionOnAt(v, i);
       const x = state.brokerAt(r, 0);
-      if (!starts.has(x)) continue;
+      if (x === v || !starts.has(x) || state.frozen[r]) continue;
       const key = x * B + v;
       const list = lists.get(key);
       if (list) list.push(r);
@@ -1311,6 +1325,18 @@ function groupByTopic(state: PlacementState, d: number, ledOnly: boolean): Reado
     else out.set(t, [q]);
   }
   return out;
+}
+
+/** The slot of broker s in partition p (which s holds), or -1 when p has a replica on d as well. */
+function slotAvoiding(state: PlacementState, p: number, s: number, d: number): number {
+  const o = state.offsetOf(p);
+  let slot = -1;
+  for (let k = 0; k < state.rfOf(p); k++) {
+    const x = state.replicas[o + k]!;
+    if (x === d) return -1;
+    if (x === s) slot = k;
+  }
+  return slot;
 }
 
 /**
