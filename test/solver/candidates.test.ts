@@ -102,3 +102,45 @@ test("pushSwap keeps what push keeps for the same swap and figures", () => {
   }
   assert.deepEqual(visitOrder(bySwap), visitOrder(byAction));
 });
+
+test("pushLead, pushMove and pushTrade keep what push keeps for the same action and figures", () => {
+  const rng = createRng(13);
+  const byAction = new Candidates().clear(TRIES);
+  const byParts = new Candidates().clear(TRIES);
+  for (let n = 0; n < 3000; n++) {
+    const [p, slot, q, qSlot, to] = [rng.int(60), rng.int(3), rng.int(60), rng.int(3), rng.int(8)];
+    const f = [rng.int(2), -rng.int(20), rng.int(2), rng.int(5) - 2, rng.int(100)];
+    const kind = rng.int(3);
+    const valid = rng.int(4) !== 0;
+    if (kind === 0) {
+      byAction.push({ kind: "lead", p, slot }, 0, f[0]!, f[1]!, f[2]!, f[3]!, f[4]!);
+      byParts.pushLead(p, slot, 0, f[0]!, f[1]!, f[2]!, f[3]!, f[4]!);
+    } else if (kind === 1) {
+      byAction.push({ kind: "trade", p, slot, q, qSlot }, 1, f[0]!, f[1]!, f[2]!, f[3]!, f[4]!);
+      byParts.pushTrade(p, slot, q, qSlot, 1, f[0]!, f[1]!, f[2]!, f[3]!, f[4]!);
+    } else {
+      byAction.push({ kind: "move", p, slot, to }, 2, f[0]!, f[1]!, f[2]!, f[3]!, f[4]!, () => valid);
+      byParts.pushMove(p, slot, to, 2, f[0]!, f[1]!, f[2]!, f[3]!, f[4]!, () => valid);
+    }
+  }
+  assert.deepEqual(visitOrder(byParts), visitOrder(byAction));
+});
+
+test("visitInOrder visits in key order, ties by slot, and stops where asked", () => {
+  const rng = createRng(17);
+  for (const limit of [Infinity, TRIES]) {
+    const list = new Candidates().clear(limit);
+    for (let n = 0; n < 800; n++) {
+      // Few distinct figures and actions, so whole keys repeat and only the slot breaks the tie.
+      const f = [rng.int(2), -rng.int(4), 0, rng.int(2), rng.int(3)];
+      list.push({ kind: "move", p: rng.int(10), slot: 0, to: rng.int(3) }, rng.int(5), f[0]!, f[1]!, f[2]!, f[3]!, f[4]!);
+    }
+    const expected = Array.from({ length: list.n }, (_, i) => i).sort((i, j) => list.compare(i, j) || i - j);
+    const seen: number[] = [];
+    assert.equal(list.visitInOrder((i) => (seen.push(i), false)), false);
+    assert.deepEqual(seen, expected);
+    const first: number[] = [];
+    assert.equal(list.visitInOrder((i) => (first.push(i), first.length === 5)), true);
+    assert.deepEqual(first, expected.slice(0, 5));
+  }
+});

@@ -186,6 +186,10 @@ class FillList {
  * `heaviest(b)`, when given, is the most one replica on b carries: a broker over its band that carries
  * no more than that is at the floor its own heaviest replica sets (moving that replica only moves the
  * excess to another broker), and is skipped without a try. Asked only of the broker about to be tried.
+ *
+ * `load` is a live per-broker array of the state (a count or load it keeps), so a broker's entry
+ * changes only when the broker is touched (state.touchedAt): each broker's distance is worked out
+ * again only then, not for every step.
  */
 export function worstFirst(
   state: PlacementState,
@@ -194,26 +198,60 @@ export function worstFirst(
   fix: (b: number, over: boolean) => boolean,
   heaviest?: (b: number) => number,
 ): void {
-  const stuck = new Set<number>();
-  const limit = 4 * state.brokerCount + state.partitionCount;
+  const B = state.brokerCount;
+  const stuck = new Uint8Array(B);
+  const ratios = new BandRatios(state, load, band);
+  const limit = 4 * B + state.partitionCount;
   for (let i = 0; i < limit; i++) {
+    const ratio = ratios.now();
     let worstBroker = -1;
     let worst = 0;
-    for (let b = 0; b < state.brokerCount; b++) {
-      if (!state.eligible[b] || stuck.has(b)) continue;
-      const off = band.deviationOf(b, load[b]!);
-      const r = off / Math.max(1, band.idealOf(b));
-      if (off > 1e-9 * Math.max(1, band.idealOf(b)) && r > worst) {
+    for (let b = 0; b < B; b++) {
+      if (stuck[b] === 0 && ratio[b]! > worst) {
         worstBroker = b;
-        worst = r;
+        worst = ratio[b]!;
       }
     }
     if (worstBroker < 0) return;
     const over = load[worstBroker]! > band.highOf(worstBroker);
     if (over && heaviest !== undefined && load[worstBroker]! <= heaviest(worstBroker) * (1 + 1e-9)) {
-      stuck.add(worstBroker);
+      stuck[worstBroker] = 1;
       continue;
     }
-    if (!fix(worstBroker, over)) stuck.add(worstBroker);
+    if (!fix(worstBroker, over)) stuck[worstBroker] = 1;
+  }
+}
+
+/**
+ * Per broker, how far its load is outside its band relative to its ideal (0 for an ineligible broker
+ * or one within tolerance of its band), kept up to date from the brokers touched since last asked.
+ */
+export class BandRatios {
+  private readonly ratio: Float64Array;
+  private seen = -1;
+
+  constructor(
+    private readonly state: PlacementState,
+    private readonly load: Float64Array,
+    private readonly band: BrokerBand,
+  ) {
+    this.ratio = new Float64Array(state.brokerCount);
+  }
+
+  /** The ratios for the placement as it is now; do not mutate. */
+  now(): Float64Array {
+    const { state } = this;
+    if (this.seen === state.changeCount) return this.ratio;
+    const touched = state.touchedAt;
+    for (let b = 0; b < state.brokerCount; b++) if (this.seen < 0 || touched[b]! > this.seen) this.ratio[b] = this.of(b);
+    this.seen = state.changeCount;
+    return this.ratio;
+  }
+
+  private of(b: number): number {
+    if (!this.state.eligible[b]) return 0;
+    const scale = Math.max(1, this.band.idealOf(b));
+    const off = this.band.deviationOf(b, this.load[b]!);
+    return off > 1e-9 * scale ? off / scale : 0;
   }
 }

@@ -16,7 +16,7 @@ import type { Targets } from "../targets.js";
 import { deviation } from "../targets.js";
 import { type Deltas, brokerDeltas, leaderDeltas, partnersByFill, worstFirst } from "./band.js";
 import { firstAtLeast, partitionsByWeightDescending } from "./by-size.js";
-import { firstInOrder, firstInSortOrder } from "./lazy-order.js";
+import { firstInSortOrder } from "./lazy-order.js";
 import { BrokerMemo, CallMemo, KeyedPairs } from "./memo.js";
 import { compareKeys } from "./replica-count.js";
 
@@ -58,6 +58,63 @@ export function measureDeltas(state: PlacementState, action: Action, m: LoadMeas
     add(c.to, w[c.p]!);
   }
   return out;
+}
+
+/** Per-broker sums of leadershipAccepts (a trade changes at most three leaderships, so six brokers). */
+const shiftKeys = new Int32Array(6);
+const shiftSums = new Float64Array(6);
+let shifts = 0;
+
+/** Adds d to key's sum (the first entry for a new key), as measureDeltas does. */
+function addShift(key: number, d: number): void {
+  for (let i = 0; i < shifts; i++) {
+    if (shiftKeys[i] === key) {
+      shiftSums[i]! += d;
+      return;
+    }
+  }
+  shiftKeys[shifts] = key;
+  shiftSums[shifts++] = d;
+}
+
+/** Adds the change of the leader-only measure m when p's leadership goes to its replica in `slot`. */
+function addLeadShift(state: PlacementState, w: Float64Array, p: number, slot: number): void {
+  if (slot === 0) return;
+  addShift(state.brokerAt(p, 0), -w[p]!);
+  addShift(state.brokerAt(p, slot), w[p]!);
+}
+
+/**
+ * bandAccepts over measureDeltas for a leadership change or trade (`low`/`high` the band's edges):
+ * the same sums in the same order, without building the deltas (every later goal's leadership
+ * changes pass through here).
+ */
+export function leadershipAccepts(
+  state: PlacementState,
+  action: Extract<Action, { kind: "lead" | "trade" }>,
+  m: LoadMeasure,
+  low: Float64Array,
+  high: Float64Array,
+  tol: number,
+): boolean {
+  // Only leaderships carry a leader-only measure; the rest do not change with them.
+  if (!m.leaderOnly) return true;
+  const w = m.weight(state);
+  shifts = 0;
+  addLeadShift(state, w, action.p, action.slot);
+  if (action.kind === "trade") {
+    addLeadShift(state, w, action.q, action.qSlot);
+    if (action.r !== undefined && action.rSlot !== undefined) addLeadShift(state, w, action.r, action.rSlot);
+  }
+  const load = m.load(state);
+  for (let i = 0; i < shifts; i++) {
+    const d = shiftSums[i]!;
+    if (d === 0) continue;
+    const b = shiftKeys[i]!;
+    const v = load[b]!;
+    if (deviation(v + d, low[b]!, high[b]!) > deviation(v, low[b]!, high[b]!) + tol) return false;
+  }
+  return true;
 }
 
 /** Sum over eligible brokers of the distance from the band. */
@@ -229,6 +286,8 @@ export class Candidates {
   private readonly held: Int32Array[] = Array.from({ length: KINDS }, () => new Int32Array(TRIES));
   private readonly heldCount = new Int32Array(KINDS);
   private limit = Infinity;
+  /** visitInOrder's heap of slots. */
+  private order = new Int32Array(256);
 
   /** Empties the list; with a limit, keeps at most that many (at most TRIES) of each kind from then on. */
   clear(limit = Infinity): this {
@@ -255,43 +314,78 @@ export class Candidates {
    * given, is a check of the action itself (the rack rule) asked only of a candidate that would be kept.
    */
   push(action: Action, kind: number, k0: number, k1: number, k2: number, k3: number, k4: number, valid?: () => boolean): void {
-    // Written to the next free slot, which it takes only if it is kept.
-    const i = this.free();
-    this.writeKey(i, action, k0, k1, k2, k3, k4);
-    if (this.turnsAway(i, kind)) return;
-    this.place(i, kind, action, valid);
+    const a = action;
+    let staged: boolean;
+    // Ties break by partition and slot, never by the order of a broker's replica list.
+    switch (a.kind) {
+      case "lead":
+        staged = this.stage(kind, k0, k1, k2, k3, k4, 0, a.p, a.slot, 0, 0, 0, 0);
+        break;
+      case "move":
+        staged = this.stage(kind, k0, k1, k2, k3, k4, 1, a.p, a.slot, a.to, 0, 0, 0);
+        break;
+      case "swap":
+        staged = this.stage(kind, k0, k1, k2, k3, k4, 2, a.p, a.slot, a.q, a.qSlot, 0, 0);
+        break;
+      case "trade":
+        staged = this.stage(kind, k0, k1, k2, k3, k4, 3, a.p, a.slot, a.q, a.qSlot, a.r ?? -1, a.rSlot ?? -1);
+        break;
+    }
+    if (staged && (valid === undefined || valid())) this.keep(kind, action);
+  }
+
+  /** push for a swap of the replicas at (p, slot) and (q, qSlot), its figures given: the action is built only if it is kept. */
+  pushSwap(p: number, slot: number, q: number, qSlot: number, kind: number, k0: number, k1: number, k2: number, k3: number, k4: number, valid?: () => boolean): void {
+    if (this.stage(kind, k0, k1, k2, k3, k4, 2, p, slot, q, qSlot, 0, 0) && (valid === undefined || valid())) this.keep(kind, { kind: "swap", p, slot, q, qSlot });
+  }
+
+  /** push for a leadership change of p to its replica in `slot`: the action is built only if it is kept. */
+  pushLead(p: number, slot: number, kind: number, k0: number, k1: number, k2: number, k3: number, k4: number): void {
+    if (this.stage(kind, k0, k1, k2, k3, k4, 0, p, slot, 0, 0, 0, 0)) this.keep(kind, { kind: "lead", p, slot });
+  }
+
+  /** push for a move of the replica at (p, slot) to broker `to`: the action is built only if it is kept. */
+  pushMove(p: number, slot: number, to: number, kind: number, k0: number, k1: number, k2: number, k3: number, k4: number, valid?: () => boolean): void {
+    if (this.stage(kind, k0, k1, k2, k3, k4, 1, p, slot, to, 0, 0, 0) && (valid === undefined || valid())) this.keep(kind, { kind: "move", p, slot, to });
+  }
+
+  /** push for a plain leadership trade (no third partition): the action is built only if it is kept. */
+  pushTrade(p: number, slot: number, q: number, qSlot: number, kind: number, k0: number, k1: number, k2: number, k3: number, k4: number): void {
+    if (this.stage(kind, k0, k1, k2, k3, k4, 3, p, slot, q, qSlot, -1, -1)) this.keep(kind, { kind: "trade", p, slot, q, qSlot });
   }
 
   /**
-   * push for a swap of the replicas at (p, slot) and (q, qSlot), its figures given: the action is
-   * built only if it is kept (a step looks at thousands of swaps and keeps a few).
+   * Writes a candidate's key to the next free slot: its five figures, then its identity (the kind of
+   * action, 0 lead, 1 move, 2 swap, 3 trade, and up to six partitions, slots and brokers). Returns
+   * whether it would be kept (its kind has room, or it ranks before the kind's worst kept); `keep`
+   * then keeps it, before anything else is staged.
    */
-  pushSwap(p: number, slot: number, q: number, qSlot: number, kind: number, k0: number, k1: number, k2: number, k3: number, k4: number, valid?: () => boolean): void {
-    const i = this.free();
-    this.writeFigures(i, k0, k1, k2, k3, k4);
-    identity(this.keys, i * KEY + 5, 2, p, slot, q, qSlot, 0, 0);
-    if (this.turnsAway(i, kind)) return;
-    this.place(i, kind, { kind: "swap", p, slot, q, qSlot }, valid);
-  }
-
-  /** The next free slot, with room for it. */
-  private free(): number {
+  stage(kind: number, k0: number, k1: number, k2: number, k3: number, k4: number, code: number, a: number, b: number, c: number, d: number, e: number, f: number): boolean {
     if (this.n === this.kinds.length) {
       this.kinds = grown(this.kinds, 2 * this.kinds.length);
       this.keys = grown(this.keys, 2 * this.keys.length);
     }
-    return this.n;
-  }
-
-  /** Whether the candidate keyed in slot i is past the first `limit` of its kind (its kind is full and ranks it no better than its worst). */
-  private turnsAway(i: number, kind: number): boolean {
+    const k = this.keys;
+    const o = this.n * KEY;
+    k[o] = k0;
+    k[o + 1] = k1;
+    k[o + 2] = k2;
+    k[o + 3] = k3;
+    k[o + 4] = k4;
+    k[o + 5] = code;
+    k[o + 6] = a;
+    k[o + 7] = b;
+    k[o + 8] = c;
+    k[o + 9] = d;
+    k[o + 10] = e;
+    k[o + 11] = f;
     // Equal keys are the same action: the one kept first comes first, as in a stable sort.
-    return this.limit !== Infinity && this.heldCount[kind] === this.limit && this.compare(i, this.held[kind]![0]!) >= 0;
+    return this.limit === Infinity || this.heldCount[kind] !== this.limit || this.compare(this.n, this.held[kind]![0]!) < 0;
   }
 
-  /** Keeps the candidate keyed in slot i unless `valid` says otherwise: in the free slot, or, when its kind is full, in place of the worst. */
-  private place(i: number, kind: number, action: Action, valid?: () => boolean): void {
-    if (valid !== undefined && !valid()) return;
+  /** Keeps the candidate staged last, whose action this is: in its slot, or, when its kind is full, in place of the worst. */
+  keep(kind: number, action: Action): void {
+    const i = this.n;
     if (this.limit !== Infinity) {
       const heap = this.held[kind]!;
       const count = this.heldCount[kind]!;
@@ -311,34 +405,45 @@ export class Candidates {
     this.kinds[i] = kind;
   }
 
-  private writeFigures(i: number, k0: number, k1: number, k2: number, k3: number, k4: number): void {
-    const k = this.keys;
-    const o = i * KEY;
-    k[o] = k0;
-    k[o + 1] = k1;
-    k[o + 2] = k2;
-    k[o + 3] = k3;
-    k[o + 4] = k4;
+  /**
+   * Calls `visit` on the candidates' slots in key order, ties by slot (the order a stable sort would
+   * give), until it returns true; returns whether it did. A heap popped on demand: the first few are
+   * usually all that is asked for.
+   */
+  visitInOrder(visit: (i: number) => boolean): boolean {
+    const n = this.n;
+    if (this.order.length < n) this.order = new Int32Array(Math.max(n, 2 * this.order.length));
+    const heap = this.order;
+    for (let i = 0; i < n; i++) heap[i] = i;
+    for (let k = (n >> 1) - 1; k >= 0; k--) this.sinkFirst(heap, k, n);
+    for (let size = n; size > 0; size--) {
+      const top = heap[0]!;
+      heap[0] = heap[size - 1]!;
+      this.sinkFirst(heap, 0, size - 1);
+      if (visit(top)) return true;
+    }
+    return false;
   }
 
-  private writeKey(i: number, action: Action, k0: number, k1: number, k2: number, k3: number, k4: number): void {
-    this.writeFigures(i, k0, k1, k2, k3, k4);
-    const k = this.keys;
-    const o = i * KEY;
-    // Ties break by partition and slot, never by the order of a broker's replica list.
-    switch (action.kind) {
-      case "lead":
-        identity(k, o + 5, 0, action.p, action.slot, 0, 0, 0, 0);
-        return;
-      case "move":
-        identity(k, o + 5, 1, action.p, action.slot, action.to, 0, 0, 0);
-        return;
-      case "swap":
-        identity(k, o + 5, 2, action.p, action.slot, action.q, action.qSlot, 0, 0);
-        return;
-      case "trade":
-        identity(k, o + 5, 3, action.p, action.slot, action.q, action.qSlot, action.r ?? -1, action.rSlot ?? -1);
-        return;
+  /** Whether slot i comes before slot j in visiting order (key, then slot). */
+  private before(i: number, j: number): boolean {
+    const c = this.compare(i, j);
+    return c < 0 || (c === 0 && i < j);
+  }
+
+  /** Sifts place k of a min-heap (by `before`) of slots heap[0, size) down. */
+  private sinkFirst(heap: Int32Array, at: number, size: number): void {
+    let k = at;
+    for (;;) {
+      const l = 2 * k + 1;
+      if (l >= size) return;
+      const r = l + 1;
+      const m = r < size && this.before(heap[r]!, heap[l]!) ? r : l;
+      if (!this.before(heap[m]!, heap[k]!)) return;
+      const x = heap[k]!;
+      heap[k] = heap[m]!;
+      heap[m] = x;
+      k = m;
     }
   }
 
@@ -389,16 +494,6 @@ export class Candidates {
   }
 }
 
-function identity(k: Float64Array, o: number, kind: number, a: number, b: number, c: number, d: number, e: number, f: number): void {
-  k[o] = kind;
-  k[o + 1] = a;
-  k[o + 2] = b;
-  k[o + 3] = c;
-  k[o + 4] = d;
-  k[o + 5] = e;
-  k[o + 6] = f;
-}
-
 const candidates = new Candidates();
 
 /**
@@ -424,6 +519,210 @@ function gainGrain(band: BrokerBand, b: number): number {
   return Math.max(1e-12, band.idealOf(b) * 0.002);
 }
 
+/**
+ * One rebalancing step of broker b: what its candidates are ranked by, and the offers that rank
+ * them and keep the best (`consider` for any action; the others for one kind of action, its gain
+ * known, with the same figures worked out from the replicas alone and the action built only if it
+ * is kept). Reused from step to step (a step ends before the next begins), so gathering thousands
+ * of candidates builds no closure per step or per replica.
+ */
+class Step {
+  state!: PlacementState;
+  targets!: Targets;
+  m!: LoadMeasure;
+  band!: BrokerBand;
+  out!: Candidates;
+  b = 0;
+  over = false;
+  /** The measure's live per-broker load and per-partition weight, and the band's edges. */
+  load!: Float64Array;
+  weight!: Float64Array;
+  low!: Float64Array;
+  high!: Float64Array;
+  leaderOnly = false;
+  /** Leadership changes that unbalance preferred-leader counts come last (the leader goal runs later). */
+  counts = false;
+  tol = 0;
+  grain = 1;
+  /** The last rack rule answer (`spreads`): the replica at (spreadP, spreadSlot) going to spreadTo. */
+  private spreadP = -1;
+  private spreadSlot = -1;
+  private spreadTo = -1;
+  private spreadOk = false;
+
+  begin(ctx: GoalContext, m: LoadMeasure, band: BrokerBand, b: number, over: boolean, out: Candidates): this {
+    this.state = ctx.state;
+    this.targets = ctx.targets;
+    this.m = m;
+    this.band = band;
+    this.out = out;
+    this.b = b;
+    this.over = over;
+    this.load = m.load(ctx.state);
+    this.weight = m.weight(ctx.state);
+    this.low = band.low;
+    this.high = band.high;
+    this.leaderOnly = m.leaderOnly;
+    this.counts = m.leaderOnly && ctx.later.includes("leader");
+    this.tol = tolerance(band, b);
+    this.grain = gainGrain(band, b);
+    this.spreadP = -1;
+    return this;
+  }
+
+  /** gainAt: the decrease of broker x's distance from its band when its load changes by d. */
+  shift(x: number, d: number): number {
+    if (d === 0 || !this.state.eligible[x]) return 0;
+    const v = this.load[x]!;
+    const lo = this.low[x]!;
+    const hi = this.high[x]!;
+    return deviation(v, lo, hi) - deviation(v + d, lo, hi);
+  }
+
+  /** What the replica at (p, slot) carries of the measure. */
+  carried(p: number, slot: number): number {
+    return this.leaderOnly && slot !== 0 ? 0 : this.weight[p]!;
+  }
+
+  /** leadGain. */
+  leadGain(p: number, slot: number): number {
+    if (!this.leaderOnly || slot === 0) return 0;
+    const x = this.weight[p]!;
+    return this.shift(this.state.brokerAt(p, 0), -x) + this.shift(this.state.brokerAt(p, slot), x);
+  }
+
+  /** moveGain of the replica at (p, slot), on broker `from`, going to broker `to`. */
+  moveGain(p: number, slot: number, from: number, to: number): number {
+    const x = this.carried(p, slot);
+    return from === to ? 0 : this.shift(from, -x) + this.shift(to, x);
+  }
+
+  /** swapGain of the replicas at (p, slot) on b1 and (q, qSlot) on b2. */
+  swapGain(p: number, slot: number, b1: number, q: number, qSlot: number, b2: number): number {
+    if (b1 === b2) return 0;
+    const net = this.carried(q, qSlot) - this.carried(p, slot);
+    return this.shift(b1, net) + this.shift(b2, -net);
+  }
+
+  /** Whether the rack rule lets the replica at (p, slot) go to `to` (moveKeepsSpread, asked once for the same replica and broker in a row). */
+  spreads(p: number, slot: number, to: number): boolean {
+    if (this.spreadP !== p || this.spreadSlot !== slot || this.spreadTo !== to) {
+      this.spreadOk = moveKeepsSpread(this.state, this.targets, p, slot, to);
+      this.spreadP = p;
+      this.spreadSlot = slot;
+      this.spreadTo = to;
+    }
+    return this.spreadOk;
+  }
+
+  /** The bucket of the gain `worthy` or `gains` last looked at. */
+  private bucket = 0;
+
+  /** Whether an action of this kind and gain could be kept (gains more than the tolerance, not beaten); its bucket in `bucket`. */
+  private worthy(kind: number, gain: number): boolean {
+    return gain > this.tol && this.gains(kind, gain);
+  }
+
+  /** Whether an action of this kind and gain (known not to be at most the tolerance) is not beaten; its bucket in `bucket`. */
+  private gains(kind: number, gain: number): boolean {
+    this.bucket = -Math.round(gain / this.grain);
+    return !this.out.beaten(kind, this.bucket);
+  }
+
+  consider(action: Action, valid?: () => boolean): void {
+    const { state } = this;
+    // rank's figures, worked out only as far as it takes to turn the action away.
+    const gain = bandGain(state, action, this.m, this.band);
+    if (gain <= this.tol) return;
+    const kind = kindOf(state, action);
+    if (!this.gains(kind, gain)) return;
+    const bucket = this.bucket;
+    const cost = state.cost(action);
+    const worse = this.counts ? leaderCountLoss(state, this.targets, action) : 0;
+    this.out.push(action, kind, worse > 0 ? 1 : 0, bucket, worse, cost.moves, cost.bytes, valid);
+  }
+
+  /** consider for making the replica at (p, slot) p's leader. */
+  offerLead(p: number, slot: number, gain: number): void {
+    if (!this.worthy(0, gain)) return;
+    const bucket = this.bucket;
+    const worse = this.counts ? leaderShiftLoss(this.state, this.targets, this.state.brokerAt(p, 0), this.state.brokerAt(p, slot)) : 0;
+    this.out.pushLead(p, slot, 0, worse > 0 ? 1 : 0, bucket, worse, 0, 0);
+  }
+
+  /** consider for moving the replica at (p, slot) from broker `from` to broker `to` (not one of p's). */
+  offerMove(p: number, slot: number, from: number, to: number, gain: number): void {
+    if (!this.worthy(2, gain)) return;
+    const bucket = this.bucket;
+    const { state } = this;
+    const moves = state.moveDelta(p, slot, to);
+    const worse = this.counts && slot === 0 ? leaderShiftLoss(state, this.targets, from, to) : 0;
+    const out = this.out;
+    if (out.stage(2, worse > 0 ? 1 : 0, bucket, worse, moves, moves * state.size[p]!, 1, p, slot, to, 0, 0, 0) && this.spreads(p, slot, to)) {
+      out.keep(2, { kind: "move", p, slot, to });
+    }
+  }
+
+  /**
+   * consider for a swap of the replicas at (p, slot) on b1 and (q, qSlot) on b2: its leader counts
+   * never change (a leader for a leader or a follower for a follower, or counts do not matter).
+   */
+  offerSwap(p: number, slot: number, b1: number, q: number, qSlot: number, b2: number, kind: number, gain: number): void {
+    if (!this.worthy(kind, gain)) return;
+    const bucket = this.bucket;
+    const { state } = this;
+    const dp = state.moveDelta(p, slot, b2);
+    const dq = state.moveDelta(q, qSlot, b1);
+    const out = this.out;
+    if (out.stage(kind, 0, bucket, 0, dp + dq, dp * state.size[p]! + dq * state.size[q]!, 2, p, slot, q, qSlot, 0, 0) && this.spreads(p, slot, b2) && moveKeepsSpread(state, this.targets, q, qSlot, b1)) {
+      out.keep(kind, { kind: "swap", p, slot, q, qSlot });
+    }
+  }
+
+  /**
+   * consider for a trade through a third broker (threeWayTrades): b hands p to x (slot) and takes q
+   * from v (qSlot), and, when r is not -1, x hands r to v (rSlot). The gain is bandGain's: the
+   * per-broker sums of measureDeltas (b, x, v in that order) added up in the same order.
+   */
+  offerThreeWay(p: number, slot: number, x: number, q: number, qSlot: number, v: number, r: number, rSlot: number): void {
+    if (this.counts) {
+      this.consider(r < 0 ? { kind: "trade", p, slot, q, qSlot } : { kind: "trade", p, slot, q, qSlot, r, rSlot });
+      return;
+    }
+    const w = this.weight;
+    const wp = w[p]!;
+    const wq = w[q]!;
+    const gain = r < 0 ? 0 + this.shift(this.b, -wp + wq) + this.shift(x, wp) + this.shift(v, -wq) : 0 + this.shift(this.b, -wp + wq) + this.shift(x, wp + -w[r]!) + this.shift(v, -wq + w[r]!);
+    if (gain <= this.tol || !this.gains(1, gain)) return;
+    // No leader count changes for b; cost nothing; counts do not matter (`worse` is 0).
+    if (this.out.stage(1, 0, this.bucket, 0, 0, 0, 3, p, slot, q, qSlot, r, rSlot)) {
+      this.out.keep(1, r < 0 ? { kind: "trade", p, slot, q, qSlot } : { kind: "trade", p, slot, q, qSlot, r, rSlot });
+    }
+  }
+
+  /** consider for a plain trade whose gain falls in `bucket` (it keeps leader counts and moves nothing). */
+  offerTrade(p: number, slot: number, q: number, qSlot: number, bucket: number): void {
+    if (!this.out.beaten(1, bucket)) this.out.pushTrade(p, slot, q, qSlot, 1, 0, bucket, 0, 0, 0);
+  }
+
+  /** The action's ranking figures (the first five places of its key) into `into`, or false when it gains nothing. */
+  rank(action: Action, into: Float64Array): boolean {
+    const { state } = this;
+    const gain = bandGain(state, action, this.m, this.band);
+    if (gain <= this.tol) return false;
+    const cost = state.cost(action);
+    const worse = this.counts ? leaderCountLoss(state, this.targets, action) : 0;
+    into[0] = worse > 0 ? 1 : 0;
+    into[1] = -Math.round(gain / this.grain);
+    into[2] = worse;
+    into[3] = cost.moves;
+    into[4] = cost.bytes;
+    return true;
+  }
+}
+
+const step = new Step();
+
 function rebalance(
   ctx: GoalContext,
   m: LoadMeasure,
@@ -433,101 +732,48 @@ function rebalance(
   leadOnly: boolean,
   options: BandOptions,
 ): boolean {
-  const { state, targets } = ctx;
-  const grain = gainGrain(band, b);
   // Only higher goals can refuse an action (no check of the goal's own, no draining): at most TRIES of
   // each kind are ever proposed, and only those are kept.
   const limit = options.selfAccepts === undefined && options.drain !== true ? TRIES : Infinity;
   const out = candidates.clear(limit);
-  // Leadership changes that unbalance preferred-leader counts come last when the leader goal runs later.
-  const counts = m.leaderOnly && ctx.later.includes("leader");
-  /** The action's ranking figures (the first five places of its key) into `into`, or false when it gains nothing. */
-  const rank = (action: Action, into: Float64Array): boolean => {
-    const gain = bandGain(state, action, m, band);
-    if (gain <= tolerance(band, b)) return false;
-    const cost = state.cost(action);
-    const worse = counts ? leaderCountLoss(state, targets, action) : 0;
-    into[0] = worse > 0 ? 1 : 0;
-    into[1] = -Math.round(gain / grain);
-    into[2] = worse;
-    into[3] = cost.moves;
-    into[4] = cost.bytes;
-    return true;
-  };
-  const tol = tolerance(band, b);
-  /** Whether an action of this kind and gain could be kept (consider's first two tests, before any action is built). */
-  const worthy = (kind: number, gain: number): boolean => gain > tol && !out.beaten(kind, -Math.round(gain / grain));
-  /**
-   * consider for a swap gathered by replicaCandidates, its gain known: its other figures from the
-   * replicas alone (its leader counts never change: a leader for a leader or a follower for a
-   * follower, or counts do not matter), so the action is built only if it is kept.
-   */
-  const offerSwap = (p: number, slot: number, q: number, qSlot: number, kind: number, gain: number, valid: () => boolean): void => {
-    if (!worthy(kind, gain)) return;
-    const b1 = state.brokerAt(p, slot);
-    const b2 = state.brokerAt(q, qSlot);
-    const dp = state.moveDelta(p, slot, b2);
-    const dq = state.moveDelta(q, qSlot, b1);
-    out.pushSwap(p, slot, q, qSlot, kind, 0, -Math.round(gain / grain), 0, dp + dq, dp * state.size[p]! + dq * state.size[q]!, valid);
-  };
-  const consider = (action: Action, valid?: () => boolean): void => {
-    // rank's figures, worked out only as far as it takes to turn the action away.
-    const gain = bandGain(state, action, m, band);
-    if (gain <= tol) return;
-    const kind = kindOf(state, action);
-    const bucket = -Math.round(gain / grain);
-    if (out.beaten(kind, bucket)) return;
-    const cost = state.cost(action);
-    const worse = counts ? leaderCountLoss(state, targets, action) : 0;
-    out.push(action, kind, worse > 0 ? 1 : 0, bucket, worse, cost.moves, cost.bytes, valid);
-  };
-  const drain = over && options.drain === true ? { m, band, b, rank } : undefined;
+  const here = step.begin(ctx, m, band, b, over, out);
+  const drain: Drain | undefined = over && options.drain === true ? { m, band, b, rank: (a, into) => here.rank(a, into) } : undefined;
   if (m.leaderOnly) {
-    leadCandidates(state, m, band, b, over, consider, worthy);
+    leadCandidates(here);
     // bestFirst proposes at most TRIES trades, the best that the goal's own check admits (see TopTrades).
-    tradeCandidates(state, m, band, b, consider, options.selfAccepts);
+    tradeCandidates(here, options.selfAccepts);
   }
   if (!leadOnly) {
     if (options.movesFirst === true) {
-      replicaCandidates(ctx, m, band, b, over, "moves", consider, worthy, offerSwap);
+      replicaCandidates(here, "moves");
       if (bestFirst(ctx, out, options, drain)) return true;
       out.clear(limit);
-      replicaCandidates(ctx, m, band, b, over, "swaps", consider, worthy, offerSwap);
-    } else replicaCandidates(ctx, m, band, b, over, "both", consider, worthy, offerSwap);
+      replicaCandidates(here.begin(ctx, m, band, b, over, out), "swaps");
+    } else replicaCandidates(here, "both");
   }
   if (bestFirst(ctx, out, options, drain)) return true;
   if (!m.leaderOnly) return false;
   // Last resort: trades through a third broker. Offered only when nothing else helps, as they use up
   // the leader band's slack on two other brokers.
   out.clear(limit);
-  threeWayTrades(state, m, b, over, consider);
+  threeWayTrades(here);
   return bestFirst(ctx, out, options);
 }
 
-/** Replica moves, swaps or both between b and its partners that move load off b (`over`) or onto it, offered to `consider`. */
-function replicaCandidates(
-  ctx: GoalContext,
-  m: LoadMeasure,
-  band: BrokerBand,
-  b: number,
-  over: boolean,
-  kinds: "moves" | "swaps" | "both",
-  consider: (a: Action, valid: () => boolean) => void,
-  worthy: (kind: number, gain: number) => boolean,
-  offerSwap: (p: number, slot: number, q: number, qSlot: number, kind: number, gain: number, valid: () => boolean) => void,
-): void {
+/** Replica moves, swaps or both between b and its partners that move load off b (`over`) or onto it, offered to the step. */
+function replicaCandidates(here: Step, kinds: "moves" | "swaps" | "both"): void {
   const withSwaps = kinds !== "moves";
-  const { state, targets } = ctx;
-  const w = m.weight(state);
-  const load = m.load(state);
+  const withMoves = kinds !== "swaps";
+  const { state, m, band, b, over, weight: w, load, leaderOnly } = here;
   // Nothing is applied while the candidates are gathered: b's lists serve every partner.
   const fromB = over ? carrying(state, m, b) : null;
   // For a leader-only measure p is led by s (the carrying lists hold leads only), so its same-topic
   // partner q must be led by d: only d's leads are looked at.
-  const topicsOf = (x: number): ReadonlyMap<number, readonly number[]> => (m.leaderOnly ? ledByTopic(state, x) : byTopic(state, x));
+  const topicsOf = (x: number): ReadonlyMap<number, readonly number[]> => (leaderOnly ? ledByTopic(state, x) : byTopic(state, x));
   const toB = !over && withSwaps ? { onD: carryingAscending(state, m, b), sameTopic: topicsOf(b) } : null;
   for (const o of partnersOf(state, m, band, b, !over)) {
-    const [s, d] = over ? [b, o] : [o, b];
+    const s = over ? b : o;
+    const d = over ? o : b;
     const want = Math.min(load[s]! - band.idealOf(s), band.idealOf(d) - load[d]!);
     const fromS = fromB ?? carrying(state, m, s); // heaviest first
     const onD = toB?.onD ?? (withSwaps ? carryingAscending(state, m, d) : []); // ascending weight
@@ -537,33 +783,41 @@ function replicaCandidates(
     // the rest would only add candidates ranked after them.
     const at = heavierThan(fromS, w, want);
     const window = withSwaps ? WINDOW : MOVE_WINDOW;
+    // Where the weight wp - want falls in onD (firstAtLeast): fromS is heaviest first, so it only
+    // moves down the list as p goes on; found by search once, then by stepping.
+    let lo = -1;
     for (let i = Math.max(0, at - window); i < Math.min(fromS.length, at + window); i++) {
       const p = fromS[i]!;
-      if (!mayLeave(state, p, d)) continue;
-      const slot = state.slotOf(p, s);
+      // mayLeave(p, d) and p's slot on s, in one pass over p's replicas.
+      if (state.frozen[p]) continue;
+      const slot = slotAvoiding(state, p, s, d);
+      if (slot < 0) continue;
       const wp = w[p]!;
-      // The rack rule (moveKeepsSpread, the costly check) is asked only of candidates that would be kept, and
-      // of p's replica once.
-      let spreads: boolean | undefined;
-      const pSpreads = (): boolean => (spreads ??= moveKeepsSpread(state, targets, p, slot, d));
-      // Actions are built only for candidates that could be kept (`worthy`: kinds as kindOf gives them).
-      if (kinds !== "swaps" && worthy(2, moveGain(state, m, band, p, slot, d))) consider({ kind: "move", p, slot, to: d }, pSpreads);
+      // The rack rule (moveKeepsSpread, the costly check) is asked only of candidates that would be
+      // kept, and of p's replica once (Step.spreads).
+      if (withMoves) here.offerMove(p, slot, s, d, here.moveGain(p, slot, s, d));
       if (!withSwaps) continue;
       // Swap with a replica of the same topic on d that carries less: topic counts stay as they
       // are (and, for leader-carried loads, leader counts too: a leader for a leader).
-      for (const q of sameTopic.get(state.topicIndexOf(p)) ?? []) {
-        const qSlot = state.slotOf(q, d);
-        if (q === p || (m.leaderOnly && (qSlot === 0) !== (slot === 0)) || w[q]! >= wp || !mayLeave(state, q, s)) continue;
-        offerSwap(p, slot, q, qSlot, 3, swapGain(state, m, band, p, slot, q, qSlot), () => pSpreads() && moveKeepsSpread(state, targets, q, qSlot, s));
+      const mates = sameTopic.get(state.topicIndexOf(p));
+      if (mates !== undefined) {
+        for (let k = 0; k < mates.length; k++) {
+          const q = mates[k]!;
+          const qSlot = state.slotOf(q, d);
+          if (q === p || (leaderOnly && (qSlot === 0) !== (slot === 0)) || w[q]! >= wp || !mayLeave(state, q, s)) continue;
+          here.offerSwap(p, slot, s, q, qSlot, d, 3, here.swapGain(p, slot, s, q, qSlot, d));
+        }
       }
       // Swap with a carrying replica on d about `want` lighter.
-      const lo = firstAtLeast(onD, w, wp - want);
+      const wanted = wp - want;
+      if (lo < 0) lo = firstAtLeast(onD, w, wanted);
+      else while (lo > 0 && w[onD[lo - 1]!]! >= wanted) lo--;
       for (let k = Math.max(0, lo - 2); k < Math.min(onD.length, lo + 2); k++) {
         const q = onD[k]!;
         if (q === p || w[q]! >= wp || !mayLeave(state, q, s)) continue;
         const qSlot = state.slotOf(q, d);
         // A leader for a leader (only leaders carry a leader-only measure), so leader counts stay.
-        offerSwap(p, slot, q, qSlot, state.topicOf[p] === state.topicOf[q] ? 3 : 4, swapGain(state, m, band, p, slot, q, qSlot), () => pSpreads() && moveKeepsSpread(state, targets, q, qSlot, s));
+        here.offerSwap(p, slot, s, q, qSlot, d, state.topicOf[p] === state.topicOf[q] ? 3 : 4, here.swapGain(p, slot, s, q, qSlot, d));
       }
     }
   }
@@ -592,33 +846,27 @@ function bestFirst(ctx: GoalContext, out: Candidates, options: BandOptions, drai
   const tries = [0, 0, 0, 0, 0];
   let exhausted = 0;
   let applied = false;
-  const indices: number[] = [];
-  for (let i = 0; i < out.n; i++) indices.push(i);
-  firstInOrder(
-    indices,
-    (x, y) => out.compare(x, y),
-    (i) => {
-      const kind = out.kinds[i]!;
-      const action = out.actions[i]!;
-      if (tries[kind]! >= TRIES) return false;
-      // Draining: an action ranked before earlier ones were applied must still do what it did then;
-      // far over, it must still gain, else it must still rank as it did (or the batch ends).
-      if (applied && drain !== undefined) {
-        if (!stillTakesOff(state, action, drain.b)) return false;
-        if (drain.m.load(state)[drain.b]! > DRAIN_ABOVE * drain.band.highOf(drain.b)) {
-          if (bandGain(state, action, drain.m, drain.band) <= tolerance(drain.band, drain.b)) return false;
-        } else if (!drain.rank(action, reranked) || !out.ranksAs(i, reranked)) return true;
-      }
-      if (options.selfAccepts !== undefined && !options.selfAccepts(action)) return false;
-      if (ctx.propose(action)) {
-        applied = true;
-        if (drain === undefined) return true;
-        return drain.m.load(state)[drain.b]! <= drain.band.highOf(drain.b) + tolerance(drain.band, drain.b);
-      }
-      if (++tries[kind]! === TRIES) exhausted++;
-      return exhausted === tries.length;
-    },
-  );
+  out.visitInOrder((i) => {
+    const kind = out.kinds[i]!;
+    const action = out.actions[i]!;
+    if (tries[kind]! >= TRIES) return false;
+    // Draining: an action ranked before earlier ones were applied must still do what it did then;
+    // far over, it must still gain, else it must still rank as it did (or the batch ends).
+    if (applied && drain !== undefined) {
+      if (!stillTakesOff(state, action, drain.b)) return false;
+      if (drain.m.load(state)[drain.b]! > DRAIN_ABOVE * drain.band.highOf(drain.b)) {
+        if (bandGain(state, action, drain.m, drain.band) <= tolerance(drain.band, drain.b)) return false;
+      } else if (!drain.rank(action, reranked) || !out.ranksAs(i, reranked)) return true;
+    }
+    if (options.selfAccepts !== undefined && !options.selfAccepts(action)) return false;
+    if (ctx.propose(action)) {
+      applied = true;
+      if (drain === undefined) return true;
+      return drain.m.load(state)[drain.b]! <= drain.band.highOf(drain.b) + tolerance(drain.band, drain.b);
+    }
+    if (++tries[kind]! === TRIES) exhausted++;
+    return exhausted === tries.length;
+  });
   return applied;
 }
 
@@ -658,26 +906,43 @@ function leaderCountLoss(state: PlacementState, targets: Targets, action: Action
 }
 
 /**
- * Leadership changes that take leader load off b (over) or onto b (under), offered to `consider`;
- * built only for changes that could be kept (`worthy`).
+ * leaderCountLoss of one leadership going from broker `from` to broker `to` (a leadership change, or
+ * a move of a leader replica): the same sum, without building the deltas.
  */
-function leadCandidates(
-  state: PlacementState,
-  m: LoadMeasure,
-  band: BrokerBand,
-  b: number,
-  over: boolean,
-  consider: (a: Action) => void,
-  worthy: (kind: number, gain: number) => boolean,
-): void {
-  const offer = (p: number, slot: number): void => {
-    if (worthy(0, leadGain(state, m, band, p, slot))) consider({ kind: "lead", p, slot });
-  };
-  const { led, followed } = roles(state, b);
-  if (over) {
-    for (const p of led) for (let slot = 1; slot < state.rfOf(p); slot++) if (state.eligible[state.brokerAt(p, slot)]) offer(p, slot);
-  } else {
-    for (const p of followed) if (state.eligible[state.brokerAt(p, 0)]) offer(p, state.slotOf(p, b));
+function leaderShiftLoss(state: PlacementState, targets: Targets, from: number, to: number): number {
+  if (from === to) return 0;
+  let loss = 0;
+  loss += countShiftLoss(state, targets, from, -1);
+  loss += countShiftLoss(state, targets, to, 1);
+  return loss;
+}
+
+/** How much further from its leader band broker b's count ends when it changes by d. */
+function countShiftLoss(state: PlacementState, targets: Targets, b: number, d: number): number {
+  const v = state.leadersOf(b);
+  const lo = targets.leaderMinOf(state, b);
+  const hi = targets.leaderMaxOf(state, b);
+  return deviation(v + d, lo, hi) - deviation(v, lo, hi);
+}
+
+/**
+ * Leadership changes that take leader load off b (over) or onto b (under), offered to the step (in
+ * the order of b's list, as `roles` would give them).
+ */
+function leadCandidates(here: Step): void {
+  const { state, b, over } = here;
+  const n = state.partitionsOnCount(b);
+  for (let i = 0; i < n; i++) {
+    const p = state.partitionOnAt(b, i);
+    if (state.frozen[p]) continue;
+    const leader = state.brokerAt(p, 0);
+    if (over) {
+      if (leader !== b) continue;
+      for (let slot = 1; slot < state.rfOf(p); slot++) if (state.eligible[state.brokerAt(p, slot)]) here.offerLead(p, slot, here.leadGain(p, slot));
+    } else if (leader !== b && state.eligible[leader]) {
+      const slot = state.slotOf(p, b);
+      here.offerLead(p, slot, here.leadGain(p, slot));
+    }
   }
 }
 
@@ -711,14 +976,8 @@ const brokerRoles = new BrokerMemo((state, b): Roles => {
  * leader-carried load can move after the leader goal has evened the counts. The gain decides which
  * way (and whether) a pair helps; of the pairs that gain, the `keep` best are offered (see TopTrades).
  */
-function tradeCandidates(
-  state: PlacementState,
-  m: LoadMeasure,
-  band: BrokerBand,
-  b: number,
-  consider: (a: Action) => void,
-  admits?: (a: Action) => boolean,
-): void {
+function tradeCandidates(here: Step, admits?: (a: Action) => boolean): void {
+  const { state, b, weight: w, tol, grain } = here;
   /** Partitions b leads (a), by a follower broker they could go to, with that follower's slot (b). */
   const handable = handableByFollower.begin(state.brokerCount);
   const n = state.partitionsOnCount(b);
@@ -733,10 +992,6 @@ function tradeCandidates(
   if (handable.empty) return;
   // Pairs are many (every lead of b times every lead b follows on the same broker) and most gain
   // nothing: each pair's gain is worked out here as bandGain does, before any action is built.
-  const w = m.weight(state);
-  const load = m.load(state);
-  const tol = tolerance(band, b);
-  const grain = gainGrain(band, b);
   const best = new TopTrades(TRIES);
   for (let i = 0; i < n; i++) {
     const q = state.partitionOnAt(b, i);
@@ -750,14 +1005,15 @@ function tradeCandidates(
       const slot = handable.b(e);
       const net = w[q]! - w[p]!;
       if (net === 0) continue;
-      const gain = shiftGain(load, band, b, net) + shiftGain(load, band, x, -net);
+      // Both brokers are eligible and net is not 0: bandGain's gainAt is the shift itself.
+      const gain = here.shift(b, net) + here.shift(x, -net);
       if (gain <= tol) continue;
       const bucket = -Math.round(gain / grain);
       // The goal's own check is asked only of a trade that would be kept.
       if (best.keeps(bucket, p, slot, q, qSlot) && (admits === undefined || admits({ kind: "trade", p, slot, q, qSlot }))) best.offer(bucket, p, slot, q, qSlot);
     }
   }
-  best.each((p, slot, q, qSlot) => consider({ kind: "trade", p, slot, q, qSlot }));
+  best.each((p, slot, q, qSlot, bucket) => here.offerTrade(p, slot, q, qSlot, bucket));
 }
 
 /** tradeCandidates' grouping of b's leads by follower (reused from call to call). */
@@ -805,8 +1061,9 @@ class TopTrades {
     }
   }
 
-  each(visit: (p: number, slot: number, q: number, qSlot: number) => void): void {
-    for (const [, p, slot, q, qSlot] of this.rows) visit(p, slot, q, qSlot);
+  /** Visits the trades kept, each with its gain bucket. */
+  each(visit: (p: number, slot: number, q: number, qSlot: number, bucket: number) => void): void {
+    for (const [bucket, p, slot, q, qSlot] of this.rows) visit(p, slot, q, qSlot, bucket);
   }
 
   private up(i: number): void {
@@ -835,8 +1092,6 @@ class TopTrades {
 
 /** Partitions of each side a three-way trade looks at. */
 const THREE_WAY = 8;
-/** Partitions tried per ring to close it (those nearest the weight that keeps x and v even). */
-const RING_CLOSERS = 2;
 
 /**
  * Leadership trades through a third broker: b hands a partition p it leads to one of its followers x
@@ -848,15 +1103,19 @@ const RING_CLOSERS = 2;
  * that shares no partition led the other way with any follower (a broker that joined lately holds
  * few). Only the THREE_WAY heaviest and lightest partitions of each side are paired.
  */
-function threeWayTrades(state: PlacementState, m: LoadMeasure, b: number, over: boolean, consider: (a: Action) => void): void {
-  const w = m.weight(state);
-  const { led } = roles(state, b);
-  const followed = roles(state, b).followed.filter((p) => state.eligible[state.brokerAt(p, 0)]);
+function threeWayTrades(here: Step): void {
+  const { state, b, over, weight: w } = here;
   // Over: give a heavy lead for a light one; under: the other way round. Ties by index.
   const heavy = (x: number, y: number): number => w[y]! - w[x]! || x - y;
   const light = (x: number, y: number): number => w[x]! - w[y]! || x - y;
-  const give = firstInSortOrder(led, THREE_WAY, over ? heavy : light);
-  const take = firstInSortOrder(followed, THREE_WAY, over ? light : heavy);
+  // The partitions b leads and those it follows whose leader is eligible (roles), picked from b's
+  // list as it is (the orders are total, so the pick does not depend on the list's order).
+  const on = state.partitionsOn(b);
+  const give = firstInSortOrder(on, THREE_WAY, over ? heavy : light, (p) => !state.frozen[p] && state.brokerAt(p, 0) === b);
+  const take = firstInSortOrder(on, THREE_WAY, over ? light : heavy, (p) => {
+    const v = state.brokerAt(p, 0);
+    return !state.frozen[p] && v !== b && state.eligible[v] === 1;
+  });
   const leadingFollowedBy = ringClosers(state, give, take);
   for (const p of give) {
     for (let slot = 1; slot < state.rfOf(p); slot++) {
@@ -866,8 +1125,12 @@ function threeWayTrades(state: PlacementState, m: LoadMeasure, b: number, over: 
         const v = state.brokerAt(q, 0);
         if (q === p || v === x) continue; // a plain trade: tradeCandidates offers it
         const qSlot = state.slotOf(q, b);
-        consider({ kind: "trade", p, slot, q, qSlot });
-        closeRing(state, w, leadingFollowedBy(x, v), v, (w[p]! + w[q]!) / 2, (r, rSlot) => consider({ kind: "trade", p, slot, q, qSlot, r, rSlot }));
+        here.offerThreeWay(p, slot, x, q, qSlot, v, -1, -1);
+        const closers = leadingFollowedBy(x, v);
+        if (closers.length === 0) continue;
+        const [first, second] = nearestTwo(w, closers, (w[p]! + w[q]!) / 2);
+        here.offerThreeWay(p, slot, x, q, qSlot, v, first, state.slotOf(first, v));
+        if (second >= 0) here.offerThreeWay(p, slot, x, q, qSlot, v, second, state.slotOf(second, v));
       }
     }
   }
@@ -897,9 +1160,12 @@ export function ringClosers(state: PlacementState, give: readonly number[], take
     const v = state.brokerAt(q, 0);
     if (ends.includes(v)) continue;
     ends.push(v);
-    for (const r of roles(state, v).followed) {
+    // The partitions v follows (roles), read from v's list in place.
+    const n = state.partitionsOnCount(v);
+    for (let i = 0; i < n; i++) {
+      const r = state.partitionOnAt(v, i);
       const x = state.brokerAt(r, 0);
-      if (!starts.has(x)) continue;
+      if (x === v || !starts.has(x) || state.frozen[r]) continue;
       const key = x * B + v;
       const list = lists.get(key);
       if (list) list.push(r);
@@ -909,11 +1175,32 @@ export function ringClosers(state: PlacementState, give: readonly number[], take
   return (x, v) => lists.get(x * B + v) ?? [];
 }
 
-/** Offers up to RING_CLOSERS partitions of `led` (all followed by v), those nearest `mid` first (ties by index). */
-function closeRing(state: PlacementState, w: Float64Array, led: readonly number[], v: number, mid: number, offer: (r: number, rSlot: number) => void): void {
-  if (led.length === 0) return;
-  const nearer = (x: number, y: number): number => Math.abs(w[x]! - mid) - Math.abs(w[y]! - mid) || x - y;
-  for (const r of firstInSortOrder(led, RING_CLOSERS, nearer)) offer(r, state.slotOf(r, v));
+/** Scratch for nearestTwo's answer. */
+const nearest: [number, number] = [-1, -1];
+
+/**
+ * The RING_CLOSERS (two) partitions of `led` (not empty) whose weight is nearest `mid`, nearest
+ * first, ties by index (-1 for a second one missing); firstInSortOrder's answer, without a closure.
+ * The answer is scratch, read before the next call.
+ */
+function nearestTwo(w: Float64Array, led: readonly number[], mid: number): readonly [number, number] {
+  let first = led[0]!;
+  let second = -1;
+  for (let i = 1; i < led.length; i++) {
+    const r = led[i]!;
+    if (nearer(w, mid, r, first) < 0) {
+      second = first;
+      first = r;
+    } else if (second < 0 || nearer(w, mid, r, second) < 0) second = r;
+  }
+  nearest[0] = first;
+  nearest[1] = second;
+  return nearest;
+}
+
+/** Whether partition x's weight is nearer `mid` than y's (negative), ties by index. */
+function nearer(w: Float64Array, mid: number, x: number, y: number): number {
+  return Math.abs(w[x]! - mid) - Math.abs(w[y]! - mid) || x - y;
 }
 
 /**
@@ -1038,6 +1325,18 @@ function groupByTopic(state: PlacementState, d: number, ledOnly: boolean): Reado
     else out.set(t, [q]);
   }
   return out;
+}
+
+/** The slot of broker s in partition p (which s holds), or -1 when p has a replica on d as well. */
+function slotAvoiding(state: PlacementState, p: number, s: number, d: number): number {
+  const o = state.offsetOf(p);
+  let slot = -1;
+  for (let k = 0; k < state.rfOf(p); k++) {
+    const x = state.replicas[o + k]!;
+    if (x === d) return -1;
+    if (x === s) slot = k;
+  }
+  return slot;
 }
 
 /**

@@ -7,8 +7,8 @@ import type { Goal, GoalContext, GoalId } from "../goal.js";
 import type { LoadBand } from "../load-targets.js";
 import type { Action, PlacementState } from "../state.js";
 import type { Targets } from "../targets.js";
-import { bandAccepts, replicaBandAccepts } from "./band.js";
-import { type LoadMeasure, bandDeviation, bandStats, measureDeltas, optimizeBand } from "./load-balance.js";
+import { replicaBandAccepts } from "./band.js";
+import { type LoadMeasure, bandDeviation, bandStats, leadershipAccepts, optimizeBand } from "./load-balance.js";
 
 export function loadBandGoal(id: GoalId, label: string, m: LoadMeasure, bandOf: (t: Targets) => LoadBand): Goal {
   return {
@@ -31,13 +31,7 @@ export function loadBandGoal(id: GoalId, label: string, m: LoadMeasure, bandOf: 
       if (action.kind === "move" || action.kind === "swap") {
         return replicaBandAccepts(state, action, m.weight(state), m.leaderOnly, load, band.low, band.high, 1e-6);
       }
-      return bandAccepts(
-        measureDeltas(state, action, m),
-        (b) => load[b]!,
-        (b) => band.lowOf(b),
-        (b) => band.highOf(b),
-        1e-6,
-      );
+      return leadershipAccepts(state, action, m, band.low, band.high, 1e-6);
     },
 
     optimize(ctx: GoalContext): void {
