@@ -142,13 +142,16 @@ function tryPair(ctx: GoalContext, t: number, s: number, d: number, perMove: num
   // The gain depends only on the topic and the two brokers, not on which replica goes: judged first.
   const g = topicGain(state, targets, state.topicStartOf(t), s, d);
   if (g <= 0) return false;
+  // Too little for a move, and no swap back can make up the rest: nothing to try (a cheap test,
+  // before any replica is looked at; a sweep with a high `perMove` mostly ends here).
+  const want = 2 * perMove - g;
+  if (g < perMove && want > maxSwapBackGain(targets, state, s)) return false;
   const movable = replicasOfTopicOn(state, t, s).filter((p) => canGo(state, targets, p, s, d));
   if (movable.length === 0) return false;
   const mine = sortBySize(state, movable);
   if (g >= perMove) {
     for (const p of mine) if (ctx.propose({ kind: "move", p, slot: state.slotOf(p, s), to: d })) return true;
   }
-  const want = 2 * perMove - g;
   if (want > maxSwapBackGain(targets, state, s)) return false;
   const judge = new SwapBackJudge(state, targets, t, s, d, want);
   const back = judge.candidates();
@@ -398,10 +401,33 @@ function offBand(state: PlacementState, targets: Targets, t: number, b: number):
   return deviation(state.topicCountOf(t, b), targets.topicMinOf(t, b), targets.topicMaxOf(t, b));
 }
 
-/** Whether some eligible broker is off topic t's band (one pass, no sort). */
-function anyOffBand(state: PlacementState, targets: Targets, t: number): boolean {
-  for (let b = 0; b < state.brokerCount; b++) if (state.eligible[b] && offBand(state, targets, t, b) > 0) return true;
-  return false;
+/** Where topic t stands against its band (one pass, no sort): every eligible broker in it, some above it only, or some below it. */
+const IN_BAND = 0;
+const ABOVE_ONLY = 1;
+const SOME_SHORT = 2;
+
+function topicStanding(state: PlacementState, targets: Targets, t: number): number {
+  let standing = IN_BAND;
+  for (let b = 0; b < state.brokerCount; b++) {
+    if (!state.eligible[b]) continue;
+    const c = state.topicCountOf(t, b);
+    if (c < targets.topicMinOf(t, b)) return SOME_SHORT;
+    if (c > targets.topicMaxOf(t, b)) standing = ABOVE_ONLY;
+  }
+  return standing;
+}
+
+/**
+ * Whether a sweep of a topic standing so could take an action worth `perMove`. A pair fixes more
+ * than 1 only where the receiving broker is short of the topic (bands and counts are integers), so
+ * with none short a move fixes at most 1 and a swap at most 1 plus what comes back (tryPair's tests).
+ */
+function sweepCanAct(state: PlacementState, targets: Targets, standing: number, perMove: number): boolean {
+  if (standing === IN_BAND) return false;
+  if (standing === SOME_SHORT) return true;
+  let maxBack = 1;
+  for (let r = 0; r < state.rackNames.length; r++) if (targets.rackHasTopicFloor(r)) maxBack = 2;
+  return 2 * perMove - 1 <= maxBack;
 }
 
 /**
@@ -410,7 +436,7 @@ function anyOffBand(state: PlacementState, targets: Targets, t: number): boolean
  */
 function sweep(ctx: GoalContext, t: number, perMove: number): void {
   const { state, targets } = ctx;
-  if (!anyOffBand(state, targets, t)) return;
+  if (!sweepCanAct(state, targets, topicStanding(state, targets, t), perMove)) return;
   const ordered = byTopicFill(state, targets, t);
   const off = ordered.filter((b) => offBand(state, targets, t, b) > 0);
   off.sort((a, b) => offBand(state, targets, t, b) - offBand(state, targets, t, a) || a - b);
