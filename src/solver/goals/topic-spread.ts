@@ -146,9 +146,8 @@ function tryPair(ctx: GoalContext, t: number, s: number, d: number, perMove: num
   // before any replica is looked at; a sweep with a high `perMove` mostly ends here).
   const want = 2 * perMove - g;
   if (g < perMove && want > maxSwapBackGain(targets, state, s)) return false;
-  const movable = replicasOfTopicOn(state, t, s).filter((p) => canGo(state, targets, p, s, d));
-  if (movable.length === 0) return false;
-  const mine = sortBySize(state, movable);
+  const mine = scratchOf(state, targets).movableBySize(t, s, d);
+  if (mine.length === 0) return false;
   if (g >= perMove) {
     for (const p of mine) if (ctx.propose({ kind: "move", p, slot: state.slotOf(p, s), to: d })) return true;
   }
@@ -250,6 +249,37 @@ class TopicScratch {
     this.verdict = new Uint8Array(state.topicNames.length);
     this.backStamp = new Int32Array(state.topicNames.length);
     this.backVerdict = new Uint8Array(state.topicNames.length);
+  }
+
+  /** Topic `ofTopic`'s replicas on broker `on` by size, as of `on`'s version `ofTopicAt`; see movableBySize. */
+  private ofTopic = -1;
+  private on = -1;
+  private ofTopicAt = -1;
+  private ofTopicList: Int32Array = EMPTY;
+  private movable = new Int32Array(16);
+
+  /**
+   * Topic t's replicas on s that may go to d, by size (ties by index): a view valid until the next
+   * call. A sweep pairs one broker with several partners in a row, so the sorted list of the topic's
+   * replicas on s is kept until s's partitions change or another topic or broker is asked for, and
+   * only the filter runs per pair (filtering a sorted list keeps it sorted).
+   */
+  movableBySize(t: number, s: number, d: number): Int32Array {
+    const { state, targets } = this;
+    if (this.ofTopic !== t || this.on !== s || this.ofTopicAt !== state.versionOf(s)) {
+      this.ofTopicList = sortBySize(state, replicasOfTopicOn(state, t, s));
+      this.ofTopic = t;
+      this.on = s;
+      this.ofTopicAt = state.versionOf(s);
+    }
+    const all = this.ofTopicList;
+    if (this.movable.length < all.length) this.movable = new Int32Array(all.length);
+    let n = 0;
+    for (let i = 0; i < all.length; i++) {
+      const p = all[i]!;
+      if (canGo(state, targets, p, s, d)) this.movable[n++] = p;
+    }
+    return this.movable.subarray(0, n);
   }
 
   private readonly backs = new Map<string, { vs: number; vd: number; list: Int32Array }>();
