@@ -82,36 +82,40 @@ function byTopicFill(state: PlacementState, targets: Targets, t: number): number
  * order of `ordered`. When every partition has a replica in every rack, replicas can only move within
  * a rack, so same-rack partners come first.
  */
-function partnersOf(state: PlacementState, targets: Targets, t: number, focus: number, over: boolean, ordered: readonly number[]): number[] {
-  const useful = (b: number): boolean =>
-    b !== focus &&
-    (over ? state.topicCountOf(t, b) < targets.topicMaxOf(t, b) : state.topicCountOf(t, b) > targets.topicMinOf(t, b));
-  // A plain move (one replica, no swap back) needs the receiving broker below its replica-count
-  // band's top and the giving one above its bottom: such partners are taken first, then the rest.
-  const [giver, taker] = over ? [focus, -1] : [-1, focus];
-  const roomFor = (b: number): boolean => {
-    const s = giver >= 0 ? giver : b;
-    const d = taker >= 0 ? taker : b;
-    return state.countOf(s) > targets.countMinOf(s) && state.countOf(d) < targets.countMaxOf(d);
-  };
+function partnersOf(state: PlacementState, targets: Targets, t: number, focus: number, over: boolean, ordered: readonly number[]): Int32Array {
+  const { lists, counts, out } = partnerScratch;
+  counts.fill(0);
   const rack = state.rackIndexOf(focus);
-  const lists: number[][] = [[], [], [], []];
   // When the focus itself has no count room, no partner can take a plain move: those two lists stay
   // empty, so the walk can stop as soon as the other two are full.
   const focusRoom = over ? state.countOf(focus) > targets.countMinOf(focus) : state.countOf(focus) < targets.countMaxOf(focus);
   let full = focusRoom ? 0 : 2;
-  for (let k = 0; k < ordered.length && full < lists.length; k++) {
+  for (let k = 0; k < ordered.length && full < counts.length; k++) {
     const b = ordered[k]!;
-    if (!useful(b)) continue;
-    const i = (state.rackOf[b] === rack ? 0 : 2) + (roomFor(b) ? 0 : 1);
-    const list = lists[i]!;
-    if (list.length < PARTNERS) {
-      list.push(b);
-      if (list.length === PARTNERS) full++;
+    if (b === focus) continue;
+    // Useful: it can still take one (over) or give one (under) of the topic.
+    const c = state.topicCountOf(t, b);
+    if (over ? !(c < targets.topicMaxOf(t, b)) : !(c > targets.topicMinOf(t, b))) continue;
+    // A plain move (one replica, no swap back) needs the receiving broker below its replica-count
+    // band's top and the giving one above its bottom: such partners are taken first, then the rest.
+    const giver = over ? focus : b;
+    const taker = over ? b : focus;
+    const room = state.countOf(giver) > targets.countMinOf(giver) && state.countOf(taker) < targets.countMaxOf(taker);
+    const i = (state.rackOf[b] === rack ? 0 : 2) + (room ? 0 : 1);
+    const n = counts[i]!;
+    if (n < PARTNERS) {
+      lists[i * PARTNERS + n] = b;
+      counts[i] = n + 1;
+      if (n + 1 === PARTNERS) full++;
     }
   }
-  return lists.flat();
+  let m = 0;
+  for (let i = 0; i < counts.length; i++) for (let j = 0; j < counts[i]!; j++) out[m++] = lists[i * PARTNERS + j]!;
+  return out.subarray(0, m);
 }
+
+/** partnersOf's four lists (same rack with count room, same rack without, other racks likewise) and its answer. */
+const partnerScratch = { lists: new Int32Array(4 * PARTNERS), counts: new Int32Array(4), out: new Int32Array(4 * PARTNERS) };
 
 /**
  * Partitions of topic t with a replica on broker b, by walking whichever is shorter: the topic's
@@ -282,7 +286,17 @@ class TopicScratch {
     return this.movable.subarray(0, n);
   }
 
-  private readonly backs = new Map<string, { vs: number; vd: number; list: Int32Array }>();
+  private readonly backs = new Map<number, { vs: number; vd: number; list: Int32Array }>();
+  /** The `want`s asked for so far (a handful): a list's key holds the index of its want here. */
+  private readonly wants: number[] = [];
+
+  /** The number a (s, d, want) list is kept under. */
+  private backKey(s: number, d: number, want: number): number {
+    let w = this.wants.indexOf(want);
+    if (w < 0) w = this.wants.push(want) - 1;
+    const B = this.state.brokerCount;
+    return (w * B + s) * B + d;
+  }
   private readonly backStamp: Int32Array;
   private readonly backVerdict: Uint8Array;
   private backEpoch = 0;
@@ -296,7 +310,7 @@ class TopicScratch {
    */
   swapBack(s: number, d: number, want: number): Int32Array {
     const { state } = this;
-    const key = `${String(s)}>${String(d)}:${String(want)}`;
+    const key = this.backKey(s, d, want);
     const hit = this.backs.get(key);
     const vs = state.versionOf(s);
     const vd = state.versionOf(d);
@@ -436,7 +450,7 @@ const IN_BAND = 0;
 const ABOVE_ONLY = 1;
 const SOME_SHORT = 2;
 
-function topicStanding(state: PlacementState, targets: Targets, t: number): number {
+function standingOf(state: PlacementState, targets: Targets, t: number): number {
   let standing = IN_BAND;
   for (let b = 0; b < state.brokerCount; b++) {
     if (!state.eligible[b]) continue;
@@ -445,6 +459,60 @@ function topicStanding(state: PlacementState, targets: Targets, t: number): numb
     if (c > targets.topicMaxOf(t, b)) standing = ABOVE_ONLY;
   }
   return standing;
+}
+
+/**
+ * Each topic's standing, worked out when first asked and kept until one of the topic's replicas
+ * moves: for the length of one optimize run, whose every change goes through `tracking`'s context.
+ */
+class Standings {
+  private readonly value: Uint8Array;
+  private readonly known: Uint8Array;
+
+  constructor(
+    private readonly state: PlacementState,
+    private readonly targets: Targets,
+  ) {
+    this.value = new Uint8Array(state.topicNames.length);
+    this.known = new Uint8Array(state.topicNames.length);
+  }
+
+  of(t: number): number {
+    if (this.known[t] !== 1) {
+      this.value[t] = standingOf(this.state, this.targets, t);
+      this.known[t] = 1;
+    }
+    return this.value[t]!;
+  }
+
+  /** Forgets the standings of the topics whose replicas `a` moves. */
+  moved(a: Action): void {
+    if (a.kind !== "move" && a.kind !== "swap") return;
+    this.known[this.state.topicIndexOf(a.p)] = 0;
+    if (a.kind === "swap") this.known[this.state.topicIndexOf(a.q)] = 0;
+  }
+}
+
+/** ctx, telling `standings` of every action it applies (the run's only way to change the placement). */
+function tracking(ctx: GoalContext, standings: Standings): GoalContext {
+  return {
+    state: ctx.state,
+    targets: ctx.targets,
+    rng: ctx.rng,
+    later: ctx.later,
+    allowed: (a) => ctx.allowed(a),
+    accepted: (a) => ctx.accepted(a),
+    mayGo: (p, slot, to) => ctx.mayGo(p, slot, to),
+    propose(a) {
+      if (!ctx.propose(a)) return false;
+      standings.moved(a);
+      return true;
+    },
+    undo(a) {
+      ctx.undo(a);
+      standings.moved(a);
+    },
+  };
 }
 
 /**
@@ -464,9 +532,9 @@ function sweepCanAct(state: PlacementState, targets: Targets, standing: number, 
  * One sweep over topic t: each broker off the topic's band, furthest first, is brought toward it with
  * actions worth at least `perMove`, until it is in band or nothing such helps.
  */
-function sweep(ctx: GoalContext, t: number, perMove: number): void {
+function sweep(ctx: GoalContext, standings: Standings, t: number, perMove: number): void {
   const { state, targets } = ctx;
-  if (!sweepCanAct(state, targets, topicStanding(state, targets, t), perMove)) return;
+  if (!sweepCanAct(state, targets, standings.of(t), perMove)) return;
   const ordered = byTopicFill(state, targets, t);
   const off = ordered.filter((b) => offBand(state, targets, t, b) > 0);
   off.sort((a, b) => offBand(state, targets, t, b) - offBand(state, targets, t, a) || a - b);
@@ -474,8 +542,13 @@ function sweep(ctx: GoalContext, t: number, perMove: number): void {
   for (const focus of off) {
     for (let guard = 0; guard < state.partitionCount + 1 && offBand(state, targets, t, focus) > 0; guard++) {
       const over = state.topicCountOf(t, focus) > targets.topicMaxOf(t, focus);
+      // A view of partnersOf's scratch: read to the end before it is asked again.
       const partners = partnersOf(state, targets, t, focus, over, over ? ordered : reversed);
-      const moved = partners.some((other) => (over ? tryPair(ctx, t, focus, other, perMove) : tryPair(ctx, t, other, focus, perMove)));
+      let moved = false;
+      for (let i = 0; i < partners.length && !moved; i++) {
+        const other = partners[i]!;
+        moved = over ? tryPair(ctx, t, focus, other, perMove) : tryPair(ctx, t, other, focus, perMove);
+      }
       if (!moved) break;
     }
   }
@@ -673,8 +746,10 @@ function exchange(ctx: GoalContext, given: number, giver: number, receiver: numb
 }
 
 /** Three-broker exchanges for every broker short of topic t, while they help. */
-function cycleSweep(ctx: GoalContext, topic: number, strict: boolean): void {
+function cycleSweep(ctx: GoalContext, standings: Standings, topic: number, strict: boolean): void {
   const { state, targets } = ctx;
+  // No broker short of the topic: none becomes so without an exchange, and none is tried.
+  if (standings.of(topic) !== SOME_SHORT) return;
   for (let receiver = 0; receiver < state.brokerCount; receiver++) {
     if (!state.eligible[receiver]) continue;
     for (let guard = 0; guard < 16 && isShort(state, targets, topic, receiver); guard++) {
@@ -712,16 +787,18 @@ export const topicSpreadGoal: Goal = {
     );
   },
 
-  optimize(ctx: GoalContext): void {
-    const { state } = ctx;
+  optimize(outer: GoalContext): void {
+    const { state, targets } = outer;
+    const standings = new Standings(state, targets);
+    const ctx = tracking(outer, standings);
     // Sweep all topics with the most efficient actions first (most deviation fixed per replica
     // moved), then accept less efficient ones: early sweeps open efficient swaps for later topics.
     for (const perMove of [2, 1.5, 1]) {
-      for (let t = 0; t < state.topicNames.length; t++) sweep(ctx, t, perMove);
+      for (let t = 0; t < state.topicNames.length; t++) sweep(ctx, standings, t, perMove);
     }
     for (const strict of [true, false]) {
-      for (let t = 0; t < state.topicNames.length; t++) cycleSweep(ctx, t, strict);
+      for (let t = 0; t < state.topicNames.length; t++) cycleSweep(ctx, standings, t, strict);
     }
-    for (let t = 0; t < state.topicNames.length; t++) sweep(ctx, t, 0.5);
+    for (let t = 0; t < state.topicNames.length; t++) sweep(ctx, standings, t, 0.5);
   },
 };
