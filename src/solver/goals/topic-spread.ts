@@ -192,29 +192,29 @@ function maxSwapBackGain(targets: Targets, state: PlacementState, s: number): nu
  */
 class SwapBackJudge {
   private readonly scratch: TopicScratch;
-  private readonly epoch: number;
+  /** What a replica leaving d and one arriving on s does per topic, fetched when first needed. */
+  private leaving: Int8Array | null = null;
+  private arriving: Int8Array = EMPTY_STEPS;
 
   constructor(
     private readonly state: PlacementState,
-    private readonly targets: Targets,
+    targets: Targets,
     private readonly t: number,
     private readonly s: number,
     private readonly d: number,
     private readonly want: number,
   ) {
     this.scratch = scratchOf(state, targets);
-    this.epoch = ++this.scratch.epoch;
   }
 
-  /** Whether q's topic fixes enough by going from d to s. */
+  /** Whether q's topic fixes enough by going from d to s (topicGain from the kept steps). */
   enough(q: number): boolean {
-    const { scratch, state } = this;
-    const u = state.topicIndexOf(q);
-    if (scratch.stamp[u] !== this.epoch) {
-      scratch.stamp[u] = this.epoch;
-      scratch.verdict[u] = u !== this.t && topicGain(state, this.targets, q, this.d, this.s) >= this.want ? 1 : 0;
+    if (this.leaving === null) {
+      this.leaving = this.scratch.steps.leaving(this.d);
+      this.arriving = this.scratch.steps.arriving(this.s);
     }
-    return scratch.verdict[u] === 1;
+    const u = this.state.topicIndexOf(q);
+    return u !== this.t && this.leaving[u]! + this.arriving[u]! >= this.want;
   }
 
   /**
@@ -237,11 +237,68 @@ interface Keyed<T> {
   readonly value: T;
 }
 
+/**
+ * Per broker and topic, what one replica of the topic leaving the broker (`leaving`) or arriving on
+ * it (`arriving`) does to the broker's distance from the topic's band: topicGain of a replica of
+ * topic u going from s to d is leaving(s)[u] + arriving(d)[u], the same deviations summed (each step
+ * is -1, 0 or 1). Worked out per broker when first asked and kept up to date by replaying its
+ * membership log: only the topics of partitions that came or went change.
+ */
+export class BandSteps {
+  private readonly leavingOf: Array<Int8Array | undefined> = [];
+  private readonly arrivingOf: Array<Int8Array | undefined> = [];
+  private readonly logged: Int32Array;
+
+  constructor(
+    private readonly state: PlacementState,
+    private readonly targets: Targets,
+  ) {
+    this.logged = new Int32Array(state.brokerCount);
+  }
+
+  leaving(b: number): Int8Array {
+    this.update(b);
+    return this.leavingOf[b]!;
+  }
+
+  arriving(b: number): Int8Array {
+    this.update(b);
+    return this.arrivingOf[b]!;
+  }
+
+  private update(b: number): void {
+    const { state } = this;
+    const log = state.membershipLog[b]!;
+    let leaving = this.leavingOf[b];
+    let arriving = this.arrivingOf[b];
+    if (leaving === undefined || arriving === undefined) {
+      leaving = new Int8Array(state.topicNames.length);
+      arriving = new Int8Array(state.topicNames.length);
+      for (let u = 0; u < leaving.length; u++) this.step(leaving, arriving, u, b);
+      this.leavingOf[b] = leaving;
+      this.arrivingOf[b] = arriving;
+    } else {
+      for (let i = this.logged[b]!; i < log.length; i++) this.step(leaving, arriving, state.topicIndexOf(loggedPartition(log[i]!)), b);
+    }
+    this.logged[b] = log.length;
+  }
+
+  private step(leaving: Int8Array, arriving: Int8Array, u: number, b: number): void {
+    const { state, targets } = this;
+    const c = state.topicCountOf(u, b);
+    const min = targets.topicMinOf(u, b);
+    const max = targets.topicMaxOf(u, b);
+    const now = deviation(c, min, max);
+    leaving[u] = now - deviation(c - 1, min, max);
+    arriving[u] = now - deviation(c + 1, min, max);
+  }
+}
+
+const EMPTY_STEPS = new Int8Array(0);
+
 /** Per-topic scratch space and per-broker lists, one set per state (the planner is single-threaded). */
 class TopicScratch {
-  epoch = 0;
-  readonly stamp: Int32Array;
-  readonly verdict: Uint8Array;
+  readonly steps: BandSteps;
   private readonly above: Array<{ logged: number; readonly topics: Set<number> } | undefined> = [];
   private readonly below: Array<Keyed<Int32Array> | undefined> = [];
 
@@ -249,8 +306,7 @@ class TopicScratch {
     private readonly state: PlacementState,
     private readonly targets: Targets,
   ) {
-    this.stamp = new Int32Array(state.topicNames.length);
-    this.verdict = new Uint8Array(state.topicNames.length);
+    this.steps = new BandSteps(state, targets);
     this.backStamp = new Int32Array(state.topicNames.length);
     this.backVerdict = new Uint8Array(state.topicNames.length);
   }
@@ -426,6 +482,14 @@ export function swapBackList(state: PlacementState, targets: Targets, s: number,
   return (fresh ? new TopicScratch(state, targets) : scratchOf(state, targets)).swapBack(s, d, want);
 }
 
+/**
+ * Topic t's replicas on s that may go to d, by size: as kept for the state between calls, or
+ * (`fresh`) made anew. For tests.
+ */
+export function movableList(state: PlacementState, targets: Targets, t: number, s: number, d: number, fresh = false): number[] {
+  return [...(fresh ? new TopicScratch(state, targets) : scratchOf(state, targets)).movableBySize(t, s, d)];
+}
+
 /** Swap-back lists kept at most (a pair of brokers and a gain each). */
 const BACK_LISTS = 100_000;
 
@@ -450,7 +514,7 @@ const IN_BAND = 0;
 const ABOVE_ONLY = 1;
 const SOME_SHORT = 2;
 
-function standingOf(state: PlacementState, targets: Targets, t: number): number {
+export function standingOf(state: PlacementState, targets: Targets, t: number): number {
   let standing = IN_BAND;
   for (let b = 0; b < state.brokerCount; b++) {
     if (!state.eligible[b]) continue;
@@ -465,7 +529,7 @@ function standingOf(state: PlacementState, targets: Targets, t: number): number 
  * Each topic's standing, worked out when first asked and kept until one of the topic's replicas
  * moves: for the length of one optimize run, whose every change goes through `tracking`'s context.
  */
-class Standings {
+export class Standings {
   private readonly value: Uint8Array;
   private readonly known: Uint8Array;
 
@@ -494,7 +558,7 @@ class Standings {
 }
 
 /** ctx, telling `standings` of every action it applies (the run's only way to change the placement). */
-function tracking(ctx: GoalContext, standings: Standings): GoalContext {
+export function tracking(ctx: GoalContext, standings: Standings): GoalContext {
   return {
     state: ctx.state,
     targets: ctx.targets,
