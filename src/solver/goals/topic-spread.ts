@@ -307,8 +307,6 @@ class TopicScratch {
     private readonly targets: Targets,
   ) {
     this.steps = new BandSteps(state, targets);
-    this.backStamp = new Int32Array(state.topicNames.length);
-    this.backVerdict = new Uint8Array(state.topicNames.length);
   }
 
   /** Topic `ofTopic`'s replicas on broker `on` by size, as of `on`'s version `ofTopicAt`; see movableBySize. */
@@ -353,9 +351,6 @@ class TopicScratch {
     const B = this.state.brokerCount;
     return (w * B + s) * B + d;
   }
-  private readonly backStamp: Int32Array;
-  private readonly backVerdict: Uint8Array;
-  private backEpoch = 0;
 
   /**
    * Replicas on d, of any topic, that fix at least `want` (>= 1) by going to s, by size (ties by
@@ -386,28 +381,22 @@ class TopicScratch {
     return list;
   }
 
-  /** A fresh verdict cache for `want` on s ← d: whether topic u fixes at least `want` going from d to s. */
+  /** Whether topic u fixes at least `want` going from d to s (topicGain from the kept steps). */
   private judge(s: number, d: number, want: number): (u: number) => boolean {
-    const { state, targets } = this;
-    const epoch = ++this.backEpoch;
-    return (u) => {
-      if (this.backStamp[u] !== epoch) {
-        this.backStamp[u] = epoch;
-        this.backVerdict[u] = topicGain(state, targets, state.topicStartOf(u), d, s) >= want ? 1 : 0;
-      }
-      return this.backVerdict[u] === 1;
-    };
+    const leaving = this.steps.leaving(d);
+    const arriving = this.steps.arriving(s);
+    return (u) => leaving[u]! + arriving[u]! >= want;
   }
 
   private swapBackAnew(s: number, d: number, want: number): Int32Array {
-    const { state } = this;
+    const { state, targets } = this;
     const enough = this.judge(s, d, want);
     const out: number[] = [];
     for (const u of this.aboveBand(d)) if (enough(u)) out.push(...replicasOfTopicOn(state, u, d));
-    const B = state.brokerCount;
-    // Topics above the band on d were judged above (stamped): each topic once.
+    // Topics above the band on d were judged above: each topic once.
     for (const u of this.belowBand(s)) {
-      if (this.backStamp[u] === this.backEpoch || state.topicCount[u * B + d] === 0) continue;
+      const c = state.topicCountOf(u, d);
+      if (c > targets.topicMaxOf(u, d) || c === 0) continue;
       if (enough(u)) out.push(...replicasOfTopicOn(state, u, d));
     }
     return sortBySize(state, out);
