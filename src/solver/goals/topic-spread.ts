@@ -12,7 +12,7 @@ import { type Action, type PlacementState, loggedPartition } from "../state.js";
 import type { Targets } from "../targets.js";
 import { deviation } from "../targets.js";
 import { bandAccepts, topicBandAccepts, topicDeltas } from "./band.js";
-import { closestFirst, mergeBySize, partitionsBySize, sortBySize } from "./by-size.js";
+import { closestFirst, partitionsBySize, sortBySize } from "./by-size.js";
 import { topicGain } from "./scoring.js";
 
 /** Partner brokers tried for each step, most useful first. */
@@ -184,11 +184,9 @@ function maxSwapBackGain(targets: Targets, state: PlacementState, s: number): nu
 
 /**
  * Which replicas on d, of topics other than t, would fix at least `want` themselves by going to s: the
- * swap-back candidates. The gain depends only on the replica's topic, so it is worked out once per
- * topic. A gain of 1 or more needs the topic above its band on d or below it on s, so for `want` >= 1
- * only those topics' replicas are looked at (each broker's list of replicas above band and of topics
- * below band is kept until its partitions change); otherwise the candidates are d's replicas by size,
- * judged as they are tried.
+ * swap-back candidates. The gain depends only on the replica's topic: the sum of two kept band steps
+ * (BandSteps). For `want` >= 1 the candidates are a list kept per (s, d, want) until s's or d's
+ * partitions change; otherwise they are d's replicas by size, judged as they are tried.
  */
 class SwapBackJudge {
   private readonly scratch: TopicScratch;
@@ -230,11 +228,6 @@ class SwapBackJudge {
     if (want <= 0) return partitionsBySize(state, d);
     return scratch.swapBack(s, d, want);
   }
-}
-
-interface Keyed<T> {
-  readonly version: number;
-  readonly value: T;
 }
 
 /**
@@ -299,8 +292,6 @@ const EMPTY_STEPS = new Int8Array(0);
 /** Per-topic scratch space and per-broker lists, one set per state (the planner is single-threaded). */
 class TopicScratch {
   readonly steps: BandSteps;
-  private readonly above: Array<{ logged: number; readonly topics: Set<number> } | undefined> = [];
-  private readonly below: Array<Keyed<Int32Array> | undefined> = [];
 
   constructor(
     private readonly state: PlacementState,
@@ -354,10 +345,8 @@ class TopicScratch {
 
   /**
    * Replicas on d, of any topic, that fix at least `want` (>= 1) by going to s, by size (ties by
-   * index). A gain of 1 or more needs the topic above its band on d or below it on s, so only those
-   * topics are looked at. Kept until s's or d's partitions change; then, unless they changed a lot,
-   * brought up to date from their membership logs: a topic's gain depends only on its counts on s
-   * and d, so only the topics of the partitions that came or went are judged again.
+   * index): d's list by size, filtered by the topics' band steps on d and s. Kept until s's or d's
+   * partitions change.
    */
   swapBack(s: number, d: number, want: number): Int32Array {
     const { state } = this;
@@ -366,9 +355,8 @@ class TopicScratch {
     const vs = state.versionOf(s);
     const vd = state.versionOf(d);
     if (hit !== undefined && hit.vs === vs && hit.vd === vd) return hit.list;
-    const list =
-      hit !== undefined && vs - hit.vs + (vd - hit.vd) <= hit.list.length / 4 + 64 ? this.swapBackUpdated(hit, s, d, want) : this.swapBackAnew(s, d, want);
-    // At most BACK_LISTS kept: the ones made or brought up to date longest ago go first.
+    const list = this.swapBackAnew(s, d, want);
+    // At most BACK_LISTS kept: the ones made longest ago go first.
     this.backs.delete(key);
     if (this.backs.size >= BACK_LISTS) {
       let n = BACK_LISTS / 10;
@@ -381,85 +369,23 @@ class TopicScratch {
     return list;
   }
 
-  /** Whether topic u fixes at least `want` going from d to s (topicGain from the kept steps). */
-  private judge(s: number, d: number, want: number): (u: number) => boolean {
+  /**
+   * The list made anew: d's replicas whose topic fixes at least `want` going from d to s (topicGain
+   * from the kept steps), in the order of d's kept list by size. Filtering that list keeps its order.
+   */
+  private swapBackAnew(s: number, d: number, want: number): Int32Array {
+    const { state } = this;
     const leaving = this.steps.leaving(d);
     const arriving = this.steps.arriving(s);
-    return (u) => leaving[u]! + arriving[u]! >= want;
-  }
-
-  private swapBackAnew(s: number, d: number, want: number): Int32Array {
-    const { state, targets } = this;
-    const enough = this.judge(s, d, want);
-    const out: number[] = [];
-    for (const u of this.aboveBand(d)) if (enough(u)) out.push(...replicasOfTopicOn(state, u, d));
-    // Topics above the band on d were judged above: each topic once.
-    for (const u of this.belowBand(s)) {
-      const c = state.topicCountOf(u, d);
-      if (c > targets.topicMaxOf(u, d) || c === 0) continue;
-      if (enough(u)) out.push(...replicasOfTopicOn(state, u, d));
+    const onD = partitionsBySize(state, d);
+    const out = new Int32Array(onD.length);
+    let n = 0;
+    for (let i = 0; i < onD.length; i++) {
+      const q = onD[i]!;
+      const u = state.topicIndexOf(q);
+      if (leaving[u]! + arriving[u]! >= want) out[n++] = q;
     }
-    return sortBySize(state, out);
-  }
-
-  /** swapBackAnew's list from the one made at versions `was` of s and d, replaying what changed since. */
-  private swapBackUpdated(was: { vs: number; vd: number; list: Int32Array }, s: number, d: number, want: number): Int32Array {
-    const { state, targets } = this;
-    const enough = this.judge(s, d, want);
-    const changed = new Set<number>();
-    for (const [b, from] of [
-      [s, was.vs],
-      [d, was.vd],
-    ] as const) {
-      const log = state.membershipLog[b]!;
-      for (let i = from; i < log.length; i++) changed.add(state.topicIndexOf(loggedPartition(log[i]!)));
-    }
-    const kept = was.list.filter((x) => !changed.has(state.topicIndexOf(x)));
-    const floor = targets.rackHasTopicFloor(state.rackIndexOf(s));
-    const added: number[] = [];
-    for (const u of changed) {
-      // Looked at anew: above its band on d or below it on s (swapBackAnew's topics), and enough.
-      const looked = state.topicCountOf(u, d) > targets.topicMaxOf(u, d) || (floor && state.topicCountOf(u, s) < targets.topicMinOf(u, s));
-      if (looked && enough(u)) added.push(...replicasOfTopicOn(state, u, d));
-    }
-    return mergeBySize(state, kept, sortBySize(state, added));
-  }
-
-  /**
-   * Topics above their band on b. Kept up to date by replaying b's membership log: only the topics of
-   * partitions that arrived or left can have crossed the band's top.
-   */
-  aboveBand(b: number): ReadonlySet<number> {
-    const { state, targets } = this;
-    const log = state.membershipLog[b]!;
-    let e = this.above[b];
-    if (e === undefined) {
-      const topics = new Set<number>();
-      for (let u = 0; u < state.topicNames.length; u++) if (state.topicCountOf(u, b) > targets.topicMaxOf(u, b)) topics.add(u);
-      e = { logged: log.length, topics };
-      this.above[b] = e;
-    }
-    for (; e.logged < log.length; e.logged++) {
-      const u = state.topicIndexOf(loggedPartition(log[e.logged]!));
-      if (state.topicCountOf(u, b) > targets.topicMaxOf(u, b)) e.topics.add(u);
-      else e.topics.delete(u);
-    }
-    return e.topics;
-  }
-
-  /** Topics below their band on b (none where no topic has a floor in b's rack). */
-  belowBand(b: number): Int32Array {
-    const { state, targets } = this;
-    if (!targets.rackHasTopicFloor(state.rackIndexOf(b))) return EMPTY;
-    const hit = this.below[b];
-    if (hit !== undefined && hit.version === state.brokerVersion[b]) return hit.value;
-    const list: number[] = [];
-    for (let u = 0; u < state.topicNames.length; u++) {
-      if (state.topicCountOf(u, b) < targets.topicMinOf(u, b)) list.push(u);
-    }
-    const value = Int32Array.from(list);
-    this.below[b] = { version: state.versionOf(b), value };
-    return value;
+    return out.slice(0, n);
   }
 }
 
