@@ -158,18 +158,27 @@ function tryPair(ctx: GoalContext, t: number, s: number, d: number, perMove: num
   if (want > maxSwapBackGain(targets, state, s)) return false;
   const judge = new SwapBackJudge(state, targets, t, s, d, want);
   const back = judge.candidates();
+  if (back.length === 0) return false;
   // With want >= 1 the candidates other than topic t's are exactly those the judge accepts: no
   // need to ask again.
   const judged = want >= 1;
-  if (back.length === 0) return false;
-  for (const p of mine) {
+  // Whether q may come back to s for a replica of t: the same answer for every replica of t.
+  const mayComeBack = (q: number): boolean =>
+    state.topicOf[q] !== t && (judged || judge.enough(q)) && state.slotOf(q, s) < 0 && canGo(state, targets, q, d, s);
+  let candidates: ArrayLike<number> = back;
+  let sifted = false;
+  for (let i = 0; i < mine.length; i++) {
+    const p = mine[i]!;
     const slot = state.slotOf(p, s);
     // Closest sizes first, so the disk goal is most likely to accept.
-    const swapped = closestFirst(back, state.size, state.sizeOf(p), (q) => {
-      if (state.topicOf[q] === t || (!judged && !judge.enough(q)) || state.slotOf(q, s) >= 0 || !canGo(state, targets, q, d, s)) return false;
-      return ctx.propose({ kind: "swap", p, slot, q, qSlot: state.slotOf(q, d) });
-    });
+    const swapped = closestFirst(candidates, state.size, state.sizeOf(p), (q) => (sifted || mayComeBack(q)) && ctx.propose({ kind: "swap", p, slot, q, qSlot: state.slotOf(q, d) }));
     if (swapped) return true;
+    // Every candidate was tried and refused, so the placement is as it was: the next replicas of t
+    // walk only those that may come back (a sifted list by size keeps the order tried).
+    if (!sifted && i + 1 < mine.length) {
+      candidates = scratchOf(state, targets).sift(back, mayComeBack);
+      sifted = true;
+    }
   }
   return false;
 }
@@ -329,6 +338,16 @@ class TopicScratch {
       if (canGo(state, targets, p, s, d)) this.movable[n++] = p;
     }
     return this.movable.subarray(0, n);
+  }
+
+  private sifted = new Int32Array(16);
+
+  /** The items of `list` that `keep` accepts, in order: a view valid until the next call. */
+  sift(list: ArrayLike<number>, keep: (q: number) => boolean): Int32Array {
+    if (this.sifted.length < list.length) this.sifted = new Int32Array(list.length);
+    let n = 0;
+    for (let i = 0; i < list.length; i++) if (keep(list[i]!)) this.sifted[n++] = list[i]!;
+    return this.sifted.subarray(0, n);
   }
 
   private readonly backs = new Map<number, { vs: number; vd: number; list: Int32Array }>();
