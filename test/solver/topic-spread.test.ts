@@ -70,7 +70,7 @@ function actionOf(state: PlacementState, step: { p: number; to: number; q: numbe
   return p === q || b1 === b2 ? undefined : { kind: "swap", p, slot: 0, q, qSlot: 0 };
 }
 
-test("property: kept band steps add up to topicGain after any moves", () => {
+test("property: kept band steps add up to topicGain and count the topics off band, after any moves", () => {
   fc.assert(
     fc.property(placementArb, ({ racks, sizes, steps }) => {
       const { state, targets } = setUp(racks, sizes);
@@ -79,6 +79,16 @@ test("property: kept band steps add up to topicGain after any moves", () => {
         const a = actionOf(state, step);
         if (a !== undefined) state.apply(a);
         if (!step.ok) continue;
+        for (let b = 0; b < state.brokerCount; b++) {
+          let above = 0;
+          let below = 0;
+          for (let u = 0; u < state.topicNames.length; u++) {
+            if (state.topicCountOf(u, b) > targets.topicMaxOf(u, b)) above++;
+            if (state.topicCountOf(u, b) < targets.topicMinOf(u, b)) below++;
+          }
+          assert.equal(steps_.aboveCount(b), above);
+          assert.equal(steps_.belowCount(b), below);
+        }
         for (let s = 0; s < state.brokerCount; s++) {
           for (let d = 0; d < state.brokerCount; d++) {
             if (s === d) continue;

@@ -250,12 +250,29 @@ export class BandSteps {
   private readonly leavingOf: Array<Int8Array | undefined> = [];
   private readonly arrivingOf: Array<Int8Array | undefined> = [];
   private readonly logged: Int32Array;
+  /** Per broker, how many topics a replica leaving (arriving) takes closer to the band: those above it (below it). */
+  private readonly above: Int32Array;
+  private readonly below: Int32Array;
 
   constructor(
     private readonly state: PlacementState,
     private readonly targets: Targets,
   ) {
     this.logged = new Int32Array(state.brokerCount);
+    this.above = new Int32Array(state.brokerCount);
+    this.below = new Int32Array(state.brokerCount);
+  }
+
+  /** How many topics b holds above their band. */
+  aboveCount(b: number): number {
+    this.update(b);
+    return this.above[b]!;
+  }
+
+  /** How many topics b holds below their band. */
+  belowCount(b: number): number {
+    this.update(b);
+    return this.below[b]!;
   }
 
   leaving(b: number): Int8Array {
@@ -291,8 +308,12 @@ export class BandSteps {
     const min = targets.topicMinOf(u, b);
     const max = targets.topicMaxOf(u, b);
     const now = deviation(c, min, max);
-    leaving[u] = now - deviation(c - 1, min, max);
-    arriving[u] = now - deviation(c + 1, min, max);
+    const leave = now - deviation(c - 1, min, max);
+    const arrive = now - deviation(c + 1, min, max);
+    this.above[b]! += (leave === 1 ? 1 : 0) - (leaving[u] === 1 ? 1 : 0);
+    this.below[b]! += (arrive === 1 ? 1 : 0) - (arriving[u] === 1 ? 1 : 0);
+    leaving[u] = leave;
+    arriving[u] = arrive;
   }
 }
 
@@ -369,6 +390,8 @@ class TopicScratch {
    */
   swapBack(s: number, d: number, want: number): Int32Array {
     const { state } = this;
+    // A gain above 0 needs a step of 1: the topic above its band on d or below it on s.
+    if (want > 0 && this.steps.aboveCount(d) === 0 && this.steps.belowCount(s) === 0) return EMPTY;
     const key = this.backKey(s, d, want);
     const hit = this.backs.get(key);
     const vs = state.versionOf(s);
