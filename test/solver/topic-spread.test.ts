@@ -1,14 +1,17 @@
 /**
- * Topic spread's kept swap-back lists: brought up to date from the brokers' membership logs, they
- * must equal the list made anew, whatever moves came between.
+ * Topic spread's kept lists and answers (swap-back lists, band steps, topic standings, a broker's
+ * movable replicas of a topic): brought up to date from the brokers' membership logs or forgotten
+ * when a topic's replicas move, they must equal what is worked out anew, whatever moves came between.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import type { Cluster } from "../../src/model/types.js";
-import { swapBackList } from "../../src/solver/goals/topic-spread.js";
-import { PlacementState } from "../../src/solver/state.js";
+import { topicGain } from "../../src/solver/goals/scoring.js";
+import { BandSteps, Standings, movableList, standingOf, swapBackList, tracking } from "../../src/solver/goals/topic-spread.js";
+import { type Action, PlacementState } from "../../src/solver/state.js";
 import { Targets } from "../../src/solver/targets.js";
+import { goalContext } from "../support/goal-context.js";
 
 /** Six brokers in `racks` racks; topics of 2–12 single-replica partitions, all starting on brokers 1 and 2. */
 function cluster(racks: number, sizes: readonly number[][]): Cluster {
@@ -42,5 +45,106 @@ test("property: a kept swap-back list equals one made anew after any moves", () 
       },
     ),
     { numRuns: 300, seed: 20261207 },
+  );
+});
+
+/** Topic sizes, and steps of (partition, broker, second partition, accepted?) that pick moves and swaps. */
+const placementArb = fc.record({
+  racks: fc.integer({ min: 1, max: 3 }),
+  sizes: fc.array(fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 2, maxLength: 12 }), { minLength: 1, maxLength: 5 }),
+  steps: fc.array(fc.record({ p: fc.nat(), to: fc.nat(5), q: fc.nat(), swap: fc.boolean(), ok: fc.boolean(), undo: fc.boolean() }), { maxLength: 60 }),
+});
+
+function setUp(racks: number, sizes: readonly number[][]): { state: PlacementState; targets: Targets } {
+  const state = new PlacementState(cluster(racks, sizes), { excludeBrokers: new Set(), isFrozenTopic: () => false });
+  return { state, targets: new Targets(state, { rackSpread: false, diskThreshold: 0.1 }) };
+}
+
+/** The move or swap a step names, when the state may apply it. */
+function actionOf(state: PlacementState, step: { p: number; to: number; q: number; swap: boolean }): Action | undefined {
+  const p = step.p % state.partitionCount;
+  if (!step.swap) return state.slotOf(p, step.to) < 0 ? { kind: "move", p, slot: 0, to: step.to } : undefined;
+  const q = step.q % state.partitionCount;
+  const b1 = state.brokerAt(p, 0);
+  const b2 = state.brokerAt(q, 0);
+  return p === q || b1 === b2 ? undefined : { kind: "swap", p, slot: 0, q, qSlot: 0 };
+}
+
+test("property: kept band steps add up to topicGain and count the topics off band, after any moves", () => {
+  fc.assert(
+    fc.property(placementArb, ({ racks, sizes, steps }) => {
+      const { state, targets } = setUp(racks, sizes);
+      const steps_ = new BandSteps(state, targets);
+      for (const step of steps) {
+        const a = actionOf(state, step);
+        if (a !== undefined) state.apply(a);
+        if (!step.ok) continue;
+        for (let b = 0; b < state.brokerCount; b++) {
+          let above = 0;
+          let below = 0;
+          for (let u = 0; u < state.topicNames.length; u++) {
+            if (state.topicCountOf(u, b) > targets.topicMaxOf(u, b)) above++;
+            if (state.topicCountOf(u, b) < targets.topicMinOf(u, b)) below++;
+          }
+          assert.equal(steps_.aboveCount(b), above);
+          assert.equal(steps_.belowCount(b), below);
+        }
+        for (let s = 0; s < state.brokerCount; s++) {
+          for (let d = 0; d < state.brokerCount; d++) {
+            if (s === d) continue;
+            for (let u = 0; u < state.topicNames.length; u++) {
+              assert.equal(steps_.leaving(s)[u]! + steps_.arriving(d)[u]!, topicGain(state, targets, state.topicStartOf(u), s, d));
+            }
+          }
+        }
+      }
+    }),
+    { numRuns: 200, seed: 20261208 },
+  );
+});
+
+test("property: kept topic standings equal fresh ones after any proposals and undos", () => {
+  fc.assert(
+    fc.property(placementArb, ({ racks, sizes, steps }) => {
+      const { state, targets } = setUp(racks, sizes);
+      const standings = new Standings(state, targets);
+      let accept = true;
+      const ctx = tracking(
+        goalContext(state, targets, () => accept),
+        standings,
+      );
+      const check = (): void => {
+        for (let t = 0; t < state.topicNames.length; t++) assert.equal(standings.of(t), standingOf(state, targets, t));
+      };
+      check();
+      for (const step of steps) {
+        const a = actionOf(state, step);
+        if (a === undefined) continue;
+        accept = step.ok;
+        if (step.undo) ctx.undo(a);
+        else ctx.propose(a);
+        check();
+      }
+    }),
+    { numRuns: 200, seed: 20261209 },
+  );
+});
+
+test("property: a kept list of a broker's movable replicas of a topic equals one made anew", () => {
+  fc.assert(
+    fc.property(placementArb, ({ racks, sizes, steps }) => {
+      const { state, targets } = setUp(racks, sizes);
+      for (const step of steps) {
+        const a = actionOf(state, step);
+        if (a !== undefined) state.apply(a);
+        // Few (topic, broker) pairs, so that kept lists are asked for again after moves.
+        const t = step.q % state.topicNames.length;
+        const s = step.p % 3;
+        const d = step.to;
+        if (s === d) continue;
+        assert.deepEqual(movableList(state, targets, t, s, d), movableList(state, targets, t, s, d, true));
+      }
+    }),
+    { numRuns: 300, seed: 20261210 },
   );
 });

@@ -12,7 +12,7 @@ import { type Action, type PlacementState, loggedPartition } from "../state.js";
 import type { Targets } from "../targets.js";
 import { deviation } from "../targets.js";
 import { bandAccepts, topicBandAccepts, topicDeltas } from "./band.js";
-import { closestFirst, mergeBySize, partitionsBySize, sortBySize } from "./by-size.js";
+import { closestFirst, partitionsBySize, sortBySize } from "./by-size.js";
 import { topicGain } from "./scoring.js";
 
 /** Partner brokers tried for each step, most useful first. */
@@ -82,36 +82,40 @@ function byTopicFill(state: PlacementState, targets: Targets, t: number): number
  * order of `ordered`. When every partition has a replica in every rack, replicas can only move within
  * a rack, so same-rack partners come first.
  */
-function partnersOf(state: PlacementState, targets: Targets, t: number, focus: number, over: boolean, ordered: readonly number[]): number[] {
-  const useful = (b: number): boolean =>
-    b !== focus &&
-    (over ? state.topicCountOf(t, b) < targets.topicMaxOf(t, b) : state.topicCountOf(t, b) > targets.topicMinOf(t, b));
-  // A plain move (one replica, no swap back) needs the receiving broker below its replica-count
-  // band's top and the giving one above its bottom: such partners are taken first, then the rest.
-  const [giver, taker] = over ? [focus, -1] : [-1, focus];
-  const roomFor = (b: number): boolean => {
-    const s = giver >= 0 ? giver : b;
-    const d = taker >= 0 ? taker : b;
-    return state.countOf(s) > targets.countMinOf(s) && state.countOf(d) < targets.countMaxOf(d);
-  };
+function partnersOf(state: PlacementState, targets: Targets, t: number, focus: number, over: boolean, ordered: readonly number[]): Int32Array {
+  const { lists, counts, out } = partnerScratch;
+  counts.fill(0);
   const rack = state.rackIndexOf(focus);
-  const lists: number[][] = [[], [], [], []];
   // When the focus itself has no count room, no partner can take a plain move: those two lists stay
   // empty, so the walk can stop as soon as the other two are full.
   const focusRoom = over ? state.countOf(focus) > targets.countMinOf(focus) : state.countOf(focus) < targets.countMaxOf(focus);
   let full = focusRoom ? 0 : 2;
-  for (let k = 0; k < ordered.length && full < lists.length; k++) {
+  for (let k = 0; k < ordered.length && full < counts.length; k++) {
     const b = ordered[k]!;
-    if (!useful(b)) continue;
-    const i = (state.rackOf[b] === rack ? 0 : 2) + (roomFor(b) ? 0 : 1);
-    const list = lists[i]!;
-    if (list.length < PARTNERS) {
-      list.push(b);
-      if (list.length === PARTNERS) full++;
+    if (b === focus) continue;
+    // Useful: it can still take one (over) or give one (under) of the topic.
+    const c = state.topicCountOf(t, b);
+    if (over ? !(c < targets.topicMaxOf(t, b)) : !(c > targets.topicMinOf(t, b))) continue;
+    // A plain move (one replica, no swap back) needs the receiving broker below its replica-count
+    // band's top and the giving one above its bottom: such partners are taken first, then the rest.
+    const giver = over ? focus : b;
+    const taker = over ? b : focus;
+    const room = state.countOf(giver) > targets.countMinOf(giver) && state.countOf(taker) < targets.countMaxOf(taker);
+    const i = (state.rackOf[b] === rack ? 0 : 2) + (room ? 0 : 1);
+    const n = counts[i]!;
+    if (n < PARTNERS) {
+      lists[i * PARTNERS + n] = b;
+      counts[i] = n + 1;
+      if (n + 1 === PARTNERS) full++;
     }
   }
-  return lists.flat();
+  let m = 0;
+  for (let i = 0; i < counts.length; i++) for (let j = 0; j < counts[i]!; j++) out[m++] = lists[i * PARTNERS + j]!;
+  return out.subarray(0, m);
 }
+
+/** partnersOf's four lists (same rack with count room, same rack without, other racks likewise) and its answer. */
+const partnerScratch = { lists: new Int32Array(4 * PARTNERS), counts: new Int32Array(4), out: new Int32Array(4 * PARTNERS) };
 
 /**
  * Partitions of topic t with a replica on broker b, by walking whichever is shorter: the topic's
@@ -142,28 +146,39 @@ function tryPair(ctx: GoalContext, t: number, s: number, d: number, perMove: num
   // The gain depends only on the topic and the two brokers, not on which replica goes: judged first.
   const g = topicGain(state, targets, state.topicStartOf(t), s, d);
   if (g <= 0) return false;
-  const movable = replicasOfTopicOn(state, t, s).filter((p) => canGo(state, targets, p, s, d));
-  if (movable.length === 0) return false;
-  const mine = sortBySize(state, movable);
+  // Too little for a move, and no swap back can make up the rest: nothing to try (a cheap test,
+  // before any replica is looked at; a sweep with a high `perMove` mostly ends here).
+  const want = 2 * perMove - g;
+  if (g < perMove && want > maxSwapBackGain(targets, state, s)) return false;
+  const mine = scratchOf(state, targets).movableBySize(t, s, d);
+  if (mine.length === 0) return false;
   if (g >= perMove) {
     for (const p of mine) if (ctx.propose({ kind: "move", p, slot: state.slotOf(p, s), to: d })) return true;
   }
-  const want = 2 * perMove - g;
   if (want > maxSwapBackGain(targets, state, s)) return false;
   const judge = new SwapBackJudge(state, targets, t, s, d, want);
   const back = judge.candidates();
+  if (back.length === 0) return false;
   // With want >= 1 the candidates other than topic t's are exactly those the judge accepts: no
   // need to ask again.
   const judged = want >= 1;
-  if (back.length === 0) return false;
-  for (const p of mine) {
+  // Whether q may come back to s for a replica of t: the same answer for every replica of t.
+  const mayComeBack = (q: number): boolean =>
+    state.topicOf[q] !== t && (judged || judge.enough(q)) && state.slotOf(q, s) < 0 && canGo(state, targets, q, d, s);
+  let candidates: ArrayLike<number> = back;
+  let sifted = false;
+  for (let i = 0; i < mine.length; i++) {
+    const p = mine[i]!;
     const slot = state.slotOf(p, s);
     // Closest sizes first, so the disk goal is most likely to accept.
-    const swapped = closestFirst(back, state.size, state.sizeOf(p), (q) => {
-      if (state.topicOf[q] === t || (!judged && !judge.enough(q)) || state.slotOf(q, s) >= 0 || !canGo(state, targets, q, d, s)) return false;
-      return ctx.propose({ kind: "swap", p, slot, q, qSlot: state.slotOf(q, d) });
-    });
+    const swapped = closestFirst(candidates, state.size, state.sizeOf(p), (q) => (sifted || mayComeBack(q)) && ctx.propose({ kind: "swap", p, slot, q, qSlot: state.slotOf(q, d) }));
     if (swapped) return true;
+    // Every candidate was tried and refused, so the placement is as it was: the next replicas of t
+    // walk only those that may come back (a sifted list by size keeps the order tried).
+    if (!sifted && i + 1 < mine.length) {
+      candidates = scratchOf(state, targets).sift(back, mayComeBack);
+      sifted = true;
+    }
   }
   return false;
 }
@@ -178,37 +193,35 @@ function maxSwapBackGain(targets: Targets, state: PlacementState, s: number): nu
 
 /**
  * Which replicas on d, of topics other than t, would fix at least `want` themselves by going to s: the
- * swap-back candidates. The gain depends only on the replica's topic, so it is worked out once per
- * topic. A gain of 1 or more needs the topic above its band on d or below it on s, so for `want` >= 1
- * only those topics' replicas are looked at (each broker's list of replicas above band and of topics
- * below band is kept until its partitions change); otherwise the candidates are d's replicas by size,
- * judged as they are tried.
+ * swap-back candidates. The gain depends only on the replica's topic: the sum of two kept band steps
+ * (BandSteps). For `want` >= 1 the candidates are a list kept per (s, d, want) until s's or d's
+ * partitions change; otherwise they are d's replicas by size, judged as they are tried.
  */
 class SwapBackJudge {
   private readonly scratch: TopicScratch;
-  private readonly epoch: number;
+  /** What a replica leaving d and one arriving on s does per topic, fetched when first needed. */
+  private leaving: Int8Array | null = null;
+  private arriving: Int8Array = EMPTY_STEPS;
 
   constructor(
     private readonly state: PlacementState,
-    private readonly targets: Targets,
+    targets: Targets,
     private readonly t: number,
     private readonly s: number,
     private readonly d: number,
     private readonly want: number,
   ) {
     this.scratch = scratchOf(state, targets);
-    this.epoch = ++this.scratch.epoch;
   }
 
-  /** Whether q's topic fixes enough by going from d to s. */
+  /** Whether q's topic fixes enough by going from d to s (topicGain from the kept steps). */
   enough(q: number): boolean {
-    const { scratch, state } = this;
-    const u = state.topicIndexOf(q);
-    if (scratch.stamp[u] !== this.epoch) {
-      scratch.stamp[u] = this.epoch;
-      scratch.verdict[u] = u !== this.t && topicGain(state, this.targets, q, this.d, this.s) >= this.want ? 1 : 0;
+    if (this.leaving === null) {
+      this.leaving = this.scratch.steps.leaving(this.d);
+      this.arriving = this.scratch.steps.arriving(this.s);
     }
-    return scratch.verdict[u] === 1;
+    const u = this.state.topicIndexOf(q);
+    return u !== this.t && this.leaving[u]! + this.arriving[u]! >= this.want;
   }
 
   /**
@@ -226,51 +239,166 @@ class SwapBackJudge {
   }
 }
 
-interface Keyed<T> {
-  readonly version: number;
-  readonly value: T;
-}
-
-/** Per-topic scratch space and per-broker lists, one set per state (the planner is single-threaded). */
-class TopicScratch {
-  epoch = 0;
-  readonly stamp: Int32Array;
-  readonly verdict: Uint8Array;
-  private readonly above: Array<{ logged: number; readonly topics: Set<number> } | undefined> = [];
-  private readonly below: Array<Keyed<Int32Array> | undefined> = [];
+/**
+ * Per broker and topic, what one replica of the topic leaving the broker (`leaving`) or arriving on
+ * it (`arriving`) does to the broker's distance from the topic's band: topicGain of a replica of
+ * topic u going from s to d is leaving(s)[u] + arriving(d)[u], the same deviations summed (each step
+ * is -1, 0 or 1). Worked out per broker when first asked and kept up to date by replaying its
+ * membership log: only the topics of partitions that came or went change.
+ */
+export class BandSteps {
+  private readonly leavingOf: Array<Int8Array | undefined> = [];
+  private readonly arrivingOf: Array<Int8Array | undefined> = [];
+  private readonly logged: Int32Array;
+  /** Per broker, how many topics a replica leaving (arriving) takes closer to the band: those above it (below it). */
+  private readonly above: Int32Array;
+  private readonly below: Int32Array;
 
   constructor(
     private readonly state: PlacementState,
     private readonly targets: Targets,
   ) {
-    this.stamp = new Int32Array(state.topicNames.length);
-    this.verdict = new Uint8Array(state.topicNames.length);
-    this.backStamp = new Int32Array(state.topicNames.length);
-    this.backVerdict = new Uint8Array(state.topicNames.length);
+    this.logged = new Int32Array(state.brokerCount);
+    this.above = new Int32Array(state.brokerCount);
+    this.below = new Int32Array(state.brokerCount);
   }
 
-  private readonly backs = new Map<string, { vs: number; vd: number; list: Int32Array }>();
-  private readonly backStamp: Int32Array;
-  private readonly backVerdict: Uint8Array;
-  private backEpoch = 0;
+  /** How many topics b holds above their band. */
+  aboveCount(b: number): number {
+    this.update(b);
+    return this.above[b]!;
+  }
+
+  /** How many topics b holds below their band. */
+  belowCount(b: number): number {
+    this.update(b);
+    return this.below[b]!;
+  }
+
+  leaving(b: number): Int8Array {
+    this.update(b);
+    return this.leavingOf[b]!;
+  }
+
+  arriving(b: number): Int8Array {
+    this.update(b);
+    return this.arrivingOf[b]!;
+  }
+
+  private update(b: number): void {
+    const { state } = this;
+    const log = state.membershipLog[b]!;
+    let leaving = this.leavingOf[b];
+    let arriving = this.arrivingOf[b];
+    if (leaving === undefined || arriving === undefined) {
+      leaving = new Int8Array(state.topicNames.length);
+      arriving = new Int8Array(state.topicNames.length);
+      for (let u = 0; u < leaving.length; u++) this.step(leaving, arriving, u, b);
+      this.leavingOf[b] = leaving;
+      this.arrivingOf[b] = arriving;
+    } else {
+      for (let i = this.logged[b]!; i < log.length; i++) this.step(leaving, arriving, state.topicIndexOf(loggedPartition(log[i]!)), b);
+    }
+    this.logged[b] = log.length;
+  }
+
+  private step(leaving: Int8Array, arriving: Int8Array, u: number, b: number): void {
+    const { state, targets } = this;
+    const c = state.topicCountOf(u, b);
+    const min = targets.topicMinOf(u, b);
+    const max = targets.topicMaxOf(u, b);
+    const now = deviation(c, min, max);
+    const leave = now - deviation(c - 1, min, max);
+    const arrive = now - deviation(c + 1, min, max);
+    this.above[b]! += (leave === 1 ? 1 : 0) - (leaving[u] === 1 ? 1 : 0);
+    this.below[b]! += (arrive === 1 ? 1 : 0) - (arriving[u] === 1 ? 1 : 0);
+    leaving[u] = leave;
+    arriving[u] = arrive;
+  }
+}
+
+const EMPTY_STEPS = new Int8Array(0);
+
+/** Per-topic scratch space and per-broker lists, one set per state (the planner is single-threaded). */
+class TopicScratch {
+  readonly steps: BandSteps;
+
+  constructor(
+    private readonly state: PlacementState,
+    private readonly targets: Targets,
+  ) {
+    this.steps = new BandSteps(state, targets);
+  }
+
+  /** Topic `ofTopic`'s replicas on broker `on` by size, as of `on`'s version `ofTopicAt`; see movableBySize. */
+  private ofTopic = -1;
+  private on = -1;
+  private ofTopicAt = -1;
+  private ofTopicList: Int32Array = EMPTY;
+  private movable = new Int32Array(16);
+
+  /**
+   * Topic t's replicas on s that may go to d, by size (ties by index): a view valid until the next
+   * call. A sweep pairs one broker with several partners in a row, so the sorted list of the topic's
+   * replicas on s is kept until s's partitions change or another topic or broker is asked for, and
+   * only the filter runs per pair (filtering a sorted list keeps it sorted).
+   */
+  movableBySize(t: number, s: number, d: number): Int32Array {
+    const { state, targets } = this;
+    if (this.ofTopic !== t || this.on !== s || this.ofTopicAt !== state.versionOf(s)) {
+      this.ofTopicList = sortBySize(state, replicasOfTopicOn(state, t, s));
+      this.ofTopic = t;
+      this.on = s;
+      this.ofTopicAt = state.versionOf(s);
+    }
+    const all = this.ofTopicList;
+    if (this.movable.length < all.length) this.movable = new Int32Array(all.length);
+    let n = 0;
+    for (let i = 0; i < all.length; i++) {
+      const p = all[i]!;
+      if (canGo(state, targets, p, s, d)) this.movable[n++] = p;
+    }
+    return this.movable.subarray(0, n);
+  }
+
+  private sifted = new Int32Array(16);
+
+  /** The items of `list` that `keep` accepts, in order: a view valid until the next call. */
+  sift(list: ArrayLike<number>, keep: (q: number) => boolean): Int32Array {
+    if (this.sifted.length < list.length) this.sifted = new Int32Array(list.length);
+    let n = 0;
+    for (let i = 0; i < list.length; i++) if (keep(list[i]!)) this.sifted[n++] = list[i]!;
+    return this.sifted.subarray(0, n);
+  }
+
+  private readonly backs = new Map<number, { vs: number; vd: number; list: Int32Array }>();
+  /** The `want`s asked for so far (a handful): a list's key holds the index of its want here. */
+  private readonly wants: number[] = [];
+
+  /** The number a (s, d, want) list is kept under. */
+  private backKey(s: number, d: number, want: number): number {
+    let w = this.wants.indexOf(want);
+    if (w < 0) w = this.wants.push(want) - 1;
+    const B = this.state.brokerCount;
+    return (w * B + s) * B + d;
+  }
 
   /**
    * Replicas on d, of any topic, that fix at least `want` (>= 1) by going to s, by size (ties by
-   * index). A gain of 1 or more needs the topic above its band on d or below it on s, so only those
-   * topics are looked at. Kept until s's or d's partitions change; then, unless they changed a lot,
-   * brought up to date from their membership logs: a topic's gain depends only on its counts on s
-   * and d, so only the topics of the partitions that came or went are judged again.
+   * index): d's list by size, filtered by the topics' band steps on d and s. Kept until s's or d's
+   * partitions change.
    */
   swapBack(s: number, d: number, want: number): Int32Array {
     const { state } = this;
-    const key = `${String(s)}>${String(d)}:${String(want)}`;
+    // A gain above 0 needs a step of 1: the topic above its band on d or below it on s.
+    if (want > 0 && this.steps.aboveCount(d) === 0 && this.steps.belowCount(s) === 0) return EMPTY;
+    const key = this.backKey(s, d, want);
     const hit = this.backs.get(key);
     const vs = state.versionOf(s);
     const vd = state.versionOf(d);
     if (hit !== undefined && hit.vs === vs && hit.vd === vd) return hit.list;
-    const list =
-      hit !== undefined && vs - hit.vs + (vd - hit.vd) <= hit.list.length / 4 + 64 ? this.swapBackUpdated(hit, s, d, want) : this.swapBackAnew(s, d, want);
-    // At most BACK_LISTS kept: the ones made or brought up to date longest ago go first.
+    const list = this.swapBackAnew(s, d, want);
+    // At most BACK_LISTS kept: the ones made longest ago go first.
     this.backs.delete(key);
     if (this.backs.size >= BACK_LISTS) {
       let n = BACK_LISTS / 10;
@@ -283,91 +411,23 @@ class TopicScratch {
     return list;
   }
 
-  /** A fresh verdict cache for `want` on s ← d: whether topic u fixes at least `want` going from d to s. */
-  private judge(s: number, d: number, want: number): (u: number) => boolean {
-    const { state, targets } = this;
-    const epoch = ++this.backEpoch;
-    return (u) => {
-      if (this.backStamp[u] !== epoch) {
-        this.backStamp[u] = epoch;
-        this.backVerdict[u] = topicGain(state, targets, state.topicStartOf(u), d, s) >= want ? 1 : 0;
-      }
-      return this.backVerdict[u] === 1;
-    };
-  }
-
+  /**
+   * The list made anew: d's replicas whose topic fixes at least `want` going from d to s (topicGain
+   * from the kept steps), in the order of d's kept list by size. Filtering that list keeps its order.
+   */
   private swapBackAnew(s: number, d: number, want: number): Int32Array {
     const { state } = this;
-    const enough = this.judge(s, d, want);
-    const out: number[] = [];
-    for (const u of this.aboveBand(d)) if (enough(u)) out.push(...replicasOfTopicOn(state, u, d));
-    const B = state.brokerCount;
-    // Topics above the band on d were judged above (stamped): each topic once.
-    for (const u of this.belowBand(s)) {
-      if (this.backStamp[u] === this.backEpoch || state.topicCount[u * B + d] === 0) continue;
-      if (enough(u)) out.push(...replicasOfTopicOn(state, u, d));
+    const leaving = this.steps.leaving(d);
+    const arriving = this.steps.arriving(s);
+    const onD = partitionsBySize(state, d);
+    const out = new Int32Array(onD.length);
+    let n = 0;
+    for (let i = 0; i < onD.length; i++) {
+      const q = onD[i]!;
+      const u = state.topicIndexOf(q);
+      if (leaving[u]! + arriving[u]! >= want) out[n++] = q;
     }
-    return sortBySize(state, out);
-  }
-
-  /** swapBackAnew's list from the one made at versions `was` of s and d, replaying what changed since. */
-  private swapBackUpdated(was: { vs: number; vd: number; list: Int32Array }, s: number, d: number, want: number): Int32Array {
-    const { state, targets } = this;
-    const enough = this.judge(s, d, want);
-    const changed = new Set<number>();
-    for (const [b, from] of [
-      [s, was.vs],
-      [d, was.vd],
-    ] as const) {
-      const log = state.membershipLog[b]!;
-      for (let i = from; i < log.length; i++) changed.add(state.topicIndexOf(loggedPartition(log[i]!)));
-    }
-    const kept = was.list.filter((x) => !changed.has(state.topicIndexOf(x)));
-    const floor = targets.rackHasTopicFloor(state.rackIndexOf(s));
-    const added: number[] = [];
-    for (const u of changed) {
-      // Looked at anew: above its band on d or below it on s (swapBackAnew's topics), and enough.
-      const looked = state.topicCountOf(u, d) > targets.topicMaxOf(u, d) || (floor && state.topicCountOf(u, s) < targets.topicMinOf(u, s));
-      if (looked && enough(u)) added.push(...replicasOfTopicOn(state, u, d));
-    }
-    return mergeBySize(state, kept, sortBySize(state, added));
-  }
-
-  /**
-   * Topics above their band on b. Kept up to date by replaying b's membership log: only the topics of
-   * partitions that arrived or left can have crossed the band's top.
-   */
-  aboveBand(b: number): ReadonlySet<number> {
-    const { state, targets } = this;
-    const log = state.membershipLog[b]!;
-    let e = this.above[b];
-    if (e === undefined) {
-      const topics = new Set<number>();
-      for (let u = 0; u < state.topicNames.length; u++) if (state.topicCountOf(u, b) > targets.topicMaxOf(u, b)) topics.add(u);
-      e = { logged: log.length, topics };
-      this.above[b] = e;
-    }
-    for (; e.logged < log.length; e.logged++) {
-      const u = state.topicIndexOf(loggedPartition(log[e.logged]!));
-      if (state.topicCountOf(u, b) > targets.topicMaxOf(u, b)) e.topics.add(u);
-      else e.topics.delete(u);
-    }
-    return e.topics;
-  }
-
-  /** Topics below their band on b (none where no topic has a floor in b's rack). */
-  belowBand(b: number): Int32Array {
-    const { state, targets } = this;
-    if (!targets.rackHasTopicFloor(state.rackIndexOf(b))) return EMPTY;
-    const hit = this.below[b];
-    if (hit !== undefined && hit.version === state.brokerVersion[b]) return hit.value;
-    const list: number[] = [];
-    for (let u = 0; u < state.topicNames.length; u++) {
-      if (state.topicCountOf(u, b) < targets.topicMinOf(u, b)) list.push(u);
-    }
-    const value = Int32Array.from(list);
-    this.below[b] = { version: state.versionOf(b), value };
-    return value;
+    return out.slice(0, n);
   }
 }
 
@@ -377,6 +437,14 @@ class TopicScratch {
  */
 export function swapBackList(state: PlacementState, targets: Targets, s: number, d: number, want: number, fresh = false): Int32Array {
   return (fresh ? new TopicScratch(state, targets) : scratchOf(state, targets)).swapBack(s, d, want);
+}
+
+/**
+ * Topic t's replicas on s that may go to d, by size: as kept for the state between calls, or
+ * (`fresh`) made anew. For tests.
+ */
+export function movableList(state: PlacementState, targets: Targets, t: number, s: number, d: number, fresh = false): number[] {
+  return [...(fresh ? new TopicScratch(state, targets) : scratchOf(state, targets)).movableBySize(t, s, d)];
 }
 
 /** Swap-back lists kept at most (a pair of brokers and a gain each). */
@@ -398,19 +466,96 @@ function offBand(state: PlacementState, targets: Targets, t: number, b: number):
   return deviation(state.topicCountOf(t, b), targets.topicMinOf(t, b), targets.topicMaxOf(t, b));
 }
 
-/** Whether some eligible broker is off topic t's band (one pass, no sort). */
-function anyOffBand(state: PlacementState, targets: Targets, t: number): boolean {
-  for (let b = 0; b < state.brokerCount; b++) if (state.eligible[b] && offBand(state, targets, t, b) > 0) return true;
-  return false;
+/** Where topic t stands against its band (one pass, no sort): every eligible broker in it, some above it only, or some below it. */
+const IN_BAND = 0;
+const ABOVE_ONLY = 1;
+const SOME_SHORT = 2;
+
+export function standingOf(state: PlacementState, targets: Targets, t: number): number {
+  let standing = IN_BAND;
+  for (let b = 0; b < state.brokerCount; b++) {
+    if (!state.eligible[b]) continue;
+    const c = state.topicCountOf(t, b);
+    if (c < targets.topicMinOf(t, b)) return SOME_SHORT;
+    if (c > targets.topicMaxOf(t, b)) standing = ABOVE_ONLY;
+  }
+  return standing;
+}
+
+/**
+ * Each topic's standing, worked out when first asked and kept until one of the topic's replicas
+ * moves: for the length of one optimize run, whose every change goes through `tracking`'s context.
+ */
+export class Standings {
+  private readonly value: Uint8Array;
+  private readonly known: Uint8Array;
+
+  constructor(
+    private readonly state: PlacementState,
+    private readonly targets: Targets,
+  ) {
+    this.value = new Uint8Array(state.topicNames.length);
+    this.known = new Uint8Array(state.topicNames.length);
+  }
+
+  of(t: number): number {
+    if (this.known[t] !== 1) {
+      this.value[t] = standingOf(this.state, this.targets, t);
+      this.known[t] = 1;
+    }
+    return this.value[t]!;
+  }
+
+  /** Forgets the standings of the topics whose replicas `a` moves. */
+  moved(a: Action): void {
+    if (a.kind !== "move" && a.kind !== "swap") return;
+    this.known[this.state.topicIndexOf(a.p)] = 0;
+    if (a.kind === "swap") this.known[this.state.topicIndexOf(a.q)] = 0;
+  }
+}
+
+/** ctx, telling `standings` of every action it applies (the run's only way to change the placement). */
+export function tracking(ctx: GoalContext, standings: Standings): GoalContext {
+  return {
+    state: ctx.state,
+    targets: ctx.targets,
+    rng: ctx.rng,
+    later: ctx.later,
+    allowed: (a) => ctx.allowed(a),
+    accepted: (a) => ctx.accepted(a),
+    mayGo: (p, slot, to) => ctx.mayGo(p, slot, to),
+    propose(a) {
+      if (!ctx.propose(a)) return false;
+      standings.moved(a);
+      return true;
+    },
+    undo(a) {
+      ctx.undo(a);
+      standings.moved(a);
+    },
+  };
+}
+
+/**
+ * Whether a sweep of a topic standing so could take an action worth `perMove`. A pair fixes more
+ * than 1 only where the receiving broker is short of the topic (bands and counts are integers), so
+ * with none short a move fixes at most 1 and a swap at most 1 plus what comes back (tryPair's tests).
+ */
+function sweepCanAct(state: PlacementState, targets: Targets, standing: number, perMove: number): boolean {
+  if (standing === IN_BAND) return false;
+  if (standing === SOME_SHORT) return true;
+  let maxBack = 1;
+  for (let r = 0; r < state.rackNames.length; r++) if (targets.rackHasTopicFloor(r)) maxBack = 2;
+  return 2 * perMove - 1 <= maxBack;
 }
 
 /**
  * One sweep over topic t: each broker off the topic's band, furthest first, is brought toward it with
  * actions worth at least `perMove`, until it is in band or nothing such helps.
  */
-function sweep(ctx: GoalContext, t: number, perMove: number): void {
+function sweep(ctx: GoalContext, standings: Standings, t: number, perMove: number): void {
   const { state, targets } = ctx;
-  if (!anyOffBand(state, targets, t)) return;
+  if (!sweepCanAct(state, targets, standings.of(t), perMove)) return;
   const ordered = byTopicFill(state, targets, t);
   const off = ordered.filter((b) => offBand(state, targets, t, b) > 0);
   off.sort((a, b) => offBand(state, targets, t, b) - offBand(state, targets, t, a) || a - b);
@@ -418,8 +563,13 @@ function sweep(ctx: GoalContext, t: number, perMove: number): void {
   for (const focus of off) {
     for (let guard = 0; guard < state.partitionCount + 1 && offBand(state, targets, t, focus) > 0; guard++) {
       const over = state.topicCountOf(t, focus) > targets.topicMaxOf(t, focus);
+      // A view of partnersOf's scratch: read to the end before it is asked again.
       const partners = partnersOf(state, targets, t, focus, over, over ? ordered : reversed);
-      const moved = partners.some((other) => (over ? tryPair(ctx, t, focus, other, perMove) : tryPair(ctx, t, other, focus, perMove)));
+      let moved = false;
+      for (let i = 0; i < partners.length && !moved; i++) {
+        const other = partners[i]!;
+        moved = over ? tryPair(ctx, t, focus, other, perMove) : tryPair(ctx, t, other, focus, perMove);
+      }
       if (!moved) break;
     }
   }
@@ -617,8 +767,10 @@ function exchange(ctx: GoalContext, given: number, giver: number, receiver: numb
 }
 
 /** Three-broker exchanges for every broker short of topic t, while they help. */
-function cycleSweep(ctx: GoalContext, topic: number, strict: boolean): void {
+function cycleSweep(ctx: GoalContext, standings: Standings, topic: number, strict: boolean): void {
   const { state, targets } = ctx;
+  // No broker short of the topic: none becomes so without an exchange, and none is tried.
+  if (standings.of(topic) !== SOME_SHORT) return;
   for (let receiver = 0; receiver < state.brokerCount; receiver++) {
     if (!state.eligible[receiver]) continue;
     for (let guard = 0; guard < 16 && isShort(state, targets, topic, receiver); guard++) {
@@ -656,16 +808,18 @@ export const topicSpreadGoal: Goal = {
     );
   },
 
-  optimize(ctx: GoalContext): void {
-    const { state } = ctx;
+  optimize(outer: GoalContext): void {
+    const { state, targets } = outer;
+    const standings = new Standings(state, targets);
+    const ctx = tracking(outer, standings);
     // Sweep all topics with the most efficient actions first (most deviation fixed per replica
     // moved), then accept less efficient ones: early sweeps open efficient swaps for later topics.
     for (const perMove of [2, 1.5, 1]) {
-      for (let t = 0; t < state.topicNames.length; t++) sweep(ctx, t, perMove);
+      for (let t = 0; t < state.topicNames.length; t++) sweep(ctx, standings, t, perMove);
     }
     for (const strict of [true, false]) {
-      for (let t = 0; t < state.topicNames.length; t++) cycleSweep(ctx, t, strict);
+      for (let t = 0; t < state.topicNames.length; t++) cycleSweep(ctx, standings, t, strict);
     }
-    for (let t = 0; t < state.topicNames.length; t++) sweep(ctx, t, 0.5);
+    for (let t = 0; t < state.topicNames.length; t++) sweep(ctx, standings, t, 0.5);
   },
 };
