@@ -11,7 +11,7 @@ import type { Cluster } from "../../src/model/types.js";
 import { generateCluster } from "../../src/model/generate.js";
 import { createRng } from "../../src/model/random.js";
 import type { GoalContext, GoalId } from "../../src/solver/goal.js";
-import { moveBestReplicas } from "../../src/solver/goals/replica-count.js";
+import { MovableLists, moveBestReplicas } from "../../src/solver/goals/replica-count.js";
 import { diskGain, topicGain } from "../../src/solver/goals/scoring.js";
 import { moveKeepsSpread } from "../../src/solver/rules.js";
 import type { Action } from "../../src/solver/state.js";
@@ -155,4 +155,43 @@ test("candidates in class order are proposed exactly as a sort on the whole key 
     { numRuns: 300, seed: 17 },
   );
   assert.ok(moved > 100 && refused > 100, `only ${String(moved)} moves and ${String(refused)} refusals: the cases do not test the claim`);
+});
+
+/** Broker b's MovableList as sorted records, for comparing lists whose order differs. */
+function records(state: PlacementState, lists: MovableLists, b: number): string[] {
+  const list = lists.of(b);
+  const out: string[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const original = Array.from(list.original.subarray(i * state.maxRf, i * state.maxRf + list.rf[i]!));
+    out.push(JSON.stringify([list.p[i], list.offset[i], list.rf[i], list.topic[i], list.size[i], original]));
+  }
+  return out.sort();
+}
+
+test("a broker's movable list kept through moves equals one built afresh", () => {
+  fc.assert(
+    fc.property(caseArb, (c) => {
+      const { state } = stateOf(c);
+      const lists = MovableLists.of(state);
+      const rng = createRng(c.seed + 3);
+      for (let step = 0; step < 4; step++) {
+        for (let b = 0; b < state.brokerCount; b++) lists.of(b);
+        for (let i = 0; i < 3 * step * step; i++) {
+          const p = Math.floor(rng.next() * state.partitionCount);
+          const slot = Math.floor(rng.next() * state.rf[p]!);
+          const to = Math.floor(rng.next() * state.brokerCount);
+          if (state.slotOf(p, to) < 0) state.apply({ kind: "move", p, slot, to });
+        }
+        // A copy of the state with the same placement and no lists built yet.
+        const fresh = stateOf(c).state;
+        for (let p = 0; p < state.partitionCount; p++) for (let slot = 0; slot < state.rf[p]!; slot++) if (fresh.brokerAt(p, slot) !== state.brokerAt(p, slot)) fresh.apply({ kind: "move", p, slot, to: state.brokerAt(p, slot) });
+        for (let b = 0; b < state.brokerCount; b++) {
+          const want = records(fresh, MovableLists.of(fresh), b);
+          assert.deepEqual(records(state, lists, b), want, `broker ${String(b)} after step ${String(step)}`);
+          assert.equal(want.length, fresh.partitionsOn(b).filter((p) => !fresh.frozen[p]).length);
+        }
+      }
+    }),
+    { numRuns: 150, seed: 23 },
+  );
 });

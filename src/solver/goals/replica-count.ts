@@ -4,6 +4,7 @@
  * exists, so the number of moves equals the excess the lower bound counts.
  */
 import { internalError } from "../../model/errors.js";
+import { grown } from "../arrays.js";
 import type { Goal, GoalContext } from "../goal.js";
 import { moveKeepsSpread, spreadViolation } from "../rules.js";
 import type { Action, PlacementState } from "../state.js";
@@ -41,6 +42,8 @@ class CandidateScratch {
   n = 0;
   p = new Int32Array(256);
   slot = new Int32Array(256);
+  /** Where the candidate is in its source's MovableList. */
+  entry = new Int32Array(256);
   topic = new Int32Array(256);
   size = new Float64Array(256);
   cls = new Int32Array(256);
@@ -57,15 +60,17 @@ class CandidateScratch {
     const m = Math.max(n, 2 * this.p.length);
     this.p = new Int32Array(m);
     this.slot = new Int32Array(m);
+    this.entry = new Int32Array(m);
     this.topic = new Int32Array(m);
     this.size = new Float64Array(m);
     this.cls = new Int32Array(m);
     this.order = new Int32Array(m);
   }
 
-  add(p: number, slot: number): void {
+  add(p: number, slot: number, entry: number): void {
     this.p[this.n] = p;
     this.slot[this.n] = slot;
+    this.entry[this.n] = entry;
     this.n++;
   }
 
@@ -121,6 +126,105 @@ class CandidateScratch {
 const scratch = new CandidateScratch();
 
 /**
+ * One broker's movable (not frozen) partitions with what a batch move reads of each, in flat arrays
+ * read in order rather than from partition-indexed arrays all over memory. Every field is fixed per
+ * partition, so only the membership changes. In no particular order: a batch ranks its candidates
+ * by a total order.
+ */
+interface MovableList {
+  /** Entries of the broker's membership log already applied. */
+  logged: number;
+  length: number;
+  p: Int32Array;
+  offset: Int32Array;
+  rf: Int32Array;
+  topic: Int32Array;
+  size: Float64Array;
+  /** The partition's original brokers, maxRf places per entry. */
+  original: Int32Array;
+}
+
+/**
+ * Each broker's MovableList, kept in step with its membership log (an arrival is appended, a
+ * departure swapped with the last entry), or built again when many changes are pending.
+ */
+export class MovableLists {
+  private static readonly byState = new WeakMap<PlacementState, MovableLists>();
+  private readonly lists: (MovableList | undefined)[];
+
+  private constructor(private readonly state: PlacementState) {
+    this.lists = new Array<MovableList | undefined>(state.brokerCount);
+  }
+
+  static of(state: PlacementState): MovableLists {
+    let lists = MovableLists.byState.get(state);
+    if (lists === undefined) {
+      lists = new MovableLists(state);
+      MovableLists.byState.set(state, lists);
+    }
+    return lists;
+  }
+
+  /** Broker b's list as the placement is now (shared: do not mutate). */
+  of(b: number): MovableList {
+    const { state } = this;
+    const log = state.membershipLog[b]!;
+    let list = this.lists[b];
+    if (list === undefined || log.length - list.logged > list.length / 8 + 16) {
+      const n = state.partitionsOnCount(b);
+      list = { logged: 0, length: 0, p: new Int32Array(n), offset: new Int32Array(n), rf: new Int32Array(n), topic: new Int32Array(n), size: new Float64Array(n), original: new Int32Array(n * state.maxRf) };
+      for (let i = 0; i < n; i++) this.add(list, state.partitionOnAt(b, i));
+      list.logged = log.length;
+      this.lists[b] = list;
+      return list;
+    }
+    for (; list.logged < log.length; list.logged++) {
+      const e = log[list.logged]!;
+      if (e > 0) this.add(list, e - 1);
+      else this.remove(list, -e - 1);
+    }
+    return list;
+  }
+
+  private add(list: MovableList, p: number): void {
+    const { state } = this;
+    if (state.frozen[p]) return;
+    const at = list.length++;
+    if (at === list.p.length) {
+      const m = Math.max(16, 2 * at);
+      list.p = grown(list.p, m);
+      list.offset = grown(list.offset, m);
+      list.rf = grown(list.rf, m);
+      list.topic = grown(list.topic, m);
+      list.size = grown(list.size, m);
+      list.original = grown(list.original, m * state.maxRf);
+    }
+    const o = state.offsetOf(p);
+    const r = state.rfOf(p);
+    list.p[at] = p;
+    list.offset[at] = o;
+    list.rf[at] = r;
+    list.topic[at] = state.topicIndexOf(p);
+    list.size[at] = state.sizeOf(p);
+    for (let j = 0; j < r; j++) list.original[at * state.maxRf + j] = state.original[o + j]!;
+  }
+
+  private remove(list: MovableList, p: number): void {
+    if (this.state.frozen[p]) return;
+    const at = list.p.subarray(0, list.length).indexOf(p);
+    const last = --list.length;
+    if (at === last) return;
+    const R = this.state.maxRf;
+    list.p[at] = list.p[last]!;
+    list.offset[at] = list.offset[last]!;
+    list.rf[at] = list.rf[last]!;
+    list.topic[at] = list.topic[last]!;
+    list.size[at] = list.size[last]!;
+    list.original.copyWithin(at * R, last * R, last * R + R);
+  }
+}
+
+/**
  * Per topic, its replicas' topic gain for the s → d of one call: the gain depends only on the topic
  * and the two brokers, and is read before any move of the call.
  */
@@ -143,13 +247,14 @@ export function moveBestReplicas(ctx: GoalContext, s: number, d: number, k: numb
   if (k <= 0 || (refusals !== undefined && refusals.left <= 0)) return 0;
   const { state } = ctx;
   const c = scratch;
-  if (!collectCandidates(ctx, c, s, d)) {
+  const list = MovableLists.of(state).of(s);
+  if (!collectCandidates(ctx, c, list, s, d)) {
     // Whether a higher goal accepts some candidate: on a broker at a capacity limit, often none is,
     // and then every proposal would be refused (each counting against `refusals`), whatever the order.
     if (refusals !== undefined) refusals.left = Math.max(0, refusals.left - c.n);
     return 0;
   }
-  classifyCandidates(ctx, c, s, d);
+  classifyCandidates(ctx, c, list, s, d);
   c.group();
   // Best first. With the topic spread to keep, a batch takes one replica per topic: a topic that
   // gave one leaves the walk. A candidate's rack rule check at the scan still holds when it is
@@ -181,35 +286,47 @@ export function moveBestReplicas(ctx: GoalContext, s: number, d: number, k: numb
  * none of it, the rack rule kept). Returns whether a higher goal accepts moving one of them (asked
  * until one is).
  */
-function collectCandidates(ctx: GoalContext, c: CandidateScratch, s: number, d: number): boolean {
+function collectCandidates(ctx: GoalContext, c: CandidateScratch, list: MovableList, s: number, d: number): boolean {
   const { state, targets } = ctx;
-  const { replicas } = state;
-  const n = state.partitionsOnCount(s);
-  c.begin(n);
+  const { replicas, rackOf, hostOf } = state;
+  const rackS = rackOf[s]!;
+  const rackD = rackOf[d]!;
+  const hostD = hostOf[d]!;
+  c.begin(list.length);
   let someAccepted = false;
-  for (let i = 0; i < n; i++) {
-    const p = state.partitionOnAt(s, i);
-    if (state.frozen[p]) continue;
-    const o = state.offsetOf(p);
-    const r = state.rfOf(p);
+  for (let i = 0; i < list.length; i++) {
+    const o = list.offset[i]!;
+    const r = list.rf[i]!;
     let slot = -1;
     let onD = false;
+    let inRack = 0;
+    let hostClash = false;
     for (let j = 0; j < r; j++) {
       const b = replicas[o + j]!;
+      if (b === s) {
+        slot = j;
+        continue;
+      }
       if (b === d) onD = true;
-      else if (b === s) slot = j;
+      if (rackOf[b] === rackD) inRack++;
+      if (hostOf[b] === hostD) hostClash = true;
     }
-    if (onD || !moveKeepsSpread(state, targets, p, slot, d)) continue;
-    c.add(p, slot);
+    if (onD) continue;
+    const p = list.p[i]!;
+    // moveKeepsSpread, its fast path read off the scan above.
+    const rule = targets.rule(r);
+    const fast = rule === null || ((rackS === rackD || inRack < rule.maxPerRack) && !(rule.hostRule && hostClash));
+    if (!fast && !moveKeepsSpread(state, targets, p, slot, d)) continue;
+    c.add(p, slot, i);
     someAccepted ||= ctx.accepted({ kind: "move", p, slot, to: d });
   }
   return someAccepted;
 }
 
 /** Sets each candidate's topic, size and class (CLASSES) for a move from s to d. */
-function classifyCandidates(ctx: GoalContext, c: CandidateScratch, s: number, d: number): void {
+function classifyCandidates(ctx: GoalContext, c: CandidateScratch, list: MovableList, s: number, d: number): void {
   const { state, targets } = ctx;
-  const { original } = state;
+  const R = state.maxRf;
   const wantTopic = ctx.later.includes("topic-spread");
   const wantDisk = ctx.later.includes("disk");
   const wantLeader = ctx.later.includes("leader");
@@ -223,18 +340,18 @@ function classifyCandidates(ctx: GoalContext, c: CandidateScratch, s: number, d:
   const highD = targets.diskHighOf(d);
   const diskNow = deviation(diskS, lowS, highS) + deviation(diskD, lowD, highD);
   for (let i = 0; i < c.n; i++) {
+    const at = c.entry[i]!;
     const p = c.p[i]!;
-    const size = state.sizeOf(p);
-    const t = state.topicIndexOf(p);
+    const size = list.size[at]!;
+    const t = list.topic[at]!;
     c.topic[i] = t;
     c.size[i] = size;
     // state.moveDelta(p, slot, d): whether d, and whether s, held p at the start.
-    const o = state.offsetOf(p);
-    const r = state.rfOf(p);
+    const r = list.rf[at]!;
     let toOriginal = false;
     let fromOriginal = false;
     for (let j = 0; j < r; j++) {
-      const b = original[o + j]!;
+      const b = list.original[at * R + j]!;
       if (b === d) toOriginal = true;
       else if (b === s) fromOriginal = true;
     }
