@@ -470,9 +470,18 @@ export class RackOpenings {
 /** Eligible brokers sorted by `key` ascending, ties by index. */
 function sortedBrokers(state: PlacementState, key: (b: number) => number, filter: (b: number) => boolean): number[] {
   const out: number[] = [];
-  for (let b = 0; b < state.brokerCount; b++) if (state.eligible[b] && filter(b)) out.push(b);
-  return out.sort((a, b) => key(a) - key(b) || a - b);
+  if (brokerKeys.length < state.brokerCount) brokerKeys = new Float64Array(state.brokerCount);
+  const keys = brokerKeys;
+  for (let b = 0; b < state.brokerCount; b++) {
+    if (!state.eligible[b] || !filter(b)) continue;
+    out.push(b);
+    keys[b] = key(b);
+  }
+  return out.sort((a, b) => keys[a]! - keys[b]! || a - b);
 }
+
+/** sortedBrokers' keys, by broker (reused from call to call). */
+let brokerKeys = new Float64Array(0);
 
 /** The eligible broker maximising `key` (> 0), ties by index, skipping `skip`; -1 when none. */
 function mostBy(state: PlacementState, key: (b: number) => number, skip: ReadonlySet<number>): number {
@@ -497,15 +506,12 @@ function openRacks(ctx: GoalContext, s: number): Uint8Array {
   const { state, targets } = ctx;
   const R = state.rackNames.length;
   const full = new Int32Array(R);
-  let movable = 0;
-  const n = state.partitionsOnCount(s);
-  for (let i = 0; i < n; i++) {
-    const p = state.partitionOnAt(s, i);
-    if (state.frozen[p]) continue;
-    movable++;
-    const m = targets.rule(state.rfOf(p))?.maxPerRack ?? Infinity;
-    const o = state.offsetOf(p);
-    const r = state.rfOf(p);
+  const list = MovableLists.of(state).of(s);
+  const movable = list.length;
+  for (let i = 0; i < list.length; i++) {
+    const o = list.offset[i]!;
+    const r = list.rf[i]!;
+    const m = targets.rule(r)?.maxPerRack ?? Infinity;
     for (let a = 0; a < r; a++) {
       const ba = state.replicas[o + a]!;
       if (ba === s) continue;
@@ -661,23 +667,39 @@ function roomBySwap(
     return w;
   };
   const heavy = firstInSortOrder(state.partitionsOn(d), ROOM_HEAVY, (x, y) => share(y) - share(x) || x - y, (h) => !state.frozen[h]);
+  const lists = MovableLists.of(state);
   for (const h of heavy) {
     const hSlot = state.slotOf(h, d);
+    const hWeight = limited.map((r) => replicaWeight(state, r, h, hSlot));
     for (const z of partners.slice(0, ROOM_PARTNERS)) {
       if (z === avoid || state.slotOf(h, z) >= 0 || !moveKeepsSpread(state, targets, h, hSlot, z)) continue;
+      // The largest fitting replica of z (ties by partition index), from z's movable list.
+      const list = lists.of(z);
       let best = -1;
-      for (let i = 0; i < state.partitionsOnCount(z); i++) {
-        const l = state.partitionOnAt(z, i);
-        if (state.frozen[l] || state.slotOf(l, d) >= 0) continue;
-        const lSlot = state.slotOf(l, z);
+      let bestSize = 0;
+      for (let i = 0; i < list.length; i++) {
+        const o = list.offset[i]!;
+        let lSlot = -1;
+        let onD = false;
+        for (let j = 0; j < list.rf[i]!; j++) {
+          const b = state.replicas[o + j]!;
+          if (b === d) onD = true;
+          else if (b === z) lSlot = j;
+        }
+        if (onD) continue;
+        const l = list.p[i]!;
         let fits = true;
         for (let k = 0; k < limited.length && fits; k++) {
           const r = limited[k]!;
-          const freed = replicaWeight(state, r, h, hSlot) - replicaWeight(state, r, l, lSlot);
+          const freed = hWeight[k]! - replicaWeight(state, r, l, lSlot);
           fits = freed >= lacking[k]! && (freed <= 0 || resourceLoad(state, r, z) + freed <= aim[r][z]!);
         }
         if (!fits || !moveKeepsSpread(state, targets, l, lSlot, d)) continue;
-        if (best < 0 || state.sizeOf(l) > state.sizeOf(best) || (state.size[l] === state.size[best] && l < best)) best = l;
+        const size = list.size[i]!;
+        if (best < 0 || size > bestSize || (size === bestSize && l < best)) {
+          best = l;
+          bestSize = size;
+        }
       }
       if (best >= 0) return { kind: "swap", p: h, slot: hSlot, q: best, qSlot: state.slotOf(best, z) };
     }
