@@ -11,7 +11,7 @@ import type { Cluster } from "../../src/model/types.js";
 import { generateCluster } from "../../src/model/generate.js";
 import { createRng } from "../../src/model/random.js";
 import type { GoalContext, GoalId } from "../../src/solver/goal.js";
-import { MovableLists, moveBestReplicas } from "../../src/solver/goals/replica-count.js";
+import { MovableLists, TopicSteps, moveBestReplicas } from "../../src/solver/goals/replica-count.js";
 import { diskGain, topicGain } from "../../src/solver/goals/scoring.js";
 import { moveKeepsSpread } from "../../src/solver/rules.js";
 import type { Action } from "../../src/solver/state.js";
@@ -193,5 +193,34 @@ test("a broker's movable list kept through moves equals one built afresh", () =>
       }
     }),
     { numRuns: 150, seed: 23 },
+  );
+});
+
+test("topic steps kept through moves give topicGain", () => {
+  fc.assert(
+    fc.property(caseArb, (c) => {
+      const { state, targets } = stateOf(c);
+      const steps = TopicSteps.of(state, targets);
+      const rng = createRng(c.seed + 4);
+      for (let step = 0; step < 4; step++) {
+        for (let i = 0; i < 3 * step * step; i++) {
+          const p = Math.floor(rng.next() * state.partitionCount);
+          const slot = Math.floor(rng.next() * state.rf[p]!);
+          const to = Math.floor(rng.next() * state.brokerCount);
+          if (state.slotOf(p, to) < 0) state.apply({ kind: "move", p, slot, to });
+        }
+        for (let p = 0; p < state.partitionCount; p++) {
+          const t = state.topicIndexOf(p);
+          for (let slot = 0; slot < state.rf[p]!; slot++) {
+            const s = state.brokerAt(p, slot);
+            for (let d = 0; d < state.brokerCount; d++) {
+              if (state.slotOf(p, d) >= 0) continue;
+              assert.equal(steps.gain(steps.row(s), s, steps.row(d), d, t), topicGain(state, targets, p, s, d), `p${String(p)} from ${String(s)} to ${String(d)}`);
+            }
+          }
+        }
+      }
+    }),
+    { numRuns: 100, seed: 29 },
   );
 });
