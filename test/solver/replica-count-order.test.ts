@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import type { Cluster } from "../../src/model/types.js";
 import { generateCluster } from "../../src/model/generate.js";
-import { createRng } from "../../src/model/random.js";
+import { type Rng, createRng } from "../../src/model/random.js";
 import type { GoalContext, GoalId } from "../../src/solver/goal.js";
 import { MovableLists, TopicSteps, moveBestReplicas } from "../../src/solver/goals/replica-count.js";
 import { diskGain, topicGain } from "../../src/solver/goals/scoring.js";
@@ -104,14 +104,18 @@ function clusterOf(c: Case): Cluster {
 function stateOf(c: Case): { state: PlacementState; targets: Targets } {
   const state = new PlacementState(clusterOf(c), { excludeBrokers: new Set(), isFrozenTopic: (name) => c.frozen && name.endsWith("0") });
   const targets = new Targets(state, { rackSpread: true, diskThreshold: 0.1 });
-  const rng = createRng(c.seed + 1);
-  for (let i = 0; i < c.moves; i++) {
+  randomMoves(state, createRng(c.seed + 1), c.moves);
+  return { state, targets };
+}
+
+/** Moves `count` random replicas to random brokers that hold none of their partition. */
+function randomMoves(state: PlacementState, rng: Rng, count: number): void {
+  for (let i = 0; i < count; i++) {
     const p = Math.floor(rng.next() * state.partitionCount);
     const slot = Math.floor(rng.next() * state.rf[p]!);
     const to = Math.floor(rng.next() * state.brokerCount);
     if (state.slotOf(p, to) < 0) state.apply({ kind: "move", p, slot, to });
   }
-  return { state, targets };
 }
 
 /** Higher goals that accept a fixed pseudo-random share of moves, the same answer for the same move on the same placement. */
@@ -176,12 +180,7 @@ test("a broker's movable list kept through moves equals one built afresh", () =>
       const rng = createRng(c.seed + 3);
       for (let step = 0; step < 4; step++) {
         for (let b = 0; b < state.brokerCount; b++) lists.of(b);
-        for (let i = 0; i < 3 * step * step; i++) {
-          const p = Math.floor(rng.next() * state.partitionCount);
-          const slot = Math.floor(rng.next() * state.rf[p]!);
-          const to = Math.floor(rng.next() * state.brokerCount);
-          if (state.slotOf(p, to) < 0) state.apply({ kind: "move", p, slot, to });
-        }
+        randomMoves(state, rng, 3 * step * step);
         // A copy of the state with the same placement and no lists built yet.
         const fresh = stateOf(c).state;
         for (let p = 0; p < state.partitionCount; p++) for (let slot = 0; slot < state.rf[p]!; slot++) if (fresh.brokerAt(p, slot) !== state.brokerAt(p, slot)) fresh.apply({ kind: "move", p, slot, to: state.brokerAt(p, slot) });
@@ -203,12 +202,7 @@ test("topic steps kept through moves give topicGain", () => {
       const steps = TopicSteps.of(state, targets);
       const rng = createRng(c.seed + 4);
       for (let step = 0; step < 4; step++) {
-        for (let i = 0; i < 3 * step * step; i++) {
-          const p = Math.floor(rng.next() * state.partitionCount);
-          const slot = Math.floor(rng.next() * state.rf[p]!);
-          const to = Math.floor(rng.next() * state.brokerCount);
-          if (state.slotOf(p, to) < 0) state.apply({ kind: "move", p, slot, to });
-        }
+        randomMoves(state, rng, 3 * step * step);
         for (let p = 0; p < state.partitionCount; p++) {
           const t = state.topicIndexOf(p);
           for (let slot = 0; slot < state.rf[p]!; slot++) {

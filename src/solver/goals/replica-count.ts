@@ -125,6 +125,15 @@ class CandidateScratch {
 
 const scratch = new CandidateScratch();
 
+/** The value `cache` keeps for `state` when `fits` takes it, else a new one made and kept. */
+function keptFor<T>(cache: WeakMap<PlacementState, T>, state: PlacementState, fits: (kept: T) => boolean, make: () => T): T {
+  const kept = cache.get(state);
+  if (kept !== undefined && fits(kept)) return kept;
+  const made = make();
+  cache.set(state, made);
+  return made;
+}
+
 /**
  * One broker's movable (not frozen) partitions with what a batch move reads of each, in flat arrays
  * read in order rather than from partition-indexed arrays all over memory. Every field is fixed per
@@ -157,12 +166,7 @@ export class MovableLists {
   }
 
   static of(state: PlacementState): MovableLists {
-    let lists = MovableLists.byState.get(state);
-    if (lists === undefined) {
-      lists = new MovableLists(state);
-      MovableLists.byState.set(state, lists);
-    }
-    return lists;
+    return keptFor(MovableLists.byState, state, () => true, () => new MovableLists(state));
   }
 
   /** Broker b's list as the placement is now (shared: do not mutate). */
@@ -232,7 +236,7 @@ export class MovableLists {
  * and again after the broker's count of its topic changes (the broker's membership log says which).
  */
 export class TopicSteps {
-  private static readonly byTargets = new WeakMap<Targets, TopicSteps>();
+  private static readonly byState = new WeakMap<PlacementState, TopicSteps>();
   private readonly rows: (Int8Array | undefined)[];
   private readonly logged: Int32Array;
   private readonly topics: number;
@@ -247,12 +251,7 @@ export class TopicSteps {
   }
 
   static of(state: PlacementState, targets: Targets): TopicSteps {
-    let steps = TopicSteps.byTargets.get(targets);
-    if (steps === undefined || steps.state !== state) {
-      steps = new TopicSteps(state, targets);
-      TopicSteps.byTargets.set(targets, steps);
-    }
-    return steps;
+    return keptFor(TopicSteps.byState, state, (steps) => steps.targets === targets, () => new TopicSteps(state, targets));
   }
 
   /** Broker b's row brought up to date: per topic, 3 × (off + 1) + (on + 1), or UNKNOWN. */
