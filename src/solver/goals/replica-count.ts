@@ -749,39 +749,23 @@ function roomBySwap(
     return w;
   };
   const heavy = firstInSortOrder(state.partitionsOn(d), ROOM_HEAVY, (x, y) => share(y) - share(x) || x - y, (h) => !state.frozen[h]);
-  const lists = MovableLists.of(state);
   for (const h of heavy) {
     const hSlot = state.slotOf(h, d);
-    const hWeight = limited.map((r) => replicaWeight(state, r, h, hSlot));
     for (const z of partners.slice(0, ROOM_PARTNERS)) {
       if (z === avoid || state.slotOf(h, z) >= 0 || !moveKeepsSpread(state, targets, h, hSlot, z)) continue;
-      // The largest fitting replica of z (ties by partition index), from z's movable list.
-      const list = lists.of(z);
       let best = -1;
-      let bestSize = 0;
-      for (let i = 0; i < list.length; i++) {
-        const o = list.offset[i]!;
-        let lSlot = -1;
-        let onD = false;
-        for (let j = 0; j < list.rf[i]!; j++) {
-          const b = state.replicas[o + j]!;
-          if (b === d) onD = true;
-          else if (b === z) lSlot = j;
-        }
-        if (onD) continue;
-        const l = list.p[i]!;
+      for (let i = 0; i < state.partitionsOnCount(z); i++) {
+        const l = state.partitionOnAt(z, i);
+        if (state.frozen[l] || state.slotOf(l, d) >= 0) continue;
+        const lSlot = state.slotOf(l, z);
         let fits = true;
         for (let k = 0; k < limited.length && fits; k++) {
           const r = limited[k]!;
-          const freed = hWeight[k]! - replicaWeight(state, r, l, lSlot);
+          const freed = replicaWeight(state, r, h, hSlot) - replicaWeight(state, r, l, lSlot);
           fits = freed >= lacking[k]! && (freed <= 0 || resourceLoad(state, r, z) + freed <= aim[r][z]!);
         }
         if (!fits || !moveKeepsSpread(state, targets, l, lSlot, d)) continue;
-        const size = list.size[i]!;
-        if (best < 0 || size > bestSize || (size === bestSize && l < best)) {
-          best = l;
-          bestSize = size;
-        }
+        if (best < 0 || state.sizeOf(l) > state.sizeOf(best) || (state.size[l] === state.size[best] && l < best)) best = l;
       }
       if (best >= 0) return { kind: "swap", p: h, slot: hSlot, q: best, qSlot: state.slotOf(best, z) };
     }
