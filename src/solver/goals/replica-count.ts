@@ -3,59 +3,304 @@
  * racks allow (see Targets). Each move goes from a broker above its band to one below it where one
  * exists, so the number of moves equals the excess the lower bound counts.
  */
+import { internalError } from "../../model/errors.js";
+import { grown } from "../arrays.js";
 import type { Goal, GoalContext } from "../goal.js";
 import { moveKeepsSpread, spreadViolation } from "../rules.js";
-import type { Action, PlacementState } from "../state.js";
+import { type Action, type PlacementState, loggedPartition } from "../state.js";
 import type { Targets } from "../targets.js";
 import { deviation } from "../targets.js";
 import { replicaBandAccepts } from "./band.js";
-import { GroupStep, firstInGroupOrder, firstInOrder, firstInSortOrder } from "./lazy-order.js";
+import { firstInSortOrder } from "./lazy-order.js";
 import { CallMemo, RunCount } from "./memo.js";
-import { countDeviation, diskGain, topicGain } from "./scoring.js";
+import { countDeviation } from "./scoring.js";
 import { type Resource, aimUsed, limitedResources, replicaWeight, resourceLoad } from "../load-targets.js";
+
+/**
+ * The preference key of moveBestReplicas starts with four small integers: the move cost (−1, 0 or 1:
+ * a replica leaving or returning to one of its partition's original brokers), the topic spread lost
+ * (−2 … 2: each of the two brokers' deviations changes by at most one), the disk balance lost
+ * (−1, 0 or 1: a sign) and whether the replica leads (0 or 1). Together they name one of CLASSES
+ * classes, numbered in the key's order; the rest of the key is size, then partition index.
+ */
+const CLASSES = 3 * 5 * 3 * 2;
+
+/** The class of a candidate from its four leading key values (see CLASSES). */
+function classOf(cost: number, topicLoss: number, diskLoss: number, leader: number): number {
+  return ((cost + 1) * 5 + (topicLoss + 2)) * 6 + (diskLoss + 1) * 2 + leader;
+}
 
 /**
  * Candidates of one moveBestReplicas call, in flat arrays reused from call to call (the planner is
  * single-threaded and a call finishes before the next begins): the call may weigh thousands of
- * replicas to move a handful, tens of thousands of times on a large plan.
+ * replicas to move a handful, tens of thousands of times on a large plan. The candidates are put in
+ * preference order by a counting sort on their class, then within a class by a heap on (size,
+ * partition) built when the walk reaches the class: a batch usually takes the first few hundred of
+ * thousands, so most classes are never ordered.
  */
 class CandidateScratch {
+  n = 0;
   p = new Int32Array(256);
   slot = new Int32Array(256);
-  /** The preference key of moveBestReplicas, one array per place in the key. */
-  cost = new Float64Array(256);
-  topic = new Float64Array(256);
-  disk = new Float64Array(256);
-  leader = new Float64Array(256);
+  /** Where the candidate is in its source's MovableList. */
+  entry = new Int32Array(256);
+  topic = new Int32Array(256);
   size = new Float64Array(256);
+  cls = new Int32Array(256);
+  /** Candidate indexes by class: class c's are order[start[c] .. start[c + 1] − 1]. */
+  order = new Int32Array(256);
+  readonly start = new Int32Array(CLASSES + 1);
+  /** Where group() puts the next candidate of each class. */
+  private readonly next = new Int32Array(CLASSES);
 
-  /** Room for n candidates (contents are not kept). */
-  reserve(n: number): void {
+  /** Forgets the candidates; room for n of them. */
+  begin(n: number): void {
+    this.n = 0;
     if (n <= this.p.length) return;
     const m = Math.max(n, 2 * this.p.length);
     this.p = new Int32Array(m);
     this.slot = new Int32Array(m);
-    this.cost = new Float64Array(m);
-    this.topic = new Float64Array(m);
-    this.disk = new Float64Array(m);
-    this.leader = new Float64Array(m);
+    this.entry = new Int32Array(m);
+    this.topic = new Int32Array(m);
     this.size = new Float64Array(m);
+    this.cls = new Int32Array(m);
+    this.order = new Int32Array(m);
   }
 
-  /** compareKeys over [cost, topic, disk, leader, size, p] of candidates i and j. */
-  compare(i: number, j: number): number {
-    return (
-      this.cost[i]! - this.cost[j]! ||
-      this.topic[i]! - this.topic[j]! ||
-      this.disk[i]! - this.disk[j]! ||
-      this.leader[i]! - this.leader[j]! ||
-      this.size[i]! - this.size[j]! ||
-      this.p[i]! - this.p[j]!
-    );
+  add(p: number, slot: number, entry: number): void {
+    this.p[this.n] = p;
+    this.slot[this.n] = slot;
+    this.entry[this.n] = entry;
+    this.n++;
+  }
+
+  /** Groups the candidates by class (cls set for each), in the order they were added. */
+  group(): void {
+    const { start, cls, order, n } = this;
+    start.fill(0);
+    for (let i = 0; i < n; i++) start[cls[i]! + 1]!++;
+    for (let c = 0; c < CLASSES; c++) start[c + 1]! += start[c]!;
+    const next = this.next;
+    for (let c = 0; c < CLASSES; c++) next[c] = start[c]!;
+    for (let i = 0; i < n; i++) order[next[cls[i]!]!++] = i;
+  }
+
+  /** Whether candidate i comes before candidate j within their class: smaller, then lower partition index. */
+  before(i: number, j: number): boolean {
+    const a = this.size[i]!;
+    const b = this.size[j]!;
+    return a < b || (a === b && this.p[i]! < this.p[j]!);
+  }
+
+  /** Orders order[lo, lo + size) as a heap on `before`. */
+  heapify(lo: number, size: number): void {
+    for (let k = (size >> 1) - 1; k >= 0; k--) this.siftDown(lo, k, size);
+  }
+
+  /** Takes the first candidate of the heap order[lo, lo + size) out of it (the heap keeps size − 1). */
+  pop(lo: number, size: number): number {
+    const { order } = this;
+    const top = order[lo]!;
+    order[lo] = order[lo + size - 1]!;
+    this.siftDown(lo, 0, size - 1);
+    return top;
+  }
+
+  private siftDown(lo: number, at: number, size: number): void {
+    const { order } = this;
+    let k = at;
+    for (;;) {
+      const l = 2 * k + 1;
+      if (l >= size) return;
+      const r = l + 1;
+      const m = r < size && this.before(order[lo + r]!, order[lo + l]!) ? r : l;
+      if (!this.before(order[lo + m]!, order[lo + k]!)) return;
+      const x = order[lo + k]!;
+      order[lo + k] = order[lo + m]!;
+      order[lo + m] = x;
+      k = m;
+    }
   }
 }
 
 const scratch = new CandidateScratch();
+
+/** The value `cache` keeps for `state` when `fits` takes it, else a new one made and kept. */
+function keptFor<T>(cache: WeakMap<PlacementState, T>, state: PlacementState, fits: (kept: T) => boolean, make: () => T): T {
+  const kept = cache.get(state);
+  if (kept !== undefined && fits(kept)) return kept;
+  const made = make();
+  cache.set(state, made);
+  return made;
+}
+
+/**
+ * One broker's movable (not frozen) partitions with what a batch move reads of each, in flat arrays
+ * read in order rather than from partition-indexed arrays all over memory. Every field is fixed per
+ * partition, so only the membership changes. In no particular order: a batch ranks its candidates
+ * by a total order.
+ */
+interface MovableList {
+  /** Entries of the broker's membership log already applied. */
+  logged: number;
+  length: number;
+  p: Int32Array;
+  offset: Int32Array;
+  rf: Int32Array;
+  topic: Int32Array;
+  size: Float64Array;
+  /** The partition's original brokers, maxRf places per entry. */
+  original: Int32Array;
+}
+
+/**
+ * Each broker's MovableList, kept in step with its membership log (an arrival is appended, a
+ * departure swapped with the last entry), or built again when many changes are pending.
+ */
+export class MovableLists {
+  private static readonly byState = new WeakMap<PlacementState, MovableLists>();
+  private readonly lists: (MovableList | undefined)[];
+
+  private constructor(private readonly state: PlacementState) {
+    this.lists = new Array<MovableList | undefined>(state.brokerCount);
+  }
+
+  static of(state: PlacementState): MovableLists {
+    return keptFor(MovableLists.byState, state, () => true, () => new MovableLists(state));
+  }
+
+  /** Broker b's list as the placement is now (shared: do not mutate). */
+  of(b: number): MovableList {
+    const { state } = this;
+    const log = state.membershipLog[b]!;
+    let list = this.lists[b];
+    if (list === undefined || log.length - list.logged > list.length / 8 + 16) {
+      const n = state.partitionsOnCount(b);
+      list = { logged: 0, length: 0, p: new Int32Array(n), offset: new Int32Array(n), rf: new Int32Array(n), topic: new Int32Array(n), size: new Float64Array(n), original: new Int32Array(n * state.maxRf) };
+      for (let i = 0; i < n; i++) this.add(list, state.partitionOnAt(b, i));
+      list.logged = log.length;
+      this.lists[b] = list;
+      return list;
+    }
+    for (; list.logged < log.length; list.logged++) {
+      const e = log[list.logged]!;
+      if (e > 0) this.add(list, e - 1);
+      else this.remove(list, -e - 1);
+    }
+    return list;
+  }
+
+  private add(list: MovableList, p: number): void {
+    const { state } = this;
+    if (state.frozen[p]) return;
+    const at = list.length++;
+    if (at === list.p.length) {
+      const m = Math.max(16, 2 * at);
+      list.p = grown(list.p, m);
+      list.offset = grown(list.offset, m);
+      list.rf = grown(list.rf, m);
+      list.topic = grown(list.topic, m);
+      list.size = grown(list.size, m);
+      list.original = grown(list.original, m * state.maxRf);
+    }
+    const o = state.offsetOf(p);
+    const r = state.rfOf(p);
+    list.p[at] = p;
+    list.offset[at] = o;
+    list.rf[at] = r;
+    list.topic[at] = state.topicIndexOf(p);
+    list.size[at] = state.sizeOf(p);
+    for (let j = 0; j < r; j++) list.original[at * state.maxRf + j] = state.original[o + j]!;
+  }
+
+  private remove(list: MovableList, p: number): void {
+    if (this.state.frozen[p]) return;
+    const at = list.p.subarray(0, list.length).indexOf(p);
+    const last = --list.length;
+    if (at === last) return;
+    const R = this.state.maxRf;
+    list.p[at] = list.p[last]!;
+    list.offset[at] = list.offset[last]!;
+    list.rf[at] = list.rf[last]!;
+    list.topic[at] = list.topic[last]!;
+    list.size[at] = list.size[last]!;
+    list.original.copyWithin(at * R, last * R, last * R + R);
+  }
+}
+
+/**
+ * Per broker and topic, how the broker's topic-spread deviation changes when one replica of the topic
+ * leaves it (`off`) or arrives (`on`): topicGain(p, s → d) is off(s, t) + on(d, t), each a difference
+ * of integers. Kept in a row per broker, contiguous by topic (the placement's counts and the targets'
+ * bands are laid out by topic, a broker's entries far apart); an entry is worked out when first read
+ * and again after the broker's count of its topic changes (the broker's membership log says which).
+ */
+export class TopicSteps {
+  private static readonly byState = new WeakMap<PlacementState, TopicSteps>();
+  private readonly rows: (Int8Array | undefined)[];
+  private readonly logged: Int32Array;
+  private readonly topics: number;
+
+  private constructor(
+    private readonly state: PlacementState,
+    private readonly targets: Targets,
+  ) {
+    this.rows = new Array<Int8Array | undefined>(state.brokerCount);
+    this.logged = new Int32Array(state.brokerCount);
+    this.topics = state.topicNames.length;
+  }
+
+  static of(state: PlacementState, targets: Targets): TopicSteps {
+    return keptFor(TopicSteps.byState, state, (steps) => steps.targets === targets, () => new TopicSteps(state, targets));
+  }
+
+  /** Broker b's row brought up to date: per topic, 3 × (off + 1) + (on + 1), or UNKNOWN. */
+  row(b: number): Int8Array {
+    const { state } = this;
+    const log = state.membershipLog[b]!;
+    let row = this.rows[b];
+    if (row === undefined) {
+      row = new Int8Array(this.topics).fill(UNKNOWN);
+      this.rows[b] = row;
+    } else for (let i = this.logged[b]!; i < log.length; i++) row[state.topicIndexOf(loggedPartition(log[i]!))] = UNKNOWN;
+    this.logged[b] = log.length;
+    return row;
+  }
+
+  /** topicGain for a replica of topic t going from s to d, the rows given (row(s), row(d)). */
+  gain(rowS: Int8Array, s: number, rowD: Int8Array, d: number, t: number): number {
+    return stepOff(this.entry(rowS, s, t)) + stepOn(this.entry(rowD, d, t));
+  }
+
+  /** Row entry for topic t on broker b (from row(b)). */
+  private entry(row: Int8Array, b: number, t: number): number {
+    let e = row[t]!;
+    if (e === UNKNOWN) {
+      const { state, targets } = this;
+      const c = state.topicCountOf(t, b);
+      const min = targets.topicMinOf(t, b);
+      const max = targets.topicMaxOf(t, b);
+      const off = deviation(c, min, max) - deviation(c - 1, min, max);
+      const on = deviation(c, min, max) - deviation(c + 1, min, max);
+      e = 3 * (off + 1) + (on + 1);
+      row[t] = e;
+    }
+    return e;
+  }
+}
+
+/** A TopicSteps entry not worked out yet. */
+const UNKNOWN = -1;
+
+/** off(b, t) from a TopicSteps entry. */
+function stepOff(entry: number): number {
+  return Math.floor(entry / 3) - 1;
+}
+
+/** on(b, t) from a TopicSteps entry. */
+function stepOn(entry: number): number {
+  return (entry % 3) - 1;
+}
 
 /**
  * Per topic, its replicas' topic gain for the s → d of one call: the gain depends only on the topic
@@ -63,11 +308,8 @@ const scratch = new CandidateScratch();
  */
 const topicGains = new CallMemo();
 
-function topicGainOf(gains: CallMemo, state: PlacementState, targets: Targets, p: number, s: number, d: number): number {
-  const t = state.topicIndexOf(p);
-  if (!gains.has(t)) gains.set(t, topicGain(state, targets, p, s, d));
-  return gains.get(t);
-}
+/** Topics a batch has taken a replica of (the value is unused). */
+const takenTopics = new CallMemo();
 
 /**
  * Moves up to `k` replicas from s to d, the ones the later goals like best, each accepted by every
@@ -81,61 +323,131 @@ function topicGainOf(gains: CallMemo, state: PlacementState, targets: Targets, p
  */
 export function moveBestReplicas(ctx: GoalContext, s: number, d: number, k: number, openings?: RackOpenings, refusals?: RefusalBudget): number {
   if (k <= 0 || (refusals !== undefined && refusals.left <= 0)) return 0;
+  const { state } = ctx;
+  const c = scratch;
+  const list = MovableLists.of(state).of(s);
+  if (!collectCandidates(ctx, c, list, s, d)) {
+    // Whether a higher goal accepts some candidate: on a broker at a capacity limit, often none is,
+    // and then every proposal would be refused (each counting against `refusals`), whatever the order.
+    if (refusals !== undefined) refusals.left = Math.max(0, refusals.left - c.n);
+    return 0;
+  }
+  classifyCandidates(ctx, c, list, s, d);
+  c.group();
+  // Best first. With the topic spread to keep, a batch takes one replica per topic: a topic that
+  // gave one leaves the walk. A candidate's rack rule check at the scan still holds when it is
+  // proposed: only other partitions moved in between.
+  const oneOfATopic = ctx.later.includes("topic-spread");
+  const taken = takenTopics.begin(state.topicNames.length);
+  let count = 0;
+  for (let cls = 0; cls < CLASSES; cls++) {
+    const lo = c.start[cls]!;
+    let size = c.start[cls + 1]! - lo;
+    c.heapify(lo, size);
+    for (; size > 0; size--) {
+      const i = c.pop(lo, size);
+      if (oneOfATopic && taken.has(c.topic[i]!)) continue;
+      const p = c.p[i]!;
+      if (ctx.propose({ kind: "move", p, slot: c.slot[i]!, to: d })) {
+        count++;
+        openings?.update(p);
+        if (count >= k) return count;
+        taken.set(c.topic[i]!, 1);
+      } else if (refusals !== undefined && --refusals.left <= 0) return count;
+    }
+  }
+  return count;
+}
+
+/**
+ * Puts into `c` the replicas of s that may go to d as far as the partition goes (not frozen, d holds
+ * none of it, the rack rule kept). Returns whether a higher goal accepts moving one of them (asked
+ * until one is).
+ */
+function collectCandidates(ctx: GoalContext, c: CandidateScratch, list: MovableList, s: number, d: number): boolean {
   const { state, targets } = ctx;
+  const { replicas, rackOf, hostOf } = state;
+  const rackS = rackOf[s]!;
+  const rackD = rackOf[d]!;
+  const hostD = hostOf[d]!;
+  c.begin(list.length);
+  let someAccepted = false;
+  for (let i = 0; i < list.length; i++) {
+    const o = list.offset[i]!;
+    const r = list.rf[i]!;
+    let slot = -1;
+    let onD = false;
+    let inRack = 0;
+    let hostClash = false;
+    for (let j = 0; j < r; j++) {
+      const b = replicas[o + j]!;
+      if (b === s) {
+        slot = j;
+        continue;
+      }
+      if (b === d) onD = true;
+      if (rackOf[b] === rackD) inRack++;
+      if (hostOf[b] === hostD) hostClash = true;
+    }
+    if (onD) continue;
+    const p = list.p[i]!;
+    // moveKeepsSpread, its fast path read off the scan above.
+    const rule = targets.rule(r);
+    const fast = rule === null || ((rackS === rackD || inRack < rule.maxPerRack) && !(rule.hostRule && hostClash));
+    if (!fast && !moveKeepsSpread(state, targets, p, slot, d)) continue;
+    c.add(p, slot, i);
+    someAccepted ||= ctx.accepted({ kind: "move", p, slot, to: d });
+  }
+  return someAccepted;
+}
+
+/** Sets each candidate's topic, size and class (CLASSES) for a move from s to d. */
+function classifyCandidates(ctx: GoalContext, c: CandidateScratch, list: MovableList, s: number, d: number): void {
+  const { state, targets } = ctx;
+  const R = state.maxRf;
   const wantTopic = ctx.later.includes("topic-spread");
   const wantDisk = ctx.later.includes("disk");
   const wantLeader = ctx.later.includes("leader");
-  const n = state.partitionsOnCount(s);
-  const c = scratch;
-  c.reserve(n);
-  const indexes: number[] = [];
-  // Whether a higher goal accepts some candidate: on a broker at a capacity limit, often none is,
-  // and then every proposal would be refused (each counting against `refusals`), whatever the order.
-  let someAccepted = false;
-  for (let i = 0; i < n; i++) {
-    const p = state.partitionOnAt(s, i);
-    if (state.frozen[p] || state.slotOf(p, d) >= 0) continue;
-    const slot = state.slotOf(p, s);
-    if (!moveKeepsSpread(state, targets, p, slot, d)) continue;
-    const at = indexes.length;
-    indexes.push(at);
-    c.p[at] = p;
-    c.slot[at] = slot;
-    someAccepted ||= ctx.accepted({ kind: "move", p, slot, to: d });
-  }
-  if (!someAccepted) {
-    if (refusals !== undefined) refusals.left = Math.max(0, refusals.left - indexes.length);
-    return 0;
-  }
   const gains = topicGains.begin(state.topicNames.length);
-  for (const at of indexes) {
-    const p = c.p[at]!;
-    const slot = c.slot[at]!;
-    c.cost[at] = state.moveDelta(p, slot, d);
-    c.topic[at] = wantTopic ? -topicGainOf(gains, state, targets, p, s, d) : 0;
-    c.disk[at] = wantDisk ? -Math.sign(diskGain(state, targets, s, d, state.sizeOf(p))) : 0;
-    c.leader[at] = wantLeader && slot === 0 ? 1 : 0;
-    c.size[at] = state.sizeOf(p);
-  }
-  let count = 0;
-  /** Proposes candidate i: moved (and whether the batch is full), or not (and whether refusals ran out). */
-  const tryOne = (i: number): GroupStep => {
+  // topicGain(state, targets, p, s, d) as the sum of its two brokers' steps.
+  const steps = TopicSteps.of(state, targets);
+  const rowS = steps.row(s);
+  const rowD = steps.row(d);
+  // diskGain(state, targets, s, d, bytes), its first two terms (the same for every candidate) once.
+  const diskS = state.diskOf(s);
+  const diskD = state.diskOf(d);
+  const lowS = targets.diskLowOf(s);
+  const highS = targets.diskHighOf(s);
+  const lowD = targets.diskLowOf(d);
+  const highD = targets.diskHighOf(d);
+  const diskNow = deviation(diskS, lowS, highS) + deviation(diskD, lowD, highD);
+  for (let i = 0; i < c.n; i++) {
+    const at = c.entry[i]!;
     const p = c.p[i]!;
-    const slot = c.slot[i]!;
-    if (!moveKeepsSpread(state, targets, p, slot, d)) return GroupStep.Next;
-    if (ctx.propose({ kind: "move", p, slot, to: d })) {
-      count++;
-      openings?.update(p);
-      return count >= k ? GroupStep.Stop : GroupStep.DropGroup;
+    const size = list.size[at]!;
+    const t = list.topic[at]!;
+    c.topic[i] = t;
+    c.size[i] = size;
+    // state.moveDelta(p, slot, d): whether d, and whether s, held p at the start.
+    const r = list.rf[at]!;
+    let toOriginal = false;
+    let fromOriginal = false;
+    for (let j = 0; j < r; j++) {
+      const b = list.original[at * R + j]!;
+      if (b === d) toOriginal = true;
+      else if (b === s) fromOriginal = true;
     }
-    return refusals !== undefined && --refusals.left <= 0 ? GroupStep.Stop : GroupStep.Next;
-  };
-  // Best first from heaps: a batch usually takes the first few of thousands of candidates. With the
-  // topic spread to keep, a batch takes one replica per topic: a topic that gave one leaves the walk.
-  const compare = (a: number, b: number): number => c.compare(a, b);
-  if (wantTopic) firstInGroupOrder(indexes, (i) => state.topicIndexOf(c.p[i]!), compare, tryOne);
-  else firstInOrder(indexes, compare, (i) => tryOne(i) === GroupStep.Stop);
-  return count;
+    const cost = (toOriginal ? 0 : 1) - (fromOriginal ? 0 : 1);
+    let topicLoss = 0;
+    if (wantTopic) {
+      if (!gains.has(t)) gains.set(t, steps.gain(rowS, s, rowD, d, t));
+      topicLoss = -gains.get(t);
+    }
+    const diskLoss = wantDisk ? -Math.sign(diskNow - deviation(diskS - size, lowS, highS) - deviation(diskD + size, lowD, highD)) : 0;
+    const cls = classOf(cost, topicLoss, diskLoss, wantLeader && c.slot[i] === 0 ? 1 : 0);
+    if (!(cls >= 0 && cls < CLASSES && Number.isInteger(cls))) throw internalError(`replica-count: no preference class for partition ${String(p)}`);
+    c.cls[i] = cls;
+  }
 }
 
 /**
@@ -240,9 +552,18 @@ export class RackOpenings {
 /** Eligible brokers sorted by `key` ascending, ties by index. */
 function sortedBrokers(state: PlacementState, key: (b: number) => number, filter: (b: number) => boolean): number[] {
   const out: number[] = [];
-  for (let b = 0; b < state.brokerCount; b++) if (state.eligible[b] && filter(b)) out.push(b);
-  return out.sort((a, b) => key(a) - key(b) || a - b);
+  if (brokerKeys.length < state.brokerCount) brokerKeys = new Float64Array(state.brokerCount);
+  const keys = brokerKeys;
+  for (let b = 0; b < state.brokerCount; b++) {
+    if (!state.eligible[b] || !filter(b)) continue;
+    out.push(b);
+    keys[b] = key(b);
+  }
+  return out.sort((a, b) => keys[a]! - keys[b]! || a - b);
 }
+
+/** sortedBrokers' keys, by broker (reused from call to call). */
+let brokerKeys = new Float64Array(0);
 
 /** The eligible broker maximising `key` (> 0), ties by index, skipping `skip`; -1 when none. */
 function mostBy(state: PlacementState, key: (b: number) => number, skip: ReadonlySet<number>): number {
@@ -267,15 +588,12 @@ function openRacks(ctx: GoalContext, s: number): Uint8Array {
   const { state, targets } = ctx;
   const R = state.rackNames.length;
   const full = new Int32Array(R);
-  let movable = 0;
-  const n = state.partitionsOnCount(s);
-  for (let i = 0; i < n; i++) {
-    const p = state.partitionOnAt(s, i);
-    if (state.frozen[p]) continue;
-    movable++;
-    const m = targets.rule(state.rfOf(p))?.maxPerRack ?? Infinity;
-    const o = state.offsetOf(p);
-    const r = state.rfOf(p);
+  const list = MovableLists.of(state).of(s);
+  const movable = list.length;
+  for (let i = 0; i < list.length; i++) {
+    const o = list.offset[i]!;
+    const r = list.rf[i]!;
+    const m = targets.rule(r)?.maxPerRack ?? Infinity;
     for (let a = 0; a < r; a++) {
       const ba = state.replicas[o + a]!;
       if (ba === s) continue;
