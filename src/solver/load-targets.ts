@@ -241,13 +241,18 @@ const limitedCache = new WeakMap<LoadTargets, readonly Resource[]>();
 
 /** The resources with a limit (a capacity on every eligible broker), in RESOURCES order. */
 export function limitedResources(load: LoadTargets): readonly Resource[] {
+  // Asked for every action judged: the last answer is kept apart from the map.
+  if (load === lastLimited.load) return lastLimited.list;
   let list = limitedCache.get(load);
   if (list === undefined) {
     list = RESOURCES.filter((r) => load.limited[r]);
     limitedCache.set(load, list);
   }
+  lastLimited = { load, list };
   return list;
 }
+
+let lastLimited: { readonly load: LoadTargets | null; readonly list: readonly Resource[] } = { load: null, list: [] };
 
 /** What replica (p, slot) adds to its broker's load of resource r (network out: the leader only). */
 export function replicaWeight(state: PlacementState, r: Resource, p: number, slot: number): number {

@@ -111,10 +111,10 @@ function outAcceptsHeavy(action: Action, state: PlacementState, targets: Targets
  * allocation): every later goal's proposals pass through here.
  */
 function accepts(action: Action, state: PlacementState, targets: Targets): boolean {
-  const limited = limitedResources(targets.load);
-  if (limited.length === 0) return true;
+  const limitedBy = targets.load.limited;
+  if (!limitedBy.disk && !limitedBy.networkIn && !limitedBy.networkOut) return true;
   const limit = targets.load.aim;
-  const limitsOut = targets.load.limited.networkOut;
+  const limitsOut = limitedBy.networkOut;
   // Handing on a heavy partition changes the network-out aims themselves: worked out in full (rare).
   const heavy = limitsOut && targets.heavyLeads.length > 0 && targets.handsOnHeavyLead(action);
   if (heavy && !outAcceptsHeavy(action, state, targets)) return false;
@@ -128,13 +128,14 @@ function accepts(action: Action, state: PlacementState, targets: Targets): boole
     return measureDeltas(state, action, MEASURE.networkOut).every(([b, d]) => !worse(state.netOutOf(b), d, outAim(state, targets, b)));
   }
   if (action.kind === "move") {
+    // The most asked: each resource read straight from the state (the only broker that can end further
+    // over an aim is the one the replica goes to).
     const { p, slot, to } = action;
-    for (const r of limited) {
-      if (r === "networkOut" && (heavy || slot !== 0)) continue;
-      if (worse(MEASURE[r].load(state)[to]!, replicaWeight(state, r, p, slot), r === "networkOut" ? outAim(state, targets, to) : limit[r][to]!)) return false;
-    }
-    return true;
+    if (limitedBy.disk && worse(state.disk[to]!, state.size[p]!, limit.disk[to]!)) return false;
+    if (limitedBy.networkIn && worse(state.netIn[to]!, state.bytesIn[p]!, limit.networkIn[to]!)) return false;
+    return !(limitsOut && !heavy && slot === 0 && worse(state.netOut[to]!, state.leaderOut[p]!, outAim(state, targets, to)));
   }
+  const limited = limitedResources(targets.load);
   const { p, slot, q, qSlot } = action;
   const b1 = state.brokerAt(p, slot);
   const b2 = state.brokerAt(q, qSlot);
