@@ -245,6 +245,18 @@ is_running() {
   node_pid "$1" >/dev/null
 }
 
+# Whether a node started by this script has ended: its recorded process is gone. Not `! is_running`,
+# which is also true for the instant after the start, before the forked shell has become the JVM
+# (its command line is not yet the node's); on a busy machine that instant can outlast a poll.
+has_exited() {
+  local file pid
+  file="$(pid_file "$1")"
+  [[ -f "$file" ]] || return 1
+  pid="$(<"$file")"
+  is_uint "$pid" || return 1
+  ! kill -0 "$pid" 2>/dev/null
+}
+
 port_in_use() {
   if command -v ss >/dev/null; then
     [[ -n "$(ss -Htln "sport = :$1" 2>/dev/null)" ]]
@@ -666,7 +678,7 @@ wait_ready() {
   probe_error=""
   while ! probe_ready "$ids" "$bootstrap"; do
     for id in $(node_ids); do
-      if [[ -f "$(pid_file "$id")" ]] && ! is_running "$id"; then
+      if has_exited "$id"; then
         say "$(node_name "$id") exited during start-up"
         return 1
       fi
@@ -683,7 +695,7 @@ wait_ready() {
 wait_controller() {
   local started="$SECONDS"
   until port_in_use "$(node_port "$CONTROLLER_ID")"; do
-    if ! is_running "$CONTROLLER_ID"; then
+    if has_exited "$CONTROLLER_ID"; then
       say "$(node_name "$CONTROLLER_ID") exited during start-up"
       return 1
     fi
