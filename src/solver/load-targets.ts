@@ -91,6 +91,8 @@ export class LoadTargets {
   readonly networkThreshold: number;
   /** Per resource: whether every eligible broker has a capacity, so the limit applies. */
   readonly limited: Readonly<Record<Resource, boolean>>;
+  /** The resources with a limit, in RESOURCES order (limitedResources). */
+  readonly limitedList: readonly Resource[];
   /** Per resource and broker: threshold × capacity (Infinity when the resource has no limit). */
   readonly limit: Readonly<Record<Resource, Float64Array>>;
   /**
@@ -122,6 +124,7 @@ export class LoadTargets {
       networkOut: state.netOutCapacity,
     };
     this.limited = { disk: state.hasDiskCapacity, networkIn: state.hasNetInCapacity, networkOut: state.hasNetOutCapacity };
+    this.limitedList = RESOURCES.filter((r) => this.limited[r]);
     const limit = (r: Resource): Float64Array =>
       Float64Array.from(capacity[r], (c, b) => (this.limited[r] && state.eligible[b] ? c * this.thresholds[r] : Infinity));
     this.limit = { disk: limit("disk"), networkIn: limit("networkIn"), networkOut: limit("networkOut") };
@@ -237,22 +240,10 @@ function aimOf(
   });
 }
 
-const limitedCache = new WeakMap<LoadTargets, readonly Resource[]>();
-
 /** The resources with a limit (a capacity on every eligible broker), in RESOURCES order. */
 export function limitedResources(load: LoadTargets): readonly Resource[] {
-  // Asked for every action judged: the last answer is kept apart from the map.
-  if (load === lastLimited.load) return lastLimited.list;
-  let list = limitedCache.get(load);
-  if (list === undefined) {
-    list = RESOURCES.filter((r) => load.limited[r]);
-    limitedCache.set(load, list);
-  }
-  lastLimited = { load, list };
-  return list;
+  return load.limitedList;
 }
-
-let lastLimited: { readonly load: LoadTargets | null; readonly list: readonly Resource[] } = { load: null, list: [] };
 
 /** What replica (p, slot) adds to its broker's load of resource r (network out: the leader only). */
 export function replicaWeight(state: PlacementState, r: Resource, p: number, slot: number): number {
