@@ -11,8 +11,8 @@ import type { Cluster } from "../../src/model/types.js";
 import { generateCluster } from "../../src/model/generate.js";
 import { type Rng, createRng } from "../../src/model/random.js";
 import type { GoalContext, GoalId } from "../../src/solver/goal.js";
-import { MovableLists, TopicSteps, moveBestReplicas } from "../../src/solver/goals/replica-count.js";
-import { diskGain, topicGain } from "../../src/solver/goals/scoring.js";
+import { MovableLists, moveBestReplicas } from "../../src/solver/goals/replica-count.js";
+import { BandSteps, diskGain, topicGain } from "../../src/solver/goals/scoring.js";
 import { moveKeepsSpread } from "../../src/solver/rules.js";
 import type { Action } from "../../src/solver/state.js";
 import { PlacementState } from "../../src/solver/state.js";
@@ -199,7 +199,7 @@ test("topic steps kept through moves give topicGain", () => {
   fc.assert(
     fc.property(caseArb, (c) => {
       const { state, targets } = stateOf(c);
-      const steps = TopicSteps.of(state, targets);
+      const steps = BandSteps.of(state, targets);
       const rng = createRng(c.seed + 4);
       for (let step = 0; step < 4; step++) {
         randomMoves(state, rng, 3 * step * step);
@@ -209,7 +209,7 @@ test("topic steps kept through moves give topicGain", () => {
             const s = state.brokerAt(p, slot);
             for (let d = 0; d < state.brokerCount; d++) {
               if (state.slotOf(p, d) >= 0) continue;
-              assert.equal(steps.gain(steps.row(s), s, steps.row(d), d, t), topicGain(state, targets, p, s, d), `p${String(p)} from ${String(s)} to ${String(d)}`);
+              assert.equal(steps.leaving(s)[t]! + steps.arriving(d)[t]!, topicGain(state, targets, p, s, d), `p${String(p)} from ${String(s)} to ${String(d)}`);
             }
           }
         }

@@ -7,13 +7,13 @@ import { internalError } from "../../model/errors.js";
 import { grown } from "../arrays.js";
 import type { Goal, GoalContext } from "../goal.js";
 import { moveKeepsSpread, spreadViolation } from "../rules.js";
-import { type Action, type PlacementState, loggedPartition } from "../state.js";
+import type { Action, PlacementState } from "../state.js";
 import type { Targets } from "../targets.js";
 import { deviation } from "../targets.js";
 import { replicaBandAccepts } from "./band.js";
 import { firstInSortOrder } from "./lazy-order.js";
 import { CallMemo, RunCount } from "./memo.js";
-import { countDeviation } from "./scoring.js";
+import { BandSteps, countDeviation } from "./scoring.js";
 import { type Resource, aimUsed, limitedResources, replicaWeight, resourceLoad } from "../load-targets.js";
 
 /**
@@ -228,79 +228,6 @@ export class MovableLists {
   }
 }
 
-/**
- * Per broker and topic, how the broker's topic-spread deviation changes when one replica of the topic
- * leaves it (`off`) or arrives (`on`): topicGain(p, s → d) is off(s, t) + on(d, t), each a difference
- * of integers. Kept in a row per broker, contiguous by topic (the placement's counts and the targets'
- * bands are laid out by topic, a broker's entries far apart); an entry is worked out when first read
- * and again after the broker's count of its topic changes (the broker's membership log says which).
- */
-export class TopicSteps {
-  private static readonly byState = new WeakMap<PlacementState, TopicSteps>();
-  private readonly rows: (Int8Array | undefined)[];
-  private readonly logged: Int32Array;
-  private readonly topics: number;
-
-  private constructor(
-    private readonly state: PlacementState,
-    private readonly targets: Targets,
-  ) {
-    this.rows = new Array<Int8Array | undefined>(state.brokerCount);
-    this.logged = new Int32Array(state.brokerCount);
-    this.topics = state.topicNames.length;
-  }
-
-  static of(state: PlacementState, targets: Targets): TopicSteps {
-    return keptFor(TopicSteps.byState, state, (steps) => steps.targets === targets, () => new TopicSteps(state, targets));
-  }
-
-  /** Broker b's row brought up to date: per topic, 3 × (off + 1) + (on + 1), or UNKNOWN. */
-  row(b: number): Int8Array {
-    const { state } = this;
-    const log = state.membershipLog[b]!;
-    let row = this.rows[b];
-    if (row === undefined) {
-      row = new Int8Array(this.topics).fill(UNKNOWN);
-      this.rows[b] = row;
-    } else for (let i = this.logged[b]!; i < log.length; i++) row[state.topicIndexOf(loggedPartition(log[i]!))] = UNKNOWN;
-    this.logged[b] = log.length;
-    return row;
-  }
-
-  /** topicGain for a replica of topic t going from s to d, the rows given (row(s), row(d)). */
-  gain(rowS: Int8Array, s: number, rowD: Int8Array, d: number, t: number): number {
-    return stepOff(this.entry(rowS, s, t)) + stepOn(this.entry(rowD, d, t));
-  }
-
-  /** Row entry for topic t on broker b (from row(b)). */
-  private entry(row: Int8Array, b: number, t: number): number {
-    let e = row[t]!;
-    if (e === UNKNOWN) {
-      const { state, targets } = this;
-      const c = state.topicCountOf(t, b);
-      const min = targets.topicMinOf(t, b);
-      const max = targets.topicMaxOf(t, b);
-      const off = deviation(c, min, max) - deviation(c - 1, min, max);
-      const on = deviation(c, min, max) - deviation(c + 1, min, max);
-      e = 3 * (off + 1) + (on + 1);
-      row[t] = e;
-    }
-    return e;
-  }
-}
-
-/** A TopicSteps entry not worked out yet. */
-const UNKNOWN = -1;
-
-/** off(b, t) from a TopicSteps entry. */
-function stepOff(entry: number): number {
-  return Math.floor(entry / 3) - 1;
-}
-
-/** on(b, t) from a TopicSteps entry. */
-function stepOn(entry: number): number {
-  return (entry % 3) - 1;
-}
 
 /**
  * Per topic, its replicas' topic gain for the s → d of one call: the gain depends only on the topic
@@ -410,9 +337,9 @@ function classifyCandidates(ctx: GoalContext, c: CandidateScratch, list: Movable
   const wantLeader = ctx.later.includes("leader");
   const gains = topicGains.begin(state.topicNames.length);
   // topicGain(state, targets, p, s, d) as the sum of its two brokers' steps.
-  const steps = TopicSteps.of(state, targets);
-  const rowS = steps.row(s);
-  const rowD = steps.row(d);
+  const steps = BandSteps.of(state, targets);
+  const leaving = steps.leaving(s);
+  const arriving = steps.arriving(d);
   // diskGain(state, targets, s, d, bytes), its first two terms (the same for every candidate) once.
   const diskS = state.diskOf(s);
   const diskD = state.diskOf(d);
@@ -440,7 +367,7 @@ function classifyCandidates(ctx: GoalContext, c: CandidateScratch, list: Movable
     const cost = (toOriginal ? 0 : 1) - (fromOriginal ? 0 : 1);
     let topicLoss = 0;
     if (wantTopic) {
-      if (!gains.has(t)) gains.set(t, steps.gain(rowS, s, rowD, d, t));
+      if (!gains.has(t)) gains.set(t, leaving[t]! + arriving[t]!);
       topicLoss = -gains.get(t);
     }
     const diskLoss = wantDisk ? -Math.sign(diskNow - deviation(diskS - size, lowS, highS) - deviation(diskD + size, lowD, highD)) : 0;

@@ -2,7 +2,7 @@
  * How a replica change would affect the balance goals, for choosing among actions that the
  * higher-priority goals all accept. Positive gain = closer to the target band.
  */
-import type { PlacementState } from "../state.js";
+import { type PlacementState, loggedPartition } from "../state.js";
 import type { Targets } from "../targets.js";
 import { deviation } from "../targets.js";
 
@@ -39,3 +39,92 @@ export function countDeviation(state: PlacementState, targets: Targets): number 
   return s;
 }
 
+/**
+ * Per broker and topic, what one replica of the topic leaving the broker (`leaving`) or arriving on
+ * it (`arriving`) does to the broker's distance from the topic's band: topicGain of a replica of
+ * topic u going from s to d is leaving(s)[u] + arriving(d)[u], the same deviations summed (each step
+ * is -1, 0 or 1). Worked out per broker when first asked and kept up to date by replaying its
+ * membership log: only the topics of partitions that came or went change. One per placement serves
+ * every goal that asks (`of`).
+ */
+export class BandSteps {
+  private static readonly byState = new WeakMap<PlacementState, BandSteps>();
+
+  private readonly leavingOf: Array<Int8Array | undefined> = [];
+  private readonly arrivingOf: Array<Int8Array | undefined> = [];
+  private readonly logged: Int32Array;
+  /** Per broker, how many topics a replica leaving (arriving) takes closer to the band: those above it (below it). */
+  private readonly above: Int32Array;
+  private readonly below: Int32Array;
+
+  constructor(
+    private readonly state: PlacementState,
+    private readonly targets: Targets,
+  ) {
+    this.logged = new Int32Array(state.brokerCount);
+    this.above = new Int32Array(state.brokerCount);
+    this.below = new Int32Array(state.brokerCount);
+  }
+
+  /** The steps kept for this placement and targets (new ones when the targets differ). */
+  static of(state: PlacementState, targets: Targets): BandSteps {
+    const kept = BandSteps.byState.get(state);
+    if (kept !== undefined && kept.targets === targets) return kept;
+    const made = new BandSteps(state, targets);
+    BandSteps.byState.set(state, made);
+    return made;
+  }
+
+  /** How many topics b holds above their band. */
+  aboveCount(b: number): number {
+    this.update(b);
+    return this.above[b]!;
+  }
+
+  /** How many topics b holds below their band. */
+  belowCount(b: number): number {
+    this.update(b);
+    return this.below[b]!;
+  }
+
+  leaving(b: number): Int8Array {
+    this.update(b);
+    return this.leavingOf[b]!;
+  }
+
+  arriving(b: number): Int8Array {
+    this.update(b);
+    return this.arrivingOf[b]!;
+  }
+
+  private update(b: number): void {
+    const { state } = this;
+    const log = state.membershipLog[b]!;
+    let leaving = this.leavingOf[b];
+    let arriving = this.arrivingOf[b];
+    if (leaving === undefined || arriving === undefined) {
+      leaving = new Int8Array(state.topicNames.length);
+      arriving = new Int8Array(state.topicNames.length);
+      for (let u = 0; u < leaving.length; u++) this.step(leaving, arriving, u, b);
+      this.leavingOf[b] = leaving;
+      this.arrivingOf[b] = arriving;
+    } else {
+      for (let i = this.logged[b]!; i < log.length; i++) this.step(leaving, arriving, state.topicIndexOf(loggedPartition(log[i]!)), b);
+    }
+    this.logged[b] = log.length;
+  }
+
+  private step(leaving: Int8Array, arriving: Int8Array, u: number, b: number): void {
+    const { state, targets } = this;
+    const c = state.topicCountOf(u, b);
+    const min = targets.topicMinOf(u, b);
+    const max = targets.topicMaxOf(u, b);
+    const now = deviation(c, min, max);
+    const leave = now - deviation(c - 1, min, max);
+    const arrive = now - deviation(c + 1, min, max);
+    this.above[b]! += (leave === 1 ? 1 : 0) - (leaving[u] === 1 ? 1 : 0);
+    this.below[b]! += (arrive === 1 ? 1 : 0) - (arriving[u] === 1 ? 1 : 0);
+    leaving[u] = leave;
+    arriving[u] = arrive;
+  }
+}

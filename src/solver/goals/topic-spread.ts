@@ -8,12 +8,12 @@
  */
 import type { Goal, GoalContext } from "../goal.js";
 import { moveKeepsSpread } from "../rules.js";
-import { type Action, type PlacementState, loggedPartition } from "../state.js";
+import type { Action, PlacementState } from "../state.js";
 import type { Targets } from "../targets.js";
 import { deviation } from "../targets.js";
 import { bandAccepts, topicBandAccepts, topicDeltas } from "./band.js";
 import { closestFirst, partitionsBySize, sortBySize } from "./by-size.js";
-import { topicGain } from "./scoring.js";
+import { BandSteps, topicGain } from "./scoring.js";
 
 /** Partner brokers tried for each step, most useful first. */
 const PARTNERS = 4;
@@ -239,84 +239,6 @@ class SwapBackJudge {
   }
 }
 
-/**
- * Per broker and topic, what one replica of the topic leaving the broker (`leaving`) or arriving on
- * it (`arriving`) does to the broker's distance from the topic's band: topicGain of a replica of
- * topic u going from s to d is leaving(s)[u] + arriving(d)[u], the same deviations summed (each step
- * is -1, 0 or 1). Worked out per broker when first asked and kept up to date by replaying its
- * membership log: only the topics of partitions that came or went change.
- */
-export class BandSteps {
-  private readonly leavingOf: Array<Int8Array | undefined> = [];
-  private readonly arrivingOf: Array<Int8Array | undefined> = [];
-  private readonly logged: Int32Array;
-  /** Per broker, how many topics a replica leaving (arriving) takes closer to the band: those above it (below it). */
-  private readonly above: Int32Array;
-  private readonly below: Int32Array;
-
-  constructor(
-    private readonly state: PlacementState,
-    private readonly targets: Targets,
-  ) {
-    this.logged = new Int32Array(state.brokerCount);
-    this.above = new Int32Array(state.brokerCount);
-    this.below = new Int32Array(state.brokerCount);
-  }
-
-  /** How many topics b holds above their band. */
-  aboveCount(b: number): number {
-    this.update(b);
-    return this.above[b]!;
-  }
-
-  /** How many topics b holds below their band. */
-  belowCount(b: number): number {
-    this.update(b);
-    return this.below[b]!;
-  }
-
-  leaving(b: number): Int8Array {
-    this.update(b);
-    return this.leavingOf[b]!;
-  }
-
-  arriving(b: number): Int8Array {
-    this.update(b);
-    return this.arrivingOf[b]!;
-  }
-
-  private update(b: number): void {
-    const { state } = this;
-    const log = state.membershipLog[b]!;
-    let leaving = this.leavingOf[b];
-    let arriving = this.arrivingOf[b];
-    if (leaving === undefined || arriving === undefined) {
-      leaving = new Int8Array(state.topicNames.length);
-      arriving = new Int8Array(state.topicNames.length);
-      for (let u = 0; u < leaving.length; u++) this.step(leaving, arriving, u, b);
-      this.leavingOf[b] = leaving;
-      this.arrivingOf[b] = arriving;
-    } else {
-      for (let i = this.logged[b]!; i < log.length; i++) this.step(leaving, arriving, state.topicIndexOf(loggedPartition(log[i]!)), b);
-    }
-    this.logged[b] = log.length;
-  }
-
-  private step(leaving: Int8Array, arriving: Int8Array, u: number, b: number): void {
-    const { state, targets } = this;
-    const c = state.topicCountOf(u, b);
-    const min = targets.topicMinOf(u, b);
-    const max = targets.topicMaxOf(u, b);
-    const now = deviation(c, min, max);
-    const leave = now - deviation(c - 1, min, max);
-    const arrive = now - deviation(c + 1, min, max);
-    this.above[b]! += (leave === 1 ? 1 : 0) - (leaving[u] === 1 ? 1 : 0);
-    this.below[b]! += (arrive === 1 ? 1 : 0) - (arriving[u] === 1 ? 1 : 0);
-    leaving[u] = leave;
-    arriving[u] = arrive;
-  }
-}
-
 const EMPTY_STEPS = new Int8Array(0);
 
 /** Per-topic scratch space and per-broker lists, one set per state (the planner is single-threaded). */
@@ -326,8 +248,9 @@ class TopicScratch {
   constructor(
     private readonly state: PlacementState,
     private readonly targets: Targets,
+    steps = BandSteps.of(state, targets),
   ) {
-    this.steps = new BandSteps(state, targets);
+    this.steps = steps;
   }
 
   /** Topic `ofTopic`'s replicas on broker `on` by size, as of `on`'s version `ofTopicAt`; see movableBySize. */
@@ -436,7 +359,7 @@ class TopicScratch {
  * offers, as kept for the state between calls, or (`fresh`) made anew. For tests.
  */
 export function swapBackList(state: PlacementState, targets: Targets, s: number, d: number, want: number, fresh = false): Int32Array {
-  return (fresh ? new TopicScratch(state, targets) : scratchOf(state, targets)).swapBack(s, d, want);
+  return (fresh ? new TopicScratch(state, targets, new BandSteps(state, targets)) : scratchOf(state, targets)).swapBack(s, d, want);
 }
 
 /**
@@ -444,7 +367,7 @@ export function swapBackList(state: PlacementState, targets: Targets, s: number,
  * (`fresh`) made anew. For tests.
  */
 export function movableList(state: PlacementState, targets: Targets, t: number, s: number, d: number, fresh = false): number[] {
-  return [...(fresh ? new TopicScratch(state, targets) : scratchOf(state, targets)).movableBySize(t, s, d)];
+  return [...(fresh ? new TopicScratch(state, targets, new BandSteps(state, targets)) : scratchOf(state, targets)).movableBySize(t, s, d)];
 }
 
 /** Swap-back lists kept at most (a pair of brokers and a gain each). */
