@@ -11,7 +11,7 @@ import { deviation } from "../targets.js";
 import { bandAccepts, leaderDeltas } from "./band.js";
 import { firstInSortOrder } from "./lazy-order.js";
 import { ledHeaviestFirst } from "./load-balance.js";
-import { RunCount } from "./memo.js";
+import { KeyedPairs, RunCount } from "./memo.js";
 
 function leaderDeviation(state: PlacementState, targets: Targets): number {
   let s = 0;
@@ -384,7 +384,7 @@ function roomByTrade(state: PlacementState, targets: Targets, b: number, avoid: 
   const w = state.leaderOut;
   const aim = targets.load.aim.networkOut;
   // What b follows, by leader: the r' each g could give back (gathered once, when first needed).
-  let followed = false;
+  let followed: KeyedPairs | null = null;
   // lacking > 0: every partition heavy enough carries network out; the rest, lighter, cannot help.
   for (const r of ledHeaviestFirst(state, b)) {
     if (w[r]! < lacking) break;
@@ -395,11 +395,11 @@ function roomByTrade(state: PlacementState, targets: Targets, b: number, avoid: 
       const least = state.netOutOf(g) + w[r]! - aim[g]!;
       const most = w[r]! - lacking;
       if (least > most) continue;
-      if (!followed) followedByLeader.gather(state, b);
-      followed = true;
+      followed ??= gatherFollowed(state, b);
       // The heaviest such r' that g leads and b follows, the lowest index among equals.
       let best = -1;
-      for (let q = followedByLeader.first(g); q >= 0; q = followedByLeader.next()) {
+      for (let e = followed.first(g); e >= 0; e = followed.after(e)) {
+        const q = followed.a(e);
         if (q === r || w[q]! > most || w[q]! < least) continue;
         if (best < 0 || w[q]! > w[best]! || (w[q]! === w[best]! && q < best)) best = q;
       }
@@ -409,59 +409,20 @@ function roomByTrade(state: PlacementState, targets: Targets, b: number, avoid: 
   return null;
 }
 
-/**
- * The partitions one broker follows that may change (not frozen), by the broker leading each: lists
- * linked through typed arrays, valid until the next `gather` (roomByTrade gathers thousands of times).
- */
-class FollowedByLeader {
-  private gathered = 0;
-  /** Per leader: the gathering its list belongs to, and the list's first entry. */
-  private stamp = new Int32Array(0);
-  private head = new Int32Array(0);
-  /** Per entry: its partition and the next entry of its leader's list (−1: the end). */
-  private partition = new Int32Array(0);
-  private link = new Int32Array(0);
-  private at = -1;
-
-  gather(state: PlacementState, b: number): void {
-    if (this.stamp.length < state.brokerCount) {
-      this.stamp = new Int32Array(state.brokerCount);
-      this.head = new Int32Array(state.brokerCount);
-    }
-    const n = state.partitionsOnCount(b);
-    if (this.partition.length < n) {
-      this.partition = new Int32Array(2 * n);
-      this.link = new Int32Array(2 * n);
-    }
-    const id = ++this.gathered;
-    let k = 0;
-    for (let i = 0; i < n; i++) {
-      const q = state.partitionOnAt(b, i);
-      const u = state.brokerAt(q, 0);
-      if (u === b || state.frozen[q]) continue;
-      if (this.stamp[u] !== id) {
-        this.stamp[u] = id;
-        this.head[u] = -1;
-      }
-      this.partition[k] = q;
-      this.link[k] = this.head[u]!;
-      this.head[u] = k++;
-    }
+/** The partitions b follows that may change (not frozen), keyed by the broker leading each (the pairs' `a`). */
+function gatherFollowed(state: PlacementState, b: number): KeyedPairs {
+  const byLeader = followedByLeader.begin(state.brokerCount);
+  const n = state.partitionsOnCount(b);
+  for (let i = 0; i < n; i++) {
+    const q = state.partitionOnAt(b, i);
+    const u = state.brokerAt(q, 0);
+    if (u !== b && !state.frozen[q]) byLeader.add(u, q, 0);
   }
-
-  /** The first partition led by u (−1: none); `next` walks on. */
-  first(u: number): number {
-    this.at = this.stamp[u] === this.gathered ? this.head[u]! : -1;
-    return this.at < 0 ? -1 : this.partition[this.at]!;
-  }
-
-  next(): number {
-    this.at = this.link[this.at]!;
-    return this.at < 0 ? -1 : this.partition[this.at]!;
-  }
+  return byLeader;
 }
 
-const followedByLeader = new FollowedByLeader();
+/** roomByTrade's lists, reused (it gathers thousands of times on a large plan). */
+const followedByLeader = new KeyedPairs();
 
 /** Gives under-led broker d one more leader through a chain from a broker that can spare one. */
 function pull(ctx: GoalContext, d: number): boolean {
