@@ -8,7 +8,6 @@ import { internalError } from "../model/errors.js";
 import type { Rng } from "../model/random.js";
 import type { Goal, GoalContext, GoalId } from "./goal.js";
 import { shuffleInPlace } from "../model/random.js";
-import { grown } from "./arrays.js";
 import { ReplicaBuckets } from "./replica-buckets.js";
 import type { Action, PlacementState } from "./state.js";
 import type { Targets } from "./targets.js";
@@ -279,23 +278,22 @@ function takeBackInPairs(ctx: GoalContext, order: readonly number[]): void {
   /** Replicas away from home, keyed by "now on y, could go back to x". */
   const away = new ReplicaBuckets();
   const keyOf = (now: number, home: number): number => now * state.brokerCount + home;
-  // The ways home, found once: a swap here only sends two replicas home, so each way home a later
-  // walk of waysHome would find is one of these whose replica is still where it was and whose home
-  // p still does not hold (and one whose swap was taken is then no longer so).
-  const ways = new WayList();
+  // The ways home, found once and read again in the order filed: a swap here only sends two replicas
+  // home, so each way home a later walk of waysHome would find is one of these whose replica is still
+  // where it was and whose home p still does not hold (and one whose swap was taken is then no
+  // longer so).
   for (const p of order) {
     waysHome(state, p, (slot, now, home) => {
       away.add(keyOf(now, home), p, slot);
-      ways.add(p, slot, now, home);
       return false;
     });
   }
   away.seal();
-  for (let k = 0; k < ways.n; k++) {
-    const p = ways.p[k]!;
-    const slot = ways.slot[k]!;
-    const y = ways.now[k]!;
-    const x = ways.home[k]!;
+  for (let k = 0; k < away.filedCount; k++) {
+    const p = away.filedP(k);
+    const slot = away.filedSlot(k);
+    const y = Math.floor(away.filedKey(k) / state.brokerCount);
+    const x = away.filedKey(k) - y * state.brokerCount;
     if (state.brokerAt(p, slot) !== y || state.slotOf(p, x) >= 0) continue;
     const key = keyOf(x, y);
     const first = away.start(key);
@@ -309,25 +307,3 @@ function takeBackInPairs(ctx: GoalContext, order: readonly number[]): void {
   }
 }
 
-/** Ways home in the order found: partition, slot, the broker it is on, the original broker it could go to. */
-class WayList {
-  n = 0;
-  p = new Int32Array(1024);
-  slot = new Int32Array(1024);
-  now = new Int32Array(1024);
-  home = new Int32Array(1024);
-
-  add(p: number, slot: number, now: number, home: number): void {
-    if (this.n === this.p.length) {
-      const m = 2 * this.n;
-      this.p = grown(this.p, m);
-      this.slot = grown(this.slot, m);
-      this.now = grown(this.now, m);
-      this.home = grown(this.home, m);
-    }
-    this.p[this.n] = p;
-    this.slot[this.n] = slot;
-    this.now[this.n] = now;
-    this.home[this.n++] = home;
-  }
-}

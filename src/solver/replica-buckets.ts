@@ -107,6 +107,23 @@ export class ReplicaBuckets {
     return this.sortedP[i]!;
   }
 
+  /** Entries filed: `filedKey`, `filedP` and `filedSlot` read entry i in the order filed (also after `seal`). */
+  get filedCount(): number {
+    return this.filed;
+  }
+
+  filedKey(i: number): number {
+    return this.keys[i]!;
+  }
+
+  filedP(i: number): number {
+    return this.ps[i]!;
+  }
+
+  filedSlot(i: number): number {
+    return this.slots[i]!;
+  }
+
   slot(i: number): number {
     return this.sortedSlot[i]!;
   }

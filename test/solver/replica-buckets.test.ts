@@ -1,4 +1,4 @@
-/** ReplicaBuckets reads back exactly what a Map of arrays would hold, in filing order, on every sort path. */
+/** ReplicaBuckets reads back exactly what a Map of arrays would hold, in filing order, on every sort path, and every entry in the order filed. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
@@ -17,6 +17,9 @@ function check(entries: readonly [number, number, number][], probes: readonly nu
     map.set(key, list);
   }
   buckets.seal();
+  // Every entry also reads back in the order filed, after the seal.
+  assert.equal(buckets.filedCount, entries.length);
+  entries.forEach(([key, p, slot], i) => assert.deepEqual([buckets.filedKey(i), buckets.filedP(i), buckets.filedSlot(i)], [key, p, slot]));
   for (const key of [...map.keys(), ...probes]) {
     const got: [number, number][] = [];
     for (let i = buckets.start(key), end = buckets.end(key, i); i < end; i++) got.push([buckets.p(i), buckets.slot(i)]);
