@@ -17,7 +17,7 @@ import { deviation } from "../targets.js";
 import { type Deltas, brokerDeltas, leaderDeltas, partnersByFill, worstFirst } from "./band.js";
 import { firstAtLeast, partitionsByWeightDescending } from "./by-size.js";
 import { firstInSortOrder } from "./lazy-order.js";
-import { BrokerMemo, CallMemo, KeyedPairs } from "./memo.js";
+import { BrokerMemo, CallMemo } from "./memo.js";
 import { compareKeys } from "./replica-count.js";
 
 /** A per-broker load and what each partition contributes to it. */
@@ -220,6 +220,14 @@ const DRAIN_ABOVE = 1.5;
 
 /** Brokers compared as move partners, per side (same rack, other racks). */
 const PARTNERS = 6;
+/**
+ * The shortcuts of candidate gathering: walks that stop where nothing further could be kept. Tests
+ * turn them off to check that every step proposes the same actions in the same order without them.
+ */
+export const shortcuts = { on: true };
+
+/** Relative size of the margin a bound on a gain is raised by for rounding (Step.marginOf). */
+const ROUNDING = 1e-12;
 /** Actions of each kind offered to the acceptance chain per rebalancing step. */
 export const TRIES = 64;
 /** Replicas of the giving broker looked at on either side of the weight wanted. */
@@ -307,6 +315,22 @@ export class Candidates {
     if (this.limit === Infinity || this.heldCount[kind] !== this.limit) return false;
     const o = this.held[kind]![0]! * KEY;
     return this.keys[o] === 0 && this.keys[o + 1]! < bucket;
+  }
+
+  /**
+   * Whether a candidate of this kind would be turned away whose key begins with 0, `bucket` and
+   * `worse` and whose fourth place (its moves) is at least `moves`: its kind keeps its limit and the
+   * worst of them ranks before any such key by those places alone. (beaten asks the same of the
+   * first two places.)
+   */
+  beatenAt(kind: number, bucket: number, worse: number, moves: number): boolean {
+    if (this.limit === Infinity || this.heldCount[kind] !== this.limit) return false;
+    const k = this.keys;
+    const o = this.held[kind]![0]! * KEY;
+    if (k[o] !== 0) return false;
+    if (k[o + 1] !== bucket) return k[o + 1]! < bucket;
+    if (k[o + 2] !== worse) return k[o + 2]! < worse;
+    return k[o + 3]! < moves;
   }
 
   /**
@@ -579,6 +603,70 @@ class Step {
     return deviation(v, lo, hi) - deviation(v + d, lo, hi);
   }
 
+  /** shift(a, d) + shift(c, -d): broker a's load changes by d and c's by the opposite. */
+  private exchange(a: number, c: number, d: number): number {
+    return this.shift(a, d) + this.shift(c, -d);
+  }
+
+  /**
+   * An upper bound of exchange(a, c, d) over d in [from, to]: the sum is concave in d (a distance
+   * from a band is convex in the load), so its most lies at an end or where a load crosses a band
+   * edge. Raised by a margin that covers the rounding of either figure, so a candidate's gain as its
+   * offer works it out never exceeds it.
+   */
+  changeBound(a: number, c: number, from: number, to: number): number {
+    const va = this.load[a]!;
+    const vc = this.load[c]!;
+    let most = Math.max(this.exchange(a, c, from), this.exchange(a, c, to));
+    // Where a's load crosses its band's edges, then c's.
+    most = Math.max(most, this.within(a, c, this.low[a]! - va, from, to), this.within(a, c, this.high[a]! - va, from, to));
+    most = Math.max(most, this.within(a, c, vc - this.low[c]!, from, to), this.within(a, c, vc - this.high[c]!, from, to));
+    return most + this.marginOf(a, c) + ROUNDING * (Math.abs(from) + Math.abs(to));
+  }
+
+  /**
+   * A margin for the rounding of an exchange between b and c: far above what a few operations on
+   * such loads can lose (about 1e-15 of them), far below any tolerance (1e-9 of an ideal).
+   */
+  marginOf(a: number, c: number): number {
+    return ROUNDING * (Math.abs(this.load[a]!) + Math.abs(this.load[c]!) + Math.abs(this.high[a]!) + Math.abs(this.high[c]!) + Math.abs(this.low[a]!) + Math.abs(this.low[c]!));
+  }
+
+  /** A change d of a's load (c's by -d) at which exchange(a, c, d) is largest: at a corner, as it falls without end either side. */
+  peakChange(a: number, c: number): number {
+    const va = this.load[a]!;
+    const vc = this.load[c]!;
+    let peak = this.low[a]! - va;
+    let most = this.exchange(a, c, peak);
+    for (const d of [this.high[a]! - va, vc - this.low[c]!, vc - this.high[c]!]) {
+      const g = this.exchange(a, c, d);
+      if (g > most) {
+        most = g;
+        peak = d;
+      }
+    }
+    return peak;
+  }
+
+  /** exchange(a, c, d) when d lies in (from, to), else -Infinity. */
+  private within(a: number, c: number, d: number, from: number, to: number): number {
+    return d > from && d < to ? this.exchange(a, c, d) : -Infinity;
+  }
+
+  /**
+   * Whether no candidate of this kind gaining at most `bound` and counting at least `moves` moves
+   * would be kept: its gain is within the tolerance, or its key ranks after the kind's worst kept
+   * (its leader count figures are 0 when counts do not matter, and unknown otherwise).
+   */
+  hopeless(kind: number, bound: number, moves: number): boolean {
+    return bound <= this.tol || this.out.beatenAt(kind, -Math.round(bound / this.grain), this.counts ? -Infinity : 0, moves);
+  }
+
+  /** Whether no gain up to `bound` could be kept: it is within the tolerance, or its bucket ranks after `worst`, a full list's worst kept bucket. */
+  outOfReach(bound: number, worst: number): boolean {
+    return bound <= this.tol || -Math.round(bound / this.grain) > worst;
+  }
+
   /** What the replica at (p, slot) carries of the measure. */
   carried(p: number, slot: number): number {
     return this.leaderOnly && slot !== 0 ? 0 : this.weight[p]!;
@@ -650,12 +738,11 @@ class Step {
     this.out.pushLead(p, slot, 0, worse > 0 ? 1 : 0, bucket, worse, 0, 0);
   }
 
-  /** consider for moving the replica at (p, slot) from broker `from` to broker `to` (not one of p's). */
-  offerMove(p: number, slot: number, from: number, to: number, gain: number): void {
+  /** consider for moving the replica at (p, slot) from broker `from` to broker `to` (not one of p's), which counts `moves` moves (moveDelta). */
+  offerMove(p: number, slot: number, from: number, to: number, gain: number, moves: number): void {
     if (!this.worthy(2, gain)) return;
     const bucket = this.bucket;
     const { state } = this;
-    const moves = state.moveDelta(p, slot, to);
     const worse = this.counts && slot === 0 ? leaderShiftLoss(state, this.targets, from, to) : 0;
     const out = this.out;
     if (out.stage(2, worse > 0 ? 1 : 0, bucket, worse, moves, moves * state.size[p]!, 1, p, slot, to, 0, 0, 0) && this.spreads(p, slot, to)) {
@@ -664,16 +751,18 @@ class Step {
   }
 
   /**
-   * consider for a swap of the replicas at (p, slot) on b1 and (q, qSlot) on b2: its leader counts
-   * never change (a leader for a leader or a follower for a follower, or counts do not matter).
+   * consider for a swap of the replicas at (p, slot) on b1 and (q, qSlot) on b2 (dp: the moves p's
+   * half counts, moveDelta): its leader counts never change (a leader for a leader or a follower for a
+   * follower, or counts do not matter).
    */
-  offerSwap(p: number, slot: number, b1: number, q: number, qSlot: number, b2: number, kind: number, gain: number): void {
+  offerSwap(p: number, slot: number, b1: number, q: number, qSlot: number, b2: number, kind: number, gain: number, dp: number): void {
     if (!this.worthy(kind, gain)) return;
     const bucket = this.bucket;
-    const { state } = this;
-    const dp = state.moveDelta(p, slot, b2);
+    const { state, out } = this;
+    // q's own move counts -1 at least: a swap whose key cannot rank before the kind's worst even so is
+    // turned away before that is worked out.
+    if (out.beatenAt(kind, bucket, 0, dp - 1)) return;
     const dq = state.moveDelta(q, qSlot, b1);
-    const out = this.out;
     if (out.stage(kind, 0, bucket, 0, dp + dq, dp * state.size[p]! + dq * state.size[q]!, 2, p, slot, q, qSlot, 0, 0) && this.spreads(p, slot, b2) && moveKeepsSpread(state, this.targets, q, qSlot, b1)) {
       out.keep(kind, { kind: "swap", p, slot, q, qSlot });
     }
@@ -786,26 +875,40 @@ function replicaCandidates(here: Step, kinds: "moves" | "swaps" | "both"): void 
     // Where the weight wp - want falls in onD (firstAtLeast): fromS is heaviest first, so it only
     // moves down the list as p goes on; found by search once, then by stepping.
     let lo = -1;
-    for (let i = Math.max(0, at - window); i < Math.min(fromS.length, at + window); i++) {
+    // Every candidate of p moves between 0 and wp from s to d (a move all of wp, a swap wp less a
+    // lighter replica's weight), and gains what that brings s and d: at most changeBound over
+    // [0, wp], which only falls as p goes on (heaviest first), while the kept candidates only get
+    // better; and each of its moves counts -1 at least. So a kind none of whose candidates could be
+    // kept at one p has none at any later p: it is no longer offered, and the walk ends when no kind
+    // is left. What is skipped would be turned away at its turn: the candidates kept are the same.
+    let moves = withMoves;
+    let swaps = withSwaps;
+    for (let i = Math.max(0, at - window); i < Math.min(fromS.length, at + window) && (moves || swaps); i++) {
       const p = fromS[i]!;
+      const wp = w[p]!;
+      const bound = shortcuts.on ? here.changeBound(d, s, 0, wp) : Infinity;
+      if (moves && here.hopeless(2, bound, -1)) moves = false;
+      if (swaps && here.hopeless(3, bound, -2) && here.hopeless(4, bound, -2)) swaps = false;
       // mayLeave(p, d) and p's slot on s, in one pass over p's replicas.
       if (state.frozen[p]) continue;
       const slot = slotAvoiding(state, p, s, d);
       if (slot < 0) continue;
-      const wp = w[p]!;
+      const dp = state.moveDelta(p, slot, d);
       // The rack rule (moveKeepsSpread, the costly check) is asked only of candidates that would be
       // kept, and of p's replica once (Step.spreads).
-      if (withMoves) here.offerMove(p, slot, s, d, here.moveGain(p, slot, s, d));
-      if (!withSwaps) continue;
+      if (moves) here.offerMove(p, slot, s, d, here.moveGain(p, slot, s, d), dp);
+      // A swap counts p's move and one more, -1 at least.
+      if (!swaps || (here.hopeless(3, bound, dp - 1) && here.hopeless(4, bound, dp - 1))) continue;
       // Swap with a replica of the same topic on d that carries less: topic counts stay as they
       // are (and, for leader-carried loads, leader counts too: a leader for a leader).
       const mates = sameTopic.get(state.topicIndexOf(p));
       if (mates !== undefined) {
         for (let k = 0; k < mates.length; k++) {
           const q = mates[k]!;
+          if (q === p || w[q]! >= wp) continue;
           const qSlot = state.slotOf(q, d);
-          if (q === p || (leaderOnly && (qSlot === 0) !== (slot === 0)) || w[q]! >= wp || !mayLeave(state, q, s)) continue;
-          here.offerSwap(p, slot, s, q, qSlot, d, 3, here.swapGain(p, slot, s, q, qSlot, d));
+          if ((leaderOnly && (qSlot === 0) !== (slot === 0)) || !mayLeave(state, q, s)) continue;
+          here.offerSwap(p, slot, s, q, qSlot, d, 3, here.swapGain(p, slot, s, q, qSlot, d), dp);
         }
       }
       // Swap with a carrying replica on d about `want` lighter.
@@ -817,7 +920,7 @@ function replicaCandidates(here: Step, kinds: "moves" | "swaps" | "both"): void 
         if (q === p || w[q]! >= wp || !mayLeave(state, q, s)) continue;
         const qSlot = state.slotOf(q, d);
         // A leader for a leader (only leaders carry a leader-only measure), so leader counts stay.
-        here.offerSwap(p, slot, s, q, qSlot, d, state.topicOf[p] === state.topicOf[q] ? 3 : 4, here.swapGain(p, slot, s, q, qSlot, d));
+        here.offerSwap(p, slot, s, q, qSlot, d, state.topicOf[p] === state.topicOf[q] ? 3 : 4, here.swapGain(p, slot, s, q, qSlot, d), dp);
       }
     }
   }
@@ -975,49 +1078,187 @@ const brokerRoles = new BrokerMemo((state, b): Roles => {
  * there) while x hands b a partition x leads with a follower on b. Leader counts stay as they are, so
  * leader-carried load can move after the leader goal has evened the counts. The gain decides which
  * way (and whether) a pair helps; of the pairs that gain, the `keep` best are offered (see TopTrades).
+ *
+ * Pairs are many (every lead of b times every lead b follows on the same broker) and few can be
+ * kept, so they are not all weighed. A pair's gain depends only on x and the change of b's load,
+ * w[q] - w[p], and is concave in it (each broker's distance from its band is convex in its load).
+ * So per x it is largest where that change is at a band corner and falls off either side of it: x's
+ * pairs are walked outward from there (both sides heaviest first) and each walk stops at the first
+ * pair that, with a margin for rounding, could not be kept; the brokers x whose pairs at best
+ * (changeBound) could not be kept are not walked at all, and the best are walked first so that the
+ * list fills early. The pairs kept are those the full walk would keep, as the list keeps the best
+ * by their key whatever order they come in.
  */
 function tradeCandidates(here: Step, admits?: (a: Action) => boolean): void {
   const { state, b, weight: w, tol, grain } = here;
-  /** Partitions b leads (a), by a follower broker they could go to, with that follower's slot (b). */
-  const handable = handableByFollower.begin(state.brokerCount);
-  const n = state.partitionsOnCount(b);
-  for (let i = 0; i < n; i++) {
-    const p = state.partitionOnAt(b, i);
-    if (state.frozen[p] || state.brokerAt(p, 0) !== b) continue;
+  const B = state.brokerCount;
+  // b's leads by a follower they could go to (with its slot), and the partitions b follows by
+  // their leader, each heaviest first (ties by index).
+  const gives = givable.begin(B);
+  const takes = takable.begin(B);
+  const list = partitionsByWeightDescending(state, w, b);
+  for (let i = 0; i < list.length; i++) {
+    const p = list[i]!;
+    if (state.frozen[p]) continue;
+    const leader = state.brokerAt(p, 0);
+    if (leader !== b) {
+      takes.add(leader, p, 0, w[p]!);
+      continue;
+    }
     for (let slot = 1; slot < state.rfOf(p); slot++) {
       const x = state.brokerAt(p, slot);
-      if (state.eligible[x]) handable.add(x, p, slot);
+      if (state.eligible[x]) gives.add(x, p, slot, w[p]!);
     }
   }
-  if (handable.empty) return;
-  // Pairs are many (every lead of b times every lead b follows on the same broker) and most gain
-  // nothing: each pair's gain is worked out here as bandGain does, before any action is built.
-  const best = new TopTrades(TRIES);
-  for (let i = 0; i < n; i++) {
-    const q = state.partitionOnAt(b, i);
-    const x = state.brokerAt(q, 0);
-    if (x === b || state.frozen[q]) continue;
-    const mine = handable.first(x);
-    if (mine < 0) continue;
-    const qSlot = state.slotOf(q, b);
-    for (let e = mine; e >= 0; e = handable.after(e)) {
-      const p = handable.a(e);
-      const slot = handable.b(e);
-      const net = w[q]! - w[p]!;
-      if (net === 0) continue;
-      // Both brokers are eligible and net is not 0: bandGain's gainAt is the shift itself.
-      const gain = here.shift(b, net) + here.shift(x, -net);
-      if (gain <= tol) continue;
-      const bucket = -Math.round(gain / grain);
-      // The goal's own check is asked only of a trade that would be kept.
-      if (best.keeps(bucket, p, slot, q, qSlot) && (admits === undefined || admits({ kind: "trade", p, slot, q, qSlot }))) best.offer(bucket, p, slot, q, qSlot);
+  gives.close();
+  takes.close();
+  // The brokers both ways, with the most their pairs can gain, best first.
+  const order = traders;
+  order.length = 0;
+  for (const x of gives.keys) {
+    if (!takes.has(x)) continue;
+    const bound = here.changeBound(b, x, takes.weightAt(takes.end(x) - 1) - gives.weightAt(gives.start(x)), takes.weightAt(takes.start(x)) - gives.weightAt(gives.end(x) - 1));
+    if (bound > tol) order.push([bound, x]);
+  }
+  order.sort((u, v) => v[0] - u[0] || u[1] - v[1]);
+  const best = topTrades.clear(TRIES);
+  for (const [bound, x] of order) {
+    if (shortcuts.on && best.full && here.outOfReach(bound, best.worst)) break;
+    const margin = here.marginOf(b, x);
+    const peak = here.peakChange(b, x);
+    const first = gives.start(x);
+    const last = gives.end(x);
+    // k: the first of x's leads (heaviest first, so b's change rising) at or past the peak for q.
+    let k = first;
+    for (let j = takes.start(x); j < takes.end(x); j++) {
+      const q = takes.a(j);
+      const wq = takes.weightAt(j);
+      while (k < last && wq - gives.weightAt(k) < peak) k++;
+      let qSlot = -1;
+      for (let side = 0; side < 2; side++) {
+        for (let e = side === 0 ? k : k - 1; e >= first && e < last; e += side === 0 ? 1 : -1) {
+          const net = wq - gives.weightAt(e);
+          // Further from the peak than a change of nothing (which gains nothing) gains nothing.
+          if (net === 0) {
+            if (shortcuts.on) break;
+            continue;
+          }
+          // Both brokers are eligible and net is not 0: bandGain's gainAt is the shift itself.
+          const gain = here.shift(b, net) + here.shift(x, -net);
+          if (shortcuts.on && (best.full ? here.outOfReach(gain + margin, best.worst) : gain + margin <= tol)) break;
+          if (gain <= tol) continue;
+          const bucket = -Math.round(gain / grain);
+          const p = gives.a(e);
+          const slot = gives.b(e);
+          if (qSlot < 0) qSlot = state.slotOf(q, b);
+          // The goal's own check is asked only of a trade that would be kept.
+          if (best.keeps(bucket, p, slot, q, qSlot) && (admits === undefined || admits({ kind: "trade", p, slot, q, qSlot }))) best.offer(bucket, p, slot, q, qSlot);
+        }
+      }
     }
   }
   best.each((p, slot, q, qSlot, bucket) => here.offerTrade(p, slot, q, qSlot, bucket));
 }
 
-/** tradeCandidates' grouping of b's leads by follower (reused from call to call). */
-const handableByFollower = new KeyedPairs();
+/**
+ * Entries (a, b, weight) grouped by a small integer key (a broker), each group laid out contiguously
+ * in the order its entries were added. Reused from call to call.
+ */
+class Groups {
+  /** The keys added to, in the order first added. */
+  readonly keys: number[] = [];
+  private count = new Int32Array(0);
+  private from = new Int32Array(0);
+  private n = 0;
+  private addedKey = new Int32Array(64);
+  private addedA = new Int32Array(64);
+  private addedB = new Int32Array(64);
+  private addedW = new Float64Array(64);
+  private as = new Int32Array(64);
+  private bs = new Int32Array(64);
+  private ws = new Float64Array(64);
+
+  /** Forgets every group; room for keys 0 .. size - 1. */
+  begin(size: number): this {
+    for (const key of this.keys) this.count[key] = 0;
+    this.keys.length = 0;
+    if (this.count.length < size) {
+      this.count = new Int32Array(size);
+      this.from = new Int32Array(size);
+    }
+    this.n = 0;
+    return this;
+  }
+
+  add(key: number, a: number, b: number, weight: number): void {
+    const e = this.n++;
+    if (e === this.addedKey.length) {
+      this.addedKey = grown(this.addedKey, 2 * e);
+      this.addedA = grown(this.addedA, 2 * e);
+      this.addedB = grown(this.addedB, 2 * e);
+      this.addedW = grown(this.addedW, 2 * e);
+      this.as = grown(this.as, 2 * e);
+      this.bs = grown(this.bs, 2 * e);
+      this.ws = grown(this.ws, 2 * e);
+    }
+    this.addedKey[e] = key;
+    this.addedA[e] = a;
+    this.addedB[e] = b;
+    this.addedW[e] = weight;
+    const had = this.count[key]!;
+    if (had === 0) this.keys.push(key);
+    this.count[key] = had + 1;
+  }
+
+  /** Lays the groups out (after the last add, before reading). */
+  close(): void {
+    let at = 0;
+    for (const key of this.keys) {
+      this.from[key] = at;
+      at += this.count[key]!;
+    }
+    for (let e = 0; e < this.n; e++) {
+      const key = this.addedKey[e]!;
+      const i = this.from[key]!;
+      this.from[key] = i + 1;
+      this.as[i] = this.addedA[e]!;
+      this.bs[i] = this.addedB[e]!;
+      this.ws[i] = this.addedW[e]!;
+    }
+    // `from` now holds each group's end.
+    for (const key of this.keys) this.from[key] = this.from[key]! - this.count[key]!;
+  }
+
+  has(key: number): boolean {
+    return this.count[key]! > 0;
+  }
+
+  /** Where key's group starts (then a(i), b(i), weightAt(i) for i in [start, end)). */
+  start(key: number): number {
+    return this.from[key]!;
+  }
+
+  end(key: number): number {
+    return this.from[key]! + this.count[key]!;
+  }
+
+  a(i: number): number {
+    return this.as[i]!;
+  }
+
+  b(i: number): number {
+    return this.bs[i]!;
+  }
+
+  weightAt(i: number): number {
+    return this.ws[i]!;
+  }
+}
+
+/** tradeCandidates' groups of b's leads by follower and of what b follows by leader, and its brokers in order (reused from call to call). */
+const givable = new Groups();
+const takable = new Groups();
+const traders: Array<[bound: number, x: number]> = [];
 
 /**
  * The `keep` best trades by the key bestFirst ranks them with: a plain trade keeps leader counts
@@ -1032,8 +1273,24 @@ type TradeRow = readonly [bucket: number, p: number, slot: number, q: number, qS
 class TopTrades {
   /** Max-heap (worst kept trade on top) of trade rows. */
   private readonly rows: TradeRow[] = [];
+  private keep = 0;
 
-  constructor(private readonly keep: number) {}
+  /** Forgets the trades kept; keeps at most `keep` (at least 1) from then on. */
+  clear(keep: number): this {
+    this.rows.length = 0;
+    this.keep = keep;
+    return this;
+  }
+
+  /** Whether as many trades are kept as may be: a trade is kept from then on only if it ranks before the worst. */
+  get full(): boolean {
+    return this.rows.length >= this.keep;
+  }
+
+  /** The gain bucket of the worst trade kept (when full). */
+  get worst(): number {
+    return this.rows[0]![0];
+  }
 
   /** Whether a trade with this key would be kept now. */
   keeps(bucket: number, p: number, slot: number, q: number, qSlot: number): boolean {
@@ -1089,6 +1346,8 @@ class TopTrades {
     }
   }
 }
+
+const topTrades = new TopTrades();
 
 /** Partitions of each side a three-way trade looks at. */
 const THREE_WAY = 8;
