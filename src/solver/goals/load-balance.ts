@@ -604,7 +604,7 @@ class Step {
   }
 
   /** shift(a, d) + shift(c, -d): broker a's load changes by d and c's by the opposite. */
-  private exchange(a: number, c: number, d: number): number {
+  exchange(a: number, c: number, d: number): number {
     return this.shift(a, d) + this.shift(c, -d);
   }
 
@@ -632,20 +632,34 @@ class Step {
     return ROUNDING * (Math.abs(this.load[a]!) + Math.abs(this.load[c]!) + Math.abs(this.high[a]!) + Math.abs(this.high[c]!) + Math.abs(this.low[a]!) + Math.abs(this.low[c]!));
   }
 
-  /** A change d of a's load (c's by -d) at which exchange(a, c, d) is largest: at a corner, as it falls without end either side. */
-  peakChange(a: number, c: number): number {
+  /**
+   * A change d of a's load (c's by -d), at least `from`, at which exchange(a, c, d) is largest:
+   * `from` itself or a corner, as it falls without end past them. Its gain is left in `peakGain`.
+   */
+  peakChange(a: number, c: number, from: number): number {
     const va = this.load[a]!;
     const vc = this.load[c]!;
-    let peak = this.low[a]! - va;
-    let most = this.exchange(a, c, peak);
-    for (const d of [this.high[a]! - va, vc - this.low[c]!, vc - this.high[c]!]) {
-      const g = this.exchange(a, c, d);
-      if (g > most) {
-        most = g;
-        peak = d;
-      }
+    this.peakAt = from;
+    this.peakGain = from === -Infinity ? -Infinity : this.exchange(a, c, from);
+    this.higher(a, c, this.low[a]! - va, from);
+    this.higher(a, c, this.high[a]! - va, from);
+    this.higher(a, c, vc - this.low[c]!, from);
+    this.higher(a, c, vc - this.high[c]!, from);
+    return this.peakAt;
+  }
+
+  /** Where peakChange found the largest gain so far, and that gain. */
+  private peakAt = 0;
+  peakGain = 0;
+
+  /** Takes d as peakChange's peak if it lies past `from` and gains more. */
+  private higher(a: number, c: number, d: number, from: number): void {
+    if (!(d > from)) return;
+    const g = this.exchange(a, c, d);
+    if (g > this.peakGain) {
+      this.peakGain = g;
+      this.peakAt = d;
     }
-    return peak;
   }
 
   /** exchange(a, c, d) when d lies in (from, to), else -Infinity. */
@@ -738,11 +752,12 @@ class Step {
     this.out.pushLead(p, slot, 0, worse > 0 ? 1 : 0, bucket, worse, 0, 0);
   }
 
-  /** consider for moving the replica at (p, slot) from broker `from` to broker `to` (not one of p's), which counts `moves` moves (moveDelta). */
-  offerMove(p: number, slot: number, from: number, to: number, gain: number, moves: number): void {
+  /** consider for moving the replica at (p, slot) from broker `from` to broker `to` (not one of p's). */
+  offerMove(p: number, slot: number, from: number, to: number, gain: number): void {
     if (!this.worthy(2, gain)) return;
     const bucket = this.bucket;
     const { state } = this;
+    const moves = state.moveDelta(p, slot, to);
     const worse = this.counts && slot === 0 ? leaderShiftLoss(state, this.targets, from, to) : 0;
     const out = this.out;
     if (out.stage(2, worse > 0 ? 1 : 0, bucket, worse, moves, moves * state.size[p]!, 1, p, slot, to, 0, 0, 0) && this.spreads(p, slot, to)) {
@@ -751,14 +766,14 @@ class Step {
   }
 
   /**
-   * consider for a swap of the replicas at (p, slot) on b1 and (q, qSlot) on b2 (dp: the moves p's
-   * half counts, moveDelta): its leader counts never change (a leader for a leader or a follower for a
-   * follower, or counts do not matter).
+   * consider for a swap of the replicas at (p, slot) on b1 and (q, qSlot) on b2: its leader counts
+   * never change (a leader for a leader or a follower for a follower, or counts do not matter).
    */
-  offerSwap(p: number, slot: number, b1: number, q: number, qSlot: number, b2: number, kind: number, gain: number, dp: number): void {
+  offerSwap(p: number, slot: number, b1: number, q: number, qSlot: number, b2: number, kind: number, gain: number): void {
     if (!this.worthy(kind, gain)) return;
     const bucket = this.bucket;
     const { state, out } = this;
+    const dp = state.moveDelta(p, slot, b2);
     // q's own move counts -1 at least: a swap whose key cannot rank before the kind's worst even so is
     // turned away before that is worked out.
     if (out.beatenAt(kind, bucket, 0, dp - 1)) return;
@@ -881,24 +896,28 @@ function replicaCandidates(here: Step, kinds: "moves" | "swaps" | "both"): void 
     // better; and each of its moves counts -1 at least. So a kind none of whose candidates could be
     // kept at one p has none at any later p: it is no longer offered, and the walk ends when no kind
     // is left. What is skipped would be turned away at its turn: the candidates kept are the same.
+    // The most over [0, wp] is that at the peak (d taking `top`) once wp reaches it, below it wp's own.
+    const top = here.peakChange(d, s, 0);
+    const most = here.peakGain;
+    const margin = here.marginOf(d, s);
     let moves = withMoves;
     let swaps = withSwaps;
     for (let i = Math.max(0, at - window); i < Math.min(fromS.length, at + window) && (moves || swaps); i++) {
       const p = fromS[i]!;
       const wp = w[p]!;
-      const bound = shortcuts.on ? here.changeBound(d, s, 0, wp) : Infinity;
-      if (moves && here.hopeless(2, bound, -1)) moves = false;
-      if (swaps && here.hopeless(3, bound, -2) && here.hopeless(4, bound, -2)) swaps = false;
+      if (shortcuts.on) {
+        const bound = (wp >= top ? most : here.exchange(d, s, wp)) + margin + ROUNDING * wp;
+        if (moves && here.hopeless(2, bound, -1)) moves = false;
+        if (swaps && here.hopeless(3, bound, -2) && here.hopeless(4, bound, -2)) swaps = false;
+      }
       // mayLeave(p, d) and p's slot on s, in one pass over p's replicas.
       if (state.frozen[p]) continue;
       const slot = slotAvoiding(state, p, s, d);
       if (slot < 0) continue;
-      const dp = state.moveDelta(p, slot, d);
       // The rack rule (moveKeepsSpread, the costly check) is asked only of candidates that would be
       // kept, and of p's replica once (Step.spreads).
-      if (moves) here.offerMove(p, slot, s, d, here.moveGain(p, slot, s, d), dp);
-      // A swap counts p's move and one more, -1 at least.
-      if (!swaps || (here.hopeless(3, bound, dp - 1) && here.hopeless(4, bound, dp - 1))) continue;
+      if (moves) here.offerMove(p, slot, s, d, here.moveGain(p, slot, s, d));
+      if (!swaps) continue;
       // Swap with a replica of the same topic on d that carries less: topic counts stay as they
       // are (and, for leader-carried loads, leader counts too: a leader for a leader).
       const mates = sameTopic.get(state.topicIndexOf(p));
@@ -908,7 +927,7 @@ function replicaCandidates(here: Step, kinds: "moves" | "swaps" | "both"): void 
           if (q === p || w[q]! >= wp) continue;
           const qSlot = state.slotOf(q, d);
           if ((leaderOnly && (qSlot === 0) !== (slot === 0)) || !mayLeave(state, q, s)) continue;
-          here.offerSwap(p, slot, s, q, qSlot, d, 3, here.swapGain(p, slot, s, q, qSlot, d), dp);
+          here.offerSwap(p, slot, s, q, qSlot, d, 3, here.swapGain(p, slot, s, q, qSlot, d));
         }
       }
       // Swap with a carrying replica on d about `want` lighter.
@@ -920,7 +939,7 @@ function replicaCandidates(here: Step, kinds: "moves" | "swaps" | "both"): void 
         if (q === p || w[q]! >= wp || !mayLeave(state, q, s)) continue;
         const qSlot = state.slotOf(q, d);
         // A leader for a leader (only leaders carry a leader-only measure), so leader counts stay.
-        here.offerSwap(p, slot, s, q, qSlot, d, state.topicOf[p] === state.topicOf[q] ? 3 : 4, here.swapGain(p, slot, s, q, qSlot, d), dp);
+        here.offerSwap(p, slot, s, q, qSlot, d, state.topicOf[p] === state.topicOf[q] ? 3 : 4, here.swapGain(p, slot, s, q, qSlot, d));
       }
     }
   }
@@ -1112,27 +1131,20 @@ function tradeCandidates(here: Step, admits?: (a: Action) => boolean): void {
   }
   gives.close();
   takes.close();
-  // The brokers both ways, with the most their pairs can gain, best first.
-  const order = traders;
-  order.length = 0;
-  for (const x of gives.keys) {
-    if (!takes.has(x)) continue;
-    const bound = here.changeBound(b, x, takes.weightAt(takes.end(x) - 1) - gives.weightAt(gives.start(x)), takes.weightAt(takes.start(x)) - gives.weightAt(gives.end(x) - 1));
-    if (bound > tol) order.push([bound, x]);
-  }
-  order.sort((u, v) => v[0] - u[0] || u[1] - v[1]);
   const best = topTrades.clear(TRIES);
-  for (const [bound, x] of order) {
-    if (shortcuts.on && best.full && here.outOfReach(bound, best.worst)) break;
+  /**
+   * Weighs x's pairs: for each q, those of x's leads at or past `peak` (b's change rising), then
+   * those before it (falling); with `stops`, each way ends at the first that could not be kept.
+   */
+  const walk = (x: number, peak: number, stops: boolean): void => {
     const margin = here.marginOf(b, x);
-    const peak = here.peakChange(b, x);
     const first = gives.start(x);
     const last = gives.end(x);
-    // k: the first of x's leads (heaviest first, so b's change rising) at or past the peak for q.
     let k = first;
     for (let j = takes.start(x); j < takes.end(x); j++) {
       const q = takes.a(j);
       const wq = takes.weightAt(j);
+      // q only gets lighter, so k only moves on.
       while (k < last && wq - gives.weightAt(k) < peak) k++;
       let qSlot = -1;
       for (let side = 0; side < 2; side++) {
@@ -1140,12 +1152,12 @@ function tradeCandidates(here: Step, admits?: (a: Action) => boolean): void {
           const net = wq - gives.weightAt(e);
           // Further from the peak than a change of nothing (which gains nothing) gains nothing.
           if (net === 0) {
-            if (shortcuts.on) break;
+            if (stops) break;
             continue;
           }
           // Both brokers are eligible and net is not 0: bandGain's gainAt is the shift itself.
           const gain = here.shift(b, net) + here.shift(x, -net);
-          if (shortcuts.on && (best.full ? here.outOfReach(gain + margin, best.worst) : gain + margin <= tol)) break;
+          if (stops && (best.full ? here.outOfReach(gain + margin, best.worst) : gain + margin <= tol)) break;
           if (gain <= tol) continue;
           const bucket = -Math.round(gain / grain);
           const p = gives.a(e);
@@ -1156,6 +1168,24 @@ function tradeCandidates(here: Step, admits?: (a: Action) => boolean): void {
         }
       }
     }
+  };
+  // Brokers with few pairs are weighed at once, in full; the others are ranked by the most their
+  // pairs can gain and walked best first.
+  const order = traders;
+  order.length = 0;
+  for (const x of gives.keys) {
+    if (!takes.has(x)) continue;
+    if (!shortcuts.on || (gives.end(x) - gives.start(x)) * (takes.end(x) - takes.start(x)) <= FEW_PAIRS) {
+      walk(x, -Infinity, false);
+      continue;
+    }
+    const bound = here.changeBound(b, x, takes.weightAt(takes.end(x) - 1) - gives.weightAt(gives.start(x)), takes.weightAt(takes.start(x)) - gives.weightAt(gives.end(x) - 1));
+    if (bound > tol) order.push([bound, x]);
+  }
+  order.sort((u, v) => v[0] - u[0] || u[1] - v[1]);
+  for (const [bound, x] of order) {
+    if (best.full && here.outOfReach(bound, best.worst)) break;
+    walk(x, here.peakChange(b, x, -Infinity), true);
   }
   best.each((p, slot, q, qSlot, bucket) => here.offerTrade(p, slot, q, qSlot, bucket));
 }
@@ -1259,6 +1289,8 @@ class Groups {
 const givable = new Groups();
 const takable = new Groups();
 const traders: Array<[bound: number, x: number]> = [];
+/** Pairs of one broker weighed in full rather than ranked and walked (the ranking costs more). */
+const FEW_PAIRS = 8;
 
 /**
  * The `keep` best trades by the key bestFirst ranks them with: a plain trade keeps leader counts
