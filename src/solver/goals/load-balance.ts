@@ -891,12 +891,12 @@ function replicaCandidates(here: Step, kinds: "moves" | "swaps" | "both"): void 
     // moves down the list as p goes on; found by search once, then by stepping.
     let lo = -1;
     // Every candidate of p moves between 0 and wp from s to d (a move all of wp, a swap wp less a
-    // lighter replica's weight), and gains what that brings s and d: at most changeBound over
-    // [0, wp], which only falls as p goes on (heaviest first), while the kept candidates only get
-    // better; and each of its moves counts -1 at least. So a kind none of whose candidates could be
-    // kept at one p has none at any later p: it is no longer offered, and the walk ends when no kind
-    // is left. What is skipped would be turned away at its turn: the candidates kept are the same.
-    // The most over [0, wp] is that at the peak (d taking `top`) once wp reaches it, below it wp's own.
+    // lighter replica's weight), and gains what that brings s and d: at most the most of that gain
+    // over [0, wp] (concave: the gain at its peak `top` once wp reaches it, below it wp's own), which
+    // only falls as p goes on (heaviest first), while the kept candidates only get better; and each
+    // of its moves counts -1 at least. So a kind none of whose candidates could be kept at one p has
+    // none at any later p: it is no longer offered, and the walk ends when no kind is left. What is
+    // skipped would be turned away at its turn: the candidates kept are the same.
     const top = here.peakChange(d, s, 0);
     const most = here.peakGain;
     const margin = here.marginOf(d, s);
