@@ -36,7 +36,8 @@ function classOf(cost: number, topicLoss: number, diskLoss: number, leader: numb
  * replicas to move a handful, tens of thousands of times on a large plan. The candidates are put in
  * preference order by a counting sort on their class, then within a class by a heap on (size,
  * partition) built when the walk reaches the class: a batch usually takes the first few hundred of
- * thousands, so most classes are never ordered.
+ * thousands, so most classes are never ordered. When a batch takes one replica per topic, they are
+ * grouped by topic instead (byTopic): see TopicFronts.
  */
 class CandidateScratch {
   n = 0;
@@ -85,8 +86,28 @@ class CandidateScratch {
     for (let i = 0; i < n; i++) order[next[cls[i]!]!++] = i;
   }
 
-  /** Whether candidate i comes before candidate j within their class: smaller, then lower partition index. */
+  /**
+   * Groups the candidates by topic (topic set for each), in the order they were added: topic t's are
+   * order[start[t] .. start[t + 1] − 1], where start is the array returned (reused from call to call).
+   */
+  byTopic(topics: number): Int32Array {
+    if (this.topicStart.length < topics + 2) this.topicStart = new Int32Array(topics + 2);
+    const { topicStart: start, topic, order, n } = this;
+    // Counted two places on, then placed one place on: each entry ends where its topic's range ends.
+    start.fill(0, 0, topics + 2);
+    for (let i = 0; i < n; i++) start[topic[i]! + 2]!++;
+    for (let t = 0; t < topics; t++) start[t + 2]! += start[t + 1]!;
+    for (let i = 0; i < n; i++) order[start[topic[i]! + 1]!++] = i;
+    return start;
+  }
+
+  private topicStart = new Int32Array(0);
+
+  /** Whether candidate i comes before candidate j: lower class, then smaller, then lower partition index. */
   before(i: number, j: number): boolean {
+    const ci = this.cls[i]!;
+    const cj = this.cls[j]!;
+    if (ci !== cj) return ci < cj;
     const a = this.size[i]!;
     const b = this.size[j]!;
     return a < b || (a === b && this.p[i]! < this.p[j]!);
@@ -124,6 +145,101 @@ class CandidateScratch {
 }
 
 const scratch = new CandidateScratch();
+
+/**
+ * The walk of a batch that takes one replica per topic: a heap of topics, each keyed by its front
+ * (its first candidate not yet proposed). The least front is the first candidate of a topic not yet
+ * taken, so proposals come in the order of the plain walk that passes over the candidates of taken
+ * topics one by one; a taken topic leaves the heap with all its candidates. A topic's candidates past
+ * its front are put in a heap only when its front is refused. Arrays reused from call to call.
+ */
+class TopicFronts {
+  private front = new Int32Array(0);
+  /** Per topic, how many candidates its heap (after its front) holds; while not built, −1 − that many. */
+  private rest = new Int32Array(0);
+  /** Where the topic's candidates start in the scratch's order (its front first). */
+  private lo = new Int32Array(0);
+  private heap = new Int32Array(0);
+  private size = 0;
+  private c = scratch;
+
+  /** Puts each topic's first candidate in front and the topics with candidates in the heap. */
+  begin(c: CandidateScratch, topics: number): void {
+    this.c = c;
+    if (this.front.length < topics) {
+      this.front = new Int32Array(topics);
+      this.rest = new Int32Array(topics);
+      this.lo = new Int32Array(topics);
+      this.heap = new Int32Array(topics);
+    }
+    const start = c.byTopic(topics);
+    const { order } = c;
+    this.size = 0;
+    for (let t = 0; t < topics; t++) {
+      const lo = start[t]!;
+      const hi = start[t + 1]!;
+      if (lo === hi) continue;
+      let best = lo;
+      for (let at = lo + 1; at < hi; at++) if (c.before(order[at]!, order[best]!)) best = at;
+      const first = order[best]!;
+      order[best] = order[lo]!;
+      order[lo] = first;
+      this.front[t] = first;
+      this.rest[t] = -1 - (hi - lo - 1);
+      this.lo[t] = lo;
+      this.heap[this.size++] = t;
+    }
+    for (let k = (this.size >> 1) - 1; k >= 0; k--) this.siftDown(k);
+  }
+
+  /** The first candidate of a topic not yet taken, or −1 when none is left. */
+  first(): number {
+    return this.size > 0 ? this.front[this.heap[0]!]! : -1;
+  }
+
+  /** The topic of first() is taken: its candidates leave the walk. */
+  take(): void {
+    this.heap[0] = this.heap[--this.size]!;
+    this.siftDown(0);
+  }
+
+  /** first() was refused: its topic's next candidate becomes its front. */
+  pass(): void {
+    const { c } = this;
+    const t = this.heap[0]!;
+    const lo = this.lo[t]! + 1;
+    let rest = this.rest[t]!;
+    if (rest < 0) {
+      rest = -rest - 1;
+      c.heapify(lo, rest);
+    }
+    if (rest === 0) {
+      this.take();
+      return;
+    }
+    this.front[t] = c.pop(lo, rest);
+    this.rest[t] = rest - 1;
+    this.siftDown(0);
+  }
+
+  private siftDown(at: number): void {
+    const { heap, front, c, size } = this;
+    let k = at;
+    for (;;) {
+      const l = 2 * k + 1;
+      if (l >= size) return;
+      const r = l + 1;
+      const m = r < size && c.before(front[heap[r]!]!, front[heap[l]!]!) ? r : l;
+      if (!c.before(front[heap[m]!]!, front[heap[k]!]!)) return;
+      const x = heap[k]!;
+      heap[k] = heap[m]!;
+      heap[m] = x;
+      k = m;
+    }
+  }
+}
+
+const fronts = new TopicFronts();
 
 /** The value `cache` keeps for `state` when `fits` takes it, else a new one made and kept. */
 function keptFor<T>(cache: WeakMap<PlacementState, T>, state: PlacementState, fits: (kept: T) => boolean, make: () => T): T {
@@ -235,9 +351,6 @@ export class MovableLists {
  */
 const topicGains = new CallMemo();
 
-/** Topics a batch has taken a replica of (the value is unused). */
-const takenTopics = new CallMemo();
-
 /**
  * Moves up to `k` replicas from s to d, the ones the later goals like best, each accepted by every
  * higher-priority goal. Returns how many moved.
@@ -260,12 +373,11 @@ export function moveBestReplicas(ctx: GoalContext, s: number, d: number, k: numb
     return 0;
   }
   classifyCandidates(ctx, c, list, s, d);
-  c.group();
   // Best first. With the topic spread to keep, a batch takes one replica per topic: a topic that
   // gave one leaves the walk. A candidate's rack rule check at the scan still holds when it is
   // proposed: only other partitions moved in between.
-  const oneOfATopic = ctx.later.includes("topic-spread");
-  const taken = takenTopics.begin(state.topicNames.length);
+  if (ctx.later.includes("topic-spread")) return moveOnePerTopic(ctx, c, d, k, openings, refusals);
+  c.group();
   let count = 0;
   for (let cls = 0; cls < CLASSES; cls++) {
     const lo = c.start[cls]!;
@@ -273,14 +385,31 @@ export function moveBestReplicas(ctx: GoalContext, s: number, d: number, k: numb
     c.heapify(lo, size);
     for (; size > 0; size--) {
       const i = c.pop(lo, size);
-      if (oneOfATopic && taken.has(c.topic[i]!)) continue;
       const p = c.p[i]!;
       if (ctx.propose({ kind: "move", p, slot: c.slot[i]!, to: d })) {
         count++;
         openings?.update(p);
         if (count >= k) return count;
-        taken.set(c.topic[i]!, 1);
       } else if (refusals !== undefined && --refusals.left <= 0) return count;
+    }
+  }
+  return count;
+}
+
+/** moveBestReplicas' walk when a batch takes one replica per topic (TopicFronts). */
+function moveOnePerTopic(ctx: GoalContext, c: CandidateScratch, d: number, k: number, openings?: RackOpenings, refusals?: RefusalBudget): number {
+  fronts.begin(c, ctx.state.topicNames.length);
+  let count = 0;
+  for (let i = fronts.first(); i >= 0; i = fronts.first()) {
+    const p = c.p[i]!;
+    if (ctx.propose({ kind: "move", p, slot: c.slot[i]!, to: d })) {
+      count++;
+      openings?.update(p);
+      if (count >= k) return count;
+      fronts.take();
+    } else {
+      if (refusals !== undefined && --refusals.left <= 0) return count;
+      fronts.pass();
     }
   }
   return count;
