@@ -15,6 +15,7 @@ import { firstInSortOrder } from "./lazy-order.js";
 import { CallMemo, RunCount } from "./memo.js";
 import { BandSteps, countDeviation } from "./scoring.js";
 import { type Resource, aimUsed, limitedResources, replicaWeight, resourceLoad } from "../load-targets.js";
+import { weightOf } from "../capacity-floor.js";
 
 /**
  * The preference key of moveBestReplicas starts with four small integers: the move cost (−1, 0 or 1:
@@ -798,10 +799,14 @@ function roomBySwap(
 ): Extract<Action, { kind: "swap" }> | null {
   const { state, targets } = ctx;
   const aim = targets.load.aim;
-  // Heaviest in what d lacks: its share of d's aim of each resource short of room.
+  // Heaviest in what d lacks: its share of d's aim of each resource short of room (worked out once
+  // per replica, not once per comparison).
+  const shares = shareMemo.begin(state.partitionCount);
   const share = (x: number): number => {
+    if (shares.has(x)) return shares.get(x);
     let w = 0;
     for (let k = 0; k < limited.length; k++) if (lacking[k]! > 0) w += replicaWeight(state, limited[k]!, x, state.slotOf(x, d)) / aim[limited[k]!][d]!;
+    shares.set(x, w);
     return w;
   };
   const heavy = firstInSortOrder(state.partitionsOn(d), ROOM_HEAVY, (x, y) => share(y) - share(x) || x - y, (h) => !state.frozen[h]);
@@ -809,24 +814,55 @@ function roomBySwap(
     const hSlot = state.slotOf(h, d);
     for (const z of partners.slice(0, ROOM_PARTNERS)) {
       if (z === avoid || state.slotOf(h, z) >= 0 || !moveKeepsSpread(state, targets, h, hSlot, z)) continue;
-      let best = -1;
-      for (let i = 0; i < state.partitionsOnCount(z); i++) {
-        const l = state.partitionOnAt(z, i);
-        if (state.frozen[l] || state.slotOf(l, d) >= 0) continue;
-        const lSlot = state.slotOf(l, z);
-        let fits = true;
-        for (let k = 0; k < limited.length && fits; k++) {
-          const r = limited[k]!;
-          const freed = replicaWeight(state, r, h, hSlot) - replicaWeight(state, r, l, lSlot);
-          fits = freed >= lacking[k]! && (freed <= 0 || resourceLoad(state, r, z) + freed <= aim[r][z]!);
-        }
-        if (!fits || !moveKeepsSpread(state, targets, l, lSlot, d)) continue;
-        if (best < 0 || state.sizeOf(l) > state.sizeOf(best) || (state.size[l] === state.size[best] && l < best)) best = l;
-      }
+      const best = lightForHeavy(ctx, d, z, h, hSlot, lacking, limited);
       if (best >= 0) return { kind: "swap", p: h, slot: hSlot, q: best, qSlot: state.slotOf(best, z) };
     }
   }
   return null;
+}
+
+/** roomBySwap's shares of d's aims, by partition, for one call. */
+const shareMemo = new CallMemo();
+
+/** Per limited resource (roomBySwap's order), what the heavy replica weighs, the partner's load and its aim. */
+const heavyWeight = new Float64Array(3);
+const partnerLoad = new Float64Array(3);
+const partnerAim = new Float64Array(3);
+
+/**
+ * The replica l of partner z that roomBySwap swaps with d's heavy replica (h, hSlot): the largest
+ * (ties: lowest index) that d does not hold, whose swap frees at least `lacking` on d and keeps z
+ * within its aims, and that may go to d by the rack rule; −1 when none does. A replica no larger
+ * than the best so far is passed over before anything else is read of it: it could not replace it.
+ */
+export function lightForHeavy(ctx: GoalContext, d: number, z: number, h: number, hSlot: number, lacking: readonly number[], limited: readonly Resource[]): number {
+  const { state, targets } = ctx;
+  const aim = targets.load.aim;
+  const n = limited.length;
+  let leadOnly = -1;
+  for (let k = 0; k < n; k++) {
+    const r = limited[k]!;
+    heavyWeight[k] = replicaWeight(state, r, h, hSlot);
+    partnerLoad[k] = resourceLoad(state, r, z);
+    partnerAim[k] = aim[r][z]!;
+    if (r === "networkOut") leadOnly = k;
+  }
+  const { size, frozen } = state;
+  let best = -1;
+  for (let i = 0, count = state.partitionsOnCount(z); i < count; i++) {
+    const l = state.partitionOnAt(z, i);
+    if (best >= 0 && (size[l]! < size[best]! || (size[l] === size[best] && l > best))) continue;
+    if (frozen[l] || state.slotOf(l, d) >= 0) continue;
+    const lSlot = state.slotOf(l, z);
+    let fits = true;
+    for (let k = 0; k < n && fits; k++) {
+      const wl = k === leadOnly ? (lSlot === 0 ? state.leaderOut[l]! : 0) : weightOf(state, limited[k]!)[l]!;
+      const freed = heavyWeight[k]! - wl;
+      fits = freed >= lacking[k]! && (freed <= 0 || partnerLoad[k]! + freed <= partnerAim[k]!);
+    }
+    if (fits && moveKeepsSpread(state, targets, l, lSlot, d)) best = l;
+  }
+  return best;
 }
 
 export const replicaCountGoal: Goal = {
