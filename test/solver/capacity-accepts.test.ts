@@ -7,15 +7,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { BallastError } from "../../src/model/errors.js";
-import { generateCluster } from "../../src/model/generate.js";
-import type { Cluster } from "../../src/model/types.js";
-import { type Rng, createRng } from "../../src/model/random.js";
+import { createRng } from "../../src/model/random.js";
 import { capacityGoal } from "../../src/solver/goals/capacity.js";
 import { limitedResources, replicaWeight, resourceLoad, type Resource } from "../../src/solver/load-targets.js";
 import type { Action, PlacementState } from "../../src/solver/state.js";
 import { PlacementState as State } from "../../src/solver/state.js";
 import { Targets } from "../../src/solver/targets.js";
+import { loadedCluster, randomMoves } from "../support/loaded.js";
 
 /** Broker b's aim of resource r, raised on network out by the heaviest heavy partition it leads. */
 function aimOf(state: PlacementState, targets: Targets, r: Resource, b: number): number {
@@ -39,26 +37,6 @@ function reference(state: PlacementState, targets: Targets, a: Extract<Action, {
   });
 }
 
-/** Moves `count` random replicas to random brokers that hold none of their partition. */
-function randomMoves(state: PlacementState, rng: Rng, count: number): void {
-  for (let i = 0; i < count; i++) {
-    const p = Math.floor(rng.next() * state.partitionCount);
-    const slot = Math.floor(rng.next() * state.rf[p]!);
-    const to = Math.floor(rng.next() * state.brokerCount);
-    if (state.slotOf(p, to) < 0) state.apply({ kind: "move", p, slot, to });
-  }
-}
-
-/** The generated cluster, or null when its hot partitions would carry more than the cluster can. */
-function generatedOrNull(...args: Parameters<typeof generateCluster>): Cluster | null {
-  try {
-    return generateCluster(...args);
-  } catch (e) {
-    if (e instanceof BallastError) return null;
-    throw e;
-  }
-}
-
 const caseArb = fc.record({
   brokers: fc.integer({ min: 3, max: 12 }),
   racks: fc.integer({ min: 1, max: 3 }),
@@ -76,24 +54,7 @@ test("capacity: a swap is accepted exactly when no limited resource of either br
   const seen = { accepted: 0, refused: 0, heavy: 0 };
   fc.assert(
     fc.property(caseArb, (c) => {
-      const cluster = generatedOrNull(
-        {
-          brokers: c.brokers,
-          racks: Math.min(c.racks, c.brokers),
-          placement: "skewed",
-          topics: c.topics,
-          partitions: { min: 2, max: 12 },
-          replicationFactor: Math.min(3, c.brokers),
-          load: {
-            topicRate: { kind: "lognormal", mean: 1024 * 1024, sigma: 2 },
-            keySkew: 0.6,
-            fanOut: { min: 0, max: 3 },
-            ...(c.hot > 0 ? { hot: { count: c.hot, factor: 1.6 } } : {}),
-            utilisation: { disk: c.use[0] / 100, networkIn: c.use[1] / 100, networkOut: c.use[2] / 100 },
-          },
-        },
-        createRng(c.seed),
-      );
+      const cluster = loadedCluster({ ...c, rf: 3 });
       fc.pre(cluster !== null);
       const state = new State(cluster, { excludeBrokers: new Set(), isFrozenTopic: () => false });
       const targets = new Targets(state, { rackSpread: true, diskThreshold: 0.1 });

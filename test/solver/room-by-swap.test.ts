@@ -7,8 +7,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { generateCluster } from "../../src/model/generate.js";
-import { createRng } from "../../src/model/random.js";
 import { lightForHeavy } from "../../src/solver/goals/replica-count.js";
 import { limitedResources, replicaWeight, resourceLoad, type Resource } from "../../src/solver/load-targets.js";
 import { moveKeepsSpread } from "../../src/solver/rules.js";
@@ -16,6 +14,7 @@ import type { PlacementState } from "../../src/solver/state.js";
 import { PlacementState as State } from "../../src/solver/state.js";
 import { Targets } from "../../src/solver/targets.js";
 import { goalContext } from "../support/goal-context.js";
+import { loadedCluster } from "../support/loaded.js";
 
 /** The scan as first written: every replica of z weighed, the largest (ties: lowest index) kept. */
 function reference(state: PlacementState, targets: Targets, d: number, z: number, h: number, hSlot: number, lacking: readonly number[], limited: readonly Resource[]): number {
@@ -57,18 +56,8 @@ test("the partner's replica for a swap is the one a scan of every replica picks"
   let none = 0;
   fc.assert(
     fc.property(caseArb, (c) => {
-      const generated = generateCluster(
-        {
-          brokers: c.brokers,
-          racks: Math.min(c.racks, c.brokers),
-          placement: "skewed",
-          topics: c.topics,
-          partitions: { min: 2, max: 12 },
-          replicationFactor: Math.min(c.rf, c.brokers),
-          load: { topicRate: { kind: "lognormal", mean: 1024 * 1024, sigma: 2 }, keySkew: 0.6, fanOut: { min: 0, max: 3 }, utilisation: { disk: c.use[0] / 100, networkIn: c.use[1] / 100, networkOut: c.use[2] / 100 } },
-        },
-        createRng(c.seed),
-      );
+      const generated = loadedCluster(c);
+      fc.pre(generated !== null);
       let i = 0;
       const cluster = { ...generated, topics: generated.topics.map((t) => ({ ...t, partitions: t.partitions.map((p) => ({ ...p, size: 1e9 * (1 + ((i++ * 7919) % c.sizes)) })) })) };
       const state = new State(cluster, { excludeBrokers: new Set(), isFrozenTopic: (name) => name.endsWith("1") });

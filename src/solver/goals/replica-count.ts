@@ -271,9 +271,18 @@ interface MovableList {
 }
 
 /**
- * Each broker's MovableList, kept in step with its membership log (an arrival is appended, a
- * departure swapped with the last entry), or built again when many changes are pending.
+ * Each broker's MovableList, kept in step with its membership log (an arrival is appended, the
+ * departures taken out together), or built again when many changes are pending.
  */
+/** Per partition, how many of its entries a MovableList is to lose (one update with many departures). */
+const departures = new CallMemo();
+
+/** Departures a MovableList update takes out one by one; more are taken out in one pass. */
+const FEW_DEPARTURES = 8;
+
+/** The partitions that left, for an update with few departures. */
+const departed = new Int32Array(FEW_DEPARTURES);
+
 export class MovableLists {
   private static readonly byState = new WeakMap<PlacementState, MovableLists>();
   private readonly lists: (MovableList | undefined)[];
@@ -299,11 +308,20 @@ export class MovableLists {
       this.lists[b] = list;
       return list;
     }
+    // Arrivals are appended, departures taken out after them: a few one by one (each a search of
+    // the list), many in one pass over it.
+    let left = 0;
+    for (let at = list.logged; at < log.length; at++) if (log[at]! < 0) left++;
+    const leaving = left > FEW_DEPARTURES ? departures.begin(state.partitionCount) : null;
+    let gone = 0;
     for (; list.logged < log.length; list.logged++) {
       const e = log[list.logged]!;
       if (e > 0) this.add(list, e - 1);
-      else this.remove(list, -e - 1);
+      else if (leaving === null) departed[gone++] = -e - 1;
+      else leaving.set(-e - 1, (leaving.has(-e - 1) ? leaving.get(-e - 1) : 0) + 1);
     }
+    if (leaving !== null) this.removeLeaving(list, leaving);
+    for (let i = 0; i < gone; i++) this.remove(list, departed[i]!);
     return list;
   }
 
@@ -334,14 +352,33 @@ export class MovableLists {
     if (this.state.frozen[p]) return;
     const at = list.p.subarray(0, list.length).indexOf(p);
     const last = --list.length;
-    if (at === last) return;
+    if (at !== last) this.copy(list, last, at);
+  }
+
+  /** Takes out of the list, for each partition, as many entries as `leaving` counts for it. */
+  private removeLeaving(list: MovableList, leaving: CallMemo): void {
+    let kept = 0;
+    for (let at = 0; at < list.length; at++) {
+      const p = list.p[at]!;
+      if (!this.state.frozen[p] && leaving.has(p) && leaving.get(p) > 0) {
+        leaving.set(p, leaving.get(p) - 1);
+        continue;
+      }
+      if (kept !== at) this.copy(list, at, kept);
+      kept++;
+    }
+    list.length = kept;
+  }
+
+  /** Entry `from` of the list written over entry `to`. */
+  private copy(list: MovableList, from: number, to: number): void {
     const R = this.state.maxRf;
-    list.p[at] = list.p[last]!;
-    list.offset[at] = list.offset[last]!;
-    list.rf[at] = list.rf[last]!;
-    list.topic[at] = list.topic[last]!;
-    list.size[at] = list.size[last]!;
-    list.original.copyWithin(at * R, last * R, last * R + R);
+    list.p[to] = list.p[from]!;
+    list.offset[to] = list.offset[from]!;
+    list.rf[to] = list.rf[from]!;
+    list.topic[to] = list.topic[from]!;
+    list.size[to] = list.size[from]!;
+    list.original.copyWithin(to * R, from * R, from * R + R);
   }
 }
 
