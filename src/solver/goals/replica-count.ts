@@ -8,7 +8,7 @@ import { grown } from "../arrays.js";
 import type { Goal, GoalContext } from "../goal.js";
 import { moveKeepsSpread, spreadViolation } from "../rules.js";
 import type { Action, PlacementState } from "../state.js";
-import type { Targets } from "../targets.js";
+import type { RackRule, Targets } from "../targets.js";
 import { deviation } from "../targets.js";
 import { replicaBandAccepts } from "./band.js";
 import { firstInSortOrder } from "./lazy-order.js";
@@ -466,6 +466,9 @@ function collectCandidates(ctx: GoalContext, c: CandidateScratch, list: MovableL
   const hostD = hostOf[d]!;
   c.begin(list.length);
   let someAccepted = false;
+  // The rack rule of the last replication factor seen (nearly every partition has the same).
+  let ruleRf = -1;
+  let rule: RackRule | null = null;
   for (let i = 0; i < list.length; i++) {
     const o = list.offset[i]!;
     const r = list.rf[i]!;
@@ -486,7 +489,10 @@ function collectCandidates(ctx: GoalContext, c: CandidateScratch, list: MovableL
     if (onD) continue;
     const p = list.p[i]!;
     // moveKeepsSpread, its fast path read off the scan above.
-    const rule = targets.rule(r);
+    if (r !== ruleRf) {
+      rule = targets.rule(r);
+      ruleRf = r;
+    }
     const fast = rule === null || ((rackS === rackD || inRack < rule.maxPerRack) && !(rule.hostRule && hostClash));
     if (!fast && !moveKeepsSpread(state, targets, p, slot, d)) continue;
     c.add(p, slot, i);
