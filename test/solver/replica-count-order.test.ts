@@ -18,6 +18,7 @@ import type { Action } from "../../src/solver/state.js";
 import { PlacementState } from "../../src/solver/state.js";
 import { Targets } from "../../src/solver/targets.js";
 import { goalContext } from "../support/goal-context.js";
+import { randomMoves } from "../support/loaded.js";
 
 /**
  * The selection as a sort on the whole preference key: [move cost, −topic gain, −sign(disk gain),
@@ -108,16 +109,6 @@ function stateOf(c: Case): { state: PlacementState; targets: Targets } {
   return { state, targets };
 }
 
-/** Moves `count` random replicas to random brokers that hold none of their partition. */
-function randomMoves(state: PlacementState, rng: Rng, count: number): void {
-  for (let i = 0; i < count; i++) {
-    const p = Math.floor(rng.next() * state.partitionCount);
-    const slot = Math.floor(rng.next() * state.rf[p]!);
-    const to = Math.floor(rng.next() * state.brokerCount);
-    if (state.slotOf(p, to) < 0) state.apply({ kind: "move", p, slot, to });
-  }
-}
-
 /** Higher goals that accept a fixed pseudo-random share of moves, the same answer for the same move on the same placement. */
 function answers(c: Case, state: PlacementState): (a: Action) => boolean {
   return (a) => {
@@ -128,7 +119,11 @@ function answers(c: Case, state: PlacementState): (a: Action) => boolean {
   };
 }
 
-test("candidates in class order are proposed exactly as a sort on the whole key would propose them", () => {
+/**
+ * Runs moveBestReplicas and the reference side by side over `arb`'s cases: the same proposals, moves
+ * and refusal budgets left. Returns how many moves and refusals the cases made.
+ */
+function compareWithReference(arb: fc.Arbitrary<Case>, numRuns: number, seed: number): { moved: number; refused: number } {
   let moved = 0;
   let refused = 0;
   fc.assert(
@@ -156,9 +151,25 @@ test("candidates in class order are proposed exactly as a sort on the whole key 
       moved += movedHere;
       refused += fast.proposed.length - movedHere;
     }),
-    { numRuns: 300, seed: 17 },
+    { numRuns, seed },
   );
+  return { moved, refused };
+}
+
+test("candidates in class order are proposed exactly as a sort on the whole key would propose them", () => {
+  const { moved, refused } = compareWithReference(caseArb, 300, 17);
   assert.ok(moved > 100 && refused > 100, `only ${String(moved)} moves and ${String(refused)} refusals: the cases do not test the claim`);
+});
+
+test("a batch that takes one replica per topic walks the topics' fronts as the plain walk would", () => {
+  // Batches large enough to take a replica of every topic, with the topic spread later: most
+  // topics' fronts are refused several times (their next candidates come from their own heaps)
+  // before one is taken, and the walk often runs to its end.
+  const bigBatches = fc
+    .tuple(caseArb, fc.integer({ min: 8, max: 60 }), fc.integer({ min: 20, max: 200 }))
+    .map(([c, k, refusals]) => ({ ...c, k, refusals, topics: 1 + (c.topics % 4), acceptPercent: ([10, 50, 90] as const)[c.seed % 3]!, later: ["topic-spread", ...c.later.filter((g) => g !== "topic-spread")] as GoalId[] }));
+  const { moved, refused } = compareWithReference(bigBatches, 200, 31);
+  assert.ok(moved > 300 && refused > 150, `only ${String(moved)} moves and ${String(refused)} refusals: the cases do not test the claim`);
 });
 
 /** Broker b's MovableList as sorted records, for comparing lists whose order differs. */
@@ -193,6 +204,40 @@ test("a broker's movable list kept through moves equals one built afresh", () =>
     }),
     { numRuns: 150, seed: 23 },
   );
+});
+
+/** Moves up to `count` replicas off broker b, each to a random broker that holds none of its partition. */
+function movesOff(state: PlacementState, rng: Rng, b: number, count: number): void {
+  for (const p of state.partitionsOn(b).slice(0, count)) {
+    const to = Math.floor(rng.next() * state.brokerCount);
+    if (state.slotOf(p, to) < 0) state.apply({ kind: "move", p, slot: state.slotOf(p, b), to });
+  }
+}
+
+test("a broker's movable list kept through many departures at once equals one built afresh", () => {
+  // Between two reads of a list, a batch takes several replicas off its broker (taken out in one
+  // pass when more than a few) while others come and go.
+  let batches = 0;
+  fc.assert(
+    fc.property(caseArb, fc.integer({ min: 9, max: 20 }), (c, off) => {
+      const { state } = stateOf(c);
+      const lists = MovableLists.of(state);
+      const rng = createRng(c.seed + 5);
+      for (let step = 0; step < 4; step++) {
+        for (let b = 0; b < state.brokerCount; b++) lists.of(b);
+        const b = Math.floor(rng.next() * state.brokerCount);
+        const logged = state.membershipLog[b]!.length;
+        movesOff(state, rng, b, off);
+        randomMoves(state, rng, step);
+        if (state.membershipLog[b]!.length - logged > 8) batches++;
+        const fresh = stateOf(c).state;
+        for (let p = 0; p < state.partitionCount; p++) for (let slot = 0; slot < state.rf[p]!; slot++) if (fresh.brokerAt(p, slot) !== state.brokerAt(p, slot)) fresh.apply({ kind: "move", p, slot, to: state.brokerAt(p, slot) });
+        for (let x = 0; x < state.brokerCount; x++) assert.deepEqual(records(state, lists, x), records(fresh, MovableLists.of(fresh), x), `broker ${String(x)} after step ${String(step)}`);
+      }
+    }),
+    { numRuns: 150, seed: 37 },
+  );
+  assert.ok(batches > 40, `only ${String(batches)} updates with many departures`);
 });
 
 test("topic steps kept through moves give topicGain", () => {

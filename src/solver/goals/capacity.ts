@@ -135,19 +135,27 @@ function accepts(action: Action, state: PlacementState, targets: Targets): boole
     if (limitedBy.networkIn && worse(state.netIn[to]!, state.bytesIn[p]!, limit.networkIn[to]!)) return false;
     return !(limitsOut && !heavy && slot === 0 && worse(state.netOut[to]!, state.leaderOut[p]!, outAim(state, targets, to)));
   }
-  const limited = limitedResources(targets.load);
+  // A swap: b1 gives p's replica and takes q's; b2 the other way round. Per resource only the broker
+  // whose load rises can end further over its aim, so only its aim is read.
   const { p, slot, q, qSlot } = action;
   const b1 = state.brokerAt(p, slot);
   const b2 = state.brokerAt(q, qSlot);
-  for (const r of limited) {
-    if (r === "networkOut" && heavy) continue;
-    const wp = replicaWeight(state, r, p, slot);
-    const wq = replicaWeight(state, r, q, qSlot);
-    const load = MEASURE[r].load(state);
-    // b1 gives p's replica and takes q's; b2 the other way round.
-    if (worse(load[b1]!, wq - wp, aimNow(state, targets, r, b1)) || worse(load[b2]!, wp - wq, aimNow(state, targets, r, b2))) return false;
-  }
-  return true;
+  if (limitedBy.disk && swapWorse(state.disk, state.size[p]!, state.size[q]!, b1, b2, limit.disk)) return false;
+  if (limitedBy.networkIn && swapWorse(state.netIn, state.bytesIn[p]!, state.bytesIn[q]!, b1, b2, limit.networkIn)) return false;
+  if (!limitsOut || heavy) return true;
+  const wp = slot === 0 ? state.leaderOut[p]! : 0;
+  const wq = qSlot === 0 ? state.leaderOut[q]! : 0;
+  const toB1 = wq - wp;
+  const toB2 = wp - wq;
+  if (toB1 > 0 && worse(state.netOut[b1]!, toB1, outAim(state, targets, b1))) return false;
+  return !(toB2 > 0 && worse(state.netOut[b2]!, toB2, outAim(state, targets, b2)));
+}
+
+/** Whether swapping replicas weighing wp (on b1) and wq (on b2) takes b1 or b2 further over its aim of `load`. */
+function swapWorse(load: Float64Array, wp: number, wq: number, b1: number, b2: number, aim: Float64Array): boolean {
+  const toB1 = wq - wp;
+  const toB2 = wp - wq;
+  return (toB1 > 0 && worse(load[b1]!, toB1, aim[b1]!)) || (toB2 > 0 && worse(load[b2]!, toB2, aim[b2]!));
 }
 
 export const capacityGoal: Goal = {

@@ -8,13 +8,14 @@ import { grown } from "../arrays.js";
 import type { Goal, GoalContext } from "../goal.js";
 import { moveKeepsSpread, spreadViolation } from "../rules.js";
 import type { Action, PlacementState } from "../state.js";
-import type { Targets } from "../targets.js";
+import type { RackRule, Targets } from "../targets.js";
 import { deviation } from "../targets.js";
 import { replicaBandAccepts } from "./band.js";
 import { firstInSortOrder } from "./lazy-order.js";
 import { CallMemo, RunCount } from "./memo.js";
 import { BandSteps, countDeviation } from "./scoring.js";
 import { type Resource, aimUsed, limitedResources, replicaWeight, resourceLoad } from "../load-targets.js";
+import { weightOf } from "../capacity-floor.js";
 
 /**
  * The preference key of moveBestReplicas starts with four small integers: the move cost (−1, 0 or 1:
@@ -36,7 +37,8 @@ function classOf(cost: number, topicLoss: number, diskLoss: number, leader: numb
  * replicas to move a handful, tens of thousands of times on a large plan. The candidates are put in
  * preference order by a counting sort on their class, then within a class by a heap on (size,
  * partition) built when the walk reaches the class: a batch usually takes the first few hundred of
- * thousands, so most classes are never ordered.
+ * thousands, so most classes are never ordered. When a batch takes one replica per topic, they are
+ * grouped by topic instead (byTopic): see TopicFronts.
  */
 class CandidateScratch {
   n = 0;
@@ -85,8 +87,28 @@ class CandidateScratch {
     for (let i = 0; i < n; i++) order[next[cls[i]!]!++] = i;
   }
 
-  /** Whether candidate i comes before candidate j within their class: smaller, then lower partition index. */
+  /**
+   * Groups the candidates by topic (topic set for each), in the order they were added: topic t's are
+   * order[start[t] .. start[t + 1] − 1], where start is the array returned (reused from call to call).
+   */
+  byTopic(topics: number): Int32Array {
+    if (this.topicStart.length < topics + 2) this.topicStart = new Int32Array(topics + 2);
+    const { topicStart: start, topic, order, n } = this;
+    // Counted two places on, then placed one place on: each entry ends where its topic's range ends.
+    start.fill(0, 0, topics + 2);
+    for (let i = 0; i < n; i++) start[topic[i]! + 2]!++;
+    for (let t = 0; t < topics; t++) start[t + 2]! += start[t + 1]!;
+    for (let i = 0; i < n; i++) order[start[topic[i]! + 1]!++] = i;
+    return start;
+  }
+
+  private topicStart = new Int32Array(0);
+
+  /** Whether candidate i comes before candidate j: lower class, then smaller, then lower partition index. */
   before(i: number, j: number): boolean {
+    const ci = this.cls[i]!;
+    const cj = this.cls[j]!;
+    if (ci !== cj) return ci < cj;
     const a = this.size[i]!;
     const b = this.size[j]!;
     return a < b || (a === b && this.p[i]! < this.p[j]!);
@@ -125,6 +147,101 @@ class CandidateScratch {
 
 const scratch = new CandidateScratch();
 
+/**
+ * The walk of a batch that takes one replica per topic: a heap of topics, each keyed by its front
+ * (its first candidate not yet proposed). The least front is the first candidate of a topic not yet
+ * taken, so proposals come in the order of the plain walk that passes over the candidates of taken
+ * topics one by one; a taken topic leaves the heap with all its candidates. A topic's candidates past
+ * its front are put in a heap only when its front is refused. Arrays reused from call to call.
+ */
+class TopicFronts {
+  private front = new Int32Array(0);
+  /** Per topic, how many candidates its heap (after its front) holds; while not built, −1 − that many. */
+  private rest = new Int32Array(0);
+  /** Where the topic's candidates start in the scratch's order (its front first). */
+  private lo = new Int32Array(0);
+  private heap = new Int32Array(0);
+  private size = 0;
+  private c = scratch;
+
+  /** Puts each topic's first candidate in front and the topics with candidates in the heap. */
+  begin(c: CandidateScratch, topics: number): void {
+    this.c = c;
+    if (this.front.length < topics) {
+      this.front = new Int32Array(topics);
+      this.rest = new Int32Array(topics);
+      this.lo = new Int32Array(topics);
+      this.heap = new Int32Array(topics);
+    }
+    const start = c.byTopic(topics);
+    const { order } = c;
+    this.size = 0;
+    for (let t = 0; t < topics; t++) {
+      const lo = start[t]!;
+      const hi = start[t + 1]!;
+      if (lo === hi) continue;
+      let best = lo;
+      for (let at = lo + 1; at < hi; at++) if (c.before(order[at]!, order[best]!)) best = at;
+      const first = order[best]!;
+      order[best] = order[lo]!;
+      order[lo] = first;
+      this.front[t] = first;
+      this.rest[t] = -1 - (hi - lo - 1);
+      this.lo[t] = lo;
+      this.heap[this.size++] = t;
+    }
+    for (let k = (this.size >> 1) - 1; k >= 0; k--) this.siftDown(k);
+  }
+
+  /** The first candidate of a topic not yet taken, or −1 when none is left. */
+  first(): number {
+    return this.size > 0 ? this.front[this.heap[0]!]! : -1;
+  }
+
+  /** The topic of first() is taken: its candidates leave the walk. */
+  take(): void {
+    this.heap[0] = this.heap[--this.size]!;
+    this.siftDown(0);
+  }
+
+  /** first() was refused: its topic's next candidate becomes its front. */
+  pass(): void {
+    const { c } = this;
+    const t = this.heap[0]!;
+    const lo = this.lo[t]! + 1;
+    let rest = this.rest[t]!;
+    if (rest < 0) {
+      rest = -rest - 1;
+      c.heapify(lo, rest);
+    }
+    if (rest === 0) {
+      this.take();
+      return;
+    }
+    this.front[t] = c.pop(lo, rest);
+    this.rest[t] = rest - 1;
+    this.siftDown(0);
+  }
+
+  private siftDown(at: number): void {
+    const { heap, front, c, size } = this;
+    let k = at;
+    for (;;) {
+      const l = 2 * k + 1;
+      if (l >= size) return;
+      const r = l + 1;
+      const m = r < size && c.before(front[heap[r]!]!, front[heap[l]!]!) ? r : l;
+      if (!c.before(front[heap[m]!]!, front[heap[k]!]!)) return;
+      const x = heap[k]!;
+      heap[k] = heap[m]!;
+      heap[m] = x;
+      k = m;
+    }
+  }
+}
+
+const fronts = new TopicFronts();
+
 /** The value `cache` keeps for `state` when `fits` takes it, else a new one made and kept. */
 function keptFor<T>(cache: WeakMap<PlacementState, T>, state: PlacementState, fits: (kept: T) => boolean, make: () => T): T {
   const kept = cache.get(state);
@@ -154,9 +271,18 @@ interface MovableList {
 }
 
 /**
- * Each broker's MovableList, kept in step with its membership log (an arrival is appended, a
- * departure swapped with the last entry), or built again when many changes are pending.
+ * Each broker's MovableList, kept in step with its membership log (an arrival is appended, the
+ * departures taken out together), or built again when many changes are pending.
  */
+/** Per partition, how many of its entries a MovableList is to lose (one update with many departures). */
+const departures = new CallMemo();
+
+/** Departures a MovableList update takes out one by one; more are taken out in one pass. */
+const FEW_DEPARTURES = 8;
+
+/** The partitions that left, for an update with few departures. */
+const departed = new Int32Array(FEW_DEPARTURES);
+
 export class MovableLists {
   private static readonly byState = new WeakMap<PlacementState, MovableLists>();
   private readonly lists: (MovableList | undefined)[];
@@ -182,11 +308,20 @@ export class MovableLists {
       this.lists[b] = list;
       return list;
     }
+    // Arrivals are appended, departures taken out after them: a few one by one (each a search of
+    // the list), many in one pass over it.
+    let left = 0;
+    for (let at = list.logged; at < log.length; at++) if (log[at]! < 0) left++;
+    const leaving = left > FEW_DEPARTURES ? departures.begin(state.partitionCount) : null;
+    let gone = 0;
     for (; list.logged < log.length; list.logged++) {
       const e = log[list.logged]!;
       if (e > 0) this.add(list, e - 1);
-      else this.remove(list, -e - 1);
+      else if (leaving === null) departed[gone++] = -e - 1;
+      else leaving.set(-e - 1, (leaving.has(-e - 1) ? leaving.get(-e - 1) : 0) + 1);
     }
+    if (leaving !== null) this.removeLeaving(list, leaving);
+    for (let i = 0; i < gone; i++) this.remove(list, departed[i]!);
     return list;
   }
 
@@ -217,14 +352,33 @@ export class MovableLists {
     if (this.state.frozen[p]) return;
     const at = list.p.subarray(0, list.length).indexOf(p);
     const last = --list.length;
-    if (at === last) return;
+    if (at !== last) this.copy(list, last, at);
+  }
+
+  /** Takes out of the list, for each partition, as many entries as `leaving` counts for it. */
+  private removeLeaving(list: MovableList, leaving: CallMemo): void {
+    let kept = 0;
+    for (let at = 0; at < list.length; at++) {
+      const p = list.p[at]!;
+      if (!this.state.frozen[p] && leaving.has(p) && leaving.get(p) > 0) {
+        leaving.set(p, leaving.get(p) - 1);
+        continue;
+      }
+      if (kept !== at) this.copy(list, at, kept);
+      kept++;
+    }
+    list.length = kept;
+  }
+
+  /** Entry `from` of the list written over entry `to`. */
+  private copy(list: MovableList, from: number, to: number): void {
     const R = this.state.maxRf;
-    list.p[at] = list.p[last]!;
-    list.offset[at] = list.offset[last]!;
-    list.rf[at] = list.rf[last]!;
-    list.topic[at] = list.topic[last]!;
-    list.size[at] = list.size[last]!;
-    list.original.copyWithin(at * R, last * R, last * R + R);
+    list.p[to] = list.p[from]!;
+    list.offset[to] = list.offset[from]!;
+    list.rf[to] = list.rf[from]!;
+    list.topic[to] = list.topic[from]!;
+    list.size[to] = list.size[from]!;
+    list.original.copyWithin(to * R, from * R, from * R + R);
   }
 }
 
@@ -234,9 +388,6 @@ export class MovableLists {
  * and the two brokers, and is read before any move of the call.
  */
 const topicGains = new CallMemo();
-
-/** Topics a batch has taken a replica of (the value is unused). */
-const takenTopics = new CallMemo();
 
 /**
  * Moves up to `k` replicas from s to d, the ones the later goals like best, each accepted by every
@@ -260,12 +411,11 @@ export function moveBestReplicas(ctx: GoalContext, s: number, d: number, k: numb
     return 0;
   }
   classifyCandidates(ctx, c, list, s, d);
-  c.group();
   // Best first. With the topic spread to keep, a batch takes one replica per topic: a topic that
   // gave one leaves the walk. A candidate's rack rule check at the scan still holds when it is
   // proposed: only other partitions moved in between.
-  const oneOfATopic = ctx.later.includes("topic-spread");
-  const taken = takenTopics.begin(state.topicNames.length);
+  if (ctx.later.includes("topic-spread")) return moveOnePerTopic(ctx, c, d, k, openings, refusals);
+  c.group();
   let count = 0;
   for (let cls = 0; cls < CLASSES; cls++) {
     const lo = c.start[cls]!;
@@ -273,14 +423,31 @@ export function moveBestReplicas(ctx: GoalContext, s: number, d: number, k: numb
     c.heapify(lo, size);
     for (; size > 0; size--) {
       const i = c.pop(lo, size);
-      if (oneOfATopic && taken.has(c.topic[i]!)) continue;
       const p = c.p[i]!;
       if (ctx.propose({ kind: "move", p, slot: c.slot[i]!, to: d })) {
         count++;
         openings?.update(p);
         if (count >= k) return count;
-        taken.set(c.topic[i]!, 1);
       } else if (refusals !== undefined && --refusals.left <= 0) return count;
+    }
+  }
+  return count;
+}
+
+/** moveBestReplicas' walk when a batch takes one replica per topic (TopicFronts). */
+function moveOnePerTopic(ctx: GoalContext, c: CandidateScratch, d: number, k: number, openings?: RackOpenings, refusals?: RefusalBudget): number {
+  fronts.begin(c, ctx.state.topicNames.length);
+  let count = 0;
+  for (let i = fronts.first(); i >= 0; i = fronts.first()) {
+    const p = c.p[i]!;
+    if (ctx.propose({ kind: "move", p, slot: c.slot[i]!, to: d })) {
+      count++;
+      openings?.update(p);
+      if (count >= k) return count;
+      fronts.take();
+    } else {
+      if (refusals !== undefined && --refusals.left <= 0) return count;
+      fronts.pass();
     }
   }
   return count;
@@ -299,6 +466,9 @@ function collectCandidates(ctx: GoalContext, c: CandidateScratch, list: MovableL
   const hostD = hostOf[d]!;
   c.begin(list.length);
   let someAccepted = false;
+  // The rack rule of the last replication factor seen (nearly every partition has the same).
+  let ruleRf = -1;
+  let rule: RackRule | null = null;
   for (let i = 0; i < list.length; i++) {
     const o = list.offset[i]!;
     const r = list.rf[i]!;
@@ -319,7 +489,10 @@ function collectCandidates(ctx: GoalContext, c: CandidateScratch, list: MovableL
     if (onD) continue;
     const p = list.p[i]!;
     // moveKeepsSpread, its fast path read off the scan above.
-    const rule = targets.rule(r);
+    if (r !== ruleRf) {
+      rule = targets.rule(r);
+      ruleRf = r;
+    }
     const fast = rule === null || ((rackS === rackD || inRack < rule.maxPerRack) && !(rule.hostRule && hostClash));
     if (!fast && !moveKeepsSpread(state, targets, p, slot, d)) continue;
     c.add(p, slot, i);
@@ -669,10 +842,14 @@ function roomBySwap(
 ): Extract<Action, { kind: "swap" }> | null {
   const { state, targets } = ctx;
   const aim = targets.load.aim;
-  // Heaviest in what d lacks: its share of d's aim of each resource short of room.
+  // Heaviest in what d lacks: its share of d's aim of each resource short of room (worked out once
+  // per replica, not once per comparison).
+  const shares = shareMemo.begin(state.partitionCount);
   const share = (x: number): number => {
+    if (shares.has(x)) return shares.get(x);
     let w = 0;
     for (let k = 0; k < limited.length; k++) if (lacking[k]! > 0) w += replicaWeight(state, limited[k]!, x, state.slotOf(x, d)) / aim[limited[k]!][d]!;
+    shares.set(x, w);
     return w;
   };
   const heavy = firstInSortOrder(state.partitionsOn(d), ROOM_HEAVY, (x, y) => share(y) - share(x) || x - y, (h) => !state.frozen[h]);
@@ -680,24 +857,55 @@ function roomBySwap(
     const hSlot = state.slotOf(h, d);
     for (const z of partners.slice(0, ROOM_PARTNERS)) {
       if (z === avoid || state.slotOf(h, z) >= 0 || !moveKeepsSpread(state, targets, h, hSlot, z)) continue;
-      let best = -1;
-      for (let i = 0; i < state.partitionsOnCount(z); i++) {
-        const l = state.partitionOnAt(z, i);
-        if (state.frozen[l] || state.slotOf(l, d) >= 0) continue;
-        const lSlot = state.slotOf(l, z);
-        let fits = true;
-        for (let k = 0; k < limited.length && fits; k++) {
-          const r = limited[k]!;
-          const freed = replicaWeight(state, r, h, hSlot) - replicaWeight(state, r, l, lSlot);
-          fits = freed >= lacking[k]! && (freed <= 0 || resourceLoad(state, r, z) + freed <= aim[r][z]!);
-        }
-        if (!fits || !moveKeepsSpread(state, targets, l, lSlot, d)) continue;
-        if (best < 0 || state.sizeOf(l) > state.sizeOf(best) || (state.size[l] === state.size[best] && l < best)) best = l;
-      }
+      const best = lightForHeavy(ctx, d, z, h, hSlot, lacking, limited);
       if (best >= 0) return { kind: "swap", p: h, slot: hSlot, q: best, qSlot: state.slotOf(best, z) };
     }
   }
   return null;
+}
+
+/** roomBySwap's shares of d's aims, by partition, for one call. */
+const shareMemo = new CallMemo();
+
+/** Per limited resource (roomBySwap's order), what the heavy replica weighs, the partner's load and its aim. */
+const heavyWeight = new Float64Array(3);
+const partnerLoad = new Float64Array(3);
+const partnerAim = new Float64Array(3);
+
+/**
+ * The replica l of partner z that roomBySwap swaps with d's heavy replica (h, hSlot): the largest
+ * (ties: lowest index) that d does not hold, whose swap frees at least `lacking` on d and keeps z
+ * within its aims, and that may go to d by the rack rule; −1 when none does. A replica no larger
+ * than the best so far is passed over before anything else is read of it: it could not replace it.
+ */
+export function lightForHeavy(ctx: GoalContext, d: number, z: number, h: number, hSlot: number, lacking: readonly number[], limited: readonly Resource[]): number {
+  const { state, targets } = ctx;
+  const aim = targets.load.aim;
+  const n = limited.length;
+  let leadOnly = -1;
+  for (let k = 0; k < n; k++) {
+    const r = limited[k]!;
+    heavyWeight[k] = replicaWeight(state, r, h, hSlot);
+    partnerLoad[k] = resourceLoad(state, r, z);
+    partnerAim[k] = aim[r][z]!;
+    if (r === "networkOut") leadOnly = k;
+  }
+  const { size, frozen } = state;
+  let best = -1;
+  for (let i = 0, count = state.partitionsOnCount(z); i < count; i++) {
+    const l = state.partitionOnAt(z, i);
+    if (best >= 0 && (size[l]! < size[best]! || (size[l] === size[best] && l > best))) continue;
+    if (frozen[l] || state.slotOf(l, d) >= 0) continue;
+    const lSlot = state.slotOf(l, z);
+    let fits = true;
+    for (let k = 0; k < n && fits; k++) {
+      const wl = k === leadOnly ? (lSlot === 0 ? state.leaderOut[l]! : 0) : weightOf(state, limited[k]!)[l]!;
+      const freed = heavyWeight[k]! - wl;
+      fits = freed >= lacking[k]! && (freed <= 0 || partnerLoad[k]! + freed <= partnerAim[k]!);
+    }
+    if (fits && moveKeepsSpread(state, targets, l, lSlot, d)) best = l;
+  }
+  return best;
 }
 
 export const replicaCountGoal: Goal = {
