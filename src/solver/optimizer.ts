@@ -214,17 +214,25 @@ function takeBackByTrading(ctx: GoalContext, order: readonly number[]): void {
         const q = away.p(i);
         const qSlot = away.slot(i);
         // Still there and still away, and y would be new to it (a pair going home is takeBackInPairs').
+        // A replica that left x never comes back in this pass (it went home, or to a broker no trade
+        // takes it from: it is filed under x alone), so its entry is dropped.
+        if (state.brokerAt(q, qSlot) !== x) {
+          away.drop(i);
+          return false;
+        }
         if (q === p || (skipSameTopic && state.topicOf[q] === t)) return false;
-        if (state.brokerAt(q, qSlot) !== x || state.slotOf(q, y) >= 0 || state.wasOriginally(q, y)) return false;
+        if (state.slotOf(q, y) >= 0 || state.wasOriginally(q, y)) return false;
         tried++;
         return ctx.propose({ kind: "swap", p, slot, q, qSlot });
       };
       const topicKey = x * T + t;
-      for (let i = awayOnTopic.start(topicKey), end = awayOnTopic.end(topicKey, i); i < end; i++) {
+      const topicStart = awayOnTopic.start(topicKey);
+      for (let i = awayOnTopic.live(topicStart), end = awayOnTopic.end(topicKey, topicStart); i < end; i = awayOnTopic.live(i + 1)) {
         if (tried >= TRADE_PARTNERS) return false;
         if (attempt(awayOnTopic, i, false)) return true;
       }
-      for (let i = awayOn.start(x), end = awayOn.end(x, i); i < end; i++) {
+      const start = awayOn.start(x);
+      for (let i = awayOn.live(start), end = awayOn.end(x, start); i < end; i = awayOn.live(i + 1)) {
         if (tried >= TRADE_PARTNERS) return false;
         if (attempt(awayOn, i, true)) return true; // those of p's topic were tried above
       }

@@ -8,6 +8,10 @@
  * among equal keys (a counting sort when keys are few for the entries, else a numeric sort of
  * key × n + position). After a counting sort a key's entries are found by index, after the others
  * by binary search.
+ *
+ * A reader may `drop` an entry it will never want again (a replica that left the broker it was filed
+ * under): `live` then steps over it, so a key read again and again is not walked past the same dead
+ * entries each time.
  */
 import { grown } from "./arrays.js";
 
@@ -23,6 +27,11 @@ export class ReplicaBuckets {
   private n = 0;
   /** After a counting sort: ends[k] is one past the last entry under key k (keys 0 .. length - 1). */
   private ends: Int32Array | null = null;
+  /**
+   * Once an entry is dropped: per entry, itself if not dropped, else an entry after it to look at
+   * next (n for none); paths are shortened as they are walked. Null while nothing is dropped.
+   */
+  private next: Int32Array | null = null;
 
   /** Files replica (p, slot) under `key` (a non-negative integer). Only before `seal`. */
   add(key: number, p: number, slot: number): void {
@@ -41,6 +50,7 @@ export class ReplicaBuckets {
   seal(): this {
     const n = this.filed;
     this.n = n;
+    this.next = null;
     let largest = 0;
     for (let i = 0; i < n; i++) if (this.keys[i]! > largest) largest = this.keys[i]!;
     this.sortedP = new Int32Array(n);
@@ -101,6 +111,30 @@ export class ReplicaBuckets {
     let i = from;
     while (i < this.n && this.sortedKeys[i] === key) i++;
     return i;
+  }
+
+  /** Drops entry i (an index between start and end): `live` steps over it from now on. Only after `seal`. */
+  drop(i: number): void {
+    if (this.next === null) {
+      this.next = new Int32Array(this.n + 1);
+      for (let j = 0; j <= this.n; j++) this.next[j] = j;
+    }
+    this.next[i] = i + 1;
+  }
+
+  /** The first entry at or after i that has not been dropped (i itself when none was); n if none. */
+  live(i: number): number {
+    const next = this.next;
+    if (next === null) return i;
+    let j = i;
+    while (next[j] !== j) j = next[j]!;
+    // Every entry on the path now points straight at the live one.
+    for (let k = i; k !== j; ) {
+      const after = next[k]!;
+      next[k] = j;
+      k = after;
+    }
+    return j;
   }
 
   p(i: number): number {
