@@ -36,6 +36,31 @@ export interface Recorder {
   begin(goal: GoalId | "take-back", a: Action): () => void;
 }
 
+/**
+ * What the take-backs were refused, kept across rounds: per partition, the change number at which
+ * every one of its ways home was refused alone (`home`) and every swap in pairs for them (`pairs`),
+ * or -1. Each run of `optimize` makes its own unless given one; one made with `remember` off records
+ * nothing, so every take-back is asked again, and trading reads past partners that left (tests
+ * compare the two).
+ */
+export class TakeBackMemo {
+  readonly home: Float64Array;
+  readonly pairs: Float64Array;
+
+  constructor(
+    partitions: number,
+    readonly remember = true,
+  ) {
+    this.home = new Float64Array(partitions).fill(-1);
+    this.pairs = new Float64Array(partitions).fill(-1);
+  }
+
+  /** What to record for partition p's take-backs of one kind now: the change number if all were refused. */
+  refusedNow(state: PlacementState, taken: boolean): number {
+    return this.remember && !taken ? state.changeCount : -1;
+  }
+}
+
 export function optimize(
   state: PlacementState,
   targets: Targets,
@@ -43,6 +68,7 @@ export function optimize(
   budget: Budget,
   rng: Rng,
   recorder?: Recorder,
+  refused = new TakeBackMemo(state.partitionCount),
 ): OptimizeResult {
   let actions = 0;
   let budgetLimited = false;
@@ -102,7 +128,6 @@ export function optimize(
 
   const contexts = goals.map((_, i) => contextFor(i));
   const tidyContext = contextFor(goals.length);
-  const refusedHome = new Float64Array(state.partitionCount).fill(-1);
   // Each goal's run is checked against the higher goals' scores. Scores are full scans, so the ones
   // measured after a goal serve as the next goal's "before", and a goal that changed nothing needs
   // no check: the placement (and so every score) is as it was.
@@ -130,7 +155,7 @@ export function optimize(
     });
     // Trading places (the costliest take-back) waits for a round in which the goals changed nothing:
     // before that, the next round's goals would move much of what it settles again.
-    tidy(tidyContext, rng, sameArrays(state.replicas, before), refusedHome);
+    tidy(tidyContext, rng, sameArrays(state.replicas, before), refused);
     if (sameArrays(state.replicas, before)) break;
   }
   return { actions, rounds: Math.min(rounds, MAX_ROUNDS), budgetLimited };
@@ -148,7 +173,7 @@ function sameArrays(a: Int32Array, b: Int32Array): boolean {
  * drawn from the seeded generator, the planner's one use of randomness: which of two equally good
  * take-backs wins can depend on the seed, never on anything else.
  */
-function tidy(ctx: GoalContext, rng: Rng, trade: boolean, refusedHome: Float64Array): void {
+function tidy(ctx: GoalContext, rng: Rng, trade: boolean, refused: TakeBackMemo): void {
   const { state } = ctx;
   const changed: number[] = [];
   for (let p = 0; p < state.partitionCount; p++) {
@@ -164,17 +189,17 @@ function tidy(ctx: GoalContext, rng: Rng, trade: boolean, refusedHome: Float64Ar
   for (const p of order) {
     // When nothing a way home of p is judged by changed since every one was refused (touchedSince),
     // they would all be refused again.
-    if (refusedHome[p]! >= 0 && !touchedSince(state, p, refusedHome[p]!)) continue;
+    if (refused.home[p]! >= 0 && !touchedSince(state, p, refused.home[p]!)) continue;
     let back = false;
     waysHome(state, p, (slot, _now, home) => {
       if (!ctx.propose({ kind: "move", p, slot, to: home })) return false;
       back = true;
       return true;
     });
-    refusedHome[p] = back ? -1 : state.changeCount;
+    refused.home[p] = refused.refusedNow(state, back);
   }
-  takeBackInPairs(ctx, order);
-  if (trade) takeBackByTrading(ctx, order);
+  takeBackInPairs(ctx, order, refused);
+  if (trade) takeBackByTrading(ctx, order, refused.remember);
 }
 
 /** Replicas away from home tried per way home in takeBackByTrading. */
@@ -188,7 +213,7 @@ const TRADE_PARTNERS = 4;
  * with up to TRADE_PARTNERS such replicas on x, those of p's own topic first (the trade then leaves
  * topic counts as they are too), in the seeded order.
  */
-function takeBackByTrading(ctx: GoalContext, order: readonly number[]): void {
+function takeBackByTrading(ctx: GoalContext, order: readonly number[], dropGone: boolean): void {
   const { state } = ctx;
   const T = state.topicNames.length;
   /** Replicas away from home, by the broker they are on now, and by that broker and their topic. */
@@ -214,17 +239,25 @@ function takeBackByTrading(ctx: GoalContext, order: readonly number[]): void {
         const q = away.p(i);
         const qSlot = away.slot(i);
         // Still there and still away, and y would be new to it (a pair going home is takeBackInPairs').
+        // A replica that left x never comes back in this pass (it went home, or to a broker no trade
+        // takes it from: it is filed under x alone), so its entry is dropped.
+        if (state.brokerAt(q, qSlot) !== x) {
+          if (dropGone) away.drop(i);
+          return false;
+        }
         if (q === p || (skipSameTopic && state.topicOf[q] === t)) return false;
-        if (state.brokerAt(q, qSlot) !== x || state.slotOf(q, y) >= 0 || state.wasOriginally(q, y)) return false;
+        if (state.slotOf(q, y) >= 0 || state.wasOriginally(q, y)) return false;
         tried++;
         return ctx.propose({ kind: "swap", p, slot, q, qSlot });
       };
       const topicKey = x * T + t;
-      for (let i = awayOnTopic.start(topicKey), end = awayOnTopic.end(topicKey, i); i < end; i++) {
+      const topicStart = awayOnTopic.start(topicKey);
+      for (let i = awayOnTopic.live(topicStart), end = awayOnTopic.end(topicKey, topicStart); i < end; i = awayOnTopic.live(i + 1)) {
         if (tried >= TRADE_PARTNERS) return false;
         if (attempt(awayOnTopic, i, false)) return true;
       }
-      for (let i = awayOn.start(x), end = awayOn.end(x, i); i < end; i++) {
+      const start = awayOn.start(x);
+      for (let i = awayOn.live(start), end = awayOn.end(x, start); i < end; i = awayOn.live(i + 1)) {
         if (tried >= TRADE_PARTNERS) return false;
         if (attempt(awayOn, i, true)) return true; // those of p's topic were tried above
       }
@@ -272,25 +305,64 @@ function waysHome(state: PlacementState, p: number, visit: (slot: number, now: n
  * Takes back two moves at once where neither can go back alone: partition p left broker x for y
  * while q left y for x, so exchanging those two replicas returns both home and leaves every broker's
  * count as it was (a later goal's move often undoes an earlier one's this way).
+ *
+ * Most of these swaps are refused, round after round, so refusals are remembered (`refused.pairs`:
+ * when all of p's were). Every goal judges such a swap by p's and q's replica lists and by brokers
+ * x and y: their replicas, and their leaderships too when either replica leads (a follower's move
+ * carries no leader load or count, so for two followers no goal reads them); and judges it the same
+ * whichever replica is named first. So a swap of p and q is not asked again when, since p's
+ * refusals (or q's), neither list changed and neither broker did: p's way home and q's replica on
+ * x were there then, so the swap was filed and refused (or passed over this way again). The budget
+ * never refuses these swaps (each takes two moves back): a refusal was the goals'.
  */
-function takeBackInPairs(ctx: GoalContext, order: readonly number[]): void {
+function takeBackInPairs(ctx: GoalContext, order: readonly number[], refused: TakeBackMemo): void {
   const { state } = ctx;
+  const memo = refused.pairs;
+  const changedAt = state.partitionChangedAt;
   /** Replicas away from home, keyed by "now on y, could go back to x". */
   const away = new ReplicaBuckets();
   const keyOf = (now: number, home: number): number => now * state.brokerCount + home;
+  /** Where each partition's ways home begin in the filing order (they are filed one after another). */
+  const firstFiled = new Int32Array(state.partitionCount);
   // The ways home, found once and read again in the order filed: a swap here only sends two replicas
   // home, so each way home a later walk of waysHome would find is one of these whose replica is still
   // where it was and whose home p still does not hold (and one whose swap was taken is then no
   // longer so).
   for (const p of order) {
+    firstFiled[p] = away.filedCount;
     waysHome(state, p, (slot, now, home) => {
       away.add(keyOf(now, home), p, slot);
       return false;
     });
   }
   away.seal();
-  for (let k = 0; k < away.filedCount; k++) {
-    const p = away.filedP(k);
+  const n = away.filedCount;
+  // Per entry, as the buckets hold them: its partition's last change and refusals, read in turn as
+  // a bucket is walked (the partitions themselves lie all over the state's arrays).
+  const changedOf = new Float64Array(n);
+  const refusedOf = new Float64Array(n);
+  /** Copies partition r's change and refusals to its entries (after a swap, after its refusals). */
+  const note = (r: number): void => {
+    for (let k = firstFiled[r]!; k < n && away.filedP(k) === r; k++) {
+      const i = away.sortedIndexOf(k);
+      changedOf[i] = changedAt[r]!;
+      refusedOf[i] = memo[r]!;
+    }
+  };
+  for (const p of order) note(p);
+  /** Records partition r's refusals (none if it took a swap) when its ways home are done. */
+  const remember = (r: number, tookOne: boolean): void => {
+    memo[r] = refused.refusedNow(state, tookOne);
+    note(r);
+  };
+  let p = -1;
+  let taken = false;
+  for (let k = 0; k < n; k++) {
+    if (away.filedP(k) !== p) {
+      if (p >= 0) remember(p, taken);
+      p = away.filedP(k);
+      taken = false;
+    }
     const slot = away.filedSlot(k);
     const y = Math.floor(away.filedKey(k) / state.brokerCount);
     const x = away.filedKey(k) - y * state.brokerCount;
@@ -298,12 +370,28 @@ function takeBackInPairs(ctx: GoalContext, order: readonly number[]): void {
     const key = keyOf(x, y);
     const first = away.start(key);
     const end = away.end(key, first);
-    if (first === end || !ctx.mayGo(p, slot, x)) continue;
+    // The latest change to x and y: to their replicas, and to anything about them.
+    const members = Math.max(state.membersChangedAt[x]!, state.membersChangedAt[y]!);
+    const touched = Math.max(state.touchedAt[x]!, state.touchedAt[y]!);
+    const changedP = changedAt[p]!;
+    const refusedP = memo[p]!;
+    /** Whether p's replica may go to x (asked at the first swap not known to be refused). */
+    let mayGo = 0;
     for (let i = first; i < end; i++) {
-      const q = away.p(i);
       const qSlot = away.slot(i);
-      if (q !== p && state.brokerAt(q, qSlot) === x && state.slotOf(q, y) < 0 && ctx.propose({ kind: "swap", p, slot, q, qSlot })) break;
+      const since = Math.max(changedP, changedOf[i]!, slot === 0 || qSlot === 0 ? touched : members);
+      if (since <= refusedP || since <= refusedOf[i]!) continue;
+      const q = away.p(i);
+      if (q === p || state.brokerAt(q, qSlot) !== x || state.slotOf(q, y) >= 0) continue;
+      if (mayGo === 0) mayGo = ctx.mayGo(p, slot, x) ? 1 : -1;
+      if (mayGo < 0) break;
+      if (ctx.propose({ kind: "swap", p, slot, q, qSlot })) {
+        taken = true;
+        note(p);
+        note(q);
+        break;
+      }
     }
   }
+  if (p >= 0) remember(p, taken);
 }
-

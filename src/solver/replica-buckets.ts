@@ -8,6 +8,10 @@
  * among equal keys (a counting sort when keys are few for the entries, else a numeric sort of
  * key × n + position). After a counting sort a key's entries are found by index, after the others
  * by binary search.
+ *
+ * A reader may `drop` an entry it will never want again (a replica that left the broker it was filed
+ * under): `live` then steps over it, so a key read again and again is not walked past the same dead
+ * entries each time.
  */
 import { grown } from "./arrays.js";
 
@@ -20,9 +24,16 @@ export class ReplicaBuckets {
   private sortedKeys = new Float64Array(0);
   private sortedP = new Int32Array(0);
   private sortedSlot = new Int32Array(0);
+  /** Per entry in filing order, where `seal` put it (the index `p` and `slot` read it at). */
+  private sortedAt = new Int32Array(0);
   private n = 0;
   /** After a counting sort: ends[k] is one past the last entry under key k (keys 0 .. length - 1). */
   private ends: Int32Array | null = null;
+  /**
+   * Once an entry is dropped: per entry, itself if not dropped, else an entry after it to look at
+   * next (n for none); paths are shortened as they are walked. Null while nothing is dropped.
+   */
+  private next: Int32Array | null = null;
 
   /** Files replica (p, slot) under `key` (a non-negative integer). Only before `seal`. */
   add(key: number, p: number, slot: number): void {
@@ -41,10 +52,12 @@ export class ReplicaBuckets {
   seal(): this {
     const n = this.filed;
     this.n = n;
+    this.next = null;
     let largest = 0;
     for (let i = 0; i < n; i++) if (this.keys[i]! > largest) largest = this.keys[i]!;
     this.sortedP = new Int32Array(n);
     this.sortedSlot = new Int32Array(n);
+    this.sortedAt = new Int32Array(n);
     if (largest < 4 * n + 1024) {
       // Few keys for the entries: a counting sort (stable, so ties keep the filing order), each
       // entry written straight to its place; lookups then go by index and need no sorted keys.
@@ -53,6 +66,7 @@ export class ReplicaBuckets {
       for (let k = 1; k < at.length; k++) at[k]! += at[k - 1]!;
       for (let i = 0; i < n; i++) {
         const j = at[this.keys[i]!]!++;
+        this.sortedAt[i] = j;
         this.sortedP[j] = this.ps[i]!;
         this.sortedSlot[j] = this.slots[i]!;
       }
@@ -73,6 +87,7 @@ export class ReplicaBuckets {
     this.sortedKeys = new Float64Array(n);
     for (let j = 0; j < n; j++) {
       const i = order[j]!;
+      this.sortedAt[i] = j;
       this.sortedKeys[j] = this.keys[i]!;
       this.sortedP[j] = this.ps[i]!;
       this.sortedSlot[j] = this.slots[i]!;
@@ -103,6 +118,30 @@ export class ReplicaBuckets {
     return i;
   }
 
+  /** Drops entry i (an index between start and end): `live` steps over it from now on. Only after `seal`. */
+  drop(i: number): void {
+    if (this.next === null) {
+      this.next = new Int32Array(this.n + 1);
+      for (let j = 0; j <= this.n; j++) this.next[j] = j;
+    }
+    this.next[i] = i + 1;
+  }
+
+  /** The first entry at or after i that has not been dropped (i itself when none was); n if none. */
+  live(i: number): number {
+    const next = this.next;
+    if (next === null) return i;
+    let j = i;
+    while (next[j] !== j) j = next[j]!;
+    // Every entry on the path now points straight at the live one.
+    for (let k = i; k !== j; ) {
+      const after = next[k]!;
+      next[k] = j;
+      k = after;
+    }
+    return j;
+  }
+
   p(i: number): number {
     return this.sortedP[i]!;
   }
@@ -122,6 +161,11 @@ export class ReplicaBuckets {
 
   filedSlot(i: number): number {
     return this.slots[i]!;
+  }
+
+  /** The index (as `start` and `end` give them) of the i-th entry filed. Only after `seal`. */
+  sortedIndexOf(i: number): number {
+    return this.sortedAt[i]!;
   }
 
   slot(i: number): number {

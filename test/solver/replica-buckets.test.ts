@@ -1,4 +1,4 @@
-/** ReplicaBuckets reads back exactly what a Map of arrays would hold, in filing order, on every sort path, and every entry in the order filed. */
+/** ReplicaBuckets reads back exactly what a Map of arrays would hold, in filing order, on every sort path, and every entry in the order filed; `live` steps over dropped entries. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
@@ -44,4 +44,31 @@ test("buckets grow past their first room and keep every entry", () => {
 
 test("an empty set of buckets has nothing under any key", () => {
   check([], [0, 1, 12345]);
+});
+
+test("property: live steps over exactly the dropped entries, drops and reads interleaved", () => {
+  fc.assert(
+    fc.property(entriesArb(40), fc.array(fc.tuple(fc.nat(40), fc.nat(300)), { maxLength: 200 }), (entries, steps) => {
+      const buckets = new ReplicaBuckets();
+      for (const [key, p, slot] of entries) buckets.add(key, p, slot);
+      buckets.seal();
+      const dropped = new Set<number>();
+      for (const [key, pick] of steps) {
+        // Read key as a take-back pass does, then drop one of its entries (live or not).
+        const start = buckets.start(key);
+        const end = buckets.end(key, start);
+        const got: number[] = [];
+        for (let i = buckets.live(start); i < end; i = buckets.live(i + 1)) got.push(i);
+        const want: number[] = [];
+        for (let i = start; i < end; i++) if (!dropped.has(i)) want.push(i);
+        assert.deepEqual(got, want, `key ${String(key)}`);
+        if (end > start) {
+          const i = start + (pick % (end - start));
+          buckets.drop(i);
+          dropped.add(i);
+        }
+      }
+    }),
+    { numRuns: 200, seed: 11 },
+  );
 });
