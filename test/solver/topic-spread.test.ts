@@ -40,7 +40,9 @@ test("property: a kept swap-back list equals one made anew after any moves", () 
           if (state.slotOf(p, step.to) < 0) state.apply({ kind: "move", p, slot: 0, to: step.to });
           if (!step.look || step.s === step.d) continue;
           const kept = swapBackList(state, targets, step.s, step.d, step.want);
-          assert.deepEqual([...kept], [...swapBackList(state, targets, step.s, step.d, step.want, true)]);
+          const expected = [...swapBackList(state, targets, step.s, step.d, step.want, "filtered")];
+          assert.deepEqual([...kept], expected);
+          assert.deepEqual([...swapBackList(state, targets, step.s, step.d, step.want, "gathered")], expected);
         }
       },
     ),
@@ -80,14 +82,16 @@ test("property: kept band steps add up to topicGain and count the topics off ban
         if (a !== undefined) state.apply(a);
         if (!step.ok) continue;
         for (let b = 0; b < state.brokerCount; b++) {
-          let above = 0;
-          let below = 0;
+          const above: number[] = [];
+          const below: number[] = [];
           for (let u = 0; u < state.topicNames.length; u++) {
-            if (state.topicCountOf(u, b) > targets.topicMaxOf(u, b)) above++;
-            if (state.topicCountOf(u, b) < targets.topicMinOf(u, b)) below++;
+            if (state.topicCountOf(u, b) > targets.topicMaxOf(u, b)) above.push(u);
+            if (state.topicCountOf(u, b) < targets.topicMinOf(u, b)) below.push(u);
           }
-          assert.equal(steps_.aboveCount(b), above);
-          assert.equal(steps_.belowCount(b), below);
+          assert.equal(steps_.aboveCount(b), above.length);
+          assert.equal(steps_.belowCount(b), below.length);
+          assert.deepEqual([...steps_.aboveTopics(b)].sort((x, y) => x - y), above);
+          assert.deepEqual([...steps_.belowTopics(b)].sort((x, y) => x - y), below);
         }
         for (let s = 0; s < state.brokerCount; s++) {
           for (let d = 0; d < state.brokerCount; d++) {
