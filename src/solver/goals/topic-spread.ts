@@ -573,19 +573,18 @@ function tryCycle(ctx: GoalContext, topic: number, receiver: number, strict: boo
   let spareVersion = -1;
   const takers = new Map<number, number[]>();
   const flags = cycleScratch(topics);
+  const { steps } = scratchOf(state, targets);
   let undone = 0;
   for (const giver of nearby(state, targets, topic, receiver, PARTNERS, true)) {
     const given = firstOfTopicOn(state, targets, topic, giver, receiver);
     if (given < 0) continue;
     // Topics the giver may take one more of: short there (strict), or with room below the band's top.
-    // Worked out per topic when first asked; strict mode first checks that the giver is short of any topic at all.
+    // Worked out per topic when first asked; strict mode first checks that the giver is short of any
+    // topic at all (the kept count of topics below their band on it: it spares one of `topic`, so
+    // `topic` is not among them).
     const accepts = (wanted: number): boolean =>
       wanted !== topic && (strict ? isShort(state, targets, wanted, giver) : state.topicCountOf(wanted, giver) < targets.topicMaxOf(wanted, giver));
-    if (strict) {
-      let any = false;
-      for (let wanted = 0; wanted < topics && !any; wanted++) any = accepts(wanted);
-      if (!any) continue;
-    }
+    if (strict && steps.belowCount(giver) === 0) continue;
     const round = flags.next();
     const takes = (wanted: number): boolean => {
       if (flags.stamp[wanted] !== round) {
@@ -601,7 +600,7 @@ function tryCycle(ctx: GoalContext, topic: number, receiver: number, strict: boo
       spare = spareOf(state, targets, topic, receiver);
       spareVersion = state.versionOf(receiver);
     }
-    for (const passed of spare) {
+    passing: for (const passed of spare) {
       const passedTopic = state.topicIndexOf(passed);
       if (takes(passedTopic) || state.slotOf(passed, giver) >= 0) continue;
       let takersOfPassed = takers.get(passedTopic);
@@ -625,6 +624,9 @@ function tryCycle(ctx: GoalContext, topic: number, receiver: number, strict: boo
         for (const returned of returnable) {
           const outcome = exchange(ctx, given, giver, receiver, passed, taker, returned);
           if (outcome === "done") return true;
+          // The first swap (given for passed) is the same for every taker and returned replica, and
+          // a refusal changed nothing: it would be refused again, so the next passed replica is tried.
+          if (outcome === "refused") continue passing;
           // Each exchange taken back costs a gathering of the receiver's list again; where the second swap keeps
           // being refused (brokers at a capacity limit), the search ends after UNDONE_EXCHANGES.
           if (outcome === "undone" && ++undone >= UNDONE_EXCHANGES) return false;
