@@ -145,20 +145,16 @@ function tryPair(ctx: GoalContext, t: number, s: number, d: number, perMove: num
   // Whether q may come back to s for a replica of t: the same answer for every replica of t.
   const mayComeBack = (q: number): boolean =>
     state.topicOf[q] !== t && (judged || judge.enough(q)) && state.slotOf(q, s) < 0 && canGo(state, targets, q, d, s);
-  let candidates: ArrayLike<number> = back;
-  let sifted = false;
+  // Only those that may come back are tried, sifted first in one pass: a refused swap leaves the
+  // placement as it was, so the answers hold until a swap is made, and a sifted list by size walked
+  // nearest first tries the same swaps in the same order as the whole list with each one asked.
+  const candidates = scratchOf(state, targets).sift(back, mayComeBack);
+  if (candidates.length === 0) return false;
   for (let i = 0; i < mine.length; i++) {
     const p = mine[i]!;
     const slot = state.slotOf(p, s);
     // Closest sizes first, so the disk goal is most likely to accept.
-    const swapped = closestFirst(candidates, state.size, state.sizeOf(p), (q) => (sifted || mayComeBack(q)) && ctx.propose({ kind: "swap", p, slot, q, qSlot: state.slotOf(q, d) }));
-    if (swapped) return true;
-    // Every candidate was tried and refused, so the placement is as it was: the next replicas of t
-    // walk only those that may come back (a sifted list by size keeps the order tried).
-    if (!sifted && i + 1 < mine.length) {
-      candidates = scratchOf(state, targets).sift(back, mayComeBack);
-      sifted = true;
-    }
+    if (closestFirst(candidates, state.size, state.sizeOf(p), (q) => ctx.propose({ kind: "swap", p, slot, q, qSlot: state.slotOf(q, d) }))) return true;
   }
   return false;
 }
