@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import type { Cluster } from "../../src/model/types.js";
 import { BandSteps, topicGain } from "../../src/solver/goals/scoring.js";
-import { Standings, movableList, standingOf, swapBackList, tracking } from "../../src/solver/goals/topic-spread.js";
+import { Standings, movableList, spareList, standingOf, swapBackList, tracking } from "../../src/solver/goals/topic-spread.js";
 import { type Action, PlacementState } from "../../src/solver/state.js";
 import { Targets } from "../../src/solver/targets.js";
 import { goalContext } from "../support/goal-context.js";
@@ -134,7 +134,7 @@ test("property: kept topic standings equal fresh ones after any proposals and un
   );
 });
 
-test("property: a kept list of a broker's movable replicas of a topic equals one made anew", () => {
+test("property: kept lists of a broker's movable replicas of a topic and of its spare replicas equal ones made anew", () => {
   fc.assert(
     fc.property(placementArb, ({ racks, sizes, steps }) => {
       const { state, targets } = setUp(racks, sizes);
@@ -147,6 +147,7 @@ test("property: a kept list of a broker's movable replicas of a topic equals one
         const d = step.to;
         if (s === d) continue;
         assert.deepEqual(movableList(state, targets, t, s, d), movableList(state, targets, t, s, d, true));
+        assert.deepEqual(spareList(state, targets, s), spareList(state, targets, s, true));
       }
     }),
     { numRuns: 300, seed: 20261210 },

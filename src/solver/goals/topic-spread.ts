@@ -216,6 +216,28 @@ class TopicScratch {
     return out.subarray(0, n);
   }
 
+  private readonly spares: Array<{ version: number; list: Int32Array } | undefined> = [];
+
+  /**
+   * d's replicas of the topics d has above their band's lower end, in d's list order: kept until
+   * d's partitions change (which is also when its list order does).
+   */
+  spareOn(d: number): Int32Array {
+    const { state, targets } = this;
+    const kept = this.spares[d];
+    if (kept !== undefined && kept.version === state.versionOf(d)) return kept.list;
+    const n = state.partitionsOnCount(d);
+    const out = new Int32Array(n);
+    let m = 0;
+    for (let i = 0; i < n; i++) {
+      const q = state.partitionOnAt(d, i);
+      if (canSpare(state, targets, state.topicIndexOf(q), d)) out[m++] = q;
+    }
+    const list = out.slice(0, m);
+    this.spares[d] = { version: state.versionOf(d), list };
+    return list;
+  }
+
   private readonly backs = new Map<number, { vs: number; vd: number; list: Int32Array }>();
   /** The `want`s asked for so far (a handful): a list's key holds the index of its want here. */
   private readonly wants: number[] = [];
@@ -343,6 +365,14 @@ export function movableList(state: PlacementState, targets: Targets, t: number, 
   const onS: number[] = [];
   for (let p = state.topicStartOf(t); p < state.topicStartOf(t + 1); p++) if (state.slotOf(p, s) >= 0) onS.push(p);
   return [...sortBySize(state, onS)].filter((p) => canGo(state, targets, p, s, d));
+}
+
+/**
+ * d's replicas of topics it holds above their band's lower end, in its list order: as kept for the
+ * state between calls, or (`fresh`) made anew. For tests.
+ */
+export function spareList(state: PlacementState, targets: Targets, d: number, fresh = false): number[] {
+  return [...(fresh ? new TopicScratch(state, targets, new BandSteps(state, targets)) : scratchOf(state, targets)).spareOn(d)];
 }
 
 /** Swap-back lists kept at most (a pair of brokers and a gain each). */
@@ -523,8 +553,6 @@ function tryCycle(ctx: GoalContext, topic: number, receiver: number, strict: boo
   // only kind the receiver passes on).
   // An exchange refused halfway is undone, which leaves the receiver's replicas as they were but its
   // list in another order: the list is then gathered again, so the order tried stays its current one.
-  let spare: number[] = [];
-  let spareVersion = -1;
   const takers = new Map<number, number[]>();
   const flags = cycleScratch(topics);
   const { steps } = scratchOf(state, targets);
@@ -550,13 +578,11 @@ function tryCycle(ctx: GoalContext, topic: number, receiver: number, strict: boo
     // What each taker could return to the giver, worked out once for this giver: a refused exchange is undone,
     // which leaves every count and placement these depend on as it was.
     const passOn = new Map<number, number[]>();
-    if (spareVersion !== state.brokerVersion[receiver]) {
-      spare = spareOf(state, targets, topic, receiver);
-      spareVersion = state.versionOf(receiver);
-    }
+    // Kept per broker until its partitions change (so in its current list order), for every topic.
+    const spare = scratchOf(state, targets).spareOn(receiver);
     passing: for (const passed of spare) {
       const passedTopic = state.topicIndexOf(passed);
-      if (takes(passedTopic) || state.slotOf(passed, giver) >= 0) continue;
+      if (passedTopic === topic || takes(passedTopic) || state.slotOf(passed, giver) >= 0) continue;
       let takersOfPassed = takers.get(passedTopic);
       if (takersOfPassed === undefined) {
         takersOfPassed = nearby(state, targets, passedTopic, receiver, 2, false, giver);
@@ -589,18 +615,6 @@ function tryCycle(ctx: GoalContext, topic: number, receiver: number, strict: boo
     }
   }
   return false;
-}
-
-/** d's replicas of topics other than t that d has above their band, in d's list order. */
-function spareOf(state: PlacementState, targets: Targets, t: number, d: number): number[] {
-  const out: number[] = [];
-  const n = state.partitionsOnCount(d);
-  for (let i = 0; i < n; i++) {
-    const q = state.partitionOnAt(d, i);
-    const u = state.topicIndexOf(q);
-    if (u !== t && canSpare(state, targets, u, d)) out.push(q);
-  }
-  return out;
 }
 
 /** Per-topic answers remembered for one round of tryCycle: valid where stamp equals the round. */
