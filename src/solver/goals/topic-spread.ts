@@ -136,13 +136,29 @@ function tryPair(ctx: GoalContext, t: number, s: number, d: number, perMove: num
     for (const p of mine) if (ctx.propose({ kind: "move", p, slot: state.slotOf(p, s), to: d })) return true;
   }
   if (want > maxSwapBackGain(targets, state, s)) return false;
-  const candidates = scratchOf(state, targets).swapBackTryable(t, s, d, want);
-  if (candidates.length === 0) return false;
+  const judge = new SwapBackJudge(state, targets, t, s, d, want);
+  const back = judge.candidates();
+  if (back.length === 0) return false;
+  // With want >= 1 the candidates other than topic t's are exactly those the judge accepts: no
+  // need to ask again.
+  const judged = want >= 1;
+  // Whether q may come back to s for a replica of t: the same answer for every replica of t.
+  const mayComeBack = (q: number): boolean =>
+    state.topicOf[q] !== t && (judged || judge.enough(q)) && state.slotOf(q, s) < 0 && canGo(state, targets, q, d, s);
+  let candidates: ArrayLike<number> = back;
+  let sifted = false;
   for (let i = 0; i < mine.length; i++) {
     const p = mine[i]!;
     const slot = state.slotOf(p, s);
     // Closest sizes first, so the disk goal is most likely to accept.
-    if (closestFirst(candidates, state.size, state.sizeOf(p), (q) => ctx.propose({ kind: "swap", p, slot, q, qSlot: state.slotOf(q, d) }))) return true;
+    const swapped = closestFirst(candidates, state.size, state.sizeOf(p), (q) => (sifted || mayComeBack(q)) && ctx.propose({ kind: "swap", p, slot, q, qSlot: state.slotOf(q, d) }));
+    if (swapped) return true;
+    // Every candidate was tried and refused, so the placement is as it was: the next replicas of t
+    // walk only those that may come back (a sifted list by size keeps the order tried).
+    if (!sifted && i + 1 < mine.length) {
+      candidates = scratchOf(state, targets).sift(back, mayComeBack);
+      sifted = true;
+    }
   }
   return false;
 }
@@ -154,6 +170,56 @@ function tryPair(ctx: GoalContext, t: number, s: number, d: number, perMove: num
 function maxSwapBackGain(targets: Targets, state: PlacementState, s: number): number {
   return targets.rackHasTopicFloor(state.rackIndexOf(s)) ? 2 : 1;
 }
+
+/**
+ * Which replicas on d, of topics other than t, would fix at least `want` themselves by going to s: the
+ * swap-back candidates. The gain depends only on the replica's topic: the sum of two kept band steps
+ * (BandSteps). For `want` >= 1 the candidates are a list kept per (s, d, want) until s's or d's
+ * partitions change; otherwise they are d's replicas by size, judged as they are tried.
+ */
+class SwapBackJudge {
+  private readonly scratch: TopicScratch;
+  /** What a replica leaving d and one arriving on s does per topic, fetched when first needed. */
+  private leaving: Int8Array | null = null;
+  private arriving: Int8Array = EMPTY_STEPS;
+
+  constructor(
+    private readonly state: PlacementState,
+    targets: Targets,
+    private readonly t: number,
+    private readonly s: number,
+    private readonly d: number,
+    private readonly want: number,
+  ) {
+    this.scratch = scratchOf(state, targets);
+  }
+
+  /** Whether q's topic fixes enough by going from d to s (topicGain from the kept steps). */
+  enough(q: number): boolean {
+    if (this.leaving === null) {
+      this.leaving = this.scratch.steps.leaving(this.d);
+      this.arriving = this.scratch.steps.arriving(this.s);
+    }
+    const u = this.state.topicIndexOf(q);
+    return u !== this.t && this.leaving[u]! + this.arriving[u]! >= this.want;
+  }
+
+  /**
+   * Candidates by size (ties by index): with want >= 1, exactly those `enough` accepts plus topic t's
+   * own replicas, else all of d's replicas (to be judged with `enough` when tried). Topic t's are for
+   * the caller to skip: the list for every topic depends only on s, d and want, so it is kept until
+   * s or d changes, and is not copied without them for each topic.
+   */
+  candidates(): ArrayLike<number> {
+    const { state, scratch, s, d, want } = this;
+    // A view of d's kept list, not a copy: the walk ends at the first swap applied, and a refused
+    // one changes nothing.
+    if (want <= 0) return partitionsBySize(state, d);
+    return scratch.swapBack(s, d, want);
+  }
+}
+
+const EMPTY_STEPS = new Int8Array(0);
 
 /** Per-topic scratch space and per-broker lists, one set per state (the planner is single-threaded). */
 class TopicScratch {
@@ -186,34 +252,14 @@ class TopicScratch {
     return this.movable.subarray(0, n);
   }
 
-  private tryable = new Int32Array(16);
+  private sifted = new Int32Array(16);
 
-  /**
-   * The replicas on d that may come back to s for a replica of topic t, by size (ties by index): of
-   * other topics, fixing at least `want` themselves by going to s (the sum of two kept band steps,
-   * BandSteps), not on s already, and allowed there by the rack rules. All are sifted in one pass
-   * before any is tried: a refused swap leaves the placement as it was, so the answers hold until a
-   * swap is made. A view valid until the next call.
-   */
-  swapBackTryable(t: number, s: number, d: number, want: number): Int32Array {
-    const { state, targets, steps } = this;
-    // With want >= 1, a list kept per (s, d, want) holds exactly the replicas whose topic fixes
-    // enough (topic t's among them, for every t); otherwise all of d's, judged here.
-    const judged = want >= 1;
-    const back = judged ? this.swapBack(s, d, want) : partitionsBySize(state, d);
-    if (back.length === 0) return EMPTY;
-    const leaving = steps.leaving(d);
-    const arriving = steps.arriving(s);
-    if (this.tryable.length < back.length) this.tryable = new Int32Array(back.length);
-    const out = this.tryable;
+  /** The items of `list` that `keep` accepts, in order: a view valid until the next call. */
+  sift(list: ArrayLike<number>, keep: (q: number) => boolean): Int32Array {
+    if (this.sifted.length < list.length) this.sifted = new Int32Array(list.length);
     let n = 0;
-    for (let i = 0; i < back.length; i++) {
-      const q = back[i]!;
-      const u = state.topicIndexOf(q);
-      if (u === t || (!judged && leaving[u]! + arriving[u]! < want)) continue;
-      if (canGo(state, targets, q, d, s)) out[n++] = q;
-    }
-    return out.subarray(0, n);
+    for (let i = 0; i < list.length; i++) if (keep(list[i]!)) this.sifted[n++] = list[i]!;
+    return this.sifted.subarray(0, n);
   }
 
   private readonly spares: Array<{ version: number; list: Int32Array } | undefined> = [];
