@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { closestFirst, partitionsBySize, partitionsByWeightAscending, partitionsByWeightDescending } from "../../src/solver/goals/by-size.js";
+import { closestFirst, partitionsBySize, partitionsByWeightAscending, partitionsByWeightDescending, partitionsOfTopicBySize, sortBySize } from "../../src/solver/goals/by-size.js";
 import { GroupStep, firstInGroupOrder, firstInOrder, firstInSortOrder } from "../../src/solver/goals/lazy-order.js";
 import { PlacementState } from "../../src/solver/state.js";
 import type { Cluster } from "../../src/model/types.js";
@@ -107,6 +107,45 @@ test("the weight-ranked views equal a fresh sort of each broker's partitions aft
       },
     ),
     { numRuns: 200, seed: 23 },
+  );
+});
+
+test("a topic's partitions on a broker by size equal a fresh sort of them after any moves (property)", () => {
+  fc.assert(
+    fc.property(
+      // Topics of 0–8 partitions with few distinct sizes, so that ties by index matter.
+      fc.array(fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 8 }), { minLength: 1, maxLength: 5 }),
+      fc.array(fc.tuple(fc.nat(), fc.nat(3)), { maxLength: 40 }),
+      (sizes, moves) => {
+        const cluster: Cluster = {
+          version: 1,
+          brokers: [1, 2, 3, 4].map((id) => ({ id, status: "alive" as const, capacity: {} })),
+          topics: sizes.map((parts, t) => ({
+            name: `t${String(t)}`,
+            partitions: parts.map((size, i) => ({ topic: `t${String(t)}`, partition: i, replicas: [1 + ((i + t) % 4)], leader: 1 + ((i + t) % 4), size, bytesIn: 0, bytesOut: 0 })),
+          })),
+        };
+        const state = new PlacementState(cluster, { excludeBrokers: new Set(), isFrozenTopic: () => false });
+        const check = (): void => {
+          for (let b = 0; b < 4; b++) {
+            for (let t = 0; t < sizes.length; t++) {
+              const on = [...state.partitionsOn(b)].filter((p) => state.topicIndexOf(p) === t);
+              const expected = on.sort((x, y) => state.size[x]! - state.size[y]! || x - y);
+              assert.deepEqual([...partitionsOfTopicBySize(state, b, t)], expected);
+              assert.deepEqual([...sortBySize(state, on)], expected);
+            }
+          }
+        };
+        check();
+        for (const [p, to] of moves) {
+          if (state.partitionCount === 0) break;
+          const q = p % state.partitionCount;
+          if (state.brokerAt(q, 0) !== to) state.apply({ kind: "move", p: q, slot: 0, to });
+          check();
+        }
+      },
+    ),
+    { numRuns: 200, seed: 31 },
   );
 });
 

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import type { Cluster } from "../../src/model/types.js";
 import { BandSteps, topicGain } from "../../src/solver/goals/scoring.js";
-import { Standings, movableList, standingOf, swapBackList, tracking } from "../../src/solver/goals/topic-spread.js";
+import { Standings, movableList, spareList, standingOf, swapBackList, tracking } from "../../src/solver/goals/topic-spread.js";
 import { type Action, PlacementState } from "../../src/solver/state.js";
 import { Targets } from "../../src/solver/targets.js";
 import { goalContext } from "../support/goal-context.js";
@@ -40,7 +40,9 @@ test("property: a kept swap-back list equals one made anew after any moves", () 
           if (state.slotOf(p, step.to) < 0) state.apply({ kind: "move", p, slot: 0, to: step.to });
           if (!step.look || step.s === step.d) continue;
           const kept = swapBackList(state, targets, step.s, step.d, step.want);
-          assert.deepEqual([...kept], [...swapBackList(state, targets, step.s, step.d, step.want, true)]);
+          const expected = [...swapBackList(state, targets, step.s, step.d, step.want, "filtered")];
+          assert.deepEqual([...kept], expected);
+          assert.deepEqual([...swapBackList(state, targets, step.s, step.d, step.want, "gathered")], expected);
         }
       },
     ),
@@ -80,14 +82,16 @@ test("property: kept band steps add up to topicGain and count the topics off ban
         if (a !== undefined) state.apply(a);
         if (!step.ok) continue;
         for (let b = 0; b < state.brokerCount; b++) {
-          let above = 0;
-          let below = 0;
+          const above: number[] = [];
+          const below: number[] = [];
           for (let u = 0; u < state.topicNames.length; u++) {
-            if (state.topicCountOf(u, b) > targets.topicMaxOf(u, b)) above++;
-            if (state.topicCountOf(u, b) < targets.topicMinOf(u, b)) below++;
+            if (state.topicCountOf(u, b) > targets.topicMaxOf(u, b)) above.push(u);
+            if (state.topicCountOf(u, b) < targets.topicMinOf(u, b)) below.push(u);
           }
-          assert.equal(steps_.aboveCount(b), above);
-          assert.equal(steps_.belowCount(b), below);
+          assert.equal(steps_.aboveCount(b), above.length);
+          assert.equal(steps_.belowCount(b), below.length);
+          assert.deepEqual([...steps_.aboveTopics(b)].sort((x, y) => x - y), above);
+          assert.deepEqual([...steps_.belowTopics(b)].sort((x, y) => x - y), below);
         }
         for (let s = 0; s < state.brokerCount; s++) {
           for (let d = 0; d < state.brokerCount; d++) {
@@ -130,7 +134,7 @@ test("property: kept topic standings equal fresh ones after any proposals and un
   );
 });
 
-test("property: a kept list of a broker's movable replicas of a topic equals one made anew", () => {
+test("property: kept lists of a broker's movable replicas of a topic and of its spare replicas equal ones made anew", () => {
   fc.assert(
     fc.property(placementArb, ({ racks, sizes, steps }) => {
       const { state, targets } = setUp(racks, sizes);
@@ -143,6 +147,7 @@ test("property: a kept list of a broker's movable replicas of a topic equals one
         const d = step.to;
         if (s === d) continue;
         assert.deepEqual(movableList(state, targets, t, s, d), movableList(state, targets, t, s, d, true));
+        assert.deepEqual(spareList(state, targets, s), spareList(state, targets, s, true));
       }
     }),
     { numRuns: 300, seed: 20261210 },

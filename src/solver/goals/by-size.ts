@@ -51,6 +51,31 @@ function rankingOf(state: PlacementState, weight: Float64Array, descending: bool
   return ranking;
 }
 
+/**
+ * Per state, the ranking by topic, then size ascending, then index. A topic's partitions are one
+ * index range, [topicStartOf(t), topicStartOf(t + 1)), and so are their ranks: a broker's list in
+ * this order holds each topic's partitions together, by size.
+ */
+const topicRankings = new WeakMap<PlacementState, Ranking>();
+
+function topicRankingOf(state: PlacementState): Ranking {
+  const existing = topicRankings.get(state);
+  if (existing !== undefined) return existing;
+  const bySize = rankingOf(state, state.size, false).order;
+  // Every partition dealt to its topic's range in size order: a stable bucket sort by topic.
+  const next = Int32Array.from({ length: state.topicNames.length }, (_, t) => state.topicStartOf(t));
+  const order = new Int32Array(state.partitionCount);
+  for (let i = 0; i < bySize.length; i++) {
+    const p = bySize[i]!;
+    order[next[state.topicIndexOf(p)]!++] = p;
+  }
+  const rank = new Int32Array(state.partitionCount);
+  for (let i = 0; i < order.length; i++) rank[order[i]!] = i;
+  const ranking: Ranking = { rank, order, lists: [] };
+  topicRankings.set(state, ranking);
+  return ranking;
+}
+
 /** The partitions in the ranking's order, as a new array: a plain numeric sort of their ranks. */
 function sortByRank(ranking: Ranking, partitions: ArrayLike<number>): Int32Array {
   const { rank, order } = ranking;
@@ -101,6 +126,19 @@ export function partitionsByWeightDescending(state: PlacementState, weight: Floa
 /** The same ascending (ties by index). */
 export function partitionsByWeightAscending(state: PlacementState, weight: Float64Array, b: number): Int32Array {
   return partitionsRanked(state, rankingOf(state, weight, false), b);
+}
+
+/**
+ * Partitions of topic t on broker b, sorted by size ascending, ties by index: the same list as
+ * sortBySize of them, found by two binary searches in b's list kept by topic. A view valid until the
+ * broker's partitions next change; do not mutate.
+ */
+export function partitionsOfTopicBySize(state: PlacementState, b: number, t: number): Int32Array {
+  const ranking = topicRankingOf(state);
+  const list = partitionsRanked(state, ranking, b);
+  const from = rankPosition(list, list.length, ranking.rank, state.topicStartOf(t));
+  const to = rankPosition(list, list.length, ranking.rank, state.topicStartOf(t + 1));
+  return list.subarray(from, to);
 }
 
 /**

@@ -56,6 +56,9 @@ export class BandSteps {
   /** Per broker, how many topics a replica leaving (arriving) takes closer to the band: those above it (below it). */
   private readonly above: Int32Array;
   private readonly below: Int32Array;
+  /** Per broker, those topics (unordered, above[b] and below[b] of them), and where each sits in its set or -1. */
+  private readonly aboveSets: Array<TopicSet | undefined> = [];
+  private readonly belowSets: Array<TopicSet | undefined> = [];
 
   constructor(
     private readonly state: PlacementState,
@@ -87,6 +90,18 @@ export class BandSteps {
     return this.below[b]!;
   }
 
+  /** The topics b holds above their band, unordered: a view valid until b's partitions next change. */
+  aboveTopics(b: number): Int32Array {
+    this.update(b);
+    return this.aboveSets[b]!.members.subarray(0, this.above[b]!);
+  }
+
+  /** The topics b holds below their band, unordered: a view valid until b's partitions next change. */
+  belowTopics(b: number): Int32Array {
+    this.update(b);
+    return this.belowSets[b]!.members.subarray(0, this.below[b]!);
+  }
+
   leaving(b: number): Int8Array {
     this.update(b);
     return this.leavingOf[b]!;
@@ -103,11 +118,14 @@ export class BandSteps {
     let leaving = this.leavingOf[b];
     let arriving = this.arrivingOf[b];
     if (leaving === undefined || arriving === undefined) {
-      leaving = new Int8Array(state.topicNames.length);
-      arriving = new Int8Array(state.topicNames.length);
-      for (let u = 0; u < leaving.length; u++) this.step(leaving, arriving, u, b);
+      const T = state.topicNames.length;
+      leaving = new Int8Array(T);
+      arriving = new Int8Array(T);
       this.leavingOf[b] = leaving;
       this.arrivingOf[b] = arriving;
+      this.aboveSets[b] = new TopicSet(T);
+      this.belowSets[b] = new TopicSet(T);
+      for (let u = 0; u < T; u++) this.step(leaving, arriving, u, b);
     } else {
       for (let i = this.logged[b]!; i < log.length; i++) this.step(leaving, arriving, state.topicIndexOf(loggedPartition(log[i]!)), b);
     }
@@ -122,9 +140,35 @@ export class BandSteps {
     const now = deviation(c, min, max);
     const leave = now - deviation(c - 1, min, max);
     const arrive = now - deviation(c + 1, min, max);
-    this.above[b]! += (leave === 1 ? 1 : 0) - (leaving[u] === 1 ? 1 : 0);
-    this.below[b]! += (arrive === 1 ? 1 : 0) - (arriving[u] === 1 ? 1 : 0);
+    if ((leave === 1) !== (leaving[u] === 1)) this.above[b] = this.aboveSets[b]!.flip(u, this.above[b]!);
+    if ((arrive === 1) !== (arriving[u] === 1)) this.below[b] = this.belowSets[b]!.flip(u, this.below[b]!);
     leaving[u] = leave;
     arriving[u] = arrive;
+  }
+}
+
+/** A set of topics, unordered in members[0, size): adds at the end, removes by moving the last into the gap. */
+class TopicSet {
+  readonly members: Int32Array;
+  private readonly at: Int32Array;
+
+  constructor(topics: number) {
+    this.members = new Int32Array(topics);
+    this.at = new Int32Array(topics).fill(-1);
+  }
+
+  /** Adds u if absent, else removes it; returns the new size. */
+  flip(u: number, size: number): number {
+    const i = this.at[u]!;
+    if (i < 0) {
+      this.members[size] = u;
+      this.at[u] = size;
+      return size + 1;
+    }
+    const last = this.members[size - 1]!;
+    this.members[i] = last;
+    this.at[last] = i;
+    this.at[u] = -1;
+    return size - 1;
   }
 }

@@ -12,7 +12,7 @@ import type { Action, PlacementState } from "../state.js";
 import type { Targets } from "../targets.js";
 import { deviation } from "../targets.js";
 import { bandAccepts, topicBandAccepts, topicDeltas } from "./band.js";
-import { closestFirst, partitionsBySize, sortBySize } from "./by-size.js";
+import { closestFirst, partitionsBySize, partitionsOfTopicBySize, sortBySize } from "./by-size.js";
 import { BandSteps, topicGain } from "./scoring.js";
 
 /** Partner brokers tried for each step, most useful first. */
@@ -116,26 +116,6 @@ function partnersOf(state: PlacementState, targets: Targets, t: number, focus: n
 
 /** partnersOf's four lists (same rack with count room, same rack without, other racks likewise) and its answer. */
 const partnerScratch = { lists: new Int32Array(4 * PARTNERS), counts: new Int32Array(4), out: new Int32Array(4 * PARTNERS) };
-
-/**
- * Partitions of topic t with a replica on broker b, by walking whichever is shorter: the topic's
- * partitions (a contiguous index range) or the broker's list. Unordered.
- */
-function replicasOfTopicOn(state: PlacementState, t: number, b: number): number[] {
-  const out: number[] = [];
-  const first = state.topicStartOf(t);
-  const end = state.topicStartOf(t + 1);
-  const n = state.partitionsOnCount(b);
-  if (state.offsetOf(end) - state.offsetOf(first) <= n) {
-    for (let p = first; p < end; p++) if (state.slotOf(p, b) >= 0) out.push(p);
-  } else {
-    for (let i = 0; i < n; i++) {
-      const p = state.partitionOnAt(b, i);
-      if (state.topicOf[p] === t) out.push(p);
-    }
-  }
-  return out;
-}
 
 /**
  * Tries to take one replica of topic t from s to d, by a move or a swap that fixes at least `perMove`
@@ -253,28 +233,16 @@ class TopicScratch {
     this.steps = steps;
   }
 
-  /** Topic `ofTopic`'s replicas on broker `on` by size, as of `on`'s version `ofTopicAt`; see movableBySize. */
-  private ofTopic = -1;
-  private on = -1;
-  private ofTopicAt = -1;
-  private ofTopicList: Int32Array = EMPTY;
   private movable = new Int32Array(16);
 
   /**
    * Topic t's replicas on s that may go to d, by size (ties by index): a view valid until the next
-   * call. A sweep pairs one broker with several partners in a row, so the sorted list of the topic's
-   * replicas on s is kept until s's partitions change or another topic or broker is asked for, and
-   * only the filter runs per pair (filtering a sorted list keeps it sorted).
+   * call. The topic's replicas on s by size are a stretch of s's list kept by topic; filtering that
+   * keeps it sorted.
    */
   movableBySize(t: number, s: number, d: number): Int32Array {
     const { state, targets } = this;
-    if (this.ofTopic !== t || this.on !== s || this.ofTopicAt !== state.versionOf(s)) {
-      this.ofTopicList = sortBySize(state, replicasOfTopicOn(state, t, s));
-      this.ofTopic = t;
-      this.on = s;
-      this.ofTopicAt = state.versionOf(s);
-    }
-    const all = this.ofTopicList;
+    const all = partitionsOfTopicBySize(state, s, t);
     if (this.movable.length < all.length) this.movable = new Int32Array(all.length);
     let n = 0;
     for (let i = 0; i < all.length; i++) {
@@ -292,6 +260,28 @@ class TopicScratch {
     let n = 0;
     for (let i = 0; i < list.length; i++) if (keep(list[i]!)) this.sifted[n++] = list[i]!;
     return this.sifted.subarray(0, n);
+  }
+
+  private readonly spares: Array<{ version: number; list: Int32Array } | undefined> = [];
+
+  /**
+   * d's replicas of the topics d has above their band's lower end, in d's list order: kept until
+   * d's partitions change (which is also when its list order does).
+   */
+  spareOn(d: number): Int32Array {
+    const { state, targets } = this;
+    const kept = this.spares[d];
+    if (kept !== undefined && kept.version === state.versionOf(d)) return kept.list;
+    const n = state.partitionsOnCount(d);
+    const out = new Int32Array(n);
+    let m = 0;
+    for (let i = 0; i < n; i++) {
+      const q = state.partitionOnAt(d, i);
+      if (canSpare(state, targets, state.topicIndexOf(q), d)) out[m++] = q;
+    }
+    const list = out.slice(0, m);
+    this.spares[d] = { version: state.versionOf(d), list };
+    return list;
   }
 
   private readonly backs = new Map<number, { vs: number; vd: number; list: Int32Array }>();
@@ -334,40 +324,101 @@ class TopicScratch {
     return list;
   }
 
+  private topics = new Int32Array(16);
+  /** Whether swapBackAnew gathers however many topics qualify (for tests). */
+  alwaysGather = false;
+
   /**
    * The list made anew: d's replicas whose topic fixes at least `want` going from d to s (topicGain
-   * from the kept steps), in the order of d's kept list by size. Filtering that list keeps its order.
+   * from the kept steps), by size. A topic fixes something only if it is above its band on d or below
+   * it on s (each step is -1, 0 or 1), usually a few of many: their replicas on d are gathered from
+   * d's list by topic and sorted, instead of filtering all of d's list by size (`filtered`, taken
+   * when they are not few). Either way the same list.
    */
   private swapBackAnew(s: number, d: number, want: number): Int32Array {
     const { state } = this;
     const leaving = this.steps.leaving(d);
     const arriving = this.steps.arriving(s);
-    const onD = partitionsBySize(state, d);
-    const out = new Int32Array(onD.length);
-    let n = 0;
-    for (let i = 0; i < onD.length; i++) {
-      const q = onD[i]!;
-      const u = state.topicIndexOf(q);
-      if (leaving[u]! + arriving[u]! >= want) out[n++] = q;
+    const above = this.steps.aboveTopics(d);
+    const below = this.steps.belowTopics(s);
+    const n = state.partitionsOnCount(d);
+    if (this.topics.length < above.length + below.length) this.topics = new Int32Array(above.length + below.length);
+    const topics = this.topics;
+    let k = 0;
+    let m = 0;
+    for (let i = 0; i < above.length; i++) {
+      const u = above[i]!;
+      if (leaving[u]! + arriving[u]! >= want) {
+        topics[k++] = u;
+        m += state.topicCountOf(u, d);
+      }
     }
-    return out.slice(0, n);
+    // Topics below their band on s and above it on d are in both sets: taken from `above` only.
+    for (let i = 0; i < below.length; i++) {
+      const u = below[i]!;
+      if (leaving[u] !== 1 && leaving[u]! + arriving[u]! >= want) {
+        topics[k++] = u;
+        m += state.topicCountOf(u, d);
+      }
+    }
+    if (!this.alwaysGather && k * GATHER_COST + m * 4 > n) return filtered(state, partitionsBySize(state, d), leaving, arriving, want);
+    const gathered = new Int32Array(m);
+    let at = 0;
+    for (let i = 0; i < k; i++) {
+      const ofTopic = partitionsOfTopicBySize(state, d, topics[i]!);
+      gathered.set(ofTopic, at);
+      at += ofTopic.length;
+    }
+    return sortBySize(state, gathered);
   }
+}
+
+/** What looking up one topic's replicas on a broker costs, in steps of a filter over its list: two binary searches. */
+const GATHER_COST = 32;
+
+/** The items of `onD` whose topic fixes at least `want` going from d to s, in order, as a new array. */
+function filtered(state: PlacementState, onD: Int32Array, leaving: Int8Array, arriving: Int8Array, want: number): Int32Array {
+  const out = new Int32Array(onD.length);
+  let n = 0;
+  for (let i = 0; i < onD.length; i++) {
+    const q = onD[i]!;
+    const u = state.topicIndexOf(q);
+    if (leaving[u]! + arriving[u]! >= want) out[n++] = q;
+  }
+  return out.slice(0, n);
 }
 
 /**
  * Replicas on d that fix at least `want` (>= 1) by going to s, by size: the list SwapBackJudge
- * offers, as kept for the state between calls, or (`fresh`) made anew. For tests.
+ * offers, as kept for the state between calls (`kept`), made anew by gathering the topics' replicas
+ * (`gathered`), or by filtering d's list by size (`filtered`, the definition). For tests.
  */
-export function swapBackList(state: PlacementState, targets: Targets, s: number, d: number, want: number, fresh = false): Int32Array {
-  return (fresh ? new TopicScratch(state, targets, new BandSteps(state, targets)) : scratchOf(state, targets)).swapBack(s, d, want);
+export function swapBackList(state: PlacementState, targets: Targets, s: number, d: number, want: number, how: "kept" | "gathered" | "filtered" = "kept"): Int32Array {
+  if (how === "kept") return scratchOf(state, targets).swapBack(s, d, want);
+  const steps = new BandSteps(state, targets);
+  if (how === "filtered") return filtered(state, partitionsBySize(state, d), steps.leaving(d), steps.arriving(s), want);
+  const scratch = new TopicScratch(state, targets, steps);
+  scratch.alwaysGather = true;
+  return scratch.swapBack(s, d, want);
 }
 
 /**
- * Topic t's replicas on s that may go to d, by size: as kept for the state between calls, or
- * (`fresh`) made anew. For tests.
+ * Topic t's replicas on s that may go to d, by size: from s's list kept by topic, or (`fresh`) found
+ * among the topic's partitions and sorted. For tests.
  */
 export function movableList(state: PlacementState, targets: Targets, t: number, s: number, d: number, fresh = false): number[] {
-  return [...(fresh ? new TopicScratch(state, targets, new BandSteps(state, targets)) : scratchOf(state, targets)).movableBySize(t, s, d)];
+  if (!fresh) return [...scratchOf(state, targets).movableBySize(t, s, d)];
+  const onS: number[] = [];
+  for (let p = state.topicStartOf(t); p < state.topicStartOf(t + 1); p++) if (state.slotOf(p, s) >= 0) onS.push(p);
+  return [...sortBySize(state, onS)].filter((p) => canGo(state, targets, p, s, d));
+}
+
+/**
+ * d's replicas of topics it holds above their band's lower end, in its list order: as kept for the
+ * state between calls, or (`fresh`) made anew. For tests.
+ */
+export function spareList(state: PlacementState, targets: Targets, d: number, fresh = false): number[] {
+  return [...(fresh ? new TopicScratch(state, targets, new BandSteps(state, targets)) : scratchOf(state, targets)).spareOn(d)];
 }
 
 /** Swap-back lists kept at most (a pair of brokers and a gain each). */
@@ -548,23 +599,20 @@ function tryCycle(ctx: GoalContext, topic: number, receiver: number, strict: boo
   // only kind the receiver passes on).
   // An exchange refused halfway is undone, which leaves the receiver's replicas as they were but its
   // list in another order: the list is then gathered again, so the order tried stays its current one.
-  let spare: number[] = [];
-  let spareVersion = -1;
   const takers = new Map<number, number[]>();
   const flags = cycleScratch(topics);
+  const { steps } = scratchOf(state, targets);
   let undone = 0;
   for (const giver of nearby(state, targets, topic, receiver, PARTNERS, true)) {
     const given = firstOfTopicOn(state, targets, topic, giver, receiver);
     if (given < 0) continue;
     // Topics the giver may take one more of: short there (strict), or with room below the band's top.
-    // Worked out per topic when first asked; strict mode first checks that the giver is short of any topic at all.
+    // Worked out per topic when first asked; strict mode first checks that the giver is short of any
+    // topic at all (the kept count of topics below their band on it: it spares one of `topic`, so
+    // `topic` is not among them).
     const accepts = (wanted: number): boolean =>
       wanted !== topic && (strict ? isShort(state, targets, wanted, giver) : state.topicCountOf(wanted, giver) < targets.topicMaxOf(wanted, giver));
-    if (strict) {
-      let any = false;
-      for (let wanted = 0; wanted < topics && !any; wanted++) any = accepts(wanted);
-      if (!any) continue;
-    }
+    if (strict && steps.belowCount(giver) === 0) continue;
     const round = flags.next();
     const takes = (wanted: number): boolean => {
       if (flags.stamp[wanted] !== round) {
@@ -576,13 +624,11 @@ function tryCycle(ctx: GoalContext, topic: number, receiver: number, strict: boo
     // What each taker could return to the giver, worked out once for this giver: a refused exchange is undone,
     // which leaves every count and placement these depend on as it was.
     const passOn = new Map<number, number[]>();
-    if (spareVersion !== state.brokerVersion[receiver]) {
-      spare = spareOf(state, targets, topic, receiver);
-      spareVersion = state.versionOf(receiver);
-    }
-    for (const passed of spare) {
+    // Kept per broker until its partitions change (so in its current list order), for every topic.
+    const spare = scratchOf(state, targets).spareOn(receiver);
+    passing: for (const passed of spare) {
       const passedTopic = state.topicIndexOf(passed);
-      if (takes(passedTopic) || state.slotOf(passed, giver) >= 0) continue;
+      if (passedTopic === topic || takes(passedTopic) || state.slotOf(passed, giver) >= 0) continue;
       let takersOfPassed = takers.get(passedTopic);
       if (takersOfPassed === undefined) {
         takersOfPassed = nearby(state, targets, passedTopic, receiver, 2, false, giver);
@@ -604,6 +650,9 @@ function tryCycle(ctx: GoalContext, topic: number, receiver: number, strict: boo
         for (const returned of returnable) {
           const outcome = exchange(ctx, given, giver, receiver, passed, taker, returned);
           if (outcome === "done") return true;
+          // The first swap (given for passed) is the same for every taker and returned replica, and
+          // a refusal changed nothing: it would be refused again, so the next passed replica is tried.
+          if (outcome === "refused") continue passing;
           // Each exchange taken back costs a gathering of the receiver's list again; where the second swap keeps
           // being refused (brokers at a capacity limit), the search ends after UNDONE_EXCHANGES.
           if (outcome === "undone" && ++undone >= UNDONE_EXCHANGES) return false;
@@ -612,18 +661,6 @@ function tryCycle(ctx: GoalContext, topic: number, receiver: number, strict: boo
     }
   }
   return false;
-}
-
-/** d's replicas of topics other than t that d has above their band, in d's list order. */
-function spareOf(state: PlacementState, targets: Targets, t: number, d: number): number[] {
-  const out: number[] = [];
-  const n = state.partitionsOnCount(d);
-  for (let i = 0; i < n; i++) {
-    const q = state.partitionOnAt(d, i);
-    const u = state.topicIndexOf(q);
-    if (u !== t && canSpare(state, targets, u, d)) out.push(q);
-  }
-  return out;
 }
 
 /** Per-topic answers remembered for one round of tryCycle: valid where stamp equals the round. */
