@@ -91,3 +91,36 @@ test("a broker short of replicas at its network-in limit makes room in its rack 
   }
   assert.ok(state.slotOf(0, id(12)) >= 0, "h went to broker 12 to make the room");
 });
+
+test("a broker over its network-out aim still takes followers: they add no network out, so no room is needed for it", () => {
+  // As above, but with network-out capacities, and broker 1 leads m, whose traffic out puts it over
+  // its network-out aim (its own capacity is small). The replicas it can take are followers, and so
+  // is h (led by broker 3) and the replica x that comes back for it: none changes broker 1's network
+  // out, so only network-in room has to be made, as before.
+  const MIB = 1024 * 1024;
+  const broker = (id: number, rack: string, out = 100 * MIB): Cluster["brokers"][number] => ({ id, rack, host: `h${String(id)}`, status: "alive", capacity: { networkIn: 100 * MIB, networkOut: out } });
+  const part = (topic: string, replicas: number[], bytesIn: number, bytesOut = 0): Cluster["topics"][number] => ({
+    name: topic,
+    partitions: [{ topic, partition: 0, replicas, leader: replicas[0]!, size: 1, bytesIn, bytesOut }],
+  });
+  const light = Array.from({ length: 10 }, (_, i) => part(`l${String(i)}`, [3 + (i % 4), 2, 11], MIB / 2));
+  const c: Cluster = {
+    version: 1,
+    brokers: [broker(1, "a", 50 * MIB), broker(2, "a"), broker(12, "a"), ...[3, 4, 5, 6, 7, 8, 9, 10].map((id) => broker(id, "b")), { ...broker(11, "c"), capacity: { networkIn: 1000 * MIB, networkOut: 1000 * MIB } }],
+    topics: [part("h", [3, 1, 11], 75 * MIB), part("m", [1, 7, 11], 5 * MIB, 40 * MIB), part("x", [8, 12, 11], MIB / 4), ...light],
+  };
+  const { ctx } = context((a, state, targets) => rackSpreadGoal.accepts(a, state, targets) && capacityGoal.accepts(a, state, targets), c);
+  const { state, targets } = ctx;
+  const id = (b: number): number => state.brokerIndexOf(b)!;
+  assert.ok(state.netOut[id(1)]! > targets.load.aim.networkOut[id(1)]!, "broker 1 is over its network-out aim");
+  assert.equal(targets.heavyLeads.length, 0, "m is no heavier than other brokers' limits");
+  assert.equal(targets.countMinOf(id(1)), 4);
+  const sources = [3, 4, 5, 6, 2].map(id);
+  const netOut = state.netOut[id(1)]!;
+  for (let taken = 1; taken <= 2; taken++) {
+    assert.ok(fillMakingRoom(ctx, id(1), sources, new RackOpenings(state, targets)), `replica ${String(taken)}`);
+    assert.equal(state.countOf(id(1)), 2 + taken);
+    assert.equal(state.netOut[id(1)], netOut, "broker 1's network out as it was");
+    for (const b of [1, 2, 12]) assert.ok(state.netIn[id(b)]! <= 80 * MIB, `broker ${String(b)}`);
+  }
+});

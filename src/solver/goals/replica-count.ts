@@ -804,7 +804,13 @@ export function fillMakingRoom(ctx: GoalContext, d: number, sources: readonly nu
     const canGo = (p: number): boolean => !state.frozen[p] && state.slotOf(p, d) < 0 && moveKeepsSpread(state, targets, p, state.slotOf(p, s), d);
     for (const p of firstInSortOrder(state.partitionsOn(s), ROOM_REPLICAS, light, canGo)) {
       const slot = state.slotOf(p, s);
-      const lacking = limited.map((r) => resourceLoad(state, r, d) + replicaWeight(state, r, p, slot) - aim[r][d]!);
+      // Per limited resource, what d must free first: p's load over d's room; where p adds nothing
+      // (a follower's network out), only that the swap itself leaves d no further over its aim.
+      const lacking = limited.map((r) => {
+        const w = replicaWeight(state, r, p, slot);
+        const over = resourceLoad(state, r, d) - aim[r][d]!;
+        return w > 0 ? over + w : Math.min(0, over);
+      });
       if (lacking.every((x) => x <= 0)) {
         // It fits: what turned it away was fill's refusal budget running out on heavier candidates.
         if (ctx.propose({ kind: "move", p, slot, to: d })) {
