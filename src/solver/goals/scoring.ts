@@ -53,10 +53,7 @@ export class BandSteps {
   private readonly leavingOf: Array<Int8Array | undefined> = [];
   private readonly arrivingOf: Array<Int8Array | undefined> = [];
   private readonly logged: Int32Array;
-  /** Per broker, how many topics a replica leaving (arriving) takes closer to the band: those above it (below it). */
-  private readonly above: Int32Array;
-  private readonly below: Int32Array;
-  /** Per broker, those topics (unordered, above[b] and below[b] of them), and where each sits in its set or -1. */
+  /** Per broker, the topics a replica leaving (arriving) takes closer to the band: those above it (below it). */
   private readonly aboveSets: Array<TopicSet | undefined> = [];
   private readonly belowSets: Array<TopicSet | undefined> = [];
 
@@ -65,8 +62,6 @@ export class BandSteps {
     private readonly targets: Targets,
   ) {
     this.logged = new Int32Array(state.brokerCount);
-    this.above = new Int32Array(state.brokerCount);
-    this.below = new Int32Array(state.brokerCount);
   }
 
   /** The steps kept for this placement and targets (new ones when the targets differ). */
@@ -81,25 +76,25 @@ export class BandSteps {
   /** How many topics b holds above their band. */
   aboveCount(b: number): number {
     this.update(b);
-    return this.above[b]!;
+    return this.aboveSets[b]!.size;
   }
 
   /** How many topics b holds below their band. */
   belowCount(b: number): number {
     this.update(b);
-    return this.below[b]!;
+    return this.belowSets[b]!.size;
   }
 
   /** The topics b holds above their band, unordered: a view valid until b's partitions next change. */
   aboveTopics(b: number): Int32Array {
     this.update(b);
-    return this.aboveSets[b]!.members.subarray(0, this.above[b]!);
+    return this.aboveSets[b]!.view();
   }
 
   /** The topics b holds below their band, unordered: a view valid until b's partitions next change. */
   belowTopics(b: number): Int32Array {
     this.update(b);
-    return this.belowSets[b]!.members.subarray(0, this.below[b]!);
+    return this.belowSets[b]!.view();
   }
 
   leaving(b: number): Int8Array {
@@ -140,8 +135,8 @@ export class BandSteps {
     const now = deviation(c, min, max);
     const leave = now - deviation(c - 1, min, max);
     const arrive = now - deviation(c + 1, min, max);
-    if ((leave === 1) !== (leaving[u] === 1)) this.above[b] = this.aboveSets[b]!.flip(u, this.above[b]!);
-    if ((arrive === 1) !== (arriving[u] === 1)) this.below[b] = this.belowSets[b]!.flip(u, this.below[b]!);
+    if ((leave === 1) !== (leaving[u] === 1)) this.aboveSets[b]!.flip(u);
+    if ((arrive === 1) !== (arriving[u] === 1)) this.belowSets[b]!.flip(u);
     leaving[u] = leave;
     arriving[u] = arrive;
   }
@@ -149,7 +144,9 @@ export class BandSteps {
 
 /** A set of topics, unordered in members[0, size): adds at the end, removes by moving the last into the gap. */
 class TopicSet {
-  readonly members: Int32Array;
+  size = 0;
+  private readonly members: Int32Array;
+  /** Where each topic sits in members, or -1. */
   private readonly at: Int32Array;
 
   constructor(topics: number) {
@@ -157,18 +154,22 @@ class TopicSet {
     this.at = new Int32Array(topics).fill(-1);
   }
 
-  /** Adds u if absent, else removes it; returns the new size. */
-  flip(u: number, size: number): number {
+  /** The members, unordered: a view valid until the set next changes. */
+  view(): Int32Array {
+    return this.members.subarray(0, this.size);
+  }
+
+  /** Adds u if absent, else removes it. */
+  flip(u: number): void {
     const i = this.at[u]!;
     if (i < 0) {
-      this.members[size] = u;
-      this.at[u] = size;
-      return size + 1;
+      this.members[this.size] = u;
+      this.at[u] = this.size++;
+      return;
     }
-    const last = this.members[size - 1]!;
+    const last = this.members[--this.size]!;
     this.members[i] = last;
     this.at[last] = i;
     this.at[u] = -1;
-    return size - 1;
   }
 }
