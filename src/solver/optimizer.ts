@@ -322,14 +322,11 @@ function takeBackInPairs(ctx: GoalContext, order: readonly number[], refused: Ta
   /** Replicas away from home, keyed by "now on y, could go back to x". */
   const away = new ReplicaBuckets();
   const keyOf = (now: number, home: number): number => now * state.brokerCount + home;
-  /** Where each partition's ways home begin in the filing order (they are filed one after another). */
-  const firstFiled = new Int32Array(state.partitionCount);
   // The ways home, found once and read again in the order filed: a swap here only sends two replicas
   // home, so each way home a later walk of waysHome would find is one of these whose replica is still
   // where it was and whose home p still does not hold (and one whose swap was taken is then no
   // longer so).
   for (const p of order) {
-    firstFiled[p] = away.filedCount;
     waysHome(state, p, (slot, now, home) => {
       away.add(keyOf(now, home), p, slot);
       return false;
@@ -337,23 +334,9 @@ function takeBackInPairs(ctx: GoalContext, order: readonly number[], refused: Ta
   }
   away.seal();
   const n = away.filedCount;
-  // Per entry, as the buckets hold them: its partition's last change and refusals, read in turn as
-  // a bucket is walked (the partitions themselves lie all over the state's arrays).
-  const changedOf = new Float64Array(n);
-  const refusedOf = new Float64Array(n);
-  /** Copies partition r's change and refusals to its entries (after a swap, after its refusals). */
-  const note = (r: number): void => {
-    for (let k = firstFiled[r]!; k < n && away.filedP(k) === r; k++) {
-      const i = away.sortedIndexOf(k);
-      changedOf[i] = changedAt[r]!;
-      refusedOf[i] = memo[r]!;
-    }
-  };
-  for (const p of order) note(p);
   /** Records partition r's refusals (none if it took a swap) when its ways home are done. */
   const remember = (r: number, tookOne: boolean): void => {
     memo[r] = refused.refusedNow(state, tookOne);
-    note(r);
   };
   let p = -1;
   let taken = false;
@@ -378,17 +361,15 @@ function takeBackInPairs(ctx: GoalContext, order: readonly number[], refused: Ta
     /** Whether p's replica may go to x (asked at the first swap not known to be refused). */
     let mayGo = 0;
     for (let i = first; i < end; i++) {
-      const qSlot = away.slot(i);
-      const since = Math.max(changedP, changedOf[i]!, slot === 0 || qSlot === 0 ? touched : members);
-      if (since <= refusedP || since <= refusedOf[i]!) continue;
       const q = away.p(i);
+      const qSlot = away.slot(i);
+      const since = Math.max(changedP, changedAt[q]!, slot === 0 || qSlot === 0 ? touched : members);
+      if (since <= refusedP || since <= memo[q]!) continue;
       if (q === p || state.brokerAt(q, qSlot) !== x || state.slotOf(q, y) >= 0) continue;
       if (mayGo === 0) mayGo = ctx.mayGo(p, slot, x) ? 1 : -1;
       if (mayGo < 0) break;
       if (ctx.propose({ kind: "swap", p, slot, q, qSlot })) {
         taken = true;
-        note(p);
-        note(q);
         break;
       }
     }

@@ -24,8 +24,6 @@ export class ReplicaBuckets {
   private sortedKeys = new Float64Array(0);
   private sortedP = new Int32Array(0);
   private sortedSlot = new Int32Array(0);
-  /** Per entry in filing order, where `seal` put it (the index `p` and `slot` read it at). */
-  private sortedAt = new Int32Array(0);
   private n = 0;
   /** After a counting sort: ends[k] is one past the last entry under key k (keys 0 .. length - 1). */
   private ends: Int32Array | null = null;
@@ -57,7 +55,6 @@ export class ReplicaBuckets {
     for (let i = 0; i < n; i++) if (this.keys[i]! > largest) largest = this.keys[i]!;
     this.sortedP = new Int32Array(n);
     this.sortedSlot = new Int32Array(n);
-    this.sortedAt = new Int32Array(n);
     if (largest < 4 * n + 1024) {
       // Few keys for the entries: a counting sort (stable, so ties keep the filing order), each
       // entry written straight to its place; lookups then go by index and need no sorted keys.
@@ -66,7 +63,6 @@ export class ReplicaBuckets {
       for (let k = 1; k < at.length; k++) at[k]! += at[k - 1]!;
       for (let i = 0; i < n; i++) {
         const j = at[this.keys[i]!]!++;
-        this.sortedAt[i] = j;
         this.sortedP[j] = this.ps[i]!;
         this.sortedSlot[j] = this.slots[i]!;
       }
@@ -87,7 +83,6 @@ export class ReplicaBuckets {
     this.sortedKeys = new Float64Array(n);
     for (let j = 0; j < n; j++) {
       const i = order[j]!;
-      this.sortedAt[i] = j;
       this.sortedKeys[j] = this.keys[i]!;
       this.sortedP[j] = this.ps[i]!;
       this.sortedSlot[j] = this.slots[i]!;
@@ -161,11 +156,6 @@ export class ReplicaBuckets {
 
   filedSlot(i: number): number {
     return this.slots[i]!;
-  }
-
-  /** The index (as `start` and `end` give them) of the i-th entry filed. Only after `seal`. */
-  sortedIndexOf(i: number): number {
-    return this.sortedAt[i]!;
   }
 
   slot(i: number): number {
