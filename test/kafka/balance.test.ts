@@ -126,9 +126,11 @@ describe("ballast balance on a real cluster", { skip: kafkaSkip(), timeout: 900_
     const holders = new Set((await placement(admin, topic)).flatMap((p) => p.replicas));
     assert.deepEqual([...holders].sort(), [1, 2, 3, 4]);
     await assertAllConsumable(admin, topic, 8, 50);
-    // A balanced cluster is left alone, in well under a minute.
+    // A balanced cluster is left alone, in well under a minute. Consuming above may have created
+    // __consumer_offsets, which the job would otherwise balance too: exclude it as well.
+    const cfgAgain = await config("converge-again", [topic], "maxMoves: 3\n");
     const t0 = Date.now();
-    const again = await ballast(args(cfg, stateDir), dir);
+    const again = await ballast(args(cfgAgain, stateDir), dir);
     assert.equal(reportOf(again).outcome, "nothing-to-do", describeResult(again));
     assert.ok(Date.now() - t0 < 60_000);
 
