@@ -268,6 +268,87 @@ interface MovableList {
   size: Float64Array;
   /** The partition's original brokers, maxRf places per entry. */
   original: Int32Array;
+  /**
+   * The partition's replicas (its brokers by slot), maxRf places per entry: a copy of the state's,
+   * read in order by a batch where the state's are scattered over memory. Current once synced
+   * (MovableLists.synced); until then as they were when the entry was added or last synced.
+   */
+  replicas: Int32Array;
+  /** The ReplicaJournal epoch the replicas were last synced in (−1: never). */
+  syncedEpoch: number;
+}
+
+/**
+ * Per broker, the partitions it holds whose replica lists this goal changed since the broker's
+ * MovableList was last synced: the list's replica copies stay current by refreshing those entries.
+ * Any other change to the placement (another goal, a take-back, a leadership) shows as a change
+ * count the journal did not see, and starts a new epoch, in which every list copies its replicas
+ * afresh.
+ */
+class ReplicaJournal {
+  epoch = 0;
+  /** Per broker, its changed partitions (dirtyLength[b] of them; a partition may repeat). */
+  readonly dirty: Int32Array[];
+  readonly dirtyLength: Int32Array;
+  /** The state's change count after the last change noted. */
+  private known: number;
+
+  constructor(private readonly state: PlacementState) {
+    this.known = state.changeCount;
+    this.dirty = Array.from({ length: state.brokerCount }, () => new Int32Array(16));
+    this.dirtyLength = new Int32Array(state.brokerCount);
+  }
+
+  /** Starts a new epoch unless every change to the placement so far was noted. */
+  check(): void {
+    if (this.state.changeCount === this.known) return;
+    this.epoch++;
+    this.dirtyLength.fill(0);
+    this.known = this.state.changeCount;
+  }
+
+  /** The placement was at change count `before` when an action changing p's replicas (and q's) was applied. */
+  note(before: number, p: number, q = -1): void {
+    if (before !== this.known) this.check();
+    this.dirtyOn(p);
+    if (q >= 0) this.dirtyOn(q);
+    this.known = this.state.changeCount;
+  }
+
+  /** Partition p changed: marked on every broker holding it now. */
+  private dirtyOn(p: number): void {
+    const { state, dirty, dirtyLength } = this;
+    const o = state.offsetOf(p);
+    for (let j = 0, r = state.rfOf(p); j < r; j++) {
+      const b = state.replicas[o + j]!;
+      const n = dirtyLength[b]!;
+      if (n === dirty[b]!.length) dirty[b] = grown(dirty[b]!, 2 * n);
+      dirty[b]![n] = p;
+      dirtyLength[b] = n + 1;
+    }
+  }
+}
+
+/** ctx.propose(action), its change noted in the placement's ReplicaJournal when applied. */
+function proposeNoted(ctx: GoalContext, action: Action): boolean {
+  const before = ctx.state.changeCount;
+  if (!ctx.propose(action)) return false;
+  noteApplied(ctx, before, action);
+  return true;
+}
+
+/** ctx.undo(action), noted as proposeNoted does. */
+function undoNoted(ctx: GoalContext, action: Action): void {
+  const before = ctx.state.changeCount;
+  ctx.undo(action);
+  noteApplied(ctx, before, action);
+}
+
+function noteApplied(ctx: GoalContext, before: number, action: Action): void {
+  const journal = MovableLists.of(ctx.state).journal;
+  if (action.kind === "move") journal.note(before, action.p);
+  else if (action.kind === "swap") journal.note(before, action.p, action.q);
+  else journal.check();
 }
 
 /**
@@ -283,12 +364,47 @@ const FEW_DEPARTURES = 8;
 /** The partitions that left, for an update with few departures. */
 const departed = new Int32Array(FEW_DEPARTURES);
 
+/** A list's replica copies are all copied again when more than 1/REFRESH_ALL of its entries changed. */
+const REFRESH_ALL = 32;
+
 export class MovableLists {
   private static readonly byState = new WeakMap<PlacementState, MovableLists>();
   private readonly lists: (MovableList | undefined)[];
+  readonly journal: ReplicaJournal;
 
   private constructor(private readonly state: PlacementState) {
     this.lists = new Array<MovableList | undefined>(state.brokerCount);
+    this.journal = new ReplicaJournal(state);
+  }
+
+  /** Broker b's list with its replica copies current. */
+  synced(b: number): MovableList {
+    const list = this.of(b);
+    const { journal, state } = this;
+    journal.check();
+    const R = state.maxRf;
+    const n = journal.dirtyLength[b]!;
+    // Each changed partition is looked up by a scan of the list: with many, one pass copies all.
+    if (list.syncedEpoch !== journal.epoch || n * REFRESH_ALL > list.length) {
+      for (let at = 0; at < list.length; at++) this.copyReplicas(list, at, R);
+    } else {
+      const changed = journal.dirty[b]!;
+      for (let k = 0; k < n; k++) {
+        const p = changed[k]!;
+        if (state.frozen[p]) continue;
+        const i = list.p.subarray(0, list.length).indexOf(p);
+        if (i >= 0) this.copyReplicas(list, i, R);
+      }
+    }
+    journal.dirtyLength[b] = 0;
+    list.syncedEpoch = journal.epoch;
+    return list;
+  }
+
+  private copyReplicas(list: MovableList, at: number, R: number): void {
+    const o = list.offset[at]!;
+    const { replicas } = this.state;
+    for (let j = 0, r = list.rf[at]!; j < r; j++) list.replicas[at * R + j] = replicas[o + j]!;
   }
 
   static of(state: PlacementState): MovableLists {
@@ -302,7 +418,8 @@ export class MovableLists {
     let list = this.lists[b];
     if (list === undefined || log.length - list.logged > list.length / 8 + 16) {
       const n = state.partitionsOnCount(b);
-      list = { logged: 0, length: 0, p: new Int32Array(n), offset: new Int32Array(n), rf: new Int32Array(n), topic: new Int32Array(n), size: new Float64Array(n), original: new Int32Array(n * state.maxRf) };
+      const R = state.maxRf;
+      list = { logged: 0, length: 0, p: new Int32Array(n), offset: new Int32Array(n), rf: new Int32Array(n), topic: new Int32Array(n), size: new Float64Array(n), original: new Int32Array(n * R), replicas: new Int32Array(n * R), syncedEpoch: -1 };
       for (let i = 0; i < n; i++) this.add(list, state.partitionOnAt(b, i));
       list.logged = log.length;
       this.lists[b] = list;
@@ -337,6 +454,7 @@ export class MovableLists {
       list.topic = grown(list.topic, m);
       list.size = grown(list.size, m);
       list.original = grown(list.original, m * state.maxRf);
+      list.replicas = grown(list.replicas, m * state.maxRf);
     }
     const o = state.offsetOf(p);
     const r = state.rfOf(p);
@@ -346,6 +464,7 @@ export class MovableLists {
     list.topic[at] = state.topicIndexOf(p);
     list.size[at] = state.sizeOf(p);
     for (let j = 0; j < r; j++) list.original[at * state.maxRf + j] = state.original[o + j]!;
+    this.copyReplicas(list, at, state.maxRf);
   }
 
   private remove(list: MovableList, p: number): void {
@@ -379,6 +498,7 @@ export class MovableLists {
     list.topic[to] = list.topic[from]!;
     list.size[to] = list.size[from]!;
     list.original.copyWithin(to * R, from * R, from * R + R);
+    list.replicas.copyWithin(to * R, from * R, from * R + R);
   }
 }
 
@@ -403,7 +523,7 @@ export function moveBestReplicas(ctx: GoalContext, s: number, d: number, k: numb
   if (k <= 0 || (refusals !== undefined && refusals.left <= 0)) return 0;
   const { state } = ctx;
   const c = scratch;
-  const list = MovableLists.of(state).of(s);
+  const list = MovableLists.of(state).synced(s);
   if (!collectCandidates(ctx, c, list, s, d)) {
     // Whether a higher goal accepts some candidate: on a broker at a capacity limit, often none is,
     // and then every proposal would be refused (each counting against `refusals`), whatever the order.
@@ -424,7 +544,7 @@ export function moveBestReplicas(ctx: GoalContext, s: number, d: number, k: numb
     for (; size > 0; size--) {
       const i = c.pop(lo, size);
       const p = c.p[i]!;
-      if (ctx.propose({ kind: "move", p, slot: c.slot[i]!, to: d })) {
+      if (proposeNoted(ctx, { kind: "move", p, slot: c.slot[i]!, to: d })) {
         count++;
         openings?.update(p);
         if (count >= k) return count;
@@ -440,7 +560,7 @@ function moveOnePerTopic(ctx: GoalContext, c: CandidateScratch, d: number, k: nu
   let count = 0;
   for (let i = fronts.first(); i >= 0; i = fronts.first()) {
     const p = c.p[i]!;
-    if (ctx.propose({ kind: "move", p, slot: c.slot[i]!, to: d })) {
+    if (proposeNoted(ctx, { kind: "move", p, slot: c.slot[i]!, to: d })) {
       count++;
       openings?.update(p);
       if (count >= k) return count;
@@ -460,7 +580,9 @@ function moveOnePerTopic(ctx: GoalContext, c: CandidateScratch, d: number, k: nu
  */
 function collectCandidates(ctx: GoalContext, c: CandidateScratch, list: MovableList, s: number, d: number): boolean {
   const { state, targets } = ctx;
-  const { replicas, rackOf, hostOf } = state;
+  const { rackOf, hostOf } = state;
+  const replicas = list.replicas;
+  const R = state.maxRf;
   const rackS = rackOf[s]!;
   const rackD = rackOf[d]!;
   const hostD = hostOf[d]!;
@@ -470,7 +592,7 @@ function collectCandidates(ctx: GoalContext, c: CandidateScratch, list: MovableL
   let ruleRf = -1;
   let rule: RackRule | null = null;
   for (let i = 0; i < list.length; i++) {
-    const o = list.offset[i]!;
+    const o = i * R;
     const r = list.rf[i]!;
     let slot = -1;
     let onD = false;
@@ -813,21 +935,21 @@ export function fillMakingRoom(ctx: GoalContext, d: number, sources: readonly nu
       });
       if (lacking.every((x) => x <= 0)) {
         // It fits: what turned it away was fill's refusal budget running out on heavier candidates.
-        if (ctx.propose({ kind: "move", p, slot, to: d })) {
+        if (proposeNoted(ctx, { kind: "move", p, slot, to: d })) {
           openings.update(p);
           return true;
         }
         continue;
       }
       const swap = roomBySwap(ctx, d, s, lacking, limited, partners);
-      if (swap === null || !ctx.propose(swap)) continue;
-      if (ctx.propose({ kind: "move", p, slot: state.slotOf(p, s), to: d })) {
+      if (swap === null || !proposeNoted(ctx, swap)) continue;
+      if (proposeNoted(ctx, { kind: "move", p, slot: state.slotOf(p, s), to: d })) {
         openings.update(p);
         openings.update(swap.p);
         openings.update(swap.q);
         return true;
       }
-      ctx.undo(swap); // the same two slots exchanged again
+      undoNoted(ctx, swap); // the same two slots exchanged again
     }
   }
   return false;
