@@ -355,17 +355,81 @@ function noteApplied(ctx: GoalContext, before: number, action: Action): void {
  * Each broker's MovableList, kept in step with its membership log (an arrival is appended, the
  * departures taken out together), or built again when many changes are pending.
  */
-/** Per partition, how many of its entries a MovableList is to lose (one update with many departures). */
-const departures = new CallMemo();
-
 /** Departures a MovableList update takes out one by one; more are taken out in one pass. */
 const FEW_DEPARTURES = 8;
 
-/** The partitions that left, for an update with few departures. */
-const departed = new Int32Array(FEW_DEPARTURES);
+/** The partitions that left, for one update (reused from update to update). */
+let departed = new Int32Array(64);
 
 /** A list's replica copies are all copied again when more than 1/REFRESH_ALL of its entries changed. */
 const REFRESH_ALL = 32;
+
+/** Changed partitions a sync looks up one by one (a scan of the list each); more go in a PartitionSet. */
+const FEW_CHANGED = 4;
+
+/**
+ * A small multiset of partitions, hashed with open addressing: one pass over a list asks it of
+ * every entry, where a lookup per member would scan the list once each (and a partition-indexed
+ * array would be read all over memory). Reused from call to call.
+ */
+class PartitionSet {
+  private table = new Int32Array(64);
+  private count = new Int32Array(64);
+  private mask = 63;
+  private shift = 26;
+
+  /** The first n of `members`, each as many times as it occurs there (the previous ones forgotten). */
+  of(members: Int32Array, n: number): this {
+    let size = this.table.length;
+    while (size < 4 * n) size *= 2;
+    if (size !== this.table.length) {
+      this.table = new Int32Array(size);
+      this.count = new Int32Array(size);
+    }
+    this.mask = size - 1;
+    this.shift = 32 - Math.log2(size);
+    this.table.fill(-1);
+    for (let k = 0; k < n; k++) {
+      const p = members[k]!;
+      let h = this.slot(p);
+      while (this.table[h] !== -1 && this.table[h] !== p) h = (h + 1) & this.mask;
+      if (this.table[h] !== p) this.count[h] = 0;
+      this.table[h] = p;
+      this.count[h]!++;
+    }
+    return this;
+  }
+
+  has(p: number): boolean {
+    return this.find(p) >= 0;
+  }
+
+  /** Takes one p out: false when none is left. */
+  take(p: number): boolean {
+    const h = this.find(p);
+    if (h < 0 || this.count[h] === 0) return false;
+    this.count[h]!--;
+    return true;
+  }
+
+  /** Where p is in the table, or −1. */
+  private find(p: number): number {
+    for (let h = this.slot(p); ; h = (h + 1) & this.mask) {
+      const q = this.table[h]!;
+      if (q === p) return h;
+      if (q === -1) return -1;
+    }
+  }
+
+  private slot(p: number): number {
+    return Math.imul(p, 0x9e3779b1) >>> this.shift;
+  }
+}
+
+const changedSet = new PartitionSet();
+
+/** The partitions leaving a MovableList in one update. */
+const leavingSet = new PartitionSet();
 
 export class MovableLists {
   private static readonly byState = new WeakMap<PlacementState, MovableLists>();
@@ -387,14 +451,15 @@ export class MovableLists {
     // Each changed partition is looked up by a scan of the list: with many, one pass copies all.
     if (list.syncedEpoch !== journal.epoch || n * REFRESH_ALL > list.length) {
       for (let at = 0; at < list.length; at++) this.copyReplicas(list, at, R);
-    } else {
+    } else if (n <= FEW_CHANGED) {
       const changed = journal.dirty[b]!;
       for (let k = 0; k < n; k++) {
-        const p = changed[k]!;
-        if (state.frozen[p]) continue;
-        const i = list.p.subarray(0, list.length).indexOf(p);
+        const i = list.p.subarray(0, list.length).indexOf(changed[k]!);
         if (i >= 0) this.copyReplicas(list, i, R);
       }
+    } else {
+      const changed = changedSet.of(journal.dirty[b]!, n);
+      for (let at = 0; at < list.length; at++) if (changed.has(list.p[at]!)) this.copyReplicas(list, at, R);
     }
     journal.dirtyLength[b] = 0;
     list.syncedEpoch = journal.epoch;
@@ -427,18 +492,17 @@ export class MovableLists {
     }
     // Arrivals are appended, departures taken out after them: a few one by one (each a search of
     // the list), many in one pass over it.
-    let left = 0;
-    for (let at = list.logged; at < log.length; at++) if (log[at]! < 0) left++;
-    const leaving = left > FEW_DEPARTURES ? departures.begin(state.partitionCount) : null;
     let gone = 0;
     for (; list.logged < log.length; list.logged++) {
       const e = log[list.logged]!;
       if (e > 0) this.add(list, e - 1);
-      else if (leaving === null) departed[gone++] = -e - 1;
-      else leaving.set(-e - 1, (leaving.has(-e - 1) ? leaving.get(-e - 1) : 0) + 1);
+      else {
+        if (gone === departed.length) departed = grown(departed, 2 * gone);
+        departed[gone++] = -e - 1;
+      }
     }
-    if (leaving !== null) this.removeLeaving(list, leaving);
-    for (let i = 0; i < gone; i++) this.remove(list, departed[i]!);
+    if (gone > FEW_DEPARTURES) this.removeLeaving(list, leavingSet.of(departed, gone));
+    else for (let i = 0; i < gone; i++) this.remove(list, departed[i]!);
     return list;
   }
 
@@ -474,19 +538,22 @@ export class MovableLists {
     if (at !== last) this.copy(list, last, at);
   }
 
-  /** Takes out of the list, for each partition, as many entries as `leaving` counts for it. */
-  private removeLeaving(list: MovableList, leaving: CallMemo): void {
-    let kept = 0;
-    for (let at = 0; at < list.length; at++) {
-      const p = list.p[at]!;
-      if (!this.state.frozen[p] && leaving.has(p) && leaving.get(p) > 0) {
-        leaving.set(p, leaving.get(p) - 1);
+  /**
+   * Takes out of the list, for each partition, as many entries as `leaving` counts for it: each gap
+   * is filled with the last entry that stays (the list has no order to keep).
+   */
+  private removeLeaving(list: MovableList, leaving: PartitionSet): void {
+    let end = list.length;
+    for (let at = 0; at < end; ) {
+      if (!leaving.take(list.p[at]!)) {
+        at++;
         continue;
       }
-      if (kept !== at) this.copy(list, at, kept);
-      kept++;
+      end--;
+      while (end > at && leaving.take(list.p[end]!)) end--;
+      if (end > at) this.copy(list, end, at++);
     }
-    list.length = kept;
+    list.length = end;
   }
 
   /** Entry `from` of the list written over entry `to`. */
@@ -502,12 +569,6 @@ export class MovableLists {
   }
 }
 
-
-/**
- * Per topic, its replicas' topic gain for the s → d of one call: the gain depends only on the topic
- * and the two brokers, and is read before any move of the call.
- */
-const topicGains = new CallMemo();
 
 /**
  * Moves up to `k` replicas from s to d, the ones the later goals like best, each accepted by every
@@ -630,7 +691,6 @@ function classifyCandidates(ctx: GoalContext, c: CandidateScratch, list: Movable
   const wantTopic = ctx.later.includes("topic-spread");
   const wantDisk = ctx.later.includes("disk");
   const wantLeader = ctx.later.includes("leader");
-  const gains = topicGains.begin(state.topicNames.length);
   // topicGain(state, targets, p, s, d) as the sum of its two brokers' steps.
   const steps = BandSteps.of(state, targets);
   const leaving = steps.leaving(s);
@@ -661,10 +721,7 @@ function classifyCandidates(ctx: GoalContext, c: CandidateScratch, list: Movable
     }
     const cost = (toOriginal ? 0 : 1) - (fromOriginal ? 0 : 1);
     let topicLoss = 0;
-    if (wantTopic) {
-      if (!gains.has(t)) gains.set(t, leaving[t]! + arriving[t]!);
-      topicLoss = -gains.get(t);
-    }
+    if (wantTopic) topicLoss = -(leaving[t]! + arriving[t]!);
     const diskLoss = wantDisk ? -Math.sign(diskNow - deviation(diskS - size, lowS, highS) - deviation(diskD + size, lowD, highD)) : 0;
     const cls = classOf(cost, topicLoss, diskLoss, wantLeader && c.slot[i] === 0 ? 1 : 0);
     if (!(cls >= 0 && cls < CLASSES && Number.isInteger(cls))) throw internalError(`replica-count: no preference class for partition ${String(p)}`);
@@ -810,20 +867,21 @@ function openRacks(ctx: GoalContext, s: number): Uint8Array {
   const { state, targets } = ctx;
   const R = state.rackNames.length;
   const full = new Int32Array(R);
-  const list = MovableLists.of(state).of(s);
+  const list = MovableLists.of(state).synced(s);
+  const { replicas } = list;
   const movable = list.length;
   for (let i = 0; i < list.length; i++) {
-    const o = list.offset[i]!;
+    const o = i * state.maxRf;
     const r = list.rf[i]!;
     const m = targets.rule(r)?.maxPerRack ?? Infinity;
     for (let a = 0; a < r; a++) {
-      const ba = state.replicas[o + a]!;
+      const ba = replicas[o + a]!;
       if (ba === s) continue;
       const rack = state.rackIndexOf(ba);
       let inRack = 0;
       let first = true;
       for (let c = 0; c < r; c++) {
-        const bc = state.replicas[o + c]!;
+        const bc = replicas[o + c]!;
         if (bc === s || state.rackOf[bc] !== rack) continue;
         inRack++;
         if (c < a) first = false;
