@@ -1076,20 +1076,33 @@ export function lightForHeavy(ctx: GoalContext, d: number, z: number, h: number,
     partnerAim[k] = aim[r][z]!;
     if (r === "networkOut") leadOnly = k;
   }
-  const { size, frozen } = state;
+  // z's movable partitions, read in order (the best is the same whatever the order).
+  const list = MovableLists.of(state).synced(z);
+  const R = state.maxRf;
   let best = -1;
-  for (let i = 0, count = state.partitionsOnCount(z); i < count; i++) {
-    const l = state.partitionOnAt(z, i);
-    if (best >= 0 && (size[l]! < size[best]! || (size[l] === size[best] && l > best))) continue;
-    if (frozen[l] || state.slotOf(l, d) >= 0) continue;
-    const lSlot = state.slotOf(l, z);
+  let bestSize = 0;
+  for (let i = 0; i < list.length; i++) {
+    const l = list.p[i]!;
+    const sizeL = list.size[i]!;
+    if (best >= 0 && (sizeL < bestSize || (sizeL === bestSize && l > best))) continue;
+    let lSlot = -1;
+    let onD = false;
+    for (let j = 0, r = list.rf[i]!; j < r; j++) {
+      const b = list.replicas[i * R + j]!;
+      if (b === z) lSlot = j;
+      else if (b === d) onD = true;
+    }
+    if (onD) continue;
     let fits = true;
     for (let k = 0; k < n && fits; k++) {
       const wl = k === leadOnly ? (lSlot === 0 ? state.leaderOut[l]! : 0) : weightOf(state, limited[k]!)[l]!;
       const freed = heavyWeight[k]! - wl;
       fits = freed >= lacking[k]! && (freed <= 0 || partnerLoad[k]! + freed <= partnerAim[k]!);
     }
-    if (fits && moveKeepsSpread(state, targets, l, lSlot, d)) best = l;
+    if (fits && moveKeepsSpread(state, targets, l, lSlot, d)) {
+      best = l;
+      bestSize = sizeL;
+    }
   }
   return best;
 }
