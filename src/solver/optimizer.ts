@@ -349,8 +349,9 @@ function takeBackInPairs(ctx: GoalContext, mayCross: MayCross, order: readonly n
   // where it was and whose home p still does not hold (and one whose swap was taken is then no
   // longer so).
   for (const p of order) {
+    const t = state.topicOf[p]!;
     waysHome(state, p, (slot, now, home) => {
-      away.add(keyOf(now, home), p, slot);
+      away.add(keyOf(now, home), p, slot, t);
       return false;
     });
   }
@@ -386,6 +387,8 @@ function takeBackInPairs(ctx: GoalContext, mayCross: MayCross, order: readonly n
     let across = 0;
     const t = state.topicOf[p]!;
     for (let i = first; i < end; i++) {
+      // Once p's replica is known to go to x for no replica of another topic, only its topic's are read.
+      if (across < 0 && away.tag(i) !== t) continue;
       const q = away.p(i);
       const qSlot = away.slot(i);
       const since = Math.max(changedP, changedAt[q]!, slot === 0 || qSlot === 0 ? touched : members);
