@@ -361,6 +361,22 @@ function takeBackInPairs(ctx: GoalContext, mayCross: MayCross, order: readonly n
   const remember = (r: number, tookOne: boolean): void => {
     memo[r] = refused.refusedNow(state, tookOne);
   };
+  // Per group of partners (by its first entry): the latest change to any of their partitions, and
+  // whether one of them is filed as a leader, as of change number `scannedAt` (read again after any).
+  const latest = new Float64Array(n);
+  const leads = new Uint8Array(n);
+  const scannedAt = new Float64Array(n).fill(-1);
+  const scan = (first: number, end: number): void => {
+    let last = 0;
+    let lead = 0;
+    for (let i = first; i < end; i++) {
+      last = Math.max(last, changedAt[away.p(i)]!);
+      if (away.slot(i) === 0) lead = 1;
+    }
+    latest[first] = last;
+    leads[first] = lead;
+    scannedAt[first] = state.changeCount;
+  };
   let p = -1;
   let taken = false;
   for (let k = 0; k < n; k++) {
@@ -381,6 +397,12 @@ function takeBackInPairs(ctx: GoalContext, mayCross: MayCross, order: readonly n
     const touched = Math.max(state.touchedAt[x]!, state.touchedAt[y]!);
     const changedP = changedAt[p]!;
     const refusedP = memo[p]!;
+    // Every partner is passed over when p's refusals outlast the latest change of any of them (the
+    // walk's first test, for all at once): one look per group, not one per partner.
+    if (refusedP >= 0 && Math.max(changedP, members) <= refusedP && first < end) {
+      if (scannedAt[first] !== state.changeCount) scan(first, end);
+      if (Math.max(latest[first]!, slot === 0 || leads[first] === 1 ? touched : members) <= refusedP) continue;
+    }
     /** Whether p's replica may go to x (asked at the first swap not known to be refused). */
     let mayGo = 0;
     /** Whether it may go there for a replica of another topic (asked at the first such swap). */
