@@ -60,6 +60,12 @@ export interface Goal {
    * whatever else the action changes (a rule on the replica alone, such as the rack rule).
    */
   refusesReplica?(state: PlacementState, targets: Targets, p: number, slot: number, to: number): boolean;
+  /**
+   * Optional: true when this goal refuses every swap that puts replica (p, slot) on broker `to` in
+   * exchange for a replica of another topic there, whatever that replica is (a rule on topic counts,
+   * which such a swap changes replica by replica).
+   */
+  refusesSwapAcrossTopics?(state: PlacementState, targets: Targets, p: number, slot: number, to: number): boolean;
   /** Improves the placement for this goal through `ctx.propose`. */
   optimize(ctx: GoalContext): void;
 }

@@ -128,6 +128,7 @@ export function optimize(
 
   const contexts = goals.map((_, i) => contextFor(i));
   const tidyContext = contextFor(goals.length);
+  const mayCross = mayCrossFor(state, targets, goals);
   // Each goal's run is checked against the higher goals' scores. Scores are full scans, so the ones
   // measured after a goal serve as the next goal's "before", and a goal that changed nothing needs
   // no check: the placement (and so every score) is as it was.
@@ -155,10 +156,24 @@ export function optimize(
     });
     // Trading places (the costliest take-back) waits for a round in which the goals changed nothing:
     // before that, the next round's goals would move much of what it settles again.
-    tidy(tidyContext, rng, sameArrays(state.replicas, before), refused);
+    tidy(tidyContext, mayCross, rng, sameArrays(state.replicas, before), refused);
     if (sameArrays(state.replicas, before)) break;
   }
   return { actions, rounds: Math.min(rounds, MAX_ROUNDS), budgetLimited };
+}
+
+/**
+ * False when some goal refuses every swap that puts replica (p, slot) on broker `to` for a replica of
+ * another topic (Goal.refusesSwapAcrossTopics): the take-backs' swaps skip such partners unasked.
+ */
+type MayCross = (p: number, slot: number, to: number) => boolean;
+
+function mayCrossFor(state: PlacementState, targets: Targets, goals: readonly Goal[]): MayCross {
+  const rules = goals.filter((g) => g.refusesSwapAcrossTopics !== undefined);
+  return (p, slot, to) => {
+    for (let i = 0; i < rules.length; i++) if (rules[i]!.refusesSwapAcrossTopics!(state, targets, p, slot, to)) return false;
+    return true;
+  };
 }
 
 function sameArrays(a: Int32Array, b: Int32Array): boolean {
@@ -173,7 +188,7 @@ function sameArrays(a: Int32Array, b: Int32Array): boolean {
  * drawn from the seeded generator, the planner's one use of randomness: which of two equally good
  * take-backs wins can depend on the seed, never on anything else.
  */
-function tidy(ctx: GoalContext, rng: Rng, trade: boolean, refused: TakeBackMemo): void {
+function tidy(ctx: GoalContext, mayCross: MayCross, rng: Rng, trade: boolean, refused: TakeBackMemo): void {
   const { state } = ctx;
   const changed: number[] = [];
   for (let p = 0; p < state.partitionCount; p++) {
@@ -198,8 +213,8 @@ function tidy(ctx: GoalContext, rng: Rng, trade: boolean, refused: TakeBackMemo)
     });
     refused.home[p] = refused.refusedNow(state, back);
   }
-  takeBackInPairs(ctx, order, refused);
-  if (trade) takeBackByTrading(ctx, order, refused.remember);
+  takeBackInPairs(ctx, mayCross, order, refused);
+  if (trade) takeBackByTrading(ctx, mayCross, order, refused.remember);
 }
 
 /** Replicas away from home tried per way home in takeBackByTrading. */
@@ -213,7 +228,7 @@ const TRADE_PARTNERS = 4;
  * with up to TRADE_PARTNERS such replicas on x, those of p's own topic first (the trade then leaves
  * topic counts as they are too), in the seeded order.
  */
-function takeBackByTrading(ctx: GoalContext, order: readonly number[], dropGone: boolean): void {
+function takeBackByTrading(ctx: GoalContext, mayCross: MayCross, order: readonly number[], dropGone: boolean): void {
   const { state } = ctx;
   const T = state.topicNames.length;
   /** Replicas away from home, by the broker they are on now, and by that broker and their topic. */
@@ -234,6 +249,8 @@ function takeBackByTrading(ctx: GoalContext, order: readonly number[], dropGone:
     waysHome(state, p, (slot, y, x) => {
       if (!ctx.mayGo(p, slot, x)) return false;
       let tried = 0;
+      /** Whether p's replica may go to x for one of another topic (asked at the first such partner). */
+      let across = 0;
       /** Trades p's replica with entry i of `away` when it is still there and still away. */
       const attempt = (away: ReplicaBuckets, i: number, skipSameTopic: boolean): boolean => {
         const q = away.p(i);
@@ -248,6 +265,11 @@ function takeBackByTrading(ctx: GoalContext, order: readonly number[], dropGone:
         if (q === p || (skipSameTopic && state.topicOf[q] === t)) return false;
         if (state.slotOf(q, y) >= 0 || state.wasOriginally(q, y)) return false;
         tried++;
+        // A partner of another topic counts as tried even where the goals' answer is known unasked.
+        if (state.topicOf[q] !== t) {
+          if (across === 0) across = mayCross(p, slot, x) ? 1 : -1;
+          if (across < 0 || !mayCross(q, qSlot, y)) return false;
+        }
         return ctx.propose({ kind: "swap", p, slot, q, qSlot });
       };
       const topicKey = x * T + t;
@@ -315,7 +337,7 @@ function waysHome(state: PlacementState, p: number, visit: (slot: number, now: n
  * x were there then, so the swap was filed and refused (or passed over this way again). The budget
  * never refuses these swaps (each takes two moves back): a refusal was the goals'.
  */
-function takeBackInPairs(ctx: GoalContext, order: readonly number[], refused: TakeBackMemo): void {
+function takeBackInPairs(ctx: GoalContext, mayCross: MayCross, order: readonly number[], refused: TakeBackMemo): void {
   const { state } = ctx;
   const memo = refused.pairs;
   const changedAt = state.partitionChangedAt;
@@ -327,8 +349,9 @@ function takeBackInPairs(ctx: GoalContext, order: readonly number[], refused: Ta
   // where it was and whose home p still does not hold (and one whose swap was taken is then no
   // longer so).
   for (const p of order) {
+    const t = state.topicOf[p]!;
     waysHome(state, p, (slot, now, home) => {
-      away.add(keyOf(now, home), p, slot);
+      away.add(keyOf(now, home), p, slot, t);
       return false;
     });
   }
@@ -337,6 +360,22 @@ function takeBackInPairs(ctx: GoalContext, order: readonly number[], refused: Ta
   /** Records partition r's refusals (none if it took a swap) when its ways home are done. */
   const remember = (r: number, tookOne: boolean): void => {
     memo[r] = refused.refusedNow(state, tookOne);
+  };
+  // Per group of partners (by its first entry): the latest change to any of their partitions, and
+  // whether one of them is filed as a leader, as of change number `scannedAt` (read again after any).
+  const latest = new Float64Array(n);
+  const leads = new Uint8Array(n);
+  const scannedAt = new Float64Array(n).fill(-1);
+  const scan = (first: number, end: number): void => {
+    let last = 0;
+    let lead = 0;
+    for (let i = first; i < end; i++) {
+      last = Math.max(last, changedAt[away.p(i)]!);
+      if (away.slot(i) === 0) lead = 1;
+    }
+    latest[first] = last;
+    leads[first] = lead;
+    scannedAt[first] = state.changeCount;
   };
   let p = -1;
   let taken = false;
@@ -358,9 +397,20 @@ function takeBackInPairs(ctx: GoalContext, order: readonly number[], refused: Ta
     const touched = Math.max(state.touchedAt[x]!, state.touchedAt[y]!);
     const changedP = changedAt[p]!;
     const refusedP = memo[p]!;
+    // Every partner is passed over when p's refusals outlast the latest change of any of them (the
+    // walk's first test, for all at once): one look per group, not one per partner.
+    if (refusedP >= 0 && Math.max(changedP, members) <= refusedP && first < end) {
+      if (scannedAt[first] !== state.changeCount) scan(first, end);
+      if (Math.max(latest[first]!, slot === 0 || leads[first] === 1 ? touched : members) <= refusedP) continue;
+    }
     /** Whether p's replica may go to x (asked at the first swap not known to be refused). */
     let mayGo = 0;
+    /** Whether it may go there for a replica of another topic (asked at the first such swap). */
+    let across = 0;
+    const t = state.topicOf[p]!;
     for (let i = first; i < end; i++) {
+      // Once p's replica is known to go to x for no replica of another topic, only its topic's are read.
+      if (across < 0 && away.tag(i) !== t) continue;
       const q = away.p(i);
       const qSlot = away.slot(i);
       const since = Math.max(changedP, changedAt[q]!, slot === 0 || qSlot === 0 ? touched : members);
@@ -368,6 +418,11 @@ function takeBackInPairs(ctx: GoalContext, order: readonly number[], refused: Ta
       if (q === p || state.brokerAt(q, qSlot) !== x || state.slotOf(q, y) >= 0) continue;
       if (mayGo === 0) mayGo = ctx.mayGo(p, slot, x) ? 1 : -1;
       if (mayGo < 0) break;
+      // Most swaps are refused for topic counts, known without asking every goal (mayCross).
+      if (state.topicOf[q] !== t) {
+        if (across === 0) across = mayCross(p, slot, x) ? 1 : -1;
+        if (across < 0 || !mayCross(q, qSlot, y)) continue;
+      }
       if (ctx.propose({ kind: "swap", p, slot, q, qSlot })) {
         taken = true;
         break;

@@ -19,11 +19,13 @@ export class ReplicaBuckets {
   private keys = new Float64Array(1024);
   private ps = new Int32Array(1024);
   private slots = new Int32Array(1024);
+  private tags = new Int32Array(1024);
   /** Entries filed so far. */
   private filed = 0;
   private sortedKeys = new Float64Array(0);
   private sortedP = new Int32Array(0);
   private sortedSlot = new Int32Array(0);
+  private sortedTag = new Int32Array(0);
   private n = 0;
   /** After a counting sort: ends[k] is one past the last entry under key k (keys 0 .. length - 1). */
   private ends: Int32Array | null = null;
@@ -33,17 +35,23 @@ export class ReplicaBuckets {
    */
   private next: Int32Array | null = null;
 
-  /** Files replica (p, slot) under `key` (a non-negative integer). Only before `seal`. */
-  add(key: number, p: number, slot: number): void {
+  /**
+   * Files replica (p, slot) under `key` (a non-negative integer), with a `tag` of the caller's (an
+   * integer read back with the entry, so a reader can pass over entries without looking them up).
+   * Only before `seal`.
+   */
+  add(key: number, p: number, slot: number, tag = 0): void {
     const i = this.filed++;
     if (i === this.keys.length) {
       this.keys = grown(this.keys, 2 * i);
       this.ps = grown(this.ps, 2 * i);
       this.slots = grown(this.slots, 2 * i);
+      this.tags = grown(this.tags, 2 * i);
     }
     this.keys[i] = key;
     this.ps[i] = p;
     this.slots[i] = slot;
+    this.tags[i] = tag;
   }
 
   /** Ends filing: entries are then read with `start`, `end`, `p` and `slot`. */
@@ -55,6 +63,7 @@ export class ReplicaBuckets {
     for (let i = 0; i < n; i++) if (this.keys[i]! > largest) largest = this.keys[i]!;
     this.sortedP = new Int32Array(n);
     this.sortedSlot = new Int32Array(n);
+    this.sortedTag = new Int32Array(n);
     if (largest < 4 * n + 1024) {
       // Few keys for the entries: a counting sort (stable, so ties keep the filing order), each
       // entry written straight to its place; lookups then go by index and need no sorted keys.
@@ -65,6 +74,7 @@ export class ReplicaBuckets {
         const j = at[this.keys[i]!]!++;
         this.sortedP[j] = this.ps[i]!;
         this.sortedSlot[j] = this.slots[i]!;
+        this.sortedTag[j] = this.tags[i]!;
       }
       // at[k] now ends key k's entries, where key k + 1's begin.
       this.ends = at.subarray(0, largest + 1);
@@ -86,6 +96,7 @@ export class ReplicaBuckets {
       this.sortedKeys[j] = this.keys[i]!;
       this.sortedP[j] = this.ps[i]!;
       this.sortedSlot[j] = this.slots[i]!;
+      this.sortedTag[j] = this.tags[i]!;
     }
     return this;
   }
@@ -160,5 +171,9 @@ export class ReplicaBuckets {
 
   slot(i: number): number {
     return this.sortedSlot[i]!;
+  }
+
+  tag(i: number): number {
+    return this.sortedTag[i]!;
   }
 }

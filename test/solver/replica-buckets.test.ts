@@ -1,4 +1,4 @@
-/** ReplicaBuckets reads back exactly what a Map of arrays would hold, in filing order, on every sort path, and every entry in the order filed; `live` steps over dropped entries. */
+/** ReplicaBuckets reads back exactly what a Map of arrays would hold (tags too), in filing order, on every sort path, and every entry in the order filed; `live` steps over dropped entries. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
@@ -8,12 +8,14 @@ const entriesArb = (maxKey: number): fc.Arbitrary<[number, number, number][]> =>
   fc.array(fc.tuple(fc.integer({ min: 0, max: maxKey }), fc.nat(1000), fc.nat(4)), { maxLength: 300 });
 
 function check(entries: readonly [number, number, number][], probes: readonly number[]): void {
-  const map = new Map<number, [number, number][]>();
+  const map = new Map<number, [number, number, number][]>();
   const buckets = new ReplicaBuckets();
   for (const [key, p, slot] of entries) {
-    buckets.add(key, p, slot);
+    // A tag of the caller's, here one told apart from the entry's other fields.
+    const tag = 3 * p + slot;
+    buckets.add(key, p, slot, tag);
     const list = map.get(key) ?? [];
-    list.push([p, slot]);
+    list.push([p, slot, tag]);
     map.set(key, list);
   }
   buckets.seal();
@@ -21,8 +23,8 @@ function check(entries: readonly [number, number, number][], probes: readonly nu
   assert.equal(buckets.filedCount, entries.length);
   entries.forEach(([key, p, slot], i) => assert.deepEqual([buckets.filedKey(i), buckets.filedP(i), buckets.filedSlot(i)], [key, p, slot]));
   for (const key of [...map.keys(), ...probes]) {
-    const got: [number, number][] = [];
-    for (let i = buckets.start(key), end = buckets.end(key, i); i < end; i++) got.push([buckets.p(i), buckets.slot(i)]);
+    const got: [number, number, number][] = [];
+    for (let i = buckets.start(key), end = buckets.end(key, i); i < end; i++) got.push([buckets.p(i), buckets.slot(i), buckets.tag(i)]);
     assert.deepEqual(got, map.get(key) ?? [], `key ${String(key)}`);
   }
 }

@@ -768,6 +768,12 @@ export const topicSpreadGoal: Goal = {
     );
   },
 
+  // A swap of two topics' replicas is judged replica by replica (topicBandAccepts): one whose move
+  // alone is refused makes every such swap that puts it there fail.
+  refusesSwapAcrossTopics(state: PlacementState, targets: Targets, p: number, slot: number, to: number): boolean {
+    return !topicBandAccepts(state, targets, { kind: "move", p, slot, to });
+  },
+
   optimize(outer: GoalContext): void {
     const { state, targets } = outer;
     const standings = new Standings(state, targets);
