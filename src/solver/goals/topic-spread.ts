@@ -475,11 +475,13 @@ export function returnableList(
 ): number[] {
   const takes = (wanted: number): boolean =>
     wanted !== topic && (strict ? isShort(state, targets, wanted, giver) : state.topicCountOf(wanted, giver) < targets.topicMaxOf(wanted, giver));
-  if (how === "kept") return returnableOf(state, targets, scratchOf(state, targets), taker, giver, given, topic, strict, takes);
-  if (how === "gathered") {
-    const scratch = new TopicScratch(state, targets, new BandSteps(state, targets));
-    scratch.alwaysGather = true;
-    return returnableOf(state, targets, scratch, taker, giver, given, topic, strict, takes);
+  if (how !== "filtered") {
+    const scratch = how === "kept" ? scratchOf(state, targets) : new TopicScratch(state, targets, new BandSteps(state, targets));
+    scratch.alwaysGather = how === "gathered";
+    const returns = returnableOf(state, targets, scratch, taker, giver, given, topic, strict, takes);
+    const out: number[] = [];
+    for (let i = 0, q = returns.at(0); q >= 0; q = returns.at(++i)) out.push(q);
+    return out;
   }
   const out: number[] = [];
   for (let i = 0; i < state.partitionsOnCount(taker); i++) {
@@ -690,9 +692,9 @@ function tryCycle(ctx: GoalContext, topic: number, receiver: number, strict: boo
       }
       return flags.value[wanted] === 1;
     };
-    // What each taker could return to the giver, worked out once for this giver: a refused exchange is undone,
-    // which leaves every count and placement these depend on as it was.
-    const passOn = new Map<number, number[]>();
+    // What each taker could return to the giver, worked out for this giver as far as needed: a refused
+    // exchange is undone, which leaves every count and placement these depend on as it was.
+    const passOn = new Map<number, Returns>();
     // Kept per broker until its partitions change (so in its current list order), for every topic.
     const spare = scratchOf(state, targets).spareOn(receiver);
     passing: for (const passed of spare) {
@@ -710,7 +712,7 @@ function tryCycle(ctx: GoalContext, topic: number, receiver: number, strict: boo
           returnable = returnableOf(state, targets, scratchOf(state, targets), taker, giver, given, topic, strict, takes);
           passOn.set(taker, returnable);
         }
-        for (const returned of returnable) {
+        for (let i = 0, returned = returnable.at(0); returned >= 0; returned = returnable.at(++i)) {
           const outcome = exchange(ctx, given, giver, receiver, passed, taker, returned);
           if (outcome === "done") return true;
           // The first swap (given for passed) is the same for every taker and returned replica, and
@@ -744,22 +746,34 @@ function returnableOf(
   topic: number,
   strict: boolean,
   takes: (wanted: number) => boolean,
-): number[] {
-  const out: number[] = [];
+): Returns {
   const candidates = strict ? scratch.shortOnGiver(taker, giver, topic) : null;
-  if (candidates !== null) {
-    for (let i = 0; i < candidates.length; i++) {
-      const returned = candidates[i]!;
-      if (returned !== given && canGo(state, targets, returned, taker, giver)) out.push(returned);
+  if (candidates !== null) return new Returns(candidates.slice(), (returned) => returned !== given && canGo(state, targets, returned, taker, giver));
+  return new Returns(scratch.spareOn(taker), (returned) => takes(state.topicIndexOf(returned)) && returned !== given && canGo(state, targets, returned, taker, giver));
+}
+
+/**
+ * The items of `source` that `qualifies` accepts, in order, found only as far as asked: an exchange
+ * search mostly uses the first one or few. Asked between exchanges, each refused or undone, so
+ * every answer is the one it would have been when the list was made.
+ */
+class Returns {
+  private readonly found: number[] = [];
+  private next = 0;
+
+  constructor(
+    private readonly source: ArrayLike<number>,
+    private readonly qualifies: (q: number) => boolean,
+  ) {}
+
+  /** The i-th item accepted, or -1 when there are no more. */
+  at(i: number): number {
+    while (this.found.length <= i && this.next < this.source.length) {
+      const q = this.source[this.next++]!;
+      if (this.qualifies(q)) this.found.push(q);
     }
-    return out;
+    return i < this.found.length ? this.found[i]! : -1;
   }
-  const spare = scratch.spareOn(taker);
-  for (let i = 0; i < spare.length; i++) {
-    const returned = spare[i]!;
-    if (takes(state.topicIndexOf(returned)) && returned !== given && canGo(state, targets, returned, taker, giver)) out.push(returned);
-  }
-  return out;
 }
 
 /** Per-topic answers remembered for one round of tryCycle: valid where stamp equals the round. */
