@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import type { Cluster } from "../../src/model/types.js";
 import { BandSteps, topicGain } from "../../src/solver/goals/scoring.js";
-import { Standings, movableList, spareList, standingOf, swapBackList, tracking } from "../../src/solver/goals/topic-spread.js";
+import { Standings, movableList, returnableList, spareList, standingOf, swapBackList, tracking } from "../../src/solver/goals/topic-spread.js";
 import { type Action, PlacementState } from "../../src/solver/state.js";
 import { Targets } from "../../src/solver/targets.js";
 import { goalContext } from "../support/goal-context.js";
@@ -134,7 +134,7 @@ test("property: kept topic standings equal fresh ones after any proposals and un
   );
 });
 
-test("property: kept lists of a broker's movable replicas of a topic and of its spare replicas equal ones made anew", () => {
+test("property: kept lists of a broker's movable, spare and returnable replicas equal ones made anew", () => {
   fc.assert(
     fc.property(placementArb, ({ racks, sizes, steps }) => {
       const { state, targets } = setUp(racks, sizes);
@@ -148,6 +148,13 @@ test("property: kept lists of a broker's movable replicas of a topic and of its 
         if (s === d) continue;
         assert.deepEqual(movableList(state, targets, t, s, d), movableList(state, targets, t, s, d, true));
         assert.deepEqual(spareList(state, targets, s), spareList(state, targets, s, true));
+        // The replicas d could return to s in an exchange where s gives one of topic t.
+        const given = step.p % state.partitionCount;
+        for (const strict of [true, false]) {
+          const expected = returnableList(state, targets, d, s, given, t, strict, "filtered");
+          assert.deepEqual(returnableList(state, targets, d, s, given, t, strict), expected);
+          assert.deepEqual(returnableList(state, targets, d, s, given, t, strict, "gathered"), expected);
+        }
       }
     }),
     { numRuns: 300, seed: 20261210 },

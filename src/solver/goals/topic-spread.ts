@@ -12,6 +12,7 @@ import type { Action, PlacementState } from "../state.js";
 import type { Targets } from "../targets.js";
 import { deviation } from "../targets.js";
 import { bandAccepts, topicBandAccepts, topicDeltas } from "./band.js";
+import { grown } from "../arrays.js";
 import { closestFirst, partitionsBySize, partitionsOfTopicBySize, sortBySize } from "./by-size.js";
 import { BandSteps, topicGain } from "./scoring.js";
 
@@ -284,6 +285,42 @@ class TopicScratch {
     return list;
   }
 
+  private positions = new Int32Array(16);
+
+  /**
+   * The taker's replicas of the topics other than `except` the giver is short of and the taker can
+   * spare, in the taker's list order: a view valid until the next call; or null when walking the
+   * taker's spare list is cheaper than gathering them by topic.
+   */
+  shortOnGiver(taker: number, giver: number, except: number): Int32Array | null {
+    const { state, targets } = this;
+    const short = this.steps.belowTopics(giver);
+    let k = 0;
+    let m = 0;
+    for (let i = 0; i < short.length; i++) {
+      const u = short[i]!;
+      if (u === except || !canSpare(state, targets, u, taker)) continue;
+      k++;
+      m += state.topicCountOf(u, taker);
+    }
+    if (!this.alwaysGather && k * GATHER_COST + m * 4 > state.partitionsOnCount(taker)) return null;
+    if (this.positions.length < m) this.positions = new Int32Array(m);
+    let n = 0;
+    for (let i = 0; i < short.length; i++) {
+      const u = short[i]!;
+      if (u === except || !canSpare(state, targets, u, taker)) continue;
+      const ofTopic = partitionsOfTopicBySize(state, taker, u);
+      if (this.positions.length < n + ofTopic.length) this.positions = grown(this.positions, 2 * (n + ofTopic.length));
+      for (let j = 0; j < ofTopic.length; j++) {
+        const x = ofTopic[j]!;
+        this.positions[n++] = state.positionOf(x, state.slotOf(x, taker));
+      }
+    }
+    const at = this.positions.subarray(0, n).sort();
+    for (let i = 0; i < n; i++) at[i] = state.partitionOnAt(taker, at[i]!);
+    return at;
+  }
+
   private readonly backs = new Map<number, { vs: number; vd: number; list: Int32Array }>();
   /** The `want`s asked for so far (a handful): a list's key holds the index of its want here. */
   private readonly wants: number[] = [];
@@ -325,7 +362,7 @@ class TopicScratch {
   }
 
   private topics = new Int32Array(16);
-  /** Whether swapBackAnew gathers however many topics qualify (for tests). */
+  /** Whether swapBackAnew and shortOnGiver gather however many topics qualify (for tests). */
   alwaysGather = false;
 
   /**
@@ -419,6 +456,40 @@ export function movableList(state: PlacementState, targets: Targets, t: number, 
  */
 export function spareList(state: PlacementState, targets: Targets, d: number, fresh = false): number[] {
   return [...(fresh ? new TopicScratch(state, targets, new BandSteps(state, targets)) : scratchOf(state, targets)).spareOn(d)];
+}
+
+/**
+ * The taker's replicas a giver may take back in a three-broker exchange for `topic` (not `given`):
+ * as tryCycle finds them (`kept`), always gathered by topic in strict mode (`gathered`), or by
+ * filtering the taker's whole list (`filtered`, the definition). For tests.
+ */
+export function returnableList(
+  state: PlacementState,
+  targets: Targets,
+  taker: number,
+  giver: number,
+  given: number,
+  topic: number,
+  strict: boolean,
+  how: "kept" | "gathered" | "filtered" = "kept",
+): number[] {
+  const takes = (wanted: number): boolean =>
+    wanted !== topic && (strict ? isShort(state, targets, wanted, giver) : state.topicCountOf(wanted, giver) < targets.topicMaxOf(wanted, giver));
+  if (how !== "filtered") {
+    const scratch = how === "kept" ? scratchOf(state, targets) : new TopicScratch(state, targets, new BandSteps(state, targets));
+    scratch.alwaysGather = how === "gathered";
+    const returns = returnableOf(state, targets, scratch, taker, giver, given, topic, strict, takes);
+    const out: number[] = [];
+    for (let i = 0, q = returns.at(0); q >= 0; q = returns.at(++i)) out.push(q);
+    return out;
+  }
+  const out: number[] = [];
+  for (let i = 0; i < state.partitionsOnCount(taker); i++) {
+    const returned = state.partitionOnAt(taker, i);
+    const wanted = state.topicIndexOf(returned);
+    if (takes(wanted) && canSpare(state, targets, wanted, taker) && returned !== given && canGo(state, targets, returned, taker, giver)) out.push(returned);
+  }
+  return out;
 }
 
 /** Swap-back lists kept at most (a pair of brokers and a gain each). */
@@ -621,9 +692,9 @@ function tryCycle(ctx: GoalContext, topic: number, receiver: number, strict: boo
       }
       return flags.value[wanted] === 1;
     };
-    // What each taker could return to the giver, worked out once for this giver: a refused exchange is undone,
-    // which leaves every count and placement these depend on as it was.
-    const passOn = new Map<number, number[]>();
+    // What each taker could return to the giver, worked out for this giver as far as needed: a refused
+    // exchange is undone, which leaves every count and placement these depend on as it was.
+    const passOn = new Map<number, Returns>();
     // Kept per broker until its partitions change (so in its current list order), for every topic.
     const spare = scratchOf(state, targets).spareOn(receiver);
     passing: for (const passed of spare) {
@@ -638,16 +709,10 @@ function tryCycle(ctx: GoalContext, topic: number, receiver: number, strict: boo
         if (!canGo(state, targets, passed, receiver, taker)) continue;
         let returnable = passOn.get(taker);
         if (returnable === undefined) {
-          returnable = [];
-          const n = state.partitionsOnCount(taker);
-          for (let i = 0; i < n; i++) {
-            const returned = state.partitionOnAt(taker, i);
-            const wanted = state.topicIndexOf(returned);
-            if (takes(wanted) && canSpare(state, targets, wanted, taker) && returned !== given && canGo(state, targets, returned, taker, giver)) returnable.push(returned);
-          }
+          returnable = returnableOf(state, targets, scratchOf(state, targets), taker, giver, given, topic, strict, takes);
           passOn.set(taker, returnable);
         }
-        for (const returned of returnable) {
+        for (let i = 0, returned = returnable.at(0); returned >= 0; returned = returnable.at(++i)) {
           const outcome = exchange(ctx, given, giver, receiver, passed, taker, returned);
           if (outcome === "done") return true;
           // The first swap (given for passed) is the same for every taker and returned replica, and
@@ -661,6 +726,54 @@ function tryCycle(ctx: GoalContext, topic: number, receiver: number, strict: boo
     }
   }
   return false;
+}
+
+/**
+ * The taker's replicas the giver may take back in an exchange, in the taker's list order: of a topic
+ * the giver takes (`takes`) and the taker can spare, not `given`, and free to go to the giver. Only
+ * the taker's spare replicas can qualify, so those (kept per broker) are walked; in strict mode the
+ * giver takes only topics it is short of, usually a few: their replicas on the taker are gathered
+ * from its list kept by topic and put back in list order by position, when that is cheaper.
+ * Either way the same list as a filter of the taker's whole list.
+ */
+function returnableOf(
+  state: PlacementState,
+  targets: Targets,
+  scratch: TopicScratch,
+  taker: number,
+  giver: number,
+  given: number,
+  topic: number,
+  strict: boolean,
+  takes: (wanted: number) => boolean,
+): Returns {
+  const candidates = strict ? scratch.shortOnGiver(taker, giver, topic) : null;
+  if (candidates !== null) return new Returns(candidates.slice(), (returned) => returned !== given && canGo(state, targets, returned, taker, giver));
+  return new Returns(scratch.spareOn(taker), (returned) => takes(state.topicIndexOf(returned)) && returned !== given && canGo(state, targets, returned, taker, giver));
+}
+
+/**
+ * The items of `source` that `qualifies` accepts, in order, found only as far as asked: an exchange
+ * search mostly uses the first one or few. Asked between exchanges, each refused or undone, so
+ * every answer is the one it would have been when the list was made.
+ */
+class Returns {
+  private readonly found: number[] = [];
+  private next = 0;
+
+  constructor(
+    private readonly source: ArrayLike<number>,
+    private readonly qualifies: (q: number) => boolean,
+  ) {}
+
+  /** The i-th item accepted, or -1 when there are no more. */
+  at(i: number): number {
+    while (this.found.length <= i && this.next < this.source.length) {
+      const q = this.source[this.next++]!;
+      if (this.qualifies(q)) this.found.push(q);
+    }
+    return i < this.found.length ? this.found[i]! : -1;
+  }
 }
 
 /** Per-topic answers remembered for one round of tryCycle: valid where stamp equals the round. */
