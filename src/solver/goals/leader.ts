@@ -10,6 +10,7 @@ import type { Targets } from "../targets.js";
 import { deviation } from "../targets.js";
 import { bandAccepts, leaderDeltas } from "./band.js";
 import { firstInSortOrder } from "./lazy-order.js";
+import { pullBySwap } from "./leader-swap.js";
 import { ledHeaviestFirst } from "./load-balance.js";
 import { KeyedPairs, RunCount } from "./memo.js";
 
@@ -227,7 +228,7 @@ export const leaderGoal: Goal = {
       }
     }
     for (const d of [...eligible].sort((a, b) => state.leadersOf(a) - state.leadersOf(b) || a - b)) {
-      while (state.leadersOf(d) < targets.leaderMinOf(state, d) && (pull(ctx, d) || pullMakingRoom(ctx, d) || (shedding && pullByShedding(ctx, d)))) {
+      while (state.leadersOf(d) < targets.leaderMinOf(state, d) && (pull(ctx, d) || pullMakingRoom(ctx, d) || (shedding && (pullByShedding(ctx, d) || pullBySwap(ctx, d))))) {
         /* keep pulling */
       }
     }
