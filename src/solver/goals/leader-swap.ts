@@ -2,8 +2,8 @@
  * The leader goal's last resort, which moves data. A broker below its leader band that no change of
  * leadership can help sits at its network-out limit, and what it follows is heavier than its room
  * (typically it leads one partition of most of its limit). It swaps one of its follower replicas for
- * the leader replica of a light partition led by a broker that can spare a leader (a broker of its
- * rack: a swap within a rack keeps every partition's racks). Both keep their replica counts. The
+ * the leader replica of a light partition led by a broker that can spare a leader (where replicas
+ * span every rack, one of its own rack: the rack rule decides). Both keep their replica counts. The
  * partner is the partition nearest in produce rate that fits the room, so network in (and disk, as
  * sizes follow traffic) hardly changes, and of the same topic or one whose counts stay in their band;
  * every higher goal must accept the swap. Where the broker has too little room, it first swaps one of
@@ -13,7 +13,7 @@
 import type { GoalContext } from "../goal.js";
 import type { Action, PlacementState } from "../state.js";
 import type { Targets } from "../targets.js";
-import { closestFirst, partitionsByWeightAscending, partitionsByWeightDescending } from "./by-size.js";
+import { closestFirst } from "./by-size.js";
 
 /** Replicas of the broker below the band tried per call, each with partners nearest in produce rate. */
 const OWN_TRIES = 8;
@@ -37,6 +37,9 @@ function rateOrder(state: PlacementState): Int32Array {
   return order;
 }
 
+/** Room-making swaps tried before one that gains a leader (all taken back when none does). */
+const ROOM_STEPS = 3;
+
 /**
  * Gives under-led broker d one leadership by a swap of replicas (see the file's comment), making room
  * for it first where d has none. True when d gained a leader.
@@ -55,9 +58,6 @@ export function pullBySwap(ctx: GoalContext, d: number): boolean {
   return false;
 }
 
-/** Room-making swaps tried before one that gains a leader (all taken back when none does). */
-const ROOM_STEPS = 3;
-
 /**
  * d swaps one of its follower replicas (the lowest produce rates first) for the leader replica of a
  * partition that fits its network-out room, led by a broker above its band's minimum. True when done.
@@ -67,18 +67,19 @@ function leadBySwap(ctx: GoalContext, d: number): boolean {
   const w = state.leaderOut;
   const { load } = targets;
   const room = load.limited.networkOut ? load.aim.networkOut[d]! - state.netOutOf(d) : Infinity;
-  const own = partitionsByWeightAscending(state, state.bytesIn, d);
+  const fits = (p: number, u: number): boolean => w[p]! <= room && state.leadersOf(u) > targets.leaderMinOf(state, u);
+  const rate = state.bytesIn;
+  const own = state.partitionsOn(d).sort((x, y) => rate[x]! - rate[y]! || x - y);
   let tried = 0;
   for (let i = 0; i < own.length && tried < OWN_TRIES; i++) {
     const q = own[i]!;
     if (state.brokerAt(q, 0) === d || state.frozen[q]) continue;
     tried++;
     const qSlot = state.slotOf(q, d);
-    const fits = (p: number, u: number): boolean => w[p]! <= room && state.leadersOf(u) > targets.leaderMinOf(state, u);
     // A leader sends at least each follower a copy of what it takes in: partners near q's produce
     // rate or, where that cannot fit, near the highest rate that can (d's network in then falls by
     // the difference, which the network-in goal judges).
-    if (swapWithNearest(ctx, q, qSlot, d, Math.min(state.bytesIn[q]!, room / 2), fits) >= 0) return true;
+    if (swapWithNearest(ctx, q, qSlot, d, Math.min(rate[q]!, room / 2), fits) >= 0) return true;
   }
   return false;
 }
@@ -94,7 +95,7 @@ function roomBySwap(ctx: GoalContext, d: number): Action | null {
   const w = state.leaderOut;
   const out = state.bytesOut;
   const aim = ctx.targets.load.limited.networkOut ? ctx.targets.load.aim.networkOut : null;
-  const own = partitionsByWeightDescending(state, out, d);
+  const own = state.partitionsOn(d).sort((x, y) => out[y]! - out[x]! || x - y);
   let tried = 0;
   for (let i = 0; i < own.length && tried < OWN_TRIES; i++) {
     const r = own[i]!;
