@@ -2,7 +2,9 @@
  * Leader balance: preferred leaders (the first replica) even across eligible brokers, reached by
  * reordering replica lists, which moves no data. A greedy pass hands leadership from brokers above the
  * band to replicas below it; what remains is solved as a matching by augmenting paths (leadership
- * passed along a chain of partitions), which reaches the band whenever reordering alone can.
+ * passed along a chain of partitions), which reaches the band whenever reordering alone can. Where
+ * capacity stands in the way of every reordering, a broker below the band swaps replicas for a light
+ * leadership as a last resort (leader-swap.ts).
  */
 import type { Goal, GoalContext } from "../goal.js";
 import type { Action, PlacementState } from "../state.js";
@@ -10,6 +12,7 @@ import type { Targets } from "../targets.js";
 import { deviation } from "../targets.js";
 import { bandAccepts, leaderDeltas } from "./band.js";
 import { firstInSortOrder } from "./lazy-order.js";
+import { pullBySwap } from "./leader-swap.js";
 import { ledHeaviestFirst } from "./load-balance.js";
 import { KeyedPairs, RunCount } from "./memo.js";
 
@@ -227,7 +230,7 @@ export const leaderGoal: Goal = {
       }
     }
     for (const d of [...eligible].sort((a, b) => state.leadersOf(a) - state.leadersOf(b) || a - b)) {
-      while (state.leadersOf(d) < targets.leaderMinOf(state, d) && (pull(ctx, d) || pullMakingRoom(ctx, d) || (shedding && pullByShedding(ctx, d)))) {
+      while (state.leadersOf(d) < targets.leaderMinOf(state, d) && (pull(ctx, d) || pullMakingRoom(ctx, d) || (shedding && (pullByShedding(ctx, d) || pullBySwap(ctx, d))))) {
         /* keep pulling */
       }
     }
