@@ -24,6 +24,7 @@
 import type { Goal, GoalId } from "./goal.js";
 import { capacityExcessOf } from "./goals/capacity.js";
 import { LEADER_BYTES, type LoadMeasure, NETWORK_IN, NETWORK_OUT } from "./goals/load-balance.js";
+import { DiskFloors } from "./goals/disk-floor.js";
 import type { BrokerBand } from "./load-targets.js";
 import { spreadViolation } from "./rules.js";
 import { deviation } from "./targets.js";
@@ -153,8 +154,10 @@ export function localScores(state: PlacementState, targets: Targets, ids: readon
         return spreadViolation(state, targets, p);
       case "replica-count":
         return sum((b) => deviation(state.countOf(b), targets.countMinOf(b), targets.countMaxOf(b)));
-      case "disk":
-        return sum((b) => deviation(state.diskOf(b), targets.diskLowOf(b), targets.diskHighOf(b)));
+      case "disk": {
+        const band = DiskFloors.of(state, targets);
+        return sum((b) => band.deviationOf(b, state.diskOf(b)));
+      }
       case "topic-spread":
         return sum((b) => deviation(state.topicCountOf(t, b), targets.topicMinOf(t, b), targets.topicMaxOf(t, b)));
       case "leader":

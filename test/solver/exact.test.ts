@@ -263,24 +263,24 @@ test("with the integer search, moves are at most 1.5 × the lower bound (equal c
 });
 
 test("a tiny program whose root leaves the plan above 1.5 × the bound branches on, to a plan within it", () => {
-  // One of 311 plans of the arbitrary (seed 99) the root alone left at 16 moves against a bound of 10
-  // (it found no placement); the proven optimum is 11.
+  // A generated cluster the root alone leaves at 24 moves against a bound of 15 (it finds no
+  // placement); the proven optimum is 16. Such clusters are rare: none of 2,500 plans of the
+  // arbitrary (seed 7) is one, and this one was found among generated shapes by search.
   const cluster = generateCluster(
     {
       brokers: 4,
       racks: 2,
-      rackWeights: [1, 3],
-      brokersPerHost: 2,
-      topics: 3,
+      brokersPerHost: 1,
+      topics: 4,
       partitions: { min: 5, max: 8 },
       replicationFactor: 1,
-      placement: "skewed",
+      placement: "random",
       newBrokers: 2,
       deadBrokers: 0,
-      size: { kind: "lognormal", mean: 1024 ** 3, sigma: 1 },
+      size: { kind: "lognormal", mean: 1024 ** 3, sigma: 1.5 },
       capacity: { disk: 2 * 1024 ** 4 },
     },
-    createRng(2147483644),
+    createRng(1985756047),
   );
   const options = { goals: FIRST_GOALS };
   const rootOnly = planned(plan(cluster, { ...options, integerSearch: { solver: highs, maxNodes: 1 } }));

@@ -196,7 +196,7 @@ export const capacityGoal: Goal = {
 
 /** Replicas of the broker (its lightest), destinations and replicas moved aside tried per relief in moveMakingRoom. */
 const RELIEF_HEAVY = 4;
-const RELIEF_DESTINATIONS = 4;
+const RELIEF_DESTINATIONS = 16;
 const RELIEF_ASIDE = 256;
 /** Brokers with room the higher goals let a replica moved aside go to, offered it. */
 const ASIDE_PARTNERS = 16;

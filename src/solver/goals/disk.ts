@@ -9,9 +9,11 @@ import { grown } from "../arrays.js";
 import { moveKeepsSpread } from "../rules.js";
 import type { Action, PlacementState } from "../state.js";
 import type { Targets } from "../targets.js";
+import type { BrokerBand } from "../load-targets.js";
 import { deviation } from "../targets.js";
 import { bandAccepts, brokerDeltas, partnersByFill, replicaBandAccepts, worstFirst } from "./band.js";
 import { firstAtLeast, partitionsBySize } from "./by-size.js";
+import { DiskFloors, FLOOR_SLACK } from "./disk-floor.js";
 import { firstInOrder } from "./lazy-order.js";
 import { DISK, heaviestOn } from "./load-balance.js";
 import { diskGain, topicGain } from "./scoring.js";
@@ -23,10 +25,12 @@ const WINDOW = 64;
 /** Candidates of each kind (moves, swaps) a higher goal may refuse in one step before the rest of that kind are passed over. */
 const TRIES = 256;
 
+/** Sum over eligible brokers of the distance from the reachable disk band (DiskFloors). */
 function diskDeviation(state: PlacementState, targets: Targets): number {
+  const band = DiskFloors.of(state, targets);
   let s = 0;
   for (let b = 0; b < state.brokerCount; b++) {
-    if (state.eligible[b]) s += deviation(state.diskOf(b), targets.diskLowOf(b), targets.diskHighOf(b));
+    if (state.eligible[b]) s += band.deviationOf(b, state.diskOf(b));
   }
   return s;
 }
@@ -46,13 +50,13 @@ function canGo(state: PlacementState, targets: Targets, p: number, s: number, d:
  * appended to `out` in the order they are generated. Cheap: the rack rule and topic gain are left to
  * `ready`, which looks only at the buckets that are reached.
  */
-function collect(state: PlacementState, targets: Targets, s: number, d: number, out: Raw, window: number): void {
+function collect(state: PlacementState, targets: Targets, s: number, d: number, out: Raw, window: number, band: BrokerBand): void {
   const fromS = partitionsBySize(state, s);
   const onD = partitionsBySize(state, d);
   const grain = Math.max(1, targets.diskIdealOf(s) * 0.002);
   const tol = tolerance(targets, s);
   const push = (p: number, q: number, net: number, bytes: number): void => {
-    const gain = diskGain(state, targets, s, d, net);
+    const gain = diskGain(state, targets, s, d, net, band);
     if (gain <= tol) return;
     out.push(s, d, p, q, -Math.round(gain / grain), bytes);
   };
@@ -212,19 +216,19 @@ function partnersOf(state: PlacementState, targets: Targets, b: number, fullest:
  * One improving action between broker b (over or under its band) and the brokers best placed to
  * balance it; true if applied.
  */
-function rebalance(ctx: GoalContext, b: number, over: boolean): boolean {
+function rebalance(ctx: GoalContext, b: number, over: boolean, band: BrokerBand): boolean {
   const partners = partnersOf(ctx.state, ctx.targets, b, !over);
   // Near the size wanted first (cheap on brokers with thousands of replicas), every replica if
   // none of those is accepted.
-  return tryAmong(ctx, b, over, partners, WINDOW) || tryAmong(ctx, b, over, partners, Infinity);
+  return tryAmong(ctx, b, over, partners, WINDOW, band) || tryAmong(ctx, b, over, partners, Infinity, band);
 }
 
-function tryAmong(ctx: GoalContext, b: number, over: boolean, partners: readonly number[], window: number): boolean {
+function tryAmong(ctx: GoalContext, b: number, over: boolean, partners: readonly number[], window: number, band: BrokerBand): boolean {
   const { state, targets } = ctx;
   const raw = scratch.clear();
   for (const o of partners) {
-    if (over) collect(state, targets, b, o, raw, window);
-    else collect(state, targets, o, b, raw, window);
+    if (over) collect(state, targets, b, o, raw, window, band);
+    else collect(state, targets, o, b, raw, window, band);
   }
   // Best gain bucket first; within one, most topic spread gained, fewest bytes, generation order.
   // Higher goals' refusals are counted per kind (moves, swaps): past TRIES of a kind, the rest of that
@@ -252,40 +256,54 @@ export const diskGoal: Goal = {
   score: diskDeviation,
 
   status(state, targets) {
+    const band = DiskFloors.of(state, targets);
     let outside = 0;
+    let floored = 0;
     let worst = 0;
     for (let b = 0; b < state.brokerCount; b++) {
       if (!state.eligible[b] || targets.diskIdealOf(b) <= 0) continue;
       const r = Math.abs(state.diskOf(b) / targets.diskIdealOf(b) - 1);
       worst = Math.max(worst, r);
-      if (deviation(state.diskOf(b), targets.diskLowOf(b), targets.diskHighOf(b)) > tolerance(targets, b)) outside++;
+      if (band.deviationOf(b, state.diskOf(b)) > tolerance(targets, b)) outside++;
+      else if (deviation(state.diskOf(b), targets.diskLowOf(b), targets.diskHighOf(b)) > tolerance(targets, b)) floored++;
     }
-    const t = `largest distance from a broker's ideal disk use ${(worst * 100).toFixed(1)}%`;
+    const held = floored === 0 ? "" : `; ${String(floored)} broker(s) held to their largest replica, within ${String(FLOOR_SLACK * 100)}% of it`;
+    const t = `largest distance from a broker's ideal disk use ${(worst * 100).toFixed(1)}%${held}`;
     return outside === 0 ? { satisfied: true, detail: t } : { satisfied: false, detail: `${t}; ${String(outside)} broker(s) outside the threshold` };
   },
 
   accepts(action: Action, state: PlacementState, targets: Targets): boolean {
     if (action.kind === "lead" || action.kind === "trade") return true;
+    const band = DiskFloors.of(state, targets);
     if (action.kind === "move" || action.kind === "swap") {
-      return replicaBandAccepts(state, action, state.size, false, state.disk, targets.diskLow, targets.diskHigh, 1e-6);
+      const b1 = state.brokerAt(action.p, action.slot);
+      const b2 = action.kind === "move" ? action.to : state.brokerAt(action.q, action.qSlot);
+      return replicaBandAccepts(state, action, state.size, false, state.disk, targets.diskLow, band.highsAt(b1, b2), 1e-6);
     }
     return bandAccepts(
       brokerDeltas(state, action, (p) => state.sizeOf(p)),
       (b) => state.diskOf(b),
       (b) => targets.diskLowOf(b),
-      (b) => targets.diskHighOf(b),
+      (b) => band.highOf(b),
       1e-6,
     );
   },
 
   optimize(ctx: GoalContext): void {
-    const { targets } = ctx;
+    const { state, targets } = ctx;
+    const floors = DiskFloors.of(state, targets);
     worstFirst(
-      ctx.state,
-      ctx.state.disk,
-      targets.diskBand,
-      (b, over) => rebalance(ctx, b, over),
-      (b) => heaviestOn(ctx.state, DISK, b),
+      state,
+      state.disk,
+      floors,
+      (b, over) => {
+        if (!over || floors.aimOf(b) >= floors.highOf(b)) return rebalance(ctx, b, over, floors);
+        // Held by its largest replica and above the top: brought down to its aim, below the top.
+        let any = false;
+        while (state.diskOf(b) > floors.aimOf(b) && rebalance(ctx, b, true, floors.aims)) any = true;
+        return any;
+      },
+      (b) => heaviestOn(state, DISK, b),
     );
   },
 };

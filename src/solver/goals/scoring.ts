@@ -5,6 +5,8 @@
 import { type PlacementState, loggedPartition } from "../state.js";
 import type { Targets } from "../targets.js";
 import { deviation } from "../targets.js";
+import { DiskFloors } from "./disk-floor.js";
+import type { BrokerBand } from "../load-targets.js";
 
 /** Change in topic-spread deviation when partition p's replica goes from broker s to d. */
 export function topicGain(state: PlacementState, targets: Targets, p: number, s: number, d: number): number {
@@ -18,9 +20,9 @@ export function topicGain(state: PlacementState, targets: Targets, p: number, s:
   return deviation(cs, sMin, sMax) + deviation(cd, dMin, dMax) - deviation(cs - 1, sMin, sMax) - deviation(cd + 1, dMin, dMax);
 }
 
-/** Change in disk deviation (bytes) when `bytes` go from broker s to d. */
-export function diskGain(state: PlacementState, targets: Targets, s: number, d: number, bytes: number): number {
-  const dev = (b: number, x: number): number => deviation(x, targets.diskLowOf(b), targets.diskHighOf(b));
+/** Change in disk deviation (bytes, from `band`: by default the reachable one, DiskFloors) when `bytes` go from broker s to d. */
+export function diskGain(state: PlacementState, targets: Targets, s: number, d: number, bytes: number, band: BrokerBand = DiskFloors.of(state, targets)): number {
+  const dev = (b: number, x: number): number => band.deviationOf(b, x);
   return dev(s, state.diskOf(s)) + dev(d, state.diskOf(d)) - dev(s, state.diskOf(s) - bytes) - dev(d, state.diskOf(d) + bytes);
 }
 
