@@ -46,7 +46,7 @@ function referenceMoveBest(ctx: GoalContext, s: number, d: number, k: number, re
     c.key = [
       state.moveDelta(c.p, c.slot, d),
       wantTopic ? -topicGain(state, targets, c.p, s, d) : 0,
-      wantDisk ? -Math.sign(diskGain(state, targets, s, d, size)) : 0,
+      wantDisk ? -Math.sign(diskGain(state, s, d, size, targets.diskBand)) : 0,
       wantLeader && c.slot === 0 ? 1 : 0,
       size,
       c.p,

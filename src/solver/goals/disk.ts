@@ -15,7 +15,6 @@ import { bandAccepts, brokerDeltas, partnersByFill, replicaBandAccepts, worstFir
 import { firstAtLeast, partitionsBySize } from "./by-size.js";
 import { DiskFloors, FLOOR_SLACK } from "./disk-floor.js";
 import { firstInOrder } from "./lazy-order.js";
-import { DISK, heaviestOn } from "./load-balance.js";
 import { diskGain, topicGain } from "./scoring.js";
 
 /** Destinations compared for each overloaded broker. */
@@ -56,7 +55,7 @@ function collect(state: PlacementState, targets: Targets, s: number, d: number, 
   const grain = Math.max(1, targets.diskIdealOf(s) * 0.002);
   const tol = tolerance(targets, s);
   const push = (p: number, q: number, net: number, bytes: number): void => {
-    const gain = diskGain(state, targets, s, d, net, band);
+    const gain = diskGain(state, s, d, net, band);
     if (gain <= tol) return;
     out.push(s, d, p, q, -Math.round(gain / grain), bytes);
   };
@@ -303,7 +302,6 @@ export const diskGoal: Goal = {
         while (state.diskOf(b) > floors.aimOf(b) && rebalance(ctx, b, true, floors.aims)) any = true;
         return any;
       },
-      (b) => heaviestOn(state, DISK, b),
     );
   },
 };

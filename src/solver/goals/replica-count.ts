@@ -695,7 +695,7 @@ function classifyCandidates(ctx: GoalContext, c: CandidateScratch, list: Movable
   const steps = BandSteps.of(state, targets);
   const leaving = steps.leaving(s);
   const arriving = steps.arriving(d);
-  // diskGain(state, targets, s, d, bytes), its first two terms (the same for every candidate) once.
+  // diskGain(state, s, d, bytes, targets.diskBand), its first two terms (the same for every candidate) once.
   const diskS = state.diskOf(s);
   const diskD = state.diskOf(d);
   const lowS = targets.diskLowOf(s);

@@ -5,7 +5,6 @@
 import { type PlacementState, loggedPartition } from "../state.js";
 import type { Targets } from "../targets.js";
 import { deviation } from "../targets.js";
-import { DiskFloors } from "./disk-floor.js";
 import type { BrokerBand } from "../load-targets.js";
 
 /** Change in topic-spread deviation when partition p's replica goes from broker s to d. */
@@ -20,8 +19,8 @@ export function topicGain(state: PlacementState, targets: Targets, p: number, s:
   return deviation(cs, sMin, sMax) + deviation(cd, dMin, dMax) - deviation(cs - 1, sMin, sMax) - deviation(cd + 1, dMin, dMax);
 }
 
-/** Change in disk deviation (bytes, from `band`: by default the reachable one, DiskFloors) when `bytes` go from broker s to d. */
-export function diskGain(state: PlacementState, targets: Targets, s: number, d: number, bytes: number, band: BrokerBand = DiskFloors.of(state, targets)): number {
+/** Change in disk deviation (bytes, from `band`: the disk goal's reachable one or its aims, DiskFloors) when `bytes` go from broker s to d. */
+export function diskGain(state: PlacementState, s: number, d: number, bytes: number, band: BrokerBand): number {
   const dev = (b: number, x: number): number => band.deviationOf(b, x);
   return dev(s, state.diskOf(s)) + dev(d, state.diskOf(d)) - dev(s, state.diskOf(s) - bytes) - dev(d, state.diskOf(d) + bytes);
 }
